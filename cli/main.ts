@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { PATRON_VERSION } from '../server/app.ts';
+import { registerAdminCommands } from './admin.commands.ts';
+import { registerDataCommands } from './data.commands.ts';
+import { registerServerCommands } from './server.commands.ts';
+
+const program = new Command()
+  .name('patron')
+  .description('Patron — open-source e-commerce CRM')
+  .version(PATRON_VERSION)
+  .showHelpAfterError();
+
+registerServerCommands(program);
+registerAdminCommands(program);
+registerDataCommands(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,95 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { openDatabase, startPatron } from '../server/app.ts';
+import { migrateQueue, startQueue } from '../server/jobs/index.ts';
+import { allJobs } from '../server/modules.ts';
+import { seedDemo } from '../server/modules/demo/index.ts';
+import { loadConfig } from '../server/platform/config.ts';
+import { systemClock } from '../server/platform/clock.ts';
+import type { AppContext } from '../server/platform/context.ts';
+import { createLogger } from '../server/platform/logger.ts';
+import { loadKeyring, resolveMasterKey } from '../server/platform/keyring.ts';
+import { action, positiveInt, print, progressBar } from './run.ts';
+
+const isFreshDataDir = (dir: string) => !existsSync(join(dir, 'pgdata')) || readdirSync(join(dir, 'pgdata')).length === 0;
+
+function onShutdown(close: () => Promise<void>) {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+export function registerServerCommands(program: Command) {
+  program
+    .command('serve')
+    .description('Run the API, web admin and (unless PATRON_WORKERS=off) background workers')
+    .option('--port <port>', 'port to listen on (default: $PORT or 3000)', positiveInt)
+    .option('--no-demo', 'do not build the demo store on a fresh embedded database')
+    .option('--demo-customers <n>', 'customers in the demo store', positiveInt, 5000)
+    .action(
+      action(async (opts: { port?: number; demo: boolean; demoCustomers: number }) => {
+        const config = loadConfig(process.env, opts.port !== undefined ? { port: opts.port } : {});
+        const fresh = !config.databaseUrl && isFreshDataDir(config.dataDir);
+        const patron = await startPatron({ config });
+        onShutdown(() => patron.close());
+        if (patron.owner.created) {
+          print(`Owner account: ${patron.owner.email}`);
+          if (patron.owner.password) print(`One-time password (change it after signing in): ${patron.owner.password}`);
+        }
+        if (fresh && opts.demo) {
+          const bar = progressBar('Building the demo store');
+          const result = await seedDemo(patron.ctx.db, patron.ctx.keyring, {
+            customers: opts.demoCustomers,
+            onProgress: (done, total) => bar.update(done, total, 'customers'),
+          });
+          bar.stop();
+          print(`Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events.`);
+        }
+        const address = await patron.http.listen({ port: config.port, host: config.host });
+        print(`Patron is running at ${address.replace('0.0.0.0', 'localhost')} (API docs: /api/docs)`);
+      }),
+    );
+
+  program
+    .command('worker')
+    .description('Run background workers only, against the PostgreSQL in DATABASE_URL')
+    .action(
+      action(async () => {
+        const config = loadConfig();
+        if (!config.databaseUrl) throw new Error('patron worker needs DATABASE_URL: the embedded database serves one process.');
+        const log = createLogger(config.logLevel);
+        const dbHandle = await openDatabase(config, log);
+        const keyring = await loadKeyring(dbHandle.db, resolveMasterKey(config.masterKey, config.dataDir, log));
+        const ctx = { config, db: dbHandle.db, keyring, log, clock: systemClock } as AppContext;
+        ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: allJobs, context: ctx, work: true, timeZone: config.timeZone });
+        onShutdown(async () => {
+          await ctx.queue.stop();
+          await dbHandle.close();
+        });
+        print(`Worker running ${allJobs.length} job types.`);
+      }),
+    );
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations (also done on every start)')
+    .action(
+      action(async () => {
+        const config = loadConfig();
+        const log = createLogger('info');
+        const dbHandle = await openDatabase(config, log);
+        await migrateQueue(dbHandle.executeSql);
+        await dbHandle.close();
+        print('Database is up to date.');
+      }),
+    );
+}

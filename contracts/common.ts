@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string().describe('Stable SCREAMING_SNAKE error code'),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBody>;
+
+export const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+};
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int() });
+
+export const okBody = z.object({ ok: z.literal(true) });

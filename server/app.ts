@@ -1,0 +1,105 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import { type DbHandle, createDb, dbOptionsFromConfig, migrateToLatest } from './db/index.ts';
+import { buildHttp } from './http/app.ts';
+import type { Principal } from './http/principal.ts';
+import { type JobQueue, startQueue } from './jobs/index.ts';
+import { allJobs, allRoutes } from './modules.ts';
+import { SESSION_COOKIE, authenticateApiKey, authenticateSession, ensureOwner } from './modules/auth/index.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import type { Config } from './platform/config.ts';
+import type { AppContext } from './platform/context.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { KEYRING_REFRESH_MS, loadKeyring, refreshKeyring, resolveMasterKey } from './platform/keyring.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const PATRON_VERSION: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+export const DEFAULT_WEB_DIR = join(root, 'web', 'dist');
+
+export type StartOptions = {
+  config: Config;
+  log?: Logger;
+  clock?: Clock;
+  /** An already-open database (tests); otherwise opened from the configuration. */
+  dbHandle?: DbHandle;
+  webDir?: string;
+};
+
+export type Patron = {
+  ctx: AppContext;
+  http: FastifyInstance;
+  dbHandle: DbHandle;
+  owner: Awaited<ReturnType<typeof ensureOwner>>;
+  close(): Promise<void>;
+};
+
+function authenticator(ctx: AppContext) {
+  return async (request: FastifyRequest): Promise<Principal | null> => {
+    const auth = request.headers.authorization;
+    const apiKey = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : request.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey) return authenticateApiKey(ctx.db, apiKey, ctx.clock.now());
+    const token = request.cookies[SESSION_COOKIE];
+    return token ? authenticateSession(ctx.db, token, ctx.clock.now()) : null;
+  };
+}
+
+/** Opens the database and migrates it; the first step of every command that touches data. */
+export async function openDatabase(config: Config, log: Logger): Promise<DbHandle> {
+  const handle = await createDb(dbOptionsFromConfig(config));
+  const { applied } = await migrateToLatest(handle.db);
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  return handle;
+}
+
+/** Composition root: config → database → keyring → job queue → HTTP. */
+export async function startPatron(opts: StartOptions): Promise<Patron> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const dbHandle = opts.dbHandle ?? (await openDatabase(config, log));
+  if (opts.dbHandle) await migrateToLatest(dbHandle.db);
+  const masterKey = resolveMasterKey(config.masterKey, config.dataDir, log);
+  const keyring = await loadKeyring(dbHandle.db, masterKey);
+  const ctx: AppContext = { config, db: dbHandle.db, keyring, log, clock: opts.clock ?? systemClock, queue: undefined as unknown as JobQueue };
+  ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: allJobs, context: ctx, work: config.runWorkers, timeZone: config.timeZone });
+  const owner = await ensureOwner(dbHandle.db, { email: config.adminEmail, password: config.adminPassword });
+  const refresh = setInterval(() => {
+    refreshKeyring(dbHandle.db, masterKey, keyring).catch((err) => log.error({ err }, 'keyring refresh failed'));
+  }, KEYRING_REFRESH_MS);
+  refresh.unref();
+  const webDir = opts.webDir ?? DEFAULT_WEB_DIR;
+  const http = await buildHttp({
+    ctx,
+    routes: allRoutes,
+    authenticate: authenticator(ctx),
+    ready: async () => (await sql`select 1`.execute(dbHandle.db), true),
+    webDir: existsSync(webDir) ? webDir : undefined,
+    version: PATRON_VERSION,
+  });
+  let closed = false;
+  return {
+    ctx,
+    http,
+    dbHandle,
+    owner,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(refresh);
+      await http.close();
+      await ctx.queue.stop();
+      await dbHandle.close();
+    },
+  };
+}
+
+export type Core = { dbHandle: DbHandle; keyring: Awaited<ReturnType<typeof loadKeyring>>; masterKey: Buffer; log: Logger };
+
+/** Database + keyring without HTTP or workers: what one-shot commands (seed, rotate-key) need. */
+export async function openCore(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Core> {
+  const dbHandle = await openDatabase(config, log);
+  const masterKey = resolveMasterKey(config.masterKey, config.dataDir, log);
+  return { dbHandle, keyring: await loadKeyring(dbHandle.db, masterKey), masterKey, log };
+}

@@ -1,0 +1,136 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
+import { sql } from 'kysely';
+import type { Db } from './create-db.ts';
+import { migrations } from './migrate.ts';
+
+/**
+ * Logical backup: every table of the public schema (not the job queue, not migration bookkeeping)
+ * as gzip-compressed JSON lines — a header, then per table its name and one JSON object per row.
+ * Encrypted fields stay encrypted: restoring needs the same master key.
+ */
+const FORMAT = 'patron-backup';
+const SKIP = new Set(['kysely_migration', 'kysely_migration_lock']);
+const BATCH = 5000;
+
+type Header = { format: typeof FORMAT; version: 1; createdAt: string; migrations: string[]; tables: string[] };
+type Line = Header | { table: string } | { row: Record<string, unknown> } | { end: string; rows: number };
+
+export type BackupProgress = (table: string, rows: number) => void;
+
+/** Tables in foreign-key order (referenced tables first). */
+export async function tablesInDependencyOrder(db: Db): Promise<string[]> {
+  const tables = await sql<{ name: string }>`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition order by 1`.execute(db);
+  const deps = await sql<{ child: string; parent: string }>`
+    select cl.relname as child, pr.relname as parent from pg_constraint k
+    join pg_class cl on cl.oid = k.conrelid join pg_class pr on pr.oid = k.confrelid
+    join pg_namespace n on n.oid = cl.relnamespace
+    where k.contype = 'f' and n.nspname = 'public' and cl.relname <> pr.relname`.execute(db);
+  const names = tables.rows.map((t) => t.name).filter((t) => !SKIP.has(t));
+  const ordered: string[] = [];
+  const visit = (t: string, path: Set<string>) => {
+    if (ordered.includes(t) || path.has(t)) return;
+    path.add(t);
+    for (const d of deps.rows.filter((d) => d.child === t)) visit(d.parent, path);
+    ordered.push(t);
+  };
+  for (const t of names) visit(t, new Set());
+  return ordered;
+}
+
+async function* backupLines(db: Db, onProgress?: BackupProgress): AsyncGenerator<string> {
+  const tables = await tablesInDependencyOrder(db);
+  const header: Header = { format: FORMAT, version: 1, createdAt: new Date().toISOString(), migrations: Object.keys(migrations), tables };
+  yield `${JSON.stringify(header)}\n`;
+  for (const table of tables) {
+    yield `${JSON.stringify({ table })}\n`;
+    let count = 0;
+    for (let offset = 0; ; offset += BATCH) {
+      // Ordered by the first column (every table's primary key comes first).
+      const rows = await sql<{ r: Record<string, unknown> }>`
+        select to_jsonb(t) as r from ${sql.table(table)} t order by 1 limit ${BATCH} offset ${offset}`.execute(db);
+      for (const { r } of rows.rows) yield `${JSON.stringify({ row: r })}\n`;
+      count += rows.rows.length;
+      onProgress?.(table, count);
+      if (rows.rows.length < BATCH) break;
+    }
+    yield `${JSON.stringify({ end: table, rows: count })}\n`;
+  }
+}
+
+export async function backupToFile(db: Db, file: string, onProgress?: BackupProgress): Promise<void> {
+  await pipeline(Readable.from(backupLines(db, onProgress)), createGzip(), createWriteStream(file));
+}
+
+export class RestoreError extends Error {}
+
+async function assertEmpty(db: Db, tables: string[]) {
+  for (const table of tables) {
+    const row = await sql<{ any: boolean }>`select exists (select 1 from ${sql.table(table)}) as any`.execute(db);
+    if (row.rows[0]?.any) throw new RestoreError(`The target database is not empty: table ${table} has rows.`);
+  }
+}
+
+async function insertRows(db: Db, table: string, rows: Record<string, unknown>[]) {
+  if (rows.length === 0) return;
+  await sql`insert into ${sql.table(table)} select * from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)`.execute(db);
+}
+
+async function resetSequences(db: Db, tables: string[]) {
+  for (const table of tables) {
+    const idCol = await sql<{ col: string }>`
+      select attname as col from pg_attribute where attrelid = ${table}::regclass and attidentity <> '' limit 1`.execute(db);
+    const col = idCol.rows[0]?.col;
+    if (!col) continue;
+    await sql`select setval(pg_get_serial_sequence(${table}, ${col}), coalesce(max(${sql.ref(col)}), 1), max(${sql.ref(col)}) is not null)
+      from ${sql.table(table)}`.execute(db);
+  }
+}
+
+/** Restores a backup into a migrated, empty database, in one transaction. */
+export async function restoreFromFile(db: Db, file: string, onProgress?: BackupProgress): Promise<Record<string, number>> {
+  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
+  const counts: Record<string, number> = {};
+  await db.transaction().execute(async (trx) => {
+    let header: Header | undefined;
+    let table: string | undefined;
+    let pending: Record<string, unknown>[] = [];
+    for await (const text of lines) {
+      if (!text) continue;
+      const line = JSON.parse(text) as Line;
+      if (!header) {
+        if (!('format' in line) || line.format !== FORMAT) throw new RestoreError('Not a Patron backup file.');
+        const known = Object.keys(migrations);
+        const unknown = line.migrations.filter((m) => !known.includes(m));
+        if (unknown.length > 0) throw new RestoreError(`The backup needs newer migrations: ${unknown.join(', ')}. Upgrade Patron first.`);
+        header = line;
+        await assertEmpty(trx, await tablesInDependencyOrder(trx));
+      } else if ('table' in line) {
+        table = line.table;
+        counts[table] = 0;
+      } else if ('row' in line && table) {
+        pending.push(line.row);
+        if (pending.length >= 1000) {
+          await insertRows(trx, table, pending);
+          counts[table] += pending.length;
+          onProgress?.(table, counts[table]);
+          pending = [];
+        }
+      } else if ('end' in line && table) {
+        await insertRows(trx, table, pending);
+        counts[table] += pending.length;
+        pending = [];
+        if (counts[table] !== line.rows) throw new RestoreError(`Table ${table}: expected ${line.rows} rows, read ${counts[table]}.`);
+        onProgress?.(table, counts[table]);
+      }
+    }
+    if (!header) throw new RestoreError('The backup file is empty.');
+    await resetSequences(trx, header.tables);
+  });
+  return counts;
+}

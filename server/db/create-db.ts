@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { Mutex, PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export type SqlResult = { rows: Record<string, unknown>[] };
+/** Raw SQL executor in the shape pg-boss expects (`db` option). */
+export type ExecuteSql = (text: string, values?: unknown[]) => Promise<SqlResult>;
+
+export type DbHandle = {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  executeSql: ExecuteSql;
+  close(): Promise<void>;
+};
+
+export type DbOptions =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
+
+// int8 → number (ids and counts stay far below 2^53); date → 'YYYY-MM-DD' string, never shifted by time zone.
+const parseInt8 = (v: string) => Number(v);
+const keepDate = (v: string) => v;
+const INT8 = 20;
+const DATE = 1082;
+
+function createPostgres(url: string, poolSize: number): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: {
+      getTypeParser: ((oid: number, format?: string) => {
+        if (oid === INT8) return parseInt8;
+        if (oid === DATE) return keepDate;
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', () => {}); // idle-client errors are retried by the pool; queries still report theirs
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const executeSql: ExecuteSql = async (text, values) => {
+    const result = await pool.query(text, values);
+    const last = Array.isArray(result) ? result[result.length - 1] : result;
+    return { rows: last?.rows ?? [] };
+  };
+  return { db, kind: 'postgres', executeSql, close: () => db.destroy() };
+}
+
+async function createPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<DbHandle> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir,
+    loadDataDir,
+    extensions: { pg_trgm, fuzzystrmatch },
+    parsers: { [INT8]: parseInt8, [DATE]: keepDate },
+  });
+  const mutex = new Mutex();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
+  const executeSql: ExecuteSql = (text, values) =>
+    mutex.run(async () => {
+      if (values && values.length > 0) return pglite.query<Record<string, unknown>>(text, values);
+      const results = await pglite.exec(text);
+      return { rows: results[results.length - 1]?.rows ?? [] };
+    });
+  return {
+    db,
+    kind: 'pglite',
+    executeSql,
+    close: async () => {
+      await db.destroy();
+      await mutex.run(() => pglite.close());
+    },
+  };
+}
+
+export async function createDb(options: DbOptions): Promise<DbHandle> {
+  return options.kind === 'postgres'
+    ? createPostgres(options.url, options.poolSize ?? 10)
+    : createPglite(options.dataDir, options.loadDataDir);
+}
+
+/** Database options from configuration: PostgreSQL when DATABASE_URL is set, else embedded PGlite. */
+export function dbOptionsFromConfig(config: { databaseUrl?: string; dataDir: string; dbPoolSize?: number }): DbOptions {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.dbPoolSize }
+    : { kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') };
+}
+
+/** pg-boss-shaped executor bound to a Kysely transaction, so jobs are enqueued inside it. */
+export function transactionExecutor(trx: Db): ExecuteSql {
+  return async (text, values) => {
+    const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values ?? []));
+    return { rows: [...result.rows] };
+  };
+}

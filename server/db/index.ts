@@ -1,0 +1,5 @@
+export { createDb, dbOptionsFromConfig, transactionExecutor } from './create-db.ts';
+export type { Db, DbHandle, DbOptions, ExecuteSql } from './create-db.ts';
+export { migrateToLatest, migrations } from './migrate.ts';
+export type * from './schema.ts';
+export { RestoreError, backupToFile, restoreFromFile, tablesInDependencyOrder } from './backup.ts';

@@ -1,0 +1,34 @@
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
+import type { Db } from './create-db.ts';
+import * as m0001 from './migrations/0001_platform.ts';
+import * as m0002 from './migrations/0002_auth.ts';
+import * as m0003 from './migrations/0003_audit.ts';
+import * as m0004 from './migrations/0004_commerce.ts';
+
+/** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
+export const migrations: Record<string, Migration> = {
+  '0001_platform': m0001,
+  '0002_auth': m0002,
+  '0003_audit': m0003,
+  '0004_commerce': m0004,
+};
+
+export type MigrateResult = { applied: string[] };
+
+/**
+ * Applies pending migrations in one transaction (PostgreSQL DDL is transactional): a failure
+ * rolls back every statement of the run and leaves the schema as it was.
+ */
+export async function migrateToLatest(db: Db, extra: Record<string, Migration> = {}): Promise<MigrateResult> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...migrations, ...extra }) } satisfies MigrationProvider,
+  });
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`Migration ${failed} failed and was rolled back: ${message}`);
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

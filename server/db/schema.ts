@@ -1,0 +1,198 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types of every table, grouped by owning module (see ARCHITECTURE.md). */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json = ColumnType<unknown, string | undefined, string>;
+
+// platform
+export type PlatformKeyTable = {
+  id: Generated<number>;
+  kind: 'data' | 'index';
+  wrapped_key: string;
+  active: boolean;
+  created_at: CreatedAt;
+  retired_at: Timestamp | null;
+};
+
+export type SettingTable = {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+  updated_by: number | null;
+};
+
+// auth
+export type Role = 'owner' | 'admin' | 'marketer' | 'service_agent' | 'analyst';
+
+export type UserTable = {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  status: 'active' | 'disabled';
+  must_change_password: Generated<boolean>;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  last_login_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
+export type SessionTable = {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  last_seen_at: Timestamp;
+};
+
+export type ApiKeyTable = {
+  id: Generated<number>;
+  prefix: string;
+  secret_hash: string;
+  name: string;
+  role: Role;
+  scopes: string[] | null;
+  created_by: number | null;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+};
+
+// audit
+export type AuditLogTable = {
+  id: Generated<number>;
+  at: Generated<Date>;
+  actor_type: 'user' | 'api_key' | 'system';
+  actor_id: number | null;
+  actor_label: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  before: Json | null;
+  after: Json | null;
+  details: Json | null;
+};
+
+// commerce (channels, products, orders)
+export type ChannelTable = {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  kind: 'marketplace' | 'social' | 'offline' | 'web';
+  platform: string;
+  created_at: CreatedAt;
+};
+
+export type ProductTable = {
+  id: Generated<number>;
+  sku: string;
+  name: string;
+  category: string;
+  price_amount: number;
+  currency: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
+export type OrderStatus =
+  | 'pending_payment'
+  | 'paid'
+  | 'shipped'
+  | 'delivered'
+  | 'completed'
+  | 'cancelled'
+  | 'refunded'
+  | 'partially_refunded';
+
+export type OrderTable = {
+  id: Generated<number>;
+  customer_id: number;
+  channel_id: number;
+  external_id: string;
+  status: OrderStatus;
+  currency: string;
+  total_amount: number;
+  discount_amount: number;
+  shipping_amount: number;
+  refunded_amount: number;
+  coupon_codes: string[];
+  placed_at: Timestamp;
+  paid_at: Timestamp | null;
+  shipped_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
+export type OrderItemTable = {
+  id: Generated<number>;
+  order_id: number;
+  customer_id: number;
+  product_id: number | null;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  amount: number;
+};
+
+// customers
+export type Gender = 'male' | 'female' | 'unknown';
+
+export type CustomerTable = {
+  id: Generated<number>;
+  name: string | null;
+  gender: Gender;
+  birthday: string | null;
+  province: string | null;
+  city: string | null;
+  district: string | null;
+  locale: string | null;
+  time_zone: string | null;
+  first_channel_id: number | null;
+  email_enc: string | null;
+  email_bidx: string | null;
+  phone_enc: string | null;
+  phone_bidx: string | null;
+  address_enc: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+// events
+export type EventTable = {
+  id: Generated<number>;
+  customer_id: number | null;
+  anonymous_id: string | null;
+  type: 'track' | 'page' | 'screen' | 'identify' | 'group' | 'alias';
+  name: string;
+  properties: Json;
+  occurred_at: Timestamp;
+  received_at: Timestamp;
+  message_id: string | null;
+};
+
+export type Database = {
+  platform_keys: PlatformKeyTable;
+  settings: SettingTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  audit_log: AuditLogTable;
+  channels: ChannelTable;
+  products: ProductTable;
+  customers: CustomerTable;
+  orders: OrderTable;
+  order_items: OrderItemTable;
+  events: EventTable;
+};

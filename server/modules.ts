@@ -1,0 +1,16 @@
+import type { AnyJob } from './jobs/index.ts';
+import type { AppContext } from './platform/context.ts';
+import type { EncryptedColumns } from './platform/keyring.ts';
+import type { AnyRoute } from './http/route.ts';
+import { analyticsModule } from './modules/analytics/index.ts';
+import { auditRoutes } from './modules/audit/index.ts';
+import { authModule } from './modules/auth/index.ts';
+import { customerEncryptedColumns } from './modules/customers/index.ts';
+import { systemModule } from './modules/system/index.ts';
+
+/** Every module's routes, jobs and encrypted columns, in one list the composition root reads. */
+export const allRoutes: readonly AnyRoute[] = [...authModule.routes, ...auditRoutes, ...systemModule.routes, ...analyticsModule.routes];
+
+export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs];
+
+export const allEncryptedColumns: readonly EncryptedColumns[] = [customerEncryptedColumns];

@@ -1,0 +1,2 @@
+export { seedDemo } from './demo.seed.ts';
+export type { SeedDemoOptions, SeedDemoResult } from './demo.seed.ts';

@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  PATRON_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  PATRON_HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PATRON_MASTER_KEY: z.string().optional(),
+  PATRON_ADMIN_EMAIL: z.string().email().optional(),
+  PATRON_ADMIN_PASSWORD: z.string().min(10).optional(),
+  PATRON_TIME_ZONE: z.string().default('Asia/Shanghai'),
+  PATRON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PATRON_WORKERS: z.enum(['on', 'off']).default('on'),
+  PATRON_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  PATRON_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+  PATRON_DB_POOL: z.coerce.number().int().positive().default(10),
+});
+
+export type Config = {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  host: string;
+  port: number;
+  masterKey: string | undefined;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  timeZone: string;
+  logLevel: z.infer<typeof envSchema>['PATRON_LOG_LEVEL'];
+  runWorkers: boolean;
+  trustProxy: boolean;
+  bodyLimit: number;
+  dbPoolSize: number;
+};
+
+/** Reads configuration from the environment; throws one readable error listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    dataDir: resolve(e.PATRON_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    host: e.PATRON_HOST,
+    port: e.PORT,
+    masterKey: e.PATRON_MASTER_KEY,
+    adminEmail: e.PATRON_ADMIN_EMAIL,
+    adminPassword: e.PATRON_ADMIN_PASSWORD,
+    timeZone: e.PATRON_TIME_ZONE,
+    logLevel: e.PATRON_LOG_LEVEL,
+    runWorkers: e.PATRON_WORKERS === 'on',
+    trustProxy: e.PATRON_TRUST_PROXY === 'true',
+    bodyLimit: e.PATRON_BODY_LIMIT,
+    dbPoolSize: e.PATRON_DB_POOL,
+    ...overrides,
+  };
+}
