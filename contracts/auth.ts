@@ -22,6 +22,8 @@ export const principalBody = z.object({
 });
 export type PrincipalBody = z.infer<typeof principalBody>;
 
+export const sessionBody = z.object({ me: principalBody.nullable() });
+
 export const changePasswordBody = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: z.string().min(10).max(1024),

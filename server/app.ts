@@ -23,7 +23,7 @@ export type StartOptions = {
   config: Config;
   log?: Logger;
   clock?: Clock;
-  /** An already-open database (tests); otherwise opened from the configuration. */
+  /** An already-open database (tests); the caller closes it. Otherwise opened from the configuration. */
   dbHandle?: DbHandle;
   webDir?: string;
 };
@@ -58,8 +58,9 @@ export async function openDatabase(config: Config, log: Logger): Promise<DbHandl
 export async function startPatron(opts: StartOptions): Promise<Patron> {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
+  const ownsDb = !opts.dbHandle;
   const dbHandle = opts.dbHandle ?? (await openDatabase(config, log));
-  if (opts.dbHandle) await migrateToLatest(dbHandle.db);
+  if (!ownsDb) await migrateToLatest(dbHandle.db);
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir, log);
   const keyring = await loadKeyring(dbHandle.db, masterKey);
   const ctx: AppContext = { config, db: dbHandle.db, keyring, log, clock: opts.clock ?? systemClock, queue: undefined as unknown as JobQueue };
@@ -90,7 +91,7 @@ export async function startPatron(opts: StartOptions): Promise<Patron> {
       clearInterval(refresh);
       await http.close();
       await ctx.queue.stop();
-      await dbHandle.close();
+      if (ownsDb) await dbHandle.close();
     },
   };
 }

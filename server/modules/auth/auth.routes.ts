@@ -1,4 +1,4 @@
-import { changePasswordBody, loginBody, principalBody } from '../../../contracts/auth.ts';
+import { changePasswordBody, loginBody, principalBody, sessionBody } from '../../../contracts/auth.ts';
 import { okBody } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
@@ -44,6 +44,15 @@ export const authRoutes = [
     summary: 'The signed-in user or API key, with its permissions',
     response: principalBody,
     handler: ({ ctx, principal }) => describePrincipal(ctx.db, principal!),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/auth/session',
+    access: 'public',
+    tag: 'auth',
+    summary: 'The current session, or null when signed out (never 401; for the web app to start)',
+    response: sessionBody,
+    handler: async ({ ctx, principal }) => ({ me: principal ? await describePrincipal(ctx.db, principal) : null }),
   }),
   defineRoute({
     method: 'POST',

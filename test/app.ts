@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
+import { type Patron, startPatron } from '../server/app.ts';
+import { type Config, loadConfig } from '../server/platform/config.ts';
+import { generateKey } from '../server/platform/crypto.ts';
+import { createTestDb } from './db.ts';
+
+export const OWNER = { email: 'owner@test.patron', password: 'owner-password-123' };
+
+/** A running Patron on a fresh test database (HTTP via inject unless listened on). */
+export async function startTestPatron(overrides: Partial<Config> = {}): Promise<Patron> {
+  const db = await createTestDb();
+  const config = loadConfig({ PATRON_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv, {
+    dataDir: mkdtempSync(join(tmpdir(), 'patron-data-')),
+    masterKey: generateKey().toString('hex'),
+    adminEmail: OWNER.email,
+    adminPassword: OWNER.password,
+    ...overrides,
+  });
+  const patron = await startPatron({ config, dbHandle: db });
+  const close = patron.close;
+  return { ...patron, close: async () => { await close(); await db.drop(); } };
+}
+
+export type Session = { cookie: string; csrf: string };
+
+export async function signIn(patron: Patron, email = OWNER.email, password = OWNER.password): Promise<Session> {
+  const res = await patron.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+  return sessionFrom(res);
+}
+
+export function sessionFrom(res: LightMyRequestResponse): Session {
+  const cookies = res.cookies as { name: string; value: string }[];
+  return {
+    cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; '),
+    csrf: cookies.find((c) => c.name === 'patron_csrf')?.value ?? '',
+  };
+}
+
+/** Headers for a signed-in browser request (cookie + CSRF echo). */
+export const as = (s: Session) => ({ cookie: s.cookie, 'x-csrf-token': s.csrf });

@@ -1,0 +1,78 @@
+import { LogoutOutlined, SettingOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Layout, Menu, Select, Space, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Outlet, useLocation, useNavigate } from 'react-router';
+import { ChangePasswordForm } from '../features/auth/ChangePasswordForm.tsx';
+import { api } from '../lib/api.ts';
+import { useSession } from '../lib/session.ts';
+import { LANGUAGES, type Language, setLanguage } from './i18n.ts';
+import { AREAS, SETTINGS_PAGES } from './routes.tsx';
+
+export function Shell() {
+  const { t, i18n } = useTranslation();
+  const { me, can } = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const client = useQueryClient();
+  const settings = SETTINGS_PAGES.filter((p) => !p.permission || can(p.permission));
+  const items = [
+    ...AREAS.filter((a) => can(a.permission)).map((a) => ({ key: a.path, icon: a.icon, label: t(a.labelKey) })),
+    {
+      key: '/settings',
+      icon: <SettingOutlined />,
+      label: t('nav.settings'),
+      children: settings.map((p) => ({ key: p.path, label: t(p.labelKey) })),
+    },
+  ];
+  const signOut = async () => {
+    await api('/auth/logout', { method: 'POST' });
+    client.clear();
+    client.setQueryData(['me'], null);
+    navigate('/');
+  };
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider width={220} theme="light" breakpoint="lg" collapsedWidth={0}>
+        <Typography.Title level={4} style={{ padding: '16px 20px', margin: 0 }}>
+          {t('app.name')}
+        </Typography.Title>
+        <Menu
+          mode="inline"
+          selectedKeys={[location.pathname]}
+          defaultOpenKeys={location.pathname.startsWith('/settings') ? ['/settings'] : []}
+          items={items}
+          onClick={(e) => navigate(e.key)}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}>
+          <Space>
+            <Select<Language>
+              aria-label={t('app.language')}
+              data-testid="language-select"
+              value={i18n.language as Language}
+              onChange={(lng) => setLanguage(lng)}
+              options={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
+              style={{ width: 120 }}
+            />
+            <Typography.Text>{me?.name}</Typography.Text>
+            <Button icon={<LogoutOutlined />} onClick={signOut}>
+              {t('app.signOut')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ padding: 24 }}>
+          {me?.mustChangePassword ? (
+            <Space direction="vertical" style={{ width: '100%', maxWidth: 480 }}>
+              <Alert type="warning" showIcon message={t('password.mustChange')} />
+              <ChangePasswordForm />
+            </Space>
+          ) : (
+            <Outlet />
+          )}
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

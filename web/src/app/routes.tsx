@@ -1,0 +1,45 @@
+import {
+  BarChartOutlined,
+  CustomerServiceOutlined,
+  DashboardOutlined,
+  FormOutlined,
+  GiftOutlined,
+  NodeIndexOutlined,
+  NotificationOutlined,
+  PartitionOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import type { ReactNode } from 'react';
+import type { Permission } from '../../../contracts/permissions.ts';
+import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
+import { NotBuiltPage } from '../features/placeholder/NotBuiltPage.tsx';
+import { ApiKeysPage } from '../features/settings/ApiKeysPage.tsx';
+import { AuditPage } from '../features/settings/AuditPage.tsx';
+import { JobsPage } from '../features/settings/JobsPage.tsx';
+import { StorePage } from '../features/settings/StorePage.tsx';
+import { UsersPage } from '../features/settings/UsersPage.tsx';
+
+export type Area = { path: string; labelKey: string; icon: ReactNode; permission: Permission; element: ReactNode };
+
+/** Every area of the product; the ones not built yet say so plainly. */
+export const AREAS: Area[] = [
+  { path: '/dashboard', labelKey: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.view', element: <DashboardPage /> },
+  { path: '/customers', labelKey: 'nav.customers', icon: <TeamOutlined />, permission: 'customers.read', element: <NotBuiltPage areaKey="nav.customers" /> },
+  { path: '/segments', labelKey: 'nav.segments', icon: <PartitionOutlined />, permission: 'segments.read', element: <NotBuiltPage areaKey="nav.segments" /> },
+  { path: '/analytics', labelKey: 'nav.analytics', icon: <BarChartOutlined />, permission: 'analytics.read', element: <NotBuiltPage areaKey="nav.analytics" /> },
+  { path: '/marketing', labelKey: 'nav.marketing', icon: <NotificationOutlined />, permission: 'marketing.read', element: <NotBuiltPage areaKey="nav.marketing" /> },
+  { path: '/automation', labelKey: 'nav.automation', icon: <NodeIndexOutlined />, permission: 'automation.read', element: <NotBuiltPage areaKey="nav.automation" /> },
+  { path: '/loyalty', labelKey: 'nav.loyalty', icon: <GiftOutlined />, permission: 'loyalty.read', element: <NotBuiltPage areaKey="nav.loyalty" /> },
+  { path: '/service', labelKey: 'nav.service', icon: <CustomerServiceOutlined />, permission: 'service.read', element: <NotBuiltPage areaKey="nav.service" /> },
+  { path: '/surveys', labelKey: 'nav.surveys', icon: <FormOutlined />, permission: 'surveys.read', element: <NotBuiltPage areaKey="nav.surveys" /> },
+];
+
+export type SettingsPage = { path: string; labelKey: string; permission: Permission | null; element: ReactNode };
+
+export const SETTINGS_PAGES: SettingsPage[] = [
+  { path: '/settings/store', labelKey: 'nav.settingsStore', permission: null, element: <StorePage /> },
+  { path: '/settings/users', labelKey: 'nav.settingsUsers', permission: 'users.manage', element: <UsersPage /> },
+  { path: '/settings/api-keys', labelKey: 'nav.settingsApiKeys', permission: 'apikeys.manage', element: <ApiKeysPage /> },
+  { path: '/settings/audit', labelKey: 'nav.settingsAudit', permission: 'audit.read', element: <AuditPage /> },
+  { path: '/settings/jobs', labelKey: 'nav.settingsJobs', permission: 'jobs.read', element: <JobsPage /> },
+];

@@ -1,0 +1,42 @@
+/** Thin fetch wrapper: JSON in and out, CSRF header on writes, errors as ApiError with the server's code. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const readCookie = (name: string) =>
+  document.cookie
+    .split('; ')
+    .find((c) => c.startsWith(`${name}=`))
+    ?.slice(name.length + 1) ?? null;
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; query?: Record<string, unknown> } = {}): Promise<T> {
+  const method = init.method ?? 'GET';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const csrf = readCookie('patron_csrf');
+  if (method !== 'GET' && csrf) headers['x-csrf-token'] = decodeURIComponent(csrf);
+  const res = await fetch(`/api/v1${path}${qs ? `?${qs}` : ''}`, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const e = data?.error ?? { code: 'HTTP_ERROR', message: res.statusText };
+    throw new ApiError(res.status, e.code, e.message, e.details);
+  }
+  return data as T;
+}
