@@ -94,9 +94,10 @@ async function resetSequences(db: Db, tables: string[]) {
 
 /** Restores a backup into a migrated, empty database, in one transaction. */
 export async function restoreFromFile(db: Db, file: string, onProgress?: BackupProgress): Promise<Record<string, number>> {
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
   const counts: Record<string, number> = {};
   await db.transaction().execute(async (trx) => {
+    // Created right before iterating: readline drops lines emitted before its async iterator starts.
+    const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
     let header: Header | undefined;
     let table: string | undefined;
     let pending: Record<string, unknown>[] = [];

@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import type { z } from 'zod';
 import { type Db, type ExecuteSql, transactionExecutor } from '../db/index.ts';
 import type { Logger } from '../platform/logger.ts';
 import { type JobDefinition, queueName } from './definition.ts';
@@ -9,13 +10,13 @@ export type AnyJob<TContext> = JobDefinition<any, TContext>;
 export type EnqueueOptions = {
   /** The transaction that causes the job: the job exists only if it commits. */
   trx?: Db;
-  /** At most one queued job per key (e.g. one export per request). */
-  singletonKey?: string;
-  startAfter?: Date | number;
+  /** A deterministic job id (uuid): enqueueing the same id twice creates one job. */
+  id?: string;
+  startAfter?: Date;
 };
 
 export type JobQueue = {
-  enqueue<T>(def: JobDefinition<T, never> | JobDefinition<T, unknown> | AnyJob<unknown>, data: T, opts?: EnqueueOptions): Promise<string | null>;
+  enqueue<T>(def: { name: string; version: number; schema: z.ZodType<T> }, data: T, opts?: EnqueueOptions): Promise<string | null>;
   retry(queue: string, id: string): Promise<void>;
   stop(): Promise<void>;
 };
@@ -27,7 +28,7 @@ export type QueueOptions<TContext> = {
   context: TContext;
   /** Run handlers in this process. */
   work: boolean;
-  /** Create/upgrade pg-boss's own schema (the first process to start does it). */
+  /** Time zone of cron schedules (the store's). */
   timeZone: string;
   pollingIntervalSeconds?: number;
 };
@@ -65,17 +66,21 @@ export async function startQueue<TContext>(opts: QueueOptions<TContext>): Promis
   await ensureQueues(boss, opts.jobs, opts.timeZone);
   if (opts.work) {
     for (const def of opts.jobs) {
-      await boss.work(
-        queueName(def),
-        { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: 1 },
-        async ([job]) => {
-          const data = def.schema.parse(job.data ?? {});
-          const log = opts.log.child({ job: queueName(def), jobId: job.id });
-          log.debug('job started');
-          await def.handler(data, { ...opts.context, jobId: job.id });
-          log.debug('job completed');
-        },
-      );
+      const name = queueName(def);
+      const jobLog = opts.log.child({ job: name });
+      // A batch is fetched at once, but each job succeeds or fails on its own: a failed one is
+      // marked failed here (with its error), and pg-boss completes only those still active.
+      await boss.work(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1, batchSize: 25 }, async (jobs) => {
+        for (const job of jobs) {
+          try {
+            await def.handler(def.schema.parse(job.data ?? {}), { ...opts.context, jobId: job.id });
+          } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            jobLog.warn({ jobId: job.id, err }, 'job failed');
+            await boss.fail(name, job.id, { message });
+          }
+        }
+      });
     }
   }
   return {
@@ -83,8 +88,8 @@ export async function startQueue<TContext>(opts: QueueOptions<TContext>): Promis
       const validated = def.schema.parse(data);
       return boss.send(queueName(def), validated as object, {
         ...(eo.trx ? { db: { executeSql: transactionExecutor(eo.trx) as PgBoss.Db['executeSql'] } } : {}),
-        ...(eo.singletonKey ? { singletonKey: eo.singletonKey } : {}),
-        ...(eo.startAfter ? { startAfter: eo.startAfter instanceof Date ? eo.startAfter : eo.startAfter } : {}),
+        ...(eo.id ? { id: eo.id } : {}),
+        ...(eo.startAfter ? { startAfter: eo.startAfter } : {}),
       });
     },
     retry: (queue, id) => boss.retry(queue, id),
