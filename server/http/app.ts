@@ -24,7 +24,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route as registered (method, URL, access rule), for introspection and the route × role test. */
+    routeTable: RegisteredRoute[];
+  }
 }
+
+export type RegisteredRoute = { method: string; url: string; access: Access | undefined };
 
 export type HttpOptions = {
   ctx: AppContext;
@@ -127,6 +133,11 @@ export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   app.decorateRequest('principal', null);
+  const routeTable: RegisteredRoute[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url, access: r.config?.access });
+  });
   app.setErrorHandler(errorHandler);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -16,7 +16,7 @@ export const authRoutes = [
     summary: 'Sign in with email and password; sets the session and CSRF cookies',
     body: loginBody,
     response: principalBody,
-    rateLimit: { max: 10, timeWindow: 60_000 },
+    rateLimit: { max: 30, timeWindow: 60_000 }, // per IP; accounts also lock after 5 failures
     handler: async ({ ctx, body, ip, userAgent, reply }) => {
       const result = await login(ctx.db, { ...body, ip, userAgent, now: ctx.clock.now() });
       setSessionCookies(reply.request, reply, result.token, result.principal.csrfToken!);
