@@ -45,8 +45,10 @@ export function makeCustomer(w: DemoWorld, index: number): NewCustomer & { favou
   const given = rng.pick(GIVEN_CHARS) + (rng.next() < 0.7 ? rng.pick(GIVEN_CHARS) : '');
   const gender = rng.weighted([['female', 68], ['male', 27], ['unknown', 5]] as const);
   const channel = rng.weighted(w.channels.map((c) => [c, c.weight] as const));
-  // Later customers are more likely: the shop grew over the two years.
-  const createdAt = new Date(w.asOf.getTime() - HISTORY_DAYS * DAY * (1 - Math.sqrt(rng.next())));
+  // Later customers are more likely (the shop grew), and promotions bring many of them.
+  let createdAt: Date;
+  do createdAt = new Date(w.asOf.getTime() - HISTORY_DAYS * DAY * (1 - Math.sqrt(rng.next())));
+  while (rng.next() > seasonality(createdAt) / MAX_SEASON);
   // A bijection on 8 digits keeps every generated mobile number unique.
   const digits = String((index * 48_271 + w.seed * 7) % 100_000_000).padStart(8, '0');
   const phone = rng.next() < 0.88 ? `+86${MOBILE_PREFIXES[index % MOBILE_PREFIXES.length]}${digits}` : null;

@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', 'bin', 'patron.mjs');
+
+async function patron(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, PATRON_LOG_LEVEL: 'silent', ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const COMMANDS = [['serve'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['rotate-key'], ['backup'], ['restore']];
+
+describe('patron CLI', () => {
+  it('has --help on every command', async () => {
+    const results = await Promise.all(COMMANDS.map((c) => patron([...c, '--help'])));
+    results.forEach((r, i) => {
+      expect(r.code, COMMANDS[i].join(' ')).toBe(0);
+      expect(r.stdout).toContain(`Usage: patron ${COMMANDS[i].join(' ')}`);
+    });
+  });
+
+  it('fails with one clear line and a non-zero exit code', async () => {
+    const worker = await patron(['worker'], { PATRON_DATA_DIR: mkdtempSync(join(tmpdir(), 'patron-cli-')), DATABASE_URL: '' });
+    expect(worker.code).toBe(1);
+    expect(worker.stderr.trim()).toBe('patron: patron worker needs DATABASE_URL: the embedded database serves one process.');
+    const badRole = await patron(['create-user', '--email', 'a@b.cn', '--name', 'A', '--role', 'king']);
+    expect(badRole.code).not.toBe(0);
+    expect(badRole.stderr).toContain("argument 'king' is invalid");
+  });
+
+  it('seeds, creates a user and a key, backs up and restores into an empty data directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patron-cli-'));
+    const env = { PATRON_DATA_DIR: dir, DATABASE_URL: '' };
+    const seeded = await patron(['seed', '--demo', '--customers', '60', '--as-of', '2026-06-30'], env);
+    expect(seeded.stdout).toContain('Seeded 60 customers');
+    const user = await patron(['create-user', '--email', 'ana@shop.cn', '--name', 'Ana', '--role', 'analyst'], env);
+    expect(user.stdout).toMatch(/One-time password: \S{16}/);
+    const key = await patron(['api-key', 'create', '--name', 'bi', '--role', 'analyst'], env);
+    expect(key.stdout).toMatch(/^ptn_\w{12}_[\w-]{43}$/m);
+    const file = join(dir, 'backup.jsonl.gz');
+    expect((await patron(['backup', file], env)).code).toBe(0);
+    const other = mkdtempSync(join(tmpdir(), 'patron-cli-'));
+    cpSync(join(dir, 'master.key'), join(other, 'master.key'));
+    const restored = await patron(['restore', file], { PATRON_DATA_DIR: other, DATABASE_URL: '' });
+    expect(restored.stdout).toMatch(/Restored \d+ rows in 12 tables/);
+    const again = await patron(['restore', file], { PATRON_DATA_DIR: other, DATABASE_URL: '' });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('not empty');
+  });
+});

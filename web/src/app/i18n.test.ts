@@ -1,0 +1,67 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PERMISSIONS, ROLES } from '../../../contracts/permissions.ts';
+import { jobStates } from '../../../contracts/jobs.ts';
+import en from './locales/en.json';
+import zhCN from './locales/zh-CN.json';
+
+type Tree = { [k: string]: string | Tree };
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(tree)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string') out.set(key, v);
+    else for (const [kk, vv] of flatten(v, key)) out.set(kk, vv);
+  }
+  return out;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return sources(p);
+    return /\.tsx?$/.test(f) && !f.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const zh = flatten(zhCN as Tree);
+const english = flatten(en as Tree);
+const webSrc = join(import.meta.dirname, '..');
+
+describe('translations', () => {
+  it('zh-CN and en have exactly the same keys, none empty', () => {
+    expect([...zh.keys()].sort()).toEqual([...english.keys()].sort());
+    for (const [k, v] of [...zh, ...english]) expect(v.trim(), k).not.toBe('');
+  });
+
+  it('every key the code uses exists in both languages', () => {
+    const used = new Set<string>();
+    for (const file of sources(webSrc)) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\bt\(\s*'([a-zA-Z][\w.-]*)'/g)) used.add(m[1]);
+      for (const m of text.matchAll(/(?:labelKey|areaKey)[:=]\s*["']([a-z][\w.]*)["']/g)) used.add(m[1]);
+    }
+    expect(used.size).toBeGreaterThan(50);
+    const missing = [...used].filter((k) => !zh.has(k) || !english.has(k));
+    expect(missing).toEqual([]);
+  });
+
+  it('keys built from shared enums (roles, permissions, job states) all exist', () => {
+    const dynamic = [...ROLES.map((r) => `roles.${r}`), ...PERMISSIONS.map((p) => `permissions.${p}`), ...jobStates.map((s) => `jobs.states.${s}`)];
+    expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);
+  });
+
+  it('has no hard-coded user-visible text in components', () => {
+    const offenders: string[] = [];
+    for (const file of sources(webSrc)) {
+      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      // Chinese belongs in the locale files only (the language picker names its languages in their own script).
+      if (!file.endsWith('i18n.ts') && /[\u4e00-\u9fff]/.test(text)) offenders.push(`${file}: Chinese text`);
+      // English words as a JSX text node right before a closing tag: <Button>Save</Button>.
+      for (const m of text.matchAll(/>\s*([A-Za-z][A-Za-z ,.'!?]{2,})\s*<\//g)) offenders.push(`${file}: ${m[1]}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
