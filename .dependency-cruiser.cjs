@@ -19,7 +19,7 @@ module.exports = {
       name: 'platform-is-below-modules',
       comment: 'server/platform, server/db and server/jobs must not depend on business modules.',
       severity: 'error',
-      from: { path: '^server/(platform|db|jobs)/' },
+      from: { path: '^server/(platform|db|jobs)/', pathNot: '\\.test\\.ts$' },
       to: { path: '^server/modules/' },
     },
     {

@@ -75,7 +75,10 @@ export async function startPatron(opts: StartOptions): Promise<Patron> {
     ctx,
     routes: allRoutes,
     authenticate: authenticator(ctx),
-    ready: async () => (await sql`select 1`.execute(dbHandle.db), true),
+    ready: async () => {
+      await sql`select 1`.execute(dbHandle.db);
+      return true;
+    },
     webDir: existsSync(webDir) ? webDir : undefined,
     version: PATRON_VERSION,
   });

@@ -58,7 +58,7 @@ class PGliteConnection implements DatabaseConnection {
     return toQueryResult<R>(result);
   }
 
-  // biome-ignore lint/correctness/useYield: streaming is emulated by one buffered result
+  /** Streaming is emulated by one buffered result. */
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     yield await this.executeQuery<R>(query);
   }

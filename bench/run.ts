@@ -1,0 +1,122 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { startPatron } from '../server/app.ts';
+import { createDb, type DbHandle } from '../server/db/index.ts';
+import { createApiKey } from '../server/modules/auth/index.ts';
+import { seedDemo } from '../server/modules/demo/index.ts';
+import { loadConfig } from '../server/platform/config.ts';
+import { generateKey } from '../server/platform/crypto.ts';
+import { type Figure, load, peakRss, ratio, timed } from './harness.ts';
+
+const SCALES = { S: { customers: 10_000, avgOrders: 5 }, M: { customers: 100_000, avgOrders: 10 }, L: { customers: 1_000_000, avgOrders: 10 } } as const;
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'S' },
+    db: { type: 'string', default: 'pglite' },
+    only: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '10' },
+  },
+});
+const scaleName = values.scale as keyof typeof SCALES;
+if (!(scaleName in SCALES)) throw new Error('--scale must be S, M or L');
+const scale = values.smoke ? { customers: 2_000, avgOrders: 3 } : SCALES[scaleName];
+const seconds = values.smoke ? 2 : Number(values.seconds);
+const wants = (name: string) => !values.only || values.only === name;
+
+async function openBenchDb(): Promise<DbHandle> {
+  if (values.db === 'postgres') {
+    const url = process.env.BENCH_DATABASE_URL;
+    if (!url) throw new Error('--db postgres needs BENCH_DATABASE_URL (a throwaway database; it is emptied)');
+    const handle = await createDb({ kind: 'postgres', url, poolSize: 20 });
+    await sql`drop schema if exists public cascade; drop schema if exists pgboss cascade; create schema public;`.execute(handle.db);
+    return handle;
+  }
+  return createDb({ kind: 'pglite' });
+}
+
+const figures: Figure[] = [];
+const memory = peakRss();
+const dbHandle = await openBenchDb();
+const config = loadConfig({ PATRON_LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv, {
+  dataDir: mkdtempSync(join(tmpdir(), 'patron-bench-')),
+  masterKey: generateKey().toString('hex'),
+  adminEmail: 'bench@patron.local',
+  adminPassword: 'bench-password-1',
+  runWorkers: false,
+});
+const patron = await startPatron({ config, dbHandle });
+const db = patron.ctx.db;
+
+if (wants('seed') || wants('dashboard') || wants('auth')) {
+  let result = { customers: 0, orders: 0, events: 0 };
+  const ms = await timed(async () => {
+    result = await seedDemo(db, patron.ctx.keyring, { ...scale, batchSize: 5000 });
+  });
+  const items = Number((await sql<{ n: number }>`select count(*)::int as n from order_items`.execute(db)).rows[0].n);
+  const rows = result.customers + result.orders + items + result.events;
+  await sql`create temporary table bench_ref (id bigint, customer_id bigint, total bigint, placed_at timestamptz, note text)`.execute(db);
+  const refMs = await timed(() =>
+    sql`insert into bench_ref select g, g % 1000, g * 7, now() - (g || ' minutes')::interval, md5(g::text) from generate_series(1, ${rows}) g`.execute(db),
+  );
+  const rate = Math.round(rows / (ms / 1000));
+  const refRate = Math.round(rows / (refMs / 1000));
+  figures.push({ name: 'seed', figure: rate, unit: 'rows/s', reference: refRate, referenceUnit: 'rows/s (insert…select generate_series)', ratio: ratio(rate, refRate), note: `${result.customers} customers, ${result.orders} orders, ${items} items, ${result.events} events in ${(ms / 1000).toFixed(1)} s` });
+}
+
+const base = await patron.http.listen({ port: 0, host: '127.0.0.1' });
+const { secret } = await createApiKey(db, { name: 'bench', role: 'owner', actor: { type: 'system', id: null, label: 'bench', ip: null }, actorRole: null, createdBy: null });
+const auth = { authorization: `Bearer ${secret}` };
+
+async function pkLookup(connections: number) {
+  const maxId = Number((await sql<{ m: number }>`select coalesce(max(id), 1)::int as m from customers`.execute(db)).rows[0].m);
+  const latencies: number[] = [];
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < until) {
+        const t0 = performance.now();
+        await sql`select id, name from customers where id = ${1 + Math.floor(Math.random() * maxId)}`.execute(db);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)], rps: latencies.length / seconds };
+}
+
+for (const [name, path, connections] of [['dashboard', '/api/v1/dashboard', 10], ['auth', '/api/v1/auth/me', 100]] as const) {
+  if (!wants(name)) continue;
+  const r = await load(`${base}${path}`, { connections, seconds, headers: auth });
+  const ref = await pkLookup(connections);
+  figures.push({ name: `${name} p99`, figure: r.p99, unit: 'ms', reference: Math.round(ref.p99 * 100) / 100, referenceUnit: 'ms (pk lookup, same pool)', ratio: ratio(r.p99, ref.p99), note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections` });
+}
+
+for (const pending of ['ingest', 'import', 'segment count', 'segment refresh', 'metrics', 'profile API', 'list API']) {
+  figures.push({ name: pending, figure: Number.NaN, unit: '', reference: null, referenceUnit: '', ratio: null, note: 'pending: capability not built yet (issues #3, #4)' });
+}
+await patron.close();
+await dbHandle.close();
+const rssMb = Math.round(memory() / 1024 / 1024);
+figures.push({ name: 'memory (peak RSS)', figure: rssMb, unit: 'MB', reference: 512, referenceUnit: 'MB target', ratio: ratio(rssMb, 512) });
+
+const fmt = (n: number | null) => (n === null || Number.isNaN(n) ? '—' : String(n));
+const table = [
+  `| workload | figure | reference | ratio | notes |`,
+  `|---|---|---|---|---|`,
+  ...figures.map((f) => `| ${f.name} | ${fmt(f.figure)} ${f.unit} | ${fmt(f.reference)} ${f.referenceUnit} | ${fmt(f.ratio)} | ${f.note ?? ''} |`),
+].join('\n');
+const heading = `Patron benchmark — scale ${values.smoke ? 'smoke' : scaleName}, ${values.db}, ${new Date().toISOString()}, ${process.version}`;
+console.log(`\n${heading}\n\n${table}\n`);
+if (!values.smoke) {
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().slice(0, 10);
+  writeFileSync(join(dir, `${stamp}-${scaleName}-${values.db}.json`), `${JSON.stringify({ heading, scale, db: values.db, figures }, null, 2)}\n`);
+  writeFileSync(join(dir, 'LATEST.md'), `# ${heading}\n\n${table}\n`);
+}
+process.exit(0);

@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Patron } from '../../server/app.ts';
+import { seedDemo } from '../../server/modules/demo/index.ts';
+import { OWNER, startTestPatron } from '../app.ts';
+
+const CANDIDATES = [process.env.PATRON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const chromiumPath = CANDIDATES.find((p): p is string => Boolean(p) && existsSync(p as string));
+const webBuilt = existsSync(join(import.meta.dirname, '..', '..', 'web', 'dist', 'index.html'));
+const skipReason = !chromiumPath
+  ? 'no Chromium found (install the Debian package chromium or set PATRON_CHROMIUM)'
+  : !webBuilt
+    ? 'the web app is not built (npm run build:web)'
+    : null;
+if (skipReason) console.warn(`Skipping browser tests: ${skipReason}`);
+
+const SHOTS = join(import.meta.dirname, '..', '..', 'test-results');
+const PAGES = ['/dashboard', '/customers', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/audit', '/settings/jobs'];
+
+describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
+  let patron: Patron;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    patron = await startTestPatron();
+    await seedDemo(patron.ctx.db, patron.ctx.keyring, { customers: 400 });
+    base = await patron.http.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await patron?.close();
+  });
+
+  it('signs in and shows the dashboard with real numbers and charts', async () => {
+    await page.goto(base);
+    await page.getByTestId('login-email').fill(OWNER.email);
+    await page.getByTestId('login-password').fill(OWNER.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('chart-monthly').waitFor();
+    await expect.poll(() => page.locator('[data-testid="chart-monthly"] canvas').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('400', { exact: true }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'dashboard.zh-CN.png') });
+  });
+
+  it('opens every top-level page without console errors', async () => {
+    for (const path of PAGES) {
+      await page.goto(`${base}${path}`);
+      await page.waitForLoadState('networkidle');
+      await page.screenshot({ path: join(SHOTS, `${path.slice(1).replace(/\//g, '-')}.png`) });
+    }
+    await page.goto(`${base}/customers`);
+    await expect.poll(() => page.getByTestId('not-built').count()).toBe(1);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('switches the language to English and back', async () => {
+    await page.goto(`${base}/dashboard`);
+    await page.getByText('概览', { exact: true }).first().waitFor();
+    await page.getByTestId('language-select').click();
+    await page.getByText('English', { exact: true }).click();
+    await page.getByText('Net revenue', { exact: true }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'dashboard.en.png') });
+    await page.reload();
+    await page.getByText('Net revenue', { exact: true }).waitFor();
+    await page.getByTestId('language-select').click();
+    await page.getByText('简体中文', { exact: true }).click();
+    await page.getByText('净销售额', { exact: true }).waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows the audit log of the sign-in and creates an API key shown once', async () => {
+    await page.goto(`${base}/settings/audit`);
+    await page.getByText('auth.login', { exact: true }).first().waitFor();
+    await page.goto(`${base}/settings/api-keys`);
+    await page.getByRole('button', { name: '新建密钥' }).click();
+    await page.getByLabel('名称').fill('browser-key');
+    await page.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await expect.poll(async () => (await page.getByTestId('api-key-secret').textContent()) ?? '').toMatch(/^ptn_/);
+    await page.screenshot({ path: join(SHOTS, 'api-key-created.png') });
+    expect(consoleErrors).toEqual([]);
+  });
+});
