@@ -55,7 +55,7 @@ describe('patron CLI', () => {
     const other = mkdtempSync(join(tmpdir(), 'patron-cli-'));
     cpSync(join(dir, 'master.key'), join(other, 'master.key'));
     const restored = await patron(['restore', file], { PATRON_DATA_DIR: other, DATABASE_URL: '' });
-    expect(restored.stdout).toMatch(/Restored \d+ rows in 12 tables/);
+    expect(restored.stdout).toMatch(/Restored \d+ rows in \d+ tables/);
     const again = await patron(['restore', file], { PATRON_DATA_DIR: other, DATABASE_URL: '' });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('not empty');

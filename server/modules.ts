@@ -5,12 +5,18 @@ import type { AnyRoute } from './http/route.ts';
 import { analyticsModule } from './modules/analytics/index.ts';
 import { auditRoutes } from './modules/audit/index.ts';
 import { authModule } from './modules/auth/index.ts';
-import { customerEncryptedColumns } from './modules/customers/index.ts';
+import { customerEncryptedColumns, customersModule } from './modules/customers/index.ts';
 import { systemModule } from './modules/system/index.ts';
 
 /** Every module's routes, jobs and encrypted columns, in one list the composition root reads. */
-export const allRoutes: readonly AnyRoute[] = [...authModule.routes, ...auditRoutes, ...systemModule.routes, ...analyticsModule.routes];
+export const allRoutes: readonly AnyRoute[] = [
+  ...authModule.routes,
+  ...auditRoutes,
+  ...systemModule.routes,
+  ...analyticsModule.routes,
+  ...customersModule.routes,
+];
 
 export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs];
 
-export const allEncryptedColumns: readonly EncryptedColumns[] = [customerEncryptedColumns];
+export const allEncryptedColumns: readonly EncryptedColumns[] = [...customerEncryptedColumns];

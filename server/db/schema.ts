@@ -180,9 +180,38 @@ export type EventTable = {
   occurred_at: Timestamp;
   received_at: Timestamp;
   message_id: string | null;
+  source_id: Generated<number | null>;
+};
+
+export type IdentityKind = 'email' | 'phone' | 'external' | 'anonymous';
+
+export type CustomerIdentityTable = {
+  id: Generated<number>;
+  customer_id: number;
+  kind: IdentityKind;
+  channel: Generated<string>;
+  key: string;
+  value_enc: string | null;
+  masked: Generated<boolean>;
+  source: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+};
+
+export type SourceTable = {
+  id: Generated<number>;
+  name: string;
+  channel_id: number | null;
+  key_prefix: string;
+  key_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
 };
 
 export type Database = {
+  customer_identities: CustomerIdentityTable;
+  sources: SourceTable;
   platform_keys: PlatformKeyTable;
   settings: SettingTable;
   users: UserTable;

@@ -3,12 +3,11 @@ import type { Db, Gender } from '../../db/index.ts';
 import { type Keyring, blindIndex, encryptOptional } from '../../platform/crypto.ts';
 import type { EncryptedColumns } from '../../platform/keyring.ts';
 
-/** Columns of `customers` that hold ciphertexts (for key rotation). */
-export const customerEncryptedColumns: EncryptedColumns = {
-  table: 'customers',
-  idColumn: 'id',
-  columns: ['email_enc', 'phone_enc', 'address_enc'],
-};
+/** Columns of this module's tables that hold ciphertexts (for key rotation). */
+export const customerEncryptedColumns: readonly EncryptedColumns[] = [
+  { table: 'customers', idColumn: 'id', columns: ['email_enc', 'phone_enc', 'address_enc'] },
+  { table: 'customer_identities', idColumn: 'id', columns: ['value_enc'] },
+];
 
 export type NewCustomer = {
   name: string | null;
@@ -23,6 +22,8 @@ export type NewCustomer = {
   /** Already normalised (E.164). */
   phone: string | null;
   address: string | null;
+  /** Per-channel external ids (Tmall ouid, Douyin open id, …). */
+  externalIds?: { channel: string; id: string }[];
   createdAt: Date;
 };
 
@@ -57,10 +58,31 @@ export async function insertCustomers(db: Db, keyring: Keyring, rows: readonly N
       ${col((r) => encryptOptional(keyring, r.address))}::text[], ${col((r) => r.createdAt.toISOString())}::timestamptz[]
     ) as u(id, name, gender, birthday, province, city, district, first_channel_id, email_enc, email_bidx,
       phone_enc, phone_bidx, address_enc, created_at)`.execute(db);
+  await insertIdentities(db, keyring, rows, ids);
   return ids;
 }
 
 export async function countCustomers(db: Db): Promise<number> {
   const row = await db.selectFrom('customers').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return row.n;
+}
+
+/** The identities rows that make bulk-inserted customers findable by e-mail, phone and external id. */
+async function insertIdentities(db: Db, keyring: Keyring, rows: readonly NewCustomer[], ids: number[]) {
+  const out: { customerId: number; kind: string; channel: string; key: string; enc: string | null; at: string }[] = [];
+  rows.forEach((r, i) => {
+    const at = r.createdAt.toISOString();
+    if (r.email) out.push({ customerId: ids[i], kind: 'email', channel: '', key: emailIndex(keyring, r.email), enc: encryptOptional(keyring, r.email), at });
+    if (r.phone) out.push({ customerId: ids[i], kind: 'phone', channel: '', key: phoneIndex(keyring, r.phone), enc: encryptOptional(keyring, r.phone), at });
+    for (const e of r.externalIds ?? []) out.push({ customerId: ids[i], kind: 'external', channel: e.channel, key: e.id, enc: null, at });
+  });
+  if (out.length === 0) return;
+  const col = <T>(f: (o: (typeof out)[number]) => T) => out.map(f);
+  await sql`
+    insert into customer_identities (customer_id, kind, channel, key, value_enc, source, first_seen_at, last_seen_at)
+    select u.customer_id, u.kind, u.channel, u.key, u.value_enc, 'bulk', u.at, u.at from unnest(
+      ${col((o) => o.customerId)}::bigint[], ${col((o) => o.kind)}::text[], ${col((o) => o.channel)}::text[],
+      ${col((o) => o.key)}::text[], ${col((o) => o.enc)}::text[], ${col((o) => o.at)}::timestamptz[]
+    ) as u(customer_id, kind, channel, key, value_enc, at)
+    on conflict (kind, channel, key) do nothing`.execute(db);
 }

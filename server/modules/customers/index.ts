@@ -1,3 +1,8 @@
+import { customerRoutes } from './customers.routes.ts';
+
+export const customersModule = { routes: customerRoutes, jobs: [] };
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
-export { normalizeEmail, normalizePhone } from './normalize.ts';
+export { resolveCustomer } from './identity.service.ts';
+export type { Identifier, ProfilePatch } from './identity.service.ts';
+export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';

@@ -13,3 +13,9 @@ export function normalizeEmail(raw: string): string | null {
   const email = raw.trim().toLowerCase();
   return EMAIL.test(email) && email.length <= 320 ? email : null;
 }
+
+/** External ids as systems write them: trimmed; spreadsheet-style `17850.0` read as `17850`. */
+export function normalizeExternalId(raw: string | number): string {
+  const text = String(raw).trim();
+  return /^\d+\.0+$/.test(text) ? text.replace(/\.0+$/, '') : text;
+}

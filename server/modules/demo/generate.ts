@@ -69,6 +69,7 @@ export function makeCustomer(w: DemoWorld, index: number): NewCustomer & { favou
     firstChannelId: channel.id,
     email,
     phone,
+    externalIds: [{ channel: channel.code, id: `${channel.code}-${w.seed}-${(index * 2_654_435_761) % 4_294_967_296}` }],
     address: `${province === city ? '' : province}${city}${district}${rng.pick(STREETS)}${rng.int(1, 999)}号${rng.int(1, 30)}栋${rng.int(101, 2802)}室`,
     createdAt,
     favourite: [rng.weighted(categories.map((c) => [c, DEMO_CATEGORIES[c].weight] as const)), rng.pick(categories)],

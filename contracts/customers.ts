@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { pageQuery } from './common.ts';
+
+export const gender = z.enum(['male', 'female', 'unknown']);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+
+export const customerSummary = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  gender,
+  province: z.string().nullable(),
+  city: z.string().nullable(),
+  email: z.string().nullable().describe('Masked unless revealed'),
+  phone: z.string().nullable().describe('Masked unless revealed'),
+  firstChannel: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type CustomerSummary = z.infer<typeof customerSummary>;
+
+export const customerSort = z.enum(['created_at', 'name', 'id']);
+
+export const customerListQuery = z.strictObject({
+  ...pageQuery,
+  q: z.string().trim().max(200).optional().describe('Name (Chinese too), or exact e-mail, phone or external id'),
+  channel: z.string().max(50).optional(),
+  province: z.string().max(50).optional(),
+  sort: customerSort.default('created_at'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+export const customerList = z.object({ items: z.array(customerSummary), total: z.number().int() });
+
+export const identityBody = z.object({
+  kind: z.enum(['email', 'phone', 'external', 'anonymous']),
+  channel: z.string(),
+  value: z.string().nullable().describe('Masked unless revealed; external ids are not personal data'),
+  source: z.string(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+});
+
+export const orderItemBody = z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: z.number().int(), amount: z.number().int() });
+export const orderBody = z.object({
+  id: z.number().int(),
+  channel: z.string(),
+  externalId: z.string(),
+  status: z.string(),
+  currency: z.string(),
+  totalAmount: z.number().int(),
+  refundedAmount: z.number().int(),
+  placedAt: z.string(),
+  items: z.array(orderItemBody),
+});
+
+export const eventBody = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  name: z.string(),
+  properties: z.unknown(),
+  occurredAt: z.string(),
+});
+export const eventPage = z.object({ items: z.array(eventBody), nextBefore: z.string().nullable() });
+export const eventPageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.string().max(100).optional().describe('Cursor from nextBefore'),
+});
+
+export const customerDetail = z.object({
+  customer: customerSummary.extend({
+    birthday: z.string().nullable(),
+    district: z.string().nullable(),
+    locale: z.string().nullable(),
+    timeZone: z.string().nullable(),
+    address: z.string().nullable(),
+    updatedAt: z.string(),
+  }),
+  revealed: z.boolean(),
+  identities: z.array(identityBody),
+  stats: z.object({ orders: z.number().int(), netSpent: z.number().int(), firstOrderAt: z.string().nullable(), lastOrderAt: z.string().nullable() }),
+  orders: z.array(orderBody),
+  events: eventPage,
+});
+export type CustomerDetail = z.infer<typeof customerDetail>;
+
+export const customerDetailQuery = z.strictObject({
+  reveal: z.enum(['true', 'false']).default('false').describe('Show personal data unmasked (needs pii.read; audited)'),
+});
+
+export const upsertCustomerBody = z.strictObject({
+  externalIds: z.array(z.strictObject({ channel: z.string().min(1).max(50), id: z.union([z.string().min(1).max(200), z.number()]) })).max(20).optional(),
+  email: z.string().max(320).optional(),
+  phone: z.string().max(50).optional(),
+  name: z.string().max(100).optional(),
+  gender: gender.optional(),
+  birthday: isoDate.optional(),
+  province: z.string().max(50).optional(),
+  city: z.string().max(50).optional(),
+  district: z.string().max(50).optional(),
+  address: z.string().max(500).optional(),
+  locale: z.string().max(20).optional(),
+});
+export type UpsertCustomerBody = z.infer<typeof upsertCustomerBody>;
+
+export const upsertResult = z.object({
+  customerId: z.number().int(),
+  created: z.boolean(),
+  rejected: z.array(z.object({ field: z.string(), reason: z.string() })),
+});
+export const bulkUpsertBody = z.strictObject({ items: z.array(upsertCustomerBody).min(1).max(1000) });
+export const bulkUpsertResult = z.object({
+  results: z.array(z.union([upsertResult.extend({ index: z.number().int(), ok: z.literal(true) }), z.object({ index: z.number().int(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) })])),
+});

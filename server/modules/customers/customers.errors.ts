@@ -1,0 +1,10 @@
+import { AppError } from '../../platform/errors.ts';
+
+export const customerErrors = {
+  notFound: (id: number) => new AppError('CUSTOMER_NOT_FOUND', 'not_found', `Customer ${id} does not exist.`),
+  revealForbidden: () =>
+    new AppError('PII_REVEAL_FORBIDDEN', 'forbidden', 'Your role may not see unmasked personal data.', { permission: 'pii.read' }),
+  noIdentifier: () =>
+    new AppError('CUSTOMER_IDENTIFIER_REQUIRED', 'invalid', 'Give at least one valid identifier: an external id, e-mail or phone.'),
+  badCursor: () => new AppError('INVALID_CURSOR', 'invalid', 'The cursor is not one this API returned.'),
+};

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
+import type { Patron } from '../../app.ts';
+import { createUser } from '../auth/index.ts';
+import { insertEvents } from '../events/index.ts';
+
+describe('customers API', () => {
+  let patron: Patron;
+  let owner: Session;
+  let marketer: Session;
+  const api = (method: 'GET' | 'POST', url: string, s: Session, payload?: unknown) =>
+    patron.http.inject({ method, url: `/api/v1${url}`, headers: as(s), ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  beforeAll(async () => {
+    patron = await startTestPatron();
+    owner = await signIn(patron);
+    await createUser(patron.ctx.db, { email: 'm@test.cn', name: 'M', role: 'marketer', password: 'marketer-pass-1', actor: { type: 'system', id: null, label: 't', ip: null }, actorRole: null });
+    marketer = await signIn(patron, 'm@test.cn', 'marketer-pass-1');
+  });
+  afterAll(() => patron.close());
+
+  it('upserts by identifiers idempotently and normalises phones, e-mails and numeric ids', async () => {
+    const body = { externalIds: [{ channel: 'Shopify', id: '17850.0' }], email: ' Li.Na@Example.COM ', phone: '138 1234 5678', name: '李娜', gender: 'female', birthday: '1990-03-07', province: '上海市', city: '上海市' };
+    const first = (await api('POST', '/customers', owner, body)).json();
+    expect(first).toMatchObject({ created: true, rejected: [] });
+    const again = (await api('POST', '/customers', owner, body)).json();
+    expect(again).toEqual({ customerId: first.customerId, created: false, rejected: [] });
+    const byOtherId = (await api('POST', '/customers', owner, { phone: '+86 13812345678' })).json();
+    expect(byOtherId.customerId).toBe(first.customerId);
+    const detail = (await api('GET', `/customers/${first.customerId}`, owner)).json();
+    expect(detail.identities.map((i: { kind: string; channel: string; value: string }) => [i.kind, i.channel, i.value]).sort()).toEqual([
+      ['email', '', 'l***@example.com'],
+      ['external', 'shopify', '17850'],
+      ['phone', '', '+86 138****5678'],
+    ]);
+    expect(detail.customer).toMatchObject({ name: '李娜', birthday: '1990-03-07', phone: '+86 138****5678' });
+  });
+
+  it('never merges two people holding different external ids of the same channel', async () => {
+    const a = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-A' }], email: 'shared@family.cn' })).json();
+    const b = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-B' }], email: 'shared@family.cn' })).json();
+    expect(b.customerId).not.toBe(a.customerId);
+    expect(b.created).toBe(true);
+  });
+
+  it('rejects invalid identifiers with reasons, and a body without any valid identifier with 400', async () => {
+    const partial = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'jd', id: 'pin-1' }], email: 'not-an-email' })).json();
+    expect(partial.rejected).toEqual([{ field: 'email', reason: 'not a valid e-mail address' }]);
+    const none = await api('POST', '/customers', owner, { phone: '12' });
+    expect([none.statusCode, none.json().error.code]).toEqual([400, 'CUSTOMER_IDENTIFIER_REQUIRED']);
+    const wrong = await api('POST', '/customers', owner, { email: 'a@b.cn', birthday: '07/03/1990' });
+    expect([wrong.statusCode, wrong.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('bulk-upserts with a result per item', async () => {
+    const res = (await api('POST', '/customers/bulk', owner, { items: [{ email: 'bulk1@x.cn' }, { phone: 'bad' }, { email: 'bulk1@x.cn', name: '王芳' }] })).json();
+    expect(res.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, true]);
+    expect(res.results[2].customerId).toBe(res.results[0].customerId);
+    expect(res.results[1].error.code).toBe('CUSTOMER_IDENTIFIER_REQUIRED');
+  });
+
+  it('finds people by exact phone, e-mail and external id through blind indexes, and by Chinese name', async () => {
+    const id = (await api('POST', '/customers', owner, { phone: '13987654321', email: 'find@me.cn', externalIds: [{ channel: 'douyin', id: 'dy-42' }], name: '欧阳娜娜' })).json().customerId;
+    for (const q of ['13987654321', '+86 139 8765 4321', 'FIND@me.cn', 'dy-42', '欧阳']) {
+      const list = (await api('GET', `/customers?q=${encodeURIComponent(q)}`, owner)).json();
+      expect(list.items.map((c: { id: number }) => c.id), q).toContain(id);
+    }
+    expect((await api('GET', '/customers?q=139876', owner)).json().total).toBe(0);
+  });
+
+  it('masks personal data for everyone by default; reveal needs pii.read and is audited', async () => {
+    const id = (await api('POST', '/customers', owner, { phone: '13700001111', address: '上海市浦东新区张江路123号' })).json().customerId;
+    const masked = (await api('GET', `/customers/${id}`, marketer)).json();
+    expect(masked.customer).toMatchObject({ phone: '+86 137****1111', address: '上海市浦东新区****' });
+    const denied = await api('GET', `/customers/${id}?reveal=true`, marketer);
+    expect([denied.statusCode, denied.json().error.code]).toEqual([403, 'PII_REVEAL_FORBIDDEN']);
+    const revealed = (await api('GET', `/customers/${id}?reveal=true`, owner)).json();
+    expect(revealed.customer).toMatchObject({ phone: '+8613700001111', address: '上海市浦东新区张江路123号' });
+    const audit = (await api('GET', '/audit?action=customer.reveal_pii', owner)).json();
+    expect(audit.items[0]).toMatchObject({ targetType: 'customer', targetId: String(id) });
+    const list = (await api('GET', '/customers?q=13700001111', owner)).json();
+    expect(list.items[0].phone).toBe('+86 137****1111');
+  });
+
+  it('pages a long event timeline by cursor', async () => {
+    const id = (await api('POST', '/customers', owner, { email: 'busy@x.cn' })).json().customerId;
+    const base = Date.UTC(2026, 0, 1);
+    await insertEvents(
+      patron.ctx.db,
+      Array.from({ length: 120 }, (_, i) => ({ customerId: id, anonymousId: null, type: 'track' as const, name: 'Product Viewed', properties: { i }, occurredAt: new Date(base + Math.floor(i / 2) * 1000), receivedAt: new Date(), messageId: `t-${id}-${i}` })),
+    );
+    const seen: number[] = [];
+    let before: string | null = null;
+    do {
+      const page = (await api('GET', `/customers/${id}/events?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`, owner)).json();
+      seen.push(...page.items.map((e: { properties: { i: number } }) => e.properties.i));
+      before = page.nextBefore;
+    } while (before);
+    expect(seen.length).toBe(120);
+    expect(new Set(seen).size).toBe(120);
+    const bad = await api('GET', `/customers/${id}/events?before=nonsense`, owner);
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_CURSOR']);
+    expect((await api('GET', '/customers/999999', owner)).json().error.code).toBe('CUSTOMER_NOT_FOUND');
+  });
+});

@@ -1,0 +1,154 @@
+import { sql } from 'kysely';
+import type { Db, Gender, IdentityKind } from '../../db/index.ts';
+import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts';
+import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
+
+/** One way of recognising a person: an e-mail, a phone, a per-channel external id, or an anonymous id. */
+export type Identifier = { kind: IdentityKind; value: string; channel?: string };
+
+export type ProfilePatch = {
+  name?: string | null;
+  gender?: Gender;
+  birthday?: string | null;
+  province?: string | null;
+  city?: string | null;
+  district?: string | null;
+  locale?: string | null;
+  timeZone?: string | null;
+  address?: string | null;
+};
+
+export type ResolveOptions = {
+  identifiers: Identifier[];
+  profile?: ProfilePatch;
+  source: string;
+  firstChannelId?: number | null;
+  now: Date;
+};
+
+export type ResolveResult = { customerId: number; created: boolean; rejected: { identifier: Identifier; reason: string }[] };
+
+type Keyed = { kind: IdentityKind; channel: string; key: string; plain: string };
+
+const PRIORITY: Record<IdentityKind, number> = { external: 0, phone: 1, email: 2, anonymous: 3 };
+
+function keyed(keyring: Keyring, id: Identifier): Keyed | string {
+  const channel = id.kind === 'external' ? (id.channel ?? '').trim().toLowerCase() : '';
+  if (id.kind === 'external' && !channel) return 'an external id needs its channel';
+  if (id.kind === 'email') {
+    const email = normalizeEmail(id.value);
+    return email ? { kind: 'email', channel, key: blindIndex(keyring, 'email', email), plain: email } : 'not a valid e-mail address';
+  }
+  if (id.kind === 'phone') {
+    const phone = normalizePhone(id.value);
+    return phone ? { kind: 'phone', channel, key: blindIndex(keyring, 'phone', phone), plain: phone } : 'not a valid phone number';
+  }
+  const value = id.kind === 'external' ? normalizeExternalId(id.value) : id.value.trim();
+  return value ? { kind: id.kind, channel, key: value, plain: value } : 'empty identifier';
+}
+
+async function lockIdentifiers(trx: Db, ids: Keyed[]) {
+  // Serialise concurrent ingests of the same person (same identifier) without table locks.
+  const keys = [...new Set(ids.map((i) => `${i.kind}|${i.channel}|${i.key}`))].sort();
+  for (const k of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${k}, 0))`.execute(trx);
+}
+
+async function findOwners(trx: Db, ids: Keyed[]) {
+  if (ids.length === 0) return [];
+  return trx
+    .selectFrom('customer_identities')
+    .select(['customer_id', 'kind', 'channel', 'key'])
+    .where((eb) => eb.or(ids.map((i) => eb.and([eb('kind', '=', i.kind), eb('channel', '=', i.channel), eb('key', '=', i.key)]))))
+    .execute();
+}
+
+/** Does the customer already hold a different external id on one of these channels? (→ a different person) */
+async function conflictingChannels(trx: Db, customerId: number, ids: Keyed[]): Promise<boolean> {
+  const external = ids.filter((i) => i.kind === 'external');
+  if (external.length === 0) return false;
+  const held = await trx
+    .selectFrom('customer_identities')
+    .select(['channel', 'key'])
+    .where('customer_id', '=', customerId)
+    .where('kind', '=', 'external')
+    .where('channel', 'in', external.map((i) => i.channel))
+    .execute();
+  return held.some((h) => external.some((i) => i.channel === h.channel && i.key !== h.key));
+}
+
+function profileColumns(keyring: Keyring, p: ProfilePatch, ids: Keyed[]) {
+  const email = ids.find((i) => i.kind === 'email');
+  const phone = ids.find((i) => i.kind === 'phone');
+  const set: Record<string, unknown> = {};
+  if (p.name !== undefined) set.name = p.name?.trim() || null;
+  if (p.gender !== undefined) set.gender = p.gender;
+  if (p.birthday !== undefined) set.birthday = p.birthday;
+  if (p.province !== undefined) set.province = p.province;
+  if (p.city !== undefined) set.city = p.city;
+  if (p.district !== undefined) set.district = p.district;
+  if (p.locale !== undefined) set.locale = p.locale;
+  if (p.timeZone !== undefined) set.time_zone = p.timeZone;
+  if (p.address) set.address_enc = encryptField(keyring, p.address.trim());
+  if (email) Object.assign(set, { email_enc: encryptField(keyring, email.plain), email_bidx: email.key });
+  if (phone) Object.assign(set, { phone_enc: encryptField(keyring, phone.plain), phone_bidx: phone.key });
+  return set;
+}
+
+/**
+ * Finds the person these identifiers belong to, or creates them, inside the caller's transaction.
+ * Rules: the same external id (per channel), phone or e-mail → the same person, in that order of
+ * trust; identifiers already held by another person stay there (no silent automatic merge); a person
+ * who holds a different external id on the same channel is a different person. Anonymous ids are
+ * stitched: their earlier events move to the person.
+ */
+export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOptions): Promise<ResolveResult> {
+  const rejected: ResolveResult['rejected'] = [];
+  const ids: Keyed[] = [];
+  for (const identifier of opts.identifiers) {
+    const k = keyed(keyring, identifier);
+    if (typeof k === 'string') rejected.push({ identifier, reason: k });
+    else if (!ids.some((i) => i.kind === k.kind && i.channel === k.channel && i.key === k.key)) ids.push(k);
+  }
+  await lockIdentifiers(trx, ids);
+  const owners = (await findOwners(trx, ids)).sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.customer_id - b.customer_id);
+  let customerId: number | null = owners.length > 0 ? owners[0].customer_id : null;
+  if (customerId !== null && !owners.some((o) => o.kind === 'external') && (await conflictingChannels(trx, customerId, ids))) customerId = null;
+  const profile = profileColumns(keyring, opts.profile ?? {}, ids);
+  const created = customerId === null;
+  if (customerId === null) {
+    const row = await trx
+      .insertInto('customers')
+      .values({ gender: 'unknown', first_channel_id: opts.firstChannelId ?? null, created_at: opts.now, updated_at: opts.now, ...profile })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    customerId = row.id;
+  } else if (Object.keys(profile).length > 0) {
+    await trx.updateTable('customers').set({ ...profile, updated_at: opts.now }).where('id', '=', customerId).execute();
+  }
+  const target: number = customerId;
+  const claimed = new Set(owners.filter((o) => o.customer_id !== target).map((o) => `${o.kind}|${o.channel}|${o.key}`));
+  const mine = ids.filter((i) => !claimed.has(`${i.kind}|${i.channel}|${i.key}`));
+  if (mine.length > 0) {
+    await trx
+      .insertInto('customer_identities')
+      .values(
+        mine.map((i) => ({
+          customer_id: target,
+          kind: i.kind,
+          channel: i.channel,
+          key: i.key,
+          value_enc: i.kind === 'email' || i.kind === 'phone' ? encryptField(keyring, i.plain) : null,
+          source: opts.source,
+          first_seen_at: opts.now,
+          last_seen_at: opts.now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['kind', 'channel', 'key']).doUpdateSet({ last_seen_at: opts.now }))
+      .execute();
+  }
+  const anonymous = mine.filter((i) => i.kind === 'anonymous').map((i) => i.key);
+  if (anonymous.length > 0) {
+    await trx.updateTable('events').set({ customer_id: target }).where('anonymous_id', 'in', anonymous).where('customer_id', 'is', null).execute();
+  }
+  return { customerId: target, created, rejected };
+}
