@@ -3,6 +3,7 @@ import type { Permission, Role } from '../contracts/permissions.ts';
 import { openCore } from '../server/app.ts';
 import { allEncryptedColumns } from '../server/modules.ts';
 import { createApiKey, createUser } from '../server/modules/auth/index.ts';
+import { createSource } from '../server/modules/tracking/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { parseMasterKey } from '../server/platform/crypto.ts';
 import { rotateKey } from '../server/platform/keyring.ts';
@@ -53,6 +54,25 @@ export function registerAdminCommands(program: Command) {
           });
           print(`Created API key ${key.prefix} (${key.role}). Store it now; it is not shown again:`);
           print(secret);
+        } finally {
+          await core.dbHandle.close();
+        }
+      }),
+    );
+
+  const source = program.command('source').description('Manage tracking sources (Segment-compatible write keys)');
+  source
+    .command('create')
+    .argument('<name>', 'what sends the events (e.g. "web store")')
+    .option('--channel <code>', 'sales channel code the events belong to', 'web')
+    .description('Create a tracking source; the write key is printed once')
+    .action(
+      action(async (name: string, opts: { channel: string }) => {
+        const core = await openCore(loadConfig());
+        try {
+          const { source: s, writeKey } = await createSource(core.dbHandle.db, { name, channel: opts.channel, actor: CLI_ACTOR });
+          print(`Created source ${s.name} (${s.prefix}, channel ${s.channel}). Its write key, shown only now:`);
+          print(writeKey);
         } finally {
           await core.dbHandle.close();
         }

@@ -21,7 +21,7 @@ async function patron(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const COMMANDS = [['serve'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['rotate-key'], ['backup'], ['restore']];
+const COMMANDS = [['serve'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['source', 'create'], ['rotate-key'], ['backup'], ['restore']];
 
 describe('patron CLI', () => {
   it('has --help on every command', async () => {
@@ -49,7 +49,9 @@ describe('patron CLI', () => {
     const user = await patron(['create-user', '--email', 'ana@shop.cn', '--name', 'Ana', '--role', 'analyst'], env);
     expect(user.stdout).toMatch(/One-time password: \S{16}/);
     const key = await patron(['api-key', 'create', '--name', 'bi', '--role', 'analyst'], env);
-    expect(key.stdout).toMatch(/^ptn_\w{12}_[\w-]{43}$/m);
+    expect(key.stdout).toMatch(/^ptn_[\w-]{12}_[\w-]{43}$/m);
+    const source = await patron(['source', 'create', 'web store', '--channel', 'web'], env);
+    expect(source.stdout).toMatch(/^pws_[\w-]{12}_[\w-]{43}$/m);
     const file = join(dir, 'backup.jsonl.gz');
     expect((await patron(['backup', file], env)).code).toBe(0);
     const other = mkdtempSync(join(tmpdir(), 'patron-cli-'));

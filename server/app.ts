@@ -7,7 +7,7 @@ import { type DbHandle, createDb, dbOptionsFromConfig, migrateToLatest } from '.
 import { buildHttp } from './http/app.ts';
 import type { Principal } from './http/principal.ts';
 import { type JobQueue, startQueue } from './jobs/index.ts';
-import { allJobs, allRoutes } from './modules.ts';
+import { allHttpPlugins, allJobs, allRoutes } from './modules.ts';
 import { SESSION_COOKIE, authenticateApiKey, authenticateSession, ensureOwner } from './modules/auth/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -74,6 +74,7 @@ export async function startPatron(opts: StartOptions): Promise<Patron> {
   const http = await buildHttp({
     ctx,
     routes: allRoutes,
+    plugins: allHttpPlugins,
     authenticate: authenticator(ctx),
     ready: async () => {
       await sql`select 1`.execute(dbHandle.db);

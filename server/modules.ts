@@ -7,6 +7,8 @@ import { auditRoutes } from './modules/audit/index.ts';
 import { authModule } from './modules/auth/index.ts';
 import { customerEncryptedColumns, customersModule } from './modules/customers/index.ts';
 import { systemModule } from './modules/system/index.ts';
+import { trackingModule } from './modules/tracking/index.ts';
+import type { FastifyInstance } from 'fastify';
 
 /** Every module's routes, jobs and encrypted columns, in one list the composition root reads. */
 export const allRoutes: readonly AnyRoute[] = [
@@ -15,7 +17,11 @@ export const allRoutes: readonly AnyRoute[] = [
   ...systemModule.routes,
   ...analyticsModule.routes,
   ...customersModule.routes,
+  ...trackingModule.routes,
 ];
+
+/** HTTP surfaces outside /api/v1 with their own protocol (the Segment-compatible /v1 tracking API). */
+export const allHttpPlugins: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[] = [...trackingModule.plugins];
 
 export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs];
 

@@ -39,6 +39,8 @@ export type HttpOptions = {
   ready: () => Promise<boolean>;
   webDir?: string;
   version: string;
+  /** Surfaces with their own protocol and authentication (e.g. the /v1 tracking API). */
+  plugins?: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
 };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -155,6 +157,7 @@ export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/v1/')) request.principal = await opts.authenticate(request);
   });
   for (const route of opts.routes) registerRoute(app, opts.ctx, route);
+  for (const plugin of opts.plugins ?? []) await plugin(app, opts.ctx);
   await registerDocs(app, opts);
   registerOps(app, opts);
   registerWeb(app, opts.webDir);

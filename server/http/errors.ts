@@ -44,6 +44,7 @@ export const httpErrors = {
 
 /** Framework-level client errors (body parsing, limits) translated to stable codes. */
 function fromFastifyError(err: FastifyError): AppError | null {
+  if (err instanceof SyntaxError) return new AppError('MALFORMED_JSON', 'invalid', 'The body is not valid JSON.');
   const status = err.statusCode ?? 500;
   if (status >= 500) return null;
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'payload_too_large', 'The request body is too large.');
@@ -51,7 +52,7 @@ function fromFastifyError(err: FastifyError): AppError | null {
     return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', 'Send the body as application/json.');
   if (status === 429) return new AppError('RATE_LIMITED', 'rate_limited', 'Too many requests; slow down.');
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('EMPTY_BODY', 'invalid', 'The JSON body is empty.');
-  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
     return new AppError('MALFORMED_JSON', 'invalid', 'The body is not valid JSON.');
   return new AppError('BAD_REQUEST', 'invalid', err.message);
 }
@@ -62,20 +63,28 @@ export function toEnvelope(err: AppError): ErrorEnvelope {
   return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
 }
 
-export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const appError =
-    err instanceof AppError
-      ? err
-      : err instanceof ZodError
-        ? httpErrors.validation('body', err)
-        : fromFastifyError(err as FastifyError);
-  if (appError) {
-    const status = statusOf(appError.kind);
-    if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
-    return reply.status(status).send(toEnvelope(appError));
-  }
-  request.log.error({ err }, 'unhandled error');
-  return reply
-    .status(500)
-    .send({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; it has been logged.' } });
+/** Any thrown value as a client error with a stable code, or null for a server fault. */
+export function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return httpErrors.validation('body', err);
+  return fromFastifyError(err as FastifyError);
 }
+
+/** An error handler; `adapt` lets a scope restate client errors (the tracking API answers oversize with 400). */
+export function createErrorHandler(adapt: (e: AppError) => AppError = (e) => e) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const known = toAppError(err);
+    if (known) {
+      const appError = adapt(known);
+      const status = statusOf(appError.kind);
+      if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+      return reply.status(status).send(toEnvelope(appError));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply
+      .status(500)
+      .send({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; it has been logged.' } });
+  };
+}
+
+export const errorHandler = createErrorHandler();

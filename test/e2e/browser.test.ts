@@ -17,7 +17,7 @@ const skipReason = !chromiumPath
 if (skipReason) console.warn(`Skipping browser tests: ${skipReason}`);
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results');
-const PAGES = ['/dashboard', '/customers', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/audit', '/settings/jobs'];
+const PAGES = ['/dashboard', '/customers', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/sources', '/settings/audit', '/settings/jobs'];
 
 describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   let patron: Patron;
@@ -64,7 +64,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       await page.waitForLoadState('networkidle');
       await page.screenshot({ path: join(SHOTS, `${path.slice(1).replace(/\//g, '-')}.png`) });
     }
-    await page.goto(`${base}/customers`);
+    await page.goto(`${base}/segments`);
     await expect.poll(() => page.getByTestId('not-built').count()).toBe(1);
     expect(consoleErrors).toEqual([]);
   });
@@ -81,6 +81,23 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('language-select').click();
     await page.getByText('简体中文', { exact: true }).click();
     await page.getByText('净销售额', { exact: true }).waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('lists customers, searches by name, opens the 360 page and reveals personal data with an audit entry', async () => {
+    await page.goto(`${base}/customers`);
+    await page.locator('.ant-table-row').first().waitFor();
+    const firstName = (await page.locator('.ant-table-row').first().locator('td').first().textContent()) ?? '';
+    expect(await page.locator('.ant-table-row').first().textContent()).toMatch(/\*{4}/); // masked phone
+    await page.getByTestId('customer-search').locator('input').fill(firstName.slice(0, 2));
+    await page.getByTestId('customer-search').locator('input').press('Enter');
+    await page.locator('.ant-table-row').first().click();
+    await page.getByTestId('customer-detail').waitFor();
+    await page.getByTestId('reveal-pii').click();
+    await page.getByText('已显示完整信息（已记录审计）').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'customer-360.png') });
+    const audit = await patron.ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'customer.reveal_pii').execute();
+    expect(audit.length).toBe(1);
     expect(consoleErrors).toEqual([]);
   });
 

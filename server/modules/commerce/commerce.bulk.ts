@@ -26,7 +26,8 @@ export async function upsertProducts(db: Db, products: readonly NewProduct[]): P
       on conflict (sku) do update set name = excluded.name, category = excluded.category,
         price_amount = excluded.price_amount, currency = excluded.currency, updated_at = now()`.execute(db);
   }
-  const rows = await db.selectFrom('products').select(['id', 'sku']).execute();
+  if (products.length === 0) return new Map();
+  const rows = await db.selectFrom('products').select(['id', 'sku']).where('sku', 'in', products.map((p) => p.sku)).execute();
   return new Map(rows.map((r) => [r.sku, r.id]));
 }
 

@@ -92,7 +92,7 @@ describe('customers API', () => {
     const seen: number[] = [];
     let before: string | null = null;
     do {
-      const page = (await api('GET', `/customers/${id}/events?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`, owner)).json();
+      const page: { items: { properties: { i: number } }[]; nextBefore: string | null } = (await api('GET', `/customers/${id}/events?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`, owner)).json();
       seen.push(...page.items.map((e: { properties: { i: number } }) => e.properties.i));
       before = page.nextBefore;
     } while (before);

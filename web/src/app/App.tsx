@@ -6,7 +6,7 @@ import { Navigate, Route, Routes } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
 import { useSession } from '../lib/session.ts';
 import { Shell } from './Shell.tsx';
-import { AREAS, SETTINGS_PAGES } from './routes.tsx';
+import { AREAS, DETAIL_PAGES, SETTINGS_PAGES } from './routes.tsx';
 
 export function App() {
   const { i18n } = useTranslation();
@@ -24,6 +24,9 @@ export function App() {
               <Route index element={<Navigate to="/dashboard" replace />} />
               {AREAS.map((a) => (
                 <Route key={a.path} path={a.path} element={a.element} />
+              ))}
+              {DETAIL_PAGES.map((p) => (
+                <Route key={p.path} path={p.path} element={p.element} />
               ))}
               {SETTINGS_PAGES.map((p) => (
                 <Route key={p.path} path={p.path} element={p.element} />

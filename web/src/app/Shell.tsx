@@ -39,7 +39,7 @@ export function Shell() {
         </Typography.Title>
         <Menu
           mode="inline"
-          selectedKeys={[location.pathname]}
+          selectedKeys={[location.pathname.startsWith('/customers/') ? '/customers' : location.pathname]}
           defaultOpenKeys={location.pathname.startsWith('/settings') ? ['/settings'] : []}
           items={items}
           onClick={(e) => navigate(e.key)}

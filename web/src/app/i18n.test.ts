@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PERMISSIONS, ROLES } from '../../../contracts/permissions.ts';
 import { jobStates } from '../../../contracts/jobs.ts';
+import { gender } from '../../../contracts/customers.ts';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
 
@@ -49,7 +50,12 @@ describe('translations', () => {
   });
 
   it('keys built from shared enums (roles, permissions, job states) all exist', () => {
-    const dynamic = [...ROLES.map((r) => `roles.${r}`), ...PERMISSIONS.map((p) => `permissions.${p}`), ...jobStates.map((s) => `jobs.states.${s}`)];
+    const dynamic = [
+      ...ROLES.map((r) => `roles.${r}`), ...PERMISSIONS.map((p) => `permissions.${p}`), ...jobStates.map((s) => `jobs.states.${s}`),
+      ...gender.options.map((g) => `customers.genders.${g}`),
+      ...['email', 'phone', 'external', 'anonymous'].map((k) => `customers.identityKinds.${k}`),
+      ...['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'].map((s) => `orderStatus.${s}`),
+    ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);
   });
 

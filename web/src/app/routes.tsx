@@ -11,11 +11,14 @@ import {
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../../../contracts/permissions.ts';
+import { CustomerDetailPage } from '../features/customers/CustomerDetailPage.tsx';
+import { CustomersPage } from '../features/customers/CustomersPage.tsx';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
 import { NotBuiltPage } from '../features/placeholder/NotBuiltPage.tsx';
 import { ApiKeysPage } from '../features/settings/ApiKeysPage.tsx';
 import { AuditPage } from '../features/settings/AuditPage.tsx';
 import { JobsPage } from '../features/settings/JobsPage.tsx';
+import { SourcesPage } from '../features/settings/SourcesPage.tsx';
 import { StorePage } from '../features/settings/StorePage.tsx';
 import { UsersPage } from '../features/settings/UsersPage.tsx';
 
@@ -24,7 +27,7 @@ export type Area = { path: string; labelKey: string; icon: ReactNode; permission
 /** Every area of the product; the ones not built yet say so plainly. */
 export const AREAS: Area[] = [
   { path: '/dashboard', labelKey: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.view', element: <DashboardPage /> },
-  { path: '/customers', labelKey: 'nav.customers', icon: <TeamOutlined />, permission: 'customers.read', element: <NotBuiltPage areaKey="nav.customers" /> },
+  { path: '/customers', labelKey: 'nav.customers', icon: <TeamOutlined />, permission: 'customers.read', element: <CustomersPage /> },
   { path: '/segments', labelKey: 'nav.segments', icon: <PartitionOutlined />, permission: 'segments.read', element: <NotBuiltPage areaKey="nav.segments" /> },
   { path: '/analytics', labelKey: 'nav.analytics', icon: <BarChartOutlined />, permission: 'analytics.read', element: <NotBuiltPage areaKey="nav.analytics" /> },
   { path: '/marketing', labelKey: 'nav.marketing', icon: <NotificationOutlined />, permission: 'marketing.read', element: <NotBuiltPage areaKey="nav.marketing" /> },
@@ -40,6 +43,10 @@ export const SETTINGS_PAGES: SettingsPage[] = [
   { path: '/settings/store', labelKey: 'nav.settingsStore', permission: null, element: <StorePage /> },
   { path: '/settings/users', labelKey: 'nav.settingsUsers', permission: 'users.manage', element: <UsersPage /> },
   { path: '/settings/api-keys', labelKey: 'nav.settingsApiKeys', permission: 'apikeys.manage', element: <ApiKeysPage /> },
+  { path: '/settings/sources', labelKey: 'nav.settingsSources', permission: 'settings.manage', element: <SourcesPage /> },
   { path: '/settings/audit', labelKey: 'nav.settingsAudit', permission: 'audit.read', element: <AuditPage /> },
   { path: '/settings/jobs', labelKey: 'nav.settingsJobs', permission: 'jobs.read', element: <JobsPage /> },
 ];
+
+/** Pages reached from a list rather than the menu. */
+export const DETAIL_PAGES: { path: string; element: ReactNode }[] = [{ path: '/customers/:id', element: <CustomerDetailPage /> }];

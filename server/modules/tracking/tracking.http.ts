@@ -1,0 +1,101 @@
+import { createGunzip } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createErrorHandler } from '../../http/errors.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import { getStoreSettings } from '../system/index.ts';
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from './messages.ts';
+import { authenticateWriteKey } from './sources.service.ts';
+import { processMessages } from './tracking.service.ts';
+
+const trackingErrors = {
+  writeKey: () => new AppError('WRITE_KEY_INVALID', 'unauthenticated', 'Send a valid write key as the Basic-auth username or as writeKey.'),
+  notObject: () => new AppError('INVALID_MESSAGE', 'invalid', 'The body must be a JSON object.'),
+  noBatch: () => new AppError('INVALID_MESSAGE', 'invalid', 'A batch body needs a "batch" array.'),
+  tooMany: (n: number) => new AppError('BATCH_TOO_LARGE', 'invalid', `A batch holds at most ${MAX_BATCH_EVENTS} events; got ${n}.`),
+  eventTooLarge: (index: number) => new AppError('EVENT_TOO_LARGE', 'invalid', `Event ${index} is larger than 32 KB.`, { index }),
+};
+
+function writeKeyOf(request: FastifyRequest, body: Record<string, unknown>): string | null {
+  const auth = request.headers.authorization;
+  if (auth?.startsWith('Basic ')) {
+    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+    const user = decoded.split(':')[0];
+    if (user) return user;
+  }
+  return typeof body.writeKey === 'string' ? body.writeKey : null;
+}
+
+const SINGLE = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
+
+/**
+ * The Segment-compatible HTTP tracking API (`/v1/*`), for Segment and RudderStack SDKs. Answers 200
+ * only after the batch is committed; 400 for invalid JSON or oversize (as Segment does); gzip bodies.
+ */
+export async function registerTrackingApi(app: FastifyInstance, ctx: AppContext) {
+  await app.register(async (scope) => {
+    scope.addHook('preParsing', async (request, _reply, payload) => {
+      if (request.headers['content-encoding'] !== 'gzip') return payload;
+      const gunzip = createGunzip() as ReturnType<typeof createGunzip> & { receivedEncodedLength: number };
+      gunzip.receivedEncodedLength = 0;
+      payload.on('data', (chunk: Buffer) => {
+        gunzip.receivedEncodedLength += chunk.length;
+      });
+      delete request.headers['content-length'];
+      return payload.pipe(gunzip);
+    });
+    // SDKs differ in the content type they declare for a JSON body (axios sends gzip buffers without
+    // application/json), so every body on these routes is read as JSON.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+    scope.setErrorHandler(
+      createErrorHandler((e) =>
+        e.code === 'PAYLOAD_TOO_LARGE' ? new AppError(e.code, 'invalid', 'The request body is too large (32 KB per event, 500 KB per batch).') : e,
+      ),
+    );
+
+    const handle = async (request: FastifyRequest, batch: boolean) => {
+      const body = request.body;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw trackingErrors.notObject();
+      const b = body as Record<string, unknown>;
+      const key = writeKeyOf(request, b);
+      const source = key ? await authenticateWriteKey(ctx.db, key, ctx.clock.now()) : null;
+      if (!source) throw trackingErrors.writeKey();
+      let raw: unknown[];
+      if (batch) {
+        if (!Array.isArray(b.batch)) throw trackingErrors.noBatch();
+        if (b.batch.length > MAX_BATCH_EVENTS) throw trackingErrors.tooMany(b.batch.length);
+        const shared = { context: b.context, integrations: b.integrations };
+        raw = b.batch.map((m, index) => {
+          if (JSON.stringify(m).length > MAX_EVENT_BYTES) throw trackingErrors.eventTooLarge(index);
+          const item = m as Record<string, unknown>;
+          return { ...item, context: { ...(shared.context as object), ...(item.context as object) }, integrations: { ...(shared.integrations as object), ...(item.integrations as object) } };
+        });
+      } else {
+        raw = [{ ...b, type: request.url.split('?')[0].split('/').pop() }];
+      }
+      const store = await getStoreSettings(ctx.db, { timeZone: ctx.config.timeZone });
+      const result = await processMessages(ctx.db, ctx.keyring, {
+        source,
+        raw,
+        batchSentAt: typeof b.sentAt === 'string' ? b.sentAt : null,
+        receivedAt: ctx.clock.now(),
+        defaultCurrency: store.currency,
+      });
+      return { success: true, ...result };
+    };
+
+    for (const type of SINGLE) {
+      scope.post(`/v1/${type}`, { bodyLimit: MAX_EVENT_BYTES, config: { access: 'public' } }, (request) => handle(request, false));
+    }
+    for (const path of ['/v1/batch', '/v1/import']) {
+      scope.post(path, { bodyLimit: MAX_BATCH_BYTES, config: { access: 'public' } }, (request) => handle(request, true));
+    }
+  });
+}

@@ -1,0 +1,139 @@
+import { gzipSync } from 'node:zlib';
+import RudderAnalytics from '@rudderstack/rudder-sdk-node';
+import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPatron } from '../../../test/app.ts';
+import type { Patron } from '../../app.ts';
+import { createSource } from './sources.service.ts';
+
+const ACTOR = { type: 'system' as const, id: null, label: 'test', ip: null };
+
+describe('Segment-compatible tracking API', () => {
+  let patron: Patron;
+  let base: string;
+  let writeKey: string;
+  const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
+  const post = (path: string, body: unknown, headers: Record<string, string> = basic(writeKey)) =>
+    patron.http.inject({ method: 'POST', url: `/v1/${path}`, headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+  const customerByUser = async (userId: string) =>
+    (await patron.ctx.db.selectFrom('customer_identities').select('customer_id').where('kind', '=', 'external').where('channel', '=', 'user_id').where('key', '=', userId).executeTakeFirst())?.customer_id;
+
+  beforeAll(async () => {
+    patron = await startTestPatron();
+    base = await patron.http.listen({ port: 0, host: '127.0.0.1' });
+    writeKey = (await createSource(patron.ctx.db, { name: 'web', channel: 'web', actor: ACTOR })).writeKey;
+  });
+  afterAll(() => patron.close());
+
+  it('takes identify and e-commerce events from the real @segment/analytics-node SDK', async () => {
+    const analytics = new SegmentAnalytics({ writeKey, host: base, flushAt: 10, maxRetries: 1 });
+    analytics.identify({ userId: 'seg-1', traits: { email: 'Seg.One@Example.com', phone: '13800138000', name: '张三', gender: 'male', birthday: '1988-08-08', address: { state: '浙江省', city: '杭州市', street: '文三路 90 号' } } });
+    analytics.track({ userId: 'seg-1', event: 'Product Viewed', properties: { sku: 'SKU-T1', name: '保温杯', price: 89.9, category: '家居' } });
+    analytics.track({ userId: 'seg-1', event: 'Order Completed', properties: { order_id: 'W-1001', total: 199.8, currency: 'CNY', products: [{ sku: 'SKU-T1', name: '保温杯', price: 99.9, quantity: 2 }] } });
+    await analytics.closeAndFlush({ timeout: 10_000 });
+    const id = await customerByUser('seg-1');
+    expect(id).toBeDefined();
+    const customer = await patron.ctx.db.selectFrom('customers').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
+    expect(customer).toMatchObject({ name: '张三', gender: 'male', birthday: '1988-08-08', province: '浙江省', city: '杭州市' });
+    const kinds = await patron.ctx.db.selectFrom('customer_identities').select('kind').where('customer_id', '=', id!).execute();
+    expect(kinds.map((k) => k.kind).sort()).toEqual(['email', 'external', 'phone']);
+    const order = await patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', 'W-1001').executeTakeFirstOrThrow();
+    expect(order).toMatchObject({ customer_id: id, status: 'paid', total_amount: 19980, currency: 'CNY' });
+    const items = await patron.ctx.db.selectFrom('order_items').selectAll().where('order_id', '=', order.id).execute();
+    expect(items).toMatchObject([{ sku: 'SKU-T1', quantity: 2, unit_price: 9990, amount: 19980 }]);
+    const product = await patron.ctx.db.selectFrom('products').selectAll().where('sku', '=', 'SKU-T1').executeTakeFirstOrThrow();
+    expect(product.name).toBe('保温杯');
+    const events = await patron.ctx.db.selectFrom('events').select(['name', 'type']).where('customer_id', '=', id!).execute();
+    expect(events.map((e) => e.name).sort()).toEqual(['Order Completed', 'Product Viewed', 'identify']);
+  });
+
+  it('takes gzip batches from the real @rudderstack/rudder-sdk-node SDK (Basic auth, originalTimestamp)', async () => {
+    const client = new RudderAnalytics(writeKey, { dataPlaneUrl: base, flushAt: 20, flushInterval: 60_000, retryCount: 0, logLevel: 'error' });
+    client.identify({ userId: 'rs-1', traits: { email: 'rudder@example.com', firstName: '芳', lastName: '王' } });
+    client.track({ userId: 'rs-1', event: 'Cart Viewed', properties: { cart_id: 'c1' } });
+    client.page({ userId: 'rs-1', name: 'Home', properties: { path: '/' } });
+    await client.flush();
+    const id = await customerByUser('rs-1');
+    expect(id).toBeDefined();
+    const c = await patron.ctx.db.selectFrom('customers').select('name').where('id', '=', id!).executeTakeFirstOrThrow();
+    expect(c.name).toBe('王芳');
+    const events = await patron.ctx.db.selectFrom('events').select(['name', 'type', 'occurred_at', 'received_at']).where('customer_id', '=', id!).execute();
+    expect(events.map((e) => `${e.type}:${e.name}`).sort()).toEqual(['identify:identify', 'page:Home', 'track:Cart Viewed']);
+    for (const e of events) expect(Math.abs(e.occurred_at.getTime() - e.received_at.getTime())).toBeLessThan(60_000);
+  });
+
+  it('accepts the write key in the body, merges batch context, corrects clock skew, and dedupes by messageId', async () => {
+    const receivedBefore = Date.now();
+    const body = {
+      writeKey,
+      sentAt: '2020-01-01T00:00:10.000Z',
+      context: { library: { name: 'curl' } },
+      batch: [{ type: 'track', userId: 'skew-1', event: 'Coupon Applied', messageId: 'm-1', timestamp: '2020-01-01T00:00:00.000Z', properties: { coupon: 'X' } }],
+    };
+    const first = await post('batch', body, {});
+    expect(first.json()).toMatchObject({ success: true, accepted: 1, duplicates: 0 });
+    const again = await post('import', body, {});
+    expect(again.json()).toMatchObject({ success: true, accepted: 0, duplicates: 1 });
+    const e = await patron.ctx.db.selectFrom('events').selectAll().where('message_id', 'like', '%:m-1').executeTakeFirstOrThrow();
+    const skew = e.received_at.getTime() - e.occurred_at.getTime();
+    expect(skew).toBe(10_000); // occurred = receivedAt − (sentAt − timestamp)
+    expect(e.received_at.getTime()).toBeGreaterThanOrEqual(receivedBefore - 1000);
+  });
+
+  it('stitches anonymous events to the person on identify, and on alias', async () => {
+    await post('track', { anonymousId: 'anon-9', event: 'Product Viewed', properties: { sku: 'A' } });
+    await post('page', { anonymousId: 'anon-9', name: 'Landing' });
+    const before = await patron.ctx.db.selectFrom('events').select('customer_id').where('anonymous_id', '=', 'anon-9').execute();
+    expect(before.every((e) => e.customer_id === null)).toBe(true);
+    await post('identify', { userId: 'known-9', anonymousId: 'anon-9', traits: { email: 'known9@x.cn' } });
+    const id = await customerByUser('known-9');
+    const after = await patron.ctx.db.selectFrom('events').select('customer_id').where('anonymous_id', '=', 'anon-9').execute();
+    expect(after.map((e) => e.customer_id)).toEqual([id, id, id]);
+    await post('track', { anonymousId: 'anon-10', event: 'Checkout Started' });
+    await post('alias', { previousId: 'anon-10', userId: 'known-9' });
+    const aliased = await patron.ctx.db.selectFrom('events').select('customer_id').where('anonymous_id', '=', 'anon-10').execute();
+    expect(aliased.map((e) => e.customer_id)).toEqual([id]);
+  });
+
+  it('applies refunds and cancellations to orders', async () => {
+    await post('track', { userId: 'buyer-2', event: 'Order Completed', properties: { order_id: 'W-2', total: 100, currency: 'CNY' } });
+    await post('track', { userId: 'buyer-2', event: 'Order Refunded', properties: { order_id: 'W-2', total: 30 } });
+    let o = await patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', 'W-2').executeTakeFirstOrThrow();
+    expect([o.status, o.refunded_amount]).toEqual(['partially_refunded', 3000]);
+    await post('track', { userId: 'buyer-2', event: 'Order Refunded', properties: { order_id: 'W-2' } });
+    o = await patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', 'W-2').executeTakeFirstOrThrow();
+    expect([o.status, o.refunded_amount]).toEqual(['refunded', 10000]);
+    await post('track', { userId: 'buyer-2', event: 'Order Completed', properties: { order_id: 'W-3', total: 50 } });
+    await post('track', { userId: 'buyer-2', event: 'Order Cancelled', properties: { order_id: 'W-3' } });
+    o = await patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', 'W-3').executeTakeFirstOrThrow();
+    expect(o.status).toBe('cancelled');
+  });
+
+  it('answers bad input with 4xx and a code, and keeps the good messages of a batch', async () => {
+    expect((await post('track', { userId: 'x', event: 'E' }, basic('pws_wrong'))).statusCode).toBe(401);
+    expect((await post('track', { userId: 'x', event: 'E' }, {})).json().error.code).toBe('WRITE_KEY_INVALID');
+    const bad = await post('track', '{"userId": ');
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'MALFORMED_JSON']);
+    const badPlain = await post('track', '{"userId": ', { ...basic(writeKey), 'content-type': 'text/plain' });
+    expect([badPlain.statusCode, badPlain.json().error.code]).toEqual([400, 'MALFORMED_JSON']);
+    const notGzip = await post('batch', 'not gzip at all', { ...basic(writeKey), 'content-encoding': 'gzip' });
+    expect(notGzip.statusCode).toBe(400);
+    const big = await post('track', { userId: 'x', event: 'E', properties: { blob: 'x'.repeat(40_000) } });
+    expect([big.statusCode, big.json().error.code]).toEqual([400, 'PAYLOAD_TOO_LARGE']);
+    const many = await post('batch', { batch: Array.from({ length: 2501 }, () => ({ type: 'track', userId: 'u', event: 'E' })) });
+    expect([many.statusCode, many.json().error.code]).toEqual([400, 'BATCH_TOO_LARGE']);
+    const mixed = await post('batch', { batch: [{ type: 'track', event: 'No identity' }, { type: 'track', userId: 'ok-1', event: 'Fine' }, { type: 'nope', userId: 'u' }] });
+    expect(mixed.statusCode).toBe(200);
+    expect(mixed.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0 }, { index: 2 }] });
+    expect(mixed.json().rejected[0].reason).toContain('userId or anonymousId is required');
+  });
+
+  it('decompresses gzip bodies and limits the decompressed size', async () => {
+    const payload = gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz-1', event: 'Gzipped' }] }));
+    const res = await patron.http.inject({ method: 'POST', url: '/v1/batch', headers: { ...basic(writeKey), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload });
+    expect(res.json()).toMatchObject({ success: true, accepted: 1 });
+    const bomb = gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz', event: 'x', properties: { pad: 'a'.repeat(600_000) } }] }));
+    const tooBig = await patron.http.inject({ method: 'POST', url: '/v1/batch', headers: { ...basic(writeKey), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: bomb });
+    expect([tooBig.statusCode, tooBig.json().error.code]).toEqual([400, 'PAYLOAD_TOO_LARGE']);
+  });
+});

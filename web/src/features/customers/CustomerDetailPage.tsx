@@ -1,0 +1,140 @@
+import { EyeOutlined } from '@ant-design/icons';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Col, Descriptions, Empty, Row, Skeleton, Space, Statistic, Table, Tag, Timeline, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import type { CustomerDetail } from '../../../../contracts/customers.ts';
+import { api } from '../../lib/api.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
+import { useSession } from '../../lib/session.ts';
+
+type Order = CustomerDetail['orders'][number];
+type EventPage = CustomerDetail['events'];
+
+function EventTimeline({ id, first }: { id: number; first: EventPage }) {
+  const { t, i18n } = useTranslation();
+  const more = useInfiniteQuery({
+    queryKey: ['customer-events', id],
+    enabled: false,
+    initialPageParam: first.nextBefore,
+    queryFn: ({ pageParam }) => api<EventPage>(`/customers/${id}/events`, { query: { before: pageParam ?? undefined, limit: 50 } }),
+    getNextPageParam: (last) => last.nextBefore,
+  });
+  const pages = [first, ...(more.data?.pages ?? [])];
+  const items = pages.flatMap((p) => p.items);
+  const next = pages[pages.length - 1].nextBefore;
+  if (items.length === 0) return <Empty description={t('customers.noEvents')} />;
+  return (
+    <>
+      <Timeline
+        items={items.map((e) => ({
+          children: (
+            <Space direction="vertical" size={0}>
+              <Typography.Text strong>{e.name}</Typography.Text>
+              <Typography.Text type="secondary">{formatDateTime(e.occurredAt, i18n.language)}</Typography.Text>
+            </Space>
+          ),
+        }))}
+      />
+      {next && (
+        <Button onClick={() => (more.data ? more.fetchNextPage() : more.refetch())} loading={more.isFetching}>
+          {t('customers.loadMore')}
+        </Button>
+      )}
+    </>
+  );
+}
+
+export function CustomerDetailPage() {
+  const { t, i18n } = useTranslation();
+  const { id } = useParams();
+  const { can } = useSession();
+  const [reveal, setReveal] = useState(false);
+  const detail = useQuery({
+    queryKey: ['customer', id, reveal],
+    queryFn: () => api<CustomerDetail>(`/customers/${id}`, { query: { reveal: reveal ? 'true' : undefined } }),
+  });
+  if (detail.isLoading) return <Skeleton active />;
+  if (detail.error || !detail.data) return <Alert type="error" message={t('app.error', { message: errorMessage(t, detail.error) })} />;
+  const { customer: c, identities, stats, orders, events } = detail.data;
+  const lng = i18n.language;
+  const currency = orders[0]?.currency ?? 'CNY';
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="customer-detail">
+      <Card
+        title={c.name ?? t('customers.unnamed')}
+        extra={
+          can('pii.read') && !reveal ? (
+            <Button icon={<EyeOutlined />} onClick={() => setReveal(true)} data-testid="reveal-pii">
+              {t('customers.reveal')}
+            </Button>
+          ) : reveal ? (
+            <Tag color="orange">{t('customers.revealedAudited')}</Tag>
+          ) : null
+        }
+      >
+        <Row gutter={16} style={{ marginBottom: 16 }}>
+          <Col span={6}><Statistic title={t('customers.orders')} value={formatNumber(stats.orders, lng)} /></Col>
+          <Col span={6}><Statistic title={t('customers.netSpent')} value={formatMoney(stats.netSpent, currency, lng)} /></Col>
+          <Col span={6}><Statistic title={t('customers.firstOrder')} value={formatDateTime(stats.firstOrderAt, lng)} valueStyle={{ fontSize: 16 }} /></Col>
+          <Col span={6}><Statistic title={t('customers.lastOrder')} value={formatDateTime(stats.lastOrderAt, lng)} valueStyle={{ fontSize: 16 }} /></Col>
+        </Row>
+        <Descriptions bordered size="small" column={{ xs: 1, md: 2, xl: 3 }}>
+          <Descriptions.Item label={t('customers.phone')}>{c.phone ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.email')}>{c.email ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.gender')}>{t(`customers.genders.${c.gender}`)}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.birthday')}>{c.birthday ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.region')}>{[c.province, c.city, c.district].filter(Boolean).join(' ') || '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.address')}>{c.address ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.firstChannel')}>{c.firstChannel ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.createdAt')}>{formatDateTime(c.createdAt, lng)}</Descriptions.Item>
+        </Descriptions>
+      </Card>
+      <Row gutter={16}>
+        <Col xs={24} xl={14}>
+          <Card title={t('customers.ordersTitle')}>
+            <Table<Order>
+              rowKey="id"
+              size="small"
+              dataSource={orders}
+              pagination={{ pageSize: 10 }}
+              expandable={{ expandedRowRender: (o) => o.items.map((i) => <div key={i.sku}>{`${i.name} × ${i.quantity} — ${formatMoney(i.amount, o.currency, lng)}`}</div>) }}
+              columns={[
+                { title: t('customers.orderNo'), dataIndex: 'externalId' },
+                { title: t('customers.channel'), dataIndex: 'channel' },
+                { title: t('customers.status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`orderStatus.${s}`)}</Tag> },
+                { title: t('customers.amount'), render: (_, o) => formatMoney(o.totalAmount - o.refundedAmount, o.currency, lng) },
+                { title: t('customers.placedAt'), dataIndex: 'placedAt', render: (v: string) => formatDateTime(v, lng) },
+              ]}
+            />
+          </Card>
+          <Card title={t('customers.identitiesTitle')} style={{ marginTop: 16 }}>
+            <Table
+              rowKey={(i) => `${i.kind}-${i.channel}-${i.value}`}
+              size="small"
+              pagination={false}
+              dataSource={identities}
+              columns={[
+                { title: t('customers.identityKind'), dataIndex: 'kind', render: (k: string) => t(`customers.identityKinds.${k}`) },
+                { title: t('customers.channel'), dataIndex: 'channel' },
+                { title: t('customers.identityValue'), dataIndex: 'value' },
+                { title: t('customers.source'), dataIndex: 'source' },
+                { title: t('customers.lastSeen'), dataIndex: 'lastSeenAt', render: (v: string) => formatDateTime(v, lng) },
+              ]}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} xl={10}>
+          <Card title={t('customers.timelineTitle')}>
+            <EventTimeline id={c.id} first={events} />
+          </Card>
+          <Card title={t('customers.moreTitle')} style={{ marginTop: 16 }}>
+            <Typography.Text type="secondary">{t('customers.moreBody')}</Typography.Text>
+          </Card>
+        </Col>
+      </Row>
+    </Space>
+  );
+}
