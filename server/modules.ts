@@ -6,6 +6,7 @@ import { analyticsModule } from './modules/analytics/index.ts';
 import { auditRoutes } from './modules/audit/index.ts';
 import { authModule } from './modules/auth/index.ts';
 import { customerEncryptedColumns, customersModule } from './modules/customers/index.ts';
+import { ingestModule } from './modules/ingest/index.ts';
 import { systemModule } from './modules/system/index.ts';
 import { trackingModule } from './modules/tracking/index.ts';
 import type { FastifyInstance } from 'fastify';
@@ -18,11 +19,12 @@ export const allRoutes: readonly AnyRoute[] = [
   ...analyticsModule.routes,
   ...customersModule.routes,
   ...trackingModule.routes,
+  ...ingestModule.routes,
 ];
 
 /** HTTP surfaces outside /api/v1 with their own protocol (the Segment-compatible /v1 tracking API). */
-export const allHttpPlugins: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[] = [...trackingModule.plugins];
+export const allHttpPlugins: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[] = [...trackingModule.plugins, ...ingestModule.plugins];
 
 export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs];
 
-export const allEncryptedColumns: readonly EncryptedColumns[] = [...customerEncryptedColumns];
+export const allEncryptedColumns: readonly EncryptedColumns[] = [...customerEncryptedColumns, ...ingestModule.encryptedColumns];

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_auth.ts';
 import * as m0003 from './migrations/0003_audit.ts';
 import * as m0004 from './migrations/0004_commerce.ts';
 import * as m0005 from './migrations/0005_identities_sources.ts';
+import * as m0006 from './migrations/0006_integrations.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0003_audit': m0003,
   '0004_commerce': m0004,
   '0005_identities_sources': m0005,
+  '0006_integrations': m0006,
 };
 
 export type MigrateResult = { applied: string[] };

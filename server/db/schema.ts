@@ -209,7 +209,28 @@ export type SourceTable = {
   revoked_at: Timestamp | null;
 };
 
+export type IntegrationProvider = 'shopify' | 'woocommerce' | 'taobao' | 'douyin' | 'youzan';
+
+export type IntegrationTable = {
+  id: Generated<number>;
+  provider: IntegrationProvider;
+  name: string;
+  channel_id: number;
+  secret_enc: string;
+  created_at: CreatedAt;
+  disabled_at: Timestamp | null;
+};
+
+export type WebhookDeliveryTable = {
+  integration_id: number;
+  delivery_id: string;
+  topic: string;
+  received_at: Generated<Date>;
+};
+
 export type Database = {
+  integrations: IntegrationTable;
+  webhook_deliveries: WebhookDeliveryTable;
   customer_identities: CustomerIdentityTable;
   sources: SourceTable;
   platform_keys: PlatformKeyTable;

@@ -16,7 +16,14 @@ export type OrderUpsert = {
   couponCodes?: string[];
   placedAt: Date;
   paidAt?: Date | null;
+  shippedAt?: Date | null;
+  deliveredAt?: Date | null;
+  completedAt?: Date | null;
+  cancelledAt?: Date | null;
+  refundedAmount?: number;
   items?: OrderLine[];
+  /** The source states the order's current status (platform webhooks); else status is set only on creation. */
+  authoritative?: boolean;
   now: Date;
 };
 
@@ -39,14 +46,14 @@ export async function upsertOrder(trx: Db, o: OrderUpsert): Promise<{ orderId: n
       total_amount: o.totalAmount,
       discount_amount: o.discountAmount ?? 0,
       shipping_amount: o.shippingAmount ?? 0,
-      refunded_amount: 0,
+      refunded_amount: o.refundedAmount ?? 0,
       coupon_codes: o.couponCodes ?? [],
       placed_at: o.placedAt,
       paid_at: paidAt,
-      shipped_at: null,
-      delivered_at: null,
-      completed_at: null,
-      cancelled_at: o.status === 'cancelled' ? o.now : null,
+      shipped_at: o.shippedAt ?? null,
+      delivered_at: o.deliveredAt ?? null,
+      completed_at: o.completedAt ?? null,
+      cancelled_at: o.cancelledAt ?? (o.status === 'cancelled' ? o.now : null),
       updated_at: o.now,
     })
     .onConflict((oc) =>
@@ -58,6 +65,16 @@ export async function upsertOrder(trx: Db, o: OrderUpsert): Promise<{ orderId: n
         currency: eb.ref('excluded.currency'),
         paid_at: sql`coalesce(orders.paid_at, excluded.paid_at)`,
         updated_at: eb.ref('excluded.updated_at'),
+        ...(o.authoritative
+          ? {
+              status: eb.ref('excluded.status'),
+              refunded_amount: sql`greatest(orders.refunded_amount, excluded.refunded_amount)`,
+              shipped_at: sql`coalesce(orders.shipped_at, excluded.shipped_at)`,
+              delivered_at: sql`coalesce(orders.delivered_at, excluded.delivered_at)`,
+              completed_at: sql`coalesce(orders.completed_at, excluded.completed_at)`,
+              cancelled_at: sql`coalesce(orders.cancelled_at, excluded.cancelled_at)`,
+            }
+          : {}),
       })),
     )
     .returning(['id', sql<boolean>`(xmax = 0)`.as('inserted')])

@@ -1,17 +1,9 @@
 import type { Db } from '../../db/index.ts';
-import { type OrderLine, refundOrder, setOrderStatus, upsertOrder, upsertProducts } from '../commerce/index.ts';
+import { type OrderLine, refundOrder, setOrderStatus, toMinor, upsertOrder, upsertProducts } from '../commerce/index.ts';
 
 /** Segment e-commerce spec v2 events that change orders and products, not only the event log. */
 
 type Props = Record<string, unknown>;
-const ZERO_DECIMAL = new Set(['JPY', 'KRW', 'VND', 'CLP', 'ISK', 'UGX']);
-
-/** Decimal major units as sent by SDKs (19.9) → integer minor units (1990). */
-export function toMinor(value: unknown, currency: string): number | null {
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) return null;
-  return Math.round(n * (ZERO_DECIMAL.has(currency) ? 1 : 100));
-}
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : null);
 

@@ -1,0 +1,46 @@
+import type { Db, OrderStatus } from '../../db/index.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import { type OrderLine, upsertOrder } from '../commerce/index.ts';
+import { type Identifier, type ProfilePatch, resolveCustomer } from '../customers/index.ts';
+
+/** What every platform's order is mapped to before it is stored. Money in minor units. */
+export type CanonicalOrder = {
+  externalId: string;
+  status: OrderStatus;
+  currency: string;
+  totalAmount: number;
+  discountAmount: number;
+  shippingAmount: number;
+  refundedAmount: number;
+  couponCodes: string[];
+  placedAt: Date;
+  paidAt: Date | null;
+  shippedAt: Date | null;
+  deliveredAt: Date | null;
+  completedAt: Date | null;
+  cancelledAt: Date | null;
+  buyer: { identifiers: Identifier[]; profile: ProfilePatch };
+  items: OrderLine[];
+};
+
+export type CanonicalCustomer = { identifiers: Identifier[]; profile: ProfilePatch };
+
+export const emptyTimes = { paidAt: null, shippedAt: null, deliveredAt: null, completedAt: null, cancelledAt: null };
+
+/** Stores a mapped order: the buyer is resolved (or created), then the order is upserted with its status. */
+export async function ingestOrder(trx: Db, keyring: Keyring, o: CanonicalOrder, ctx: { channelId: number; source: string; now: Date }) {
+  const { customerId } = await resolveCustomer(trx, keyring, {
+    identifiers: o.buyer.identifiers,
+    profile: o.buyer.profile,
+    source: ctx.source,
+    firstChannelId: ctx.channelId,
+    now: ctx.now,
+  });
+  const { buyer: _buyer, ...order } = o;
+  const result = await upsertOrder(trx, { ...order, customerId, channelId: ctx.channelId, authoritative: true, now: ctx.now });
+  return { customerId, ...result };
+}
+
+export async function ingestCustomer(trx: Db, keyring: Keyring, c: CanonicalCustomer, ctx: { channelId: number; source: string; now: Date }) {
+  return resolveCustomer(trx, keyring, { identifiers: c.identifiers, profile: c.profile, source: ctx.source, firstChannelId: ctx.channelId, now: ctx.now });
+}

@@ -1,0 +1,11 @@
+import { integrationRoutes } from './integrations.routes.ts';
+import { registerWebhooks } from './webhooks.http.ts';
+
+export const ingestModule = {
+  routes: integrationRoutes,
+  jobs: [],
+  plugins: [registerWebhooks],
+  /** Signing secrets are stored encrypted (re-encrypted by key rotation). */
+  encryptedColumns: [{ table: 'integrations', idColumn: 'id', columns: ['secret_enc'] }],
+};
+export { createIntegration } from './integrations.service.ts';

@@ -1,0 +1,79 @@
+import type { OrderStatus } from '../../../db/index.ts';
+import { toMinor } from '../../commerce/index.ts';
+import type { Identifier } from '../../customers/index.ts';
+import { type CanonicalCustomer, type CanonicalOrder, emptyTimes } from '../canonical.ts';
+
+/** Shopify REST webhook payloads (orders/*, customers/*) → canonical shapes. Money values are strings. */
+
+type Json = Record<string, unknown>;
+const s = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : undefined);
+const date = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v) : null);
+
+function status(o: Json): OrderStatus {
+  if (o.cancelled_at) return 'cancelled';
+  switch (o.financial_status) {
+    case 'paid':
+      return o.fulfillment_status === 'fulfilled' ? 'shipped' : 'paid';
+    case 'partially_refunded':
+      return 'partially_refunded';
+    case 'refunded':
+      return 'refunded';
+    case 'voided':
+    case 'expired':
+      return 'cancelled';
+    default:
+      return 'pending_payment'; // pending, authorized, partially_paid
+  }
+}
+
+export function shopifyCustomer(c: Json, fallback: { email?: unknown; phone?: unknown } = {}): CanonicalCustomer {
+  const ids: Identifier[] = [];
+  if (c.id !== undefined && c.id !== null) ids.push({ kind: 'external', channel: 'shopify', value: String(c.id) });
+  const email = s(c.email) ?? s(fallback.email);
+  const phone = s(c.phone) ?? s(fallback.phone);
+  if (email) ids.push({ kind: 'email', value: email });
+  if (phone) ids.push({ kind: 'phone', value: phone });
+  const address = (c.default_address ?? {}) as Json;
+  const name = [s(c.last_name), s(c.first_name)].filter(Boolean).join(' ');
+  return { identifiers: ids, profile: { name: name || undefined, province: s(address.province), city: s(address.city), address: s(address.address1) } };
+}
+
+export function shopifyOrder(o: Json): CanonicalOrder {
+  const currency = (s(o.currency) ?? 'CNY').toUpperCase();
+  const money = (v: unknown) => toMinor(v, currency) ?? 0;
+  const refunds = Array.isArray(o.refunds) ? (o.refunds as Json[]) : [];
+  const refunded = refunds.flatMap((r) => (Array.isArray(r.transactions) ? (r.transactions as Json[]) : [])).reduce((sum, t) => sum + money(t.amount), 0);
+  const st = status(o);
+  const placedAt = date(o.created_at) ?? new Date();
+  const buyer = shopifyCustomer((o.customer ?? {}) as Json, { email: o.email, phone: o.phone });
+  const ship = (o.shipping_address ?? {}) as Json;
+  buyer.profile = { ...buyer.profile, province: s(ship.province) ?? buyer.profile.province, city: s(ship.city) ?? buyer.profile.city, address: s(ship.address1) ?? buyer.profile.address };
+  return {
+    externalId: String(o.id),
+    status: st,
+    currency,
+    totalAmount: money(o.total_price),
+    discountAmount: money(o.total_discounts),
+    shippingAmount: 0,
+    refundedAmount: st === 'refunded' ? money(o.total_price) : refunded,
+    couponCodes: (Array.isArray(o.discount_codes) ? (o.discount_codes as Json[]) : []).map((d) => s(d.code)).filter((c): c is string => Boolean(c)),
+    placedAt,
+    ...emptyTimes,
+    paidAt: st === 'pending_payment' || st === 'cancelled' ? null : (date(o.processed_at) ?? placedAt),
+    cancelledAt: date(o.cancelled_at),
+    buyer,
+    items: (Array.isArray(o.line_items) ? (o.line_items as Json[]) : []).map((li) => ({
+      sku: s(li.sku) ?? `shopify-variant-${li.variant_id ?? li.product_id ?? li.id}`,
+      name: s(li.title) ?? s(li.name) ?? 'item',
+      quantity: Number(li.quantity ?? 1),
+      unitPrice: money(li.price),
+    })),
+  };
+}
+
+/** refunds/create: the amount refunded by this refund. */
+export function shopifyRefund(r: Json, currency: string): { orderId: string; amount: number } {
+  const transactions = Array.isArray(r.transactions) ? (r.transactions as Json[]) : [];
+  const amount = transactions.filter((t) => t.kind === undefined || t.kind === 'refund').reduce((sum, t) => sum + (toMinor(t.amount, currency) ?? 0), 0);
+  return { orderId: String(r.order_id), amount };
+}

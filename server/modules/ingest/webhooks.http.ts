@@ -1,0 +1,111 @@
+import { createHash, createHmac } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { createErrorHandler } from '../../http/errors.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { constantTimeEqual } from '../../platform/crypto.ts';
+import { recordAudit } from '../audit/index.ts';
+import { refundOrder } from '../commerce/index.ts';
+import { type CanonicalOrder, ingestCustomer, ingestOrder } from './canonical.ts';
+import { firstDelivery, ingestErrors, loadIntegration } from './integrations.service.ts';
+import { MARKETPLACE_MAPPERS, type Marketplace } from './mappers/marketplaces.ts';
+import { shopifyCustomer, shopifyOrder, shopifyRefund } from './mappers/shopify.ts';
+import { wooCustomer, wooOrder } from './mappers/woocommerce.ts';
+
+type Json = Record<string, unknown>;
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+const hmac = (secret: string, body: Buffer) => createHmac('sha256', secret).update(body).digest('base64');
+const header = (r: FastifyRequest, name: string) => {
+  const v = r.headers[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+function parseJson(body: Buffer): Json {
+  try {
+    const parsed = JSON.parse(body.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json;
+  } catch {}
+  throw ingestErrors.badPayload('not a JSON object');
+}
+
+function verify(secret: string, body: Buffer, signature: string | undefined) {
+  if (!signature || !constantTimeEqual(hmac(secret, body), signature.replace(/^sha256=/, ''))) throw ingestErrors.badSignature();
+}
+
+/**
+ * Platform webhooks. Each verifies its signature over the raw body, ignores deliveries it has already
+ * processed (the platforms retry), and commits before answering 2xx.
+ */
+export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.setErrorHandler(createErrorHandler());
+    const opts = { bodyLimit: 5 * 1024 * 1024, config: { access: 'public' as const } };
+    const rawBody = (r: FastifyRequest) => (Buffer.isBuffer(r.body) ? r.body : Buffer.alloc(0));
+    async function once(integrationId: number, deliveryId: string | undefined, topic: string, work: (trx: AppContext['db']) => Promise<unknown>) {
+      return ctx.db.transaction().execute(async (trx) => {
+        if (deliveryId && !(await firstDelivery(trx, integrationId, deliveryId, topic))) return { ok: true, duplicate: true };
+        await work(trx);
+        return { ok: true, duplicate: false };
+      });
+    }
+
+    scope.post('/webhooks/shopify/:id', opts, async (request) => {
+      const { id } = idParam.parse(request.params);
+      const integration = await loadIntegration(ctx.db, ctx.keyring, id, ['shopify']);
+      const body = rawBody(request);
+      verify(integration.secret, body, header(request, 'x-shopify-hmac-sha256'));
+      const topic = header(request, 'x-shopify-topic') ?? '';
+      const payload = parseJson(body);
+      const at = { channelId: integration.channelId, source: `shopify:${integration.name}`, now: ctx.clock.now() };
+      return once(id, header(request, 'x-shopify-webhook-id'), topic, async (trx) => {
+        if (topic.startsWith('orders/')) return ingestOrder(trx, ctx.keyring, shopifyOrder(payload), at);
+        if (topic === 'refunds/create') {
+          const order = await trx.selectFrom('orders').select('currency').where('channel_id', '=', integration.channelId).where('external_id', '=', String(payload.order_id)).executeTakeFirst();
+          const r = shopifyRefund(payload, order?.currency ?? 'CNY');
+          return refundOrder(trx, { channelId: integration.channelId, externalId: r.orderId, amount: r.amount, now: at.now });
+        }
+        if (topic === 'customers/create' || topic === 'customers/update') return ingestCustomer(trx, ctx.keyring, shopifyCustomer(payload), at);
+        if (topic === 'customers/data_request' || topic === 'customers/redact' || topic === 'shop/redact') {
+          // Recorded for the privacy team; the erase itself is the privacy module's work (see issue notes).
+          return recordAudit(trx, { actor: { type: 'system', id: null, label: `shopify:${integration.name}`, ip: request.ip }, action: `privacy.shopify_${topic.replace('/', '_')}`, target: { type: 'integration', id }, details: payload });
+        }
+        return null;
+      });
+    });
+
+    scope.post('/webhooks/woocommerce/:id', opts, async (request) => {
+      const { id } = idParam.parse(request.params);
+      const integration = await loadIntegration(ctx.db, ctx.keyring, id, ['woocommerce']);
+      const body = rawBody(request);
+      const signature = header(request, 'x-wc-webhook-signature');
+      // WooCommerce pings a new webhook with an unsigned form post `webhook_id=<id>`: acknowledge it.
+      if (!signature && /^webhook_id=\d+$/.test(body.toString('utf8').trim())) return { ok: true, ping: true };
+      verify(integration.secret, body, signature);
+      const topic = header(request, 'x-wc-webhook-topic') ?? '';
+      const payload = parseJson(body);
+      const at = { channelId: integration.channelId, source: `woocommerce:${integration.name}`, now: ctx.clock.now() };
+      return once(id, header(request, 'x-wc-webhook-delivery-id'), topic, async (trx) => {
+        if (topic === 'order.deleted') return ingestOrder(trx, ctx.keyring, { ...wooOrder(payload), status: 'cancelled' }, at);
+        if (topic.startsWith('order.')) return ingestOrder(trx, ctx.keyring, wooOrder(payload), at);
+        if (topic === 'customer.created' || topic === 'customer.updated') return ingestCustomer(trx, ctx.keyring, wooCustomer(payload), at);
+        return null;
+      });
+    });
+
+    scope.post('/webhooks/orders/:id', opts, async (request) => {
+      const { id } = idParam.parse(request.params);
+      const integration = await loadIntegration(ctx.db, ctx.keyring, id, ['taobao', 'douyin', 'youzan']);
+      const body = rawBody(request);
+      verify(integration.secret, body, header(request, 'x-patron-signature'));
+      const payload = parseJson(body);
+      if (!payload.order || typeof payload.order !== 'object') throw ingestErrors.badPayload('"order" is missing');
+      const order = MARKETPLACE_MAPPERS[integration.provider as Marketplace](payload.order as Json);
+      if (!order.externalId || order.externalId === 'undefined') throw ingestErrors.badPayload('the order has no id');
+      if (order.buyer.identifiers.length === 0) throw ingestErrors.badPayload('the order has no buyer id');
+      const delivery = header(request, 'x-patron-delivery-id') ?? createHash('sha256').update(body).digest('hex');
+      return once(id, delivery, 'order', (trx) => ingestOrder(trx, ctx.keyring, order, { channelId: integration.channelId, source: `${integration.provider}:${integration.name}`, now: ctx.clock.now() }));
+    });
+  });
+}
