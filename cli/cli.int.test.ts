@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +21,7 @@ async function patron(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const COMMANDS = [['serve'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['source', 'create'], ['rotate-key'], ['backup'], ['restore']];
+const COMMANDS = [['serve'], ['import'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['source', 'create'], ['rotate-key'], ['backup'], ['restore']];
 
 describe('patron CLI', () => {
   it('has --help on every command', async () => {
@@ -52,6 +52,15 @@ describe('patron CLI', () => {
     expect(key.stdout).toMatch(/^ptn_[\w-]{12}_[\w-]{43}$/m);
     const source = await patron(['source', 'create', 'web store', '--channel', 'web'], env);
     expect(source.stdout).toMatch(/^pws_[\w-]{12}_[\w-]{43}$/m);
+    const csv = join(dir, 'orders.csv');
+    writeFileSync(csv, '订单号,会员ID,下单时间,商品编码,数量,单价\nA1,m1,2026-05-01 10:00:00,SKU-1,2,19.90\nA2,m2,not a date,SKU-1,1,19.90\n');
+    const imported = await patron(['import', 'orders', csv, '--channel', 'pos'], env);
+    expect(imported.stdout).toMatch(/2 rows — 1 created, 0 updated, 0 skipped, 1 failed/);
+    expect(readFileSync(`${csv}.errors.csv`, 'utf8')).toContain('placed_at: not a date');
+    const id = /Import (\d+):/.exec(imported.stdout)![1];
+    const undone = await patron(['import', 'undo', id], env);
+    expect(undone.stdout).toContain('1 orders');
+    expect(existsSync(csv)).toBe(true);
     const file = join(dir, 'backup.jsonl.gz');
     expect((await patron(['backup', file], env)).code).toBe(0);
     const other = mkdtempSync(join(tmpdir(), 'patron-cli-'));

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { PATRON_VERSION } from '../server/app.ts';
 import { registerAdminCommands } from './admin.commands.ts';
 import { registerDataCommands } from './data.commands.ts';
+import { registerImportCommands } from './import.commands.ts';
 import { registerServerCommands } from './server.commands.ts';
 
 const program = new Command()
@@ -13,5 +14,6 @@ const program = new Command()
 registerServerCommands(program);
 registerAdminCommands(program);
 registerDataCommands(program);
+registerImportCommands(program);
 
 await program.parseAsync(process.argv);

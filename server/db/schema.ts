@@ -228,7 +228,46 @@ export type WebhookDeliveryTable = {
   received_at: Generated<Date>;
 };
 
+export type ImportKind = 'customers' | 'orders' | 'products';
+
+export type ImportTable = {
+  id: Generated<number>;
+  kind: ImportKind;
+  file_name: string;
+  file_sha256: string;
+  options: ColumnType<unknown, string, string>;
+  status: Generated<'running' | 'completed' | 'failed' | 'undone'>;
+  rows_done: Generated<number>;
+  created: Generated<number>;
+  updated: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  error: string | null;
+  started_at: Generated<Date>;
+  finished_at: Timestamp | null;
+  undone_at: Timestamp | null;
+};
+
+export type ImportErrorTable = {
+  id: Generated<number>;
+  import_id: number;
+  row_number: number;
+  column_name: string | null;
+  reason: string;
+  raw: ColumnType<unknown, string | null, string | null>;
+};
+
+export type ImportRecordTable = {
+  import_id: number;
+  entity: 'customer' | 'order' | 'product' | 'refund';
+  entity_id: number;
+  amount: Generated<number>;
+};
+
 export type Database = {
+  imports: ImportTable;
+  import_errors: ImportErrorTable;
+  import_records: ImportRecordTable;
   integrations: IntegrationTable;
   webhook_deliveries: WebhookDeliveryTable;
   customer_identities: CustomerIdentityTable;

@@ -6,7 +6,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
 import { recordAudit } from '../audit/index.ts';
 import { refundOrder } from '../commerce/index.ts';
-import { type CanonicalOrder, ingestCustomer, ingestOrder } from './canonical.ts';
+import { ingestCustomer, ingestOrder } from './canonical.ts';
 import { firstDelivery, ingestErrors, loadIntegration } from './integrations.service.ts';
 import { MARKETPLACE_MAPPERS, type Marketplace } from './mappers/marketplaces.ts';
 import { shopifyCustomer, shopifyOrder, shopifyRefund } from './mappers/shopify.ts';

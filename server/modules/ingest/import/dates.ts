@@ -1,0 +1,55 @@
+/**
+ * Parses dates in a declared format (tokens YYYY, M/MM, D/DD, H/HH, m/mm, s/ss) or ISO 8601,
+ * as wall-clock time in the given IANA time zone when the text carries no offset.
+ */
+const TOKENS: Record<string, string> = { YYYY: '(\\d{4})', MM: '(\\d{1,2})', M: '(\\d{1,2})', DD: '(\\d{1,2})', D: '(\\d{1,2})', HH: '(\\d{1,2})', H: '(\\d{1,2})', mm: '(\\d{1,2})', m: '(\\d{1,2})', ss: '(\\d{1,2})', s: '(\\d{1,2})' };
+
+function offsetMinutes(utcGuess: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcGuess));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return (asUtc - utcGuess) / 60_000;
+}
+
+export function zonedTime(y: number, mo: number, d: number, h: number, mi: number, s: number, timeZone: string): Date {
+  const guess = Date.UTC(y, mo - 1, d, h, mi, s);
+  const first = guess - offsetMinutes(guess, timeZone) * 60_000;
+  return new Date(guess - offsetMinutes(first, timeZone) * 60_000);
+}
+
+export function makeDateParser(format: string | undefined, timeZone: string): (text: string) => Date | null {
+  if (!format) {
+    return (text) => {
+      const t = text.trim();
+      const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+      if (m) return zonedTime(+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), timeZone);
+      const iso = Date.parse(t);
+      return /[zZ]|[+-]\d\d:?\d\d$/.test(t) && !Number.isNaN(iso) ? new Date(iso) : null;
+    };
+  }
+  const order: string[] = [];
+  const pattern = format.replace(/YYYY|MM|M|DD|D|HH|H|mm|m|ss|s|[.*+?^${}()|[\]\\]/g, (tok) => {
+    if (TOKENS[tok]) {
+      order.push(tok[0]);
+      return TOKENS[tok];
+    }
+    return `\\${tok}`;
+  });
+  const re = new RegExp(`^${pattern}$`);
+  return (text) => {
+    const m = re.exec(text.trim());
+    if (!m) return null;
+    const v: Record<string, number> = { Y: 0, M: 1, D: 1, H: 0, m: 0, s: 0 };
+    order.forEach((k, i) => {
+      v[k] = Number(m[i + 1]);
+    });
+    if (v.M < 1 || v.M > 12 || v.D < 1 || v.D > 31 || v.H > 23 || v.m > 59 || v.s > 59) return null;
+    return zonedTime(v.Y, v.M, v.D, v.H, v.m, v.s, timeZone);
+  };
+}
+
+/** A calendar-day parser (`YYYY-MM-DD` out): the same formats, read in UTC so no day ever shifts. */
+export function dayParser(format: string | undefined): (text: string) => string | null {
+  const parse = makeDateParser(format, 'UTC');
+  return (text) => parse(text)?.toISOString().slice(0, 10) ?? null;
+}

@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestDb, createTestDb } from '../../../../test/db.ts';
+import { generateKey, type Keyring } from '../../../platform/crypto.ts';
+import { loadKeyring } from '../../../platform/keyring.ts';
+import { runImport } from './import.service.ts';
+import { suggestMapping } from './mapping.ts';
+import { undoImport } from './undo.service.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'patron-import-'));
+const write = (name: string, text: string) => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+const ACTOR = { type: 'system' as const, id: null, label: 'test', ip: null };
+const base = { timeZone: 'Europe/London', currency: 'GBP', now: () => new Date('2026-11-22T00:00:00Z') };
+
+// The shape of the UCI "Online Retail" data set: order lines, numeric ids written as 17850.0,
+// cancellation invoices starting with C and negative quantities.
+const RETAIL = `InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850.0,United Kingdom
+536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850.0,United Kingdom
+536366,22633,HAND WARMER UNION JACK,6,12/1/2010 8:28,1.85,17850.0,United Kingdom
+536367,84879,ASSORTED COLOUR BIRD ORNAMENT,32,12/1/2010 8:34,1.69,,United Kingdom
+536368,22960,JAM MAKING SET WITH JARS,6,13/45/2010 8:34,4.25,13047.0,United Kingdom
+C536379,71053,WHITE METAL LANTERN,-2,12/1/2010 9:41,3.39,17850.0,United Kingdom
+536370,22728,ALARM CLOCK BAKELIKE PINK,24,12/1/2010 8:45,3.75,12583.0,France
+`;
+
+describe('CSV import', () => {
+  let db: TestDb;
+  let keyring: Keyring;
+  beforeAll(async () => {
+    db = await createTestDb();
+    keyring = await loadKeyring(db.db, generateKey());
+  });
+  afterAll(() => db.drop());
+
+  it('suggests mappings from English and Chinese headers', () => {
+    expect(suggestMapping('orders', ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID'])).toEqual({
+      order_id: 'InvoiceNo', customer_external_id: 'CustomerID', placed_at: 'InvoiceDate', sku: 'StockCode', product_name: 'Description', quantity: 'Quantity', unit_price: 'UnitPrice',
+    });
+    expect(suggestMapping('customers', ['手机号', '姓名', '邮箱', '省份', '城市', '生日', '会员ID'])).toMatchObject({
+      phone: '手机号', name: '姓名', email: '邮箱', province: '省份', city: '城市', birthday: '生日', external_id: '会员ID',
+    });
+    expect(suggestMapping('orders', ['订单号', '下单时间', '数量', '商品编码', '手机号'])).toMatchObject({ order_id: '订单号', placed_at: '下单时间', quantity: '数量', sku: '商品编码', phone: '手机号' });
+  });
+
+  it('imports order lines grouped into orders, turns returns into refunds, and reports every rejected row', async () => {
+    const file = write('retail.csv', RETAIL);
+    const s = await runImport(db.db, keyring, { ...base, kind: 'orders', file, channel: 'uk_store', dateFormat: 'M/D/YYYY H:mm' });
+    expect(s.rows).toBe(7);
+    expect(s.created + s.updated + s.skipped + s.failed).toBe(7);
+    expect(s.failed).toBe(2);
+    const errors = await db.db.selectFrom('import_errors').select(['row_number', 'column_name', 'reason']).where('import_id', '=', s.id).orderBy('row_number').execute();
+    expect(errors).toEqual([
+      { row_number: 4, column_name: 'CustomerID', reason: 'no buyer: map customer_external_id, phone or email' },
+      { row_number: 5, column_name: 'InvoiceDate', reason: 'placed_at: not a date in the expected format (13/45/2010 8:34)' },
+    ]);
+    const first = await db.db.selectFrom('orders').selectAll().where('external_id', '=', '536365').executeTakeFirstOrThrow();
+    expect(first).toMatchObject({ total_amount: 3564, currency: 'GBP', status: 'partially_refunded', refunded_amount: 678 });
+    expect(first.placed_at.toISOString()).toBe('2010-12-01T08:26:00.000Z');
+    expect(await db.db.selectFrom('order_items').select('sku').where('order_id', '=', first.id).orderBy('sku').execute()).toEqual([{ sku: '71053' }, { sku: '85123A' }]);
+    const owner = await db.db.selectFrom('customer_identities').select(['key', 'customer_id']).where('channel', '=', 'uk_store').where('key', '=', '17850').executeTakeFirstOrThrow();
+    expect(owner.customer_id).toBe(first.customer_id);
+    expect(await db.db.selectFrom('orders').select('id').where('external_id', '=', 'C536379').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    const before = await db.db.selectFrom('orders').select('id').execute();
+    const again = await runImport(db.db, keyring, { ...base, kind: 'orders', file: join(dir, 'retail.csv'), channel: 'uk_store', dateFormat: 'M/D/YYYY H:mm' });
+    expect(again.alreadyImported).toBe(true);
+    expect((await db.db.selectFrom('orders').select('id').execute()).length).toBe(before.length);
+  });
+
+  it('resumes an interrupted import after its last committed row, without duplicates, and can undo it', async () => {
+    const lines = ['order,customer,date,sku,qty,price'];
+    for (let i = 1; i <= 40; i++) for (const sku of ['A', 'B']) lines.push(`R${i},c${i % 7},2026-01-${String((i % 28) + 1).padStart(2, '0')} 10:00,${sku},1,9.90`);
+    const file = write('resume.csv', `${lines.join('\n')}\n`);
+    const opts = { ...base, kind: 'orders' as const, file, channel: 'shop', batchSize: 10, mapping: { order_id: 'order', customer_external_id: 'customer', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price' } };
+    const partial = await runImport(db.db, keyring, { ...opts, stopAfterBatches: 3 });
+    expect(partial.status).toBe('running');
+    expect(partial.rows).toBe(30);
+    const done = await runImport(db.db, keyring, opts);
+    expect(done).toMatchObject({ id: partial.id, status: 'completed', rows: 80, resumedFrom: 30, created: 80, failed: 0 });
+    const orders = await db.db.selectFrom('orders').innerJoin('channels', 'channels.id', 'orders.channel_id').select('orders.id').where('channels.code', '=', 'shop').execute();
+    expect(orders.length).toBe(40);
+    const items = await db.db.selectFrom('order_items').select('id').where('order_id', 'in', orders.map((o) => o.id)).execute();
+    expect(items.length).toBe(80);
+    const undone = await undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date() });
+    expect(undone).toMatchObject({ orders: 40, customers: 7 });
+    const left = await db.db.selectFrom('orders').innerJoin('channels', 'channels.id', 'orders.channel_id').select('orders.id').where('channels.code', '=', 'shop').execute();
+    expect(left.length).toBe(0);
+    await expect(undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date() })).rejects.toThrow(/undone/);
+  });
+
+  it('imports customers with Chinese headers and keeps rejected values with reasons', async () => {
+    const file = write('people.csv', '\uFEFF会员ID,姓名,手机号,邮箱,省份,生日\nM1,王小明,13812345678,WANG@qq.com,广东省,1990-01-02\nM2,李雷,12345,li@163.com,北京市,\n,无名氏,,,上海市,\n');
+    const s = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'customers', file, channel: 'members' });
+    expect(s).toMatchObject({ rows: 3, created: 2, failed: 1 });
+    const errors = await db.db.selectFrom('import_errors').select(['row_number', 'column_name', 'reason']).where('import_id', '=', s.id).orderBy('row_number').execute();
+    expect(errors).toEqual([
+      { row_number: 2, column_name: '手机号', reason: 'phone: not a valid phone number (row imported without it)' },
+      { row_number: 3, column_name: null, reason: 'no identifier: map external_id, phone or email' },
+    ]);
+    const m1 = await db.db.selectFrom('customer_identities').select('customer_id').where('channel', '=', 'members').where('key', '=', 'M1').executeTakeFirstOrThrow();
+    const c = await db.db.selectFrom('customers').selectAll().where('id', '=', m1.customer_id).executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ name: '王小明', province: '广东省', birthday: '1990-01-02' });
+  });
+});

@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse } from 'csv-parse';
+import { sql } from 'kysely';
+import type { Db, ImportKind } from '../../../db/index.ts';
+import type { Keyring } from '../../../platform/crypto.ts';
+import { AppError } from '../../../platform/errors.ts';
+import { ensureChannel } from '../../commerce/index.ts';
+import { dayParser, makeDateParser } from './dates.ts';
+import { TARGETS, suggestMapping } from './mapping.ts';
+import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importOrderGroup, importProductRow, reader } from './rows.ts';
+
+export type RunImportOptions = {
+  kind: ImportKind;
+  file: string;
+  /** target → source column; merged over the mapping suggested from the header. */
+  mapping?: Record<string, string>;
+  channel?: string;
+  dateFormat?: string;
+  timeZone: string;
+  currency: string;
+  batchSize?: number;
+  now: () => Date;
+  onProgress?: (bytes: number, totalBytes: number, rows: number) => void;
+  /** Test hook: stop (as a crash would) after this many committed batches. */
+  stopAfterBatches?: number;
+};
+
+export type ImportSummary = {
+  id: number;
+  kind: ImportKind;
+  status: string;
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  resumedFrom: number;
+  alreadyImported: boolean;
+  mapping: Record<string, string>;
+};
+
+export const importErrors = {
+  unknownTarget: (t: string, kind: ImportKind) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `"${t}" is not a field of ${kind} imports. Fields: ${TARGETS[kind].join(', ')}.`),
+  unknownColumn: (c: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `The file has no column "${c}".`),
+  missingRequired: (t: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `Map the required field "${t}" (--map ${t}=Column).`),
+  notFound: (id: number) => new AppError('IMPORT_NOT_FOUND', 'not_found', `Import ${id} does not exist.`),
+  notUndoable: (id: number, status: string) => new AppError('IMPORT_NOT_UNDOABLE', 'conflict', `Import ${id} is ${status}; only a completed or failed import can be undone.`),
+};
+
+const REQUIRED: Record<ImportKind, string[]> = { customers: [], orders: ['order_id', 'placed_at'], products: ['sku'] };
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function readHeader(file: string): Promise<string[]> {
+  const parser = createReadStream(file).pipe(parse({ bom: true, to_line: 1, relax_column_count: true }));
+  for await (const record of parser) return (record as string[]).map((h) => h.trim());
+  return [];
+}
+
+function resolveMapping(kind: ImportKind, header: string[], given: Record<string, string>) {
+  for (const [t, c] of Object.entries(given)) {
+    if (!TARGETS[kind].includes(t)) throw importErrors.unknownTarget(t, kind);
+    if (!header.includes(c)) throw importErrors.unknownColumn(c);
+  }
+  const mapping = { ...suggestMapping(kind, header), ...given };
+  for (const t of REQUIRED[kind]) if (!mapping[t]) throw importErrors.missingRequired(t);
+  return mapping;
+}
+
+async function persistBatch(trx: Db, importId: number, rowsInBatch: number, out: Outcome) {
+  if (out.errors.length > 0) {
+    await trx
+      .insertInto('import_errors')
+      .values(out.errors.map((e) => ({ import_id: importId, row_number: e.row, column_name: e.column, reason: e.reason, raw: JSON.stringify(e.raw) })))
+      .execute();
+  }
+  const failedRows = new Set(out.errors.filter((e) => !e.reason.endsWith('(row imported without it)')).map((e) => e.row)).size;
+  await sql`update imports set rows_done = rows_done + ${rowsInBatch}, created = created + ${out.created}, updated = updated + ${out.updated},
+    failed = failed + ${failedRows} where id = ${importId}`.execute(trx);
+}
+
+async function recordEntities(trx: Db, importId: number, out: Outcome) {
+  if (out.records.length === 0) return;
+  await trx
+    .insertInto('import_records')
+    .values(out.records.map((r) => ({ import_id: importId, entity: r.entity, entity_id: r.id, amount: r.amount ?? 0 })))
+    .onConflict((oc) => oc.columns(['import_id', 'entity', 'entity_id']).doUpdateSet({ amount: sql`import_records.amount + excluded.amount` }))
+    .execute();
+  out.records = [];
+}
+
+/** Processes one batch (whole order groups) in its own transaction; a row's failure is recorded, not fatal. */
+async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[], mapping: Record<string, string>, o: ImportOptions) {
+  await db.transaction().execute(async (trx) => {
+    const out = emptyOutcome();
+    const groups: Row[][] = [];
+    const get = reader(mapping);
+    for (const row of batch) {
+      const last = groups[groups.length - 1];
+      if (kind === 'orders' && last && get(last[0], 'order_id') === get(row, 'order_id')) last.push(row);
+      else groups.push([row]);
+    }
+    for (const group of groups) {
+      await sql`savepoint import_row`.execute(trx);
+      try {
+        if (kind === 'customers') await importCustomerRow(trx, keyring, group[0], mapping, o, out);
+        else if (kind === 'products') await importProductRow(trx, group[0], mapping, o, out);
+        else await importOrderGroup(trx, keyring, group, mapping, o, out);
+        await recordEntities(trx, o.importId, out);
+        await sql`release savepoint import_row`.execute(trx);
+      } catch (err) {
+        await sql`rollback to savepoint import_row`.execute(trx);
+        out.records = [];
+        // A row the database refuses (a value out of range, say) is that row's failure, not the import's.
+        const column = err instanceof RowProblem ? err.column : null;
+        const reason = err instanceof RowProblem || err instanceof AppError ? err.message : `could not be stored: ${(err as Error).message}`;
+        for (const row of group) out.errors.push({ row: row.n, column, reason, raw: row.cells });
+      }
+    }
+    await persistBatch(trx, o.importId, batch.length, out);
+  });
+}
+
+/**
+ * Imports a CSV file, streaming with constant memory, in batches that each commit with the import's
+ * progress — so an interrupted import (same file, same kind) resumes after the last committed row
+ * without duplicates. Every rejected row is kept with its row number, column and reason.
+ */
+export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions): Promise<ImportSummary> {
+  const sha = await fileDigest(opts.file);
+  const header = await readHeader(opts.file);
+  const mapping = resolveMapping(opts.kind, header, opts.mapping ?? {});
+  const previous = await db.selectFrom('imports').selectAll().where('kind', '=', opts.kind).where('file_sha256', '=', sha).where('status', 'in', ['running', 'completed']).orderBy('id', 'desc').executeTakeFirst();
+  if (previous?.status === 'completed') return summary(db, previous.id, 0, true, mapping);
+  const channelCode = opts.channel ?? 'import';
+  const channelId = await ensureChannel(db, { code: channelCode, name: channelCode, kind: 'offline', platform: 'csv' });
+  const importId =
+    previous?.id ??
+    (await db.insertInto('imports').values({ kind: opts.kind, file_name: basename(opts.file), file_sha256: sha, options: JSON.stringify({ mapping, channel: channelCode, dateFormat: opts.dateFormat, timeZone: opts.timeZone, currency: opts.currency }), error: null, finished_at: null, undone_at: null }).returning('id').executeTakeFirstOrThrow()).id;
+  const resumeFrom = previous?.rows_done ?? 0;
+  const o: ImportOptions = { importId, channelId, channelCode, currency: opts.currency, parseDate: makeDateParser(opts.dateFormat, opts.timeZone), parseDay: dayParser(opts.dateFormat), source: `import:${importId}`, now: opts.now() };
+  const batchSize = opts.batchSize ?? 500;
+  const total = statSync(opts.file).size;
+  let bytes = 0;
+  const stream = createReadStream(opts.file);
+  stream.on('data', (c) => {
+    bytes += c.length;
+  });
+  const parser = stream.pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), relax_column_count: true, skip_empty_lines: true, trim: false }));
+  let n = 0;
+  let batch: Row[] = [];
+  let batches = 0;
+  const get = reader(mapping);
+  try {
+    for await (const cells of parser) {
+      n++;
+      if (n <= resumeFrom) continue;
+      const row = { n, cells: cells as Record<string, string> };
+      // Keep an order's rows together: cut a batch only where the order id changes.
+      if (batch.length >= batchSize && (opts.kind !== 'orders' || get(row, 'order_id') !== get(batch[batch.length - 1], 'order_id'))) {
+        await runBatch(db, keyring, opts.kind, batch, mapping, o);
+        batch = [];
+        opts.onProgress?.(bytes, total, n - 1);
+        if (opts.stopAfterBatches !== undefined && ++batches >= opts.stopAfterBatches) {
+          stream.destroy();
+          return summary(db, importId, resumeFrom, false, mapping);
+        }
+      }
+      batch.push(row);
+    }
+    if (batch.length > 0) await runBatch(db, keyring, opts.kind, batch, mapping, o);
+    opts.onProgress?.(total, total, n);
+    await db.updateTable('imports').set({ status: 'completed', finished_at: opts.now() }).where('id', '=', importId).execute();
+  } catch (err) {
+    await db.updateTable('imports').set({ error: err instanceof Error ? err.message : String(err) }).where('id', '=', importId).execute();
+    throw err;
+  }
+  return summary(db, importId, resumeFrom, false, mapping);
+}
+
+async function summary(db: Db, id: number, resumedFrom: number, alreadyImported: boolean, mapping: Record<string, string>): Promise<ImportSummary> {
+  const r = await db.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return { id, kind: r.kind, status: r.status, rows: r.rows_done, created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed, resumedFrom, alreadyImported, mapping };
+}
+
+export async function importErrorRows(db: Db, id: number) {
+  return db.selectFrom('import_errors').select(['row_number', 'column_name', 'reason', 'raw']).where('import_id', '=', id).orderBy('row_number').orderBy('id').execute();
+}
