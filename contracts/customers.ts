@@ -109,3 +109,14 @@ export const bulkUpsertBody = z.strictObject({ items: z.array(upsertCustomerBody
 export const bulkUpsertResult = z.object({
   results: z.array(z.union([upsertResult.extend({ index: z.number().int(), ok: z.literal(true) }), z.object({ index: z.number().int(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) })])),
 });
+
+export const mergeFields = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'contact', 'address'] as const;
+export const mergeBody = z.strictObject({
+  mergedId: z.number().int().positive().describe('The duplicate to fold into this customer'),
+  fields: z.partialRecord(z.enum(mergeFields), z.enum(['survivor', 'merged'])).default({}).describe('Which person each field is kept from (default: this customer)'),
+});
+export const mergeResult = z.object({ mergeId: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int(), moved: z.record(z.string(), z.number().int()).optional() });
+export const mergeHistory = z.object({
+  items: z.array(z.object({ id: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int(), fields: z.record(z.string(), z.string()), actor: z.string(), createdAt: z.string(), undoneAt: z.string().nullable() })),
+});
+export const duplicateList = z.object({ items: z.array(z.object({ id: z.number().int(), name: z.string().nullable(), city: z.string().nullable(), score: z.number() })) });

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_commerce.ts';
 import * as m0005 from './migrations/0005_identities_sources.ts';
 import * as m0006 from './migrations/0006_integrations.ts';
 import * as m0007 from './migrations/0007_imports.ts';
+import * as m0008 from './migrations/0008_merges.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0005_identities_sources': m0005,
   '0006_integrations': m0006,
   '0007_imports': m0007,
+  '0008_merges': m0008,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -165,8 +165,21 @@ export type CustomerTable = {
   phone_enc: string | null;
   phone_bidx: string | null;
   address_enc: string | null;
+  merged_into: Generated<number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+};
+
+export type CustomerMergeTable = {
+  id: Generated<number>;
+  survivor_id: number;
+  merged_id: number;
+  fields: ColumnType<Record<string, string>, string, string>;
+  survivor_before: ColumnType<Record<string, unknown>, string, string>;
+  moved: ColumnType<Record<string, number[]>, string, string>;
+  actor_label: string;
+  created_at: Generated<Date>;
+  undone_at: Timestamp | null;
 };
 
 // events
@@ -265,6 +278,7 @@ export type ImportRecordTable = {
 };
 
 export type Database = {
+  customer_merges: CustomerMergeTable;
   imports: ImportTable;
   import_errors: ImportErrorTable;
   import_records: ImportRecordTable;

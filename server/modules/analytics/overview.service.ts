@@ -12,8 +12,8 @@ export async function dashboardOverview(db: Db, opts: { days: number; now: Date;
   const tz = opts.timeZone;
   const [totals, buyers, monthly, byChannel] = await Promise.all([
     sql<{ customers: number; new_customers: number; orders: number; revenue: number }>`
-      select (select count(*)::int from customers) as customers,
-             (select count(*)::int from customers where created_at >= ${recent}) as new_customers,
+      select (select count(*)::int from customers where merged_into is null) as customers,
+             (select count(*)::int from customers where merged_into is null and created_at >= ${recent}) as new_customers,
              count(*)::int as orders,
              coalesce(sum(total_amount - refunded_amount), 0)::bigint as revenue
       from orders where paid_at is not null`.execute(db),

@@ -63,7 +63,7 @@ export async function insertCustomers(db: Db, keyring: Keyring, rows: readonly N
 }
 
 export async function countCustomers(db: Db): Promise<number> {
-  const row = await db.selectFrom('customers').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  const row = await db.selectFrom('customers').select(sql<number>`count(*)::int`.as('n')).where('merged_into', 'is', null).executeTakeFirstOrThrow();
   return row.n;
 }
 

@@ -2,6 +2,8 @@ import { AppError } from '../../platform/errors.ts';
 
 export const customerErrors = {
   notFound: (id: number) => new AppError('CUSTOMER_NOT_FOUND', 'not_found', `Customer ${id} does not exist.`),
+  merged: (id: number, into: number) =>
+    new AppError('CUSTOMER_MERGED', 'not_found', `Customer ${id} was merged into customer ${into}.`, { mergedInto: into }),
   revealForbidden: () =>
     new AppError('PII_REVEAL_FORBIDDEN', 'forbidden', 'Your role may not see unmasked personal data.', { permission: 'pii.read' }),
   noIdentifier: () =>

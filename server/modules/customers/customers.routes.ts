@@ -3,6 +3,10 @@ import {
   bulkUpsertResult,
   customerDetail,
   customerDetailQuery,
+  duplicateList,
+  mergeBody,
+  mergeHistory as mergeHistoryBody,
+  mergeResult,
   customerList,
   customerListQuery,
   eventPage,
@@ -14,6 +18,7 @@ import { idParams } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { customerEvents, getCustomer, listCustomers } from './customers.service.ts';
+import { duplicateCandidates, mergeCustomers, mergeHistory, undoMerge } from './merge.service.ts';
 import { bulkUpsertCustomers, upsertCustomer } from './upsert.service.ts';
 
 const sourceOf = (p: { kind: string; label: string } | null) => (p ? `api:${p.label}` : 'api');
@@ -76,5 +81,47 @@ export const customerRoutes = [
     body: bulkUpsertBody,
     response: bulkUpsertResult,
     handler: ({ ctx, body, principal }) => bulkUpsertCustomers(ctx.db, ctx.keyring, body.items, { source: sourceOf(principal), now: ctx.clock.now() }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/customers/:id/merge',
+    access: 'customers.write',
+    tag: 'customers',
+    summary: 'Merge a duplicate into this customer, choosing field by field; every related record moves; undoable',
+    params: idParams,
+    body: mergeBody,
+    response: mergeResult,
+    handler: ({ ctx, params, body, principal, ip }) =>
+      mergeCustomers(ctx.db, { survivorId: params.id, mergedId: body.mergedId, fields: body.fields, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/customer-merges/:id/undo',
+    access: 'customers.write',
+    tag: 'customers',
+    summary: 'Undo a merge: both profiles and their records are restored exactly',
+    params: idParams,
+    response: mergeResult,
+    handler: ({ ctx, params, principal, ip }) => undoMerge(ctx.db, { mergeId: params.id, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/:id/merges',
+    access: 'customers.read',
+    tag: 'customers',
+    summary: 'Merge history of a customer',
+    params: idParams,
+    response: mergeHistoryBody,
+    handler: async ({ ctx, params }) => ({ items: await mergeHistory(ctx.db, params.id) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/:id/duplicates',
+    access: 'customers.read',
+    tag: 'customers',
+    summary: 'Likely duplicates (similar name with the same city or birthday, or shared contact) for review',
+    params: idParams,
+    response: duplicateList,
+    handler: async ({ ctx, params }) => ({ items: await duplicateCandidates(ctx.db, params.id) }),
   }),
 ];

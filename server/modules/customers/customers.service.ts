@@ -48,7 +48,7 @@ function searchFilter(keyring: Keyring, q: string) {
 }
 
 export async function listCustomers(db: Db, keyring: Keyring, opts: ListCustomersOptions) {
-  let q = baseQuery(db);
+  let q = baseQuery(db).where('customers.merged_into', 'is', null);
   if (opts.channel) q = q.where('channels.code', '=', opts.channel);
   if (opts.province) q = q.where('customers.province', '=', opts.province);
   if (opts.q) {
@@ -123,6 +123,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   if (opts.reveal && !opts.mayReveal) throw customerErrors.revealForbidden();
   const row = (await baseQuery(db).where('customers.id', '=', opts.id).executeTakeFirst()) as Row | undefined;
   if (!row) throw customerErrors.notFound(opts.id);
+  if (row.merged_into !== null) throw customerErrors.merged(opts.id, row.merged_into);
   const [identities, orders, events, stats] = await Promise.all([
     db.selectFrom('customer_identities').selectAll().where('customer_id', '=', opts.id).orderBy('kind').orderBy('first_seen_at').execute(),
     customerOrders(db, opts.id),

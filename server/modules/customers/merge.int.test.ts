@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
+import type { Patron } from '../../app.ts';
+import { insertEvents } from '../events/index.ts';
+import { upsertOrder } from '../commerce/index.ts';
+
+describe('merge and undo', () => {
+  let patron: Patron;
+  let owner: Session;
+  const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    patron.http.inject({ method, url: `/api/v1${url}`, headers: as(owner), ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  async function snapshot(ids: number[]) {
+    const db = patron.ctx.db;
+    const people = await sql<{ r: Record<string, unknown> }>`select to_jsonb(c) - 'updated_at' as r from customers c where id = any(${ids}::bigint[]) order by id`.execute(db);
+    const related: Record<string, unknown[]> = {};
+    for (const table of ['orders', 'order_items', 'events', 'customer_identities']) {
+      related[table] = (await sql<{ id: number; customer_id: number }>`select id, customer_id from ${sql.table(table)} where customer_id = any(${ids}::bigint[]) order by id`.execute(db)).rows;
+    }
+    return { people: people.rows.map((p) => p.r), related };
+  }
+
+  async function person(body: Record<string, unknown>, orderId: string) {
+    const id = (await api('POST', '/customers', body)).json().customerId as number;
+    const channel = await patron.ctx.db.insertInto('channels').values({ code: `c-${orderId}`, name: 'x', kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
+    await upsertOrder(patron.ctx.db, { customerId: id, channelId: channel.id, externalId: orderId, status: 'paid', currency: 'CNY', totalAmount: 1000, placedAt: new Date('2026-01-01T00:00:00Z'), items: [{ sku: `S-${orderId}`, name: 'x', quantity: 1, unitPrice: 1000 }], now: new Date() });
+    await insertEvents(patron.ctx.db, [{ customerId: id, anonymousId: null, type: 'track', name: 'Product Viewed', properties: {}, occurredAt: new Date(), receivedAt: new Date(), messageId: `m-${orderId}` }]);
+    return id;
+  }
+
+  beforeAll(async () => {
+    patron = await startTestPatron();
+    owner = await signIn(patron);
+  });
+  afterAll(() => patron.close());
+
+  it('suggests likely duplicates, merges field by field moving every record, and undoes exactly', async () => {
+    const a = await person({ externalIds: [{ channel: 'tmall', id: 't-1' }], name: '王小明', city: '杭州市', birthday: '1990-02-03' }, 'o-a');
+    const b = await person({ phone: '13512345678', name: '王小明', city: '杭州市', gender: 'male' }, 'o-b');
+    const dupes = (await api('GET', `/customers/${a}/duplicates`)).json().items;
+    expect(dupes[0]).toMatchObject({ id: b });
+    const before = await snapshot([a, b]);
+
+    const merged = await api('POST', `/customers/${a}/merge`, { mergedId: b, fields: { gender: 'merged', contact: 'merged' } });
+    expect(merged.statusCode).toBe(200);
+    expect(merged.json().moved).toMatchObject({ orders: 1, order_items: 1, events: 1, customer_identities: 1 });
+    const detail = (await api('GET', `/customers/${a}`)).json();
+    expect(detail.customer).toMatchObject({ gender: 'male', birthday: '1990-02-03', phone: '+86 135****5678' });
+    expect(detail.orders.map((o: { externalId: string }) => o.externalId).sort()).toEqual(['o-a', 'o-b']);
+    expect(detail.identities.length).toBe(2);
+    const gone = await api('GET', `/customers/${b}`);
+    expect([gone.statusCode, gone.json().error.code, gone.json().error.details]).toEqual([404, 'CUSTOMER_MERGED', { mergedInto: a }]);
+    expect((await api('GET', '/customers?q=13512345678')).json().items.map((c: { id: number }) => c.id)).toEqual([a]);
+    expect((await api('POST', '/customers', { phone: '13512345678' })).json().customerId).toBe(a);
+
+    const history = (await api('GET', `/customers/${a}/merges`)).json().items;
+    expect(history).toMatchObject([{ survivorId: a, mergedId: b, undoneAt: null }]);
+    const undo = await api('POST', `/customer-merges/${history[0].id}/undo`);
+    expect(undo.statusCode).toBe(200);
+    expect(await snapshot([a, b])).toEqual(before);
+    expect((await api('POST', `/customer-merges/${history[0].id}/undo`)).json().error.code).toBe('MERGE_NOT_UNDOABLE');
+    const actions = (await api('GET', '/audit?action=customer.merge')).json().items.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['customer.merge', 'customer.merge_undo']));
+  });
+
+  it('refuses to merge a customer into itself or twice', async () => {
+    const a = (await api('POST', '/customers', { email: 'self@x.cn' })).json().customerId;
+    const b = (await api('POST', '/customers', { email: 'other@x.cn' })).json().customerId;
+    expect((await api('POST', `/customers/${a}/merge`, { mergedId: a })).json().error.code).toBe('MERGE_SAME_CUSTOMER');
+    expect((await api('POST', `/customers/${a}/merge`, { mergedId: b })).statusCode).toBe(200);
+    expect((await api('POST', `/customers/${a}/merge`, { mergedId: b })).json().error.code).toBe('CUSTOMER_ALREADY_MERGED');
+    expect((await api('POST', `/customers/${a}/merge`, { mergedId: 99999 })).json().error.code).toBe('CUSTOMER_NOT_FOUND');
+    expect((await api('POST', `/customers/${a}/merge`, { mergedId: b, fields: { password: 'merged' } })).statusCode).toBe(400);
+  });
+});

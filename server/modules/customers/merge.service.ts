@@ -1,0 +1,128 @@
+import { type Selectable, sql } from 'kysely';
+import type { CustomerTable, Db } from '../../db/index.ts';
+import type { Actor } from '../../http/principal.ts';
+import { AppError } from '../../platform/errors.ts';
+import { recordAudit } from '../audit/index.ts';
+import { customerErrors } from './customers.errors.ts';
+
+/** Profile fields a merge lets the user pick from either person (contact fields travel as a group). */
+export const MERGE_FIELDS = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'contact', 'address'] as const;
+export type MergeField = (typeof MERGE_FIELDS)[number];
+export type FieldChoice = Partial<Record<MergeField, 'survivor' | 'merged'>>;
+
+const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
+  name: ['name'],
+  gender: ['gender'],
+  birthday: ['birthday'],
+  province: ['province'],
+  city: ['city'],
+  district: ['district'],
+  locale: ['locale'],
+  time_zone: ['time_zone'],
+  contact: ['email_enc', 'email_bidx', 'phone_enc', 'phone_bidx'],
+  address: ['address_enc'],
+};
+
+/** Tables whose customer_id moves with a merge. Later modules append theirs here. */
+const MOVABLE = ['orders', 'order_items', 'events', 'customer_identities'] as const;
+
+export const mergeErrors = {
+  self: () => new AppError('MERGE_SAME_CUSTOMER', 'invalid', 'A customer cannot be merged into itself.'),
+  alreadyMerged: (id: number) => new AppError('CUSTOMER_ALREADY_MERGED', 'conflict', `Customer ${id} has already been merged into another.`),
+  notFound: (id: number) => new AppError('MERGE_NOT_FOUND', 'not_found', `Merge ${id} does not exist.`),
+  notUndoable: (why: string) => new AppError('MERGE_NOT_UNDOABLE', 'conflict', `This merge cannot be undone: ${why}.`),
+};
+
+async function lockActive(trx: Db, id: number) {
+  const row = await trx.selectFrom('customers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw customerErrors.notFound(id);
+  if (row.merged_into !== null) throw mergeErrors.alreadyMerged(id);
+  return row;
+}
+
+const jsonRow = (r: Selectable<CustomerTable>) => JSON.stringify({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
+
+/**
+ * Merges `mergedId` into `survivorId`: every related record moves to the survivor, the chosen fields
+ * are taken from the merged person, and the merged profile is kept (hidden) so the merge can be undone.
+ */
+export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedId: number; fields: FieldChoice; actor: Actor; now: Date }) {
+  if (opts.survivorId === opts.mergedId) throw mergeErrors.self();
+  return db.transaction().execute(async (trx) => {
+    const [a, b] = [opts.survivorId, opts.mergedId].sort((x, y) => x - y);
+    const first = await lockActive(trx, a);
+    const second = await lockActive(trx, b);
+    const survivor = first.id === opts.survivorId ? first : second;
+    const merged = first.id === opts.mergedId ? first : second;
+    const moved: Record<string, number[]> = {};
+    for (const table of MOVABLE) {
+      const rows = await sql<{ id: number }>`update ${sql.table(table)} set customer_id = ${survivor.id} where customer_id = ${merged.id} returning id`.execute(trx);
+      moved[table] = rows.rows.map((r) => Number(r.id));
+    }
+    const set: Record<string, unknown> = {};
+    for (const [field, choice] of Object.entries(opts.fields) as [MergeField, string][]) {
+      if (choice === 'merged') for (const col of COLUMNS[field]) set[col] = merged[col];
+    }
+    // Keep the survivor's contact details when it has none of its own.
+    if (!survivor.phone_bidx && !survivor.email_bidx && opts.fields.contact !== 'survivor') for (const col of COLUMNS.contact) set[col] = merged[col];
+    await trx.updateTable('customers').set({ ...set, updated_at: opts.now }).where('id', '=', survivor.id).execute();
+    await trx.updateTable('customers').set({ merged_into: survivor.id, updated_at: opts.now }).where('id', '=', merged.id).execute();
+    const row = await trx
+      .insertInto('customer_merges')
+      .values({ survivor_id: survivor.id, merged_id: merged.id, fields: JSON.stringify(opts.fields), survivor_before: jsonRow(survivor), moved: JSON.stringify(moved), actor_label: opts.actor.label })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const counts = Object.fromEntries(Object.entries(moved).map(([t, ids]) => [t, ids.length]));
+    await recordAudit(trx, { actor: opts.actor, action: 'customer.merge', target: { type: 'customer', id: survivor.id }, details: { mergeId: row.id, mergedId: merged.id, fields: opts.fields, moved: counts } });
+    return { mergeId: row.id, survivorId: survivor.id, mergedId: merged.id, moved: counts };
+  });
+}
+
+const RESTORABLE: (keyof Selectable<CustomerTable>)[] = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'email_enc', 'email_bidx', 'phone_enc', 'phone_bidx', 'address_enc'];
+
+/** Undoes a merge exactly: the moved records go back, both profiles are as they were before it. */
+export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; now: Date }) {
+  return db.transaction().execute(async (trx) => {
+    const m = await trx.selectFrom('customer_merges').selectAll().where('id', '=', opts.mergeId).forUpdate().executeTakeFirst();
+    if (!m) throw mergeErrors.notFound(opts.mergeId);
+    if (m.undone_at) throw mergeErrors.notUndoable('it was already undone');
+    const survivor = await trx.selectFrom('customers').select('merged_into').where('id', '=', m.survivor_id).forUpdate().executeTakeFirstOrThrow();
+    if (survivor.merged_into !== null) throw mergeErrors.notUndoable(`customer ${m.survivor_id} was merged again later; undo that merge first`);
+    for (const table of MOVABLE) {
+      const ids = m.moved[table] ?? [];
+      if (ids.length > 0) await sql`update ${sql.table(table)} set customer_id = ${m.merged_id} where id = any(${ids}::bigint[])`.execute(trx);
+    }
+    const before = m.survivor_before as Record<string, unknown>;
+    const restore = Object.fromEntries(RESTORABLE.map((c) => [c, before[c] ?? null]));
+    await trx.updateTable('customers').set({ ...restore, updated_at: opts.now }).where('id', '=', m.survivor_id).execute();
+    await trx.updateTable('customers').set({ merged_into: null, updated_at: opts.now }).where('id', '=', m.merged_id).execute();
+    await trx.updateTable('customer_merges').set({ undone_at: opts.now }).where('id', '=', m.id).execute();
+    await recordAudit(trx, { actor: opts.actor, action: 'customer.merge_undo', target: { type: 'customer', id: m.survivor_id }, details: { mergeId: m.id, mergedId: m.merged_id } });
+    return { mergeId: m.id, survivorId: m.survivor_id, mergedId: m.merged_id };
+  });
+}
+
+export async function mergeHistory(db: Db, customerId: number) {
+  const rows = await db
+    .selectFrom('customer_merges')
+    .select(['id', 'survivor_id', 'merged_id', 'fields', 'actor_label', 'created_at', 'undone_at'])
+    .where((eb) => eb.or([eb('survivor_id', '=', customerId), eb('merged_id', '=', customerId)]))
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.id, survivorId: r.survivor_id, mergedId: r.merged_id, fields: r.fields, actor: r.actor_label, createdAt: r.created_at.toISOString(), undoneAt: r.undone_at?.toISOString() ?? null }));
+}
+
+/** Likely duplicates of a customer (similar name, same region or birthday), for a review queue. */
+export async function duplicateCandidates(db: Db, customerId: number, limit = 10) {
+  const rows = await sql<{ id: number; name: string | null; city: string | null; score: number }>`
+    select c.id, c.name, c.city,
+      (similarity(c.name, me.name)
+        + case when c.city is not distinct from me.city and c.city is not null then 0.3 else 0 end
+        + case when c.birthday = me.birthday then 0.4 else 0 end
+        + case when c.phone_bidx = me.phone_bidx or c.email_bidx = me.email_bidx then 1 else 0 end)::float as score
+    from customers me join customers c on c.id <> me.id and c.merged_into is null
+      and (c.name % me.name or c.phone_bidx = me.phone_bidx or c.email_bidx = me.email_bidx)
+    where me.id = ${customerId}
+    order by score desc, c.id limit ${limit}`.execute(db);
+  return rows.rows.map((r) => ({ id: r.id, name: r.name, city: r.city, score: Math.round(r.score * 100) / 100 }));
+}
