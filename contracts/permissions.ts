@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'customers.write',
   'customers.export',
   'pii.read',
+  'privacy.manage',
   'segments.read',
   'segments.write',
   'analytics.read',

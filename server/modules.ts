@@ -7,6 +7,7 @@ import { auditRoutes } from './modules/audit/index.ts';
 import { authModule } from './modules/auth/index.ts';
 import { customerEncryptedColumns, customersModule } from './modules/customers/index.ts';
 import { ingestModule } from './modules/ingest/index.ts';
+import { privacyModule } from './modules/privacy/index.ts';
 import { systemModule } from './modules/system/index.ts';
 import { trackingModule } from './modules/tracking/index.ts';
 import type { FastifyInstance } from 'fastify';
@@ -20,6 +21,7 @@ export const allRoutes: readonly AnyRoute[] = [
   ...customersModule.routes,
   ...trackingModule.routes,
   ...ingestModule.routes,
+  ...privacyModule.routes,
 ];
 
 /** HTTP surfaces outside /api/v1 with their own protocol (the Segment-compatible /v1 tracking API). */

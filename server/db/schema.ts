@@ -166,6 +166,7 @@ export type CustomerTable = {
   phone_bidx: string | null;
   address_enc: string | null;
   merged_into: Generated<number | null>;
+  erased_at: Generated<Date | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -277,7 +278,43 @@ export type ImportRecordTable = {
   amount: Generated<number>;
 };
 
+export type ConsentTable = {
+  id: Generated<number>;
+  customer_id: number;
+  channel: 'sms' | 'email' | 'wechat' | 'phone' | 'push' | 'any';
+  purpose: 'marketing' | 'service' | 'analytics' | 'sharing' | 'cross_border' | 'sensitive';
+  status: 'granted' | 'withdrawn' | 'denied';
+  source: string;
+  evidence: string | null;
+  actor_label: string;
+  recorded_at: Generated<Date>;
+};
+
+export type PrivacyRequestTable = {
+  id: Generated<number>;
+  customer_id: number | null;
+  kind: 'export' | 'erase';
+  status: 'received' | 'completed' | 'rejected';
+  source: string;
+  actor_label: string;
+  requested_at: Generated<Date>;
+  due_at: Generated<Date>;
+  completed_at: Timestamp | null;
+  result: ColumnType<unknown, string | null, string | null>;
+};
+
+export type IdentityTombstoneTable = {
+  kind: string;
+  channel: string;
+  key: string;
+  request_id: number | null;
+  erased_at: Generated<Date>;
+};
+
 export type Database = {
+  consents: ConsentTable;
+  privacy_requests: PrivacyRequestTable;
+  identity_tombstones: IdentityTombstoneTable;
   customer_merges: CustomerMergeTable;
   imports: ImportTable;
   import_errors: ImportErrorTable;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, Gender, IdentityKind } from '../../db/index.ts';
 import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts';
+import { customerErrors } from './customers.errors.ts';
 import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 
 /** One way of recognising a person: an e-mail, a phone, a per-channel external id, or an anonymous id. */
@@ -51,6 +52,30 @@ async function lockIdentifiers(trx: Db, ids: Keyed[]) {
   // Serialise concurrent ingests of the same person (same identifier) without table locks.
   const keys = [...new Set(ids.map((i) => `${i.kind}|${i.channel}|${i.key}`))].sort();
   for (const k of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${k}, 0))`.execute(trx);
+}
+
+async function erasedIdentifiers(trx: Db, ids: Keyed[]): Promise<Keyed[]> {
+  if (ids.length === 0) return [];
+  const rows = await trx
+    .selectFrom('identity_tombstones')
+    .select(['kind', 'channel', 'key'])
+    .where((eb) => eb.or(ids.map((i) => eb.and([eb('kind', '=', i.kind), eb('channel', '=', i.channel), eb('key', '=', i.key)]))))
+    .execute();
+  return ids.filter((i) => rows.some((r) => r.kind === i.kind && r.channel === i.channel && r.key === i.key));
+}
+
+/** Erasure: the person's identifiers become tombstones and stop pointing at them. */
+export async function tombstoneIdentities(trx: Db, customerId: number, requestId: number | null): Promise<number> {
+  const rows = await trx.selectFrom('customer_identities').select(['kind', 'channel', 'key']).where('customer_id', '=', customerId).execute();
+  if (rows.length > 0) {
+    await trx
+      .insertInto('identity_tombstones')
+      .values(rows.map((r) => ({ kind: r.kind, channel: r.channel, key: r.key, request_id: requestId })))
+      .onConflict((oc) => oc.columns(['kind', 'channel', 'key']).doNothing())
+      .execute();
+  }
+  await trx.deleteFrom('customer_identities').where('customer_id', '=', customerId).execute();
+  return rows.length;
 }
 
 async function findOwners(trx: Db, ids: Keyed[]) {
@@ -110,6 +135,12 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
     else if (!ids.some((i) => i.kind === k.kind && i.channel === k.channel && i.key === k.key)) ids.push(k);
   }
   await lockIdentifiers(trx, ids);
+  const erased = await erasedIdentifiers(trx, ids);
+  if (erased.length > 0) {
+    for (const e of erased) rejected.push({ identifier: opts.identifiers.find((i) => i.kind === e.kind) ?? { kind: e.kind, value: '' }, reason: 'erased at the person’s request' });
+    ids.splice(0, ids.length, ...ids.filter((i) => !erased.includes(i)));
+    if (ids.length === 0) throw customerErrors.erased();
+  }
   const owners = (await findOwners(trx, ids)).sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.customer_id - b.customer_id);
   let customerId: number | null = owners.length > 0 ? owners[0].customer_id : null;
   if (customerId !== null && !owners.some((o) => o.kind === 'external') && (await conflictingChannels(trx, customerId, ids))) customerId = null;

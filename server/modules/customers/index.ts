@@ -3,6 +3,7 @@ import { customerRoutes } from './customers.routes.ts';
 export const customersModule = { routes: customerRoutes, jobs: [] };
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
-export { resolveCustomer } from './identity.service.ts';
+export { resolveCustomer, tombstoneIdentities } from './identity.service.ts';
+export { presentPii } from './present.ts';
 export type { Identifier, ProfilePatch } from './identity.service.ts';
 export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';

@@ -23,8 +23,8 @@ const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
   address: ['address_enc'],
 };
 
-/** Tables whose customer_id moves with a merge. Later modules append theirs here. */
-const MOVABLE = ['orders', 'order_items', 'events', 'customer_identities'] as const;
+/** Tables whose customer_id moves with a merge (owned here, by commerce, events and privacy). Later modules append theirs. */
+const MOVABLE = ['orders', 'order_items', 'events', 'customer_identities', 'consents'] as const;
 
 export const mergeErrors = {
   self: () => new AppError('MERGE_SAME_CUSTOMER', 'invalid', 'A customer cannot be merged into itself.'),

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { createErrorHandler } from '../../http/errors.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
+import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { refundOrder } from '../commerce/index.ts';
+import { erasePersonIn } from '../privacy/index.ts';
 import { ingestCustomer, ingestOrder } from './canonical.ts';
 import { firstDelivery, ingestErrors, loadIntegration } from './integrations.service.ts';
 import { MARKETPLACE_MAPPERS, type Marketplace } from './mappers/marketplaces.ts';
@@ -44,11 +46,17 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
     const opts = { bodyLimit: 5 * 1024 * 1024, config: { access: 'public' as const } };
     const rawBody = (r: FastifyRequest) => (Buffer.isBuffer(r.body) ? r.body : Buffer.alloc(0));
     async function once(integrationId: number, deliveryId: string | undefined, topic: string, work: (trx: AppContext['db']) => Promise<unknown>) {
-      return ctx.db.transaction().execute(async (trx) => {
-        if (deliveryId && !(await firstDelivery(trx, integrationId, deliveryId, topic))) return { ok: true, duplicate: true };
-        await work(trx);
-        return { ok: true, duplicate: false };
-      });
+      try {
+        return await ctx.db.transaction().execute(async (trx) => {
+          if (deliveryId && !(await firstDelivery(trx, integrationId, deliveryId, topic))) return { ok: true, duplicate: true };
+          await work(trx);
+          return { ok: true, duplicate: false };
+        });
+      } catch (err) {
+        // Data about a person erased on request is acknowledged and dropped, or the platform would retry for days.
+        if (err instanceof AppError && err.code === 'IDENTITY_ERASED') return { ok: true, skipped: err.code };
+        throw err;
+      }
     }
 
     scope.post('/webhooks/shopify/:id', opts, async (request) => {
@@ -67,6 +75,12 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
           return refundOrder(trx, { channelId: integration.channelId, externalId: r.orderId, amount: r.amount, now: at.now });
         }
         if (topic === 'customers/create' || topic === 'customers/update') return ingestCustomer(trx, ctx.keyring, shopifyCustomer(payload), at);
+        if (topic === 'customers/redact') {
+          const customer = (payload.customer ?? {}) as Json;
+          const who = await trx.selectFrom('customer_identities').select('customer_id').where('kind', '=', 'external').where('channel', '=', 'shopify').where('key', '=', String(customer.id)).executeTakeFirst();
+          const actor = { type: 'system' as const, id: null, label: `shopify:${integration.name}`, ip: request.ip };
+          if (who) return erasePersonIn(trx, { customerId: who.customer_id, actor, source: 'shopify customers/redact', now: at.now });
+        }
         if (topic === 'customers/data_request' || topic === 'customers/redact' || topic === 'shop/redact') {
           // Recorded for the privacy team; the erase itself is the privacy module's work (see issue notes).
           return recordAudit(trx, { actor: { type: 'system', id: null, label: `shopify:${integration.name}`, ip: request.ip }, action: `privacy.shopify_${topic.replace('/', '_')}`, target: { type: 'integration', id }, details: payload });

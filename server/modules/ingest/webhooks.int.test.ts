@@ -94,9 +94,18 @@ describe('platform webhooks', () => {
     await shop('customers/update', { id: 115310627314723950, email: 'jon@example.com', phone: '+8613611112222', first_name: '强', last_name: '李' }, 'w-5');
     const people = await patron.ctx.db.selectFrom('customer_identities').select('customer_id').where('channel', '=', 'shopify').execute();
     expect(new Set(people.map((p) => p.customer_id)).size).toBe(1);
-    await shop('customers/redact', { shop_id: 1, customer: { id: 115310627314723950 } }, 'w-6');
-    const audit = await patron.ctx.db.selectFrom('audit_log').select('action').where('action', 'like', 'privacy.%').execute();
-    expect(audit.map((a) => a.action)).toEqual(['privacy.shopify_customers_redact']);
+    await shop('customers/data_request', { shop_id: 1, customer: { id: 115310627314723950 } }, 'w-6');
+    await shop('customers/redact', { shop_id: 1, customer: { id: 115310627314723950 } }, 'w-7');
+    const audit = await patron.ctx.db.selectFrom('audit_log').select('action').where('action', 'like', 'privacy.%').orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['privacy.shopify_customers_data_request', 'privacy.erase']);
+    const erased = await patron.ctx.db.selectFrom('customers').selectAll().where('id', '=', people[0].customer_id).executeTakeFirstOrThrow();
+    expect(erased).toMatchObject({ name: null, email_enc: null, phone_enc: null });
+    expect(erased.erased_at).not.toBeNull();
+    expect(await patron.ctx.db.selectFrom('orders').select('id').where('customer_id', '=', erased.id).execute()).toHaveLength(1); // statistics kept
+    // A later order from the same Shopify customer does not bring the person back.
+    const later = await shop('orders/create', shopifyOrder({ id: 5550001 }), 'w-8');
+    expect(later.json()).toEqual({ ok: true, skipped: 'IDENTITY_ERASED' });
+    expect(await order('5550001')).toBeUndefined();
   });
 
   it('answers the unsigned WooCommerce activation ping and verifies signed order webhooks (guest buyers by e-mail)', async () => {
