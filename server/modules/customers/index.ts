@@ -7,3 +7,4 @@ export { resolveCustomer, tombstoneIdentities } from './identity.service.ts';
 export { presentPii } from './present.ts';
 export type { Identifier, ProfilePatch } from './identity.service.ts';
 export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
+export { maskPersonalCells, scrubPersonal } from './scrub.ts';

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { type Identifier, type ProfilePatch, resolveCustomer } from '../customers/index.ts';
+import { type Identifier, type ProfilePatch, resolveCustomer, scrubPersonal } from '../customers/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { applyEcommerce } from './ecommerce.ts';
 import { type Message, message, occurredAt } from './messages.ts';
@@ -51,7 +51,8 @@ const eventName = (m: Message): string => {
 
 const propertiesOf = (m: Message): Record<string, unknown> => {
   const base = m.type === 'track' || m.type === 'page' || m.type === 'screen' ? (m.properties ?? {}) : m.type === 'identify' || m.type === 'group' ? (m.traits ?? {}) : {};
-  return m.type === 'group' ? { ...base, groupId: m.groupId } : base;
+  // Personal traits live encrypted on the profile; the event log keeps the rest in clear.
+  return scrubPersonal(m.type === 'group' ? { ...base, groupId: m.groupId } : base);
 };
 
 /**

@@ -7,6 +7,7 @@ import type { Db, ImportKind } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { ensureChannel } from '../../commerce/index.ts';
+import { maskPersonalCells } from '../../customers/index.ts';
 import { dayParser, makeDateParser } from './dates.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
 import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importOrderGroup, importProductRow, reader } from './rows.ts';
@@ -73,11 +74,15 @@ function resolveMapping(kind: ImportKind, header: string[], given: Record<string
   return mapping;
 }
 
-async function persistBatch(trx: Db, importId: number, rowsInBatch: number, out: Outcome) {
+const PERSONAL_TARGETS = ['email', 'phone', 'address', 'name'];
+
+async function persistBatch(trx: Db, importId: number, rowsInBatch: number, out: Outcome, mapping: Record<string, string>) {
   if (out.errors.length > 0) {
+    // Rejected rows are kept for the error report with their personal cells masked (never stored in clear).
+    const personal = PERSONAL_TARGETS.map((t) => mapping[t]).filter((c): c is string => Boolean(c));
     await trx
       .insertInto('import_errors')
-      .values(out.errors.map((e) => ({ import_id: importId, row_number: e.row, column_name: e.column, reason: e.reason, raw: JSON.stringify(e.raw) })))
+      .values(out.errors.map((e) => ({ import_id: importId, row_number: e.row, column_name: e.column, reason: e.reason, raw: JSON.stringify(maskPersonalCells(e.raw, personal)) })))
       .execute();
   }
   const failedRows = new Set(out.errors.filter((e) => !e.reason.endsWith('(row imported without it)')).map((e) => e.row)).size;
@@ -123,7 +128,7 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[]
         for (const row of group) out.errors.push({ row: row.n, column, reason, raw: row.cells });
       }
     }
-    await persistBatch(trx, o.importId, batch.length, out);
+    await persistBatch(trx, o.importId, batch.length, out, mapping);
   });
 }
 
