@@ -5,8 +5,24 @@ export type Figure = { name: string; figure: number; unit: string; reference: nu
 export type LoadResult = { p50: number; p99: number; rps: number; errors: number; non2xx: number };
 
 /** HTTP load with autocannon against a running server. */
-export async function load(url: string, opts: { connections: number; seconds: number; headers?: Record<string, string> }): Promise<LoadResult> {
-  const r = await autocannon({ url, connections: opts.connections, duration: opts.seconds, headers: opts.headers });
+export type LoadOptions = {
+  connections: number;
+  seconds: number;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  /** Varies each request (path, body). */
+  setupRequest?: (req: autocannon.Request) => autocannon.Request;
+};
+
+export async function load(url: string, opts: LoadOptions): Promise<LoadResult> {
+  const r = await autocannon({
+    url,
+    connections: opts.connections,
+    duration: opts.seconds,
+    headers: opts.headers,
+    method: opts.method ?? 'GET',
+    requests: opts.setupRequest ? [{ setupRequest: opts.setupRequest }] : undefined,
+  });
   return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors, non2xx: r.non2xx };
 }
 

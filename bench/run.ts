@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { startPatron } from '../server/app.ts';
 import { createDb, type DbHandle } from '../server/db/index.ts';
 import { createApiKey } from '../server/modules/auth/index.ts';
+import { createSource } from '../server/modules/tracking/index.ts';
 import { seedDemo } from '../server/modules/demo/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { generateKey } from '../server/platform/crypto.ts';
@@ -96,8 +97,71 @@ for (const [name, path, connections] of [['dashboard', '/api/v1/dashboard', 10],
   figures.push({ name: `${name} p99`, figure: r.p99, unit: 'ms', reference: Math.round(ref.p99 * 100) / 100, referenceUnit: 'ms (pk lookup, same pool)', ratio: ratio(r.p99, ref.p99), note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections` });
 }
 
-for (const pending of ['ingest', 'import', 'segment count', 'segment refresh', 'metrics', 'profile API', 'list API']) {
-  figures.push({ name: pending, figure: Number.NaN, unit: '', reference: null, referenceUnit: '', ratio: null, note: 'pending: capability not built yet (issues #3, #4)' });
+const maxCustomer = Number((await sql<{ m: number }>`select coalesce(max(id), 1)::int as m from customers`.execute(db)).rows[0].m);
+
+if (wants('profile')) {
+  const r = await load(`${base}/api/v1/customers/1`, {
+    connections: 100,
+    seconds,
+    headers: auth,
+    setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }),
+  });
+  const ref = await pkLookup(100);
+  figures.push({ name: 'profile API p99', figure: r.p99, unit: 'ms', reference: Math.round(ref.p99 * 100) / 100, referenceUnit: 'ms (pk lookup, same pool)', ratio: ratio(r.p99, ref.p99), target: '< 50 ms (PostgreSQL, scale L)', note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, 100 connections` });
+}
+
+if (wants('list')) {
+  const ms = await timed(async () => {
+    const res = await fetch(`${base}/api/v1/customers?limit=50&sort=created_at&order=desc&province=${encodeURIComponent('上海市')}`, { headers: auth });
+    if (!res.ok) throw new Error(`list API answered ${res.status}`);
+  });
+  const refMs = await timed(() => sql`select id from customers where province = '上海市' order by created_at desc, id desc limit 50`.execute(db));
+  figures.push({ name: 'list API first page', figure: Math.round(ms), unit: 'ms', reference: Math.round(refMs), referenceUnit: 'ms (the bare query)', ratio: ratio(ms, refMs), target: '< 1 s', note: 'filtered by province, sorted by created_at, with total count and masking' });
+}
+
+if (wants('ingest')) {
+  const { writeKey } = await createSource(db, { name: 'bench', actor: { type: 'system', id: null, label: 'bench', ip: null } });
+  const basic = { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' };
+  let seq = 0;
+  const batchBody = () =>
+    JSON.stringify({
+      batch: Array.from({ length: 100 }, () => {
+        const n = seq++;
+        return { type: 'track', userId: `bench-${n % 5000}`, event: 'Product Viewed', messageId: `b-${n}`, properties: { sku: `SKU-${n % 300}`, price: 99 } };
+      }),
+    });
+  const r = await load(`${base}/v1/batch`, { connections: 8, seconds, headers: basic, method: 'POST', setupRequest: (req) => ({ ...req, body: batchBody() }) });
+  const eventsPerSecond = Math.round(r.rps * 100);
+  const rows = Math.max(1000, Math.min(200_000, eventsPerSecond * 2));
+  const refMs = await timed(() =>
+    sql`insert into events (customer_id, type, name, properties, occurred_at, received_at, message_id)
+        select null, 'track', 'Product Viewed', jsonb_build_object('sku', 'SKU-' || (g % 300), 'price', 99), now(), now(), 'raw-' || g from generate_series(1, ${rows}) g`.execute(db),
+  );
+  const refRate = Math.round(rows / (refMs / 1000));
+  figures.push({ name: 'ingest (/v1/batch)', figure: eventsPerSecond, unit: 'events/s', reference: refRate, referenceUnit: 'rows/s (set-based insert of events)', ratio: ratio(eventsPerSecond, refRate), target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)', note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${r.non2xx} non-2xx` });
+}
+
+if (wants('import')) {
+  const dir = mkdtempSync(join(tmpdir(), 'patron-bench-import-'));
+  const file = join(dir, 'orders.csv');
+  const lines = values.smoke ? 2_000 : scaleName === 'S' ? 20_000 : 200_000;
+  const out = ['order_id,customer_id,placed_at,sku,quantity,unit_price'];
+  for (let i = 0; i < lines; i++) out.push(`B${Math.floor(i / 2)},c${i % 3000},2026-0${1 + (i % 9)}-1${i % 10} 10:00:00,SKU-${i % 50},${1 + (i % 3)},19.90`);
+  writeFileSync(file, `${out.join('\n')}\n`);
+  const { runImport } = await import('../server/modules/ingest/index.ts');
+  let summary = { rows: 0, failed: 0 };
+  const ms = await timed(async () => {
+    summary = await runImport(db, patron.ctx.keyring, { kind: 'orders', file, channel: 'bench', mapping: { customer_external_id: 'customer_id' }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: () => new Date(), batchSize: 1000 });
+  });
+  await sql`create temporary table bench_staging (order_id text, customer_id text, placed_at text, sku text, quantity text, unit_price text)`.execute(db);
+  const rows = out.slice(1).map((l) => l.split(','));
+  const refMs = await timed(() => sql`insert into bench_staging select * from unnest(${rows.map((r) => r[0])}::text[], ${rows.map((r) => r[1])}::text[], ${rows.map((r) => r[2])}::text[], ${rows.map((r) => r[3])}::text[], ${rows.map((r) => r[4])}::text[], ${rows.map((r) => r[5])}::text[])`.execute(db));
+  const rate = Math.round(lines / (ms / 1000));
+  figures.push({ name: 'import (orders CSV)', figure: rate, unit: 'rows/s', reference: Math.round(lines / (refMs / 1000)), referenceUnit: 'rows/s (raw insert into a staging table)', ratio: ratio(rate, lines / (refMs / 1000)), target: '1M lines < 60 s (PostgreSQL)', note: `${lines} lines in ${(ms / 1000).toFixed(1)} s, ${summary.failed} failed` });
+}
+
+for (const pending of ['segment count', 'segment refresh', 'metrics']) {
+  figures.push({ name: pending, figure: Number.NaN, unit: '', reference: null, referenceUnit: '', ratio: null, note: 'pending: capability not built yet (issue #4)' });
 }
 await patron.close();
 await dbHandle.close();
