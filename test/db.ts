@@ -1,21 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { type DbHandle, createDb } from '../server/db/index.ts';
+import { adminQuery as admin } from './pg-admin.ts';
 
 /** Which backend integration tests run on: real PostgreSQL when TEST_DATABASE_URL is set. */
 export const testBackend = (): 'postgres' | 'pglite' => (process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite');
-
-async function admin(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 export type TestDb = DbHandle & { url: string | null; drop(): Promise<void> };
 

@@ -1,26 +1,11 @@
-import type { Db, OrderStatus } from '../../db/index.ts';
+import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { type OrderLine, upsertOrder } from '../commerce/index.ts';
+import { type OrderUpsert, upsertOrder } from '../commerce/index.ts';
 import { type Identifier, type ProfilePatch, resolveCustomer } from '../customers/index.ts';
 
-/** What every platform's order is mapped to before it is stored. Money in minor units. */
-export type CanonicalOrder = {
-  externalId: string;
-  status: OrderStatus;
-  currency: string;
-  totalAmount: number;
-  discountAmount: number;
-  shippingAmount: number;
-  refundedAmount: number;
-  couponCodes: string[];
-  placedAt: Date;
-  paidAt: Date | null;
-  shippedAt: Date | null;
-  deliveredAt: Date | null;
-  completedAt: Date | null;
-  cancelledAt: Date | null;
+/** What every platform's order is mapped to before it is stored: an order (minor units) and its buyer. */
+export type CanonicalOrder = Required<Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now'>> & {
   buyer: { identifiers: Identifier[]; profile: ProfilePatch };
-  items: OrderLine[];
 };
 
 export type CanonicalCustomer = { identifiers: Identifier[]; profile: ProfilePatch };

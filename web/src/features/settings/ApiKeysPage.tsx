@@ -7,6 +7,7 @@ import { type Permission, ROLES, ROLE_PERMISSIONS, type Role } from '../../../..
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { showSecret } from '../../ui/showSecret.tsx';
 
 type NewKey = { name: string; role: Role; scopes?: Permission[] };
 
@@ -26,18 +27,7 @@ export function ApiKeysPage() {
       setOpen(false);
       form.resetFields();
       client.invalidateQueries({ queryKey: ['api-keys'] });
-      modal.warning({
-        title: t('apiKeys.secretTitle'),
-        width: 640,
-        content: (
-          <>
-            <p>{t('apiKeys.secretBody')}</p>
-            <Typography.Text code copyable data-testid="api-key-secret">
-              {result.secret}
-            </Typography.Text>
-          </>
-        ),
-      });
+      showSecret(modal, { title: t('apiKeys.secretTitle'), body: t('apiKeys.secretBody'), secret: result.secret, testId: 'api-key-secret' });
     },
     onError,
   });

@@ -7,6 +7,7 @@ import type { sourceBody } from '../../../../contracts/sources.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { showSecret } from '../../ui/showSecret.tsx';
 
 type Source = z.infer<typeof sourceBody>;
 type NewSource = { name: string; channel?: string };
@@ -25,16 +26,7 @@ export function SourcesPage() {
       setOpen(false);
       form.resetFields();
       client.invalidateQueries({ queryKey: ['sources'] });
-      modal.warning({
-        title: t('sources.keyTitle'),
-        width: 640,
-        content: (
-          <>
-            <p>{t('sources.keyBody')}</p>
-            <Typography.Text code copyable>{r.writeKey}</Typography.Text>
-          </>
-        ),
-      });
+      showSecret(modal, { title: t('sources.keyTitle'), body: t('sources.keyBody'), secret: r.writeKey });
     },
     onError,
   });
