@@ -3,6 +3,7 @@ import type { Db, Gender, IdentityKind } from '../../db/index.ts';
 import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts';
 import { customerErrors } from './customers.errors.ts';
 import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
+import { canonicalCity, canonicalProvince } from './regions.ts';
 
 /** One way of recognising a person: an e-mail, a phone, a per-channel external id, or an anonymous id. */
 export type Identifier = { kind: IdentityKind; value: string; channel?: string };
@@ -108,8 +109,8 @@ function profileColumns(keyring: Keyring, p: ProfilePatch, ids: Keyed[]) {
   if (p.name !== undefined) set.name = p.name?.trim() || null;
   if (p.gender !== undefined) set.gender = p.gender;
   if (p.birthday !== undefined) set.birthday = p.birthday;
-  if (p.province !== undefined) set.province = p.province;
-  if (p.city !== undefined) set.city = p.city;
+  if (p.province !== undefined) set.province = canonicalProvince(p.province);
+  if (p.city !== undefined) set.city = canonicalCity(p.city, canonicalProvince(p.province));
   if (p.district !== undefined) set.district = p.district;
   if (p.locale !== undefined) set.locale = p.locale;
   if (p.timeZone !== undefined) set.time_zone = p.timeZone;

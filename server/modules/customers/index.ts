@@ -8,3 +8,4 @@ export { presentPii } from './present.ts';
 export type { Identifier, ProfilePatch } from './identity.service.ts';
 export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 export { maskPersonalCells, scrubPersonal } from './scrub.ts';
+export { canonicalCity, canonicalProvince } from './regions.ts';

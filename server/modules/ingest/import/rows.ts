@@ -154,7 +154,11 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
   const status = STATUS[get('status').toLowerCase()] ?? STATUS[get('status')] ?? 'paid';
   if (get('status') && !STATUS[get('status').toLowerCase()] && !STATUS[get('status')]) throw new RowProblem(mapping.status, `status: unknown value ${get('status')}`);
   const paidAt = get('paid_at') ? o.parseDate(get('paid_at')) : null;
-  const previous = await trx.selectFrom('import_records').innerJoin('orders', 'orders.id', 'import_records.entity_id').select('orders.id').where('import_records.import_id', '=', o.importId).where('import_records.entity', '=', 'order').where('orders.channel_id', '=', o.channelId).where('orders.external_id', '=', orderId).executeTakeFirst();
+  // Lines of an order that this import already stored (rows of one order far apart in the file) are kept.
+  const existing = await trx.selectFrom('orders').select('id').where('channel_id', '=', o.channelId).where('external_id', '=', orderId).executeTakeFirst();
+  const previous = existing
+    ? await trx.selectFrom('import_records').select('entity_id as id').where('import_id', '=', o.importId).where('entity', '=', 'order').where('entity_id', '=', existing.id).executeTakeFirst()
+    : undefined;
   const existingItems = previous ? await trx.selectFrom('order_items').select(['sku', 'name', 'quantity', 'unit_price']).where('order_id', '=', previous.id).execute() : [];
   const items = [...existingItems.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price })), ...lines];
   const result = await upsertOrder(trx, {
