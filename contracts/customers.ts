@@ -19,11 +19,16 @@ export type CustomerSummary = z.infer<typeof customerSummary>;
 
 export const customerSort = z.enum(['created_at', 'name', 'id']);
 
-export const customerListQuery = z.strictObject({
-  ...pageQuery,
+export const customerFilter = z.strictObject({
   q: z.string().trim().max(200).optional().describe('Name (Chinese too), or exact e-mail, phone or external id'),
   channel: z.string().max(50).optional(),
   province: z.string().max(50).optional(),
+  tag: z.string().max(50).optional(),
+});
+
+export const customerListQuery = z.strictObject({
+  ...pageQuery,
+  ...customerFilter.shape,
   sort: customerSort.default('created_at'),
   order: z.enum(['asc', 'desc']).default('desc'),
 });
@@ -74,6 +79,8 @@ export const customerDetail = z.object({
     updatedAt: z.string(),
   }),
   revealed: z.boolean(),
+  tags: z.array(z.string()),
+  notes: z.array(z.object({ id: z.number().int(), body: z.string(), author: z.string(), createdAt: z.string() })),
   identities: z.array(identityBody),
   stats: z.object({ orders: z.number().int(), netSpent: z.number().int(), firstOrderAt: z.string().nullable(), lastOrderAt: z.string().nullable() }),
   orders: z.array(orderBody),
@@ -120,3 +127,20 @@ export const mergeHistory = z.object({
   items: z.array(z.object({ id: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int(), fields: z.record(z.string(), z.string()), actor: z.string(), createdAt: z.string(), undoneAt: z.string().nullable() })),
 });
 export const duplicateList = z.object({ items: z.array(z.object({ id: z.number().int(), name: z.string().nullable(), city: z.string().nullable(), score: z.number() })) });
+
+export const tagBody = z.strictObject({ tag: z.string().trim().min(1).max(50) });
+export const tagList = z.object({ tags: z.array(z.string()) });
+export const noteBody = z.strictObject({ body: z.string().trim().min(1).max(5000) });
+export const noteList = z.object({ notes: customerDetail.shape.notes });
+export const bulkTagBody = z.strictObject({ filter: customerFilter, tag: z.string().trim().min(1).max(50), action: z.enum(['add', 'remove']) });
+export const exportBody = z.strictObject({ filter: customerFilter, reveal: z.boolean().default(false).describe('Unmasked personal data (needs pii.read; audited)') });
+export const operationBody = z.object({
+  id: z.number().int(),
+  kind: z.enum(['tag', 'untag', 'export']),
+  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  total: z.number().int().nullable(),
+  done: z.number().int(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  completedAt: z.string().nullable(),
+});

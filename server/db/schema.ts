@@ -177,7 +177,7 @@ export type CustomerMergeTable = {
   merged_id: number;
   fields: ColumnType<Record<string, string>, string, string>;
   survivor_before: ColumnType<Record<string, unknown>, string, string>;
-  moved: ColumnType<Record<string, number[]>, string, string>;
+  moved: ColumnType<Record<string, unknown>, string, string>;
   actor_label: string;
   created_at: Generated<Date>;
   undone_at: Timestamp | null;
@@ -311,7 +311,26 @@ export type IdentityTombstoneTable = {
   erased_at: Generated<Date>;
 };
 
+export type CustomerTagTable = { customer_id: number; tag: string; source: string; created_at: ColumnType<Date, Date | string | undefined, never> };
+export type CustomerNoteTable = { id: Generated<number>; customer_id: number; body: string; author_label: string; created_at: Generated<Date> };
+export type CustomerOperationTable = {
+  id: Generated<number>;
+  kind: 'tag' | 'untag' | 'export';
+  params: ColumnType<Record<string, unknown>, string, string>;
+  status: Generated<'queued' | 'running' | 'completed' | 'failed'>;
+  total: number | null;
+  done: Generated<number>;
+  result: Buffer | null;
+  error: string | null;
+  requested_by: string;
+  created_at: Generated<Date>;
+  completed_at: Timestamp | null;
+};
+
 export type Database = {
+  customer_tags: CustomerTagTable;
+  customer_notes: CustomerNoteTable;
+  customer_operations: CustomerOperationTable;
   consents: ConsentTable;
   privacy_requests: PrivacyRequestTable;
   identity_tombstones: IdentityTombstoneTable;

@@ -7,6 +7,13 @@ import {
   mergeBody,
   mergeHistory as mergeHistoryBody,
   mergeResult,
+  bulkTagBody,
+  exportBody,
+  noteBody,
+  noteList,
+  operationBody,
+  tagBody,
+  tagList,
   customerList,
   customerListQuery,
   eventPage,
@@ -18,6 +25,9 @@ import { idParams } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { customerEvents, getCustomer, listCustomers } from './customers.service.ts';
+import { customerErrors } from './customers.errors.ts';
+import { downloadExport, getOperation, startOperation } from './operations.ts';
+import { addNote, setTag } from './tags.service.ts';
 import { duplicateCandidates, mergeCustomers, mergeHistory, undoMerge } from './merge.service.ts';
 import { bulkUpsertCustomers, upsertCustomer } from './upsert.service.ts';
 
@@ -123,5 +133,87 @@ export const customerRoutes = [
     params: idParams,
     response: duplicateList,
     handler: async ({ ctx, params }) => ({ items: await duplicateCandidates(ctx.db, params.id) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/customers/:id/tags',
+    access: 'customers.write',
+    tag: 'customers',
+    summary: 'Tag a customer',
+    params: idParams,
+    body: tagBody,
+    response: tagList,
+    handler: async ({ ctx, params, body, principal, ip }) => ({ tags: await setTag(ctx.db, { customerId: params.id, tag: body.tag, present: true, actor: actorOf(principal, ip) }) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/customers/:id/tags/remove',
+    access: 'customers.write',
+    tag: 'customers',
+    summary: 'Remove a tag from a customer',
+    params: idParams,
+    body: tagBody,
+    response: tagList,
+    handler: async ({ ctx, params, body, principal, ip }) => ({ tags: await setTag(ctx.db, { customerId: params.id, tag: body.tag, present: false, actor: actorOf(principal, ip) }) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/customers/:id/notes',
+    access: 'customers.write',
+    tag: 'customers',
+    summary: 'Add a note to a customer',
+    params: idParams,
+    body: noteBody,
+    response: noteList,
+    handler: async ({ ctx, params, body, principal, ip }) => ({ notes: await addNote(ctx.db, { customerId: params.id, body: body.body, actor: actorOf(principal, ip) }) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/customers/bulk-tag',
+    access: 'customers.write',
+    tag: 'customers',
+    summary: 'Tag or untag every customer matching a filter, as a background job with progress',
+    status: 202,
+    body: bulkTagBody,
+    response: operationBody,
+    handler: ({ ctx, body, principal, ip }) =>
+      startOperation(ctx, { kind: body.action === 'add' ? 'tag' : 'untag', filter: body.filter, tag: body.tag, actor: actorOf(principal, ip) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/customers/export',
+    access: 'customers.export',
+    tag: 'customers',
+    summary: 'Export every customer matching a filter to CSV (masked unless reveal), as a background job; audited',
+    status: 202,
+    body: exportBody,
+    response: operationBody,
+    handler: ({ ctx, body, principal, ip }) => {
+      if (body.reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
+      return startOperation(ctx, { kind: 'export', filter: body.filter, reveal: body.reveal, actor: actorOf(principal, ip) });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customer-operations/:id',
+    access: 'customers.read',
+    tag: 'customers',
+    summary: 'Progress of a bulk tag or export',
+    params: idParams,
+    response: operationBody,
+    handler: ({ ctx, params }) => getOperation(ctx.db, params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customer-operations/:id/download',
+    access: 'customers.export',
+    tag: 'customers',
+    summary: 'Download a finished export (gzip CSV); audited',
+    params: idParams,
+    handler: async ({ ctx, params, principal, ip, reply }) => {
+      const file = await downloadExport(ctx.db, { id: params.id, actor: actorOf(principal, ip) });
+      reply.header('content-type', 'application/gzip').header('content-disposition', `attachment; filename="customers-${params.id}.csv.gz"`);
+      return file;
+    },
   }),
 ];

@@ -7,10 +7,11 @@ import { recordAudit } from '../audit/index.ts';
 import { customerErrors } from './customers.errors.ts';
 import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 import { presentPii } from './present.ts';
+import { notesOf, tagsOf } from './tags.service.ts';
 
-type Row = Selectable<CustomerTable> & { first_channel: string | null };
+export type Row = Selectable<CustomerTable> & { first_channel: string | null };
 
-function summary(keyring: Keyring, r: Row, reveal: boolean): CustomerSummary {
+export function presentSummary(keyring: Keyring, r: Row, reveal: boolean): CustomerSummary {
   return {
     id: r.id,
     name: r.name,
@@ -27,12 +28,12 @@ function summary(keyring: Keyring, r: Row, reveal: boolean): CustomerSummary {
 const baseQuery = (db: Db) =>
   db.selectFrom('customers').leftJoin('channels', 'channels.id', 'customers.first_channel_id').selectAll('customers').select('channels.code as first_channel');
 
-export type ListCustomersOptions = {
+/** Which customers: the same filter serves the list, bulk tagging and exports. */
+export type CustomerFilter = { q?: string; channel?: string; province?: string; tag?: string };
+
+export type ListCustomersOptions = CustomerFilter & {
   limit: number;
   offset: number;
-  q?: string;
-  channel?: string;
-  province?: string;
   sort: 'created_at' | 'name' | 'id';
   order: 'asc' | 'desc';
 };
@@ -47,27 +48,33 @@ function searchFilter(keyring: Keyring, q: string) {
   return { kind: 'keyOrName' as const, keys };
 }
 
-export async function listCustomers(db: Db, keyring: Keyring, opts: ListCustomersOptions) {
+export function filteredCustomers(db: Db, keyring: Keyring, f: CustomerFilter) {
   let q = baseQuery(db).where('customers.merged_into', 'is', null);
-  if (opts.channel) q = q.where('channels.code', '=', opts.channel);
-  if (opts.province) q = q.where('customers.province', '=', opts.province);
-  if (opts.q) {
-    const f = searchFilter(keyring, opts.q);
+  if (f.channel) q = q.where('channels.code', '=', f.channel);
+  if (f.province) q = q.where('customers.province', '=', f.province);
+  if (f.tag) q = q.where('customers.id', 'in', db.selectFrom('customer_tags').select('customer_id').where('tag', '=', f.tag));
+  if (f.q) {
+    const s = searchFilter(keyring, f.q);
     const byKey = db
       .selectFrom('customer_identities')
       .select('customer_id')
-      .where((eb) => eb.or(f.keys.map((k) => eb.and([eb('kind', '=', k.kind as 'email'), eb('key', '=', k.key)]))));
-    const pattern = `%${opts.q.replace(/[\\%_]/g, '\\$&')}%`;
+      .where((eb) => eb.or(s.keys.map((k) => eb.and([eb('kind', '=', k.kind as 'email'), eb('key', '=', k.key)]))));
+    const pattern = `%${f.q.replace(/[\\%_]/g, '\\$&')}%`;
     q = q.where((eb) =>
-      f.kind === 'key' ? eb('customers.id', 'in', byKey) : eb.or([eb('customers.id', 'in', byKey), eb('customers.name', 'ilike', pattern)]),
+      s.kind === 'key' ? eb('customers.id', 'in', byKey) : eb.or([eb('customers.id', 'in', byKey), eb('customers.name', 'ilike', pattern)]),
     );
   }
+  return q;
+}
+
+export async function listCustomers(db: Db, keyring: Keyring, opts: ListCustomersOptions) {
+  const q = filteredCustomers(db, keyring, opts);
   const sortColumn = { created_at: 'customers.created_at', name: 'customers.name', id: 'customers.id' } as const;
   const [rows, total] = await Promise.all([
     q.orderBy(sortColumn[opts.sort], opts.order).orderBy('customers.id', opts.order).limit(opts.limit).offset(opts.offset).execute(),
     q.clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { items: rows.map((r) => summary(keyring, r as Row, false)), total: total.n };
+  return { items: rows.map((r) => presentSummary(keyring, r as Row, false)), total: total.n };
 }
 
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_(\d+)$/;
@@ -124,7 +131,9 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   const row = (await baseQuery(db).where('customers.id', '=', opts.id).executeTakeFirst()) as Row | undefined;
   if (!row) throw customerErrors.notFound(opts.id);
   if (row.merged_into !== null) throw customerErrors.merged(opts.id, row.merged_into);
-  const [identities, orders, events, stats] = await Promise.all([
+  const [tags, notes, identities, orders, events, stats] = await Promise.all([
+    tagsOf(db, opts.id),
+    notesOf(db, opts.id),
     db.selectFrom('customer_identities').selectAll().where('customer_id', '=', opts.id).orderBy('kind').orderBy('first_seen_at').execute(),
     customerOrders(db, opts.id),
     customerEvents(db, opts.id, { limit: 50 }),
@@ -144,7 +153,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   }
   return {
     customer: {
-      ...summary(keyring, row, opts.reveal),
+      ...presentSummary(keyring, row, opts.reveal),
       birthday: row.birthday,
       district: row.district,
       locale: row.locale,
@@ -153,6 +162,8 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       updatedAt: row.updated_at.toISOString(),
     },
     revealed: opts.reveal,
+    tags,
+    notes,
     identities: identities.map((i) => ({
       kind: i.kind,
       channel: i.channel,

@@ -1,6 +1,7 @@
 import { customerRoutes } from './customers.routes.ts';
+import { customerOperationJob } from './operations.ts';
 
-export const customersModule = { routes: customerRoutes, jobs: [] };
+export const customersModule = { routes: customerRoutes, jobs: [customerOperationJob] };
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
 export { resolveCustomer, tombstoneIdentities } from './identity.service.ts';

@@ -24,7 +24,7 @@ const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
 };
 
 /** Tables whose customer_id moves with a merge (owned here, by commerce, events and privacy). Later modules append theirs. */
-const MOVABLE = ['orders', 'order_items', 'events', 'customer_identities', 'consents'] as const;
+const MOVABLE = ['orders', 'order_items', 'events', 'customer_identities', 'consents', 'customer_notes'] as const;
 
 export const mergeErrors = {
   self: () => new AppError('MERGE_SAME_CUSTOMER', 'invalid', 'A customer cannot be merged into itself.'),
@@ -59,6 +59,7 @@ export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedI
       const rows = await sql<{ id: number }>`update ${sql.table(table)} set customer_id = ${survivor.id} where customer_id = ${merged.id} returning id`.execute(trx);
       moved[table] = rows.rows.map((r) => Number(r.id));
     }
+    const tags = await moveTags(trx, merged.id, survivor.id);
     const set: Record<string, unknown> = {};
     for (const [field, choice] of Object.entries(opts.fields) as [MergeField, string][]) {
       if (choice === 'merged') for (const col of COLUMNS[field]) set[col] = merged[col];
@@ -69,13 +70,39 @@ export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedI
     await trx.updateTable('customers').set({ merged_into: survivor.id, updated_at: opts.now }).where('id', '=', merged.id).execute();
     const row = await trx
       .insertInto('customer_merges')
-      .values({ survivor_id: survivor.id, merged_id: merged.id, fields: JSON.stringify(opts.fields), survivor_before: jsonRow(survivor), moved: JSON.stringify(moved), actor_label: opts.actor.label })
+      .values({ survivor_id: survivor.id, merged_id: merged.id, fields: JSON.stringify(opts.fields), survivor_before: jsonRow(survivor), moved: JSON.stringify({ ...moved, tags }), actor_label: opts.actor.label })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const counts = Object.fromEntries(Object.entries(moved).map(([t, ids]) => [t, ids.length]));
+    const counts = { ...Object.fromEntries(Object.entries(moved).map(([t, ids]) => [t, ids.length])), customer_tags: tags.all.length };
     await recordAudit(trx, { actor: opts.actor, action: 'customer.merge', target: { type: 'customer', id: survivor.id }, details: { mergeId: row.id, mergedId: merged.id, fields: opts.fields, moved: counts } });
     return { mergeId: row.id, survivorId: survivor.id, mergedId: merged.id, moved: counts };
   });
+}
+
+type TagRow = { tag: string; source: string; created_at: string };
+type MovedTags = { all: TagRow[]; added: string[] };
+
+/** Tags are keyed by (customer, tag): the merged person's tags are added where missing, and remembered. */
+async function moveTags(trx: Db, fromId: number, toId: number): Promise<MovedTags> {
+  const all = (await trx.selectFrom('customer_tags').select(['tag', 'source', 'created_at']).where('customer_id', '=', fromId).execute()).map((t) => ({ ...t, created_at: t.created_at.toISOString() }));
+  let added: string[] = [];
+  if (all.length > 0) {
+    const rows = await trx
+      .insertInto('customer_tags')
+      .values(all.map((t) => ({ customer_id: toId, tag: t.tag, source: t.source, created_at: t.created_at })))
+      .onConflict((oc) => oc.columns(['customer_id', 'tag']).doNothing())
+      .returning('tag')
+      .execute();
+    added = rows.map((r) => r.tag);
+    await trx.deleteFrom('customer_tags').where('customer_id', '=', fromId).execute();
+  }
+  return { all, added };
+}
+
+async function restoreTags(trx: Db, survivorId: number, mergedId: number, tags: MovedTags | undefined) {
+  if (!tags || tags.all.length === 0) return;
+  if (tags.added.length > 0) await trx.deleteFrom('customer_tags').where('customer_id', '=', survivorId).where('tag', 'in', tags.added).execute();
+  await trx.insertInto('customer_tags').values(tags.all.map((t) => ({ customer_id: mergedId, tag: t.tag, source: t.source, created_at: t.created_at }))).execute();
 }
 
 const RESTORABLE: (keyof Selectable<CustomerTable>)[] = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'email_enc', 'email_bidx', 'phone_enc', 'phone_bidx', 'address_enc'];
@@ -89,9 +116,10 @@ export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; n
     const survivor = await trx.selectFrom('customers').select('merged_into').where('id', '=', m.survivor_id).forUpdate().executeTakeFirstOrThrow();
     if (survivor.merged_into !== null) throw mergeErrors.notUndoable(`customer ${m.survivor_id} was merged again later; undo that merge first`);
     for (const table of MOVABLE) {
-      const ids = m.moved[table] ?? [];
+      const ids = (m.moved[table] ?? []) as number[];
       if (ids.length > 0) await sql`update ${sql.table(table)} set customer_id = ${m.merged_id} where id = any(${ids}::bigint[])`.execute(trx);
     }
+    await restoreTags(trx, m.survivor_id, m.merged_id, (m.moved as unknown as { tags: MovedTags }).tags);
     const before = m.survivor_before as Record<string, unknown>;
     const restore = Object.fromEntries(RESTORABLE.map((c) => [c, before[c] ?? null]));
     await trx.updateTable('customers').set({ ...restore, updated_at: opts.now }).where('id', '=', m.survivor_id).execute();

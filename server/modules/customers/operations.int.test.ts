@@ -1,0 +1,68 @@
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
+import type { Patron } from '../../app.ts';
+import { createUser } from '../auth/index.ts';
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('tags, notes, bulk operations and exports', () => {
+  let patron: Patron;
+  let owner: Session;
+  let marketer: Session;
+  const api = (s: Session, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    patron.http.inject({ method, url: `/api/v1${url}`, headers: as(s), ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  beforeAll(async () => {
+    patron = await startTestPatron();
+    owner = await signIn(patron);
+    await createUser(patron.ctx.db, { email: 'mk@x.cn', name: 'M', role: 'marketer', password: 'marketer-pass-1', actor: { type: 'system', id: null, label: 't', ip: null }, actorRole: null });
+    marketer = await signIn(patron, 'mk@x.cn', 'marketer-pass-1');
+    const items = Array.from({ length: 30 }, (_, i) => ({ phone: `1370000${String(i).padStart(4, '0')}`, name: `客户${i}`, province: i % 2 ? '上海' : '广东' }));
+    await api(owner, 'POST', '/customers/bulk', { items });
+  });
+  afterAll(() => patron.close());
+
+  it('tags and notes one customer, shown on the 360 page', async () => {
+    const id = (await api(owner, 'GET', '/customers?q=13700000001')).json().items[0].id;
+    expect((await api(marketer, 'POST', `/customers/${id}/tags`, { tag: 'VIP' })).json().tags).toEqual(['VIP']);
+    await api(marketer, 'POST', `/customers/${id}/notes`, { body: '喜欢无香型产品' });
+    const detail = (await api(marketer, 'GET', `/customers/${id}`)).json();
+    expect(detail.tags).toEqual(['VIP']);
+    expect(detail.notes[0]).toMatchObject({ body: '喜欢无香型产品', author: 'mk@x.cn' });
+    expect((await api(marketer, 'POST', `/customers/${id}/tags/remove`, { tag: 'VIP' })).json().tags).toEqual([]);
+  });
+
+  it('tags the whole filtered set in a background job with progress, and filters by tag', async () => {
+    const op = (await api(marketer, 'POST', '/customers/bulk-tag', { filter: { province: '上海市' }, tag: 'sh', action: 'add' })).json();
+    expect(op.status).toBe('queued');
+    const done = await until(() => api(marketer, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    expect(done).toMatchObject({ status: 'completed', total: 15, done: 15 });
+    expect((await api(marketer, 'GET', '/customers?tag=sh')).json().total).toBe(15);
+  });
+
+  it('exports masked for marketers; unmasked only with pii.read; every export and download audited', async () => {
+    expect((await api(marketer, 'POST', '/customers/export', { filter: { tag: 'sh' }, reveal: true })).json().error.code).toBe('PII_REVEAL_FORBIDDEN');
+    const op = (await api(marketer, 'POST', '/customers/export', { filter: { tag: 'sh' } })).json();
+    await until(() => api(marketer, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    const file = await api(marketer, 'GET', `/customer-operations/${op.id}/download`);
+    const csv = gunzipSync(file.rawPayload).toString('utf8');
+    expect(csv.split('\n').filter(Boolean)).toHaveLength(16);
+    expect(csv).toContain('+86 137****0001');
+    expect(csv).not.toMatch(/\+86137\d{8}/);
+    const full = (await api(owner, 'POST', '/customers/export', { filter: { tag: 'sh' }, reveal: true })).json();
+    await until(() => api(owner, 'GET', `/customer-operations/${full.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    const unmasked = gunzipSync((await api(owner, 'GET', `/customer-operations/${full.id}/download`)).rawPayload).toString('utf8');
+    expect(unmasked).toContain('+8613700000001');
+    const audit = (await api(owner, 'GET', '/audit?action=customers.export')).json().items.map((e: { action: string; details: { revealed?: boolean } }) => e.action);
+    expect(audit.filter((a: string) => a === 'customers.export')).toHaveLength(2);
+    expect(audit.filter((a: string) => a === 'customers.export_download')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,102 @@
+import { stringify } from 'csv-stringify/sync';
+import { sql } from 'kysely';
+import { gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type { Db } from '../../db/index.ts';
+import type { Actor } from '../../http/principal.ts';
+import { defineJob } from '../../jobs/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import { recordAudit } from '../audit/index.ts';
+import { type CustomerFilter, type Row, filteredCustomers, presentSummary } from './customers.service.ts';
+
+/** Bulk tag / untag / export of a filtered set: queued as a job in the request's transaction, with progress. */
+
+const filterSchema = z.object({ q: z.string().optional(), channel: z.string().optional(), province: z.string().optional(), tag: z.string().optional() });
+const CHUNK = 1000;
+
+export const operationErrors = {
+  notFound: (id: number) => new AppError('OPERATION_NOT_FOUND', 'not_found', `Operation ${id} does not exist.`),
+  notReady: (id: number, status: string) => new AppError('EXPORT_NOT_READY', 'conflict', `Export ${id} is ${status}.`),
+};
+
+async function runChunks(ctx: AppContext, opId: number, filter: CustomerFilter, each: (rows: Row[]) => Promise<void>) {
+  const total = await filteredCustomers(ctx.db, ctx.keyring, filter).clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  await ctx.db.updateTable('customer_operations').set({ status: 'running', total: total.n, done: 0 }).where('id', '=', opId).execute();
+  let after = 0;
+  let done = 0;
+  for (;;) {
+    const rows = (await filteredCustomers(ctx.db, ctx.keyring, filter).where('customers.id', '>', after).orderBy('customers.id').limit(CHUNK).execute()) as Row[];
+    if (rows.length === 0) break;
+    await each(rows);
+    after = rows[rows.length - 1].id;
+    done += rows.length;
+    await ctx.db.updateTable('customer_operations').set({ done }).where('id', '=', opId).execute();
+  }
+}
+
+export const customerOperationJob = defineJob<{ operationId: number }, AppContext>({
+  name: 'customers-operation',
+  version: 1,
+  schema: z.object({ operationId: z.number().int() }),
+  retryLimit: 2,
+  handler: async ({ operationId }, ctx) => {
+    const op = await ctx.db.selectFrom('customer_operations').selectAll().where('id', '=', operationId).executeTakeFirst();
+    if (!op || op.status === 'completed') return; // idempotent: a retried job does not redo finished work
+    const params = op.params as { filter: CustomerFilter; tag?: string; reveal?: boolean };
+    const filter = filterSchema.parse(params.filter);
+    try {
+      if (op.kind === 'export') {
+        const lines: Record<string, unknown>[] = [];
+        await runChunks(ctx, op.id, filter, async (rows) => {
+          for (const r of rows) lines.push(presentSummary(ctx.keyring, r, params.reveal === true));
+        });
+        const csv = stringify(lines, { header: true, bom: true, columns: ['id', 'name', 'gender', 'province', 'city', 'email', 'phone', 'firstChannel', 'createdAt'] });
+        await ctx.db.updateTable('customer_operations').set({ status: 'completed', result: gzipSync(csv), completed_at: ctx.clock.now() }).where('id', '=', op.id).execute();
+        return;
+      }
+      await runChunks(ctx, op.id, filter, async (rows) => {
+        const ids = rows.map((r) => r.id);
+        if (op.kind === 'tag') {
+          await sql`insert into customer_tags (customer_id, tag, source) select unnest(${ids}::bigint[]), ${params.tag}, ${`bulk:${op.id}`}
+            on conflict (customer_id, tag) do nothing`.execute(ctx.db);
+        } else {
+          await ctx.db.deleteFrom('customer_tags').where('customer_id', 'in', ids).where('tag', '=', params.tag!).execute();
+        }
+      });
+      await ctx.db.updateTable('customer_operations').set({ status: 'completed', completed_at: ctx.clock.now() }).where('id', '=', op.id).execute();
+    } catch (err) {
+      await ctx.db.updateTable('customer_operations').set({ status: 'failed', error: (err as Error).message }).where('id', '=', op.id).execute();
+      throw err;
+    }
+  },
+});
+
+export async function startOperation(ctx: AppContext, opts: { kind: 'tag' | 'untag' | 'export'; filter: CustomerFilter; tag?: string; reveal?: boolean; actor: Actor }) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('customer_operations')
+      .values({ kind: opts.kind, params: JSON.stringify({ filter: opts.filter, tag: opts.tag, reveal: opts.reveal ?? false }), requested_by: opts.actor.label, total: null, result: null, error: null, completed_at: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await ctx.queue.enqueue(customerOperationJob, { operationId: row.id }, { trx });
+    const action = opts.kind === 'export' ? 'customers.export' : `customers.bulk_${opts.kind}`;
+    await recordAudit(trx, { actor: opts.actor, action, target: { type: 'customer_operation', id: row.id }, details: { filter: opts.filter, tag: opts.tag, revealed: opts.reveal ?? false } });
+    return getOperation(trx, row.id);
+  });
+}
+
+export async function getOperation(db: Db, id: number) {
+  const op = await db.selectFrom('customer_operations').select(['id', 'kind', 'status', 'total', 'done', 'error', 'created_at', 'completed_at']).where('id', '=', id).executeTakeFirst();
+  if (!op) throw operationErrors.notFound(id);
+  return { id: op.id, kind: op.kind, status: op.status, total: op.total, done: op.done, error: op.error, createdAt: op.created_at.toISOString(), completedAt: op.completed_at?.toISOString() ?? null };
+}
+
+/** The export file (gzip CSV); every download is audited. */
+export async function downloadExport(db: Db, opts: { id: number; actor: Actor }): Promise<Buffer> {
+  const op = await db.selectFrom('customer_operations').select(['kind', 'status', 'result']).where('id', '=', opts.id).executeTakeFirst();
+  if (!op || op.kind !== 'export') throw operationErrors.notFound(opts.id);
+  if (op.status !== 'completed' || !op.result) throw operationErrors.notReady(opts.id, op.status);
+  await recordAudit(db, { actor: opts.actor, action: 'customers.export_download', target: { type: 'customer_operation', id: opts.id } });
+  return op.result;
+}

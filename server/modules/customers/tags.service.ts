@@ -1,0 +1,34 @@
+import type { Db } from '../../db/index.ts';
+import type { Actor } from '../../http/principal.ts';
+import { customerErrors } from './customers.errors.ts';
+
+async function assertActive(db: Db, id: number) {
+  const row = await db.selectFrom('customers').select('merged_into').where('id', '=', id).executeTakeFirst();
+  if (!row) throw customerErrors.notFound(id);
+  if (row.merged_into !== null) throw customerErrors.merged(id, row.merged_into);
+}
+
+export async function tagsOf(db: Db, customerId: number): Promise<string[]> {
+  return (await db.selectFrom('customer_tags').select('tag').where('customer_id', '=', customerId).orderBy('tag').execute()).map((t) => t.tag);
+}
+
+export async function setTag(db: Db, opts: { customerId: number; tag: string; present: boolean; actor: Actor }): Promise<string[]> {
+  await assertActive(db, opts.customerId);
+  if (opts.present) {
+    await db.insertInto('customer_tags').values({ customer_id: opts.customerId, tag: opts.tag, source: opts.actor.label }).onConflict((oc) => oc.columns(['customer_id', 'tag']).doNothing()).execute();
+  } else {
+    await db.deleteFrom('customer_tags').where('customer_id', '=', opts.customerId).where('tag', '=', opts.tag).execute();
+  }
+  return tagsOf(db, opts.customerId);
+}
+
+export async function notesOf(db: Db, customerId: number) {
+  const rows = await db.selectFrom('customer_notes').selectAll().where('customer_id', '=', customerId).orderBy('created_at', 'desc').limit(100).execute();
+  return rows.map((n) => ({ id: n.id, body: n.body, author: n.author_label, createdAt: n.created_at.toISOString() }));
+}
+
+export async function addNote(db: Db, opts: { customerId: number; body: string; actor: Actor }) {
+  await assertActive(db, opts.customerId);
+  await db.insertInto('customer_notes').values({ customer_id: opts.customerId, body: opts.body, author_label: opts.actor.label }).execute();
+  return notesOf(db, opts.customerId);
+}
