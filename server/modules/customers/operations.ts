@@ -95,7 +95,8 @@ export async function getOperation(db: Db, id: number) {
 /** The export file (gzip CSV); every download is audited. */
 export async function downloadExport(db: Db, opts: { id: number; actor: Actor }): Promise<Buffer> {
   const op = await db.selectFrom('customer_operations').select(['kind', 'status', 'result']).where('id', '=', opts.id).executeTakeFirst();
-  if (!op || op.kind !== 'export') throw operationErrors.notFound(opts.id);
+  if (!op) throw operationErrors.notFound(opts.id);
+  if (op.kind !== 'export') throw operationErrors.notFound(opts.id);
   if (op.status !== 'completed' || !op.result) throw operationErrors.notReady(opts.id, op.status);
   await recordAudit(db, { actor: opts.actor, action: 'customers.export_download', target: { type: 'customer_operation', id: opts.id } });
   return op.result;
