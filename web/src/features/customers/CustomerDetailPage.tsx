@@ -9,6 +9,7 @@ import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
+import { TagsAndNotes } from './TagsAndNotes.tsx';
 
 type Order = CustomerDetail['orders'][number];
 type EventPage = CustomerDetail['events'];
@@ -130,6 +131,7 @@ export function CustomerDetailPage() {
           <Card title={t('customers.timelineTitle')}>
             <EventTimeline id={c.id} first={events} />
           </Card>
+          <TagsAndNotes id={c.id} tags={detail.data.tags} notes={detail.data.notes} />
           <Card title={t('customers.moreTitle')} style={{ marginTop: 16 }}>
             <Typography.Text type="secondary">{t('customers.moreBody')}</Typography.Text>
           </Card>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Input, Table, Typography } from 'antd';
+import { Card, Input, Space, Table, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { useNavigate } from 'react-router';
 import type { CustomerSummary } from '../../../../contracts/customers.ts';
 import { api } from '../../lib/api.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { BulkActions } from './BulkActions.tsx';
 
 const PAGE = 50;
 type Sort = { sort: 'created_at' | 'name' | 'id'; order: 'asc' | 'desc' };
@@ -15,9 +16,11 @@ export function CustomersPage() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const [q, setQ] = useState('');
+  const [tag, setTag] = useState('');
   const [page, setPage] = useState(1);
   const [sort, setSort] = useState<Sort>({ sort: 'created_at', order: 'desc' });
-  const query = { q: q || undefined, limit: PAGE, offset: (page - 1) * PAGE, ...sort };
+  const filter = { q: q || undefined, tag: tag || undefined };
+  const query = { ...filter, limit: PAGE, offset: (page - 1) * PAGE, ...sort };
   const list = useQuery({
     queryKey: ['customers', query],
     queryFn: () => api<{ items: CustomerSummary[]; total: number }>('/customers', { query }),
@@ -30,17 +33,29 @@ export function CustomersPage() {
   };
   return (
     <Card title={t('customers.title')}>
-      <Input.Search
-        placeholder={t('customers.searchPlaceholder')}
-        allowClear
-        enterButton
-        style={{ maxWidth: 480, marginBottom: 16 }}
-        onSearch={(v) => {
-          setQ(v.trim());
-          setPage(1);
-        }}
-        data-testid="customer-search"
-      />
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search
+          placeholder={t('customers.searchPlaceholder')}
+          allowClear
+          enterButton
+          style={{ width: 420 }}
+          onSearch={(v) => {
+            setQ(v.trim());
+            setPage(1);
+          }}
+          data-testid="customer-search"
+        />
+        <Input.Search
+          placeholder={t('customers.tagFilter')}
+          allowClear
+          style={{ width: 180 }}
+          onSearch={(v) => {
+            setTag(v.trim());
+            setPage(1);
+          }}
+        />
+        <BulkActions filter={filter} total={list.data?.total ?? 0} />
+      </Space>
       <Table<CustomerSummary>
         rowKey="id"
         size="middle"
