@@ -144,3 +144,7 @@ export const operationBody = z.object({
   createdAt: z.string(),
   completedAt: z.string().nullable(),
 });
+
+export const qualityReport = z.object({
+  rows: z.array(z.object({ channel: z.string().nullable().describe('null: all customers'), total: z.number().int(), complete: z.record(z.string(), z.number()), valid: z.record(z.string(), z.number()) })),
+});

@@ -82,6 +82,15 @@ describe('customers API', () => {
     expect(list.items[0].phone).toBe('+86 137****1111');
   });
 
+  it('reports data quality overall and per channel', async () => {
+    const rows = (await api('GET', '/customers/quality', owner)).json().rows;
+    const total = (await api('GET', '/customers?limit=1', owner)).json().total;
+    expect(rows[0]).toMatchObject({ channel: null, total });
+    expect(rows[0].complete.phone).toBeGreaterThan(0);
+    expect(rows[0].complete.phone).toBeLessThanOrEqual(1);
+    expect(rows[0].valid.province).toBe(1); // 上海市 and friends were canonicalised on the way in
+  });
+
   it('pages a long event timeline by cursor', async () => {
     const id = (await api('POST', '/customers', owner, { email: 'busy@x.cn' })).json().customerId;
     const base = Date.UTC(2026, 0, 1);

@@ -14,6 +14,7 @@ import {
   operationBody,
   tagBody,
   tagList,
+  qualityReport,
   customerList,
   customerListQuery,
   eventPage,
@@ -26,6 +27,7 @@ import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { customerEvents, getCustomer, listCustomers } from './customers.service.ts';
 import { customerErrors } from './customers.errors.ts';
+import { dataQuality } from './quality.service.ts';
 import { downloadExport, getOperation, startOperation } from './operations.ts';
 import { addNote, setTag } from './tags.service.ts';
 import { duplicateCandidates, mergeCustomers, mergeHistory, undoMerge } from './merge.service.ts';
@@ -34,6 +36,15 @@ import { bulkUpsertCustomers, upsertCustomer } from './upsert.service.ts';
 const sourceOf = (p: { kind: string; label: string } | null) => (p ? `api:${p.label}` : 'api');
 
 export const customerRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/customers/quality',
+    access: 'customers.read',
+    tag: 'customers',
+    summary: 'Data quality: completeness and validity per field, overall and per first channel',
+    response: qualityReport,
+    handler: async ({ ctx }) => ({ rows: await dataQuality(ctx.db, ctx.clock.now()) }),
+  }),
   defineRoute({
     method: 'GET',
     url: '/customers',

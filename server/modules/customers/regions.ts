@@ -36,3 +36,5 @@ export function canonicalCity(raw: string | null | undefined, province: string |
   if (province && MUNICIPALITIES.has(province) && (text === '市辖区' || text === '县')) return province;
   return /^[\u4e00-\u9fff]{2,4}$/.test(text) && !/(市|州|盟|地区|县|区)$/.test(text) ? `${text}市` : text;
 }
+
+export const CANONICAL_PROVINCES: readonly string[] = PROVINCES.map((p) => p[0]);

@@ -54,6 +54,7 @@ describe('translations', () => {
       ...ROLES.map((r) => `roles.${r}`), ...PERMISSIONS.map((p) => `permissions.${p}`), ...jobStates.map((s) => `jobs.states.${s}`),
       ...gender.options.map((g) => `customers.genders.${g}`),
       ...['email', 'phone', 'external', 'anonymous'].map((k) => `customers.identityKinds.${k}`),
+      ...['name', 'gender', 'birthday', 'province', 'city', 'email', 'phone', 'address'].map((f) => `quality.fields.${f}`),
       ...['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'].map((s) => `orderStatus.${s}`),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);

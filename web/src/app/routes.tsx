@@ -13,6 +13,7 @@ import type { ReactNode } from 'react';
 import type { Permission } from '../../../contracts/permissions.ts';
 import { CustomerDetailPage } from '../features/customers/CustomerDetailPage.tsx';
 import { CustomersPage } from '../features/customers/CustomersPage.tsx';
+import { QualityPage } from '../features/customers/QualityPage.tsx';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
 import { NotBuiltPage } from '../features/placeholder/NotBuiltPage.tsx';
 import { ApiKeysPage } from '../features/settings/ApiKeysPage.tsx';
@@ -49,4 +50,7 @@ export const SETTINGS_PAGES: SettingsPage[] = [
 ];
 
 /** Pages reached from a list rather than the menu. */
-export const DETAIL_PAGES: { path: string; element: ReactNode }[] = [{ path: '/customers/:id', element: <CustomerDetailPage /> }];
+export const DETAIL_PAGES: { path: string; element: ReactNode }[] = [
+  { path: '/customers/quality', element: <QualityPage /> },
+  { path: '/customers/:id', element: <CustomerDetailPage /> },
+];

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Input, Space, Table, Typography } from 'antd';
+import { Button, Card, Input, Space, Table, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -32,7 +32,7 @@ export function CustomersPage() {
     setSort({ sort: one?.order ? field : 'created_at', order: one?.order === 'ascend' ? 'asc' : 'desc' });
   };
   return (
-    <Card title={t('customers.title')}>
+    <Card title={t('customers.title')} extra={<Button type="link" onClick={() => navigate('/customers/quality')}>{t('quality.title')}</Button>}>
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search
           placeholder={t('customers.searchPlaceholder')}
