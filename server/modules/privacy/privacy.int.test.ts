@@ -7,12 +7,13 @@ import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts'
 import type { Patron } from '../../app.ts';
 import { createUser } from '../auth/index.ts';
 import { upsertOrder } from '../commerce/index.ts';
+import { retentionJob } from './retention.ts';
 
 describe('privacy operations', () => {
   let patron: Patron;
   let owner: Session;
   let customerId: number;
-  const api = (method: 'GET' | 'POST', url: string, s: Session, payload?: unknown) =>
+  const api = (method: 'GET' | 'POST' | 'PUT', url: string, s: Session, payload?: unknown) =>
     patron.http.inject({ method, url: `/api/v1${url}`, headers: as(s), ...(payload === undefined ? {} : { payload: payload as object }) });
 
   beforeAll(async () => {
@@ -48,6 +49,19 @@ describe('privacy operations', () => {
     expect(readFileSync(join(dir, 'consents.csv'), 'utf8')).toContain('withdrawn');
     const requests = (await api('GET', '/privacy/requests', owner)).json().items;
     expect(requests[0]).toMatchObject({ kind: 'export', status: 'completed', customerId });
+  });
+
+  it('applies the retention rule to customers inactive for longer than the configured months', async () => {
+    const old = (await api('POST', '/customers', owner, { email: 'old@x.cn', name: '老客户' })).json().customerId;
+    await patron.ctx.db.updateTable('customers').set({ created_at: new Date('2020-01-01T00:00:00Z') }).where('id', '=', old).execute();
+    expect((await api('PUT', '/privacy/retention', owner, { inactiveMonths: 3 })).statusCode).toBe(400);
+    expect((await api('PUT', '/privacy/retention', owner, { inactiveMonths: 24 })).json()).toEqual({ inactiveMonths: 24 });
+    await retentionJob.handler({}, { ...patron.ctx, jobId: 'test' });
+    const c = await patron.ctx.db.selectFrom('customers').select(['name', 'erased_at']).where('id', '=', old).executeTakeFirstOrThrow();
+    expect(c.name).toBeNull();
+    expect(c.erased_at).not.toBeNull();
+    const active = await patron.ctx.db.selectFrom('customers').select('erased_at').where('id', '=', customerId).executeTakeFirstOrThrow();
+    expect(active.erased_at).toBeNull(); // created today: kept
   });
 
   it('erases personal data, keeps order statistics, and does not let the same identifiers resurrect the person', async () => {

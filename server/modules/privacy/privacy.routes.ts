@@ -3,6 +3,7 @@ import { consentBody, consentState, eraseResult, privacyRequestList, privacyRequ
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { consentsOf, erasePerson, exportPerson, listPrivacyRequests, recordConsent } from './privacy.service.ts';
+import { getRetention, retentionSchema, setRetention } from './retention.ts';
 
 export const privacyRoutes = [
   defineRoute({
@@ -62,5 +63,24 @@ export const privacyRoutes = [
     query: privacyRequestQuery,
     response: privacyRequestList,
     handler: async ({ ctx, query }) => ({ items: await listPrivacyRequests(ctx.db, query) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/privacy/retention',
+    access: 'privacy.manage',
+    tag: 'privacy',
+    summary: 'The retention rule: anonymise customers inactive for N months (null: off)',
+    response: retentionSchema,
+    handler: ({ ctx }) => getRetention(ctx.db),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/privacy/retention',
+    access: 'privacy.manage',
+    tag: 'privacy',
+    summary: 'Set or turn off the retention rule (runs daily at 03:30 store time; audited)',
+    body: retentionSchema,
+    response: retentionSchema,
+    handler: ({ ctx, body, principal, ip }) => setRetention(ctx.db, { retention: body, actor: actorOf(principal, ip) }),
   }),
 ];
