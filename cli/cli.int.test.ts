@@ -70,5 +70,5 @@ describe('patron CLI', () => {
     const again = await patron(['restore', file], { PATRON_DATA_DIR: other, DATABASE_URL: '' });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('not empty');
-  });
+  }, 240_000); // ten CLI processes, each opening the embedded database
 });
