@@ -82,9 +82,6 @@ export function decryptField(keyring: Keyring, ciphertext: string): string {
   return open(key, parts.slice(2), VERSION).toString('utf8');
 }
 
-export const decryptOptional = (keyring: Keyring, ciphertext: string | null | undefined): string | null =>
-  ciphertext == null ? null : decryptField(keyring, ciphertext);
-
 /** Id of the data key a ciphertext was sealed with (for rotation). */
 export const ciphertextKeyId = (ciphertext: string): number => Number(ciphertext.split('.')[1]);
 

@@ -84,9 +84,9 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
         if (topic === 'customers/data_request' || topic === 'customers/redact' || topic === 'shop/redact') {
           // Recorded for the privacy team; the erase itself is the privacy module's work (see issue notes).
           const customer = (payload.customer ?? {}) as Json;
-          const request_ = (payload.data_request ?? {}) as Json;
+          const dataRequest = (payload.data_request ?? {}) as Json;
           // Only ids go to the audit log: the payload carries the person's e-mail and phone.
-          const details = { shopId: payload.shop_id ?? null, customerId: customer.id ?? null, dataRequestId: request_.id ?? null, ordersRequested: payload.orders_requested ?? null };
+          const details = { shopId: payload.shop_id ?? null, customerId: customer.id ?? null, dataRequestId: dataRequest.id ?? null, ordersRequested: payload.orders_requested ?? null };
           return recordAudit(trx, { actor: { type: 'system', id: null, label: `shopify:${integration.name}`, ip: request.ip }, action: `privacy.shopify_${topic.replace('/', '_')}`, target: { type: 'integration', id }, details });
         }
         return null;

@@ -18,8 +18,6 @@ function lines(props: Props, currency: string): OrderLine[] {
 
 export type EcommerceContext = { customerId: number | null; channelId: number; occurredAt: Date; now: Date; defaultCurrency: string };
 
-export const ECOMMERCE_EVENTS = new Set(['Order Completed', 'Order Updated', 'Order Refunded', 'Order Cancelled', 'Product Viewed', 'Product Added', 'Product Clicked']);
-
 /** Applies one e-commerce event; returns what it changed (for the response and tests). */
 export async function applyEcommerce(trx: Db, event: string, props: Props, c: EcommerceContext): Promise<string | null> {
   const currency = (str(props.currency) ?? c.defaultCurrency).toUpperCase();

@@ -8,9 +8,14 @@ import type { Source } from './sources.service.ts';
 
 export type TrackingResult = { accepted: number; duplicates: number; rejected: { index: number; reason: string }[] };
 
+/** Identify traits, plus the traits RudderStack copies into context.traits. */
+const traitsOf = (m: Message): Record<string, unknown> => ({
+  ...((m.context?.traits as Record<string, unknown>) ?? {}),
+  ...(m.type === 'identify' ? (m.traits ?? {}) : {}),
+});
+
 /** The customer identifiers a message carries (userId is the seller's own user id). */
-function identifiersOf(m: Message): Identifier[] {
-  const traits = { ...((m.context?.traits as Record<string, unknown>) ?? {}), ...(m.type === 'identify' ? (m.traits ?? {}) : {}) };
+function identifiersOf(m: Message, traits: Record<string, unknown>): Identifier[] {
   const ids: Identifier[] = [];
   if (m.userId) ids.push({ kind: 'external', channel: 'user_id', value: m.userId });
   if (m.anonymousId) ids.push({ kind: 'anonymous', value: m.anonymousId });
@@ -81,9 +86,9 @@ export async function processMessages(
         continue;
       }
       const identified = m.userId || m.type === 'identify' || m.type === 'alias';
-      const traits = { ...((m.context?.traits as Record<string, unknown>) ?? {}), ...(m.type === 'identify' ? (m.traits ?? {}) : {}) };
+      const traits = traitsOf(m);
       const customer = identified
-        ? await resolveCustomer(trx, keyring, { identifiers: identifiersOf(m), profile: profileOf(traits), source: `tracking:${opts.source.name}`, firstChannelId: opts.source.channelId, now: opts.receivedAt })
+        ? await resolveCustomer(trx, keyring, { identifiers: identifiersOf(m, traits), profile: profileOf(traits), source: `tracking:${opts.source.name}`, firstChannelId: opts.source.channelId, now: opts.receivedAt })
         : null;
       const inserted = await insertEvents(trx, [
         { customerId: customer?.customerId ?? null, anonymousId: m.anonymousId ?? null, type: m.type, name: eventName(m), properties: propertiesOf(m), occurredAt: at, receivedAt: opts.receivedAt, messageId, sourceId: opts.source.id },
