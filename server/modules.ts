@@ -27,6 +27,6 @@ export const allRoutes: readonly AnyRoute[] = [
 /** HTTP surfaces outside /api/v1 with their own protocol (the Segment-compatible /v1 tracking API). */
 export const allHttpPlugins: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[] = [...trackingModule.plugins, ...ingestModule.plugins];
 
-export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs, ...customersModule.jobs, ...privacyModule.jobs];
+export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs, ...customersModule.jobs, ...privacyModule.jobs, ...ingestModule.jobs];
 
 export const allEncryptedColumns: readonly EncryptedColumns[] = [...customerEncryptedColumns, ...ingestModule.encryptedColumns];

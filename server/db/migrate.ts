@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_imports.ts';
 import * as m0008 from './migrations/0008_merges.ts';
 import * as m0009 from './migrations/0009_privacy.ts';
 import * as m0010 from './migrations/0010_tags_notes_operations.ts';
+import * as m0011 from './migrations/0011_import_uploads.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0008_merges': m0008,
   '0009_privacy': m0009,
   '0010_tags_notes_operations': m0010,
+  '0011_import_uploads': m0011,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -260,6 +260,7 @@ export type ImportTable = {
   started_at: Generated<Date>;
   finished_at: Timestamp | null;
   undone_at: Timestamp | null;
+  upload_id: Generated<number | null>;
 };
 
 export type ImportErrorTable = {
@@ -327,7 +328,10 @@ export type CustomerOperationTable = {
   completed_at: Timestamp | null;
 };
 
+export type ImportUploadTable = { id: Generated<number>; file_name: string; content: Buffer; uploaded_by: string; created_at: Generated<Date> };
+
 export type Database = {
+  import_uploads: ImportUploadTable;
   customer_tags: CustomerTagTable;
   customer_notes: CustomerNoteTable;
   customer_operations: CustomerOperationTable;

@@ -70,6 +70,7 @@ function registerRoute(app: FastifyInstance, ctx: AppContext, route: AnyRoute) {
   app.route({
     method: route.method,
     url: `/api/v1${route.url}`,
+    ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
     config: { access: route.access, ...(route.rateLimit ? { rateLimit: route.rateLimit } : {}) },
     handler: async (request, reply) => {
       checkAccess(request, route.access);
@@ -148,6 +149,8 @@ export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
     reply.header('x-frame-options', 'DENY');
   });
   await app.register(cookie);
+  // File uploads (CSV imports) arrive as raw bytes.
+  app.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, context) =>

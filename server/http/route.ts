@@ -32,6 +32,8 @@ export type RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> = {
   response?: z.ZodType<R>;
   status?: number;
   rateLimit?: { max: number; timeWindow: number };
+  /** Largest body for this route, when it differs from the server's limit (uploads). */
+  bodyLimit?: number;
   handler: (req: RouteRequest<B, Q, P>) => Promise<R>;
 };
 

@@ -99,5 +99,5 @@ export async function downloadExport(db: Db, opts: { id: number; actor: Actor })
   if (op.kind !== 'export') throw operationErrors.notFound(opts.id);
   if (op.status !== 'completed' || !op.result) throw operationErrors.notReady(opts.id, op.status);
   await recordAudit(db, { actor: opts.actor, action: 'customers.export_download', target: { type: 'customer_operation', id: opts.id } });
-  return op.result;
+  return Buffer.from(op.result);
 }

@@ -1,9 +1,11 @@
+import { importRoutes } from './import/import.routes.ts';
+import { importJob } from './import/uploads.ts';
 import { integrationRoutes } from './integrations.routes.ts';
 import { registerWebhooks } from './webhooks.http.ts';
 
 export const ingestModule = {
-  routes: integrationRoutes,
-  jobs: [],
+  routes: [...integrationRoutes, ...importRoutes],
+  jobs: [importJob],
   plugins: [registerWebhooks],
   /** Signing secrets are stored encrypted (re-encrypted by key rotation). */
   encryptedColumns: [{ table: 'integrations', idColumn: 'id', columns: ['secret_enc'] }],

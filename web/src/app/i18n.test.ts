@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PERMISSIONS, ROLES } from '../../../contracts/permissions.ts';
 import { jobStates } from '../../../contracts/jobs.ts';
 import { gender } from '../../../contracts/customers.ts';
+import { TARGETS } from '../../../contracts/imports.ts';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
 
@@ -55,6 +56,9 @@ describe('translations', () => {
       ...gender.options.map((g) => `customers.genders.${g}`),
       ...['email', 'phone', 'external', 'anonymous'].map((k) => `customers.identityKinds.${k}`),
       ...['name', 'gender', 'birthday', 'province', 'city', 'email', 'phone', 'address'].map((f) => `quality.fields.${f}`),
+      ...Object.values(TARGETS).flat().map((f) => `imports.targets.${f}`),
+      ...['customers', 'orders', 'products'].map((k) => `imports.kinds.${k}`),
+      ...['running', 'completed', 'failed', 'undone'].map((s) => `imports.statuses.${s}`),
       ...['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'].map((s) => `orderStatus.${s}`),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);

@@ -13,6 +13,7 @@ import type { ReactNode } from 'react';
 import type { Permission } from '../../../contracts/permissions.ts';
 import { CustomerDetailPage } from '../features/customers/CustomerDetailPage.tsx';
 import { CustomersPage } from '../features/customers/CustomersPage.tsx';
+import { ImportPage } from '../features/customers/ImportPage.tsx';
 import { QualityPage } from '../features/customers/QualityPage.tsx';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
 import { NotBuiltPage } from '../features/placeholder/NotBuiltPage.tsx';
@@ -52,5 +53,6 @@ export const SETTINGS_PAGES: SettingsPage[] = [
 /** Pages reached from a list rather than the menu. */
 export const DETAIL_PAGES: { path: string; element: ReactNode }[] = [
   { path: '/customers/quality', element: <QualityPage /> },
+  { path: '/customers/import', element: <ImportPage /> },
   { path: '/customers/:id', element: <CustomerDetailPage /> },
 ];

@@ -64,7 +64,7 @@ async function readHeader(file: string): Promise<string[]> {
   return [];
 }
 
-function resolveMapping(kind: ImportKind, header: string[], given: Record<string, string>) {
+export function resolveMapping(kind: ImportKind, header: string[], given: Record<string, string>) {
   for (const [t, c] of Object.entries(given)) {
     if (!TARGETS[kind].includes(t)) throw importErrors.unknownTarget(t, kind);
     if (!header.includes(c)) throw importErrors.unknownColumn(c);

@@ -1,11 +1,7 @@
+import { TARGETS } from '../../../../contracts/imports.ts';
 import type { ImportKind } from '../../../db/index.ts';
 
-/** Target fields per import kind, and header names (English and Chinese) that suggest them. */
-export const TARGETS: Record<ImportKind, readonly string[]> = {
-  customers: ['external_id', 'email', 'phone', 'name', 'gender', 'birthday', 'province', 'city', 'district', 'address'],
-  orders: ['order_id', 'customer_external_id', 'email', 'phone', 'name', 'status', 'placed_at', 'paid_at', 'currency', 'total', 'discount', 'shipping', 'coupon', 'sku', 'product_name', 'category', 'quantity', 'unit_price'],
-  products: ['sku', 'name', 'category', 'price', 'currency'],
-};
+export { TARGETS };
 
 const SYNONYMS: Record<string, string[]> = {
   external_id: ['customer id', 'customerid', 'customer_id', 'id', '客户id', '客户编号', '会员id', '会员编号', '买家id'],

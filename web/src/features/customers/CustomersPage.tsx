@@ -32,7 +32,7 @@ export function CustomersPage() {
     setSort({ sort: one?.order ? field : 'created_at', order: one?.order === 'ascend' ? 'asc' : 'desc' });
   };
   return (
-    <Card title={t('customers.title')} extra={<Button type="link" onClick={() => navigate('/customers/quality')}>{t('quality.title')}</Button>}>
+    <Card title={t('customers.title')} extra={<Space><Button type="link" onClick={() => navigate('/customers/import')}>{t('imports.title')}</Button><Button type="link" onClick={() => navigate('/customers/quality')}>{t('quality.title')}</Button></Space>}>
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search
           placeholder={t('customers.searchPlaceholder')}

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { Db, ImportKind } from '../../../db/index.ts';
+import type { Actor } from '../../../http/principal.ts';
+import { defineJob } from '../../../jobs/index.ts';
+import type { AppContext } from '../../../platform/context.ts';
+import { AppError } from '../../../platform/errors.ts';
+import { getStoreSettings } from '../../system/index.ts';
+import { resolveMapping, runImport } from './import.service.ts';
+import { TARGETS, suggestMapping } from './mapping.ts';
+
+/** Web-UI imports: the file is uploaded (kept in the database), previewed with a suggested mapping, then imported by a job. */
+
+export const uploadErrors = {
+  notCsv: () => new AppError('IMPORT_FILE_INVALID', 'invalid', 'The file is empty or not CSV with a header row.'),
+  notFound: (id: number) => new AppError('IMPORT_UPLOAD_NOT_FOUND', 'not_found', `Upload ${id} does not exist.`),
+};
+
+function headerAndPreview(content: Uint8Array) {
+  // bytea comes back as a Buffer from node-postgres and as a plain Uint8Array from PGlite.
+  const text = Buffer.from(content).toString('utf8');
+  const firstLines = text.split(/\r?\n/).slice(0, 21).join('\n');
+  try {
+    const rows = parse(firstLines, { bom: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }) as string[][];
+    if (rows.length === 0 || rows[0].every((h) => !h.trim())) throw uploadErrors.notCsv();
+    return { header: rows[0].map((h) => h.trim()), preview: rows.slice(1, 6) };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw uploadErrors.notCsv();
+  }
+}
+
+export async function storeUpload(db: Db, opts: { fileName: string; content: Buffer; kind: ImportKind; actor: Actor }) {
+  const { header, preview } = headerAndPreview(opts.content);
+  const row = await db.insertInto('import_uploads').values({ file_name: opts.fileName, content: opts.content, uploaded_by: opts.actor.label }).returning('id').executeTakeFirstOrThrow();
+  return { uploadId: row.id, header, preview, suggested: suggestMapping(opts.kind, header), targets: [...TARGETS[opts.kind]] };
+}
+
+export type StartImportOptions = { uploadId: number; kind: ImportKind; mapping: Record<string, string>; channel?: string; dateFormat?: string };
+
+export const importJob = defineJob<StartImportOptions, AppContext>({
+  name: 'ingest-import',
+  version: 1,
+  schema: z.object({
+    uploadId: z.number().int(),
+    kind: z.enum(['customers', 'orders', 'products']),
+    mapping: z.record(z.string(), z.string()),
+    channel: z.string().optional(),
+    dateFormat: z.string().optional(),
+  }),
+  retryLimit: 3,
+  handler: async (data, ctx) => {
+    const upload = await ctx.db.selectFrom('import_uploads').select(['file_name', 'content']).where('id', '=', data.uploadId).executeTakeFirst();
+    if (!upload) throw uploadErrors.notFound(data.uploadId);
+    const dir = mkdtempSync(join(tmpdir(), 'patron-upload-'));
+    const file = join(dir, upload.file_name.replace(/[^\w.\-\u4e00-\u9fff]/g, '_') || 'upload.csv');
+    writeFileSync(file, upload.content);
+    try {
+      const store = await getStoreSettings(ctx.db, { timeZone: ctx.config.timeZone });
+      // A retried job resumes the same import (same file digest) after its last committed row.
+      const summary = await runImport(ctx.db, ctx.keyring, { ...data, file, timeZone: store.timeZone, currency: store.currency, now: () => ctx.clock.now() });
+      await ctx.db.updateTable('imports').set({ upload_id: data.uploadId }).where('id', '=', summary.id).execute();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
+
+export async function startImport(ctx: AppContext, opts: StartImportOptions) {
+  const upload = await ctx.db.selectFrom('import_uploads').select('content').where('id', '=', opts.uploadId).executeTakeFirst();
+  if (!upload) throw uploadErrors.notFound(opts.uploadId);
+  // Check the mapping now, so a wrong column is reported to the user rather than failing in the job.
+  resolveMapping(opts.kind, headerAndPreview(upload.content).header, opts.mapping);
+  const jobId = await ctx.queue.enqueue(importJob, opts);
+  return { uploadId: opts.uploadId, jobId };
+}
+
+/** Imports, newest first, with progress (rows committed so far) for the web page. */
+export async function listImports(db: Db, limit: number) {
+  const rows = await db.selectFrom('imports').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, kind: r.kind, fileName: r.file_name, status: r.status, rows: r.rows_done, created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed, uploadId: r.upload_id, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null }));
+}
