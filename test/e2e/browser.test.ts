@@ -101,6 +101,18 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('imports a CSV through the web page: preview, suggested mapping, progress to completion', async () => {
+    await page.goto(`${base}/customers/import`);
+    const csv = '订单号,会员ID,下单时间,商品编码,数量,单价\nWEB-1,w1,2026-05-01 10:00:00,SKU-01001,1,99.00\n';
+    await page.locator('input[type=file]').setInputFiles({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByText('WEB-1', { exact: true }).waitFor();
+    await page.getByRole('button', { name: '开始导入' }).click();
+    await page.getByText('已完成', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'import-done.png') });
+    expect(await patron.ctx.db.selectFrom('orders').select('id').where('external_id', '=', 'WEB-1').executeTakeFirst()).toBeDefined();
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows the audit log of the sign-in and creates an API key shown once', async () => {
     await page.goto(`${base}/settings/audit`);
     await page.getByText('auth.login', { exact: true }).first().waitFor();
