@@ -21,7 +21,7 @@ async function patron(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const COMMANDS = [['serve'], ['import'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['source', 'create'], ['rotate-key'], ['backup'], ['restore']];
+const COMMANDS = [['serve'], ['import'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['source', 'create'], ['rotate-key'], ['backup'], ['restore'], ['analytics', 'rfm']];
 
 describe('patron CLI', () => {
   it('has --help on every command', async () => {
@@ -52,6 +52,9 @@ describe('patron CLI', () => {
     expect(key.stdout).toMatch(/^ptn_[\w-]{12}_[\w-]{43}$/m);
     const source = await patron(['source', 'create', 'web store', '--channel', 'web'], env);
     expect(source.stdout).toMatch(/^pws_[\w-]{12}_[\w-]{43}$/m);
+    const rfm = JSON.parse((await patron(['analytics', 'rfm', '--as-of', '2026-06-30', '--window', '730', '--format', 'json'], env)).stdout);
+    expect(rfm.length).toBeGreaterThan(20);
+    expect(Object.keys(rfm[0])).toEqual(['customer_id', 'external_ids', 'recency_days', 'frequency', 'monetary', 'r', 'f', 'm', 'group']);
     const csv = join(dir, 'orders.csv');
     writeFileSync(csv, '订单号,会员ID,下单时间,商品编码,数量,单价\nA1,m1,2026-05-01 10:00:00,SKU-1,2,19.90\nA2,m2,not a date,SKU-1,1,19.90\n');
     const imported = await patron(['import', 'orders', csv, '--channel', 'pos'], env);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { PATRON_VERSION } from '../server/app.ts';
 import { registerAdminCommands } from './admin.commands.ts';
+import { registerAnalyticsCommands } from './analytics.commands.ts';
 import { registerDataCommands } from './data.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerServerCommands } from './server.commands.ts';
@@ -15,5 +16,6 @@ registerServerCommands(program);
 registerAdminCommands(program);
 registerDataCommands(program);
 registerImportCommands(program);
+registerAnalyticsCommands(program);
 
 await program.parseAsync(process.argv);
