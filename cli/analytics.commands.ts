@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { openCore } from '../server/app.ts';
 import { computeRfm } from '../server/modules/analytics/index.ts';
 import { todayIn } from '../server/platform/clock.ts';
-import { getStoreSettings } from '../server/modules/system/index.ts';
+import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { action, positiveInt } from './run.ts';
 
@@ -22,7 +22,7 @@ export function registerAnalyticsCommands(program: Command) {
         const config = loadConfig();
         const core = await openCore(config);
         try {
-          const store = await getStoreSettings(core.dbHandle.db, { timeZone: config.timeZone });
+          const store = await storeSettingsOf({ db: core.dbHandle.db, config });
           const rows = await computeRfm(core.dbHandle.db, { asOf: opts.asOf ?? todayIn(store.timeZone, new Date()), windowDays: opts.window, timeZone: store.timeZone });
           const out = rows.map((r) => ({
             customer_id: r.customerId,

@@ -3,7 +3,7 @@ import { Argument, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { openCore } from '../server/app.ts';
 import { importErrorRows, parseMapArg, runImport, undoImport } from '../server/modules/ingest/index.ts';
-import { getStoreSettings } from '../server/modules/system/index.ts';
+import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { action, print, progressBar } from './run.ts';
 
@@ -31,7 +31,7 @@ export function registerImportCommands(program: Command) {
             print(`Import ${file} undone: ${r.orders} orders, ${r.customers} customers and ${r.products} products removed, ${r.refunds} refunds reversed; ${r.keptCustomers} customers kept (used elsewhere).`);
             return;
           }
-          const store = await getStoreSettings(core.dbHandle.db, { timeZone: config.timeZone });
+          const store = await storeSettingsOf({ db: core.dbHandle.db, config });
           const mapping = { ...(opts.mapping ? (JSON.parse(readFileSync(opts.mapping, 'utf8')) as Record<string, string>) : {}), ...(opts.map ? parseMapArg(opts.map) : {}) };
           const bar = progressBar(`Importing ${kind}`);
           const summary = await runImport(core.dbHandle.db, core.keyring, {

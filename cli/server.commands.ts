@@ -1,15 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { openDatabase, startPatron } from '../server/app.ts';
-import { migrateQueue, startQueue } from '../server/jobs/index.ts';
-import { allJobs } from '../server/modules.ts';
+import { openDatabase, startPatron, startWorker } from '../server/app.ts';
+import { migrateQueue } from '../server/jobs/index.ts';
 import { seedDemo } from '../server/modules/demo/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
-import { systemClock } from '../server/platform/clock.ts';
-import type { AppContext } from '../server/platform/context.ts';
 import { createLogger } from '../server/platform/logger.ts';
-import { loadKeyring, resolveMasterKey } from '../server/platform/keyring.ts';
 import { action, positiveInt, print, progressBar } from './run.ts';
 
 const isFreshDataDir = (dir: string) => !existsSync(join(dir, 'pgdata')) || readdirSync(join(dir, 'pgdata')).length === 0;
@@ -66,16 +62,9 @@ export function registerServerCommands(program: Command) {
       action(async () => {
         const config = loadConfig();
         if (!config.databaseUrl) throw new Error('patron worker needs DATABASE_URL: the embedded database serves one process.');
-        const log = createLogger(config.logLevel);
-        const dbHandle = await openDatabase(config, log);
-        const keyring = await loadKeyring(dbHandle.db, resolveMasterKey(config.masterKey, config.dataDir, log));
-        const ctx = { config, db: dbHandle.db, keyring, log, clock: systemClock } as AppContext;
-        ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: allJobs, context: ctx, work: true, timeZone: config.timeZone });
-        onShutdown(async () => {
-          await ctx.queue.stop();
-          await dbHandle.close();
-        });
-        print(`Worker running ${allJobs.length} job types.`);
+        const worker = await startWorker(config);
+        onShutdown(() => worker.close());
+        print(`Worker running ${worker.jobTypes} job types.`);
       }),
     );
 

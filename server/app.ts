@@ -54,6 +54,31 @@ export async function openDatabase(config: Config, log: Logger): Promise<DbHandl
   return handle;
 }
 
+type Runtime = { ctx: AppContext; stop(): Promise<void> };
+
+/**
+ * The running core shared by `serve` and `worker`: keyring (re-read every KEYRING_REFRESH_MS so a
+ * rotated data key is picked up without a restart) and the job queue, working or only enqueueing.
+ */
+async function startRuntime(opts: { config: Config; log: Logger; clock: Clock; dbHandle: DbHandle; work: boolean }): Promise<Runtime> {
+  const { config, log, dbHandle } = opts;
+  const masterKey = resolveMasterKey(config.masterKey, config.dataDir, log);
+  const keyring = await loadKeyring(dbHandle.db, masterKey);
+  const ctx: AppContext = { config, db: dbHandle.db, keyring, log, clock: opts.clock, queue: undefined as unknown as JobQueue };
+  ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: allJobs, context: ctx, work: opts.work, timeZone: config.timeZone });
+  const refresh = setInterval(() => {
+    refreshKeyring(dbHandle.db, masterKey, keyring).catch((err) => log.error({ err }, 'keyring refresh failed'));
+  }, KEYRING_REFRESH_MS);
+  refresh.unref();
+  return {
+    ctx,
+    async stop() {
+      clearInterval(refresh);
+      await ctx.queue.stop();
+    },
+  };
+}
+
 /** Composition root: config → database → keyring → job queue → HTTP. */
 export async function startPatron(opts: StartOptions): Promise<Patron> {
   const { config } = opts;
@@ -61,15 +86,9 @@ export async function startPatron(opts: StartOptions): Promise<Patron> {
   const ownsDb = !opts.dbHandle;
   const dbHandle = opts.dbHandle ?? (await openDatabase(config, log));
   if (!ownsDb) await migrateToLatest(dbHandle.db);
-  const masterKey = resolveMasterKey(config.masterKey, config.dataDir, log);
-  const keyring = await loadKeyring(dbHandle.db, masterKey);
-  const ctx: AppContext = { config, db: dbHandle.db, keyring, log, clock: opts.clock ?? systemClock, queue: undefined as unknown as JobQueue };
-  ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: allJobs, context: ctx, work: config.runWorkers, timeZone: config.timeZone });
+  const runtime = await startRuntime({ config, log, clock: opts.clock ?? systemClock, dbHandle, work: config.runWorkers });
+  const { ctx } = runtime;
   const owner = await ensureOwner(dbHandle.db, { email: config.adminEmail, password: config.adminPassword });
-  const refresh = setInterval(() => {
-    refreshKeyring(dbHandle.db, masterKey, keyring).catch((err) => log.error({ err }, 'keyring refresh failed'));
-  }, KEYRING_REFRESH_MS);
-  refresh.unref();
   const webDir = opts.webDir ?? DEFAULT_WEB_DIR;
   const http = await buildHttp({
     ctx,
@@ -92,10 +111,23 @@ export async function startPatron(opts: StartOptions): Promise<Patron> {
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(refresh);
       await http.close();
-      await ctx.queue.stop();
+      await runtime.stop();
       if (ownsDb) await dbHandle.close();
+    },
+  };
+}
+
+/** A worker process: the same runtime as `serve`, working, without HTTP. */
+export async function startWorker(config: Config): Promise<{ jobTypes: number; close(): Promise<void> }> {
+  const log = createLogger(config.logLevel);
+  const dbHandle = await openDatabase(config, log);
+  const runtime = await startRuntime({ config, log, clock: systemClock, dbHandle, work: true });
+  return {
+    jobTypes: allJobs.length,
+    async close() {
+      await runtime.stop();
+      await dbHandle.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import { rfmQuery, rfmSummary } from '../../../contracts/analytics.ts';
 import { dashboardBody, dashboardQuery } from '../../../contracts/dashboard.ts';
 import { defineRoute } from '../../http/route.ts';
 import { todayIn } from '../../platform/clock.ts';
-import { getStoreSettings } from '../system/index.ts';
+import { storeSettingsOf } from '../system/index.ts';
 import { dashboardOverview } from './overview.service.ts';
 import { computeRfm, summariseRfm } from './rfm.service.ts';
 
@@ -16,7 +16,7 @@ export const analyticsRoutes = [
     query: dashboardQuery,
     response: dashboardBody,
     handler: async ({ ctx, query }) => {
-      const store = await getStoreSettings(ctx.db, { timeZone: ctx.config.timeZone });
+      const store = await storeSettingsOf(ctx);
       return dashboardOverview(ctx.db, { days: query.days, now: ctx.clock.now(), timeZone: store.timeZone, currency: store.currency });
     },
   }),
@@ -29,7 +29,7 @@ export const analyticsRoutes = [
     query: rfmQuery,
     response: rfmSummary,
     handler: async ({ ctx, query }) => {
-      const store = await getStoreSettings(ctx.db, { timeZone: ctx.config.timeZone });
+      const store = await storeSettingsOf(ctx);
       const asOf = query.asOf ?? todayIn(store.timeZone, ctx.clock.now());
       const rows = await computeRfm(ctx.db, { asOf, windowDays: query.window, timeZone: store.timeZone });
       return { asOf, windowDays: query.window, customers: rows.length, ...summariseRfm(rows) };

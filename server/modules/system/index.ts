@@ -1,4 +1,4 @@
 import { systemRoutes } from './system.routes.ts';
 
 export const systemModule = { routes: systemRoutes, jobs: [] };
-export { getStoreSettings } from './settings.service.ts';
+export { storeSettingsOf } from './settings.service.ts';

@@ -37,3 +37,7 @@ export async function updateStoreSettings(db: Db, opts: { settings: StoreSetting
     return opts.settings;
   });
 }
+
+/** The store's settings for a running process (its configured time zone is the fallback). */
+export const storeSettingsOf = (ctx: { db: Db; config: { timeZone: string } }): Promise<StoreSettings> =>
+  getStoreSettings(ctx.db, { timeZone: ctx.config.timeZone });

@@ -3,7 +3,7 @@ import { okBody } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { countJobs, listJobs, retryJob } from './jobs-admin.service.ts';
-import { getStoreSettings, storeSettingsSchema, updateStoreSettings } from './settings.service.ts';
+import { storeSettingsOf, storeSettingsSchema, updateStoreSettings } from './settings.service.ts';
 
 export const systemRoutes = [
   defineRoute({
@@ -45,7 +45,7 @@ export const systemRoutes = [
     tag: 'settings',
     summary: 'Store name, currency and time zone',
     response: storeSettingsSchema,
-    handler: ({ ctx }) => getStoreSettings(ctx.db, { timeZone: ctx.config.timeZone }),
+    handler: ({ ctx }) => storeSettingsOf(ctx),
   }),
   defineRoute({
     method: 'PUT',

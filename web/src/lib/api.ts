@@ -17,20 +17,30 @@ const readCookie = (name: string) =>
     .find((c) => c.startsWith(`${name}=`))
     ?.slice(name.length + 1) ?? null;
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown; query?: Record<string, unknown> } = {}): Promise<T> {
+type ApiInit = {
+  method?: string;
+  /** A JSON body. */
+  body?: unknown;
+  /** A raw body (a file upload) with its content type. */
+  raw?: { body: Blob; contentType: string };
+  query?: Record<string, unknown>;
+};
+
+export async function api<T>(path: string, init: ApiInit = {}): Promise<T> {
   const method = init.method ?? 'GET';
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
   const qs = params.toString();
   const headers: Record<string, string> = {};
   if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.raw) headers['content-type'] = init.raw.contentType;
   const csrf = readCookie('patron_csrf');
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = decodeURIComponent(csrf);
   const res = await fetch(`/api/v1${path}${qs ? `?${qs}` : ''}`, {
     method,
     headers,
     credentials: 'same-origin',
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    body: init.raw ? init.raw.body : init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await res.text();
   const data = text ? JSON.parse(text) : undefined;

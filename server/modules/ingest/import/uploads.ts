@@ -8,7 +8,7 @@ import type { Actor } from '../../../http/principal.ts';
 import { defineJob } from '../../../jobs/index.ts';
 import type { AppContext } from '../../../platform/context.ts';
 import { AppError } from '../../../platform/errors.ts';
-import { getStoreSettings } from '../../system/index.ts';
+import { storeSettingsOf } from '../../system/index.ts';
 import { resolveMapping, runImport } from './import.service.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
 
@@ -59,7 +59,7 @@ export const importJob = defineJob<StartImportOptions, AppContext>({
     const file = join(dir, upload.file_name.replace(/[^\w.\-\u4e00-\u9fff]/g, '_') || 'upload.csv');
     writeFileSync(file, upload.content);
     try {
-      const store = await getStoreSettings(ctx.db, { timeZone: ctx.config.timeZone });
+      const store = await storeSettingsOf(ctx);
       // A retried job resumes the same import (same file digest) after its last committed row.
       const summary = await runImport(ctx.db, ctx.keyring, { ...data, file, timeZone: store.timeZone, currency: store.currency, now: () => ctx.clock.now() });
       await ctx.db.updateTable('imports').set({ upload_id: data.uploadId }).where('id', '=', summary.id).execute();

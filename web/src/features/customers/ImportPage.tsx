@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { importList, uploadResult } from '../../../../contracts/imports.ts';
-import { ApiError, api } from '../../lib/api.ts';
+import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 
@@ -13,17 +13,8 @@ type Kind = 'customers' | 'orders' | 'products';
 type Uploaded = z.infer<typeof uploadResult>;
 type ImportRow = z.infer<typeof importList>['items'][number];
 
-async function uploadFile(file: File, kind: Kind): Promise<Uploaded> {
-  const csrf = document.cookie.split('; ').find((c) => c.startsWith('patron_csrf='))?.slice(12) ?? '';
-  const res = await fetch(`/api/v1/imports/upload?kind=${kind}&fileName=${encodeURIComponent(file.name)}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/csv', 'x-csrf-token': decodeURIComponent(csrf) },
-    body: file,
-  });
-  const data = await res.json();
-  if (!res.ok) throw new ApiError(res.status, data.error.code, data.error.message);
-  return data;
-}
+const uploadFile = (file: File, kind: Kind) =>
+  api<Uploaded>('/imports/upload', { method: 'POST', query: { kind, fileName: file.name }, raw: { body: file, contentType: 'text/csv' } });
 
 /** CSV import: upload, check the suggested mapping against a preview, run as a job, watch progress, undo. */
 export function ImportPage() {
