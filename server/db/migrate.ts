@@ -11,6 +11,8 @@ import * as m0008 from './migrations/0008_merges.ts';
 import * as m0009 from './migrations/0009_privacy.ts';
 import * as m0010 from './migrations/0010_tags_notes_operations.ts';
 import * as m0011 from './migrations/0011_import_uploads.ts';
+import * as m0012 from './migrations/0012_customer_metrics.ts';
+import * as m0013 from './migrations/0013_segments.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -25,6 +27,8 @@ export const migrations: Record<string, Migration> = {
   '0009_privacy': m0009,
   '0010_tags_notes_operations': m0010,
   '0011_import_uploads': m0011,
+  '0012_customer_metrics': m0012,
+  '0013_segments': m0013,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -167,6 +167,7 @@ export type CustomerTable = {
   address_enc: string | null;
   merged_into: Generated<number | null>;
   erased_at: Generated<Date | null>;
+  attributes: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -330,7 +331,79 @@ export type CustomerOperationTable = {
 
 export type ImportUploadTable = { id: Generated<number>; file_name: string; content: Buffer; uploaded_by: string; created_at: Generated<Date> };
 
+// analytics
+export type LifecycleStage = 'prospect' | 'new' | 'active' | 'at_risk' | 'lapsed' | 'churned';
+export type CustomerMetricsTable = {
+  customer_id: number;
+  orders_count: number;
+  net_spent: number;
+  first_order_at: Timestamp | null;
+  last_order_at: Timestamp | null;
+  avg_order_value: number | null;
+  avg_days_between: number | null;
+  distinct_products: number;
+  distinct_categories: number;
+  channel_ids: number[];
+  last_seen_at: Timestamp | null;
+  lifecycle_stage: LifecycleStage;
+  recency_days: number | null;
+  rfm_frequency: number | null;
+  rfm_monetary: number | null;
+  rfm_r: number | null;
+  rfm_f: number | null;
+  rfm_m: number | null;
+  rfm_group: string | null;
+  p_alive: number | null;
+  churn_probability: number | null;
+  expected_purchases: number | null;
+  expected_avg_value: number | null;
+  clv: number | null;
+  next_order_at: Timestamp | null;
+  computed_at: Timestamp;
+};
+export type CustomerChangeTable = { customer_id: number; changed_at: Generated<Date> };
+export type AnalyticsModelTable = {
+  id: Generated<number>;
+  kind: 'clv' | 'rfm' | 'lifecycle';
+  status: 'ready' | 'insufficient_data';
+  params: Json;
+  fitted_at: Timestamp;
+};
+export type RfmHistoryTable = { as_of: string; rfm_group: string; customers: number; revenue: number };
+
+// customers: custom attribute registry
+export type AttributeType = 'text' | 'number' | 'date' | 'boolean' | 'enum';
+export type AttributeDefinitionTable = { key: string; label: string; type: AttributeType; options: string[]; created_at: CreatedAt };
+
+// segments
+export type SegmentTable = {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  kind: 'dynamic' | 'static';
+  rules: Json | null;
+  status: Generated<'pending' | 'computing' | 'ready' | 'failed'>;
+  error: string | null;
+  size: Generated<number>;
+  computed_at: Timestamp | null;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+export type SegmentMemberTable = { segment_id: number; customer_id: number; entered_at: Timestamp };
+export type SegmentHistoryTable = { id: Generated<number>; segment_id: number; customer_id: number; entered_at: Timestamp; exited_at: Timestamp | null };
+export type SegmentSizeTable = { segment_id: number; measured_at: Timestamp; size: number };
+
 export type Database = {
+  customer_metrics: CustomerMetricsTable;
+  customer_changes: CustomerChangeTable;
+  analytics_models: AnalyticsModelTable;
+  rfm_history: RfmHistoryTable;
+  attribute_definitions: AttributeDefinitionTable;
+  segments: SegmentTable;
+  segment_members: SegmentMemberTable;
+  segment_membership_history: SegmentHistoryTable;
+  segment_sizes: SegmentSizeTable;
   import_uploads: ImportUploadTable;
   customer_tags: CustomerTagTable;
   customer_notes: CustomerNoteTable;

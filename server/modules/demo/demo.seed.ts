@@ -5,7 +5,7 @@ import { countCustomers, insertCustomers } from '../customers/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { DEMO_CATEGORIES, DEMO_CHANNELS } from './catalog.ts';
 import { type DemoProduct, type DemoWorld, makeCustomer, makeOrder, purchaseTimes } from './generate.ts';
-import { createRng } from './random.ts';
+import { createRng } from '../../platform/random.ts';
 
 export type SeedDemoOptions = {
   customers: number;

@@ -2,7 +2,7 @@ import type { NewOrder, NewOrderItem } from '../commerce/index.ts';
 import type { NewCustomer } from '../customers/index.ts';
 import type { NewEvent } from '../events/index.ts';
 import { DEMO_CATEGORIES, EMAIL_DOMAINS, GIVEN_CHARS, MOBILE_PREFIXES, REGIONS, STREETS, SURNAMES } from './catalog.ts';
-import type { Rng } from './random.ts';
+import type { Rng } from '../../platform/random.ts';
 
 const DAY = 86_400_000;
 export const HISTORY_DAYS = 730;

@@ -1,0 +1,276 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import { todayIn } from '../../platform/clock.ts';
+import {
+  type ClvFit,
+  type ClvScope,
+  PERIOD_DAYS,
+  type Period,
+  calibrationVsHoldout,
+  clvSummaries,
+  fitSummaries,
+  predict,
+  scopeFilter,
+} from './clv.service.ts';
+import { rfmGroup } from './rfm.service.ts';
+
+/**
+ * Stored customer metrics (read side: joins orders, order_items, products, events, customers). One code path
+ * serves the incremental refresh (ids from customer_changes) and the full recompute (id ranges): an upsert of
+ * the aggregates, RFM scores from stored breakpoints and the lifecycle stage in SQL, then predictions in TS.
+ */
+
+export const DEFAULT_RFM_WINDOW_DAYS = 365;
+export const DEFAULT_PERIOD: Period = 'week';
+/** Predictions look twelve months ahead. */
+export const HORIZON_DAYS = 365;
+const CHUNK = 20_000;
+
+export type LifecycleThresholds = { activeDays: number; atRiskDays: number; lapsedDays: number; source: 'derived' | 'configured' | 'default' };
+export const DEFAULT_LIFECYCLE: LifecycleThresholds = { activeDays: 90, atRiskDays: 180, lapsedDays: 365, source: 'default' };
+/** RFM score breakpoints: b[s-1] is the largest value scoring s (s = 1…4); recency is scored on its negative. */
+export type RfmBreakpoints = { asOf: string; windowDays: number; r: number[]; f: number[]; m: number[] };
+export type Models = { lifecycle: LifecycleThresholds; rfm: RfmBreakpoints | null; clv: ClvFit | null };
+
+export async function loadModels(db: Db): Promise<Models> {
+  const rows = await sql<{ kind: 'clv' | 'rfm' | 'lifecycle'; status: string; params: unknown }>`
+    select distinct on (kind) kind, status, params from analytics_models order by kind, fitted_at desc, id desc`.execute(db);
+  const of = (kind: string) => rows.rows.find((r) => r.kind === kind && r.status === 'ready')?.params;
+  return {
+    lifecycle: (of('lifecycle') as LifecycleThresholds | undefined) ?? DEFAULT_LIFECYCLE,
+    rfm: (of('rfm') as RfmBreakpoints | undefined) ?? null,
+    clv: (of('clv') as ClvFit | undefined) ?? null,
+  };
+}
+
+export async function saveModel(db: Db, kind: 'clv' | 'rfm' | 'lifecycle', status: 'ready' | 'insufficient_data', params: unknown, at: Date) {
+  await db.insertInto('analytics_models').values({ kind, status, params: JSON.stringify(params), fitted_at: at }).execute();
+}
+
+/**
+ * Lifecycle thresholds from the shop's own purchase intervals: active within the 80th percentile of the
+ * gaps between a customer's consecutive paid orders, at risk up to the 95th, lapsed up to twice that,
+ * churned beyond. Too few repeat intervals (< 50) keep the defaults.
+ */
+export async function deriveLifecycle(db: Db): Promise<LifecycleThresholds> {
+  const row = await sql<{ n: number; p80: number | null; p95: number | null }>`
+    with gaps as (
+      select extract(epoch from paid_at - lag(paid_at) over (partition by customer_id order by paid_at)) / 86400 as gap
+      from orders where paid_at is not null and status <> 'cancelled'
+    )
+    select count(gap)::int as n, percentile_cont(0.8) within group (order by gap) as p80, percentile_cont(0.95) within group (order by gap) as p95
+    from gaps where gap >= 1`.execute(db);
+  const { n, p80, p95 } = row.rows[0];
+  if (n < 50 || p80 === null || p95 === null) return DEFAULT_LIFECYCLE;
+  const activeDays = Math.max(14, Math.round(p80));
+  const atRiskDays = Math.max(activeDays + 1, Math.round(p95));
+  return { activeDays, atRiskDays, lapsedDays: atRiskDays * 2, source: 'derived' };
+}
+
+const windowEnd = (asOf: string, timeZone: string) => sql`((${asOf}::date + 1)::timestamp at time zone ${timeZone})`;
+
+/** Quintile breakpoints of the customers who bought in the window (same scores as computeRfm's cume_dist). */
+export async function rfmBreakpoints(db: Db, opts: { asOf: string; windowDays: number; timeZone: string }): Promise<RfmBreakpoints> {
+  const end = windowEnd(opts.asOf, opts.timeZone);
+  const cuts = (col: string) =>
+    sql.join([1, 2, 3, 4].map((s) => sql`max(${sql.ref(col)}) filter (where ${sql.ref(`cd_${col}`)} <= ${s / 5})::float8`));
+  const row = await sql<Record<string, number | null>>`
+    with base as (
+      select o.customer_id, -floor(extract(epoch from (${end} - max(o.paid_at))) / 86400) as neg_recency,
+        count(*) as frequency, sum(o.total_amount - o.refunded_amount) as monetary
+      from orders o join customers c on c.id = o.customer_id and c.merged_into is null
+      where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end} and o.paid_at >= ${end} - make_interval(days => ${opts.windowDays})
+      group by o.customer_id
+    ), d as (
+      select *, cume_dist() over (order by neg_recency) as cd_neg_recency, cume_dist() over (order by frequency) as cd_frequency,
+        cume_dist() over (order by monetary) as cd_monetary from base
+    )
+    select array[${cuts('neg_recency')}] as r, array[${cuts('frequency')}] as f, array[${cuts('monetary')}] as m from d`.execute(db);
+  const none = Number.NEGATIVE_INFINITY;
+  const fix = (v: unknown) => ((v as (number | null)[] | null) ?? [null, null, null, null]).map((x) => (x === null ? none : Number(x)));
+  return { asOf: opts.asOf, windowDays: opts.windowDays, r: fix(row.rows[0].r), f: fix(row.rows[0].f), m: fix(row.rows[0].m) };
+}
+
+/** 1 + the number of breakpoints the value exceeds (a breakpoint of −∞ is always exceeded). */
+function scoreExpr(value: RawBuilder<unknown>, breaks: number[]) {
+  const terms = breaks.map((b) => (Number.isFinite(b) ? sql`(${value} > ${b})::int` : sql`1`));
+  return sql`case when ${value} is null then null else (1 + ${sql.join(terms, sql` + `)})::smallint end`;
+}
+
+export type RefreshContext = { now: Date; timeZone: string; models: Models };
+
+/** Recomputes the metrics (and predictions) of the customers in scope; merged-away customers lose their row. */
+export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContext): Promise<number> {
+  const { models, now, timeZone } = ctx;
+  const asOf = todayIn(timeZone, now);
+  const rfm = models.rfm ?? { asOf, windowDays: DEFAULT_RFM_WINDOW_DAYS, r: [], f: [], m: [] };
+  const end = windowEnd(asOf, timeZone);
+  const windowStart = sql`${end} - make_interval(days => ${rfm.windowDays})`;
+  const lc = models.lifecycle;
+  const scoped = scopeFilter(scope);
+  await sql`delete from customer_metrics m using customers c where c.id = m.customer_id and c.merged_into is not null and ${scoped}`.execute(db);
+  const result = await sql`
+    with scope as (select c.id from customers c where c.merged_into is null and ${scoped}),
+    paid as (
+      select o.customer_id, o.id, o.channel_id, o.paid_at, o.total_amount - o.refunded_amount as net
+      from orders o join scope s on s.id = o.customer_id
+      where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end}
+    ), agg as (
+      select customer_id, count(*)::int as orders_count, sum(net)::bigint as net_spent, min(paid_at) as first_order_at,
+        max(paid_at) as last_order_at, array_agg(distinct channel_id) as channel_ids,
+        (count(*) filter (where paid_at >= ${windowStart}))::int as rfm_frequency,
+        sum(net) filter (where paid_at >= ${windowStart})::bigint as rfm_monetary
+      from paid group by customer_id
+    ), items as (
+      select p.customer_id, count(distinct i.product_id)::int as distinct_products, count(distinct pr.category)::int as distinct_categories
+      from paid p join order_items i on i.order_id = p.id left join products pr on pr.id = i.product_id group by p.customer_id
+    ), seen as (
+      select e.customer_id, max(e.occurred_at) as last_seen_at from events e join scope s on s.id = e.customer_id group by e.customer_id
+    ), calc as (
+      select s.id as customer_id, a.orders_count, a.net_spent, a.first_order_at, a.last_order_at, a.channel_ids, a.rfm_frequency,
+        a.rfm_monetary, i.distinct_products, i.distinct_categories, seen.last_seen_at,
+        floor(extract(epoch from (${end} - a.last_order_at)) / 86400)::int as recency_days
+      from scope s left join agg a on a.customer_id = s.id left join items i on i.customer_id = s.id left join seen on seen.customer_id = s.id
+    )
+    insert into customer_metrics (customer_id, orders_count, net_spent, first_order_at, last_order_at, avg_order_value, avg_days_between,
+      distinct_products, distinct_categories, channel_ids, last_seen_at, lifecycle_stage, recency_days, rfm_frequency, rfm_monetary,
+      rfm_r, rfm_f, rfm_m, computed_at)
+    select customer_id, coalesce(orders_count, 0), coalesce(net_spent, 0), first_order_at, last_order_at,
+      case when orders_count > 0 then round(net_spent::numeric / orders_count)::bigint end,
+      case when orders_count > 1 then extract(epoch from (last_order_at - first_order_at)) / 86400 / (orders_count - 1) end,
+      coalesce(distinct_products, 0), coalesce(distinct_categories, 0), coalesce(channel_ids, '{}'),
+      greatest(last_seen_at, last_order_at),
+      case when coalesce(orders_count, 0) = 0 then 'prospect'
+           when recency_days <= ${lc.activeDays} then case when orders_count = 1 then 'new' else 'active' end
+           when recency_days <= ${lc.atRiskDays} then 'at_risk'
+           when recency_days <= ${lc.lapsedDays} then 'lapsed'
+           else 'churned' end,
+      recency_days,
+      nullif(rfm_frequency, 0), case when rfm_frequency > 0 then rfm_monetary end,
+      case when rfm_frequency > 0 then ${scoreExpr(sql`-recency_days`, rfm.r)} end,
+      case when rfm_frequency > 0 then ${scoreExpr(sql`rfm_frequency`, rfm.f)} end,
+      case when rfm_frequency > 0 then ${scoreExpr(sql`rfm_monetary`, rfm.m)} end,
+      ${now}
+    from calc
+    on conflict (customer_id) do update set orders_count = excluded.orders_count, net_spent = excluded.net_spent,
+      first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at, avg_order_value = excluded.avg_order_value,
+      avg_days_between = excluded.avg_days_between, distinct_products = excluded.distinct_products,
+      distinct_categories = excluded.distinct_categories, channel_ids = excluded.channel_ids, last_seen_at = excluded.last_seen_at,
+      lifecycle_stage = excluded.lifecycle_stage, recency_days = excluded.recency_days, rfm_frequency = excluded.rfm_frequency,
+      rfm_monetary = excluded.rfm_monetary, rfm_r = excluded.rfm_r, rfm_f = excluded.rfm_f, rfm_m = excluded.rfm_m,
+      computed_at = excluded.computed_at`.execute(db);
+  await refreshPredictions(db, scope, { asOf, timeZone, fit: models.clv });
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** RFM group names (TS mapping) and CLV predictions for the customers in scope, written back in one statement. */
+async function refreshPredictions(db: Db, scope: ClvScope, opts: { asOf: string; timeZone: string; fit: ClvFit | null }) {
+  const scores = await sql<{ customer_id: number; rfm_r: number | null; rfm_f: number | null }>`
+    select m.customer_id, m.rfm_r, m.rfm_f from customer_metrics m join customers c on c.id = m.customer_id where ${scopeFilter(scope)}`.execute(db);
+  const summaries = opts.fit ? new Map((await clvSummaries(db, { until: opts.asOf, period: opts.fit.period, timeZone: opts.timeZone, scope })).map((s) => [s.customerId, s])) : new Map();
+  const cols = { id: [] as number[], group: [] as (string | null)[], alive: [] as (number | null)[], purchases: [] as (number | null)[], value: [] as (number | null)[], clv: [] as (number | null)[], next: [] as (string | null)[] };
+  const periodMs = opts.fit ? PERIOD_DAYS[opts.fit.period] * 86_400_000 : 0;
+  const horizon = opts.fit ? HORIZON_DAYS / PERIOD_DAYS[opts.fit.period] : 0;
+  const asOfMs = Date.parse(`${opts.asOf}T00:00:00Z`);
+  for (const row of scores.rows) {
+    const s = summaries.get(Number(row.customer_id));
+    const p = opts.fit && s ? predict(opts.fit, s, horizon) : null;
+    cols.id.push(Number(row.customer_id));
+    cols.group.push(row.rfm_r !== null && row.rfm_f !== null ? rfmGroup(row.rfm_r, row.rfm_f) : null);
+    cols.alive.push(p?.pAlive ?? null);
+    cols.purchases.push(p?.expectedPurchases ?? null);
+    cols.value.push(p?.expectedAvgValue ?? null);
+    cols.clv.push(p?.clv ?? null);
+    cols.next.push(p?.periodsToNextOrder != null ? new Date(asOfMs + p.periodsToNextOrder * periodMs).toISOString() : null);
+  }
+  if (cols.id.length === 0) return;
+  await sql`
+    update customer_metrics m set rfm_group = u.g, p_alive = u.alive, churn_probability = 1 - u.alive, expected_purchases = u.purchases,
+      expected_avg_value = u.value, clv = u.clv, next_order_at = u.next
+    from unnest(${cols.id}::bigint[], ${cols.group}::text[], ${cols.alive}::float8[], ${cols.purchases}::float8[], ${cols.value}::float8[],
+      ${cols.clv}::float8[], ${cols.next}::timestamptz[]) as u(id, g, alive, purchases, value, clv, next)
+    where m.customer_id = u.id`.execute(db);
+}
+
+export type RecomputeResult = {
+  asOf: string;
+  customers: number;
+  lifecycle: LifecycleThresholds;
+  clv: { status: 'ready' | 'insufficient_data'; reason?: string };
+  timings: Record<string, number>;
+};
+
+/**
+ * Full recompute: lifecycle thresholds (unless configured), RFM breakpoints and the group-size history,
+ * the CLV fit with its calibration-vs-holdout check, then every customer's metrics in id-range chunks.
+ * Changes marked before the start are covered and cleared; later ones stay for the incremental refresh.
+ */
+export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; period?: Period; rfmWindowDays?: number }): Promise<RecomputeResult> {
+  const started = new Date();
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const value = await fn();
+    timings[name] = Math.round(performance.now() - t0);
+    return value;
+  };
+  const asOf = todayIn(opts.timeZone, opts.now);
+  const period = opts.period ?? DEFAULT_PERIOD;
+  const previous = await loadModels(db);
+  const lifecycle = previous.lifecycle.source === 'configured' ? previous.lifecycle : await timed('lifecycle', () => deriveLifecycle(db));
+  if (lifecycle.source !== 'configured') await saveModel(db, 'lifecycle', 'ready', lifecycle, opts.now);
+  const rfm = await timed('rfm', () => rfmBreakpoints(db, { asOf, windowDays: opts.rfmWindowDays ?? previous.rfm?.windowDays ?? DEFAULT_RFM_WINDOW_DAYS, timeZone: opts.timeZone }));
+  await saveModel(db, 'rfm', 'ready', rfm, opts.now);
+  const fitted = await timed('clvFit', async () => fitSummaries(await clvSummaries(db, { until: asOf, period, timeZone: opts.timeZone }), { until: asOf, period }));
+  let clv: ClvFit | null = null;
+  if (fitted.status === 'ready') {
+    const holdoutDays = Math.min(365, Math.round(fitted.fit.customers > 0 ? (await historyDays(db)) / 3 : 0));
+    const validation = holdoutDays >= 56 ? await timed('clvValidation', () => calibrationVsHoldout(db, { until: asOf, period, timeZone: opts.timeZone, calibrationUntil: shiftDate(asOf, -holdoutDays) })) : null;
+    clv = fitted.fit;
+    await saveModel(db, 'clv', 'ready', { ...fitted.fit, validation }, opts.now);
+  } else {
+    await saveModel(db, 'clv', 'insufficient_data', fitted, opts.now);
+  }
+  const models: Models = { lifecycle, rfm, clv };
+  const bounds = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
+  const { lo, hi } = bounds.rows[0];
+  let customers = 0;
+  await timed('metrics', async () => {
+    if (lo === null || hi === null) return;
+    for (let from = Number(lo); from <= Number(hi); from += CHUNK) {
+      customers += await db.transaction().execute((trx) => refreshMetrics(trx, { fromId: from, toId: from + CHUNK - 1 }, { now: opts.now, timeZone: opts.timeZone, models }));
+    }
+  });
+  await sql`
+    insert into rfm_history (as_of, rfm_group, customers, revenue)
+    select ${asOf}::date, rfm_group, count(*)::int, coalesce(sum(rfm_monetary), 0)::bigint from customer_metrics where rfm_group is not null group by rfm_group
+    on conflict (as_of, rfm_group) do update set customers = excluded.customers, revenue = excluded.revenue`.execute(db);
+  await sql`delete from customer_changes where changed_at < ${started}`.execute(db);
+  return { asOf, customers, lifecycle, clv: fitted.status === 'ready' ? { status: 'ready' } : { status: fitted.status, reason: fitted.reason }, timings };
+}
+
+async function historyDays(db: Db): Promise<number> {
+  const r = await sql<{ days: number | null }>`select extract(epoch from max(paid_at) - min(paid_at)) / 86400 as days from orders where paid_at is not null`.execute(db);
+  return Number(r.rows[0].days ?? 0);
+}
+
+export const shiftDate = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Takes up to `limit` changed customers (skipping those another worker holds), refreshes their metrics and
+ * hands their ids to `then` (segment membership) in the same transaction; a failure leaves them marked.
+ */
+export async function processChanges(db: Db, opts: { now: Date; timeZone: string; limit?: number; then?: (trx: Db, ids: number[]) => Promise<void> }): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const taken = await sql<{ customer_id: number }>`
+      delete from customer_changes where customer_id in (
+        select customer_id from customer_changes order by changed_at limit ${opts.limit ?? 5000} for update skip locked)
+      returning customer_id`.execute(trx);
+    const ids = taken.rows.map((r) => Number(r.customer_id));
+    if (ids.length === 0) return 0;
+    const models = await loadModels(trx);
+    await refreshMetrics(trx, { ids }, { now: opts.now, timeZone: opts.timeZone, models });
+    if (opts.then) await opts.then(trx, ids);
+    return ids.length;
+  });
+}
