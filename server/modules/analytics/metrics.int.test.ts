@@ -72,7 +72,7 @@ describe('stored customer metrics', () => {
     const changed = await db.selectFrom('customer_changes').select('customer_id').execute();
     expect(changed.map((c) => Number(c.customer_id))).toEqual([prospect.customer_id]);
     const touched: number[][] = [];
-    expect(await processChanges(db, { now: AS_OF, timeZone: TZ, then: async (_trx, ids) => void touched.push(ids) })).toBe(1);
+    expect(await processChanges(db, { now: AS_OF, timeZone: TZ, onRefreshed: async (_trx, ids) => void touched.push(ids) })).toBe(1);
     expect(touched).toEqual([[prospect.customer_id]]);
     const after = await db.selectFrom('customer_metrics').selectAll().where('customer_id', '=', prospect.customer_id).executeTakeFirstOrThrow();
     expect([after.orders_count, after.net_spent, after.lifecycle_stage, after.recency_days]).toEqual([1, 12_300, 'new', 1]);

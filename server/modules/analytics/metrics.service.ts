@@ -258,9 +258,9 @@ export const shiftDate = (date: string, days: number): string => new Date(Date.p
 
 /**
  * Takes up to `limit` changed customers (skipping those another worker holds), refreshes their metrics and
- * hands their ids to `then` (segment membership) in the same transaction; a failure leaves them marked.
+ * hands their ids to `onRefreshed` (segment membership) in the same transaction; a failure leaves them marked.
  */
-export async function processChanges(db: Db, opts: { now: Date; timeZone: string; limit?: number; then?: (trx: Db, ids: number[]) => Promise<void> }): Promise<number> {
+export async function processChanges(db: Db, opts: { now: Date; timeZone: string; limit?: number; onRefreshed?: (trx: Db, ids: number[]) => Promise<void> }): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const taken = await sql<{ customer_id: number }>`
       delete from customer_changes where customer_id in (
@@ -270,7 +270,7 @@ export async function processChanges(db: Db, opts: { now: Date; timeZone: string
     if (ids.length === 0) return 0;
     const models = await loadModels(trx);
     await refreshMetrics(trx, { ids }, { now: opts.now, timeZone: opts.timeZone, models });
-    if (opts.then) await opts.then(trx, ids);
+    if (opts.onRefreshed) await opts.onRefreshed(trx, ids);
     return ids.length;
   });
 }
