@@ -24,6 +24,7 @@ export const customerFilter = z.strictObject({
   channel: z.string().max(50).optional(),
   province: z.string().max(50).optional(),
   tag: z.string().max(50).optional(),
+  segment: z.coerce.number().int().positive().optional().describe('Only current members of this segment'),
 });
 
 export const customerListQuery = z.strictObject({

@@ -7,7 +7,7 @@ import { type DbHandle, createDb, dbOptionsFromConfig, migrateToLatest } from '.
 import { buildHttp } from './http/app.ts';
 import type { Principal } from './http/principal.ts';
 import { type JobQueue, startQueue } from './jobs/index.ts';
-import { allHttpPlugins, allJobs, allRoutes } from './modules.ts';
+import { type Poller, allHttpPlugins, allJobs, allPollers, allRoutes } from './modules.ts';
 import { SESSION_COOKIE, authenticateApiKey, authenticateSession, ensureOwner } from './modules/auth/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -70,11 +70,39 @@ async function startRuntime(opts: { config: Config; log: Logger; clock: Clock; d
     refreshKeyring(dbHandle.db, masterKey, keyring).catch((err) => log.error({ err }, 'keyring refresh failed'));
   }, KEYRING_REFRESH_MS);
   refresh.unref();
+  const pollers = opts.work ? allPollers.map((p) => startPoller(p, ctx)) : [];
   return {
     ctx,
     async stop() {
       clearInterval(refresh);
+      await Promise.all(pollers.map((p) => p.stop()));
       await ctx.queue.stop();
+    },
+  };
+}
+
+/** Runs a poller again at once while it finds work, otherwise every `changesIntervalMs`; never two runs at a time. */
+function startPoller(poller: Poller, ctx: AppContext) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = poller
+      .run(ctx)
+      .catch((err) => {
+        ctx.log.error({ err, poller: poller.name }, 'poller failed');
+        return 0;
+      })
+      .then((done) => {
+        if (!stopped) timer = setTimeout(tick, done > 0 ? 0 : ctx.config.changesIntervalMs);
+      });
+  };
+  timer = setTimeout(tick, ctx.config.changesIntervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -9,6 +9,7 @@ import { customerEncryptedColumns, customersModule } from './modules/customers/i
 import { ingestModule } from './modules/ingest/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
 import { systemModule } from './modules/system/index.ts';
+import { segmentsModule } from './modules/segments/index.ts';
 import { trackingModule } from './modules/tracking/index.ts';
 import type { FastifyInstance } from 'fastify';
 
@@ -22,11 +23,16 @@ export const allRoutes: readonly AnyRoute[] = [
   ...trackingModule.routes,
   ...ingestModule.routes,
   ...privacyModule.routes,
+  ...segmentsModule.routes,
 ];
 
 /** HTTP surfaces outside /api/v1 with their own protocol (the Segment-compatible /v1 tracking API). */
 export const allHttpPlugins: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[] = [...trackingModule.plugins, ...ingestModule.plugins];
 
-export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs, ...customersModule.jobs, ...privacyModule.jobs, ...ingestModule.jobs];
+export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs, ...customersModule.jobs, ...privacyModule.jobs, ...ingestModule.jobs, ...segmentsModule.jobs];
+
+/** Work every working process repeats every few seconds (each run takes what it can with SKIP LOCKED). */
+export type Poller = { name: string; run(ctx: AppContext): Promise<number> };
+export const allPollers: readonly Poller[] = [...segmentsModule.pollers];
 
 export const allEncryptedColumns: readonly EncryptedColumns[] = [...customerEncryptedColumns, ...ingestModule.encryptedColumns];

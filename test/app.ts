@@ -17,6 +17,8 @@ export async function startTestPatron(overrides: Partial<Config> = {}): Promise<
     masterKey: generateKey().toString('hex'),
     adminEmail: OWNER.email,
     adminPassword: OWNER.password,
+    // Tests drive the change poller themselves unless they ask for it.
+    changesIntervalMs: 3_600_000,
     ...overrides,
   });
   const patron = await startPatron({ config, dbHandle: db });

@@ -15,6 +15,7 @@ const envSchema = z.object({
   PATRON_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   PATRON_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
   PATRON_DB_POOL: z.coerce.number().int().positive().default(10),
+  PATRON_CHANGES_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
 });
 
 export type Config = {
@@ -28,6 +29,8 @@ export type Config = {
   timeZone: string;
   logLevel: z.infer<typeof envSchema>['PATRON_LOG_LEVEL'];
   runWorkers: boolean;
+  /** How often working processes pick up changed customers (metrics, segment membership). */
+  changesIntervalMs: number;
   trustProxy: boolean;
   bodyLimit: number;
   dbPoolSize: number;
@@ -54,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     timeZone: e.PATRON_TIME_ZONE,
     logLevel: e.PATRON_LOG_LEVEL,
     runWorkers: e.PATRON_WORKERS === 'on',
+    changesIntervalMs: e.PATRON_CHANGES_INTERVAL_MS,
     trustProxy: e.PATRON_TRUST_PROXY === 'true',
     bodyLimit: e.PATRON_BODY_LIMIT,
     dbPoolSize: e.PATRON_DB_POOL,

@@ -29,7 +29,7 @@ const baseQuery = (db: Db) =>
   db.selectFrom('customers').leftJoin('channels', 'channels.id', 'customers.first_channel_id').selectAll('customers').select('channels.code as first_channel');
 
 /** Which customers: the same filter serves the list, bulk tagging and exports. */
-export type CustomerFilter = { q?: string; channel?: string; province?: string; tag?: string };
+export type CustomerFilter = { q?: string; channel?: string; province?: string; tag?: string; segment?: number };
 
 export type ListCustomersOptions = CustomerFilter & {
   limit: number;
@@ -53,6 +53,8 @@ export function filteredCustomers(db: Db, keyring: Keyring, f: CustomerFilter) {
   if (f.channel) q = q.where('channels.code', '=', f.channel);
   if (f.province) q = q.where('customers.province', '=', f.province);
   if (f.tag) q = q.where('customers.id', 'in', db.selectFrom('customer_tags').select('customer_id').where('tag', '=', f.tag));
+  // The one read of a segments table here: membership is the filter every bulk action and export needs.
+  if (f.segment) q = q.where('customers.id', 'in', db.selectFrom('segment_members').select('customer_id').where('segment_id', '=', f.segment));
   if (f.q) {
     const s = searchFilter(keyring, f.q);
     const byKey = db

@@ -1,0 +1,318 @@
+import { type RawBuilder, sql } from 'kysely';
+import {
+  type Condition,
+  METRIC_FIELDS,
+  OPERATORS,
+  PROFILE_FIELDS,
+  type RuleGroup,
+  type RuleNode,
+  type ValueType,
+  type Window,
+} from '../../../contracts/segments.ts';
+import { AppError } from '../../platform/errors.ts';
+
+/**
+ * Compiles a segment rule tree into one boolean SQL expression over `c` (customers) and `m`
+ * (customer_metrics, left-joined). Identifiers come only from the whitelists in contracts/segments.ts and
+ * the attribute registry; every value is a bound parameter. Set conditions (orders, events, tags,
+ * identities, consents, other segments) compile to `c.id [not] in (subquery)`, which PostgreSQL runs as
+ * one hashed pass per condition whatever the nesting (see bench/README.md).
+ */
+
+export type CompileContext = {
+  now: Date;
+  /** Today in the store time zone, YYYY-MM-DD. */
+  today: string;
+  timeZone: string;
+  attributes: ReadonlyMap<string, { type: 'text' | 'number' | 'date' | 'boolean' | 'enum'; options: readonly string[] }>;
+};
+
+export const MAX_DEPTH = 8;
+
+const ENUM_VALUES: Record<string, readonly string[]> = {
+  gender: ['male', 'female', 'unknown'],
+  lifecycle_stage: ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'churned'],
+  rfm_group: ['champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cant_lose_them', 'hibernating', 'lost'],
+};
+
+export function invalidRule(path: string, reason: string): AppError {
+  return new AppError('SEGMENT_RULE_INVALID', 'invalid', `Invalid segment rule at ${path}: ${reason}`, { path, reason });
+}
+
+type Sql = RawBuilder<unknown>;
+/** A column of a given type; `isDate` marks SQL `date` values (compared as dates, not instants). */
+type Column = { expr: Sql; type: ValueType; isDate?: boolean; enumValues?: readonly string[] };
+
+const PROFILE_COLUMNS: Record<keyof typeof PROFILE_FIELDS, Column> = {
+  name: { expr: sql`c.name`, type: 'text' },
+  gender: { expr: sql`c.gender`, type: 'enum', enumValues: ENUM_VALUES.gender },
+  birthday: { expr: sql`c.birthday`, type: 'date', isDate: true },
+  province: { expr: sql`c.province`, type: 'text' },
+  city: { expr: sql`c.city`, type: 'text' },
+  district: { expr: sql`c.district`, type: 'text' },
+  locale: { expr: sql`c.locale`, type: 'text' },
+  first_channel: { expr: sql`(select ch.code from channels ch where ch.id = c.first_channel_id)`, type: 'enum' },
+  created_at: { expr: sql`c.created_at`, type: 'date' },
+};
+
+const metricColumn = (field: keyof typeof METRIC_FIELDS): Column => ({
+  expr: sql`m.${sql.ref(field)}`,
+  type: METRIC_FIELDS[field],
+  enumValues: ENUM_VALUES[field],
+});
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isDateStr = (v: unknown): v is string => isStr(v) && ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
+
+function pair<T>(value: unknown, check: (v: unknown) => v is T, path: string, what: string): [T, T] {
+  if (!Array.isArray(value) || value.length !== 2 || !value.every(check)) throw invalidRule(path, `"between" needs [from, to] as two ${what}`);
+  return [value[0], value[1]];
+}
+
+/** Start of a store-local day as an instant. */
+const dayStart = (date: Sql, ctx: CompileContext) => sql`(${date})::timestamp at time zone ${ctx.timeZone}`;
+
+function scalar(col: Column, operator: string, value: unknown, path: string, ctx: CompileContext): Sql {
+  const allowed: readonly string[] = OPERATORS[col.type];
+  if (!allowed.includes(operator)) throw invalidRule(path, `operator "${operator}" does not apply to a ${col.type} field (use one of ${allowed.join(', ')})`);
+  const e = col.expr;
+  if (operator === 'is_set') return sql`${e} is not null`;
+  if (operator === 'is_not_set') return sql`${e} is null`;
+  switch (col.type) {
+    case 'number': {
+      if (operator === 'between') {
+        const [lo, hi] = pair(value, isNum, path, 'numbers');
+        return sql`${e} between ${lo} and ${hi}`;
+      }
+      if (!isNum(value)) throw invalidRule(path, 'the value must be a number');
+      return compare(e, operator, sql`${value}`);
+    }
+    case 'text':
+    case 'enum': {
+      const list = operator === 'in' || operator === 'not_in';
+      const values = list ? value : [value];
+      if (!Array.isArray(values) || values.length === 0 || !values.every(isStr)) throw invalidRule(path, list ? 'the value must be a non-empty list of strings' : 'the value must be a string');
+      const bad = col.enumValues && values.find((v) => !col.enumValues!.includes(v));
+      if (bad) throw invalidRule(path, `"${bad}" is not one of ${col.enumValues!.join(', ')}`);
+      if (operator === 'in') return sql`${e} = any(${values}::text[])`;
+      if (operator === 'not_in') return sql`(${e} is null or not (${e} = any(${values}::text[])))`;
+      if (operator === 'contains') return sql`position(lower(${values[0]}) in lower(${e})) > 0`;
+      if (operator === 'starts_with') return sql`left(${e}, length(${values[0]})) = ${values[0]}`;
+      return operator === 'eq' ? sql`${e} = ${values[0]}` : sql`(${e} is null or ${e} <> ${values[0]})`;
+    }
+    case 'date': {
+      if (operator === 'within_last_days' || operator === 'more_than_days_ago') {
+        if (!isNum(value) || !Number.isInteger(value) || value < 0) throw invalidRule(path, 'the value must be a whole number of days');
+        const bound = col.isDate ? sql`${ctx.today}::date - ${value}::int` : sql`${ctx.now}::timestamptz - make_interval(days => ${value})`;
+        return operator === 'within_last_days' ? sql`${e} >= ${bound}` : sql`${e} < ${bound}`;
+      }
+      const [from, to] = operator === 'between' ? pair(value, isDateStr, path, 'dates (YYYY-MM-DD)') : [value, value];
+      if (!isDateStr(from) || !isDateStr(to)) throw invalidRule(path, 'the value must be a date (YYYY-MM-DD)');
+      const start = col.isDate ? sql`${from}::date` : dayStart(sql`${from}::date`, ctx);
+      const endExclusive = col.isDate ? sql`${to}::date + 1` : dayStart(sql`${to}::date + 1`, ctx);
+      if (operator === 'before') return sql`${e} < ${start}`;
+      if (operator === 'after') return sql`${e} >= ${endExclusive}`;
+      return sql`(${e} >= ${start} and ${e} < ${endExclusive})`;
+    }
+    case 'boolean':
+      return operator === 'is_true' ? sql`${e} = true` : sql`${e} = false`;
+  }
+}
+
+function compare(e: Sql, operator: string, v: Sql): Sql {
+  switch (operator) {
+    case 'eq':
+      return sql`${e} = ${v}`;
+    case 'neq':
+      return sql`${e} <> ${v}`;
+    case 'gt':
+      return sql`${e} > ${v}`;
+    case 'gte':
+      return sql`${e} >= ${v}`;
+    case 'lt':
+      return sql`${e} < ${v}`;
+    default:
+      return sql`${e} <= ${v}`;
+  }
+}
+
+/** An aggregate comparison (count / sum / avg op value); `between` takes [lo, hi]. */
+function aggregateTest(agg: Sql, operator: string, value: number | number[], path: string): { sql: Sql; holds: (x: number | null) => boolean } {
+  if (operator === 'between') {
+    const [lo, hi] = pair(value, isNum, path, 'numbers');
+    return { sql: sql`${agg} between ${lo} and ${hi}`, holds: (x) => x !== null && x >= lo && x <= hi };
+  }
+  if (!isNum(value)) throw invalidRule(path, 'the value must be a number');
+  const tests: Record<string, (x: number) => boolean> = {
+    eq: (x) => x === value,
+    neq: (x) => x !== value,
+    gt: (x) => x > value,
+    gte: (x) => x >= value,
+    lt: (x) => x < value,
+    lte: (x) => x <= value,
+  };
+  return { sql: compare(agg, operator, sql`${value}`), holds: (x) => x !== null && tests[operator](x) };
+}
+
+function windowOn(column: Sql, w: Window | undefined, path: string, ctx: CompileContext): Sql {
+  if (!w) return sql`true`;
+  if (w.kind === 'last_days') return sql`${column} >= ${ctx.now}::timestamptz - make_interval(days => ${w.days})`;
+  if (w.kind === 'between_days_ago') {
+    if (w.from < w.to) throw invalidRule(`${path}.window`, '"from" must be at least "to" days ago (e.g. between 60 and 30 days ago)');
+    return sql`(${column} >= ${ctx.now}::timestamptz - make_interval(days => ${w.from}) and ${column} < ${ctx.now}::timestamptz - make_interval(days => ${w.to}))`;
+  }
+  if (!isDateStr(w.from) || !isDateStr(w.to) || w.from > w.to) throw invalidRule(`${path}.window`, 'the dates must be valid and in order');
+  return sql`(${column} >= ${dayStart(sql`${w.from}::date`, ctx)} and ${column} < ${dayStart(sql`${w.to}::date + 1`, ctx)})`;
+}
+
+/** `c.id in (customers whose group passes)`, or `not in (those whose group fails)` when no rows also pass. */
+function grouped(from: Sql, agg: Sql, test: { sql: Sql; holds: (x: number | null) => boolean }, zero: number | null): Sql {
+  return test.holds(zero)
+    ? sql`c.id not in (select customer_id from ${from} group by customer_id having not (${test.sql}))`
+    : sql`c.id in (select customer_id from ${from} group by customer_id having ${test.sql})`;
+}
+
+function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: string, ctx: CompileContext): Sql {
+  const f = cond.filters ?? {};
+  const where: Sql[] = [f.statuses?.length ? sql`o.status = any(${f.statuses}::text[])` : sql`o.paid_at is not null and o.status <> 'cancelled'`];
+  where.push(windowOn(sql`o.placed_at`, cond.window, path, ctx));
+  if (f.channels?.length) where.push(sql`o.channel_id in (select id from channels where code = any(${f.channels}::text[]))`);
+  if (f.coupon === '*') where.push(sql`cardinality(o.coupon_codes) > 0`);
+  else if (f.coupon) where.push(sql`${f.coupon} = any(o.coupon_codes)`);
+  if (f.minAmount !== undefined) where.push(sql`o.total_amount >= ${f.minAmount}`);
+  if (f.maxAmount !== undefined) where.push(sql`o.total_amount <= ${f.maxAmount}`);
+  if (f.skus?.length || f.categories?.length) {
+    where.push(sql`exists (select 1 from order_items i left join products p on p.id = i.product_id where i.order_id = o.id
+      and (i.sku = any(${f.skus ?? []}::text[]) or p.category = any(${f.categories ?? []}::text[])))`);
+  }
+  const net = sql`(o.total_amount - o.refunded_amount)`;
+  const agg = cond.aggregate === 'count' ? sql`count(*)` : cond.aggregate === 'sum' ? sql`sum(${net})` : sql`avg(${net})`;
+  const zero = cond.aggregate === 'avg' ? null : 0;
+  return grouped(sql`orders o where ${sql.join(where, sql` and `)}`, agg, aggregateTest(agg, cond.operator, cond.value, path), zero);
+}
+
+function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext): Sql {
+  const where: Sql[] = [sql`e.customer_id is not null`, sql`e.name = ${cond.name}`, windowOn(sql`e.occurred_at`, cond.window, path, ctx)];
+  cond.properties.forEach((p, i) => {
+    const text = sql`(e.properties ->> ${p.key})`;
+    if (p.operator === 'contains') where.push(sql`position(lower(${String(p.value)}) in lower(${text})) > 0`);
+    else if (typeof p.value === 'number') {
+      const num = sql`(case when jsonb_typeof(e.properties -> ${p.key}) = 'number' then (e.properties ->> ${p.key})::numeric end)`;
+      where.push(compare(num, p.operator, sql`${p.value}`));
+    } else if (p.operator === 'eq' || p.operator === 'neq') where.push(compare(text, p.operator, sql`${String(p.value)}`));
+    else throw invalidRule(`${path}.properties[${i}]`, `operator "${p.operator}" needs a number`);
+  });
+  const agg = sql`count(*)`;
+  return grouped(sql`events e where ${sql.join(where, sql` and `)}`, agg, aggregateTest(agg, cond.operator, cond.value, path), 0);
+}
+
+/** Month×100+day of every day in the next `days` days (Feb 29 birthdays count on Feb 28 in other years). */
+export function upcomingMonthDays(today: string, days: number): number[] {
+  const start = Date.parse(`${today}T00:00:00Z`);
+  const out = new Set<number>();
+  for (let i = 0; i <= days; i++) {
+    const d = new Date(start + i * 86_400_000);
+    const md = (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+    out.add(md);
+    const leap = new Date(Date.UTC(d.getUTCFullYear(), 1, 29)).getUTCMonth() === 1;
+    if (md === 228 && !leap) out.add(229);
+  }
+  return [...out];
+}
+
+function anniversary(cond: Extract<Condition, { type: 'anniversary' }>, ctx: CompileContext): Sql {
+  const local = cond.of === 'birthday' ? sql`c.birthday` : sql`((${cond.of === 'first_order' ? sql`m.first_order_at` : sql`c.created_at`}) at time zone ${ctx.timeZone})::date`;
+  const month = Number(ctx.today.slice(5, 7));
+  const match =
+    cond.within.kind === 'this_month'
+      ? sql`extract(month from ${local})::int = ${month}`
+      : sql`(extract(month from ${local})::int * 100 + extract(day from ${local})::int) = any(${upcomingMonthDays(ctx.today, cond.within.days)}::int[])`;
+  // An anniversary needs at least a year behind it (birthdays always qualify).
+  return cond.of === 'birthday' ? match : sql`(${match} and ${local} < date_trunc('year', ${ctx.today}::date))`;
+}
+
+function attributeColumn(key: string, path: string, ctx: CompileContext): Column {
+  const def = ctx.attributes.get(key);
+  if (!def) throw invalidRule(path, `no custom attribute "${key}" is defined`);
+  const raw = sql`(c.attributes ->> ${key})`;
+  const typed = (t: string, cast: Sql) => sql`(case when jsonb_typeof(c.attributes -> ${key}) = ${t} then ${cast} end)`;
+  switch (def.type) {
+    case 'number':
+      return { expr: typed('number', sql`${raw}::numeric`), type: 'number' };
+    case 'boolean':
+      return { expr: typed('boolean', sql`${raw}::boolean`), type: 'boolean' };
+    case 'date':
+      return { expr: sql`(case when ${raw} ~ '^\\d{4}-\\d{2}-\\d{2}$' then ${raw}::date end)`, type: 'date', isDate: true };
+    case 'enum':
+      return { expr: raw, type: 'enum', enumValues: def.options };
+    default:
+      return { expr: raw, type: 'text' };
+  }
+}
+
+function conditionSql(cond: Condition, path: string, ctx: CompileContext): Sql {
+  switch (cond.type) {
+    case 'profile': {
+      if (!Object.hasOwn(PROFILE_COLUMNS, cond.field)) throw invalidRule(path, `unknown profile field "${cond.field}"`);
+      return scalar(PROFILE_COLUMNS[cond.field as keyof typeof PROFILE_FIELDS], cond.operator, cond.value, path, ctx);
+    }
+    case 'metric': {
+      if (!Object.hasOwn(METRIC_FIELDS, cond.field)) throw invalidRule(path, `unknown metric "${cond.field}"`);
+      return scalar(metricColumn(cond.field as keyof typeof METRIC_FIELDS), cond.operator, cond.value, path, ctx);
+    }
+    case 'attribute':
+      return scalar(attributeColumn(cond.key, path, ctx), cond.operator, cond.value, path, ctx);
+    case 'identity': {
+      const channel = cond.channel ? sql` and channel = ${cond.channel}` : sql``;
+      return sql`c.id ${cond.present ? sql`in` : sql`not in`} (select customer_id from customer_identities where kind = ${cond.kind}${channel})`;
+    }
+    case 'consent': {
+      const scope = sql`consents where channel = ${cond.channel} and purpose = ${cond.purpose}`;
+      if (cond.status === 'none') return sql`c.id not in (select customer_id from ${scope})`;
+      return sql`c.id in (select customer_id from (select distinct on (customer_id) customer_id, status from ${scope}
+        order by customer_id, recorded_at desc, id desc) latest where status = ${cond.status})`;
+    }
+    case 'tag': {
+      const tags = [...new Set(cond.tags)];
+      if (cond.operator === 'has_all') return sql`c.id in (select customer_id from customer_tags where tag = any(${tags}::text[]) group by customer_id having count(*) = ${tags.length})`;
+      return sql`c.id ${cond.operator === 'has_any' ? sql`in` : sql`not in`} (select customer_id from customer_tags where tag = any(${tags}::text[]))`;
+    }
+    case 'orders':
+      return ordersCondition(cond, path, ctx);
+    case 'events':
+      return eventsCondition(cond, path, ctx);
+    case 'anniversary':
+      return anniversary(cond, ctx);
+    case 'segment':
+      return sql`c.id ${cond.member ? sql`in` : sql`not in`} (select customer_id from segment_members where segment_id = ${cond.segmentId})`;
+  }
+}
+
+function nodeSql(node: RuleNode, path: string, depth: number, ctx: CompileContext): Sql {
+  if (node.type !== 'group') return conditionSql(node, path, ctx);
+  if (depth > MAX_DEPTH) throw invalidRule(path, `groups nest at most ${MAX_DEPTH} deep`);
+  const parts = node.children.map((child, i) => nodeSql(child, `${path}.children[${i}]`, depth + 1, ctx));
+  // An empty AND matches everyone; an empty OR matches no one.
+  const body = parts.length === 0 ? (node.op === 'and' ? sql`true` : sql`false`) : sql`(${sql.join(parts, node.op === 'and' ? sql` and ` : sql` or `)})`;
+  return node.not ? sql`not coalesce(${body}, false)` : body;
+}
+
+/** The whole rule tree as one boolean expression over `c` and `m`; throws SEGMENT_RULE_INVALID naming the node. */
+export function compileRules(rules: RuleGroup, ctx: CompileContext): Sql {
+  return sql`coalesce(${nodeSql(rules, 'rules', 1, ctx)}, false)`;
+}
+
+/** Segment ids a rule tree refers to (to check they exist and that no segment depends on itself). */
+export function referencedSegments(node: RuleNode): number[] {
+  if (node.type === 'segment') return [node.segmentId];
+  if (node.type === 'group') return node.children.flatMap(referencedSegments);
+  return [];
+}
+
+/** The customers a rule tree selects (active, not erased), for counting, previews and membership. */
+export function matchingCustomers(rules: RuleGroup, ctx: CompileContext, extra: Sql = sql`true`): Sql {
+  return sql`select c.id from customers c left join customer_metrics m on m.customer_id = c.id
+    where c.merged_into is null and c.erased_at is null and ${extra} and ${compileRules(rules, ctx)}`;
+}

@@ -1,0 +1,11 @@
+import { drainChanges, insightsRecomputeJob, segmentRefreshJob, segmentsRefreshAllJob } from './segments.jobs.ts';
+import { segmentRoutes } from './segments.routes.ts';
+
+export const segmentsModule = {
+  routes: segmentRoutes,
+  jobs: [segmentRefreshJob, segmentsRefreshAllJob, insightsRecomputeJob],
+  pollers: [{ name: 'customer-changes', run: drainChanges }],
+};
+export { compileRules, matchingCustomers } from './compiler.ts';
+export type { CompileContext } from './compiler.ts';
+export { previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';

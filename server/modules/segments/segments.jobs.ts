@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { defineJob } from '../../jobs/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { processChanges, recomputeAll } from '../analytics/index.ts';
+import { storeSettingsOf } from '../system/index.ts';
+import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
+
+const clockOf = async (ctx: AppContext) => ({ now: ctx.clock.now(), timeZone: (await storeSettingsOf(ctx)).timeZone });
+
+/** Full refresh of one segment (after it is created or its rules change, or on request). */
+export const segmentRefreshJob = defineJob<{ segmentId: number }, AppContext>({
+  name: 'segment-refresh',
+  version: 1,
+  schema: z.object({ segmentId: z.number().int().positive() }),
+  retryLimit: 2,
+  handler: async (data, ctx) => {
+    await refreshSegment(ctx.db, data.segmentId, await clockOf(ctx));
+  },
+});
+
+/** Hourly: every dynamic segment in full, so rules relative to today ("in the last 30 days") stay true. */
+export const segmentsRefreshAllJob = defineJob<Record<string, never>, AppContext>({
+  name: 'segments-refresh-all',
+  version: 1,
+  schema: z.object({}) as z.ZodType<Record<string, never>>,
+  cron: '7 * * * *',
+  handler: async (_data, ctx) => {
+    await refreshAllSegments(ctx.db, await clockOf(ctx));
+  },
+});
+
+/** Nightly (and on request): metrics, RFM, lifecycle thresholds and the CLV fit for everyone, then every segment. */
+export const insightsRecomputeJob = defineJob<Record<string, never>, AppContext>({
+  name: 'insights-recompute',
+  version: 1,
+  schema: z.object({}) as z.ZodType<Record<string, never>>,
+  cron: '40 2 * * *',
+  expireInSeconds: 3600,
+  handler: async (_data, ctx) => {
+    const clock = await clockOf(ctx);
+    const result = await recomputeAll(ctx.db, clock);
+    ctx.log.info({ result }, 'customer metrics recomputed');
+    await refreshAllSegments(ctx.db, clock);
+  },
+});
+
+/**
+ * Drains customer_changes: metrics, then segment membership, for up to 5,000 changed customers per
+ * transaction. Runs in every working process (rows are taken with SKIP LOCKED), every few seconds.
+ */
+export async function drainChanges(ctx: AppContext): Promise<number> {
+  const clock = await clockOf(ctx);
+  return processChanges(ctx.db, { ...clock, onRefreshed: (trx, ids) => syncChangedCustomers(trx, ids, clock) });
+}

@@ -1,0 +1,196 @@
+import { idParams, okBody } from '../../../contracts/common.ts';
+import {
+  createSegmentBody,
+  membershipHistory,
+  previewBody,
+  previewResult,
+  segmentBody,
+  segmentCatalog as segmentCatalogBody,
+  segmentHistoryQuery,
+  segmentList,
+  segmentSizes,
+  snapshotBody,
+  updateSegmentBody,
+} from '../../../contracts/segments.ts';
+import type { Db } from '../../db/index.ts';
+import { actorOf } from '../../http/principal.ts';
+import { defineRoute } from '../../http/route.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { storeSettingsOf } from '../system/index.ts';
+import { insightsRecomputeJob, segmentRefreshJob } from './segments.jobs.ts';
+import {
+  createDynamicSegment,
+  createStaticSegment,
+  deleteSegment,
+  getSegment,
+  listSegments,
+  membershipHistory as historyOf,
+  previewRules,
+  segmentCatalog,
+  segmentSizeHistory,
+  updateSegment,
+} from './segments.service.ts';
+import { z } from 'zod';
+
+const clockOf = async (ctx: AppContext) => ({ now: ctx.clock.now(), timeZone: (await storeSettingsOf(ctx)).timeZone });
+const refreshLater = (ctx: AppContext) => (trx: Db, segmentId: number) => ctx.queue.enqueue(segmentRefreshJob, { segmentId }, { trx });
+const queued = z.object({ queued: z.literal(true) });
+
+export const segmentRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/segments',
+    access: 'segments.read',
+    tag: 'segments',
+    summary: 'All segments with their size, status and when they were computed',
+    response: segmentList,
+    handler: async ({ ctx }) => ({ items: await listSegments(ctx.db) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/segments/catalog',
+    access: 'segments.read',
+    tag: 'segments',
+    summary: 'Fields, operators, channels, categories, products, tags, event names and segments for the rule builder',
+    response: segmentCatalogBody,
+    handler: ({ ctx }) => segmentCatalog(ctx.db),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/segments/preview',
+    access: 'segments.read',
+    tag: 'segments',
+    summary: 'Live count and a sample of the customers a rule tree matches (nothing is saved)',
+    body: previewBody,
+    response: previewResult,
+    handler: async ({ ctx, body }) => previewRules(ctx.db, body.rules, await clockOf(ctx), { showSql: true }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/segments',
+    access: 'segments.write',
+    tag: 'segments',
+    status: 201,
+    summary: 'Create a dynamic segment from rules (computed in the background) or a static one from a list of customers',
+    body: createSegmentBody,
+    response: z.object({ segment: segmentBody, unmatched: z.number().int() }),
+    handler: async ({ ctx, body, principal, ip }) => {
+      const common = { name: body.name, description: body.description, actor: actorOf(principal, ip), clock: await clockOf(ctx) };
+      if (body.kind === 'dynamic') return { segment: await createDynamicSegment(ctx.db, { ...common, rules: body.rules, onSaved: refreshLater(ctx) }), unmatched: 0 };
+      return createStaticSegment(ctx.db, { ...common, customerIds: body.customerIds, externalIds: body.externalIds });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/segments/:id',
+    access: 'segments.read',
+    tag: 'segments',
+    summary: 'One segment',
+    params: idParams,
+    response: segmentBody,
+    handler: ({ ctx, params }) => getSegment(ctx.db, params.id),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    url: '/segments/:id',
+    access: 'segments.write',
+    tag: 'segments',
+    summary: 'Rename, describe or change the rules of a segment (new rules are recomputed in the background)',
+    params: idParams,
+    body: updateSegmentBody,
+    response: segmentBody,
+    handler: async ({ ctx, params, body, principal, ip }) =>
+      updateSegment(ctx.db, params.id, { ...body, actor: actorOf(principal, ip), clock: await clockOf(ctx), onSaved: refreshLater(ctx) }),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/segments/:id',
+    access: 'segments.write',
+    tag: 'segments',
+    summary: 'Delete a segment (refused while another segment’s rules use it)',
+    params: idParams,
+    response: okBody,
+    handler: async ({ ctx, params, principal, ip }) => {
+      await deleteSegment(ctx.db, params.id, actorOf(principal, ip));
+      return { ok: true as const };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/segments/:id/refresh',
+    access: 'segments.write',
+    tag: 'segments',
+    status: 202,
+    summary: 'Recompute a segment’s membership in full, in the background',
+    params: idParams,
+    response: queued,
+    handler: async ({ ctx, params }) => {
+      await getSegment(ctx.db, params.id);
+      await ctx.queue.enqueue(segmentRefreshJob, { segmentId: params.id });
+      return { queued: true as const };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/segments/:id/snapshot',
+    access: 'segments.write',
+    tag: 'segments',
+    status: 201,
+    summary: 'Freeze a segment’s current members into a new static segment',
+    params: idParams,
+    body: snapshotBody,
+    response: z.object({ segment: segmentBody, unmatched: z.number().int() }),
+    handler: async ({ ctx, params, body, principal, ip }) => {
+      const source = await getSegment(ctx.db, params.id);
+      return createStaticSegment(ctx.db, { name: body.name, description: source.name, fromSegmentId: params.id, actor: actorOf(principal, ip), clock: await clockOf(ctx) });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/segments/:id/sizes',
+    access: 'segments.read',
+    tag: 'segments',
+    summary: 'Segment size over time',
+    params: idParams,
+    response: segmentSizes,
+    handler: ({ ctx, params }) => segmentSizeHistory(ctx.db, params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/segments/:id/history',
+    access: 'segments.read',
+    tag: 'segments',
+    summary: 'Who entered and left the segment, and when',
+    params: idParams,
+    query: segmentHistoryQuery,
+    response: membershipHistory,
+    handler: async ({ ctx, params, query }) => {
+      await getSegment(ctx.db, params.id);
+      return historyOf(ctx.db, { segmentId: params.id }, query);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/:id/segments',
+    access: 'segments.read',
+    tag: 'segments',
+    summary: 'A customer’s segment memberships, current and past',
+    params: idParams,
+    query: segmentHistoryQuery,
+    response: membershipHistory,
+    handler: ({ ctx, params, query }) => historyOf(ctx.db, { customerId: params.id }, query),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/analytics/recompute',
+    access: 'settings.manage',
+    tag: 'analytics',
+    status: 202,
+    summary: 'Recompute metrics, RFM, lifecycle thresholds and the CLV fit for everyone, then every segment (background)',
+    response: queued,
+    handler: async ({ ctx }) => {
+      await ctx.queue.enqueue(insightsRecomputeJob, {});
+      return { queued: true as const };
+    },
+  }),
+];
