@@ -3,7 +3,7 @@ import {
   type Condition,
   METRIC_FIELDS,
   OPERATORS,
-  PROFILE_FIELDS,
+  type PROFILE_FIELDS,
   type RuleGroup,
   type RuleNode,
   type ValueType,
@@ -168,7 +168,7 @@ function windowOn(column: Sql, w: Window | undefined, path: string, ctx: Compile
 }
 
 /** `c.id in (customers whose group passes)`, or `not in (those whose group fails)` when no rows also pass. */
-function grouped(from: Sql, agg: Sql, test: { sql: Sql; holds: (x: number | null) => boolean }, zero: number | null): Sql {
+function grouped(from: Sql, test: { sql: Sql; holds: (x: number | null) => boolean }, zero: number | null): Sql {
   return test.holds(zero)
     ? sql`c.id not in (select customer_id from ${from} group by customer_id having not (${test.sql}))`
     : sql`c.id in (select customer_id from ${from} group by customer_id having ${test.sql})`;
@@ -190,7 +190,7 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
   const net = sql`(o.total_amount - o.refunded_amount)`;
   const agg = cond.aggregate === 'count' ? sql`count(*)` : cond.aggregate === 'sum' ? sql`sum(${net})` : sql`avg(${net})`;
   const zero = cond.aggregate === 'avg' ? null : 0;
-  return grouped(sql`orders o where ${sql.join(where, sql` and `)}`, agg, aggregateTest(agg, cond.operator, cond.value, path), zero);
+  return grouped(sql`orders o where ${sql.join(where, sql` and `)}`, aggregateTest(agg, cond.operator, cond.value, path), zero);
 }
 
 function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext): Sql {
@@ -205,7 +205,7 @@ function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: str
     else throw invalidRule(`${path}.properties[${i}]`, `operator "${p.operator}" needs a number`);
   });
   const agg = sql`count(*)`;
-  return grouped(sql`events e where ${sql.join(where, sql` and `)}`, agg, aggregateTest(agg, cond.operator, cond.value, path), 0);
+  return grouped(sql`events e where ${sql.join(where, sql` and `)}`, aggregateTest(agg, cond.operator, cond.value, path), 0);
 }
 
 /** Month×100+day of every day in the next `days` days (Feb 29 birthdays count on Feb 28 in other years). */
