@@ -195,7 +195,7 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
 
 function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext): Sql {
   const where: Sql[] = [sql`e.customer_id is not null`, sql`e.name = ${cond.name}`, windowOn(sql`e.occurred_at`, cond.window, path, ctx)];
-  cond.properties.forEach((p, i) => {
+  (cond.properties ?? []).forEach((p, i) => {
     const text = sql`(e.properties ->> ${p.key})`;
     if (p.operator === 'contains') where.push(sql`position(lower(${String(p.value)}) in lower(${text})) > 0`);
     else if (typeof p.value === 'number') {

@@ -1,0 +1,172 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RuleGroup } from '../../../contracts/segments.ts';
+import { as, signIn, startTestPatron } from '../../../test/app.ts';
+import type { Patron } from '../../app.ts';
+import { recomputeAll } from '../analytics/index.ts';
+import { seedDemo } from '../demo/index.ts';
+import { drainChanges } from './segments.jobs.ts';
+import { compileContext, previewRules, refreshSegment } from './segments.service.ts';
+import { matchingCustomers } from './compiler.ts';
+
+const NOW = new Date('2026-06-30T08:00:00Z');
+const TZ = 'Asia/Shanghai';
+const clock = { now: NOW, timeZone: TZ };
+const and = (...children: RuleGroup['children']): RuleGroup => ({ type: 'group', op: 'and', children });
+const or = (...children: RuleGroup['children']): RuleGroup => ({ type: 'group', op: 'or', children });
+
+/** Each rule tree with an independently written query for the same customers (different SQL shapes on purpose). */
+const CASES: { name: string; rules: RuleGroup; truth: string }[] = [
+  {
+    name: 'profile: women in Shanghai or Zhejiang',
+    rules: and({ type: 'profile', field: 'gender', operator: 'eq', value: 'female' }, { type: 'profile', field: 'province', operator: 'in', value: ['上海市', '浙江省'] }),
+    truth: `select id from customers where gender = 'female' and province in ('上海市', '浙江省') and merged_into is null`,
+  },
+  {
+    name: 'orders: at least 2 skincare orders in the last 365 days',
+    rules: and({ type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 365 }, filters: { categories: ['护肤'] } }),
+    truth: `select o.customer_id from orders o
+      where o.paid_at is not null and o.status <> 'cancelled' and o.placed_at >= timestamptz '2026-06-30T08:00:00Z' - interval '365 days'
+        and exists (select 1 from order_items i join products p on p.id = i.product_id where i.order_id = o.id and p.category = '护肤')
+      group by o.customer_id having count(distinct o.id) >= 2`,
+  },
+  {
+    name: 'orders: spent nothing between 180 and 90 days ago (includes customers without orders)',
+    rules: and({ type: 'orders', aggregate: 'sum', operator: 'eq', value: 0, window: { kind: 'between_days_ago', from: 180, to: 90 } }),
+    truth: `select c.id from customers c where coalesce((select sum(total_amount - refunded_amount) from orders o where o.customer_id = c.id
+        and o.paid_at is not null and o.status <> 'cancelled'
+        and o.placed_at >= timestamptz '2026-06-30T08:00:00Z' - interval '180 days' and o.placed_at < timestamptz '2026-06-30T08:00:00Z' - interval '90 days'), 0) = 0`,
+  },
+  {
+    name: 'events: viewed a product priced over 100 at least 3 times, and never completed an order in the last 60 days',
+    rules: and(
+      { type: 'events', name: 'Product Viewed', operator: 'gte', value: 3, properties: [{ key: 'price', operator: 'gt', value: 100 }] },
+      { type: 'events', name: 'Order Completed', operator: 'eq', value: 0, window: { kind: 'last_days', days: 60 } },
+    ),
+    truth: `select c.id from customers c
+      where (select count(*) from events e where e.customer_id = c.id and e.name = 'Product Viewed' and (e.properties->>'price')::numeric > 100) >= 3
+        and not exists (select 1 from events e where e.customer_id = c.id and e.name = 'Order Completed' and e.occurred_at >= timestamptz '2026-06-30T08:00:00Z' - interval '60 days')`,
+  },
+  {
+    name: 'nested: (champions or loyal) or (not at risk and CLV over 500 yuan)',
+    rules: or(
+      { type: 'metric', field: 'rfm_group', operator: 'in', value: ['champions', 'loyal'] },
+      { type: 'group', op: 'and', children: [{ type: 'group', op: 'and', not: true, children: [{ type: 'metric', field: 'lifecycle_stage', operator: 'eq', value: 'at_risk' }] }, { type: 'metric', field: 'clv', operator: 'gt', value: 50_000 }] },
+    ),
+    truth: `select customer_id from customer_metrics where rfm_group in ('champions', 'loyal')
+      union select customer_id from customer_metrics where lifecycle_stage <> 'at_risk' and clv > 50000`,
+  },
+  {
+    name: 'tags, consent and identities: tagged vip, SMS marketing granted, no email',
+    rules: and(
+      { type: 'tag', operator: 'has_any', tags: ['vip'] },
+      { type: 'consent', channel: 'sms', purpose: 'marketing', status: 'granted' },
+      { type: 'identity', kind: 'email', present: false },
+    ),
+    truth: `select t.customer_id from customer_tags t where t.tag = 'vip'
+        and (select status from consents k where k.customer_id = t.customer_id and k.channel = 'sms' and k.purpose = 'marketing' order by recorded_at desc, id desc limit 1) = 'granted'
+        and not exists (select 1 from customer_identities i where i.customer_id = t.customer_id and i.kind = 'email')`,
+  },
+  {
+    name: 'anniversaries: birthday in the next 30 days',
+    rules: and({ type: 'anniversary', of: 'birthday', within: { kind: 'next_days', days: 30 } }),
+    truth: `select id from customers where birthday is not null and (
+      make_date(2026, extract(month from birthday)::int, least(extract(day from birthday)::int, case when extract(month from birthday) = 2 then 28 else 31 end))
+        between date '2026-06-30' and date '2026-07-30')`,
+  },
+  {
+    name: 'custom attribute: skin type dry and VIP level at least 2',
+    rules: and({ type: 'attribute', key: 'skin_type', operator: 'eq', value: 'dry' }, { type: 'attribute', key: 'vip_level', operator: 'gte', value: 2 }),
+    truth: `select id from customers where attributes->>'skin_type' = 'dry' and (attributes->>'vip_level')::int >= 2`,
+  },
+];
+
+describe('segments on generated data', () => {
+  let patron: Patron;
+  beforeAll(async () => {
+    patron = await startTestPatron();
+    const db = patron.ctx.db;
+    await seedDemo(db, patron.ctx.keyring, { customers: 1500, asOf: NOW });
+    await sql`insert into customer_tags (customer_id, tag, source) select id, 'vip', 'test' from customers where id % 3 = 0`.execute(db);
+    await sql`insert into consents (customer_id, channel, purpose, status, source, actor_label, recorded_at)
+      select id, 'sms', 'marketing', 'granted', 'test', 'test', now() - interval '2 days' from customers where id % 2 = 0`.execute(db);
+    await sql`insert into consents (customer_id, channel, purpose, status, source, actor_label)
+      select id, 'sms', 'marketing', 'withdrawn', 'test', 'test' from customers where id % 12 = 0`.execute(db);
+    await sql`insert into attribute_definitions (key, label, type, options) values ('skin_type', 'Skin', 'enum', '{dry,oily}'), ('vip_level', 'VIP level', 'number', '{}')`.execute(db);
+    await sql`update customers set attributes = jsonb_build_object('skin_type', case when id % 4 = 0 then 'dry' else 'oily' end, 'vip_level', id % 5)`.execute(db);
+    await recomputeAll(db, { now: NOW, timeZone: TZ });
+  });
+  afterAll(() => patron.close());
+
+  for (const c of CASES) {
+    it(`counts what hand-written SQL counts — ${c.name}`, async () => {
+      const db = patron.ctx.db;
+      const ctx = await compileContext(db, clock);
+      const got = (await sql<{ id: number }>`${matchingCustomers(c.rules, ctx)}`.execute(db)).rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+      const want = (await sql<{ id: number }>`${sql.raw(c.truth)}`.execute(db)).rows.map((r) => Number(Object.values(r)[0])).sort((a, b) => a - b);
+      expect(want.length, 'the case should select someone').toBeGreaterThan(0);
+      expect(want.length, 'the case should not select everyone').toBeLessThan(1500);
+      expect(got).toEqual(want);
+      expect((await previewRules(db, c.rules, clock)).count).toBe(want.length);
+    });
+  }
+
+  it('keeps dynamic membership current incrementally, with history and sizes', async () => {
+    const db = patron.ctx.db;
+    const session = await signIn(patron);
+    const rules = and({ type: 'tag', operator: 'has_any', tags: ['gold'] }, { type: 'metric', field: 'orders_count', operator: 'gte', value: 1 });
+    const created = await patron.http.inject({ method: 'POST', url: '/api/v1/segments', headers: as(session), payload: { name: 'Gold buyers', kind: 'dynamic', rules } });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().segment.id as number;
+    await refreshSegment(db, id, clock);
+    expect((await patron.http.inject({ url: `/api/v1/segments/${id}`, headers: as(session) })).json()).toMatchObject({ status: 'ready', size: 0 });
+
+    const buyer = await db.selectFrom('customer_metrics').select('customer_id').where('orders_count', '>', 0).orderBy('customer_id').executeTakeFirstOrThrow();
+    await sql`delete from customer_changes`.execute(db);
+    const tag = (action: '' | '/remove') =>
+      patron.http.inject({ method: 'POST', url: `/api/v1/customers/${buyer.customer_id}/tags${action}`, headers: as(session), payload: { tag: 'gold' } });
+    expect((await tag('')).statusCode).toBe(200);
+    expect(await drainChanges({ ...patron.ctx, clock: { now: () => new Date(NOW.getTime() + 60_000) } })).toBe(1);
+    const members = await db.selectFrom('segment_members').select('customer_id').where('segment_id', '=', id).execute();
+    expect(members.map((m) => Number(m.customer_id))).toEqual([buyer.customer_id]);
+
+    expect((await tag('/remove')).statusCode).toBe(200);
+    await drainChanges({ ...patron.ctx, clock: { now: () => new Date(NOW.getTime() + 120_000) } });
+    const history = (await patron.http.inject({ url: `/api/v1/segments/${id}/history`, headers: as(session) })).json();
+    expect(history.total).toBe(1);
+    expect(history.items[0]).toMatchObject({ customerId: buyer.customer_id, segmentName: 'Gold buyers' });
+    expect(history.items[0].exitedAt).not.toBeNull();
+    const sizes = (await patron.http.inject({ url: `/api/v1/segments/${id}/sizes`, headers: as(session) })).json();
+    expect(sizes.items.map((s: { size: number }) => s.size)).toEqual([0, 1, 0]);
+    const own = (await patron.http.inject({ url: `/api/v1/customers/${buyer.customer_id}/segments`, headers: as(session) })).json();
+    expect(own.items[0].segmentId).toBe(id);
+  });
+
+  it('segments refer to segments, never to themselves, and export through the customers filter', async () => {
+    const session = await signIn(patron);
+    const post = (payload: unknown) => patron.http.inject({ method: 'POST', url: '/api/v1/segments', headers: as(session), payload });
+    const base = (await post({ name: 'Shanghai', kind: 'dynamic', rules: and({ type: 'profile', field: 'province', operator: 'eq', value: '上海市' }) })).json().segment;
+    await refreshSegment(patron.ctx.db, base.id, clock);
+    const child = (await post({ name: 'Shanghai VIP', kind: 'dynamic', rules: and({ type: 'segment', segmentId: base.id, member: true }, { type: 'tag', operator: 'has_any', tags: ['vip'] }) })).json().segment;
+    const loop = await patron.http.inject({ method: 'PATCH', url: `/api/v1/segments/${base.id}`, headers: as(session), payload: { rules: and({ type: 'segment', segmentId: child.id, member: false }) } });
+    expect(loop.statusCode).toBe(400);
+    expect(loop.json().error.code).toBe('SEGMENT_RULE_INVALID');
+    const del = await patron.http.inject({ method: 'DELETE', url: `/api/v1/segments/${base.id}`, headers: as(session) });
+    expect(del.json().error.code).toBe('SEGMENT_IN_USE');
+    const missing = await post({ name: 'Ghost', kind: 'dynamic', rules: and({ type: 'segment', segmentId: 999_999, member: true }) });
+    expect(missing.json().error.code).toBe('SEGMENT_RULE_INVALID');
+    const dup = await post({ name: 'Shanghai', kind: 'dynamic', rules: and() });
+    expect(dup.json().error.code).toBe('SEGMENT_NAME_TAKEN');
+
+    const listed = (await patron.http.inject({ url: `/api/v1/customers?segment=${base.id}&limit=1`, headers: as(session) })).json();
+    const size = (await patron.http.inject({ url: `/api/v1/segments/${base.id}`, headers: as(session) })).json().size;
+    expect(listed.total).toBe(size);
+    const snapshot = await patron.http.inject({ method: 'POST', url: `/api/v1/segments/${base.id}/snapshot`, headers: as(session), payload: { name: 'Shanghai, frozen' } });
+    expect(snapshot.statusCode).toBe(201);
+    expect(snapshot.json().segment).toMatchObject({ kind: 'static', size });
+
+    const preview = await patron.http.inject({ method: 'POST', url: '/api/v1/segments/preview', headers: as(session), payload: { rules: and({ type: 'metric', field: 'nope', operator: 'eq', value: 1 }) } });
+    expect(preview.statusCode).toBe(400);
+    expect(preview.json().error.details).toEqual({ path: 'rules.children[0]', reason: 'unknown metric "nope"' });
+  });
+});
