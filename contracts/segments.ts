@@ -131,7 +131,8 @@ export const condition = z.discriminatedUnion('type', [
   anniversaryCondition,
   segmentCondition,
 ]);
-export type Condition = z.infer<typeof condition>;
+/** As written by clients: defaults (filters, properties, purpose) may be absent; the compiler fills them. */
+export type Condition = z.input<typeof condition>;
 
 export type RuleGroup = { type: 'group'; op: 'and' | 'or'; not?: boolean; children: RuleNode[] };
 export type RuleNode = RuleGroup | Condition;

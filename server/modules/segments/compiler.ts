@@ -269,7 +269,7 @@ function conditionSql(cond: Condition, path: string, ctx: CompileContext): Sql {
       return sql`c.id ${cond.present ? sql`in` : sql`not in`} (select customer_id from customer_identities where kind = ${cond.kind}${channel})`;
     }
     case 'consent': {
-      const scope = sql`consents where channel = ${cond.channel} and purpose = ${cond.purpose}`;
+      const scope = sql`consents where channel = ${cond.channel} and purpose = ${cond.purpose ?? 'marketing'}`;
       if (cond.status === 'none') return sql`c.id not in (select customer_id from ${scope})`;
       return sql`c.id in (select customer_id from (select distinct on (customer_id) customer_id, status from ${scope}
         order by customer_id, recorded_at desc, id desc) latest where status = ${cond.status})`;

@@ -144,7 +144,7 @@ describe('segments on generated data', () => {
 
   it('segments refer to segments, never to themselves, and export through the customers filter', async () => {
     const session = await signIn(patron);
-    const post = (payload: unknown) => patron.http.inject({ method: 'POST', url: '/api/v1/segments', headers: as(session), payload });
+    const post = (payload: object) => patron.http.inject({ method: 'POST', url: '/api/v1/segments', headers: as(session), payload });
     const base = (await post({ name: 'Shanghai', kind: 'dynamic', rules: and({ type: 'profile', field: 'province', operator: 'eq', value: '上海市' }) })).json().segment;
     await refreshSegment(patron.ctx.db, base.id, clock);
     const child = (await post({ name: 'Shanghai VIP', kind: 'dynamic', rules: and({ type: 'segment', segmentId: base.id, member: true }, { type: 'tag', operator: 'has_any', tags: ['vip'] }) })).json().segment;
