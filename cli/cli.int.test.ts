@@ -21,7 +21,7 @@ async function patron(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const COMMANDS = [['serve'], ['import'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['source', 'create'], ['rotate-key'], ['backup'], ['restore'], ['analytics', 'rfm']];
+const COMMANDS = [['serve'], ['import'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['source', 'create'], ['rotate-key'], ['backup'], ['restore'], ['analytics', 'rfm'], ['analytics', 'fit'], ['analytics', 'predict'], ['analytics', 'recompute']];
 
 describe('patron CLI', () => {
   it('has --help on every command', async () => {
@@ -44,8 +44,8 @@ describe('patron CLI', () => {
   it('seeds, creates a user and a key, backs up and restores into an empty data directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'patron-cli-'));
     const env = { PATRON_DATA_DIR: dir, DATABASE_URL: '' };
-    const seeded = await patron(['seed', '--demo', '--customers', '60', '--as-of', '2026-06-30'], env);
-    expect(seeded.stdout).toContain('Seeded 60 customers');
+    const seeded = await patron(['seed', '--demo', '--customers', '400', '--as-of', '2026-06-30'], env);
+    expect(seeded.stdout).toMatch(/Seeded 400 customers, \d+ orders, \d+ events, 5 example segments/);
     const user = await patron(['create-user', '--email', 'ana@shop.cn', '--name', 'Ana', '--role', 'analyst'], env);
     expect(user.stdout).toMatch(/One-time password: \S{16}/);
     const key = await patron(['api-key', 'create', '--name', 'bi', '--role', 'analyst'], env);
@@ -55,6 +55,16 @@ describe('patron CLI', () => {
     const rfm = JSON.parse((await patron(['analytics', 'rfm', '--as-of', '2026-06-30', '--window', '730', '--format', 'json'], env)).stdout);
     expect(rfm.length).toBeGreaterThan(20);
     expect(Object.keys(rfm[0])).toEqual(['customer_id', 'external_ids', 'recency_days', 'frequency', 'monetary', 'r', 'f', 'm', 'group']);
+    const fit = JSON.parse((await patron(['analytics', 'fit', '--until', '2026-06-30', '--json'], env)).stdout);
+    expect(Object.keys(fit)).toEqual(['customers', 'repeatCustomers', 'bgnbd', 'gammaGamma']);
+    expect(Object.keys(fit.bgnbd)).toEqual(['r', 'alpha', 'a', 'b', 'logLikelihood']);
+    expect(Object.keys(fit.gammaGamma)).toEqual(['p', 'q', 'gamma', 'logLikelihood']);
+    const predicted = JSON.parse((await patron(['analytics', 'predict', '--until', '2026-06-30', '--horizon', '26', '--format', 'json'], env)).stdout);
+    expect(predicted.length).toBe(fit.customers);
+    expect(Object.keys(predicted[0])).toEqual(['customer_id', 'external_ids', 'x', 't_x', 'T', 'p_alive', 'expected_purchases', 'expected_avg_value', 'clv']);
+    const tooEarly = await patron(['analytics', 'fit', '--until', '2024-08-01'], env);
+    expect(tooEarly.code).toBe(1);
+    expect(tooEarly.stderr).toMatch(/Too little history to fit \(too_few_buyers\)/);
     const csv = join(dir, 'orders.csv');
     writeFileSync(csv, '订单号,会员ID,下单时间,商品编码,数量,单价\nA1,m1,2026-05-01 10:00:00,SKU-1,2,19.90\nA2,m2,not a date,SKU-1,1,19.90\n');
     const imported = await patron(['import', 'orders', csv, '--channel', 'pos'], env);

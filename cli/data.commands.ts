@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { openCore, openDatabase } from '../server/app.ts';
 import { backupToFile, restoreFromFile } from '../server/db/index.ts';
-import { seedDemo } from '../server/modules/demo/index.ts';
+import { seedDemo, seedDemoInsights } from '../server/modules/demo/index.ts';
+import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { createLogger } from '../server/platform/logger.ts';
 import { action, positiveInt, print, progressBar } from './run.ts';
@@ -23,7 +24,8 @@ export function registerDataCommands(program: Command) {
     .option('--as-of <date>', 'last day of the generated history (YYYY-MM-DD; default today)')
     .action(
       action(async (opts: { customers: number; avgOrders: number; seed: number; asOf?: string }) => {
-        const core = await openCore(loadConfig());
+        const config = loadConfig();
+        const core = await openCore(config);
         const bar = progressBar('Seeding');
         try {
           const result = await seedDemo(core.dbHandle.db, core.keyring, {
@@ -35,7 +37,10 @@ export function registerDataCommands(program: Command) {
           });
           bar.stop();
           if (result.skipped) print('The database already has customers; nothing seeded.');
-          else print(`Seeded ${result.customers} customers, ${result.orders} orders, ${result.events} events.`);
+          else {
+            const insights = await seedDemoInsights(core.dbHandle.db, { now: opts.asOf ? parseDate(opts.asOf) : new Date(), timeZone: (await storeSettingsOf({ db: core.dbHandle.db, config })).timeZone });
+            print(`Seeded ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments.`);
+          }
         } finally {
           bar.stop();
           await core.dbHandle.close();

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { openDatabase, startPatron, startWorker } from '../server/app.ts';
 import { migrateQueue } from '../server/jobs/index.ts';
-import { seedDemo } from '../server/modules/demo/index.ts';
+import { seedDemo, seedDemoInsights } from '../server/modules/demo/index.ts';
+import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { createLogger } from '../server/platform/logger.ts';
 import { action, positiveInt, print, progressBar } from './run.ts';
@@ -48,7 +49,8 @@ export function registerServerCommands(program: Command) {
             onProgress: (done, total) => bar.update(done, total, 'customers'),
           });
           bar.stop();
-          print(`Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events.`);
+          const insights = await seedDemoInsights(patron.ctx.db, { now: new Date(), timeZone: (await storeSettingsOf(patron.ctx)).timeZone });
+          print(`Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments.`);
         }
         const address = await patron.http.listen({ port: config.port, host: config.host });
         print(`Patron is running at ${address.replace('0.0.0.0', 'localhost')} (API docs: /api/docs)`);

@@ -11,3 +11,75 @@ export const rfmSummary = z.object({
   groups: z.array(z.object({ group: z.string(), customers: z.number().int(), revenue: z.number() })),
   grid: z.array(z.object({ r: z.number().int(), f: z.number().int(), customers: z.number().int(), revenue: z.number() })),
 });
+
+export const lifecycleThresholds = z.object({
+  activeDays: z.number().int(),
+  atRiskDays: z.number().int(),
+  lapsedDays: z.number().int(),
+  source: z.enum(['derived', 'configured', 'default']),
+});
+export const lifecycleBody = z.union([
+  z
+    .strictObject({ activeDays: z.number().int().min(1).max(3650), atRiskDays: z.number().int().min(2).max(3650), lapsedDays: z.number().int().min(3).max(7300) })
+    .refine((t) => t.activeDays < t.atRiskDays && t.atRiskDays < t.lapsedDays, 'Thresholds must increase: active < at risk < lapsed'),
+  z.strictObject({ derive: z.literal(true) }).describe('Go back to thresholds derived from the shop’s purchase intervals'),
+]);
+
+const bgnbd = z.object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number(), logLikelihood: z.number() });
+const gammaGamma = z.object({ p: z.number(), q: z.number(), gamma: z.number(), logLikelihood: z.number() });
+export const clvModel = z.object({
+  status: z.enum(['ready', 'insufficient_data']),
+  reason: z.string().optional().describe('too_few_buyers | too_few_repeat_buyers | too_short_history'),
+  customers: z.number().int(),
+  repeatCustomers: z.number().int(),
+  until: z.string().optional(),
+  period: z.enum(['day', 'week']).optional(),
+  bgnbd: bgnbd.optional(),
+  gammaGamma: gammaGamma.optional(),
+  validation: z
+    .object({
+      calibrationUntil: z.string(),
+      holdoutPeriods: z.number().int(),
+      buckets: z.array(z.object({ x: z.string(), customers: z.number().int(), predicted: z.number(), actual: z.number() })),
+    })
+    .nullable()
+    .optional(),
+  fittedAt: z.string(),
+});
+export const analyticsModels = z.object({
+  lifecycle: lifecycleThresholds,
+  clv: clvModel.nullable(),
+  rfm: z.object({ asOf: z.string(), windowDays: z.number().int() }).nullable(),
+  stages: z.array(z.object({ stage: z.string(), customers: z.number().int() })),
+  pendingChanges: z.number().int().describe('Customers changed but not yet refreshed'),
+});
+
+export const rfmHistory = z.object({ items: z.array(z.object({ asOf: z.string(), group: z.string(), customers: z.number().int(), revenue: z.number() })) });
+
+export const customerInsights = z.object({
+  computedAt: z.string().nullable(),
+  ordersCount: z.number().int(),
+  netSpent: z.number(),
+  firstOrderAt: z.string().nullable(),
+  lastOrderAt: z.string().nullable(),
+  averageOrderValue: z.number().nullable(),
+  averageDaysBetween: z.number().nullable(),
+  distinctProducts: z.number().int(),
+  distinctCategories: z.number().int(),
+  channels: z.array(z.string()),
+  lastSeenAt: z.string().nullable(),
+  lifecycleStage: z.string().nullable(),
+  recencyDays: z.number().int().nullable(),
+  rfm: z.object({ r: z.number().int(), f: z.number().int(), m: z.number().int(), group: z.string() }).nullable(),
+  prediction: z
+    .object({
+      pAlive: z.number(),
+      churnProbability: z.number(),
+      expectedPurchases: z.number().describe('Over the next 12 months'),
+      expectedAverageValue: z.number(),
+      clv: z.number().describe('12-month predicted value, minor units'),
+      nextOrderAt: z.string().nullable(),
+    })
+    .nullable(),
+  predictionStatus: z.enum(['ready', 'insufficient_data', 'not_computed']),
+});

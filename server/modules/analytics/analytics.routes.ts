@@ -1,4 +1,7 @@
-import { rfmQuery, rfmSummary } from '../../../contracts/analytics.ts';
+import { analyticsModels, customerInsights as insightsBody, lifecycleBody, lifecycleThresholds, rfmHistory as rfmHistoryBody, rfmQuery, rfmSummary } from '../../../contracts/analytics.ts';
+import { idParams } from '../../../contracts/common.ts';
+import { actorOf } from '../../http/principal.ts';
+import { customerInsights, modelsOverview, rfmHistory, setLifecycle } from './insights.service.ts';
 import { dashboardBody, dashboardQuery } from '../../../contracts/dashboard.ts';
 import { defineRoute } from '../../http/route.ts';
 import { todayIn } from '../../platform/clock.ts';
@@ -34,5 +37,43 @@ export const analyticsRoutes = [
       const rows = await computeRfm(ctx.db, { asOf, windowDays: query.window, timeZone: store.timeZone });
       return { asOf, windowDays: query.window, customers: rows.length, ...summariseRfm(rows) };
     },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/analytics/models',
+    access: 'analytics.read',
+    tag: 'analytics',
+    summary: 'The CLV fit (BG/NBD + Gamma-Gamma) with its calibration-vs-holdout check, lifecycle thresholds and stage sizes',
+    response: analyticsModels,
+    handler: ({ ctx }) => modelsOverview(ctx.db),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/analytics/lifecycle',
+    access: 'settings.manage',
+    tag: 'analytics',
+    summary: 'Fix the lifecycle thresholds (days since the last order), or derive them again from purchase intervals',
+    body: lifecycleBody,
+    response: lifecycleThresholds,
+    handler: ({ ctx, body, principal, ip }) => setLifecycle(ctx.db, { body, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/analytics/rfm/history',
+    access: 'analytics.read',
+    tag: 'analytics',
+    summary: 'RFM group sizes and revenue at each full recompute',
+    response: rfmHistoryBody,
+    handler: ({ ctx }) => rfmHistory(ctx.db),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/:id/insights',
+    access: 'customers.read',
+    tag: 'analytics',
+    summary: 'A customer’s metrics, lifecycle stage, RFM scores and predictions (CLV, churn, next order)',
+    params: idParams,
+    response: insightsBody,
+    handler: ({ ctx, params }) => customerInsights(ctx.db, params.id),
   }),
 ];

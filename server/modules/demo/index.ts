@@ -1,2 +1,3 @@
 export { seedDemo } from './demo.seed.ts';
 export type { SeedDemoOptions, SeedDemoResult } from './demo.seed.ts';
+export { seedDemoInsights } from './demo.insights.ts';

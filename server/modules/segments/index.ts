@@ -8,4 +8,4 @@ export const segmentsModule = {
 };
 export { compileRules, matchingCustomers } from './compiler.ts';
 export type { CompileContext } from './compiler.ts';
-export { previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
+export { createDemoSegments, previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';

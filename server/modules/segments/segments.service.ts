@@ -342,3 +342,17 @@ export async function segmentCatalog(db: Db) {
     operators: Object.fromEntries(Object.entries(OPERATORS).map(([k, v]) => [k, [...v]])),
   };
 }
+
+/** Creates (by name, once) and computes example segments — the demo store's starting point. */
+export async function createDemoSegments(db: Db, segments: { name: string; description: string; rules: RuleGroup }[], clock: Clock): Promise<number> {
+  const actor: Actor = { type: 'system', id: null, label: 'demo', ip: null };
+  let created = 0;
+  for (const s of segments) {
+    const exists = await db.selectFrom('segments').select('id').where('name', '=', s.name).executeTakeFirst();
+    if (exists) continue;
+    const seg = await createDynamicSegment(db, { ...s, actor, clock, onSaved: async () => undefined });
+    await refreshSegment(db, seg.id, clock);
+    created++;
+  }
+  return created;
+}
