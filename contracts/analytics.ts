@@ -1,5 +1,24 @@
 import { z } from 'zod';
 
+/** The eleven named RFM groups (mapping from R and F scores in server/modules/analytics/rfm.service.ts). */
+export const RFM_GROUPS = [
+  'champions',
+  'loyal',
+  'potential_loyalists',
+  'new',
+  'promising',
+  'need_attention',
+  'about_to_sleep',
+  'at_risk',
+  'cant_lose_them',
+  'hibernating',
+  'lost',
+] as const;
+export type RfmGroup = (typeof RFM_GROUPS)[number];
+
+/** Lifecycle stages by days since the last paid order (thresholds derived from the shop's purchase intervals). */
+export const LIFECYCLE_STAGES = ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'churned'] as const;
+
 export const rfmQuery = z.strictObject({
   asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('Last day of the window (default: today, store time zone)'),
   window: z.coerce.number().int().min(1).max(3650).default(365).describe('Window length in days'),

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patron } from '../../server/app.ts';
-import { seedDemo } from '../../server/modules/demo/index.ts';
+import { sql } from 'kysely';
+import { seedDemo, seedDemoInsights } from '../../server/modules/demo/index.ts';
 import { OWNER, startTestPatron } from '../app.ts';
 
 const CANDIDATES = [process.env.PATRON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -30,6 +31,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     patron = await startTestPatron();
     await seedDemo(patron.ctx.db, patron.ctx.keyring, { customers: 400 });
+    await seedDemoInsights(patron.ctx.db, { now: new Date(), timeZone: 'Asia/Shanghai' });
     base = await patron.http.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -64,7 +66,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       await page.waitForLoadState('networkidle');
       await page.screenshot({ path: join(SHOTS, `${path.slice(1).replace(/\//g, '-')}.png`) });
     }
-    await page.goto(`${base}/segments`);
+    await page.goto(`${base}/marketing`);
     await expect.poll(() => page.getByTestId('not-built').count()).toBe(1);
     expect(consoleErrors).toEqual([]);
   });
@@ -122,6 +124,30 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByRole('button', { name: /确\s*定|OK/ }).click();
     await expect.poll(async () => (await page.getByTestId('api-key-secret').textContent()) ?? '').toMatch(/^ptn_/);
     await page.screenshot({ path: join(SHOTS, 'api-key-created.png') });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('builds a segment visually, sees its live count change, saves it and sees it computed', async () => {
+    const count = async (minOrders: number) =>
+      Number((await sql<{ n: number }>`select count(*)::int as n from customer_metrics m join customers c on c.id = m.customer_id
+        where c.merged_into is null and m.orders_count >= ${minOrders}`.execute(patron.ctx.db)).rows[0].n);
+    await page.goto(`${base}/segments`);
+    await page.getByTestId('new-segment').click();
+    await page.getByTestId('segment-name').fill('Repeat buyers');
+    await page.getByTestId('add-condition').click();
+    await page.locator('.ant-select-item-option', { hasText: '指标 / 预测' }).click();
+    const live = () => page.getByTestId('live-count').locator('.ant-statistic-content-value').textContent();
+    await expect.poll(async () => Number((await live())?.replace(/\D/g, ''))).toBe(await count(1));
+    await page.locator('input[data-testid="condition-number"], [data-testid="condition-number"] input').first().fill('3');
+    await expect.poll(async () => Number((await live())?.replace(/\D/g, ''))).toBe(await count(3));
+    await page.screenshot({ path: join(SHOTS, 'segment-builder.png') });
+    await page.getByTestId('save-segment').click();
+    await page.waitForURL(/\/segments\/\d+$/);
+    await expect.poll(() => page.getByTestId('segment-status').textContent(), { timeout: 30_000 }).toBe('已更新');
+    const saved = await patron.ctx.db.selectFrom('segments').select(['size', 'rules']).where('name', '=', 'Repeat buyers').executeTakeFirstOrThrow();
+    expect(saved.size).toBe(await count(3));
+    expect(saved.rules).toEqual({ type: 'group', op: 'and', children: [{ type: 'metric', field: 'orders_count', operator: 'gte', value: 3 }] });
+    await page.screenshot({ path: join(SHOTS, 'segment-saved.png') });
     expect(consoleErrors).toEqual([]);
   });
 });

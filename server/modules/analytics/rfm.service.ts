@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { RFM_GROUPS, type RfmGroup } from '../../../contracts/analytics.ts';
 import type { Db } from '../../db/index.ts';
 
 /**
@@ -12,20 +13,7 @@ import type { Db } from '../../db/index.ts';
  *   R3 F3 Need attention · R3–4 F4–5 Loyal · R4 F1 Promising · R5 F1 New · R4–5 F2–3 Potential loyalists
  *   R5 F4–5 Champions
  */
-export const RFM_GROUPS = [
-  'champions',
-  'loyal',
-  'potential_loyalists',
-  'new',
-  'promising',
-  'need_attention',
-  'about_to_sleep',
-  'at_risk',
-  'cant_lose_them',
-  'hibernating',
-  'lost',
-] as const;
-export type RfmGroup = (typeof RFM_GROUPS)[number];
+export { RFM_GROUPS };
 
 export function rfmGroup(r: number, f: number): RfmGroup {
   if (r === 1 && f === 1) return 'lost';

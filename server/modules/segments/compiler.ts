@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { LIFECYCLE_STAGES, RFM_GROUPS } from '../../../contracts/analytics.ts';
 import {
   type Condition,
   METRIC_FIELDS,
@@ -31,8 +32,8 @@ export const MAX_DEPTH = 8;
 
 const ENUM_VALUES: Record<string, readonly string[]> = {
   gender: ['male', 'female', 'unknown'],
-  lifecycle_stage: ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'churned'],
-  rfm_group: ['champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cant_lose_them', 'hibernating', 'lost'],
+  lifecycle_stage: LIFECYCLE_STAGES,
+  rfm_group: RFM_GROUPS,
 };
 
 export function invalidRule(path: string, reason: string): AppError {

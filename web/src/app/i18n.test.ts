@@ -5,6 +5,8 @@ import { PERMISSIONS, ROLES } from '../../../contracts/permissions.ts';
 import { jobStates } from '../../../contracts/jobs.ts';
 import { gender } from '../../../contracts/customers.ts';
 import { TARGETS } from '../../../contracts/imports.ts';
+import { METRIC_FIELDS, OPERATORS, PROFILE_FIELDS } from '../../../contracts/segments.ts';
+import { LIFECYCLE_STAGES, RFM_GROUPS } from '../../../contracts/analytics.ts';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
 
@@ -59,6 +61,10 @@ describe('translations', () => {
       ...Object.values(TARGETS).flat().map((f) => `imports.targets.${f}`),
       ...['customers', 'orders', 'products'].map((k) => `imports.kinds.${k}`),
       ...['running', 'completed', 'failed', 'undone'].map((s) => `imports.statuses.${s}`),
+      ...Object.keys({ ...PROFILE_FIELDS, ...METRIC_FIELDS }).map((f) => `segments.fields.${f}`),
+      ...Object.values(OPERATORS).flat().map((o) => `segments.operators.${o}`),
+      ...LIFECYCLE_STAGES.map((s) => `analytics.stages.${s}`),
+      ...RFM_GROUPS.map((g) => `analytics.rfmGroups.${g}`),
       ...['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'].map((s) => `orderStatus.${s}`),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);

@@ -16,6 +16,8 @@ import { CustomersPage } from '../features/customers/CustomersPage.tsx';
 import { ImportPage } from '../features/customers/ImportPage.tsx';
 import { QualityPage } from '../features/customers/QualityPage.tsx';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
+import { SegmentEditorPage } from '../features/segments/SegmentEditorPage.tsx';
+import { SegmentsPage } from '../features/segments/SegmentsPage.tsx';
 import { NotBuiltPage } from '../features/placeholder/NotBuiltPage.tsx';
 import { ApiKeysPage } from '../features/settings/ApiKeysPage.tsx';
 import { AuditPage } from '../features/settings/AuditPage.tsx';
@@ -30,7 +32,7 @@ export type Area = { path: string; labelKey: string; icon: ReactNode; permission
 export const AREAS: Area[] = [
   { path: '/dashboard', labelKey: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.view', element: <DashboardPage /> },
   { path: '/customers', labelKey: 'nav.customers', icon: <TeamOutlined />, permission: 'customers.read', element: <CustomersPage /> },
-  { path: '/segments', labelKey: 'nav.segments', icon: <PartitionOutlined />, permission: 'segments.read', element: <NotBuiltPage areaKey="nav.segments" /> },
+  { path: '/segments', labelKey: 'nav.segments', icon: <PartitionOutlined />, permission: 'segments.read', element: <SegmentsPage /> },
   { path: '/analytics', labelKey: 'nav.analytics', icon: <BarChartOutlined />, permission: 'analytics.read', element: <NotBuiltPage areaKey="nav.analytics" /> },
   { path: '/marketing', labelKey: 'nav.marketing', icon: <NotificationOutlined />, permission: 'marketing.read', element: <NotBuiltPage areaKey="nav.marketing" /> },
   { path: '/automation', labelKey: 'nav.automation', icon: <NodeIndexOutlined />, permission: 'automation.read', element: <NotBuiltPage areaKey="nav.automation" /> },
@@ -55,4 +57,5 @@ export const DETAIL_PAGES: { path: string; element: ReactNode }[] = [
   { path: '/customers/quality', element: <QualityPage /> },
   { path: '/customers/import', element: <ImportPage /> },
   { path: '/customers/:id', element: <CustomerDetailPage /> },
+  { path: '/segments/:id', element: <SegmentEditorPage /> },
 ];

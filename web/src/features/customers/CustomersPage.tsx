@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Input, Space, Table, Typography } from 'antd';
+import { Button, Card, Input, Space, Table, Tag, Typography } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import type { CustomerSummary } from '../../../../contracts/customers.ts';
 import { api } from '../../lib/api.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -17,9 +17,11 @@ export function CustomersPage() {
   const navigate = useNavigate();
   const [q, setQ] = useState('');
   const [tag, setTag] = useState('');
+  const [params, setParams] = useSearchParams();
+  const segment = params.get('segment') ? Number(params.get('segment')) : undefined;
   const [page, setPage] = useState(1);
   const [sort, setSort] = useState<Sort>({ sort: 'created_at', order: 'desc' });
-  const filter = { q: q || undefined, tag: tag || undefined };
+  const filter = { q: q || undefined, tag: tag || undefined, segment };
   const query = { ...filter, limit: PAGE, offset: (page - 1) * PAGE, ...sort };
   const list = useQuery({
     queryKey: ['customers', query],
@@ -54,6 +56,11 @@ export function CustomersPage() {
             setPage(1);
           }}
         />
+        {segment && (
+          <Tag closable onClose={() => setParams({})} color="blue">
+            {t('customers.inSegment', { id: segment })}
+          </Tag>
+        )}
         <BulkActions filter={filter} total={list.data?.total ?? 0} />
       </Space>
       <Table<CustomerSummary>
