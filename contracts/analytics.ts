@@ -102,3 +102,38 @@ export const customerInsights = z.object({
     .nullable(),
   predictionStatus: z.enum(['ready', 'insufficient_data', 'not_computed']),
 });
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+export const reportFilter = z.strictObject({
+  from: day.optional().describe('Orders placed on or after (store time zone)'),
+  to: day.optional().describe('Orders placed on or before'),
+  channel: z.string().max(50).optional(),
+  segment: z.coerce.number().int().positive().optional(),
+});
+export type ReportFilter = z.infer<typeof reportFilter>;
+const int = z.number().int();
+export const overviewReport = z.object({
+  customers: int,
+  buyers: int,
+  active: int,
+  repeatRate: z.number(),
+  orders: int,
+  revenue: z.number(),
+  averageOrderValue: z.number(),
+  averageClv: z.number().nullable(),
+  stages: z.array(z.object({ stage: z.string(), customers: int })),
+  monthly: z.array(z.object({ month: z.string(), revenue: z.number(), orders: int, buyers: int, newBuyers: int })),
+});
+export const cohortReport = z.object({ cohorts: z.array(z.object({ cohort: z.string(), size: int, retention: z.array(z.number().nullable()) })) });
+export const channelReport = z.object({
+  channels: z.array(z.object({ code: z.string(), name: z.string(), buyers: int, revenue: z.number(), repeatRate: z.number() })),
+  overlap: z.array(z.object({ channels: int.describe('1, 2, or 3 meaning three or more'), buyers: int })),
+  pairs: z.array(z.object({ a: z.string(), b: z.string(), buyers: int })),
+});
+export const geographyReport = z.object({ provinces: z.array(z.object({ province: z.string().nullable(), customers: int, buyers: int, revenue: z.number() })) });
+export const demographicsReport = z.object({ cells: z.array(z.object({ gender: z.string(), band: z.string(), customers: int, revenue: z.number() })) });
+export const valueReport = z.object({
+  clvBands: z.array(z.object({ fromYuan: z.number(), toYuan: z.number().nullable(), customers: int })),
+  riskBands: z.array(z.object({ band: z.string(), customers: int, netSpent: z.number(), clv: z.number() })),
+  atRisk: z.array(z.object({ id: int, name: z.string().nullable(), netSpent: z.number(), churnProbability: z.number(), lastOrderAt: z.string().nullable(), orders: int })),
+});

@@ -2,6 +2,24 @@ import { analyticsModels, customerInsights as insightsBody, lifecycleBody, lifec
 import { idParams } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { customerInsights, modelsOverview, rfmHistory, setLifecycle } from './insights.service.ts';
+import { channelReport, cohortReport, demographicsReport, geographyReport, overviewReport, valueReport } from './reports.service.ts';
+import * as contracts from '../../../contracts/analytics.ts';
+import type { Db } from '../../db/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+
+type ReportFn = (db: Db, f: contracts.ReportFilter & { timeZone: string }) => Promise<unknown>;
+/** One GET route per analytics report, all taking the same filter (dates, channel, segment). */
+const report = <R>(name: string, summary: string, response: import('zod').ZodType<R>, fn: ReportFn) =>
+  defineRoute({
+    method: 'GET',
+    url: `/analytics/reports/${name}`,
+    access: 'analytics.read',
+    tag: 'analytics',
+    summary,
+    query: contracts.reportFilter,
+    response,
+    handler: async ({ ctx, query }: { ctx: AppContext; query: contracts.ReportFilter }) => (await fn(ctx.db, { ...query, timeZone: (await storeSettingsOf(ctx)).timeZone })) as R,
+  });
 import { dashboardBody, dashboardQuery } from '../../../contracts/dashboard.ts';
 import { defineRoute } from '../../http/route.ts';
 import { todayIn } from '../../platform/clock.ts';
@@ -76,4 +94,10 @@ export const analyticsRoutes = [
     response: insightsBody,
     handler: ({ ctx, params }) => customerInsights(ctx.db, params.id),
   }),
+  report('overview', 'KPIs (customers, buyers, active, repeat rate, AOV, revenue, average CLV) with monthly trends', contracts.overviewReport, overviewReport),
+  report('cohorts', 'Retention by first-order month: share of each cohort buying again k months later', contracts.cohortReport, cohortReport),
+  report('channels', 'Buyers, revenue and repeat rate per channel, and cross-channel overlap', contracts.channelReport, channelReport),
+  report('geography', 'Customers, buyers and revenue by province', contracts.geographyReport, geographyReport),
+  report('demographics', 'Customers and revenue by gender and age band', contracts.demographicsReport, demographicsReport),
+  report('value', 'Predicted-value distribution, churn-risk bands and the most valuable customers at risk', contracts.valueReport, valueReport),
 ];
