@@ -150,4 +150,23 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'segment-saved.png') });
     expect(consoleErrors).toEqual([]);
   });
+
+  it('shows analytics with predictions explained and a calibration chart, and insights on the 360 page', async () => {
+    await page.goto(`${base}/analytics`);
+    await page.getByTestId('chart-trend').waitFor();
+    await page.getByRole('tab', { name: '预测' }).click();
+    await page.getByTestId('predictions').waitFor();
+    await page.getByText('预测是怎样算出来的').waitFor();
+    await expect.poll(() => page.locator('[data-testid="chart-calibration"] canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'analytics-predictions.png') });
+    await page.getByRole('tab', { name: 'RFM' }).click();
+    await expect.poll(() => page.locator('[data-testid="chart-rfm"] canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'analytics-rfm.png') });
+    const buyer = await patron.ctx.db.selectFrom('customer_metrics').select('customer_id').where('p_alive', 'is not', null).orderBy('net_spent', 'desc').executeTakeFirstOrThrow();
+    await page.goto(`${base}/customers/${buyer.customer_id}`);
+    await page.getByTestId('prediction').waitFor();
+    await page.getByText('预测 12 个月价值', { exact: false }).first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'customer-360-insights.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
 });

@@ -65,6 +65,13 @@ describe('translations', () => {
       ...Object.values(OPERATORS).flat().map((o) => `segments.operators.${o}`),
       ...LIFECYCLE_STAGES.map((s) => `analytics.stages.${s}`),
       ...RFM_GROUPS.map((g) => `analytics.rfmGroups.${g}`),
+      ...['under_18', '18_24', '25_34', '35_44', '45_54', '55_plus', 'unknown'].map((b) => `analytics.ageBands.${b}`),
+      ...['low', 'medium', 'high', 'very_high'].map((b) => `analytics.risk.${b}`),
+      ...['derived', 'configured', 'default'].map((b) => `analytics.thresholdSource.${b}`),
+      ...['too_few_buyers', 'too_few_repeat_buyers', 'too_short_history'].map((r) => `analytics.insufficient.${r}`),
+      ...['overview', 'cohorts', 'channels', 'geography', 'demographics', 'rfm', 'value', 'predictions'].map((k) => `analytics.tabs.${k}`),
+      ...['customers', 'active', 'buyers', 'repeatRate', 'aov', 'revenue', 'averageClv'].map((k) => `analytics.kpi.${k}`),
+      ...['day', 'week'].map((k) => `analytics.periods.${k}`),
       ...['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'].map((s) => `orderStatus.${s}`),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);

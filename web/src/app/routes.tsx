@@ -11,6 +11,7 @@ import {
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../../../contracts/permissions.ts';
+import { AnalyticsPage } from '../features/analytics/AnalyticsPage.tsx';
 import { CustomerDetailPage } from '../features/customers/CustomerDetailPage.tsx';
 import { CustomersPage } from '../features/customers/CustomersPage.tsx';
 import { ImportPage } from '../features/customers/ImportPage.tsx';
@@ -33,7 +34,7 @@ export const AREAS: Area[] = [
   { path: '/dashboard', labelKey: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.view', element: <DashboardPage /> },
   { path: '/customers', labelKey: 'nav.customers', icon: <TeamOutlined />, permission: 'customers.read', element: <CustomersPage /> },
   { path: '/segments', labelKey: 'nav.segments', icon: <PartitionOutlined />, permission: 'segments.read', element: <SegmentsPage /> },
-  { path: '/analytics', labelKey: 'nav.analytics', icon: <BarChartOutlined />, permission: 'analytics.read', element: <NotBuiltPage areaKey="nav.analytics" /> },
+  { path: '/analytics', labelKey: 'nav.analytics', icon: <BarChartOutlined />, permission: 'analytics.read', element: <AnalyticsPage /> },
   { path: '/marketing', labelKey: 'nav.marketing', icon: <NotificationOutlined />, permission: 'marketing.read', element: <NotBuiltPage areaKey="nav.marketing" /> },
   { path: '/automation', labelKey: 'nav.automation', icon: <NodeIndexOutlined />, permission: 'automation.read', element: <NotBuiltPage areaKey="nav.automation" /> },
   { path: '/loyalty', labelKey: 'nav.loyalty', icon: <GiftOutlined />, permission: 'loyalty.read', element: <NotBuiltPage areaKey="nav.loyalty" /> },

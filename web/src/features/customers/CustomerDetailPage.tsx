@@ -9,6 +9,7 @@ import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
+import { InsightsPanel } from '../analytics/InsightsPanel.tsx';
 import { TagsAndNotes } from './TagsAndNotes.tsx';
 
 type Order = CustomerDetail['orders'][number];
@@ -132,6 +133,9 @@ export function CustomerDetailPage() {
             <EventTimeline id={c.id} first={events} />
           </Card>
           <TagsAndNotes id={c.id} tags={detail.data.tags} notes={detail.data.notes} />
+          <div style={{ marginTop: 16 }}>
+            <InsightsPanel customerId={c.id} currency={currency} />
+          </div>
           <Card title={t('customers.moreTitle')} style={{ marginTop: 16 }}>
             <Typography.Text type="secondary">{t('customers.moreBody')}</Typography.Text>
           </Card>
