@@ -10,10 +10,11 @@ import { migrations } from './migrate.ts';
 /**
  * Logical backup: every table of the public schema (not the job queue, not migration bookkeeping)
  * as gzip-compressed JSON lines — a header, then per table its name and one JSON object per row.
- * Encrypted fields stay encrypted: restoring needs the same master key.
+ * Encrypted fields stay encrypted: restoring needs the same master key. The change queue (customer_changes)
+ * is not kept: restoring the customers refills it through its triggers.
  */
 const FORMAT = 'patron-backup';
-const SKIP = new Set(['kysely_migration', 'kysely_migration_lock']);
+const SKIP = new Set(['kysely_migration', 'kysely_migration_lock', 'customer_changes']);
 const BATCH = 5000;
 
 type Header = { format: typeof FORMAT; version: 1; createdAt: string; migrations: string[]; tables: string[] };

@@ -8,4 +8,5 @@ export const segmentsModule = {
 };
 export { compileRules, matchingCustomers } from './compiler.ts';
 export type { CompileContext } from './compiler.ts';
-export { createDemoSegments, previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
+export { drainChanges } from './segments.jobs.ts';
+export { createDemoSegments, createDynamicSegment, previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
