@@ -137,3 +137,19 @@ export const valueReport = z.object({
   riskBands: z.array(z.object({ band: z.string(), customers: int, netSpent: z.number(), clv: z.number() })),
   atRisk: z.array(z.object({ id: int, name: z.string().nullable(), netSpent: z.number(), churnProbability: z.number(), lastOrderAt: z.string().nullable(), orders: int })),
 });
+
+export const associationQuery = z.strictObject({
+  window: z.coerce.number().int().min(1).max(3650).default(365).describe('Days of orders to learn from'),
+  minSupport: z.coerce.number().min(0).max(1).default(0),
+  minConfidence: z.coerce.number().min(0).max(1).default(0),
+  product: z.coerce.number().int().positive().optional().describe('Only rules from this product (frequently bought together)'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+const productRef = z.object({ id: int, name: z.string() });
+export const associationRules = z.object({
+  baskets: int,
+  rules: z.array(z.object({ from: productRef, to: productRef, baskets: int, support: z.number(), confidence: z.number(), lift: z.number() })),
+});
+export const recommendations = z.object({
+  items: z.array(z.object({ id: int, sku: z.string(), name: z.string(), category: z.string(), score: z.number(), because: z.array(z.string()) })),
+});

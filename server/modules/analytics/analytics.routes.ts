@@ -1,6 +1,7 @@
 import { analyticsModels, customerInsights as insightsBody, lifecycleBody, lifecycleThresholds, rfmHistory as rfmHistoryBody, rfmQuery, rfmSummary } from '../../../contracts/analytics.ts';
 import { idParams } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
+import { associationRules, recommendationsFor } from './affinity.service.ts';
 import { customerInsights, modelsOverview, rfmHistory, setLifecycle } from './insights.service.ts';
 import { channelReport, cohortReport, demographicsReport, geographyReport, overviewReport, valueReport } from './reports.service.ts';
 import * as contracts from '../../../contracts/analytics.ts';
@@ -100,4 +101,25 @@ export const analyticsRoutes = [
   report('geography', 'Customers, buyers and revenue by province', contracts.geographyReport, geographyReport),
   report('demographics', 'Customers and revenue by gender and age band', contracts.demographicsReport, demographicsReport),
   report('value', 'Predicted-value distribution, churn-risk bands and the most valuable customers at risk', contracts.valueReport, valueReport),
+  defineRoute({
+    method: 'GET',
+    url: '/analytics/associations',
+    access: 'analytics.read',
+    tag: 'analytics',
+    summary: 'Products bought together: support, confidence and lift of A → B over a window of paid orders',
+    query: contracts.associationQuery,
+    response: contracts.associationRules,
+    handler: ({ ctx, query }) =>
+      associationRules(ctx.db, { now: ctx.clock.now(), windowDays: query.window, minSupport: query.minSupport, minConfidence: query.minConfidence, productId: query.product, limit: query.limit }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/:id/recommendations',
+    access: 'customers.read',
+    tag: 'analytics',
+    summary: 'Products to recommend to a customer (item-to-item co-purchase weighted by recency)',
+    params: idParams,
+    response: contracts.recommendations,
+    handler: ({ ctx, params }) => recommendationsFor(ctx.db, params.id, { now: ctx.clock.now(), windowDays: 365 }),
+  }),
 ];
