@@ -153,3 +153,18 @@ export const associationRules = z.object({
 export const recommendations = z.object({
   items: z.array(z.object({ id: int, sku: z.string(), name: z.string(), category: z.string(), score: z.number(), because: z.array(z.string()) })),
 });
+
+export const CLUSTER_FEATURES = ['recency', 'frequency', 'monetary', 'clv'] as const;
+export type ClusterFeature = (typeof CLUSTER_FEATURES)[number];
+export const clusterBody = z.strictObject({
+  features: z.array(z.enum(CLUSTER_FEATURES)).min(1).max(4).default(['recency', 'frequency', 'monetary']),
+  k: z.number().int().min(2).max(12).optional().describe('Fixed k; otherwise the silhouette picks one in 2…8'),
+});
+export const clusterResult = z.object({
+  customers: int,
+  features: z.array(z.enum(CLUSTER_FEATURES)),
+  k: int,
+  candidates: z.array(z.object({ k: int, inertia: z.number(), silhouette: z.number() })),
+  clusters: z.array(z.object({ cluster: int, size: int, share: z.number(), means: z.record(z.string(), z.number()) })),
+});
+export const clusterSegmentBody = clusterBody.extend({ k: z.number().int().min(2).max(12), cluster: z.number().int().min(0), name: z.string().trim().min(1).max(100) });

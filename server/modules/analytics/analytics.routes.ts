@@ -2,6 +2,7 @@ import { analyticsModels, customerInsights as insightsBody, lifecycleBody, lifec
 import { idParams } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { associationRules, recommendationsFor } from './affinity.service.ts';
+import { clusterCustomers } from './clusters.service.ts';
 import { customerInsights, modelsOverview, rfmHistory, setLifecycle } from './insights.service.ts';
 import { channelReport, cohortReport, demographicsReport, geographyReport, overviewReport, valueReport } from './reports.service.ts';
 import * as contracts from '../../../contracts/analytics.ts';
@@ -121,5 +122,18 @@ export const analyticsRoutes = [
     params: idParams,
     response: contracts.recommendations,
     handler: ({ ctx, params }) => recommendationsFor(ctx.db, params.id, { now: ctx.clock.now(), windowDays: 365 }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/analytics/clusters',
+    access: 'analytics.read',
+    tag: 'analytics',
+    summary: 'k-means clusters of buying customers on standardised RFM (and optionally CLV), k chosen by silhouette unless given',
+    body: contracts.clusterBody,
+    response: contracts.clusterResult,
+    handler: async ({ ctx, body }) => {
+      const { members: _members, ...result } = await clusterCustomers(ctx.db, body);
+      return result;
+    },
   }),
 ];

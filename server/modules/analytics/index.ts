@@ -7,3 +7,4 @@ export { loadModels, processChanges, recomputeAll } from './metrics.service.ts';
 export type { RecomputeResult } from './metrics.service.ts';
 export { clvSummaries, fitSummaries, predict } from './clv.service.ts';
 export type { Period } from './clv.service.ts';
+export { clusterCustomers } from './clusters.service.ts';

@@ -55,4 +55,20 @@ describe('analytics reports', () => {
     expect(models.clv.status).toBe('ready');
     expect(models.clv.validation.buckets.length).toBe(8);
   });
+
+  it('clusters buyers with k-means, picks k by silhouette, and saves a cluster as a segment', async () => {
+    const session = await signIn(patron);
+    const post = (url: string, payload: object) => patron.http.inject({ method: 'POST', url: `/api/v1${url}`, headers: as(session), payload });
+    const res = await post('/analytics/clusters', { features: ['recency', 'frequency', 'monetary'] });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { customers: number; k: number; candidates: { k: number; silhouette: number }[]; clusters: { cluster: number; size: number }[] };
+    expect(body.candidates.map((c) => c.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(body.k).toBe(body.candidates.reduce((b, c) => (c.silhouette > b.silhouette ? c : b)).k);
+    expect(body.clusters.reduce((s, c) => s + c.size, 0)).toBe(body.customers);
+    const target = body.clusters[0];
+    const saved = await post('/segments/from-cluster', { features: ['recency', 'frequency', 'monetary'], k: body.k, cluster: target.cluster, name: 'Top cluster' });
+    expect(saved.statusCode).toBe(201);
+    expect(saved.json().segment).toMatchObject({ kind: 'static', size: target.size });
+    expect((await post('/analytics/clusters', { features: ['height'] })).statusCode).toBe(400);
+  });
 });

@@ -16,7 +16,9 @@ import type { Db } from '../../db/index.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import type { AppContext } from '../../platform/context.ts';
+import { clusterCustomers } from '../analytics/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
+import { clusterSegmentBody } from '../../../contracts/analytics.ts';
 import { insightsRecomputeJob, segmentRefreshJob } from './segments.jobs.ts';
 import {
   createDynamicSegment,
@@ -191,6 +193,20 @@ export const segmentRoutes = [
     handler: async ({ ctx }) => {
       await ctx.queue.enqueue(insightsRecomputeJob, {});
       return { queued: true as const };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/segments/from-cluster',
+    access: 'segments.write',
+    tag: 'segments',
+    status: 201,
+    summary: 'Save one k-means cluster (same features and k, deterministic) as a static segment',
+    body: clusterSegmentBody,
+    response: z.object({ segment: segmentBody, unmatched: z.number().int() }),
+    handler: async ({ ctx, body, principal, ip }) => {
+      const { members } = await clusterCustomers(ctx.db, { features: body.features, k: body.k });
+      return createStaticSegment(ctx.db, { name: body.name, customerIds: members.get(body.cluster) ?? [], actor: actorOf(principal, ip), clock: await clockOf(ctx) });
     },
   }),
 ];
