@@ -64,6 +64,8 @@ const db = patron.ctx.db;
   const ms = await timed(async () => {
     result = await seedDemo(db, patron.ctx.keyring, { ...scale, batchSize: 5000 });
   });
+  // What autovacuum would do soon after a bulk load: fresh planner statistics.
+  await sql`analyze`.execute(db);
   const items = Number((await sql<{ n: number }>`select count(*)::int as n from order_items`.execute(db)).rows[0].n);
   const rows = result.customers + result.orders + items + result.events;
   await sql`create temporary table bench_ref (id bigint, customer_id bigint, total bigint, placed_at timestamptz, note text)`.execute(db);

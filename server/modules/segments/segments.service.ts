@@ -91,15 +91,17 @@ export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts:
   const started = performance.now();
   return db.transaction().execute(async (trx) => {
     await sql`set local work_mem = '64MB'`.execute(trx);
-    const [count, sample] = await Promise.all([
-      sql<{ n: number }>`select count(*)::int as n from (${target}) t`.execute(trx),
-      sql<{ id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null }>`
-        select c.id, c.name, c.province, m.lifecycle_stage, m.net_spent from customers c left join customer_metrics m on m.customer_id = c.id
-        where c.id in (${target}) order by m.net_spent desc nulls last, c.id limit ${opts.sample ?? 20}`.execute(trx),
-    ]);
+    // One statement: the matching set is computed once, then counted and sampled.
+    const row = await sql<{ n: number; sample: { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null }[] }>`
+      with t as materialized (${target})
+      select (select count(*)::int from t) as n,
+        (select coalesce(json_agg(x), '[]') from (
+          select c.id, c.name, c.province, m.lifecycle_stage, m.net_spent from t join customers c on c.id = t.id
+          left join customer_metrics m on m.customer_id = c.id order by m.net_spent desc nulls last, c.id limit ${opts.sample ?? 20}) x) as sample`.execute(trx);
+    const { n, sample } = row.rows[0];
     return {
-      count: count.rows[0].n,
-      sample: sample.rows.map((r) => ({ id: Number(r.id), name: r.name, province: r.province, lifecycleStage: r.lifecycle_stage, netSpent: Number(r.net_spent ?? 0) })),
+      count: n,
+      sample: sample.map((r) => ({ id: Number(r.id), name: r.name, province: r.province, lifecycleStage: r.lifecycle_stage, netSpent: Number(r.net_spent ?? 0) })),
       sql: opts.showSql ? target.compile(trx).sql : undefined,
       tookMs: Math.round(performance.now() - started),
     };

@@ -6,7 +6,7 @@ import { jobStates } from '../../../contracts/jobs.ts';
 import { gender } from '../../../contracts/customers.ts';
 import { TARGETS } from '../../../contracts/imports.ts';
 import { METRIC_FIELDS, OPERATORS, PROFILE_FIELDS } from '../../../contracts/segments.ts';
-import { LIFECYCLE_STAGES, RFM_GROUPS } from '../../../contracts/analytics.ts';
+import { CLUSTER_FEATURES, LIFECYCLE_STAGES, RFM_GROUPS } from '../../../contracts/analytics.ts';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
 
@@ -69,7 +69,8 @@ describe('translations', () => {
       ...['low', 'medium', 'high', 'very_high'].map((b) => `analytics.risk.${b}`),
       ...['derived', 'configured', 'default'].map((b) => `analytics.thresholdSource.${b}`),
       ...['too_few_buyers', 'too_few_repeat_buyers', 'too_short_history'].map((r) => `analytics.insufficient.${r}`),
-      ...['overview', 'cohorts', 'channels', 'geography', 'demographics', 'rfm', 'value', 'predictions'].map((k) => `analytics.tabs.${k}`),
+      ...['overview', 'cohorts', 'channels', 'geography', 'demographics', 'rfm', 'value', 'predictions', 'affinity', 'clusters'].map((k) => `analytics.tabs.${k}`),
+      ...CLUSTER_FEATURES.map((f) => `analytics.features.${f}`),
       ...['customers', 'active', 'buyers', 'repeatRate', 'aov', 'revenue', 'averageClv'].map((k) => `analytics.kpi.${k}`),
       ...['day', 'week'].map((k) => `analytics.periods.${k}`),
       ...['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'].map((s) => `orderStatus.${s}`),

@@ -10,6 +10,8 @@ import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatMoney, formatNumber, formatPercent } from '../../lib/format.ts';
 import { Chart, type ChartOption } from '../../ui/Chart.tsx';
+import { AffinityTab } from './AffinityTab.tsx';
+import { ClustersTab } from './ClustersTab.tsx';
 import { PredictionsTab } from './PredictionsTab.tsx';
 
 type Filter = C.ReportFilter;
@@ -68,6 +70,8 @@ export function AnalyticsPage() {
           { key: 'rfm', label: t('analytics.tabs.rfm'), children: <RfmTab /> },
           { key: 'value', label: t('analytics.tabs.value'), children: <ValueTab filter={filter} /> },
           { key: 'predictions', label: t('analytics.tabs.predictions'), children: <PredictionsTab /> },
+          { key: 'affinity', label: t('analytics.tabs.affinity'), children: <AffinityTab /> },
+          { key: 'clusters', label: t('analytics.tabs.clusters'), children: <ClustersTab /> },
         ]}
       />
     </Card>

@@ -3,7 +3,7 @@ import { Alert, Card, Descriptions, Skeleton, Space, Tag, Typography } from 'ant
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { z } from 'zod';
-import type { customerInsights } from '../../../../contracts/analytics.ts';
+import type { customerInsights, recommendations } from '../../../../contracts/analytics.ts';
 import type { membershipHistory } from '../../../../contracts/segments.ts';
 import { api } from '../../lib/api.ts';
 import { formatDateTime, formatMoney, formatPercent } from '../../lib/format.ts';
@@ -23,6 +23,7 @@ export function InsightsPanel({ customerId, currency }: { customerId: number; cu
     enabled: canSegments,
     queryFn: () => api<z.infer<typeof membershipHistory>>(`/customers/${customerId}/segments`, { query: { limit: 50 } }),
   });
+  const recs = useQuery({ queryKey: ['recommendations', customerId], queryFn: () => api<z.infer<typeof recommendations>>(`/customers/${customerId}/recommendations`) });
   if (insights.isLoading) return <Skeleton active />;
   const d = insights.data;
   if (!d) return null;
@@ -55,6 +56,18 @@ export function InsightsPanel({ customerId, currency }: { customerId: number; cu
         />
       ) : (
         <Typography.Text type="secondary">{t(d.predictionStatus === 'insufficient_data' ? 'insights.insufficient' : d.ordersCount === 0 ? 'insights.noOrders' : 'insights.notComputed')}</Typography.Text>
+      )}
+      {recs.data && recs.data.items.length > 0 && (
+        <div style={{ marginTop: 12 }} data-testid="recommendations">
+          <Typography.Text strong>{t('insights.recommended')}</Typography.Text>
+          <ol style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
+            {recs.data.items.slice(0, 5).map((r) => (
+              <li key={r.id}>
+                {r.name} <Typography.Text type="secondary">{t('insights.because', { products: r.because.slice(0, 2).join('、') })}</Typography.Text>
+              </li>
+            ))}
+          </ol>
+        </div>
       )}
       {canSegments && segments.data && (
         <div style={{ marginTop: 12 }}>
