@@ -149,3 +149,17 @@ export const operationBody = z.object({
 export const qualityReport = z.object({
   rows: z.array(z.object({ channel: z.string().nullable().describe('null: all customers'), total: z.number().int(), complete: z.record(z.string(), z.number()), valid: z.record(z.string(), z.number()) })),
 });
+
+export const attributeDefinition = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _, starting with a letter'),
+  label: z.string().trim().min(1).max(100),
+  type: z.enum(['text', 'number', 'date', 'boolean', 'enum']),
+  options: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+});
+export const attributeBody = attributeDefinition
+  .strict()
+  .refine((a) => a.type !== 'enum' || a.options.length > 0, { message: 'An enum attribute needs its options', path: ['options'] });
+export const attributeList = z.object({ items: z.array(attributeDefinition) });
+export const attributeKeyParams = z.strictObject({ key: z.string().max(40) });
+export const attributeValues = z.record(z.string().max(40), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]));
+export const attributeValuesResult = z.object({ attributes: z.record(z.string(), z.unknown()) });

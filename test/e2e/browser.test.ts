@@ -162,6 +162,10 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByRole('tab', { name: 'RFM' }).click();
     await expect.poll(() => page.locator('[data-testid="chart-rfm"] canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'analytics-rfm.png') });
+    await page.getByRole('tab', { name: '聚类' }).click();
+    await page.getByTestId('run-clusters').click();
+    await page.getByText('第 1 类').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'analytics-clusters.png') });
     const buyer = await patron.ctx.db.selectFrom('customer_metrics').select('customer_id').where('p_alive', 'is not', null).orderBy('net_spent', 'desc').executeTakeFirstOrThrow();
     await page.goto(`${base}/customers/${buyer.customer_id}`);
     await page.getByTestId('prediction').waitFor();

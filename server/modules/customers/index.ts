@@ -1,7 +1,8 @@
+import { attributeRoutes } from './attributes.routes.ts';
 import { customerRoutes } from './customers.routes.ts';
 import { customerOperationJob } from './operations.ts';
 
-export const customersModule = { routes: customerRoutes, jobs: [customerOperationJob] };
+export const customersModule = { routes: [...customerRoutes, ...attributeRoutes], jobs: [customerOperationJob] };
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
 export { resolveCustomer, tombstoneIdentities } from './identity.service.ts';

@@ -169,4 +169,26 @@ describe('segments on generated data', () => {
     expect(preview.statusCode).toBe(400);
     expect(preview.json().error.details).toEqual({ path: 'rules.children[0]', reason: 'unknown metric "nope"' });
   });
+
+  it('custom attributes: registry, typed values through the API, and segments that use them', async () => {
+    const session = await signIn(patron);
+    const call = (method: 'POST' | 'PATCH' | 'DELETE' | 'GET', url: string, payload?: object) =>
+      patron.http.inject({ method, url: `/api/v1${url}`, headers: as(session), ...(payload ? { payload } : {}) });
+    expect((await call('POST', '/attributes', { key: 'loyalty_card', label: 'Card', type: 'enum', options: ['silver', 'gold'] })).statusCode).toBe(201);
+    expect((await call('POST', '/attributes', { key: 'loyalty_card', label: 'Again', type: 'text' })).json().error.code).toBe('ATTRIBUTE_EXISTS');
+    expect((await call('POST', '/attributes', { key: 'Bad Key', label: 'x', type: 'text' })).statusCode).toBe(400);
+    expect((await call('POST', '/attributes', { key: 'colour', label: 'x', type: 'enum', options: [] })).statusCode).toBe(400);
+    const id = Number((await patron.ctx.db.selectFrom('customers').select('id').orderBy('id').executeTakeFirstOrThrow()).id);
+    const set = await call('PATCH', `/customers/${id}/attributes`, { loyalty_card: 'gold', vip_level: 4 });
+    expect(set.statusCode).toBe(200);
+    expect(set.json().attributes).toMatchObject({ loyalty_card: 'gold', vip_level: 4 });
+    expect((await call('PATCH', `/customers/${id}/attributes`, { loyalty_card: 'platinum' })).json().error.code).toBe('ATTRIBUTE_VALUE_INVALID');
+    expect((await call('PATCH', `/customers/${id}/attributes`, { vip_level: 'high' })).json().error.code).toBe('ATTRIBUTE_VALUE_INVALID');
+    expect((await call('PATCH', `/customers/${id}/attributes`, { shoe_size: 42 })).json().error.code).toBe('ATTRIBUTE_UNKNOWN');
+    const preview = await call('POST', '/segments/preview', { rules: and({ type: 'attribute', key: 'loyalty_card', operator: 'eq', value: 'gold' }) });
+    expect(preview.json().count).toBe(1);
+    expect((await call('PATCH', `/customers/${id}/attributes`, { loyalty_card: null })).json().attributes.loyalty_card).toBeUndefined();
+    expect((await call('DELETE', '/attributes/loyalty_card')).statusCode).toBe(200);
+    expect((await call('POST', '/segments/preview', { rules: and({ type: 'attribute', key: 'loyalty_card', operator: 'is_set' }) })).json().error.code).toBe('SEGMENT_RULE_INVALID');
+  });
 });
