@@ -1,17 +1,23 @@
-import { analyticsModels, customerInsights as insightsBody, lifecycleBody, lifecycleThresholds, rfmHistory as rfmHistoryBody, rfmQuery, rfmSummary } from '../../../contracts/analytics.ts';
+import type { z } from 'zod';
+import * as contracts from '../../../contracts/analytics.ts';
 import { idParams } from '../../../contracts/common.ts';
+import { dashboardBody, dashboardQuery } from '../../../contracts/dashboard.ts';
+import type { Db } from '../../db/index.ts';
 import { actorOf } from '../../http/principal.ts';
+import { defineRoute } from '../../http/route.ts';
+import { todayIn } from '../../platform/clock.ts';
+import { storeSettingsOf } from '../system/index.ts';
 import { associationRules, recommendationsFor } from './affinity.service.ts';
 import { clusterCustomers } from './clusters.service.ts';
 import { customerInsights, modelsOverview, rfmHistory, setLifecycle } from './insights.service.ts';
+import { dashboardOverview } from './overview.service.ts';
 import { channelReport, cohortReport, demographicsReport, geographyReport, overviewReport, valueReport } from './reports.service.ts';
-import * as contracts from '../../../contracts/analytics.ts';
-import type { Db } from '../../db/index.ts';
-import type { AppContext } from '../../platform/context.ts';
+import { computeRfm, summariseRfm } from './rfm.service.ts';
 
-type ReportFn = (db: Db, f: contracts.ReportFilter & { timeZone: string }) => Promise<unknown>;
+type ReportFn<R> = (db: Db, f: contracts.ReportFilter & { timeZone: string }) => Promise<R>;
+
 /** One GET route per analytics report, all taking the same filter (dates, channel, segment). */
-const report = <R>(name: string, summary: string, response: import('zod').ZodType<R>, fn: ReportFn) =>
+const report = <R>(name: string, summary: string, response: z.ZodType<R>, fn: ReportFn<R>) =>
   defineRoute({
     method: 'GET',
     url: `/analytics/reports/${name}`,
@@ -20,14 +26,8 @@ const report = <R>(name: string, summary: string, response: import('zod').ZodTyp
     summary,
     query: contracts.reportFilter,
     response,
-    handler: async ({ ctx, query }: { ctx: AppContext; query: contracts.ReportFilter }) => (await fn(ctx.db, { ...query, timeZone: (await storeSettingsOf(ctx)).timeZone })) as R,
+    handler: async ({ ctx, query }) => fn(ctx.db, { ...query, timeZone: (await storeSettingsOf(ctx)).timeZone }),
   });
-import { dashboardBody, dashboardQuery } from '../../../contracts/dashboard.ts';
-import { defineRoute } from '../../http/route.ts';
-import { todayIn } from '../../platform/clock.ts';
-import { storeSettingsOf } from '../system/index.ts';
-import { dashboardOverview } from './overview.service.ts';
-import { computeRfm, summariseRfm } from './rfm.service.ts';
 
 export const analyticsRoutes = [
   defineRoute({
@@ -49,8 +49,8 @@ export const analyticsRoutes = [
     access: 'analytics.read',
     tag: 'analytics',
     summary: 'RFM groups and the 5×5 R×F grid (customers and revenue) over a window ending at an as-of date',
-    query: rfmQuery,
-    response: rfmSummary,
+    query: contracts.rfmQuery,
+    response: contracts.rfmSummary,
     handler: async ({ ctx, query }) => {
       const store = await storeSettingsOf(ctx);
       const asOf = query.asOf ?? todayIn(store.timeZone, ctx.clock.now());
@@ -64,7 +64,7 @@ export const analyticsRoutes = [
     access: 'analytics.read',
     tag: 'analytics',
     summary: 'The CLV fit (BG/NBD + Gamma-Gamma) with its calibration-vs-holdout check, lifecycle thresholds and stage sizes',
-    response: analyticsModels,
+    response: contracts.analyticsModels,
     handler: ({ ctx }) => modelsOverview(ctx.db),
   }),
   defineRoute({
@@ -73,8 +73,8 @@ export const analyticsRoutes = [
     access: 'settings.manage',
     tag: 'analytics',
     summary: 'Fix the lifecycle thresholds (days since the last order), or derive them again from purchase intervals',
-    body: lifecycleBody,
-    response: lifecycleThresholds,
+    body: contracts.lifecycleBody,
+    response: contracts.lifecycleThresholds,
     handler: ({ ctx, body, principal, ip }) => setLifecycle(ctx.db, { body, actor: actorOf(principal, ip), now: ctx.clock.now() }),
   }),
   defineRoute({
@@ -83,7 +83,7 @@ export const analyticsRoutes = [
     access: 'analytics.read',
     tag: 'analytics',
     summary: 'RFM group sizes and revenue at each full recompute',
-    response: rfmHistoryBody,
+    response: contracts.rfmHistory,
     handler: ({ ctx }) => rfmHistory(ctx.db),
   }),
   defineRoute({
@@ -93,7 +93,7 @@ export const analyticsRoutes = [
     tag: 'analytics',
     summary: 'A customer’s metrics, lifecycle stage, RFM scores and predictions (CLV, churn, next order)',
     params: idParams,
-    response: insightsBody,
+    response: contracts.customerInsights,
     handler: ({ ctx, params }) => customerInsights(ctx.db, params.id),
   }),
   report('overview', 'KPIs (customers, buyers, active, repeat rate, AOV, revenue, average CLV) with monthly trends', contracts.overviewReport, overviewReport),
