@@ -124,12 +124,13 @@ export type CalibrationBucket = { x: string; customers: number; predicted: numbe
 /**
  * Calibration vs holdout: fit on orders up to `calibrationUntil`, predict each customer's repeat periods
  * over the holdout, and compare with what they actually did, per calibration frequency (0…6, 7+).
+ * `full` (the summaries up to `until`) is reused when the caller already has them.
  */
-export async function calibrationVsHoldout(db: Db, opts: ClvOptions & { calibrationUntil: string }) {
+export async function calibrationVsHoldout(db: Db, opts: ClvOptions & { calibrationUntil: string; full?: readonly Summary[] }) {
   const calibration = await clvSummaries(db, { ...opts, until: opts.calibrationUntil });
   const fitted = fitSummaries(calibration, { until: opts.calibrationUntil, period: opts.period });
   if (fitted.status !== 'ready') return null;
-  const full = new Map((await clvSummaries(db, opts)).map((s) => [s.customerId, s]));
+  const full = new Map((opts.full ?? (await clvSummaries(db, opts))).map((s) => [s.customerId, s]));
   const holdout = Math.round((Date.parse(opts.until) - Date.parse(opts.calibrationUntil)) / 86_400_000 / PERIOD_DAYS[opts.period]);
   const buckets = Array.from({ length: 8 }, (_, i) => ({ x: i === 7 ? '7+' : String(i), customers: 0, predicted: 0, actual: 0 }));
   for (const s of calibration) {

@@ -221,11 +221,12 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
   if (lifecycle.source !== 'configured') await saveModel(db, 'lifecycle', 'ready', lifecycle, opts.now);
   const rfm = await timed('rfm', () => rfmBreakpoints(db, { asOf, windowDays: opts.rfmWindowDays ?? previous.rfm?.windowDays ?? DEFAULT_RFM_WINDOW_DAYS, timeZone: opts.timeZone }));
   await saveModel(db, 'rfm', 'ready', rfm, opts.now);
-  const fitted = await timed('clvFit', async () => fitSummaries(await clvSummaries(db, { until: asOf, period, timeZone: opts.timeZone }), { until: asOf, period }));
+  const summaries = await timed('clvSummaries', () => clvSummaries(db, { until: asOf, period, timeZone: opts.timeZone }));
+  const fitted = await timed('clvFit', async () => fitSummaries(summaries, { until: asOf, period }));
   let clv: ClvFit | null = null;
   if (fitted.status === 'ready') {
     const holdoutDays = Math.min(365, Math.round(fitted.fit.customers > 0 ? (await historyDays(db)) / 3 : 0));
-    const validation = holdoutDays >= 56 ? await timed('clvValidation', () => calibrationVsHoldout(db, { until: asOf, period, timeZone: opts.timeZone, calibrationUntil: shiftDate(asOf, -holdoutDays) })) : null;
+    const validation = holdoutDays >= 56 ? await timed('clvValidation', () => calibrationVsHoldout(db, { until: asOf, period, timeZone: opts.timeZone, calibrationUntil: shiftDate(asOf, -holdoutDays), full: summaries })) : null;
     clv = fitted.fit;
     await saveModel(db, 'clv', 'ready', { ...fitted.fit, validation }, opts.now);
   } else {
