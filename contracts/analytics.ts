@@ -16,6 +16,10 @@ export const RFM_GROUPS = [
 ] as const;
 export type RfmGroup = (typeof RFM_GROUPS)[number];
 
+/** Age bands of the demographics report, and churn-risk bands of the value report. */
+export const AGE_BANDS = ['under_18', '18_24', '25_34', '35_44', '45_54', '55_plus', 'unknown'] as const;
+export const RISK_BANDS = ['low', 'medium', 'high', 'very_high'] as const;
+
 /** Lifecycle stages by days since the last paid order (thresholds derived from the shop's purchase intervals). */
 export const LIFECYCLE_STAGES = ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'churned'] as const;
 

@@ -1,9 +1,17 @@
 import { z } from 'zod';
+import { gender } from './customers.ts';
+import { consentChannel, consentPurpose } from './privacy.ts';
 
 /**
  * The segment rule tree. Groups combine conditions with AND / OR (and may be negated); conditions name
  * fields only from the whitelists below, and every value is bound as a parameter when compiled to SQL.
  */
+
+/** Canonical order lifecycle statuses (the orders table's check constraint). */
+export const ORDER_STATUSES = ['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'] as const;
+export const GENDERS = gender.options;
+export const CONSENT_CHANNELS = consentChannel.options;
+export const CONSENT_PURPOSES = consentPurpose.options;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const days = z.number().int().min(0).max(36_500);
@@ -80,8 +88,8 @@ const identityCondition = z.strictObject({
 });
 const consentCondition = z.strictObject({
   type: z.literal('consent'),
-  channel: z.enum(['sms', 'email', 'wechat', 'phone', 'push', 'any']),
-  purpose: z.enum(['marketing', 'service', 'analytics', 'sharing', 'cross_border', 'sensitive']).default('marketing'),
+  channel: consentChannel,
+  purpose: consentPurpose.default('marketing'),
   status: z.enum(['granted', 'withdrawn', 'denied', 'none']),
 });
 const tagCondition = z.strictObject({ type: z.literal('tag'), operator: z.enum(['has_any', 'has_all', 'has_none']), tags: z.array(z.string().min(1).max(50)).min(1).max(100) });
@@ -95,7 +103,7 @@ const orderCondition = z.strictObject({
       skus: z.array(z.string().max(100)).max(500).optional(),
       categories: z.array(z.string().max(100)).max(100).optional(),
       channels: z.array(z.string().max(50)).max(50).optional(),
-      statuses: z.array(z.enum(['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'])).max(8).optional(),
+      statuses: z.array(z.enum(ORDER_STATUSES)).max(8).optional(),
       coupon: z.string().max(100).optional().describe('"*" for any coupon'),
       minAmount: z.number().int().min(0).optional(),
       maxAmount: z.number().int().min(0).optional(),
@@ -198,7 +206,7 @@ export const segmentCatalog = z.object({
   attributes: z.array(z.object({ key: z.string(), label: z.string(), type: z.string(), options: z.array(z.string()) })),
   channels: z.array(z.object({ code: z.string(), name: z.string() })),
   categories: z.array(z.string()),
-  products: z.array(z.object({ sku: z.string(), name: z.string(), category: z.string() })),
+  products: z.array(z.object({ id: z.number().int(), sku: z.string(), name: z.string(), category: z.string() })),
   tags: z.array(z.string()),
   eventNames: z.array(z.string()),
   segments: z.array(z.object({ id: z.number().int(), name: z.string() })),

@@ -111,8 +111,6 @@ export async function geographyReport(db: Db, f: Filter) {
   return { provinces: rows.rows.map((r) => ({ ...r, revenue: Number(r.revenue) })) };
 }
 
-export const AGE_BANDS = ['under_18', '18_24', '25_34', '35_44', '45_54', '55_plus', 'unknown'] as const;
-
 export async function demographicsReport(db: Db, f: Filter) {
   const rows = await sql<{ gender: string; band: string; customers: number; revenue: number }>`
     with b as (select customer_id, sum(total_amount - refunded_amount) as v from orders o where ${orderFilter(f)} group by 1),

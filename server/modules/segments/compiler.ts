@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { LIFECYCLE_STAGES, RFM_GROUPS } from '../../../contracts/analytics.ts';
 import {
   type Condition,
+  GENDERS,
   METRIC_FIELDS,
   OPERATORS,
   type PROFILE_FIELDS,
@@ -31,7 +32,7 @@ export type CompileContext = {
 export const MAX_DEPTH = 8;
 
 const ENUM_VALUES: Record<string, readonly string[]> = {
-  gender: ['male', 'female', 'unknown'],
+  gender: GENDERS,
   lifecycle_stage: LIFECYCLE_STAGES,
   rfm_group: RFM_GROUPS,
 };

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { defineJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { processChanges, recomputeAll } from '../analytics/index.ts';
-import { storeSettingsOf } from '../system/index.ts';
+import { storeClockOf as clockOf } from '../system/index.ts';
 import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
 
-const clockOf = async (ctx: AppContext) => ({ now: ctx.clock.now(), timeZone: (await storeSettingsOf(ctx)).timeZone });
 
 /** Full refresh of one segment (after it is created or its rules change, or on request). */
 export const segmentRefreshJob = defineJob<{ segmentId: number }, AppContext>({

@@ -17,7 +17,7 @@ import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { clusterCustomers } from '../analytics/index.ts';
-import { storeSettingsOf } from '../system/index.ts';
+import { storeClockOf as clockOf } from '../system/index.ts';
 import { clusterSegmentBody } from '../../../contracts/analytics.ts';
 import { insightsRecomputeJob, segmentRefreshJob } from './segments.jobs.ts';
 import {
@@ -34,7 +34,6 @@ import {
 } from './segments.service.ts';
 import { z } from 'zod';
 
-const clockOf = async (ctx: AppContext) => ({ now: ctx.clock.now(), timeZone: (await storeSettingsOf(ctx)).timeZone });
 const refreshLater = (ctx: AppContext) => (trx: Db, segmentId: number) => ctx.queue.enqueue(segmentRefreshJob, { segmentId }, { trx });
 const queued = z.object({ queued: z.literal(true) });
 

@@ -83,11 +83,16 @@ async function checkReferences(db: Db, rules: RuleGroup, selfId: number | null) 
   }
 }
 
+/** Compiles a rule tree (throwing SEGMENT_RULE_INVALID with the node) and checks its segment references. */
+async function compileChecked(db: Db, rules: RuleGroup, clock: Clock, selfId: number | null) {
+  const target = matchingCustomers(rules, await compileContext(db, clock));
+  await checkReferences(db, rules, selfId);
+  return target;
+}
+
 /** Counts (and samples) the customers a rule tree matches now, without saving anything. */
 export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts: { sample?: number; showSql?: boolean } = {}) {
-  const ctx = await compileContext(db, clock);
-  await checkReferences(db, rules, null);
-  const target = matchingCustomers(rules, ctx);
+  const target = await compileChecked(db, rules, clock, null);
   const started = performance.now();
   return db.transaction().execute(async (trx) => {
     await sql`set local work_mem = '64MB'`.execute(trx);
@@ -121,8 +126,7 @@ async function uniqueName<T>(fn: () => Promise<T>, name: string): Promise<T> {
 export type OnSaved = (trx: Db, segmentId: number) => Promise<unknown>;
 
 export async function createDynamicSegment(db: Db, opts: { name: string; description?: string; rules: RuleGroup; actor: Actor; clock: Clock; onSaved: OnSaved }) {
-  await compileContext(db, opts.clock).then((ctx) => matchingCustomers(opts.rules, ctx));
-  await checkReferences(db, opts.rules, null);
+  await compileChecked(db, opts.rules, opts.clock, null);
   return uniqueName(
     () =>
       db.transaction().execute(async (trx) => {
@@ -157,7 +161,7 @@ export async function createStaticSegment(
           sql`select c.id from customers c where c.id = any(${opts.customerIds ?? []}::bigint[]) and c.merged_into is null and c.erased_at is null`,
           sql`select i.customer_id from customer_identities i join unnest(${ext.map((e) => e.channel)}::text[], ${ext.map((e) => normalizeExternalId(e.id))}::text[]) as x(channel, key)
             on i.kind = 'external' and i.channel = x.channel and i.key = x.key`,
-          sql`select customer_id from segment_members where segment_id = ${opts.fromSegmentId ?? 0}`,
+          ...(opts.fromSegmentId ? [sql`select customer_id from segment_members where segment_id = ${opts.fromSegmentId}`] : []),
         ];
         const added = await sql<{ customer_id: number }>`
           insert into segment_members (segment_id, customer_id, entered_at)
@@ -180,8 +184,7 @@ export async function updateSegment(db: Db, id: number, opts: { name?: string; d
   const before = await segmentRow(db, id);
   if (opts.rules) {
     if (before.kind !== 'dynamic') throw segmentErrors.notDynamic(id);
-    matchingCustomers(opts.rules, await compileContext(db, opts.clock));
-    await checkReferences(db, opts.rules, id);
+    await compileChecked(db, opts.rules, opts.clock, id);
   }
   return uniqueName(
     () =>
@@ -323,7 +326,7 @@ export async function segmentCatalog(db: Db) {
   const [attributes, channels, products, tags, events, segments] = await Promise.all([
     db.selectFrom('attribute_definitions').select(['key', 'label', 'type', 'options']).orderBy('key').execute(),
     db.selectFrom('channels').select(['code', 'name']).orderBy('code').execute(),
-    db.selectFrom('products').select(['sku', 'name', 'category']).orderBy('category').orderBy('name').limit(2000).execute(),
+    db.selectFrom('products').select(['id', 'sku', 'name', 'category']).orderBy('category').orderBy('name').limit(2000).execute(),
     sql<{ tag: string }>`select distinct tag from customer_tags order by tag limit 1000`.execute(db),
     // Distinct event names by skipping through the (name, occurred_at) index: fast at any table size.
     sql<{ name: string }>`with recursive n as (select min(name) as name from events

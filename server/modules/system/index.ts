@@ -1,4 +1,4 @@
 import { systemRoutes } from './system.routes.ts';
 
 export const systemModule = { routes: systemRoutes, jobs: [] };
-export { storeSettingsOf } from './settings.service.ts';
+export { storeClockOf, storeSettingsOf } from './settings.service.ts';

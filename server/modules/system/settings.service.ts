@@ -41,3 +41,9 @@ export async function updateStoreSettings(db: Db, opts: { settings: StoreSetting
 /** The store's settings for a running process (its configured time zone is the fallback). */
 export const storeSettingsOf = (ctx: { db: Db; config: { timeZone: string } }): Promise<StoreSettings> =>
   getStoreSettings(ctx.db, { timeZone: ctx.config.timeZone });
+
+/** Now, and the store's time zone: what date-relative work (windows, as-of dates) needs. */
+export const storeClockOf = async (ctx: { db: Db; config: { timeZone: string }; clock: { now(): Date } }) => ({
+  now: ctx.clock.now(),
+  timeZone: (await storeSettingsOf(ctx)).timeZone,
+});

@@ -5,8 +5,8 @@ import { PERMISSIONS, ROLES } from '../../../contracts/permissions.ts';
 import { jobStates } from '../../../contracts/jobs.ts';
 import { gender } from '../../../contracts/customers.ts';
 import { TARGETS } from '../../../contracts/imports.ts';
-import { METRIC_FIELDS, OPERATORS, PROFILE_FIELDS } from '../../../contracts/segments.ts';
-import { CLUSTER_FEATURES, LIFECYCLE_STAGES, RFM_GROUPS } from '../../../contracts/analytics.ts';
+import { CONSENT_CHANNELS, CONSENT_PURPOSES, METRIC_FIELDS, OPERATORS, ORDER_STATUSES, PROFILE_FIELDS } from '../../../contracts/segments.ts';
+import { AGE_BANDS, CLUSTER_FEATURES, LIFECYCLE_STAGES, RFM_GROUPS, RISK_BANDS } from '../../../contracts/analytics.ts';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
 
@@ -65,15 +65,17 @@ describe('translations', () => {
       ...Object.values(OPERATORS).flat().map((o) => `segments.operators.${o}`),
       ...LIFECYCLE_STAGES.map((s) => `analytics.stages.${s}`),
       ...RFM_GROUPS.map((g) => `analytics.rfmGroups.${g}`),
-      ...['under_18', '18_24', '25_34', '35_44', '45_54', '55_plus', 'unknown'].map((b) => `analytics.ageBands.${b}`),
-      ...['low', 'medium', 'high', 'very_high'].map((b) => `analytics.risk.${b}`),
+      ...AGE_BANDS.map((b) => `analytics.ageBands.${b}`),
+      ...RISK_BANDS.map((b) => `analytics.risk.${b}`),
+      ...CONSENT_CHANNELS.map((c) => `segments.consentChannels.${c}`),
+      ...CONSENT_PURPOSES.map((p) => `segments.purposes.${p}`),
       ...['derived', 'configured', 'default'].map((b) => `analytics.thresholdSource.${b}`),
       ...['too_few_buyers', 'too_few_repeat_buyers', 'too_short_history'].map((r) => `analytics.insufficient.${r}`),
       ...['overview', 'cohorts', 'channels', 'geography', 'demographics', 'rfm', 'value', 'predictions', 'affinity', 'clusters'].map((k) => `analytics.tabs.${k}`),
       ...CLUSTER_FEATURES.map((f) => `analytics.features.${f}`),
       ...['customers', 'active', 'buyers', 'repeatRate', 'aov', 'revenue', 'averageClv'].map((k) => `analytics.kpi.${k}`),
       ...['day', 'week'].map((k) => `analytics.periods.${k}`),
-      ...['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'].map((s) => `orderStatus.${s}`),
+      ...ORDER_STATUSES.map((s) => `orderStatus.${s}`),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);
   });

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { associationRules } from '../../../../contracts/analytics.ts';
 import { api } from '../../lib/api.ts';
 import { formatNumber, formatPercent } from '../../lib/format.ts';
+import { useSegmentCatalog } from '../segments/RuleBuilder.tsx';
 
 /** Products bought together: the strongest association rules, optionally from one product. */
 export function AffinityTab() {
@@ -18,15 +19,11 @@ export function AffinityTab() {
     queryFn: () => api<z.infer<typeof associationRules>>('/analytics/associations', { query: { product, window, limit: 50 } }),
     placeholderData: (p) => p,
   });
-  const productOptions = useQuery({
-    queryKey: ['association-products'],
-    queryFn: () => api<z.infer<typeof associationRules>>('/analytics/associations', { query: { window: 3650, limit: 500 } }),
-  });
-  const names = new Map((productOptions.data?.rules ?? []).map((r) => [r.from.id, r.from.name]));
+  const catalog = useSegmentCatalog();
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="affinity">
       <Space>
-        <Select allowClear showSearch optionFilterProp="label" placeholder={t('analytics.anyProduct')} style={{ width: 260 }} value={product} onChange={setProduct} options={[...names].map(([id, name]) => ({ value: id, label: name }))} />
+        <Select allowClear showSearch optionFilterProp="label" placeholder={t('analytics.anyProduct')} style={{ width: 260 }} value={product} onChange={setProduct} options={catalog.data?.products.map((p) => ({ value: p.id, label: `${p.name} (${p.sku})` }))} />
         <Select value={window} style={{ width: 160 }} onChange={setWindow} options={[90, 180, 365, 730].map((d) => ({ value: d, label: t('analytics.lastDays', { n: d }) }))} />
         <span>{t('analytics.baskets', { count: rules.data?.baskets ?? 0 })}</span>
       </Space>

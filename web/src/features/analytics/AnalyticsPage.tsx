@@ -6,10 +6,13 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { z } from 'zod';
 import type * as C from '../../../../contracts/analytics.ts';
+import { AGE_BANDS, RISK_BANDS } from '../../../../contracts/analytics.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatMoney, formatNumber, formatPercent } from '../../lib/format.ts';
+import { useCurrency } from '../../lib/store.ts';
 import { Chart, type ChartOption } from '../../ui/Chart.tsx';
+import { useSegmentCatalog } from '../segments/RuleBuilder.tsx';
 import { AffinityTab } from './AffinityTab.tsx';
 import { ClustersTab } from './ClustersTab.tsx';
 import { PredictionsTab } from './PredictionsTab.tsx';
@@ -49,7 +52,7 @@ const bar = (labels: string[], series: { name: string; data: number[]; yAxisInde
 export function AnalyticsPage() {
   const { t } = useTranslation();
   const [filter, setFilter] = useState<Filter>({});
-  const catalog = useQuery({ queryKey: ['segment-catalog'], queryFn: () => api<{ channels: { code: string; name: string }[]; segments: { id: number; name: string }[] }>('/segments/catalog') });
+  const catalog = useSegmentCatalog();
   const set = (patch: Partial<Filter>) => setFilter((f) => ({ ...f, ...patch }));
   return (
     <Card title={t('analytics.title')} data-testid="analytics">
@@ -80,6 +83,7 @@ export function AnalyticsPage() {
 
 function OverviewTab({ filter }: { filter: Filter }) {
   const { t, i18n } = useTranslation();
+  const currency = useCurrency();
   const lng = i18n.language;
   return (
     <Loaded query={useReport('overview', filter)}>
@@ -91,9 +95,9 @@ function OverviewTab({ filter }: { filter: Filter }) {
               ['active', formatNumber(d.active, lng)],
               ['buyers', formatNumber(d.buyers, lng)],
               ['repeatRate', formatPercent(d.repeatRate, lng)],
-              ['aov', formatMoney(d.averageOrderValue, 'CNY', lng)],
-              ['revenue', formatMoney(d.revenue, 'CNY', lng)],
-              ['averageClv', d.averageClv === null ? '—' : formatMoney(d.averageClv, 'CNY', lng)],
+              ['aov', formatMoney(d.averageOrderValue, currency, lng)],
+              ['revenue', formatMoney(d.revenue, currency, lng)],
+              ['averageClv', d.averageClv === null ? '—' : formatMoney(d.averageClv, currency, lng)],
             ].map(([key, value]) => (
               <Col key={key} xs={12} md={6} xl={3}>
                 <Statistic title={t(`analytics.kpi.${key}`)} value={value} />
@@ -214,8 +218,6 @@ function GeographyTab({ filter }: { filter: Filter }) {
   );
 }
 
-const AGE_BANDS = ['under_18', '18_24', '25_34', '35_44', '45_54', '55_plus', 'unknown'];
-
 function DemographicsTab({ filter }: { filter: Filter }) {
   const { t } = useTranslation();
   return (
@@ -242,6 +244,7 @@ function DemographicsTab({ filter }: { filter: Filter }) {
 
 function RfmTab() {
   const { t, i18n } = useTranslation();
+  const currency = useCurrency();
   const rfm = useQuery({ queryKey: ['rfm'], queryFn: () => api<z.infer<typeof C.rfmSummary>>('/analytics/rfm') });
   const history = useQuery({ queryKey: ['rfm-history'], queryFn: () => api<z.infer<typeof C.rfmHistory>>('/analytics/rfm/history') });
   return (
@@ -271,7 +274,7 @@ function RfmTab() {
               columns={[
                 { title: t('analytics.rfmGroup'), dataIndex: 'group', render: (g: string) => t(`analytics.rfmGroups.${g}`) },
                 { title: t('analytics.kpi.customers'), dataIndex: 'customers', align: 'right', render: (n: number) => formatNumber(n, i18n.language) },
-                { title: t('analytics.kpi.revenue'), dataIndex: 'revenue', align: 'right', render: (n: number) => formatMoney(n, 'CNY', i18n.language) },
+                { title: t('analytics.kpi.revenue'), dataIndex: 'revenue', align: 'right', render: (n: number) => formatMoney(n, currency, i18n.language) },
               ]}
             />
           </Col>
@@ -302,6 +305,7 @@ function RfmHistoryChart({ items, t }: { items: { asOf: string; group: string; c
 
 function ValueTab({ filter }: { filter: Filter }) {
   const { t, i18n } = useTranslation();
+  const currency = useCurrency();
   const navigate = useNavigate();
   const lng = i18n.language;
   return (
@@ -318,12 +322,12 @@ function ValueTab({ filter }: { filter: Filter }) {
               size="small"
               rowKey="band"
               pagination={false}
-              dataSource={['low', 'medium', 'high', 'very_high'].map((b) => d.riskBands.find((r) => r.band === b) ?? { band: b, customers: 0, netSpent: 0, clv: 0 })}
+              dataSource={RISK_BANDS.map((b) => d.riskBands.find((r) => r.band === b) ?? { band: b, customers: 0, netSpent: 0, clv: 0 })}
               columns={[
                 { title: t('analytics.churnRisk'), dataIndex: 'band', render: (b: string) => t(`analytics.risk.${b}`) },
                 { title: t('analytics.kpi.customers'), dataIndex: 'customers', align: 'right', render: (n: number) => formatNumber(n, lng) },
-                { title: t('analytics.pastValue'), dataIndex: 'netSpent', align: 'right', render: (n: number) => formatMoney(n, 'CNY', lng) },
-                { title: t('analytics.futureValue'), dataIndex: 'clv', align: 'right', render: (n: number) => formatMoney(n, 'CNY', lng) },
+                { title: t('analytics.pastValue'), dataIndex: 'netSpent', align: 'right', render: (n: number) => formatMoney(n, currency, lng) },
+                { title: t('analytics.futureValue'), dataIndex: 'clv', align: 'right', render: (n: number) => formatMoney(n, currency, lng) },
               ]}
             />
           </Col>
@@ -337,7 +341,7 @@ function ValueTab({ filter }: { filter: Filter }) {
               onRow={(c) => ({ onClick: () => navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
               columns={[
                 { title: t('customers.name'), dataIndex: 'name' },
-                { title: t('analytics.pastValue'), dataIndex: 'netSpent', align: 'right', render: (n: number) => formatMoney(n, 'CNY', lng) },
+                { title: t('analytics.pastValue'), dataIndex: 'netSpent', align: 'right', render: (n: number) => formatMoney(n, currency, lng) },
                 { title: t('segments.fields.orders_count'), dataIndex: 'orders', align: 'right' },
                 { title: t('segments.fields.churn_probability'), dataIndex: 'churnProbability', align: 'right', render: (p: number) => formatPercent(p, lng) },
                 { title: t('segments.fields.last_order_at'), dataIndex: 'lastOrderAt', render: (v: string | null) => (v ? new Date(v).toLocaleDateString(lng) : '—') },

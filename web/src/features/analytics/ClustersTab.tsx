@@ -9,6 +9,7 @@ import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatMoney, formatNumber, formatPercent } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
+import { useCurrency } from '../../lib/store.ts';
 import { Chart } from '../../ui/Chart.tsx';
 
 type Result = z.infer<typeof clusterResult>;
@@ -20,6 +21,7 @@ export function ClustersTab() {
   const navigate = useNavigate();
   const { message } = App.useApp();
   const canSave = useSession().can('segments.write');
+  const currency = useCurrency();
   const [features, setFeatures] = useState<ClusterFeature[]>(['recency', 'frequency', 'monetary']);
   const [k, setK] = useState<number | undefined>();
   const run = useMutation({ mutationFn: () => api<Result>('/analytics/clusters', { method: 'POST', body: { features, k } }), onError: (err) => message.error(errorMessage(t, err)) });
@@ -29,7 +31,7 @@ export function ClustersTab() {
     onSuccess: (r) => navigate(`/segments/${r.segment.id}`),
     onError: (err) => message.error(errorMessage(t, err)),
   });
-  const format = (f: string, v: number) => (f === 'monetary' || f === 'clv' ? formatMoney(v, 'CNY', lng) : f === 'recency' ? t('insights.days', { n: Math.round(v) }) : v.toFixed(1));
+  const format = (f: string, v: number) => (f === 'monetary' || f === 'clv' ? formatMoney(v, currency, lng) : f === 'recency' ? t('insights.days', { n: Math.round(v) }) : v.toFixed(1));
   const r = run.data;
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="clusters">

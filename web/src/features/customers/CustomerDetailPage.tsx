@@ -9,6 +9,7 @@ import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
+import { useCurrency } from '../../lib/store.ts';
 import { InsightsPanel } from '../analytics/InsightsPanel.tsx';
 import { TagsAndNotes } from './TagsAndNotes.tsx';
 
@@ -53,6 +54,7 @@ export function CustomerDetailPage() {
   const { t, i18n } = useTranslation();
   const { id } = useParams();
   const { can } = useSession();
+  const storeCurrency = useCurrency();
   const [reveal, setReveal] = useState(false);
   const detail = useQuery({
     queryKey: ['customer', id, reveal],
@@ -62,7 +64,7 @@ export function CustomerDetailPage() {
   if (detail.error || !detail.data) return <Alert type="error" message={t('app.error', { message: errorMessage(t, detail.error) })} />;
   const { customer: c, identities, stats, orders, events } = detail.data;
   const lng = i18n.language;
-  const currency = orders[0]?.currency ?? 'CNY';
+  const currency = orders[0]?.currency ?? storeCurrency;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="customer-detail">
       <Card

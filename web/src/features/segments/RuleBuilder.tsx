@@ -1,9 +1,11 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { AutoComplete, Button, Card, Input, InputNumber, Select, Space, Switch, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api } from '../../lib/api.ts';
 import { LIFECYCLE_STAGES, RFM_GROUPS } from '../../../../contracts/analytics.ts';
-import type { Condition, RuleGroup, RuleNode, Window } from '../../../../contracts/segments.ts';
+import { CONSENT_CHANNELS, CONSENT_PURPOSES, type Condition, GENDERS, ORDER_STATUSES, type RuleGroup, type RuleNode, type Window } from '../../../../contracts/segments.ts';
 
 export type Catalog = {
   profileFields: { field: string; type: string }[];
@@ -11,19 +13,21 @@ export type Catalog = {
   attributes: { key: string; label: string; type: string; options: string[] }[];
   channels: { code: string; name: string }[];
   categories: string[];
-  products: { sku: string; name: string; category: string }[];
+  products: { id: number; sku: string; name: string; category: string }[];
   tags: string[];
   eventNames: string[];
   segments: { id: number; name: string }[];
   operators: Record<string, string[]>;
 };
 
+/** The builder's pickers (also used by the analytics filters); one cached query for every page. */
+export const useSegmentCatalog = () => useQuery({ queryKey: ['segment-catalog'], queryFn: () => api<Catalog>('/segments/catalog') });
+
 const CONDITION_TYPES = ['profile', 'metric', 'attribute', 'orders', 'events', 'tag', 'identity', 'consent', 'anniversary', 'segment'] as const;
-const ORDER_STATUSES = ['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'];
 const COMPARISONS = ['gte', 'gt', 'eq', 'neq', 'lte', 'lt', 'between'];
 /** Values of the enum-typed fields the builder offers as pick lists. */
 const ENUMS: Record<string, { values: readonly string[]; prefix: string }> = {
-  gender: { values: ['male', 'female', 'unknown'], prefix: 'customers.genders' },
+  gender: { values: GENDERS, prefix: 'customers.genders' },
   lifecycle_stage: { values: LIFECYCLE_STAGES, prefix: 'analytics.stages' },
   rfm_group: { values: RFM_GROUPS, prefix: 'analytics.rfmGroups' },
 };
@@ -192,8 +196,8 @@ function ConditionEditor({ value, onChange, catalog }: Props<Condition>) {
       );
     case 'consent':
       return row(
-        <Select key="ch" value={value.channel} style={{ width: 120 }} onChange={(channel) => onChange({ ...value, channel })} options={['sms', 'email', 'wechat', 'phone', 'push', 'any'].map((c) => ({ value: c, label: t(`segments.consentChannels.${c}`) }))} />,
-        <Select key="pu" value={value.purpose ?? 'marketing'} style={{ width: 140 }} onChange={(purpose) => onChange({ ...value, purpose })} options={['marketing', 'service', 'analytics', 'sharing', 'cross_border', 'sensitive'].map((p) => ({ value: p, label: t(`segments.purposes.${p}`) }))} />,
+        <Select key="ch" value={value.channel} style={{ width: 120 }} onChange={(channel) => onChange({ ...value, channel })} options={CONSENT_CHANNELS.map((c) => ({ value: c, label: t(`segments.consentChannels.${c}`) }))} />,
+        <Select key="pu" value={value.purpose ?? 'marketing'} style={{ width: 140 }} onChange={(purpose) => onChange({ ...value, purpose })} options={CONSENT_PURPOSES.map((p) => ({ value: p, label: t(`segments.purposes.${p}`) }))} />,
         <Select key="st" value={value.status} style={{ width: 120 }} onChange={(status) => onChange({ ...value, status })} options={['granted', 'withdrawn', 'denied', 'none'].map((s) => ({ value: s, label: t(`segments.consentStatuses.${s}`) }))} />,
       );
     case 'anniversary':

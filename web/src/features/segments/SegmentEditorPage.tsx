@@ -8,8 +8,9 @@ import { ApiError, api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
+import { useCurrency } from '../../lib/store.ts';
 import { Chart } from '../../ui/Chart.tsx';
-import { type Catalog, RuleBuilder } from './RuleBuilder.tsx';
+import { RuleBuilder, useSegmentCatalog } from './RuleBuilder.tsx';
 import { STATUS_COLORS } from './SegmentsPage.tsx';
 
 type Preview = { count: number; sample: { id: number; name: string | null; province: string | null; lifecycleStage: string | null; netSpent: number }[]; sql?: string; tookMs: number };
@@ -36,12 +37,13 @@ export function SegmentEditorPage() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const canWrite = useSession().can('segments.write');
+  const currency = useCurrency();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [rules, setRules] = useState<RuleGroup>(EMPTY);
   const [json, setJson] = useState(JSON.stringify(EMPTY, null, 2));
   const [jsonError, setJsonError] = useState<string | null>(null);
-  const catalog = useQuery({ queryKey: ['segment-catalog'], queryFn: () => api<Catalog>('/segments/catalog') });
+  const catalog = useSegmentCatalog();
   const segment = useQuery({
     queryKey: ['segment', segmentId],
     enabled: segmentId !== null,
@@ -194,7 +196,7 @@ export function SegmentEditorPage() {
                   onRow={(c) => ({ onClick: () => navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
                   columns={[
                     { title: t('customers.name'), dataIndex: 'name' },
-                    { title: t('segments.netSpent'), dataIndex: 'netSpent', align: 'right', render: (v: number) => formatMoney(v, 'CNY', i18n.language) },
+                    { title: t('segments.netSpent'), dataIndex: 'netSpent', align: 'right', render: (v: number) => formatMoney(v, currency, i18n.language) },
                   ]}
                 />
               </Card>

@@ -1,18 +1,18 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Form, Input, Skeleton } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api.ts';
+import { type Store, useStore } from '../../lib/store.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
 
-type Store = { name: string; currency: string; timeZone: string };
 
 export function StorePage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const { can } = useSession();
   const client = useQueryClient();
-  const store = useQuery({ queryKey: ['store'], queryFn: () => api<Store>('/settings/store') });
+  const store = useStore();
   const save = useMutation({
     mutationFn: (body: Store) => api<Store>('/settings/store', { method: 'PUT', body }),
     onSuccess: () => {
