@@ -140,13 +140,13 @@ if (wants('ingest')) {
     });
   const r = await load(`${base}/v1/batch`, { connections: 8, seconds, headers: basic, method: 'POST', setupRequest: (req) => ({ ...req, body: batchBody() }) });
   const eventsPerSecond = Math.round(r.rps * 100);
-  const rows = Math.max(1000, Math.min(200_000, eventsPerSecond * 2));
-  const refMs = await timed(() =>
-    sql`insert into events (customer_id, type, name, properties, occurred_at, received_at, message_id)
-        select null, 'track', 'Product Viewed', jsonb_build_object('sku', 'SKU-' || (g % 300), 'price', 99), now(), now(), 'raw-' || g from generate_series(1, ${rows}) g`.execute(db),
-  );
+  // The reference: the same kind of rows loaded with raw COPY into the events table.
+  const rows = Math.max(1000, Math.min(500_000, eventsPerSecond * 2));
+  const at = new Date().toISOString();
+  const csv = Array.from({ length: rows }, (_, n) => `track,Product Viewed,"{""sku"": ""SKU-${n % 300}"", ""price"": 99}",${at},${at},raw-${n}\n`).join('');
+  const refMs = await timed(() => dbHandle.copyFrom('events', ['type', 'name', 'properties', 'occurred_at', 'received_at', 'message_id'], csv));
   const refRate = Math.round(rows / (refMs / 1000));
-  figures.push({ name: 'ingest (/v1/batch)', figure: eventsPerSecond, unit: 'events/s', reference: refRate, referenceUnit: 'rows/s (set-based insert of events)', ratio: ratio(eventsPerSecond, refRate), target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)', note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${r.non2xx} non-2xx` });
+  figures.push({ name: 'ingest (/v1/batch)', figure: eventsPerSecond, unit: 'events/s', reference: refRate, referenceUnit: 'rows/s (raw COPY into events)', ratio: ratio(eventsPerSecond, refRate), target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)', note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${r.non2xx} non-2xx` });
 }
 
 if (wants('import')) {

@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { from as copyStreamFrom } from 'pg-copy-streams';
 import { Mutex, PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -18,8 +21,16 @@ export type DbHandle = {
   db: Db;
   kind: 'pglite' | 'postgres';
   executeSql: ExecuteSql;
+  /** Bulk-loads CSV text (no header) into a table with COPY; returns the rows loaded. */
+  copyFrom(table: string, columns: readonly string[], csv: string): Promise<number>;
   close(): Promise<void>;
 };
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+function copyStatement(table: string, columns: readonly string[], from: string): string {
+  for (const name of [table, ...columns]) if (!IDENTIFIER.test(name)) throw new Error(`copyFrom: not a plain identifier: ${name}`);
+  return `copy ${table} (${columns.join(', ')}) from ${from} with (format csv)`;
+}
 
 export type DbOptions =
   | { kind: 'postgres'; url: string; poolSize?: number }
@@ -50,7 +61,17 @@ function createPostgres(url: string, poolSize: number): DbHandle {
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     return { rows: last?.rows ?? [] };
   };
-  return { db, kind: 'postgres', executeSql, close: () => db.destroy() };
+  const copyFrom = async (table: string, columns: readonly string[], csv: string) => {
+    const client = await pool.connect();
+    try {
+      const stream = client.query(copyStreamFrom(copyStatement(table, columns, 'stdin')));
+      await pipeline(Readable.from([csv]), stream);
+      return stream.rowCount;
+    } finally {
+      client.release();
+    }
+  };
+  return { db, kind: 'postgres', executeSql, copyFrom, close: () => db.destroy() };
 }
 
 async function createPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<DbHandle> {
@@ -69,10 +90,13 @@ async function createPglite(dataDir: string | undefined, loadDataDir: Blob | und
       const results = await pglite.exec(text);
       return { rows: results[results.length - 1]?.rows ?? [] };
     });
+  const copyFrom = (table: string, columns: readonly string[], csv: string) =>
+    mutex.run(async () => (await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) })).affectedRows ?? 0);
   return {
     db,
     kind: 'pglite',
     executeSql,
+    copyFrom,
     close: async () => {
       await db.destroy();
       await mutex.run(() => pglite.close());

@@ -24,6 +24,8 @@ export type NewCustomer = {
   address: string | null;
   /** Per-channel external ids (Tmall ouid, Douyin open id, …). */
   externalIds?: { channel: string; id: string }[];
+  /** Anonymous (tracking) ids already known to belong to this person. */
+  anonymousIds?: string[];
   createdAt: Date;
 };
 
@@ -42,7 +44,7 @@ export async function reserveIds(db: Db, table: 'customers' | 'orders' | 'order_
  * Set-based insert of many customers in one statement (unnest of column arrays). Personal fields
  * are encrypted here, with blind indexes for exact lookup. Returns the new ids in input order.
  */
-export async function insertCustomers(db: Db, keyring: Keyring, rows: readonly NewCustomer[]): Promise<number[]> {
+export async function insertCustomers(db: Db, keyring: Keyring, rows: readonly NewCustomer[], source = 'bulk'): Promise<number[]> {
   const ids = await reserveIds(db, 'customers', rows.length);
   if (rows.length === 0) return ids;
   const col = <T>(f: (r: NewCustomer) => T) => rows.map(f);
@@ -58,7 +60,7 @@ export async function insertCustomers(db: Db, keyring: Keyring, rows: readonly N
       ${col((r) => encryptOptional(keyring, r.address))}::text[], ${col((r) => r.createdAt.toISOString())}::timestamptz[]
     ) as u(id, name, gender, birthday, province, city, district, first_channel_id, email_enc, email_bidx,
       phone_enc, phone_bidx, address_enc, created_at)`.execute(db);
-  await insertIdentities(db, keyring, rows, ids);
+  await insertIdentities(db, keyring, rows, ids, source);
   return ids;
 }
 
@@ -68,19 +70,20 @@ export async function countCustomers(db: Db): Promise<number> {
 }
 
 /** The identities rows that make bulk-inserted customers findable by e-mail, phone and external id. */
-async function insertIdentities(db: Db, keyring: Keyring, rows: readonly NewCustomer[], ids: number[]) {
+async function insertIdentities(db: Db, keyring: Keyring, rows: readonly NewCustomer[], ids: number[], source: string) {
   const out: { customerId: number; kind: string; channel: string; key: string; enc: string | null; at: string }[] = [];
   rows.forEach((r, i) => {
     const at = r.createdAt.toISOString();
     if (r.email) out.push({ customerId: ids[i], kind: 'email', channel: '', key: emailIndex(keyring, r.email), enc: encryptOptional(keyring, r.email), at });
     if (r.phone) out.push({ customerId: ids[i], kind: 'phone', channel: '', key: phoneIndex(keyring, r.phone), enc: encryptOptional(keyring, r.phone), at });
     for (const e of r.externalIds ?? []) out.push({ customerId: ids[i], kind: 'external', channel: e.channel, key: e.id, enc: null, at });
+    for (const a of r.anonymousIds ?? []) out.push({ customerId: ids[i], kind: 'anonymous', channel: '', key: a, enc: null, at });
   });
   if (out.length === 0) return;
   const col = <T>(f: (o: (typeof out)[number]) => T) => out.map(f);
   await sql`
     insert into customer_identities (customer_id, kind, channel, key, value_enc, source, first_seen_at, last_seen_at)
-    select u.customer_id, u.kind, u.channel, u.key, u.value_enc, 'bulk', u.at, u.at from unnest(
+    select u.customer_id, u.kind, u.channel, u.key, u.value_enc, ${source}, u.at, u.at from unnest(
       ${col((o) => o.customerId)}::bigint[], ${col((o) => o.kind)}::text[], ${col((o) => o.channel)}::text[],
       ${col((o) => o.key)}::text[], ${col((o) => o.enc)}::text[], ${col((o) => o.at)}::timestamptz[]
     ) as u(customer_id, kind, channel, key, value_enc, at)

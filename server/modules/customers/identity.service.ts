@@ -30,11 +30,13 @@ export type ResolveOptions = {
 
 export type ResolveResult = { customerId: number; created: boolean; rejected: { identifier: Identifier; reason: string }[] };
 
-type Keyed = { kind: IdentityKind; channel: string; key: string; plain: string };
+export type Keyed = { kind: IdentityKind; channel: string; key: string; plain: string };
+
+export const keyId = (i: { kind: string; channel: string; key: string }) => `${i.kind}|${i.channel}|${i.key}`;
 
 const PRIORITY: Record<IdentityKind, number> = { external: 0, phone: 1, email: 2, anonymous: 3 };
 
-function keyed(keyring: Keyring, id: Identifier): Keyed | string {
+export function keyed(keyring: Keyring, id: Identifier): Keyed | string {
   const channel = id.kind === 'external' ? (id.channel ?? '').trim().toLowerCase() : '';
   if (id.kind === 'external' && !channel) return 'an external id needs its channel';
   if (id.kind === 'email') {
@@ -49,10 +51,10 @@ function keyed(keyring: Keyring, id: Identifier): Keyed | string {
   return value ? { kind: id.kind, channel, key: value, plain: value } : 'empty identifier';
 }
 
-async function lockIdentifiers(trx: Db, ids: Keyed[]) {
-  // Serialise concurrent ingests of the same person (same identifier) without table locks.
-  const keys = [...new Set(ids.map((i) => `${i.kind}|${i.channel}|${i.key}`))].sort();
-  for (const k of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${k}, 0))`.execute(trx);
+/** Serialises concurrent ingests of the same person (same identifier) without table locks; one statement, keys in a fixed order. */
+export async function lockIdentifiers(trx: Db, ids: readonly Keyed[]) {
+  const keys = [...new Set(ids.map(keyId))].sort();
+  if (keys.length > 0) await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(trx);
 }
 
 async function erasedIdentifiers(trx: Db, ids: Keyed[]): Promise<Keyed[]> {
@@ -158,8 +160,8 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
     await trx.updateTable('customers').set({ ...profile, updated_at: opts.now }).where('id', '=', customerId).execute();
   }
   const target: number = customerId;
-  const claimed = new Set(owners.filter((o) => o.customer_id !== target).map((o) => `${o.kind}|${o.channel}|${o.key}`));
-  const mine = ids.filter((i) => !claimed.has(`${i.kind}|${i.channel}|${i.key}`));
+  const claimed = new Set(owners.filter((o) => o.customer_id !== target).map(keyId));
+  const mine = ids.filter((i) => !claimed.has(keyId(i)));
   if (mine.length > 0) {
     await trx
       .insertInto('customer_identities')

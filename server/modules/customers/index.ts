@@ -5,6 +5,8 @@ import { customerOperationJob } from './operations.ts';
 export const customersModule = { routes: [...customerRoutes, ...attributeRoutes], jobs: [customerOperationJob] };
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
+export { findKnownCustomers, resolveCustomers } from './identity.bulk.ts';
+export type { ResolveRequest } from './identity.bulk.ts';
 export { resolveCustomer, tombstoneIdentities } from './identity.service.ts';
 export { presentPii } from './present.ts';
 export type { Identifier, ProfilePatch } from './identity.service.ts';

@@ -67,7 +67,7 @@ export async function seedDemo(db: Db, keyring: Keyring, opts: SeedDemoOptions):
         purchaseTimes(world, p.createdAt).map((t) => makeOrder(world, ids[i], p.firstChannelId!, p.favourite, t, ++orderSeq)),
       );
       totals.orders += await insertOrders(trx, orders);
-      totals.events += await insertEvents(trx, orders.flatMap((o) => o.events));
+      totals.events += (await insertEvents(trx, orders.flatMap((o) => o.events))).count;
     });
     totals.customers += n;
     opts.onProgress?.(totals.customers, opts.customers);

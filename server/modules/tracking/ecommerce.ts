@@ -16,13 +16,14 @@ function lines(props: Props, currency: string): OrderLine[] {
   });
 }
 
-export type EcommerceContext = { customerId: number | null; channelId: number; occurredAt: Date; now: Date; defaultCurrency: string };
+export type EcommerceContext = { customerId: number | null; channelId: number; occurredAt: Date; now: Date; defaultCurrency: () => Promise<string> };
 
 /** Applies one e-commerce event; returns what it changed (for the response and tests). */
 export async function applyEcommerce(trx: Db, event: string, props: Props, c: EcommerceContext): Promise<string | null> {
-  const currency = (str(props.currency) ?? c.defaultCurrency).toUpperCase();
+  const currencyOf = async () => (str(props.currency) ?? (await c.defaultCurrency())).toUpperCase();
   const orderId = str(props.order_id);
   if ((event === 'Order Completed' || event === 'Order Updated') && orderId && c.customerId !== null) {
+    const currency = await currencyOf();
     const items = lines(props, currency);
     const subtotal = items.reduce((s, i) => s + i.unitPrice * i.quantity, 0);
     const total = toMinor(props.total, currency) ?? toMinor(props.revenue, currency) ?? subtotal;
@@ -43,6 +44,7 @@ export async function applyEcommerce(trx: Db, event: string, props: Props, c: Ec
     return `order:${orderId}`;
   }
   if (event === 'Order Refunded' && orderId) {
+    const currency = await currencyOf();
     const amount = toMinor(props.total, currency) ?? undefined;
     return (await refundOrder(trx, { channelId: c.channelId, externalId: orderId, amount, now: c.now })) ? `refund:${orderId}` : null;
   }
@@ -53,6 +55,7 @@ export async function applyEcommerce(trx: Db, event: string, props: Props, c: Ec
     const sku = str(props.sku) ?? str(props.product_id);
     const name = str(props.name);
     if (sku && name) {
+      const currency = await currencyOf();
       await upsertProducts(trx, [{ sku, name, category: str(props.category) ?? '', priceAmount: toMinor(props.price, currency) ?? 0, currency }]);
       return `product:${sku}`;
     }

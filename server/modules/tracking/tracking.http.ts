@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createErrorHandler } from '../../http/errors.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
-import { storeSettingsOf } from '../system/index.ts';
+import { getStoreSettings } from '../system/index.ts';
 import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from './messages.ts';
 import { authenticateWriteKey } from './sources.service.ts';
 import { processMessages } from './tracking.service.ts';
@@ -80,13 +80,12 @@ export async function registerTrackingApi(app: FastifyInstance, ctx: AppContext)
       } else {
         raw = [{ ...b, type: request.url.split('?')[0].split('/').pop() }];
       }
-      const store = await storeSettingsOf(ctx);
       const result = await processMessages(ctx.db, ctx.keyring, {
         source,
         raw,
         batchSentAt: typeof b.sentAt === 'string' ? b.sentAt : null,
         receivedAt: ctx.clock.now(),
-        defaultCurrency: store.currency,
+        defaultCurrency: async (trx) => (await getStoreSettings(trx, { timeZone: ctx.config.timeZone })).currency,
       });
       return { success: true, ...result };
     };

@@ -95,6 +95,31 @@ describe('Segment-compatible tracking API', () => {
     expect(aliased.map((e) => e.customer_id)).toEqual([id]);
   });
 
+  it('resolves a batch in order: an identify stitches the anonymous events around it, repeats count once', async () => {
+    const res = await post('batch', {
+      batch: [
+        { type: 'track', anonymousId: 'anon-b', event: 'Product Viewed', messageId: 'b-1' },
+        { type: 'identify', userId: 'batch-1', anonymousId: 'anon-b', traits: { email: 'batch1@x.cn' }, messageId: 'b-2' },
+        { type: 'track', anonymousId: 'anon-b', event: 'Cart Viewed', messageId: 'b-3' },
+        { type: 'track', userId: 'batch-1', event: 'Checkout Started', messageId: 'b-4' },
+        { type: 'track', userId: 'batch-1', event: 'Checkout Started', messageId: 'b-4' },
+      ],
+    });
+    expect(res.json()).toMatchObject({ accepted: 4, duplicates: 1, rejected: [] });
+    const id = await customerByUser('batch-1');
+    const events = await patron.ctx.db.selectFrom('events').select(['name', 'customer_id']).where('message_id', 'like', '%:b-_').orderBy('message_id').execute();
+    expect(events).toEqual([
+      { name: 'Product Viewed', customer_id: id },
+      { name: 'identify', customer_id: id },
+      { name: 'Cart Viewed', customer_id: id },
+      { name: 'Checkout Started', customer_id: id },
+    ]);
+    // Later anonymous events of a stitched visitor belong to the person too.
+    await post('track', { anonymousId: 'anon-b', event: 'Product Viewed', messageId: 'b-5' });
+    const later = await patron.ctx.db.selectFrom('events').select('customer_id').where('message_id', 'like', '%:b-5').executeTakeFirstOrThrow();
+    expect(later.customer_id).toBe(id);
+  });
+
   it('applies refunds and cancellations to orders', async () => {
     await post('track', { userId: 'buyer-2', event: 'Order Completed', properties: { order_id: 'W-2', total: 100, currency: 'CNY' } });
     await post('track', { userId: 'buyer-2', event: 'Order Refunded', properties: { order_id: 'W-2', total: 30 } });

@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { type Identifier, type ProfilePatch, resolveCustomer, scrubPersonal } from '../customers/index.ts';
+import { findKnownCustomers, type Identifier, type ProfilePatch, resolveCustomers, scrubPersonal } from '../customers/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { applyEcommerce } from './ecommerce.ts';
 import { type Message, message, occurredAt } from './messages.ts';
@@ -60,48 +61,92 @@ const propertiesOf = (m: Message): Record<string, unknown> => {
   return scrubPersonal(m.type === 'group' ? { ...base, groupId: m.groupId } : base);
 };
 
+type Accepted = { index: number; m: Message; at: Date; messageId: string | null; identified: boolean; identifiers: Identifier[]; profile: ProfilePatch };
+
+/** Validates each message; the invalid ones are rejected with their reason, repeats within the batch are duplicates. */
+function acceptMessages(opts: ProcessOptions, result: TrackingResult): Accepted[] {
+  const accepted: Accepted[] = [];
+  const ids = new Set<string>();
+  for (const [index, raw] of opts.raw.entries()) {
+    const parsed = message.safeParse(raw);
+    if (!parsed.success) {
+      result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') });
+      continue;
+    }
+    const m = parsed.data;
+    const messageId = m.messageId ? `${opts.source.id}:${m.messageId}` : null;
+    if (messageId && ids.has(messageId)) {
+      result.duplicates++;
+      continue;
+    }
+    if (messageId) ids.add(messageId);
+    const identified = Boolean(m.userId) || m.type === 'identify' || m.type === 'alias';
+    const traits = traitsOf(m);
+    accepted.push({
+      index,
+      m,
+      at: occurredAt(m, opts.batchSentAt, opts.receivedAt),
+      messageId,
+      identified,
+      // An anonymous message is attributed to whoever its anonymous id was stitched to.
+      identifiers: identified ? identifiersOf(m, traits) : m.anonymousId ? [{ kind: 'anonymous', value: m.anonymousId }] : [],
+      profile: identified ? profileOf(traits) : {},
+    });
+  }
+  return accepted;
+}
+
+/**
+ * Who each message belongs to: identified messages are resolved for the whole batch at once (see
+ * `resolveCustomers`); anonymous ones belong to whoever their anonymous id was stitched to — possibly
+ * by an identify earlier in this very batch, so they are looked up after.
+ */
+async function resolveSenders(trx: Db, keyring: Keyring, opts: ProcessOptions, messages: Accepted[]): Promise<(number | null)[]> {
+  const senders: (number | null)[] = messages.map(() => null);
+  const identified = messages.flatMap((a, i) => (a.identified ? [i] : []));
+  const resolved = await resolveCustomers(trx, keyring, identified.map((i) => ({ identifiers: messages[i].identifiers, profile: messages[i].profile })), { source: `tracking:${opts.source.name}`, firstChannelId: opts.source.channelId, now: opts.receivedAt });
+  identified.forEach((i, j) => {
+    senders[i] = resolved[j].customerId;
+  });
+  const anonymous = messages.flatMap((a, i) => (!a.identified && a.identifiers.length > 0 ? [i] : []));
+  const known = await findKnownCustomers(trx, keyring, anonymous.map((i) => messages[i].identifiers), opts.receivedAt);
+  anonymous.forEach((i, j) => {
+    senders[i] = known[j];
+  });
+  return senders;
+}
+
+type ProcessOptions = { source: Source; raw: unknown[]; batchSentAt?: string | null; receivedAt: Date; defaultCurrency: (db: Db) => Promise<string> };
+
 /**
  * Processes a batch in one transaction: a 2xx answer means everything accepted is committed.
- * Each message is deduplicated by messageId (per source), resolved to a customer (identify/alias or
- * any message with a userId), logged as an event, and e-commerce events update orders and products.
+ * Messages are deduplicated by messageId (per source), resolved to customers (set-based, see
+ * `resolveSenders`), logged as events in one statement, and e-commerce events update orders and products.
  */
-export async function processMessages(
-  db: Db,
-  keyring: Keyring,
-  opts: { source: Source; raw: unknown[]; batchSentAt?: string | null; receivedAt: Date; defaultCurrency: string },
-): Promise<TrackingResult> {
+export async function processMessages(db: Db, keyring: Keyring, opts: ProcessOptions): Promise<TrackingResult> {
   const result: TrackingResult = { accepted: 0, duplicates: 0, rejected: [] };
+  const parsed = acceptMessages(opts, result);
+  if (parsed.length === 0) return result;
   await db.transaction().execute(async (trx) => {
-    for (const [index, raw] of opts.raw.entries()) {
-      const parsed = message.safeParse(raw);
-      if (!parsed.success) {
-        result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') });
-        continue;
-      }
-      const m = parsed.data;
-      const at = occurredAt(m, opts.batchSentAt, opts.receivedAt);
-      const messageId = m.messageId ? `${opts.source.id}:${m.messageId}` : null;
-      if (messageId && (await trx.selectFrom('events').select('id').where('message_id', '=', messageId).executeTakeFirst())) {
-        result.duplicates++;
-        continue;
-      }
-      const identified = m.userId || m.type === 'identify' || m.type === 'alias';
-      const traits = traitsOf(m);
-      const customer = identified
-        ? await resolveCustomer(trx, keyring, { identifiers: identifiersOf(m, traits), profile: profileOf(traits), source: `tracking:${opts.source.name}`, firstChannelId: opts.source.channelId, now: opts.receivedAt })
-        : null;
-      const inserted = await insertEvents(trx, [
-        { customerId: customer?.customerId ?? null, anonymousId: m.anonymousId ?? null, type: m.type, name: eventName(m), properties: propertiesOf(m), occurredAt: at, receivedAt: opts.receivedAt, messageId, sourceId: opts.source.id },
-      ]);
-      if (inserted === 0) {
-        result.duplicates++;
-        continue;
-      }
-      if (m.type === 'track') {
-        await applyEcommerce(trx, m.event, m.properties ?? {}, { customerId: customer?.customerId ?? null, channelId: opts.source.channelId, occurredAt: at, now: opts.receivedAt, defaultCurrency: opts.defaultCurrency });
+    let currency: Promise<string> | undefined;
+    const defaultCurrency = () => (currency ??= opts.defaultCurrency(trx));
+    const ids = parsed.flatMap((a) => (a.messageId ? [a.messageId] : []));
+    const seen = ids.length > 0 ? new Set((await sql<{ message_id: string }>`select message_id from events where message_id = any(${ids}::text[])`.execute(trx)).rows.map((r) => r.message_id)) : new Set<string>();
+    const fresh = parsed.filter((a) => !a.messageId || !seen.has(a.messageId));
+    const senders = await resolveSenders(trx, keyring, opts, fresh);
+    const { messageIds } = await insertEvents(
+      trx,
+      fresh.map((a, i) => ({ customerId: senders[i], anonymousId: a.m.anonymousId ?? null, type: a.m.type, name: eventName(a.m), properties: propertiesOf(a.m), occurredAt: a.at, receivedAt: opts.receivedAt, messageId: a.messageId, sourceId: opts.source.id })),
+    );
+    for (const [i, a] of fresh.entries()) {
+      // Stored now, or lost a race with the same message sent concurrently.
+      if (a.messageId && !messageIds.has(a.messageId)) continue;
+      if (a.m.type === 'track') {
+        await applyEcommerce(trx, a.m.event, a.m.properties ?? {}, { customerId: senders[i], channelId: opts.source.channelId, occurredAt: a.at, now: opts.receivedAt, defaultCurrency });
       }
       result.accepted++;
     }
+    result.duplicates += parsed.length - result.accepted;
   });
   return result;
 }

@@ -1,0 +1,148 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import { insertCustomers, type NewCustomer } from './customers.bulk.ts';
+import { type Identifier, type Keyed, type ProfilePatch, type ResolveResult, keyed, keyId, lockIdentifiers, resolveCustomer } from './identity.service.ts';
+import { canonicalCity, canonicalProvince } from './regions.ts';
+
+/**
+ * Identity resolution for a whole batch (tracking batches, import batches), with the same rules as
+ * `resolveCustomer` but set-based where nothing is ambiguous: people who already hold every identifier
+ * of a request and people who are entirely new are found or created with a handful of statements for
+ * the batch; everything else (a new identifier for a known person, a profile to update, identifiers held
+ * by different people, erased or invalid identifiers) goes through `resolveCustomer`, one at a time, in order.
+ */
+
+type Owners = { owner: Map<string, number>; erased: Set<string> };
+
+/** Who holds each key, and which keys are erased, in one query; refreshes last-seen (at most once a minute). */
+async function lookupOwners(trx: Db, keys: readonly Keyed[], now: Date): Promise<Owners> {
+  const unique = [...new Map(keys.map((k) => [keyId(k), k])).values()];
+  if (unique.length === 0) return { owner: new Map(), erased: new Set() };
+  const rows = await sql<{ customer_id: number | null; kind: string; channel: string; key: string }>`
+    with wanted as (select * from unnest(${unique.map((k) => k.kind)}::text[], ${unique.map((k) => k.channel)}::text[], ${unique.map((k) => k.key)}::text[]) as w(kind, channel, key)),
+    touched as (
+      update customer_identities i set last_seen_at = ${now} from wanted w
+      where i.kind = w.kind and i.channel = w.channel and i.key = w.key and i.last_seen_at < ${new Date(now.getTime() - 60_000)}
+    )
+    select i.customer_id, kind, channel, key from customer_identities i join wanted w using (kind, channel, key)
+    union all
+    select null, kind, channel, key from identity_tombstones t join wanted w using (kind, channel, key)`.execute(trx);
+  const owners: Owners = { owner: new Map(), erased: new Set() };
+  for (const r of rows.rows) {
+    if (r.customer_id === null) owners.erased.add(keyId(r));
+    else owners.owner.set(keyId(r), Number(r.customer_id));
+  }
+  return owners;
+}
+
+/** Every identifier valid and distinct, or null (the request then needs `resolveCustomer`'s per-identifier report). */
+function keyAll(keyring: Keyring, ids: readonly Identifier[]): Keyed[] | null {
+  const out = new Map<string, Keyed>();
+  for (const id of ids) {
+    const k = keyed(keyring, id);
+    if (typeof k === 'string') return null;
+    out.set(keyId(k), k);
+  }
+  return out.size > 0 ? [...out.values()] : null;
+}
+
+/** The one person holding every key, if there is one. */
+function soleOwner(keys: readonly Keyed[], owners: Owners): number | null {
+  const held = new Set(keys.map((k) => owners.owner.get(keyId(k)) ?? null));
+  const [only] = held;
+  return held.size === 1 && only !== null && only !== undefined ? only : null;
+}
+
+/**
+ * For each request, the person who already holds every one of its identifiers, or null. Nothing is
+ * created: this is how anonymous messages are attributed to whoever their anonymous id was stitched to.
+ */
+export async function findKnownCustomers(trx: Db, keyring: Keyring, requests: readonly Identifier[][], now: Date): Promise<(number | null)[]> {
+  const keyedRequests = requests.map((ids) => keyAll(keyring, ids));
+  const owners = await lookupOwners(trx, keyedRequests.flatMap((ks) => ks ?? []), now);
+  return keyedRequests.map((ks) => (ks ? soleOwner(ks, owners) : null));
+}
+
+export type ResolveRequest = { identifiers: Identifier[]; profile?: ProfilePatch };
+export type BatchResolveOptions = { source: string; firstChannelId?: number | null; now: Date };
+
+const isEmptyPatch = (p: ProfilePatch | undefined) => !p || Object.values(p).every((v) => v === undefined);
+/** Profile fields a bulk-created person can start with (the rest need `resolveCustomer`). */
+const BULK_FIELDS: readonly (keyof ProfilePatch)[] = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'address'];
+const bulkable = (p: ProfilePatch | undefined) => !p || Object.entries(p).every(([f, v]) => v === undefined || BULK_FIELDS.includes(f as keyof ProfilePatch));
+
+type NewPerson = { keys: Keyed[]; members: number[] };
+
+function newCustomerOf(person: NewPerson, requests: readonly ResolveRequest[], o: BatchResolveOptions): NewCustomer {
+  // Later requests of the same person win field by field, as they would one at a time.
+  const p: ProfilePatch = Object.assign({}, ...person.members.map((i) => Object.fromEntries(Object.entries(requests[i].profile ?? {}).filter(([, v]) => v !== undefined))));
+  const plain = (kind: string) => person.keys.find((k) => k.kind === kind)?.plain ?? null;
+  const province = p.province ? canonicalProvince(p.province) : null;
+  return {
+    name: p.name?.trim() || null,
+    gender: p.gender ?? 'unknown',
+    birthday: p.birthday ?? null,
+    province,
+    city: p.city ? canonicalCity(p.city, province) : null,
+    district: p.district ?? null,
+    firstChannelId: o.firstChannelId ?? null,
+    email: plain('email'),
+    phone: plain('phone'),
+    address: p.address?.trim() || null,
+    externalIds: person.keys.filter((k) => k.kind === 'external').map((k) => ({ channel: k.channel, id: k.key })),
+    anonymousIds: person.keys.filter((k) => k.kind === 'anonymous').map((k) => k.key),
+    createdAt: o.now,
+  };
+}
+
+/** Creates the entirely new people of a batch; returns those it could not (someone claimed an identifier meanwhile). */
+async function createNewPeople(trx: Db, keyring: Keyring, people: NewPerson[], requests: readonly ResolveRequest[], o: BatchResolveOptions, results: (ResolveResult | null)[]) {
+  const keys = people.flatMap((p) => p.keys);
+  await lockIdentifiers(trx, keys);
+  const now = await lookupOwners(trx, keys, o.now);
+  const creatable = people.filter((p) => p.keys.every((k) => !now.owner.has(keyId(k)) && !now.erased.has(keyId(k))));
+  const ids = await insertCustomers(trx, keyring, creatable.map((p) => newCustomerOf(p, requests, o)), o.source);
+  creatable.forEach((p, n) => {
+    p.members.forEach((i, m) => {
+      results[i] = { customerId: ids[n], created: m === 0, rejected: [] };
+    });
+  });
+  const anonymous = creatable.flatMap((p, n) => p.keys.filter((k) => k.kind === 'anonymous').map((k) => ({ key: k.key, id: ids[n] })));
+  if (anonymous.length > 0) {
+    // Stitch: the visitor's earlier anonymous events move to the new person.
+    await sql`update events e set customer_id = m.id from unnest(${anonymous.map((a) => a.key)}::text[], ${anonymous.map((a) => a.id)}::bigint[]) as m(key, id)
+      where e.anonymous_id = m.key and e.customer_id is null`.execute(trx);
+  }
+}
+
+/** `resolveCustomer` for many requests at once; results in request order. */
+export async function resolveCustomers(trx: Db, keyring: Keyring, requests: readonly ResolveRequest[], o: BatchResolveOptions): Promise<ResolveResult[]> {
+  const results: (ResolveResult | null)[] = requests.map(() => null);
+  const keyedRequests = requests.map((r) => keyAll(keyring, r.identifiers));
+  const owners = await lookupOwners(trx, keyedRequests.flatMap((ks) => ks ?? []), o.now);
+  const people = new Map<string, NewPerson>();
+  const claimedBy = new Map<string, string>();
+  for (const [i, ks] of keyedRequests.entries()) {
+    if (!ks) continue;
+    const owner = soleOwner(ks, owners);
+    if (owner !== null && isEmptyPatch(requests[i].profile)) {
+      results[i] = { customerId: owner, created: false, rejected: [] };
+      continue;
+    }
+    const unknown = ks.every((k) => !owners.owner.has(keyId(k)) && !owners.erased.has(keyId(k)));
+    const signature = ks.map(keyId).sort().join('\n');
+    // Entirely new, and sharing no identifier with a different new person of this batch.
+    if (unknown && bulkable(requests[i].profile) && ks.every((k) => (claimedBy.get(keyId(k)) ?? signature) === signature)) {
+      for (const k of ks) claimedBy.set(keyId(k), signature);
+      const person = people.get(signature) ?? { keys: ks, members: [] };
+      person.members.push(i);
+      people.set(signature, person);
+    }
+  }
+  if (people.size > 0) await createNewPeople(trx, keyring, [...people.values()], requests, o, results);
+  for (const [i, r] of results.entries()) {
+    if (r === null) results[i] = await resolveCustomer(trx, keyring, { identifiers: requests[i].identifiers, profile: requests[i].profile, source: o.source, firstChannelId: o.firstChannelId, now: o.now });
+  }
+  return results as ResolveResult[];
+}
