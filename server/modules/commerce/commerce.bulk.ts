@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import type { ChannelTable, Db, OrderStatus } from '../../db/index.ts';
 import type { Insertable } from 'kysely';
 import { reserveIds } from '../customers/index.ts';
+import type { OrderUpsert } from './orders.service.ts';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export type ChannelDef = Pick<Insertable<ChannelTable>, 'code' | 'name' | 'kind' | 'platform'>;
 
@@ -16,19 +19,104 @@ export async function ensureChannels(db: Db, defs: readonly ChannelDef[]): Promi
 
 export type NewProduct = { sku: string; name: string; category: string; priceAmount: number; currency: string };
 
+/**
+ * Creates or refreshes products by SKU (a repeated SKU: the last one wins); an empty category keeps
+ * the one the product has. Returns SKU → id.
+ */
 export async function upsertProducts(db: Db, products: readonly NewProduct[]): Promise<Map<string, number>> {
-  if (products.length > 0) {
-    await sql`
-      insert into products (sku, name, category, price_amount, currency)
-      select * from unnest(${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[],
-        ${products.map((p) => p.category)}::text[], ${products.map((p) => p.priceAmount)}::bigint[],
-        ${products.map((p) => p.currency)}::text[])
-      on conflict (sku) do update set name = excluded.name, category = excluded.category,
-        price_amount = excluded.price_amount, currency = excluded.currency, updated_at = now()`.execute(db);
+  const bySku = [...new Map(products.map((p) => [p.sku, p])).values()];
+  if (bySku.length === 0) return new Map();
+  const rows = await sql<{ id: number; sku: string }>`
+    insert into products (sku, name, category, price_amount, currency)
+    select * from unnest(${bySku.map((p) => p.sku)}::text[], ${bySku.map((p) => p.name)}::text[],
+      ${bySku.map((p) => p.category)}::text[], ${bySku.map((p) => p.priceAmount)}::bigint[],
+      ${bySku.map((p) => p.currency)}::text[])
+    on conflict (sku) do update set name = excluded.name, category = coalesce(nullif(excluded.category, ''), products.category),
+      price_amount = excluded.price_amount, currency = excluded.currency, updated_at = now()
+    returning id, sku`.execute(db);
+  return new Map(rows.rows.map((r) => [r.sku, Number(r.id)]));
+}
+
+const paidLike = new Set<OrderStatus>(['paid', 'shipped', 'delivered', 'completed', 'refunded', 'partially_refunded']);
+/** Separates coupon codes inside one array element (unnest cannot take an array of arrays). */
+const UNIT = '\u001f';
+
+/**
+ * Creates or updates orders by (channel, external id) in three statements for the whole set: orders,
+ * products of their items, items (replaced for every order that names items). An authoritative order
+ * (its source states the current status: platform webhooks, imports) also moves status, refunds and
+ * lifecycle times; otherwise status is set only on creation. Each (channel, external id) once per call.
+ */
+export async function upsertOrders(trx: Db, orders: readonly OrderUpsert[]): Promise<{ orderId: number; created: boolean }[]> {
+  const results: { orderId: number; created: boolean }[] = new Array(orders.length);
+  for (const authoritative of [true, false]) {
+    const picked = [...orders.keys()].filter((i) => Boolean(orders[i].authoritative) === authoritative);
+    if (picked.length === 0) continue;
+    const stored = await upsertOrderRows(trx, picked.map((i) => orders[i]), authoritative);
+    picked.forEach((i, n) => {
+      results[i] = stored[n];
+    });
   }
-  if (products.length === 0) return new Map();
-  const rows = await db.selectFrom('products').select(['id', 'sku']).where('sku', 'in', products.map((p) => p.sku)).execute();
-  return new Map(rows.map((r) => [r.sku, r.id]));
+  await replaceItems(trx, orders, results.map((r) => r.orderId));
+  return results;
+}
+
+async function upsertOrderRows(trx: Db, orders: readonly OrderUpsert[], authoritative: boolean) {
+  const col = <T>(f: (o: OrderUpsert) => T) => orders.map(f);
+  const rows = await sql<{ id: number; channel_id: number; external_id: string; inserted: boolean }>`
+    insert into orders (customer_id, channel_id, external_id, status, currency, total_amount, discount_amount, shipping_amount,
+      refunded_amount, coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, updated_at)
+    select u.customer_id, u.channel_id, u.external_id, u.status, u.currency, u.total_amount, u.discount_amount, u.shipping_amount,
+      u.refunded_amount, coalesce(string_to_array(nullif(u.coupon_codes, ''), ${UNIT}), '{}'), u.placed_at, u.paid_at, u.shipped_at,
+      u.delivered_at, u.completed_at, u.cancelled_at, u.updated_at from unnest(
+      ${col((o) => o.customerId)}::bigint[], ${col((o) => o.channelId)}::int[], ${col((o) => o.externalId)}::text[],
+      ${col((o) => o.status)}::text[], ${col((o) => o.currency)}::text[], ${col((o) => o.totalAmount)}::bigint[],
+      ${col((o) => o.discountAmount ?? 0)}::bigint[], ${col((o) => o.shippingAmount ?? 0)}::bigint[], ${col((o) => o.refundedAmount ?? 0)}::bigint[],
+      ${col((o) => (o.couponCodes ?? []).join(UNIT))}::text[], ${col((o) => iso(o.placedAt))}::timestamptz[],
+      ${col((o) => iso(o.paidAt ?? (paidLike.has(o.status) ? o.placedAt : null)))}::timestamptz[], ${col((o) => iso(o.shippedAt ?? null))}::timestamptz[],
+      ${col((o) => iso(o.deliveredAt ?? null))}::timestamptz[], ${col((o) => iso(o.completedAt ?? null))}::timestamptz[],
+      ${col((o) => iso(o.cancelledAt ?? (o.status === 'cancelled' ? o.now : null)))}::timestamptz[], ${col((o) => iso(o.now))}::timestamptz[]
+    ) as u(customer_id, channel_id, external_id, status, currency, total_amount, discount_amount, shipping_amount, refunded_amount,
+      coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, updated_at)
+    on conflict (channel_id, external_id) do update set
+      total_amount = excluded.total_amount, discount_amount = excluded.discount_amount, shipping_amount = excluded.shipping_amount,
+      coupon_codes = excluded.coupon_codes, currency = excluded.currency, paid_at = coalesce(orders.paid_at, excluded.paid_at),
+      updated_at = excluded.updated_at,
+      status = case when ${authoritative} then excluded.status else orders.status end,
+      refunded_amount = case when ${authoritative} then greatest(orders.refunded_amount, excluded.refunded_amount) else orders.refunded_amount end,
+      shipped_at = case when ${authoritative} then coalesce(orders.shipped_at, excluded.shipped_at) else orders.shipped_at end,
+      delivered_at = case when ${authoritative} then coalesce(orders.delivered_at, excluded.delivered_at) else orders.delivered_at end,
+      completed_at = case when ${authoritative} then coalesce(orders.completed_at, excluded.completed_at) else orders.completed_at end,
+      cancelled_at = case when ${authoritative} then coalesce(orders.cancelled_at, excluded.cancelled_at) else orders.cancelled_at end
+    returning id, channel_id, external_id, (xmax = 0) as inserted`.execute(trx);
+  const byKey = new Map(rows.rows.map((r) => [`${r.channel_id}|${r.external_id}`, r]));
+  return orders.map((o) => {
+    const r = byKey.get(`${o.channelId}|${o.externalId}`)!;
+    return { orderId: Number(r.id), created: r.inserted };
+  });
+}
+
+/** Replaces the items of every order that names items (products created or refreshed by SKU). */
+async function replaceItems(trx: Db, orders: readonly OrderUpsert[], orderIds: readonly number[]) {
+  const items = orders.flatMap((o, i) => (o.items ?? []).map((it) => ({ ...it, orderId: orderIds[i], customerId: o.customerId, currency: o.currency })));
+  if (items.length === 0) return;
+  const products = await upsertProducts(trx, items.map((i) => ({ sku: i.sku, name: i.name, category: i.category ?? '', priceAmount: i.unitPrice, currency: i.currency })));
+  const withItems = [...new Set(orders.flatMap((o, i) => ((o.items ?? []).length > 0 ? [orderIds[i]] : [])))];
+  await sql`delete from order_items where order_id = any(${withItems}::bigint[])`.execute(trx);
+  await insertItems(trx, items.map((i) => ({ ...i, productId: products.get(i.sku) ?? null })));
+}
+
+type StoredItem = NewOrderItem & { orderId: number; customerId: number };
+
+async function insertItems(db: Db, items: readonly StoredItem[]) {
+  if (items.length === 0) return;
+  await sql`
+    insert into order_items (order_id, customer_id, product_id, sku, name, quantity, unit_price, amount)
+    select u.*, u.quantity * u.unit_price from unnest(
+      ${items.map((i) => i.orderId)}::bigint[], ${items.map((i) => i.customerId)}::bigint[], ${items.map((i) => i.productId)}::bigint[],
+      ${items.map((i) => i.sku)}::text[], ${items.map((i) => i.name)}::text[], ${items.map((i) => i.quantity)}::int[],
+      ${items.map((i) => i.unitPrice)}::bigint[]
+    ) as u(order_id, customer_id, product_id, sku, name, quantity, unit_price)`.execute(db);
 }
 
 export type NewOrderItem = { productId: number | null; sku: string; name: string; quantity: number; unitPrice: number };
@@ -52,8 +140,6 @@ export type NewOrder = {
   cancelledAt: Date | null;
   items: NewOrderItem[];
 };
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /** Set-based insert of orders and their items (two statements). Existing (channel, external id) pairs are skipped. */
 export async function insertOrders(db: Db, orders: readonly NewOrder[]): Promise<number> {
@@ -79,15 +165,6 @@ export async function insertOrders(db: Db, orders: readonly NewOrder[]): Promise
     on conflict (channel_id, external_id) do nothing
     returning id`.execute(db);
   const kept = new Set(inserted.rows.map((r) => Number(r.id)));
-  const items = orders.flatMap((o, i) => (kept.has(ids[i]) ? o.items.map((it) => ({ ...it, orderId: ids[i], customerId: o.customerId })) : []));
-  if (items.length > 0) {
-    await sql`
-      insert into order_items (order_id, customer_id, product_id, sku, name, quantity, unit_price, amount)
-      select u.*, u.quantity * u.unit_price from unnest(
-        ${items.map((i) => i.orderId)}::bigint[], ${items.map((i) => i.customerId)}::bigint[], ${items.map((i) => i.productId)}::bigint[],
-        ${items.map((i) => i.sku)}::text[], ${items.map((i) => i.name)}::text[], ${items.map((i) => i.quantity)}::int[],
-        ${items.map((i) => i.unitPrice)}::bigint[]
-      ) as u(order_id, customer_id, product_id, sku, name, quantity, unit_price)`.execute(db);
-  }
+  await insertItems(db, orders.flatMap((o, i) => (kept.has(ids[i]) ? o.items.map((it) => ({ ...it, orderId: ids[i], customerId: o.customerId })) : [])));
   return kept.size;
 }

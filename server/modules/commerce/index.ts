@@ -1,4 +1,4 @@
-export { ensureChannels, insertOrders, upsertProducts } from './commerce.bulk.ts';
+export { ensureChannels, insertOrders, upsertOrders, upsertProducts } from './commerce.bulk.ts';
 export type { ChannelDef, NewOrder, NewOrderItem, NewProduct } from './commerce.bulk.ts';
 export { ensureChannel, refundOrder, setOrderStatus, upsertOrder } from './orders.service.ts';
 export type { OrderLine, OrderUpsert } from './orders.service.ts';

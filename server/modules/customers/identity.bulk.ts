@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import type { Keyring } from '../../platform/crypto.ts';
+import { type Keyring, encryptOptional } from '../../platform/crypto.ts';
 import { insertCustomers, type NewCustomer } from './customers.bulk.ts';
 import { type Identifier, type Keyed, type ProfilePatch, type ResolveResult, keyed, keyId, lockIdentifiers, resolveCustomer } from './identity.service.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
@@ -72,6 +72,40 @@ const isEmptyPatch = (p: ProfilePatch | undefined) => !p || Object.values(p).eve
 const BULK_FIELDS: readonly (keyof ProfilePatch)[] = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'address'];
 const bulkable = (p: ProfilePatch | undefined) => !p || Object.entries(p).every(([f, v]) => v === undefined || BULK_FIELDS.includes(f as keyof ProfilePatch));
 
+/** A patch that only sets bulk fields to values (no clearing), so `coalesce(new, old)` applies it exactly. */
+const settable = (p: ProfilePatch | undefined) => bulkable(p) && Object.values(p ?? {}).every((v) => v !== null);
+
+type ProfileUpdate = { customerId: number; patch: ProfilePatch };
+
+/** Applies the profile patches of known people in one statement (later patches of one person win field by field). */
+async function updateProfiles(trx: Db, keyring: Keyring, updates: readonly ProfileUpdate[], now: Date) {
+  if (updates.length === 0) return;
+  const merged = new Map<number, ProfilePatch>();
+  for (const u of updates) merged.set(u.customerId, { ...merged.get(u.customerId), ...Object.fromEntries(Object.entries(u.patch).filter(([, v]) => v !== undefined)) });
+  const rows = [...merged.entries()].map(([id, p]) => {
+    const province = p.province ? canonicalProvince(p.province) : null;
+    return {
+      id,
+      name: p.name?.trim() || null,
+      gender: p.gender ?? null,
+      birthday: p.birthday ?? null,
+      province,
+      city: p.city ? canonicalCity(p.city, province) : null,
+      district: p.district ?? null,
+      address: encryptOptional(keyring, p.address?.trim() || null),
+    };
+  });
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  await sql`
+    update customers c set name = coalesce(u.name, c.name), gender = coalesce(u.gender, c.gender), birthday = coalesce(u.birthday, c.birthday),
+      province = coalesce(u.province, c.province), city = coalesce(u.city, c.city), district = coalesce(u.district, c.district),
+      address_enc = coalesce(u.address_enc, c.address_enc), updated_at = ${now}
+    from unnest(${col((r) => r.id)}::bigint[], ${col((r) => r.name)}::text[], ${col((r) => r.gender)}::text[], ${col((r) => r.birthday)}::date[],
+      ${col((r) => r.province)}::text[], ${col((r) => r.city)}::text[], ${col((r) => r.district)}::text[], ${col((r) => r.address)}::text[])
+      as u(id, name, gender, birthday, province, city, district, address_enc)
+    where c.id = u.id`.execute(trx);
+}
+
 type NewPerson = { keys: Keyed[]; members: number[] };
 
 function newCustomerOf(person: NewPerson, requests: readonly ResolveRequest[], o: BatchResolveOptions): NewCustomer {
@@ -123,11 +157,13 @@ export async function resolveCustomers(trx: Db, keyring: Keyring, requests: read
   const owners = await lookupOwners(trx, keyedRequests.flatMap((ks) => ks ?? []), o.now);
   const people = new Map<string, NewPerson>();
   const claimedBy = new Map<string, string>();
+  const updates: ProfileUpdate[] = [];
   for (const [i, ks] of keyedRequests.entries()) {
     if (!ks) continue;
     const owner = soleOwner(ks, owners);
-    if (owner !== null && isEmptyPatch(requests[i].profile)) {
+    if (owner !== null && (isEmptyPatch(requests[i].profile) || settable(requests[i].profile))) {
       results[i] = { customerId: owner, created: false, rejected: [] };
+      if (!isEmptyPatch(requests[i].profile)) updates.push({ customerId: owner, patch: requests[i].profile! });
       continue;
     }
     const unknown = ks.every((k) => !owners.owner.has(keyId(k)) && !owners.erased.has(keyId(k)));
@@ -141,6 +177,7 @@ export async function resolveCustomers(trx: Db, keyring: Keyring, requests: read
     }
   }
   if (people.size > 0) await createNewPeople(trx, keyring, [...people.values()], requests, o, results);
+  await updateProfiles(trx, keyring, updates, o.now);
   for (const [i, r] of results.entries()) {
     if (r === null) results[i] = await resolveCustomer(trx, keyring, { identifiers: requests[i].identifiers, profile: requests[i].profile, source: o.source, firstChannelId: o.firstChannelId, now: o.now });
   }

@@ -51,6 +51,12 @@ export function keyed(keyring: Keyring, id: Identifier): Keyed | string {
   return value ? { kind: id.kind, channel, key: value, plain: value } : 'empty identifier';
 }
 
+/** Why each identifier is unusable, when none of them can be used (else null). */
+export function unusableIdentifiers(keyring: Keyring, ids: readonly Identifier[]): ResolveResult['rejected'] | null {
+  const reasons = ids.map((identifier) => ({ identifier, reason: keyed(keyring, identifier) }));
+  return reasons.every((r) => typeof r.reason === 'string') ? (reasons as ResolveResult['rejected']) : null;
+}
+
 /** Serialises concurrent ingests of the same person (same identifier) without table locks; one statement, keys in a fixed order. */
 export async function lockIdentifiers(trx: Db, ids: readonly Keyed[]) {
   const keys = [...new Set(ids.map(keyId))].sort();

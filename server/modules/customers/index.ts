@@ -7,9 +7,9 @@ export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, 
 export type { NewCustomer } from './customers.bulk.ts';
 export { findKnownCustomers, resolveCustomers } from './identity.bulk.ts';
 export type { ResolveRequest } from './identity.bulk.ts';
-export { resolveCustomer, tombstoneIdentities } from './identity.service.ts';
+export { resolveCustomer, tombstoneIdentities, unusableIdentifiers } from './identity.service.ts';
 export { presentPii } from './present.ts';
-export type { Identifier, ProfilePatch } from './identity.service.ts';
+export type { Identifier, ProfilePatch, ResolveResult } from './identity.service.ts';
 export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 export { maskPersonalCells, scrubPersonal } from './scrub.ts';
 export { canonicalCity, canonicalProvince } from './regions.ts';

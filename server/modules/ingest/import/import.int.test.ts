@@ -110,4 +110,28 @@ describe('CSV import', () => {
     const c = await db.db.selectFrom('customers').selectAll().where('id', '=', m1.customer_id).executeTakeFirstOrThrow();
     expect(c).toMatchObject({ name: '王小明', province: '广东省', birthday: '1990-01-02' });
   });
+
+  it('imports a batch set-based, and row by row when the database refuses part of it', async () => {
+    const mapping = { order_id: 'order', customer_external_id: 'customer', name: 'name', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price', total: 'total' };
+    const header = 'order,customer,name,date,sku,qty,price,total';
+    const clean = write('bulk.csv', `${header}\nB1,k1,Ann,2026-02-01 10:00,X,1,5,\nB2,k2,Bo,2026-02-02 10:00,X,2,5,\nB1,k1,Ann B,2026-02-01 10:00,Y,1,7,\nB3,k1,,2026-02-03 10:00,Y,1,7,\n`);
+    const s = await runImport(db.db, keyring, { ...base, kind: 'orders', file: clean, channel: 'bulk', mapping });
+    expect(s).toMatchObject({ rows: 4, created: 3, updated: 1, failed: 0 });
+    const b1 = await db.db.selectFrom('orders').selectAll().where('external_id', '=', 'B1').executeTakeFirstOrThrow();
+    // B1's rows are apart in the file: the second group adds its line to the first.
+    expect(b1.total_amount).toBe(1200);
+    expect((await db.db.selectFrom('order_items').select('sku').where('order_id', '=', b1.id).orderBy('sku').execute()).map((i) => i.sku)).toEqual(['X', 'Y']);
+    const b3 = await db.db.selectFrom('orders').select('customer_id').where('external_id', '=', 'B3').executeTakeFirstOrThrow();
+    expect(b3.customer_id).toBe(b1.customer_id);
+    expect(await db.db.selectFrom('customers').select('name').where('id', '=', b1.customer_id).executeTakeFirstOrThrow()).toEqual({ name: 'Ann B' });
+
+    const refused = write('refused.csv', `${header}\nD1,k9,,2026-02-01 10:00,X,1,5,\nD2,k9,,2026-02-02 10:00,X,1,5,1e30\nD3,k10,,2026-02-03 10:00,X,1,5,\n`);
+    const r = await runImport(db.db, keyring, { ...base, kind: 'orders', file: refused, channel: 'bulk', mapping });
+    expect(r).toMatchObject({ rows: 3, created: 2, failed: 1 });
+    const errors = await db.db.selectFrom('import_errors').select(['row_number', 'reason']).where('import_id', '=', r.id).execute();
+    expect(errors).toHaveLength(1);
+    expect(errors[0].row_number).toBe(2);
+    expect(errors[0].reason).toMatch(/^could not be stored/);
+    expect((await db.db.selectFrom('orders').select('external_id').where('external_id', 'in', ['D1', 'D2', 'D3']).orderBy('external_id').execute()).map((o) => o.external_id)).toEqual(['D1', 'D3']);
+  });
 });

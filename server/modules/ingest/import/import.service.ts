@@ -10,7 +10,7 @@ import { ensureChannel } from '../../commerce/index.ts';
 import { maskPersonalCells } from '../../customers/index.ts';
 import { dayParser, makeDateParser } from './dates.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
-import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importOrderGroup, importProductRow, reader } from './rows.ts';
+import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importCustomerRows, importOrderGroup, importOrderGroups, importProductRow, reader } from './rows.ts';
 
 export type RunImportOptions = {
   kind: ImportKind;
@@ -111,7 +111,23 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[]
       if (kind === 'orders' && last && get(last[0], 'order_id') === get(row, 'order_id')) last.push(row);
       else groups.push([row]);
     }
-    for (const group of groups) {
+    let oneByOne = kind === 'products' ? groups : [];
+    if (kind !== 'products') {
+      // The batch set-based; if the database refuses any of it, every row again on its own below.
+      const bulk = emptyOutcome();
+      await sql`savepoint import_bulk`.execute(trx);
+      try {
+        if (kind === 'customers') await importCustomerRows(trx, keyring, batch, mapping, o, bulk);
+        else oneByOne = await importOrderGroups(trx, keyring, groups, mapping, o, bulk);
+        await recordEntities(trx, o.importId, bulk);
+        await sql`release savepoint import_bulk`.execute(trx);
+        Object.assign(out, { created: bulk.created, updated: bulk.updated, errors: bulk.errors });
+      } catch {
+        await sql`rollback to savepoint import_bulk`.execute(trx);
+        oneByOne = groups;
+      }
+    }
+    for (const group of oneByOne) {
       await sql`savepoint import_row`.execute(trx);
       try {
         if (kind === 'customers') await importCustomerRow(trx, keyring, group[0], mapping, o, out);

@@ -1,7 +1,8 @@
 import type { Db, OrderStatus } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
-import { refundOrder, toMinor, upsertOrder, upsertProducts } from '../../commerce/index.ts';
-import { type Identifier, normalizeExternalId, resolveCustomer } from '../../customers/index.ts';
+import { sql } from 'kysely';
+import { type OrderUpsert, refundOrder, toMinor, upsertOrder, upsertOrders, upsertProducts } from '../../commerce/index.ts';
+import { type Identifier, type ResolveRequest, type ResolveResult, normalizeExternalId, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../customers/index.ts';
 
 /** One data row of a file: its 1-based row number (header excluded) and its cells by column name. */
 export type Row = { n: number; cells: Record<string, string> };
@@ -58,34 +59,58 @@ function buyerIdentifiers(get: (t: string) => string, externalTarget: string, ch
   return ids;
 }
 
-export async function importCustomerRow(trx: Db, keyring: Keyring, row: Row, mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
-  const g = reader(mapping);
-  const get = (t: string) => g(row, t);
-  const ids = buyerIdentifiers(get, 'external_id', o.channelCode);
-  if (ids.length === 0) throw new RowProblem(null, 'no identifier: map external_id, phone or email');
+function customerRequest(row: Row, mapping: Record<string, string>, o: ImportOptions): ResolveRequest {
+  const get = (t: string) => reader(mapping)(row, t);
+  const identifiers = buyerIdentifiers(get, 'external_id', o.channelCode);
+  if (identifiers.length === 0) throw new RowProblem(null, 'no identifier: map external_id, phone or email');
   const birthday = get('birthday') ? o.parseDay(get('birthday')) : null;
   if (get('birthday') && !birthday) throw new RowProblem(mapping.birthday, `birthday: not a date (${get('birthday')})`);
-  const r = await resolveCustomer(trx, keyring, {
-    identifiers: ids,
-    profile: {
-      name: get('name') || undefined,
-      gender: GENDER[get('gender').toLowerCase()],
-      birthday: birthday ?? undefined,
-      province: get('province') || undefined,
-      city: get('city') || undefined,
-      district: get('district') || undefined,
-      address: get('address') || undefined,
-    },
-    source: o.source,
-    firstChannelId: o.channelId,
-    now: o.now,
-  });
-  if (r.rejected.length === ids.length) throw new RowProblem(mapping[r.rejected[0].identifier.kind] ?? null, r.rejected.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; '));
+  const profile = {
+    name: get('name') || undefined,
+    gender: GENDER[get('gender').toLowerCase()],
+    birthday: birthday ?? undefined,
+    province: get('province') || undefined,
+    city: get('city') || undefined,
+    district: get('district') || undefined,
+    address: get('address') || undefined,
+  };
+  return { identifiers, profile };
+}
+
+function customerOutcome(row: Row, mapping: Record<string, string>, r: ResolveResult, out: Outcome) {
   for (const x of r.rejected) out.errors.push({ row: row.n, column: mapping[x.identifier.kind] ?? null, reason: `${x.identifier.kind}: ${x.reason} (row imported without it)`, raw: row.cells });
   if (r.created) {
     out.created++;
     out.records.push({ entity: 'customer', id: r.customerId });
   } else out.updated++;
+}
+
+const rejectAll = (mapping: Record<string, string>, rejected: ResolveResult['rejected']) =>
+  new RowProblem(mapping[rejected[0].identifier.kind] ?? null, rejected.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; '));
+
+/** Customer rows resolved as one batch; a row the batch cannot take (it throws) sends the caller one row at a time. */
+export async function importCustomerRows(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
+  const ready: { row: Row; request: ResolveRequest }[] = [];
+  for (const row of rows) {
+    try {
+      const request = customerRequest(row, mapping, o);
+      const unusable = unusableIdentifiers(keyring, request.identifiers);
+      if (unusable) throw rejectAll(mapping, unusable);
+      ready.push({ row, request });
+    } catch (err) {
+      if (!(err instanceof RowProblem)) throw err;
+      out.errors.push({ row: row.n, column: err.column, reason: err.message, raw: row.cells });
+    }
+  }
+  const results = await resolveCustomers(trx, keyring, ready.map((x) => x.request), { source: o.source, firstChannelId: o.channelId, now: o.now });
+  for (const [i, x] of ready.entries()) customerOutcome(x.row, mapping, results[i], out);
+}
+
+export async function importCustomerRow(trx: Db, keyring: Keyring, row: Row, mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
+  const request = customerRequest(row, mapping, o);
+  const r = await resolveCustomer(trx, keyring, { ...request, source: o.source, firstChannelId: o.channelId, now: o.now });
+  if (r.rejected.length === request.identifiers.length) throw rejectAll(mapping, r.rejected);
+  customerOutcome(row, mapping, r, out);
 }
 
 export async function importProductRow(trx: Db, row: Row, mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
@@ -104,11 +129,14 @@ export async function importProductRow(trx: Db, row: Row, mapping: Record<string
 
 type Line = { sku: string; name: string; category: string | null; quantity: number; unitPrice: number };
 
+/** One order group read from its rows, before anything is stored. */
+type ParsedOrder = { orderId: string; placedAt: Date; buyer: Identifier[]; buyerName: string; isReturn: boolean; lines: Line[]; totalGiven: boolean; order: Omit<OrderUpsert, 'customerId' | 'items'> };
+
 /**
- * The rows of one order (contiguous rows sharing an order id). Negative quantities, or an id starting
- * with "C" (a cancellation invoice), are returns: refunded on the buyer's latest earlier order of that SKU.
+ * Reads the rows of one order (contiguous rows sharing an order id). Negative quantities, or an id starting
+ * with "C" (a cancellation invoice), make a return.
  */
-export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
+function parseOrderGroup(rows: Row[], mapping: Record<string, string>, o: ImportOptions): ParsedOrder {
   const get = (t: string) => reader(mapping)(rows[0], t);
   const orderId = normalizeExternalId(get('order_id'));
   if (!orderId) throw new RowProblem(mapping.order_id ?? null, 'order_id is empty');
@@ -123,14 +151,89 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
     if (!sku) throw new RowProblem(mapping.sku ?? null, 'sku and product_name are both empty');
     return { sku, name: rg('product_name') || sku, category: rg('category') || null, quantity, unitPrice: toMinor(unit, currency) ?? 0 };
   });
-  const ids = buyerIdentifiers(get, 'customer_external_id', o.channelCode);
-  if (ids.length === 0) throw new RowProblem(mapping.customer_external_id ?? null, 'no buyer: map customer_external_id, phone or email');
+  const buyer = buyerIdentifiers(get, 'customer_external_id', o.channelCode);
+  if (buyer.length === 0) throw new RowProblem(mapping.customer_external_id ?? null, 'no buyer: map customer_external_id, phone or email');
   const isReturn = lines.every((l) => l.quantity < 0) || /^C\d/i.test(orderId);
-  const buyer = await resolveCustomer(trx, keyring, { identifiers: ids, profile: { name: get('name') || undefined }, source: o.source, firstChannelId: o.channelId, now: o.now });
-  if (buyer.rejected.length === ids.length) throw new RowProblem(null, buyer.rejected.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; '));
+  const status = STATUS[get('status').toLowerCase()] ?? STATUS[get('status')];
+  if (get('status') && !status) throw new RowProblem(mapping.status, `status: unknown value ${get('status')}`);
+  const total = number(get, 'total', mapping.total);
+  const order = {
+    channelId: o.channelId,
+    externalId: orderId,
+    status: status ?? 'paid',
+    currency,
+    totalAmount: Math.max(0, total !== null ? (toMinor(total, currency) ?? 0) : lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0)),
+    discountAmount: toMinor(number(get, 'discount', mapping.discount) ?? 0, currency) ?? 0,
+    shippingAmount: toMinor(number(get, 'shipping', mapping.shipping) ?? 0, currency) ?? 0,
+    couponCodes: get('coupon') ? [get('coupon')] : [],
+    placedAt,
+    paidAt: get('paid_at') ? o.parseDate(get('paid_at')) : null,
+    authoritative: true,
+    now: o.now,
+  };
+  return { orderId, placedAt, buyer, buyerName: get('name'), isReturn, lines, totalGiven: total !== null, order };
+}
+
+const buyerRequest = (p: ParsedOrder) => ({ identifiers: p.buyer, profile: { name: p.buyerName || undefined } });
+
+/** Every identifier of the buyer is invalid: the row's failure, with each reason. */
+function invalidBuyer(keyring: Keyring, ids: Identifier[]): RowProblem | null {
+  const unusable = unusableIdentifiers(keyring, ids);
+  return unusable ? new RowProblem(null, unusable.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; ')) : null;
+}
+
+/**
+ * Imports many order groups with a handful of statements: buyers resolved for the batch, orders upserted
+ * in one statement, items replaced in two. Returns the groups that need `importOrderGroup`, one at a time:
+ * returns (they look up the original purchase), an order seen twice in the batch or already stored by
+ * this import (its earlier lines are kept).
+ */
+export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[][], mapping: Record<string, string>, o: ImportOptions, out: Outcome): Promise<Row[][]> {
+  const later: Row[][] = [];
+  const parsed: { rows: Row[]; p: ParsedOrder }[] = [];
+  const seen = new Set<string>();
+  for (const rows of groups) {
+    try {
+      const p = parseOrderGroup(rows, mapping, o);
+      const problem = invalidBuyer(keyring, p.buyer);
+      if (problem) throw problem;
+      if (p.isReturn || seen.has(p.orderId)) later.push(rows);
+      else parsed.push({ rows, p });
+      seen.add(p.orderId);
+    } catch (err) {
+      if (!(err instanceof RowProblem)) throw err;
+      for (const row of rows) out.errors.push({ row: row.n, column: err.column, reason: err.message, raw: row.cells });
+    }
+  }
+  const mine = await sql<{ external_id: string }>`
+    select o.external_id from orders o join import_records r on r.import_id = ${o.importId} and r.entity = 'order' and r.entity_id = o.id
+    where o.channel_id = ${o.channelId} and o.external_id = any(${parsed.map((x) => x.p.orderId)}::text[])`.execute(trx);
+  const storedByMe = new Set(mine.rows.map((r) => r.external_id));
+  const now = parsed.filter((x) => !storedByMe.has(x.p.orderId));
+  later.push(...parsed.filter((x) => storedByMe.has(x.p.orderId)).map((x) => x.rows));
+  const buyers = await resolveCustomers(trx, keyring, now.map((x) => buyerRequest(x.p)), { source: o.source, firstChannelId: o.channelId, now: o.now });
+  const stored = await upsertOrders(trx, now.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, items: x.p.lines })));
+  now.forEach((x, i) => {
+    if (buyers[i].created) out.records.push({ entity: 'customer', id: buyers[i].customerId });
+    if (stored[i].created) {
+      out.created += x.rows.length;
+      out.records.push({ entity: 'order', id: stored[i].orderId });
+    } else out.updated += x.rows.length;
+  });
+  return later;
+}
+
+/**
+ * The rows of one order, on their own. A return is refunded on the buyer's latest earlier order of
+ * that SKU; an order this import already stored keeps the lines it has (rows of one order far apart).
+ */
+export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
+  const p = parseOrderGroup(rows, mapping, o);
+  const buyer = await resolveCustomer(trx, keyring, { ...buyerRequest(p), source: o.source, firstChannelId: o.channelId, now: o.now });
+  if (buyer.rejected.length === p.buyer.length) throw new RowProblem(null, buyer.rejected.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; '));
   if (buyer.created) out.records.push({ entity: 'customer', id: buyer.customerId });
-  if (isReturn) {
-    for (const l of lines) {
+  if (p.isReturn) {
+    for (const l of p.lines) {
       const original = await trx
         .selectFrom('orders')
         .innerJoin('order_items', 'order_items.order_id', 'orders.id')
@@ -138,7 +241,7 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
         .where('orders.customer_id', '=', buyer.customerId)
         .where('orders.channel_id', '=', o.channelId)
         .where('order_items.sku', '=', l.sku)
-        .where('orders.placed_at', '<=', placedAt)
+        .where('orders.placed_at', '<=', p.placedAt)
         .orderBy('orders.placed_at', 'desc')
         .executeTakeFirst();
       if (!original) throw new RowProblem(mapping.sku ?? null, `return of ${l.sku} without an earlier purchase by this buyer`);
@@ -149,33 +252,17 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
     out.updated += rows.length;
     return;
   }
-  const subtotal = lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
-  const total = number(get, 'total', mapping.total);
-  const status = STATUS[get('status').toLowerCase()] ?? STATUS[get('status')] ?? 'paid';
-  if (get('status') && !STATUS[get('status').toLowerCase()] && !STATUS[get('status')]) throw new RowProblem(mapping.status, `status: unknown value ${get('status')}`);
-  const paidAt = get('paid_at') ? o.parseDate(get('paid_at')) : null;
-  // Lines of an order that this import already stored (rows of one order far apart in the file) are kept.
-  const existing = await trx.selectFrom('orders').select('id').where('channel_id', '=', o.channelId).where('external_id', '=', orderId).executeTakeFirst();
+  const existing = await trx.selectFrom('orders').select('id').where('channel_id', '=', o.channelId).where('external_id', '=', p.orderId).executeTakeFirst();
   const previous = existing
     ? await trx.selectFrom('import_records').select('entity_id as id').where('import_id', '=', o.importId).where('entity', '=', 'order').where('entity_id', '=', existing.id).executeTakeFirst()
     : undefined;
   const existingItems = previous ? await trx.selectFrom('order_items').select(['sku', 'name', 'quantity', 'unit_price']).where('order_id', '=', previous.id).execute() : [];
-  const items = [...existingItems.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price })), ...lines];
+  const items = [...existingItems.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price })), ...p.lines];
   const result = await upsertOrder(trx, {
+    ...p.order,
     customerId: buyer.customerId,
-    channelId: o.channelId,
-    externalId: orderId,
-    status,
-    currency,
-    totalAmount: Math.max(0, total !== null ? (toMinor(total, currency) ?? 0) : subtotal + existingItems.reduce((s, i) => s + i.quantity * i.unit_price, 0)),
-    discountAmount: toMinor(number(get, 'discount', mapping.discount) ?? 0, currency) ?? 0,
-    shippingAmount: toMinor(number(get, 'shipping', mapping.shipping) ?? 0, currency) ?? 0,
-    couponCodes: get('coupon') ? [get('coupon')] : [],
-    placedAt,
-    paidAt,
+    totalAmount: p.totalGiven ? p.order.totalAmount : Math.max(0, items.reduce((s, i) => s + i.quantity * i.unitPrice, 0)),
     items,
-    authoritative: true,
-    now: o.now,
   });
   if (result.created) {
     out.created += rows.length;
