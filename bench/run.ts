@@ -152,20 +152,24 @@ if (wants('ingest')) {
 if (wants('import')) {
   const dir = mkdtempSync(join(tmpdir(), 'patron-bench-import-'));
   const file = join(dir, 'orders.csv');
-  const lines = values.smoke ? 2_000 : scaleName === 'S' ? 20_000 : 200_000;
-  const out = ['order_id,customer_id,placed_at,sku,quantity,unit_price'];
-  for (let i = 0; i < lines; i++) out.push(`B${Math.floor(i / 2)},c${i % 3000},2026-0${1 + (i % 9)}-1${i % 10} 10:00:00,SKU-${i % 50},${1 + (i % 3)},19.90`);
-  writeFileSync(file, `${out.join('\n')}\n`);
+  // The issue's workload: a 1,000,000-line order file at M and L (two lines per order, ~5 lines per buyer).
+  const lines = values.smoke ? 2_000 : scaleName === 'S' ? 20_000 : 1_000_000;
+  const buyers = Math.max(100, Math.floor(lines / 5));
+  const header = 'order_id,customer_id,placed_at,sku,quantity,unit_price';
+  const body: string[] = [];
+  for (let i = 0; i < lines; i++) body.push(`B${Math.floor(i / 2)},c${Math.floor(i / 2) % buyers},2026-0${1 + (i % 9)}-1${i % 10} 10:00:00,SKU-${i % 500},${1 + (i % 3)},19.90`);
+  const csv = `${body.join('\n')}\n`;
+  writeFileSync(file, `${header}\n${csv}`);
   const { runImport } = await import('../server/modules/ingest/index.ts');
   let summary = { rows: 0, failed: 0 };
   const ms = await timed(async () => {
-    summary = await runImport(db, patron.ctx.keyring, { kind: 'orders', file, channel: 'bench', mapping: { customer_external_id: 'customer_id' }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: () => new Date(), batchSize: 1000 });
+    summary = await runImport(db, patron.ctx.keyring, { kind: 'orders', file, channel: 'bench', mapping: { customer_external_id: 'customer_id' }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: () => new Date(), batchSize: 2000 });
   });
-  await sql`create temporary table bench_staging (order_id text, customer_id text, placed_at text, sku text, quantity text, unit_price text)`.execute(db);
-  const rows = out.slice(1).map((l) => l.split(','));
-  const refMs = await timed(() => sql`insert into bench_staging select * from unnest(${rows.map((r) => r[0])}::text[], ${rows.map((r) => r[1])}::text[], ${rows.map((r) => r[2])}::text[], ${rows.map((r) => r[3])}::text[], ${rows.map((r) => r[4])}::text[], ${rows.map((r) => r[5])}::text[])`.execute(db));
+  await sql`create table bench_staging (order_id text, customer_id text, placed_at text, sku text, quantity text, unit_price text)`.execute(db);
+  const refMs = await timed(() => dbHandle.copyFrom('bench_staging', header.split(','), csv));
+  await sql`drop table bench_staging`.execute(db);
   const rate = Math.round(lines / (ms / 1000));
-  figures.push({ name: 'import (orders CSV)', figure: rate, unit: 'rows/s', reference: Math.round(lines / (refMs / 1000)), referenceUnit: 'rows/s (raw insert into a staging table)', ratio: ratio(rate, lines / (refMs / 1000)), target: '1M lines < 60 s (PostgreSQL)', note: `${lines} lines in ${(ms / 1000).toFixed(1)} s, ${summary.failed} failed` });
+  figures.push({ name: 'import (orders CSV)', figure: rate, unit: 'rows/s', reference: Math.round(lines / (refMs / 1000)), referenceUnit: 'rows/s (raw COPY of the file into a staging table)', ratio: ratio(rate, lines / (refMs / 1000)), target: '1M lines < 60 s (PostgreSQL)', note: `${lines} lines in ${(ms / 1000).toFixed(1)} s, ${summary.failed} failed` });
 }
 
 if (wants('metrics') || wants('segment')) {
