@@ -1,12 +1,27 @@
 import { sql } from 'kysely';
 import type { DashboardBody } from '../../../contracts/dashboard.ts';
 import type { Db } from '../../db/index.ts';
+import { sharedResult } from '../../platform/shared-result.ts';
 
 /**
  * Dashboard figures. Read side: joins customers, orders and channels (allowed in analytics).
  * "Paid" means paid_at is set; revenue is net of refunds, in minor units.
  */
-export async function dashboardOverview(db: Db, opts: { days: number; now: Date; timeZone: string; currency: string }): Promise<DashboardBody> {
+type OverviewOptions = { days: number; now: Date; timeZone: string; currency: string };
+
+/** Headline figures scan every order: computed at most once a minute per question and shared by every viewer. */
+const overviews = new WeakMap<Db, ReturnType<typeof sharedResult<DashboardBody>>>();
+
+export function dashboardOverview(db: Db, opts: OverviewOptions): Promise<DashboardBody> {
+  let shared = overviews.get(db);
+  if (!shared) {
+    shared = sharedResult<DashboardBody>(60_000);
+    overviews.set(db, shared);
+  }
+  return shared(`${opts.days}|${opts.timeZone}|${opts.currency}`, opts.now.getTime(), () => computeOverview(db, opts));
+}
+
+async function computeOverview(db: Db, opts: OverviewOptions): Promise<DashboardBody> {
   const since = new Date(opts.now.getTime() - opts.days * 86_400_000);
   const recent = new Date(opts.now.getTime() - 30 * 86_400_000);
   const tz = opts.timeZone;
