@@ -85,8 +85,8 @@ function customerOutcome(row: Row, mapping: Record<string, string>, r: ResolveRe
   } else out.updated++;
 }
 
-const rejectAll = (mapping: Record<string, string>, rejected: ResolveResult['rejected']) =>
-  new RowProblem(mapping[rejected[0].identifier.kind] ?? null, rejected.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; '));
+const reasons = (rejected: ResolveResult['rejected']) => rejected.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; ');
+const rejectAll = (mapping: Record<string, string>, rejected: ResolveResult['rejected']) => new RowProblem(mapping[rejected[0].identifier.kind] ?? null, reasons(rejected));
 
 /** Customer rows resolved as one batch; a row the batch cannot take (it throws) sends the caller one row at a time. */
 export async function importCustomerRows(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
@@ -179,7 +179,7 @@ const buyerRequest = (p: ParsedOrder) => ({ identifiers: p.buyer, profile: { nam
 /** Every identifier of the buyer is invalid: the row's failure, with each reason. */
 function invalidBuyer(keyring: Keyring, ids: Identifier[]): RowProblem | null {
   const unusable = unusableIdentifiers(keyring, ids);
-  return unusable ? new RowProblem(null, unusable.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; ')) : null;
+  return unusable ? new RowProblem(null, reasons(unusable)) : null;
 }
 
 /**
@@ -209,11 +209,11 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[]
     select o.external_id from orders o join import_records r on r.import_id = ${o.importId} and r.entity = 'order' and r.entity_id = o.id
     where o.channel_id = ${o.channelId} and o.external_id = any(${parsed.map((x) => x.p.orderId)}::text[])`.execute(trx);
   const storedByMe = new Set(mine.rows.map((r) => r.external_id));
-  const now = parsed.filter((x) => !storedByMe.has(x.p.orderId));
+  const ready = parsed.filter((x) => !storedByMe.has(x.p.orderId));
   later.push(...parsed.filter((x) => storedByMe.has(x.p.orderId)).map((x) => x.rows));
-  const buyers = await resolveCustomers(trx, keyring, now.map((x) => buyerRequest(x.p)), { source: o.source, firstChannelId: o.channelId, now: o.now });
-  const stored = await upsertOrders(trx, now.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, items: x.p.lines })));
-  now.forEach((x, i) => {
+  const buyers = await resolveCustomers(trx, keyring, ready.map((x) => buyerRequest(x.p)), { source: o.source, firstChannelId: o.channelId, now: o.now });
+  const stored = await upsertOrders(trx, ready.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, items: x.p.lines })));
+  ready.forEach((x, i) => {
     if (buyers[i].created) out.records.push({ entity: 'customer', id: buyers[i].customerId });
     if (stored[i].created) {
       out.created += x.rows.length;
@@ -230,7 +230,7 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[]
 export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
   const p = parseOrderGroup(rows, mapping, o);
   const buyer = await resolveCustomer(trx, keyring, { ...buyerRequest(p), source: o.source, firstChannelId: o.channelId, now: o.now });
-  if (buyer.rejected.length === p.buyer.length) throw new RowProblem(null, buyer.rejected.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; '));
+  if (buyer.rejected.length === p.buyer.length) throw new RowProblem(null, reasons(buyer.rejected));
   if (buyer.created) out.records.push({ entity: 'customer', id: buyer.customerId });
   if (p.isReturn) {
     for (const l of p.lines) {
