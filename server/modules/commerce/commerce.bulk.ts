@@ -2,9 +2,33 @@ import { sql } from 'kysely';
 import type { ChannelTable, Db, OrderStatus } from '../../db/index.ts';
 import type { Insertable } from 'kysely';
 import { reserveIds } from '../customers/index.ts';
-import type { OrderUpsert } from './orders.service.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export type OrderLine = { sku: string; name: string; category?: string | null; quantity: number; unitPrice: number };
+
+export type OrderUpsert = {
+  customerId: number;
+  channelId: number;
+  externalId: string;
+  status: OrderStatus;
+  currency: string;
+  totalAmount: number;
+  discountAmount?: number;
+  shippingAmount?: number;
+  couponCodes?: string[];
+  placedAt: Date;
+  paidAt?: Date | null;
+  shippedAt?: Date | null;
+  deliveredAt?: Date | null;
+  completedAt?: Date | null;
+  cancelledAt?: Date | null;
+  refundedAmount?: number;
+  items?: OrderLine[];
+  /** The source states the order's current status (platform webhooks); else status is set only on creation. */
+  authoritative?: boolean;
+  now: Date;
+};
 
 export type ChannelDef = Pick<Insertable<ChannelTable>, 'code' | 'name' | 'kind' | 'platform'>;
 

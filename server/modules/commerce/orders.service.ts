@@ -1,31 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, OrderStatus } from '../../db/index.ts';
-import { upsertOrders } from './commerce.bulk.ts';
-
-export type OrderLine = { sku: string; name: string; category?: string | null; quantity: number; unitPrice: number };
-
-export type OrderUpsert = {
-  customerId: number;
-  channelId: number;
-  externalId: string;
-  status: OrderStatus;
-  currency: string;
-  totalAmount: number;
-  discountAmount?: number;
-  shippingAmount?: number;
-  couponCodes?: string[];
-  placedAt: Date;
-  paidAt?: Date | null;
-  shippedAt?: Date | null;
-  deliveredAt?: Date | null;
-  completedAt?: Date | null;
-  cancelledAt?: Date | null;
-  refundedAmount?: number;
-  items?: OrderLine[];
-  /** The source states the order's current status (platform webhooks); else status is set only on creation. */
-  authoritative?: boolean;
-  now: Date;
-};
+import { type OrderUpsert, upsertOrders } from './commerce.bulk.ts';
 
 /**
  * Creates or updates one order by (channel, external id) inside the caller's transaction; items are
