@@ -145,25 +145,8 @@ async function insertItems(db: Db, items: readonly StoredItem[]) {
 
 export type NewOrderItem = { productId: number | null; sku: string; name: string; quantity: number; unitPrice: number };
 
-export type NewOrder = {
-  customerId: number;
-  channelId: number;
-  externalId: string;
-  status: OrderStatus;
-  currency: string;
-  totalAmount: number;
-  discountAmount: number;
-  shippingAmount: number;
-  refundedAmount: number;
-  couponCodes: string[];
-  placedAt: Date;
-  paidAt: Date | null;
-  shippedAt: Date | null;
-  deliveredAt: Date | null;
-  completedAt: Date | null;
-  cancelledAt: Date | null;
-  items: NewOrderItem[];
-};
+/** An order as the bulk loader stores it: every field given, items with their product ids. */
+export type NewOrder = Required<Omit<OrderUpsert, 'items' | 'authoritative' | 'now'>> & { items: NewOrderItem[] };
 
 /** Set-based insert of orders and their items (two statements). Existing (channel, external id) pairs are skipped. */
 export async function insertOrders(db: Db, orders: readonly NewOrder[]): Promise<number> {

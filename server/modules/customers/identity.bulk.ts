@@ -77,23 +77,32 @@ const settable = (p: ProfilePatch | undefined) => bulkable(p) && Object.values(p
 
 type ProfileUpdate = { customerId: number; patch: ProfilePatch };
 
+/** Patches applied in order, later ones winning field by field (an undefined field was not given). */
+const mergePatches = (patches: readonly (ProfilePatch | undefined)[]): ProfilePatch =>
+  Object.assign({}, ...patches.map((p) => Object.fromEntries(Object.entries(p ?? {}).filter(([, v]) => v !== undefined))));
+
+/** The bulk fields of a patch, cleaned as `resolveCustomer` cleans them (null: not given). */
+function cleanFields(p: ProfilePatch) {
+  const province = p.province ? canonicalProvince(p.province) : null;
+  return {
+    name: p.name?.trim() || null,
+    gender: p.gender ?? null,
+    birthday: p.birthday ?? null,
+    province,
+    city: p.city ? canonicalCity(p.city, province) : null,
+    district: p.district ?? null,
+    address: p.address?.trim() || null,
+  };
+}
+
 /** Applies the profile patches of known people in one statement (later patches of one person win field by field). */
 async function updateProfiles(trx: Db, keyring: Keyring, updates: readonly ProfileUpdate[], now: Date) {
   if (updates.length === 0) return;
-  const merged = new Map<number, ProfilePatch>();
-  for (const u of updates) merged.set(u.customerId, { ...merged.get(u.customerId), ...Object.fromEntries(Object.entries(u.patch).filter(([, v]) => v !== undefined)) });
-  const rows = [...merged.entries()].map(([id, p]) => {
-    const province = p.province ? canonicalProvince(p.province) : null;
-    return {
-      id,
-      name: p.name?.trim() || null,
-      gender: p.gender ?? null,
-      birthday: p.birthday ?? null,
-      province,
-      city: p.city ? canonicalCity(p.city, province) : null,
-      district: p.district ?? null,
-      address: encryptOptional(keyring, p.address?.trim() || null),
-    };
+  const byCustomer = new Map<number, ProfilePatch[]>();
+  for (const u of updates) byCustomer.set(u.customerId, [...(byCustomer.get(u.customerId) ?? []), u.patch]);
+  const rows = [...byCustomer.entries()].map(([id, patches]) => {
+    const f = cleanFields(mergePatches(patches));
+    return { id, ...f, address: encryptOptional(keyring, f.address) };
   });
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
   await sql`
@@ -110,27 +119,21 @@ type NewPerson = { keys: Keyed[]; members: number[] };
 
 function newCustomerOf(person: NewPerson, requests: readonly ResolveRequest[], o: BatchResolveOptions): NewCustomer {
   // Later requests of the same person win field by field, as they would one at a time.
-  const p: ProfilePatch = Object.assign({}, ...person.members.map((i) => Object.fromEntries(Object.entries(requests[i].profile ?? {}).filter(([, v]) => v !== undefined))));
+  const f = cleanFields(mergePatches(person.members.map((i) => requests[i].profile)));
   const plain = (kind: string) => person.keys.find((k) => k.kind === kind)?.plain ?? null;
-  const province = p.province ? canonicalProvince(p.province) : null;
   return {
-    name: p.name?.trim() || null,
-    gender: p.gender ?? 'unknown',
-    birthday: p.birthday ?? null,
-    province,
-    city: p.city ? canonicalCity(p.city, province) : null,
-    district: p.district ?? null,
+    ...f,
+    gender: f.gender ?? 'unknown',
     firstChannelId: o.firstChannelId ?? null,
     email: plain('email'),
     phone: plain('phone'),
-    address: p.address?.trim() || null,
     externalIds: person.keys.filter((k) => k.kind === 'external').map((k) => ({ channel: k.channel, id: k.key })),
     anonymousIds: person.keys.filter((k) => k.kind === 'anonymous').map((k) => k.key),
     createdAt: o.now,
   };
 }
 
-/** Creates the entirely new people of a batch; returns those it could not (someone claimed an identifier meanwhile). */
+/** Creates the entirely new people of a batch; a person someone claimed an identifier of meanwhile stays unresolved (→ `resolveCustomer`). */
 async function createNewPeople(trx: Db, keyring: Keyring, people: NewPerson[], requests: readonly ResolveRequest[], o: BatchResolveOptions, results: (ResolveResult | null)[]) {
   const keys = people.flatMap((p) => p.keys);
   await lockIdentifiers(trx, keys);
