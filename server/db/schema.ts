@@ -329,6 +329,44 @@ export type CustomerOperationTable = {
   completed_at: Timestamp | null;
 };
 
+export type RefundTable = {
+  id: Generated<number>;
+  order_id: number;
+  customer_id: number;
+  external_id: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  source: string;
+  refunded_at: Timestamp;
+  created_at: Generated<Date>;
+};
+
+export type DataQuarantineTable = {
+  id: Generated<number>;
+  customer_id: number | null;
+  field: string;
+  value_enc: string;
+  reason: string;
+  source: string;
+  created_at: Generated<Date>;
+  resolved_at: Timestamp | null;
+  resolution: 'fixed' | 'dismissed' | null;
+  resolved_by: string | null;
+};
+
+export type SavedViewTable = {
+  id: Generated<number>;
+  user_id: number;
+  scope: 'customers';
+  name: string;
+  params: ColumnType<Record<string, unknown>, string, string>;
+  shared: Generated<boolean>;
+  created_at: Generated<Date>;
+};
+
+export type CustomerOperationPartTable = { operation_id: number; seq: number; content: Buffer };
+
 export type ImportUploadTable = { id: Generated<number>; file_name: string; content: Buffer; uploaded_by: string; created_at: Generated<Date> };
 
 // analytics
@@ -408,6 +446,10 @@ export type Database = {
   customer_tags: CustomerTagTable;
   customer_notes: CustomerNoteTable;
   customer_operations: CustomerOperationTable;
+  customer_operation_parts: CustomerOperationPartTable;
+  refunds: RefundTable;
+  data_quarantine: DataQuarantineTable;
+  saved_views: SavedViewTable;
   consents: ConsentTable;
   privacy_requests: PrivacyRequestTable;
   identity_tombstones: IdentityTombstoneTable;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 import { createUser } from '../auth/index.ts';
+import { insertCustomers } from './index.ts';
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
@@ -64,5 +65,19 @@ describe('tags, notes, bulk operations and exports', () => {
     const audit = (await api(owner, 'GET', '/audit?action=customers.export')).json().items.map((e: { action: string; details: { revealed?: boolean } }) => e.action);
     expect(audit.filter((a: string) => a === 'customers.export')).toHaveLength(2);
     expect(audit.filter((a: string) => a === 'customers.export_download')).toHaveLength(2);
+  });
+
+  it('writes a large export part by part into one gzip file with one header', async () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const blank = { name: null, gender: 'unknown' as const, birthday: null, province: '浙江省', city: null, district: null, firstChannelId: null, email: null, address: null, createdAt: now };
+    await insertCustomers(patron.ctx.db, patron.ctx.keyring, Array.from({ length: 2_100 }, (_, i) => ({ ...blank, phone: `+86139${String(i).padStart(8, '0')}` })));
+    const op = (await api(owner, 'POST', '/customers/export', { filter: { province: '浙江省' } })).json();
+    await until(() => api(owner, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    const parts = await patron.ctx.db.selectFrom('customer_operation_parts').select('seq').where('operation_id', '=', op.id).execute();
+    expect(parts).toHaveLength(3);
+    const lines = gunzipSync((await api(owner, 'GET', `/customer-operations/${op.id}/download`)).rawPayload).toString('utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2_101);
+    expect(lines.filter((l) => l.includes('firstChannel'))).toHaveLength(1);
+    expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(2_100);
   });
 });

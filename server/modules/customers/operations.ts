@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
@@ -14,6 +15,7 @@ import { type CustomerFilter, type Row, filteredCustomers, presentSummary } from
 
 const filterSchema = z.object({ q: z.string().optional(), channel: z.string().optional(), province: z.string().optional(), tag: z.string().optional() });
 const CHUNK = 1000;
+const EXPORT_COLUMNS = ['id', 'name', 'gender', 'province', 'city', 'email', 'phone', 'firstChannel', 'createdAt'];
 
 export const operationErrors = {
   notFound: (id: number) => new AppError('OPERATION_NOT_FOUND', 'not_found', `Operation ${id} does not exist.`),
@@ -47,12 +49,15 @@ export const customerOperationJob = defineJob<{ operationId: number }, AppContex
     const filter = filterSchema.parse(params.filter);
     try {
       if (op.kind === 'export') {
-        const lines: Record<string, unknown>[] = [];
+        await ctx.db.deleteFrom('customer_operation_parts').where('operation_id', '=', op.id).execute(); // a retried job starts the file again
+        let seq = 0;
         await runChunks(ctx, op.id, filter, async (rows) => {
-          for (const r of rows) lines.push(presentSummary(ctx.keyring, r, params.reveal === true));
+          const lines = rows.map((r) => presentSummary(ctx.keyring, r, params.reveal === true));
+          const csv = stringify(lines, { header: seq === 0, bom: seq === 0, columns: EXPORT_COLUMNS });
+          await ctx.db.insertInto('customer_operation_parts').values({ operation_id: op.id, seq: seq++, content: gzipSync(csv) }).execute();
         });
-        const csv = stringify(lines, { header: true, bom: true, columns: ['id', 'name', 'gender', 'province', 'city', 'email', 'phone', 'firstChannel', 'createdAt'] });
-        await ctx.db.updateTable('customer_operations').set({ status: 'completed', result: gzipSync(csv), completed_at: ctx.clock.now() }).where('id', '=', op.id).execute();
+        if (seq === 0) await ctx.db.insertInto('customer_operation_parts').values({ operation_id: op.id, seq, content: gzipSync(stringify([], { header: true, bom: true, columns: EXPORT_COLUMNS })) }).execute();
+        await ctx.db.updateTable('customer_operations').set({ status: 'completed', completed_at: ctx.clock.now() }).where('id', '=', op.id).execute();
         return;
       }
       await runChunks(ctx, op.id, filter, async (rows) => {
@@ -92,12 +97,25 @@ export async function getOperation(db: Db, id: number) {
   return { id: op.id, kind: op.kind, status: op.status, total: op.total, done: op.done, error: op.error, createdAt: op.created_at.toISOString(), completedAt: op.completed_at?.toISOString() ?? null };
 }
 
-/** The export file (gzip CSV); every download is audited. */
-export async function downloadExport(db: Db, opts: { id: number; actor: Actor }): Promise<Buffer> {
+/**
+ * The export file (gzip CSV) as a stream: its parts are gzip members, which concatenated form one gzip
+ * file, read from the database one at a time so memory stays flat however large the export. Every
+ * download is audited.
+ */
+export async function downloadExport(db: Db, opts: { id: number; actor: Actor }): Promise<Readable> {
   const op = await db.selectFrom('customer_operations').select(['kind', 'status', 'result']).where('id', '=', opts.id).executeTakeFirst();
   if (!op) throw operationErrors.notFound(opts.id);
   if (op.kind !== 'export') throw operationErrors.notFound(opts.id);
-  if (op.status !== 'completed' || !op.result) throw operationErrors.notReady(opts.id, op.status);
+  if (op.status !== 'completed') throw operationErrors.notReady(opts.id, op.status);
   await recordAudit(db, { actor: opts.actor, action: 'customers.export_download', target: { type: 'customer_operation', id: opts.id } });
-  return Buffer.from(op.result);
+  const legacy = op.result; // exports finished before parts existed hold the whole file
+  async function* parts() {
+    if (legacy) yield Buffer.from(legacy);
+    for (let seq = 0; ; seq++) {
+      const part = await db.selectFrom('customer_operation_parts').select('content').where('operation_id', '=', opts.id).where('seq', '=', seq).executeTakeFirst();
+      if (!part) return;
+      yield Buffer.from(part.content);
+    }
+  }
+  return Readable.from(parts());
 }
