@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
-import { refundOrder, upsertOrder } from '../commerce/index.ts';
+import { recordRefund, upsertOrder } from '../commerce/index.ts';
 import { resolveCustomer } from '../customers/index.ts';
 import { computeRfm } from './rfm.service.ts';
 
@@ -35,7 +35,7 @@ describe('RFM on a hand-checked example', () => {
     const { customerId: late } = await resolveCustomer(db, patron.ctx.keyring, { identifiers: [{ kind: 'external', channel: 'rfm', value: 'old' }], source: 'test', now: new Date() });
     await upsertOrder(db, { customerId: late, channelId: channel.id, externalId: 'old-1', status: 'paid', currency: 'CNY', totalAmount: 99999, placedAt: new Date('2024-01-01T00:00:00Z'), now: new Date() });
     await upsertOrder(db, { customerId: late, channelId: channel.id, externalId: 'old-2', status: 'pending_payment', currency: 'CNY', totalAmount: 99999, placedAt: new Date('2026-06-01T00:00:00Z'), now: new Date() });
-    await refundOrder(db, { channelId: channel.id, externalId: 'A-0', amount: 2000, now: new Date() });
+    await recordRefund(db, { channelId: channel.id, orderExternalId: 'A-0', refundId: 'R-1', amount: 2000, source: 'test', refundedAt: new Date(), now: new Date() });
   });
   afterAll(() => patron.close());
 

@@ -1,4 +1,4 @@
 export { ensureChannels, insertOrders, upsertOrders, upsertProducts } from './commerce.bulk.ts';
 export type { ChannelDef, NewOrder, NewOrderItem, NewProduct, OrderLine, OrderUpsert } from './commerce.bulk.ts';
-export { ensureChannel, refundOrder, setOrderStatus, upsertOrder } from './orders.service.ts';
+export { ensureChannel, recordRefund, type RefundInput, setOrderStatus, upsertOrder } from './orders.service.ts';
 export { toMinor } from './money.ts';

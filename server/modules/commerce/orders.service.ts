@@ -11,22 +11,50 @@ export async function upsertOrder(trx: Db, o: OrderUpsert): Promise<{ orderId: n
   return result;
 }
 
-/** Records a refund (full when no amount is given); the order becomes refunded or partially refunded. */
-export async function refundOrder(trx: Db, r: { channelId: number; externalId: string; amount?: number; now: Date }): Promise<boolean> {
-  const result = await trx
-    .updateTable('orders')
-    .set((eb) => {
-      const refunded = r.amount === undefined ? eb.ref('total_amount') : sql<number>`least(total_amount, refunded_amount + ${r.amount})`;
-      return {
-        refunded_amount: refunded,
-        status: sql`case when ${refunded} >= total_amount then 'refunded' else 'partially_refunded' end`,
-        updated_at: r.now,
-      };
-    })
+export type RefundInput = {
+  channelId: number;
+  orderExternalId: string;
+  /** The source's id of this refund (Shopify refund id, tracking message id, return invoice + SKU). */
+  refundId: string;
+  /** Minor units; the rest of the order when absent (a full refund). */
+  amount?: number;
+  reason?: string | null;
+  source: string;
+  refundedAt: Date;
+  now: Date;
+};
+
+/**
+ * Records one refund by its id: the same refund twice changes nothing. A new refund adds to the order's
+ * refunded amount (capped at its total) and the order becomes refunded or partially refunded. Null when
+ * the order is unknown.
+ */
+export async function recordRefund(trx: Db, r: RefundInput): Promise<{ orderId: number; amount: number; created: boolean } | null> {
+  const order = await trx
+    .selectFrom('orders')
+    .select(['id', 'customer_id', 'currency', 'total_amount', 'refunded_amount'])
     .where('channel_id', '=', r.channelId)
-    .where('external_id', '=', r.externalId)
+    .where('external_id', '=', r.orderExternalId)
+    .forUpdate()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  if (!order) return null;
+  const amount = Math.max(0, Math.min(r.amount ?? order.total_amount - order.refunded_amount, order.total_amount));
+  const inserted = await trx
+    .insertInto('refunds')
+    .values({ order_id: order.id, customer_id: order.customer_id, external_id: r.refundId, amount, currency: order.currency, reason: r.reason ?? null, source: r.source, refunded_at: r.refundedAt })
+    .onConflict((oc) => oc.columns(['order_id', 'external_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return { orderId: order.id, amount: 0, created: false };
+  if (amount > 0) {
+    const refunded = sql<number>`least(total_amount, refunded_amount + ${amount})`;
+    await trx
+      .updateTable('orders')
+      .set({ refunded_amount: refunded, status: sql`case when ${refunded} >= total_amount then 'refunded' else 'partially_refunded' end`, updated_at: r.now })
+      .where('id', '=', order.id)
+      .execute();
+  }
+  return { orderId: order.id, amount, created: true };
 }
 
 export async function setOrderStatus(trx: Db, s: { channelId: number; externalId: string; status: OrderStatus; now: Date }): Promise<boolean> {

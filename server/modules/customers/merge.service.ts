@@ -24,7 +24,7 @@ const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
 };
 
 /** Tables whose customer_id moves with a merge (owned here, by commerce, events and privacy). Later modules append theirs. */
-const MOVABLE = ['orders', 'order_items', 'events', 'customer_identities', 'consents', 'customer_notes'] as const;
+const MOVABLE = ['orders', 'order_items', 'refunds', 'events', 'customer_identities', 'consents', 'customer_notes'] as const;
 
 export const mergeErrors = {
   self: () => new AppError('MERGE_SAME_CUSTOMER', 'invalid', 'A customer cannot be merged into itself.'),

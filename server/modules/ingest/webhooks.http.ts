@@ -6,7 +6,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
-import { refundOrder } from '../commerce/index.ts';
+import { recordRefund } from '../commerce/index.ts';
 import { erasePersonIn } from '../privacy/index.ts';
 import { ingestCustomer, ingestOrder } from './canonical.ts';
 import { firstDelivery, ingestErrors, loadIntegration } from './integrations.service.ts';
@@ -72,7 +72,16 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
         if (topic === 'refunds/create') {
           const order = await trx.selectFrom('orders').select('currency').where('channel_id', '=', integration.channelId).where('external_id', '=', String(payload.order_id)).executeTakeFirst();
           const r = shopifyRefund(payload, order?.currency ?? 'CNY');
-          return refundOrder(trx, { channelId: integration.channelId, externalId: r.orderId, amount: r.amount, now: at.now });
+          return recordRefund(trx, {
+            channelId: integration.channelId,
+            orderExternalId: r.orderId,
+            refundId: r.refundId ?? `webhook:${header(request, 'x-shopify-webhook-id') ?? ''}`,
+            amount: r.amount,
+            reason: r.reason,
+            source: at.source,
+            refundedAt: r.at ?? at.now,
+            now: at.now,
+          });
         }
         if (topic === 'customers/create' || topic === 'customers/update') return ingestCustomer(trx, ctx.keyring, shopifyCustomer(payload), at);
         if (topic === 'customers/redact') {

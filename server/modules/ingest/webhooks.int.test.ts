@@ -77,6 +77,11 @@ describe('platform webhooks', () => {
     expect((await order('820982911946154500'))!.status).toBe('shipped');
     await shop('refunds/create', { id: 9, order_id: 820982911946154500, transactions: [{ kind: 'refund', amount: '199.00' }] }, 'w-3');
     expect(await order('820982911946154500')).toMatchObject({ status: 'partially_refunded', refunded_amount: 19900 });
+    // The same refund delivered again under another webhook id (a re-sent event) is recognised by its refund id.
+    await shop('refunds/create', { id: 9, order_id: 820982911946154500, note: '尺码不合适', transactions: [{ kind: 'refund', amount: '199.00' }] }, 'w-3b');
+    expect(await order('820982911946154500')).toMatchObject({ refunded_amount: 19900 });
+    const refunds = await patron.ctx.db.selectFrom('refunds').select(['external_id', 'amount', 'currency', 'source']).where('order_id', '=', o.id).execute();
+    expect(refunds).toEqual([{ external_id: '9', amount: 19900, currency: o.currency, source: expect.stringMatching(/^shopify:/) }]);
     await shop('orders/cancelled', shopifyOrder({ cancelled_at: '2026-11-12T10:00:00+08:00', financial_status: 'refunded' }), 'w-4');
     expect((await order('820982911946154500'))!.status).toBe('cancelled');
   });

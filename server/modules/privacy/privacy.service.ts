@@ -42,10 +42,11 @@ export async function consentsOf(db: Db, customerId: number) {
 /** Everything Patron holds about a person, unmasked, as JSON and CSV in one .tar.gz. Audited. */
 export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId: number; actor: Actor; source: string; now: Date }) {
   const c = await activeCustomer(db, opts.customerId);
-  const [identities, orders, items, events, consents] = await Promise.all([
+  const [identities, orders, items, refunds, events, consents] = await Promise.all([
     db.selectFrom('customer_identities').selectAll().where('customer_id', '=', c.id).execute(),
     db.selectFrom('orders').selectAll().where('customer_id', '=', c.id).orderBy('placed_at').execute(),
     db.selectFrom('order_items').selectAll().where('customer_id', '=', c.id).orderBy('id').execute(),
+    db.selectFrom('refunds').selectAll().where('customer_id', '=', c.id).orderBy('refunded_at').execute(),
     db.selectFrom('events').select(['id', 'type', 'name', 'properties', 'occurred_at']).where('customer_id', '=', c.id).orderBy('occurred_at').execute(),
     consentsOf(db, c.id),
   ]);
@@ -56,7 +57,7 @@ export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId:
   };
   const ids = identities.map((i) => ({ kind: i.kind, channel: i.channel, value: i.kind === 'email' || i.kind === 'phone' ? presentPii(keyring, i.kind, i.value_enc, true) : i.key, source: i.source, firstSeenAt: i.first_seen_at.toISOString(), lastSeenAt: i.last_seen_at.toISOString() }));
   const csv = (rows: object[]) => stringify(rows as Record<string, unknown>[], { header: true, bom: true, cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) } });
-  const everything = { profile, identities: ids, orders, orderItems: items, events, consents: consents.ledger, exportedAt: opts.now.toISOString() };
+  const everything = { profile, identities: ids, orders, orderItems: items, refunds, events, consents: consents.ledger, exportedAt: opts.now.toISOString() };
   const archive = tarGz(
     [
       { name: 'everything.json', content: JSON.stringify(everything, null, 2) },
@@ -64,6 +65,7 @@ export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId:
       { name: 'identities.csv', content: csv(ids) },
       { name: 'orders.csv', content: csv(orders) },
       { name: 'order_items.csv', content: csv(items) },
+      { name: 'refunds.csv', content: csv(refunds) },
       { name: 'events.csv', content: csv(events) },
       { name: 'consents.csv', content: csv(consents.ledger) },
     ],

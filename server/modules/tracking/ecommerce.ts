@@ -1,5 +1,5 @@
 import type { Db } from '../../db/index.ts';
-import { type OrderLine, refundOrder, setOrderStatus, toMinor, upsertOrder, upsertProducts } from '../commerce/index.ts';
+import { type OrderLine, recordRefund, setOrderStatus, toMinor, upsertOrder, upsertProducts } from '../commerce/index.ts';
 
 /** Segment e-commerce spec v2 events that change orders and products, not only the event log. */
 
@@ -16,7 +16,16 @@ function lines(props: Props, currency: string): OrderLine[] {
   });
 }
 
-export type EcommerceContext = { customerId: number | null; channelId: number; occurredAt: Date; now: Date; defaultCurrency: () => Promise<string> };
+export type EcommerceContext = {
+  customerId: number | null;
+  channelId: number;
+  /** The message's id (a refund's id when the event is Order Refunded). */
+  messageId: string | null;
+  source: string;
+  occurredAt: Date;
+  now: Date;
+  defaultCurrency: () => Promise<string>;
+};
 
 /** Applies one e-commerce event; returns what it changed (for the response and tests). */
 export async function applyEcommerce(trx: Db, event: string, props: Props, c: EcommerceContext): Promise<string | null> {
@@ -46,7 +55,9 @@ export async function applyEcommerce(trx: Db, event: string, props: Props, c: Ec
   if (event === 'Order Refunded' && orderId) {
     const currency = await currencyOf();
     const amount = toMinor(props.total, currency) ?? undefined;
-    return (await refundOrder(trx, { channelId: c.channelId, externalId: orderId, amount, now: c.now })) ? `refund:${orderId}` : null;
+    const refundId = c.messageId ?? `${event}:${c.occurredAt.toISOString()}`;
+    const refund = await recordRefund(trx, { channelId: c.channelId, orderExternalId: orderId, refundId, amount, reason: str(props.reason), source: c.source, refundedAt: c.occurredAt, now: c.now });
+    return refund ? `refund:${orderId}` : null;
   }
   if (event === 'Order Cancelled' && orderId) {
     return (await setOrderStatus(trx, { channelId: c.channelId, externalId: orderId, status: 'cancelled', now: c.now })) ? `cancel:${orderId}` : null;

@@ -128,6 +128,9 @@ describe('Segment-compatible tracking API', () => {
     await post('track', { userId: 'buyer-2', event: 'Order Refunded', properties: { order_id: 'W-2' } });
     o = await patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', 'W-2').executeTakeFirstOrThrow();
     expect([o.status, o.refunded_amount]).toEqual(['refunded', 10000]);
+    const refunds = await patron.ctx.db.selectFrom('refunds').select(['amount', 'customer_id']).where('order_id', '=', o.id).orderBy('id').execute();
+    expect(refunds.map((r) => r.amount)).toEqual([3000, 7000]);
+    expect(refunds.every((r) => r.customer_id === o.customer_id)).toBe(true);
     await post('track', { userId: 'buyer-2', event: 'Order Completed', properties: { order_id: 'W-3', total: 50 } });
     await post('track', { userId: 'buyer-2', event: 'Order Cancelled', properties: { order_id: 'W-3' } });
     o = await patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', 'W-3').executeTakeFirstOrThrow();

@@ -142,7 +142,15 @@ export async function processMessages(db: Db, keyring: Keyring, opts: ProcessOpt
       // Stored now, or lost a race with the same message sent concurrently.
       if (a.messageId && !messageIds.has(a.messageId)) continue;
       if (a.m.type === 'track') {
-        await applyEcommerce(trx, a.m.event, a.m.properties ?? {}, { customerId: senders[i], channelId: opts.source.channelId, occurredAt: a.at, now: opts.receivedAt, defaultCurrency });
+        await applyEcommerce(trx, a.m.event, a.m.properties ?? {}, {
+          customerId: senders[i],
+          channelId: opts.source.channelId,
+          messageId: a.messageId ?? null,
+          source: `tracking:${opts.source.name}`,
+          occurredAt: a.at,
+          now: opts.receivedAt,
+          defaultCurrency,
+        });
       }
       result.accepted++;
     }

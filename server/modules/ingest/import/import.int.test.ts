@@ -63,6 +63,8 @@ describe('CSV import', () => {
     const first = await db.db.selectFrom('orders').selectAll().where('external_id', '=', '536365').executeTakeFirstOrThrow();
     expect(first).toMatchObject({ total_amount: 3564, currency: 'GBP', status: 'partially_refunded', refunded_amount: 678 });
     expect(first.placed_at.toISOString()).toBe('2010-12-01T08:26:00.000Z');
+    const refunds = await db.db.selectFrom('refunds').select(['external_id', 'amount', 'source']).where('order_id', '=', first.id).execute();
+    expect(refunds).toEqual([{ external_id: expect.stringMatching(/^C536379:/), amount: 678, source: `import:${s.id}` }]);
     expect(await db.db.selectFrom('order_items').select('sku').where('order_id', '=', first.id).orderBy('sku').execute()).toEqual([{ sku: '71053' }, { sku: '85123A' }]);
     const owner = await db.db.selectFrom('customer_identities').select(['key', 'customer_id']).where('channel', '=', 'uk_store').where('key', '=', '17850').executeTakeFirstOrThrow();
     expect(owner.customer_id).toBe(first.customer_id);

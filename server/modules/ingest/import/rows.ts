@@ -1,7 +1,7 @@
 import type { Db, OrderStatus } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
 import { sql } from 'kysely';
-import { type OrderUpsert, refundOrder, toMinor, upsertOrder, upsertOrders, upsertProducts } from '../../commerce/index.ts';
+import { type OrderUpsert, recordRefund, toMinor, upsertOrder, upsertOrders, upsertProducts } from '../../commerce/index.ts';
 import { type Identifier, type ResolveRequest, type ResolveResult, normalizeExternalId, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../customers/index.ts';
 
 /** One data row of a file: its 1-based row number (header excluded) and its cells by column name. */
@@ -246,8 +246,16 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
         .executeTakeFirst();
       if (!original) throw new RowProblem(mapping.sku ?? null, `return of ${l.sku} without an earlier purchase by this buyer`);
       const amount = Math.abs(l.quantity) * l.unitPrice;
-      await refundOrder(trx, { channelId: o.channelId, externalId: original.external_id, amount, now: o.now });
-      out.records.push({ entity: 'refund', id: original.id, amount });
+      const refund = await recordRefund(trx, {
+        channelId: o.channelId,
+        orderExternalId: original.external_id,
+        refundId: `${p.orderId}:${l.sku}`,
+        amount,
+        source: `import:${o.importId}`,
+        refundedAt: p.placedAt,
+        now: o.now,
+      });
+      if (refund?.created) out.records.push({ entity: 'refund', id: original.id, amount: refund.amount });
     }
     out.updated += rows.length;
     return;

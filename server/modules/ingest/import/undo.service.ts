@@ -18,6 +18,9 @@ export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: 
     if (imp.status !== 'completed' && imp.status !== 'failed' && imp.status !== 'running') throw importErrors.notUndoable(opts.id, imp.status);
     const records = (entity: string) => trx.selectFrom('import_records').select(['entity_id', 'amount']).where('import_id', '=', opts.id).where('entity', '=', entity as 'order').execute();
     const refunds = await records('refund');
+    if (refunds.length > 0) {
+      await trx.deleteFrom('refunds').where('source', '=', `import:${opts.id}`).where('order_id', 'in', refunds.map((r) => r.entity_id)).execute();
+    }
     for (const r of refunds) {
       await sql`update orders set refunded_amount = greatest(0, refunded_amount - ${r.amount}),
         status = case when greatest(0, refunded_amount - ${r.amount}) = 0 then (case when completed_at is not null then 'completed' when paid_at is not null then 'paid' else status end)

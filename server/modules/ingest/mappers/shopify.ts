@@ -71,9 +71,16 @@ export function shopifyOrder(o: Json): CanonicalOrder {
   };
 }
 
-/** refunds/create: the amount refunded by this refund. */
-export function shopifyRefund(r: Json, currency: string): { orderId: string; amount: number } {
+/** refunds/create: which order, this refund's id, and the amount it refunded. */
+export function shopifyRefund(r: Json, currency: string): { orderId: string; refundId: string | null; amount: number; reason: string | null; at: Date | null } {
   const transactions = Array.isArray(r.transactions) ? (r.transactions as Json[]) : [];
   const amount = transactions.filter((t) => t.kind === undefined || t.kind === 'refund').reduce((sum, t) => sum + (toMinor(t.amount, currency) ?? 0), 0);
-  return { orderId: String(r.order_id), amount };
+  const at = typeof r.created_at === 'string' ? new Date(r.created_at) : null;
+  return {
+    orderId: String(r.order_id),
+    refundId: r.id === undefined || r.id === null ? null : String(r.id),
+    amount,
+    reason: typeof r.note === 'string' && r.note ? r.note : null,
+    at: at && !Number.isNaN(at.getTime()) ? at : null,
+  };
 }
