@@ -163,3 +163,35 @@ export const attributeList = z.object({ items: z.array(attributeDefinition) });
 export const attributeKeyParams = z.strictObject({ key: z.string().max(40) });
 export const attributeValues = z.record(z.string().max(40), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]));
 export const attributeValuesResult = z.object({ attributes: z.record(z.string(), z.unknown()) });
+
+export const quarantineQuery = z.strictObject({
+  ...pageQuery,
+  status: z.enum(['open', 'resolved']).default('open'),
+  field: z.enum(['email', 'phone']).optional(),
+  customerId: z.coerce.number().int().positive().optional(),
+  reveal: z.enum(['true', 'false']).optional().describe('Show values in clear (needs pii.read; audited)'),
+});
+export const quarantinedValue = z.object({
+  id: z.number().int(),
+  customerId: z.number().int().nullable(),
+  customerName: z.string().nullable(),
+  field: z.string(),
+  value: z.string().describe('Masked unless revealed'),
+  reason: z.string().describe('Stable code: invalid_phone, invalid_email'),
+  source: z.string(),
+  occurrences: z.number().int(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  resolution: z.enum(['fixed', 'dismissed']).nullable(),
+  resolvedBy: z.string().nullable(),
+});
+export const quarantineList = z.object({
+  items: z.array(quarantinedValue),
+  total: z.number().int(),
+  open: z.array(z.object({ field: z.string(), reason: z.string(), count: z.number().int() })).describe('Open values by field and reason'),
+});
+export const quarantineResolveBody = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('fix'), value: z.string().trim().min(1).max(320).describe('The corrected phone or e-mail, added to the customer') }),
+  z.strictObject({ action: z.literal('dismiss') }),
+]);

@@ -347,9 +347,12 @@ export type DataQuarantineTable = {
   customer_id: number | null;
   field: string;
   value_enc: string;
+  value_bidx: string;
   reason: string;
   source: string;
+  occurrences: Generated<number>;
   created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
   resolved_at: Timestamp | null;
   resolution: 'fixed' | 'dismissed' | null;
   resolved_by: string | null;

@@ -26,14 +26,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       customer_id bigint references customers (id),
       field text not null,
       value_enc text not null,
+      value_bidx text not null,
       reason text not null,
       source text not null,
+      occurrences integer not null default 1,
       created_at timestamptz not null default now(),
+      last_seen_at timestamptz not null default now(),
       resolved_at timestamptz,
       resolution text check (resolution in ('fixed', 'dismissed')),
       resolved_by text
     );
     create index data_quarantine_open_idx on data_quarantine (created_at desc) where resolved_at is null;
+    -- The same bad value sent again (every identify of a tracking client) counts up instead of piling up.
+    create unique index data_quarantine_open_value_idx on data_quarantine (customer_id, field, value_bidx) where resolved_at is null;
     create index data_quarantine_customer_idx on data_quarantine (customer_id);
 
     -- Named filters and sort orders of a list, per user, optionally shared with the team.

@@ -7,6 +7,7 @@ import type { EncryptedColumns } from '../../platform/keyring.ts';
 export const customerEncryptedColumns: readonly EncryptedColumns[] = [
   { table: 'customers', idColumn: 'id', columns: ['email_enc', 'phone_enc', 'address_enc'] },
   { table: 'customer_identities', idColumn: 'id', columns: ['value_enc'] },
+  { table: 'data_quarantine', idColumn: 'id', columns: ['value_enc'] },
 ];
 
 export type NewCustomer = {

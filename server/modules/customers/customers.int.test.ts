@@ -36,6 +36,35 @@ describe('customers API', () => {
     expect(detail.customer).toMatchObject({ name: '李娜', birthday: '1990-03-07', phone: '+86 138****5678' });
   });
 
+  it('quarantines a phone or e-mail that fails cleansing, counts repeats, and lets a user fix or dismiss it', async () => {
+    const body = { externalIds: [{ channel: 'youzan', id: 'yz-q1' }], phone: '12345', email: 'not-an-address', name: '待清洗' };
+    const first = (await api('POST', '/customers', owner, body)).json();
+    expect(first.rejected.map((r: { field: string }) => r.field).sort()).toEqual(['email', 'phone']);
+    await api('POST', '/customers', owner, body);
+    const list = (await api('GET', `/customers/quarantine?customerId=${first.customerId}`, marketer)).json();
+    expect(list.total).toBe(2);
+    const phone = list.items.find((i: { field: string }) => i.field === 'phone');
+    expect(phone).toMatchObject({ customerName: '待清洗', reason: 'invalid_phone', occurrences: 2, resolution: null, source: expect.stringMatching(/^api:/) });
+    expect(phone.value).not.toBe('12345');
+    expect(list.open).toEqual(expect.arrayContaining([{ field: 'phone', reason: 'invalid_phone', count: expect.any(Number) }]));
+    expect((await api('GET', '/customers/quarantine?reveal=true', marketer)).json().error.code).toBe('PII_REVEAL_FORBIDDEN');
+    const revealed = (await api('GET', `/customers/quarantine?customerId=${first.customerId}&reveal=true`, owner)).json();
+    expect(revealed.items.map((i: { value: string }) => i.value).sort()).toEqual(['12345', 'not-an-address']);
+
+    const stillBad = await api('POST', `/customers/quarantine/${phone.id}/resolve`, owner, { action: 'fix', value: '999' });
+    expect([stillBad.statusCode, stillBad.json().error.code]).toEqual([400, 'QUARANTINE_FIX_INVALID']);
+    expect((await api('POST', `/customers/quarantine/${phone.id}/resolve`, owner, { action: 'fix', value: '139 0000 1234' })).json()).toEqual({ id: phone.id, resolution: 'fixed' });
+    const detail = (await api('GET', `/customers/${first.customerId}`, owner)).json();
+    expect(detail.customer.phone).toBe('+86 139****1234');
+    expect((await api('POST', '/customers', owner, { phone: '13900001234' })).json().customerId).toBe(first.customerId);
+    const again = await api('POST', `/customers/quarantine/${phone.id}/resolve`, owner, { action: 'dismiss' });
+    expect([again.statusCode, again.json().error.code]).toEqual([409, 'QUARANTINE_ALREADY_RESOLVED']);
+    const email = list.items.find((i: { field: string }) => i.field === 'email');
+    await api('POST', `/customers/quarantine/${email.id}/resolve`, owner, { action: 'dismiss' });
+    expect((await api('GET', `/customers/quarantine?customerId=${first.customerId}`, owner)).json().total).toBe(0);
+    expect((await api('GET', `/customers/quarantine?customerId=${first.customerId}&status=resolved`, owner)).json().items.map((i: { resolution: string }) => i.resolution).sort()).toEqual(['dismissed', 'fixed']);
+  });
+
   it('never merges two people holding different external ids of the same channel', async () => {
     const a = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-A' }], email: 'shared@family.cn' })).json();
     const b = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-B' }], email: 'shared@family.cn' })).json();

@@ -15,6 +15,9 @@ import {
   tagBody,
   tagList,
   qualityReport,
+  quarantineList,
+  quarantineQuery,
+  quarantineResolveBody,
   customerList,
   customerListQuery,
   eventPage,
@@ -28,6 +31,7 @@ import { defineRoute } from '../../http/route.ts';
 import { customerEvents, getCustomer, listCustomers } from './customers.service.ts';
 import { customerErrors } from './customers.errors.ts';
 import { dataQuality } from './quality.service.ts';
+import { listQuarantine, resolveQuarantined } from './quarantine.service.ts';
 import { downloadExport, getOperation, startOperation } from './operations.ts';
 import { addNote, setTag } from './tags.service.ts';
 import { duplicateCandidates, mergeCustomers, mergeHistory, undoMerge } from './merge.service.ts';
@@ -54,6 +58,26 @@ export const customerRoutes = [
     query: customerListQuery,
     response: customerList,
     handler: ({ ctx, query }) => listCustomers(ctx.db, ctx.keyring, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/quarantine',
+    access: 'customers.read',
+    tag: 'customers',
+    summary: 'Phones and e-mails that failed cleansing, kept with the reason (masked unless reveal=true; reveals audited)',
+    query: quarantineQuery,
+    response: quarantineList,
+    handler: ({ ctx, query, principal, ip }) => listQuarantine(ctx.db, ctx.keyring, { ...query, mayReveal: principal!.permissions.has('pii.read'), actor: actorOf(principal, ip) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/customers/quarantine/:id/resolve',
+    access: 'customers.write',
+    tag: 'customers',
+    summary: 'Fix a quarantined value (the corrected phone or e-mail joins the customer) or dismiss it; audited',
+    params: idParams,
+    body: quarantineResolveBody,
+    handler: ({ ctx, params, body, principal, ip }) => resolveQuarantined(ctx.db, ctx.keyring, { id: params.id, body, actor: actorOf(principal, ip), now: ctx.clock.now() }),
   }),
   defineRoute({
     method: 'GET',

@@ -3,6 +3,7 @@ import type { Db, Gender, IdentityKind } from '../../db/index.ts';
 import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts';
 import { customerErrors } from './customers.errors.ts';
 import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
+import { quarantineValues } from './quarantine.store.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
 
 /** One way of recognising a person: an e-mail, a phone, a per-channel external id, or an anonymous id. */
@@ -128,19 +129,45 @@ function profileColumns(keyring: Keyring, p: ProfilePatch, ids: Keyed[]) {
   return set;
 }
 
+/** Adds identifiers to a person (one statement); one already held (by them) only has its last-seen time moved. */
+export async function insertIdentities(trx: Db, keyring: Keyring, customerId: number, ids: readonly Keyed[], source: string, now: Date) {
+  if (ids.length === 0) return;
+  await trx
+    .insertInto('customer_identities')
+    .values(
+      ids.map((i) => ({
+        customer_id: customerId,
+        kind: i.kind,
+        channel: i.channel,
+        key: i.key,
+        value_enc: i.kind === 'email' || i.kind === 'phone' ? encryptField(keyring, i.plain) : null,
+        source,
+        first_seen_at: now,
+        last_seen_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['kind', 'channel', 'key']).doUpdateSet({ last_seen_at: now }))
+    .execute();
+}
+
 /**
  * Finds the person these identifiers belong to, or creates them, inside the caller's transaction.
  * Rules: the same external id (per channel), phone or e-mail → the same person, in that order of
  * trust; identifiers already held by another person stay there (no silent automatic merge); a person
  * who holds a different external id on the same channel is a different person. Anonymous ids are
- * stitched: their earlier events move to the person.
+ * stitched: their earlier events move to the person. Phones and e-mails that fail cleansing are kept in
+ * quarantine with the reason, attached to the person, until someone fixes or dismisses them.
  */
 export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOptions): Promise<ResolveResult> {
   const rejected: ResolveResult['rejected'] = [];
   const ids: Keyed[] = [];
+  const invalid: ResolveResult['rejected'] = [];
   for (const identifier of opts.identifiers) {
     const k = keyed(keyring, identifier);
-    if (typeof k === 'string') rejected.push({ identifier, reason: k });
+    if (typeof k === 'string') {
+      rejected.push({ identifier, reason: k });
+      if ((identifier.kind === 'email' || identifier.kind === 'phone') && identifier.value.trim()) invalid.push({ identifier, reason: `invalid_${identifier.kind}` });
+    }
     else if (!ids.some((i) => i.kind === k.kind && i.channel === k.channel && i.key === k.key)) ids.push(k);
   }
   await lockIdentifiers(trx, ids);
@@ -168,24 +195,8 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
   const target: number = customerId;
   const claimed = new Set(owners.filter((o) => o.customer_id !== target).map(keyId));
   const mine = ids.filter((i) => !claimed.has(keyId(i)));
-  if (mine.length > 0) {
-    await trx
-      .insertInto('customer_identities')
-      .values(
-        mine.map((i) => ({
-          customer_id: target,
-          kind: i.kind,
-          channel: i.channel,
-          key: i.key,
-          value_enc: i.kind === 'email' || i.kind === 'phone' ? encryptField(keyring, i.plain) : null,
-          source: opts.source,
-          first_seen_at: opts.now,
-          last_seen_at: opts.now,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['kind', 'channel', 'key']).doUpdateSet({ last_seen_at: opts.now }))
-      .execute();
-  }
+  await insertIdentities(trx, keyring, target, mine, opts.source, opts.now);
+  await quarantineValues(trx, keyring, { customerId: target, values: invalid, source: opts.source, now: opts.now });
   const anonymous = mine.filter((i) => i.kind === 'anonymous').map((i) => i.key);
   if (anonymous.length > 0) {
     await trx.updateTable('events').set({ customer_id: target }).where('anonymous_id', 'in', anonymous).where('customer_id', 'is', null).execute();

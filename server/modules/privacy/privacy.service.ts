@@ -5,7 +5,7 @@ import type { Actor } from '../../http/principal.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
-import { presentPii, tombstoneIdentities } from '../customers/index.ts';
+import { forgetQuarantined, presentPii, tombstoneIdentities } from '../customers/index.ts';
 import { tarGz } from './archive.ts';
 
 export type ConsentInput = Pick<ConsentTable, 'channel' | 'purpose' | 'status' | 'source'> & { evidence?: string };
@@ -94,6 +94,7 @@ export async function erasePersonIn(trx: Db, opts: EraseOptions) {
     if (c.erased_at) throw privacyErrors.alreadyErased(opts.customerId);
     const request = await trx.insertInto('privacy_requests').values({ customer_id: c.id, kind: 'erase', status: 'received', source: opts.source, actor_label: opts.actor.label, completed_at: null, result: null }).returning('id').executeTakeFirstOrThrow();
     const identities = await tombstoneIdentities(trx, c.id, request.id);
+    await forgetQuarantined(trx, c.id);
     await trx
       .updateTable('customers')
       .set({ name: null, gender: 'unknown', birthday: null, city: null, district: null, locale: null, time_zone: null, email_enc: null, email_bidx: null, phone_enc: null, phone_bidx: null, address_enc: null, erased_at: opts.now, updated_at: opts.now })

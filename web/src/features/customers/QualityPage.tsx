@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { qualityReport } from '../../../../contracts/customers.ts';
 import { api } from '../../lib/api.ts';
+import { QuarantineCard } from './QuarantineCard.tsx';
 
 type Row = z.infer<typeof qualityReport>['rows'][number];
 const FIELDS = ['name', 'gender', 'birthday', 'province', 'city', 'email', 'phone', 'address'] as const;
@@ -14,6 +15,7 @@ export function QualityPage() {
   const { t } = useTranslation();
   const report = useQuery({ queryKey: ['customer-quality'], queryFn: () => api<{ rows: Row[] }>('/customers/quality') });
   return (
+    <>
     <Card title={t('quality.title')}>
       <Typography.Paragraph type="secondary">{t('quality.help')}</Typography.Paragraph>
       <Table<Row>
@@ -36,5 +38,7 @@ export function QualityPage() {
         ]}
       />
     </Card>
+    <QuarantineCard />
+    </>
   );
 }
