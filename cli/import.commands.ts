@@ -12,8 +12,8 @@ type ImportCliOptions = { map?: string; mapping?: string; channel?: string; date
 export function registerImportCommands(program: Command) {
   program
     .command('import')
-    .description('Import a CSV file of customers, orders (one row per order line) or products; or undo an import')
-    .addArgument(new Argument('<kind>', 'what the file holds').choices(['customers', 'orders', 'products', 'undo']))
+    .description('Import a CSV file of customers, orders (one row per order line), products or behaviour events; or undo an import')
+    .addArgument(new Argument('<kind>', 'what the file holds').choices(['customers', 'orders', 'products', 'events', 'undo']))
     .argument('<file>', 'the CSV file (for undo: the import id)')
     .option('--map <pairs>', 'target=SourceColumn,… (merged over the mapping suggested from the header)')
     .option('--mapping <file.json>', 'a JSON object of target → SourceColumn')
@@ -22,13 +22,13 @@ export function registerImportCommands(program: Command) {
     .option('--timezone <tz>', 'time zone of dates without an offset (default: the store’s)')
     .option('--currency <cur>', 'currency of amounts without one (default: the store’s)')
     .action(
-      action(async (kind: 'customers' | 'orders' | 'products' | 'undo', file: string, opts: ImportCliOptions) => {
+      action(async (kind: 'customers' | 'orders' | 'products' | 'events' | 'undo', file: string, opts: ImportCliOptions) => {
         const config = loadConfig();
         const core = await openCore(config);
         try {
           if (kind === 'undo') {
             const r = await undoImport(core.dbHandle.db, { id: Number(file), actor: { type: 'system', id: null, label: 'cli', ip: null }, now: new Date() });
-            print(`Import ${file} undone: ${r.orders} orders, ${r.customers} customers and ${r.products} products removed, ${r.refunds} refunds reversed; ${r.keptCustomers} customers kept (used elsewhere).`);
+            print(`Import ${file} undone: ${r.orders} orders, ${r.events} events, ${r.customers} customers and ${r.products} products removed, ${r.refunds} refunds reversed; ${r.keptCustomers} customers kept (used elsewhere).`);
             return;
           }
           const store = await storeSettingsOf({ db: core.dbHandle.db, config });

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 
-export const importKind = z.enum(['customers', 'orders', 'products']);
+export const importKind = z.enum(['customers', 'orders', 'products', 'events']);
 
 /** Fields a CSV column can be mapped to, per import kind. */
 export const TARGETS: Record<z.infer<typeof importKind>, readonly string[]> = {
   customers: ['external_id', 'email', 'phone', 'name', 'gender', 'birthday', 'province', 'city', 'district', 'address'],
   orders: ['order_id', 'customer_external_id', 'email', 'phone', 'name', 'status', 'placed_at', 'paid_at', 'currency', 'total', 'discount', 'shipping', 'coupon', 'sku', 'product_name', 'category', 'quantity', 'unit_price'],
   products: ['sku', 'name', 'category', 'price', 'currency'],
+  /** Columns not mapped to a field become event properties (personal keys such as phone are dropped). */
+  events: ['event', 'occurred_at', 'customer_external_id', 'email', 'phone', 'anonymous_id', 'message_id', 'properties'],
 };
 export const uploadQuery = z.strictObject({ kind: importKind, fileName: z.string().trim().min(1).max(200) });
 export const uploadResult = z.object({
@@ -39,4 +41,4 @@ export const importSummary = z.object({
   finishedAt: z.string().nullable(),
 });
 export const importList = z.object({ items: z.array(importSummary) });
-export const undoResult = z.object({ orders: z.number().int(), refunds: z.number().int(), customers: z.number().int(), products: z.number().int(), keptCustomers: z.number().int() });
+export const undoResult = z.object({ orders: z.number().int(), refunds: z.number().int(), events: z.number().int(), customers: z.number().int(), products: z.number().int(), keptCustomers: z.number().int() });

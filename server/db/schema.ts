@@ -196,6 +196,7 @@ export type EventTable = {
   received_at: Timestamp;
   message_id: string | null;
   source_id: Generated<number | null>;
+  import_id: Generated<number | null>;
 };
 
 export type IdentityKind = 'email' | 'phone' | 'external' | 'anonymous';
@@ -243,7 +244,7 @@ export type WebhookDeliveryTable = {
   received_at: Generated<Date>;
 };
 
-export type ImportKind = 'customers' | 'orders' | 'products';
+export type ImportKind = 'customers' | 'orders' | 'products' | 'events';
 
 export type ImportTable = {
   id: Generated<number>;

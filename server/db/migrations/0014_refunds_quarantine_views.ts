@@ -53,6 +53,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       unique (user_id, scope, name)
     );
 
+    -- Behaviour events can be imported from CSV; an import's events are found by import_id for undo.
+    alter table imports drop constraint imports_kind_check;
+    alter table imports add constraint imports_kind_check check (kind in ('customers', 'orders', 'products', 'events'));
+    alter table events add column import_id bigint;
+    create index events_import_idx on events (import_id) where import_id is not null;
+
     -- Export files written part by part (each a gzip member; together one gzip file), so an export
     -- of a million customers never sits in memory.
     create table customer_operation_parts (

@@ -11,6 +11,8 @@ export type NewEvent = {
   receivedAt: Date;
   messageId: string | null;
   sourceId?: number | null;
+  /** The CSV import that brought the event (its undo removes it). */
+  importId?: number | null;
 };
 
 /**
@@ -21,11 +23,11 @@ export async function insertEvents(db: Db, events: readonly NewEvent[]): Promise
   if (events.length === 0) return { count: 0, messageIds: new Set() };
   const col = <T>(f: (e: NewEvent) => T) => events.map(f);
   const result = await sql<{ message_id: string | null }>`
-    insert into events (customer_id, anonymous_id, type, name, properties, occurred_at, received_at, message_id, source_id)
+    insert into events (customer_id, anonymous_id, type, name, properties, occurred_at, received_at, message_id, source_id, import_id)
     select * from unnest(${col((e) => e.customerId)}::bigint[], ${col((e) => e.anonymousId)}::text[],
       ${col((e) => e.type)}::text[], ${col((e) => e.name)}::text[], ${col((e) => JSON.stringify(e.properties))}::jsonb[],
       ${col((e) => e.occurredAt.toISOString())}::timestamptz[], ${col((e) => e.receivedAt.toISOString())}::timestamptz[],
-      ${col((e) => e.messageId)}::text[], ${col((e) => e.sourceId ?? null)}::bigint[])
+      ${col((e) => e.messageId)}::text[], ${col((e) => e.sourceId ?? null)}::bigint[], ${col((e) => e.importId ?? null)}::bigint[])
     on conflict (message_id) do nothing
     returning message_id`.execute(db);
   return { count: result.rows.length, messageIds: new Set(result.rows.flatMap((r) => (r.message_id === null ? [] : [r.message_id]))) };

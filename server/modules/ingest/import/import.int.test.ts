@@ -136,4 +136,40 @@ describe('CSV import', () => {
     expect(errors[0].reason).toMatch(/^could not be stored/);
     expect((await db.db.selectFrom('orders').select('external_id').where('external_id', 'in', ['D1', 'D2', 'D3']).orderBy('external_id').execute()).map((o) => o.external_id)).toEqual(['D1', 'D3']);
   });
+
+  it('imports behaviour events: people resolved, anonymous ids stitched, other columns as properties, the same events twice stored once, undone', async () => {
+    const header = '\uFEFF会员ID,手机号,设备ID,事件,时间,商品,渠道页,属性';
+    const file = write('events.csv', `${header}
+E1,13811112222,dev-1,Product Viewed,2026-03-01 10:00,SKU-1,home,"{""price"": 99, ""phone"": ""13811112222""}"
+,,dev-1,Product Viewed,2026-03-01 10:05,SKU-2,search,
+,,dev-9,Page Viewed,2026-03-01 10:06,,landing,
+E2,,,,2026-03-01 10:07,,,
+E2,,,Order Completed,2026-03-01 10:08,,,[1]
+`);
+    const s = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'events', file, channel: 'app' });
+    expect(s.mapping).toMatchObject({ customer_external_id: '会员ID', phone: '手机号', anonymous_id: '设备ID', event: '事件', occurred_at: '时间', properties: '属性' });
+    expect(s).toMatchObject({ rows: 5, created: 3, skipped: 0, failed: 2 });
+    const errors = await db.db.selectFrom('import_errors').select(['row_number', 'column_name', 'reason']).where('import_id', '=', s.id).orderBy('row_number').execute();
+    expect(errors).toEqual([
+      { row_number: 4, column_name: '事件', reason: 'event is empty' },
+      { row_number: 5, column_name: '属性', reason: 'properties: not a JSON object' },
+    ]);
+    const e1 = await db.db.selectFrom('customer_identities').select('customer_id').where('channel', '=', 'app').where('key', '=', 'E1').executeTakeFirstOrThrow();
+    const events = await db.db.selectFrom('events').select(['customer_id', 'anonymous_id', 'name', 'properties', 'occurred_at']).where('import_id', '=', s.id).orderBy('occurred_at').execute();
+    expect(events.map((e) => [e.customer_id, e.anonymous_id, e.name])).toEqual([
+      [e1.customer_id, 'dev-1', 'Product Viewed'],
+      [e1.customer_id, 'dev-1', 'Product Viewed'],
+      [null, 'dev-9', 'Page Viewed'],
+    ]);
+    expect(events[0].properties).toEqual({ 商品: 'SKU-1', 渠道页: 'home', price: 99 });
+    expect(events[0].occurred_at.toISOString()).toBe('2026-03-01T02:00:00.000Z');
+
+    const copy = write('events-copy.csv', `${header}\nE1,13811112222,dev-1,Product Viewed,2026-03-01 10:00,SKU-1,home,"{""price"": 99, ""phone"": ""13811112222""}"\n`);
+    const again = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'events', file: copy, channel: 'app' });
+    expect(again).toMatchObject({ rows: 1, created: 0, skipped: 1 });
+
+    const undone = await undoImport(db.db, { id: s.id, actor: ACTOR, now: new Date() });
+    expect(undone).toMatchObject({ events: 3, customers: 1 });
+    expect(await db.db.selectFrom('events').select('id').where('import_id', '=', s.id).execute()).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import { AppError } from '../../../platform/errors.ts';
 import { ensureChannel } from '../../commerce/index.ts';
 import { maskPersonalCells } from '../../customers/index.ts';
 import { dayParser, makeDateParser } from './dates.ts';
+import { importEventRows } from './event-rows.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
 import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importCustomerRows, importOrderGroup, importOrderGroups, importProductRow, reader } from './rows.ts';
 
@@ -50,7 +51,7 @@ export const importErrors = {
   notUndoable: (id: number, status: string) => new AppError('IMPORT_NOT_UNDOABLE', 'conflict', `Import ${id} is ${status}; only a completed or failed import can be undone.`),
 };
 
-const REQUIRED: Record<ImportKind, string[]> = { customers: [], orders: ['order_id', 'placed_at'], products: ['sku'] };
+const REQUIRED: Record<ImportKind, string[]> = { customers: [], orders: ['order_id', 'placed_at'], products: ['sku'], events: ['event', 'occurred_at'] };
 
 async function fileDigest(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -87,7 +88,7 @@ async function persistBatch(trx: Db, importId: number, rowsInBatch: number, out:
   }
   const failedRows = new Set(out.errors.filter((e) => !e.reason.endsWith('(row imported without it)')).map((e) => e.row)).size;
   await sql`update imports set rows_done = rows_done + ${rowsInBatch}, created = created + ${out.created}, updated = updated + ${out.updated},
-    failed = failed + ${failedRows} where id = ${importId}`.execute(trx);
+    skipped = skipped + ${out.skipped ?? 0}, failed = failed + ${failedRows} where id = ${importId}`.execute(trx);
 }
 
 async function recordEntities(trx: Db, importId: number, out: Outcome) {
@@ -118,10 +119,11 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[]
       await sql`savepoint import_bulk`.execute(trx);
       try {
         if (kind === 'customers') await importCustomerRows(trx, keyring, batch, mapping, o, bulk);
+        else if (kind === 'events') await importEventRows(trx, keyring, batch, mapping, o, bulk);
         else oneByOne = await importOrderGroups(trx, keyring, groups, mapping, o, bulk);
         await recordEntities(trx, o.importId, bulk);
         await sql`release savepoint import_bulk`.execute(trx);
-        Object.assign(out, { created: bulk.created, updated: bulk.updated, errors: bulk.errors });
+        Object.assign(out, { created: bulk.created, updated: bulk.updated, skipped: bulk.skipped, errors: bulk.errors });
       } catch {
         await sql`rollback to savepoint import_bulk`.execute(trx);
         oneByOne = groups;
@@ -132,6 +134,7 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[]
       try {
         if (kind === 'customers') await importCustomerRow(trx, keyring, group[0], mapping, o, out);
         else if (kind === 'products') await importProductRow(trx, group[0], mapping, o, out);
+        else if (kind === 'events') await importEventRows(trx, keyring, group, mapping, o, out);
         else await importOrderGroup(trx, keyring, group, mapping, o, out);
         await recordEntities(trx, o.importId, out);
         await sql`release savepoint import_row`.execute(trx);

@@ -7,7 +7,7 @@ import { type Identifier, type ResolveRequest, type ResolveResult, normalizeExte
 /** One data row of a file: its 1-based row number (header excluded) and its cells by column name. */
 export type Row = { n: number; cells: Record<string, string> };
 export type RowError = { row: number; column: string | null; reason: string; raw: Record<string, string> };
-export type Outcome = { created: number; updated: number; failed: number; errors: RowError[]; records: { entity: 'customer' | 'order' | 'product' | 'refund'; id: number; amount?: number }[] };
+export type Outcome = { created: number; updated: number; skipped?: number; failed: number; errors: RowError[]; records: { entity: 'customer' | 'order' | 'product' | 'refund'; id: number; amount?: number }[] };
 
 export type ImportOptions = {
   importId: number;
@@ -50,7 +50,7 @@ function number(get: (t: string) => string, target: string, column: string): num
   return n;
 }
 
-function buyerIdentifiers(get: (t: string) => string, externalTarget: string, channel: string): Identifier[] {
+export function buyerIdentifiers(get: (t: string) => string, externalTarget: string, channel: string): Identifier[] {
   const ids: Identifier[] = [];
   const ext = get(externalTarget);
   if (ext) ids.push({ kind: 'external', channel, value: normalizeExternalId(ext) });

@@ -4,10 +4,10 @@ import type { Actor } from '../../../http/principal.ts';
 import { recordAudit } from '../../audit/index.ts';
 import { importErrors } from './import.service.ts';
 
-export type UndoResult = { orders: number; refunds: number; customers: number; products: number; keptCustomers: number };
+export type UndoResult = { orders: number; refunds: number; events: number; customers: number; products: number; keptCustomers: number };
 
 /**
- * Undoes an import: refunds it applied are reversed, orders it created are deleted, and customers and
+ * Undoes an import: refunds it applied are reversed, orders and events it created are deleted, and customers and
  * products it created are deleted unless something else (another import, a webhook, the tracking API)
  * has since attached to them. Profile fields it updated on existing customers are not rolled back.
  */
@@ -32,6 +32,7 @@ export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: 
       await trx.deleteFrom('order_items').where('order_id', 'in', orderIds).execute();
       await trx.deleteFrom('orders').where('id', 'in', orderIds).execute();
     }
+    const events = Number((await trx.deleteFrom('events').where('import_id', '=', opts.id).executeTakeFirst()).numDeletedRows);
     const customerIds = (await records('customer')).map((r) => r.entity_id);
     let removable: number[] = [];
     if (customerIds.length > 0) {
@@ -52,7 +53,7 @@ export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: 
       if (free.length > 0) products = Number((await trx.deleteFrom('products').where('id', 'in', free).executeTakeFirst()).numDeletedRows);
     }
     await trx.updateTable('imports').set({ status: 'undone', undone_at: opts.now }).where('id', '=', opts.id).execute();
-    const result = { orders: orderIds.length, refunds: refunds.length, customers: removable.length, products, keptCustomers: customerIds.length - removable.length };
+    const result = { orders: orderIds.length, refunds: refunds.length, events, customers: removable.length, products, keptCustomers: customerIds.length - removable.length };
     await recordAudit(trx, { actor: opts.actor, action: 'import.undo', target: { type: 'import', id: opts.id }, details: result });
     return result;
   });

@@ -9,7 +9,7 @@ import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 
-type Kind = 'customers' | 'orders' | 'products';
+type Kind = 'customers' | 'orders' | 'products' | 'events';
 type Uploaded = z.infer<typeof uploadResult>;
 type ImportRow = z.infer<typeof importList>['items'][number];
 
@@ -51,7 +51,7 @@ export function ImportPage() {
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card title={t('imports.title')}>
         <Space wrap>
-          <Select<Kind> value={kind} style={{ width: 160 }} onChange={(k) => { setKind(k); setUploaded(null); }} options={(['customers', 'orders', 'products'] as const).map((k) => ({ value: k, label: t(`imports.kinds.${k}`) }))} />
+          <Select<Kind> value={kind} style={{ width: 160 }} onChange={(k) => { setKind(k); setUploaded(null); }} options={(['customers', 'orders', 'products', 'events'] as const).map((k) => ({ value: k, label: t(`imports.kinds.${k}`) }))} />
           <Upload
             accept=".csv,text/csv"
             showUploadList={false}
