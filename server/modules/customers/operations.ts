@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
+import { customerFilter } from '../../../contracts/customers.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { defineJob } from '../../jobs/index.ts';
@@ -13,7 +14,6 @@ import { type CustomerFilter, type Row, filteredCustomers, presentSummary } from
 
 /** Bulk tag / untag / export of a filtered set: queued as a job in the request's transaction, with progress. */
 
-const filterSchema = z.object({ q: z.string().optional(), channel: z.string().optional(), province: z.string().optional(), tag: z.string().optional() });
 const CHUNK = 1000;
 const EXPORT_COLUMNS = ['id', 'name', 'gender', 'province', 'city', 'email', 'phone', 'firstChannel', 'createdAt'];
 
@@ -46,7 +46,7 @@ export const customerOperationJob = defineJob<{ operationId: number }, AppContex
     const op = await ctx.db.selectFrom('customer_operations').selectAll().where('id', '=', operationId).executeTakeFirst();
     if (!op || op.status === 'completed') return; // idempotent: a retried job does not redo finished work
     const params = op.params as { filter: CustomerFilter; tag?: string; reveal?: boolean };
-    const filter = filterSchema.parse(params.filter);
+    const filter = customerFilter.parse(params.filter);
     try {
       if (op.kind === 'export') {
         await ctx.db.deleteFrom('customer_operation_parts').where('operation_id', '=', op.id).execute(); // a retried job starts the file again

@@ -161,6 +161,14 @@ describe('segments on generated data', () => {
     const listed = (await patron.http.inject({ url: `/api/v1/customers?segment=${base.id}&limit=1`, headers: as(session) })).json();
     const size = (await patron.http.inject({ url: `/api/v1/segments/${base.id}`, headers: as(session) })).json().size;
     expect(listed.total).toBe(size);
+    // Bulk work on the segment's members (the job once dropped the segment from its filter and tagged everyone).
+    const op = (await patron.http.inject({ method: 'POST', url: '/api/v1/customers/bulk-tag', headers: as(session), payload: { filter: { segment: base.id }, tag: 'sh-members', action: 'add' } })).json();
+    let status = op.status;
+    for (let i = 0; i < 120 && status !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await patron.http.inject({ url: `/api/v1/customer-operations/${op.id}`, headers: as(session) })).json().status;
+    }
+    expect((await patron.http.inject({ url: '/api/v1/customers?tag=sh-members&limit=1', headers: as(session) })).json().total).toBe(size);
     const snapshot = await patron.http.inject({ method: 'POST', url: `/api/v1/segments/${base.id}/snapshot`, headers: as(session), payload: { name: 'Shanghai, frozen' } });
     expect(snapshot.statusCode).toBe(201);
     expect(snapshot.json().segment).toMatchObject({ kind: 'static', size });
