@@ -195,3 +195,13 @@ export const quarantineResolveBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('fix'), value: z.string().trim().min(1).max(320).describe('The corrected phone or e-mail, added to the customer') }),
   z.strictObject({ action: z.literal('dismiss') }),
 ]);
+
+/** A saved view of the customers list: its filter and sort order. */
+export const customerViewParams = customerFilter.extend({ sort: customerSort.default('created_at'), order: z.enum(['asc', 'desc']).default('desc') });
+export const savedViewBody = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  params: customerViewParams,
+  shared: z.boolean().default(false).describe('Visible to every user (only its owner can delete it)'),
+});
+export const savedView = z.object({ id: z.number().int(), name: z.string(), params: customerViewParams, shared: z.boolean(), owner: z.string(), mine: z.boolean(), createdAt: z.string() });
+export const savedViewList = z.object({ items: z.array(savedView) });

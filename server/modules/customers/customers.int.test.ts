@@ -65,6 +65,23 @@ describe('customers API', () => {
     expect((await api('GET', `/customers/quarantine?customerId=${first.customerId}&status=resolved`, owner)).json().items.map((i: { resolution: string }) => i.resolution).sort()).toEqual(['dismissed', 'fixed']);
   });
 
+  it('saves list views per user, shares them with the team, and only their owner deletes them', async () => {
+    const view = { name: '上海会员', params: { province: '上海市', tag: 'vip', sort: 'name', order: 'asc' }, shared: true };
+    const created = await api('POST', '/customer-views', owner, view);
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ name: '上海会员', params: { province: '上海市', tag: 'vip', sort: 'name', order: 'asc' }, shared: true, mine: true });
+    expect((await api('POST', '/customer-views', owner, view)).json().error.code).toBe('SAVED_VIEW_NAME_TAKEN');
+    await api('POST', '/customer-views', owner, { name: 'private', params: { q: '李' } });
+    expect((await api('POST', '/customer-views', marketer, { name: 'mine', params: { channel: 'tmall' } })).statusCode).toBe(201);
+    const seen = (await api('GET', '/customer-views', marketer)).json().items.map((v: { name: string; mine: boolean }) => [v.name, v.mine]);
+    expect(seen).toEqual([['mine', true], ['上海会员', false]]);
+    const bad = await api('POST', '/customer-views', marketer, { name: 'x', params: { sort: 'phone' } });
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const del = await patron.http.inject({ method: 'DELETE', url: `/api/v1/customer-views/${created.json().id}`, headers: as(marketer) });
+    expect([del.statusCode, del.json().error.code]).toEqual([403, 'SAVED_VIEW_NOT_OWNER']);
+    expect((await patron.http.inject({ method: 'DELETE', url: `/api/v1/customer-views/${created.json().id}`, headers: as(owner) })).json()).toEqual({ ok: true });
+  });
+
   it('never merges two people holding different external ids of the same channel', async () => {
     const a = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-A' }], email: 'shared@family.cn' })).json();
     const b = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-B' }], email: 'shared@family.cn' })).json();
