@@ -205,3 +205,9 @@ export const savedViewBody = z.strictObject({
 });
 export const savedView = z.object({ id: z.number().int(), name: z.string(), params: customerViewParams, shared: z.boolean(), owner: z.string(), mine: z.boolean(), createdAt: z.string() });
 export const savedViewList = z.object({ items: z.array(savedView) });
+
+/** Which identifiers link a record to an existing person automatically (external ids and anonymous ids always do). */
+export const identityRules = z.strictObject({
+  linkByPhone: z.boolean().describe('The same normalised phone → the same person'),
+  linkByEmail: z.boolean().describe('The same normalised e-mail → the same person'),
+});

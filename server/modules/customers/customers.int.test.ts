@@ -82,6 +82,26 @@ describe('customers API', () => {
     expect((await patron.http.inject({ method: 'DELETE', url: `/api/v1/customer-views/${created.json().id}`, headers: as(owner) })).json()).toEqual({ ok: true });
   });
 
+  it('follows the identity rules: a shared phone does not join a new platform id to its holder when phones do not link', async () => {
+    const put = (s: Session, payload: object) => patron.http.inject({ method: 'PUT', url: '/api/v1/settings/identity', headers: as(s), payload });
+    expect((await api('GET', '/settings/identity', marketer)).json()).toEqual({ linkByPhone: true, linkByEmail: true });
+    expect((await put(marketer, { linkByPhone: false, linkByEmail: true })).statusCode).toBe(403);
+    expect((await put(owner, { linkByPhone: false })).statusCode).toBe(400);
+    const mother = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'jd', id: 'pin-mom' }], phone: '13700002222', name: '妈妈' })).json();
+    // Phones link by default: the same phone with a Tmall id is the mother's Tmall account.
+    const linked = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-mom' }], phone: '13700002222' })).json();
+    expect(linked.customerId).toBe(mother.customerId);
+    expect((await put(owner, { linkByPhone: false, linkByEmail: true })).json()).toEqual({ linkByPhone: false, linkByEmail: true });
+    const child = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'douyin', id: 'dy-kid' }], phone: '13700002222', name: '孩子' })).json();
+    expect(child).toMatchObject({ created: true });
+    expect(child.customerId).not.toBe(mother.customerId);
+    expect((await api('POST', '/customers', owner, { externalIds: [{ channel: 'douyin', id: 'dy-kid' }], phone: '13700002222' })).json().customerId).toBe(child.customerId);
+    expect((await api('POST', '/customers', owner, { phone: '13700002222' })).json().customerId).toBe(mother.customerId);
+    const suggestions = (await api('GET', `/customers/${child.customerId}/duplicates`, owner)).json();
+    expect(suggestions.items.map((d: { id: number }) => d.id)).toContain(mother.customerId);
+    await put(owner, { linkByPhone: true, linkByEmail: true });
+  });
+
   it('never merges two people holding different external ids of the same channel', async () => {
     const a = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-A' }], email: 'shared@family.cn' })).json();
     const b = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-B' }], email: 'shared@family.cn' })).json();

@@ -3,6 +3,7 @@ import type { Db, Gender, IdentityKind } from '../../db/index.ts';
 import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts';
 import { customerErrors } from './customers.errors.ts';
 import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
+import { DEFAULT_RULES, getIdentityRules, links } from './identity-rules.ts';
 import { quarantineValues } from './quarantine.store.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
 
@@ -153,7 +154,8 @@ export async function insertIdentities(trx: Db, keyring: Keyring, customerId: nu
 /**
  * Finds the person these identifiers belong to, or creates them, inside the caller's transaction.
  * Rules: the same external id (per channel), phone or e-mail → the same person, in that order of
- * trust; identifiers already held by another person stay there (no silent automatic merge); a person
+ * trust (a phone or e-mail does not join a new platform id to its holder when the identity rules say
+ * so); identifiers already held by another person stay there (no silent automatic merge); a person
  * who holds a different external id on the same channel is a different person. Anonymous ids are
  * stitched: their earlier events move to the person. Phones and e-mails that fail cleansing are kept in
  * quarantine with the reason, attached to the person, until someone fixes or dismisses them.
@@ -178,8 +180,13 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
     if (ids.length === 0) throw customerErrors.erased();
   }
   const owners = (await findOwners(trx, ids)).sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.customer_id - b.customer_id);
-  let customerId: number | null = owners.length > 0 ? owners[0].customer_id : null;
-  if (customerId !== null && !owners.some((o) => o.kind === 'external') && (await conflictingChannels(trx, customerId, ids))) customerId = null;
+  // A record with a platform id not seen before is a new person when only phones or e-mails the rules do
+  // not link by point elsewhere (family members sharing a phone); without a platform id they still find their holder.
+  const withNewPlatformId = ids.some((i) => i.kind === 'external' && !owners.some((o) => keyId(o) === keyId(i)));
+  const rules = withNewPlatformId && owners.some((o) => o.kind === 'phone' || o.kind === 'email') ? await getIdentityRules(trx) : DEFAULT_RULES;
+  const linking = owners.filter((o) => links(rules, o.kind));
+  let customerId: number | null = linking.length > 0 ? linking[0].customer_id : null;
+  if (customerId !== null && !linking.some((o) => o.kind === 'external') && (await conflictingChannels(trx, customerId, ids))) customerId = null;
   const profile = profileColumns(keyring, opts.profile ?? {}, ids);
   const created = customerId === null;
   if (customerId === null) {

@@ -1,9 +1,10 @@
 import { attributeRoutes } from './attributes.routes.ts';
 import { customerRoutes } from './customers.routes.ts';
 import { customerOperationJob } from './operations.ts';
+import { customerSettingsRoutes } from './settings.routes.ts';
 import { viewRoutes } from './views.routes.ts';
 
-export const customersModule = { routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes], jobs: [customerOperationJob] };
+export const customersModule = { routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes, ...customerSettingsRoutes], jobs: [customerOperationJob] };
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
 export { findKnownCustomers, resolveCustomers } from './identity.bulk.ts';

@@ -1,4 +1,4 @@
 import { systemRoutes } from './system.routes.ts';
 
 export const systemModule = { routes: systemRoutes, jobs: [] };
-export { getStoreSettings, storeClockOf, storeSettingsOf } from './settings.service.ts';
+export { getStoreSettings, readSetting, storeClockOf, storeSettingsOf, writeSetting } from './settings.service.ts';

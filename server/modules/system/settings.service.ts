@@ -19,24 +19,33 @@ export type StoreSettings = z.infer<typeof storeSettingsSchema>;
 
 const KEY = 'store';
 
-export async function getStoreSettings(db: Db, defaults: { timeZone: string }): Promise<StoreSettings> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', KEY).executeTakeFirst();
-  const fallback: StoreSettings = { name: 'Patron', currency: 'CNY', timeZone: defaults.timeZone };
-  return row ? { ...fallback, ...(row.value as Partial<StoreSettings>) } : fallback;
+/** One settings document by key, over its defaults (read through the caller's transaction when in one). */
+export async function readSetting<T extends object>(db: Db, key: string, fallback: T): Promise<T> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  return row ? { ...fallback, ...(row.value as Partial<T>) } : fallback;
 }
 
-export async function updateStoreSettings(db: Db, opts: { settings: StoreSettings; actor: Actor; defaults: { timeZone: string } }) {
+/** Replaces a settings document, audited with its before and after. */
+export async function writeSetting<T extends object>(db: Db, opts: { key: string; value: T; fallback: T; actor: Actor }): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    const before = await getStoreSettings(trx, opts.defaults);
+    const before = await readSetting(trx, opts.key, opts.fallback);
+    const value = JSON.stringify(opts.value);
     await trx
       .insertInto('settings')
-      .values({ key: KEY, value: JSON.stringify(opts.settings), updated_at: new Date(), updated_by: opts.actor.id })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(opts.settings), updated_at: new Date(), updated_by: opts.actor.id }))
+      .values({ key: opts.key, value, updated_at: new Date(), updated_by: opts.actor.id })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date(), updated_by: opts.actor.id }))
       .execute();
-    await recordAudit(trx, { actor: opts.actor, action: 'settings.update', target: { type: 'settings', id: KEY }, before, after: opts.settings });
-    return opts.settings;
+    await recordAudit(trx, { actor: opts.actor, action: 'settings.update', target: { type: 'settings', id: opts.key }, before, after: opts.value });
+    return opts.value;
   });
 }
+
+const storeFallback = (defaults: { timeZone: string }): StoreSettings => ({ name: 'Patron', currency: 'CNY', timeZone: defaults.timeZone });
+
+export const getStoreSettings = (db: Db, defaults: { timeZone: string }): Promise<StoreSettings> => readSetting(db, KEY, storeFallback(defaults));
+
+export const updateStoreSettings = (db: Db, opts: { settings: StoreSettings; actor: Actor; defaults: { timeZone: string } }) =>
+  writeSetting(db, { key: KEY, value: opts.settings, fallback: storeFallback(opts.defaults), actor: opts.actor });
 
 /** The store's settings for a running process (its configured time zone is the fallback). */
 export const storeSettingsOf = (ctx: { db: Db; config: { timeZone: string } }): Promise<StoreSettings> =>

@@ -5,6 +5,7 @@ import { api } from '../../lib/api.ts';
 import { type Store, useStore } from '../../lib/store.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
+import { IdentityRulesCard } from './IdentityRulesCard.tsx';
 
 
 export function StorePage() {
@@ -24,6 +25,7 @@ export function StorePage() {
   if (store.isLoading || !store.data) return <Skeleton active />;
   const readOnly = !can('settings.manage');
   return (
+    <>
     <Card title={t('store.title')} style={{ maxWidth: 560 }}>
       <Form layout="vertical" initialValues={store.data} onFinish={(v: Store) => save.mutate(v)} disabled={readOnly}>
         <Form.Item name="name" label={t('store.name')} rules={[{ required: true }]}>
@@ -40,5 +42,7 @@ export function StorePage() {
         </Button>
       </Form>
     </Card>
+    <IdentityRulesCard />
+    </>
   );
 }
