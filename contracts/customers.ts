@@ -80,6 +80,7 @@ export const customerDetail = z.object({
     updatedAt: z.string(),
   }),
   revealed: z.boolean(),
+  attributes: z.record(z.string(), z.unknown()).describe('Custom attribute values by key (see /attributes)'),
   tags: z.array(z.string()),
   notes: z.array(z.object({ id: z.number().int(), body: z.string(), author: z.string(), createdAt: z.string() })),
   identities: z.array(identityBody),

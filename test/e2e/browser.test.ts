@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patron } from '../../server/app.ts';
 import { sql } from 'kysely';
 import { seedDemo, seedDemoInsights } from '../../server/modules/demo/index.ts';
+import { insertCustomers } from '../../server/modules/customers/index.ts';
 import { OWNER, startTestPatron } from '../app.ts';
 
 const CANDIDATES = [process.env.PATRON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -100,6 +101,39 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'customer-360.png') });
     const audit = await patron.ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'customer.reveal_pii').execute();
     expect(audit.length).toBe(1);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('saves a filtered view of the list, merges a duplicate field by field on the 360 page and undoes it', async () => {
+    const twin = { name: '欧阳娜娜', gender: 'female' as const, birthday: '1992-05-05', province: '浙江省', city: '杭州市', district: null, firstChannelId: null, email: null, address: null, createdAt: new Date() };
+    const [keep, dup] = await insertCustomers(patron.ctx.db, patron.ctx.keyring, [
+      { ...twin, phone: '+8613955550001' },
+      { ...twin, name: '欧阳娜娜 ', birthday: '1992-05-05', phone: '+8613955550002', email: 'nana@example.cn' },
+    ]);
+    await page.goto(`${base}/customers`);
+    await page.getByPlaceholder('省份').fill('浙江省');
+    await page.getByPlaceholder('省份').press('Enter');
+    await page.getByRole('button', { name: '保存视图' }).click();
+    await page.getByTestId('view-name').fill('浙江客户');
+    await page.locator('.ant-modal-footer .ant-btn-primary').click();
+    await page.getByText('视图已保存').waitFor();
+    const views = await patron.ctx.db.selectFrom('saved_views').select(['name', 'params']).execute();
+    expect(views).toEqual([{ name: '浙江客户', params: expect.objectContaining({ province: '浙江省' }) }]);
+
+    await page.goto(`${base}/customers/${keep}`);
+    await page.getByTestId(`merge-${dup}`).click();
+    await page.locator('.ant-modal-body .ant-radio-wrapper', { hasText: '****0002' }).click();
+    await page.locator('#confirm-merge').click();
+    await page.getByText('合并记录').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'customer-merge.png') });
+    const merged = await patron.ctx.db.selectFrom('customers').select(['id', 'merged_into']).where('id', 'in', [keep, dup]).orderBy('id').execute();
+    expect(merged).toEqual([{ id: keep, merged_into: null }, { id: dup, merged_into: keep }]);
+    expect(consoleErrors).toEqual([]);
+    await page.locator('[data-testid^="undo-merge-"]').click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await page.getByText('已撤销').waitFor();
+    const after = await patron.ctx.db.selectFrom('customers').select('merged_into').where('id', '=', dup).executeTakeFirstOrThrow();
+    expect(after.merged_into).toBeNull();
     expect(consoleErrors).toEqual([]);
   });
 

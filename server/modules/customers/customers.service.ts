@@ -163,6 +163,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       updatedAt: row.updated_at.toISOString(),
     },
     revealed: opts.reveal,
+    attributes: (row.attributes ?? {}) as Record<string, unknown>,
     tags: row.tags,
     notes: row.notes.map((n) => ({ id: n.id, body: n.body, author: n.author_label, createdAt: iso(n.created_at) })),
     identities: row.identities.map((i) => ({

@@ -11,6 +11,7 @@ import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { InsightsPanel } from '../analytics/InsightsPanel.tsx';
+import { AttributesCard, ConsentsCard, DuplicatesCard } from './CustomerPanels.tsx';
 import { TagsAndNotes } from './TagsAndNotes.tsx';
 
 type Order = CustomerDetail['orders'][number];
@@ -135,6 +136,9 @@ export function CustomerDetailPage() {
             <EventTimeline id={c.id} first={events} />
           </Card>
           <TagsAndNotes id={c.id} tags={detail.data.tags} notes={detail.data.notes} />
+          <AttributesCard id={c.id} values={detail.data.attributes} />
+          <ConsentsCard id={c.id} />
+          <DuplicatesCard detail={detail.data} />
           <div style={{ marginTop: 16 }}>
             <InsightsPanel customerId={c.id} currency={currency} />
           </div>
