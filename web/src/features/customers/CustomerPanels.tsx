@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Empty, Input, InputNumber, List, Modal, Popconfirm, Radio, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import type { z } from 'zod';
 import type { attributeList, CustomerDetail, duplicateList, mergeFields, mergeHistory } from '../../../../contracts/customers.ts';
 import type { consentState } from '../../../../contracts/privacy.ts';
