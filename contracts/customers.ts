@@ -54,6 +54,7 @@ export const orderBody = z.object({
   totalAmount: z.number().int(),
   refundedAmount: z.number().int(),
   placedAt: z.string(),
+  shippingAddressId: z.number().int().nullable().describe('One of the customer’s addresses'),
   items: z.array(orderItemBody),
 });
 
@@ -84,6 +85,18 @@ export const customerDetail = z.object({
   tags: z.array(z.string()),
   notes: z.array(z.object({ id: z.number().int(), body: z.string(), author: z.string(), createdAt: z.string() })),
   identities: z.array(identityBody),
+  addresses: z.array(
+    z.object({
+      id: z.number().int(),
+      province: z.string().nullable(),
+      city: z.string().nullable(),
+      district: z.string().nullable(),
+      line: z.string().nullable().describe('Masked unless revealed'),
+      source: z.string(),
+      firstSeenAt: z.string(),
+      lastSeenAt: z.string(),
+    }),
+  ),
   stats: z.object({ orders: z.number().int(), netSpent: z.number().int(), firstOrderAt: z.string().nullable(), lastOrderAt: z.string().nullable() }),
   orders: z.array(orderBody),
   events: eventPage,

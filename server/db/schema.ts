@@ -132,6 +132,7 @@ export type OrderTable = {
   cancelled_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  shipping_address_id: Generated<number | null>;
 };
 
 export type OrderItemTable = {
@@ -343,6 +344,19 @@ export type RefundTable = {
   created_at: Generated<Date>;
 };
 
+export type CustomerAddressTable = {
+  id: Generated<number>;
+  customer_id: number;
+  province: string | null;
+  city: string | null;
+  district: string | null;
+  line_enc: string | null;
+  address_bidx: string;
+  source: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+};
+
 export type DataQuarantineTable = {
   id: Generated<number>;
   customer_id: number | null;
@@ -452,6 +466,7 @@ export type Database = {
   customer_operations: CustomerOperationTable;
   customer_operation_parts: CustomerOperationPartTable;
   refunds: RefundTable;
+  customer_addresses: CustomerAddressTable;
   data_quarantine: DataQuarantineTable;
   saved_views: SavedViewTable;
   consents: ConsentTable;

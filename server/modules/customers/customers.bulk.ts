@@ -8,6 +8,7 @@ export const customerEncryptedColumns: readonly EncryptedColumns[] = [
   { table: 'customers', idColumn: 'id', columns: ['email_enc', 'phone_enc', 'address_enc'] },
   { table: 'customer_identities', idColumn: 'id', columns: ['value_enc'] },
   { table: 'data_quarantine', idColumn: 'id', columns: ['value_enc'] },
+  { table: 'customer_addresses', idColumn: 'id', columns: ['line_enc'] },
 ];
 
 export type NewCustomer = {

@@ -114,14 +114,15 @@ type DetailRow = Row & {
   tags: string[];
   notes: { id: number; body: string; author_label: string; created_at: string }[];
   identities: { kind: 'email' | 'phone' | 'external' | 'anonymous'; channel: string; key: string; value_enc: string | null; source: string; first_seen_at: string; last_seen_at: string }[];
-  orders: { id: number; channel: string; external_id: string; status: string; currency: string; total_amount: number; refunded_amount: number; placed_at: string; items: { sku: string; name: string; quantity: number; unit_price: number; amount: number }[] }[];
+  orders: { id: number; channel: string; external_id: string; status: string; currency: string; total_amount: number; refunded_amount: number; placed_at: string; shipping_address_id: number | null; items: { sku: string; name: string; quantity: number; unit_price: number; amount: number }[] }[];
   events: EventRow[];
+  addresses: { id: number; province: string | null; city: string | null; district: string | null; line_enc: string | null; source: string; first_seen_at: string; last_seen_at: string }[];
   stats: { orders: number; net: number; first: string | null; last: string | null };
 };
 
 /**
  * Everything the 360° view shows, in one statement (one round trip under load instead of eight): the
- * profile, and as JSON its tags, notes, identities, latest 100 orders with items, first timeline page, order totals.
+ * profile, and as JSON its tags, notes, identities, 20 latest addresses, latest 100 orders with items, first timeline page, order totals.
  */
 const detailQuery = (id: number) => sql<DetailRow>`
   select c.*, ch.code as first_channel,
@@ -130,8 +131,11 @@ const detailQuery = (id: number) => sql<DetailRow>`
       select id, body, author_label, created_at from customer_notes where customer_id = c.id order by created_at desc limit 100) n) as notes,
     (select coalesce(json_agg(i order by i.kind, i.first_seen_at), '[]') from (
       select kind, channel, key, value_enc, source, first_seen_at, last_seen_at from customer_identities where customer_id = c.id) i) as identities,
+    (select coalesce(json_agg(a order by a.last_seen_at desc), '[]') from (
+      select id, province, city, district, line_enc, source, first_seen_at, last_seen_at from customer_addresses
+      where customer_id = c.id order by last_seen_at desc limit 20) a) as addresses,
     (select coalesce(json_agg(o order by o.placed_at desc), '[]') from (
-      select o.id, och.code as channel, o.external_id, o.status, o.currency, o.total_amount, o.refunded_amount, o.placed_at,
+      select o.id, och.code as channel, o.external_id, o.status, o.currency, o.total_amount, o.refunded_amount, o.placed_at, o.shipping_address_id,
         (select coalesce(json_agg(oi order by oi.id), '[]') from (
           select id, sku, name, quantity, unit_price, amount from order_items where order_id = o.id) oi) as items
       from orders o join channels och on och.id = o.channel_id where o.customer_id = c.id order by o.placed_at desc limit 100) o) as orders,
@@ -174,6 +178,16 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       firstSeenAt: iso(i.first_seen_at),
       lastSeenAt: iso(i.last_seen_at),
     })),
+    addresses: row.addresses.map((a) => ({
+      id: a.id,
+      province: a.province,
+      city: a.city,
+      district: a.district,
+      line: presentPii(keyring, 'address', a.line_enc, opts.reveal),
+      source: a.source,
+      firstSeenAt: iso(a.first_seen_at),
+      lastSeenAt: iso(a.last_seen_at),
+    })),
     stats: {
       orders: row.stats.orders,
       netSpent: Number(row.stats.net),
@@ -189,6 +203,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       totalAmount: o.total_amount,
       refundedAmount: o.refunded_amount,
       placedAt: iso(o.placed_at),
+      shippingAddressId: o.shipping_address_id,
       items: o.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price, amount: i.amount })),
     })),
     events: eventPage(row.events, TIMELINE_PAGE),

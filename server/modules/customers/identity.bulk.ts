@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { type Keyring, encryptOptional } from '../../platform/crypto.ts';
 import { insertCustomers, type NewCustomer } from './customers.bulk.ts';
+import { rememberAddresses, sightingOf } from './addresses.ts';
 import { type Identifier, type Keyed, type ProfilePatch, type ResolveResult, keyed, keyId, lockIdentifiers, resolveCustomer } from './identity.service.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
 
@@ -181,6 +182,11 @@ export async function resolveCustomers(trx: Db, keyring: Keyring, requests: read
   }
   if (people.size > 0) await createNewPeople(trx, keyring, [...people.values()], requests, o, results);
   await updateProfiles(trx, keyring, updates, o.now);
+  const addressed = [...results.keys()].filter((i) => results[i] !== null && requests[i].profile?.address);
+  const addressIds = await rememberAddresses(trx, keyring, addressed.map((i) => sightingOf(results[i]!.customerId, requests[i].profile!)), o);
+  addressed.forEach((i, n) => {
+    results[i]!.addressId = addressIds[n];
+  });
   for (const [i, r] of results.entries()) {
     if (r === null) results[i] = await resolveCustomer(trx, keyring, { identifiers: requests[i].identifiers, profile: requests[i].profile, source: o.source, firstChannelId: o.firstChannelId, now: o.now });
   }

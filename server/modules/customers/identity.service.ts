@@ -3,6 +3,7 @@ import type { Db, Gender, IdentityKind } from '../../db/index.ts';
 import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts';
 import { customerErrors } from './customers.errors.ts';
 import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
+import { rememberAddresses, sightingOf } from './addresses.ts';
 import { DEFAULT_RULES, getIdentityRules, links } from './identity-rules.ts';
 import { quarantineValues } from './quarantine.store.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
@@ -30,7 +31,13 @@ export type ResolveOptions = {
   now: Date;
 };
 
-export type ResolveResult = { customerId: number; created: boolean; rejected: { identifier: Identifier; reason: string }[] };
+export type ResolveResult = {
+  customerId: number;
+  created: boolean;
+  rejected: { identifier: Identifier; reason: string }[];
+  /** The address of the profile patch as a stored address (for an order's shipping address). */
+  addressId?: number | null;
+};
 
 export type Keyed = { kind: IdentityKind; channel: string; key: string; plain: string };
 
@@ -204,9 +211,10 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
   const mine = ids.filter((i) => !claimed.has(keyId(i)));
   await insertIdentities(trx, keyring, target, mine, opts.source, opts.now);
   await quarantineValues(trx, keyring, { customerId: target, values: invalid, source: opts.source, now: opts.now });
+  const [addressId] = opts.profile?.address ? await rememberAddresses(trx, keyring, [sightingOf(target, opts.profile)], opts) : [null];
   const anonymous = mine.filter((i) => i.kind === 'anonymous').map((i) => i.key);
   if (anonymous.length > 0) {
     await trx.updateTable('events').set({ customer_id: target }).where('anonymous_id', 'in', anonymous).where('customer_id', 'is', null).execute();
   }
-  return { customerId: target, created, rejected };
+  return { customerId: target, created, rejected, addressId };
 }

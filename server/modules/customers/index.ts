@@ -15,4 +15,4 @@ export type { Identifier, ProfilePatch, ResolveResult } from './identity.service
 export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 export { maskPersonalCells, scrubPersonal } from './scrub.ts';
 export { canonicalCity, canonicalProvince } from './regions.ts';
-export { forgetQuarantined } from './quarantine.service.ts';
+export { forgetPersonalExtras, rememberAddresses, sightingOf } from './addresses.ts';

@@ -15,7 +15,7 @@ describe('merge and undo', () => {
     const db = patron.ctx.db;
     const people = await sql<{ r: Record<string, unknown> }>`select to_jsonb(c) - 'updated_at' as r from customers c where id = any(${ids}::bigint[]) order by id`.execute(db);
     const related: Record<string, unknown[]> = {};
-    for (const table of ['orders', 'order_items', 'events', 'customer_identities']) {
+    for (const table of ['orders', 'order_items', 'events', 'customer_identities', 'customer_addresses']) {
       related[table] = (await sql<{ id: number; customer_id: number }>`select id, customer_id from ${sql.table(table)} where customer_id = any(${ids}::bigint[]) order by id`.execute(db)).rows;
     }
     return { people: people.rows.map((p) => p.r), related };
@@ -36,19 +36,22 @@ describe('merge and undo', () => {
   afterAll(() => patron.close());
 
   it('suggests likely duplicates, merges field by field moving every record, and undoes exactly', async () => {
-    const a = await person({ externalIds: [{ channel: 'tmall', id: 't-1' }], name: '王小明', city: '杭州市', birthday: '1990-02-03' }, 'o-a');
-    const b = await person({ phone: '13512345678', name: '王小明', city: '杭州市', gender: 'male' }, 'o-b');
+    const a = await person({ externalIds: [{ channel: 'tmall', id: 't-1' }], name: '王小明', city: '杭州市', birthday: '1990-02-03', address: '文三路 1 号' }, 'o-a');
+    const b = await person({ phone: '13512345678', name: '王小明', city: '杭州市', gender: 'male', address: '文三路  1 号' }, 'o-b');
+    await api('POST', '/customers', { phone: '13512345678', city: '杭州', address: '莫干山路 2 号' });
     const dupes = (await api('GET', `/customers/${a}/duplicates`)).json().items;
     expect(dupes[0]).toMatchObject({ id: b });
     const before = await snapshot([a, b]);
 
     const merged = await api('POST', `/customers/${a}/merge`, { mergedId: b, fields: { gender: 'merged', contact: 'merged' } });
     expect(merged.statusCode).toBe(200);
-    expect(merged.json().moved).toMatchObject({ orders: 1, order_items: 1, events: 1, customer_identities: 1 });
+    // The address both had stays on the merged profile; the other one moves.
+    expect(merged.json().moved).toMatchObject({ orders: 1, order_items: 1, events: 1, customer_identities: 1, customer_addresses: 1 });
     const detail = (await api('GET', `/customers/${a}`)).json();
     expect(detail.customer).toMatchObject({ gender: 'male', birthday: '1990-02-03', phone: '+86 135****5678' });
     expect(detail.orders.map((o: { externalId: string }) => o.externalId).sort()).toEqual(['o-a', 'o-b']);
     expect(detail.identities.length).toBe(2);
+    expect(detail.addresses.map((x: { line: string }) => x.line)).toHaveLength(2);
     const gone = await api('GET', `/customers/${b}`);
     expect([gone.statusCode, gone.json().error.code, gone.json().error.details]).toEqual([404, 'CUSTOMER_MERGED', { mergedInto: a }]);
     expect((await api('GET', '/customers?q=13512345678')).json().items.map((c: { id: number }) => c.id)).toEqual([a]);

@@ -24,7 +24,11 @@ const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
 };
 
 /** Tables whose customer_id moves with a merge (owned here, by commerce, events and privacy). Later modules append theirs. */
-const MOVABLE = ['orders', 'order_items', 'refunds', 'events', 'customer_identities', 'consents', 'customer_notes'] as const;
+const MOVABLE = ['orders', 'order_items', 'refunds', 'events', 'customer_identities', 'consents', 'customer_notes', 'customer_addresses'] as const;
+
+/** An address the survivor already holds stays on the merged profile (one row per person and address). */
+const movable = (table: (typeof MOVABLE)[number], survivorId: number) =>
+  table === 'customer_addresses' ? sql`and not exists (select 1 from customer_addresses s where s.customer_id = ${survivorId} and s.address_bidx = t.address_bidx)` : sql``;
 
 export const mergeErrors = {
   self: () => new AppError('MERGE_SAME_CUSTOMER', 'invalid', 'A customer cannot be merged into itself.'),
@@ -56,7 +60,7 @@ export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedI
     const merged = first.id === opts.mergedId ? first : second;
     const moved: Record<string, number[]> = {};
     for (const table of MOVABLE) {
-      const rows = await sql<{ id: number }>`update ${sql.table(table)} set customer_id = ${survivor.id} where customer_id = ${merged.id} returning id`.execute(trx);
+      const rows = await sql<{ id: number }>`update ${sql.table(table)} t set customer_id = ${survivor.id} where t.customer_id = ${merged.id} ${movable(table, survivor.id)} returning t.id`.execute(trx);
       moved[table] = rows.rows.map((r) => Number(r.id));
     }
     const tags = await moveTags(trx, merged.id, survivor.id);

@@ -76,11 +76,6 @@ async function survivorOf(trx: Db, customerId: number): Promise<number> {
   }
 }
 
-/** Erasure: quarantined values are personal data too. */
-export async function forgetQuarantined(trx: Db, customerId: number) {
-  await trx.deleteFrom('data_quarantine').where('customer_id', '=', customerId).execute();
-}
-
 /** The corrected identifier joins the customer (and fills their contact field when empty). */
 async function attachFixed(trx: Db, keyring: Keyring, customerId: number, k: Keyed, now: Date) {
   await lockIdentifiers(trx, [k]);

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { ensureChannels, insertOrders, upsertProducts } from '../commerce/index.ts';
-import { countCustomers, insertCustomers } from '../customers/index.ts';
+import { countCustomers, insertCustomers, rememberAddresses, sightingOf } from '../customers/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { DEMO_CATEGORIES, DEMO_CHANNELS } from './catalog.ts';
 import { type DemoProduct, type DemoWorld, makeCustomer, makeOrder, purchaseTimes } from './generate.ts';
@@ -63,6 +63,7 @@ export async function seedDemo(db: Db, keyring: Keyring, opts: SeedDemoOptions):
     const people = Array.from({ length: n }, (_, i) => makeCustomer(world, start + i));
     await db.transaction().execute(async (trx) => {
       const ids = await insertCustomers(trx, keyring, people);
+      await rememberAddresses(trx, keyring, people.map((p, i) => sightingOf(ids[i], p)), { source: 'demo', now: asOf });
       const orders = people.flatMap((p, i) =>
         purchaseTimes(world, p.createdAt).map((t) => makeOrder(world, ids[i], p.firstChannelId!, p.favourite, t, ++orderSeq)),
       );

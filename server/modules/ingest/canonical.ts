@@ -4,7 +4,7 @@ import { type OrderUpsert, upsertOrder } from '../commerce/index.ts';
 import { type Identifier, type ProfilePatch, resolveCustomer } from '../customers/index.ts';
 
 /** What every platform's order is mapped to before it is stored: an order (minor units) and its buyer. */
-export type CanonicalOrder = Required<Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now'>> & {
+export type CanonicalOrder = Required<Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now' | 'shippingAddressId'>> & {
   buyer: { identifiers: Identifier[]; profile: ProfilePatch };
 };
 
@@ -12,9 +12,9 @@ export type CanonicalCustomer = { identifiers: Identifier[]; profile: ProfilePat
 
 export const emptyTimes = { paidAt: null, shippedAt: null, deliveredAt: null, completedAt: null, cancelledAt: null };
 
-/** Stores a mapped order: the buyer is resolved (or created), then the order is upserted with its status. */
+/** Stores a mapped order: the buyer is resolved (or created) with the receiver's address, then the order is upserted with its status and that address. */
 export async function ingestOrder(trx: Db, keyring: Keyring, o: CanonicalOrder, ctx: { channelId: number; source: string; now: Date }) {
-  const { customerId } = await resolveCustomer(trx, keyring, {
+  const { customerId, addressId } = await resolveCustomer(trx, keyring, {
     identifiers: o.buyer.identifiers,
     profile: o.buyer.profile,
     source: ctx.source,
@@ -22,7 +22,7 @@ export async function ingestOrder(trx: Db, keyring: Keyring, o: CanonicalOrder, 
     now: ctx.now,
   });
   const { buyer: _buyer, ...order } = o;
-  const result = await upsertOrder(trx, { ...order, customerId, channelId: ctx.channelId, authoritative: true, now: ctx.now });
+  const result = await upsertOrder(trx, { ...order, customerId, shippingAddressId: addressId, channelId: ctx.channelId, authoritative: true, now: ctx.now });
   return { customerId, ...result };
 }
 

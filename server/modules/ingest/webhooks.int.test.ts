@@ -73,7 +73,13 @@ describe('platform webhooks', () => {
     expect(items).toMatchObject([{ sku: 'SKU-SH-1', quantity: 2, unit_price: 19900 }]);
     const ids = await patron.ctx.db.selectFrom('customer_identities').select(['kind', 'channel', 'key']).where('customer_id', '=', o.customer_id).execute();
     expect(ids.find((i) => i.kind === 'external')).toMatchObject({ channel: 'shopify', key: '115310627314723950' });
+    // The receiver's address is kept as one of the buyer's addresses, encrypted, and the order ships to it.
+    const addresses = await patron.ctx.db.selectFrom('customer_addresses').selectAll().where('customer_id', '=', o.customer_id).execute();
+    expect(addresses).toHaveLength(1);
+    expect(o.shipping_address_id).toBe(addresses[0].id);
+    expect(addresses[0].line_enc).not.toContain('科技园');
     await shop('orders/updated', shopifyOrder({ fulfillment_status: 'fulfilled' }), 'w-2');
+    expect(await patron.ctx.db.selectFrom('customer_addresses').select('id').where('customer_id', '=', o.customer_id).execute()).toHaveLength(1);
     expect((await order('820982911946154500'))!.status).toBe('shipped');
     await shop('refunds/create', { id: 9, order_id: 820982911946154500, transactions: [{ kind: 'refund', amount: '199.00' }] }, 'w-3');
     expect(await order('820982911946154500')).toMatchObject({ status: 'partially_refunded', refunded_amount: 19900 });

@@ -44,6 +44,7 @@ describe('privacy operations', () => {
     execFileSync('tar', ['-xzf', 'x.tar.gz'], { cwd: dir });
     const everything = JSON.parse(readFileSync(join(dir, 'everything.json'), 'utf8'));
     expect(everything.profile).toMatchObject({ name: '赵敏', email: 'priv@x.cn', phone: '+8613344445555', address: '北京市朝阳区建国路1号' });
+    expect(everything.addresses).toMatchObject([{ line: '北京市朝阳区建国路1号' }]);
     expect(everything.orders).toHaveLength(1);
     expect(readFileSync(join(dir, 'identities.csv'), 'utf8')).toContain('pin-priv');
     expect(readFileSync(join(dir, 'consents.csv'), 'utf8')).toContain('withdrawn');
@@ -69,6 +70,8 @@ describe('privacy operations', () => {
     expect(res).toMatchObject({ identities: 3 });
     const c = await patron.ctx.db.selectFrom('customers').selectAll().where('id', '=', customerId).executeTakeFirstOrThrow();
     expect(c).toMatchObject({ name: null, birthday: null, email_enc: null, phone_enc: null, address_enc: null });
+    const places = await patron.ctx.db.selectFrom('customer_addresses').select(['line_enc', 'city', 'district']).where('customer_id', '=', customerId).execute();
+    expect(places).toEqual([{ line_enc: null, city: null, district: null }]);
     const dashboard = (await api('GET', '/dashboard', owner)).json();
     expect(dashboard.revenue).toBe(12300);
     for (const body of [{ email: 'priv@x.cn' }, { phone: '13344445555' }, { externalIds: [{ channel: 'jd', id: 'pin-priv' }] }]) {

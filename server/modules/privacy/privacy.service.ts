@@ -5,7 +5,7 @@ import type { Actor } from '../../http/principal.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
-import { forgetQuarantined, presentPii, tombstoneIdentities } from '../customers/index.ts';
+import { forgetPersonalExtras, presentPii, tombstoneIdentities } from '../customers/index.ts';
 import { tarGz } from './archive.ts';
 
 export type ConsentInput = Pick<ConsentTable, 'channel' | 'purpose' | 'status' | 'source'> & { evidence?: string };
@@ -42,8 +42,9 @@ export async function consentsOf(db: Db, customerId: number) {
 /** Everything Patron holds about a person, unmasked, as JSON and CSV in one .tar.gz. Audited. */
 export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId: number; actor: Actor; source: string; now: Date }) {
   const c = await activeCustomer(db, opts.customerId);
-  const [identities, orders, items, refunds, events, consents] = await Promise.all([
+  const [identities, addresses, orders, items, refunds, events, consents] = await Promise.all([
     db.selectFrom('customer_identities').selectAll().where('customer_id', '=', c.id).execute(),
+    db.selectFrom('customer_addresses').selectAll().where('customer_id', '=', c.id).orderBy('first_seen_at').execute(),
     db.selectFrom('orders').selectAll().where('customer_id', '=', c.id).orderBy('placed_at').execute(),
     db.selectFrom('order_items').selectAll().where('customer_id', '=', c.id).orderBy('id').execute(),
     db.selectFrom('refunds').selectAll().where('customer_id', '=', c.id).orderBy('refunded_at').execute(),
@@ -56,13 +57,15 @@ export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId:
     createdAt: c.created_at.toISOString(),
   };
   const ids = identities.map((i) => ({ kind: i.kind, channel: i.channel, value: i.kind === 'email' || i.kind === 'phone' ? presentPii(keyring, i.kind, i.value_enc, true) : i.key, source: i.source, firstSeenAt: i.first_seen_at.toISOString(), lastSeenAt: i.last_seen_at.toISOString() }));
+  const places = addresses.map((a) => ({ id: a.id, province: a.province, city: a.city, district: a.district, line: presentPii(keyring, 'address', a.line_enc, true), source: a.source, firstSeenAt: a.first_seen_at.toISOString(), lastSeenAt: a.last_seen_at.toISOString() }));
   const csv = (rows: object[]) => stringify(rows as Record<string, unknown>[], { header: true, bom: true, cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) } });
-  const everything = { profile, identities: ids, orders, orderItems: items, refunds, events, consents: consents.ledger, exportedAt: opts.now.toISOString() };
+  const everything = { profile, identities: ids, addresses: places, orders, orderItems: items, refunds, events, consents: consents.ledger, exportedAt: opts.now.toISOString() };
   const archive = tarGz(
     [
       { name: 'everything.json', content: JSON.stringify(everything, null, 2) },
       { name: 'profile.csv', content: csv([profile]) },
       { name: 'identities.csv', content: csv(ids) },
+      { name: 'addresses.csv', content: csv(places) },
       { name: 'orders.csv', content: csv(orders) },
       { name: 'order_items.csv', content: csv(items) },
       { name: 'refunds.csv', content: csv(refunds) },
@@ -94,7 +97,7 @@ export async function erasePersonIn(trx: Db, opts: EraseOptions) {
     if (c.erased_at) throw privacyErrors.alreadyErased(opts.customerId);
     const request = await trx.insertInto('privacy_requests').values({ customer_id: c.id, kind: 'erase', status: 'received', source: opts.source, actor_label: opts.actor.label, completed_at: null, result: null }).returning('id').executeTakeFirstOrThrow();
     const identities = await tombstoneIdentities(trx, c.id, request.id);
-    await forgetQuarantined(trx, c.id);
+    await forgetPersonalExtras(trx, c.id);
     await trx
       .updateTable('customers')
       .set({ name: null, gender: 'unknown', birthday: null, city: null, district: null, locale: null, time_zone: null, email_enc: null, email_bidx: null, phone_enc: null, phone_bidx: null, address_enc: null, erased_at: opts.now, updated_at: opts.now })

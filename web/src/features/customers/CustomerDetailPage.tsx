@@ -11,7 +11,7 @@ import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { InsightsPanel } from '../analytics/InsightsPanel.tsx';
-import { AttributesCard, ConsentsCard, DuplicatesCard } from './CustomerPanels.tsx';
+import { AddressesCard, AttributesCard, ConsentsCard, DuplicatesCard } from './CustomerPanels.tsx';
 import { TagsAndNotes } from './TagsAndNotes.tsx';
 
 type Order = CustomerDetail['orders'][number];
@@ -130,6 +130,7 @@ export function CustomerDetailPage() {
               ]}
             />
           </Card>
+          <AddressesCard addresses={detail.data.addresses} />
         </Col>
         <Col xs={24} xl={10}>
           <Card title={t('customers.timelineTitle')}>

@@ -11,7 +11,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 
-/** Panels of the 360° page beyond the profile: attributes, consents, duplicates and merges. */
+/** Panels of the 360° page beyond the profile: attributes, addresses, consents, duplicates and merges. */
 
 type Definition = z.infer<typeof attributeList>['items'][number];
 type Value = string | number | boolean | null;
@@ -77,6 +77,28 @@ export function AttributesCard({ id, values }: { id: number; values: Record<stri
             <List.Item>
               <Typography.Text>{d.label}</Typography.Text>
               {editing ? <AttributeInput def={d} value={draft[d.key] ?? null} onChange={(v) => setDraft({ ...draft, [d.key]: v })} /> : <span>{show(values[d.key])}</span>}
+            </List.Item>
+          )}
+        />
+      )}
+    </Card>
+  );
+}
+
+export function AddressesCard({ addresses }: { addresses: CustomerDetail['addresses'] }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Card title={t('customers.addressesTitle')} style={{ marginTop: 16 }}>
+      {addresses.length === 0 ? (
+        <Empty description={t('customers.noAddresses')} />
+      ) : (
+        <List
+          size="small"
+          dataSource={addresses}
+          renderItem={(a) => (
+            <List.Item>
+              <span>{[a.province, a.city, a.district, a.line].filter(Boolean).join(' ')}</span>
+              <Typography.Text type="secondary">{`${a.source} · ${formatDateTime(a.lastSeenAt, i18n.language)}`}</Typography.Text>
             </List.Item>
           )}
         />
