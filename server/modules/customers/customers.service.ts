@@ -209,3 +209,13 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
     events: eventPage(row.events, TIMELINE_PAGE),
   };
 }
+
+/** The customer an id stands for now: itself, or whoever it was merged into (following later merges). */
+export async function currentCustomerId(db: Db, id: number): Promise<number> {
+  for (let current = id; ; ) {
+    const c = await db.selectFrom('customers').select('merged_into').where('id', '=', current).executeTakeFirst();
+    if (!c) throw customerErrors.notFound(id);
+    if (c.merged_into === null) return current;
+    current = c.merged_into;
+  }
+}

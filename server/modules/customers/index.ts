@@ -16,3 +16,6 @@ export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize
 export { maskPersonalCells, scrubPersonal } from './scrub.ts';
 export { canonicalCity, canonicalProvince } from './regions.ts';
 export { forgetPersonalExtras, rememberAddresses, sightingOf } from './addresses.ts';
+export { currentCustomerId } from './customers.service.ts';
+export { identifiersOf, profileOf } from './upsert.service.ts';
+export { customerErrors } from './customers.errors.ts';

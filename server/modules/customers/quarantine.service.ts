@@ -8,6 +8,7 @@ import { AppError } from '../../platform/errors.ts';
 import { maskEmail, maskPhone } from '../../platform/mask.ts';
 import { recordAudit } from '../audit/index.ts';
 import { customerErrors } from './customers.errors.ts';
+import { currentCustomerId } from './customers.service.ts';
 import { type Keyed, insertIdentities, keyed, lockIdentifiers } from './identity.service.ts';
 import { emailIndex, phoneIndex } from './customers.bulk.ts';
 
@@ -66,16 +67,6 @@ export async function listQuarantine(db: Db, keyring: Keyring, q: z.infer<typeof
   };
 }
 
-/** Quarantined values stay with the profile they arrived on; after a merge the fix goes to the survivor. */
-async function survivorOf(trx: Db, customerId: number): Promise<number> {
-  let id = customerId;
-  for (;;) {
-    const c = await trx.selectFrom('customers').select('merged_into').where('id', '=', id).executeTakeFirstOrThrow();
-    if (c.merged_into === null) return id;
-    id = c.merged_into;
-  }
-}
-
 /** The corrected identifier joins the customer (and fills their contact field when empty). */
 async function attachFixed(trx: Db, keyring: Keyring, customerId: number, k: Keyed, now: Date) {
   await lockIdentifiers(trx, [k]);
@@ -99,7 +90,8 @@ export async function resolveQuarantined(db: Db, keyring: Keyring, opts: { id: n
       if (row.customer_id === null) throw quarantineErrors.noCustomer(opts.id);
       const k = keyed(keyring, { kind: row.field as 'email' | 'phone', value: opts.body.value });
       if (typeof k === 'string') throw quarantineErrors.stillInvalid(k);
-      await attachFixed(trx, keyring, await survivorOf(trx, row.customer_id), k, opts.now);
+      // Quarantined values stay with the profile they arrived on; after a merge the fix goes to the survivor.
+      await attachFixed(trx, keyring, await currentCustomerId(trx, row.customer_id), k, opts.now);
     }
     const resolution = opts.body.action === 'fix' ? 'fixed' : 'dismissed';
     await trx.updateTable('data_quarantine').set({ resolved_at: opts.now, resolution, resolved_by: opts.actor.label }).where('id', '=', row.id).execute();

@@ -3,36 +3,35 @@ import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { isAppError } from '../../platform/errors.ts';
 import { customerErrors } from './customers.errors.ts';
-import { type Identifier, resolveCustomer } from './identity.service.ts';
+import { type Identifier, type ProfilePatch, resolveCustomer } from './identity.service.ts';
 
 export type UpsertOutcome = { customerId: number; created: boolean; rejected: { field: string; reason: string }[] };
 
-const identifiersOf = (b: UpsertCustomerBody): Identifier[] => [
+/** The identifiers a customer body names. */
+export const identifiersOf = (b: UpsertCustomerBody): Identifier[] => [
   ...(b.externalIds ?? []).map((e) => ({ kind: 'external' as const, channel: e.channel, value: String(e.id) })),
   ...(b.phone ? [{ kind: 'phone' as const, value: b.phone }] : []),
   ...(b.email ? [{ kind: 'email' as const, value: b.email }] : []),
 ];
+
+/** The profile fields a customer body sets. */
+export const profileOf = (body: UpsertCustomerBody): ProfilePatch => ({
+  name: body.name,
+  gender: body.gender,
+  birthday: body.birthday,
+  province: body.province,
+  city: body.city,
+  district: body.district,
+  address: body.address,
+  locale: body.locale,
+});
 
 /** Creates or updates one customer found by its identifiers (idempotent: the same body twice changes nothing new). */
 export async function upsertCustomer(db: Db, keyring: Keyring, body: UpsertCustomerBody, opts: { source: string; now: Date }): Promise<UpsertOutcome> {
   const identifiers = identifiersOf(body);
   if (identifiers.length === 0) throw customerErrors.noIdentifier();
   return db.transaction().execute(async (trx) => {
-    const result = await resolveCustomer(trx, keyring, {
-      identifiers,
-      source: opts.source,
-      now: opts.now,
-      profile: {
-        name: body.name,
-        gender: body.gender,
-        birthday: body.birthday,
-        province: body.province,
-        city: body.city,
-        district: body.district,
-        address: body.address,
-        locale: body.locale,
-      },
-    });
+    const result = await resolveCustomer(trx, keyring, { identifiers, source: opts.source, now: opts.now, profile: profileOf(body) });
     if (result.rejected.length === identifiers.length) throw customerErrors.noIdentifier();
     return {
       customerId: result.customerId,

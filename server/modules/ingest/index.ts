@@ -1,10 +1,11 @@
 import { importRoutes } from './import/import.routes.ts';
 import { importJob } from './import/uploads.ts';
 import { integrationRoutes } from './integrations.routes.ts';
+import { restRoutes } from './rest.routes.ts';
 import { registerWebhooks } from './webhooks.http.ts';
 
 export const ingestModule = {
-  routes: [...integrationRoutes, ...importRoutes],
+  routes: [...integrationRoutes, ...importRoutes, ...restRoutes],
   jobs: [importJob],
   plugins: [registerWebhooks],
   /** Signing secrets are stored encrypted (re-encrypted by key rotation). */
