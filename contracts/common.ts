@@ -19,3 +19,6 @@ export const pageQuery = {
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int() });
 
 export const okBody = z.object({ ok: z.literal(true) });
+
+/** A background job was queued (202). */
+export const queuedBody = z.object({ queued: z.literal(true) });

@@ -225,3 +225,21 @@ export const identityRules = z.strictObject({
   linkByPhone: z.boolean().describe('The same normalised phone → the same person'),
   linkByEmail: z.boolean().describe('The same normalised e-mail → the same person'),
 });
+
+export const duplicatePairQuery = z.strictObject({ ...pageQuery, status: z.enum(['open', 'dismissed', 'merged']).default('open') });
+const pairSide = z.object({ id: z.number().int(), name: z.string().nullable(), city: z.string().nullable(), birthday: z.string().nullable() });
+export const duplicatePairList = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      score: z.number(),
+      reasons: z.array(z.string()).describe('name, city, birthday, address, phone, email'),
+      status: z.enum(['open', 'dismissed', 'merged']),
+      foundAt: z.string(),
+      resolvedBy: z.string().nullable(),
+      a: pairSide,
+      b: pairSide,
+    }),
+  ),
+  total: z.number().int(),
+});

@@ -357,6 +357,18 @@ export type CustomerAddressTable = {
   last_seen_at: Timestamp;
 };
 
+export type DuplicateSuggestionTable = {
+  id: Generated<number>;
+  customer_a: number;
+  customer_b: number;
+  score: number;
+  reasons: string[];
+  status: Generated<'open' | 'dismissed' | 'merged'>;
+  found_at: Generated<Date>;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+};
+
 export type DataQuarantineTable = {
   id: Generated<number>;
   customer_id: number | null;
@@ -467,6 +479,7 @@ export type Database = {
   customer_operation_parts: CustomerOperationPartTable;
   refunds: RefundTable;
   customer_addresses: CustomerAddressTable;
+  duplicate_suggestions: DuplicateSuggestionTable;
   data_quarantine: DataQuarantineTable;
   saved_views: SavedViewTable;
   consents: ConsentTable;

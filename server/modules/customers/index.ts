@@ -1,10 +1,12 @@
 import { attributeRoutes } from './attributes.routes.ts';
 import { customerRoutes } from './customers.routes.ts';
+import { duplicateRoutes } from './duplicates.routes.ts';
+import { duplicatesScanJob } from './duplicates.service.ts';
 import { customerOperationJob } from './operations.ts';
 import { customerSettingsRoutes } from './settings.routes.ts';
 import { viewRoutes } from './views.routes.ts';
 
-export const customersModule = { routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes, ...customerSettingsRoutes], jobs: [customerOperationJob] };
+export const customersModule = { routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes, ...customerSettingsRoutes, ...duplicateRoutes], jobs: [customerOperationJob, duplicatesScanJob] };
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
 export { findKnownCustomers, resolveCustomers } from './identity.bulk.ts';
@@ -19,3 +21,4 @@ export { forgetPersonalExtras, rememberAddresses, sightingOf } from './addresses
 export { currentCustomerId } from './customers.service.ts';
 export { identifiersOf, profileOf } from './upsert.service.ts';
 export { customerErrors } from './customers.errors.ts';
+export { scanDuplicates } from './duplicates.service.ts';

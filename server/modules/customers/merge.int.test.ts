@@ -76,4 +76,38 @@ describe('merge and undo', () => {
     expect((await api('POST', `/customers/${a}/merge`, { mergedId: 99999 })).json().error.code).toBe('CUSTOMER_NOT_FOUND');
     expect((await api('POST', `/customers/${a}/merge`, { mergedId: b, fields: { password: 'merged' } })).statusCode).toBe(400);
   });
+
+  it('scans every customer for likely duplicate pairs into a review queue: dismissed stay dismissed, merges resolve them', async () => {
+    const make = async (body: Record<string, unknown>) => (await api('POST', '/customers', body)).json().customerId as number;
+    const twinA = await make({ phone: '13900010001', name: '林晓峰', birthday: '1988-08-08', city: '厦门市' });
+    const twinB = await make({ email: 'lxf@example.cn', name: '林晓峰', birthday: '1988-08-08', city: '厦门市' });
+    const roomA = await make({ phone: '13900010002', name: '郑大山', city: '福州市', address: '五一路 8 号 301' });
+    const roomB = await make({ phone: '13900010003', name: '郑大山', city: '福州', address: '五一路 8 号 301' });
+    const family = await make({ phone: '13900010004', name: '郑小雨', city: '福州市', address: '五一路 8 号 301' });
+    const scan = await patron.http.inject({ method: 'POST', url: '/api/v1/customers/duplicate-pairs/scan', headers: as(owner) });
+    expect(scan.statusCode).toBe(202);
+    const { scanDuplicates } = await import('./duplicates.service.ts');
+    await scanDuplicates(patron.ctx.db, new Date());
+    const mine = new Set([twinA, twinB, roomA, roomB, family]);
+    const open = async () =>
+      (await api('GET', '/customers/duplicate-pairs?limit=200')).json().items.filter((p: { a: { id: number } }) => mine.has(p.a.id)) as { id: number; a: { id: number }; b: { id: number }; reasons: string[]; score: number }[];
+    const pairs = await open();
+    expect(pairs.map((p) => [p.a.id, p.b.id]).sort()).toEqual([[twinA, twinB], [roomA, roomB]].sort());
+    expect(pairs.find((p) => p.a.id === twinA)).toMatchObject({ reasons: ['name', 'city', 'birthday'], score: 0.9 });
+    expect(pairs.find((p) => p.a.id === roomA)?.reasons).toEqual(['name', 'city', 'address']);
+
+    const twins = pairs.find((p) => p.a.id === twinA)!;
+    expect((await api('POST', `/customers/duplicate-pairs/${twins.id}/dismiss`)).json()).toEqual({ ok: true });
+    expect((await api('POST', `/customers/duplicate-pairs/${twins.id}/dismiss`)).json().error.code).toBe('DUPLICATE_PAIR_RESOLVED');
+    await scanDuplicates(patron.ctx.db, new Date());
+    expect((await open()).map((p) => p.a.id)).toEqual([roomA]);
+
+    await api('POST', `/customers/${roomA}/merge`, { mergedId: roomB });
+    expect(await open()).toEqual([]);
+    const merged = (await api('GET', '/customers/duplicate-pairs?status=merged')).json().items;
+    expect(merged.map((p: { a: { id: number } }) => p.a.id)).toContain(roomA);
+    const history = (await api('GET', `/customers/${roomA}/merges`)).json().items;
+    await api('POST', `/customer-merges/${history[0].id}/undo`);
+    expect((await open()).map((p) => p.a.id)).toEqual([roomA]);
+  });
 });

@@ -4,6 +4,7 @@ import type { Actor } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { customerErrors } from './customers.errors.ts';
+import { markPairMerged } from './duplicates.service.ts';
 
 /** Profile fields a merge lets the user pick from either person (contact fields travel as a group). */
 export const MERGE_FIELDS = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'contact', 'address'] as const;
@@ -72,6 +73,7 @@ export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedI
     if (!survivor.phone_bidx && !survivor.email_bidx && opts.fields.contact !== 'survivor') for (const col of COLUMNS.contact) set[col] = merged[col];
     await trx.updateTable('customers').set({ ...set, updated_at: opts.now }).where('id', '=', survivor.id).execute();
     await trx.updateTable('customers').set({ merged_into: survivor.id, updated_at: opts.now }).where('id', '=', merged.id).execute();
+    await markPairMerged(trx, [survivor.id, merged.id], opts);
     const row = await trx
       .insertInto('customer_merges')
       .values({ survivor_id: survivor.id, merged_id: merged.id, fields: JSON.stringify(opts.fields), survivor_before: jsonRow(survivor), moved: JSON.stringify({ ...moved, tags }), actor_label: opts.actor.label })
@@ -129,6 +131,7 @@ export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; n
     await trx.updateTable('customers').set({ ...restore, updated_at: opts.now }).where('id', '=', m.survivor_id).execute();
     await trx.updateTable('customers').set({ merged_into: null, updated_at: opts.now }).where('id', '=', m.merged_id).execute();
     await trx.updateTable('customer_merges').set({ undone_at: opts.now }).where('id', '=', m.id).execute();
+    await markPairMerged(trx, [m.survivor_id, m.merged_id], null);
     await recordAudit(trx, { actor: opts.actor, action: 'customer.merge_undo', target: { type: 'customer', id: m.survivor_id }, details: { mergeId: m.id, mergedId: m.merged_id } });
     return { mergeId: m.id, survivorId: m.survivor_id, mergedId: m.merged_id };
   });

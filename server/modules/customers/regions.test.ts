@@ -16,6 +16,9 @@ describe('cleansing', () => {
   it('canonicalises cities', () => {
     expect(canonicalCity('深圳', '广东省')).toBe('深圳市');
     expect(canonicalCity('深圳市', '广东省')).toBe('深圳市');
+    expect(canonicalCity('杭州', '浙江省')).toBe('杭州市');
+    expect(canonicalCity('福州', null)).toBe('福州市');
+    expect(canonicalCity('恩施州', '湖北省')).toBe('恩施州');
     expect(canonicalCity('上海', '上海市')).toBe('上海市');
     expect(canonicalCity('市辖区', '北京市')).toBe('北京市');
     expect(canonicalCity('甘孜藏族自治州', '四川省')).toBe('甘孜藏族自治州');

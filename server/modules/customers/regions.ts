@@ -27,14 +27,16 @@ export function canonicalProvince(raw: string | null | undefined): string | null
   return LOOKUP.get(text.toLowerCase()) ?? text;
 }
 
-/** Cities get their 市 suffix (深圳 → 深圳市); a municipality's city is itself (上海 → 上海市). */
+/** Cities get their 市 suffix (深圳 → 深圳市, 杭州 → 杭州市); a municipality's city is itself (上海 → 上海市). */
 export function canonicalCity(raw: string | null | undefined, province: string | null): string | null {
   if (!raw?.trim()) return null;
   const text = raw.trim();
   const asProvince = LOOKUP.get(text.toLowerCase());
   if (asProvince && MUNICIPALITIES.has(asProvince)) return asProvince;
   if (province && MUNICIPALITIES.has(province) && (text === '市辖区' || text === '县')) return province;
-  return /^[\u4e00-\u9fff]{2,4}$/.test(text) && !/(市|州|盟|地区|县|区)$/.test(text) ? `${text}市` : text;
+  // 杭州 → 杭州市, but a prefecture's short form (恩施州, 湘西州) keeps its 州.
+  const prefecture = text.length >= 3 && text.endsWith('州');
+  return /^[\u4e00-\u9fff]{2,4}$/.test(text) && !prefecture && !/(市|盟|地区|县|区)$/.test(text) ? `${text}市` : text;
 }
 
 export const CANONICAL_PROVINCES: readonly string[] = PROVINCES.map((p) => p[0]);

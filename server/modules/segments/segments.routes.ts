@@ -1,4 +1,4 @@
-import { idParams, okBody } from '../../../contracts/common.ts';
+import { idParams, okBody, queuedBody } from '../../../contracts/common.ts';
 import {
   createSegmentBody,
   membershipHistory,
@@ -35,7 +35,6 @@ import {
 import { z } from 'zod';
 
 const refreshLater = (ctx: AppContext) => (trx: Db, segmentId: number) => ctx.queue.enqueue(segmentRefreshJob, { segmentId }, { trx });
-const queued = z.object({ queued: z.literal(true) });
 
 export const segmentRoutes = [
   defineRoute({
@@ -124,7 +123,7 @@ export const segmentRoutes = [
     status: 202,
     summary: 'Recompute a segment’s membership in full, in the background',
     params: idParams,
-    response: queued,
+    response: queuedBody,
     handler: async ({ ctx, params }) => {
       await getSegment(ctx.db, params.id);
       await ctx.queue.enqueue(segmentRefreshJob, { segmentId: params.id });
@@ -188,7 +187,7 @@ export const segmentRoutes = [
     tag: 'analytics',
     status: 202,
     summary: 'Recompute metrics, RFM, lifecycle thresholds and the CLV fit for everyone, then every segment (background)',
-    response: queued,
+    response: queuedBody,
     handler: async ({ ctx }) => {
       await ctx.queue.enqueue(insightsRecomputeJob, {});
       return { queued: true as const };

@@ -16,6 +16,7 @@ import { CustomerDetailPage } from '../features/customers/CustomerDetailPage.tsx
 import { CustomersPage } from '../features/customers/CustomersPage.tsx';
 import { ImportPage } from '../features/customers/ImportPage.tsx';
 import { QualityPage } from '../features/customers/QualityPage.tsx';
+import { DuplicatesPage } from '../features/customers/DuplicatesPage.tsx';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
 import { SegmentEditorPage } from '../features/segments/SegmentEditorPage.tsx';
 import { SegmentsPage } from '../features/segments/SegmentsPage.tsx';
@@ -56,6 +57,7 @@ export const SETTINGS_PAGES: SettingsPage[] = [
 /** Pages reached from a list rather than the menu. */
 export const DETAIL_PAGES: { path: string; element: ReactNode }[] = [
   { path: '/customers/quality', element: <QualityPage /> },
+  { path: '/customers/duplicates', element: <DuplicatesPage /> },
   { path: '/customers/import', element: <ImportPage /> },
   { path: '/customers/:id', element: <CustomerDetailPage /> },
   { path: '/segments/:id', element: <SegmentEditorPage /> },

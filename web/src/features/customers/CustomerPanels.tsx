@@ -145,7 +145,7 @@ function fieldValue(d: CustomerDetail, f: Field): string {
   return v === null || v === undefined || v === '' ? '—' : String(v);
 }
 
-function MergeModal({ survivor, mergedId, onClose }: { survivor: CustomerDetail; mergedId: number; onClose: () => void }) {
+export function MergeModal({ survivor, mergedId, onClose }: { survivor: CustomerDetail; mergedId: number; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const client = useQueryClient();

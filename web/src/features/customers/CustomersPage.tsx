@@ -58,7 +58,7 @@ export function CustomersPage() {
     setSort({ sort: one?.order ? field : 'created_at', order: one?.order === 'ascend' ? 'asc' : 'desc' });
   };
   return (
-    <Card title={t('customers.title')} extra={<Space><Button type="link" onClick={() => navigate('/customers/import')}>{t('imports.title')}</Button><Button type="link" onClick={() => navigate('/customers/quality')}>{t('quality.title')}</Button></Space>}>
+    <Card title={t('customers.title')} extra={<Space><Button type="link" onClick={() => navigate('/customers/import')}>{t('imports.title')}</Button><Button type="link" onClick={() => navigate('/customers/quality')}>{t('quality.title')}</Button><Button type="link" onClick={() => navigate('/customers/duplicates')}>{t('duplicates.title')}</Button></Space>}>
       <Space wrap style={{ marginBottom: 16 }}>
         {search('q', t('customers.searchPlaceholder'), 380, { enterButton: true, 'data-testid': 'customer-search' })}
         {search('tag', t('customers.tagFilter'), 150)}
