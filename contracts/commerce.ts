@@ -81,3 +81,11 @@ export const bulkProducts = bulkOf(productUpsertBody);
 export const bulkProductsResult = bulkResult(productUpsertResult);
 export const bulkEvents = bulkOf(eventIngestBody);
 export const bulkEventsResult = bulkResult(eventIngestResult);
+
+export const productSearchQuery = z.strictObject({
+  q: z.string().trim().max(100).optional().describe('SKU prefix or part of the name'),
+  category: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export const productList = z.object({ items: z.array(z.object({ id: z.number().int(), sku: z.string(), name: z.string(), category: z.string(), price: z.number().int(), currency: z.string() })) });
+export const categoryList = z.object({ items: z.array(z.object({ category: z.string(), products: z.number().int() })) });

@@ -5,6 +5,7 @@ import type { AnyRoute } from './http/route.ts';
 import { analyticsModule } from './modules/analytics/index.ts';
 import { auditRoutes } from './modules/audit/index.ts';
 import { authModule } from './modules/auth/index.ts';
+import { commerceModule } from './modules/commerce/index.ts';
 import { customerEncryptedColumns, customersModule } from './modules/customers/index.ts';
 import { ingestModule } from './modules/ingest/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
@@ -20,6 +21,7 @@ export const allRoutes: readonly AnyRoute[] = [
   ...systemModule.routes,
   ...analyticsModule.routes,
   ...customersModule.routes,
+  ...commerceModule.routes,
   ...trackingModule.routes,
   ...ingestModule.routes,
   ...privacyModule.routes,

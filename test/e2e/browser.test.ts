@@ -19,7 +19,7 @@ const skipReason = !chromiumPath
 if (skipReason) console.warn(`Skipping browser tests: ${skipReason}`);
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results');
-const PAGES = ['/dashboard', '/customers', '/customers/quality', '/customers/duplicates', '/customers/import', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/sources', '/settings/audit', '/settings/jobs'];
+const PAGES = ['/dashboard', '/customers', '/customers/quality', '/customers/duplicates', '/customers/import', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/sources', '/settings/attributes', '/settings/audit', '/settings/jobs'];
 
 describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   let patron: Patron;

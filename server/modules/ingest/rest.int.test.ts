@@ -63,6 +63,11 @@ describe('REST ingestion of orders, products, refunds and events', () => {
     expect((await post('/products', { sku: 'P-1', name: '茶具', category: '家居', price: 8800 })).json()).toMatchObject({ created: true });
     expect((await post('/products/bulk', { items: [{ sku: 'P-1', name: '茶具套装', price: 9900 }, { sku: 'P-2', name: '茶叶', price: 5000 }] })).json().results.map((r: { created: boolean }) => r.created)).toEqual([false, true]);
     expect(await patron.ctx.db.selectFrom('products').select(['name', 'category', 'price_amount']).where('sku', '=', 'P-1').executeTakeFirstOrThrow()).toEqual({ name: '茶具套装', category: '家居', price_amount: 9900 });
+    const get = (url: string) => patron.http.inject({ url: `/api/v1${url}`, headers: as(owner) }).then((r) => r.json());
+    expect((await get(`/products?q=${encodeURIComponent('茶')}`)).items.map((p: { sku: string }) => p.sku).sort()).toEqual(['P-1', 'P-2']);
+    expect((await get('/products?q=P-2')).items.map((p: { sku: string }) => p.sku)).toEqual(['P-2']);
+    expect((await get('/products?q=100%25')).items).toEqual([]);
+    expect((await get('/products/categories')).items).toEqual(expect.arrayContaining([{ category: '家居', products: 2 }]));
     const refund = { channel: 'jd', orderExternalId: 'JD-1001', refundId: 'RF-1', amount: 12900, reason: '不想要了', refundedAt: '2026-11-22T10:00:00+08:00' };
     expect((await post('/refunds', refund)).json()).toMatchObject({ amount: 12900, created: true });
     expect((await post('/refunds', refund)).json()).toMatchObject({ created: false });

@@ -323,10 +323,12 @@ export async function membershipHistory(db: Db, filter: { segmentId?: number; cu
 
 /** What the builder's pickers offer. */
 export async function segmentCatalog(db: Db) {
-  const [attributes, channels, products, tags, events, segments] = await Promise.all([
+  const [attributes, channels, products, categories, tags, events, segments] = await Promise.all([
     db.selectFrom('attribute_definitions').select(['key', 'label', 'type', 'options']).orderBy('key').execute(),
     db.selectFrom('channels').select(['code', 'name']).orderBy('code').execute(),
-    db.selectFrom('products').select(['id', 'sku', 'name', 'category']).orderBy('category').orderBy('name').limit(2000).execute(),
+    // The first products for the picker; it searches the rest (GET /products?q=).
+    db.selectFrom('products').select(['id', 'sku', 'name', 'category']).orderBy('category').orderBy('name').limit(200).execute(),
+    db.selectFrom('products').select('category').distinct().where('category', '<>', '').orderBy('category').execute(),
     sql<{ tag: string }>`select distinct tag from customer_tags order by tag limit 1000`.execute(db),
     // Distinct event names by skipping through the (name, occurred_at) index: fast at any table size.
     sql<{ name: string }>`with recursive n as (select min(name) as name from events
@@ -339,7 +341,7 @@ export async function segmentCatalog(db: Db) {
     metricFields: Object.entries(METRIC_FIELDS).map(([field, type]) => ({ field, type })),
     attributes,
     channels,
-    categories: [...new Set(products.map((p) => p.category))],
+    categories: categories.map((c) => c.category),
     products,
     tags: tags.rows.map((t) => t.tag),
     eventNames: events.rows.map((e) => e.name),

@@ -22,6 +22,7 @@ import { SegmentEditorPage } from '../features/segments/SegmentEditorPage.tsx';
 import { SegmentsPage } from '../features/segments/SegmentsPage.tsx';
 import { NotBuiltPage } from '../features/placeholder/NotBuiltPage.tsx';
 import { ApiKeysPage } from '../features/settings/ApiKeysPage.tsx';
+import { AttributesPage } from '../features/settings/AttributesPage.tsx';
 import { AuditPage } from '../features/settings/AuditPage.tsx';
 import { JobsPage } from '../features/settings/JobsPage.tsx';
 import { SourcesPage } from '../features/settings/SourcesPage.tsx';
@@ -50,6 +51,7 @@ export const SETTINGS_PAGES: SettingsPage[] = [
   { path: '/settings/users', labelKey: 'nav.settingsUsers', permission: 'users.manage', element: <UsersPage /> },
   { path: '/settings/api-keys', labelKey: 'nav.settingsApiKeys', permission: 'apikeys.manage', element: <ApiKeysPage /> },
   { path: '/settings/sources', labelKey: 'nav.settingsSources', permission: 'settings.manage', element: <SourcesPage /> },
+  { path: '/settings/attributes', labelKey: 'nav.settingsAttributes', permission: 'settings.manage', element: <AttributesPage /> },
   { path: '/settings/audit', labelKey: 'nav.settingsAudit', permission: 'audit.read', element: <AuditPage /> },
   { path: '/settings/jobs', labelKey: 'nav.settingsJobs', permission: 'jobs.read', element: <JobsPage /> },
 ];

@@ -1,7 +1,7 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { AutoComplete, Button, Card, Input, InputNumber, Select, Space, Switch, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api.ts';
 import { LIFECYCLE_STAGES, RFM_GROUPS } from '../../../../contracts/analytics.ts';
@@ -22,6 +22,40 @@ export type Catalog = {
 
 /** The builder's pickers (also used by the analytics filters); one cached query for every page. */
 export const useSegmentCatalog = () => useQuery({ queryKey: ['segment-catalog'], queryFn: () => api<Catalog>('/segments/catalog') });
+
+type Product = Catalog['products'][number];
+
+/** SKUs picked from a catalogue of any size: the first products at hand, the rest found by searching the server. */
+function ProductPicker({ initial, value, onChange }: { initial: Product[]; value: string[]; onChange: (skus: string[]) => void }) {
+  const { t } = useTranslation();
+  const [q, setQ] = useState('');
+  const found = useQuery({
+    queryKey: ['product-search', q],
+    enabled: q.length > 0,
+    queryFn: () => api<{ items: Product[] }>('/products', { query: { q, limit: 30 } }),
+    placeholderData: (prev) => prev,
+  });
+  const shown = q ? (found.data?.items ?? []) : initial;
+  const options = [...shown.map((p) => ({ value: p.sku, label: `${p.name} (${p.sku})` })), ...value.filter((sku) => !shown.some((p) => p.sku === sku)).map((sku) => ({ value: sku, label: sku }))];
+  return (
+    <Select
+      mode="multiple"
+      allowClear
+      showSearch
+      filterOption={false}
+      placeholder={t('segments.products')}
+      style={{ minWidth: 220 }}
+      value={value}
+      onSearch={setQ}
+      onBlur={() => setQ('')}
+      loading={found.isFetching}
+      notFoundContent={found.isFetching ? t('segments.searching') : t('common.none')}
+      onChange={onChange}
+      options={options}
+      data-testid="product-picker"
+    />
+  );
+}
 
 const CONDITION_TYPES = ['profile', 'metric', 'attribute', 'orders', 'events', 'tag', 'identity', 'consent', 'anniversary', 'segment'] as const;
 const COMPARISONS = ['gte', 'gt', 'eq', 'neq', 'lte', 'lt', 'between'];
@@ -156,7 +190,7 @@ function ConditionEditor({ value, onChange, catalog }: Props<Condition>) {
           )}
           <Space wrap>
             <Select mode="multiple" allowClear placeholder={t('segments.categories')} style={{ minWidth: 180 }} value={value.filters?.categories ?? []} onChange={(categories) => onChange({ ...value, filters: { ...value.filters, categories } })} options={catalog.categories.map((c) => ({ value: c, label: c }))} />
-            <Select mode="multiple" allowClear placeholder={t('segments.products')} style={{ minWidth: 180 }} value={value.filters?.skus ?? []} onChange={(skus) => onChange({ ...value, filters: { ...value.filters, skus } })} options={catalog.products.map((p) => ({ value: p.sku, label: `${p.name} (${p.sku})` }))} optionFilterProp="label" />
+            <ProductPicker initial={catalog.products} value={value.filters?.skus ?? []} onChange={(skus) => onChange({ ...value, filters: { ...value.filters, skus } })} />
             <Select mode="multiple" allowClear placeholder={t('segments.channels')} style={{ minWidth: 160 }} value={value.filters?.channels ?? []} onChange={(channels) => onChange({ ...value, filters: { ...value.filters, channels } })} options={catalog.channels.map((c) => ({ value: c.code, label: c.name }))} />
             <Select mode="multiple" allowClear placeholder={t('segments.orderStatuses')} style={{ minWidth: 160 }} value={value.filters?.statuses ?? []} onChange={(statuses) => onChange({ ...value, filters: { ...value.filters, statuses } })} options={ORDER_STATUSES.map((s) => ({ value: s, label: t(`orderStatus.${s}`) }))} />
             <Input placeholder={t('segments.coupon')} style={{ width: 140 }} value={value.filters?.coupon ?? ''} onChange={(e) => onChange({ ...value, filters: { ...value.filters, coupon: e.target.value || undefined } })} />
