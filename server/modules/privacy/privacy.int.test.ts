@@ -20,6 +20,7 @@ describe('privacy operations', () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
     customerId = (await api('POST', '/customers', owner, { email: 'priv@x.cn', phone: '13344445555', name: '赵敏', birthday: '1992-09-09', address: '北京市朝阳区建国路1号', externalIds: [{ channel: 'jd', id: 'pin-priv' }] })).json().customerId;
+    await api('POST', '/customers', owner, { externalIds: [{ channel: 'jd', id: 'pin-priv' }], email: 'zhaomin-at-qq' });
     const channel = await patron.ctx.db.insertInto('channels').values({ code: 'jd', name: 'JD', kind: 'marketplace', platform: 'jd' }).returning('id').executeTakeFirstOrThrow();
     await upsertOrder(patron.ctx.db, { customerId, channelId: channel.id, externalId: 'JD-1', status: 'completed', currency: 'CNY', totalAmount: 12300, placedAt: new Date('2026-03-01T00:00:00Z'), items: [{ sku: 'J1', name: 'x', quantity: 1, unitPrice: 12300 }], now: new Date() });
   });
@@ -45,6 +46,7 @@ describe('privacy operations', () => {
     const everything = JSON.parse(readFileSync(join(dir, 'everything.json'), 'utf8'));
     expect(everything.profile).toMatchObject({ name: '赵敏', email: 'priv@x.cn', phone: '+8613344445555', address: '北京市朝阳区建国路1号' });
     expect(everything.addresses).toMatchObject([{ line: '北京市朝阳区建国路1号' }]);
+    expect(everything.quarantinedValues).toMatchObject([{ field: 'email', value: 'zhaomin-at-qq', reason: 'invalid_email' }]);
     expect(everything.orders).toHaveLength(1);
     expect(readFileSync(join(dir, 'identities.csv'), 'utf8')).toContain('pin-priv');
     expect(readFileSync(join(dir, 'consents.csv'), 'utf8')).toContain('withdrawn');
@@ -72,6 +74,7 @@ describe('privacy operations', () => {
     expect(c).toMatchObject({ name: null, birthday: null, email_enc: null, phone_enc: null, address_enc: null });
     const places = await patron.ctx.db.selectFrom('customer_addresses').select(['line_enc', 'city', 'district']).where('customer_id', '=', customerId).execute();
     expect(places).toEqual([{ line_enc: null, city: null, district: null }]);
+    expect(await patron.ctx.db.selectFrom('data_quarantine').select('id').where('customer_id', '=', customerId).execute()).toEqual([]);
     const dashboard = (await api('GET', '/dashboard', owner)).json();
     expect(dashboard.revenue).toBe(12300);
     for (const body of [{ email: 'priv@x.cn' }, { phone: '13344445555' }, { externalIds: [{ channel: 'jd', id: 'pin-priv' }] }]) {

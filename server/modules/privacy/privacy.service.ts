@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import type { ConsentTable, Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
-import type { Keyring } from '../../platform/crypto.ts';
+import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { forgetPersonalExtras, presentPii, tombstoneIdentities } from '../customers/index.ts';
@@ -42,9 +42,10 @@ export async function consentsOf(db: Db, customerId: number) {
 /** Everything Patron holds about a person, unmasked, as JSON and CSV in one .tar.gz. Audited. */
 export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId: number; actor: Actor; source: string; now: Date }) {
   const c = await activeCustomer(db, opts.customerId);
-  const [identities, addresses, orders, items, refunds, events, consents] = await Promise.all([
+  const [identities, addresses, quarantined, orders, items, refunds, events, consents] = await Promise.all([
     db.selectFrom('customer_identities').selectAll().where('customer_id', '=', c.id).execute(),
     db.selectFrom('customer_addresses').selectAll().where('customer_id', '=', c.id).orderBy('first_seen_at').execute(),
+    db.selectFrom('data_quarantine').selectAll().where('customer_id', '=', c.id).orderBy('created_at').execute(),
     db.selectFrom('orders').selectAll().where('customer_id', '=', c.id).orderBy('placed_at').execute(),
     db.selectFrom('order_items').selectAll().where('customer_id', '=', c.id).orderBy('id').execute(),
     db.selectFrom('refunds').selectAll().where('customer_id', '=', c.id).orderBy('refunded_at').execute(),
@@ -58,14 +59,16 @@ export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId:
   };
   const ids = identities.map((i) => ({ kind: i.kind, channel: i.channel, value: i.kind === 'email' || i.kind === 'phone' ? presentPii(keyring, i.kind, i.value_enc, true) : i.key, source: i.source, firstSeenAt: i.first_seen_at.toISOString(), lastSeenAt: i.last_seen_at.toISOString() }));
   const places = addresses.map((a) => ({ id: a.id, province: a.province, city: a.city, district: a.district, line: presentPii(keyring, 'address', a.line_enc, true), source: a.source, firstSeenAt: a.first_seen_at.toISOString(), lastSeenAt: a.last_seen_at.toISOString() }));
+  const rejected = quarantined.map((q) => ({ field: q.field, value: decryptField(keyring, q.value_enc), reason: q.reason, source: q.source, firstSeenAt: q.created_at.toISOString(), resolution: q.resolution }));
   const csv = (rows: object[]) => stringify(rows as Record<string, unknown>[], { header: true, bom: true, cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) } });
-  const everything = { profile, identities: ids, addresses: places, orders, orderItems: items, refunds, events, consents: consents.ledger, exportedAt: opts.now.toISOString() };
+  const everything = { profile, identities: ids, addresses: places, quarantinedValues: rejected, orders, orderItems: items, refunds, events, consents: consents.ledger, exportedAt: opts.now.toISOString() };
   const archive = tarGz(
     [
       { name: 'everything.json', content: JSON.stringify(everything, null, 2) },
       { name: 'profile.csv', content: csv([profile]) },
       { name: 'identities.csv', content: csv(ids) },
       { name: 'addresses.csv', content: csv(places) },
+      { name: 'quarantined_values.csv', content: csv(rejected) },
       { name: 'orders.csv', content: csv(orders) },
       { name: 'order_items.csv', content: csv(items) },
       { name: 'refunds.csv', content: csv(refunds) },
