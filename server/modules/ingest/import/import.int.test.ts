@@ -172,4 +172,15 @@ E2,,,Order Completed,2026-03-01 10:08,,,[1]
     expect(undone).toMatchObject({ events: 3, customers: 1 });
     expect(await db.db.selectFrom('events').select('id').where('import_id', '=', s.id).execute()).toEqual([]);
   });
+
+  it('keeps the receiver address of imported orders as the buyer\'s address and the order\'s shipping address', async () => {
+    const file = write('shipped.csv', '订单号,买家ID,下单时间,商品编码,数量,单价,收货省份,收货城市,收货地址\nS1,b-1,2026-05-01 10:00,X,1,10,浙江,杭州,文一西路 969 号\nS2,b-1,2026-05-02 10:00,X,1,10,浙江省,杭州市,文一西路  969 号\n');
+    const s = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'orders', file, channel: 'ship' });
+    expect(s).toMatchObject({ rows: 2, created: 2, failed: 0 });
+    expect(s.mapping).toMatchObject({ province: '收货省份', city: '收货城市', address: '收货地址' });
+    const orders = await db.db.selectFrom('orders').select(['customer_id', 'shipping_address_id']).where('external_id', 'in', ['S1', 'S2']).execute();
+    const places = await db.db.selectFrom('customer_addresses').select(['id', 'province', 'city']).where('customer_id', '=', orders[0].customer_id).execute();
+    expect(places).toEqual([{ id: expect.any(Number), province: '浙江省', city: '杭州市' }]);
+    expect(orders.map((o) => o.shipping_address_id)).toEqual([places[0].id, places[0].id]);
+  });
 });

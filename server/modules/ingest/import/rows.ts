@@ -129,8 +129,11 @@ export async function importProductRow(trx: Db, row: Row, mapping: Record<string
 
 type Line = { sku: string; name: string; category: string | null; quantity: number; unitPrice: number };
 
+/** The receiver's address of an order (it becomes one of the buyer's addresses and the order's shipping address). */
+type ShipTo = { province?: string; city?: string; district?: string; address?: string };
+
 /** One order group read from its rows, before anything is stored. */
-type ParsedOrder = { orderId: string; placedAt: Date; buyer: Identifier[]; buyerName: string; isReturn: boolean; lines: Line[]; totalGiven: boolean; order: Omit<OrderUpsert, 'customerId' | 'items'> };
+type ParsedOrder = { orderId: string; placedAt: Date; buyer: Identifier[]; buyerName: string; shipTo: ShipTo; isReturn: boolean; lines: Line[]; totalGiven: boolean; order: Omit<OrderUpsert, 'customerId' | 'items'> };
 
 /**
  * Reads the rows of one order (contiguous rows sharing an order id). Negative quantities, or an id starting
@@ -171,10 +174,11 @@ function parseOrderGroup(rows: Row[], mapping: Record<string, string>, o: Import
     authoritative: true,
     now: o.now,
   };
-  return { orderId, placedAt, buyer, buyerName: get('name'), isReturn, lines, totalGiven: total !== null, order };
+  const shipTo = { province: get('province') || undefined, city: get('city') || undefined, district: get('district') || undefined, address: get('address') || undefined };
+  return { orderId, placedAt, buyer, buyerName: get('name'), shipTo, isReturn, lines, totalGiven: total !== null, order };
 }
 
-const buyerRequest = (p: ParsedOrder) => ({ identifiers: p.buyer, profile: { name: p.buyerName || undefined } });
+const buyerRequest = (p: ParsedOrder) => ({ identifiers: p.buyer, profile: { name: p.buyerName || undefined, ...p.shipTo } });
 
 /** Every identifier of the buyer is invalid: the row's failure, with each reason. */
 function invalidBuyer(keyring: Keyring, ids: Identifier[]): RowProblem | null {
@@ -212,7 +216,7 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[]
   const ready = parsed.filter((x) => !storedByMe.has(x.p.orderId));
   later.push(...parsed.filter((x) => storedByMe.has(x.p.orderId)).map((x) => x.rows));
   const buyers = await resolveCustomers(trx, keyring, ready.map((x) => buyerRequest(x.p)), { source: o.source, firstChannelId: o.channelId, now: o.now });
-  const stored = await upsertOrders(trx, ready.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, items: x.p.lines })));
+  const stored = await upsertOrders(trx, ready.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, shippingAddressId: buyers[i].addressId, items: x.p.lines })));
   ready.forEach((x, i) => {
     if (buyers[i].created) out.records.push({ entity: 'customer', id: buyers[i].customerId });
     if (stored[i].created) {
@@ -269,6 +273,7 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
   const result = await upsertOrder(trx, {
     ...p.order,
     customerId: buyer.customerId,
+    shippingAddressId: buyer.addressId,
     totalAmount: p.totalGiven ? p.order.totalAmount : Math.max(0, items.reduce((s, i) => s + i.quantity * i.unitPrice, 0)),
     items,
   });
