@@ -3,3 +3,4 @@ export type { Db, DbHandle, DbOptions, ExecuteSql } from './create-db.ts';
 export { migrateToLatest, migrations } from './migrate.ts';
 export type * from './schema.ts';
 export { RestoreError, backupToFile, restoreFromFile, tablesInDependencyOrder } from './backup.ts';
+export { eachItem } from './each-item.ts';

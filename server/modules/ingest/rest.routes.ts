@@ -14,12 +14,12 @@ import {
   refundBody,
   refundResult,
 } from '../../../contracts/commerce.ts';
-import type { Db } from '../../db/index.ts';
+import { type Db, eachItem } from '../../db/index.ts';
 import type { Principal } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { getStoreSettings } from '../system/index.ts';
-import { type RestContext, eachItem, ingestEventIn, recordRefundIn, upsertOrderIn, upsertProductIn } from './rest.service.ts';
+import { type RestContext, ingestEventIn, recordRefundIn, upsertOrderIn, upsertProductIn } from './rest.service.ts';
 
 /** What every REST write needs: who wrote it (the source label), now, and the store currency (read once, lazily). */
 function restContext(ctx: AppContext, principal: Principal | null): RestContext {

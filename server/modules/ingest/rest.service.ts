@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { eventIngestBody, orderUpsertBody, productUpsertBody, refundBody } from '../../../contracts/commerce.ts';
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { AppError, isAppError } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
+import { sha256 } from '../../platform/ids.ts';
 import { ensureChannel, recordRefund, upsertProducts } from '../commerce/index.ts';
 import { currentCustomerId, customerErrors, findKnownCustomers, identifiersOf, profileOf, resolveCustomer, scrubPersonal, unusableIdentifiers } from '../customers/index.ts';
 import type { Identifier } from '../customers/index.ts';
@@ -85,34 +84,9 @@ export async function ingestEventIn(trx: Db, body: z.infer<typeof eventIngestBod
   const customerId = await eventOwner(trx, body, c);
   const properties = scrubPersonal(body.properties);
   const who = body.customer ? identifiersOf(body.customer).map((i) => `${i.kind}:${i.channel ?? ''}:${i.value}`) : [body.customerId ?? null, body.anonymousId ?? null];
-  const derived = createHash('sha256').update(JSON.stringify([body.type, body.name, body.occurredAt, who, properties])).digest('base64url');
+  const derived = sha256(JSON.stringify([body.type, body.name, body.occurredAt, who, properties]));
   const stored = await insertEvents(trx, [
     { customerId, anonymousId: body.anonymousId ?? null, type: body.type, name: body.name, properties, occurredAt: new Date(body.occurredAt), receivedAt: c.now, messageId: `api:${body.messageId ?? derived}` },
   ]);
   return { customerId, stored: stored.count === 1 };
-}
-
-type ItemResult<R> = ({ index: number; ok: true } & R) | { index: number; ok: false; error: { code: string; message: string } };
-
-/**
- * Up to 1,000 items in one transaction, each behind a savepoint: an item that fails (bad identifiers,
- * an unknown order, a value the database refuses) is reported with its code and stores nothing, the rest commit.
- */
-export async function eachItem<T, R extends object>(db: Db, items: readonly T[], fn: (trx: Db, item: T) => Promise<R>): Promise<{ results: ItemResult<R>[] }> {
-  return db.transaction().execute(async (trx) => {
-    const results: ItemResult<R>[] = [];
-    for (const [index, item] of items.entries()) {
-      await sql`savepoint rest_item`.execute(trx);
-      try {
-        const r = await fn(trx, item);
-        await sql`release savepoint rest_item`.execute(trx);
-        results.push({ index, ok: true, ...r });
-      } catch (err) {
-        await sql`rollback to savepoint rest_item`.execute(trx);
-        const error = isAppError(err) ? { code: err.code, message: err.message } : { code: 'ITEM_NOT_STORED', message: `could not be stored: ${(err as Error).message}` };
-        results.push({ index, ok: false, error });
-      }
-    }
-    return { results };
-  });
 }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
+import { sha256 } from '../../../platform/ids.ts';
 import { type Identifier, findKnownCustomers, resolveCustomers, scrubPersonal, unusableIdentifiers } from '../../customers/index.ts';
 import { type NewEvent, insertEvents } from '../../events/index.ts';
 import { TARGETS } from './mapping.ts';
@@ -43,7 +43,7 @@ function parseEvent(row: Row, mapping: Record<string, string>, o: ImportOptions)
   if (anonymousId) identifiers.push({ kind: 'anonymous', value: anonymousId });
   const props = properties(row, mapping);
   const content = JSON.stringify([name, occurredAt.toISOString(), TARGETS.events.map((t) => get(t)), props]);
-  const messageId = `csv:${o.channelCode}:${get('message_id') || createHash('sha256').update(content).digest('base64url')}`;
+  const messageId = `csv:${o.channelCode}:${get('message_id') || sha256(content)}`;
   return { row, identifiers, event: { anonymousId, type: 'track', name, properties: props, occurredAt, receivedAt: o.now, messageId, importId: o.importId } };
 }
 
