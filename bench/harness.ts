@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 export type Figure = { name: string; figure: number; unit: string; reference: number | null; referenceUnit: string; ratio: number | null; target?: string; note?: string };
@@ -46,3 +51,52 @@ export function peakRss(): () => number {
 }
 
 export const ratio = (a: number, b: number | null) => (b ? Math.round((a / b) * 100) / 100 : null);
+
+export type ServerProcess = { base: string; pid: number; peakRssMb(): number; stop(): Promise<void> };
+
+/**
+ * Runs `patron serve` as its own process, as in production, so the load generator and the benchmark's own
+ * work (seeding, the CSV file) neither share its event loop nor count in its memory.
+ */
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const root = join(import.meta.dirname, '..');
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRON_') && k !== 'DATABASE_URL'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve', '--no-demo', '--port', String(port)], {
+    cwd: root,
+    env: { ...inherited, PATRON_HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Patron is running')) resolve();
+    });
+    exited.then(([code]) => reject(new Error(`patron serve exited with ${code} before listening`)));
+  });
+  const pid = child.pid as number;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid,
+    /** The kernel's high-water mark of the process's resident set (Linux). */
+    peakRssMb: () => {
+      const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+      return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : Number.NaN;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  return port;
+}

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type QueryResult, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { from as copyStreamFrom } from 'pg-copy-streams';
 import { Mutex, PGliteDialect } from './pglite-dialect.ts';
@@ -42,6 +42,44 @@ const keepDate = (v: string) => v;
 const INT8 = 20;
 const DATE = 1082;
 
+/** SQL texts worth preparing once per connection, by statement name (see `runPrepared`). */
+const preparedNames = new Map<string, string>();
+
+/**
+ * Runs a hot statement of fixed text (values bound) as a named prepared statement on PostgreSQL, so each
+ * connection parses and plans it once instead of per call — for a many-join read like the customer 360 view,
+ * planning costs more than executing. PGlite (one connection, in process) runs it as usual.
+ */
+export function runPrepared<T>(db: Db, name: string, query: RawBuilder<T>): Promise<QueryResult<T>> {
+  const compiled = query.compile(db);
+  preparedNames.set(compiled.sql, name);
+  return db.executeQuery(compiled);
+}
+
+/** A pg pool whose clients send statements registered with `runPrepared` under their name. */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakSet<pg.PoolClient>();
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      if (!wrapped.has(client)) {
+        // Pooled clients come back; wrap each once.
+        wrapped.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        Object.assign(client, {
+          // The pool's own `pool.query` passes a callback third: keep every argument.
+          query: (text: unknown, ...rest: unknown[]) => {
+            const name = typeof text === 'string' ? preparedNames.get(text) : undefined;
+            return name ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
+          },
+        });
+      }
+      return client as unknown as Awaited<ReturnType<PostgresPool['connect']>>;
+    },
+    end: () => pool.end(),
+  };
+}
+
 function createPostgres(url: string, poolSize: number): DbHandle {
   const pool = new pg.Pool({
     connectionString: url,
@@ -55,7 +93,7 @@ function createPostgres(url: string, poolSize: number): DbHandle {
     },
   });
   pool.on('error', () => {}); // idle-client errors are retried by the pool; queries still report theirs
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   const executeSql: ExecuteSql = async (text, values) => {
     const result = await pool.query(text, values);
     const last = Array.isArray(result) ? result[result.length - 1] : result;

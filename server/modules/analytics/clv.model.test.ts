@@ -5,12 +5,14 @@ import {
   type GammaGammaParams,
   type Rfx,
   bgNbdLogLikelihood,
+  bgNbdTotalLogLikelihood,
   expectedAverageValue,
   expectedPurchases,
   expectedPurchasesNew,
   fitBgNbd,
   fitGammaGamma,
   gammaGammaLogLikelihood,
+  gammaGammaTotalLogLikelihood,
   hyp2f1,
   lgamma,
   pAlive,
@@ -106,6 +108,17 @@ describe('BG/NBD closed forms', () => {
     expect(recent).toBeLessThanOrEqual(1);
   });
 
+  it('the fit’s summed likelihood equals the weighted sum of the per-customer likelihood', () => {
+    const data = [
+      { x: 0, tx: 0, T: 20, weight: 3 },
+      { x: 1, tx: 4, T: 12, weight: 1 },
+      { x: 4, tx: 15.5, T: 30, weight: 2 },
+      { x: 1, tx: 9, T: 40, weight: 5 },
+    ];
+    const summed = data.reduce((s, d) => s + d.weight * bgNbdLogLikelihood(params, d), 0);
+    expect(bgNbdTotalLogLikelihood(params, data)).toBeCloseTo(summed, 9);
+  });
+
   it('recovers the parameters it simulated customers from', () => {
     const truth: BgNbdParams = { r: 0.8, alpha: 6, a: 0.9, b: 3 };
     const sample = simulateBgNbd(truth, 8000, 42).map((d) => ({ ...d, weight: 1 }));
@@ -130,6 +143,17 @@ describe('Gamma-Gamma', () => {
       const numeric = integrate((nu) => density(nu) * gammaPdf(params.q, params.gamma)(nu), 1e-9, 10);
       expect(gammaGammaLogLikelihood(params, spend)).toBeCloseTo(Math.log(numeric), 5);
     }
+  });
+
+  it('the fit’s summed likelihood equals the weighted sum of the per-customer likelihood', () => {
+    const data = [
+      { x: 1, m: 8, weight: 2 },
+      { x: 3, m: 10 },
+      { x: 1, m: 30, weight: 4 },
+      { x: 7, m: 25, weight: 1 },
+    ];
+    const summed = data.reduce((s, d) => s + (d.weight ?? 1) * gammaGammaLogLikelihood(params, d), 0);
+    expect(gammaGammaTotalLogLikelihood(params, data)).toBeCloseTo(summed, 9);
   });
 
   it('shrinks a customer’s average towards the population mean, less so with more purchases', () => {

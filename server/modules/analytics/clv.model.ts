@@ -53,6 +53,28 @@ export function bgNbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, { x, tx, T }
   return a1 + a2 + logAddExp(a3, a4);
 }
 
+/**
+ * Σ weight × bgNbdLogLikelihood over the data, for the fit's inner loop: the parameter-only terms once, and the
+ * gamma terms of each distinct x (a count, so few distinct values) once per evaluation.
+ */
+export function bgNbdTotalLogLikelihood({ r, alpha, a, b }: BgNbdParams, data: readonly WeightedRfx[]): number {
+  const base = -lgamma(r) + r * Math.log(alpha) + lgamma(a + b) - lgamma(b);
+  const logA = Math.log(a);
+  const gammaTerms = new Map<number, number>();
+  let ll = 0;
+  for (const { x, tx, T, weight } of data) {
+    let g = gammaTerms.get(x);
+    if (g === undefined) {
+      g = lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
+      gammaTerms.set(x, g);
+    }
+    const a3 = -(r + x) * Math.log(alpha + T);
+    const rest = x === 0 ? a3 : logAddExp(a3, logA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx));
+    ll += weight * (base + g + rest);
+  }
+  return ll;
+}
+
 /** P(alive | x, t_x, T): the probability the customer has not yet dropped out. */
 export function pAlive({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: Rfx): number {
   if (x === 0) return 1;
@@ -80,6 +102,22 @@ export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, { x, 
   return (
     lgamma(p * x + q) - lgamma(p * x) - lgamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * Math.log(x * m + gamma)
   );
+}
+
+/** Σ weight × gammaGammaLogLikelihood, with the gamma terms of each distinct x computed once per evaluation. */
+export function gammaGammaTotalLogLikelihood({ p, q, gamma }: GammaGammaParams, data: readonly Spend[]): number {
+  const base = -lgamma(q) + q * Math.log(gamma);
+  const gammaTerms = new Map<number, number>();
+  let ll = 0;
+  for (const { x, m, weight } of data) {
+    let g = gammaTerms.get(x);
+    if (g === undefined) {
+      g = lgamma(p * x + q) - lgamma(p * x) + p * x * Math.log(x);
+      gammaTerms.set(x, g);
+    }
+    ll += (weight ?? 1) * (base + g + (p * x - 1) * Math.log(m) - (p * x + q) * Math.log(x * m + gamma));
+  }
+  return ll;
 }
 
 /** E[M | x, m]: expected average order value (population mean p·γ/(q−1) when x = 0). */
@@ -140,9 +178,7 @@ export function fitBgNbd(data: readonly WeightedRfx[]): { params: BgNbdParams; l
   const meanT = data.reduce((s, d) => s + d.T * d.weight, 0) / Math.max(1, data.reduce((s, d) => s + d.weight, 0));
   const negLl = (v: number[]) => {
     const params = { r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) };
-    let ll = 0;
-    for (const d of data) ll += d.weight * bgNbdLogLikelihood(params, d);
-    return finiteOr(-ll, Number.MAX_VALUE);
+    return finiteOr(-bgNbdTotalLogLikelihood(params, data), Number.MAX_VALUE);
   };
   const best = minimise(negLl, [0, Math.log(Math.max(1, meanT / 4)), 0, 0]);
   const [r, alpha, a, b] = best.point.map(Math.exp);
@@ -154,9 +190,7 @@ export function fitGammaGamma(data: readonly Spend[]): { params: GammaGammaParam
   const meanM = data.reduce((s, d) => s + d.m * (d.weight ?? 1), 0) / Math.max(1, data.reduce((s, d) => s + (d.weight ?? 1), 0));
   const negLl = (v: number[]) => {
     const params = { p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) };
-    let ll = 0;
-    for (const d of data) ll += (d.weight ?? 1) * gammaGammaLogLikelihood(params, d);
-    return finiteOr(-ll, Number.MAX_VALUE);
+    return finiteOr(-gammaGammaTotalLogLikelihood(params, data), Number.MAX_VALUE);
   };
   const best = minimise(negLl, [0, Math.log(2), Math.log(Math.max(1, meanM))]);
   const [p, q, gamma] = best.point.map(Math.exp);

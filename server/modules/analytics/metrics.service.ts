@@ -4,6 +4,7 @@ import { todayIn } from '../../platform/clock.ts';
 import {
   type ClvFit,
   type ClvScope,
+  type Summary,
   PERIOD_DAYS,
   type Period,
   calibrationVsHoldout,
@@ -25,6 +26,7 @@ export const DEFAULT_PERIOD: Period = 'week';
 /** Predictions look twelve months ahead. */
 export const HORIZON_DAYS = 365;
 const CHUNK = 20_000;
+const PARALLEL_CHUNKS = 2;
 
 export type LifecycleThresholds = { activeDays: number; atRiskDays: number; lapsedDays: number; source: 'derived' | 'configured' | 'default' };
 export const DEFAULT_LIFECYCLE: LifecycleThresholds = { activeDays: 90, atRiskDays: 180, lapsedDays: 365, source: 'default' };
@@ -99,8 +101,34 @@ function scoreExpr(value: RawBuilder<unknown>, breaks: number[]) {
 
 export type RefreshContext = { now: Date; timeZone: string; models: Models };
 
-/** Recomputes the metrics (and predictions) of the customers in scope; merged-away customers lose their row. */
-export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContext): Promise<number> {
+/** rfmGroup as a lookup SQL can index: element (r − 1) × 5 + f. */
+const RFM_GROUP_LOOKUP = Array.from({ length: 25 }, (_, i) => rfmGroup(Math.floor(i / 5) + 1, (i % 5) + 1));
+
+/** CLV predictions of the customers with calibration summaries, column by column for an `unnest`. */
+function predictionColumns(summaries: readonly Summary[], fit: ClvFit | null, asOf: string) {
+  const cols = { id: [] as number[], alive: [] as number[], purchases: [] as number[], value: [] as number[], clv: [] as number[], next: [] as (string | null)[] };
+  if (!fit) return cols;
+  const periodMs = PERIOD_DAYS[fit.period] * 86_400_000;
+  const horizon = HORIZON_DAYS / PERIOD_DAYS[fit.period];
+  const asOfMs = Date.parse(`${asOf}T00:00:00Z`);
+  for (const s of summaries) {
+    const p = predict(fit, s, horizon);
+    cols.id.push(s.customerId);
+    cols.alive.push(p.pAlive);
+    cols.purchases.push(p.expectedPurchases);
+    cols.value.push(p.expectedAvgValue);
+    cols.clv.push(p.clv);
+    cols.next.push(p.periodsToNextOrder != null ? new Date(asOfMs + p.periodsToNextOrder * periodMs).toISOString() : null);
+  }
+  return cols;
+}
+
+/**
+ * Recomputes the metrics and predictions of the customers in scope in one upsert (one write per row);
+ * merged-away customers lose their row. `summaries` are the scope's CLV summaries when the caller has them
+ * (the full recompute built them for the fit); otherwise they are read here.
+ */
+export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContext, summaries?: readonly Summary[]): Promise<number> {
   const { models, now, timeZone } = ctx;
   const asOf = todayIn(timeZone, now);
   const rfm = models.rfm ?? { asOf, windowDays: DEFAULT_RFM_WINDOW_DAYS, r: [], f: [], m: [] };
@@ -108,13 +136,18 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
   const windowStart = sql`${end} - make_interval(days => ${rfm.windowDays})`;
   const lc = models.lifecycle;
   const scoped = scopeFilter(scope);
+  const fit = models.clv;
+  const p = predictionColumns(fit ? (summaries ?? (await clvSummaries(db, { until: asOf, period: fit.period, timeZone, scope }))) : [], fit, asOf);
+  // The scope is named on orders itself (an index range, not a scan joined to a CTE the planner cannot see into), the
+  // last-seen time is one index probe per customer, and JIT stays off: compiling these plans cost more than running them.
+  await sql`set local jit = off`.execute(db);
   await sql`delete from customer_metrics m using customers c where c.id = m.customer_id and c.merged_into is not null and ${scoped}`.execute(db);
   const result = await sql`
     with scope as (select c.id from customers c where c.merged_into is null and ${scoped}),
     paid as (
       select o.customer_id, o.id, o.channel_id, o.paid_at, o.total_amount - o.refunded_amount as net
       from orders o join scope s on s.id = o.customer_id
-      where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end}
+      where ${scopeFilter(scope, sql`o.customer_id`)} and o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end}
     ), agg as (
       select customer_id, count(*)::int as orders_count, sum(net)::bigint as net_spent, min(paid_at) as first_order_at,
         max(paid_at) as last_order_at, array_agg(distinct channel_id) as channel_ids,
@@ -124,17 +157,26 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
     ), items as (
       select p.customer_id, count(distinct i.product_id)::int as distinct_products, count(distinct pr.category)::int as distinct_categories
       from paid p join order_items i on i.order_id = p.id left join products pr on pr.id = i.product_id group by p.customer_id
-    ), seen as (
-      select e.customer_id, max(e.occurred_at) as last_seen_at from events e join scope s on s.id = e.customer_id group by e.customer_id
+    ), predicted as (
+      select * from unnest(${p.id}::bigint[], ${p.alive}::float8[], ${p.purchases}::float8[], ${p.value}::float8[], ${p.clv}::float8[],
+        ${p.next}::timestamptz[]) as u(customer_id, alive, purchases, value, clv, next)
     ), calc as (
       select s.id as customer_id, a.orders_count, a.net_spent, a.first_order_at, a.last_order_at, a.channel_ids, a.rfm_frequency,
-        a.rfm_monetary, i.distinct_products, i.distinct_categories, seen.last_seen_at,
-        floor(extract(epoch from (${end} - a.last_order_at)) / 86400)::int as recency_days
-      from scope s left join agg a on a.customer_id = s.id left join items i on i.customer_id = s.id left join seen on seen.customer_id = s.id
+        a.rfm_monetary, i.distinct_products, i.distinct_categories,
+        (select max(e.occurred_at) from events e where e.customer_id = s.id) as last_seen_at,
+        floor(extract(epoch from (${end} - a.last_order_at)) / 86400)::int as recency_days,
+        pr.alive, pr.purchases, pr.value, pr.clv, pr.next
+      from scope s left join agg a on a.customer_id = s.id left join items i on i.customer_id = s.id left join predicted pr on pr.customer_id = s.id
+    ), scored as (
+      select *,
+        case when rfm_frequency > 0 then ${scoreExpr(sql`-recency_days`, rfm.r)} end as rfm_r,
+        case when rfm_frequency > 0 then ${scoreExpr(sql`rfm_frequency`, rfm.f)} end as rfm_f,
+        case when rfm_frequency > 0 then ${scoreExpr(sql`rfm_monetary`, rfm.m)} end as rfm_m
+      from calc
     )
     insert into customer_metrics (customer_id, orders_count, net_spent, first_order_at, last_order_at, avg_order_value, avg_days_between,
       distinct_products, distinct_categories, channel_ids, last_seen_at, lifecycle_stage, recency_days, rfm_frequency, rfm_monetary,
-      rfm_r, rfm_f, rfm_m, computed_at)
+      rfm_r, rfm_f, rfm_m, rfm_group, p_alive, churn_probability, expected_purchases, expected_avg_value, clv, next_order_at, computed_at)
     select customer_id, coalesce(orders_count, 0), coalesce(net_spent, 0), first_order_at, last_order_at,
       case when orders_count > 0 then round(net_spent::numeric / orders_count)::bigint end,
       case when orders_count > 1 then extract(epoch from (last_order_at - first_order_at)) / 86400 / (orders_count - 1) end,
@@ -145,51 +187,19 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
            when recency_days <= ${lc.atRiskDays} then 'at_risk'
            when recency_days <= ${lc.lapsedDays} then 'lapsed'
            else 'churned' end,
-      recency_days,
-      nullif(rfm_frequency, 0), case when rfm_frequency > 0 then rfm_monetary end,
-      case when rfm_frequency > 0 then ${scoreExpr(sql`-recency_days`, rfm.r)} end,
-      case when rfm_frequency > 0 then ${scoreExpr(sql`rfm_frequency`, rfm.f)} end,
-      case when rfm_frequency > 0 then ${scoreExpr(sql`rfm_monetary`, rfm.m)} end,
-      ${now}
-    from calc
+      recency_days, nullif(rfm_frequency, 0), case when rfm_frequency > 0 then rfm_monetary end, rfm_r, rfm_f, rfm_m,
+      (${RFM_GROUP_LOOKUP}::text[])[(rfm_r - 1) * 5 + rfm_f], alive, 1 - alive, purchases, value, clv, next, ${now}
+    from scored
     on conflict (customer_id) do update set orders_count = excluded.orders_count, net_spent = excluded.net_spent,
       first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at, avg_order_value = excluded.avg_order_value,
       avg_days_between = excluded.avg_days_between, distinct_products = excluded.distinct_products,
       distinct_categories = excluded.distinct_categories, channel_ids = excluded.channel_ids, last_seen_at = excluded.last_seen_at,
       lifecycle_stage = excluded.lifecycle_stage, recency_days = excluded.recency_days, rfm_frequency = excluded.rfm_frequency,
       rfm_monetary = excluded.rfm_monetary, rfm_r = excluded.rfm_r, rfm_f = excluded.rfm_f, rfm_m = excluded.rfm_m,
-      computed_at = excluded.computed_at`.execute(db);
-  await refreshPredictions(db, scope, { asOf, timeZone, fit: models.clv });
+      rfm_group = excluded.rfm_group, p_alive = excluded.p_alive, churn_probability = excluded.churn_probability,
+      expected_purchases = excluded.expected_purchases, expected_avg_value = excluded.expected_avg_value, clv = excluded.clv,
+      next_order_at = excluded.next_order_at, computed_at = excluded.computed_at`.execute(db);
   return Number(result.numAffectedRows ?? 0);
-}
-
-/** RFM group names (TS mapping) and CLV predictions for the customers in scope, written back in one statement. */
-async function refreshPredictions(db: Db, scope: ClvScope, opts: { asOf: string; timeZone: string; fit: ClvFit | null }) {
-  const scores = await sql<{ customer_id: number; rfm_r: number | null; rfm_f: number | null }>`
-    select m.customer_id, m.rfm_r, m.rfm_f from customer_metrics m join customers c on c.id = m.customer_id where ${scopeFilter(scope)}`.execute(db);
-  const summaries = opts.fit ? new Map((await clvSummaries(db, { until: opts.asOf, period: opts.fit.period, timeZone: opts.timeZone, scope })).map((s) => [s.customerId, s])) : new Map();
-  const cols = { id: [] as number[], group: [] as (string | null)[], alive: [] as (number | null)[], purchases: [] as (number | null)[], value: [] as (number | null)[], clv: [] as (number | null)[], next: [] as (string | null)[] };
-  const periodMs = opts.fit ? PERIOD_DAYS[opts.fit.period] * 86_400_000 : 0;
-  const horizon = opts.fit ? HORIZON_DAYS / PERIOD_DAYS[opts.fit.period] : 0;
-  const asOfMs = Date.parse(`${opts.asOf}T00:00:00Z`);
-  for (const row of scores.rows) {
-    const s = summaries.get(Number(row.customer_id));
-    const p = opts.fit && s ? predict(opts.fit, s, horizon) : null;
-    cols.id.push(Number(row.customer_id));
-    cols.group.push(row.rfm_r !== null && row.rfm_f !== null ? rfmGroup(row.rfm_r, row.rfm_f) : null);
-    cols.alive.push(p?.pAlive ?? null);
-    cols.purchases.push(p?.expectedPurchases ?? null);
-    cols.value.push(p?.expectedAvgValue ?? null);
-    cols.clv.push(p?.clv ?? null);
-    cols.next.push(p?.periodsToNextOrder != null ? new Date(asOfMs + p.periodsToNextOrder * periodMs).toISOString() : null);
-  }
-  if (cols.id.length === 0) return;
-  await sql`
-    update customer_metrics m set rfm_group = u.g, p_alive = u.alive, churn_probability = 1 - u.alive, expected_purchases = u.purchases,
-      expected_avg_value = u.value, clv = u.clv, next_order_at = u.next
-    from unnest(${cols.id}::bigint[], ${cols.group}::text[], ${cols.alive}::float8[], ${cols.purchases}::float8[], ${cols.value}::float8[],
-      ${cols.clv}::float8[], ${cols.next}::timestamptz[]) as u(id, g, alive, purchases, value, clv, next)
-    where m.customer_id = u.id`.execute(db);
 }
 
 export type RecomputeResult = {
@@ -238,9 +248,26 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
   let customers = 0;
   await timed('metrics', async () => {
     if (lo === null || hi === null) return;
-    for (let from = Number(lo); from <= Number(hi); from += CHUNK) {
-      customers += await db.transaction().execute((trx) => refreshMetrics(trx, { fromId: from, toId: from + CHUNK - 1 }, { now: opts.now, timeZone: opts.timeZone, models }));
+    // The fit's summaries cover every buyer (in no particular order); each chunk takes its own.
+    const byChunk = new Map<number, Summary[]>();
+    for (const s of summaries) {
+      const k = Math.floor((s.customerId - Number(lo)) / CHUNK);
+      const bucket = byChunk.get(k);
+      if (bucket) bucket.push(s);
+      else byChunk.set(k, [s]);
     }
+    const chunks = Math.floor((Number(hi) - Number(lo)) / CHUNK) + 1;
+    let next = 0;
+    // Two chunks at a time: each is one CPU-bound statement, and PostgreSQL runs each on its own core.
+    const worker = async () => {
+      for (let k = next++; k < chunks; k = next++) {
+        const from = Number(lo) + k * CHUNK;
+        const scope = { fromId: from, toId: from + CHUNK - 1 };
+        const done = await db.transaction().execute((trx) => refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, byChunk.get(k) ?? []));
+        customers += done;
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_CHUNKS }, worker));
   });
   await sql`
     insert into rfm_history (as_of, rfm_group, customers, revenue)

@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { CustomerDetail, CustomerSummary } from '../../../contracts/customers.ts';
-import type { CustomerTable, Db } from '../../db/index.ts';
+import { type CustomerTable, type Db, runPrepared } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { type Keyring, blindIndex } from '../../platform/crypto.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -150,7 +150,7 @@ const detailQuery = (id: number) => sql<DetailRow>`
 /** The 360° view. Personal data is masked unless revealed; every reveal is audited. */
 export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOptions): Promise<CustomerDetail> {
   if (opts.reveal && !opts.mayReveal) throw customerErrors.revealForbidden();
-  const [row] = (await detailQuery(opts.id).execute(db)).rows;
+  const [row] = (await runPrepared(db, 'customer_detail', detailQuery(opts.id))).rows;
   if (!row) throw customerErrors.notFound(opts.id);
   if (row.merged_into !== null) throw customerErrors.merged(opts.id, row.merged_into);
   if (opts.reveal) {
