@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011_import_uploads.ts';
 import * as m0012 from './migrations/0012_customer_metrics.ts';
 import * as m0013 from './migrations/0013_segments.ts';
 import * as m0014 from './migrations/0014_refunds_quarantine_views.ts';
+import * as m0015 from './migrations/0015_events_name_covering.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0012_customer_metrics': m0012,
   '0013_segments': m0013,
   '0014_refunds_quarantine_views': m0014,
+  '0015_events_name_covering': m0015,
 };
 
 export type MigrateResult = { applied: string[] };
