@@ -27,6 +27,11 @@ export type CompileContext = {
   today: string;
   timeZone: string;
   attributes: ReadonlyMap<string, { type: 'text' | 'number' | 'date' | 'boolean' | 'enum'; options: readonly string[] }>;
+  /**
+   * The incremental path: only these customers are being decided, so order and event conditions aggregate
+   * only their rows (an index lookup) instead of every customer's.
+   */
+  only?: readonly number[];
 };
 
 export const MAX_DEPTH = 8;
@@ -180,6 +185,7 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
   const f = cond.filters ?? {};
   const where: Sql[] = [f.statuses?.length ? sql`o.status = any(${f.statuses}::text[])` : sql`o.paid_at is not null and o.status <> 'cancelled'`];
   where.push(windowOn(sql`o.placed_at`, cond.window, path, ctx));
+  if (ctx.only) where.push(sql`o.customer_id = any(${[...ctx.only]}::bigint[])`);
   if (f.channels?.length) where.push(sql`o.channel_id in (select id from channels where code = any(${f.channels}::text[]))`);
   if (f.coupon === '*') where.push(sql`cardinality(o.coupon_codes) > 0`);
   else if (f.coupon) where.push(sql`${f.coupon} = any(o.coupon_codes)`);
@@ -202,6 +208,7 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
 
 function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext): Sql {
   const where: Sql[] = [sql`e.customer_id is not null`, sql`e.name = ${cond.name}`, windowOn(sql`e.occurred_at`, cond.window, path, ctx)];
+  if (ctx.only) where.push(sql`e.customer_id = any(${[...ctx.only]}::bigint[])`);
   (cond.properties ?? []).forEach((p, i) => {
     const text = sql`(e.properties ->> ${p.key})`;
     if (p.operator === 'contains') where.push(sql`position(lower(${String(p.value)}) in lower(${text})) > 0`);

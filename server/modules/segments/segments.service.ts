@@ -224,10 +224,11 @@ async function recordSize(db: Db, segmentId: number, at: Date, size: number) {
 }
 
 /**
- * Brings a dynamic segment's members in line with its rules — for everyone, or only for `ids` (the
+ * Brings a dynamic segment's members in line with its rules — for everyone, or only for `ctx.only` (the
  * incremental path). Entries and exits are written to the membership history in the same statement.
  */
-async function syncMembers(db: Db, seg: { id: number; rules: RuleGroup }, ctx: CompileContext, ids?: readonly number[]) {
+async function syncMembers(db: Db, seg: { id: number; rules: RuleGroup }, ctx: CompileContext) {
+  const ids = ctx.only;
   const only = ids ? sql`c.id = any(${[...ids]}::bigint[])` : sql`true`;
   const exitScope = ids ? sql`and sm.customer_id = any(${[...ids]}::bigint[])` : sql``;
   const res = await sql<{ entered: number; exited: number }>`
@@ -297,8 +298,8 @@ export async function refreshAllSegments(db: Db, clock: Clock): Promise<number> 
 export async function syncChangedCustomers(db: Db, ids: readonly number[], clock: Clock) {
   const segments = await dynamicSegmentsInOrder(db);
   if (segments.length === 0) return;
-  const ctx = await compileContext(db, clock);
-  for (const seg of segments) await syncMembers(db, seg, ctx, ids);
+  const ctx = { ...(await compileContext(db, clock)), only: ids };
+  for (const seg of segments) await syncMembers(db, seg, ctx);
 }
 
 export async function segmentSizeHistory(db: Db, id: number) {
