@@ -202,7 +202,7 @@ if (wants('import')) {
   const { runImport } = await import('../server/modules/ingest/index.ts');
   let summary = { rows: 0, failed: 0 };
   const ms = await timed(async () => {
-    summary = await runImport(db, patron.ctx.keyring, { kind: 'orders', file, channel: 'bench', mapping: { customer_external_id: 'customer_id' }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: () => new Date(), batchSize: 2000 });
+    summary = await runImport(db, patron.ctx.keyring, { kind: 'orders', file, channel: 'bench', mapping: { customer_external_id: 'customer_id' }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: () => new Date() });
   });
   await sql`create table bench_staging (order_id text, customer_id text, placed_at text, sku text, quantity text, unit_price text)`.execute(db);
   const refMs = await timed(() => dbHandle.copyFrom('bench_staging', header.split(','), csv));
