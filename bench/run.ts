@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startPatron } from '../server/app.ts';
-import { createDb, type DbHandle, dbOptionsFromConfig, useAnalyticalSettings } from '../server/db/index.ts';
+import { createDb, type DbHandle, dbOptionsFromConfig, applyAnalyticalSettings } from '../server/db/index.ts';
 import { createApiKey } from '../server/modules/auth/index.ts';
 import { createSource } from '../server/modules/tracking/index.ts';
 import { seedDemo } from '../server/modules/demo/index.ts';
@@ -266,7 +266,7 @@ if (wants('segment')) {
   // The hand-written query runs with the settings segment statements get (64 MB work_mem, no JIT).
   for (let i = 0; i < runs; i++) refTimes.push(await timed(async () => {
     truth = await db.transaction().execute(async (trx) => {
-      await useAnalyticalSettings(trx);
+      await applyAnalyticalSettings(trx);
       return (await handWritten.execute(trx)).rows[0].n;
     });
   }));

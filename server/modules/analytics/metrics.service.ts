@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Db, useAnalyticalSettings } from '../../db/index.ts';
+import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
 import { todayIn } from '../../platform/clock.ts';
 import {
   type ClvFit,
@@ -140,7 +140,7 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
   const p = predictionColumns(fit ? (summaries ?? (await clvSummaries(db, { until: asOf, period: fit.period, timeZone, scope }))) : [], fit, asOf);
   // The scope is named on orders itself (an index range, not a scan joined to a CTE the planner cannot see into), the
   // last-seen time is one index probe per customer.
-  await useAnalyticalSettings(db);
+  await applyAnalyticalSettings(db);
   await sql`delete from customer_metrics m using customers c where c.id = m.customer_id and c.merged_into is not null and ${scoped}`.execute(db);
   const result = await sql`
     with scope as (select c.id from customers c where c.merged_into is null and ${scoped}),

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { METRIC_FIELDS, OPERATORS, PROFILE_FIELDS, type RuleGroup, type SegmentBody } from '../../../contracts/segments.ts';
-import { type Db, useAnalyticalSettings } from '../../db/index.ts';
+import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { todayIn } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -95,7 +95,7 @@ export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts:
   const target = await compileChecked(db, rules, clock, null);
   const started = performance.now();
   return db.transaction().execute(async (trx) => {
-    await useAnalyticalSettings(trx);
+    await applyAnalyticalSettings(trx);
     // One statement: the matching set is computed once, then counted and sampled.
     const row = await sql<{ n: number; sample: { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null }[] }>`
       with t as materialized (${target})
@@ -278,7 +278,7 @@ export async function refreshSegment(db: Db, id: number, clock: Clock) {
   try {
     const ctx = await compileContext(db, clock);
     return await db.transaction().execute(async (trx) => {
-      await useAnalyticalSettings(trx);
+      await applyAnalyticalSettings(trx);
       return syncMembers(trx, { id, rules: row.rules as RuleGroup }, ctx);
     });
   } catch (err) {
