@@ -44,18 +44,13 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
 }
 
 /** Log-likelihood of one BG/NBD summary (eq. 6 of the paper, in logs). */
-export function bgNbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: Rfx): number {
-  const a1 = lgamma(r + x) - lgamma(r) + r * Math.log(alpha);
-  const a2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
-  const a3 = -(r + x) * Math.log(alpha + T);
-  if (x === 0) return a1 + a2 + a3;
-  const a4 = Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx);
-  return a1 + a2 + logAddExp(a3, a4);
+export function bgNbdLogLikelihood(params: BgNbdParams, rfx: Rfx): number {
+  return bgNbdTotalLogLikelihood(params, [{ ...rfx, weight: 1 }]);
 }
 
 /**
- * Σ weight × bgNbdLogLikelihood over the data, for the fit's inner loop: the parameter-only terms once, and the
- * gamma terms of each distinct x (a count, so few distinct values) once per evaluation.
+ * Σ weight × log-likelihood (eq. 6 of the paper, in logs) over the data, for the fit's inner loop: the parameter-only
+ * terms once, and the gamma terms of each distinct x (a count, so few distinct values) once per evaluation.
  */
 export function bgNbdTotalLogLikelihood({ r, alpha, a, b }: BgNbdParams, data: readonly WeightedRfx[]): number {
   const base = -lgamma(r) + r * Math.log(alpha) + lgamma(a + b) - lgamma(b);
@@ -98,13 +93,11 @@ export function expectedPurchasesNew({ r, alpha, a, b }: BgNbdParams, t: number)
 }
 
 /** Gamma-Gamma log-likelihood of one customer's x repeat purchases averaging m. */
-export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, { x, m }: Spend): number {
-  return (
-    lgamma(p * x + q) - lgamma(p * x) - lgamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * Math.log(x * m + gamma)
-  );
+export function gammaGammaLogLikelihood(params: GammaGammaParams, spend: Spend): number {
+  return gammaGammaTotalLogLikelihood(params, [{ x: spend.x, m: spend.m }]);
 }
 
-/** Σ weight × gammaGammaLogLikelihood, with the gamma terms of each distinct x computed once per evaluation. */
+/** Σ weight × Gamma-Gamma log-likelihood, with the gamma terms of each distinct x computed once per evaluation. */
 export function gammaGammaTotalLogLikelihood({ p, q, gamma }: GammaGammaParams, data: readonly Spend[]): number {
   const base = -lgamma(q) + q * Math.log(gamma);
   const gammaTerms = new Map<number, number>();
