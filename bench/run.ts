@@ -276,7 +276,7 @@ if (wants('segment')) {
   const refMs = median(refTimes);
   figures.push({ name: 'segment count', figure: Math.round(ms), unit: 'ms', reference: Math.round(refMs), referenceUnit: 'ms (hand-written SQL, same answer)', ratio: ratio(ms, refMs), target: '< 1 s and ≤ 1.5× hand-written (PostgreSQL, L)', note: `${count} customers match (both agree); median of ${runs}, count + 20-row preview` });
 
-  const created = await createDynamicSegment(db, { name: 'bench segment', rules, actor, clock, onSaved: async () => undefined });
+  const created = await createDynamicSegment(db, { name: `bench segment ${RUN}`, rules, actor, clock, onSaved: async () => undefined });
   const fullMs = await timed(() => refreshSegment(db, created.id, clock));
   // A change that makes one customer qualify: a woman outside the segment gets two skincare orders and three product views.
   const outsider = await sql<{ id: number }>`select c.id from customers c where c.gender = 'female' and c.merged_into is null
@@ -287,7 +287,7 @@ if (wants('segment')) {
   const channel = Number((await sql<{ id: number }>`select id from channels limit 1`.execute(db)).rows[0].id);
   const sku = (await sql<{ sku: string; name: string }>`select sku, name from products where category = '护肤' limit 1`.execute(db)).rows[0];
   for (let i = 0; i < 2; i++) {
-    await upsertOrder(db, { customerId: id, channelId: channel, externalId: `bench-seg-${i}`, status: 'paid', currency: 'CNY', totalAmount: 19_900, placedAt: new Date(), now: new Date(),
+    await upsertOrder(db, { customerId: id, channelId: channel, externalId: `bench-seg-${RUN}-${i}`, status: 'paid', currency: 'CNY', totalAmount: 19_900, placedAt: new Date(), now: new Date(),
       items: [{ sku: sku.sku, name: sku.name, category: '护肤', quantity: 1, unitPrice: 19_900 }] });
   }
   await sql`insert into events (customer_id, type, name, properties, occurred_at) select ${id}, 'track', 'Product Viewed', '{}', now() from generate_series(1, 3)`.execute(db);

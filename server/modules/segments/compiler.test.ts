@@ -18,6 +18,7 @@ const ctx: CompileContext = {
     ['wholesale', { type: 'boolean', options: [] }],
     ['nickname', { type: 'text', options: [] }],
   ]),
+  categoryProducts: new Map([['美妆', [3, 7]]]),
 };
 const and = (...children: RuleGroup['children']): RuleGroup => ({ type: 'group', op: 'and', children });
 const compile = (rules: RuleGroup) => compileRules(ruleGroup.parse(rules), ctx).compile(db);
@@ -76,6 +77,9 @@ describe('segment rule compiler', () => {
     const atLeast = compile(and({ type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 90 }, filters: { categories: ['美妆'], channels: ['tmall'] } }));
     expect(atLeast.sql).toContain('c.id in (select customer_id from orders o where');
     expect(atLeast.sql).toContain('having count(*) >= $');
+    // A category is its products' ids, bound as values (the planner then knows which products they are).
+    expect(atLeast.sql).toContain('i.product_id = any($');
+    expect(atLeast.parameters).toContainEqual([3, 7]);
     const none = compile(and({ type: 'events', name: 'Order Completed', operator: 'eq', value: 0, window: { kind: 'between_days_ago', from: 60, to: 30 }, properties: [] }));
     expect(none.sql).toContain('c.id not in (select customer_id from events e where');
     expect(none.sql).toContain('having not (count(*) = $');

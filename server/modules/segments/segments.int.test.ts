@@ -101,7 +101,7 @@ describe('segments on generated data', () => {
   for (const c of CASES) {
     it(`counts what hand-written SQL counts — ${c.name}`, async () => {
       const db = patron.ctx.db;
-      const ctx = await compileContext(db, clock);
+      const ctx = await compileContext(db, clock, [c.rules]);
       const got = (await sql<{ id: number }>`${matchingCustomers(c.rules, ctx)}`.execute(db)).rows.map((r) => Number(r.id)).sort((a, b) => a - b);
       const want = (await sql<{ id: number }>`${sql.raw(c.truth)}`.execute(db)).rows.map((r) => Number(Object.values(r)[0])).sort((a, b) => a - b);
       expect(want.length, 'the case should select someone').toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { todayIn } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { normalizeExternalId } from '../customers/index.ts';
-import { type CompileContext, invalidRule, matchingCustomers, referencedSegments } from './compiler.ts';
+import { type CompileContext, categoriesIn, invalidRule, matchingCustomers, referencedSegments } from './compiler.ts';
 
 /** Read side: segments query customers, metrics, orders, events, tags, identities and consents (documented in ARCHITECTURE.md). */
 
@@ -19,9 +19,14 @@ export const segmentErrors = {
 
 export type Clock = { now: Date; timeZone: string };
 
-export async function compileContext(db: Db, clock: Clock): Promise<CompileContext> {
+/** What compiling `rules` needs to know from the database: attribute types and the products of the categories named. */
+export async function compileContext(db: Db, clock: Clock, rules: readonly RuleGroup[]): Promise<CompileContext> {
   const defs = await db.selectFrom('attribute_definitions').select(['key', 'type', 'options']).execute();
-  return { now: clock.now, today: todayIn(clock.timeZone, clock.now), timeZone: clock.timeZone, attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])) };
+  const categories = [...new Set(rules.flatMap(categoriesIn))];
+  const products = categories.length > 0 ? await db.selectFrom('products').select(['id', 'category']).where('category', 'in', categories).execute() : [];
+  const categoryProducts = new Map<string, number[]>();
+  for (const p of products) categoryProducts.set(p.category, [...(categoryProducts.get(p.category) ?? []), Number(p.id)]);
+  return { now: clock.now, today: todayIn(clock.timeZone, clock.now), timeZone: clock.timeZone, attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])), categoryProducts };
 }
 
 type SegmentRow = {
@@ -85,7 +90,7 @@ async function checkReferences(db: Db, rules: RuleGroup, selfId: number | null) 
 
 /** Compiles a rule tree (throwing SEGMENT_RULE_INVALID with the node) and checks its segment references. */
 async function compileChecked(db: Db, rules: RuleGroup, clock: Clock, selfId: number | null) {
-  const target = matchingCustomers(rules, await compileContext(db, clock));
+  const target = matchingCustomers(rules, await compileContext(db, clock, [rules]));
   await checkReferences(db, rules, selfId);
   return target;
 }
@@ -276,7 +281,7 @@ export async function refreshSegment(db: Db, id: number, clock: Clock) {
   if (row.kind !== 'dynamic') return { entered: 0, exited: 0 };
   await db.updateTable('segments').set({ status: 'computing' }).where('id', '=', id).execute();
   try {
-    const ctx = await compileContext(db, clock);
+    const ctx = await compileContext(db, clock, [row.rules as RuleGroup]);
     return await db.transaction().execute(async (trx) => {
       await applyAnalyticalSettings(trx);
       return syncMembers(trx, { id, rules: row.rules as RuleGroup }, ctx);
@@ -298,7 +303,7 @@ export async function refreshAllSegments(db: Db, clock: Clock): Promise<number> 
 export async function syncChangedCustomers(db: Db, ids: readonly number[], clock: Clock) {
   const segments = await dynamicSegmentsInOrder(db);
   if (segments.length === 0) return;
-  const ctx = { ...(await compileContext(db, clock)), only: ids };
+  const ctx = { ...(await compileContext(db, clock, segments.map((s) => s.rules))), only: ids };
   for (const seg of segments) await syncMembers(db, seg, ctx);
 }
 

@@ -209,9 +209,13 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[]
       for (const row of rows) out.errors.push({ row: row.n, column: err.column, reason: err.message, raw: row.cells });
     }
   }
+  // One index probe per order id (a subplan per id): as a join or with `= any(…)` the planner trusts
+  // statistics taken before this import and may scan the whole channel's orders, which a large import
+  // is filling, for every batch.
   const mine = await sql<{ external_id: string }>`
-    select o.external_id from orders o join import_records r on r.import_id = ${o.importId} and r.entity = 'order' and r.entity_id = o.id
-    where o.channel_id = ${o.channelId} and o.external_id = any(${parsed.map((x) => x.p.orderId)}::text[])`.execute(trx);
+    select k.id as external_id from unnest(${parsed.map((x) => x.p.orderId)}::text[]) as k(id)
+    where (select true from orders o join import_records r on r.import_id = ${o.importId} and r.entity = 'order' and r.entity_id = o.id
+           where o.channel_id = ${o.channelId} and o.external_id = k.id limit 1)`.execute(trx);
   const storedByMe = new Set(mine.rows.map((r) => r.external_id));
   const ready = parsed.filter((x) => !storedByMe.has(x.p.orderId));
   later.push(...parsed.filter((x) => storedByMe.has(x.p.orderId)).map((x) => x.rows));
