@@ -47,20 +47,30 @@ export type NewProduct = { sku: string; name: string; category: string; priceAmo
 
 /**
  * Creates or refreshes products by SKU (a repeated SKU: the last one wins); an empty category keeps
- * the one the product has. Returns SKU → id.
+ * the one the product has. A product whose fields are unchanged is not rewritten (an import names the
+ * same products in every batch). Returns SKU → id.
  */
 export async function upsertProducts(db: Db, products: readonly NewProduct[]): Promise<Map<string, number>> {
   const bySku = [...new Map(products.map((p) => [p.sku, p])).values()];
   if (bySku.length === 0) return new Map();
-  const rows = await sql<{ id: number; sku: string }>`
+  const written = await sql<{ id: number; sku: string }>`
     insert into products (sku, name, category, price_amount, currency)
     select * from unnest(${bySku.map((p) => p.sku)}::text[], ${bySku.map((p) => p.name)}::text[],
       ${bySku.map((p) => p.category)}::text[], ${bySku.map((p) => p.priceAmount)}::bigint[],
       ${bySku.map((p) => p.currency)}::text[])
     on conflict (sku) do update set name = excluded.name, category = coalesce(nullif(excluded.category, ''), products.category),
       price_amount = excluded.price_amount, currency = excluded.currency, updated_at = now()
+    where (products.name, products.category, products.price_amount, products.currency)
+      is distinct from (excluded.name, coalesce(nullif(excluded.category, ''), products.category), excluded.price_amount, excluded.currency)
     returning id, sku`.execute(db);
-  return new Map(rows.rows.map((r) => [r.sku, Number(r.id)]));
+  const ids = new Map(written.rows.map((r) => [r.sku, Number(r.id)]));
+  const unchanged = bySku.filter((p) => !ids.has(p.sku)).map((p) => p.sku);
+  if (unchanged.length > 0) {
+    // A statement of its own: it sees a product another transaction committed while the upsert ran.
+    const rows = await db.selectFrom('products').select(['id', 'sku']).where('sku', 'in', unchanged).execute();
+    for (const r of rows) ids.set(r.sku, Number(r.id));
+  }
+  return ids;
 }
 
 const paidLike = new Set<OrderStatus>(['paid', 'shipped', 'delivered', 'completed', 'refunded', 'partially_refunded']);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
@@ -63,6 +64,10 @@ describe('REST ingestion of orders, products, refunds and events', () => {
     expect((await post('/products', { sku: 'P-1', name: '茶具', category: '家居', price: 8800 })).json()).toMatchObject({ created: true });
     expect((await post('/products/bulk', { items: [{ sku: 'P-1', name: '茶具套装', price: 9900 }, { sku: 'P-2', name: '茶叶', price: 5000 }] })).json().results.map((r: { created: boolean }) => r.created)).toEqual([false, true]);
     expect(await patron.ctx.db.selectFrom('products').select(['name', 'category', 'price_amount']).where('sku', '=', 'P-1').executeTakeFirstOrThrow()).toEqual({ name: '茶具套装', category: '家居', price_amount: 9900 });
+    // The same product again: same id, and the row is not rewritten.
+    const before = await patron.ctx.db.selectFrom('products').select(['id', 'updated_at', sql<string>`xmin::text`.as('version')]).where('sku', '=', 'P-2').executeTakeFirstOrThrow();
+    expect((await post('/products', { sku: 'P-2', name: '茶叶', price: 5000 })).json()).toMatchObject({ productId: Number(before.id), created: false });
+    expect(await patron.ctx.db.selectFrom('products').select(['id', 'updated_at', sql<string>`xmin::text`.as('version')]).where('sku', '=', 'P-2').executeTakeFirstOrThrow()).toEqual(before);
     const get = (url: string) => patron.http.inject({ url: `/api/v1${url}`, headers: as(owner) }).then((r) => r.json());
     expect((await get(`/products?q=${encodeURIComponent('茶')}`)).items.map((p: { sku: string }) => p.sku).sort()).toEqual(['P-1', 'P-2']);
     expect((await get('/products?q=P-2')).items.map((p: { sku: string }) => p.sku)).toEqual(['P-2']);

@@ -151,6 +151,24 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[]
   });
 }
 
+/** Imports at least this large refresh the planner's statistics of the tables they filled when they finish. */
+const ANALYZE_AFTER_ROWS = 10_000;
+const WRITTEN: Record<ImportKind, string> = {
+  customers: 'customers, customer_identities, customer_addresses',
+  orders: 'orders, order_items, customers, customer_identities, customer_addresses, products',
+  products: 'products',
+  events: 'events, customers, customer_identities',
+};
+
+/**
+ * `analyze` of what an import wrote, as a bulk load should end: until the statistics are refreshed
+ * (autovacuum may be slow, or off) the planner estimates from the tables as they were, and segment
+ * counts and metrics over a freshly doubled orders table get plans for the small one.
+ */
+async function analyzeTables(db: Db, kind: ImportKind) {
+  await sql.raw(`analyze ${WRITTEN[kind]}`).execute(db);
+}
+
 /**
  * Imports a CSV file, streaming with constant memory, in batches that each commit with the import's
  * progress — so an interrupted import (same file, same kind) resumes after the last committed row
@@ -182,6 +200,22 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
   let batch: Row[] = [];
   let batches = 0;
   const get = reader(mapping);
+  // One batch in the database while the next is read and parsed: batches still commit one after another, in order.
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  const settle = async () => {
+    await inFlight;
+    if (failure) throw failure;
+  };
+  const submit = async (rows: Row[], rowsRead: number) => {
+    await settle();
+    inFlight = runBatch(db, keyring, opts.kind, rows, mapping, o).then(
+      () => opts.onProgress?.(bytes, total, rowsRead),
+      (err) => {
+        failure = err;
+      },
+    );
+  };
   try {
     for await (const cells of parser) {
       n++;
@@ -189,20 +223,23 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
       const row = { n, cells: cells as Record<string, string> };
       // Keep an order's rows together: cut a batch only where the order id changes.
       if (batch.length >= batchSize && (opts.kind !== 'orders' || get(row, 'order_id') !== get(batch[batch.length - 1], 'order_id'))) {
-        await runBatch(db, keyring, opts.kind, batch, mapping, o);
+        await submit(batch, n - 1);
         batch = [];
-        opts.onProgress?.(bytes, total, n - 1);
         if (opts.stopAfterBatches !== undefined && ++batches >= opts.stopAfterBatches) {
+          await settle();
           stream.destroy();
           return summary(db, importId, resumeFrom, false, mapping);
         }
       }
       batch.push(row);
     }
-    if (batch.length > 0) await runBatch(db, keyring, opts.kind, batch, mapping, o);
+    if (batch.length > 0) await submit(batch, n);
+    await settle();
     opts.onProgress?.(total, total, n);
     await db.updateTable('imports').set({ status: 'completed', finished_at: opts.now() }).where('id', '=', importId).execute();
+    if (n - resumeFrom >= ANALYZE_AFTER_ROWS) await analyzeTables(db, opts.kind);
   } catch (err) {
+    await inFlight;
     await db.updateTable('imports').set({ error: err instanceof Error ? err.message : String(err) }).where('id', '=', importId).execute();
     throw err;
   }
