@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_customer_metrics.ts';
 import * as m0013 from './migrations/0013_segments.ts';
 import * as m0014 from './migrations/0014_refunds_quarantine_views.ts';
 import * as m0015 from './migrations/0015_events_name_covering.ts';
+import * as m0016 from './migrations/0016_orders_import_id.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '0013_segments': m0013,
   '0014_refunds_quarantine_views': m0014,
   '0015_events_name_covering': m0015,
+  '0016_orders_import_id': m0016,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -133,6 +133,8 @@ export type OrderTable = {
   created_at: CreatedAt;
   updated_at: Timestamp;
   shipping_address_id: Generated<number | null>;
+  /** The CSV import that created the order (for undo), like events.import_id. */
+  import_id: Generated<number | null>;
 };
 
 export type OrderItemTable = {

@@ -29,6 +29,8 @@ export type OrderUpsert = {
   items?: OrderLine[];
   /** The source states the order's current status (platform webhooks); else status is set only on creation. */
   authoritative?: boolean;
+  /** The CSV import creating the order (kept on the order for undo; an update does not change it). */
+  importId?: number;
   now: Date;
 };
 
@@ -101,10 +103,10 @@ async function upsertOrderRows(trx: Db, orders: readonly OrderUpsert[], authorit
   const col = <T>(f: (o: OrderUpsert) => T) => orders.map(f);
   const rows = await sql<{ id: number; channel_id: number; external_id: string; inserted: boolean }>`
     insert into orders (customer_id, channel_id, external_id, status, currency, total_amount, discount_amount, shipping_amount,
-      refunded_amount, coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, updated_at, shipping_address_id)
+      refunded_amount, coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, updated_at, shipping_address_id, import_id)
     select u.customer_id, u.channel_id, u.external_id, u.status, u.currency, u.total_amount, u.discount_amount, u.shipping_amount,
       u.refunded_amount, coalesce(string_to_array(nullif(u.coupon_codes, ''), ${UNIT}), '{}'), u.placed_at, u.paid_at, u.shipped_at,
-      u.delivered_at, u.completed_at, u.cancelled_at, u.updated_at, u.shipping_address_id from unnest(
+      u.delivered_at, u.completed_at, u.cancelled_at, u.updated_at, u.shipping_address_id, u.import_id from unnest(
       ${col((o) => o.customerId)}::bigint[], ${col((o) => o.channelId)}::int[], ${col((o) => o.externalId)}::text[],
       ${col((o) => o.status)}::text[], ${col((o) => o.currency)}::text[], ${col((o) => o.totalAmount)}::bigint[],
       ${col((o) => o.discountAmount ?? 0)}::bigint[], ${col((o) => o.shippingAmount ?? 0)}::bigint[], ${col((o) => o.refundedAmount ?? 0)}::bigint[],
@@ -112,9 +114,9 @@ async function upsertOrderRows(trx: Db, orders: readonly OrderUpsert[], authorit
       ${col((o) => iso(o.paidAt ?? (paidLike.has(o.status) ? o.placedAt : null)))}::timestamptz[], ${col((o) => iso(o.shippedAt ?? null))}::timestamptz[],
       ${col((o) => iso(o.deliveredAt ?? null))}::timestamptz[], ${col((o) => iso(o.completedAt ?? null))}::timestamptz[],
       ${col((o) => iso(o.cancelledAt ?? (o.status === 'cancelled' ? o.now : null)))}::timestamptz[], ${col((o) => iso(o.now))}::timestamptz[],
-      ${col((o) => o.shippingAddressId ?? null)}::bigint[]
+      ${col((o) => o.shippingAddressId ?? null)}::bigint[], ${col((o) => o.importId ?? null)}::bigint[]
     ) as u(customer_id, channel_id, external_id, status, currency, total_amount, discount_amount, shipping_amount, refunded_amount,
-      coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, updated_at, shipping_address_id)
+      coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, updated_at, shipping_address_id, import_id)
     on conflict (channel_id, external_id) do update set
       total_amount = excluded.total_amount, discount_amount = excluded.discount_amount, shipping_amount = excluded.shipping_amount,
       coupon_codes = excluded.coupon_codes, currency = excluded.currency, paid_at = coalesce(orders.paid_at, excluded.paid_at),
@@ -159,7 +161,7 @@ async function insertItems(db: Db, items: readonly StoredItem[]) {
 export type NewOrderItem = { productId: number | null; sku: string; name: string; quantity: number; unitPrice: number };
 
 /** An order as the bulk loader stores it: every field given, items with their product ids. */
-export type NewOrder = Required<Omit<OrderUpsert, 'items' | 'authoritative' | 'now' | 'shippingAddressId'>> & { items: NewOrderItem[] };
+export type NewOrder = Required<Omit<OrderUpsert, 'items' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId'>> & { items: NewOrderItem[] };
 
 /** Set-based insert of orders and their items (two statements). Existing (channel, external id) pairs are skipped. */
 export async function insertOrders(db: Db, orders: readonly NewOrder[]): Promise<number> {

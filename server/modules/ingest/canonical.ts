@@ -4,7 +4,7 @@ import { type OrderUpsert, upsertOrder } from '../commerce/index.ts';
 import { type Identifier, type ProfilePatch, resolveCustomer } from '../customers/index.ts';
 
 /** What every platform's order is mapped to before it is stored: an order (minor units) and its buyer. */
-export type CanonicalOrder = Required<Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now' | 'shippingAddressId'>> & {
+export type CanonicalOrder = Required<Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId'>> & {
   buyer: { identifiers: Identifier[]; profile: ProfilePatch };
 };
 

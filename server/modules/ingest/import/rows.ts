@@ -7,7 +7,15 @@ import { type Identifier, type ResolveRequest, type ResolveResult, normalizeExte
 /** One data row of a file: its 1-based row number (header excluded) and its cells by column name. */
 export type Row = { n: number; cells: Record<string, string> };
 export type RowError = { row: number; column: string | null; reason: string; raw: Record<string, string> };
-export type Outcome = { created: number; updated: number; skipped?: number; failed: number; errors: RowError[]; records: { entity: 'customer' | 'order' | 'product' | 'refund'; id: number; amount?: number }[] };
+export type Outcome = {
+  created: number;
+  updated: number;
+  skipped?: number;
+  failed: number;
+  errors: RowError[];
+  /** What the import created or changed, for undo (orders and events carry their import id instead). */
+  records: { entity: 'customer' | 'product' | 'refund'; id: number; amount?: number }[];
+};
 
 export type ImportOptions = {
   importId: number;
@@ -172,6 +180,7 @@ function parseOrderGroup(rows: Row[], mapping: Record<string, string>, o: Import
     placedAt,
     paidAt: get('paid_at') ? o.parseDate(get('paid_at')) : null,
     authoritative: true,
+    importId: o.importId,
     now: o.now,
   };
   const shipTo = { province: get('province') || undefined, city: get('city') || undefined, district: get('district') || undefined, address: get('address') || undefined };
@@ -214,8 +223,7 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[]
   // is filling, for every batch.
   const mine = await sql<{ external_id: string }>`
     select k.id as external_id from unnest(${parsed.map((x) => x.p.orderId)}::text[]) as k(id)
-    where (select true from orders o join import_records r on r.import_id = ${o.importId} and r.entity = 'order' and r.entity_id = o.id
-           where o.channel_id = ${o.channelId} and o.external_id = k.id limit 1)`.execute(trx);
+    where (select true from orders o where o.channel_id = ${o.channelId} and o.external_id = k.id and o.import_id = ${o.importId} limit 1)`.execute(trx);
   const storedByMe = new Set(mine.rows.map((r) => r.external_id));
   const ready = parsed.filter((x) => !storedByMe.has(x.p.orderId));
   later.push(...parsed.filter((x) => storedByMe.has(x.p.orderId)).map((x) => x.rows));
@@ -223,10 +231,8 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[]
   const stored = await upsertOrders(trx, ready.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, shippingAddressId: buyers[i].addressId, items: x.p.lines })));
   ready.forEach((x, i) => {
     if (buyers[i].created) out.records.push({ entity: 'customer', id: buyers[i].customerId });
-    if (stored[i].created) {
-      out.created += x.rows.length;
-      out.records.push({ entity: 'order', id: stored[i].orderId });
-    } else out.updated += x.rows.length;
+    if (stored[i].created) out.created += x.rows.length;
+    else out.updated += x.rows.length;
   });
   return later;
 }
@@ -268,10 +274,8 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
     out.updated += rows.length;
     return;
   }
-  const existing = await trx.selectFrom('orders').select('id').where('channel_id', '=', o.channelId).where('external_id', '=', p.orderId).executeTakeFirst();
-  const previous = existing
-    ? await trx.selectFrom('import_records').select('entity_id as id').where('import_id', '=', o.importId).where('entity', '=', 'order').where('entity_id', '=', existing.id).executeTakeFirst()
-    : undefined;
+  const existing = await trx.selectFrom('orders').select(['id', 'import_id']).where('channel_id', '=', o.channelId).where('external_id', '=', p.orderId).executeTakeFirst();
+  const previous = existing?.import_id === o.importId ? existing : undefined;
   const existingItems = previous ? await trx.selectFrom('order_items').select(['sku', 'name', 'quantity', 'unit_price']).where('order_id', '=', previous.id).execute() : [];
   const items = [...existingItems.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price })), ...p.lines];
   const result = await upsertOrder(trx, {
@@ -281,8 +285,6 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
     totalAmount: p.totalGiven ? p.order.totalAmount : Math.max(0, items.reduce((s, i) => s + i.quantity * i.unitPrice, 0)),
     items,
   });
-  if (result.created) {
-    out.created += rows.length;
-    out.records.push({ entity: 'order', id: result.orderId });
-  } else out.updated += rows.length;
+  if (result.created) out.created += rows.length;
+  else out.updated += rows.length;
 }

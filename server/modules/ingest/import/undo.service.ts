@@ -16,7 +16,7 @@ export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: 
     const imp = await trx.selectFrom('imports').select(['id', 'status']).where('id', '=', opts.id).forUpdate().executeTakeFirst();
     if (!imp) throw importErrors.notFound(opts.id);
     if (imp.status !== 'completed' && imp.status !== 'failed' && imp.status !== 'running') throw importErrors.notUndoable(opts.id, imp.status);
-    const records = (entity: string) => trx.selectFrom('import_records').select(['entity_id', 'amount']).where('import_id', '=', opts.id).where('entity', '=', entity as 'order').execute();
+    const records = (entity: string) => trx.selectFrom('import_records').select(['entity_id', 'amount']).where('import_id', '=', opts.id).where('entity', '=', entity as 'customer').execute();
     const refunds = await records('refund');
     if (refunds.length > 0) {
       await trx.deleteFrom('refunds').where('source', '=', `import:${opts.id}`).where('order_id', 'in', refunds.map((r) => r.entity_id)).execute();
@@ -27,7 +27,7 @@ export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: 
                       else 'partially_refunded' end, updated_at = ${opts.now}
         where id = ${r.entity_id}`.execute(trx);
     }
-    const orderIds = (await records('order')).map((r) => r.entity_id);
+    const orderIds = (await trx.selectFrom('orders').select('id').where('import_id', '=', opts.id).execute()).map((r) => r.id);
     if (orderIds.length > 0) {
       await trx.deleteFrom('order_items').where('order_id', 'in', orderIds).execute();
       await trx.deleteFrom('orders').where('id', 'in', orderIds).execute();
