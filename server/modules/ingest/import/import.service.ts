@@ -152,7 +152,7 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[]
 }
 
 /** Imports at least this large refresh the planner's statistics of the tables they filled when they finish. */
-const ANALYZE_AFTER_ROWS = 10_000;
+const ANALYZE_AFTER_ROWS = 50_000;
 const WRITTEN: Record<ImportKind, string> = {
   customers: 'customers, customer_identities, customer_addresses',
   orders: 'orders, order_items, customers, customer_identities, customer_addresses, products',

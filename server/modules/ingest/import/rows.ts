@@ -218,12 +218,12 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[]
       for (const row of rows) out.errors.push({ row: row.n, column: err.column, reason: err.message, raw: row.cells });
     }
   }
-  // One index probe per order id (a subplan per id): as a join or with `= any(…)` the planner trusts
-  // statistics taken before this import and may scan the whole channel's orders, which a large import
-  // is filling, for every batch.
+  // One probe of the (channel, external id) key per order id. As a join, or with `= any(…)` or the import id
+  // among the conditions, the planner trusts statistics taken before this import started and may scan the
+  // channel's (or this import's) orders, which the import is filling, for every batch.
   const mine = await sql<{ external_id: string }>`
     select k.id as external_id from unnest(${parsed.map((x) => x.p.orderId)}::text[]) as k(id)
-    where (select true from orders o where o.channel_id = ${o.channelId} and o.external_id = k.id and o.import_id = ${o.importId} limit 1)`.execute(trx);
+    where (select o.import_id from orders o where o.channel_id = ${o.channelId} and o.external_id = k.id) = ${o.importId}`.execute(trx);
   const storedByMe = new Set(mine.rows.map((r) => r.external_id));
   const ready = parsed.filter((x) => !storedByMe.has(x.p.orderId));
   later.push(...parsed.filter((x) => storedByMe.has(x.p.orderId)).map((x) => x.rows));
