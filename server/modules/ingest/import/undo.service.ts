@@ -16,7 +16,7 @@ export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: 
     const imp = await trx.selectFrom('imports').select(['id', 'status']).where('id', '=', opts.id).forUpdate().executeTakeFirst();
     if (!imp) throw importErrors.notFound(opts.id);
     if (imp.status !== 'completed' && imp.status !== 'failed' && imp.status !== 'running') throw importErrors.notUndoable(opts.id, imp.status);
-    const records = (entity: string) => trx.selectFrom('import_records').select(['entity_id', 'amount']).where('import_id', '=', opts.id).where('entity', '=', entity as 'customer').execute();
+    const records = (entity: 'customer' | 'product' | 'refund') => trx.selectFrom('import_records').select(['entity_id', 'amount']).where('import_id', '=', opts.id).where('entity', '=', entity).execute();
     const refunds = await records('refund');
     if (refunds.length > 0) {
       await trx.deleteFrom('refunds').where('source', '=', `import:${opts.id}`).where('order_id', 'in', refunds.map((r) => r.entity_id)).execute();
