@@ -25,7 +25,11 @@ export async function compileContext(db: Db, clock: Clock, rules: readonly RuleG
   const categories = [...new Set(rules.flatMap(categoriesIn))];
   const products = categories.length > 0 ? await db.selectFrom('products').select(['id', 'category']).where('category', 'in', categories).execute() : [];
   const categoryProducts = new Map<string, number[]>();
-  for (const p of products) categoryProducts.set(p.category, [...(categoryProducts.get(p.category) ?? []), Number(p.id)]);
+  for (const p of products) {
+    const ids = categoryProducts.get(p.category) ?? [];
+    ids.push(Number(p.id));
+    categoryProducts.set(p.category, ids);
+  }
   return { now: clock.now, today: todayIn(clock.timeZone, clock.now), timeZone: clock.timeZone, attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])), categoryProducts };
 }
 
