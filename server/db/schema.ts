@@ -440,6 +440,7 @@ export type AnalyticsModelTable = {
   fitted_at: Timestamp;
 };
 export type RfmHistoryTable = { as_of: string; rfm_group: string; customers: number; revenue: number };
+export type DashboardSnapshotTable = { key: string; body: Json; computed_at: Timestamp; compute_ms: number };
 
 // customers: custom attribute registry
 export type AttributeType = 'text' | 'number' | 'date' | 'boolean' | 'enum';
@@ -469,6 +470,7 @@ export type Database = {
   customer_changes: CustomerChangeTable;
   analytics_models: AnalyticsModelTable;
   rfm_history: RfmHistoryTable;
+  dashboard_snapshots: DashboardSnapshotTable;
   attribute_definitions: AttributeDefinitionTable;
   segments: SegmentTable;
   segment_members: SegmentMemberTable;

@@ -40,7 +40,9 @@ export const analyticsRoutes = [
     response: dashboardBody,
     handler: async ({ ctx, query }) => {
       const store = await storeSettingsOf(ctx);
-      return dashboardOverview(ctx.db, { days: query.days, now: ctx.clock.now(), timeZone: store.timeZone, currency: store.currency });
+      return dashboardOverview(ctx.db, { days: query.days, now: ctx.clock.now(), timeZone: store.timeZone, currency: store.currency }, (err) =>
+        ctx.log.warn({ err }, 'dashboard refresh failed'),
+      );
     },
   }),
   defineRoute({

@@ -33,7 +33,7 @@ export type Summary = Rfx & { customerId: number; m: number };
 export type ClvScope = { ids: readonly number[] } | { fromId: number; toId: number } | 'all';
 export type ClvOptions = { until: string; period: Period; timeZone: string };
 
-const periodIndex = (date: RawBuilder<unknown>, period: Period) => sql`floor((${date} - date ${sql.lit(EPOCH_MONDAY)}) / ${sql.lit(PERIOD_DAYS[period])}::numeric)::int`;
+export const periodIndex = (date: RawBuilder<unknown>, period: Period) => sql`floor((${date} - date ${sql.lit(EPOCH_MONDAY)}) / ${sql.lit(PERIOD_DAYS[period])}::numeric)::int`;
 
 /** Restricts a query on customers `c` to a scope (ids or an id range). */
 export function scopeFilter(scope: ClvScope, column: RawBuilder<unknown> = sql`c.id`) {
@@ -124,13 +124,12 @@ export type CalibrationBucket = { x: string; customers: number; predicted: numbe
 /**
  * Calibration vs holdout: fit on orders up to `calibrationUntil`, predict each customer's repeat periods
  * over the holdout, and compare with what they actually did, per calibration frequency (0…6, 7+).
- * `full` (the summaries up to `until`) is reused when the caller already has them.
+ * `calibration` and `full` are the summaries up to `calibrationUntil` and up to `until`.
  */
-export async function calibrationVsHoldout(db: Db, opts: ClvOptions & { calibrationUntil: string; full?: readonly Summary[] }) {
-  const calibration = await clvSummaries(db, { ...opts, until: opts.calibrationUntil });
+export function calibrationVsHoldout(calibration: readonly Summary[], fullSummaries: readonly Summary[], opts: Omit<ClvOptions, 'timeZone'> & { calibrationUntil: string }) {
   const fitted = fitSummaries(calibration, { until: opts.calibrationUntil, period: opts.period });
   if (fitted.status !== 'ready') return null;
-  const full = new Map((opts.full ?? (await clvSummaries(db, opts))).map((s) => [s.customerId, s]));
+  const full = new Map(fullSummaries.map((s) => [s.customerId, s]));
   const holdout = Math.round((Date.parse(opts.until) - Date.parse(opts.calibrationUntil)) / 86_400_000 / PERIOD_DAYS[opts.period]);
   const buckets = Array.from({ length: 8 }, (_, i) => ({ x: i === 7 ? '7+' : String(i), customers: 0, predicted: 0, actual: 0 }));
   for (const s of calibration) {

@@ -4,6 +4,7 @@ import { startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 import { upsertOrder } from '../commerce/index.ts';
 import { seedDemo } from '../demo/index.ts';
+import { type Period, calibrationVsHoldout, clvSummaries } from './clv.service.ts';
 import { loadModels, processChanges, recomputeAll } from './metrics.service.ts';
 import { computeRfm } from './rfm.service.ts';
 
@@ -58,9 +59,22 @@ describe('stored customer metrics', () => {
       from customer_metrics where orders_count > 0`.execute(patron.ctx.db);
     expect(stats.rows[0].bad).toBe(0);
     expect(stats.rows[0].churn_ok).toBe(stats.rows[0].n);
-    const row = await sql<{ params: { validation: { buckets: { customers: number }[] } | null } }>`
+    const row = await sql<{ params: { until: string; period: Period; validation: ReturnType<typeof calibrationVsHoldout> } }>`
       select params from analytics_models where kind = 'clv' order by id desc limit 1`.execute(patron.ctx.db);
-    expect(row.rows[0].params.validation?.buckets.reduce((s, b) => s + b.customers, 0)).toBeGreaterThan(0);
+    const { until, period, validation } = row.rows[0].params;
+    expect(validation?.buckets.reduce((s, b) => s + b.customers, 0)).toBeGreaterThan(0);
+    // The recompute reads the calibration and full summaries in one pass: the same as reading each on its own.
+    const options = { period, timeZone: TZ };
+    const calibration = await clvSummaries(patron.ctx.db, { ...options, until: validation!.calibrationUntil });
+    const full = await clvSummaries(patron.ctx.db, { ...options, until });
+    const apart = calibrationVsHoldout(calibration, full, { until, period, calibrationUntil: validation!.calibrationUntil })!;
+    expect(apart.holdoutPeriods).toBe(validation!.holdoutPeriods);
+    apart.buckets.forEach((b, i) => {
+      const stored = validation!.buckets[i];
+      expect([b.x, b.customers, b.actual]).toEqual([stored.x, stored.customers, stored.actual]);
+      // Summed in whatever order the rows came: equal up to rounding.
+      expect(b.predicted).toBeCloseTo(stored.predicted, 9);
+    });
   });
 
   it('a new order marks the customer changed, and the incremental refresh updates the metrics', async () => {
