@@ -25,10 +25,12 @@ describe('stored customer metrics', () => {
     const mismatches = await sql<{ n: number }>`
       with truth as (
         select c.id, count(o.id) filter (where o.paid_at is not null and o.status <> 'cancelled') as orders,
-          coalesce(sum(o.total_amount - o.refunded_amount) filter (where o.paid_at is not null and o.status <> 'cancelled'), 0) as net
+          coalesce(sum(o.total_amount - o.refunded_amount) filter (where o.paid_at is not null and o.status <> 'cancelled'), 0) as net,
+          (select count(distinct i.product_id) from orders po join order_items i on i.order_id = po.id
+           where po.customer_id = c.id and po.paid_at is not null and po.status <> 'cancelled') as products
         from customers c left join orders o on o.customer_id = c.id group by c.id)
       select count(*)::int as n from truth t left join customer_metrics m on m.customer_id = t.id
-      where m.customer_id is null or m.orders_count <> t.orders or m.net_spent <> t.net`.execute(patron.ctx.db);
+      where m.customer_id is null or m.orders_count <> t.orders or m.net_spent <> t.net or m.distinct_products <> t.products`.execute(patron.ctx.db);
     expect(mismatches.rows[0].n).toBe(0);
     const stages = await sql<{ lifecycle_stage: string; n: number }>`select lifecycle_stage, count(*)::int as n from customer_metrics group by 1`.execute(patron.ctx.db);
     const byStage = Object.fromEntries(stages.rows.map((r) => [r.lifecycle_stage, r.n]));

@@ -187,8 +187,8 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
   const scoped = scopeFilter(scope);
   const fit = models.clv;
   const p = predictionColumns(fit ? (summaries ?? (await clvSummaries(db, { until: asOf, period: fit.period, timeZone, scope }))) : [], fit, asOf);
-  // The scope is named on orders itself (an index range, not a scan joined to a CTE the planner cannot see into), the
-  // last-seen time is one index probe per customer.
+  // The scope is named on orders and order_items themselves (index ranges, not scans joined to a CTE the planner
+  // cannot see into: at 15M items each chunk read them all), the last-seen time is one index probe per customer.
   await applyAnalyticalSettings(db);
   await sql`delete from customer_metrics m using customers c where c.id = m.customer_id and c.merged_into is not null and ${scoped}`.execute(db);
   const result = await sql`
@@ -205,7 +205,8 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
       from paid group by customer_id
     ), items as (
       select p.customer_id, count(distinct i.product_id)::int as distinct_products, count(distinct pr.category)::int as distinct_categories
-      from paid p join order_items i on i.order_id = p.id left join products pr on pr.id = i.product_id group by p.customer_id
+      from paid p join order_items i on i.order_id = p.id left join products pr on pr.id = i.product_id
+      where ${scopeFilter(scope, sql`i.customer_id`)} group by p.customer_id
     ), predicted as (
       select * from unnest(${p.id}::bigint[], ${p.alive}::float8[], ${p.purchases}::float8[], ${p.value}::float8[], ${p.clv}::float8[],
         ${p.next}::timestamptz[]) as u(customer_id, alive, purchases, value, clv, next)
