@@ -8,7 +8,7 @@ import { createDb, type DbHandle, dbOptionsFromConfig, applyAnalyticalSettings }
 import { createApiKey } from '../server/modules/auth/index.ts';
 import { createSource } from '../server/modules/tracking/index.ts';
 import { seedDemo } from '../server/modules/demo/index.ts';
-import { recomputeAll, refreshDashboard } from '../server/modules/analytics/index.ts';
+import { dashboardOverview, recomputeAll } from '../server/modules/analytics/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { upsertOrder } from '../server/modules/commerce/index.ts';
 import { createDynamicSegment, drainChanges, previewRules, refreshSegment } from '../server/modules/segments/index.ts';
@@ -116,7 +116,7 @@ async function pkLookup(connections: number) {
 if (wants('dashboard')) {
   // The dashboard's figures are computed in the background and stored; viewers read the stored snapshot.
   const store = await storeSettingsOf({ db, config });
-  const ms = await timed(() => refreshDashboard(db, { days: 365, now: new Date(), timeZone: store.timeZone, currency: store.currency }));
+  const ms = await timed(() => dashboardOverview.refresh(db, { days: 365, timeZone: store.timeZone, currency: store.currency }, new Date()));
   const refMs = await timed(() => sql`select count(*), sum(total_amount - refunded_amount) from orders where paid_at is not null`.execute(db));
   figures.push({ name: 'dashboard compute', figure: Math.round(ms), unit: 'ms', reference: Math.round(refMs), referenceUnit: 'ms (one count over the paid orders)', ratio: ratio(ms, refMs), note: 'headline figures, 12 months by month and by channel; in the background, stored for viewers' });
 }

@@ -16,7 +16,7 @@ import * as m0013 from './migrations/0013_segments.ts';
 import * as m0014 from './migrations/0014_refunds_quarantine_views.ts';
 import * as m0015 from './migrations/0015_events_name_covering.ts';
 import * as m0016 from './migrations/0016_orders_import_id.ts';
-import * as m0017 from './migrations/0017_dashboard_snapshots.ts';
+import * as m0017 from './migrations/0017_analytics_snapshots.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -36,7 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0014_refunds_quarantine_views': m0014,
   '0015_events_name_covering': m0015,
   '0016_orders_import_id': m0016,
-  '0017_dashboard_snapshots': m0017,
+  '0017_analytics_snapshots': m0017,
 };
 
 export type MigrateResult = { applied: string[] };

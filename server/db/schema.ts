@@ -440,7 +440,7 @@ export type AnalyticsModelTable = {
   fitted_at: Timestamp;
 };
 export type RfmHistoryTable = { as_of: string; rfm_group: string; customers: number; revenue: number };
-export type DashboardSnapshotTable = { key: string; body: Json; computed_at: Timestamp; compute_ms: number };
+export type AnalyticsSnapshotTable = { key: string; name: string; params: Json; body: Json; computed_at: Timestamp; compute_ms: number; asked_at: Timestamp };
 
 // customers: custom attribute registry
 export type AttributeType = 'text' | 'number' | 'date' | 'boolean' | 'enum';
@@ -470,7 +470,7 @@ export type Database = {
   customer_changes: CustomerChangeTable;
   analytics_models: AnalyticsModelTable;
   rfm_history: RfmHistoryTable;
-  dashboard_snapshots: DashboardSnapshotTable;
+  analytics_snapshots: AnalyticsSnapshotTable;
   attribute_definitions: AttributeDefinitionTable;
   segments: SegmentTable;
   segment_members: SegmentMemberTable;

@@ -6,6 +6,7 @@ import type { Db } from '../../db/index.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { todayIn } from '../../platform/clock.ts';
+import type { AppContext } from '../../platform/context.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { associationRules, recommendationsFor } from './affinity.service.ts';
 import { clusterCustomers } from './clusters.service.ts';
@@ -13,12 +14,19 @@ import { customerInsights, modelsOverview, rfmHistory, setLifecycle } from './in
 import { dashboardOverview } from './overview.service.ts';
 import { channelReport, cohortReport, demographicsReport, geographyReport, overviewReport, valueReport } from './reports.service.ts';
 import { computeRfm, summariseRfm } from './rfm.service.ts';
+import { storedQuestion } from './snapshots.service.ts';
 
 type ReportFn<R> = (db: Db, f: contracts.ReportFilter & { timeZone: string }) => Promise<R>;
 
-/** One GET route per analytics report, all taking the same filter (dates, channel, segment). */
-const report = <R>(name: string, summary: string, response: z.ZodType<R>, fn: ReportFn<R>) =>
-  defineRoute({
+const refreshFailed = (ctx: AppContext) => (err: unknown) => ctx.log.warn({ err }, 'analytics answer refresh failed');
+
+/**
+ * One GET route per analytics report, all taking the same filter (dates, channel, segment). Each scans the orders,
+ * so each is a stored question: viewers read the stored answer (snapshots.service.ts).
+ */
+const report = <R>(name: string, summary: string, response: z.ZodType<R>, fn: ReportFn<R>) => {
+  const question = storedQuestion(`report.${name}`, (db: Db, f: contracts.ReportFilter & { timeZone: string }) => fn(db, f));
+  return defineRoute({
     method: 'GET',
     url: `/analytics/reports/${name}`,
     access: 'analytics.read',
@@ -26,8 +34,9 @@ const report = <R>(name: string, summary: string, response: z.ZodType<R>, fn: Re
     summary,
     query: contracts.reportFilter,
     response,
-    handler: async ({ ctx, query }) => fn(ctx.db, { ...query, timeZone: (await storeSettingsOf(ctx)).timeZone }),
+    handler: async ({ ctx, query }) => question.answer(ctx.db, { ...query, timeZone: (await storeSettingsOf(ctx)).timeZone }, ctx.clock.now(), refreshFailed(ctx)),
   });
+};
 
 export const analyticsRoutes = [
   defineRoute({
@@ -40,9 +49,7 @@ export const analyticsRoutes = [
     response: dashboardBody,
     handler: async ({ ctx, query }) => {
       const store = await storeSettingsOf(ctx);
-      return dashboardOverview(ctx.db, { days: query.days, now: ctx.clock.now(), timeZone: store.timeZone, currency: store.currency }, (err) =>
-        ctx.log.warn({ err }, 'dashboard refresh failed'),
-      );
+      return dashboardOverview.answer(ctx.db, { days: query.days, timeZone: store.timeZone, currency: store.currency }, ctx.clock.now(), refreshFailed(ctx));
     },
   }),
   defineRoute({

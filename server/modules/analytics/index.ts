@@ -8,4 +8,5 @@ export type { RecomputeResult } from './metrics.service.ts';
 export { clvSummaries, fitSummaries, predict } from './clv.service.ts';
 export type { Period } from './clv.service.ts';
 export { clusterCustomers } from './clusters.service.ts';
-export { refreshDashboard, refreshDashboards } from './overview.service.ts';
+export { dashboardOverview } from './overview.service.ts';
+export { refreshStoredAnswers } from './snapshots.service.ts';

@@ -4,16 +4,17 @@ import { startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 import { upsertOrder } from '../commerce/index.ts';
 import { seedDemo } from '../demo/index.ts';
-import { dashboardOverview, refreshDashboard, refreshDashboards } from './overview.service.ts';
+import { dashboardOverview } from './overview.service.ts';
+import { refreshStoredAnswers } from './snapshots.service.ts';
 
 const NOW = new Date('2026-06-30T08:00:00Z');
 const QUESTION = { days: 365, timeZone: 'Asia/Shanghai', currency: 'CNY' };
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 
-describe('dashboard figures', () => {
+describe('dashboard figures, a stored question', () => {
   let patron: Patron;
   const failures: unknown[] = [];
-  const overview = (now: Date) => dashboardOverview(patron.ctx.db, { ...QUESTION, now }, (err) => failures.push(err));
+  const overview = (now: Date) => dashboardOverview.answer(patron.ctx.db, QUESTION, now, (err) => failures.push(err));
   beforeAll(async () => {
     patron = await startTestPatron();
     await seedDemo(patron.ctx.db, patron.ctx.keyring, { customers: 300, asOf: NOW });
@@ -51,16 +52,18 @@ describe('dashboard figures', () => {
     // Older than a minute: the viewer still gets them at once, and the next figures are computed meanwhile.
     const stale = await overview(later(90_000));
     expect(stale.asOf).toBe(before.asOf);
-    const fresh = await refreshDashboard(patron.ctx.db, { ...QUESTION, now: later(90_000) });
+    const fresh = await dashboardOverview.refresh(patron.ctx.db, QUESTION, later(90_000));
     expect(fresh.orders).toBe(before.orders + 1);
     expect(fresh.revenue).toBe(before.revenue + 50_000);
     expect((await overview(later(100_000))).asOf).toBe(later(90_000).toISOString());
     expect(failures).toEqual([]);
 
-    // The nightly refresh recomputes the questions of the store's current settings and forgets the others.
-    await refreshDashboard(patron.ctx.db, { ...QUESTION, currency: 'USD', now: NOW });
-    expect(await refreshDashboards(patron.ctx.db, { ...QUESTION, now: later(86_400_000) })).toBe(1);
-    const keys = await patron.ctx.db.selectFrom('dashboard_snapshots').select(['key', 'computed_at']).execute();
-    expect(keys.map((k) => [k.key, k.computed_at.toISOString()])).toEqual([['365|Asia/Shanghai|CNY', later(86_400_000).toISOString()]]);
+    // The nightly refresh recomputes the questions asked in the last week and drops the others.
+    await dashboardOverview.answer(patron.ctx.db, { ...QUESTION, days: 30 }, later(-8 * 86_400_000), (err) => failures.push(err));
+    expect(await refreshStoredAnswers(patron.ctx.db, later(86_400_000))).toBe(1);
+    const stored = await patron.ctx.db.selectFrom('analytics_snapshots').select(['key', 'name', 'computed_at']).execute();
+    expect(stored.map((k) => [k.key, k.name, k.computed_at.toISOString()])).toEqual([
+      ['dashboard:{"currency":"CNY","days":365,"timeZone":"Asia/Shanghai"}', 'dashboard', later(86_400_000).toISOString()],
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { processChanges, recomputeAll, refreshDashboards } from '../analytics/index.ts';
-import { storeClockOf as clockOf, storeSettingsOf } from '../system/index.ts';
+import { processChanges, recomputeAll, refreshStoredAnswers } from '../analytics/index.ts';
+import { storeClockOf as clockOf } from '../system/index.ts';
 import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
 
 
@@ -30,7 +30,7 @@ export const segmentsRefreshAllJob = defineJob<Record<string, never>, AppContext
 
 /**
  * Nightly (and on request): metrics, RFM, lifecycle thresholds and the CLV fit for everyone, then every segment
- * and the dashboard's stored figures.
+ * and the stored answers of the dashboard and the reports.
  */
 export const insightsRecomputeJob = defineJob<Record<string, never>, AppContext>({
   name: 'insights-recompute',
@@ -43,8 +43,7 @@ export const insightsRecomputeJob = defineJob<Record<string, never>, AppContext>
     const result = await recomputeAll(ctx.db, clock);
     ctx.log.info({ result }, 'customer metrics recomputed');
     await refreshAllSegments(ctx.db, clock);
-    const { currency } = await storeSettingsOf(ctx);
-    await refreshDashboards(ctx.db, { ...clock, currency });
+    await refreshStoredAnswers(ctx.db, clock.now);
   },
 });
 

@@ -1,0 +1,90 @@
+import type { Db } from '../../db/index.ts';
+import { sharedResult } from '../../platform/shared-result.ts';
+
+/**
+ * Stored answers to the analytics questions that scan every order (the dashboard, the reports). A question is a
+ * report and its parameters; its last answer is a row of analytics_snapshots. A viewer gets the stored answer at
+ * once; one older than a minute is served while the next is computed in the background; only a question nobody
+ * has asked before is computed while the viewer waits. The nightly recompute refreshes every question asked in
+ * the last week and drops the others.
+ */
+
+/** An answer younger than this is served as it is. */
+const FRESH_MS = 60_000;
+/** Questions nobody asked for this long are dropped by the nightly refresh. */
+const FORGET_MS = 7 * 86_400_000;
+
+type Params = Record<string, string | number | undefined>;
+type Compute = (db: Db, params: never, now: Date) => Promise<unknown>;
+
+/** Every stored question by name, for the nightly refresh. */
+const questions = new Map<string, Compute>();
+/** One computation per question at a time in this process, shared by every viewer asking it. */
+const computations = new WeakMap<Db, ReturnType<typeof sharedResult<unknown>>>();
+
+/** Parameters in a stable order without the unset ones: the same question has the same key. */
+const normalise = (params: Params): Params =>
+  Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+
+export type StoredQuestion<P extends Params, R> = {
+  /** The stored answer (see above); `onRefreshFailed` hears of a background computation that failed. */
+  answer(db: Db, params: P, now: Date, onRefreshFailed: (err: unknown) => void): Promise<R>;
+  /** Computes the answer now and stores it. */
+  refresh(db: Db, params: P, now: Date, asked?: boolean): Promise<R>;
+};
+
+export function storedQuestion<P extends Params, R>(name: string, compute: (db: Db, params: P, now: Date) => Promise<R>): StoredQuestion<P, R> {
+  if (questions.has(name)) throw new Error(`stored question ${name} is defined twice`);
+  questions.set(name, compute as Compute);
+  const refresh = (db: Db, params: P, now: Date, asked = false) => computeAndStore(db, name, normalise(params), now, asked) as Promise<R>;
+  return {
+    refresh,
+    async answer(db, params, now, onRefreshFailed) {
+      const key = keyOf(name, normalise(params));
+      const stored = await db.selectFrom('analytics_snapshots').select(['body', 'computed_at']).where('key', '=', key).executeTakeFirst();
+      if (stored && now.getTime() - stored.computed_at.getTime() < FRESH_MS) return stored.body as R;
+      const fresh = refresh(db, params, now, true);
+      if (!stored) return fresh;
+      fresh.catch(onRefreshFailed);
+      return stored.body as R;
+    },
+  };
+}
+
+const keyOf = (name: string, params: Params) => `${name}:${JSON.stringify(params)}`;
+
+function computeAndStore(db: Db, name: string, params: Params, now: Date, asked: boolean): Promise<unknown> {
+  let shared = computations.get(db);
+  if (!shared) {
+    shared = sharedResult<unknown>(FRESH_MS);
+    computations.set(db, shared);
+  }
+  const key = keyOf(name, params);
+  return shared(key, now.getTime(), async () => {
+    const compute = questions.get(name);
+    if (!compute) throw new Error(`no stored question is named ${name}`);
+    const t0 = performance.now();
+    const body = await compute(db, params as never, now);
+    const row = { body: JSON.stringify(body), computed_at: now, compute_ms: Math.round(performance.now() - t0) };
+    await db
+      .insertInto('analytics_snapshots')
+      .values({ key, name, params: JSON.stringify(params), ...row, asked_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet(asked ? { ...row, asked_at: now } : row))
+      .execute();
+    return body;
+  });
+}
+
+/** The nightly refresh: every question asked in the last week, computed again; the others dropped. Returns how many were refreshed. */
+export async function refreshStoredAnswers(db: Db, now: Date): Promise<number> {
+  await db.deleteFrom('analytics_snapshots').where('asked_at', '<', new Date(now.getTime() - FORGET_MS)).execute();
+  const stored = await db.selectFrom('analytics_snapshots').select(['name', 'params']).orderBy('key').execute();
+  let refreshed = 0;
+  for (const { name, params } of stored) {
+    if (!questions.has(name)) continue;
+    // jsonb keeps its keys in its own order: normalised again, the parameters give the same key.
+    await computeAndStore(db, name, normalise(params as Params), now, false);
+    refreshed++;
+  }
+  return refreshed;
+}
