@@ -116,7 +116,10 @@ export const reportFilter = z.strictObject({
 });
 export type ReportFilter = z.infer<typeof reportFilter>;
 const int = z.number().int();
+/** Reports are stored answers (recomputed in the background when a minute old): when this one was computed. */
+const answered = { asOf: z.string().describe('When the figures were computed (ISO 8601)') };
 export const overviewReport = z.object({
+  ...answered,
   customers: int,
   buyers: int,
   active: int,
@@ -128,15 +131,20 @@ export const overviewReport = z.object({
   stages: z.array(z.object({ stage: z.string(), customers: int })),
   monthly: z.array(z.object({ month: z.string(), revenue: z.number(), orders: int, buyers: int, newBuyers: int })),
 });
-export const cohortReport = z.object({ cohorts: z.array(z.object({ cohort: z.string(), size: int, retention: z.array(z.number().nullable()) })) });
+export const cohortReport = z.object({
+  ...answered, cohorts: z.array(z.object({ cohort: z.string(), size: int, retention: z.array(z.number().nullable()) })) });
 export const channelReport = z.object({
+  ...answered,
   channels: z.array(z.object({ code: z.string(), name: z.string(), buyers: int, revenue: z.number(), repeatRate: z.number() })),
   overlap: z.array(z.object({ channels: int.describe('1, 2, or 3 meaning three or more'), buyers: int })),
   pairs: z.array(z.object({ a: z.string(), b: z.string(), buyers: int })),
 });
-export const geographyReport = z.object({ provinces: z.array(z.object({ province: z.string().nullable(), customers: int, buyers: int, revenue: z.number() })) });
-export const demographicsReport = z.object({ cells: z.array(z.object({ gender: z.string(), band: z.string(), customers: int, revenue: z.number() })) });
+export const geographyReport = z.object({
+  ...answered, provinces: z.array(z.object({ province: z.string().nullable(), customers: int, buyers: int, revenue: z.number() })) });
+export const demographicsReport = z.object({
+  ...answered, cells: z.array(z.object({ gender: z.string(), band: z.string(), customers: int, revenue: z.number() })) });
 export const valueReport = z.object({
+  ...answered,
   clvBands: z.array(z.object({ fromYuan: z.number(), toYuan: z.number().nullable(), customers: int })),
   riskBands: z.array(z.object({ band: z.string(), customers: int, netSpent: z.number(), clv: z.number() })),
   atRisk: z.array(z.object({ id: int, name: z.string().nullable(), netSpent: z.number(), churnProbability: z.number(), lastOrderAt: z.string().nullable(), orders: int })),

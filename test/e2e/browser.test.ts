@@ -188,6 +188,8 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   it('shows analytics with predictions explained and a calibration chart, and insights on the 360 page', async () => {
     await page.goto(`${base}/analytics`);
     await page.getByTestId('chart-trend').waitFor();
+    // Reports are stored answers: the page says when they were computed.
+    expect(await page.getByTestId('report-as-of').first().textContent()).toMatch(/^数据截至 .*（后台自动更新）$/);
     await page.getByRole('tab', { name: '预测' }).click();
     await page.getByTestId('predictions').waitFor();
     await page.getByText('预测是怎样算出来的').waitFor();

@@ -24,8 +24,8 @@ const refreshFailed = (ctx: AppContext) => (err: unknown) => ctx.log.warn({ err 
  * One GET route per analytics report, all taking the same filter (dates, channel, segment). Each scans the orders,
  * so each is a stored question: viewers read the stored answer (snapshots.service.ts).
  */
-const report = <R>(name: string, summary: string, response: z.ZodType<R>, fn: ReportFn<R>) => {
-  const question = storedQuestion(`report.${name}`, (db: Db, f: contracts.ReportFilter & { timeZone: string }) => fn(db, f));
+const report = <R extends { asOf: string }>(name: string, summary: string, response: z.ZodType<R>, fn: ReportFn<Omit<R, 'asOf'>>) => {
+  const question = storedQuestion(`report.${name}`, fn);
   return defineRoute({
     method: 'GET',
     url: `/analytics/reports/${name}`,

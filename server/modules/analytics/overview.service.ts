@@ -12,7 +12,7 @@ type OverviewOptions = { days: number; timeZone: string; currency: string };
 
 export const dashboardOverview = storedQuestion('dashboard', computeOverview);
 
-async function computeOverview(db: Db, opts: OverviewOptions, now: Date): Promise<DashboardBody> {
+async function computeOverview(db: Db, opts: OverviewOptions, now: Date): Promise<Omit<DashboardBody, 'asOf'>> {
   const since = new Date(now.getTime() - opts.days * 86_400_000);
   const recent = new Date(now.getTime() - 30 * 86_400_000);
   const tz = opts.timeZone;
@@ -41,7 +41,6 @@ async function computeOverview(db: Db, opts: OverviewOptions, now: Date): Promis
   const c = customers.rows[0];
   const b = buyers.rows[0];
   return {
-    asOf: now.toISOString(),
     currency: opts.currency,
     customers: c.customers,
     buyers: b.buyers,

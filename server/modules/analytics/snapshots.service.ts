@@ -26,27 +26,30 @@ const computations = new WeakMap<Db, ReturnType<typeof sharedResult<unknown>>>()
 const normalise = (params: Params): Params =>
   Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
 
+/** An answer says when it was computed. */
+type Answer<R> = R & { asOf: string };
+
 export type StoredQuestion<P extends Params, R> = {
   /** The stored answer (see above); `onRefreshFailed` hears of a background computation that failed. */
-  answer(db: Db, params: P, now: Date, onRefreshFailed: (err: unknown) => void): Promise<R>;
+  answer(db: Db, params: P, now: Date, onRefreshFailed: (err: unknown) => void): Promise<Answer<R>>;
   /** Computes the answer now and stores it. */
-  refresh(db: Db, params: P, now: Date, asked?: boolean): Promise<R>;
+  refresh(db: Db, params: P, now: Date, asked?: boolean): Promise<Answer<R>>;
 };
 
-export function storedQuestion<P extends Params, R>(name: string, compute: (db: Db, params: P, now: Date) => Promise<R>): StoredQuestion<P, R> {
+export function storedQuestion<P extends Params, R extends object>(name: string, compute: (db: Db, params: P, now: Date) => Promise<R>): StoredQuestion<P, R> {
   if (questions.has(name)) throw new Error(`stored question ${name} is defined twice`);
   questions.set(name, compute as Compute);
-  const refresh = (db: Db, params: P, now: Date, asked = false) => computeAndStore(db, name, normalise(params), now, asked) as Promise<R>;
+  const refresh = (db: Db, params: P, now: Date, asked = false) => computeAndStore(db, name, normalise(params), now, asked) as Promise<Answer<R>>;
   return {
     refresh,
     async answer(db, params, now, onRefreshFailed) {
       const key = keyOf(name, normalise(params));
       const stored = await db.selectFrom('analytics_snapshots').select(['body', 'computed_at']).where('key', '=', key).executeTakeFirst();
-      if (stored && now.getTime() - stored.computed_at.getTime() < FRESH_MS) return stored.body as R;
+      if (stored && now.getTime() - stored.computed_at.getTime() < FRESH_MS) return stored.body as Answer<R>;
       const fresh = refresh(db, params, now, true);
       if (!stored) return fresh;
       fresh.catch(onRefreshFailed);
-      return stored.body as R;
+      return stored.body as Answer<R>;
     },
   };
 }
@@ -64,7 +67,7 @@ function computeAndStore(db: Db, name: string, params: Params, now: Date, asked:
     const compute = questions.get(name);
     if (!compute) throw new Error(`no stored question is named ${name}`);
     const t0 = performance.now();
-    const body = await compute(db, params as never, now);
+    const body = { ...((await compute(db, params as never, now)) as object), asOf: now.toISOString() };
     const row = { body: JSON.stringify(body), computed_at: now, compute_ms: Math.round(performance.now() - t0) };
     await db
       .insertInto('analytics_snapshots')

@@ -9,7 +9,7 @@ import type * as C from '../../../../contracts/analytics.ts';
 import { AGE_BANDS, RISK_BANDS } from '../../../../contracts/analytics.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
-import { formatMoney, formatNumber, formatPercent } from '../../lib/format.ts';
+import { formatDateTime, formatMoney, formatNumber, formatPercent } from '../../lib/format.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { Chart, type ChartOption } from '../../ui/Chart.tsx';
 import { useSegmentCatalog } from '../segments/RuleBuilder.tsx';
@@ -32,12 +32,22 @@ function useReport<K extends keyof Reports>(name: K, filter: Filter) {
   return useQuery({ queryKey: ['report', name, filter], queryFn: () => api<Reports[K]>(`/analytics/reports/${name}`, { query: filter }), placeholderData: (p) => p });
 }
 
-/** Loading, error or the report's content. */
+/** Loading, error or the report's content, with when a stored report was computed. */
 function Loaded<T>({ query, children }: { query: { data?: T; error: unknown; isLoading: boolean }; children: (data: T) => ReactNode }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (query.isLoading) return <Skeleton active />;
   if (query.error || !query.data) return <Alert type="error" message={errorMessage(t, query.error)} />;
-  return <>{children(query.data)}</>;
+  const { asOf } = query.data as { asOf?: string };
+  return (
+    <>
+      {asOf && (
+        <Typography.Paragraph type="secondary" data-testid="report-as-of">
+          {t('analytics.asOf', { time: formatDateTime(asOf, i18n.language) })}
+        </Typography.Paragraph>
+      )}
+      {children(query.data)}
+    </>
+  );
 }
 
 const bar = (labels: string[], series: { name: string; data: number[]; yAxisIndex?: number; type?: 'bar' | 'line' }[], twoAxes = false): ChartOption => ({
