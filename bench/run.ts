@@ -25,7 +25,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     smoke: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '10' },
-    /** Keep an earlier run's PostgreSQL data instead of seeding (to iterate on one workload; writes no results). */
+    /** Keep an earlier run's PostgreSQL data instead of seeding (results are written as `…-reused.json`, not LATEST.md). */
     reuse: { type: 'boolean', default: false },
   },
 });
@@ -320,11 +320,13 @@ const table = [
 ].join('\n');
 const heading = `Patron benchmark — scale ${values.smoke ? 'smoke' : scaleName}, ${values.db}, ${new Date().toISOString()}, ${process.version}`;
 console.log(`\n${heading}\n\n${table}\n`);
-if (!values.smoke && !reused) {
+if (!values.smoke) {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().slice(0, 10);
-  writeFileSync(join(dir, `${stamp}-${scaleName}-${values.db}.json`), `${JSON.stringify({ heading, scale, db: values.db, figures }, null, 2)}\n`);
-  writeFileSync(join(dir, 'LATEST.md'), `# ${heading}\n\n${table}\n`);
+  // A run on an earlier run's data (`--reuse`) is kept beside the full runs, marked; LATEST.md stays the last full run.
+  const file = `${stamp}-${scaleName}-${values.db}${reused ? '-reused' : ''}.json`;
+  writeFileSync(join(dir, file), `${JSON.stringify({ heading, scale, db: values.db, reused, figures }, null, 2)}\n`);
+  if (!reused) writeFileSync(join(dir, 'LATEST.md'), `# ${heading}\n\n${table}\n`);
 }
 process.exit(0);
