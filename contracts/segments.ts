@@ -192,6 +192,16 @@ export const previewResult = z.object({
   tookMs: z.number(),
 });
 
+export const estimateResult = z.object({
+  count: z.number().int().describe('Estimated customers matching (exact when `exact`)'),
+  low: z.number().int().describe('Lower end of the 95% interval'),
+  high: z.number().int().describe('Upper end of the 95% interval'),
+  sampled: z.number().int().describe('Customers the rules were decided for'),
+  population: z.number().int().describe('Customers the sample stands for'),
+  exact: z.boolean().describe('The shop is small enough that every customer was decided'),
+  tookMs: z.number(),
+});
+
 export const segmentHistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
 export const membershipHistory = z.object({
   items: z.array(z.object({ segmentId: z.number().int(), segmentName: z.string(), customerId: z.number().int(), enteredAt: z.string(), exitedAt: z.string().nullable() })),

@@ -9,4 +9,4 @@ export const segmentsModule = {
 export { compileRules, matchingCustomers } from './compiler.ts';
 export type { CompileContext } from './compiler.ts';
 export { drainChanges } from './segments.jobs.ts';
-export { createDemoSegments, createDynamicSegment, previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
+export { createDemoSegments, createDynamicSegment, estimateRules, previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';

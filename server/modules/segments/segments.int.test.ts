@@ -6,7 +6,7 @@ import type { Patron } from '../../app.ts';
 import { recomputeAll } from '../analytics/index.ts';
 import { seedDemo } from '../demo/index.ts';
 import { drainChanges } from './segments.jobs.ts';
-import { compileContext, previewRules, refreshSegment } from './segments.service.ts';
+import { compileContext, estimateRules, previewRules, refreshSegment } from './segments.service.ts';
 import { matchingCustomers } from './compiler.ts';
 
 const NOW = new Date('2026-06-30T08:00:00Z');
@@ -95,6 +95,8 @@ describe('segments on generated data', () => {
     await sql`insert into attribute_definitions (key, label, type, options) values ('skin_type', 'Skin', 'enum', '{dry,oily}'), ('vip_level', 'VIP level', 'number', '{}')`.execute(db);
     await sql`update customers set attributes = jsonb_build_object('skin_type', case when id % 4 = 0 then 'dry' else 'oily' end, 'vip_level', id % 5)`.execute(db);
     await recomputeAll(db, { now: NOW, timeZone: TZ });
+    // The estimate steps through the customers by the planner's row count.
+    await sql`analyze customers`.execute(db);
   });
   afterAll(() => patron.close());
 
@@ -108,6 +110,14 @@ describe('segments on generated data', () => {
       expect(want.length, 'the case should not select everyone').toBeLessThan(1500);
       expect(got).toEqual(want);
       expect((await previewRules(db, c.rules, clock)).count).toBe(want.length);
+      // The estimate: exact for a shop smaller than the sample; else 1 customer in 5 (by a hash of the id) decided and scaled up.
+      expect(await estimateRules(db, c.rules, clock)).toMatchObject({ count: want.length, low: want.length, high: want.length, exact: true, population: 1500 });
+      const estimate = await estimateRules(db, c.rules, clock, 300);
+      const sample = new Set((await sql<{ id: number }>`select id from customers where hashint8(id) % 5 = 0`.execute(db)).rows.map((r) => Number(r.id)));
+      const inSample = want.filter((id) => sample.has(id)).length;
+      expect(estimate).toMatchObject({ count: Math.round((inSample / sample.size) * 1500), sampled: sample.size, population: 1500, exact: false });
+      expect(estimate.low).toBeLessThanOrEqual(estimate.count);
+      expect(estimate.high).toBeGreaterThanOrEqual(estimate.count);
       // The incremental path decides a few customers with order and event rows aggregated for them alone: same answer.
       const ids = [...want.slice(0, 5), ...(await sql<{ id: number }>`select id from customers order by id desc limit 5`.execute(db)).rows.map((r) => Number(r.id))];
       const only = sql`c.id = any(${ids}::bigint[])`;

@@ -3,7 +3,8 @@ import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Space, S
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
-import type { RuleGroup, SegmentBody } from '../../../../contracts/segments.ts';
+import type { z } from 'zod';
+import type { RuleGroup, SegmentBody, estimateResult } from '../../../../contracts/segments.ts';
 import { ApiError, api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
@@ -13,6 +14,7 @@ import { Chart } from '../../ui/Chart.tsx';
 import { RuleBuilder, useSegmentCatalog } from './RuleBuilder.tsx';
 import { STATUS_COLORS } from './SegmentsPage.tsx';
 
+type Estimate = z.infer<typeof estimateResult>;
 type Preview = { count: number; sample: { id: number; name: string | null; province: string | null; lifecycleStage: string | null; netSpent: number }[]; sql?: string; tookMs: number };
 type History = { items: { segmentId: number; customerId: number; enteredAt: string; exitedAt: string | null }[]; total: number };
 
@@ -68,6 +70,14 @@ export function SegmentEditorPage() {
     placeholderData: (prev) => prev,
     retry: false,
   });
+  // On a large shop the exact count takes seconds: an estimate from a sample answers first.
+  const estimate = useQuery({
+    queryKey: ['segment-estimate', settled],
+    enabled: !isStatic,
+    queryFn: () => api<Estimate>('/segments/estimate', { method: 'POST', body: { rules: settled } }),
+    retry: false,
+  });
+  const estimating = (preview.isLoading || preview.isPlaceholderData) && estimate.data && !estimate.data.exact ? estimate.data : null;
   const sizes = useQuery({ queryKey: ['segment-sizes', segmentId], enabled: segmentId !== null, queryFn: () => api<{ items: { at: string; size: number }[] }>(`/segments/${segmentId}/sizes`) });
   const history = useQuery({ queryKey: ['segment-history', segmentId], enabled: segmentId !== null, queryFn: () => api<History>(`/segments/${segmentId}/history`, { query: { limit: 50 } }) });
   const save = useMutation({
@@ -181,6 +191,13 @@ export function SegmentEditorPage() {
               <Card size="small" title={t('segments.liveCount')}>
                 {previewError ? (
                   <Alert type="error" message={errorMessage(t, previewError)} description={(previewError.details as { path?: string } | undefined)?.path} data-testid="preview-error" />
+                ) : estimating ? (
+                  <>
+                    <Statistic value={estimating.count} prefix="≈" formatter={(v) => formatNumber(Number(v), i18n.language)} data-testid="estimated-count" />
+                    <Typography.Text type="secondary">
+                      {t('segments.estimated', { sampled: formatNumber(estimating.sampled, i18n.language), low: formatNumber(estimating.low, i18n.language), high: formatNumber(estimating.high, i18n.language) })}
+                    </Typography.Text>
+                  </>
                 ) : (
                   <>
                     <Statistic value={preview.data?.count ?? 0} loading={preview.isLoading} formatter={(v) => formatNumber(Number(v), i18n.language)} data-testid="live-count" />
