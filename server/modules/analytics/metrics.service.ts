@@ -54,9 +54,9 @@ export async function saveModel(db: Db, kind: 'clv' | 'rfm' | 'lifecycle', statu
 /**
  * Lifecycle thresholds from the shop's own purchase intervals: active within the 80th percentile of the
  * gaps between a customer's consecutive paid orders, at risk up to the 95th, lapsed up to twice that,
- * churned beyond. Too few repeat intervals (< 50) keep the defaults. Beyond 125,000 customers the gaps of
- * an even sample of them (every k-th id, ≥ 125,000 customers) give the percentiles: sorting every order of a
- * million customers by customer and time was a third of the full recompute, for the same whole days.
+ * churned beyond. Too few repeat intervals (< 50) keep the defaults. Beyond 125,000 customers the gaps of a
+ * sample of ≥ 125,000 of them (1 in k by a hash of the id) give the percentiles: sorting every order of a
+ * million customers by customer and time cost a tenth of the full recompute, for the same days within one.
  */
 export async function deriveLifecycle(db: Db): Promise<LifecycleThresholds> {
   const customers = Number((await sql<{ n: number }>`select count(*)::int as n from customers`.execute(db)).rows[0].n);
@@ -64,7 +64,7 @@ export async function deriveLifecycle(db: Db): Promise<LifecycleThresholds> {
   const row = await sql<{ n: number; p80: number | null; p95: number | null }>`
     with gaps as (
       select extract(epoch from paid_at - lag(paid_at) over (partition by customer_id order by paid_at)) / 86400 as gap
-      from orders where paid_at is not null and status <> 'cancelled' and customer_id % ${every} = 0
+      from orders where paid_at is not null and status <> 'cancelled' and hashint8(customer_id) % ${every} = 0
     )
     select count(gap)::int as n, percentile_cont(0.8) within group (order by gap) as p80, percentile_cont(0.95) within group (order by gap) as p95
     from gaps where gap >= 1`.execute(db);
