@@ -87,6 +87,12 @@ describe('segment rule compiler', () => {
     expect(avg.sql).toContain('c.id in (select customer_id from orders o where');
     const viewed = compile(and({ type: 'events', name: 'Product Viewed', operator: 'gte', value: 3, window: { kind: 'last_days', days: 7 }, properties: [{ key: 'category', operator: 'eq', value: '美妆' }, { key: 'price', operator: 'gt', value: 100 }] }));
     expect(viewed.parameters).toEqual(expect.arrayContaining(['Product Viewed', 'category', '美妆', 'price', 100, 3]));
+    // After an order condition in the same AND, an event condition is decided per customer reaching it, not as a set.
+    const after = compile(and({ type: 'orders', aggregate: 'count', operator: 'gte', value: 2, filters: {} }, { type: 'events', name: 'Product Viewed', operator: 'gte', value: 3 }));
+    expect(after.sql).toContain('c.id in (select customer_id from orders o where');
+    expect(after.sql).toContain('(select count(*) >= $');
+    expect(after.sql).toContain('from events e where e.customer_id = c.id and e.name = $');
+    expect(after.sql).not.toContain('select customer_id from events');
   });
 
   it('rejects invalid trees with the path of the offending node', () => {

@@ -220,9 +220,14 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
   return grouped(sql`orders o where ${sql.join(where, sql` and `)}`, aggregateTest(agg, cond.operator, cond.value, path), zero);
 }
 
-function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext): Sql {
-  const where: Sql[] = [sql`e.customer_id is not null`, sql`e.name = ${cond.name}`, windowOn(sql`e.occurred_at`, cond.window, path, ctx)];
-  if (ctx.only) where.push(sql`e.customer_id = any(${[...ctx.only]}::bigint[])`);
+/**
+ * An event condition is a set (every customer's matching events grouped once, hashed) — unless `guarded`: when
+ * an earlier condition of the same AND already narrows who reaches it, it is decided for each customer that does,
+ * from that customer's range of `events (customer_id, occurred_at desc) include (name)` alone (index-only). At
+ * scale L the set costs ~5 s whoever reaches it; 81,000 customers' ranges cost ~0.7 s.
+ */
+function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext, guarded: boolean): Sql {
+  const where: Sql[] = [sql`e.name = ${cond.name}`, windowOn(sql`e.occurred_at`, cond.window, path, ctx)];
   (cond.properties ?? []).forEach((p, i) => {
     const text = sql`(e.properties ->> ${p.key})`;
     if (p.operator === 'contains') where.push(sql`position(lower(${String(p.value)}) in lower(${text})) > 0`);
@@ -232,8 +237,11 @@ function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: str
     } else if (p.operator === 'eq' || p.operator === 'neq') where.push(compare(text, p.operator, sql`${String(p.value)}`));
     else throw invalidRule(`${path}.properties[${i}]`, `operator "${p.operator}" needs a number`);
   });
-  const agg = sql`count(*)`;
-  return grouped(sql`events e where ${sql.join(where, sql` and `)}`, aggregateTest(agg, cond.operator, cond.value, path), 0);
+  const test = aggregateTest(sql`count(*)`, cond.operator, cond.value, path);
+  if (guarded) return sql`(select ${test.sql} from events e where e.customer_id = c.id and ${sql.join(where, sql` and `)})`;
+  where.push(sql`e.customer_id is not null`);
+  if (ctx.only) where.push(sql`e.customer_id = any(${[...ctx.only]}::bigint[])`);
+  return grouped(sql`events e where ${sql.join(where, sql` and `)}`, test, 0);
 }
 
 /** Month×100+day of every day in the next `days` days (Feb 29 birthdays count on Feb 28 in other years). */
@@ -280,7 +288,7 @@ function attributeColumn(key: string, path: string, ctx: CompileContext): Column
   }
 }
 
-function conditionSql(cond: Condition, path: string, ctx: CompileContext): Sql {
+function conditionSql(cond: Condition, path: string, ctx: CompileContext, guarded: boolean): Sql {
   switch (cond.type) {
     case 'profile': {
       if (!Object.hasOwn(PROFILE_COLUMNS, cond.field)) throw invalidRule(path, `unknown profile field "${cond.field}"`);
@@ -310,7 +318,7 @@ function conditionSql(cond: Condition, path: string, ctx: CompileContext): Sql {
     case 'orders':
       return ordersCondition(cond, path, ctx);
     case 'events':
-      return eventsCondition(cond, path, ctx);
+      return eventsCondition(cond, path, ctx, guarded);
     case 'anniversary':
       return anniversary(cond, ctx);
     case 'segment':
@@ -318,10 +326,18 @@ function conditionSql(cond: Condition, path: string, ctx: CompileContext): Sql {
   }
 }
 
-function nodeSql(node: RuleNode, path: string, depth: number, ctx: CompileContext): Sql {
-  if (node.type !== 'group') return conditionSql(node, path, ctx);
+/** Order and event conditions aggregate rows of their own tables: the expensive ones. */
+const aggregatesRows = (node: RuleNode): boolean => (node.type === 'group' ? node.children.some(aggregatesRows) : node.type === 'orders' || node.type === 'events');
+
+/**
+ * `guarded`: only customers an earlier condition let through reach this node (AND evaluates left to right and
+ * stops at the first false); inside an AND, every child after one that aggregates rows is guarded by it.
+ */
+function nodeSql(node: RuleNode, path: string, depth: number, ctx: CompileContext, guarded = false): Sql {
+  if (node.type !== 'group') return conditionSql(node, path, ctx, guarded);
   if (depth > MAX_DEPTH) throw invalidRule(path, `groups nest at most ${MAX_DEPTH} deep`);
-  const parts = node.children.map((child, i) => nodeSql(child, `${path}.children[${i}]`, depth + 1, ctx));
+  const guardedFrom = node.op === 'and' ? node.children.findIndex(aggregatesRows) + 1 : 0;
+  const parts = node.children.map((child, i) => nodeSql(child, `${path}.children[${i}]`, depth + 1, ctx, guarded || (guardedFrom > 0 && i >= guardedFrom)));
   // An empty AND matches everyone; an empty OR matches no one.
   const body = parts.length === 0 ? (node.op === 'and' ? sql`true` : sql`false`) : sql`(${sql.join(parts, node.op === 'and' ? sql` and ` : sql` or `)})`;
   return node.not ? sql`not coalesce(${body}, false)` : body;

@@ -48,6 +48,26 @@ const CASES: { name: string; rules: RuleGroup; truth: string }[] = [
         and not exists (select 1 from events e where e.customer_id = c.id and e.name = 'Order Completed' and e.occurred_at >= timestamptz '2026-06-30T08:00:00Z' - interval '60 days')`,
   },
   {
+    name: 'nested, the benchmark shape: women who are champions or loyal, or bought 2 skincare orders in 365 days and then viewed 3 products in 180 days (the views decided per customer)',
+    rules: and(
+      { type: 'profile', field: 'gender', operator: 'eq', value: 'female' },
+      or(
+        { type: 'metric', field: 'rfm_group', operator: 'in', value: ['champions', 'loyal'] },
+        and(
+          { type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 365 }, filters: { categories: ['护肤'] } },
+          { type: 'events', name: 'Product Viewed', operator: 'gte', value: 3, window: { kind: 'last_days', days: 180 } },
+        ),
+      ),
+    ),
+    truth: `select c.id from customers c left join customer_metrics m on m.customer_id = c.id
+      where c.gender = 'female' and (m.rfm_group in ('champions', 'loyal') or (
+        (select count(*) from orders o where o.customer_id = c.id and o.paid_at is not null and o.status <> 'cancelled'
+          and o.placed_at >= timestamptz '2026-06-30T08:00:00Z' - interval '365 days'
+          and exists (select 1 from order_items i join products p on p.id = i.product_id where i.order_id = o.id and p.category = '护肤')) >= 2
+        and (select count(*) from events e where e.customer_id = c.id and e.name = 'Product Viewed'
+          and e.occurred_at >= timestamptz '2026-06-30T08:00:00Z' - interval '180 days') >= 3))`,
+  },
+  {
     name: 'nested: (champions or loyal) or (not at risk and CLV over 500 yuan)',
     rules: or(
       { type: 'metric', field: 'rfm_group', operator: 'in', value: ['champions', 'loyal'] },
