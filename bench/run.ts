@@ -205,7 +205,8 @@ if (wants('import')) {
   const buyers = Math.max(100, Math.floor(lines / 5));
   const header = 'order_id,customer_id,placed_at,sku,quantity,unit_price';
   const body: string[] = [];
-  for (let i = 0; i < lines; i++) body.push(`B${Math.floor(i / 2)},c${Math.floor(i / 2) % buyers},2026-0${1 + (i % 9)}-1${i % 10} 10:00:00,SKU-${i % 500},${1 + (i % 3)},19.90`);
+  // Ids of this run: a `--reuse` run imports new orders and buyers, not a file the database already holds.
+  for (let i = 0; i < lines; i++) body.push(`B${RUN}-${Math.floor(i / 2)},c${RUN}-${Math.floor(i / 2) % buyers},2026-0${1 + (i % 9)}-1${i % 10} 10:00:00,SKU-${i % 500},${1 + (i % 3)},19.90`);
   const csv = `${body.join('\n')}\n`;
   writeFileSync(file, `${header}\n${csv}`);
   const { runImport } = await import('../server/modules/ingest/index.ts');
