@@ -97,36 +97,34 @@ type BuyerPass = { summaries: Summary[]; calibration: Summary[]; rfm: { negRecen
 
 /**
  * One pass over the paid orders for everything the full recompute fits: every buyer's CLV summary up to
- * `asOf` and up to `calibrationUntil` (the holdout check's calibration: the periods with an order on or before
- * that day, valued by those orders), and the RFM values of the buyers in the window. Reading the orders once for each of
+ * `asOf` and up to `calibrationUntil` (the holdout check's calibration; a period split by that day counts once
+ * in the full summary), and the RFM values of the buyers in the window. Reading the orders once for each of
  * these was three quarters of the fitting time.
  */
 async function buyerPass(db: Db, opts: { asOf: string; calibrationUntil: string | null; period: Period; timeZone: string; windowDays: number }): Promise<BuyerPass> {
   const end = windowEnd(opts.asOf, opts.timeZone);
   const day = sql`(o.paid_at at time zone ${opts.timeZone})::date`;
   const calibrationUntil = opts.calibrationUntil ?? opts.asOf;
-  const net = sql`(o.total_amount - o.refunded_amount)`;
-  const inCalibration = sql`${day} <= ${calibrationUntil}::date`;
-  const inWindow = sql`o.paid_at >= ${end} - make_interval(days => ${opts.windowDays})`;
-  const rows = await sql<{ customer_id: number; x: number; tx: number; T: number; m: number; cx: number; ctx: number; cT: number; cm: number; neg_recency: number | null; frequency: number; monetary: number }>`
+  const rows = await sql<{ customer_id: number; x: number; tx: number; T: number; m: number; cx: number | null; ctx: number; cT: number; cm: number; neg_recency: number | null; frequency: number; monetary: number }>`
     with per as (
-      select o.customer_id, ${periodIndex(day, opts.period)} as idx, sum(${net}) as v, sum(${net}) filter (where ${inCalibration}) as calibration_v,
-        bool_or(${inCalibration}) as calibration, max(o.paid_at) as last_paid,
-        count(*) filter (where ${inWindow}) as window_orders, sum(${net}) filter (where ${inWindow}) as window_net
+      select o.customer_id, ${periodIndex(day, opts.period)} as idx, ${day} <= ${calibrationUntil}::date as calibration,
+        sum(o.total_amount - o.refunded_amount) as v, max(o.paid_at) as last_paid,
+        count(*) filter (where o.paid_at >= ${end} - make_interval(days => ${opts.windowDays})) as window_orders,
+        sum(o.total_amount - o.refunded_amount) filter (where o.paid_at >= ${end} - make_interval(days => ${opts.windowDays})) as window_net
       from orders o join customers c on c.id = o.customer_id and c.merged_into is null
       where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end}
-      group by 1, 2
+      group by 1, 2, 3
     ), marked as (
       select *, min(idx) over (partition by customer_id) as first_idx, min(idx) filter (where calibration) over (partition by customer_id) as first_calibration_idx
       from per
     )
     select customer_id,
-      (count(*) - 1)::int as x, (max(idx) - min(idx))::int as tx, (${periodIndex(sql`${opts.asOf}::date`, opts.period)} - min(idx))::int as "T",
-      coalesce(sum(v) filter (where idx > first_idx)::float8 / nullif(count(*) - 1, 0), 0)::float8 as m,
+      (count(distinct idx) - 1)::int as x, (max(idx) - min(idx))::int as tx, (${periodIndex(sql`${opts.asOf}::date`, opts.period)} - min(idx))::int as "T",
+      coalesce(sum(v) filter (where idx > first_idx)::float8 / nullif(count(distinct idx) - 1, 0), 0)::float8 as m,
       (count(*) filter (where calibration) - 1)::int as cx,
       (max(idx) filter (where calibration) - min(first_calibration_idx))::int as ctx,
       (${periodIndex(sql`${calibrationUntil}::date`, opts.period)} - min(first_calibration_idx))::int as "cT",
-      coalesce(sum(calibration_v) filter (where calibration and idx > first_calibration_idx)::float8 / nullif(count(*) filter (where calibration) - 1, 0), 0)::float8 as cm,
+      coalesce(sum(v) filter (where calibration and idx > first_calibration_idx)::float8 / nullif(count(*) filter (where calibration) - 1, 0), 0)::float8 as cm,
       case when sum(window_orders) > 0 then -floor(extract(epoch from (${end} - max(last_paid))) / 86400)::float8 end as neg_recency,
       sum(window_orders)::int as frequency, coalesce(sum(window_net), 0)::float8 as monetary
     from marked group by customer_id`.execute(db);
@@ -134,7 +132,7 @@ async function buyerPass(db: Db, opts: { asOf: string; calibrationUntil: string 
   for (const r of rows.rows) {
     const customerId = Number(r.customer_id);
     pass.summaries.push({ customerId, x: r.x, tx: r.tx, T: r.T, m: r.m });
-    if (opts.calibrationUntil && r.cx >= 0) pass.calibration.push({ customerId, x: r.cx, tx: r.ctx, T: r.cT, m: r.cm });
+    if (opts.calibrationUntil && r.cx !== null && r.cx >= 0) pass.calibration.push({ customerId, x: r.cx, tx: r.ctx, T: r.cT, m: r.cm });
     if (r.neg_recency !== null) {
       pass.rfm.negRecency.push(r.neg_recency);
       pass.rfm.frequency.push(r.frequency);
