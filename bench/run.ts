@@ -13,6 +13,8 @@ import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { upsertOrder } from '../server/modules/commerce/index.ts';
 import { createDynamicSegment, drainChanges, estimateRules, previewRules, refreshSegment } from '../server/modules/segments/index.ts';
 import type { RuleGroup } from '../contracts/segments.ts';
+import { compileContext } from '../server/modules/segments/segments.service.ts';
+import { matchingCustomers } from '../server/modules/segments/compiler.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { type Figure, type LoadResult, load, peakRss, ratio, spawnServer, timed } from './harness.ts';
 
@@ -256,8 +258,8 @@ if (wants('segment')) {
     ],
   };
   const now = clock.now.toISOString();
-  const handWritten = sql<{ n: number }>`
-    select count(*)::int as n from customers c
+  const handWrittenIds = sql<{ id: number }>`
+    select c.id from customers c
     where c.merged_into is null and c.erased_at is null and c.gender = 'female' and (
       exists (select 1 from customer_metrics m where m.customer_id = c.id and m.rfm_group in ('champions', 'loyal'))
       or (
@@ -265,11 +267,14 @@ if (wants('segment')) {
            and o.placed_at >= ${now}::timestamptz - interval '365 days'
            and exists (select 1 from order_items i join products p on p.id = i.product_id where i.order_id = o.id and p.category = '护肤')) >= 2
         and (select count(*) from events e where e.customer_id = c.id and e.name = 'Product Viewed' and e.occurred_at >= ${now}::timestamptz - interval '180 days') >= 3))`;
+  const handWritten = sql<{ n: number }>`select count(*)::int as n from (${handWrittenIds}) t`;
   const runs = 3;
   let count = 0;
+  const counts: number[] = [];
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await timed(async () => {
     count = (await previewRules(db, rules, clock)).count;
+    counts.push(count);
   }));
   let truth = 0;
   const refTimes: number[] = [];
@@ -279,8 +284,19 @@ if (wants('segment')) {
       await applyAnalyticalSettings(trx);
       return (await handWritten.execute(trx)).rows[0].n;
     });
+    counts.push(truth);
   }));
-  if (count !== truth) throw new Error(`segment count ${count} differs from the hand-written SQL ${truth}`);
+  if (count !== truth) {
+    // Both again in one snapshot, with the ids that differ: tells a database that moved from a wrong compilation.
+    const ctx = await compileContext(db, clock, [rules]);
+    const apart = await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+      await applyAnalyticalSettings(trx);
+      const compiled = new Set((await sql<{ id: number }>`${matchingCustomers(rules, ctx)}`.execute(trx)).rows.map((r) => Number(r.id)));
+      const hand = new Set((await handWrittenIds.execute(trx)).rows.map((r) => Number(r.id)));
+      return { compiled: compiled.size, hand: hand.size, onlyCompiled: [...compiled].filter((id) => !hand.has(id)).slice(0, 20), onlyHand: [...hand].filter((id) => !compiled.has(id)).slice(0, 20) };
+    });
+    throw new Error(`segment count ${count} differs from the hand-written SQL ${truth} (runs: ${counts.join(', ')}); in one snapshot: ${JSON.stringify(apart)}`);
+  }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ms = median(times);
   const refMs = median(refTimes);
