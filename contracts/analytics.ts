@@ -132,7 +132,9 @@ export const overviewReport = z.object({
   monthly: z.array(z.object({ month: z.string(), revenue: z.number(), orders: int, buyers: int, newBuyers: int })),
 });
 export const cohortReport = z.object({
-  ...answered, cohorts: z.array(z.object({ cohort: z.string(), size: int, retention: z.array(z.number().nullable()) })) });
+  ...answered,
+  cohorts: z.array(z.object({ cohort: z.string(), size: int, retention: z.array(z.number().nullable()) })),
+});
 export const channelReport = z.object({
   ...answered,
   channels: z.array(z.object({ code: z.string(), name: z.string(), buyers: int, revenue: z.number(), repeatRate: z.number() })),
@@ -140,9 +142,13 @@ export const channelReport = z.object({
   pairs: z.array(z.object({ a: z.string(), b: z.string(), buyers: int })),
 });
 export const geographyReport = z.object({
-  ...answered, provinces: z.array(z.object({ province: z.string().nullable(), customers: int, buyers: int, revenue: z.number() })) });
+  ...answered,
+  provinces: z.array(z.object({ province: z.string().nullable(), customers: int, buyers: int, revenue: z.number() })),
+});
 export const demographicsReport = z.object({
-  ...answered, cells: z.array(z.object({ gender: z.string(), band: z.string(), customers: int, revenue: z.number() })) });
+  ...answered,
+  cells: z.array(z.object({ gender: z.string(), band: z.string(), customers: int, revenue: z.number() })),
+});
 export const valueReport = z.object({
   ...answered,
   clvBands: z.array(z.object({ fromYuan: z.number(), toYuan: z.number().nullable(), customers: int })),

@@ -33,7 +33,7 @@ export type Summary = Rfx & { customerId: number; m: number };
 export type ClvScope = { ids: readonly number[] } | { fromId: number; toId: number } | 'all';
 export type ClvOptions = { until: string; period: Period; timeZone: string };
 
-export const periodIndex = (date: RawBuilder<unknown>, period: Period) => sql`floor((${date} - date ${sql.lit(EPOCH_MONDAY)}) / ${sql.lit(PERIOD_DAYS[period])}::numeric)::int`;
+const periodIndex = (date: RawBuilder<unknown>, period: Period) => sql`floor((${date} - date ${sql.lit(EPOCH_MONDAY)}) / ${sql.lit(PERIOD_DAYS[period])}::numeric)::int`;
 
 /** Restricts a query on customers `c` to a scope (ids or an id range). */
 export function scopeFilter(scope: ClvScope, column: RawBuilder<unknown> = sql`c.id`) {
@@ -42,21 +42,65 @@ export function scopeFilter(scope: ClvScope, column: RawBuilder<unknown> = sql`c
   return sql`${column} between ${scope.fromId} and ${scope.toId}`;
 }
 
+/** The end of `until` in the store's time zone: paid before it = paid on or before that day. */
+export const windowEnd = (until: string, timeZone: string) => sql`((${until}::date + 1)::timestamp at time zone ${timeZone})`;
+
 /** Calibration summaries of every customer in scope with a paid order up to `until` (inclusive, store time zone). */
 export async function clvSummaries(db: Db, opts: ClvOptions & { scope?: ClvScope }): Promise<Summary[]> {
+  return (await buyerSummaries(db, opts)).summaries;
+}
+
+export type BuyerSummaries = { summaries: Summary[]; calibration: Summary[]; rfm: { negRecency: number[]; frequency: number[]; monetary: number[] } };
+
+/**
+ * One pass over the paid orders up to `until` for everything the full recompute fits: every buyer's CLV summary,
+ * with `calibrationUntil` also the summary up to that day (the holdout check's calibration; a period split by that
+ * day counts once in the full summary), and with `windowDays` the RFM values (−recency in days, orders, net spent)
+ * of the buyers in that trailing window. Reading the orders once for each of these was three quarters of the
+ * recompute's fitting time at scale L.
+ */
+export async function buyerSummaries(
+  db: Db,
+  opts: ClvOptions & { scope?: ClvScope; calibrationUntil?: string | null; windowDays?: number },
+): Promise<BuyerSummaries> {
+  const end = windowEnd(opts.until, opts.timeZone);
   const day = sql`(o.paid_at at time zone ${opts.timeZone})::date`;
-  const cutoff = periodIndex(sql`${opts.until}::date`, opts.period);
-  const rows = await sql<{ customer_id: number; x: number; tx: number; T: number; m: number }>`
+  const calibrationUntil = opts.calibrationUntil ?? opts.until;
+  const inWindow = opts.windowDays ? sql`o.paid_at >= ${end} - make_interval(days => ${opts.windowDays})` : sql`false`;
+  const rows = await sql<{ customer_id: number; x: number; tx: number; T: number; m: number; cx: number | null; ctx: number; cT: number; cm: number; neg_recency: number | null; frequency: number; monetary: number }>`
     with per as (
-      select o.customer_id, ${periodIndex(day, opts.period)} as idx, sum(o.total_amount - o.refunded_amount) as v
+      select o.customer_id, ${periodIndex(day, opts.period)} as idx, ${day} <= ${calibrationUntil}::date as calibration,
+        sum(o.total_amount - o.refunded_amount) as v, max(o.paid_at) as last_paid,
+        count(*) filter (where ${inWindow}) as window_orders, sum(o.total_amount - o.refunded_amount) filter (where ${inWindow}) as window_net
       from orders o join customers c on c.id = o.customer_id and c.merged_into is null
-      where o.paid_at is not null and o.status <> 'cancelled' and ${day} <= ${opts.until}::date and ${scopeFilter(opts.scope ?? 'all')}
-      group by 1, 2
-    ), marked as (select *, min(idx) over (partition by customer_id) as first_idx from per)
-    select customer_id, (count(*) - 1)::int as x, (max(idx) - min(idx))::int as tx, (${cutoff} - min(idx))::int as "T",
-      coalesce(sum(v) filter (where idx > first_idx)::float8 / nullif(count(*) - 1, 0), 0)::float8 as m
+      where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end} and ${scopeFilter(opts.scope ?? 'all')}
+      group by 1, 2, 3
+    ), marked as (
+      select *, min(idx) over (partition by customer_id) as first_idx, min(idx) filter (where calibration) over (partition by customer_id) as first_calibration_idx
+      from per
+    )
+    select customer_id,
+      (count(distinct idx) - 1)::int as x, (max(idx) - min(idx))::int as tx, (${periodIndex(sql`${opts.until}::date`, opts.period)} - min(idx))::int as "T",
+      coalesce(sum(v) filter (where idx > first_idx)::float8 / nullif(count(distinct idx) - 1, 0), 0)::float8 as m,
+      (count(*) filter (where calibration) - 1)::int as cx,
+      (max(idx) filter (where calibration) - min(first_calibration_idx))::int as ctx,
+      (${periodIndex(sql`${calibrationUntil}::date`, opts.period)} - min(first_calibration_idx))::int as "cT",
+      coalesce(sum(v) filter (where calibration and idx > first_calibration_idx)::float8 / nullif(count(*) filter (where calibration) - 1, 0), 0)::float8 as cm,
+      case when sum(window_orders) > 0 then -floor(extract(epoch from (${end} - max(last_paid))) / 86400)::float8 end as neg_recency,
+      sum(window_orders)::int as frequency, coalesce(sum(window_net), 0)::float8 as monetary
     from marked group by customer_id`.execute(db);
-  return rows.rows.map((r) => ({ customerId: Number(r.customer_id), x: r.x, tx: r.tx, T: r.T, m: r.m }));
+  const out: BuyerSummaries = { summaries: [], calibration: [], rfm: { negRecency: [], frequency: [], monetary: [] } };
+  for (const r of rows.rows) {
+    const customerId = Number(r.customer_id);
+    out.summaries.push({ customerId, x: r.x, tx: r.tx, T: r.T, m: r.m });
+    if (opts.calibrationUntil && r.cx !== null && r.cx >= 0) out.calibration.push({ customerId, x: r.cx, tx: r.ctx, T: r.cT, m: r.cm });
+    if (r.neg_recency !== null) {
+      out.rfm.negRecency.push(r.neg_recency);
+      out.rfm.frequency.push(r.frequency);
+      out.rfm.monetary.push(r.monetary);
+    }
+  }
+  return out;
 }
 
 export type ClvFit = {

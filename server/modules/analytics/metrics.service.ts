@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
+import { type Db, applyAnalyticalSettings, inSample, sampleStep } from '../../db/index.ts';
 import { todayIn } from '../../platform/clock.ts';
 import {
   type ClvFit,
@@ -7,12 +7,13 @@ import {
   type Summary,
   PERIOD_DAYS,
   type Period,
+  buyerSummaries,
   calibrationVsHoldout,
   clvSummaries,
-  periodIndex,
   fitSummaries,
   predict,
   scopeFilter,
+  windowEnd,
 } from './clv.service.ts';
 import { rfmGroup } from './rfm.service.ts';
 
@@ -55,16 +56,15 @@ export async function saveModel(db: Db, kind: 'clv' | 'rfm' | 'lifecycle', statu
  * Lifecycle thresholds from the shop's own purchase intervals: active within the 80th percentile of the
  * gaps between a customer's consecutive paid orders, at risk up to the 95th, lapsed up to twice that,
  * churned beyond. Too few repeat intervals (< 50) keep the defaults. Beyond 125,000 customers the gaps of a
- * sample of ≥ 125,000 of them (1 in k by a hash of the id) give the percentiles: sorting every order of a
+ * sample of ≥ 125,000 of them (`sampleStep`) give the percentiles: sorting every order of a
  * million customers by customer and time cost a tenth of the full recompute, for the same days within one.
  */
 export async function deriveLifecycle(db: Db): Promise<LifecycleThresholds> {
-  const customers = Number((await sql<{ n: number }>`select count(*)::int as n from customers`.execute(db)).rows[0].n);
-  const every = Math.max(1, Math.floor(customers / LIFECYCLE_SAMPLE));
+  const every = await sampleStep(db, 'customers', LIFECYCLE_SAMPLE);
   const row = await sql<{ n: number; p80: number | null; p95: number | null }>`
     with gaps as (
       select extract(epoch from paid_at - lag(paid_at) over (partition by customer_id order by paid_at)) / 86400 as gap
-      from orders where paid_at is not null and status <> 'cancelled' and hashint8(customer_id) % ${every} = 0
+      from orders where paid_at is not null and status <> 'cancelled' and ${inSample(sql`customer_id`, every)}
     )
     select count(gap)::int as n, percentile_cont(0.8) within group (order by gap) as p80, percentile_cont(0.95) within group (order by gap) as p95
     from gaps where gap >= 1`.execute(db);
@@ -74,8 +74,6 @@ export async function deriveLifecycle(db: Db): Promise<LifecycleThresholds> {
   const atRiskDays = Math.max(activeDays + 1, Math.round(p95));
   return { activeDays, atRiskDays, lapsedDays: atRiskDays * 2, source: 'derived' };
 }
-
-const windowEnd = (asOf: string, timeZone: string) => sql`((${asOf}::date + 1)::timestamp at time zone ${timeZone})`;
 
 /**
  * Quintile breakpoints of the values (those of the customers who bought in the window): for each score s = 1…4
@@ -91,55 +89,6 @@ export function quintileBreakpoints(values: number[]): number[] {
     for (let s = 1; s <= 4; s++) if (share <= s / 5) cuts[s - 1] = sorted[i];
   }
   return cuts;
-}
-
-type BuyerPass = { summaries: Summary[]; calibration: Summary[]; rfm: { negRecency: number[]; frequency: number[]; monetary: number[] } };
-
-/**
- * One pass over the paid orders for everything the full recompute fits: every buyer's CLV summary up to
- * `asOf` and up to `calibrationUntil` (the holdout check's calibration; a period split by that day counts once
- * in the full summary), and the RFM values of the buyers in the window. Reading the orders once for each of
- * these was three quarters of the fitting time.
- */
-async function buyerPass(db: Db, opts: { asOf: string; calibrationUntil: string | null; period: Period; timeZone: string; windowDays: number }): Promise<BuyerPass> {
-  const end = windowEnd(opts.asOf, opts.timeZone);
-  const day = sql`(o.paid_at at time zone ${opts.timeZone})::date`;
-  const calibrationUntil = opts.calibrationUntil ?? opts.asOf;
-  const rows = await sql<{ customer_id: number; x: number; tx: number; T: number; m: number; cx: number | null; ctx: number; cT: number; cm: number; neg_recency: number | null; frequency: number; monetary: number }>`
-    with per as (
-      select o.customer_id, ${periodIndex(day, opts.period)} as idx, ${day} <= ${calibrationUntil}::date as calibration,
-        sum(o.total_amount - o.refunded_amount) as v, max(o.paid_at) as last_paid,
-        count(*) filter (where o.paid_at >= ${end} - make_interval(days => ${opts.windowDays})) as window_orders,
-        sum(o.total_amount - o.refunded_amount) filter (where o.paid_at >= ${end} - make_interval(days => ${opts.windowDays})) as window_net
-      from orders o join customers c on c.id = o.customer_id and c.merged_into is null
-      where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end}
-      group by 1, 2, 3
-    ), marked as (
-      select *, min(idx) over (partition by customer_id) as first_idx, min(idx) filter (where calibration) over (partition by customer_id) as first_calibration_idx
-      from per
-    )
-    select customer_id,
-      (count(distinct idx) - 1)::int as x, (max(idx) - min(idx))::int as tx, (${periodIndex(sql`${opts.asOf}::date`, opts.period)} - min(idx))::int as "T",
-      coalesce(sum(v) filter (where idx > first_idx)::float8 / nullif(count(distinct idx) - 1, 0), 0)::float8 as m,
-      (count(*) filter (where calibration) - 1)::int as cx,
-      (max(idx) filter (where calibration) - min(first_calibration_idx))::int as ctx,
-      (${periodIndex(sql`${calibrationUntil}::date`, opts.period)} - min(first_calibration_idx))::int as "cT",
-      coalesce(sum(v) filter (where calibration and idx > first_calibration_idx)::float8 / nullif(count(*) filter (where calibration) - 1, 0), 0)::float8 as cm,
-      case when sum(window_orders) > 0 then -floor(extract(epoch from (${end} - max(last_paid))) / 86400)::float8 end as neg_recency,
-      sum(window_orders)::int as frequency, coalesce(sum(window_net), 0)::float8 as monetary
-    from marked group by customer_id`.execute(db);
-  const pass: BuyerPass = { summaries: [], calibration: [], rfm: { negRecency: [], frequency: [], monetary: [] } };
-  for (const r of rows.rows) {
-    const customerId = Number(r.customer_id);
-    pass.summaries.push({ customerId, x: r.x, tx: r.tx, T: r.T, m: r.m });
-    if (opts.calibrationUntil && r.cx !== null && r.cx >= 0) pass.calibration.push({ customerId, x: r.cx, tx: r.ctx, T: r.cT, m: r.cm });
-    if (r.neg_recency !== null) {
-      pass.rfm.negRecency.push(r.neg_recency);
-      pass.rfm.frequency.push(r.frequency);
-      pass.rfm.monetary.push(r.monetary);
-    }
-  }
-  return pass;
 }
 
 /** 1 + the number of breakpoints the value exceeds (a breakpoint of −∞ is always exceeded). */
@@ -283,7 +232,7 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
   // The holdout check keeps back the last third of the shop's history (up to a year), if that is 8 weeks or more.
   const holdoutDays = Math.min(365, Math.round((await historyDays(db)) / 3));
   const calibrationUntil = holdoutDays >= 56 ? shiftDate(asOf, -holdoutDays) : null;
-  const pass = await timed('buyers', () => buyerPass(db, { asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }));
+  const pass = await timed('buyers', () => buyerSummaries(db, { until: asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }));
   const { summaries } = pass;
   const rfm: RfmBreakpoints = { asOf, windowDays, r: quintileBreakpoints(pass.rfm.negRecency), f: quintileBreakpoints(pass.rfm.frequency), m: quintileBreakpoints(pass.rfm.monetary) };
   await saveModel(db, 'rfm', 'ready', rfm, opts.now);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { METRIC_FIELDS, OPERATORS, PROFILE_FIELDS, type RuleGroup, type SegmentBody } from '../../../contracts/segments.ts';
-import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
+import { type Db, applyAnalyticalSettings, inSample, sampleStep } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { todayIn } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -94,9 +94,10 @@ async function checkReferences(db: Db, rules: RuleGroup, selfId: number | null) 
 
 /** Compiles a rule tree (throwing SEGMENT_RULE_INVALID with the node) and checks its segment references. */
 async function compileChecked(db: Db, rules: RuleGroup, clock: Clock, selfId: number | null) {
-  const target = matchingCustomers(rules, await compileContext(db, clock, [rules]));
+  const ctx = await compileContext(db, clock, [rules]);
+  const target = matchingCustomers(rules, ctx);
   await checkReferences(db, rules, selfId);
-  return target;
+  return { target, ctx };
 }
 
 /** An estimate decides the rules for about this many customers. */
@@ -104,25 +105,20 @@ const ESTIMATE_SAMPLE = 10_000;
 
 /**
  * The count of a rule tree estimated while it is edited, as the builders of Braze and Klaviyo show one: the
- * rules are decided for a sample of about 10,000 customers (1 in k by a hash of the id: every k-th id would follow
- * any pattern the ids have, such as the demo store's genders) and the share that matches is
- * scaled to all, with a 95% Wilson interval. Order and event conditions aggregate only the sample's rows (index
+ * rules are decided for a sample of about 10,000 customers (`sampleStep`: by a hash of the id) and the share
+ * that matches is scaled to all, with a 95% Wilson interval. Order and event conditions aggregate only the sample's rows (index
  * lookups), so the time does not grow with the shop; the exact count (previewRules) follows. A shop that small
  * gets the exact count.
  */
 export async function estimateRules(db: Db, rules: RuleGroup, clock: Clock, sampleSize = ESTIMATE_SAMPLE) {
-  const ctx = await compileContext(db, clock, [rules]);
-  // An invalid tree is rejected (naming the node) before anything runs.
-  matchingCustomers(rules, ctx);
-  await checkReferences(db, rules, null);
+  const { ctx } = await compileChecked(db, rules, clock, null);
   const started = performance.now();
   return db.transaction().execute(async (trx) => {
     await applyAnalyticalSettings(trx);
-    // k from the planner's row estimate; the population and the sample from one scan of the customers.
-    const rows = Number((await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'customers'::regclass`.execute(trx)).rows[0].n);
-    const every = Math.max(1, Math.floor(rows / sampleSize));
+    // The population and the sample from one scan of the customers.
+    const every = await sampleStep(trx, 'customers', sampleSize);
     const drawn = await sql<{ population: number; ids: number[] | null }>`
-      select count(*)::int as population, array_agg(id) filter (where hashint8(id) % ${every} = 0) as ids
+      select count(*)::int as population, array_agg(id) filter (where ${inSample(sql`id`, every)}) as ids
       from customers where merged_into is null and erased_at is null`.execute(trx);
     const { population } = drawn.rows[0];
     const ids = (drawn.rows[0].ids ?? []).map(Number);
@@ -140,13 +136,13 @@ function wilson(k: number, n: number): [number, number] {
   const z = 1.96;
   const p = k / n;
   const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = ((z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n)));
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
 /** Counts (and samples) the customers a rule tree matches now, without saving anything. */
 export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts: { sample?: number; showSql?: boolean } = {}) {
-  const target = await compileChecked(db, rules, clock, null);
+  const { target } = await compileChecked(db, rules, clock, null);
   const started = performance.now();
   return db.transaction().execute(async (trx) => {
     await applyAnalyticalSettings(trx);
