@@ -135,26 +135,51 @@ async function upsertOrderRows(trx: Db, orders: readonly OrderUpsert[], authorit
   });
 }
 
-/** Replaces the items of every order that names items (products created or refreshed by SKU). */
-async function replaceItems(trx: Db, orders: readonly OrderUpsert[], orderIds: readonly number[]) {
-  const items = orders.flatMap((o, i) => (o.items ?? []).map((it) => ({ ...it, orderId: orderIds[i], customerId: o.customerId, currency: o.currency })));
-  if (items.length === 0) return;
-  const products = await upsertProducts(trx, items.map((i) => ({ sku: i.sku, name: i.name, category: i.category ?? '', priceAmount: i.unitPrice, currency: i.currency })));
-  const withItems = [...new Set(orders.flatMap((o, i) => ((o.items ?? []).length > 0 ? [orderIds[i]] : [])))];
-  await sql`delete from order_items where order_id = any(${withItems}::bigint[])`.execute(trx);
-  await insertItems(trx, items.map((i) => ({ ...i, productId: products.get(i.sku) ?? null })));
+/** Order lines as the columns of one `unnest` insert. */
+type ItemColumns = { orderId: number[]; customerId: number[]; productId: (number | null)[]; sku: string[]; name: string[]; quantity: number[]; unitPrice: number[] };
+const itemColumns = (): ItemColumns => ({ orderId: [], customerId: [], productId: [], sku: [], name: [], quantity: [], unitPrice: [] });
+function pushItem(c: ItemColumns, orderId: number, customerId: number, productId: number | null, it: Omit<NewOrderItem, 'productId'>) {
+  c.orderId.push(orderId);
+  c.customerId.push(customerId);
+  c.productId.push(productId);
+  c.sku.push(it.sku);
+  c.name.push(it.name);
+  c.quantity.push(it.quantity);
+  c.unitPrice.push(it.unitPrice);
 }
 
-type StoredItem = NewOrderItem & { orderId: number; customerId: number };
+/**
+ * Replaces the items of every order that names items (products created or refreshed by SKU). The lines go
+ * straight into columns: an import batch has thousands, and an object per line and per product was most
+ * of the batch's garbage.
+ */
+async function replaceItems(trx: Db, orders: readonly OrderUpsert[], orderIds: readonly number[]) {
+  const cols = itemColumns();
+  const products = new Map<string, NewProduct>();
+  const withItems: number[] = [];
+  orders.forEach((o, i) => {
+    if (!o.items?.length) return;
+    withItems.push(orderIds[i]);
+    for (const it of o.items) {
+      pushItem(cols, orderIds[i], o.customerId, null, it);
+      // A repeated SKU: the last line wins.
+      products.set(it.sku, { sku: it.sku, name: it.name, category: it.category ?? '', priceAmount: it.unitPrice, currency: o.currency });
+    }
+  });
+  if (cols.orderId.length === 0) return;
+  const ids = await upsertProducts(trx, [...products.values()]);
+  cols.productId = cols.sku.map((sku) => ids.get(sku) ?? null);
+  await sql`delete from order_items where order_id = any(${[...new Set(withItems)]}::bigint[])`.execute(trx);
+  await insertItems(trx, cols);
+}
 
-async function insertItems(db: Db, items: readonly StoredItem[]) {
-  if (items.length === 0) return;
+async function insertItems(db: Db, c: ItemColumns) {
+  if (c.orderId.length === 0) return;
   await sql`
     insert into order_items (order_id, customer_id, product_id, sku, name, quantity, unit_price, amount)
     select u.*, u.quantity * u.unit_price from unnest(
-      ${items.map((i) => i.orderId)}::bigint[], ${items.map((i) => i.customerId)}::bigint[], ${items.map((i) => i.productId)}::bigint[],
-      ${items.map((i) => i.sku)}::text[], ${items.map((i) => i.name)}::text[], ${items.map((i) => i.quantity)}::int[],
-      ${items.map((i) => i.unitPrice)}::bigint[]
+      ${c.orderId}::bigint[], ${c.customerId}::bigint[], ${c.productId}::bigint[], ${c.sku}::text[], ${c.name}::text[],
+      ${c.quantity}::int[], ${c.unitPrice}::bigint[]
     ) as u(order_id, customer_id, product_id, sku, name, quantity, unit_price)`.execute(db);
 }
 
@@ -187,6 +212,11 @@ export async function insertOrders(db: Db, orders: readonly NewOrder[]): Promise
     on conflict (channel_id, external_id) do nothing
     returning id`.execute(db);
   const kept = new Set(inserted.rows.map((r) => Number(r.id)));
-  await insertItems(db, orders.flatMap((o, i) => (kept.has(ids[i]) ? o.items.map((it) => ({ ...it, orderId: ids[i], customerId: o.customerId })) : [])));
+  const cols = itemColumns();
+  orders.forEach((o, i) => {
+    if (!kept.has(ids[i])) return;
+    for (const it of o.items) pushItem(cols, ids[i], o.customerId, it.productId, it);
+  });
+  await insertItems(db, cols);
   return kept.size;
 }

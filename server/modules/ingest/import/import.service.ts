@@ -11,7 +11,7 @@ import { maskPersonalCells } from '../../customers/index.ts';
 import { dayParser, makeDateParser } from './dates.ts';
 import { importEventRows } from './event-rows.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
-import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importCustomerRows, importOrderGroup, importOrderGroups, importProductRow, reader } from './rows.ts';
+import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importCustomerRows, importOrderGroup, importOrderGroups, importProductRow, type PreparedOrders, prepareOrderGroups, reader } from './rows.ts';
 
 export type RunImportOptions = {
   kind: ImportKind;
@@ -101,17 +101,28 @@ async function recordEntities(trx: Db, importId: number, out: Outcome) {
   out.records = [];
 }
 
-/** Processes one batch (whole order groups) in its own transaction; a row's failure is recorded, not fatal. */
-async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[], mapping: Record<string, string>, o: ImportOptions) {
+/** A batch cut into groups (an order's rows together), its orders read and checked: everything before the database. */
+type PreparedBatch = { rows: Row[]; groups: Row[][]; orders: PreparedOrders | null };
+
+function prepareBatch(keyring: Keyring, kind: ImportKind, batch: Row[], mapping: Record<string, string>, o: ImportOptions): PreparedBatch {
+  const groups: Row[][] = [];
+  const get = reader(mapping);
+  for (const row of batch) {
+    const last = groups[groups.length - 1];
+    if (kind === 'orders' && last && get(last[0], 'order_id') === get(row, 'order_id')) last.push(row);
+    else groups.push([row]);
+  }
+  return { rows: batch, groups, orders: kind === 'orders' ? prepareOrderGroups(keyring, groups, mapping, o) : null };
+}
+
+/** Stores one prepared batch in its own transaction; a row's failure is recorded, not fatal. */
+async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: PreparedBatch, mapping: Record<string, string>, o: ImportOptions) {
+  const { rows: batch, groups, orders } = prepared;
   await db.transaction().execute(async (trx) => {
+    // A batch's commit need not wait for its WAL flush: its rows and the import's progress commit together, so a
+    // crash loses whole batches that resume repeats, and the import reports completion with a flushed commit.
+    await sql`set local synchronous_commit = off`.execute(trx);
     const out = emptyOutcome();
-    const groups: Row[][] = [];
-    const get = reader(mapping);
-    for (const row of batch) {
-      const last = groups[groups.length - 1];
-      if (kind === 'orders' && last && get(last[0], 'order_id') === get(row, 'order_id')) last.push(row);
-      else groups.push([row]);
-    }
     let oneByOne = kind === 'products' ? groups : [];
     if (kind !== 'products') {
       // The batch set-based; if the database refuses any of it, every row again on its own below.
@@ -120,7 +131,7 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, batch: Row[]
       try {
         if (kind === 'customers') await importCustomerRows(trx, keyring, batch, mapping, o, bulk);
         else if (kind === 'events') await importEventRows(trx, keyring, batch, mapping, o, bulk);
-        else oneByOne = await importOrderGroups(trx, keyring, groups, mapping, o, bulk);
+        else if (orders) oneByOne = await importOrderGroups(trx, keyring, orders, o, bulk);
         await recordEntities(trx, o.importId, bulk);
         await sql`release savepoint import_bulk`.execute(trx);
         Object.assign(out, { created: bulk.created, updated: bulk.updated, skipped: bulk.skipped, errors: bulk.errors });
@@ -208,8 +219,10 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
     if (failure) throw failure;
   };
   const submit = async (rows: Row[], rowsRead: number) => {
+    // Read while the previous batch is in the database; then wait for it (batches commit in order).
+    const prepared = prepareBatch(keyring, opts.kind, rows, mapping, o);
     await settle();
-    inFlight = runBatch(db, keyring, opts.kind, rows, mapping, o).then(
+    inFlight = runBatch(db, keyring, opts.kind, prepared, mapping, o).then(
       () => opts.onProgress?.(bytes, total, rowsRead),
       (err) => {
         failure = err;

@@ -195,29 +195,41 @@ function invalidBuyer(keyring: Keyring, ids: Identifier[]): RowProblem | null {
   return unusable ? new RowProblem(null, reasons(unusable)) : null;
 }
 
+/** Order groups read and checked before anything is stored: ready for the batch path, for one at a time, or rejected. */
+export type PreparedOrders = { parsed: { rows: Row[]; p: ParsedOrder }[]; later: Row[][]; errors: RowError[] };
+
 /**
- * Imports many order groups with a handful of statements: buyers resolved for the batch, orders upserted
- * in one statement, items replaced in two. Returns the groups that need `importOrderGroup`, one at a time:
- * returns (they look up the original purchase), an order seen twice in the batch or already stored by
- * this import (its earlier lines are kept).
+ * Reads the order groups of a batch (no database): done while the previous batch is in PostgreSQL. Returns
+ * (they look up the original purchase) and an order seen twice in the batch go one at a time.
  */
-export async function importOrderGroups(trx: Db, keyring: Keyring, groups: Row[][], mapping: Record<string, string>, o: ImportOptions, out: Outcome): Promise<Row[][]> {
-  const later: Row[][] = [];
-  const parsed: { rows: Row[]; p: ParsedOrder }[] = [];
+export function prepareOrderGroups(keyring: Keyring, groups: Row[][], mapping: Record<string, string>, o: ImportOptions): PreparedOrders {
+  const prepared: PreparedOrders = { parsed: [], later: [], errors: [] };
   const seen = new Set<string>();
   for (const rows of groups) {
     try {
       const p = parseOrderGroup(rows, mapping, o);
       const problem = invalidBuyer(keyring, p.buyer);
       if (problem) throw problem;
-      if (p.isReturn || seen.has(p.orderId)) later.push(rows);
-      else parsed.push({ rows, p });
+      if (p.isReturn || seen.has(p.orderId)) prepared.later.push(rows);
+      else prepared.parsed.push({ rows, p });
       seen.add(p.orderId);
     } catch (err) {
       if (!(err instanceof RowProblem)) throw err;
-      for (const row of rows) out.errors.push({ row: row.n, column: err.column, reason: err.message, raw: row.cells });
+      for (const row of rows) prepared.errors.push({ row: row.n, column: err.column, reason: err.message, raw: row.cells });
     }
   }
+  return prepared;
+}
+
+/**
+ * Imports prepared order groups with a handful of statements: buyers resolved for the batch, orders upserted
+ * in one statement, items replaced in two. Returns the groups that need `importOrderGroup`, one at a time:
+ * those `prepareOrderGroups` set aside and orders already stored by this import (their earlier lines are kept).
+ */
+export async function importOrderGroups(trx: Db, keyring: Keyring, prepared: PreparedOrders, o: ImportOptions, out: Outcome): Promise<Row[][]> {
+  const { parsed } = prepared;
+  const later = [...prepared.later];
+  out.errors.push(...prepared.errors);
   // One probe of the (channel, external id) key per order id. As a join, or with `= any(…)` or the import id
   // among the conditions, the planner trusts statistics taken before this import started and may scan the
   // channel's (or this import's) orders, which the import is filling, for every batch.
