@@ -74,6 +74,7 @@ export async function buyerSummaries(
         count(*) filter (where ${inWindow}) as window_orders, sum(o.total_amount - o.refunded_amount) filter (where ${inWindow}) as window_net
       from orders o join customers c on c.id = o.customer_id and c.merged_into is null
       where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end} and ${scopeFilter(opts.scope ?? 'all')}
+        and ${scopeFilter(opts.scope ?? 'all', sql`o.customer_id`)}
       group by 1, 2, 3
     ), marked as (
       select *, min(idx) over (partition by customer_id) as first_idx, min(idx) filter (where calibration) over (partition by customer_id) as first_calibration_idx

@@ -2,19 +2,20 @@ import { type RawBuilder, sql } from 'kysely';
 import { type Db, applyAnalyticalSettings, inSample, sampleStep } from '../../db/index.ts';
 import { todayIn } from '../../platform/clock.ts';
 import {
+  type BuyerSummaries,
   type ClvFit,
   type ClvScope,
   type Summary,
   PERIOD_DAYS,
   type Period,
   buyerSummaries,
-  calibrationVsHoldout,
   clvSummaries,
   fitSummaries,
   predict,
   scopeFilter,
   windowEnd,
 } from './clv.service.ts';
+import { calibrationVsHoldoutAside } from './holdout.ts';
 import { rfmGroup } from './rfm.service.ts';
 
 /**
@@ -232,22 +233,24 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
   // The holdout check keeps back the last third of the shop's history (up to a year), if that is 8 weeks or more.
   const holdoutDays = Math.min(365, Math.round((await historyDays(db)) / 3));
   const calibrationUntil = holdoutDays >= 56 ? shiftDate(asOf, -holdoutDays) : null;
-  const pass = await timed('buyers', () => buyerSummaries(db, { until: asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }));
+  const bounds = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
+  const { lo, hi } = bounds.rows[0];
+  const pass = await timed('buyers', () => buyersSideBySide(db, lo, hi, { until: asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }));
   const { summaries } = pass;
   const rfm: RfmBreakpoints = { asOf, windowDays, r: quintileBreakpoints(pass.rfm.negRecency), f: quintileBreakpoints(pass.rfm.frequency), m: quintileBreakpoints(pass.rfm.monetary) };
   await saveModel(db, 'rfm', 'ready', rfm, opts.now);
+  // The holdout check (a second fit, on the calibration summaries) runs on a thread beside this fit.
+  const holdout = calibrationUntil ? timed('clvValidation', () => calibrationVsHoldoutAside(pass.calibration, summaries, { until: asOf, period, calibrationUntil })) : Promise.resolve(null);
   const fitted = await timed('clvFit', async () => fitSummaries(summaries, { until: asOf, period }));
+  const validation = await holdout;
   let clv: ClvFit | null = null;
   if (fitted.status === 'ready') {
-    const validation = calibrationUntil ? await timed('clvValidation', async () => calibrationVsHoldout(pass.calibration, summaries, { until: asOf, period, calibrationUntil })) : null;
     clv = fitted.fit;
     await saveModel(db, 'clv', 'ready', { ...fitted.fit, validation }, opts.now);
   } else {
     await saveModel(db, 'clv', 'insufficient_data', fitted, opts.now);
   }
   const models: Models = { lifecycle, rfm, clv };
-  const bounds = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
-  const { lo, hi } = bounds.rows[0];
   let customers = 0;
   await timed('metrics', async () => {
     if (lo === null || hi === null) return;
@@ -278,6 +281,27 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
     on conflict (as_of, rfm_group) do update set customers = excluded.customers, revenue = excluded.revenue`.execute(db);
   await sql`delete from customer_changes where changed_at < ${started}`.execute(db);
   return { asOf, customers, lifecycle, clv: fitted.status === 'ready' ? { status: 'ready' } : { status: fitted.status, reason: fitted.reason }, timings };
+}
+
+/**
+ * The one pass over the paid orders (`buyerSummaries`) in `PARALLEL_CHUNKS` id ranges side by side: one
+ * statement is one core, and this pass is the recompute's largest (every paid order, grouped three ways).
+ */
+async function buyersSideBySide(db: Db, lo: number | null, hi: number | null, opts: Parameters<typeof buyerSummaries>[1]): Promise<BuyerSummaries> {
+  const span = lo === null || hi === null ? 0 : Math.ceil((Number(hi) - Number(lo) + 1) / PARALLEL_CHUNKS);
+  const parts = await Promise.all(
+    Array.from({ length: span > 0 ? PARALLEL_CHUNKS : 0 }, (_, k) =>
+      db.transaction().execute(async (trx) => {
+        await applyAnalyticalSettings(trx);
+        return buyerSummaries(trx, { ...opts, scope: { fromId: Number(lo) + k * span, toId: Number(lo) + (k + 1) * span - 1 } });
+      }),
+    ),
+  );
+  return {
+    summaries: parts.flatMap((p) => p.summaries),
+    calibration: parts.flatMap((p) => p.calibration),
+    rfm: { negRecency: parts.flatMap((p) => p.rfm.negRecency), frequency: parts.flatMap((p) => p.rfm.frequency), monetary: parts.flatMap((p) => p.rfm.monetary) },
+  };
 }
 
 /** Days between the first and the last paid order, read at both ends of the placed_at index (orders are paid soon after they are placed). */
