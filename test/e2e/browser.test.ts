@@ -209,4 +209,35 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'customer-360-insights.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });
+  it('answers a large shop’s segment with an estimate first, then replaces it with the exact count', async () => {
+    // Enough customers that the estimate samples (about 10,000 of 20,400) instead of counting everyone.
+    const people = Array.from({ length: 20_000 }, (_, i) => ({ name: `顾客${i}`, gender: 'unknown' as const, birthday: null, province: null, city: null, district: null, firstChannelId: null, email: null, phone: null, address: null, createdAt: new Date() }));
+    await insertCustomers(patron.ctx.db, patron.ctx.keyring, people);
+    await sql`analyze customers`.execute(patron.ctx.db);
+    // On a large shop the exact count takes seconds; here it is held until the estimate has been seen.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/api/v1/segments/preview', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${base}/segments`);
+    await page.getByTestId('new-segment').click();
+    await page.getByTestId('add-condition').click();
+    await page.locator('.ant-select-item-option', { hasText: '指标 / 预测' }).click();
+    const estimated = page.getByTestId('estimated-count');
+    await estimated.waitFor();
+    expect(await estimated.locator('.ant-statistic-content-prefix').textContent()).toBe('≈');
+    expect(Number((await estimated.locator('.ant-statistic-content-value').textContent())?.replace(/\D/g, ''))).toBeGreaterThan(0);
+    await page.getByText(/^按 .* 位客户抽样估算（95% 区间 .*–.*），正在精确计数…$/).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'segment-estimate.png') });
+    // Released: this request and any later one go through (the route stays; it no longer holds anything).
+    release();
+    const buyers = Number((await sql<{ n: number }>`select count(*)::int as n from customer_metrics m join customers c on c.id = m.customer_id where c.merged_into is null and m.orders_count >= 1`.execute(patron.ctx.db)).rows[0].n);
+    const live = () => page.getByTestId('live-count').locator('.ant-statistic-content-value').textContent();
+    await expect.poll(async () => Number((await live())?.replace(/\D/g, ''))).toBe(buyers);
+    expect(consoleErrors).toEqual([]);
+  });
 });
