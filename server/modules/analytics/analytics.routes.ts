@@ -25,7 +25,8 @@ const refreshFailed = (ctx: AppContext) => (err: unknown) => ctx.log.warn({ err 
  * so each is a stored question: viewers read the stored answer (snapshots.service.ts).
  */
 const report = <R extends { asOf: string }>(name: string, summary: string, response: z.ZodType<R>, fn: ReportFn<Omit<R, 'asOf'>>) => {
-  const question = storedQuestion(`report.${name}`, fn);
+  // The analytics page opens with no filter.
+  const question = storedQuestion(`report.${name}`, fn, (store) => ({ ...contracts.reportFilter.parse({}), timeZone: store.timeZone }));
   return defineRoute({
     method: 'GET',
     url: `/analytics/reports/${name}`,

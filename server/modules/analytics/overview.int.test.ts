@@ -65,5 +65,15 @@ describe('dashboard figures, a stored question', () => {
     expect(stored.map((k) => [k.key, k.name, k.computed_at.toISOString()])).toEqual([
       ['dashboard:{"currency":"CNY","days":365,"timeZone":"Asia/Shanghai"}', 'dashboard', later(86_400_000).toISOString()],
     ]);
+
+    // Given the store settings, it also answers what the pages open with, asked or not: the dashboard's default
+    // period (stored already) and every report without a filter.
+    const store = { timeZone: 'Asia/Shanghai', currency: 'CNY' };
+    expect(await refreshStoredAnswers(patron.ctx.db, later(2 * 86_400_000), store)).toBe(7);
+    const keys = (await patron.ctx.db.selectFrom('analytics_snapshots').select('key').orderBy('key').execute()).map((r) => r.key);
+    expect(keys).toEqual([
+      'dashboard:{"currency":"CNY","days":365,"timeZone":"Asia/Shanghai"}',
+      ...['channels', 'cohorts', 'demographics', 'geography', 'overview', 'value'].map((r) => `report.${r}:{"timeZone":"Asia/Shanghai"}`),
+    ]);
   });
 });

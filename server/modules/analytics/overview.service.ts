@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { DashboardBody } from '../../../contracts/dashboard.ts';
+import { type DashboardBody, dashboardQuery } from '../../../contracts/dashboard.ts';
 import type { Db } from '../../db/index.ts';
-import { storedQuestion } from './snapshots.service.ts';
+import { type StoreView, storedQuestion } from './snapshots.service.ts';
 
 /**
  * Dashboard figures. Read side: joins customers, orders and channels (allowed in analytics).
@@ -10,7 +10,10 @@ import { storedQuestion } from './snapshots.service.ts';
  */
 type OverviewOptions = { days: number; timeZone: string; currency: string };
 
-export const dashboardOverview = storedQuestion('dashboard', computeOverview);
+/** The dashboard as it opens: the default period. */
+const opening = (store: StoreView) => ({ days: dashboardQuery.parse({}).days, timeZone: store.timeZone, currency: store.currency });
+
+export const dashboardOverview = storedQuestion('dashboard', computeOverview, opening);
 
 async function computeOverview(db: Db, opts: OverviewOptions, now: Date): Promise<Omit<DashboardBody, 'asOf'>> {
   const since = new Date(now.getTime() - opts.days * 86_400_000);

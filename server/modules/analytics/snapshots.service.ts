@@ -6,7 +6,8 @@ import { sharedResult } from '../../platform/shared-result.ts';
  * report and its parameters; its last answer is a row of analytics_snapshots. A viewer gets the stored answer at
  * once; one older than a minute is served while the next is computed in the background; only a question nobody
  * has asked before is computed while the viewer waits. The nightly recompute refreshes every question asked in
- * the last week and drops the others.
+ * the last week, drops the others, and answers the questions the pages open with even if nobody asked them yet
+ * (a first visit to a large shop's analytics would otherwise wait for every report at once).
  */
 
 /** An answer younger than this is served as it is. */
@@ -16,9 +17,13 @@ const FORGET_MS = 7 * 86_400_000;
 
 type Params = Record<string, string | number | undefined>;
 type Compute = (db: Db, params: never, now: Date) => Promise<unknown>;
+/** The store settings a question's parameters may carry. */
+export type StoreView = { timeZone: string; currency: string };
+/** The parameters a page opens with (its filters unset), given the store settings. */
+type Opening<P> = (store: StoreView) => P;
 
 /** Every stored question by name, for the nightly refresh. */
-const questions = new Map<string, Compute>();
+const questions = new Map<string, { compute: Compute; opening?: Opening<Params> }>();
 /** One computation per question at a time in this process, shared by every viewer asking it. */
 const computations = new WeakMap<Db, ReturnType<typeof sharedResult<unknown>>>();
 
@@ -36,9 +41,9 @@ export type StoredQuestion<P extends Params, R> = {
   refresh(db: Db, params: P, now: Date, asked?: boolean): Promise<Answer<R>>;
 };
 
-export function storedQuestion<P extends Params, R extends object>(name: string, compute: (db: Db, params: P, now: Date) => Promise<R>): StoredQuestion<P, R> {
+export function storedQuestion<P extends Params, R extends object>(name: string, compute: (db: Db, params: P, now: Date) => Promise<R>, opening?: Opening<P>): StoredQuestion<P, R> {
   if (questions.has(name)) throw new Error(`stored question ${name} is defined twice`);
-  questions.set(name, compute as Compute);
+  questions.set(name, { compute: compute as Compute, opening });
   const refresh = (db: Db, params: P, now: Date, asked = false) => computeAndStore(db, name, normalise(params), now, asked) as Promise<Answer<R>>;
   return {
     refresh,
@@ -64,7 +69,7 @@ function computeAndStore(db: Db, name: string, params: Params, now: Date, asked:
   }
   const key = keyOf(name, params);
   return shared(key, now.getTime(), async () => {
-    const compute = questions.get(name);
+    const compute = questions.get(name)?.compute;
     if (!compute) throw new Error(`no stored question is named ${name}`);
     const t0 = performance.now();
     const body = { ...((await compute(db, params as never, now)) as object), asOf: now.toISOString() };
@@ -78,16 +83,28 @@ function computeAndStore(db: Db, name: string, params: Params, now: Date, asked:
   });
 }
 
-/** The nightly refresh: every question asked in the last week, computed again; the others dropped. Returns how many were refreshed. */
-export async function refreshStoredAnswers(db: Db, now: Date): Promise<number> {
+/**
+ * The nightly refresh: every question asked in the last week, computed again; the others dropped; then, given the
+ * store settings, the pages' opening questions that are not stored yet. Returns how many were computed.
+ */
+export async function refreshStoredAnswers(db: Db, now: Date, store?: StoreView): Promise<number> {
   await db.deleteFrom('analytics_snapshots').where('asked_at', '<', new Date(now.getTime() - FORGET_MS)).execute();
-  const stored = await db.selectFrom('analytics_snapshots').select(['name', 'params']).orderBy('key').execute();
-  let refreshed = 0;
+  const stored = await db.selectFrom('analytics_snapshots').select(['key', 'name', 'params']).orderBy('key').execute();
+  const done = new Set<string>();
   for (const { name, params } of stored) {
     if (!questions.has(name)) continue;
     // jsonb keeps its keys in its own order: normalised again, the parameters give the same key.
-    await computeAndStore(db, name, normalise(params as Params), now, false);
-    refreshed++;
+    const normalised = normalise(params as Params);
+    await computeAndStore(db, name, normalised, now, false);
+    done.add(keyOf(name, normalised));
   }
-  return refreshed;
+  if (store) {
+    for (const [name, { opening }] of questions) {
+      const params = opening ? normalise(opening(store)) : null;
+      if (!params || done.has(keyOf(name, params))) continue;
+      await computeAndStore(db, name, params, now, false);
+      done.add(keyOf(name, params));
+    }
+  }
+  return done.size;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { processChanges, recomputeAll, refreshStoredAnswers } from '../analytics/index.ts';
-import { storeClockOf as clockOf } from '../system/index.ts';
+import { storeClockOf as clockOf, storeSettingsOf } from '../system/index.ts';
 import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
 
 
@@ -43,7 +43,7 @@ export const insightsRecomputeJob = defineJob<Record<string, never>, AppContext>
     const result = await recomputeAll(ctx.db, clock);
     ctx.log.info({ result }, 'customer metrics recomputed');
     await refreshAllSegments(ctx.db, clock);
-    await refreshStoredAnswers(ctx.db, clock.now);
+    await refreshStoredAnswers(ctx.db, clock.now, await storeSettingsOf(ctx));
   },
 });
 
