@@ -72,9 +72,10 @@ export async function buyerSummaries(
       select o.customer_id, ${periodIndex(day, opts.period)} as idx, ${day} <= ${calibrationUntil}::date as calibration,
         sum(o.total_amount - o.refunded_amount) as v, max(o.paid_at) as last_paid,
         count(*) filter (where ${inWindow}) as window_orders, sum(o.total_amount - o.refunded_amount) filter (where ${inWindow}) as window_net
-      from orders o join customers c on c.id = o.customer_id and c.merged_into is null
-      where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end} and ${scopeFilter(opts.scope ?? 'all')}
-        and ${scopeFilter(opts.scope ?? 'all', sql`o.customer_id`)}
+      from orders o
+      where o.paid_at is not null and o.status <> 'cancelled' and o.paid_at < ${end} and ${scopeFilter(opts.scope ?? 'all', sql`o.customer_id`)}
+        -- A merge moves the orders to the survivor; this only guards against a merged id (a hashed set of few).
+        and o.customer_id not in (select id from customers where merged_into is not null)
       group by 1, 2, 3
     ), marked as (
       select *, min(idx) over (partition by customer_id) as first_idx, min(idx) filter (where calibration) over (partition by customer_id) as first_calibration_idx

@@ -293,6 +293,8 @@ async function buyersSideBySide(db: Db, lo: number | null, hi: number | null, op
     Array.from({ length: span > 0 ? PARALLEL_CHUNKS : 0 }, (_, k) =>
       db.transaction().execute(async (trx) => {
         await applyAnalyticalSettings(trx);
+        // The ranges are the parallelism: a parallel plan each would put three processes per range on two cores.
+        await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
         return buyerSummaries(trx, { ...opts, scope: { fromId: Number(lo) + k * span, toId: Number(lo) + (k + 1) * span - 1 } });
       }),
     ),
