@@ -122,14 +122,20 @@ function sampleEvenly<T>(items: T[], limit: number): T[] {
   return Array.from({ length: limit }, (_, i) => items[Math.floor(i * step)]);
 }
 
-/** Fits BG/NBD and Gamma-Gamma on the summaries, or says why there is too little history. */
-export function fitSummaries(summaries: readonly Summary[], opts: { until: string; period: Period }): ClvFitResult {
+type Counts = { customers: number; repeatCustomers: number };
+
+/** The summaries' buyers and repeat buyers, and why they are too little history for a fit (or null). */
+function readiness(summaries: readonly Summary[], period: Period): { repeat: Summary[]; counts: Counts; reason: string | null } {
   const repeat = summaries.filter((s) => s.x > 0 && s.m > 0);
   const historyPeriods = summaries.reduce((max, s) => Math.max(max, s.T), 0);
   const counts = { customers: summaries.length, repeatCustomers: repeat.length };
-  if (summaries.length < MIN_BUYERS) return { status: 'insufficient_data', reason: 'too_few_buyers', ...counts };
-  if (repeat.length < MIN_REPEAT_BUYERS) return { status: 'insufficient_data', reason: 'too_few_repeat_buyers', ...counts };
-  if (historyPeriods * PERIOD_DAYS[opts.period] < MIN_HISTORY_DAYS) return { status: 'insufficient_data', reason: 'too_short_history', ...counts };
+  const reason =
+    summaries.length < MIN_BUYERS ? 'too_few_buyers' : repeat.length < MIN_REPEAT_BUYERS ? 'too_few_repeat_buyers' : historyPeriods * PERIOD_DAYS[period] < MIN_HISTORY_DAYS ? 'too_short_history' : null;
+  return { repeat, counts, reason };
+}
+
+/** BG/NBD on the distinct (x, t_x, T) triples of the summaries, weighted by how many customers share each. */
+function fitPurchases(summaries: readonly Summary[]) {
   const triples = new Map<string, WeightedRfx>();
   for (const s of summaries) {
     const key = `${s.x}:${s.tx}:${s.T}`;
@@ -137,7 +143,14 @@ export function fitSummaries(summaries: readonly Summary[], opts: { until: strin
     if (t) t.weight++;
     else triples.set(key, { x: s.x, tx: s.tx, T: s.T, weight: 1 });
   }
-  const bg = fitBgNbd(sampleEvenly([...triples.values()], FIT_SAMPLE));
+  return fitBgNbd(sampleEvenly([...triples.values()], FIT_SAMPLE));
+}
+
+/** Fits BG/NBD and Gamma-Gamma on the summaries, or says why there is too little history. */
+export function fitSummaries(summaries: readonly Summary[], opts: { until: string; period: Period }): ClvFitResult {
+  const { repeat, counts, reason } = readiness(summaries, opts.period);
+  if (reason) return { status: 'insufficient_data', reason, ...counts };
+  const bg = fitPurchases(summaries);
   const gg = fitGammaGamma(sampleEvenly(repeat, FIT_SAMPLE));
   return {
     status: 'ready',
@@ -173,15 +186,16 @@ export type CalibrationBucket = { x: string; customers: number; predicted: numbe
  * `calibration` and `full` are the summaries up to `calibrationUntil` and up to `until`.
  */
 export function calibrationVsHoldout(calibration: readonly Summary[], fullSummaries: readonly Summary[], opts: Omit<ClvOptions, 'timeZone'> & { calibrationUntil: string }) {
-  const fitted = fitSummaries(calibration, { until: opts.calibrationUntil, period: opts.period });
-  if (fitted.status !== 'ready') return null;
+  // Purchases alone: the check compares repeat purchases, so the spend model (Gamma-Gamma) is not fitted here.
+  if (readiness(calibration, opts.period).reason) return null;
+  const bgnbd = fitPurchases(calibration).params;
   const full = new Map(fullSummaries.map((s) => [s.customerId, s]));
   const holdout = Math.round((Date.parse(opts.until) - Date.parse(opts.calibrationUntil)) / 86_400_000 / PERIOD_DAYS[opts.period]);
   const buckets = Array.from({ length: 8 }, (_, i) => ({ x: i === 7 ? '7+' : String(i), customers: 0, predicted: 0, actual: 0 }));
   for (const s of calibration) {
     const b = buckets[Math.min(7, s.x)];
     b.customers++;
-    b.predicted += expectedPurchases(fitted.fit.bgnbd, s, holdout);
+    b.predicted += expectedPurchases(bgnbd, s, holdout);
     b.actual += (full.get(s.customerId)?.x ?? s.x) - s.x;
   }
   return {
