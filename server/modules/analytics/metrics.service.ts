@@ -280,6 +280,9 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
     select ${asOf}::date, rfm_group, count(*)::int, coalesce(sum(rfm_monetary), 0)::bigint from customer_metrics where rfm_group is not null group by rfm_group
     on conflict (as_of, rfm_group) do update set customers = excluded.customers, revenue = excluded.revenue`.execute(db);
   await sql`delete from customer_changes where changed_at < ${started}`.execute(db);
+  // Every row was rewritten: segment counts plan on RFM groups and stages, so their statistics are refreshed now
+  // (as after an import) rather than whenever autovacuum comes by — if it is on at all.
+  await sql`analyze customer_metrics`.execute(db);
   return { asOf, customers, lifecycle, clv: fitted.status === 'ready' ? { status: 'ready' } : { status: fitted.status, reason: fitted.reason }, timings };
 }
 
