@@ -241,6 +241,8 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
   await saveModel(db, 'rfm', 'ready', rfm, opts.now);
   // The holdout check (a second fit, on the calibration summaries) runs on a thread beside this fit.
   const holdout = calibrationUntil ? timed('clvValidation', () => calibrationVsHoldoutAside(pass.calibration, summaries, { until: asOf, period, calibrationUntil })) : Promise.resolve(null);
+  // Awaited below; should the fit throw first, the check's own failure must not go unhandled.
+  holdout.catch(() => undefined);
   const fitted = await timed('clvFit', async () => fitSummaries(summaries, { until: asOf, period }));
   const validation = await holdout;
   let clv: ClvFit | null = null;
