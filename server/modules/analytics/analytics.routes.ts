@@ -11,10 +11,13 @@ import { storeSettingsOf } from '../system/index.ts';
 import { associationRules, recommendationsFor } from './affinity.service.ts';
 import { clusterCustomers } from './clusters.service.ts';
 import { customerInsights, modelsOverview, rfmHistory, setLifecycle } from './insights.service.ts';
-import { dashboardOverview } from './overview.service.ts';
+import { dashboardOverview, dashboardParams } from './overview.service.ts';
 import { channelReport, cohortReport, demographicsReport, geographyReport, overviewReport, valueReport } from './reports.service.ts';
 import { computeRfm, summariseRfm } from './rfm.service.ts';
-import { storedQuestion } from './snapshots.service.ts';
+import { type StoreView, storedQuestion } from './snapshots.service.ts';
+
+/** A report's question for a request's filter: the route and the page's opening question build it alike (one key). */
+const reportParams = (filter: contracts.ReportFilter, store: StoreView) => ({ ...filter, timeZone: store.timeZone });
 
 type ReportFn<R> = (db: Db, f: contracts.ReportFilter & { timeZone: string }) => Promise<R>;
 
@@ -26,7 +29,7 @@ const refreshFailed = (ctx: AppContext) => (err: unknown) => ctx.log.warn({ err 
  */
 const report = <R extends { asOf: string }>(name: string, summary: string, response: z.ZodType<R>, fn: ReportFn<Omit<R, 'asOf'>>) => {
   // The analytics page opens with no filter.
-  const question = storedQuestion(`report.${name}`, fn, (store) => ({ ...contracts.reportFilter.parse({}), timeZone: store.timeZone }));
+  const question = storedQuestion(`report.${name}`, fn, (store) => reportParams(contracts.reportFilter.parse({}), store));
   return defineRoute({
     method: 'GET',
     url: `/analytics/reports/${name}`,
@@ -35,7 +38,7 @@ const report = <R extends { asOf: string }>(name: string, summary: string, respo
     summary,
     query: contracts.reportFilter,
     response,
-    handler: async ({ ctx, query }) => question.answer(ctx.db, { ...query, timeZone: (await storeSettingsOf(ctx)).timeZone }, ctx.clock.now(), refreshFailed(ctx)),
+    handler: async ({ ctx, query }) => question.answer(ctx.db, reportParams(query, await storeSettingsOf(ctx)), ctx.clock.now(), refreshFailed(ctx)),
   });
 };
 
@@ -50,7 +53,7 @@ export const analyticsRoutes = [
     response: dashboardBody,
     handler: async ({ ctx, query }) => {
       const store = await storeSettingsOf(ctx);
-      return dashboardOverview.answer(ctx.db, { days: query.days, timeZone: store.timeZone, currency: store.currency }, ctx.clock.now(), refreshFailed(ctx));
+      return dashboardOverview.answer(ctx.db, dashboardParams(query, store), ctx.clock.now(), refreshFailed(ctx));
     },
   }),
   defineRoute({

@@ -10,10 +10,10 @@ import { type StoreView, storedQuestion } from './snapshots.service.ts';
  */
 type OverviewOptions = { days: number; timeZone: string; currency: string };
 
-/** The dashboard as it opens: the default period. */
-const opening = (store: StoreView) => ({ days: dashboardQuery.parse({}).days, timeZone: store.timeZone, currency: store.currency });
+/** The dashboard's question for a request's query: the route and the page's opening question build it alike (one key). */
+export const dashboardParams = (query: { days: number }, store: StoreView): OverviewOptions => ({ days: query.days, timeZone: store.timeZone, currency: store.currency });
 
-export const dashboardOverview = storedQuestion('dashboard', computeOverview, opening);
+export const dashboardOverview = storedQuestion('dashboard', computeOverview, (store) => dashboardParams(dashboardQuery.parse({}), store));
 
 async function computeOverview(db: Db, opts: OverviewOptions, now: Date): Promise<Omit<DashboardBody, 'asOf'>> {
   const since = new Date(now.getTime() - opts.days * 86_400_000);

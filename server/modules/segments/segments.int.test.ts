@@ -157,8 +157,7 @@ describe('segments on generated data', () => {
     // so: wait for it, or it lands between this test's steps (entries and exits at the wall clock, sizes reordered).
     const refreshedByWorker = () =>
       db.selectFrom('segment_sizes').select('size').where('segment_id', '=', id).where('measured_at', '>', new Date(NOW.getTime() + 86_400_000)).executeTakeFirst();
-    for (const end = Date.now() + 30_000; !(await refreshedByWorker()) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
-    expect(await refreshedByWorker()).toBeDefined();
+    await expect.poll(refreshedByWorker, { timeout: 30_000, interval: 100 }).toBeDefined();
     await refreshSegment(db, id, clock);
     expect((await patron.http.inject({ url: `/api/v1/segments/${id}`, headers: as(session) })).json()).toMatchObject({ status: 'ready', size: 0 });
 
