@@ -432,6 +432,8 @@ export type CustomerMetricsTable = {
   computed_at: Timestamp;
 };
 export type CustomerChangeTable = { customer_id: number; changed_at: Generated<Date> };
+/** Newest times of a customer's orders (per category, '' = any) and events (per name); see migration 0019. */
+export type CustomerActivityTable = { kind: 'order' | 'event'; key: string; customer_id: number; total: number; latest: Date[] };
 export type AnalyticsModelTable = {
   id: Generated<number>;
   kind: 'clv' | 'rfm' | 'lifecycle';
@@ -468,6 +470,7 @@ export type SegmentSizeTable = { segment_id: number; measured_at: Timestamp; siz
 export type Database = {
   customer_metrics: CustomerMetricsTable;
   customer_changes: CustomerChangeTable;
+  customer_activity: CustomerActivityTable;
   analytics_models: AnalyticsModelTable;
   rfm_history: RfmHistoryTable;
   analytics_snapshots: AnalyticsSnapshotTable;

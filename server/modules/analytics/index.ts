@@ -3,7 +3,7 @@ import { analyticsRoutes } from './analytics.routes.ts';
 export const analyticsModule = { routes: analyticsRoutes, jobs: [] };
 export { RFM_GROUPS, computeRfm, rfmGroup, summariseRfm } from './rfm.service.ts';
 export type { RfmRow } from './rfm.service.ts';
-export { loadModels, processChanges, recomputeAll } from './metrics.service.ts';
+export { clearChangesBefore, loadModels, processChanges, recomputeAll } from './metrics.service.ts';
 export type { RecomputeResult } from './metrics.service.ts';
 export { clvSummaries, fitSummaries, predict } from './clv.service.ts';
 export type { Period } from './clv.service.ts';

@@ -213,10 +213,9 @@ export type RecomputeResult = {
 /**
  * Full recompute: lifecycle thresholds (unless configured), RFM breakpoints and the group-size history,
  * the CLV fit with its calibration-vs-holdout check, then every customer's metrics in id-range chunks.
- * Changes marked before the start are covered and cleared; later ones stay for the incremental refresh.
+ * Marked changes stay for the drain: it also rewrites what this does not (segment activity, memberships).
  */
 export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; period?: Period; rfmWindowDays?: number }): Promise<RecomputeResult> {
-  const started = new Date();
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -281,7 +280,6 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
     insert into rfm_history (as_of, rfm_group, customers, revenue)
     select ${asOf}::date, rfm_group, count(*)::int, coalesce(sum(rfm_monetary), 0)::bigint from customer_metrics where rfm_group is not null group by rfm_group
     on conflict (as_of, rfm_group) do update set customers = excluded.customers, revenue = excluded.revenue`.execute(db);
-  await sql`delete from customer_changes where changed_at < ${started}`.execute(db);
   // Every row was rewritten: segment counts plan on RFM groups and stages, so their statistics are refreshed now
   // (as after an import) rather than whenever autovacuum comes by — if it is on at all.
   await sql`analyze customer_metrics`.execute(db);
@@ -319,6 +317,11 @@ async function historyDays(db: Db): Promise<number> {
 }
 
 export const shiftDate = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** Forgets the changes marked before `at`: everything derived from them was rebuilt since (after a bulk load). */
+export async function clearChangesBefore(db: Db, at: Date): Promise<void> {
+  await sql`delete from customer_changes where changed_at < ${at}`.execute(db);
+}
 
 /**
  * Takes up to `limit` changed customers (skipping those another worker holds), refreshes their metrics and

@@ -1,7 +1,7 @@
 import type { RuleGroup } from '../../../contracts/segments.ts';
 import type { Db } from '../../db/index.ts';
-import { recomputeAll } from '../analytics/index.ts';
-import { createDemoSegments } from '../segments/index.ts';
+import { clearChangesBefore, recomputeAll } from '../analytics/index.ts';
+import { createDemoSegments, rebuildActivity } from '../segments/index.ts';
 
 /** Example segments a seller would build first (their names are store data, so they are in the demo store's language). */
 const DEMO_SEGMENTS: { name: string; description: string; rules: RuleGroup }[] = [
@@ -39,9 +39,15 @@ const DEMO_SEGMENTS: { name: string; description: string; rules: RuleGroup }[] =
   },
 ];
 
-/** Metrics, predictions and example segments for a freshly seeded demo store. */
+/**
+ * Metrics, predictions, segment activity and example segments for a freshly seeded demo store. Everything the
+ * change drain would derive from the seeded rows is built here in bulk, so the seed's changes are cleared.
+ */
 export async function seedDemoInsights(db: Db, clock: { now: Date; timeZone: string }) {
+  const started = new Date();
+  await rebuildActivity(db);
   const result = await recomputeAll(db, clock);
+  await clearChangesBefore(db, started);
   const segments = await createDemoSegments(db, DEMO_SEGMENTS, clock);
   return { customers: result.customers, segments };
 }

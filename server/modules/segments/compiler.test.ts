@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type Condition, OPERATORS, type RuleGroup, ruleGroup } from '../../../contracts/segments.ts';
 import type { Database } from '../../db/index.ts';
 import { AppError } from '../../platform/errors.ts';
-import { type CompileContext, MAX_DEPTH, compileRules, matchingCustomers, upcomingMonthDays } from './compiler.ts';
+import { ACTIVITY_DEPTH, type CompileContext, MAX_DEPTH, compileRules, matchingCustomers, upcomingMonthDays } from './compiler.ts';
 
 // Compiles only (no connection is ever opened): shows the SQL text and its bound parameters.
 const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: {} as never }) });
@@ -19,6 +19,7 @@ const ctx: CompileContext = {
     ['nickname', { type: 'text', options: [] }],
   ]),
   categoryProducts: new Map([['美妆', [3, 7]]]),
+  useActivity: false,
 };
 const and = (...children: RuleGroup['children']): RuleGroup => ({ type: 'group', op: 'and', children });
 const compile = (rules: RuleGroup) => compileRules(ruleGroup.parse(rules), ctx).compile(db);
@@ -93,6 +94,32 @@ describe('segment rule compiler', () => {
     expect(after.sql).toContain('(select count(*) >= $');
     expect(after.sql).toContain('from events e where e.customer_id = c.id and e.name = $');
     expect(after.sql).not.toContain('select customer_id from events');
+  });
+
+  it('reads order and event counts from customer_activity where the k-th newest time decides them, and the rows where it cannot', () => {
+    const withActivity = (cond: Condition) => compileRules(ruleGroup.parse(and(cond)), { ...ctx, useActivity: true }).compile(db);
+    const reads = (cond: Condition) => withActivity(cond).sql.includes('customer_activity a');
+    const skincare = withActivity({ type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 365 }, filters: { categories: ['美妆'] } });
+    expect(skincare.sql).toContain('c.id in (select a.customer_id from customer_activity a where a.kind = $');
+    expect(skincare.sql).toContain('coalesce(a.latest[2] >= $');
+    expect(skincare.parameters).toEqual(expect.arrayContaining(['order', '美妆']));
+    // Customers with changes not yet drained are decided from their own rows.
+    expect(skincare.sql).toContain('c.id not in (select customer_id from customer_changes)');
+    expect(skincare.sql).toContain('o.customer_id in (select customer_id from customer_changes)');
+    // "Fewer than 3" holds for customers with no row: the customers with a failing row are excluded instead.
+    const few = withActivity({ type: 'events', name: 'Product Viewed', operator: 'lt', value: 3, window: { kind: 'last_days', days: 30 }, properties: [] });
+    expect(few.sql).toContain('c.id not in (select a.customer_id from customer_activity a where');
+    expect(few.sql).toContain('a.latest[3]');
+    // With no window the total decides, whatever the count.
+    expect(withActivity({ type: 'events', name: 'Page Viewed', operator: 'between', value: [20, 40], properties: [] }).sql).toContain('a.total >= $');
+    expect(reads({ type: 'orders', aggregate: 'count', operator: 'gt', value: ACTIVITY_DEPTH - 1, window: { kind: 'last_days', days: 30 }, filters: {} })).toBe(true);
+    expect(reads({ type: 'orders', aggregate: 'count', operator: 'gt', value: ACTIVITY_DEPTH, window: { kind: 'last_days', days: 30 }, filters: {} })).toBe(false);
+    expect(reads({ type: 'orders', aggregate: 'sum', operator: 'gt', value: 100, filters: {} })).toBe(false);
+    expect(reads({ type: 'orders', aggregate: 'count', operator: 'gte', value: 1, filters: { categories: ['美妆', '护肤'] } })).toBe(false);
+    expect(reads({ type: 'orders', aggregate: 'count', operator: 'gte', value: 1, filters: { channels: ['tmall'] } })).toBe(false);
+    expect(reads({ type: 'orders', aggregate: 'count', operator: 'gte', value: 1, filters: { statuses: [] } })).toBe(true);
+    expect(reads({ type: 'events', name: 'Product Viewed', operator: 'gte', value: 1, window: { kind: 'between_days_ago', from: 60, to: 30 }, properties: [] })).toBe(false);
+    expect(reads({ type: 'events', name: 'Product Viewed', operator: 'gte', value: 1, properties: [{ key: 'sku', operator: 'eq', value: 'A' }] })).toBe(false);
   });
 
   it('rejects invalid trees with the path of the offending node', () => {

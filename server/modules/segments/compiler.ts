@@ -38,7 +38,15 @@ export type CompileContext = {
    * they are: a category's best sellers can hold many times the average product's items.
    */
   categoryProducts: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Order counts and event counts read `customer_activity` where they can (see `activityCondition`); false
+   * decides every one from the orders and events themselves (the reference the activity path is tested against).
+   */
+  useActivity: boolean;
 };
+
+/** How many of a customer's newest times `customer_activity` keeps per kind and key. */
+export const ACTIVITY_DEPTH = 10;
 
 /** Every category an order condition of the tree filters on. */
 export function categoriesIn(node: RuleNode): string[] {
@@ -163,7 +171,7 @@ function compare(e: Sql, operator: string, v: Sql): Sql {
 function aggregateTest(agg: Sql, operator: string, value: number | number[], path: string): { sql: Sql; holds: (x: number | null) => boolean } {
   if (operator === 'between') {
     const [lo, hi] = pair(value, isNum, path, 'numbers');
-    return { sql: sql`${agg} between ${lo} and ${hi}`, holds: (x) => x !== null && x >= lo && x <= hi };
+    return { sql: sql`${agg} between ${lo}::numeric and ${hi}::numeric`, holds: (x) => x !== null && x >= lo && x <= hi };
   }
   if (!isNum(value)) throw invalidRule(path, 'the value must be a number');
   const tests: Record<string, (x: number) => boolean> = {
@@ -174,7 +182,7 @@ function aggregateTest(agg: Sql, operator: string, value: number | number[], pat
     lt: (x) => x < value,
     lte: (x) => x <= value,
   };
-  return { sql: compare(agg, operator, sql`${value}`), holds: (x) => x !== null && tests[operator](x) };
+  return { sql: compare(agg, operator, sql`${value}::numeric`), holds: (x) => x !== null && tests[operator](x) };
 }
 
 function windowOn(column: Sql, w: Window | undefined, path: string, ctx: CompileContext): Sql {
@@ -195,11 +203,18 @@ function grouped(from: Sql, test: { sql: Sql; holds: (x: number | null) => boole
     : sql`c.id in (select customer_id from ${from} group by customer_id having ${test.sql})`;
 }
 
-function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: string, ctx: CompileContext): Sql {
+/** Whose rows an order or event condition aggregates: everyone's, `ctx.only`'s, or those of the customers given. */
+type Rows = (customerId: Sql) => Sql;
+const rowsOfContext =
+  (ctx: CompileContext): Rows =>
+  (column) =>
+    ctx.only ? sql`${column} = any(${[...ctx.only]}::bigint[])` : sql`true`;
+
+function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: string, ctx: CompileContext, rows: Rows = rowsOfContext(ctx)): Sql {
   const f = cond.filters ?? {};
   const where: Sql[] = [f.statuses?.length ? sql`o.status = any(${f.statuses}::text[])` : sql`o.paid_at is not null and o.status <> 'cancelled'`];
   where.push(windowOn(sql`o.placed_at`, cond.window, path, ctx));
-  if (ctx.only) where.push(sql`o.customer_id = any(${[...ctx.only]}::bigint[])`);
+  where.push(rows(sql`o.customer_id`));
   if (f.channels?.length) where.push(sql`o.channel_id in (select id from channels where code = any(${f.channels}::text[]))`);
   if (f.coupon === '*') where.push(sql`cardinality(o.coupon_codes) > 0`);
   else if (f.coupon) where.push(sql`${f.coupon} = any(o.coupon_codes)`);
@@ -226,7 +241,7 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
  * from that customer's range of `events (customer_id, occurred_at desc) include (name)` alone (index-only). At
  * scale L the set costs ~5 s whoever reaches it; 81,000 customers' ranges cost ~0.7 s.
  */
-function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext, guarded: boolean): Sql {
+function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext, guarded: boolean, rows: Rows = rowsOfContext(ctx)): Sql {
   const where: Sql[] = [sql`e.name = ${cond.name}`, windowOn(sql`e.occurred_at`, cond.window, path, ctx)];
   (cond.properties ?? []).forEach((p, i) => {
     const text = sql`(e.properties ->> ${p.key})`;
@@ -239,9 +254,80 @@ function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: str
   });
   const test = aggregateTest(sql`count(*)`, cond.operator, cond.value, path);
   if (guarded) return sql`(select ${test.sql} from events e where e.customer_id = c.id and ${sql.join(where, sql` and `)})`;
-  where.push(sql`e.customer_id is not null`);
-  if (ctx.only) where.push(sql`e.customer_id = any(${[...ctx.only]}::bigint[])`);
+  where.push(sql`e.customer_id is not null`, rows(sql`e.customer_id`));
   return grouped(sql`events e where ${sql.join(where, sql` and `)}`, test, 0);
+}
+
+/**
+ * The counts an aggregate test accepts, as the integers `from`…`to` (`to` null: no upper end), or all but those
+ * (`outside`). Counts are whole numbers: "more than 2.5" is "at least 3".
+ */
+function acceptedCounts(operator: string, value: number | number[]): { from: number; to: number | null; outside: boolean } | null {
+  const v = Array.isArray(value) ? Number.NaN : value;
+  switch (operator) {
+    case 'gte':
+      return { from: Math.ceil(v), to: null, outside: false };
+    case 'gt':
+      return { from: Math.floor(v) + 1, to: null, outside: false };
+    case 'lte':
+      return { from: 0, to: Math.floor(v), outside: false };
+    case 'lt':
+      return { from: 0, to: Math.ceil(v) - 1, outside: false };
+    case 'eq':
+    case 'neq':
+      return Number.isInteger(v) ? { from: v, to: v, outside: operator === 'neq' } : { from: 1, to: 0, outside: operator === 'neq' };
+    case 'between':
+      return Array.isArray(value) ? { from: Math.ceil(value[0]), to: Math.floor(value[1]), outside: false } : null;
+    default:
+      return null;
+  }
+}
+
+/** Customers whose changes the drain has not taken yet: their `customer_activity` rows may be behind their orders and events. */
+const PENDING = sql`select customer_id from customer_changes`;
+
+/**
+ * An order count (any paid order, or those of one category) or an event count, in no window or the last N days,
+ * decided from `customer_activity`: a customer has at least k in the window exactly when the k-th newest time
+ * kept is inside it (or, with no window, when the total is k or more). Customers whose changes are pending are
+ * decided from their own orders and events, so the answer is the same as the rows' at every moment. Null when
+ * the condition needs the rows themselves (sums and averages, other filters, windows with two ends, counts
+ * beyond ACTIVITY_DEPTH in a window).
+ */
+function activityCondition(cond: Extract<Condition, { type: 'orders' | 'events' }>, path: string, ctx: CompileContext): Sql | null {
+  if (!ctx.useActivity) return null;
+  let kind: 'order' | 'event';
+  let key: string;
+  if (cond.type === 'orders') {
+    const { categories = [], ...others } = cond.filters ?? {};
+    const filtered = Object.values(others).some((f) => f !== undefined && (!Array.isArray(f) || f.length > 0));
+    if (cond.aggregate !== 'count' || filtered || categories.length > 1) return null;
+    [kind, key] = ['order', categories[0] ?? ''];
+  } else {
+    if ((cond.properties ?? []).length > 0) return null;
+    [kind, key] = ['event', cond.name];
+  }
+  if (cond.window && cond.window.kind !== 'last_days') return null;
+  const counts = acceptedCounts(cond.operator, cond.value);
+  // Checked (and any error thrown) as the rows' form would.
+  const test = aggregateTest(sql`count(*)`, cond.operator, cond.value, path);
+  if (!counts) return null;
+  const bounds = [counts.from, ...(counts.to === null ? [] : [counts.to + 1])];
+  if (cond.window && bounds.some((k) => k > ACTIVITY_DEPTH)) return null;
+  const cutoff = cond.window ? sql`${ctx.now}::timestamptz - make_interval(days => ${cond.window.days})` : null;
+  const atLeast = (k: number) => (k <= 0 ? sql`true` : cutoff ? sql`coalesce(a.latest[${sql.lit(k)}] >= ${cutoff}, false)` : sql`a.total >= ${k}`);
+  const inside =
+    counts.to !== null && counts.to < counts.from ? sql`false` : counts.to === null ? atLeast(counts.from) : sql`(${atLeast(counts.from)} and not ${atLeast(counts.to + 1)})`;
+  const holds = counts.outside ? sql`not ${inside}` : inside;
+  const only = ctx.only ? sql` and a.customer_id = any(${[...ctx.only]}::bigint[])` : sql``;
+  const rows = sql`customer_activity a where a.kind = ${kind} and a.key = ${key}${only}`;
+  // A customer without a row has none: the zero count decides between "some row passes" and "no row fails".
+  const fromActivity = test.holds(0)
+    ? sql`c.id not in (select a.customer_id from ${rows} and not ${holds})`
+    : sql`c.id in (select a.customer_id from ${rows} and ${holds})`;
+  const pending: Rows = (column) => sql`${rowsOfContext(ctx)(column)} and ${column} in (${PENDING})`;
+  const fromRows = cond.type === 'orders' ? ordersCondition(cond, path, ctx, pending) : eventsCondition(cond, path, ctx, false, pending);
+  return sql`((${fromActivity} and c.id not in (${PENDING})) or (c.id in (${PENDING}) and ${fromRows}))`;
 }
 
 /** Month×100+day of every day in the next `days` days (Feb 29 birthdays count on Feb 28 in other years). */
@@ -316,9 +402,9 @@ function conditionSql(cond: Condition, path: string, ctx: CompileContext, guarde
       return sql`c.id ${cond.operator === 'has_any' ? sql`in` : sql`not in`} (select customer_id from customer_tags where tag = any(${tags}::text[]))`;
     }
     case 'orders':
-      return ordersCondition(cond, path, ctx);
+      return activityCondition(cond, path, ctx) ?? ordersCondition(cond, path, ctx);
     case 'events':
-      return eventsCondition(cond, path, ctx, guarded);
+      return activityCondition(cond, path, ctx) ?? eventsCondition(cond, path, ctx, guarded);
     case 'anniversary':
       return anniversary(cond, ctx);
     case 'segment':

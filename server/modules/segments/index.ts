@@ -6,6 +6,7 @@ export const segmentsModule = {
   jobs: [segmentRefreshJob, segmentsRefreshAllJob, insightsRecomputeJob],
   pollers: [{ name: 'customer-changes', run: drainChanges }],
 };
+export { rebuildActivity } from './activity.ts';
 export { compileRules, matchingCustomers } from './compiler.ts';
 export type { CompileContext } from './compiler.ts';
 export { drainChanges } from './segments.jobs.ts';

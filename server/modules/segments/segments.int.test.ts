@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RuleGroup } from '../../../contracts/segments.ts';
+import type { Condition, RuleGroup } from '../../../contracts/segments.ts';
 import { as, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
-import { recomputeAll } from '../analytics/index.ts';
+import { clearChangesBefore, recomputeAll } from '../analytics/index.ts';
 import { seedDemo } from '../demo/index.ts';
+import { ACTIVITY_DEPTH } from './compiler.ts';
+import { rebuildActivity } from './activity.ts';
 import { drainChanges } from './segments.jobs.ts';
 import { compileContext, estimateRules, previewRules, refreshSegment } from './segments.service.ts';
 import { matchingCustomers } from './compiler.ts';
@@ -115,6 +117,13 @@ describe('segments on generated data', () => {
     await sql`insert into attribute_definitions (key, label, type, options) values ('skin_type', 'Skin', 'enum', '{dry,oily}'), ('vip_level', 'VIP level', 'number', '{}')`.execute(db);
     await sql`update customers set attributes = jsonb_build_object('skin_type', case when id % 4 = 0 then 'dry' else 'oily' end, 'vip_level', id % 5)`.execute(db);
     await recomputeAll(db, { now: NOW, timeZone: TZ });
+    await rebuildActivity(db);
+    await clearChangesBefore(db, new Date());
+    // Then some customers change and the drain has not come by: their activity rows are behind their orders and
+    // events (a cancelled order still counted, new views missing), so they must be decided from the rows.
+    await sql`update orders set status = 'cancelled' where id in (select id from orders where paid_at is not null and id % 9 = 0)`.execute(db);
+    await sql`insert into events (type, name, customer_id, properties, occurred_at, received_at, message_id)
+      select 'track', 'Product Viewed', id, '{}', ${NOW}::timestamptz - interval '2 days', now(), 'late-' || id from customers where id % 7 = 0`.execute(db);
     // The estimate steps through the customers by the planner's row count.
     await sql`analyze customers`.execute(db);
   });
@@ -145,6 +154,45 @@ describe('segments on generated data', () => {
       expect(some.sort((a, b) => a - b)).toEqual(want.filter((id) => ids.includes(id)));
     });
   }
+
+  it('decides order and event counts from customer_activity exactly as from the rows, for every operator, with changes pending', async () => {
+    const db = patron.ctx.db;
+    const pending = Number((await sql<{ n: number }>`select count(*)::int as n from customer_changes`.execute(db)).rows[0].n);
+    expect(pending, 'some customers are pending and some are not').toBeGreaterThan(100);
+    expect(pending).toBeLessThan(1000);
+    const of: Record<string, Pick<Condition & { type: 'orders' }, 'filters'> & { type: 'orders' } | { type: 'events'; name: string }> = {
+      'any order': { type: 'orders', filters: {} },
+      'skincare orders': { type: 'orders', filters: { categories: ['护肤'] } },
+      'product views': { type: 'events', name: 'Product Viewed' },
+      'completed orders': { type: 'events', name: 'Order Completed' },
+    };
+    const tests: [string, number | number[]][] = [
+      ...['gte', 'gt', 'lt', 'lte', 'eq', 'neq'].flatMap((op) => [0, 1, 2, 3, ACTIVITY_DEPTH - 1, ACTIVITY_DEPTH].map((v): [string, number] => [op, v])),
+      ['gte', 2.5],
+      ['lt', 1.5],
+      ['between', [1, 3]],
+      ['between', [0, 2]],
+      ['between', [2, ACTIVITY_DEPTH - 1]],
+    ];
+    const windows = [undefined, { kind: 'last_days', days: 30 }, { kind: 'last_days', days: 365 }] as const;
+    let fromActivity = 0;
+    for (const [what, base] of Object.entries(of)) {
+      const ctx = await compileContext(db, clock, [and({ ...base, aggregate: 'count', operator: 'gte', value: 1 } as Condition)]);
+      for (const window of windows) {
+        for (const [operator, value] of tests) {
+          const rules = and({ ...base, ...(base.type === 'orders' ? { aggregate: 'count' } : {}), operator, value, ...(window ? { window } : {}) } as Condition);
+          const activity = matchingCustomers(rules, ctx);
+          fromActivity += activity.compile(db).sql.includes('customer_activity') ? 1 : 0;
+          const apart = await sql<{ n: number; matched: number }>`
+            with a as (${activity}), r as (${matchingCustomers(rules, { ...ctx, useActivity: false })})
+            select (select count(*)::int from ((select id from a except select id from r) union all (select id from r except select id from a)) d) as n,
+              (select count(*)::int from r) as matched`.execute(db);
+          expect(apart.rows[0].n, `${what} ${operator} ${JSON.stringify(value)} ${JSON.stringify(window)} (${apart.rows[0].matched} match)`).toBe(0);
+        }
+      }
+    }
+    expect(fromActivity).toBeGreaterThan(150);
+  });
 
   it('keeps dynamic membership current incrementally, with history and sizes', async () => {
     const db = patron.ctx.db;

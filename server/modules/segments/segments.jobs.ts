@@ -3,6 +3,7 @@ import { defineJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { processChanges, recomputeAll, refreshStoredAnswers } from '../analytics/index.ts';
 import { storeClockOf as clockOf, storeSettingsOf } from '../system/index.ts';
+import { refreshActivity } from './activity.ts';
 import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
 
 
@@ -48,10 +49,16 @@ export const insightsRecomputeJob = defineJob<Record<string, never>, AppContext>
 });
 
 /**
- * Drains customer_changes: metrics, then segment membership, for up to 5,000 changed customers per
+ * Drains customer_changes: metrics, then activity and segment membership, for up to 5,000 changed customers per
  * transaction. Runs in every working process (rows are taken with SKIP LOCKED), every few seconds.
  */
 export async function drainChanges(ctx: AppContext): Promise<number> {
   const clock = await clockOf(ctx);
-  return processChanges(ctx.db, { ...clock, onRefreshed: (trx, ids) => syncChangedCustomers(trx, ids, clock) });
+  return processChanges(ctx.db, {
+    ...clock,
+    onRefreshed: async (trx, ids) => {
+      await refreshActivity(trx, { ids });
+      await syncChangedCustomers(trx, ids, clock);
+    },
+  });
 }

@@ -30,7 +30,7 @@ export async function compileContext(db: Db, clock: Clock, rules: readonly RuleG
     ids.push(Number(p.id));
     categoryProducts.set(p.category, ids);
   }
-  return { now: clock.now, today: todayIn(clock.timeZone, clock.now), timeZone: clock.timeZone, attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])), categoryProducts };
+  return { now: clock.now, today: todayIn(clock.timeZone, clock.now), timeZone: clock.timeZone, attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])), categoryProducts, useActivity: true };
 }
 
 type SegmentRow = {

@@ -1,0 +1,37 @@
+import { type Kysely, sql } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    -- The most recent times of each customer's activity (segments module): per event name ('event') and per order
+    -- kind ('order': key '' is any paid order, a category's name its orders holding one of its products), the
+    -- count of all of them and the newest ten times, newest first. "At least k in the last N days" holds exactly
+    -- when the k-th newest time is within the window, so order and event counts read one row per customer instead
+    -- of every order or event (bench/README.md). Kept current by the change drain with the metrics; customers whose
+    -- changes are not drained yet are decided from their own rows.
+    create table customer_activity (
+      kind text not null check (kind in ('order', 'event')),
+      key text not null,
+      customer_id bigint not null,
+      total integer not null check (total > 0),
+      latest timestamptz[] not null,
+      primary key (kind, key, customer_id) include (total, latest)
+    );
+    create index customer_activity_customer_idx on customer_activity (customer_id);
+
+    -- A product moved to another category changes its buyers' category activity.
+    create function patron_mark_product_buyers() returns trigger language plpgsql as $$
+    begin
+      insert into customer_changes (customer_id)
+        select distinct i.customer_id from order_items i
+        join changed_rows n on n.id = i.product_id join previous_rows o on o.id = n.id
+        where n.category is distinct from o.category
+        on conflict do nothing;
+      return null;
+    end $$;
+    create trigger products_category_changed after update on products referencing new table as changed_rows old table as previous_rows
+      for each statement execute function patron_mark_product_buyers();
+
+    -- Every customer's activity is built by the change drain, as after a bulk load.
+    insert into customer_changes (customer_id) select id from customers on conflict do nothing;
+  `.execute(db);
+}

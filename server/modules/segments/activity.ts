@@ -1,0 +1,60 @@
+import { type RawBuilder, sql } from 'kysely';
+import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
+import { ACTIVITY_DEPTH } from './compiler.ts';
+
+/**
+ * `customer_activity` (migration 0019): per customer, the count and the ACTIVITY_DEPTH newest times of their
+ * events by name and of their paid, uncancelled orders — all of them (key '') and those holding a product of
+ * each category — as the order and event conditions of the compiler count them. The change drain rewrites the
+ * rows of the customers it takes (`refreshActivity`); a bulk load rebuilds everyone's (`rebuildActivity`).
+ */
+
+export type ActivityScope = { ids: readonly number[] } | { fromId: number; toId: number };
+
+const inScope = (scope: ActivityScope, column: RawBuilder<unknown>) =>
+  'ids' in scope ? sql`${column} = any(${[...scope.ids]}::bigint[])` : sql`${column} between ${scope.fromId} and ${scope.toId}`;
+
+/** Rewrites the activity rows of the customers in scope from their orders and events. */
+export async function refreshActivity(db: Db, scope: ActivityScope): Promise<void> {
+  const newest = (column: RawBuilder<unknown>) => sql`(array_agg(${column} order by ${column} desc))[1:${sql.lit(ACTIVITY_DEPTH)}]`;
+  await sql`delete from customer_activity where ${inScope(scope, sql`customer_id`)}`.execute(db);
+  await sql`
+    with paid as (
+      select o.id, o.customer_id, o.placed_at from orders o
+      where ${inScope(scope, sql`o.customer_id`)} and o.paid_at is not null and o.status <> 'cancelled'
+    )
+    insert into customer_activity (kind, key, customer_id, total, latest)
+    select 'event', e.name, e.customer_id, count(*)::int, ${newest(sql`e.occurred_at`)}
+    from events e where ${inScope(scope, sql`e.customer_id`)} group by e.customer_id, e.name
+    union all
+    select 'order', '', customer_id, count(*)::int, ${newest(sql`placed_at`)} from paid group by customer_id
+    union all
+    select 'order', category, customer_id, count(*)::int, ${newest(sql`placed_at`)} from (
+      select distinct p.customer_id, p.id, p.placed_at, pr.category
+      from paid p join order_items i on i.order_id = p.id join products pr on pr.id = i.product_id
+    ) bought group by customer_id, category`.execute(db);
+}
+
+const CHUNK = 20_000;
+const SIDE_BY_SIDE = 2;
+
+/** Everyone's activity rows, in id ranges (two at a time: each statement is one core). Returns the rows written. */
+export async function rebuildActivity(db: Db): Promise<number> {
+  const bounds = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
+  const { lo, hi } = bounds.rows[0];
+  if (lo === null || hi === null) return 0;
+  const chunks = Math.floor((Number(hi) - Number(lo)) / CHUNK) + 1;
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < chunks; k = next++) {
+      const fromId = Number(lo) + k * CHUNK;
+      await db.transaction().execute(async (trx) => {
+        await applyAnalyticalSettings(trx);
+        await refreshActivity(trx, { fromId, toId: fromId + CHUNK - 1 });
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: SIDE_BY_SIDE }, worker));
+  await sql`analyze customer_activity`.execute(db);
+  return Number((await sql<{ n: number }>`select count(*)::int as n from customer_activity`.execute(db)).rows[0].n);
+}
