@@ -432,8 +432,8 @@ export type CustomerMetricsTable = {
   computed_at: Timestamp;
 };
 export type CustomerChangeTable = { customer_id: number; changed_at: Generated<Date> };
-/** Newest times of a customer's orders (per category, '' = any) and events (per name); see migration 0019. */
-export type CustomerActivityTable = { kind: 'order' | 'event'; key: string; customer_id: number; total: number; latest: Date[] };
+/** Newest times of a customer's orders (all, per category) and events (per name); see migration 0019. */
+export type CustomerActivityTable = { kind: 'order' | 'category' | 'event'; key: string; customer_id: number; total: number; latest: Date[] };
 export type AnalyticsModelTable = {
   id: Generated<number>;
   kind: 'clv' | 'rfm' | 'lifecycle';

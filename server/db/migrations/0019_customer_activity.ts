@@ -2,14 +2,14 @@ import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
-    -- The most recent times of each customer's activity (segments module): per event name ('event') and per order
-    -- kind ('order': key '' is any paid order, a category's name its orders holding one of its products), the
-    -- count of all of them and the newest ten times, newest first. "At least k in the last N days" holds exactly
+    -- The most recent times of each customer's activity (segments module): per event name ('event'), of their paid
+    -- orders ('order', key '') and of those holding a product of a category ('category', key: its name), the count
+    -- of all of them and the newest ten times, newest first. "At least k in the last N days" holds exactly
     -- when the k-th newest time is within the window, so order and event counts read one row per customer instead
     -- of every order or event (bench/README.md). Kept current by the change drain with the metrics; customers whose
     -- changes are not drained yet are decided from their own rows.
     create table customer_activity (
-      kind text not null check (kind in ('order', 'event')),
+      kind text not null check (kind in ('order', 'category', 'event')),
       key text not null,
       customer_id bigint not null,
       total integer not null check (total > 0),

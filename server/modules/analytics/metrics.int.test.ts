@@ -19,6 +19,15 @@ describe('stored customer metrics', () => {
   });
   afterAll(() => patron.close());
 
+  it('the drain refreshes changed customers before any full recompute has fitted a model (no RFM scores yet)', async () => {
+    const db = patron.ctx.db;
+    expect(await processChanges(db, { now: AS_OF, timeZone: TZ, limit: 50 })).toBe(50);
+    const rows = await db.selectFrom('customer_metrics').select(['orders_count', 'rfm_r', 'rfm_group', 'lifecycle_stage']).execute();
+    expect(rows).toHaveLength(50);
+    expect(rows.some((r) => r.orders_count > 0)).toBe(true);
+    expect(rows.every((r) => r.rfm_r === null && r.rfm_group === null)).toBe(true);
+  });
+
   it('a full recompute stores every customer’s aggregates, matching independent SQL', async () => {
     const result = await recomputeAll(patron.ctx.db, { now: AS_OF, timeZone: TZ });
     expect(result.customers).toBe(1500);

@@ -92,8 +92,9 @@ export function quintileBreakpoints(values: number[]): number[] {
   return cuts;
 }
 
-/** 1 + the number of breakpoints the value exceeds (a breakpoint of −∞ is always exceeded). */
+/** 1 + the number of breakpoints the value exceeds (a breakpoint of −∞ is always exceeded); no score before the first recompute gives breakpoints. */
 function scoreExpr(value: RawBuilder<unknown>, breaks: number[]) {
+  if (breaks.length === 0) return sql`null::smallint`;
   const terms = breaks.map((b) => (Number.isFinite(b) ? sql`(${value} > ${b})::int` : sql`1`));
   return sql`case when ${value} is null then null else (1 + ${sql.join(terms, sql` + `)})::smallint end`;
 }

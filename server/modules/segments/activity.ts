@@ -4,8 +4,8 @@ import { ACTIVITY_DEPTH } from './compiler.ts';
 
 /**
  * `customer_activity` (migration 0019): per customer, the count and the ACTIVITY_DEPTH newest times of their
- * events by name and of their paid, uncancelled orders — all of them (key '') and those holding a product of
- * each category — as the order and event conditions of the compiler count them. The change drain rewrites the
+ * events by name and of their paid, uncancelled orders — all of them, and those holding a product of each
+ * category — as the order and event conditions of the compiler count them. The change drain rewrites the
  * rows of the customers it takes (`refreshActivity`); a bulk load rebuilds everyone's (`rebuildActivity`).
  */
 
@@ -29,7 +29,7 @@ export async function refreshActivity(db: Db, scope: ActivityScope): Promise<voi
     union all
     select 'order', '', customer_id, count(*)::int, ${newest(sql`placed_at`)} from paid group by customer_id
     union all
-    select 'order', category, customer_id, count(*)::int, ${newest(sql`placed_at`)} from (
+    select 'category', category, customer_id, count(*)::int, ${newest(sql`placed_at`)} from (
       select distinct p.customer_id, p.id, p.placed_at, pr.category
       from paid p join order_items i on i.order_id = p.id join products pr on pr.id = i.product_id
     ) bought group by customer_id, category`.execute(db);

@@ -102,7 +102,7 @@ describe('segment rule compiler', () => {
     const skincare = withActivity({ type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 365 }, filters: { categories: ['美妆'] } });
     expect(skincare.sql).toContain('c.id in (select a.customer_id from customer_activity a where a.kind = $');
     expect(skincare.sql).toContain('coalesce(a.latest[2] >= $');
-    expect(skincare.parameters).toEqual(expect.arrayContaining(['order', '美妆']));
+    expect(skincare.parameters).toEqual(expect.arrayContaining(['category', '美妆']));
     // Customers with changes not yet drained are decided from their own rows.
     expect(skincare.sql).toContain('c.id not in (select customer_id from customer_changes)');
     expect(skincare.sql).toContain('o.customer_id in (select customer_id from customer_changes)');

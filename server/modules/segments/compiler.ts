@@ -296,13 +296,13 @@ const PENDING = sql`select customer_id from customer_changes`;
  */
 function activityCondition(cond: Extract<Condition, { type: 'orders' | 'events' }>, path: string, ctx: CompileContext): Sql | null {
   if (!ctx.useActivity) return null;
-  let kind: 'order' | 'event';
+  let kind: 'order' | 'category' | 'event';
   let key: string;
   if (cond.type === 'orders') {
     const { categories = [], ...others } = cond.filters ?? {};
     const filtered = Object.values(others).some((f) => f !== undefined && (!Array.isArray(f) || f.length > 0));
     if (cond.aggregate !== 'count' || filtered || categories.length > 1) return null;
-    [kind, key] = ['order', categories[0] ?? ''];
+    [kind, key] = categories.length === 1 ? ['category', categories[0]] : ['order', ''];
   } else {
     if ((cond.properties ?? []).length > 0) return null;
     [kind, key] = ['event', cond.name];
