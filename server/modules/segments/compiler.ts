@@ -441,8 +441,8 @@ export function referencedSegments(node: RuleNode): number[] {
   return [];
 }
 
-/** The customers a rule tree selects (active, not erased), for counting, previews and membership. */
-export function matchingCustomers(rules: RuleGroup, ctx: CompileContext, extra: Sql = sql`true`): Sql {
-  return sql`select c.id from customers c left join customer_metrics m on m.customer_id = c.id
+/** The customers a rule tree selects (active, not erased), for counting, previews and membership; `columns` of c and m. */
+export function matchingCustomers(rules: RuleGroup, ctx: CompileContext, extra: Sql = sql`true`, columns: Sql = sql`c.id`): Sql {
+  return sql`select ${columns} from customers c left join customer_metrics m on m.customer_id = c.id
     where c.merged_into is null and c.erased_at is null and ${extra} and ${compileRules(rules, ctx)}`;
 }

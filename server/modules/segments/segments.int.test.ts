@@ -194,6 +194,24 @@ describe('segments on generated data', () => {
     expect(fromActivity).toBeGreaterThan(150);
   });
 
+  it('moves the category activity of a product’s buyers when the product changes category', async () => {
+    const db = patron.ctx.db;
+    const product = (await sql<{ id: number; buyers: number[]; paid: number[] }>`
+      select i.product_id as id, array_agg(distinct i.customer_id order by i.customer_id) as buyers,
+        array_agg(distinct i.customer_id order by i.customer_id) filter (where o.paid_at is not null and o.status <> 'cancelled') as paid
+      from order_items i join orders o on o.id = i.order_id group by i.product_id order by count(*) desc limit 1`.execute(db)).rows[0];
+    const drain = async () => {
+      while ((await drainChanges({ ...patron.ctx, clock: { now: () => NOW } })) > 0);
+    };
+    await drain();
+    await sql`update products set category = '限定礼盒' where id = ${product.id}`.execute(db);
+    const marked = await db.selectFrom('customer_changes').select('customer_id').orderBy('customer_id').execute();
+    expect(marked.map((r) => Number(r.customer_id))).toEqual(product.buyers.map(Number));
+    await drain();
+    const moved = await db.selectFrom('customer_activity').select('customer_id').where('kind', '=', 'category').where('key', '=', '限定礼盒').orderBy('customer_id').execute();
+    expect(moved.map((r) => Number(r.customer_id))).toEqual(product.paid.map(Number));
+  });
+
   it('keeps dynamic membership current incrementally, with history and sizes', async () => {
     const db = patron.ctx.db;
     const session = await signIn(patron);

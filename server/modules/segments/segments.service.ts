@@ -142,17 +142,20 @@ function wilson(k: number, n: number): [number, number] {
 
 /** Counts (and samples) the customers a rule tree matches now, without saving anything. */
 export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts: { sample?: number; showSql?: boolean } = {}) {
-  const { target } = await compileChecked(db, rules, clock, null);
+  const { ctx, target } = await compileChecked(db, rules, clock, null);
   const started = performance.now();
   return db.transaction().execute(async (trx) => {
     await applyAnalyticalSettings(trx);
-    // One statement: the matching set is computed once, then counted and sampled.
+    // One statement: the matching set (with what the sample is ordered by) is computed once, then counted, and
+    // only the sample's rows are read again.
     const row = await sql<{ n: number; sample: { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null }[] }>`
-      with t as materialized (${target})
+      with t as materialized (${matchingCustomers(rules, ctx, sql`true`, sql`c.id, m.net_spent`)})
       select (select count(*)::int from t) as n,
         (select coalesce(json_agg(x), '[]') from (
-          select c.id, c.name, c.province, m.lifecycle_stage, m.net_spent from t join customers c on c.id = t.id
-          left join customer_metrics m on m.customer_id = c.id order by m.net_spent desc nulls last, c.id limit ${opts.sample ?? 20}) x) as sample`.execute(trx);
+          select c.id, c.name, c.province, m.lifecycle_stage, m.net_spent
+          from (select id from t order by net_spent desc nulls last, id limit ${opts.sample ?? 20}) top
+          join customers c on c.id = top.id left join customer_metrics m on m.customer_id = c.id
+          order by m.net_spent desc nulls last, c.id) x) as sample`.execute(trx);
     const { n, sample } = row.rows[0];
     return {
       count: n,
