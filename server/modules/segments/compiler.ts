@@ -441,6 +441,17 @@ export function referencedSegments(node: RuleNode): number[] {
   return [];
 }
 
+/** Whether the compiled tree reads `m` (customer_metrics): otherwise the planner drops the left join. */
+const readsMetrics = (node: RuleNode): boolean =>
+  node.type === 'group' ? node.children.some(readsMetrics) : node.type === 'metric' || (node.type === 'anniversary' && node.of === 'first_order');
+
+/**
+ * Each matching customer's id and net spent (what a preview orders its sample by): from the metrics the rules
+ * join anyway, else looked up for the matching customers alone rather than joining every customer's metrics.
+ */
+export const idAndNetSpent = (rules: RuleGroup): Sql =>
+  readsMetrics(rules) ? sql`c.id, m.net_spent` : sql`c.id, (select x.net_spent from customer_metrics x where x.customer_id = c.id) as net_spent`;
+
 /** The customers a rule tree selects (active, not erased), for counting, previews and membership; `columns` of c and m. */
 export function matchingCustomers(rules: RuleGroup, ctx: CompileContext, extra: Sql = sql`true`, columns: Sql = sql`c.id`): Sql {
   return sql`select ${columns} from customers c left join customer_metrics m on m.customer_id = c.id

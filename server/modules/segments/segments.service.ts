@@ -6,7 +6,7 @@ import { todayIn } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { normalizeExternalId } from '../customers/index.ts';
-import { type CompileContext, categoriesIn, invalidRule, matchingCustomers, referencedSegments } from './compiler.ts';
+import { type CompileContext, categoriesIn, idAndNetSpent, invalidRule, matchingCustomers, referencedSegments } from './compiler.ts';
 
 /** Read side: segments query customers, metrics, orders, events, tags, identities and consents (documented in ARCHITECTURE.md). */
 
@@ -149,7 +149,7 @@ export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts:
     // One statement: the matching set (with what the sample is ordered by) is computed once, then counted, and
     // only the sample's rows are read again.
     const row = await sql<{ n: number; sample: { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null }[] }>`
-      with t as materialized (${matchingCustomers(rules, ctx, sql`true`, sql`c.id, m.net_spent`)})
+      with t as materialized (${matchingCustomers(rules, ctx, sql`true`, idAndNetSpent(rules))})
       select (select count(*)::int from t) as n,
         (select coalesce(json_agg(x), '[]') from (
           select c.id, c.name, c.province, m.lifecycle_stage, m.net_spent
