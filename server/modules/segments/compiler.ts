@@ -33,6 +33,11 @@ export type CompileContext = {
    */
   only?: readonly number[];
   /**
+   * The customer-id range being decided (a count split into ranges run side by side): every set condition that
+   * can be restricted to the range (orders, events, activity, metrics) is, so each range reads its own share.
+   */
+  range?: { fromId: number; toId: number };
+  /**
    * The products of each category the rules name (see `categoriesIn`). Item conditions name product ids,
    * not a join to products, so the planner sees which products (and from its statistics how many items)
    * they are: a category's best sellers can hold many times the average product's items.
@@ -208,7 +213,13 @@ type Rows = (customerId: Sql) => Sql;
 const rowsOfContext =
   (ctx: CompileContext): Rows =>
   (column) =>
-    ctx.only ? sql`${column} = any(${[...ctx.only]}::bigint[])` : sql`true`;
+    sql.join(
+      [
+        ctx.only ? sql`${column} = any(${[...ctx.only]}::bigint[])` : sql`true`,
+        ...(ctx.range ? [sql`${column} between ${ctx.range.fromId} and ${ctx.range.toId}`] : []),
+      ],
+      sql` and `,
+    );
 
 function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: string, ctx: CompileContext, rows: Rows = rowsOfContext(ctx)): Sql {
   const f = cond.filters ?? {};
@@ -319,8 +330,7 @@ function activityCondition(cond: Extract<Condition, { type: 'orders' | 'events' 
   const inside =
     counts.to !== null && counts.to < counts.from ? sql`false` : counts.to === null ? atLeast(counts.from) : sql`(${atLeast(counts.from)} and not ${atLeast(counts.to + 1)})`;
   const holds = counts.outside ? sql`not ${inside}` : inside;
-  const only = ctx.only ? sql` and a.customer_id = any(${[...ctx.only]}::bigint[])` : sql``;
-  const rows = sql`customer_activity a where a.kind = ${kind} and a.key = ${key}${only}`;
+  const rows = sql`customer_activity a where a.kind = ${kind} and a.key = ${key} and ${rowsOfContext(ctx)(sql`a.customer_id`)}`;
   // A customer without a row has none: the zero count decides between "some row passes" and "no row fails".
   const fromActivity = test.holds(0)
     ? sql`c.id not in (select a.customer_id from ${rows} and not ${holds})`
@@ -454,6 +464,7 @@ export const idAndNetSpent = (rules: RuleGroup): Sql =>
 
 /** The customers a rule tree selects (active, not erased), for counting, previews and membership; `columns` of c and m. */
 export function matchingCustomers(rules: RuleGroup, ctx: CompileContext, extra: Sql = sql`true`, columns: Sql = sql`c.id`): Sql {
-  return sql`select ${columns} from customers c left join customer_metrics m on m.customer_id = c.id
-    where c.merged_into is null and c.erased_at is null and ${extra} and ${compileRules(rules, ctx)}`;
+  const inRange = rowsOfContext({ ...ctx, only: undefined });
+  return sql`select ${columns} from customers c left join customer_metrics m on m.customer_id = c.id and ${inRange(sql`m.customer_id`)}
+    where c.merged_into is null and c.erased_at is null and ${inRange(sql`c.id`)} and ${extra} and ${compileRules(rules, ctx)}`;
 }

@@ -139,6 +139,14 @@ describe('segments on generated data', () => {
       expect(want.length, 'the case should not select everyone').toBeLessThan(1500);
       expect(got).toEqual(want);
       expect((await previewRules(db, c.rules, clock)).count).toBe(want.length);
+      // A large shop's count runs over customer-id ranges side by side: the ranges' answers make up the whole.
+      const halves = await Promise.all(
+        [{ fromId: 1, toId: 750 }, { fromId: 751, toId: 1_000_000 }].map(async (range) =>
+          (await sql<{ id: number }>`${matchingCustomers(c.rules, { ...ctx, range })}`.execute(db)).rows.map((r) => Number(r.id)),
+        ),
+      );
+      expect(halves[0].every((id) => id <= 750) && halves[1].every((id) => id > 750)).toBe(true);
+      expect(halves.flat().sort((a, b) => a - b)).toEqual(want);
       // The estimate: exact for a shop smaller than the sample; else 1 customer in 5 (by a hash of the id) decided and scaled up.
       expect(await estimateRules(db, c.rules, clock)).toMatchObject({ count: want.length, low: want.length, high: want.length, exact: true, population: 1500 });
       const estimate = await estimateRules(db, c.rules, clock, 300);

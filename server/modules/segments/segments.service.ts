@@ -140,30 +140,59 @@ function wilson(k: number, n: number): [number, number] {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-/** Counts (and samples) the customers a rule tree matches now, without saving anything. */
+/** A large shop's count runs as this many customer-id ranges side by side: one statement is one core, and this class of machine has two. */
+const COUNT_RANGES = 2;
+/** Below this many customers (the planner's estimate) one statement is quicker than several. */
+const SPLIT_FROM = 200_000;
+
+/** The customer-id ranges a count is split into, or one unrestricted pass for a smaller shop. */
+async function countRanges(db: Db): Promise<({ fromId: number; toId: number } | undefined)[]> {
+  const r = await sql<{ n: number; lo: number | null; hi: number | null }>`
+    select (select greatest(reltuples, 0)::float8 from pg_class where oid = 'customers'::regclass) as n,
+      (select min(id) from customers) as lo, (select max(id) from customers) as hi`.execute(db);
+  const { n, lo, hi } = r.rows[0];
+  if (Number(n) < SPLIT_FROM || lo === null || hi === null) return [undefined];
+  const span = Math.ceil((Number(hi) - Number(lo) + 1) / COUNT_RANGES);
+  return Array.from({ length: COUNT_RANGES }, (_, k) => ({ fromId: Number(lo) + k * span, toId: Number(lo) + (k + 1) * span - 1 }));
+}
+
+type SampleRow = { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null };
+/** The preview's order: most spent first (no metrics last), then by id. */
+const bySpent = (a: SampleRow, b: SampleRow) => (b.net_spent ?? Number.NEGATIVE_INFINITY) - (a.net_spent ?? Number.NEGATIVE_INFINITY) || Number(a.id) - Number(b.id);
+
+/**
+ * Counts (and samples) the customers a rule tree matches now, without saving anything. A large shop's count is
+ * the same statement over customer-id ranges run side by side (each range's sets restricted to it, see
+ * `CompileContext.range`), summed; each range brings its own top of the sample.
+ */
 export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts: { sample?: number; showSql?: boolean } = {}) {
   const { ctx, target } = await compileChecked(db, rules, clock, null);
   const started = performance.now();
-  return db.transaction().execute(async (trx) => {
-    await applyAnalyticalSettings(trx);
-    // One statement: the matching set (with what the sample is ordered by) is computed once, then counted, and
-    // only the sample's rows are read again.
-    const row = await sql<{ n: number; sample: { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null }[] }>`
-      with t as materialized (${matchingCustomers(rules, ctx, sql`true`, idAndNetSpent(rules))})
-      select (select count(*)::int from t) as n,
-        (select coalesce(json_agg(x), '[]') from (
-          select c.id, c.name, c.province, m.lifecycle_stage, m.net_spent
-          from (select id from t order by net_spent desc nulls last, id limit ${opts.sample ?? 20}) top
-          join customers c on c.id = top.id left join customer_metrics m on m.customer_id = c.id
-          order by m.net_spent desc nulls last, c.id) x) as sample`.execute(trx);
-    const { n, sample } = row.rows[0];
-    return {
-      count: n,
-      sample: sample.map((r) => ({ id: Number(r.id), name: r.name, province: r.province, lifecycleStage: r.lifecycle_stage, netSpent: Number(r.net_spent ?? 0) })),
-      sql: opts.showSql ? target.compile(trx).sql : undefined,
-      tookMs: Math.round(performance.now() - started),
-    };
-  });
+  const limit = opts.sample ?? 20;
+  const parts = await Promise.all(
+    (await countRanges(db)).map((range) =>
+      db.transaction().execute(async (trx) => {
+        await applyAnalyticalSettings(trx);
+        // One statement: the matching set (with what the sample is ordered by) is computed once, then counted, and
+        // only the sample's rows are read again.
+        const row = await sql<{ n: number; sample: SampleRow[] }>`
+          with t as materialized (${matchingCustomers(rules, { ...ctx, range }, sql`true`, idAndNetSpent(rules))})
+          select (select count(*)::int from t) as n,
+            (select coalesce(json_agg(x), '[]') from (
+              select c.id, c.name, c.province, m.lifecycle_stage, m.net_spent
+              from (select id from t order by net_spent desc nulls last, id limit ${limit}) top
+              join customers c on c.id = top.id left join customer_metrics m on m.customer_id = c.id) x) as sample`.execute(trx);
+        return row.rows[0];
+      }),
+    ),
+  );
+  const sample = parts.flatMap((p) => p.sample).sort(bySpent).slice(0, limit);
+  return {
+    count: parts.reduce((sum, p) => sum + p.n, 0),
+    sample: sample.map((r) => ({ id: Number(r.id), name: r.name, province: r.province, lifecycleStage: r.lifecycle_stage, netSpent: Number(r.net_spent ?? 0) })),
+    sql: opts.showSql ? target.compile(db).sql : undefined,
+    tookMs: Math.round(performance.now() - started),
+  };
 }
 
 async function uniqueName<T>(fn: () => Promise<T>, name: string): Promise<T> {
