@@ -55,7 +55,7 @@ describe('segment rule compiler', () => {
         const value = samples[type][op];
         const cond = { ...fieldFor[type], operator: op, ...(value !== undefined ? { value } : {}) } as Condition;
         const q = compile(and(cond));
-        expect(q.sql, `${type} ${op}`).toMatch(/^coalesce\(/);
+        expect(q.sql, `${type} ${op}`).toMatch(/^\(coalesce\(/);
         if (value !== undefined && !Array.isArray(value)) expect(q.parameters, `${type} ${op}`).toContain(value);
         if (Array.isArray(value) && type !== 'text' && type !== 'enum') for (const v of value) expect(q.parameters).toContain(v);
       }

@@ -431,16 +431,30 @@ const aggregatesRows = (node: RuleNode): boolean => (node.type === 'group' ? nod
  */
 function nodeSql(node: RuleNode, path: string, depth: number, ctx: CompileContext, guarded = false): Sql {
   if (node.type !== 'group') return conditionSql(node, path, ctx, guarded);
-  if (depth > MAX_DEPTH) throw invalidRule(path, `groups nest at most ${MAX_DEPTH} deep`);
-  const guardedFrom = node.op === 'and' ? node.children.findIndex(aggregatesRows) + 1 : 0;
-  const parts = node.children.map((child, i) => nodeSql(child, `${path}.children[${i}]`, depth + 1, ctx, guarded || (guardedFrom > 0 && i >= guardedFrom)));
+  const parts = childrenSql(node, path, depth, ctx, guarded);
   // An empty AND matches everyone; an empty OR matches no one.
   const body = parts.length === 0 ? (node.op === 'and' ? sql`true` : sql`false`) : sql`(${sql.join(parts, node.op === 'and' ? sql` and ` : sql` or `)})`;
   return node.not ? sql`not coalesce(${body}, false)` : body;
 }
 
-/** The whole rule tree as one boolean expression over `c` and `m`; throws SEGMENT_RULE_INVALID naming the node. */
+function childrenSql(node: RuleGroup, path: string, depth: number, ctx: CompileContext, guarded: boolean): Sql[] {
+  if (depth > MAX_DEPTH) throw invalidRule(path, `groups nest at most ${MAX_DEPTH} deep`);
+  const guardedFrom = node.op === 'and' ? node.children.findIndex(aggregatesRows) + 1 : 0;
+  return node.children.map((child, i) => nodeSql(child, `${path}.children[${i}]`, depth + 1, ctx, guarded || (guardedFrom > 0 && i >= guardedFrom)));
+}
+
+/**
+ * The whole rule tree as one boolean expression over `c` and `m` (never null); throws SEGMENT_RULE_INVALID naming
+ * the node. A root AND's children are conjuncts of their own, so the planner applies those on `c` alone (a profile
+ * field) in the scan of customers, before the join to the metrics and the set conditions.
+ */
 export function compileRules(rules: RuleGroup, ctx: CompileContext): Sql {
+  if (rules.op === 'and' && !rules.not && rules.children.length > 0) {
+    return sql`(${sql.join(
+      childrenSql(rules, 'rules', 1, ctx, false).map((part) => sql`coalesce(${part}, false)`),
+      sql` and `,
+    )})`;
+  }
   return sql`coalesce(${nodeSql(rules, 'rules', 1, ctx)}, false)`;
 }
 
