@@ -140,8 +140,12 @@ function wilson(k: number, n: number): [number, number] {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-/** A large shop's count runs as this many customer-id ranges side by side: one statement is one core, and this class of machine has two. */
-const COUNT_RANGES = 2;
+/**
+ * A large shop's count runs as this many customer-id ranges side by side: one statement is one core, and each
+ * also waits on reads, so one more range than this class of machine's two cores kept both busy (scale L: two
+ * ranges 1.1 s, three 0.85 s, four 0.95 s; bench/README.md).
+ */
+const COUNT_RANGES = 3;
 /** Below this many customers (the planner's estimate) one statement is quicker than several. */
 const SPLIT_FROM = 200_000;
 
