@@ -138,7 +138,10 @@ describe('segments on generated data', () => {
       expect(want.length, 'the case should select someone').toBeGreaterThan(0);
       expect(want.length, 'the case should not select everyone').toBeLessThan(1500);
       expect(got).toEqual(want);
-      expect((await previewRules(db, c.rules, clock)).count).toBe(want.length);
+      const preview = await previewRules(db, c.rules, clock);
+      expect(preview.count).toBe(want.length);
+      // Split into id ranges side by side (as for a large shop): the same count, and the same top of the sample.
+      expect(await previewRules(db, c.rules, clock, { splitFrom: 0 })).toMatchObject({ count: want.length, sample: preview.sample });
       // A large shop's count runs over customer-id ranges side by side: the ranges' answers make up the whole.
       const halves = await Promise.all(
         [{ fromId: 1, toId: 750 }, { fromId: 751, toId: 1_000_000 }].map(async (range) =>

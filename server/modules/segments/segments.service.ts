@@ -146,18 +146,21 @@ function wilson(k: number, n: number): [number, number] {
  * ranges 1.1 s, three 0.85 s, four 0.95 s; bench/README.md).
  */
 const COUNT_RANGES = 3;
-/** Below this many customers (the planner's estimate) one statement is quicker than several. */
+/** Below this many customers (the planner's estimate) one statement is quicker than several (`splitFrom` overrides it). */
 const SPLIT_FROM = 200_000;
 
-/** The customer-id ranges a count is split into, or one unrestricted pass for a smaller shop. */
-async function countRanges(db: Db): Promise<({ fromId: number; toId: number } | undefined)[]> {
+/** The customer-id ranges a count is split into (the last one open, for customers created meanwhile), or one unrestricted pass for a smaller shop. */
+async function countRanges(db: Db, splitFrom: number): Promise<({ fromId: number; toId: number } | undefined)[]> {
   const r = await sql<{ n: number; lo: number | null; hi: number | null }>`
     select (select greatest(reltuples, 0)::float8 from pg_class where oid = 'customers'::regclass) as n,
       (select min(id) from customers) as lo, (select max(id) from customers) as hi`.execute(db);
   const { n, lo, hi } = r.rows[0];
-  if (Number(n) < SPLIT_FROM || lo === null || hi === null) return [undefined];
+  if (Number(n) < splitFrom || lo === null || hi === null) return [undefined];
   const span = Math.ceil((Number(hi) - Number(lo) + 1) / COUNT_RANGES);
-  return Array.from({ length: COUNT_RANGES }, (_, k) => ({ fromId: Number(lo) + k * span, toId: Number(lo) + (k + 1) * span - 1 }));
+  return Array.from({ length: COUNT_RANGES }, (_, k) => ({
+    fromId: Number(lo) + k * span,
+    toId: k === COUNT_RANGES - 1 ? Number.MAX_SAFE_INTEGER : Number(lo) + (k + 1) * span - 1,
+  }));
 }
 
 type SampleRow = { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null };
@@ -169,12 +172,12 @@ const bySpent = (a: SampleRow, b: SampleRow) => (b.net_spent ?? Number.NEGATIVE_
  * the same statement over customer-id ranges run side by side (each range's sets restricted to it, see
  * `CompileContext.range`), summed; each range brings its own top of the sample.
  */
-export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts: { sample?: number; showSql?: boolean } = {}) {
+export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts: { sample?: number; showSql?: boolean; splitFrom?: number } = {}) {
   const { ctx, target } = await compileChecked(db, rules, clock, null);
   const started = performance.now();
   const limit = opts.sample ?? 20;
   const parts = await Promise.all(
-    (await countRanges(db)).map((range) =>
+    (await countRanges(db, opts.splitFrom ?? SPLIT_FROM)).map((range) =>
       db.transaction().execute(async (trx) => {
         await applyAnalyticalSettings(trx);
         // One statement: the matching set (with what the sample is ordered by) is computed once, then counted, and
