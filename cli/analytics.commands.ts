@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { openCore } from '../server/app.ts';
 import type { Db } from '../server/db/index.ts';
 import { type Period, clvSummaries, computeRfm, fitSummaries, predict, recomputeAll } from '../server/modules/analytics/index.ts';
-import { refreshAllSegments } from '../server/modules/segments/index.ts';
+import { rebuildActivity, refreshAllSegments } from '../server/modules/segments/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { todayIn } from '../server/platform/clock.ts';
 import { loadConfig } from '../server/platform/config.ts';
@@ -131,10 +131,12 @@ export function registerAnalyticsCommands(program: Command) {
   analytics
     .command('recompute')
     .description('Recompute every customer’s metrics, RFM, lifecycle stage and predictions, then every segment')
+    .option('--activity', 'first rebuild every customer’s segment activity (newest order and event times) from their rows', false)
     .action(
-      action(async () => {
+      action(async (opts: { activity: boolean }) => {
         await withStore(async (db, store) => {
           const clock = { now: new Date(), timeZone: store.timeZone };
+          if (opts.activity) print(`Rebuilt ${await rebuildActivity(db)} segment activity rows.`);
           const result = await recomputeAll(db, clock);
           const segments = await refreshAllSegments(db, clock);
           print(`Recomputed ${result.customers} customers (CLV: ${result.clv.status}${result.clv.reason ? `, ${result.clv.reason}` : ''}) and ${segments} segments.`);
