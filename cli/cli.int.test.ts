@@ -62,6 +62,8 @@ describe('patron CLI', () => {
     const predicted = JSON.parse((await patron(['analytics', 'predict', '--until', '2026-06-30', '--horizon', '26', '--format', 'json'], env)).stdout);
     expect(predicted.length).toBe(fit.customers);
     expect(Object.keys(predicted[0])).toEqual(['customer_id', 'external_ids', 'x', 't_x', 'T', 'p_alive', 'expected_purchases', 'expected_avg_value', 'clv']);
+    const recomputed = await patron(['analytics', 'recompute', '--activity'], env);
+    expect(recomputed.stdout).toMatch(/Rebuilt \d+ segment activity rows\.\nRecomputed 400 customers .* and 5 segments\./);
     const tooEarly = await patron(['analytics', 'fit', '--until', '2024-08-01'], env);
     expect(tooEarly.code).toBe(1);
     expect(tooEarly.stderr).toMatch(/Too little history to fit \(too_few_buyers\)/);
