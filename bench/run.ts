@@ -117,6 +117,8 @@ async function drainAll(): Promise<number> {
   return drained;
 }
 
+// An earlier run's benchmark segments (`--reuse`) would make every drain and refresh of this one slower.
+await sql`delete from segments where name like 'bench segment %'`.execute(db);
 const actor = { type: 'system' as const, id: null, label: 'bench', ip: null };
 /** Tells this run's message ids from an earlier run's (`--reuse`). */
 const RUN = Date.now().toString(36);

@@ -11,8 +11,12 @@ import { ACTIVITY_DEPTH } from './compiler.ts';
 
 export type ActivityScope = { ids: readonly number[] } | { fromId: number; toId: number };
 
+/**
+ * A list of ids as a set to join (the planner then probes the customer indexes once per id; `= any(…)` was
+ * estimated from the skewed per-customer statistics at 15× the rows and scanned every order), a range as a range.
+ */
 const inScope = (scope: ActivityScope, column: RawBuilder<unknown>) =>
-  'ids' in scope ? sql`${column} = any(${[...scope.ids]}::bigint[])` : sql`${column} between ${scope.fromId} and ${scope.toId}`;
+  'ids' in scope ? sql`${column} in (select unnest(${[...scope.ids]}::bigint[]))` : sql`${column} between ${scope.fromId} and ${scope.toId}`;
 
 /** Rewrites the activity rows of the customers in scope from their orders and events. */
 export async function refreshActivity(db: Db, scope: ActivityScope): Promise<void> {
@@ -31,7 +35,7 @@ export async function refreshActivity(db: Db, scope: ActivityScope): Promise<voi
     union all
     select 'category', category, customer_id, count(*)::int, ${newest(sql`placed_at`)} from (
       select distinct p.customer_id, p.id, p.placed_at, pr.category
-      from paid p join order_items i on i.order_id = p.id join products pr on pr.id = i.product_id
+      from paid p join order_items i on i.order_id = p.id and ${inScope(scope, sql`i.customer_id`)} join products pr on pr.id = i.product_id
     ) bought group by customer_id, category`.execute(db);
 }
 
