@@ -18,6 +18,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     create index customer_activity_customer_idx on customer_activity (customer_id);
 
+    -- Deleted orders and events (an import undone) change their customers' metrics and activity too.
+    create trigger orders_changed_del after delete on orders referencing old table as changed_rows
+      for each statement execute function patron_mark_changed('customer_id');
+    create trigger events_changed_del after delete on events referencing old table as changed_rows
+      for each statement execute function patron_mark_changed('customer_id');
+
     -- A product moved to another category changes its buyers' category activity.
     create function patron_mark_product_buyers() returns trigger language plpgsql as $$
     begin

@@ -92,8 +92,13 @@ describe('CSV import', () => {
     expect(orders.length).toBe(40);
     const items = await db.db.selectFrom('order_items').select('id').where('order_id', 'in', orders.map((o) => o.id)).execute();
     expect(items.length).toBe(80);
+    const buyers = (await db.db.selectFrom('orders').select('customer_id').distinct().where('id', 'in', orders.map((o) => o.id)).execute()).map((r) => Number(r.customer_id));
+    await db.db.deleteFrom('customer_changes').execute();
     const undone = await undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date() });
     expect(undone).toMatchObject({ orders: 40, customers: 7 });
+    // Deleted orders mark their customers changed (metrics and segment activity follow them).
+    const marked = await db.db.selectFrom('customer_changes').select('customer_id').execute();
+    expect(marked.map((r) => Number(r.customer_id)).sort((a, b) => a - b)).toEqual(buyers.sort((a, b) => a - b));
     const left = await db.db.selectFrom('orders').innerJoin('channels', 'channels.id', 'orders.channel_id').select('orders.id').where('channels.code', '=', 'shop').execute();
     expect(left.length).toBe(0);
     await expect(undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date() })).rejects.toThrow(/undone/);
