@@ -24,14 +24,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create trigger events_changed_del after delete on events referencing old table as changed_rows
       for each statement execute function patron_mark_changed('customer_id');
 
-    -- A product moved to another category changes its buyers' category activity.
+    -- A product moved to another category changes its buyers' category activity. Product upserts that change no
+    -- category (every import batch) stop at the two transition tables.
     create function patron_mark_product_buyers() returns trigger language plpgsql as $$
+    declare moved bigint[];
     begin
-      insert into customer_changes (customer_id)
-        select distinct i.customer_id from order_items i
-        join changed_rows n on n.id = i.product_id join previous_rows o on o.id = n.id
-        where n.category is distinct from o.category
-        on conflict do nothing;
+      select array_agg(n.id) into moved from changed_rows n join previous_rows o on o.id = n.id
+        where n.category is distinct from o.category;
+      if moved is not null then
+        insert into customer_changes (customer_id)
+          select distinct customer_id from order_items where product_id = any(moved) on conflict do nothing;
+      end if;
       return null;
     end $$;
     create trigger products_category_changed after update on products referencing new table as changed_rows old table as previous_rows
