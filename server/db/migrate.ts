@@ -19,6 +19,7 @@ import * as m0016 from './migrations/0016_orders_import_id.ts';
 import * as m0017 from './migrations/0017_analytics_snapshots.ts';
 import * as m0018 from './migrations/0018_events_customer_covering.ts';
 import * as m0019 from './migrations/0019_customer_activity.ts';
+import * as m0020 from './migrations/0020_customers_merged.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0017_analytics_snapshots': m0017,
   '0018_events_customer_covering': m0018,
   '0019_customer_activity': m0019,
+  '0020_customers_merged': m0020,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -5,7 +5,7 @@ export { RFM_GROUPS, computeRfm, rfmGroup, summariseRfm } from './rfm.service.ts
 export type { RfmRow } from './rfm.service.ts';
 export { clearChangesBefore, loadModels, processChanges, recomputeAll } from './metrics.service.ts';
 export type { RecomputeResult } from './metrics.service.ts';
-export { clvSummaries, fitSummaries, predict } from './clv.service.ts';
+export { clvSummaries, fitSummaries, predict, scopeFilter } from './clv.service.ts';
 export type { Period } from './clv.service.ts';
 export { clusterCustomers } from './clusters.service.ts';
 export { dashboardOverview } from './overview.service.ts';

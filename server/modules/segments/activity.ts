@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
+import { scopeFilter } from '../analytics/index.ts';
 import { ACTIVITY_DEPTH } from './compiler.ts';
 
 /**
@@ -11,12 +12,8 @@ import { ACTIVITY_DEPTH } from './compiler.ts';
 
 export type ActivityScope = { ids: readonly number[] } | { fromId: number; toId: number };
 
-/**
- * A list of ids as a set to join (the planner then probes the customer indexes once per id; `= any(…)` was
- * estimated from the skewed per-customer statistics at 15× the rows and scanned every order), a range as a range.
- */
-const inScope = (scope: ActivityScope, column: RawBuilder<unknown>) =>
-  'ids' in scope ? sql`${column} in (select unnest(${[...scope.ids]}::bigint[]))` : sql`${column} between ${scope.fromId} and ${scope.toId}`;
+/** Listed ids joined as a set (probed one by one: `= any(…)` planned scans of every order and item), a range as a range. */
+const inScope = (scope: ActivityScope, column: RawBuilder<unknown>) => scopeFilter(scope, column, 'set');
 
 /** Rewrites the activity rows of the customers in scope from their orders and events. */
 export async function refreshActivity(db: Db, scope: ActivityScope): Promise<void> {
