@@ -20,3 +20,28 @@ export async function sampleStep(db: Db, table: 'customers', size: number): Prom
   return Math.max(1, Math.floor(Number(r.rows[0]?.n ?? 0) / size));
 }
 export const inSample = (id: RawBuilder<unknown>, step: number) => sql`hashint8(${id}) % ${step} = 0`;
+
+export type IdRange = { fromId: number; toId: number };
+
+/**
+ * The customers' id span cut into ranges of `size` ids, or into `parts` equal ranges (the last one open, for
+ * customers created meanwhile); empty when there are no customers.
+ */
+export async function customerIdRanges(db: Db, cut: { size: number } | { parts: number }): Promise<IdRange[]> {
+  const r = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
+  const { lo, hi } = r.rows[0];
+  if (lo === null || hi === null) return [];
+  const span = Number(hi) - Number(lo) + 1;
+  const size = 'size' in cut ? cut.size : Math.ceil(span / cut.parts);
+  const count = Math.ceil(span / size);
+  return Array.from({ length: count }, (_, k) => ({ fromId: Number(lo) + k * size, toId: 'parts' in cut && k === count - 1 ? Number.MAX_SAFE_INTEGER : Number(lo) + (k + 1) * size - 1 }));
+}
+
+/** Runs `fn` over the ranges, `atOnce` at a time (each statement is one core). */
+export async function sideBySide(ranges: readonly IdRange[], atOnce: number, fn: (range: IdRange) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < ranges.length; k = next++) await fn(ranges[k]);
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, ranges.length) }, worker));
+}

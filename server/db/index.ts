@@ -4,4 +4,4 @@ export { migrateToLatest, migrations } from './migrate.ts';
 export type * from './schema.ts';
 export { RestoreError, backupToFile, restoreFromFile, tablesInDependencyOrder } from './backup.ts';
 export { eachItem } from './each-item.ts';
-export { applyAnalyticalSettings, inSample, sampleStep } from './analytical.ts';
+export { type IdRange, applyAnalyticalSettings, customerIdRanges, inSample, sampleStep, sideBySide } from './analytical.ts';

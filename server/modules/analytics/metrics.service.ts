@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Db, applyAnalyticalSettings, inSample, sampleStep } from '../../db/index.ts';
+import { type Db, applyAnalyticalSettings, customerIdRanges, inSample, sampleStep, sideBySide } from '../../db/index.ts';
 import { todayIn } from '../../platform/clock.ts';
 import {
   type BuyerSummaries,
@@ -264,18 +264,11 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
       if (bucket) bucket.push(s);
       else byChunk.set(k, [s]);
     }
-    const chunks = Math.floor((Number(hi) - Number(lo)) / CHUNK) + 1;
-    let next = 0;
     // Two chunks at a time: each is one CPU-bound statement, and PostgreSQL runs each on its own core.
-    const worker = async () => {
-      for (let k = next++; k < chunks; k = next++) {
-        const from = Number(lo) + k * CHUNK;
-        const scope = { fromId: from, toId: from + CHUNK - 1 };
-        const done = await db.transaction().execute((trx) => refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, byChunk.get(k) ?? []));
-        customers += done;
-      }
-    };
-    await Promise.all(Array.from({ length: PARALLEL_CHUNKS }, worker));
+    await sideBySide(await customerIdRanges(db, { size: CHUNK }), PARALLEL_CHUNKS, async (scope) => {
+      const chunk = byChunk.get(Math.floor((scope.fromId - Number(lo)) / CHUNK)) ?? [];
+      customers += await db.transaction().execute((trx) => refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, chunk));
+    });
   });
   await sql`
     insert into rfm_history (as_of, rfm_group, customers, revenue)

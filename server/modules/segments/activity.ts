@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
+import { type Db, applyAnalyticalSettings, customerIdRanges, sideBySide } from '../../db/index.ts';
 import { scopeFilter } from '../analytics/index.ts';
 import { ACTIVITY_DEPTH } from './compiler.ts';
 
@@ -41,21 +41,12 @@ const SIDE_BY_SIDE = 2;
 
 /** Everyone's activity rows, in id ranges (two at a time: each statement is one core). Returns the rows written. */
 export async function rebuildActivity(db: Db): Promise<number> {
-  const bounds = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
-  const { lo, hi } = bounds.rows[0];
-  if (lo === null || hi === null) return 0;
-  const chunks = Math.floor((Number(hi) - Number(lo)) / CHUNK) + 1;
-  let next = 0;
-  const worker = async () => {
-    for (let k = next++; k < chunks; k = next++) {
-      const fromId = Number(lo) + k * CHUNK;
-      await db.transaction().execute(async (trx) => {
-        await applyAnalyticalSettings(trx);
-        await refreshActivity(trx, { fromId, toId: fromId + CHUNK - 1 });
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: SIDE_BY_SIDE }, worker));
+  await sideBySide(await customerIdRanges(db, { size: CHUNK }), SIDE_BY_SIDE, (range) =>
+    db.transaction().execute(async (trx) => {
+      await applyAnalyticalSettings(trx);
+      await refreshActivity(trx, range);
+    }),
+  );
   await sql`analyze customer_activity`.execute(db);
   return Number((await sql<{ n: number }>`select count(*)::int as n from customer_activity`.execute(db)).rows[0].n);
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { METRIC_FIELDS, OPERATORS, PROFILE_FIELDS, type RuleGroup, type SegmentBody } from '../../../contracts/segments.ts';
-import { type Db, applyAnalyticalSettings, inSample, sampleStep } from '../../db/index.ts';
+import { type Db, type IdRange, applyAnalyticalSettings, customerIdRanges, inSample, sampleStep } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { todayIn } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -149,18 +149,12 @@ const COUNT_RANGES = 3;
 /** Below this many customers (the planner's estimate) one statement is quicker than several (`splitFrom` overrides it). */
 const SPLIT_FROM = 200_000;
 
-/** The customer-id ranges a count is split into (the last one open, for customers created meanwhile), or one unrestricted pass for a smaller shop. */
-async function countRanges(db: Db, splitFrom: number): Promise<({ fromId: number; toId: number } | undefined)[]> {
-  const r = await sql<{ n: number; lo: number | null; hi: number | null }>`
-    select (select greatest(reltuples, 0)::float8 from pg_class where oid = 'customers'::regclass) as n,
-      (select min(id) from customers) as lo, (select max(id) from customers) as hi`.execute(db);
-  const { n, lo, hi } = r.rows[0];
-  if (Number(n) < splitFrom || lo === null || hi === null) return [undefined];
-  const span = Math.ceil((Number(hi) - Number(lo) + 1) / COUNT_RANGES);
-  return Array.from({ length: COUNT_RANGES }, (_, k) => ({
-    fromId: Number(lo) + k * span,
-    toId: k === COUNT_RANGES - 1 ? Number.MAX_SAFE_INTEGER : Number(lo) + (k + 1) * span - 1,
-  }));
+/** The customer-id ranges a count is split into, or one unrestricted pass for a smaller shop. */
+async function countRanges(db: Db, splitFrom: number): Promise<(IdRange | undefined)[]> {
+  const r = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'customers'::regclass`.execute(db);
+  if (Number(r.rows[0]?.n ?? 0) < splitFrom) return [undefined];
+  const ranges = await customerIdRanges(db, { parts: COUNT_RANGES });
+  return ranges.length > 0 ? ranges : [undefined];
 }
 
 type SampleRow = { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null };
