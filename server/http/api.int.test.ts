@@ -29,6 +29,13 @@ describe('HTTP API conventions', () => {
     expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ in: 'body', path: 'name' })] });
   });
 
+  it('answers a U+0000 character, which PostgreSQL cannot store, with 400 VALIDATION_FAILED at its path', async () => {
+    const body = await post('/api/v1/users', JSON.stringify({ email: 'nul@b.cn', name: 'A\u0000B', role: 'marketer' }));
+    expect([body.statusCode, body.json().error]).toEqual([400, expect.objectContaining({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ in: 'body', path: 'name', code: 'invalid_character' })] })]);
+    const query = await patron.http.inject({ method: 'GET', url: '/api/v1/customers?q=a%00b', headers: as(owner) });
+    expect([query.statusCode, query.json().error.details[0].in]).toEqual([400, 'query']);
+  });
+
   it('rejects unknown fields', async () => {
     const res = await post('/api/v1/users', JSON.stringify({ email: 'a@b.cn', name: 'A', role: 'marketer', isAdmin: true }));
     expect(res.statusCode).toBe(400);

@@ -11,6 +11,7 @@ import { roleHas } from '../../contracts/permissions.ts';
 import type { AppContext } from '../platform/context.ts';
 import { constantTimeEqual } from '../platform/crypto.ts';
 import { AppError } from '../platform/errors.ts';
+import { nulPath } from '../platform/nul.ts';
 import { errorHandler, httpErrors } from './errors.ts';
 import { createHttpMetrics } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -50,6 +51,8 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   if (!schema) return undefined as T;
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (!result.success) throw httpErrors.validation(where, result.error);
+  const nul = nulPath(result.data);
+  if (nul) throw httpErrors.nulCharacter(where, nul.join('.'));
   return result.data;
 }
 

@@ -34,6 +34,11 @@ export const httpErrors = {
       `The request ${where} is invalid.`,
       err.issues.map((i) => ({ in: where, path: i.path.join('.'), code: i.code, message: i.message })),
     ),
+  /** PostgreSQL cannot store U+0000 in text; reported like any other invalid value, at its path. */
+  nulCharacter: (where: string, path: string) =>
+    new AppError('VALIDATION_FAILED', 'invalid', `The request ${where} is invalid.`, [
+      { in: where, path, code: 'invalid_character', message: 'Contains the character U+0000, which cannot be stored.' },
+    ]),
   unauthenticated: () => new AppError('UNAUTHENTICATED', 'unauthenticated', 'Sign in or send a valid API key.'),
   forbidden: (permission: string) =>
     new AppError('FORBIDDEN', 'forbidden', 'Your role does not allow this action.', { permission }),

@@ -5,6 +5,7 @@ import { createErrorHandler } from '../../http/errors.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
+import { parseJsonWithoutNul } from '../../platform/nul.ts';
 import { recordAudit } from '../audit/index.ts';
 import { recordRefund } from '../commerce/index.ts';
 import { erasePersonIn } from '../privacy/index.ts';
@@ -24,7 +25,7 @@ const header = (r: FastifyRequest, name: string) => {
 
 function parseJson(body: Buffer): Json {
   try {
-    const parsed = JSON.parse(body.toString('utf8'));
+    const parsed = parseJsonWithoutNul(body.toString('utf8'));
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json;
   } catch {}
   throw ingestErrors.badPayload('not a JSON object');

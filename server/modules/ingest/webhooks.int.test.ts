@@ -180,4 +180,11 @@ describe('platform webhooks', () => {
     const noBuyer = await market(douyin, { order_id: '1', order_status: 1 });
     expect([noBuyer.statusCode, noBuyer.json().error.code]).toEqual([400, 'WEBHOOK_PAYLOAD_INVALID']);
   });
+
+  it('stores a Shopify order whose text holds U+0000 (which PostgreSQL cannot) with the replacement character', async () => {
+    const res = await shop('orders/create', shopifyOrder({ id: 77, email: 'nul@example.com', phone: null, customer: { id: 77, email: 'nul@example.com' }, line_items: [{ id: 2, sku: 'SKU-NUL', title: 'Odd\u0000item', quantity: 1, price: '9.00' }] }), 'w-nul');
+    expect(res.json()).toEqual({ ok: true, duplicate: false });
+    const o = (await order('77'))!;
+    expect((await patron.ctx.db.selectFrom('order_items').select('name').where('order_id', '=', o.id).executeTakeFirstOrThrow()).name).toBe('Odd\uFFFDitem');
+  });
 });

@@ -80,6 +80,13 @@ describe('Segment-compatible tracking API', () => {
     expect(e.received_at.getTime()).toBeGreaterThanOrEqual(receivedBefore - 1000);
   });
 
+  it('stores events holding U+0000 (which PostgreSQL cannot) with the replacement character instead', async () => {
+    const res = await post('track', { userId: 'nul-1', event: 'Odd\u0000Name', messageId: 'nul-msg', properties: { 'k\u0000': ['v\u0000'] } });
+    expect([res.statusCode, res.json().accepted]).toEqual([200, 1]);
+    const stored = await patron.ctx.db.selectFrom('events').select(['name', 'properties']).where('message_id', 'like', '%:nul-msg').executeTakeFirstOrThrow();
+    expect(stored).toEqual({ name: 'Odd\uFFFDName', properties: { 'k\uFFFD': ['v\uFFFD'] } });
+  });
+
   it('stitches anonymous events to the person on identify, and on alias', async () => {
     await post('track', { anonymousId: 'anon-9', event: 'Product Viewed', properties: { sku: 'A' } });
     await post('page', { anonymousId: 'anon-9', name: 'Landing' });
@@ -148,6 +155,8 @@ describe('Segment-compatible tracking API', () => {
     expect(notGzip.statusCode).toBe(400);
     const big = await post('track', { userId: 'x', event: 'E', properties: { blob: 'x'.repeat(40_000) } });
     expect([big.statusCode, big.json().error.code]).toEqual([400, 'PAYLOAD_TOO_LARGE']);
+    const oneLarge = await post('batch', { batch: [{ type: 'track', userId: 'u', event: 'Small' }, { type: 'track', userId: 'u', event: 'E', properties: { blob: 'x'.repeat(40_000) } }] });
+    expect([oneLarge.statusCode, oneLarge.json().error]).toEqual([400, expect.objectContaining({ code: 'EVENT_TOO_LARGE', details: { index: 1 } })]);
     const many = await post('batch', { batch: Array.from({ length: 2501 }, () => ({ type: 'track', userId: 'u', event: 'E' })) });
     expect([many.statusCode, many.json().error.code]).toEqual([400, 'BATCH_TOO_LARGE']);
     const mixed = await post('batch', { batch: [{ type: 'track', event: 'No identity' }, { type: 'track', userId: 'ok-1', event: 'Fine' }, { type: 'nope', userId: 'u' }] });

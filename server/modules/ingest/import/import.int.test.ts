@@ -118,6 +118,15 @@ describe('CSV import', () => {
     expect(c).toMatchObject({ name: '王小明', province: '广东省', birthday: '1990-01-02' });
   });
 
+  it('imports cells holding a NUL byte (which PostgreSQL cannot store) with the replacement character', async () => {
+    const file = write('nul.csv', 'order,customer,date,sku,qty,price\nN1,n1,2026-02-01 10:00,X\u0000,1,5\nN2,n2,2026-02-01 10:00,Y,1,5\n');
+    const mapping = { order_id: 'order', customer_external_id: 'customer', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price' };
+    const s = await runImport(db.db, keyring, { ...base, kind: 'orders', file, channel: 'nul', mapping });
+    expect(s).toMatchObject({ rows: 2, created: 2, failed: 0 });
+    const n1 = await db.db.selectFrom('orders').select('id').where('external_id', '=', 'N1').executeTakeFirstOrThrow();
+    expect(await db.db.selectFrom('order_items').select('sku').where('order_id', '=', n1.id).execute()).toEqual([{ sku: 'X\uFFFD' }]);
+  });
+
   it('imports a batch set-based, and row by row when the database refuses part of it', async () => {
     const mapping = { order_id: 'order', customer_external_id: 'customer', name: 'name', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price', total: 'total' };
     const header = 'order,customer,name,date,sku,qty,price,total';

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Db, ImportKind } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
 import { AppError } from '../../../platform/errors.ts';
+import { replaceNulBytes } from '../../../platform/nul.ts';
 import { ensureChannel } from '../../commerce/index.ts';
 import { maskPersonalCells } from '../../customers/index.ts';
 import { dayParser, makeDateParser } from './dates.ts';
@@ -207,7 +208,7 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
   stream.on('data', (c) => {
     bytes += c.length;
   });
-  const parser = stream.pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), relax_column_count: true, skip_empty_lines: true, trim: false }));
+  const parser = stream.pipe(replaceNulBytes()).pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), relax_column_count: true, skip_empty_lines: true, trim: false }));
   let n = 0;
   let batch: Row[] = [];
   let batches = 0;
