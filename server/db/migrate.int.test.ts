@@ -28,6 +28,15 @@ describe('migrations', () => {
     expect([table.rows[0].n, column.rows[0].n, recorded.rows[0].n]).toEqual([0, 0, 0]);
   });
 
+  it('refuses to delete channels, sources and imports, which rows name without a foreign key', async () => {
+    await sql`insert into channels (code, name, kind, platform) values ('kept', 'Kept', 'web', 'custom')`.execute(db.db);
+    for (const table of ['channels', 'sources', 'imports']) {
+      await expect(sql`delete from ${sql.table(table)}`.execute(db.db)).rejects.toThrow(`${table} rows are never deleted`);
+      await expect(sql`truncate ${sql.table(table)} cascade`.execute(db.db)).rejects.toThrow(`${table} rows are never deleted`);
+    }
+    expect((await sql<{ n: number }>`select count(*)::int as n from channels where code = 'kept'`.execute(db.db)).rows[0].n).toBe(1);
+  });
+
   it('is a no-op when up to date', async () => {
     expect((await migrateToLatest(db.db)).applied).toEqual([]);
   });
