@@ -267,7 +267,9 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
     // Two chunks at a time: each is one CPU-bound statement, and PostgreSQL runs each on its own core.
     await sideBySide(await customerIdRanges(db, { size: CHUNK }), PARALLEL_CHUNKS, async (scope) => {
       const chunk = byChunk.get(Math.floor((scope.fromId - Number(lo)) / CHUNK)) ?? [];
-      customers += await db.transaction().execute((trx) => refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, chunk));
+      // Not `customers += await …`: that reads the total before the await, and the chunk beside it adds in between.
+      const refreshed = await db.transaction().execute((trx) => refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, chunk));
+      customers += refreshed;
     });
   });
   await sql`
