@@ -87,7 +87,8 @@ class PGliteDriver implements Driver {
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
-    await (conn as PGliteConnection).pg.query(`begin${level}`);
+    const mode = settings.accessMode ? ` ${settings.accessMode}` : '';
+    await (conn as PGliteConnection).pg.query(`begin${level}${mode}`);
   }
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
