@@ -216,7 +216,11 @@ export type RecomputeResult = {
  * the CLV fit with its calibration-vs-holdout check, then every customer's metrics in id-range chunks.
  * Marked changes stay for the drain: it also rewrites what this does not (segment activity, memberships).
  */
-export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; period?: Period; rfmWindowDays?: number }): Promise<RecomputeResult> {
+export async function recomputeAll(
+  db: Db,
+  opts: { now: Date; timeZone: string; period?: Period; rfmWindowDays?: number; /** customers per chunk (default 20,000) */ chunkSize?: number },
+): Promise<RecomputeResult> {
+  const chunkSize = opts.chunkSize ?? CHUNK;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -259,14 +263,14 @@ export async function recomputeAll(db: Db, opts: { now: Date; timeZone: string; 
     // The fit's summaries cover every buyer (in no particular order); each chunk takes its own.
     const byChunk = new Map<number, Summary[]>();
     for (const s of summaries) {
-      const k = Math.floor((s.customerId - Number(lo)) / CHUNK);
+      const k = Math.floor((s.customerId - Number(lo)) / chunkSize);
       const bucket = byChunk.get(k);
       if (bucket) bucket.push(s);
       else byChunk.set(k, [s]);
     }
     // Two chunks at a time: each is one CPU-bound statement, and PostgreSQL runs each on its own core.
-    await sideBySide(await customerIdRanges(db, { size: CHUNK }), PARALLEL_CHUNKS, async (scope) => {
-      const chunk = byChunk.get(Math.floor((scope.fromId - Number(lo)) / CHUNK)) ?? [];
+    await sideBySide(await customerIdRanges(db, { size: chunkSize }), PARALLEL_CHUNKS, async (scope) => {
+      const chunk = byChunk.get(Math.floor((scope.fromId - Number(lo)) / chunkSize)) ?? [];
       // Not `customers += await …`: that reads the total before the await, and the chunk beside it adds in between.
       const refreshed = await db.transaction().execute((trx) => refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, chunk));
       customers += refreshed;
