@@ -4,10 +4,14 @@ import type { Db } from './create-db.ts';
 /**
  * Settings for large analytical statements in the current transaction (segment counts and refreshes, metric
  * recomputes): room to hash in memory instead of sorting on disk, and no JIT — compiling these plans took
- * longer (~150 ms) than it saved on a million rows.
+ * longer (~150 ms) than it saved on a million rows. `sideBySide`: the work is already split into statements that
+ * run side by side (one core each), so no parallel workers either — each worker of a parallel plan builds the
+ * plan's hashed subplans again, and three ranges with two workers each are nine processes on two cores (a segment
+ * count at scale L: 2.0 s when the planner chose parallel plans, 0.95 s without; bench/README.md).
  */
-export async function applyAnalyticalSettings(trx: Db): Promise<void> {
-  await sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`.execute(trx);
+export async function applyAnalyticalSettings(trx: Db, opts: { sideBySide?: boolean } = {}): Promise<void> {
+  const workers = opts.sideBySide ? sql`'0'` : sql`current_setting('max_parallel_workers_per_gather')`;
+  await sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', ${workers}, true)`.execute(trx);
 }
 
 /**

@@ -21,6 +21,7 @@ import * as m0018 from './migrations/0018_events_customer_covering.ts';
 import * as m0019 from './migrations/0019_customer_activity.ts';
 import * as m0020 from './migrations/0020_customers_merged.ts';
 import * as m0021 from './migrations/0021_never_deleted_parents.ts';
+import * as m0022 from './migrations/0022_customers_segment_columns.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   '0019_customer_activity': m0019,
   '0020_customers_merged': m0020,
   '0021_never_deleted_parents': m0021,
+  '0022_customers_segment_columns': m0022,
 };
 
 export type MigrateResult = { applied: string[] };

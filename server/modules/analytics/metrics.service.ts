@@ -272,7 +272,10 @@ export async function recomputeAll(
     await sideBySide(await customerIdRanges(db, { size: chunkSize }), PARALLEL_CHUNKS, async (scope) => {
       const chunk = byChunk.get(Math.floor((scope.fromId - Number(lo)) / chunkSize)) ?? [];
       // Not `customers += await …`: that reads the total before the await, and the chunk beside it adds in between.
-      const refreshed = await db.transaction().execute((trx) => refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, chunk));
+      const refreshed = await db.transaction().execute(async (trx) => {
+        await applyAnalyticalSettings(trx, { sideBySide: true });
+        return refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, chunk);
+      });
       customers += refreshed;
     });
   });
@@ -295,9 +298,7 @@ async function buyersSideBySide(db: Db, lo: number | null, hi: number | null, op
   const parts = await Promise.all(
     Array.from({ length: span > 0 ? PARALLEL_CHUNKS : 0 }, (_, k) =>
       db.transaction().execute(async (trx) => {
-        await applyAnalyticalSettings(trx);
-        // The ranges are the parallelism: a parallel plan each would put three processes per range on two cores.
-        await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+        await applyAnalyticalSettings(trx, { sideBySide: true });
         return buyerSummaries(trx, { ...opts, scope: { fromId: Number(lo) + k * span, toId: Number(lo) + (k + 1) * span - 1 } });
       }),
     ),

@@ -43,7 +43,7 @@ const SIDE_BY_SIDE = 2;
 export async function rebuildActivity(db: Db): Promise<number> {
   await sideBySide(await customerIdRanges(db, { size: CHUNK }), SIDE_BY_SIDE, (range) =>
     db.transaction().execute(async (trx) => {
-      await applyAnalyticalSettings(trx);
+      await applyAnalyticalSettings(trx, { sideBySide: true });
       await refreshActivity(trx, range);
     }),
   );

@@ -173,7 +173,7 @@ export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts:
   const parts = await Promise.all(
     (await countRanges(db, opts.splitFrom ?? SPLIT_FROM)).map((range) =>
       db.transaction().execute(async (trx) => {
-        await applyAnalyticalSettings(trx);
+        await applyAnalyticalSettings(trx, { sideBySide: range !== undefined });
         // One statement: the matching set (with what the sample is ordered by) is computed once, then counted, and
         // only the sample's rows are read again.
         const row = await sql<{ n: number; sample: SampleRow[] }>`
