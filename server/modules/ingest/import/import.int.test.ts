@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDb, createTestDb } from '../../../../test/db.ts';
 import { generateKey, type Keyring } from '../../../platform/crypto.ts';
@@ -51,7 +52,11 @@ describe('CSV import', () => {
 
   it('imports order lines grouped into orders, turns returns into refunds, and reports every rejected row', async () => {
     const file = write('retail.csv', RETAIL);
-    const s = await runImport(db.db, keyring, { ...base, kind: 'orders', file, channel: 'uk_store', dateFormat: 'M/D/YYYY H:mm' });
+    // As a large import (≥ 50,000 rows) ends: with `vacuum analyze` of what it wrote.
+    const s = await runImport(db.db, keyring, { ...base, kind: 'orders', file, channel: 'uk_store', dateFormat: 'M/D/YYYY H:mm', vacuumFrom: 1 });
+    const maintained = await sql<{ relname: string }>`
+      select relname from pg_stat_user_tables where last_vacuum is not null and last_analyze is not null and relname in ('orders', 'order_items', 'customers')`.execute(db.db);
+    expect(maintained.rows.map((r) => r.relname).sort()).toEqual(['customers', 'order_items', 'orders']);
     expect(s.rows).toBe(7);
     expect(s.created + s.updated + s.skipped + s.failed).toBe(7);
     expect(s.failed).toBe(2);
