@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from './create-db.ts';
 import { migrations } from './migrate.ts';
 
@@ -107,12 +107,18 @@ async function resetSequences(db: Db, tables: string[]) {
  * A table's references to itself (a customer merged into another) are checked when the restore commits, not per
  * batch: a backup holds rows in stored order, where a merged customer can come before the one it was merged into.
  */
-async function deferSelfReferences(db: Db): Promise<string[]> {
+async function deferSelfReferences(db: Db): Promise<() => Promise<void>> {
   const refs = await sql<{ table_name: string; name: string }>`
-    select c.conrelid::regclass::text as table_name, c.conname as name from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+    select cl.relname as table_name, c.conname as name from pg_constraint c join pg_class cl on cl.oid = c.conrelid
+    join pg_namespace n on n.oid = cl.relnamespace
     where c.contype = 'f' and c.conrelid = c.confrelid and n.nspname = 'public' and not c.condeferrable`.execute(db);
-  for (const r of refs.rows) await sql`alter table ${sql.table(r.table_name)} alter constraint ${sql.ref(r.name)} deferrable initially deferred`.execute(db);
-  return refs.rows.map((r) => `alter table ${r.table_name} alter constraint ${r.name} not deferrable`);
+  const alter = (mode: RawBuilder<unknown>) => Promise.all(refs.rows.map((r) => sql`alter table ${sql.table(r.table_name)} alter constraint ${sql.id(r.name)} ${mode}`.execute(db)));
+  await alter(sql`deferrable initially deferred`);
+  return async () => {
+    // Checked now (a violation fails the restore here), then the constraints are as they were.
+    await sql`set constraints all immediate`.execute(db);
+    await alter(sql`not deferrable`);
+  };
 }
 
 /** Restores a backup into a migrated, empty database, in one transaction (`batchSize` rows an insert). */
@@ -120,7 +126,7 @@ export async function restoreFromFile(db: Db, file: string, onProgress?: BackupP
   const counts: Record<string, number> = {};
   const batchSize = opts.batchSize ?? 1000;
   await db.transaction().execute(async (trx) => {
-    const undefer = await deferSelfReferences(trx);
+    const checkSelfReferences = await deferSelfReferences(trx);
     // Created right before iterating: readline drops lines emitted before its async iterator starts.
     const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
     let header: Header | undefined;
@@ -157,9 +163,7 @@ export async function restoreFromFile(db: Db, file: string, onProgress?: BackupP
     }
     if (!header) throw new RestoreError('The backup file is empty.');
     await resetSequences(trx, header.tables);
-    // Checked now (a violation fails the restore here), then the constraints are as they were.
-    await sql`set constraints all immediate`.execute(trx);
-    for (const statement of undefer) await sql.raw(statement).execute(trx);
+    await checkSelfReferences();
   });
   return counts;
 }
