@@ -112,7 +112,10 @@ async function deferSelfReferences(db: Db): Promise<() => Promise<void>> {
     select cl.relname as table_name, c.conname as name from pg_constraint c join pg_class cl on cl.oid = c.conrelid
     join pg_namespace n on n.oid = cl.relnamespace
     where c.contype = 'f' and c.conrelid = c.confrelid and n.nspname = 'public' and not c.condeferrable`.execute(db);
-  const alter = (mode: RawBuilder<unknown>) => Promise.all(refs.rows.map((r) => sql`alter table ${sql.table(r.table_name)} alter constraint ${sql.id(r.name)} ${mode}`.execute(db)));
+  // One after another: they share the restore's one connection.
+  const alter = async (mode: RawBuilder<unknown>) => {
+    for (const r of refs.rows) await sql`alter table ${sql.table(r.table_name)} alter constraint ${sql.id(r.name)} ${mode}`.execute(db);
+  };
   await alter(sql`deferrable initially deferred`);
   return async () => {
     // Checked now (a violation fails the restore here), then the constraints are as they were.
