@@ -53,18 +53,25 @@ export type NewProduct = { sku: string; name: string; category: string; priceAmo
  * same products in every batch). Returns SKU → id.
  */
 export async function upsertProducts(db: Db, products: readonly NewProduct[]): Promise<Map<string, number>> {
-  const bySku = [...new Map(products.map((p) => [p.sku, p])).values()];
+  // In SKU order, so two transactions updating the same products lock them in the same order.
+  const bySku = [...new Map(products.map((p) => [p.sku, p])).values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   if (bySku.length === 0) return new Map();
+  // New SKUs inserted, changed ones updated, unchanged ones only read: `on conflict do update … where` would lock
+  // every named product, and two import batches side by side (each naming the shop's best sellers) would queue.
   const written = await sql<{ id: number; sku: string }>`
-    insert into products (sku, name, category, price_amount, currency)
-    select * from unnest(${bySku.map((p) => p.sku)}::text[], ${bySku.map((p) => p.name)}::text[],
-      ${bySku.map((p) => p.category)}::text[], ${bySku.map((p) => p.priceAmount)}::bigint[],
-      ${bySku.map((p) => p.currency)}::text[])
-    on conflict (sku) do update set name = excluded.name, category = coalesce(nullif(excluded.category, ''), products.category),
-      price_amount = excluded.price_amount, currency = excluded.currency, updated_at = now()
-    where (products.name, products.category, products.price_amount, products.currency)
-      is distinct from (excluded.name, coalesce(nullif(excluded.category, ''), products.category), excluded.price_amount, excluded.currency)
-    returning id, sku`.execute(db);
+    with u as (
+      select * from unnest(${bySku.map((p) => p.sku)}::text[], ${bySku.map((p) => p.name)}::text[], ${bySku.map((p) => p.category)}::text[],
+        ${bySku.map((p) => p.priceAmount)}::bigint[], ${bySku.map((p) => p.currency)}::text[]) as u(sku, name, category, price_amount, currency)
+    ),
+    inserted as (insert into products (sku, name, category, price_amount, currency) select * from u on conflict (sku) do nothing returning id, sku),
+    updated as (
+      update products p set name = u.name, category = coalesce(nullif(u.category, ''), p.category), price_amount = u.price_amount,
+        currency = u.currency, updated_at = now()
+      from u where p.sku = u.sku
+        and (p.name, p.category, p.price_amount, p.currency) is distinct from (u.name, coalesce(nullif(u.category, ''), p.category), u.price_amount, u.currency)
+      returning p.id, p.sku
+    )
+    select id, sku from inserted union all select id, sku from updated`.execute(db);
   const ids = new Map(written.rows.map((r) => [r.sku, Number(r.id)]));
   const unchanged = bySku.filter((p) => !ids.has(p.sku)).map((p) => p.sku);
   if (unchanged.length > 0) {
@@ -85,7 +92,18 @@ const UNIT = '\u001f';
  * (its source states the current status: platform webhooks, imports) also moves status, refunds and
  * lifecycle times; otherwise status is set only on creation. Each (channel, external id) once per call.
  */
-export async function upsertOrders(trx: Db, orders: readonly OrderUpsert[]): Promise<{ orderId: number; created: boolean }[]> {
+/** The products the lines of these orders name, as `upsertOrders` stores them (a repeated SKU: the last line wins). */
+export function productsOfOrders(orders: readonly Pick<OrderUpsert, 'items' | 'currency'>[]): NewProduct[] {
+  const products = new Map<string, NewProduct>();
+  for (const o of orders) for (const it of o.items ?? []) products.set(it.sku, { sku: it.sku, name: it.name, category: it.category ?? '', priceAmount: it.unitPrice, currency: o.currency });
+  return [...products.values()];
+}
+
+/**
+ * `productIds`: products the caller already stored (by SKU) — an import stores a batch's products before the
+ * batch's transaction, so two batches side by side do not lock the same product rows.
+ */
+export async function upsertOrders(trx: Db, orders: readonly OrderUpsert[], productIds?: ReadonlyMap<string, number>): Promise<{ orderId: number; created: boolean }[]> {
   const results: { orderId: number; created: boolean }[] = new Array(orders.length);
   for (const authoritative of [true, false]) {
     const picked = [...orders.keys()].filter((i) => Boolean(orders[i].authoritative) === authoritative);
@@ -95,7 +113,7 @@ export async function upsertOrders(trx: Db, orders: readonly OrderUpsert[]): Pro
       results[i] = stored[n];
     });
   }
-  await replaceItems(trx, orders, results.map((r) => r.orderId));
+  await replaceItems(trx, orders, results.map((r) => r.orderId), productIds ?? new Map());
   return results;
 }
 
@@ -153,21 +171,17 @@ function pushItem(c: ItemColumns, orderId: number, customerId: number, productId
  * straight into columns: an import batch has thousands, and an object per line and per product was most
  * of the batch's garbage.
  */
-async function replaceItems(trx: Db, orders: readonly OrderUpsert[], orderIds: readonly number[]) {
+async function replaceItems(trx: Db, orders: readonly OrderUpsert[], orderIds: readonly number[], stored: ReadonlyMap<string, number>) {
   const cols = itemColumns();
-  const products = new Map<string, NewProduct>();
   const withItems: number[] = [];
   orders.forEach((o, i) => {
     if (!o.items?.length) return;
     withItems.push(orderIds[i]);
-    for (const it of o.items) {
-      pushItem(cols, orderIds[i], o.customerId, null, it);
-      // A repeated SKU: the last line wins.
-      products.set(it.sku, { sku: it.sku, name: it.name, category: it.category ?? '', priceAmount: it.unitPrice, currency: o.currency });
-    }
+    for (const it of o.items) pushItem(cols, orderIds[i], o.customerId, null, it);
   });
   if (cols.orderId.length === 0) return;
-  const ids = await upsertProducts(trx, [...products.values()]);
+  const ids = new Map(stored);
+  for (const [sku, id] of await upsertProducts(trx, productsOfOrders(orders).filter((p) => !stored.has(p.sku)))) ids.set(sku, id);
   cols.productId = cols.sku.map((sku) => ids.get(sku) ?? null);
   await sql`delete from order_items where order_id = any(${[...new Set(withItems)]}::bigint[])`.execute(trx);
   await insertItems(trx, cols);

@@ -6,8 +6,8 @@ import { type OrderUpsert, upsertOrders } from './commerce.bulk.ts';
  * Creates or updates one order by (channel, external id) inside the caller's transaction; items are
  * replaced when given. Products named by the items are created or refreshed by SKU. Idempotent.
  */
-export async function upsertOrder(trx: Db, o: OrderUpsert): Promise<{ orderId: number; created: boolean }> {
-  const [result] = await upsertOrders(trx, [o]);
+export async function upsertOrder(trx: Db, o: OrderUpsert, productIds?: ReadonlyMap<string, number>): Promise<{ orderId: number; created: boolean }> {
+  const [result] = await upsertOrders(trx, [o], productIds);
   return result;
 }
 

@@ -156,6 +156,37 @@ describe('CSV import', () => {
     expect((await db.db.selectFrom('orders').select('external_id').where('external_id', 'in', ['D1', 'D2', 'D3']).orderBy('external_id').execute()).map((o) => o.external_id)).toEqual(['D1', 'D3']);
   });
 
+  it('runs batches side by side and commits them in file order: an order continued from the batch before keeps its lines, a refused row goes row by row', async () => {
+    const mapping = { order_id: 'order', customer_external_id: 'customer', phone: 'phone', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price' };
+    const header = 'order,customer,phone,date,sku,qty,price';
+    // Batches of 3 rows; the products' prices change from batch to batch (each batch updates them, in SKU order).
+    const rows = [
+      'SB1,s1,,2026-03-01 10:00,P,1,5', 'SB2,s2,,2026-03-01 10:00,Q,1,6', 'SB3,s3,,2026-03-01 10:00,R,1,7',
+      // SB1 continues in the next batch under a buyer that batch does not share with the one before (no wait): it
+      // must join the lines the batch before stored, after that batch committed.
+      'SB1,,13800138000,2026-03-01 10:00,Q,2,8', 'SB4,s4,,2026-03-02 10:00,R,1,9', 'SB5,s5,,2026-03-02 10:00,P,1,4',
+      'SB6,s6,,2026-03-03 10:00,Q,1,3', 'SB7,s7,,2026-03-03 10:00,P,1,2', 'SB8,s8,,2026-03-03 10:00,R,1,1',
+    ];
+    const file = write('side-by-side.csv', `${header}\n${rows.join('\n')}\n`);
+    const s = await runImport(db.db, keyring, { ...base, kind: 'orders', file, channel: 'sbs', mapping, batchSize: 3 });
+    expect(s).toMatchObject({ status: 'completed', rows: 9, created: 8, updated: 1, failed: 0 });
+    const s1 = await db.db.selectFrom('orders').selectAll().where('external_id', '=', 'SB1').executeTakeFirstOrThrow();
+    expect((await db.db.selectFrom('order_items').select(['sku', 'quantity']).where('order_id', '=', s1.id).orderBy('sku').execute())).toEqual([{ sku: 'P', quantity: 1 }, { sku: 'Q', quantity: 2 }]);
+    expect(s1.total_amount).toBe(2100);
+    // The last line naming a product sets its price.
+    expect((await db.db.selectFrom('products').select(['sku', 'price_amount']).where('sku', 'in', ['P', 'Q', 'R']).orderBy('sku').execute())).toEqual([
+      { sku: 'P', price_amount: 200 }, { sku: 'Q', price_amount: 300 }, { sku: 'R', price_amount: 100 },
+    ]);
+
+    // The database refuses a buyer of the second batch (a quantity out of range): that batch goes row by
+    // row, after the batch before committed, beside the next one.
+    const broken = write('side-by-side-broken.csv', `${header}\n${['T1,t1,,2026-03-01 10:00,P,1,5', 'T2,t2,,2026-03-01 10:00,P,1,5', 'T3,t3,,2026-03-01 10:00,P,3000000000,5', 'T4,t4,,2026-03-01 10:00,P,1,5'].join('\n')}\n`);
+    const b = await runImport(db.db, keyring, { ...base, kind: 'orders', file: broken, channel: 'sbs', mapping, batchSize: 2 });
+    expect(b).toMatchObject({ status: 'completed', rows: 4, created: 3, failed: 1 });
+    const errors = await db.db.selectFrom('import_errors').select(['row_number', 'reason']).where('import_id', '=', b.id).execute();
+    expect(errors).toEqual([{ row_number: 3, reason: expect.stringMatching(/^could not be stored/) }]);
+  });
+
   it('imports behaviour events: people resolved, anonymous ids stitched, other columns as properties, the same events twice stored once, undone', async () => {
     const header = '\uFEFF会员ID,手机号,设备ID,事件,时间,商品,渠道页,属性';
     const file = write('events.csv', `${header}

@@ -7,7 +7,7 @@ import type { Db, ImportKind } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { replaceNulBytes } from '../../../platform/nul.ts';
-import { ensureChannel } from '../../commerce/index.ts';
+import { ensureChannel, upsertProducts } from '../../commerce/index.ts';
 import { maskPersonalCells } from '../../customers/index.ts';
 import { dayParser, makeDateParser } from './dates.ts';
 import { importEventRows } from './event-rows.ts';
@@ -104,10 +104,24 @@ async function recordEntities(trx: Db, importId: number, out: Outcome) {
   out.records = [];
 }
 
-/** A batch cut into groups (an order's rows together), its orders read and checked: everything before the database. */
-type PreparedBatch = { rows: Row[]; groups: Row[][]; orders: PreparedOrders | null };
+/**
+ * A batch cut into groups (an order's rows together), its orders read and checked: everything before the database.
+ * `after`: the last row of the batch before it, whose commit this one's must follow; `orderIds`: the orders it names.
+ */
+type PreparedBatch = { rows: Row[]; after: number; groups: Row[][]; orders: PreparedOrders | null; orderIds: ReadonlySet<string>; people: ReadonlySet<string> };
 
-function prepareBatch(keyring: Keyring, kind: ImportKind, batch: Row[], mapping: Record<string, string>, o: ImportOptions): PreparedBatch {
+/** The columns naming who a row is about (products: the product), as written in the file. */
+const PEOPLE: Record<ImportKind, string[]> = {
+  customers: ['external_id', 'email', 'phone'],
+  orders: ['customer_external_id', 'email', 'phone'],
+  products: ['sku'],
+  events: ['customer_external_id', 'email', 'phone', 'anonymous_id'],
+};
+
+/** Whether two batches name one person (or product): then the later one waits instead of racing for the same rows. */
+const overlap = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a].some((x) => b.has(x));
+
+function prepareBatch(keyring: Keyring, kind: ImportKind, batch: Row[], mapping: Record<string, string>, o: ImportOptions, before: PreparedBatch | null): PreparedBatch {
   const groups: Row[][] = [];
   const get = reader(mapping);
   for (const row of batch) {
@@ -115,16 +129,45 @@ function prepareBatch(keyring: Keyring, kind: ImportKind, batch: Row[], mapping:
     if (kind === 'orders' && last && get(last[0], 'order_id') === get(row, 'order_id')) last.push(row);
     else groups.push([row]);
   }
-  return { rows: batch, groups, orders: kind === 'orders' ? prepareOrderGroups(keyring, groups, mapping, o) : null };
+  const orders = kind === 'orders' ? prepareOrderGroups(keyring, groups, mapping, o, before?.orderIds ?? new Set()) : null;
+  const people = new Set<string>();
+  for (const row of batch) for (const t of PEOPLE[kind]) if (get(row, t)) people.add(`${t}:${get(row, t)}`);
+  return { rows: batch, after: batch[0].n - 1, groups, orders, orderIds: orders?.named ?? new Set(), people };
+}
+
+/** The batch before this one did not commit (it failed, or it had not started when this one looked). */
+class OutOfOrder extends Error {}
+
+/** PostgreSQL's codes for a transaction that lost a race with another (a deadlock, a serialization failure). */
+const CONFLICT_CODES = new Set(['40P01', '40001']);
+const isConflict = (err: unknown) => err instanceof OutOfOrder || CONFLICT_CODES.has((err as { code?: string }).code ?? '');
+
+/**
+ * Two batches of an import are in the database at once, each in its own transaction, and commit in file order:
+ * a batch holds an advisory lock named by its last row until it commits, and the next batch takes that lock and
+ * checks the import's progress before its own rows that depend on the batch before (an order continued from it, a
+ * return of what it bought) and before its commit. Every wait is one PostgreSQL sees, so a cycle between the two
+ * (both updating one person, say) is a deadlock it breaks; the loser runs again after the batch before it.
+ */
+async function followBatch(trx: Db, importId: number, after: number) {
+  await sql`select pg_advisory_xact_lock(${importId}::int, ${after}::int)`.execute(trx);
+  const r = await sql<{ rows_done: number }>`select rows_done from imports where id = ${importId}`.execute(trx);
+  if (Number(r.rows[0]?.rows_done) !== after) throw new OutOfOrder(`the batch ending at row ${after} has not committed`);
 }
 
 /** Stores one prepared batch in its own transaction; a row's failure is recorded, not fatal. */
-async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: PreparedBatch, mapping: Record<string, string>, o: ImportOptions) {
+async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: PreparedBatch, mapping: Record<string, string>, o: ImportOptions, productIds: ReadonlyMap<string, number>) {
   const { rows: batch, groups, orders } = prepared;
   await db.transaction().execute(async (trx) => {
     // A batch's commit need not wait for its WAL flush: its rows and the import's progress commit together, so a
     // crash loses whole batches that resume repeats, and the import reports completion with a flushed commit.
     await sql`set local synchronous_commit = off`.execute(trx);
+    await sql`select pg_advisory_xact_lock(${o.importId}::int, ${batch[batch.length - 1].n}::int)`.execute(trx);
+    let followed = false;
+    const follow = async () => {
+      if (!followed) await followBatch(trx, o.importId, prepared.after);
+      followed = true;
+    };
     const out = emptyOutcome();
     let oneByOne = kind === 'products' ? groups : [];
     if (kind !== 'products') {
@@ -134,25 +177,28 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
       try {
         if (kind === 'customers') await importCustomerRows(trx, keyring, batch, mapping, o, bulk);
         else if (kind === 'events') await importEventRows(trx, keyring, batch, mapping, o, bulk);
-        else if (orders) oneByOne = await importOrderGroups(trx, keyring, orders, o, bulk);
+        else if (orders) oneByOne = await importOrderGroups(trx, keyring, orders, o, bulk, productIds);
         await recordEntities(trx, o.importId, bulk);
         await sql`release savepoint import_bulk`.execute(trx);
         Object.assign(out, { created: bulk.created, updated: bulk.updated, skipped: bulk.skipped, errors: bulk.errors });
-      } catch {
+      } catch (err) {
+        if (isConflict(err)) throw err;
         await sql`rollback to savepoint import_bulk`.execute(trx);
         oneByOne = groups;
       }
     }
+    if (oneByOne.length > 0) await follow();
     for (const group of oneByOne) {
       await sql`savepoint import_row`.execute(trx);
       try {
         if (kind === 'customers') await importCustomerRow(trx, keyring, group[0], mapping, o, out);
         else if (kind === 'products') await importProductRow(trx, group[0], mapping, o, out);
         else if (kind === 'events') await importEventRows(trx, keyring, group, mapping, o, out);
-        else await importOrderGroup(trx, keyring, group, mapping, o, out);
+        else await importOrderGroup(trx, keyring, group, mapping, o, out, productIds);
         await recordEntities(trx, o.importId, out);
         await sql`release savepoint import_row`.execute(trx);
       } catch (err) {
+        if (isConflict(err)) throw err;
         await sql`rollback to savepoint import_row`.execute(trx);
         out.records = [];
         // A row the database refuses (a value out of range, say) is that row's failure, not the import's.
@@ -161,11 +207,43 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
         for (const row of group) out.errors.push({ row: row.n, column, reason, raw: row.cells });
       }
     }
+    await follow();
     await persistBatch(trx, o.importId, batch.length, out, mapping);
   });
 }
 
+/**
+ * Runs a batch beside the one before it (`before`: that batch's outcome, null once it committed). A batch that loses
+ * a race — a deadlock with a batch beside it, or the batch before it had not committed when it looked — runs again
+ * once the batch before it is done; a few times at most (another import of the same file would never let it pass).
+ * `products`: the batch's products, stored (in file order) before its transaction.
+ */
+async function runFollowingBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: PreparedBatch, mapping: Record<string, string>, o: ImportOptions, before: Promise<unknown>, products: Promise<ReadonlyMap<string, number>>) {
+  const productIds = await products;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runBatch(db, keyring, kind, prepared, mapping, o, productIds);
+    } catch (err) {
+      const failedBefore = await before;
+      if (failedBefore) throw failedBefore;
+      if (!isConflict(err) || attempt >= ATTEMPTS) throw err;
+    }
+  }
+}
+
+/**
+ * Stores a batch's products once the batch before stored its own, each in a transaction of its own: products are
+ * reference data an order's lines name, and updated inside the batches (a price that changes from batch to batch)
+ * they would be rows both batches side by side lock. If the database refuses them, the batch stores them itself
+ * (and reports the rows it cannot store).
+ */
+const storeProducts = (db: Db, prepared: PreparedBatch, before: Promise<unknown>): Promise<ReadonlyMap<string, number>> =>
+  before.then(() => (prepared.orders ? upsertProducts(db, prepared.orders.products) : new Map())).catch(() => new Map());
+
 const VACUUM_FROM = 50_000;
+/** Batches in the database at once: one core of PostgreSQL each, while this process reads and parses the next. */
+const IN_FLIGHT = 2;
+const ATTEMPTS = 5;
 const WRITTEN: Record<ImportKind, string> = {
   customers: 'customers, customer_identities, customer_addresses',
   orders: 'orders, order_items, customers, customer_identities, customer_addresses, products',
@@ -218,23 +296,28 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
   let batch: Row[] = [];
   let batches = 0;
   const get = reader(mapping);
-  // One batch in the database while the next is read and parsed: batches still commit one after another, in order.
-  let inFlight: Promise<void> = Promise.resolve();
-  let failure: unknown = null;
-  const settle = async () => {
-    await inFlight;
-    if (failure) throw failure;
+  // Two batches in the database while the next is read and parsed; they commit one after another, in file order.
+  // Each entry settles with its batch's failure, or null once it committed.
+  const inFlight: { prepared: PreparedBatch; done: Promise<unknown>; products: Promise<unknown> }[] = [];
+  const settle = async (keep: number) => {
+    while (inFlight.length > keep) {
+      const failed = await inFlight.shift()!.done;
+      if (failed) throw failed;
+    }
   };
   const submit = async (rows: Row[], rowsRead: number) => {
-    // Read while the previous batch is in the database; then wait for it (batches commit in order).
-    const prepared = prepareBatch(keyring, opts.kind, rows, mapping, o);
-    await settle();
-    inFlight = runBatch(db, keyring, opts.kind, prepared, mapping, o).then(
-      () => opts.onProgress?.(bytes, total, rowsRead),
-      (err) => {
-        failure = err;
+    const last = inFlight[inFlight.length - 1];
+    const prepared = prepareBatch(keyring, opts.kind, rows, mapping, o, last?.prepared ?? null);
+    await settle(last && overlap(prepared.people, last.prepared.people) ? 0 : IN_FLIGHT - 1);
+    const products = storeProducts(db, prepared, last?.products ?? Promise.resolve());
+    const done = runFollowingBatch(db, keyring, opts.kind, prepared, mapping, o, last?.done ?? Promise.resolve(null), products).then(
+      () => {
+        opts.onProgress?.(bytes, total, rowsRead);
+        return null;
       },
+      (err: unknown) => err,
     );
+    inFlight.push({ prepared, done, products });
   };
   try {
     for await (const cells of parser) {
@@ -246,7 +329,7 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
         await submit(batch, n - 1);
         batch = [];
         if (opts.stopAfterBatches !== undefined && ++batches >= opts.stopAfterBatches) {
-          await settle();
+          await settle(0);
           stream.destroy();
           return summary(db, importId, resumeFrom, false, mapping);
         }
@@ -254,12 +337,12 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
       batch.push(row);
     }
     if (batch.length > 0) await submit(batch, n);
-    await settle();
+    await settle(0);
     opts.onProgress?.(total, total, n);
     await db.updateTable('imports').set({ status: 'completed', finished_at: opts.now() }).where('id', '=', importId).execute();
     if (n - resumeFrom >= (opts.vacuumFrom ?? VACUUM_FROM)) await vacuumTables(db, opts.kind);
   } catch (err) {
-    await inFlight;
+    await Promise.all(inFlight.map((b) => b.done));
     await db.updateTable('imports').set({ error: err instanceof Error ? err.message : String(err) }).where('id', '=', importId).execute();
     throw err;
   }

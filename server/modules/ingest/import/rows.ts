@@ -1,7 +1,7 @@
 import type { Db, OrderStatus } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
 import { sql } from 'kysely';
-import { type OrderUpsert, recordRefund, toMinor, upsertOrder, upsertOrders, upsertProducts } from '../../commerce/index.ts';
+import { type NewProduct, type OrderUpsert, productsOfOrders, recordRefund, toMinor, upsertOrder, upsertOrders, upsertProducts } from '../../commerce/index.ts';
 import { type Identifier, type ResolveRequest, type ResolveResult, normalizeExternalId, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../customers/index.ts';
 
 /** One data row of a file: its 1-based row number (header excluded) and its cells by column name. */
@@ -196,28 +196,31 @@ function invalidBuyer(keyring: Keyring, ids: Identifier[]): RowProblem | null {
 }
 
 /** Order groups read and checked before anything is stored: ready for the batch path, for one at a time, or rejected. */
-export type PreparedOrders = { parsed: { rows: Row[]; p: ParsedOrder }[]; later: Row[][]; errors: RowError[] };
+export type PreparedOrders = { parsed: { rows: Row[]; p: ParsedOrder }[]; later: Row[][]; errors: RowError[]; named: Set<string>; products: NewProduct[] };
 
 /**
- * Reads the order groups of a batch (no database): done while the previous batch is in PostgreSQL. Returns
- * (they look up the original purchase) and an order seen twice in the batch go one at a time.
+ * Reads the order groups of a batch (no database): done while the previous batches are in PostgreSQL. Returns
+ * (they look up the original purchase), an order seen twice in the batch, and an order the batch before names
+ * (`namedBefore`: that batch may not have committed yet) go one at a time.
  */
-export function prepareOrderGroups(keyring: Keyring, groups: Row[][], mapping: Record<string, string>, o: ImportOptions): PreparedOrders {
-  const prepared: PreparedOrders = { parsed: [], later: [], errors: [] };
-  const seen = new Set<string>();
+export function prepareOrderGroups(keyring: Keyring, groups: Row[][], mapping: Record<string, string>, o: ImportOptions, namedBefore: ReadonlySet<string>): PreparedOrders {
+  const prepared: PreparedOrders = { parsed: [], later: [], errors: [], named: new Set(), products: [] };
+  const sold: { items: Line[]; currency: string }[] = [];
   for (const rows of groups) {
     try {
       const p = parseOrderGroup(rows, mapping, o);
       const problem = invalidBuyer(keyring, p.buyer);
       if (problem) throw problem;
-      if (p.isReturn || seen.has(p.orderId)) prepared.later.push(rows);
+      if (p.isReturn || prepared.named.has(p.orderId) || namedBefore.has(p.orderId)) prepared.later.push(rows);
       else prepared.parsed.push({ rows, p });
-      seen.add(p.orderId);
+      prepared.named.add(p.orderId);
+      if (!p.isReturn) sold.push({ items: p.lines, currency: p.order.currency });
     } catch (err) {
       if (!(err instanceof RowProblem)) throw err;
       for (const row of rows) prepared.errors.push({ row: row.n, column: err.column, reason: err.message, raw: row.cells });
     }
   }
+  prepared.products = productsOfOrders(sold);
   return prepared;
 }
 
@@ -225,8 +228,9 @@ export function prepareOrderGroups(keyring: Keyring, groups: Row[][], mapping: R
  * Imports prepared order groups with a handful of statements: buyers resolved for the batch, orders upserted
  * in one statement, items replaced in two. Returns the groups that need `importOrderGroup`, one at a time:
  * those `prepareOrderGroups` set aside and orders already stored by this import (their earlier lines are kept).
+ * `productIds`: the products the batch names, stored before its transaction.
  */
-export async function importOrderGroups(trx: Db, keyring: Keyring, prepared: PreparedOrders, o: ImportOptions, out: Outcome): Promise<Row[][]> {
+export async function importOrderGroups(trx: Db, keyring: Keyring, prepared: PreparedOrders, o: ImportOptions, out: Outcome, productIds: ReadonlyMap<string, number>): Promise<Row[][]> {
   const { parsed } = prepared;
   const later = [...prepared.later];
   out.errors.push(...prepared.errors);
@@ -240,7 +244,7 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, prepared: Pre
   const ready = parsed.filter((x) => !storedByMe.has(x.p.orderId));
   later.push(...parsed.filter((x) => storedByMe.has(x.p.orderId)).map((x) => x.rows));
   const buyers = await resolveCustomers(trx, keyring, ready.map((x) => buyerRequest(x.p)), { source: o.source, firstChannelId: o.channelId, now: o.now });
-  const stored = await upsertOrders(trx, ready.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, shippingAddressId: buyers[i].addressId, items: x.p.lines })));
+  const stored = await upsertOrders(trx, ready.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, shippingAddressId: buyers[i].addressId, items: x.p.lines })), productIds);
   ready.forEach((x, i) => {
     if (buyers[i].created) out.records.push({ entity: 'customer', id: buyers[i].customerId });
     if (stored[i].created) out.created += x.rows.length;
@@ -253,7 +257,7 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, prepared: Pre
  * The rows of one order, on their own. A return is refunded on the buyer's latest earlier order of
  * that SKU; an order this import already stored keeps the lines it has (rows of one order far apart).
  */
-export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
+export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome, productIds: ReadonlyMap<string, number>) {
   const p = parseOrderGroup(rows, mapping, o);
   const buyer = await resolveCustomer(trx, keyring, { ...buyerRequest(p), source: o.source, firstChannelId: o.channelId, now: o.now });
   if (buyer.rejected.length === p.buyer.length) throw new RowProblem(null, reasons(buyer.rejected));
@@ -288,7 +292,10 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
   }
   const existing = await trx.selectFrom('orders').select(['id', 'import_id']).where('channel_id', '=', o.channelId).where('external_id', '=', p.orderId).executeTakeFirst();
   const previous = existing?.import_id === o.importId ? existing : undefined;
-  const existingItems = previous ? await trx.selectFrom('order_items').select(['sku', 'name', 'quantity', 'unit_price']).where('order_id', '=', previous.id).execute() : [];
+  const existingItems = previous ? await trx.selectFrom('order_items').select(['sku', 'name', 'quantity', 'unit_price', 'product_id']).where('order_id', '=', previous.id).execute() : [];
+  // The lines stored before keep their products as they are now (a later batch may have changed a price).
+  const products = new Map(productIds);
+  for (const i of existingItems) if (i.product_id !== null && !products.has(i.sku)) products.set(i.sku, Number(i.product_id));
   const items = [...existingItems.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price })), ...p.lines];
   const result = await upsertOrder(trx, {
     ...p.order,
@@ -296,7 +303,7 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
     shippingAddressId: buyer.addressId,
     totalAmount: p.totalGiven ? p.order.totalAmount : Math.max(0, items.reduce((s, i) => s + i.quantity * i.unitPrice, 0)),
     items,
-  });
+  }, products);
   if (result.created) out.created += rows.length;
   else out.updated += rows.length;
 }
