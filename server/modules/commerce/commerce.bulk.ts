@@ -49,8 +49,8 @@ export type NewProduct = { sku: string; name: string; category: string; priceAmo
 
 /**
  * Creates or refreshes products by SKU (a repeated SKU: the last one wins); an empty category keeps
- * the one the product has. A product whose fields are unchanged is not rewritten (an import names the
- * same products in every batch). Returns SKU → id.
+ * the one the product has. A product whose fields are unchanged is neither rewritten nor locked (an import
+ * names the same products in every batch). Returns SKU → id.
  */
 export async function upsertProducts(db: Db, products: readonly NewProduct[]): Promise<Map<string, number>> {
   // In SKU order, so two transactions updating the same products lock them in the same order.
@@ -86,12 +86,6 @@ const paidLike = new Set<OrderStatus>(['paid', 'shipped', 'delivered', 'complete
 /** Separates coupon codes inside one array element (unnest cannot take an array of arrays). */
 const UNIT = '\u001f';
 
-/**
- * Creates or updates orders by (channel, external id) in three statements for the whole set: orders,
- * products of their items, items (replaced for every order that names items). An authoritative order
- * (its source states the current status: platform webhooks, imports) also moves status, refunds and
- * lifecycle times; otherwise status is set only on creation. Each (channel, external id) once per call.
- */
 /** The products the lines of these orders name, as `upsertOrders` stores them (a repeated SKU: the last line wins). */
 export function productsOfOrders(orders: readonly Pick<OrderUpsert, 'items' | 'currency'>[]): NewProduct[] {
   const products = new Map<string, NewProduct>();
@@ -100,6 +94,10 @@ export function productsOfOrders(orders: readonly Pick<OrderUpsert, 'items' | 'c
 }
 
 /**
+ * Creates or updates orders by (channel, external id) in three statements for the whole set: orders,
+ * products of their items, items (replaced for every order that names items). An authoritative order
+ * (its source states the current status: platform webhooks, imports) also moves status, refunds and
+ * lifecycle times; otherwise status is set only on creation. Each (channel, external id) once per call.
  * `productIds`: products the caller already stored (by SKU) — an import stores a batch's products before the
  * batch's transaction, so two batches side by side do not lock the same product rows.
  */

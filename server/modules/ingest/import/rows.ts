@@ -256,6 +256,7 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, prepared: Pre
 /**
  * The rows of one order, on their own. A return is refunded on the buyer's latest earlier order of
  * that SKU; an order this import already stored keeps the lines it has (rows of one order far apart).
+ * `productIds`: the products the batch names, stored before its transaction.
  */
 export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome, productIds: ReadonlyMap<string, number>) {
   const p = parseOrderGroup(rows, mapping, o);
