@@ -111,7 +111,8 @@ describe('CSV import', () => {
 
   it('imports customers with Chinese headers and keeps rejected values with reasons', async () => {
     const file = write('people.csv', '\uFEFF会员ID,姓名,手机号,邮箱,省份,生日\nM1,王小明,13812345678,WANG@qq.com,广东省,1990-01-02\nM2,李雷,12345,li@163.com,北京市,\n,无名氏,,,上海市,\n');
-    const s = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'customers', file, channel: 'members' });
+    // A row a batch: the batches run side by side (two in the database at once).
+    const s = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'customers', file, channel: 'members', batchSize: 1 });
     expect(s).toMatchObject({ rows: 3, created: 2, failed: 1 });
     const errors = await db.db.selectFrom('import_errors').select(['row_number', 'column_name', 'reason']).where('import_id', '=', s.id).orderBy('row_number').execute();
     expect(errors).toEqual([
@@ -196,7 +197,8 @@ E1,13811112222,dev-1,Product Viewed,2026-03-01 10:00,SKU-1,home,"{""price"": 99,
 E2,,,,2026-03-01 10:07,,,
 E2,,,Order Completed,2026-03-01 10:08,,,[1]
 `);
-    const s = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'events', file, channel: 'app' });
+    // A row a batch, side by side: the second row's visitor (dev-1) is the first's, so its batch waits for the first.
+    const s = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'events', file, channel: 'app', batchSize: 1 });
     expect(s.mapping).toMatchObject({ customer_external_id: '会员ID', phone: '手机号', anonymous_id: '设备ID', event: '事件', occurred_at: '时间', properties: '属性' });
     expect(s).toMatchObject({ rows: 5, created: 3, skipped: 0, failed: 2 });
     const errors = await db.db.selectFrom('import_errors').select(['row_number', 'column_name', 'reason']).where('import_id', '=', s.id).orderBy('row_number').execute();
