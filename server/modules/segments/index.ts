@@ -10,4 +10,4 @@ export { rebuildActivity } from './activity.ts';
 export { compileRules, matchingCustomers } from './compiler.ts';
 export type { CompileContext } from './compiler.ts';
 export { drainChanges } from './segments.jobs.ts';
-export { createDemoSegments, createDynamicSegment, estimateRules, previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
+export { createDemoSegments, createDynamicSegment, estimateRules, forgetDeletedMembers, previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { METRIC_FIELDS, OPERATORS, PROFILE_FIELDS, type RuleGroup, type SegmentBody } from '../../../contracts/segments.ts';
 import { type Db, type IdRange, applyAnalyticalSettings, customerIdRanges, inSample, sampleStep } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
@@ -334,6 +334,28 @@ async function syncMembers(db: Db, seg: { id: number; rules: RuleGroup }, ctx: C
   await db.updateTable('segments').set({ size: size.n, status: 'ready', error: null, computed_at: ctx.now }).where('id', '=', seg.id).execute();
   await recordSize(db, seg.id, ctx.now, size.n);
   return { entered, exited };
+}
+
+/**
+ * Takes people about to be deleted (`customers`: a query of their ids) out of the dynamic segments they are in:
+ * their membership history is closed at `now` and the segments' sizes recounted. Static membership is a list
+ * someone made; callers treat it as a reason to keep the person.
+ */
+export async function forgetDeletedMembers(db: Db, customers: RawBuilder<unknown>, now: Date): Promise<void> {
+  const touched = await sql<{ segment_id: number }>`
+    with exited as (
+      delete from segment_members sm using segments s
+      where s.id = sm.segment_id and s.kind = 'dynamic' and sm.customer_id in (${customers})
+      returning sm.segment_id, sm.customer_id),
+    closed as (
+      update segment_membership_history h set exited_at = ${now} from exited x
+      where h.segment_id = x.segment_id and h.customer_id = x.customer_id and h.exited_at is null)
+    select distinct segment_id from exited`.execute(db);
+  for (const { segment_id } of touched.rows) {
+    const size = await db.selectFrom('segment_members').select(sql<number>`count(*)::int`.as('n')).where('segment_id', '=', segment_id).executeTakeFirstOrThrow();
+    await db.updateTable('segments').set({ size: size.n }).where('id', '=', segment_id).execute();
+    await recordSize(db, Number(segment_id), now, size.n);
+  }
 }
 
 /** Dynamic segments in dependency order (a segment after the segments its rules refer to). */

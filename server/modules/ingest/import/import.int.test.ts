@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDb, createTestDb } from '../../../../test/db.ts';
 import { generateKey, type Keyring } from '../../../platform/crypto.ts';
 import { loadKeyring } from '../../../platform/keyring.ts';
+import { createDynamicSegment, refreshSegment } from '../../segments/index.ts';
 import { runImport } from './import.service.ts';
 import { suggestMapping } from './mapping.ts';
 import { undoImport } from './undo.service.ts';
@@ -186,6 +187,33 @@ describe('CSV import', () => {
     expect(b).toMatchObject({ status: 'completed', rows: 4, created: 3, failed: 1 });
     const errors = await db.db.selectFrom('import_errors').select(['row_number', 'reason']).where('import_id', '=', b.id).execute();
     expect(errors).toEqual([{ row_number: 3, reason: expect.stringMatching(/^could not be stored/) }]);
+  });
+
+  it('undoes an import whose people were since quarantined, addressed, segmented and tagged: what the import left goes, a tagged person stays', async () => {
+    const file = write('undo-people.csv', '会员ID,姓名,手机号,省份,地址\nU1,甲,13900000001,浙江省,文三路 1 号\nU2,乙,12345,浙江省,文三路 2 号\nU3,丙,13900000003,浙江省,\n');
+    const s = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'customers', file, channel: 'undo-people' });
+    expect(s).toMatchObject({ rows: 3, created: 3 });
+    const people = await db.db.selectFrom('customer_identities').select(['key', 'customer_id']).where('channel', '=', 'undo-people').orderBy('key').execute();
+    const [u1, u2, u3] = people.map((p) => Number(p.customer_id));
+    expect(await db.db.selectFrom('data_quarantine').select('field').where('customer_id', '=', u2).execute()).toEqual([{ field: 'phone' }]);
+    const clock = { now: new Date('2026-11-22T00:00:00Z'), timeZone: 'Asia/Shanghai' };
+    const rules = { type: 'group' as const, op: 'and' as const, children: [{ type: 'profile' as const, field: 'province', operator: 'eq' as const, value: '浙江省' }] };
+    const seg = await createDynamicSegment(db.db, { name: 'undo 浙江', rules, actor: ACTOR, clock, onSaved: async () => undefined });
+    await refreshSegment(db.db, seg.id, clock);
+    await db.db.insertInto('customer_tags').values({ customer_id: u3, tag: 'vip', source: 'manual' }).execute();
+
+    const undone = await undoImport(db.db, { id: s.id, actor: ACTOR, now: new Date('2026-11-23T00:00:00Z') });
+    expect(undone).toMatchObject({ customers: 2, keptCustomers: 1 });
+    expect((await db.db.selectFrom('customers').select('id').where('id', 'in', [u1, u2, u3]).execute()).map((c) => Number(c.id))).toEqual([u3]);
+    for (const table of ['customer_addresses', 'data_quarantine', 'customer_identities', 'segment_members'] as const) {
+      expect(await db.db.selectFrom(table).select('customer_id').where('customer_id', 'in', [u1, u2]).execute()).toEqual([]);
+    }
+    const segment = await db.db.selectFrom('segments').select('size').where('id', '=', seg.id).executeTakeFirstOrThrow();
+    expect(segment.size).toBeGreaterThanOrEqual(1);
+    expect(await db.db.selectFrom('segment_members').select('customer_id').where('segment_id', '=', seg.id).where('customer_id', '=', u3).execute()).toHaveLength(1);
+    const history = await db.db.selectFrom('segment_membership_history').select(['customer_id', 'exited_at']).where('segment_id', '=', seg.id).where('customer_id', 'in', [u1, u2]).execute();
+    expect(history).toHaveLength(2);
+    expect(history.every((h) => h.exited_at?.toISOString() === '2026-11-23T00:00:00.000Z')).toBe(true);
   });
 
   it('imports behaviour events: people resolved, anonymous ids stitched, other columns as properties, the same events twice stored once, undone', async () => {
