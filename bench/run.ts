@@ -228,6 +228,8 @@ if (ingest) {
   figures.push({ name: 'ingest (/v1/batch)', figure: eventsPerSecond, unit: 'events/s', reference: refRate, referenceUnit: 'rows/s (raw COPY into events)', ratio: ratio(eventsPerSecond, refRate), target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)', note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${ingest.non2xx} non-2xx, ${ingest.errors} errors` });
 }
 
+/** This run's import, undone at the end (`undo`). */
+let imported: { id: number; ms: number } | null = null;
 if (wants('import')) {
   const dir = mkdtempSync(join(tmpdir(), 'patron-bench-import-'));
   const file = join(dir, 'orders.csv');
@@ -241,7 +243,7 @@ if (wants('import')) {
   const csv = `${body.join('\n')}\n`;
   writeFileSync(file, `${header}\n${csv}`);
   const { runImport } = await import('../server/modules/ingest/index.ts');
-  let summary = { rows: 0, failed: 0 };
+  let summary = { id: 0, rows: 0, failed: 0 };
   const ms = await timed(async () => {
     summary = await runImport(db, patron.ctx.keyring, { kind: 'orders', file, channel: 'bench', mapping: { customer_external_id: 'customer_id' }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: () => new Date() });
   });
@@ -249,6 +251,7 @@ if (wants('import')) {
   const refMs = await timed(() => dbHandle.copyFrom('bench_staging', header.split(','), csv));
   await sql`drop table bench_staging`.execute(db);
   const rate = Math.round(lines / (ms / 1000));
+  imported = { id: summary.id, ms };
   figures.push({ name: 'import (orders CSV)', figure: rate, unit: 'rows/s', reference: Math.round(lines / (refMs / 1000)), referenceUnit: 'rows/s (raw COPY of the file into a staging table)', ratio: ratio(rate, lines / (refMs / 1000)), target: '1M lines < 60 s (PostgreSQL)', note: `${lines} lines in ${(ms / 1000).toFixed(1)} s, ${summary.failed} failed` });
 }
 
@@ -375,6 +378,18 @@ if (wants('segment')) {
   if (member.rows[0].n !== 1) throw new Error('the changed customer did not enter the segment');
   const latency = performance.now() - changedAt;
   figures.push({ name: 'segment refresh', figure: Math.round(latency), unit: 'ms', reference: Math.round(fullMs), referenceUnit: 'ms (full refresh of the segment)', ratio: ratio(latency, fullMs), target: '< 60 s change → membership', note: `incremental drain ${Math.round(drainMs)} ms after the change is written; workers poll every ${config.changesIntervalMs} ms, so worst case ≈ ${Math.round((config.changesIntervalMs + drainMs) / 100) / 10} s` });
+}
+
+// Last, so every workload above sees the imported data: undoing it measures undo at the size it was written, and
+// leaves a `--reuse` database the size this run found it.
+if (imported && wants('undo')) {
+  const { undoImport } = await import('../server/modules/ingest/index.ts');
+  const run = imported;
+  let undone = { orders: 0, customers: 0, keptCustomers: 0 };
+  const ms = await timed(async () => {
+    undone = await undoImport(db, { id: run.id, actor, now: new Date() });
+  });
+  figures.push({ name: 'import undo', figure: Math.round(ms / 100) / 10, unit: 's', reference: Math.round(run.ms / 100) / 10, referenceUnit: 's (the import itself)', ratio: ratio(ms, run.ms), note: `${undone.orders} orders and ${undone.customers} customers removed, ${undone.keptCustomers} kept; set-based, one transaction` });
 }
 
 await patron.close();
