@@ -100,8 +100,12 @@ describe('CSV import', () => {
     expect(items.length).toBe(80);
     const buyers = (await db.db.selectFrom('orders').select('customer_id').distinct().where('id', 'in', orders.map((o) => o.id)).execute()).map((r) => Number(r.customer_id));
     await db.db.deleteFrom('customer_changes').execute();
-    const undone = await undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date() });
+    const vacuums = async () => Number((await sql<{ n: number }>`select vacuum_count as n from pg_stat_user_tables where relname = 'orders'`.execute(db.db)).rows[0].n);
+    const vacuumedBefore = await vacuums();
+    // As a large undo (≥ 50,000 rows removed) ends: with `vacuum analyze` of the tables the import wrote.
+    const undone = await undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date(), vacuumFrom: 1 });
     expect(undone).toMatchObject({ orders: 40, customers: 7 });
+    expect(await vacuums()).toBe(vacuumedBefore + 1);
     // Deleted orders mark their customers changed (metrics and segment activity follow them).
     const marked = await db.db.selectFrom('customer_changes').select('customer_id').execute();
     expect(marked.map((r) => Number(r.customer_id)).sort((a, b) => a - b)).toEqual(buyers.sort((a, b) => a - b));

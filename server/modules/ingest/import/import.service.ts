@@ -240,7 +240,7 @@ async function runFollowingBatch(db: Db, keyring: Keyring, kind: ImportKind, pre
 const storeProducts = (db: Db, prepared: PreparedBatch, before: Promise<unknown>): Promise<ReadonlyMap<string, number>> =>
   before.then(() => (prepared.orders ? upsertProducts(db, prepared.orders.products) : new Map())).catch(() => new Map());
 
-const VACUUM_FROM = 50_000;
+export const VACUUM_FROM = 50_000;
 /** Batches in the database at once: one core of PostgreSQL each, while this process reads and parses the next. */
 const IN_FLIGHT = 2;
 const ATTEMPTS = 5;
@@ -260,7 +260,7 @@ const WRITTEN: Record<ImportKind, string> = {
  * after the vacuum). Autovacuum, where it is on, would not come by: 200,000 inserts are below its default threshold
  * of 20% of a million rows. Each vacuum reads only the pages that are not all-visible (~2 s at L for all six tables).
  */
-async function vacuumTables(db: Db, kind: ImportKind) {
+export async function vacuumTables(db: Db, kind: ImportKind) {
   await sql.raw(`vacuum (analyze) ${WRITTEN[kind]}`).execute(db);
 }
 

@@ -3,7 +3,7 @@ import type { Db } from '../../../db/index.ts';
 import type { Actor } from '../../../http/principal.ts';
 import { recordAudit } from '../../audit/index.ts';
 import { forgetDeletedMembers } from '../../segments/index.ts';
-import { importErrors } from './import.service.ts';
+import { VACUUM_FROM, importErrors, vacuumTables } from './import.service.ts';
 
 export type UndoResult = { orders: number; refunds: number; events: number; customers: number; products: number; keptCustomers: number };
 
@@ -18,9 +18,16 @@ const count = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0
  * rolled back. Set-based throughout: an import of a million lines names hundreds of thousands of rows, more than
  * one statement can bind as parameters.
  */
-export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: Date }): Promise<UndoResult> {
+export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: Date; /** rows removed from which it ends with `vacuum analyze` (default 50,000) */ vacuumFrom?: number }): Promise<UndoResult> {
+  const { kind, result } = await removeImported(db, opts);
+  // As after the import itself: the removed rows leave pages that are not all-visible and statistics of a larger table.
+  if (result.orders + result.events + result.customers >= (opts.vacuumFrom ?? VACUUM_FROM)) await vacuumTables(db, kind);
+  return result;
+}
+
+async function removeImported(db: Db, opts: { id: number; actor: Actor; now: Date }) {
   return db.transaction().execute(async (trx) => {
-    const imp = await trx.selectFrom('imports').select(['id', 'status']).where('id', '=', opts.id).forUpdate().executeTakeFirst();
+    const imp = await trx.selectFrom('imports').select(['id', 'status', 'kind']).where('id', '=', opts.id).forUpdate().executeTakeFirst();
     if (!imp) throw importErrors.notFound(opts.id);
     if (imp.status !== 'completed' && imp.status !== 'failed' && imp.status !== 'running') throw importErrors.notUndoable(opts.id, imp.status);
     const id = opts.id;
@@ -66,6 +73,6 @@ export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: 
     await trx.updateTable('imports').set({ status: 'undone', undone_at: opts.now }).where('id', '=', id).execute();
     const result = { orders, refunds, events, customers, products, keptCustomers: created - customers };
     await recordAudit(trx, { actor: opts.actor, action: 'import.undo', target: { type: 'import', id }, details: result });
-    return result;
+    return { kind: imp.kind, result };
   });
 }
