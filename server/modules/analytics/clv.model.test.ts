@@ -181,4 +181,20 @@ describe('Gamma-Gamma', () => {
     expectRecovered(fitted, truth, { p: 0.15, q: 0.25, gamma: 0.3 });
     expect(expectedAverageValue(fitted, { x: 0, m: 0 }) / expectedAverageValue(truth, { x: 0, m: 0 })).toBeCloseTo(1, 1);
   });
+
+  it('stops at a bounded shape when everyone spends alike (no heterogeneity: the likelihood keeps rising as a shape grows)', () => {
+    // Order values of 1,990 or 3,980 (one or two units at 19.90): each customer's average is one of a few values.
+    const rng = createRng(11);
+    const sample = Array.from({ length: 3000 }, () => {
+      const x = rng.int(1, 6);
+      let total = 0;
+      for (let i = 0; i < x; i++) total += 1990 * rng.int(1, 2);
+      return { x, m: total / x };
+    });
+    const { params: fitted } = fitGammaGamma(sample);
+    // Unbounded, the simplex took q to 8e6 (and γ with it) before its tolerance stopped it.
+    expect(Math.max(fitted.p, fitted.q)).toBeLessThanOrEqual(1e4 * (1 + 1e-9));
+    const mean = sample.reduce((s, d) => s + d.m, 0) / sample.length;
+    expect(expectedAverageValue(fitted, { x: 0, m: 0 }) / mean).toBeCloseTo(1, 1);
+  });
 });

@@ -166,10 +166,19 @@ function minimise(f: (v: number[]) => number, start: number[]) {
 
 const finiteOr = (v: number, fallback: number) => (Number.isFinite(v) ? v : fallback);
 
+/**
+ * Shape parameters are searched within [1e-4, 1e4] (as logarithms). Beyond, a shape means "no heterogeneity" and the
+ * likelihood is flat along a ridge: on an L shop whose imported buyers all spent alike, the Gamma-Gamma simplex walked
+ * p out to 3.6e7 (γ to 7e-4, their product fixed) through every iteration of every restart — 13–65 s instead of ~1.
+ */
+const MAX_LOG_SHAPE = Math.log(1e4);
+const outOfRange = (logShapes: readonly number[]) => logShapes.some((v) => Math.abs(v) > MAX_LOG_SHAPE);
+
 /** Maximum-likelihood BG/NBD fit (parameters searched in logs, so they stay positive). */
 export function fitBgNbd(data: readonly WeightedRfx[]): { params: BgNbdParams; logLikelihood: number } {
   const meanT = data.reduce((s, d) => s + d.T * d.weight, 0) / Math.max(1, data.reduce((s, d) => s + d.weight, 0));
   const negLl = (v: number[]) => {
+    if (outOfRange([v[0], v[2], v[3]])) return Number.MAX_VALUE;
     const params = { r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) };
     return finiteOr(-bgNbdTotalLogLikelihood(params, data), Number.MAX_VALUE);
   };
@@ -182,6 +191,7 @@ export function fitBgNbd(data: readonly WeightedRfx[]): { params: BgNbdParams; l
 export function fitGammaGamma(data: readonly Spend[]): { params: GammaGammaParams; logLikelihood: number } {
   const meanM = data.reduce((s, d) => s + d.m * (d.weight ?? 1), 0) / Math.max(1, data.reduce((s, d) => s + (d.weight ?? 1), 0));
   const negLl = (v: number[]) => {
+    if (outOfRange([v[0], v[1]])) return Number.MAX_VALUE;
     const params = { p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) };
     return finiteOr(-gammaGammaTotalLogLikelihood(params, data), Number.MAX_VALUE);
   };
