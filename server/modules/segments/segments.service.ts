@@ -330,10 +330,15 @@ async function syncMembers(db: Db, seg: { id: number; rules: RuleGroup }, ctx: C
     select (select count(*) from entered)::int as entered, (select count(*) from exited)::int as exited`.execute(db);
   const { entered, exited } = res.rows[0];
   if (ids && entered + exited === 0) return { entered, exited };
-  const size = await db.selectFrom('segment_members').select(sql<number>`count(*)::int`.as('n')).where('segment_id', '=', seg.id).executeTakeFirstOrThrow();
-  await db.updateTable('segments').set({ size: size.n, status: 'ready', error: null, computed_at: ctx.now }).where('id', '=', seg.id).execute();
-  await recordSize(db, seg.id, ctx.now, size.n);
+  await recountSize(db, seg.id, ctx.now, { status: 'ready', error: null, computed_at: ctx.now });
   return { entered, exited };
+}
+
+/** Counts a segment's members into its size (and its size history), with whatever else the caller sets. */
+async function recountSize(db: Db, segmentId: number, at: Date, also: { status?: 'ready'; error?: null; computed_at?: Date } = {}) {
+  const size = await db.selectFrom('segment_members').select(sql<number>`count(*)::int`.as('n')).where('segment_id', '=', segmentId).executeTakeFirstOrThrow();
+  await db.updateTable('segments').set({ size: size.n, ...also }).where('id', '=', segmentId).execute();
+  await recordSize(db, segmentId, at, size.n);
 }
 
 /**
@@ -351,11 +356,7 @@ export async function forgetDeletedMembers(db: Db, customers: RawBuilder<unknown
       update segment_membership_history h set exited_at = ${now} from exited x
       where h.segment_id = x.segment_id and h.customer_id = x.customer_id and h.exited_at is null)
     select distinct segment_id from exited`.execute(db);
-  for (const { segment_id } of touched.rows) {
-    const size = await db.selectFrom('segment_members').select(sql<number>`count(*)::int`.as('n')).where('segment_id', '=', segment_id).executeTakeFirstOrThrow();
-    await db.updateTable('segments').set({ size: size.n }).where('id', '=', segment_id).execute();
-    await recordSize(db, Number(segment_id), now, size.n);
-  }
+  for (const { segment_id } of touched.rows) await recountSize(db, Number(segment_id), now);
 }
 
 /** Dynamic segments in dependency order (a segment after the segments its rules refer to). */

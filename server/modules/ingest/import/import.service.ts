@@ -106,9 +106,9 @@ async function recordEntities(trx: Db, importId: number, out: Outcome) {
 
 /**
  * A batch cut into groups (an order's rows together), its orders read and checked: everything before the database.
- * `after`: the last row of the batch before it, whose commit this one's must follow; `orderIds`: the orders it names.
+ * `people`: who its rows are about, as written (see `PEOPLE`).
  */
-type PreparedBatch = { rows: Row[]; after: number; groups: Row[][]; orders: PreparedOrders | null; orderIds: ReadonlySet<string>; people: ReadonlySet<string> };
+type PreparedBatch = { rows: Row[]; groups: Row[][]; orders: PreparedOrders | null; people: ReadonlySet<string> };
 
 /** The columns naming who a row is about (products: the product), as written in the file. */
 const PEOPLE: Record<ImportKind, string[]> = {
@@ -129,10 +129,15 @@ function prepareBatch(keyring: Keyring, kind: ImportKind, batch: Row[], mapping:
     if (kind === 'orders' && last && get(last[0], 'order_id') === get(row, 'order_id')) last.push(row);
     else groups.push([row]);
   }
-  const orders = kind === 'orders' ? prepareOrderGroups(keyring, groups, mapping, o, before?.orderIds ?? new Set()) : null;
+  const orders = kind === 'orders' ? prepareOrderGroups(keyring, groups, mapping, o, before?.orders?.named ?? new Set()) : null;
   const people = new Set<string>();
-  for (const row of batch) for (const t of PEOPLE[kind]) if (get(row, t)) people.add(`${t}:${get(row, t)}`);
-  return { rows: batch, after: batch[0].n - 1, groups, orders, orderIds: orders?.named ?? new Set(), people };
+  for (const row of batch) {
+    for (const t of PEOPLE[kind]) {
+      const value = get(row, t);
+      if (value) people.add(`${t}:${value}`);
+    }
+  }
+  return { rows: batch, groups, orders, people };
 }
 
 /** The batch before this one did not commit (it failed, or it had not started when this one looked). */
@@ -165,7 +170,8 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
     await sql`select pg_advisory_xact_lock(${o.importId}::int, ${batch[batch.length - 1].n}::int)`.execute(trx);
     let followed = false;
     const follow = async () => {
-      if (!followed) await followBatch(trx, o.importId, prepared.after);
+      // The batch before ends at the row before this one's first.
+      if (!followed) await followBatch(trx, o.importId, batch[0].n - 1);
       followed = true;
     };
     const out = emptyOutcome();
