@@ -5,7 +5,8 @@ export const importKind = z.enum(['customers', 'orders', 'products', 'events']);
 /** Fields a CSV column can be mapped to, per import kind. */
 export const TARGETS: Record<z.infer<typeof importKind>, readonly string[]> = {
   customers: ['external_id', 'email', 'phone', 'name', 'gender', 'birthday', 'province', 'city', 'district', 'address'],
-  orders: ['order_id', 'customer_external_id', 'email', 'phone', 'name', 'province', 'city', 'district', 'address', 'status', 'placed_at', 'paid_at', 'currency', 'total', 'discount', 'shipping', 'coupon', 'sku', 'product_name', 'category', 'quantity', 'unit_price'],
+  /** order_type: a column saying which rows are returns (return, refund, 退货, 退款, 售后…). */
+  orders: ['order_id', 'customer_external_id', 'email', 'phone', 'name', 'province', 'city', 'district', 'address', 'status', 'order_type', 'placed_at', 'paid_at', 'currency', 'total', 'discount', 'shipping', 'coupon', 'sku', 'product_name', 'category', 'quantity', 'unit_price'],
   products: ['sku', 'name', 'category', 'price', 'currency'],
   /** Columns not mapped to a field become event properties (personal keys such as phone are dropped). */
   events: ['event', 'occurred_at', 'customer_external_id', 'email', 'phone', 'anonymous_id', 'message_id', 'properties'],

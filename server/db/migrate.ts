@@ -22,6 +22,7 @@ import * as m0019 from './migrations/0019_customer_activity.ts';
 import * as m0020 from './migrations/0020_customers_merged.ts';
 import * as m0021 from './migrations/0021_never_deleted_parents.ts';
 import * as m0022 from './migrations/0022_customers_segment_columns.ts';
+import * as m0023 from './migrations/0023_import_trust.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0020_customers_merged': m0020,
   '0021_never_deleted_parents': m0021,
   '0022_customers_segment_columns': m0022,
+  '0023_import_trust': m0023,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -249,14 +249,17 @@ export type WebhookDeliveryTable = {
 
 export type ImportKind = 'customers' | 'orders' | 'products' | 'events';
 
+export type ImportStatus = 'running' | 'completed' | 'completed_with_errors' | 'failed' | 'undone';
+
 export type ImportTable = {
   id: Generated<number>;
   kind: ImportKind;
   file_name: string;
   file_sha256: string;
   options: ColumnType<unknown, string, string>;
-  status: Generated<'running' | 'completed' | 'failed' | 'undone'>;
+  status: Generated<ImportStatus>;
   rows_done: Generated<number>;
+  unlinked_returns: Generated<number>;
   created: Generated<number>;
   updated: Generated<number>;
   skipped: Generated<number>;
@@ -275,6 +278,8 @@ export type ImportErrorTable = {
   column_name: string | null;
   reason: string;
   raw: ColumnType<unknown, string | null, string | null>;
+  /** The row's cells as read, encrypted (JSON): unmasked only for a user who may see personal data. */
+  raw_enc: Generated<string | null>;
 };
 
 export type ImportRecordTable = {
@@ -335,7 +340,9 @@ export type CustomerOperationTable = {
 
 export type RefundTable = {
   id: Generated<number>;
-  order_id: number;
+  /** Null: a refund of a purchase Patron never saw (a return in an imported file whose sale predates it). */
+  order_id: number | null;
+  channel_id: number | null;
   customer_id: number;
   external_id: string;
   amount: number;
@@ -344,6 +351,13 @@ export type RefundTable = {
   source: string;
   refunded_at: Timestamp;
   created_at: Generated<Date>;
+};
+
+export type ImportBeforeImageTable = {
+  import_id: number;
+  customer_id: number;
+  /** Column → value before the import first changed it (encrypted columns as stored). */
+  fields: Json;
 };
 
 export type CustomerAddressTable = {
@@ -485,6 +499,7 @@ export type Database = {
   customer_operations: CustomerOperationTable;
   customer_operation_parts: CustomerOperationPartTable;
   refunds: RefundTable;
+  import_before_images: ImportBeforeImageTable;
   customer_addresses: CustomerAddressTable;
   duplicate_suggestions: DuplicateSuggestionTable;
   data_quarantine: DataQuarantineTable;

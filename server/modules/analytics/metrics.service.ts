@@ -154,6 +154,11 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
         (count(*) filter (where paid_at >= ${windowStart}))::int as rfm_frequency,
         sum(net) filter (where paid_at >= ${windowStart})::bigint as rfm_monetary
       from paid group by customer_id
+    ), unlinked as (
+      -- Refunds of purchases Patron never saw (returns in an imported file whose sale predates it): deducted from net spend.
+      select r.customer_id, sum(r.amount)::bigint as amount, sum(r.amount) filter (where r.refunded_at >= ${windowStart})::bigint as window_amount
+      from refunds r join scope s on s.id = r.customer_id
+      where r.order_id is null and r.refunded_at < ${end} group by r.customer_id
     ), items as (
       select p.customer_id, count(distinct i.product_id)::int as distinct_products, count(distinct pr.category)::int as distinct_categories
       from paid p join order_items i on i.order_id = p.id left join products pr on pr.id = i.product_id
@@ -162,12 +167,13 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
       select * from unnest(${p.id}::bigint[], ${p.alive}::float8[], ${p.purchases}::float8[], ${p.value}::float8[], ${p.clv}::float8[],
         ${p.next}::timestamptz[]) as u(customer_id, alive, purchases, value, clv, next)
     ), calc as (
-      select s.id as customer_id, a.orders_count, a.net_spent, a.first_order_at, a.last_order_at, a.channel_ids, a.rfm_frequency,
-        a.rfm_monetary, i.distinct_products, i.distinct_categories,
+      select s.id as customer_id, a.orders_count, a.net_spent - coalesce(un.amount, 0) as net_spent, a.first_order_at, a.last_order_at, a.channel_ids,
+        a.rfm_frequency, a.rfm_monetary - coalesce(un.window_amount, 0) as rfm_monetary, i.distinct_products, i.distinct_categories,
         (select max(e.occurred_at) from events e where e.customer_id = s.id) as last_seen_at,
         floor(extract(epoch from (${end} - a.last_order_at)) / 86400)::int as recency_days,
         pr.alive, pr.purchases, pr.value, pr.clv, pr.next
-      from scope s left join agg a on a.customer_id = s.id left join items i on i.customer_id = s.id left join predicted pr on pr.customer_id = s.id
+      from scope s left join agg a on a.customer_id = s.id left join unlinked un on un.customer_id = s.id left join items i on i.customer_id = s.id
+        left join predicted pr on pr.customer_id = s.id
     ), scored as (
       select *,
         case when rfm_frequency > 0 then ${scoreExpr(sql`-recency_days`, rfm.r)} end as rfm_r,

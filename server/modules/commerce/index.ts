@@ -3,5 +3,5 @@ import { commerceRoutes } from './commerce.routes.ts';
 export const commerceModule = { routes: commerceRoutes };
 export { ensureChannels, insertOrders, productsOfOrders, upsertOrders, upsertProducts } from './commerce.bulk.ts';
 export type { ChannelDef, NewOrder, NewOrderItem, NewProduct, OrderLine, OrderUpsert } from './commerce.bulk.ts';
-export { ensureChannel, recordRefund, type RefundInput, setOrderStatus, upsertOrder } from './orders.service.ts';
+export { ensureChannel, recordRefund, recordUnlinkedRefund, type RefundInput, setOrderStatus, upsertOrder } from './orders.service.ts';
 export { toMinor } from './money.ts';

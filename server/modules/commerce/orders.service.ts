@@ -57,6 +57,21 @@ export async function recordRefund(trx: Db, r: RefundInput): Promise<{ orderId: 
   return { orderId: order.id, amount, created: true };
 }
 
+export type UnlinkedRefundInput = { customerId: number; channelId: number; refundId: string; amount: number; currency: string; source: string; refundedAt: Date };
+
+/**
+ * Records a refund of a purchase Patron never saw (a return whose sale predates the data) against the buyer, once
+ * per (buyer, refund id). Metrics deduct it from the buyer's net spend. False when it was already recorded.
+ */
+export async function recordUnlinkedRefund(trx: Db, r: UnlinkedRefundInput): Promise<boolean> {
+  const inserted = await sql<{ id: number }>`
+    insert into refunds (order_id, channel_id, customer_id, external_id, amount, currency, source, refunded_at)
+    values (null, ${r.channelId}, ${r.customerId}, ${r.refundId}, ${Math.max(0, r.amount)}, ${r.currency}, ${r.source}, ${r.refundedAt})
+    on conflict (customer_id, external_id) where order_id is null do nothing
+    returning id`.execute(trx);
+  return inserted.rows.length > 0;
+}
+
 export async function setOrderStatus(trx: Db, s: { channelId: number; externalId: string; status: OrderStatus; now: Date }): Promise<boolean> {
   const result = await trx
     .updateTable('orders')

@@ -4,6 +4,7 @@ import { type Keyring, encryptOptional } from '../../platform/crypto.ts';
 import { insertCustomers, type NewCustomer } from './customers.bulk.ts';
 import { rememberAddresses, sightingOf } from './addresses.ts';
 import { type Identifier, type Keyed, type ProfilePatch, type ResolveResult, keyed, keyId, lockIdentifiers, resolveCustomer } from './identity.service.ts';
+import { type BeforeImage, type FillMode, patchExpression } from './profile-changes.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
 
 /**
@@ -72,7 +73,7 @@ export async function findKnownCustomers(trx: Db, keyring: Keyring, requests: re
 }
 
 export type ResolveRequest = { identifiers: Identifier[]; profile?: ProfilePatch };
-export type BatchResolveOptions = { source: string; firstChannelId?: number | null; now: Date };
+export type BatchResolveOptions = { source: string; firstChannelId?: number | null; now: Date; fill?: FillMode };
 
 const isEmptyPatch = (p: ProfilePatch | undefined) => !p || Object.values(p).every((v) => v === undefined);
 /** Profile fields a bulk-created person can start with (the rest need `resolveCustomer`). */
@@ -102,9 +103,15 @@ function cleanFields(p: ProfilePatch) {
   };
 }
 
-/** Applies the profile patches of known people in one statement (later patches of one person win field by field). */
-async function updateProfiles(trx: Db, keyring: Keyring, updates: readonly ProfileUpdate[], now: Date) {
-  if (updates.length === 0) return;
+/** The columns of the bulk profile update, in `unnest` order (address as its ciphertext). */
+const PATCHED = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'address_enc'] as const;
+
+/**
+ * Applies the profile patches of known people in one statement (later patches of one person win field by field);
+ * `fill` keeps the fields a person has. Returns the changed people's columns as they were before.
+ */
+async function updateProfiles(trx: Db, keyring: Keyring, updates: readonly ProfileUpdate[], now: Date, mode: FillMode): Promise<BeforeImage[]> {
+  if (updates.length === 0) return [];
   const byCustomer = new Map<number, ProfilePatch[]>();
   for (const u of updates) byCustomer.set(u.customerId, [...(byCustomer.get(u.customerId) ?? []), u.patch]);
   const rows = [...byCustomer.entries()].map(([id, patches]) => {
@@ -112,14 +119,26 @@ async function updateProfiles(trx: Db, keyring: Keyring, updates: readonly Profi
     return { id, ...f, address: encryptOptional(keyring, f.address) };
   });
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-  await sql`
-    update customers c set name = coalesce(u.name, c.name), gender = coalesce(u.gender, c.gender), birthday = coalesce(u.birthday, c.birthday),
-      province = coalesce(u.province, c.province), city = coalesce(u.city, c.city), district = coalesce(u.district, c.district),
-      address_enc = coalesce(u.address_enc, c.address_enc), updated_at = ${now}
-    from unnest(${col((r) => r.id)}::bigint[], ${col((r) => r.name)}::text[], ${col((r) => r.gender)}::text[], ${col((r) => r.birthday)}::date[],
-      ${col((r) => r.province)}::text[], ${col((r) => r.city)}::text[], ${col((r) => r.district)}::text[], ${col((r) => r.address)}::text[])
-      as u(id, name, gender, birthday, province, city, district, address_enc)
-    where c.id = u.id`.execute(trx);
+  const next = PATCHED.map((c) => patchExpression(c, mode));
+  // The old values come from a locking read in the same statement (`returning` sees only the new ones).
+  const cols = sql.join(PATCHED.map((p) => sql.ref(`c.${p}`)));
+  const changed = await sql<{ id: number; old: Record<string, unknown>; new: Record<string, unknown> }>`
+    with u as (
+      select * from unnest(${col((r) => r.id)}::bigint[], ${col((r) => r.name)}::text[], ${col((r) => r.gender)}::text[], ${col((r) => r.birthday)}::date[],
+        ${col((r) => r.province)}::text[], ${col((r) => r.city)}::text[], ${col((r) => r.district)}::text[], ${col((r) => r.address)}::text[])
+        as u(id, name, gender, birthday, province, city, district, address_enc)
+    ),
+    old as (select c.id, to_jsonb(c) as row from customers c join u on u.id = c.id for update of c),
+    upd as (
+      update customers c set ${sql.join(PATCHED.map((p, i) => sql`${sql.ref(p)} = ${next[i]}`))}, updated_at = ${now}
+      from u where c.id = u.id and (${cols}) is distinct from (${sql.join(next)})
+      returning c.id, to_jsonb(c) as row
+    )
+    select old.id, old.row as old, upd.row as new from old join upd on upd.id = old.id`.execute(trx);
+  return changed.rows.map((r) => ({
+    customerId: Number(r.id),
+    fields: Object.fromEntries(PATCHED.filter((c) => JSON.stringify(r.old[c]) !== JSON.stringify(r.new[c])).map((c) => [c, r.old[c] ?? null])),
+  }));
 }
 
 type NewPerson = { keys: Keyed[]; members: number[] };
@@ -187,14 +206,17 @@ export async function resolveCustomers(trx: Db, keyring: Keyring, requests: read
     }
   }
   if (people.size > 0) await createNewPeople(trx, keyring, [...people.values()], requests, o, results);
-  await updateProfiles(trx, keyring, updates, o.now);
+  const images = await updateProfiles(trx, keyring, updates, o.now, o.fill ?? 'overwrite');
+  const firstResult = new Map<number, ResolveResult>();
+  for (const r of results) if (r && !firstResult.has(r.customerId)) firstResult.set(r.customerId, r);
+  for (const image of images) firstResult.get(image.customerId)!.before = image.fields;
   const addressed = [...results.keys()].filter((i) => results[i] !== null && requests[i].profile?.address);
   const addressIds = await rememberAddresses(trx, keyring, addressed.map((i) => sightingOf(results[i]!.customerId, requests[i].profile!)), o);
   addressed.forEach((i, n) => {
     results[i]!.addressId = addressIds[n];
   });
   for (const [i, r] of results.entries()) {
-    if (r === null) results[i] = await resolveCustomer(trx, keyring, { identifiers: requests[i].identifiers, profile: requests[i].profile, source: o.source, firstChannelId: o.firstChannelId, now: o.now });
+    if (r === null) results[i] = await resolveCustomer(trx, keyring, { identifiers: requests[i].identifiers, profile: requests[i].profile, source: o.source, firstChannelId: o.firstChannelId, now: o.now, fill: o.fill });
   }
   return results as ResolveResult[];
 }

@@ -6,6 +6,7 @@ import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize
 import { rememberAddresses, sightingOf } from './addresses.ts';
 import { DEFAULT_RULES, getIdentityRules, links } from './identity-rules.ts';
 import { quarantineValues } from './quarantine.store.ts';
+import { currentColumns, effectiveChanges, type FillMode } from './profile-changes.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
 
 /** One way of recognising a person: an e-mail, a phone, a per-channel external id, or an anonymous id. */
@@ -29,6 +30,8 @@ export type ResolveOptions = {
   source: string;
   firstChannelId?: number | null;
   now: Date;
+  /** Profile fields an existing person already has: replaced (default) or kept (`fill`, as an import does). */
+  fill?: FillMode;
 };
 
 export type ResolveResult = {
@@ -37,6 +40,8 @@ export type ResolveResult = {
   rejected: { identifier: Identifier; reason: string }[];
   /** The address of the profile patch as a stored address (for an order's shipping address). */
   addressId?: number | null;
+  /** An existing person's profile columns this call changed, as they were before. */
+  before?: Record<string, unknown>;
 };
 
 export type Keyed = { kind: IdentityKind; channel: string; key: string; plain: string };
@@ -203,8 +208,14 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
       .returning('id')
       .executeTakeFirstOrThrow();
     customerId = row.id;
-  } else if (Object.keys(profile).length > 0) {
-    await trx.updateTable('customers').set({ ...profile, updated_at: opts.now }).where('id', '=', customerId).execute();
+  }
+  let before: Record<string, unknown> | undefined;
+  if (!created && Object.keys(profile).length > 0) {
+    const changes = effectiveChanges(profile, await currentColumns(trx, customerId, Object.keys(profile)), opts.fill ?? 'overwrite');
+    if (Object.keys(changes.apply).length > 0) {
+      await trx.updateTable('customers').set({ ...changes.apply, updated_at: opts.now }).where('id', '=', customerId).execute();
+      before = changes.before;
+    }
   }
   const target: number = customerId;
   const claimed = new Set(owners.filter((o) => o.customer_id !== target).map(keyId));
@@ -216,5 +227,5 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
   if (anonymous.length > 0) {
     await trx.updateTable('events').set({ customer_id: target }).where('anonymous_id', 'in', anonymous).where('customer_id', 'is', null).execute();
   }
-  return { customerId: target, created, rejected, addressId };
+  return { customerId: target, created, rejected, addressId, before };
 }

@@ -22,3 +22,5 @@ export { currentCustomerId } from './customers.service.ts';
 export { identifiersOf, profileOf } from './upsert.service.ts';
 export { customerErrors } from './customers.errors.ts';
 export { scanDuplicates } from './duplicates.service.ts';
+export { ensureAttributes, mergeAttributes, restoreBeforeImages } from './profile-changes.ts';
+export type { BeforeImage, FillMode } from './profile-changes.ts';

@@ -28,4 +28,14 @@ describe('import date parsing', () => {
     expect(makeDateParser('M/D/YYYY H:mm', 'UTC')('13/45/2010 8:34')).toBeNull();
     expect(dayParser(undefined)('1990-01-02')).toBe('1990-01-02');
   });
+
+  it('rejects days a month does not have instead of rolling them into the next month', () => {
+    expect(dayParser(undefined)('1995-02-30')).toBeNull();
+    expect(dayParser(undefined)('2023-02-29')).toBeNull();
+    expect(dayParser(undefined)('2024-02-29')).toBe('2024-02-29');
+    expect(dayParser('DD/MM/YYYY')('31/04/2020')).toBeNull();
+    expect(makeDateParser(undefined, 'Asia/Shanghai')('2021-04-31 10:00')).toBeNull();
+    expect(makeDateParser(undefined, 'UTC')('2021-02-30T10:00:00Z')).toBeNull();
+    expect(makeDateParser(undefined, 'UTC')('2021-02-28 24:00')).toBeNull();
+  });
 });

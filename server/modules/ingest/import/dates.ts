@@ -42,12 +42,22 @@ export function zonedTime(y: number, mo: number, d: number, h: number, mi: numbe
   return new Date(guess - offsetMinutes(first, timeZone) * 60_000);
 }
 
+/** Whether the parts name a real moment: 1995-02-30 or 25:00 is a typing error, never rolled over into the next month or day. */
+export function validParts(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
 export function makeDateParser(format: string | undefined, timeZone: string): (text: string) => Date | null {
   if (!format) {
     return (text) => {
       const t = text.trim();
       const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
-      if (m) return zonedTime(+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), timeZone);
+      if (m) {
+        const parts = [+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)] as const;
+        return validParts(...parts) ? zonedTime(...parts, timeZone) : null;
+      }
+      if (/^\d{4}-\d{2}-\d{2}T/.test(t) && !validIsoCalendar(t)) return null;
       const iso = Date.parse(t);
       return /[zZ]|[+-]\d\d:?\d\d$/.test(t) && !Number.isNaN(iso) ? new Date(iso) : null;
     };
@@ -68,10 +78,13 @@ export function makeDateParser(format: string | undefined, timeZone: string): (t
     order.forEach((k, i) => {
       v[k] = Number(m[i + 1]);
     });
-    if (v.M < 1 || v.M > 12 || v.D < 1 || v.D > 31 || v.H > 23 || v.m > 59 || v.s > 59) return null;
+    if (!validParts(v.Y, v.M, v.D, v.H, v.m, v.s)) return null;
     return zonedTime(v.Y, v.M, v.D, v.H, v.m, v.s, timeZone);
   };
 }
+
+/** `Date.parse` rolls 2021-02-30T… over into March: the calendar part of an ISO time checked on its own. */
+const validIsoCalendar = (t: string) => validParts(+t.slice(0, 4), +t.slice(5, 7), +t.slice(8, 10), 0, 0, 0);
 
 /** A calendar-day parser (`YYYY-MM-DD` out): the same formats, read in UTC so no day ever shifts. */
 export function dayParser(format: string | undefined): (text: string) => string | null {

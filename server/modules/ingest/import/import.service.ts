@@ -4,12 +4,13 @@ import { basename } from 'node:path';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import type { Db, ImportKind } from '../../../db/index.ts';
-import type { Keyring } from '../../../platform/crypto.ts';
+import { type Keyring, encryptField } from '../../../platform/crypto.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { replaceNulBytes } from '../../../platform/nul.ts';
 import { ensureChannel, upsertProducts } from '../../commerce/index.ts';
-import { maskPersonalCells } from '../../customers/index.ts';
+import { ensureAttributes, maskPersonalCells } from '../../customers/index.ts';
 import { dayParser, makeDateParser } from './dates.ts';
+import { type Encoding, detectFileEncoding, toUtf8, utf8Stream } from './encoding.ts';
 import { importEventRows } from './event-rows.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
 import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importCustomerRows, importOrderGroup, importOrderGroups, importProductRow, type PreparedOrders, prepareOrderGroups, reader } from './rows.ts';
@@ -30,6 +31,14 @@ export type RunImportOptions = {
   stopAfterBatches?: number;
   /** Imports of at least this many rows end with `vacuum analyze` of the tables they wrote (default 50,000). */
   vacuumFrom?: number;
+  /** The file's text encoding; detected from its first bytes when absent. */
+  encoding?: Encoding;
+  /** Orders: an id starting with this prefix and a digit is a return (off unless given). */
+  returnsPrefix?: string;
+  /** Change non-empty profile fields of existing customers; otherwise an import only fills empty ones. */
+  updateExisting?: boolean;
+  /** Columns not mapped to a field kept as custom attributes of the row's person (column → attribute key). */
+  attributes?: Record<string, string>;
 };
 
 export type ImportSummary = {
@@ -41,6 +50,9 @@ export type ImportSummary = {
   updated: number;
   skipped: number;
   failed: number;
+  /** Returns of purchases the data never showed, refunded against their buyers. */
+  unlinkedReturns: number;
+  encoding: Encoding;
   resumedFrom: number;
   alreadyImported: boolean;
   mapping: Record<string, string>;
@@ -51,8 +63,13 @@ export const importErrors = {
   unknownColumn: (c: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `The file has no column "${c}".`),
   missingRequired: (t: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `Map the required field "${t}" (--map ${t}=Column).`),
   notFound: (id: number) => new AppError('IMPORT_NOT_FOUND', 'not_found', `Import ${id} does not exist.`),
+  attributeMapped: (c: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `Column "${c}" is mapped to a field; it cannot also be kept as an attribute.`),
+  attributeKey: (k: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `"${k}" is not a valid attribute key (a lowercase letter, then lowercase letters, digits or _; up to 40).`),
   notUndoable: (id: number, status: string) => new AppError('IMPORT_NOT_UNDOABLE', 'conflict', `Import ${id} is ${status}; only a completed or failed import can be undone.`),
 };
+
+/** Keys of custom attributes an import may create. */
+const ATTRIBUTE_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
 const REQUIRED: Record<ImportKind, string[]> = { customers: [], orders: ['order_id', 'placed_at'], products: ['sku'], events: ['event', 'occurred_at'] };
 
@@ -62,8 +79,8 @@ async function fileDigest(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function readHeader(file: string): Promise<string[]> {
-  const parser = createReadStream(file).pipe(parse({ bom: true, to_line: 1, relax_column_count: true }));
+async function readHeader(file: string, encoding: Encoding): Promise<string[]> {
+  const parser = utf8Stream(file, encoding).pipe(parse({ bom: true, to_line: 1, relax_column_count: true }));
   for await (const record of parser) return (record as string[]).map((h) => h.trim());
   return [];
 }
@@ -80,25 +97,49 @@ export function resolveMapping(kind: ImportKind, header: string[], given: Record
 
 const PERSONAL_TARGETS = ['email', 'phone', 'address', 'name'];
 
-async function persistBatch(trx: Db, importId: number, rowsInBatch: number, out: Outcome, mapping: Record<string, string>) {
+async function persistBatch(trx: Db, keyring: Keyring, importId: number, rowsInBatch: number, out: Outcome, mapping: Record<string, string>) {
   if (out.errors.length > 0) {
-    // Rejected rows are kept for the error report with their personal cells masked (never stored in clear).
+    // Rejected rows are kept for the error report with their personal cells masked, and encrypted as read (for a
+    // user who may see personal data to fix and import them again); never stored in clear.
     const personal = PERSONAL_TARGETS.map((t) => mapping[t]).filter((c): c is string => Boolean(c));
     await trx
       .insertInto('import_errors')
-      .values(out.errors.map((e) => ({ import_id: importId, row_number: e.row, column_name: e.column, reason: e.reason, raw: JSON.stringify(maskPersonalCells(e.raw, personal)) })))
+      .values(out.errors.map((e) => ({ import_id: importId, row_number: e.row, column_name: e.column, reason: e.reason, raw: JSON.stringify(maskPersonalCells(e.raw, personal)), raw_enc: encryptField(keyring, JSON.stringify(e.raw)) })))
       .execute();
   }
+  await keepBeforeImages(trx, importId, out.before ?? []);
   const failedRows = new Set(out.errors.filter((e) => !e.reason.endsWith('(row imported without it)')).map((e) => e.row)).size;
   await sql`update imports set rows_done = rows_done + ${rowsInBatch}, created = created + ${out.created}, updated = updated + ${out.updated},
-    skipped = skipped + ${out.skipped ?? 0}, failed = failed + ${failedRows} where id = ${importId}`.execute(trx);
+    skipped = skipped + ${out.skipped ?? 0}, failed = failed + ${failedRows}, unlinked_returns = unlinked_returns + ${out.unlinkedReturns ?? 0}
+    where id = ${importId}`.execute(trx);
+}
+
+/** The first value this import saw of each field it changed wins: it is the profile as it was before the import. */
+async function keepBeforeImages(trx: Db, importId: number, images: readonly { customerId: number; fields: Record<string, unknown> }[]) {
+  if (images.length === 0) return;
+  const first = new Map<number, Record<string, unknown>>();
+  for (const i of images) first.set(i.customerId, { ...i.fields, ...first.get(i.customerId) });
+  await trx
+    .insertInto('import_before_images')
+    .values([...first].map(([customerId, fields]) => ({ import_id: importId, customer_id: customerId, fields: JSON.stringify(fields) })))
+    .onConflict((oc) => oc.columns(['import_id', 'customer_id']).doUpdateSet({ fields: sql`excluded.fields || import_before_images.fields` }))
+    .execute();
 }
 
 async function recordEntities(trx: Db, importId: number, out: Outcome) {
   if (out.records.length === 0) return;
+  // One row per entity: a return invoice of several lines refunds one order several times (`on conflict do update`
+  // cannot touch a row twice in one statement).
+  const byEntity = new Map<string, { import_id: number; entity: Outcome['records'][number]['entity']; entity_id: number; amount: number }>();
+  for (const r of out.records) {
+    const key = `${r.entity}|${r.id}`;
+    const seen = byEntity.get(key);
+    if (seen) seen.amount += r.amount ?? 0;
+    else byEntity.set(key, { import_id: importId, entity: r.entity, entity_id: r.id, amount: r.amount ?? 0 });
+  }
   await trx
     .insertInto('import_records')
-    .values(out.records.map((r) => ({ import_id: importId, entity: r.entity, entity_id: r.id, amount: r.amount ?? 0 })))
+    .values([...byEntity.values()])
     .onConflict((oc) => oc.columns(['import_id', 'entity', 'entity_id']).doUpdateSet({ amount: sql`import_records.amount + excluded.amount` }))
     .execute();
   out.records = [];
@@ -186,7 +227,7 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
         else if (orders) oneByOne = await importOrderGroups(trx, keyring, orders, o, bulk, productIds);
         await recordEntities(trx, o.importId, bulk);
         await sql`release savepoint import_bulk`.execute(trx);
-        Object.assign(out, { created: bulk.created, updated: bulk.updated, skipped: bulk.skipped, errors: bulk.errors });
+        Object.assign(out, { created: bulk.created, updated: bulk.updated, skipped: bulk.skipped, errors: bulk.errors, before: bulk.before, unlinkedReturns: bulk.unlinkedReturns });
       } catch (err) {
         if (isConflict(err)) throw err;
         await sql`rollback to savepoint import_bulk`.execute(trx);
@@ -195,6 +236,7 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
     }
     if (oneByOne.length > 0) await follow();
     for (const group of oneByOne) {
+      const imaged = out.before?.length ?? 0;
       await sql`savepoint import_row`.execute(trx);
       try {
         if (kind === 'customers') await importCustomerRow(trx, keyring, group[0], mapping, o, out);
@@ -207,6 +249,7 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
         if (isConflict(err)) throw err;
         await sql`rollback to savepoint import_row`.execute(trx);
         out.records = [];
+        out.before?.splice(imaged);
         // A row the database refuses (a value out of range, say) is that row's failure, not the import's.
         const column = err instanceof RowProblem ? err.column : null;
         const reason = err instanceof RowProblem || err instanceof AppError ? err.message : `could not be stored: ${(err as Error).message}`;
@@ -214,7 +257,7 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
       }
     }
     await follow();
-    await persistBatch(trx, o.importId, batch.length, out, mapping);
+    await persistBatch(trx, keyring, o.importId, batch.length, out, mapping);
   });
 }
 
@@ -277,17 +320,29 @@ export async function vacuumTables(db: Db, kind: ImportKind) {
  */
 export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions): Promise<ImportSummary> {
   const sha = await fileDigest(opts.file);
-  const header = await readHeader(opts.file);
+  const encoding = opts.encoding ?? (await detectFileEncoding(opts.file));
+  const header = await readHeader(opts.file, encoding);
   const mapping = resolveMapping(opts.kind, header, opts.mapping ?? {});
-  const previous = await db.selectFrom('imports').selectAll().where('kind', '=', opts.kind).where('file_sha256', '=', sha).where('status', 'in', ['running', 'completed']).orderBy('id', 'desc').executeTakeFirst();
-  if (previous?.status === 'completed') return summary(db, previous.id, 0, true, mapping);
+  const attributes = checkedAttributes(header, mapping, opts.attributes ?? {});
+  const previous = await db.selectFrom('imports').selectAll().where('kind', '=', opts.kind).where('file_sha256', '=', sha).where('status', 'in', ['running', ...FINISHED]).orderBy('id', 'desc').executeTakeFirst();
+  if (previous && previous.status !== 'running') return summary(db, previous.id, 0, true, mapping, encoding);
+  await ensureAttributes(db, Object.entries(attributes).map(([column, key]) => ({ key, label: column })));
   const channelCode = opts.channel ?? 'import';
   const channelId = await ensureChannel(db, { code: channelCode, name: channelCode, kind: 'offline', platform: 'csv' });
   const importId =
     previous?.id ??
-    (await db.insertInto('imports').values({ kind: opts.kind, file_name: basename(opts.file), file_sha256: sha, options: JSON.stringify({ mapping, channel: channelCode, dateFormat: opts.dateFormat, timeZone: opts.timeZone, currency: opts.currency }), error: null, finished_at: null, undone_at: null }).returning('id').executeTakeFirstOrThrow()).id;
+    (
+      await db
+        .insertInto('imports')
+        .values({ kind: opts.kind, file_name: basename(opts.file), file_sha256: sha, options: JSON.stringify({ mapping, attributes, channel: channelCode, dateFormat: opts.dateFormat, timeZone: opts.timeZone, currency: opts.currency, encoding, returnsPrefix: opts.returnsPrefix ?? null, updateExisting: Boolean(opts.updateExisting) }), error: null, finished_at: null, undone_at: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   const resumeFrom = previous?.rows_done ?? 0;
-  const o: ImportOptions = { importId, channelId, channelCode, currency: opts.currency, parseDate: makeDateParser(opts.dateFormat, opts.timeZone), parseDay: dayParser(opts.dateFormat), source: `import:${importId}`, now: opts.now() };
+  const o: ImportOptions = {
+    importId, channelId, channelCode, currency: opts.currency, parseDate: makeDateParser(opts.dateFormat, opts.timeZone), parseDay: dayParser(opts.dateFormat), source: `import:${importId}`, now: opts.now(),
+    returnsPrefix: opts.returnsPrefix || undefined, updateExisting: Boolean(opts.updateExisting), attributes,
+  };
   // 5,000 rows a transaction: per-statement cost dominates smaller batches (2,000 took ~13% longer at scale L), and
   // larger ones leave less to overlap with reading the next (10,000 was slower); a resume repeats at most one batch.
   const batchSize = opts.batchSize ?? 5000;
@@ -297,7 +352,7 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
   stream.on('data', (c) => {
     bytes += c.length;
   });
-  const parser = stream.pipe(replaceNulBytes()).pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), relax_column_count: true, skip_empty_lines: true, trim: false }));
+  const parser = toUtf8(stream, encoding).pipe(replaceNulBytes()).pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), relax_column_count: true, skip_empty_lines: true, trim: false }));
   let n = 0;
   let batch: Row[] = [];
   let batches = 0;
@@ -337,7 +392,7 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
         if (opts.stopAfterBatches !== undefined && ++batches >= opts.stopAfterBatches) {
           await settle(0);
           stream.destroy();
-          return summary(db, importId, resumeFrom, false, mapping);
+          return summary(db, importId, resumeFrom, false, mapping, encoding);
         }
       }
       batch.push(row);
@@ -345,19 +400,35 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
     if (batch.length > 0) await submit(batch, n);
     await settle(0);
     opts.onProgress?.(total, total, n);
-    await db.updateTable('imports').set({ status: 'completed', finished_at: opts.now() }).where('id', '=', importId).execute();
+    // Most rows refused (a wrong encoding, mapping or date format) is not a completed import.
+    await sql`update imports set status = case when failed * 2 > rows_done then 'completed_with_errors' else 'completed' end, finished_at = ${opts.now()}
+      where id = ${importId}`.execute(db);
     if (n - resumeFrom >= (opts.vacuumFrom ?? VACUUM_FROM)) await vacuumTables(db, opts.kind);
   } catch (err) {
     await Promise.all(inFlight.map((b) => b.done));
     await db.updateTable('imports').set({ error: err instanceof Error ? err.message : String(err) }).where('id', '=', importId).execute();
     throw err;
   }
-  return summary(db, importId, resumeFrom, false, mapping);
+  return summary(db, importId, resumeFrom, false, mapping, encoding);
 }
 
-async function summary(db: Db, id: number, resumedFrom: number, alreadyImported: boolean, mapping: Record<string, string>): Promise<ImportSummary> {
+/** Statuses of an import that ran to its end. */
+export const FINISHED = ['completed', 'completed_with_errors'] as const;
+
+async function summary(db: Db, id: number, resumedFrom: number, alreadyImported: boolean, mapping: Record<string, string>, encoding: Encoding): Promise<ImportSummary> {
   const r = await db.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  return { id, kind: r.kind, status: r.status, rows: r.rows_done, created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed, resumedFrom, alreadyImported, mapping };
+  return { id, kind: r.kind, status: r.status, rows: r.rows_done, created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed, unlinkedReturns: r.unlinked_returns, encoding, resumedFrom, alreadyImported, mapping };
+}
+
+/** Unmapped columns kept as custom attributes: each must be a column of the file that no field is mapped to. */
+function checkedAttributes(header: string[], mapping: Record<string, string>, attributes: Record<string, string>) {
+  const mapped = new Set(Object.values(mapping));
+  for (const [column, key] of Object.entries(attributes)) {
+    if (!header.includes(column)) throw importErrors.unknownColumn(column);
+    if (mapped.has(column)) throw importErrors.attributeMapped(column);
+    if (!ATTRIBUTE_KEY.test(key)) throw importErrors.attributeKey(key);
+  }
+  return attributes;
 }
 
 export async function importErrorRows(db: Db, id: number) {

@@ -17,6 +17,7 @@ const SYNONYMS: Record<string, string[]> = {
   address: ['address', 'address1', 'street', '地址', '详细地址', '收货地址'],
   order_id: ['order id', 'order_id', 'order no', 'order number', 'invoice', 'invoiceno', 'invoice no', '订单号', '订单编号', '主订单编号'],
   status: ['status', 'order status', '订单状态', '状态'],
+  order_type: ['type', 'order type', 'transaction type', 'document type', '类型', '订单类型', '单据类型', '交易类型'],
   placed_at: ['placed at', 'order date', 'created', 'created at', 'invoicedate', 'invoice date', 'date', '下单时间', '订单创建时间', '创建时间', '下单日期'],
   paid_at: ['paid at', 'payment date', '付款时间', '支付时间'],
   currency: ['currency', '币种', '货币'],

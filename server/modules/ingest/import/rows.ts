@@ -1,8 +1,8 @@
 import type { Db, OrderStatus } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
 import { sql } from 'kysely';
-import { type NewProduct, type OrderUpsert, productsOfOrders, recordRefund, toMinor, upsertOrder, upsertOrders, upsertProducts } from '../../commerce/index.ts';
-import { type Identifier, type ResolveRequest, type ResolveResult, normalizeExternalId, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../customers/index.ts';
+import { type NewProduct, type OrderUpsert, productsOfOrders, recordRefund, recordUnlinkedRefund, toMinor, upsertOrder, upsertOrders, upsertProducts } from '../../commerce/index.ts';
+import { type Identifier, type ResolveRequest, type ResolveResult, mergeAttributes, normalizeExternalId, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../customers/index.ts';
 
 /** One data row of a file: its 1-based row number (header excluded) and its cells by column name. */
 export type Row = { n: number; cells: Record<string, string> };
@@ -12,7 +12,11 @@ export type Outcome = {
   updated: number;
   skipped?: number;
   failed: number;
+  /** Return lines whose purchase predates the file: refunded against the buyer, not an order. */
+  unlinkedReturns?: number;
   errors: RowError[];
+  /** Existing customers' fields as they were before this import changed them (undo restores them). */
+  before?: { customerId: number; fields: Record<string, unknown> }[];
   /** What the import created or changed, for undo (orders and events carry their import id instead). */
   records: { entity: 'customer' | 'product' | 'refund'; id: number; amount?: number }[];
 };
@@ -27,6 +31,12 @@ export type ImportOptions = {
   parseDay: (t: string) => string | null;
   source: string;
   now: Date;
+  /** An order id starting with this prefix and a digit is a return (one data set's convention: off unless given). */
+  returnsPrefix?: string;
+  /** Change non-empty profile fields of existing customers (else an import only fills empty ones). */
+  updateExisting?: boolean;
+  /** Unmapped columns kept as custom attributes of the row's person: column → attribute key. */
+  attributes?: Record<string, string>;
 };
 
 export class RowProblem extends Error {
@@ -40,12 +50,35 @@ export class RowProblem extends Error {
 
 export const emptyOutcome = (): Outcome => ({ created: 0, updated: 0, failed: 0, errors: [], records: [] });
 
+/** How an import resolves people: only empty profile fields are filled unless the import updates existing values. */
+export const resolveOptions = (o: ImportOptions) => ({ source: o.source, firstChannelId: o.channelId, now: o.now, fill: o.updateExisting ? ('overwrite' as const) : ('fill' as const) });
+
+/** What resolving people changed on existing ones (for undo), and the unmapped columns kept as their attributes. */
+async function afterResolve(trx: Db, resolved: { row: Row; result: ResolveResult }[], o: ImportOptions, out: Outcome) {
+  out.before = out.before ?? [];
+  const before = out.before;
+  for (const { result } of resolved) if (result.before) before.push({ customerId: result.customerId, fields: result.before });
+  const columns = Object.entries(o.attributes ?? {});
+  if (columns.length === 0) return;
+  const updates = resolved.map(({ row, result }) => ({
+    customerId: result.customerId,
+    values: Object.fromEntries(columns.filter(([column]) => (row.cells[column] ?? '').trim() !== '').map(([column, key]) => [key, row.cells[column].trim()])),
+  }));
+  const images = await mergeAttributes(trx, updates.filter((u) => Object.keys(u.values).length > 0), o.updateExisting ? 'overwrite' : 'fill');
+  // A person created by this batch has nothing to restore; their image is harmless (undo deletes them).
+  before.push(...images);
+}
+
 const GENDER: Record<string, 'male' | 'female' | 'unknown'> = { male: 'male', m: 'male', 男: 'male', female: 'female', f: 'female', 女: 'female' };
 const STATUS: Record<string, OrderStatus> = {
   paid: 'paid', 已付款: 'paid', 待发货: 'paid', pending: 'pending_payment', pending_payment: 'pending_payment', 待付款: 'pending_payment', 等待买家付款: 'pending_payment',
   shipped: 'shipped', 已发货: 'shipped', 卖家已发货: 'shipped', delivered: 'delivered', 已签收: 'delivered', completed: 'completed', 交易成功: 'completed', 已完成: 'completed',
   cancelled: 'cancelled', canceled: 'cancelled', 已取消: 'cancelled', 交易关闭: 'cancelled', refunded: 'refunded', 已退款: 'refunded', partially_refunded: 'partially_refunded',
 };
+
+/** Values of an order-type column that make a row a return. */
+const RETURN_TYPES = new Set(['return', 'returned', 'refund', 'refunded', 'credit', 'credit note', 'cancellation', '退货', '退款', '售后', '退货退款', '仅退款', '退单']);
+const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A row reader bound to a mapping: `get('email')` reads the mapped column, trimmed; '' when absent. */
 export const reader = (mapping: Record<string, string>) => (row: Row, target: string) => (mapping[target] ? (row.cells[mapping[target]] ?? '').trim() : '');
@@ -110,15 +143,17 @@ export async function importCustomerRows(trx: Db, keyring: Keyring, rows: Row[],
       out.errors.push({ row: row.n, column: err.column, reason: err.message, raw: row.cells });
     }
   }
-  const results = await resolveCustomers(trx, keyring, ready.map((x) => x.request), { source: o.source, firstChannelId: o.channelId, now: o.now });
+  const results = await resolveCustomers(trx, keyring, ready.map((x) => x.request), resolveOptions(o));
   for (const [i, x] of ready.entries()) customerOutcome(x.row, mapping, results[i], out);
+  await afterResolve(trx, ready.map((x, i) => ({ row: x.row, result: results[i] })), o, out);
 }
 
 export async function importCustomerRow(trx: Db, keyring: Keyring, row: Row, mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
   const request = customerRequest(row, mapping, o);
-  const r = await resolveCustomer(trx, keyring, { ...request, source: o.source, firstChannelId: o.channelId, now: o.now });
+  const r = await resolveCustomer(trx, keyring, { ...request, ...resolveOptions(o) });
   if (r.rejected.length === request.identifiers.length) throw rejectAll(mapping, r.rejected);
   customerOutcome(row, mapping, r, out);
+  await afterResolve(trx, [{ row, result: r }], o, out);
 }
 
 export async function importProductRow(trx: Db, row: Row, mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
@@ -143,9 +178,27 @@ type ShipTo = { province?: string; city?: string; district?: string; address?: s
 /** One order group read from its rows, before anything is stored. */
 type ParsedOrder = { orderId: string; placedAt: Date; buyer: Identifier[]; buyerName: string; shipTo: ShipTo; isReturn: boolean; lines: Line[]; totalGiven: boolean; order: Omit<OrderUpsert, 'customerId' | 'items'> };
 
+/** The item lines of an order's rows; none when no row names an item (an order-level file). */
+function orderLines(rows: Row[], mapping: Record<string, string>, currency: string): Line[] {
+  const lines: Line[] = [];
+  for (const r of rows) {
+    const rg = (t: string) => reader(mapping)(r, t);
+    const sku = rg('sku') || rg('product_name');
+    const quantity = number(rg, 'quantity', mapping.quantity) ?? 1;
+    const unit = number(rg, 'unit_price', mapping.unit_price);
+    if (!sku) {
+      // Every row of an order names an item, or none does.
+      if (lines.length > 0 || rows.length > 1 || unit !== null) throw new RowProblem(mapping.sku ?? mapping.product_name ?? null, 'sku and product_name are both empty');
+      continue;
+    }
+    lines.push({ sku, name: rg('product_name') || sku, category: rg('category') || null, quantity, unitPrice: toMinor(unit ?? 0, currency) ?? 0 });
+  }
+  return lines;
+}
+
 /**
- * Reads the rows of one order (contiguous rows sharing an order id). Negative quantities, or an id starting
- * with "C" (a cancellation invoice), make a return.
+ * Reads the rows of one order (contiguous rows sharing an order id). Negative quantities, an order-type column
+ * saying "return" (退货, refund…), or an id with the import's returns prefix (`returnsPrefix`) make a return.
  */
 function parseOrderGroup(rows: Row[], mapping: Record<string, string>, o: ImportOptions): ParsedOrder {
   const get = (t: string) => reader(mapping)(rows[0], t);
@@ -154,20 +207,17 @@ function parseOrderGroup(rows: Row[], mapping: Record<string, string>, o: Import
   const placedAt = o.parseDate(get('placed_at'));
   if (!placedAt) throw new RowProblem(mapping.placed_at ?? null, `placed_at: not a date in the expected format (${get('placed_at') || 'empty'})`);
   const currency = (get('currency') || o.currency).toUpperCase();
-  const lines: Line[] = rows.map((r) => {
-    const rg = (t: string) => reader(mapping)(r, t);
-    const quantity = number(rg, 'quantity', mapping.quantity) ?? 1;
-    const unit = number(rg, 'unit_price', mapping.unit_price) ?? 0;
-    const sku = rg('sku') || rg('product_name');
-    if (!sku) throw new RowProblem(mapping.sku ?? null, 'sku and product_name are both empty');
-    return { sku, name: rg('product_name') || sku, category: rg('category') || null, quantity, unitPrice: toMinor(unit, currency) ?? 0 };
-  });
+  const lines = orderLines(rows, mapping, currency);
   const buyer = buyerIdentifiers(get, 'customer_external_id', o.channelCode);
   if (buyer.length === 0) throw new RowProblem(mapping.customer_external_id ?? null, 'no buyer: map customer_external_id, phone or email');
-  const isReturn = lines.every((l) => l.quantity < 0) || /^C\d/i.test(orderId);
+  const total = number(get, 'total', mapping.total);
+  // An order-level file (order id, buyer, date, total) has no item columns: the order is stored without lines.
+  if (lines.length === 0 && total === null) throw new RowProblem(mapping.total ?? null, 'neither items (sku or product_name) nor a total');
+  const prefix = o.returnsPrefix ? new RegExp(`^${escapeRegExp(o.returnsPrefix)}\\d`, 'i') : null;
+  const isReturn = (lines.length > 0 && lines.every((l) => l.quantity < 0)) || RETURN_TYPES.has(get('order_type').toLowerCase()) || Boolean(prefix?.test(orderId));
+  if (isReturn && lines.length === 0) throw new RowProblem(mapping.sku ?? null, 'a return needs the returned items (sku or product_name)');
   const status = STATUS[get('status').toLowerCase()] ?? STATUS[get('status')];
   if (get('status') && !status) throw new RowProblem(mapping.status, `status: unknown value ${get('status')}`);
-  const total = number(get, 'total', mapping.total);
   const order = {
     channelId: o.channelId,
     externalId: orderId,
@@ -243,7 +293,8 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, prepared: Pre
   const storedByMe = new Set(mine.rows.map((r) => r.external_id));
   const ready = parsed.filter((x) => !storedByMe.has(x.p.orderId));
   later.push(...parsed.filter((x) => storedByMe.has(x.p.orderId)).map((x) => x.rows));
-  const buyers = await resolveCustomers(trx, keyring, ready.map((x) => buyerRequest(x.p)), { source: o.source, firstChannelId: o.channelId, now: o.now });
+  const buyers = await resolveCustomers(trx, keyring, ready.map((x) => buyerRequest(x.p)), resolveOptions(o));
+  await afterResolve(trx, ready.map((x, i) => ({ row: x.rows[0], result: buyers[i] })), o, out);
   const stored = await upsertOrders(trx, ready.map((x, i) => ({ ...x.p.order, customerId: buyers[i].customerId, shippingAddressId: buyers[i].addressId, items: x.p.lines })), productIds);
   ready.forEach((x, i) => {
     if (buyers[i].created) out.records.push({ entity: 'customer', id: buyers[i].customerId });
@@ -260,8 +311,9 @@ export async function importOrderGroups(trx: Db, keyring: Keyring, prepared: Pre
  */
 export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome, productIds: ReadonlyMap<string, number>) {
   const p = parseOrderGroup(rows, mapping, o);
-  const buyer = await resolveCustomer(trx, keyring, { ...buyerRequest(p), source: o.source, firstChannelId: o.channelId, now: o.now });
+  const buyer = await resolveCustomer(trx, keyring, { ...buyerRequest(p), ...resolveOptions(o) });
   if (buyer.rejected.length === p.buyer.length) throw new RowProblem(null, reasons(buyer.rejected));
+  await afterResolve(trx, [{ row: rows[0], result: buyer }], o, out);
   if (buyer.created) out.records.push({ entity: 'customer', id: buyer.customerId });
   if (p.isReturn) {
     for (const l of p.lines) {
@@ -275,8 +327,14 @@ export async function importOrderGroup(trx: Db, keyring: Keyring, rows: Row[], m
         .where('orders.placed_at', '<=', p.placedAt)
         .orderBy('orders.placed_at', 'desc')
         .executeTakeFirst();
-      if (!original) throw new RowProblem(mapping.sku ?? null, `return of ${l.sku} without an earlier purchase by this buyer`);
       const amount = Math.abs(l.quantity) * l.unitPrice;
+      if (!original) {
+        // The sale predates the file: still a refund the buyer received, kept against them.
+        const refundId = `${p.orderId}:${l.sku}`;
+        const created = await recordUnlinkedRefund(trx, { customerId: buyer.customerId, channelId: o.channelId, refundId, amount, currency: p.order.currency, source: `import:${o.importId}`, refundedAt: p.placedAt });
+        if (created) out.unlinkedReturns = (out.unlinkedReturns ?? 0) + 1;
+        continue;
+      }
       const refund = await recordRefund(trx, {
         channelId: o.channelId,
         orderExternalId: original.external_id,

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../../db/index.ts';
 import type { Actor } from '../../../http/principal.ts';
 import { recordAudit } from '../../audit/index.ts';
+import { restoreBeforeImages } from '../../customers/index.ts';
 import { forgetDeletedMembers } from '../../segments/index.ts';
 import { VACUUM_FROM, importErrors, vacuumTables } from './import.service.ts';
 
@@ -14,8 +15,8 @@ const count = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0
  * products it created are deleted unless something else has since attached to them (an order or event from
  * another source, a tag, a note, a consent, a privacy request, a merge, a static segment). What the import itself
  * left on a person it created goes with them: identities, addresses, quarantined values, duplicate suggestions,
- * metrics, segment activity and dynamic segment membership. Profile fields it updated on existing customers are not
- * rolled back. Set-based throughout: an import of a million lines names hundreds of thousands of rows, more than
+ * metrics, segment activity and dynamic segment membership. Existing customers get back every profile field and
+ * attribute it changed (from the before-image it kept of each) and lose the identifiers it added to them. Set-based throughout: an import of a million lines names hundreds of thousands of rows, more than
  * one statement can bind as parameters.
  */
 export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: Date; /** rows removed from which it ends with `vacuum analyze` (default 50,000) */ vacuumFrom?: number }): Promise<UndoResult> {
@@ -29,7 +30,7 @@ async function removeImported(db: Db, opts: { id: number; actor: Actor; now: Dat
   return db.transaction().execute(async (trx) => {
     const imp = await trx.selectFrom('imports').select(['id', 'status', 'kind']).where('id', '=', opts.id).forUpdate().executeTakeFirst();
     if (!imp) throw importErrors.notFound(opts.id);
-    if (imp.status !== 'completed' && imp.status !== 'failed' && imp.status !== 'running') throw importErrors.notUndoable(opts.id, imp.status);
+    if (imp.status === 'undone') throw importErrors.notUndoable(opts.id, imp.status);
     const id = opts.id;
     const recorded = (entity: 'customer' | 'product' | 'refund') => sql`select entity_id, amount from import_records where import_id = ${id} and entity = ${entity}`;
     // One record per refunded order, with the amount this import refunded on it.
@@ -59,6 +60,11 @@ async function removeImported(db: Db, opts: { id: number; actor: Actor; now: Dat
         and not exists (select 1 from privacy_requests p where p.customer_id = r.entity_id)
         and not exists (select 1 from customer_merges m where r.entity_id in (m.survivor_id, m.merged_id))
         and not exists (select 1 from segment_members sm join segments s on s.id = sm.segment_id where s.kind = 'static' and sm.customer_id = r.entity_id)`.execute(trx);
+    // The people it did not create get back every profile field it changed, and lose the identifiers it gave them.
+    await restoreBeforeImages(trx, sql`select customer_id, fields from import_before_images where import_id = ${id}`);
+    await sql`delete from customer_identities i where i.source = ${`import:${id}`}
+      and not exists (select 1 from import_records r where r.import_id = ${id} and r.entity = 'customer' and r.entity_id = i.customer_id)`.execute(trx);
+    const unlinked = count(await sql`delete from refunds where order_id is null and source = ${`import:${id}`}`.execute(trx));
     const undone = sql`select id from undone_customers`;
     await forgetDeletedMembers(trx, undone, opts.now);
     for (const table of ['customer_identities', 'customer_addresses', 'data_quarantine', 'customer_activity'] as const) {
@@ -71,7 +77,7 @@ async function removeImported(db: Db, opts: { id: number; actor: Actor; now: Dat
         where p.id = r.entity_id and not exists (select 1 from order_items i where i.product_id = p.id)`.execute(trx),
     );
     await trx.updateTable('imports').set({ status: 'undone', undone_at: opts.now }).where('id', '=', id).execute();
-    const result = { orders, refunds, events, customers, products, keptCustomers: created - customers };
+    const result = { orders, refunds: refunds + unlinked, events, customers, products, keptCustomers: created - customers };
     await recordAudit(trx, { actor: opts.actor, action: 'import.undo', target: { type: 'import', id }, details: result });
     return { kind: imp.kind, result };
   });
