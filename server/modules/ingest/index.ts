@@ -12,7 +12,9 @@ export const ingestModule = {
   encryptedColumns: [{ table: 'integrations', idColumn: 'id', columns: ['secret_enc'] }],
 };
 export { createIntegration } from './integrations.service.ts';
-export { importErrorRows, runImport } from './import/import.service.ts';
+export { runImport } from './import/import.service.ts';
+export { hasRejected, rejectedRowsCsv } from './import/rejected.ts';
+export { ENCODINGS, type Encoding } from './import/encoding.ts';
 export type { ImportSummary, RunImportOptions } from './import/import.service.ts';
 export { parseMapArg, suggestMapping } from './import/mapping.ts';
 export { undoImport } from './import/undo.service.ts';

@@ -1,12 +1,12 @@
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { idParams } from '../../../../contracts/common.ts';
-import { importList, startImportBody, startImportResult, undoResult, uploadQuery, uploadResult } from '../../../../contracts/imports.ts';
+import { importList, rejectedRowsQuery, uploadPreviewQuery, startImportBody, startImportResult, undoResult, uploadQuery, uploadResult } from '../../../../contracts/imports.ts';
 import { actorOf } from '../../../http/principal.ts';
 import { defineRoute } from '../../../http/route.ts';
-import { importErrorRows } from './import.service.ts';
+import { customerErrors } from '../../customers/index.ts';
+import { rejectedRowsCsv } from './rejected.ts';
 import { undoImport } from './undo.service.ts';
-import { listImports, startImport, storeUpload } from './uploads.ts';
+import { listImports, previewUpload, startImport, storeUpload } from './uploads.ts';
 
 export const importRoutes = [
   defineRoute({
@@ -21,6 +21,17 @@ export const importRoutes = [
     status: 201,
     response: uploadResult,
     handler: ({ ctx, query, body, principal, ip }) => storeUpload(ctx.db, { fileName: query.fileName, content: body, kind: query.kind, actor: actorOf(principal, ip) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/imports/upload/:id',
+    access: 'customers.write',
+    tag: 'imports',
+    summary: 'An upload’s header, preview and suggested mapping, read in the encoding asked for (default: detected)',
+    params: idParams,
+    query: uploadPreviewQuery,
+    response: uploadResult,
+    handler: ({ ctx, params, query }) => previewUpload(ctx.db, { uploadId: params.id, kind: query.kind, encoding: query.encoding }),
   }),
   defineRoute({
     method: 'POST',
@@ -47,12 +58,15 @@ export const importRoutes = [
     url: '/imports/:id/errors',
     access: 'customers.read',
     tag: 'imports',
-    summary: 'Rejected rows as CSV: row, column, reason, data (personal cells masked)',
+    summary: 'Rejected rows as CSV to fix and import again: row, column, reason, then the file’s columns (personal cells masked unless reveal=true; reveals audited)',
     params: idParams,
-    handler: async ({ ctx, params, reply }) => {
-      const rows = await importErrorRows(ctx.db, params.id);
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${params.id}-errors.csv"`);
-      return stringify(rows.map((e) => ({ row: e.row_number, column: e.column_name ?? '', reason: e.reason, data: JSON.stringify(e.raw) })), { header: true, bom: true, columns: ['row', 'column', 'reason', 'data'] });
+    query: rejectedRowsQuery,
+    handler: async ({ ctx, params, query, principal, ip, reply }) => {
+      const reveal = query.reveal === 'true';
+      if (reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
+      const csv = await rejectedRowsCsv(ctx.db, ctx.keyring, params.id, { reveal, language: query.lang ?? 'zh-CN', actor: actorOf(principal, ip) });
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${params.id}-rejected.csv"`);
+      return csv;
     },
   }),
   defineRoute({

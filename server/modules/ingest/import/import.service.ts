@@ -334,7 +334,7 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
     (
       await db
         .insertInto('imports')
-        .values({ kind: opts.kind, file_name: basename(opts.file), file_sha256: sha, options: JSON.stringify({ mapping, attributes, channel: channelCode, dateFormat: opts.dateFormat, timeZone: opts.timeZone, currency: opts.currency, encoding, returnsPrefix: opts.returnsPrefix ?? null, updateExisting: Boolean(opts.updateExisting) }), error: null, finished_at: null, undone_at: null })
+        .values({ kind: opts.kind, file_name: basename(opts.file), file_sha256: sha, options: JSON.stringify({ header, mapping, attributes, channel: channelCode, dateFormat: opts.dateFormat, timeZone: opts.timeZone, currency: opts.currency, encoding, returnsPrefix: opts.returnsPrefix ?? null, updateExisting: Boolean(opts.updateExisting) }), error: null, finished_at: null, undone_at: null })
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
@@ -352,7 +352,7 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
   stream.on('data', (c) => {
     bytes += c.length;
   });
-  const parser = toUtf8(stream, encoding).pipe(replaceNulBytes()).pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), relax_column_count: true, skip_empty_lines: true, trim: false }));
+  const parser = toUtf8(stream, encoding).pipe(replaceNulBytes()).pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: false }));
   let n = 0;
   let batch: Row[] = [];
   let batches = 0;
@@ -429,8 +429,4 @@ function checkedAttributes(header: string[], mapping: Record<string, string>, at
     if (!ATTRIBUTE_KEY.test(key)) throw importErrors.attributeKey(key);
   }
   return attributes;
-}
-
-export async function importErrorRows(db: Db, id: number) {
-  return db.selectFrom('import_errors').select(['row_number', 'column_name', 'reason', 'raw']).where('import_id', '=', id).orderBy('row_number').orderBy('id').execute();
 }

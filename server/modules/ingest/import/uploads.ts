@@ -11,6 +11,8 @@ import { AppError } from '../../../platform/errors.ts';
 import { storeSettingsOf } from '../../system/index.ts';
 import { resolveMapping, runImport } from './import.service.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
+import { type Encoding, decodeText, detectEncoding } from './encoding.ts';
+import { startImportBody } from '../../../../contracts/imports.ts';
 
 /** Web-UI imports: the file is uploaded (kept in the database), previewed with a suggested mapping, then imported by a job. */
 
@@ -19,38 +21,42 @@ export const uploadErrors = {
   notFound: (id: number) => new AppError('IMPORT_UPLOAD_NOT_FOUND', 'not_found', `Upload ${id} does not exist.`),
 };
 
-function headerAndPreview(content: Uint8Array) {
+function headerAndPreview(content: Uint8Array, chosen?: Encoding) {
   // bytea comes back as a Buffer from node-postgres and as a plain Uint8Array from PGlite.
-  const text = Buffer.from(content).toString('utf8');
+  const encoding = chosen ?? detectEncoding(content.subarray(0, 64 * 1024));
+  const text = decodeText(content.subarray(0, 256 * 1024), encoding);
   const firstLines = text.split(/\r?\n/).slice(0, 21).join('\n');
   try {
     const rows = parse(firstLines, { bom: true, relax_column_count: true, skip_empty_lines: true, relax_quotes: true }) as string[][];
     if (rows.length === 0 || rows[0].every((h) => !h.trim())) throw uploadErrors.notCsv();
-    return { header: rows[0].map((h) => h.trim()), preview: rows.slice(1, 6) };
+    return { encoding, header: rows[0].map((h) => h.trim()), preview: rows.slice(1, 6) };
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw uploadErrors.notCsv();
   }
 }
 
+const previewOf = (uploadId: number, kind: ImportKind, p: ReturnType<typeof headerAndPreview>) => ({ uploadId, ...p, suggested: suggestMapping(kind, p.header), targets: [...TARGETS[kind]] });
+
 export async function storeUpload(db: Db, opts: { fileName: string; content: Buffer; kind: ImportKind; actor: Actor }) {
-  const { header, preview } = headerAndPreview(opts.content);
+  const p = headerAndPreview(opts.content);
   const row = await db.insertInto('import_uploads').values({ file_name: opts.fileName, content: opts.content, uploaded_by: opts.actor.label }).returning('id').executeTakeFirstOrThrow();
-  return { uploadId: row.id, header, preview, suggested: suggestMapping(opts.kind, header), targets: [...TARGETS[opts.kind]] };
+  return previewOf(row.id, opts.kind, p);
 }
 
-export type StartImportOptions = { uploadId: number; kind: ImportKind; mapping: Record<string, string>; channel?: string; dateFormat?: string };
+/** An upload's header and preview read again in another encoding (the user saw garbled text). */
+export async function previewUpload(db: Db, opts: { uploadId: number; kind: ImportKind; encoding?: Encoding }) {
+  const upload = await db.selectFrom('import_uploads').select('content').where('id', '=', opts.uploadId).executeTakeFirst();
+  if (!upload) throw uploadErrors.notFound(opts.uploadId);
+  return previewOf(opts.uploadId, opts.kind, headerAndPreview(upload.content, opts.encoding));
+}
+
+export type StartImportOptions = z.infer<typeof startImportBody>;
 
 export const importJob = defineJob<StartImportOptions, AppContext>({
   name: 'ingest-import',
   version: 1,
-  schema: z.object({
-    uploadId: z.number().int(),
-    kind: z.enum(['customers', 'orders', 'products']),
-    mapping: z.record(z.string(), z.string()),
-    channel: z.string().optional(),
-    dateFormat: z.string().optional(),
-  }),
+  schema: startImportBody,
   retryLimit: 3,
   handler: async (data, ctx) => {
     const upload = await ctx.db.selectFrom('import_uploads').select(['file_name', 'content']).where('id', '=', data.uploadId).executeTakeFirst();
@@ -73,7 +79,7 @@ export async function startImport(ctx: AppContext, opts: StartImportOptions) {
   const upload = await ctx.db.selectFrom('import_uploads').select('content').where('id', '=', opts.uploadId).executeTakeFirst();
   if (!upload) throw uploadErrors.notFound(opts.uploadId);
   // Check the mapping now, so a wrong column is reported to the user rather than failing in the job.
-  resolveMapping(opts.kind, headerAndPreview(upload.content).header, opts.mapping);
+  resolveMapping(opts.kind, headerAndPreview(upload.content, opts.encoding).header, opts.mapping);
   const jobId = await ctx.queue.enqueue(importJob, opts);
   return { uploadId: opts.uploadId, jobId };
 }
@@ -81,5 +87,5 @@ export async function startImport(ctx: AppContext, opts: StartImportOptions) {
 /** Imports, newest first, with progress (rows committed so far) for the web page. */
 export async function listImports(db: Db, limit: number) {
   const rows = await db.selectFrom('imports').selectAll().orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, fileName: r.file_name, status: r.status, rows: r.rows_done, created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed, uploadId: r.upload_id, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null }));
+  return rows.map((r) => ({ id: r.id, kind: r.kind, fileName: r.file_name, status: r.status, rows: r.rows_done, created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed, unlinkedReturns: r.unlinked_returns, uploadId: r.upload_id, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null }));
 }
