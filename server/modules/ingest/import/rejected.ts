@@ -5,6 +5,7 @@ import { safeRow } from '../../../platform/csv-safe.ts';
 import type { Actor } from '../../../http/principal.ts';
 import { recordAudit } from '../../audit/index.ts';
 import { importErrors } from './import.service.ts';
+import { reasonIn } from './reasons.ts';
 
 export type RejectedLanguage = 'zh-CN' | 'en';
 
@@ -28,7 +29,7 @@ export async function rejectedRowsCsv(db: Db, keyring: Keyring, id: number, opts
   const h = HEADINGS[opts.language];
   const body = rows.map((r) => {
     const cells = cellsOf(r);
-    return safeRow([String(r.row_number), r.column_name ?? '', r.reason, ...header.map((c) => cells[c] ?? '')]);
+    return safeRow([String(r.row_number), r.column_name ?? '', reasonIn(opts.language, r.reason), ...header.map((c) => cells[c] ?? '')]);
   });
   return stringify([[h.row, h.column, h.reason, ...header], ...body], { bom: true });
 }

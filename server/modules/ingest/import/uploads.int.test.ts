@@ -37,7 +37,7 @@ describe('imports through the web API', () => {
     const errors = await patron.http.inject({ method: 'GET', url: `/api/v1/imports/${imp!.id}/errors?lang=zh-CN`, headers: as(owner) });
     const masked = parse(errors.body, { bom: true }) as string[][];
     expect(masked[0]).toEqual(['行号', '问题列', '原因', '订单号', '会员ID', '手机号', '下单时间', '商品编码', '商品名称', '数量', '单价']);
-    expect(masked[1].slice(0, 4)).toEqual(['3', '会员ID', 'no buyer: map customer_external_id, phone or email', 'N2']);
+    expect(masked[1].slice(0, 4)).toEqual(['3', '会员ID', '没有买家：请对应买家 ID、手机号或邮箱列', 'N2']);
     expect(masked[2].slice(3, 9)).toEqual(['N3', 'm3', '****', '2026-02-30 10:00:00', `'=HYPERLINK("http://x")`, '1']);
     const revealed = await patron.http.inject({ method: 'GET', url: `/api/v1/imports/${imp!.id}/errors?reveal=true&lang=en`, headers: as(owner) });
     const rows = parse(revealed.body, { bom: true }) as string[][];
