@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,4 +86,28 @@ describe('patron CLI', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('not empty');
   }, 240_000); // ten CLI processes, each opening the embedded database
+
+  it('refuses to open the embedded database beside a running server, with what to do, and works again once it stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patron-cli-'));
+    const env = { ...process.env, PATRON_LOG_LEVEL: 'silent', PATRON_DATA_DIR: dir, DATABASE_URL: '', PATRON_WORKERS: 'off' };
+    const server = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', '0'], { env });
+    try {
+      let out = '';
+      server.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      for (let i = 0; i < 240 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 250));
+      expect(out).toContain('Patron is running');
+      expect(out).toMatch(/Sign in as \S+ with the one-time password \S+/);
+      const beside = await patron(['api-key', 'create', '--name', 'bi', '--role', 'analyst'], { PATRON_DATA_DIR: dir, DATABASE_URL: '' });
+      expect(beside.code).toBe(1);
+      expect(beside.stderr).toContain(`is open in another Patron process (pid ${server.pid}`);
+      expect(beside.stderr).toContain('DATABASE_URL');
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+    const after = await patron(['api-key', 'create', '--name', 'bi', '--role', 'analyst'], { PATRON_DATA_DIR: dir, DATABASE_URL: '' });
+    expect(after.code, after.stderr).toBe(0);
+  }, 120_000);
 });

@@ -54,6 +54,8 @@ export function registerServerCommands(program: Command) {
         }
         const address = await patron.http.listen({ port: config.port, host: config.host });
         print(`Patron is running at ${address.replace('0.0.0.0', 'localhost')} (API docs: /api/docs)`);
+        // Again where the reader looks once the server answers (the demo store's progress came between).
+        if (patron.owner.created && patron.owner.password) print(`Sign in as ${patron.owner.email} with the one-time password ${patron.owner.password}`);
       }),
     );
 

@@ -8,6 +8,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type QueryResult, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { from as copyStreamFrom } from 'pg-copy-streams';
+import { lockDataDir } from './data-dir-lock.ts';
 import { Mutex, PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -114,11 +115,15 @@ function createPostgres(url: string, poolSize: number): DbHandle {
 
 async function createPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<DbHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const lock = dataDir ? lockDataDir(dataDir) : null;
   const pglite = await PGlite.create({
     dataDir,
     loadDataDir,
     extensions: { pg_trgm, fuzzystrmatch },
     parsers: { [INT8]: parseInt8, [DATE]: keepDate },
+  }).catch((err: unknown) => {
+    lock?.release();
+    throw err;
   });
   const mutex = new Mutex();
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
@@ -138,6 +143,7 @@ async function createPglite(dataDir: string | undefined, loadDataDir: Blob | und
     close: async () => {
       await db.destroy();
       await mutex.run(() => pglite.close());
+      lock?.release();
     },
   };
 }
