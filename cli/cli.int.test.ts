@@ -59,7 +59,9 @@ describe('patron CLI', () => {
     expect(Object.keys(fit)).toEqual(['customers', 'repeatCustomers', 'bgnbd', 'gammaGamma']);
     expect(Object.keys(fit.bgnbd)).toEqual(['r', 'alpha', 'a', 'b', 'logLikelihood']);
     expect(Object.keys(fit.gammaGamma)).toEqual(['p', 'q', 'gamma', 'logLikelihood']);
-    const predicted = JSON.parse((await patron(['analytics', 'predict', '--until', '2026-06-30', '--horizon', '26', '--format', 'json'], env)).stdout);
+    const prediction = await patron(['analytics', 'predict', '--until', '2026-06-30', '--horizon', '26', '--format', 'json'], env);
+    expect(prediction.code, prediction.stderr).toBe(0);
+    const predicted = JSON.parse(prediction.stdout);
     expect(predicted.length).toBe(fit.customers);
     expect(Object.keys(predicted[0])).toEqual(['customer_id', 'external_ids', 'x', 't_x', 'T', 'p_alive', 'expected_purchases', 'expected_avg_value', 'clv']);
     const recomputed = await patron(['analytics', 'recompute', '--activity'], env);
@@ -96,7 +98,7 @@ describe('patron CLI', () => {
       server.stdout.on('data', (c: Buffer) => {
         out += c.toString();
       });
-      for (let i = 0; i < 240 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 250));
+      for (let i = 0; i < 600 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 250));
       expect(out).toContain('Patron is running');
       expect(out).toMatch(/Sign in as \S+ with the one-time password \S+/);
       const beside = await patron(['api-key', 'create', '--name', 'bi', '--role', 'analyst'], { PATRON_DATA_DIR: dir, DATABASE_URL: '' });
@@ -104,10 +106,13 @@ describe('patron CLI', () => {
       expect(beside.stderr).toContain(`is open in another Patron process (pid ${server.pid}`);
       expect(beside.stderr).toContain('DATABASE_URL');
     } finally {
+      const exited = new Promise((r) => server.once('exit', r));
       server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
+      const stop = setTimeout(() => server.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(stop);
     }
     const after = await patron(['api-key', 'create', '--name', 'bi', '--role', 'analyst'], { PATRON_DATA_DIR: dir, DATABASE_URL: '' });
     expect(after.code, after.stderr).toBe(0);
-  }, 120_000);
+  }, 240_000); // a server starting beside the other test files' work
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const providers = ['shopify', 'woocommerce', 'taobao', 'douyin', 'youzan'] as const;
+export const providers = ['shopify', 'woocommerce', 'taobao', 'douyin', 'youzan', 'jd'] as const;
 
 export const integrationBody = z.object({
   id: z.number().int(),

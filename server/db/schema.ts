@@ -228,7 +228,7 @@ export type SourceTable = {
   revoked_at: Timestamp | null;
 };
 
-export type IntegrationProvider = 'shopify' | 'woocommerce' | 'taobao' | 'douyin' | 'youzan';
+export type IntegrationProvider = 'shopify' | 'woocommerce' | 'taobao' | 'douyin' | 'youzan' | 'jd';
 
 export type IntegrationTable = {
   id: Generated<number>;
@@ -351,6 +351,22 @@ export type RefundTable = {
   source: string;
   refunded_at: Timestamp;
   created_at: Generated<Date>;
+};
+
+export type ShipmentStatus = 'pending' | 'in_transit' | 'out_for_delivery' | 'delivered' | 'failed' | 'returned' | 'unknown';
+
+export type ShipmentTable = {
+  id: Generated<number>;
+  order_id: number;
+  customer_id: number;
+  carrier: string | null;
+  tracking_number: string;
+  status: Generated<ShipmentStatus>;
+  source: string;
+  shipped_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 };
 
 export type ImportBeforeImageTable = {
@@ -500,6 +516,7 @@ export type Database = {
   customer_operation_parts: CustomerOperationPartTable;
   refunds: RefundTable;
   import_before_images: ImportBeforeImageTable;
+  shipments: ShipmentTable;
   customer_addresses: CustomerAddressTable;
   duplicate_suggestions: DuplicateSuggestionTable;
   data_quarantine: DataQuarantineTable;

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ChannelTable, Db, OrderStatus } from '../../db/index.ts';
 import type { Insertable } from 'kysely';
 import { reserveIds } from '../customers/index.ts';
+import { recordShipments, type ShipmentInput } from './shipments.service.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -31,6 +32,10 @@ export type OrderUpsert = {
   authoritative?: boolean;
   /** The CSV import creating the order (kept on the order for undo; an update does not change it). */
   importId?: number;
+  /** Parcels the source reports (by tracking number; see `recordShipments`). */
+  shipments?: ShipmentInput[];
+  /** Who reported it (a shipment's source). */
+  source?: string;
   now: Date;
 };
 
@@ -112,6 +117,9 @@ export async function upsertOrders(trx: Db, orders: readonly OrderUpsert[], prod
     });
   }
   await replaceItems(trx, orders, results.map((r) => r.orderId), productIds ?? new Map());
+  for (const [i, o] of orders.entries()) {
+    if (o.shipments?.length) await recordShipments(trx, { orderId: results[i].orderId, customerId: o.customerId, shipments: o.shipments, source: o.source ?? 'api', now: o.now });
+  }
   return results;
 }
 
@@ -198,7 +206,7 @@ async function insertItems(db: Db, c: ItemColumns) {
 export type NewOrderItem = { productId: number | null; sku: string; name: string; quantity: number; unitPrice: number };
 
 /** An order as the bulk loader stores it: every field given, items with their product ids. */
-export type NewOrder = Required<Omit<OrderUpsert, 'items' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId'>> & { items: NewOrderItem[] };
+export type NewOrder = Required<Omit<OrderUpsert, 'items' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId' | 'shipments' | 'source'>> & { items: NewOrderItem[] };
 
 /** Set-based insert of orders and their items (two statements). Existing (channel, external id) pairs are skipped. */
 export async function insertOrders(db: Db, orders: readonly NewOrder[]): Promise<number> {

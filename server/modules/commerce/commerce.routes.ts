@@ -1,8 +1,32 @@
 import { categoryList, productList, productSearchQuery } from '../../../contracts/commerce.ts';
+import { idParams } from '../../../contracts/common.ts';
+import { orderDetail, orderList, orderListQuery } from '../../../contracts/orders.ts';
 import { defineRoute } from '../../http/route.ts';
+import { storeSettingsOf } from '../system/index.ts';
+import { getOrder, listOrders } from './orders.query.ts';
 import { listCategories, searchProducts } from './products.service.ts';
 
 export const commerceRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/orders',
+    access: 'customers.read',
+    tag: 'commerce',
+    summary: 'Orders of every channel, newest first: search by order or tracking number, filter by status, channel, day, amount and buyer (cursor pages)',
+    query: orderListQuery,
+    response: orderList,
+    handler: async ({ ctx, query }) => listOrders(ctx.db, query, (await storeSettingsOf(ctx)).timeZone),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/orders/:id',
+    access: 'customers.read',
+    tag: 'commerce',
+    summary: 'One order: lines, payment and lifecycle times, refunds and parcels',
+    params: idParams,
+    response: orderDetail,
+    handler: ({ ctx, params }) => getOrder(ctx.db, params.id),
+  }),
   defineRoute({
     method: 'GET',
     url: '/products',

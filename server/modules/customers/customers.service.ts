@@ -219,3 +219,10 @@ export async function currentCustomerId(db: Db, id: number): Promise<number> {
     current = c.merged_into;
   }
 }
+
+/** The display names of these customers (an erased or unnamed person: null), for lists other modules show. */
+export async function customerNames(db: Db, ids: readonly number[]): Promise<Map<number, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('customers').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [Number(r.id), r.name]));
+}

@@ -18,7 +18,7 @@ export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize
 export { maskPersonalCells, scrubPersonal } from './scrub.ts';
 export { canonicalCity, canonicalProvince } from './regions.ts';
 export { forgetPersonalExtras, rememberAddresses, sightingOf } from './addresses.ts';
-export { currentCustomerId } from './customers.service.ts';
+export { currentCustomerId, customerNames } from './customers.service.ts';
 export { identifiersOf, profileOf } from './upsert.service.ts';
 export { customerErrors } from './customers.errors.ts';
 export { scanDuplicates } from './duplicates.service.ts';

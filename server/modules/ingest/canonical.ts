@@ -1,11 +1,13 @@
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { type OrderUpsert, upsertOrder } from '../commerce/index.ts';
+import { type OrderUpsert, type ShipmentInput, upsertOrder } from '../commerce/index.ts';
 import { type Identifier, type ProfilePatch, resolveCustomer } from '../customers/index.ts';
 
 /** What every platform's order is mapped to before it is stored: an order (minor units) and its buyer. */
-export type CanonicalOrder = Required<Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId'>> & {
+export type CanonicalOrder = Required<Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId' | 'shipments' | 'source'>> & {
   buyer: { identifiers: Identifier[]; profile: ProfilePatch };
+  /** Parcels with tracking numbers, where the platform's payload carries them. */
+  shipments?: ShipmentInput[];
 };
 
 export type CanonicalCustomer = { identifiers: Identifier[]; profile: ProfilePatch };
@@ -22,7 +24,7 @@ export async function ingestOrder(trx: Db, keyring: Keyring, o: CanonicalOrder, 
     now: ctx.now,
   });
   const { buyer: _buyer, ...order } = o;
-  const result = await upsertOrder(trx, { ...order, customerId, shippingAddressId: addressId, channelId: ctx.channelId, authoritative: true, now: ctx.now });
+  const result = await upsertOrder(trx, { ...order, customerId, shippingAddressId: addressId, channelId: ctx.channelId, authoritative: true, source: ctx.source, now: ctx.now });
   return { customerId, ...result };
 }
 

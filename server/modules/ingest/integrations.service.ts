@@ -8,7 +8,7 @@ import { ensureChannel } from '../commerce/index.ts';
 
 export type Integration = { id: number; provider: IntegrationProvider; name: string; channelId: number; channel: string; webhookPath: string; createdAt: string };
 
-const CHANNEL_KIND = { shopify: 'web', woocommerce: 'web', taobao: 'marketplace', douyin: 'social', youzan: 'social' } as const;
+const CHANNEL_KIND = { shopify: 'web', woocommerce: 'web', taobao: 'marketplace', douyin: 'social', youzan: 'social', jd: 'marketplace' } as const;
 export const webhookPath = (provider: IntegrationProvider, id: number) =>
   provider === 'shopify' || provider === 'woocommerce' ? `/webhooks/${provider}/${id}` : `/webhooks/orders/${id}`;
 

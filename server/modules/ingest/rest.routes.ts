@@ -14,12 +14,13 @@ import {
   refundBody,
   refundResult,
 } from '../../../contracts/commerce.ts';
+import { shipmentBody, shipmentResult } from '../../../contracts/orders.ts';
 import { type Db, eachItem } from '../../db/index.ts';
 import type { Principal } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { getStoreSettings } from '../system/index.ts';
-import { type RestContext, ingestEventIn, recordRefundIn, upsertOrderIn, upsertProductIn } from './rest.service.ts';
+import { type RestContext, ingestEventIn, recordRefundIn, recordShipmentIn, upsertOrderIn, upsertProductIn } from './rest.service.ts';
 
 /** What every REST write needs: who wrote it (the source label), now, and the store currency (read once, lazily). */
 function restContext(ctx: AppContext, principal: Principal | null): RestContext {
@@ -93,6 +94,16 @@ export const restRoutes = [
     body: refundBody,
     response: refundResult,
     handler: single(recordRefundIn),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/shipments',
+    access: 'customers.write',
+    tag: 'commerce',
+    summary: 'Record a parcel of an order (carrier, tracking number, logistics status); the same tracking number again updates it, and the order moves to shipped or delivered',
+    body: shipmentBody,
+    response: shipmentResult,
+    handler: single(recordShipmentIn),
   }),
   defineRoute({
     method: 'POST',

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import type { eventIngestBody, orderUpsertBody, productUpsertBody, refundBody } from '../../../contracts/commerce.ts';
+import type { shipmentBody } from '../../../contracts/orders.ts';
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sha256 } from '../../platform/ids.ts';
-import { ensureChannel, recordRefund, upsertProducts } from '../commerce/index.ts';
+import { ensureChannel, recordRefund, recordShipment, upsertProducts } from '../commerce/index.ts';
 import { currentCustomerId, customerErrors, findKnownCustomers, identifiersOf, profileOf, resolveCustomer, scrubPersonal, unusableIdentifiers } from '../customers/index.ts';
 import type { Identifier } from '../customers/index.ts';
 import { insertEvents } from '../events/index.ts';
@@ -66,6 +67,14 @@ export async function recordRefundIn(trx: Db, body: z.infer<typeof refundBody>, 
   const refund = await recordRefund(trx, { channelId, orderExternalId, refundId: String(body.refundId), amount: body.amount, reason: body.reason, source: c.source, refundedAt: new Date(body.refundedAt), now: c.now });
   if (!refund) throw restErrors.orderNotFound(body.channel, orderExternalId);
   return refund;
+}
+
+export async function recordShipmentIn(trx: Db, body: z.infer<typeof shipmentBody>, c: RestContext) {
+  const orderExternalId = String(body.orderExternalId);
+  const channelId = await ensureChannel(trx, { code: body.channel, name: body.channel, kind: 'web', platform: 'api' });
+  const shipment = await recordShipment(trx, { ...body, channelId, orderExternalId, shippedAt: at(body.shippedAt), deliveredAt: at(body.deliveredAt), source: c.source, now: c.now });
+  if (!shipment) throw restErrors.orderNotFound(body.channel, orderExternalId);
+  return shipment;
 }
 
 /** Who an event belongs to: the person its identifiers name (created when new), a customer id, or whoever its anonymous id was stitched to. */

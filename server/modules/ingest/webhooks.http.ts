@@ -7,12 +7,12 @@ import { constantTimeEqual } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonWithoutNul } from '../../platform/nul.ts';
 import { recordAudit } from '../audit/index.ts';
-import { recordRefund } from '../commerce/index.ts';
+import { recordRefund, recordShipments } from '../commerce/index.ts';
 import { erasePersonIn } from '../privacy/index.ts';
 import { ingestCustomer, ingestOrder } from './canonical.ts';
 import { firstDelivery, ingestErrors, loadIntegration } from './integrations.service.ts';
 import { MARKETPLACE_MAPPERS, type Marketplace } from './mappers/marketplaces.ts';
-import { shopifyCustomer, shopifyOrder, shopifyRefund } from './mappers/shopify.ts';
+import { shopifyCustomer, shopifyFulfillment, shopifyOrder, shopifyRefund } from './mappers/shopify.ts';
 import { wooCustomer, wooOrder } from './mappers/woocommerce.ts';
 
 type Json = Record<string, unknown>;
@@ -84,6 +84,11 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
             now: at.now,
           });
         }
+        if (topic === 'fulfillments/create' || topic === 'fulfillments/update') {
+          const order = await trx.selectFrom('orders').select(['id', 'customer_id']).where('channel_id', '=', integration.channelId).where('external_id', '=', String(payload.order_id)).executeTakeFirst();
+          if (order) await recordShipments(trx, { orderId: order.id, customerId: order.customer_id, shipments: shopifyFulfillment(payload), source: at.source, now: at.now });
+          return null;
+        }
         if (topic === 'customers/create' || topic === 'customers/update') return ingestCustomer(trx, ctx.keyring, shopifyCustomer(payload), at);
         if (topic === 'customers/redact') {
           const customer = (payload.customer ?? {}) as Json;
@@ -124,7 +129,7 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
 
     scope.post('/webhooks/orders/:id', opts, async (request) => {
       const { id } = idParam.parse(request.params);
-      const integration = await loadIntegration(ctx.db, ctx.keyring, id, ['taobao', 'douyin', 'youzan']);
+      const integration = await loadIntegration(ctx.db, ctx.keyring, id, ['taobao', 'douyin', 'youzan', 'jd']);
       const body = rawBody(request);
       verify(integration.secret, body, header(request, 'x-patron-signature'));
       const payload = parseJson(body);

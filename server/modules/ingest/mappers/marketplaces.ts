@@ -1,4 +1,4 @@
-import type { OrderStatus } from '../../../db/index.ts';
+import type { OrderStatus, ShipmentStatus } from '../../../db/index.ts';
 import { toMinor } from '../../commerce/index.ts';
 import type { Identifier } from '../../customers/index.ts';
 import { type CanonicalOrder, emptyTimes } from '../canonical.ts';
@@ -15,6 +15,9 @@ const arr = (v: unknown) => (Array.isArray(v) ? (v as Json[]) : []);
 const cnTime = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(v) ? new Date(`${v.replace(' ', 'T')}+08:00`) : null);
 const unixSeconds = (v: unknown) => (typeof v === 'number' && v > 0 ? new Date(v * 1000) : typeof v === 'string' && /^\d+$/.test(v) ? new Date(Number(v) * 1000) : null);
 const yuan = (v: unknown) => toMinor(v, 'CNY') ?? 0;
+
+/** A parcel's status from its order's: delivered once the buyer signed or the trade finished, else on its way. */
+const parcelStatus = (order: OrderStatus): ShipmentStatus => (order === 'delivered' || order === 'completed' ? 'delivered' : 'in_transit');
 
 const TAOBAO_STATUS: Record<string, OrderStatus> = {
   TRADE_NO_CREATE_PAY: 'pending_payment',
@@ -56,6 +59,12 @@ export function taobaoOrder(t: Json): CanonicalOrder {
     completedAt: status === 'completed' ? cnTime(t.end_time) : null,
     cancelledAt: status === 'cancelled' ? (cnTime(t.end_time) ?? cnTime(t.modified)) : null,
     buyer: { identifiers: ids, profile: { province: s(t.receiver_state), city: s(t.receiver_city), district: s(t.receiver_district) } },
+    // Each consigned sub-order names its carrier and waybill (invoice_no); several sub-orders may share one parcel.
+    shipments: subs.flatMap((o) =>
+      s(o.invoice_no)
+        ? [{ carrier: s(o.logistics_company) ?? null, trackingNumber: s(o.invoice_no)!, status: parcelStatus(finalStatus), shippedAt: cnTime(o.consign_time) ?? cnTime(t.consign_time) }]
+        : [],
+    ),
     items: subs.map((o) => ({
       sku: s(o.outer_sku_id) ?? s(o.sku_id) ?? `taobao-${o.num_iid}`,
       name: s(o.title) ?? 'item',
@@ -90,6 +99,9 @@ export function douyinOrder(d: Json): CanonicalOrder {
     completedAt: status === 'completed' ? unixSeconds(d.finish_time) : null,
     cancelledAt: status === 'cancelled' ? (unixSeconds(d.update_time) ?? new Date()) : null,
     buyer: { identifiers: ids, profile: { province: name(address.province), city: name(address.city), district: name(address.town) } },
+    shipments: arr(d.logistics_info)
+      .filter((l) => s(l.tracking_no))
+      .map((l) => ({ carrier: s(l.company_name) ?? s(l.company) ?? null, trackingNumber: s(l.tracking_no)!, status: parcelStatus(status), shippedAt: unixSeconds(l.ship_time) })),
     items: arr(d.sku_order_list).map((i) => ({
       sku: s(i.out_sku_id) ?? s(i.sku_id) ?? `douyin-${i.product_id}`,
       name: s(i.product_name) ?? 'item',
@@ -142,5 +154,50 @@ export function youzanOrder(y: Json): CanonicalOrder {
   };
 }
 
-export const MARKETPLACE_MAPPERS = { taobao: taobaoOrder, douyin: douyinOrder, youzan: youzanOrder } as const;
+const JD_STATUS: Record<string, OrderStatus> = {
+  WAIT_SELLER_STOCK_OUT: 'paid',
+  WAIT_SELLER_DELIVERY: 'paid',
+  SEND_TO_DISTRIBUTION_CENER: 'shipped',
+  DISTRIBUTION_CENTER_RECEIVED: 'shipped',
+  WAIT_GOODS_RECEIVE_CONFIRM: 'shipped',
+  RECEIPTS_CONFIRM: 'delivered',
+  FINISHED_L: 'completed',
+  TRADE_CANCELED: 'cancelled',
+  LOCKED: 'paid',
+  POP_ORDER_PAUSE: 'paid',
+};
+
+/** JD (京东 POP) order, `jingdong.pop.order.get` shape: yuan strings, China-time strings, the buyer by open id. */
+export function jdOrder(j: Json): CanonicalOrder {
+  const status = JD_STATUS[String(j.orderState)] ?? 'pending_payment';
+  const buyerId = s(j.open_id_buyer) ?? s(j.open_id) ?? s(j.pin);
+  const ids: Identifier[] = buyerId ? [{ kind: 'external', channel: 'jd', value: buyerId }] : [];
+  const consignee = (j.consigneeInfo ?? {}) as Json;
+  const waybills = (s(j.waybill) ?? '').split(/[,，;\s]+/).filter(Boolean);
+  return {
+    externalId: String(j.orderId),
+    status,
+    currency: 'CNY',
+    totalAmount: yuan(j.orderPayment ?? j.orderTotalPrice),
+    discountAmount: yuan(j.sellerDiscount),
+    shippingAmount: yuan(j.freightPrice),
+    refundedAmount: 0,
+    couponCodes: [],
+    placedAt: cnTime(j.orderStartTime) ?? new Date(),
+    ...emptyTimes,
+    paidAt: cnTime(j.paymentConfirmTime),
+    completedAt: status === 'completed' ? cnTime(j.orderEndTime) : null,
+    cancelledAt: status === 'cancelled' ? (cnTime(j.modified) ?? cnTime(j.orderEndTime) ?? new Date()) : null,
+    buyer: { identifiers: ids, profile: { province: s(consignee.province), city: s(consignee.city), district: s(consignee.county) } },
+    shipments: waybills.map((trackingNumber) => ({ carrier: s(j.logisticsName) ?? s(j.logisticsId) ?? null, trackingNumber, status: parcelStatus(status), shippedAt: null })),
+    items: arr(j.itemInfoList).map((i) => ({
+      sku: s(i.outerSkuId) ?? s(i.skuId) ?? `jd-${i.wareId}`,
+      name: s(i.skuName) ?? 'item',
+      quantity: Number(i.itemTotal ?? 1),
+      unitPrice: yuan(i.jdPrice),
+    })),
+  };
+}
+
+export const MARKETPLACE_MAPPERS = { taobao: taobaoOrder, douyin: douyinOrder, youzan: youzanOrder, jd: jdOrder } as const;
 export type Marketplace = keyof typeof MARKETPLACE_MAPPERS;

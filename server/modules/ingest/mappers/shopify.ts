@@ -1,5 +1,5 @@
-import type { OrderStatus } from '../../../db/index.ts';
-import { toMinor } from '../../commerce/index.ts';
+import type { OrderStatus, ShipmentStatus } from '../../../db/index.ts';
+import { type ShipmentInput, toMinor } from '../../commerce/index.ts';
 import type { Identifier } from '../../customers/index.ts';
 import { type CanonicalCustomer, type CanonicalOrder, emptyTimes } from '../canonical.ts';
 
@@ -62,6 +62,7 @@ export function shopifyOrder(o: Json): CanonicalOrder {
     paidAt: st === 'pending_payment' || st === 'cancelled' ? null : (date(o.processed_at) ?? placedAt),
     cancelledAt: date(o.cancelled_at),
     buyer,
+    shipments: (Array.isArray(o.fulfillments) ? (o.fulfillments as Json[]) : []).flatMap(shopifyFulfillment),
     items: (Array.isArray(o.line_items) ? (o.line_items as Json[]) : []).map((li) => ({
       sku: s(li.sku) ?? `shopify-variant-${li.variant_id ?? li.product_id ?? li.id}`,
       name: s(li.title) ?? s(li.name) ?? 'item',
@@ -69,6 +70,22 @@ export function shopifyOrder(o: Json): CanonicalOrder {
       unitPrice: money(li.price),
     })),
   };
+}
+
+/** Shopify's shipment_status of a fulfilment → Patron's parcel status. */
+const SHIPMENT_STATUS: Record<string, ShipmentStatus> = {
+  label_printed: 'pending', label_purchased: 'pending', confirmed: 'in_transit', in_transit: 'in_transit', attempted_delivery: 'out_for_delivery',
+  ready_for_pickup: 'out_for_delivery', out_for_delivery: 'out_for_delivery', delivered: 'delivered', failure: 'failed',
+};
+
+/** A fulfilment (an order's `fulfillments[]`, or the fulfillments/* topics) → its parcels, one per tracking number. */
+export function shopifyFulfillment(f: Json): ShipmentInput[] {
+  const numbers = Array.isArray(f.tracking_numbers) && f.tracking_numbers.length > 0 ? (f.tracking_numbers as unknown[]).map(s) : [s(f.tracking_number)];
+  const status = f.status === 'cancelled' ? 'returned' : (SHIPMENT_STATUS[String(f.shipment_status ?? '')] ?? 'in_transit');
+  const at = date(f.created_at);
+  return numbers
+    .filter((n): n is string => Boolean(n))
+    .map((trackingNumber) => ({ carrier: s(f.tracking_company) ?? null, trackingNumber, status, shippedAt: at, deliveredAt: status === 'delivered' ? date(f.updated_at) : null }));
 }
 
 /** refunds/create: which order, this refund's id, and the amount it refunded. */
