@@ -61,6 +61,9 @@ export const orderDetail = orderSummary.extend({
 });
 
 const when = z.iso.datetime({ offset: true });
+export type OrderSummary = z.infer<typeof orderSummary>;
+export type OrderDetail = z.infer<typeof orderDetail>;
+
 export const shipmentBody = z.strictObject({
   channel: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/),
   orderExternalId: z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]),
@@ -71,3 +74,5 @@ export const shipmentBody = z.strictObject({
   deliveredAt: when.optional(),
 });
 export const shipmentResult = z.object({ shipmentId: z.number().int(), orderId: z.number().int(), status: shipmentStatus });
+
+export const channelList = z.object({ items: z.array(z.object({ code: z.string(), name: z.string(), kind: z.string(), platform: z.string() })) });

@@ -19,7 +19,7 @@ const skipReason = !chromiumPath
 if (skipReason) console.warn(`Skipping browser tests: ${skipReason}`);
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results');
-const PAGES = ['/dashboard', '/customers', '/customers/quality', '/customers/duplicates', '/customers/import', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/sources', '/settings/attributes', '/settings/audit', '/settings/jobs'];
+const PAGES = ['/dashboard', '/customers', '/orders', '/customers/quality', '/customers/duplicates', '/customers/import', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/sources', '/settings/attributes', '/settings/audit', '/settings/jobs'];
 
 describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   let patron: Patron;
@@ -146,6 +146,18 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByText('已完成', { exact: true }).first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, 'import-done.png') });
     expect(await patron.ctx.db.selectFrom('orders').select('id').where('external_id', '=', 'WEB-1').executeTakeFirst()).toBeDefined();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('finds an order by its tracking number and shows its parcel, lines and buyer', async () => {
+    const order = await patron.ctx.db.selectFrom('orders').select(['id', 'external_id', 'customer_id']).orderBy('placed_at', 'desc').executeTakeFirstOrThrow();
+    await patron.ctx.db.insertInto('shipments').values({ order_id: order.id, customer_id: order.customer_id, carrier: '顺丰速运', tracking_number: 'SF-BROWSER-1', status: 'in_transit', source: 'test' }).execute();
+    await page.goto(`${base}/orders`);
+    await page.getByTestId('orders-search').locator('input').fill('SF-BROWSER-1');
+    await page.getByTestId('orders-search').locator('input').press('Enter');
+    await page.getByText(order.external_id, { exact: true }).click();
+    await page.getByTestId('order-shipments').getByText('运输中').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'order-detail.png') });
     expect(consoleErrors).toEqual([]);
   });
 

@@ -1,12 +1,21 @@
 import { categoryList, productList, productSearchQuery } from '../../../contracts/commerce.ts';
 import { idParams } from '../../../contracts/common.ts';
-import { orderDetail, orderList, orderListQuery } from '../../../contracts/orders.ts';
+import { channelList, orderDetail, orderList, orderListQuery } from '../../../contracts/orders.ts';
 import { defineRoute } from '../../http/route.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { getOrder, listOrders } from './orders.query.ts';
 import { listCategories, searchProducts } from './products.service.ts';
 
 export const commerceRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/channels',
+    access: 'authenticated',
+    tag: 'commerce',
+    summary: 'Sales channels with their display names (for pickers and labels)',
+    response: channelList,
+    handler: async ({ ctx }) => ({ items: await ctx.db.selectFrom('channels').select(['code', 'name', 'kind', 'platform']).orderBy('id').execute() }),
+  }),
   defineRoute({
     method: 'GET',
     url: '/orders',

@@ -7,6 +7,7 @@ import {
   NodeIndexOutlined,
   NotificationOutlined,
   PartitionOutlined,
+  ShoppingOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
@@ -18,6 +19,7 @@ import { ImportPage } from '../features/customers/ImportPage.tsx';
 import { QualityPage } from '../features/customers/QualityPage.tsx';
 import { DuplicatesPage } from '../features/customers/DuplicatesPage.tsx';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
+import { OrdersPage } from '../features/orders/OrdersPage.tsx';
 import { SegmentEditorPage } from '../features/segments/SegmentEditorPage.tsx';
 import { SegmentsPage } from '../features/segments/SegmentsPage.tsx';
 import { NotBuiltPage } from '../features/placeholder/NotBuiltPage.tsx';
@@ -35,6 +37,7 @@ export type Area = { path: string; labelKey: string; icon: ReactNode; permission
 export const AREAS: Area[] = [
   { path: '/dashboard', labelKey: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.view', element: <DashboardPage /> },
   { path: '/customers', labelKey: 'nav.customers', icon: <TeamOutlined />, permission: 'customers.read', element: <CustomersPage /> },
+  { path: '/orders', labelKey: 'nav.orders', icon: <ShoppingOutlined />, permission: 'customers.read', element: <OrdersPage /> },
   { path: '/segments', labelKey: 'nav.segments', icon: <PartitionOutlined />, permission: 'segments.read', element: <SegmentsPage /> },
   { path: '/analytics', labelKey: 'nav.analytics', icon: <BarChartOutlined />, permission: 'analytics.read', element: <AnalyticsPage /> },
   { path: '/marketing', labelKey: 'nav.marketing', icon: <NotificationOutlined />, permission: 'marketing.read', element: <NotBuiltPage areaKey="nav.marketing" /> },
