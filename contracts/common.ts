@@ -22,3 +22,6 @@ export const okBody = z.object({ ok: z.literal(true) });
 
 /** A background job was queued (202). */
 export const queuedBody = z.object({ queued: z.literal(true) });
+
+/** A parcel's logistics status (orders area, 360 page). */
+export const shipmentStatus = z.enum(['pending', 'in_transit', 'out_for_delivery', 'delivered', 'failed', 'returned', 'unknown']);

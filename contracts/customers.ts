@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuery } from './common.ts';
+import { pageQuery, shipmentStatus } from './common.ts';
 
 export const gender = z.enum(['male', 'female', 'unknown']);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
@@ -48,6 +48,7 @@ export const orderItemBody = z.object({ sku: z.string(), name: z.string(), quant
 export const orderBody = z.object({
   id: z.number().int(),
   channel: z.string(),
+  channelName: z.string(),
   externalId: z.string(),
   status: z.string(),
   currency: z.string(),
@@ -56,6 +57,7 @@ export const orderBody = z.object({
   placedAt: z.string(),
   shippingAddressId: z.number().int().nullable().describe('One of the customer’s addresses'),
   items: z.array(orderItemBody),
+  shipments: z.array(z.object({ carrier: z.string().nullable(), trackingNumber: z.string(), status: shipmentStatus })),
 });
 
 export const eventBody = z.object({

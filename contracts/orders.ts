@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { orderStatus } from './commerce.ts';
+import { shipmentStatus } from './common.ts';
 
 /** The orders area: search and filter every channel's orders; an order's items, payments, refunds and parcels. */
 
-export const shipmentStatus = z.enum(['pending', 'in_transit', 'out_for_delivery', 'delivered', 'failed', 'returned', 'unknown']);
 
 export const orderListQuery = z.strictObject({
   q: z.string().trim().max(200).optional().describe('Order number (or its beginning) or a parcel’s tracking number'),

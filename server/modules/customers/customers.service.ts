@@ -114,7 +114,20 @@ type DetailRow = Row & {
   tags: string[];
   notes: { id: number; body: string; author_label: string; created_at: string }[];
   identities: { kind: 'email' | 'phone' | 'external' | 'anonymous'; channel: string; key: string; value_enc: string | null; source: string; first_seen_at: string; last_seen_at: string }[];
-  orders: { id: number; channel: string; external_id: string; status: string; currency: string; total_amount: number; refunded_amount: number; placed_at: string; shipping_address_id: number | null; items: { sku: string; name: string; quantity: number; unit_price: number; amount: number }[] }[];
+  orders: {
+    id: number;
+    channel: string;
+    channel_name: string;
+    external_id: string;
+    status: string;
+    currency: string;
+    total_amount: number;
+    refunded_amount: number;
+    placed_at: string;
+    shipping_address_id: number | null;
+    items: { sku: string; name: string; quantity: number; unit_price: number; amount: number }[];
+    shipments: CustomerDetail['orders'][number]['shipments'];
+  }[];
   events: EventRow[];
   addresses: { id: number; province: string | null; city: string | null; district: string | null; line_enc: string | null; source: string; first_seen_at: string; last_seen_at: string }[];
   stats: { orders: number; net: number; first: string | null; last: string | null };
@@ -135,15 +148,20 @@ const detailQuery = (id: number) => sql<DetailRow>`
       select id, province, city, district, line_enc, source, first_seen_at, last_seen_at from customer_addresses
       where customer_id = c.id order by last_seen_at desc limit 20) a) as addresses,
     (select coalesce(json_agg(o order by o.placed_at desc), '[]') from (
-      select o.id, och.code as channel, o.external_id, o.status, o.currency, o.total_amount, o.refunded_amount, o.placed_at, o.shipping_address_id,
+      select o.id, och.code as channel, och.name as channel_name, o.external_id, o.status, o.currency, o.total_amount, o.refunded_amount, o.placed_at,
+        o.shipping_address_id,
         (select coalesce(json_agg(oi order by oi.id), '[]') from (
-          select id, sku, name, quantity, unit_price, amount from order_items where order_id = o.id) oi) as items
+          select id, sku, name, quantity, unit_price, amount from order_items where order_id = o.id) oi) as items,
+        (select coalesce(json_agg(json_build_object('carrier', sh.carrier, 'trackingNumber', sh.tracking_number, 'status', sh.status) order by sh.id), '[]')
+          from shipments sh where sh.order_id = o.id) as shipments
       from orders o join channels och on och.id = o.channel_id where o.customer_id = c.id order by o.placed_at desc limit 100) o) as orders,
     (select coalesce(json_agg(e order by e.occurred_at desc, e.id desc), '[]') from (
       select id, type, name, properties, occurred_at from events where customer_id = c.id
       order by occurred_at desc, id desc limit ${TIMELINE_PAGE + 1}) e) as events,
     (select json_build_object('orders', count(*) filter (where paid_at is not null),
-      'net', coalesce(sum(total_amount - refunded_amount) filter (where paid_at is not null), 0), 'first', min(placed_at), 'last', max(placed_at))
+      'net', coalesce(sum(total_amount - refunded_amount) filter (where paid_at is not null), 0)
+        - (select coalesce(sum(r.amount), 0) from refunds r where r.customer_id = c.id and r.order_id is null),
+      'first', min(placed_at), 'last', max(placed_at))
       from orders where customer_id = c.id) as stats
   from customers c left join channels ch on ch.id = c.first_channel_id where c.id = ${id}`;
 
@@ -197,6 +215,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
     orders: row.orders.map((o) => ({
       id: o.id,
       channel: o.channel,
+      channelName: o.channel_name,
       externalId: o.external_id,
       status: o.status,
       currency: o.currency,
@@ -205,6 +224,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       placedAt: iso(o.placed_at),
       shippingAddressId: o.shipping_address_id,
       items: o.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price, amount: i.amount })),
+      shipments: o.shipments,
     })),
     events: eventPage(row.events, TIMELINE_PAGE),
   };

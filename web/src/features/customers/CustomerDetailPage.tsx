@@ -105,10 +105,18 @@ export function CustomerDetailPage() {
               size="small"
               dataSource={orders}
               pagination={{ pageSize: 10 }}
-              expandable={{ expandedRowRender: (o) => o.items.map((i) => <div key={i.sku}>{`${i.name} × ${i.quantity} — ${formatMoney(i.amount, o.currency, lng)}`}</div>) }}
+              expandable={{
+                expandedRowRender: (o) => (
+                  <>
+                    {o.items.map((i) => <div key={i.sku}>{`${i.name} × ${i.quantity} — ${formatMoney(i.amount, o.currency, lng)}`}</div>)}
+                    {o.shipments.map((p) => <div key={p.trackingNumber}>{`${p.carrier ?? ''} ${p.trackingNumber} · ${t(`shipmentStatus.${p.status}`)}`}</div>)}
+                  </>
+                ),
+              }}
               columns={[
                 { title: t('customers.orderNo'), dataIndex: 'externalId' },
-                { title: t('customers.channel'), dataIndex: 'channel' },
+                { title: t('customers.channel'), dataIndex: 'channelName' },
+                { title: t('orders.logistics'), render: (_, o) => (o.shipments.length > 0 ? t(`shipmentStatus.${o.shipments[o.shipments.length - 1].status}`) : '—') },
                 { title: t('customers.status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`orderStatus.${s}`)}</Tag> },
                 { title: t('customers.amount'), render: (_, o) => formatMoney(o.totalAmount - o.refundedAmount, o.currency, lng) },
                 { title: t('customers.placedAt'), dataIndex: 'placedAt', render: (v: string) => formatDateTime(v, lng) },
