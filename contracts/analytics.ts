@@ -26,6 +26,8 @@ export const LIFECYCLE_STAGES = ['prospect', 'new', 'active', 'at_risk', 'lapsed
 export const rfmQuery = z.strictObject({
   asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('Last day of the window (default: today, store time zone)'),
   window: z.coerce.number().int().min(1).max(3650).default(365).describe('Window length in days'),
+  channel: z.string().max(50).optional().describe('Only orders of this channel'),
+  segment: z.coerce.number().int().positive().optional().describe('Only this segment’s members'),
 });
 export const rfmSummary = z.object({
   asOf: z.string(),

@@ -67,7 +67,7 @@ export const analyticsRoutes = [
     handler: async ({ ctx, query }) => {
       const store = await storeSettingsOf(ctx);
       const asOf = query.asOf ?? todayIn(store.timeZone, ctx.clock.now());
-      const rows = await computeRfm(ctx.db, { asOf, windowDays: query.window, timeZone: store.timeZone });
+      const rows = await computeRfm(ctx.db, { asOf, windowDays: query.window, timeZone: store.timeZone, channel: query.channel, segment: query.segment });
       return { asOf, windowDays: query.window, customers: rows.length, ...summariseRfm(rows) };
     },
   }),

@@ -77,17 +77,19 @@ export async function deriveLifecycle(db: Db): Promise<LifecycleThresholds> {
 }
 
 /**
- * Quintile breakpoints of the values (those of the customers who bought in the window): for each score s = 1…4
- * the largest value whose cumulative share (values ≤ it / all, SQL's cume_dist) is at most s / 5, −∞ if none —
- * the same scores as computeRfm's window functions.
+ * Quintile breakpoints of the values (those of the customers who bought in the window). A value scores
+ * 1 + ⌊5 × (share of values below it)⌋, so tied values take the score of the lowest of them: when most buyers
+ * placed one order, one order scores 1 (the upper end of the tie would score it 3 or 4, and no buyer would ever
+ * score F1 — no "new" or "lost" customers). For each score s = 1…4 the breakpoint is the largest value scoring at
+ * most s, −∞ if none — the same scores as computeRfm's window functions.
  */
 export function quintileBreakpoints(values: number[]): number[] {
   const sorted = Float64Array.from(values).sort();
   const cuts = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   for (let i = 0; i < sorted.length; i++) {
-    if (i + 1 < sorted.length && sorted[i + 1] === sorted[i]) continue;
-    const share = (i + 1) / sorted.length;
-    for (let s = 1; s <= 4; s++) if (share <= s / 5) cuts[s - 1] = sorted[i];
+    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
+    const score = Math.min(5, 1 + Math.floor((5 * i) / sorted.length));
+    for (let s = score; s <= 4; s++) cuts[s - 1] = sorted[i];
   }
   return cuts;
 }

@@ -60,4 +60,15 @@ describe('RFM on a hand-checked example', () => {
     const bad = await patron.http.inject({ method: 'GET', url: '/api/v1/analytics/rfm?asOf=June', headers: as(owner) });
     expect(bad.statusCode).toBe(400);
   });
+
+  it('honours the filter bar: only one channel’s orders', async () => {
+    const db = patron.ctx.db;
+    const other = await db.insertInto('channels').values({ code: 'rfm_other', name: 'Other', kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const { customerId } = await resolveCustomer(db, patron.ctx.keyring, { identifiers: [{ kind: 'external', channel: 'rfm', value: 'F' }], source: 'test', now: new Date() });
+    await upsertOrder(db, { customerId, channelId: other.id, externalId: 'F-1', status: 'paid', currency: 'CNY', totalAmount: 100, placedAt: new Date('2026-06-20T00:00:00Z'), now: new Date() });
+    const all = await computeRfm(db, { asOf: '2026-06-30', windowDays: 365, timeZone: 'Asia/Shanghai' });
+    expect(all.map((r) => r.externalIds[0])).toContain('rfm:F');
+    const one = await computeRfm(db, { asOf: '2026-06-30', windowDays: 365, timeZone: 'Asia/Shanghai', channel: 'rfm_other' });
+    expect(one.map((r) => r.externalIds[0])).toEqual(['rfm:F']);
+  });
 });

@@ -5,8 +5,9 @@ import type { Db } from '../../db/index.ts';
 /**
  * RFM over a window ending at an as-of date (store time zone). Recency: days since the last paid order;
  * frequency: distinct paid orders in the window; monetary: net spent (after refunds) in the window.
- * Scores 1–5 by quintile of the customers who bought in the window, from the cumulative distribution,
- * so equal values always get equal scores: score = ceil(5 × cume_dist) (recency ordered most-recent-last).
+ * Scores 1–5 by quintile of the customers who bought in the window: score = 1 + ⌊5 × share of values below⌋ (recency
+ * ordered most-recent-last), so equal values get equal scores, the lowest of their tie: when most buyers placed one
+ * order, one order scores F1.
  *
  * Named groups from the R and F scores (the common RFM map; M is reported but not used for naming):
  *   R1 F1 Lost · R1–2 F1–2 Hibernating · R1–2 F3–4 At risk · R1–2 F5 Can't lose them · R3 F1–2 About to sleep
@@ -36,7 +37,7 @@ export type RfmRow = {
   group: RfmGroup;
 };
 
-export type RfmOptions = { asOf: string; windowDays: number; timeZone: string };
+export type RfmOptions = { asOf: string; windowDays: number; timeZone: string; channel?: string; segment?: number };
 
 /** One row per customer with a paid order in the window (read side: joins orders, customers, identities). */
 export async function computeRfm(db: Db, opts: RfmOptions): Promise<RfmRow[]> {
@@ -51,12 +52,14 @@ export async function computeRfm(db: Db, opts: RfmOptions): Promise<RfmRow[]> {
       from orders o cross join bounds b
       join customers c on c.id = o.customer_id and c.merged_into is null
       where o.paid_at is not null and o.paid_at < b.end_at and o.paid_at >= b.end_at - make_interval(days => ${opts.windowDays})
+        and ${opts.channel ? sql`o.channel_id = (select id from channels where code = ${opts.channel})` : sql`true`}
+        and ${opts.segment ? sql`o.customer_id in (select customer_id from segment_members where segment_id = ${opts.segment})` : sql`true`}
       group by o.customer_id, b.end_at
     ), scored as (
       select *,
-        ceil(5 * cume_dist() over (order by recency_days desc))::int as r,
-        ceil(5 * cume_dist() over (order by frequency))::int as f,
-        ceil(5 * cume_dist() over (order by monetary))::int as m
+        least(5, 1 + floor(5 * (rank() over (order by recency_days desc) - 1)::numeric / count(*) over ()))::int as r,
+        least(5, 1 + floor(5 * (rank() over (order by frequency) - 1)::numeric / count(*) over ()))::int as f,
+        least(5, 1 + floor(5 * (rank() over (order by monetary) - 1)::numeric / count(*) over ()))::int as m
       from base
     )
     select s.*, (select array_agg(i.channel || ':' || i.key order by i.channel, i.key) from customer_identities i

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { quintileBreakpoints } from './metrics.service.ts';
 import { RFM_GROUPS, rfmGroup, summariseRfm } from './rfm.service.ts';
 
 describe('RFM group mapping', () => {
@@ -24,5 +25,21 @@ describe('RFM group mapping', () => {
       { r: 5, f: 4, customers: 1, revenue: 50 },
       { r: 5, f: 5, customers: 1, revenue: 100 },
     ]);
+  });
+});
+
+describe('RFM quintile breakpoints', () => {
+  const score = (v: number, breaks: number[]) => 1 + breaks.filter((b) => v > b).length;
+
+  it('scores one order F1 when most buyers placed one order (the lowest score of a tie)', () => {
+    // 60% one order, 25% two, 10% three, 5% eight: as on a shop whose buyers mostly bought once.
+    const values = [...Array(60).fill(1), ...Array(25).fill(2), ...Array(10).fill(3), ...Array(5).fill(8)];
+    const breaks = quintileBreakpoints(values);
+    expect([1, 2, 3, 8].map((v) => score(v, breaks))).toEqual([1, 4, 5, 5]);
+  });
+
+  it('splits distinct values into fifths', () => {
+    const breaks = quintileBreakpoints(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect([1, 20, 21, 40, 41, 60, 61, 80, 81, 100].map((v) => score(v, breaks))).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
   });
 });

@@ -80,7 +80,7 @@ export function AnalyticsPage() {
           { key: 'channels', label: t('analytics.tabs.channels'), children: <ChannelsTab filter={filter} /> },
           { key: 'geography', label: t('analytics.tabs.geography'), children: <GeographyTab filter={filter} /> },
           { key: 'demographics', label: t('analytics.tabs.demographics'), children: <DemographicsTab filter={filter} /> },
-          { key: 'rfm', label: t('analytics.tabs.rfm'), children: <RfmTab /> },
+          { key: 'rfm', label: t('analytics.tabs.rfm'), children: <RfmTab filter={filter} /> },
           { key: 'value', label: t('analytics.tabs.value'), children: <ValueTab filter={filter} /> },
           { key: 'predictions', label: t('analytics.tabs.predictions'), children: <PredictionsTab /> },
           { key: 'affinity', label: t('analytics.tabs.affinity'), children: <AffinityTab /> },
@@ -252,15 +252,27 @@ function DemographicsTab({ filter }: { filter: Filter }) {
   );
 }
 
-function RfmTab() {
+/** The RFM window from the filter bar: ending at its last day, as long as its range (default: the last 365 days). */
+function rfmWindow(filter: Filter) {
+  const days = filter.from && filter.to ? Math.round((Date.parse(filter.to) - Date.parse(filter.from)) / 86_400_000) + 1 : undefined;
+  return { asOf: filter.to, window: days && days > 0 ? days : undefined, channel: filter.channel, segment: filter.segment };
+}
+
+function RfmTab({ filter }: { filter: Filter }) {
   const { t, i18n } = useTranslation();
   const currency = useCurrency();
-  const rfm = useQuery({ queryKey: ['rfm'], queryFn: () => api<z.infer<typeof C.rfmSummary>>('/analytics/rfm') });
+  const query = rfmWindow(filter);
+  const rfm = useQuery({ queryKey: ['rfm', query], queryFn: () => api<z.infer<typeof C.rfmSummary>>('/analytics/rfm', { query }) });
   const history = useQuery({ queryKey: ['rfm-history'], queryFn: () => api<z.infer<typeof C.rfmHistory>>('/analytics/rfm/history') });
   return (
     <Loaded query={rfm}>
       {(d) => (
         <Row gutter={16}>
+          <Col span={24}>
+            <Typography.Paragraph type="secondary" data-testid="rfm-window">
+              {t('analytics.rfmWindow', { asOf: d.asOf, days: d.windowDays, customers: formatNumber(d.customers, i18n.language) })}
+            </Typography.Paragraph>
+          </Col>
           <Col span={12}>
             <Typography.Title level={5}>{t('analytics.rfmGrid')}</Typography.Title>
             <Chart
