@@ -143,7 +143,9 @@ export const mergeResult = z.object({ mergeId: z.number().int(), survivorId: z.n
 export const mergeHistory = z.object({
   items: z.array(z.object({ id: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int(), fields: z.record(z.string(), z.string()), actor: z.string(), createdAt: z.string(), undoneAt: z.string().nullable() })),
 });
-export const duplicateList = z.object({ items: z.array(z.object({ id: z.number().int(), name: z.string().nullable(), city: z.string().nullable(), score: z.number() })) });
+export const duplicateList = z.object({
+  items: z.array(z.object({ id: z.number().int(), name: z.string().nullable(), city: z.string().nullable(), score: z.number(), reasons: z.array(z.string()) })),
+});
 
 export const tagBody = z.strictObject({ tag: z.string().trim().min(1).max(50) });
 export const tagList = z.object({ tags: z.array(z.string()) });
@@ -244,4 +246,6 @@ export const duplicatePairList = z.object({
     }),
   ),
   total: z.number().int(),
+  /** The latest scan: running while finishedAt is before startedAt (or null). */
+  lastScan: z.object({ startedAt: z.string(), finishedAt: z.string().nullable(), found: z.number().int().nullable() }).nullable(),
 });

@@ -34,7 +34,8 @@ import { dataQuality } from './quality.service.ts';
 import { listQuarantine, resolveQuarantined } from './quarantine.service.ts';
 import { downloadExport, getOperation, startOperation } from './operations.ts';
 import { addNote, setTag } from './tags.service.ts';
-import { duplicateCandidates, mergeCustomers, mergeHistory, undoMerge } from './merge.service.ts';
+import { duplicateCandidates } from './duplicates.service.ts';
+import { mergeCustomers, mergeHistory, undoMerge } from './merge.service.ts';
 import { bulkUpsertCustomers, upsertCustomer } from './upsert.service.ts';
 
 const sourceOf = (p: { kind: string; label: string } | null) => (p ? `api:${p.label}` : 'api');

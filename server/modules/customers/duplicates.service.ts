@@ -7,6 +7,7 @@ import { defineJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
+import { readSetting, writeSetting } from '../system/index.ts';
 
 /**
  * The duplicate review queue. A scan finds candidate pairs by exact keys, so it stays a few hash joins
@@ -17,7 +18,22 @@ import { recordAudit } from '../audit/index.ts';
  * score 0.7 and are not suggested). Dismissed pairs stay dismissed.
  */
 const BLOCK = 20;
-const THRESHOLD = 0.8;
+export const THRESHOLD = 0.8;
+
+/** The features two profiles share, as SQL over their rows `a` and `b` (aliases) — one definition for the scan and the 360 page. */
+const features = (a: string, b: string) => sql`
+  similarity(coalesce(${sql.ref(`${a}.name`)}, ''), coalesce(${sql.ref(`${b}.name`)}, '')) as name_sim,
+  coalesce(${sql.ref(`${a}.city`)} = ${sql.ref(`${b}.city`)}, false) as same_city, coalesce(${sql.ref(`${a}.birthday`)} = ${sql.ref(`${b}.birthday`)}, false) as same_birthday,
+  coalesce(${sql.ref(`${a}.phone_bidx`)} = ${sql.ref(`${b}.phone_bidx`)}, false) as same_phone, coalesce(${sql.ref(`${a}.email_bidx`)} = ${sql.ref(`${b}.email_bidx`)}, false) as same_email,
+  exists (select 1 from customer_addresses p join customer_addresses q on q.address_bidx = p.address_bidx
+          where p.customer_id = ${sql.ref(`${a}.id`)} and q.customer_id = ${sql.ref(`${b}.id`)}) as same_address`;
+
+/** The score and reasons of a row of `features`. */
+const scoreOfFeatures = sql`
+  least(1, 0.4 * name_sim + case when same_city then 0.2 else 0 end + case when same_birthday then 0.3 else 0 end
+    + case when same_address then 0.5 else 0 end + case when same_phone or same_email then 1 else 0 end) as score,
+  array_remove(array[case when name_sim >= 0.5 then 'name' end, case when same_city then 'city' end, case when same_birthday then 'birthday' end,
+    case when same_address then 'address' end, case when same_phone then 'phone' end, case when same_email then 'email' end], null) as reasons`;
 
 export const duplicateErrors = {
   notFound: (id: number) => new AppError('DUPLICATE_PAIR_NOT_FOUND', 'not_found', `Duplicate suggestion ${id} does not exist.`),
@@ -44,20 +60,10 @@ export async function scanDuplicates(db: Db, now: Date): Promise<{ candidates: n
       union select p.customer_id, q.customer_id from places p join places q on q.address_bidx = p.address_bidx and p.customer_id < q.customer_id where p.block <= ${BLOCK}
     ),
     features as (
-      select c.x, c.y, similarity(coalesce(a.name, ''), coalesce(b.name, '')) as name_sim,
-        a.city = b.city as city, a.birthday = b.birthday as birthday,
-        a.phone_bidx = b.phone_bidx as phone, a.email_bidx = b.email_bidx as email,
-        exists (select 1 from customer_addresses p join customer_addresses q on q.address_bidx = p.address_bidx
-                where p.customer_id = c.x and q.customer_id = c.y) as address
+      select c.x, c.y, ${features('a', 'b')}
       from candidates c join active a on a.id = c.x join active b on b.id = c.y
     ),
-    scored as (
-      select x, y, least(1, 0.4 * name_sim + case when city then 0.2 else 0 end + case when birthday then 0.3 else 0 end
-          + case when address then 0.5 else 0 end + case when phone or email then 1 else 0 end) as score,
-        array_remove(array[case when name_sim >= 0.5 then 'name' end, case when city then 'city' end, case when birthday then 'birthday' end,
-          case when address then 'address' end, case when phone then 'phone' end, case when email then 'email' end], null) as reasons
-      from features
-    ),
+    scored as (select x, y, ${scoreOfFeatures} from features),
     stored as (
       insert into duplicate_suggestions (customer_a, customer_b, score, reasons, found_at)
       select x, y, score, reasons, ${now} from scored where score >= ${THRESHOLD}
@@ -68,6 +74,28 @@ export async function scanDuplicates(db: Db, now: Date): Promise<{ candidates: n
     select count(*)::int as n from stored`.execute(db);
   const open = await db.selectFrom('duplicate_suggestions').select(sql<number>`count(*)::int`.as('n')).where('status', '=', 'open').executeTakeFirstOrThrow();
   return { candidates: found.rows[0].n, open: open.n };
+}
+
+/**
+ * Likely duplicates of one customer for the 360 page, scored as the scan scores them and shown from the same
+ * threshold: a similar name (trigram), or the same phone, e-mail or address, then the features they share.
+ */
+export async function duplicateCandidates(db: Db, customerId: number, limit = 10) {
+  const rows = await sql<{ id: number; name: string | null; city: string | null; score: number; reasons: string[] }>`
+    with candidates as (
+      select c.* from customers me join customers c on c.id <> me.id and c.merged_into is null and c.erased_at is null
+        and (c.name % me.name or c.phone_bidx = me.phone_bidx or c.email_bidx = me.email_bidx)
+      where me.id = ${customerId}
+      union
+      select c.* from customer_addresses p join customer_addresses q on q.address_bidx = p.address_bidx and q.customer_id <> p.customer_id
+        join customers c on c.id = q.customer_id and c.merged_into is null and c.erased_at is null
+      where p.customer_id = ${customerId}
+    ),
+    featured as (select c.id, c.name, c.city, ${features('me', 'c')} from candidates c cross join customers me where me.id = ${customerId}),
+    scored as (select id, name, city, ${scoreOfFeatures} from featured)
+    select id, name, city, score::float as score, reasons from scored where score >= ${THRESHOLD}
+    order by score desc, id limit ${limit}`.execute(db);
+  return rows.rows.map((r) => ({ id: r.id, name: r.name, city: r.city, score: Math.round(r.score * 100) / 100, reasons: r.reasons }));
 }
 
 /** Open (or resolved) pairs, best first; pairs where either person was since merged or erased are left out of the open queue. */
@@ -100,6 +128,7 @@ export async function listDuplicatePairs(db: Db, q: z.infer<typeof duplicatePair
       b: { id: r.b_id, name: r.b_name, city: r.b_city, birthday: r.b_birthday },
     })),
     total: total.n,
+    lastScan: await lastScan(db),
   };
 }
 
@@ -122,6 +151,17 @@ export async function markPairMerged(trx: Db, ids: [number, number], merged: { a
   else await pair.set({ status: 'open', resolved_at: null, resolved_by: null }).where('status', '=', 'merged').execute();
 }
 
+type ScanState = { startedAt: string | null; finishedAt: string | null; found: number | null };
+const SCAN_KEY = 'duplicates_scan';
+const NO_SCAN: ScanState = { startedAt: null, finishedAt: null, found: null };
+const SCAN_ACTOR = { type: 'system' as const, id: null, label: 'duplicates-scan', ip: null };
+
+/** When the latest scan started and finished, and what it found (the review queue says whether one is running). */
+export async function lastScan(db: Db) {
+  const s = await readSetting(db, SCAN_KEY, NO_SCAN);
+  return s.startedAt ? { startedAt: s.startedAt, finishedAt: s.finishedAt, found: s.found } : null;
+}
+
 /** Nightly (and on request): the duplicate scan. */
 export const duplicatesScanJob = defineJob<Record<string, never>, AppContext>({
   name: 'duplicates-scan',
@@ -130,7 +170,10 @@ export const duplicatesScanJob = defineJob<Record<string, never>, AppContext>({
   cron: '20 3 * * *',
   expireInSeconds: 3600,
   handler: async (_data, ctx) => {
+    const startedAt = ctx.clock.now().toISOString();
+    await writeSetting(ctx.db, { key: SCAN_KEY, value: { startedAt, finishedAt: null, found: null }, fallback: NO_SCAN, actor: SCAN_ACTOR });
     const result = await scanDuplicates(ctx.db, ctx.clock.now());
+    await writeSetting(ctx.db, { key: SCAN_KEY, value: { startedAt, finishedAt: ctx.clock.now().toISOString(), found: result.candidates }, fallback: NO_SCAN, actor: SCAN_ACTOR });
     ctx.log.info({ result }, 'duplicate scan finished');
   },
 });

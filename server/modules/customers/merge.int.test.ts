@@ -95,6 +95,14 @@ describe('merge and undo', () => {
     expect(pairs.map((p) => [p.a.id, p.b.id]).sort()).toEqual([[twinA, twinB], [roomA, roomB]].sort());
     expect(pairs.find((p) => p.a.id === twinA)).toMatchObject({ reasons: ['name', 'city', 'birthday'], score: 0.9 });
     expect(pairs.find((p) => p.a.id === roomA)?.reasons).toEqual(['name', 'city', 'address']);
+    // The 360 page scores as the scan does, from the same threshold: the family member at the address (0.7) is not suggested.
+    const onPage = (await api('GET', `/customers/${roomA}/duplicates`)).json().items;
+    expect(onPage.map((d: { id: number }) => d.id)).toEqual([roomB]);
+    expect(onPage[0]).toMatchObject({ score: pairs.find((p) => p.a.id === roomA)?.score, reasons: ['name', 'city', 'address'] });
+    // The queue says when the scan it asked for has finished, and what it found.
+    const { duplicatesScanJob } = await import('./duplicates.service.ts');
+    await duplicatesScanJob.handler({}, patron.ctx);
+    expect((await api('GET', '/customers/duplicate-pairs')).json().lastScan).toMatchObject({ finishedAt: expect.any(String), found: expect.any(Number) });
 
     const twins = pairs.find((p) => p.a.id === twinA)!;
     expect((await api('POST', `/customers/duplicate-pairs/${twins.id}/dismiss`)).json()).toEqual({ ok: true });

@@ -146,18 +146,3 @@ export async function mergeHistory(db: Db, customerId: number) {
     .execute();
   return rows.map((r) => ({ id: r.id, survivorId: r.survivor_id, mergedId: r.merged_id, fields: r.fields, actor: r.actor_label, createdAt: r.created_at.toISOString(), undoneAt: r.undone_at?.toISOString() ?? null }));
 }
-
-/** Likely duplicates of a customer (similar name, same region or birthday), for a review queue. */
-export async function duplicateCandidates(db: Db, customerId: number, limit = 10) {
-  const rows = await sql<{ id: number; name: string | null; city: string | null; score: number }>`
-    select c.id, c.name, c.city,
-      (similarity(c.name, me.name)
-        + case when c.city is not distinct from me.city and c.city is not null then 0.3 else 0 end
-        + case when c.birthday = me.birthday then 0.4 else 0 end
-        + case when c.phone_bidx = me.phone_bidx or c.email_bidx = me.email_bidx then 1 else 0 end)::float as score
-    from customers me join customers c on c.id <> me.id and c.merged_into is null
-      and (c.name % me.name or c.phone_bidx = me.phone_bidx or c.email_bidx = me.email_bidx)
-    where me.id = ${customerId}
-    order by score desc, c.id limit ${limit}`.execute(db);
-  return rows.rows.map((r) => ({ id: r.id, name: r.name, city: r.city, score: Math.round(r.score * 100) / 100 }));
-}

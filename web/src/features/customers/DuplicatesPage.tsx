@@ -32,13 +32,19 @@ export function DuplicatesPage() {
   const pairs = useQuery({
     queryKey: ['duplicate-pairs', status, page],
     queryFn: () => api<z.infer<typeof duplicatePairList>>('/customers/duplicate-pairs', { query: { status, limit: 20, offset: (page - 1) * 20 } }),
+    // While a scan runs, the queue fills: look again until it says it finished.
+    refetchInterval: (q) => (q.state.data?.lastScan && !q.state.data.lastScan.finishedAt ? 2000 : false),
   });
+  const scanState = pairs.data?.lastScan;
   const onError = (e: unknown) => message.error(errorMessage(t, e));
   const refresh = () => client.invalidateQueries({ queryKey: ['duplicate-pairs'] });
   const dismiss = useMutation({ mutationFn: (id: number) => api(`/customers/duplicate-pairs/${id}/dismiss`, { method: 'POST' }), onSuccess: refresh, onError });
   const scan = useMutation({
     mutationFn: () => api('/customers/duplicate-pairs/scan', { method: 'POST' }),
-    onSuccess: () => message.success(t('duplicates.scanQueued')),
+    onSuccess: () => {
+      message.success(t('duplicates.scanQueued'));
+      setTimeout(refresh, 1500);
+    },
     onError,
   });
   const editable = can('customers.write');
@@ -59,6 +65,13 @@ export function DuplicatesPage() {
       }
     >
       <Typography.Paragraph type="secondary">{t('duplicates.help')}</Typography.Paragraph>
+      {scanState && (
+        <Typography.Paragraph data-testid="duplicates-scan-state">
+          {scanState.finishedAt
+            ? t('duplicates.scanFinished', { at: formatDateTime(scanState.finishedAt, i18n.language), count: scanState.found ?? 0 })
+            : t('duplicates.scanRunning', { at: formatDateTime(scanState.startedAt, i18n.language) })}
+        </Typography.Paragraph>
+      )}
       <Table<Pair>
         rowKey="id"
         size="small"
