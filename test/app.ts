@@ -10,7 +10,7 @@ import { createTestDb } from './db.ts';
 export const OWNER = { email: 'owner@test.patron', password: 'owner-password-123' };
 
 /** A running Patron on a fresh test database (HTTP via inject unless listened on). */
-export async function startTestPatron(overrides: Partial<Config> = {}): Promise<Patron> {
+export async function startTestPatron(overrides: Partial<Config> = {}, opts: { webDir?: string } = {}): Promise<Patron> {
   const db = await createTestDb();
   const config = loadConfig({ PATRON_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv, {
     dataDir: mkdtempSync(join(tmpdir(), 'patron-data-')),
@@ -21,7 +21,7 @@ export async function startTestPatron(overrides: Partial<Config> = {}): Promise<
     changesIntervalMs: 3_600_000,
     ...overrides,
   });
-  const patron = await startPatron({ config, dbHandle: db });
+  const patron = await startPatron({ config, dbHandle: db, webDir: opts.webDir });
   const close = patron.close;
   return { ...patron, close: async () => { await close(); await db.drop(); } };
 }

@@ -101,7 +101,7 @@ describe('merge and undo', () => {
     expect(onPage[0]).toMatchObject({ score: pairs.find((p) => p.a.id === roomA)?.score, reasons: ['name', 'city', 'address'] });
     // The queue says when the scan it asked for has finished, and what it found.
     const { duplicatesScanJob } = await import('./duplicates.service.ts');
-    await duplicatesScanJob.handler({}, patron.ctx);
+    await duplicatesScanJob.handler({}, { ...patron.ctx, jobId: 'test' });
     expect((await api('GET', '/customers/duplicate-pairs')).json().lastScan).toMatchObject({ finishedAt: expect.any(String), found: expect.any(Number) });
 
     const twins = pairs.find((p) => p.a.id === twinA)!;

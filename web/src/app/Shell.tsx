@@ -1,6 +1,7 @@
 import { LogoutOutlined, SettingOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Layout, Menu, Select, Space, Typography } from 'antd';
+import { Alert, Button, Layout, Menu, Select, Space, Spin, Typography } from 'antd';
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { ChangePasswordForm } from '../features/auth/ChangePasswordForm.tsx';
@@ -69,7 +70,9 @@ export function Shell() {
               <ChangePasswordForm />
             </Space>
           ) : (
-            <Outlet />
+            <Suspense fallback={<Spin style={{ display: 'block', margin: '64px auto' }} />}>
+              <Outlet />
+            </Suspense>
           )}
         </Layout.Content>
       </Layout>
