@@ -13,11 +13,18 @@ export const customerSummary = z.object({
   email: z.string().nullable().describe('Masked unless revealed'),
   phone: z.string().nullable().describe('Masked unless revealed'),
   firstChannel: z.string().nullable(),
+  firstChannelName: z.string().nullable(),
   createdAt: z.string(),
+  /** Stored metrics (null until first computed). */
+  ordersCount: z.number().int().nullable(),
+  netSpent: z.number().int().nullable(),
+  lastOrderAt: z.string().nullable(),
+  lifecycleStage: z.string().nullable(),
+  rfmGroup: z.string().nullable(),
 });
 export type CustomerSummary = z.infer<typeof customerSummary>;
 
-export const customerSort = z.enum(['created_at', 'name', 'id']);
+export const customerSort = z.enum(['created_at', 'name', 'id', 'orders_count', 'net_spent', 'last_order_at']);
 
 export const customerFilter = z.strictObject({
   q: z.string().trim().max(200).optional().describe('Name (Chinese too), or exact e-mail, phone or external id'),
@@ -215,7 +222,13 @@ export const quarantineResolveBody = z.discriminatedUnion('action', [
 ]);
 
 /** A saved view of the customers list: its filter and sort order. */
-export const customerViewParams = customerFilter.extend({ sort: customerSort.default('created_at'), order: z.enum(['asc', 'desc']).default('desc') });
+/** Columns of the customers list a view may show (the chooser); absent: the default set. */
+export const CUSTOMER_COLUMNS = ['name', 'phone', 'email', 'region', 'firstChannel', 'ordersCount', 'netSpent', 'lastOrderAt', 'lifecycleStage', 'rfmGroup', 'createdAt'] as const;
+export const customerViewParams = customerFilter.extend({
+  sort: customerSort.default('created_at'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  columns: z.array(z.enum(CUSTOMER_COLUMNS)).max(CUSTOMER_COLUMNS.length).optional(),
+});
 export const savedViewBody = z.strictObject({
   name: z.string().trim().min(1).max(80),
   params: customerViewParams,

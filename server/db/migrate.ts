@@ -24,6 +24,7 @@ import * as m0021 from './migrations/0021_never_deleted_parents.ts';
 import * as m0022 from './migrations/0022_customers_segment_columns.ts';
 import * as m0023 from './migrations/0023_import_trust.ts';
 import * as m0024 from './migrations/0024_orders_area.ts';
+import * as m0025 from './migrations/0025_phone_tails.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -51,6 +52,7 @@ export const migrations: Record<string, Migration> = {
   '0022_customers_segment_columns': m0022,
   '0023_import_trust': m0023,
   '0024_orders_area': m0024,
+  '0025_phone_tails': m0025,
 };
 
 export type MigrateResult = { applied: string[] };

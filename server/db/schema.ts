@@ -215,6 +215,8 @@ export type CustomerIdentityTable = {
   source: string;
   first_seen_at: Timestamp;
   last_seen_at: Timestamp;
+  /** Blind index of a phone's last four digits (phones only). */
+  tail_bidx: Generated<string | null>;
 };
 
 export type SourceTable = {

@@ -33,6 +33,8 @@ export type NewCustomer = {
 
 export const emailIndex = (keyring: Keyring, email: string) => blindIndex(keyring, 'email', email);
 export const phoneIndex = (keyring: Keyring, phone: string) => blindIndex(keyring, 'phone', phone);
+/** The blind index of a phone's last four digits (what a seller types to find "the buyer ending 5678"). */
+export const phoneTailIndex = (keyring: Keyring, digits: string) => blindIndex(keyring, 'phone_tail', digits.replace(/\D/g, '').slice(-4));
 
 /** Reserves `n` ids from a table's identity sequence (so callers know ids before inserting). */
 export async function reserveIds(db: Db, table: 'customers' | 'orders' | 'order_items' | 'events', n: number): Promise<number[]> {
@@ -73,21 +75,21 @@ export async function countCustomers(db: Db): Promise<number> {
 
 /** The identities rows that make bulk-inserted customers findable by e-mail, phone and external id. */
 async function insertIdentities(db: Db, keyring: Keyring, rows: readonly NewCustomer[], ids: number[], source: string) {
-  const out: { customerId: number; kind: string; channel: string; key: string; enc: string | null; at: string }[] = [];
+  const out: { customerId: number; kind: string; channel: string; key: string; enc: string | null; tail?: string; at: string }[] = [];
   rows.forEach((r, i) => {
     const at = r.createdAt.toISOString();
     if (r.email) out.push({ customerId: ids[i], kind: 'email', channel: '', key: emailIndex(keyring, r.email), enc: encryptOptional(keyring, r.email), at });
-    if (r.phone) out.push({ customerId: ids[i], kind: 'phone', channel: '', key: phoneIndex(keyring, r.phone), enc: encryptOptional(keyring, r.phone), at });
+    if (r.phone) out.push({ customerId: ids[i], kind: 'phone', channel: '', key: phoneIndex(keyring, r.phone), enc: encryptOptional(keyring, r.phone), tail: phoneTailIndex(keyring, r.phone), at });
     for (const e of r.externalIds ?? []) out.push({ customerId: ids[i], kind: 'external', channel: e.channel, key: e.id, enc: null, at });
     for (const a of r.anonymousIds ?? []) out.push({ customerId: ids[i], kind: 'anonymous', channel: '', key: a, enc: null, at });
   });
   if (out.length === 0) return;
   const col = <T>(f: (o: (typeof out)[number]) => T) => out.map(f);
   await sql`
-    insert into customer_identities (customer_id, kind, channel, key, value_enc, source, first_seen_at, last_seen_at)
-    select u.customer_id, u.kind, u.channel, u.key, u.value_enc, ${source}, u.at, u.at from unnest(
+    insert into customer_identities (customer_id, kind, channel, key, value_enc, tail_bidx, source, first_seen_at, last_seen_at)
+    select u.customer_id, u.kind, u.channel, u.key, u.value_enc, u.tail_bidx, ${source}, u.at, u.at from unnest(
       ${col((o) => o.customerId)}::bigint[], ${col((o) => o.kind)}::text[], ${col((o) => o.channel)}::text[],
-      ${col((o) => o.key)}::text[], ${col((o) => o.enc)}::text[], ${col((o) => o.at)}::timestamptz[]
-    ) as u(customer_id, kind, channel, key, value_enc, at)
+      ${col((o) => o.key)}::text[], ${col((o) => o.enc)}::text[], ${col((o) => o.tail ?? null)}::text[], ${col((o) => o.at)}::timestamptz[]
+    ) as u(customer_id, kind, channel, key, value_enc, tail_bidx, at)
     on conflict (kind, channel, key) do nothing`.execute(db);
 }

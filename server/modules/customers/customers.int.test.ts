@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 import { createUser } from '../auth/index.ts';
+import { processChanges } from '../analytics/index.ts';
+import { upsertOrder } from '../commerce/index.ts';
 import { insertEvents } from '../events/index.ts';
+import { backfillPhoneTails } from './phone-tails.ts';
 
 describe('customers API', () => {
   let patron: Patron;
@@ -132,6 +135,40 @@ describe('customers API', () => {
       expect(list.items.map((c: { id: number }) => c.id), q).toContain(id);
     }
     expect((await api('GET', '/customers?q=139876', owner)).json().total).toBe(0);
+    // The last four digits find the phone's holder (a blind index of its own); the list stays masked.
+    const tail = (await api('GET', '/customers?q=4321', owner)).json();
+    expect(tail.items.map((c: { id: number }) => c.id)).toContain(id);
+    expect(tail.items.find((c: { id: number }) => c.id === id).phone).toBe('+86 139****4321');
+    // Phones stored before the index existed are filled by the background job.
+    await patron.ctx.db.updateTable('customer_identities').set({ tail_bidx: null }).where('customer_id', '=', id).execute();
+    expect((await api('GET', '/customers?q=4321', owner)).json().items.map((c: { id: number }) => c.id)).not.toContain(id);
+    expect(await backfillPhoneTails(patron.ctx.db, patron.ctx.keyring)).toBeGreaterThan(0);
+    expect((await api('GET', '/customers?q=4321', owner)).json().items.map((c: { id: number }) => c.id)).toContain(id);
+  });
+
+  it('lists customers with their orders, net spend, last order, lifecycle stage and RFM group, sortable by value', async () => {
+    const db = patron.ctx.db;
+    const channel = await db.insertInto('channels').values({ code: 'sorted', name: '排序店', kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const big = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'sorted', id: 'big' }], name: '大客户' })).json().customerId;
+    const small = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'sorted', id: 'small' }], name: '小客户' })).json().customerId;
+    for (const [id, amount, n] of [[big, 900_000, 3], [small, 1_000, 1]] as const) {
+      for (let i = 0; i < n; i++) await upsertOrder(db, { customerId: id, channelId: channel.id, externalId: `s-${id}-${i}`, status: 'paid', currency: 'CNY', totalAmount: amount, placedAt: new Date(Date.now() - (i + 1) * 86_400_000), now: new Date() });
+    }
+    await processChanges(db, { now: new Date(), timeZone: 'Asia/Shanghai' });
+    const list = (await api('GET', '/customers?sort=net_spent&order=desc&limit=5', owner)).json();
+    expect(list.items[0]).toMatchObject({ id: big, ordersCount: 3, netSpent: 2_700_000, lifecycleStage: 'active', lastOrderAt: expect.any(String) });
+    const fewest = (await api('GET', '/customers?sort=orders_count&order=asc&limit=200', owner)).json().items.filter((c: { ordersCount: number | null }) => c.ordersCount !== null);
+    expect(fewest.findIndex((c: { id: number }) => c.id === small)).toBeLessThan(fewest.findIndex((c: { id: number }) => c.id === big));
+  });
+
+  it('filters the list by a province and a channel as a seller types them', async () => {
+    const id = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'sh-1' }], province: '上海市' })).json().customerId;
+    const channel = await patron.ctx.db.insertInto('channels').values({ code: 'tmall_flagship', name: '天猫旗舰店', kind: 'marketplace', platform: 'taobao' }).returning('id').executeTakeFirstOrThrow();
+    await patron.ctx.db.updateTable('customers').set({ first_channel_id: channel.id }).where('id', '=', id).execute();
+    for (const province of ['上海', '沪', 'Shanghai', '上海市']) {
+      expect((await api('GET', `/customers?province=${encodeURIComponent(province)}`, owner)).json().items.map((c: { id: number }) => c.id), province).toContain(id);
+    }
+    expect((await api('GET', `/customers?channel=${encodeURIComponent('天猫旗舰店')}`, owner)).json().items.map((c: { id: number }) => c.id)).toContain(id);
   });
 
   it('masks personal data for everyone by default; reveal needs pii.read and is audited', async () => {

@@ -4,14 +4,21 @@ import { type CustomerTable, type Db, runPrepared } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { type Keyring, blindIndex } from '../../platform/crypto.ts';
 import { recordAudit } from '../audit/index.ts';
+import { phoneTailIndex } from './customers.bulk.ts';
 import { customerErrors } from './customers.errors.ts';
 import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 import { presentPii } from './present.ts';
+import { canonicalProvince } from './regions.ts';
 
-export type Row = Selectable<CustomerTable> & { first_channel: string | null };
+export type Row = Selectable<CustomerTable> & { first_channel: string | null; first_channel_name: string | null };
+/** A list row: the profile with its stored metrics (read from analytics' customer_metrics, null until computed). */
+type ListRow = Row & { orders_count: number | null; net_spent: number | null; last_order_at: Date | null; lifecycle_stage: string | null; rfm_group: string | null };
+
+const NO_METRICS = { ordersCount: null, netSpent: null, lastOrderAt: null, lifecycleStage: null, rfmGroup: null };
 
 export function presentSummary(keyring: Keyring, r: Row, reveal: boolean): CustomerSummary {
   return {
+    ...NO_METRICS,
     id: r.id,
     name: r.name,
     gender: r.gender,
@@ -20,12 +27,22 @@ export function presentSummary(keyring: Keyring, r: Row, reveal: boolean): Custo
     email: presentPii(keyring, 'email', r.email_enc, reveal),
     phone: presentPii(keyring, 'phone', r.phone_enc, reveal),
     firstChannel: r.first_channel,
+    firstChannelName: r.first_channel_name,
     createdAt: r.created_at.toISOString(),
   };
 }
 
+const withMetrics = (keyring: Keyring, r: ListRow): CustomerSummary => ({
+  ...presentSummary(keyring, r, false),
+  ordersCount: r.orders_count,
+  netSpent: r.net_spent,
+  lastOrderAt: r.last_order_at?.toISOString() ?? null,
+  lifecycleStage: r.lifecycle_stage,
+  rfmGroup: r.rfm_group,
+});
+
 const baseQuery = (db: Db) =>
-  db.selectFrom('customers').leftJoin('channels', 'channels.id', 'customers.first_channel_id').selectAll('customers').select('channels.code as first_channel');
+  db.selectFrom('customers').leftJoin('channels', 'channels.id', 'customers.first_channel_id').selectAll('customers').select(['channels.code as first_channel', 'channels.name as first_channel_name']);
 
 /** Which customers: the same filter serves the list, bulk tagging and exports. */
 export type CustomerFilter = { q?: string; channel?: string; province?: string; tag?: string; segment?: number };
@@ -33,7 +50,7 @@ export type CustomerFilter = { q?: string; channel?: string; province?: string; 
 export type ListCustomersOptions = CustomerFilter & {
   limit: number;
   offset: number;
-  sort: 'created_at' | 'name' | 'id';
+  sort: 'created_at' | 'name' | 'id' | 'orders_count' | 'net_spent' | 'last_order_at';
   order: 'asc' | 'desc';
 };
 
@@ -44,22 +61,29 @@ function searchFilter(keyring: Keyring, q: string) {
   const phone = /^[+\d][\d\s-]{5,}$/.test(q) ? normalizePhone(q) : null;
   const keys = [{ kind: 'external', key: normalizeExternalId(q) }];
   if (phone) keys.push({ kind: 'phone', key: blindIndex(keyring, 'phone', phone) });
-  return { kind: 'keyOrName' as const, keys };
+  // Four digits: also the phones ending in them (their own blind index).
+  const tail = /^\d{4}$/.test(q.trim()) ? phoneTailIndex(keyring, q.trim()) : null;
+  return { kind: 'keyOrName' as const, keys, tail };
 }
 
 export function filteredCustomers(db: Db, keyring: Keyring, f: CustomerFilter) {
   let q = baseQuery(db).where('customers.merged_into', 'is', null);
-  if (f.channel) q = q.where('channels.code', '=', f.channel);
-  if (f.province) q = q.where('customers.province', '=', f.province);
+  // A channel by its code or the name a seller sees (天猫旗舰店); a province as typed (上海, 沪, Shanghai → 上海市).
+  if (f.channel) {
+    const channel = f.channel;
+    q = q.where((eb) => eb.or([eb('channels.code', '=', channel), eb('channels.name', '=', channel)]));
+  }
+  if (f.province) q = q.where('customers.province', '=', canonicalProvince(f.province) ?? f.province);
   if (f.tag) q = q.where('customers.id', 'in', db.selectFrom('customer_tags').select('customer_id').where('tag', '=', f.tag));
   // The one read of a segments table here: membership is the filter every bulk action and export needs.
   if (f.segment) q = q.where('customers.id', 'in', db.selectFrom('segment_members').select('customer_id').where('segment_id', '=', f.segment));
   if (f.q) {
     const s = searchFilter(keyring, f.q);
+    const tail = s.kind === 'keyOrName' ? s.tail : null;
     const byKey = db
       .selectFrom('customer_identities')
       .select('customer_id')
-      .where((eb) => eb.or(s.keys.map((k) => eb.and([eb('kind', '=', k.kind as 'email'), eb('key', '=', k.key)]))));
+      .where((eb) => eb.or([...s.keys.map((k) => eb.and([eb('kind', '=', k.kind as 'email'), eb('key', '=', k.key)])), ...(tail ? [eb('tail_bidx', '=', tail)] : [])]));
     const pattern = `%${f.q.replace(/[\\%_]/g, '\\$&')}%`;
     q = q.where((eb) =>
       s.kind === 'key' ? eb('customers.id', 'in', byKey) : eb.or([eb('customers.id', 'in', byKey), eb('customers.name', 'ilike', pattern)]),
@@ -70,12 +94,20 @@ export function filteredCustomers(db: Db, keyring: Keyring, f: CustomerFilter) {
 
 export async function listCustomers(db: Db, keyring: Keyring, opts: ListCustomersOptions) {
   const q = filteredCustomers(db, keyring, opts);
-  const sortColumn = { created_at: 'customers.created_at', name: 'customers.name', id: 'customers.id' } as const;
-  const [rows, total] = await Promise.all([
-    q.orderBy(sortColumn[opts.sort], opts.order).orderBy('customers.id', opts.order).limit(opts.limit).offset(opts.offset).execute(),
-    q.clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map((r) => presentSummary(keyring, r as Row, false)), total: total.n };
+  const sortColumn = {
+    created_at: sql.ref('customers.created_at'), name: sql.ref('customers.name'), id: sql.ref('customers.id'),
+    orders_count: sql.ref('m.orders_count'), net_spent: sql.ref('m.net_spent'), last_order_at: sql.ref('m.last_order_at'),
+  } as const;
+  // The seller sorts by what customers are worth; people never computed yet (no metrics row) go last either way.
+  const rows = q
+    .leftJoin('customer_metrics as m', 'm.customer_id', 'customers.id')
+    .select(['m.orders_count', 'm.net_spent', 'm.last_order_at', 'm.lifecycle_stage', 'm.rfm_group'])
+    .orderBy(sql`${sortColumn[opts.sort]} ${sql.raw(opts.order)} nulls last`)
+    .orderBy('customers.id', opts.order)
+    .limit(opts.limit)
+    .offset(opts.offset);
+  const [items, total] = await Promise.all([rows.execute(), q.clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()]);
+  return { items: items.map((r) => withMetrics(keyring, r as ListRow)), total: total.n };
 }
 
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_(\d+)$/;

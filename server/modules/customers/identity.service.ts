@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, Gender, IdentityKind } from '../../db/index.ts';
 import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts';
+import { phoneTailIndex } from './customers.bulk.ts';
 import { customerErrors } from './customers.errors.ts';
 import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 import { rememberAddresses, sightingOf } from './addresses.ts';
@@ -154,6 +155,7 @@ export async function insertIdentities(trx: Db, keyring: Keyring, customerId: nu
         channel: i.channel,
         key: i.key,
         value_enc: i.kind === 'email' || i.kind === 'phone' ? encryptField(keyring, i.plain) : null,
+        tail_bidx: i.kind === 'phone' ? phoneTailIndex(keyring, i.plain) : null,
         source,
         first_seen_at: now,
         last_seen_at: now,

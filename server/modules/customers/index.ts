@@ -3,10 +3,11 @@ import { customerRoutes } from './customers.routes.ts';
 import { duplicateRoutes } from './duplicates.routes.ts';
 import { duplicatesScanJob } from './duplicates.service.ts';
 import { customerOperationJob } from './operations.ts';
+import { phoneTailsJob } from './phone-tails.ts';
 import { customerSettingsRoutes } from './settings.routes.ts';
 import { viewRoutes } from './views.routes.ts';
 
-export const customersModule = { routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes, ...customerSettingsRoutes, ...duplicateRoutes], jobs: [customerOperationJob, duplicatesScanJob] };
+export const customersModule = { routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes, ...customerSettingsRoutes, ...duplicateRoutes], jobs: [customerOperationJob, duplicatesScanJob, phoneTailsJob] };
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
 export { findKnownCustomers, resolveCustomers } from './identity.bulk.ts';

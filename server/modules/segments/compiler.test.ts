@@ -35,6 +35,13 @@ const invalid = (rules: RuleGroup) => {
 };
 
 describe('segment rule compiler', () => {
+  it('reads provinces and cities as the cleansing stores them, and refuses empty values', () => {
+    for (const typed of ['上海', '沪', 'Shanghai']) expect(compile(and({ type: 'profile', field: 'province', operator: 'eq', value: typed })).parameters).toContain('上海市');
+    expect(compile(and({ type: 'profile', field: 'city', operator: 'in', value: ['杭州', '深圳'] })).parameters).toContainEqual(['杭州市', '深圳市']);
+    expect(invalid(and({ type: 'profile', field: 'city', operator: 'eq', value: '' })).reason).toBe('the value is empty');
+    expect(invalid(and({ type: 'profile', field: 'name', operator: 'in', value: ['王', ' '] })).reason).toBe('the value is empty');
+  });
+
   it('compiles every operator of every scalar type, binding every value', () => {
     const samples: Record<string, Record<string, unknown>> = {
       number: { eq: 3, neq: 3, gt: 3, gte: 3, lt: 3, lte: 3, between: [1, 5] },

@@ -12,6 +12,7 @@ import {
   type Window,
 } from '../../../contracts/segments.ts';
 import { AppError } from '../../platform/errors.ts';
+import { canonicalCity, canonicalProvince } from '../customers/index.ts';
 
 /**
  * Compiles a segment rule tree into one boolean SQL expression over `c` (customers) and `m`
@@ -75,14 +76,15 @@ export function invalidRule(path: string, reason: string): AppError {
 
 type Sql = RawBuilder<unknown>;
 /** A column of a given type; `isDate` marks SQL `date` values (compared as dates, not instants). */
-type Column = { expr: Sql; type: ValueType; isDate?: boolean; enumValues?: readonly string[] };
+type Column = { expr: Sql; type: ValueType; isDate?: boolean; enumValues?: readonly string[]; canonical?: (typed: string) => string };
 
 const PROFILE_COLUMNS: Record<keyof typeof PROFILE_FIELDS, Column> = {
   name: { expr: sql`c.name`, type: 'text' },
   gender: { expr: sql`c.gender`, type: 'enum', enumValues: ENUM_VALUES.gender },
   birthday: { expr: sql`c.birthday`, type: 'date', isDate: true },
-  province: { expr: sql`c.province`, type: 'text' },
-  city: { expr: sql`c.city`, type: 'text' },
+  // As the cleansing stores them: 上海 / 沪 / Shanghai → 上海市, 杭州 → 杭州市.
+  province: { expr: sql`c.province`, type: 'text', canonical: (v) => canonicalProvince(v) ?? v },
+  city: { expr: sql`c.city`, type: 'text', canonical: (v) => canonicalCity(v, null) ?? v },
   district: { expr: sql`c.district`, type: 'text' },
   locale: { expr: sql`c.locale`, type: 'text' },
   first_channel: { expr: sql`(select ch.code from channels ch where ch.id = c.first_channel_id)`, type: 'enum' },
@@ -126,8 +128,10 @@ function scalar(col: Column, operator: string, value: unknown, path: string, ctx
     case 'text':
     case 'enum': {
       const list = operator === 'in' || operator === 'not_in';
-      const values = list ? value : [value];
-      if (!Array.isArray(values) || values.length === 0 || !values.every(isStr)) throw invalidRule(path, list ? 'the value must be a non-empty list of strings' : 'the value must be a string');
+      const given = list ? value : [value];
+      if (!Array.isArray(given) || given.length === 0 || !given.every(isStr)) throw invalidRule(path, list ? 'the value must be a non-empty list of strings' : 'the value must be a string');
+      if (given.some((v) => v.trim() === '')) throw invalidRule(path, 'the value is empty');
+      const values = col.canonical && (operator === 'eq' || operator === 'neq' || list) ? given.map((v) => col.canonical!(v.trim())) : given;
       const bad = col.enumValues && values.find((v) => !col.enumValues!.includes(v));
       if (bad) throw invalidRule(path, `"${bad}" is not one of ${col.enumValues!.join(', ')}`);
       if (operator === 'in') return sql`${e} = any(${values}::text[])`;
@@ -226,7 +230,7 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
   const where: Sql[] = [f.statuses?.length ? sql`o.status = any(${f.statuses}::text[])` : sql`o.paid_at is not null and o.status <> 'cancelled'`];
   where.push(windowOn(sql`o.placed_at`, cond.window, path, ctx));
   where.push(rows(sql`o.customer_id`));
-  if (f.channels?.length) where.push(sql`o.channel_id in (select id from channels where code = any(${f.channels}::text[]))`);
+  if (f.channels?.length) where.push(sql`o.channel_id in (select id from channels where code = any(${f.channels}::text[]) or name = any(${f.channels}::text[]))`);
   if (f.coupon === '*') where.push(sql`cardinality(o.coupon_codes) > 0`);
   else if (f.coupon) where.push(sql`${f.coupon} = any(o.coupon_codes)`);
   if (f.minAmount !== undefined) where.push(sql`o.total_amount >= ${f.minAmount}`);
