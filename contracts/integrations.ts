@@ -10,6 +10,13 @@ export const integrationBody = z.object({
   channel: z.string(),
   webhookPath: z.string().describe('Where the platform posts webhooks'),
   createdAt: z.string(),
+  health: z.object({
+    lastDeliveryAt: z.string().nullable(),
+    deliveries: z.number().int(),
+    failures: z.number().int(),
+    lastFailureAt: z.string().nullable(),
+    lastFailure: z.string().nullable().describe('HTTP status and error code of the latest refused delivery'),
+  }),
 });
 export const integrationList = z.object({ items: z.array(integrationBody) });
 export const createIntegrationBody = z.strictObject({

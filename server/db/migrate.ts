@@ -25,6 +25,7 @@ import * as m0022 from './migrations/0022_customers_segment_columns.ts';
 import * as m0023 from './migrations/0023_import_trust.ts';
 import * as m0024 from './migrations/0024_orders_area.ts';
 import * as m0025 from './migrations/0025_phone_tails.ts';
+import * as m0026 from './migrations/0026_integration_health.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '0023_import_trust': m0023,
   '0024_orders_area': m0024,
   '0025_phone_tails': m0025,
+  '0026_integration_health': m0026,
 };
 
 export type MigrateResult = { applied: string[] };

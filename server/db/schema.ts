@@ -240,6 +240,11 @@ export type IntegrationTable = {
   secret_enc: string;
   created_at: CreatedAt;
   disabled_at: Timestamp | null;
+  last_delivery_at: Generated<Date | null>;
+  deliveries: Generated<number>;
+  failures: Generated<number>;
+  last_failure_at: Generated<Date | null>;
+  last_failure: Generated<string | null>;
 };
 
 export type WebhookDeliveryTable = {

@@ -19,7 +19,7 @@ const skipReason = !chromiumPath
 if (skipReason) console.warn(`Skipping browser tests: ${skipReason}`);
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results');
-const PAGES = ['/dashboard', '/customers', '/orders', '/customers/quality', '/customers/duplicates', '/customers/import', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/sources', '/settings/attributes', '/settings/audit', '/settings/jobs'];
+const PAGES = ['/dashboard', '/customers', '/orders', '/customers/quality', '/customers/duplicates', '/customers/import', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/sources', '/settings/integrations', '/settings/privacy', '/settings/attributes', '/settings/audit', '/settings/jobs'];
 
 describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   let patron: Patron;
@@ -160,6 +160,21 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByText(order.external_id, { exact: true }).click();
     await page.getByTestId('order-shipments').getByText('运输中').waitFor();
     await page.screenshot({ path: join(SHOTS, 'order-detail.png') });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('records a consent with its evidence on the 360 page and connects a marketplace store, its webhook address shown', async () => {
+    const someone = await patron.ctx.db.selectFrom('customers').select('id').where('merged_into', 'is', null).orderBy('id').executeTakeFirstOrThrow();
+    await page.goto(`${base}/customers/${someone.id}`);
+    await page.getByTestId('record-consent').click();
+    await page.getByLabel('凭证').fill('门店扫码表单 #42');
+    await page.locator('.ant-modal-footer .ant-btn-primary').click();
+    await expect.poll(async () => (await patron.ctx.db.selectFrom('consents').select('evidence').where('customer_id', '=', someone.id).execute()).map((c) => c.evidence)).toContain('门店扫码表单 #42');
+    await page.goto(`${base}/settings/integrations`);
+    await page.getByRole('button', { name: '接入店铺' }).click();
+    await page.getByLabel('名称').fill('京东自营旗舰店');
+    await page.locator('.ant-modal-footer .ant-btn-primary').click();
+    await page.getByText(/\/webhooks\/orders\/\d+/).first().waitFor();
     expect(consoleErrors).toEqual([]);
   });
 

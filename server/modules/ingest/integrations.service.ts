@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { integrationBody } from '../../../contracts/integrations.ts';
 import type { Db, IntegrationProvider } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { type Keyring, decryptField, encryptField } from '../../platform/crypto.ts';
@@ -6,7 +8,8 @@ import { randomToken } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/index.ts';
 import { ensureChannel } from '../commerce/index.ts';
 
-export type Integration = { id: number; provider: IntegrationProvider; name: string; channelId: number; channel: string; webhookPath: string; createdAt: string };
+export type Integration = z.infer<typeof integrationBody>;
+const NO_DELIVERIES: Integration['health'] = { lastDeliveryAt: null, deliveries: 0, failures: 0, lastFailureAt: null, lastFailure: null };
 
 const CHANNEL_KIND = { shopify: 'web', woocommerce: 'web', taobao: 'marketplace', douyin: 'social', youzan: 'social', jd: 'marketplace' } as const;
 export const webhookPath = (provider: IntegrationProvider, id: number) =>
@@ -34,7 +37,7 @@ export async function createIntegration(
       .executeTakeFirstOrThrow();
     await recordAudit(trx, { actor: opts.actor, action: 'integration.create', target: { type: 'integration', id: row.id }, after: { provider: row.provider, name: row.name, channel: code } });
     return {
-      integration: { id: row.id, provider: row.provider, name: row.name, channelId, channel: code, webhookPath: webhookPath(row.provider, row.id), createdAt: row.created_at.toISOString() },
+      integration: { id: row.id, provider: row.provider, name: row.name, channelId, channel: code, webhookPath: webhookPath(row.provider, row.id), createdAt: row.created_at.toISOString(), health: NO_DELIVERIES },
       secret,
     };
   });
@@ -49,7 +52,17 @@ export async function listIntegrations(db: Db): Promise<Integration[]> {
     .where('disabled_at', 'is', null)
     .orderBy('integrations.id')
     .execute();
-  return rows.map((r) => ({ id: r.id, provider: r.provider, name: r.name, channelId: r.channel_id, channel: r.channel, webhookPath: webhookPath(r.provider, r.id), createdAt: r.created_at.toISOString() }));
+  return rows.map((r) => ({
+    id: r.id, provider: r.provider, name: r.name, channelId: r.channel_id, channel: r.channel, webhookPath: webhookPath(r.provider, r.id), createdAt: r.created_at.toISOString(),
+    health: { lastDeliveryAt: r.last_delivery_at?.toISOString() ?? null, deliveries: Number(r.deliveries), failures: Number(r.failures), lastFailureAt: r.last_failure_at?.toISOString() ?? null, lastFailure: r.last_failure },
+  }));
+}
+
+/** A webhook answered: counted as a delivery (2xx) or a failure with its status and error code, for the integrations page. */
+export async function recordWebhookOutcome(db: Db, id: number, outcome: { ok: true } | { ok: false; reason: string }, now: Date) {
+  const q = db.updateTable('integrations').where('id', '=', id);
+  if (outcome.ok) await q.set((eb) => ({ last_delivery_at: now, deliveries: eb('deliveries', '+', 1) })).execute();
+  else await q.set((eb) => ({ last_failure_at: now, failures: eb('failures', '+', 1), last_failure: outcome.reason.slice(0, 200) })).execute();
 }
 
 export async function loadIntegration(db: Db, keyring: Keyring, id: number, providers: readonly IntegrationProvider[]) {

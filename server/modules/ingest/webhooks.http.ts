@@ -10,7 +10,7 @@ import { recordAudit } from '../audit/index.ts';
 import { recordRefund, recordShipments } from '../commerce/index.ts';
 import { erasePersonIn } from '../privacy/index.ts';
 import { ingestCustomer, ingestOrder } from './canonical.ts';
-import { firstDelivery, ingestErrors, loadIntegration } from './integrations.service.ts';
+import { firstDelivery, ingestErrors, loadIntegration, recordWebhookOutcome } from './integrations.service.ts';
 import { MARKETPLACE_MAPPERS, type Marketplace } from './mappers/marketplaces.ts';
 import { shopifyCustomer, shopifyFulfillment, shopifyOrder, shopifyRefund } from './mappers/shopify.ts';
 import { wooCustomer, wooOrder } from './mappers/woocommerce.ts';
@@ -44,6 +44,18 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.setErrorHandler(createErrorHandler());
+    // Every answer counts on its integration's health: deliveries, and refusals with their status and error code.
+    const refused = new WeakMap<FastifyRequest, string>();
+    scope.addHook('onError', async (request, _reply, err) => {
+      refused.set(request, err instanceof AppError ? err.code : 'INTERNAL');
+    });
+    scope.addHook('onResponse', async (request, reply) => {
+      const id = idParam.safeParse(request.params);
+      if (!id.success) return;
+      const ok = reply.statusCode < 300;
+      const outcome = ok ? { ok: true as const } : { ok: false as const, reason: `${reply.statusCode} ${refused.get(request) ?? ''}`.trim() };
+      await recordWebhookOutcome(ctx.db, id.data.id, outcome, ctx.clock.now()).catch((err: unknown) => request.log.warn({ err }, 'webhook outcome not recorded'));
+    });
     const opts = { bodyLimit: 5 * 1024 * 1024, config: { access: 'public' as const } };
     const rawBody = (r: FastifyRequest) => (Buffer.isBuffer(r.body) ? r.body : Buffer.alloc(0));
     async function once(integrationId: number, deliveryId: string | undefined, topic: string, work: (trx: AppContext['db']) => Promise<unknown>) {

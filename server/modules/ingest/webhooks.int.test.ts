@@ -99,6 +99,11 @@ describe('platform webhooks', () => {
     expect(missing.statusCode).toBe(401);
     expect(await order('1')).toBeUndefined();
     expect((await patron.http.inject({ method: 'POST', url: '/webhooks/shopify/99999', payload: '{}' })).statusCode).toBe(404);
+    // The integrations page shows the store's deliveries and its refusals with their reason.
+    const { listIntegrations } = await import('./integrations.service.ts');
+    const health = (await listIntegrations(patron.ctx.db)).find((i) => i.id === shopify)!.health;
+    expect(health).toMatchObject({ lastDeliveryAt: expect.any(String), failures: 2, lastFailure: '401 WEBHOOK_SIGNATURE_INVALID', lastFailureAt: expect.any(String) });
+    expect(health.deliveries).toBeGreaterThan(0);
   });
 
   it('merges a Shopify customer into the person already known by e-mail, and records privacy requests', async () => {

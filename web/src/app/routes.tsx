@@ -35,6 +35,8 @@ const NotBuiltPage = page(() => import('../features/placeholder/NotBuiltPage.tsx
 const ApiKeysPage = page(() => import('../features/settings/ApiKeysPage.tsx'), 'ApiKeysPage');
 const AttributesPage = page(() => import('../features/settings/AttributesPage.tsx'), 'AttributesPage');
 const AuditPage = page(() => import('../features/settings/AuditPage.tsx'), 'AuditPage');
+const IntegrationsPage = page(() => import('../features/settings/IntegrationsPage.tsx'), 'IntegrationsPage');
+const PrivacyPage = page(() => import('../features/settings/PrivacyPage.tsx'), 'PrivacyPage');
 const JobsPage = page(() => import('../features/settings/JobsPage.tsx'), 'JobsPage');
 const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), 'SourcesPage');
 const StorePage = page(() => import('../features/settings/StorePage.tsx'), 'StorePage');
@@ -63,6 +65,8 @@ export const SETTINGS_PAGES: SettingsPage[] = [
   { path: '/settings/users', labelKey: 'nav.settingsUsers', permission: 'users.manage', element: <UsersPage /> },
   { path: '/settings/api-keys', labelKey: 'nav.settingsApiKeys', permission: 'apikeys.manage', element: <ApiKeysPage /> },
   { path: '/settings/sources', labelKey: 'nav.settingsSources', permission: 'settings.manage', element: <SourcesPage /> },
+  { path: '/settings/integrations', labelKey: 'nav.settingsIntegrations', permission: 'settings.manage', element: <IntegrationsPage /> },
+  { path: '/settings/privacy', labelKey: 'nav.settingsPrivacy', permission: 'privacy.manage', element: <PrivacyPage /> },
   { path: '/settings/attributes', labelKey: 'nav.settingsAttributes', permission: 'settings.manage', element: <AttributesPage /> },
   { path: '/settings/audit', labelKey: 'nav.settingsAudit', permission: 'audit.read', element: <AuditPage /> },
   { path: '/settings/jobs', labelKey: 'nav.settingsJobs', permission: 'jobs.read', element: <JobsPage /> },

@@ -26,7 +26,8 @@ type ApiInit = {
   query?: Record<string, unknown>;
 };
 
-export async function api<T>(path: string, init: ApiInit = {}): Promise<T> {
+/** The request as `api` sends it: query string, JSON or raw body, CSRF header on writes. */
+function send(path: string, init: ApiInit): Promise<Response> {
   const method = init.method ?? 'GET';
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
@@ -36,17 +37,34 @@ export async function api<T>(path: string, init: ApiInit = {}): Promise<T> {
   if (init.raw) headers['content-type'] = init.raw.contentType;
   const csrf = readCookie('patron_csrf');
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = decodeURIComponent(csrf);
-  const res = await fetch(`/api/v1${path}${qs ? `?${qs}` : ''}`, {
+  return fetch(`/api/v1${path}${qs ? `?${qs}` : ''}`, {
     method,
     headers,
     credentials: 'same-origin',
     body: init.raw ? init.raw.body : init.body === undefined ? undefined : JSON.stringify(init.body),
   });
+}
+
+async function failure(res: Response): Promise<ApiError> {
   const text = await res.text();
-  const data = text ? JSON.parse(text) : undefined;
-  if (!res.ok) {
-    const e = data?.error ?? { code: 'HTTP_ERROR', message: res.statusText };
-    throw new ApiError(res.status, e.code, e.message, e.details);
-  }
-  return data as T;
+  const e = (text ? JSON.parse(text) : undefined)?.error ?? { code: 'HTTP_ERROR', message: res.statusText };
+  return new ApiError(res.status, e.code, e.message, e.details);
+}
+
+export async function api<T>(path: string, init: ApiInit = {}): Promise<T> {
+  const res = await send(path, init);
+  if (!res.ok) throw await failure(res);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A file the API answers with (an archive, an export), saved by the browser under `fileName`. */
+export async function downloadFrom(path: string, fileName: string, init: ApiInit = {}): Promise<void> {
+  const res = await send(path, init);
+  if (!res.ok) throw await failure(res);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await res.blob());
+  link.download = fileName;
+  link.click();
+  URL.revokeObjectURL(link.href);
 }

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Input, Modal, Progress, Space } from 'antd';
+import { App, Button, Input, Modal, Progress, Radio, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
@@ -19,6 +19,7 @@ export function BulkActions({ filter, total }: { filter: Filter; total: number }
   const [opId, setOpId] = useState<number | null>(null);
   const [tagOpen, setTagOpen] = useState(false);
   const [tag, setTag] = useState('');
+  const [action, setAction] = useState<'add' | 'remove'>('add');
   const op = useQuery({
     queryKey: ['customer-operation', opId],
     enabled: opId !== null,
@@ -50,9 +51,10 @@ export function BulkActions({ filter, total }: { filter: Filter; total: number }
         onCancel={() => setTagOpen(false)}
         onOk={() => {
           setTagOpen(false);
-          if (tag.trim()) start('/customers/bulk-tag', { filter, tag: tag.trim(), action: 'add' });
+          if (tag.trim()) start('/customers/bulk-tag', { filter, tag: tag.trim(), action });
         }}
       >
+        <Radio.Group style={{ marginBottom: 12 }} value={action} onChange={(e) => setAction(e.target.value)} options={[{ value: 'add', label: t('customers.bulkAdd') }, { value: 'remove', label: t('customers.bulkRemove') }]} />
         <Input value={tag} maxLength={50} placeholder={t('customers.addTag')} onChange={(e) => setTag(e.target.value)} />
       </Modal>
     </Space>

@@ -11,7 +11,7 @@ import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { InsightsPanel } from '../analytics/InsightsPanel.tsx';
-import { AddressesCard, AttributesCard, ConsentsCard, DuplicatesCard } from './CustomerPanels.tsx';
+import { AddressesCard, AttributesCard, ConsentsCard, DuplicatesCard, PrivacyActions } from './CustomerPanels.tsx';
 import { TagsAndNotes } from './TagsAndNotes.tsx';
 
 type Order = CustomerDetail['orders'][number];
@@ -71,13 +71,16 @@ export function CustomerDetailPage() {
       <Card
         title={c.name ?? t('customers.unnamed')}
         extra={
-          can('pii.read') && !reveal ? (
-            <Button icon={<EyeOutlined />} onClick={() => setReveal(true)} data-testid="reveal-pii">
-              {t('customers.reveal')}
-            </Button>
-          ) : reveal ? (
-            <Tag color="orange">{t('customers.revealedAudited')}</Tag>
-          ) : null
+          <Space>
+            {can('privacy.manage') && <PrivacyActions id={c.id} />}
+            {can('pii.read') && !reveal ? (
+              <Button icon={<EyeOutlined />} onClick={() => setReveal(true)} data-testid="reveal-pii">
+                {t('customers.reveal')}
+              </Button>
+            ) : reveal ? (
+              <Tag color="orange">{t('customers.revealedAudited')}</Tag>
+            ) : null}
+          </Space>
         }
       >
         <Row gutter={16} style={{ marginBottom: 16 }}>

@@ -1,12 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Empty, Input, InputNumber, List, Modal, Popconfirm, Radio, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Empty, Form, Input, InputNumber, List, Modal, Popconfirm, Radio, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { z } from 'zod';
 import type { attributeList, CustomerDetail, duplicateList, mergeFields, mergeHistory } from '../../../../contracts/customers.ts';
-import type { consentState } from '../../../../contracts/privacy.ts';
-import { api } from '../../lib/api.ts';
+import type { consentBody, consentState } from '../../../../contracts/privacy.ts';
+import { CONSENT_CHANNELS, CONSENT_PURPOSES } from '../../../../contracts/segments.ts';
+import { api, downloadFrom } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
@@ -107,12 +108,57 @@ export function AddressesCard({ addresses }: { addresses: CustomerDetail['addres
   );
 }
 
+type ConsentInput = z.input<typeof consentBody>;
+
+/** Record a consent, refusal or withdrawal with where it was given and its proof (appended to the ledger). */
+function RecordConsent({ id }: { id: number }) {
+  const { t } = useTranslation();
+  const onError = useOnError();
+  const client = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm<ConsentInput>();
+  const record = useMutation({
+    mutationFn: (body: ConsentInput) => api(`/customers/${id}/consents`, { method: 'POST', body }),
+    onSuccess: () => {
+      setOpen(false);
+      form.resetFields();
+      client.invalidateQueries({ queryKey: ['consents', id] });
+    },
+    onError,
+  });
+  return (
+    <>
+      <Button size="small" onClick={() => setOpen(true)} data-testid="record-consent">{t('consents.record')}</Button>
+      <Modal open={open} title={t('consents.record')} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={record.isPending}>
+        <Form form={form} layout="vertical" onFinish={(v) => record.mutate(v)} initialValues={{ channel: 'sms', purpose: 'marketing', status: 'granted', source: t('consents.defaultSource') }}>
+          <Form.Item name="channel" label={t('consents.channel')}>
+            <Select options={CONSENT_CHANNELS.map((c) => ({ value: c, label: t(`segments.consentChannels.${c}`) }))} />
+          </Form.Item>
+          <Form.Item name="purpose" label={t('consents.purpose')}>
+            <Select options={CONSENT_PURPOSES.map((p) => ({ value: p, label: t(`segments.purposes.${p}`) }))} />
+          </Form.Item>
+          <Form.Item name="status" label={t('consents.status')}>
+            <Radio.Group options={(['granted', 'withdrawn', 'denied'] as const).map((s) => ({ value: s, label: t(`segments.consentStatuses.${s}`) }))} />
+          </Form.Item>
+          <Form.Item name="source" label={t('consents.source')} rules={[{ required: true, message: t('login.required') }]}>
+            <Input maxLength={100} />
+          </Form.Item>
+          <Form.Item name="evidence" label={t('consents.evidence')} extra={t('consents.evidenceHelp')}>
+            <Input.TextArea maxLength={2000} rows={3} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
 export function ConsentsCard({ id }: { id: number }) {
   const { t, i18n } = useTranslation();
+  const { can } = useSession();
   const consents = useQuery({ queryKey: ['consents', id], queryFn: () => api<z.infer<typeof consentState>>(`/customers/${id}/consents`) });
   const color: Record<string, string> = { granted: 'green', withdrawn: 'orange', denied: 'red' };
   return (
-    <Card title={t('customers.consentsTitle')} style={{ marginTop: 16 }} loading={consents.isLoading}>
+    <Card title={t('customers.consentsTitle')} style={{ marginTop: 16 }} loading={consents.isLoading} extra={can('customers.write') && <RecordConsent id={id} />}>
       {consents.data?.current.length ? (
         <List
           size="small"
@@ -261,5 +307,30 @@ export function DuplicatesCard({ detail }: { detail: CustomerDetail }) {
       ) : null}
       {merging !== null && <MergeModal survivor={detail} mergedId={merging} onClose={() => setMerging(null)} />}
     </Card>
+  );
+}
+
+/** A data subject's rights from the 360 page: a copy of everything (a .tar.gz) and erasure, both audited. */
+export function PrivacyActions({ id }: { id: number }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const onError = useOnError();
+  const navigate = useNavigate();
+  const download = () => downloadFrom(`/customers/${id}/privacy/export`, `customer-${id}.tar.gz`, { method: 'POST' }).catch(onError);
+  const erase = useMutation({
+    mutationFn: () => api(`/customers/${id}/privacy/erase`, { method: 'POST' }),
+    onSuccess: () => {
+      message.success(t('privacy.erased'));
+      navigate('/customers');
+    },
+    onError,
+  });
+  return (
+    <Space>
+      <Button size="small" onClick={download}>{t('privacy.exportPerson')}</Button>
+      <Popconfirm title={t('privacy.eraseConfirm')} onConfirm={() => erase.mutate()} okText={t('common.confirm')} cancelText={t('common.cancel')} okButtonProps={{ danger: true }}>
+        <Button size="small" danger loading={erase.isPending}>{t('privacy.erasePerson')}</Button>
+      </Popconfirm>
+    </Space>
   );
 }

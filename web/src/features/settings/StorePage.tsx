@@ -6,7 +6,7 @@ import { type Store, useStore } from '../../lib/store.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
 import { IdentityRulesCard } from './IdentityRulesCard.tsx';
-
+import { LifecycleCard } from './LifecycleCard.tsx';
 
 export function StorePage() {
   const { t } = useTranslation();
@@ -43,6 +43,7 @@ export function StorePage() {
       </Form>
     </Card>
     <IdentityRulesCard />
+    <LifecycleCard readOnly={readOnly} />
     </>
   );
 }
