@@ -204,7 +204,7 @@ export const estimateResult = z.object({
 
 export const segmentHistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
 export const membershipHistory = z.object({
-  items: z.array(z.object({ segmentId: z.number().int(), segmentName: z.string(), customerId: z.number().int(), enteredAt: z.string(), exitedAt: z.string().nullable() })),
+  items: z.array(z.object({ segmentId: z.number().int(), segmentName: z.string(), customerId: z.number().int(), customerName: z.string().nullable(), enteredAt: z.string(), exitedAt: z.string().nullable() })),
   total: z.number().int(),
 });
 export const segmentSizes = z.object({ items: z.array(z.object({ at: z.string(), size: z.number().int() })) });

@@ -178,9 +178,24 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('is usable on a phone: at 390 px the header fits and the customer table scrolls inside its card', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${base}/customers`);
+      await page.getByTestId('customer-search').waitFor();
+      await page.getByRole('button', { name: /退出登录|Sign out/ }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'customers-390.png') });
+      const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 392).slice(0, 8).map((e) => `${e.tagName}.${e.className}`.slice(0, 80)));
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), wide.join('\n')).toBeLessThanOrEqual(392);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows the audit log of the sign-in and creates an API key shown once', async () => {
     await page.goto(`${base}/settings/audit`);
-    await page.getByText('auth.login', { exact: true }).first().waitFor();
+    await page.getByRole('cell', { name: '登录', exact: true }).first().waitFor();
     await page.goto(`${base}/settings/api-keys`);
     await page.getByRole('button', { name: '新建密钥' }).click();
     await page.getByLabel('名称').fill('browser-key');

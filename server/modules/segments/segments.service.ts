@@ -415,15 +415,16 @@ export async function segmentSizeHistory(db: Db, id: number) {
 }
 
 export async function membershipHistory(db: Db, filter: { segmentId?: number; customerId?: number }, page: { limit: number; offset: number }) {
-  let q = db.selectFrom('segment_membership_history as h').innerJoin('segments as s', 's.id', 'h.segment_id');
+  // Read side: the customer's name beside the id (segments may join customers).
+  let q = db.selectFrom('segment_membership_history as h').innerJoin('segments as s', 's.id', 'h.segment_id').leftJoin('customers as c', 'c.id', 'h.customer_id');
   if (filter.segmentId) q = q.where('h.segment_id', '=', filter.segmentId);
   if (filter.customerId) q = q.where('h.customer_id', '=', filter.customerId);
   const [rows, total] = await Promise.all([
-    q.select(['h.segment_id', 's.name', 'h.customer_id', 'h.entered_at', 'h.exited_at']).orderBy('h.entered_at', 'desc').orderBy('h.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    q.select(['h.segment_id', 's.name', 'h.customer_id', 'c.name as customer_name', 'h.entered_at', 'h.exited_at']).orderBy('h.entered_at', 'desc').orderBy('h.id', 'desc').limit(page.limit).offset(page.offset).execute(),
     q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
   return {
-    items: rows.map((r) => ({ segmentId: Number(r.segment_id), segmentName: r.name, customerId: Number(r.customer_id), enteredAt: r.entered_at.toISOString(), exitedAt: r.exited_at?.toISOString() ?? null })),
+    items: rows.map((r) => ({ segmentId: Number(r.segment_id), segmentName: r.name, customerId: Number(r.customer_id), customerName: r.customer_name, enteredAt: r.entered_at.toISOString(), exitedAt: r.exited_at?.toISOString() ?? null })),
     total: total.n,
   };
 }

@@ -1,6 +1,6 @@
 import { LogoutOutlined, SettingOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Layout, Menu, Select, Space, Spin, Typography } from 'antd';
+import { Alert, Button, Grid, Layout, Menu, Select, Space, Spin, Tag, Typography } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -16,9 +16,22 @@ export function Shell() {
   const navigate = useNavigate();
   const location = useLocation();
   const client = useQueryClient();
+  // On a phone (390 px) the menu folds away, the header keeps the language and sign-out, and the content pads less.
+  const wide = Grid.useBreakpoint().md ?? true;
   const settings = SETTINGS_PAGES.filter((p) => !p.permission || can(p.permission));
   const items = [
-    ...AREAS.filter((a) => can(a.permission)).map((a) => ({ key: a.path, icon: a.icon, label: t(a.labelKey) })),
+    ...AREAS.filter((a) => can(a.permission)).map((a) => ({
+      key: a.path,
+      icon: a.icon,
+      label: a.soon ? (
+        <Space size={4}>
+          {t(a.labelKey)}
+          <Tag bordered={false} style={{ marginInlineEnd: 0 }}>{t('nav.soon')}</Tag>
+        </Space>
+      ) : (
+        t(a.labelKey)
+      ),
+    })),
     {
       key: '/settings',
       icon: <SettingOutlined />,
@@ -47,23 +60,23 @@ export function Shell() {
         />
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}>
-          <Space>
+        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'flex-end', alignItems: 'center', paddingInline: wide ? 24 : 8 }}>
+          <Space size={wide ? 'middle' : 'small'}>
             <Select<Language>
               aria-label={t('app.language')}
               data-testid="language-select"
               value={i18n.language as Language}
               onChange={(lng) => setLanguage(lng)}
               options={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
-              style={{ width: 120 }}
+              style={{ width: wide ? 120 : 96 }}
             />
-            <Typography.Text>{me?.name}</Typography.Text>
-            <Button icon={<LogoutOutlined />} onClick={signOut}>
-              {t('app.signOut')}
+            {wide && <Typography.Text>{me?.name}</Typography.Text>}
+            <Button icon={<LogoutOutlined />} onClick={signOut} aria-label={t('app.signOut')}>
+              {wide && t('app.signOut')}
             </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ padding: 24 }}>
+        <Layout.Content style={{ padding: wide ? 24 : 8 }}>
           {me?.mustChangePassword ? (
             <Space direction="vertical" style={{ width: '100%', maxWidth: 480 }}>
               <Alert type="warning" showIcon message={t('password.mustChange')} />

@@ -42,21 +42,30 @@ const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), '
 const StorePage = page(() => import('../features/settings/StorePage.tsx'), 'StorePage');
 const UsersPage = page(() => import('../features/settings/UsersPage.tsx'), 'UsersPage');
 
-export type Area = { path: string; labelKey: string; icon: ReactNode; permission: Permission; element: ReactNode };
+export type Area = { path: string; labelKey: string; icon: ReactNode; permission: Permission; element: ReactNode; soon?: boolean };
 
-/** Every area of the product; the ones not built yet say so plainly. */
-export const AREAS: Area[] = [
+const BUILT: Area[] = [
   { path: '/dashboard', labelKey: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.view', element: <DashboardPage /> },
   { path: '/customers', labelKey: 'nav.customers', icon: <TeamOutlined />, permission: 'customers.read', element: <CustomersPage /> },
   { path: '/orders', labelKey: 'nav.orders', icon: <ShoppingOutlined />, permission: 'customers.read', element: <OrdersPage /> },
   { path: '/segments', labelKey: 'nav.segments', icon: <PartitionOutlined />, permission: 'segments.read', element: <SegmentsPage /> },
   { path: '/analytics', labelKey: 'nav.analytics', icon: <BarChartOutlined />, permission: 'analytics.read', element: <AnalyticsPage /> },
-  { path: '/marketing', labelKey: 'nav.marketing', icon: <NotificationOutlined />, permission: 'marketing.read', element: <NotBuiltPage areaKey="nav.marketing" /> },
-  { path: '/automation', labelKey: 'nav.automation', icon: <NodeIndexOutlined />, permission: 'automation.read', element: <NotBuiltPage areaKey="nav.automation" /> },
-  { path: '/loyalty', labelKey: 'nav.loyalty', icon: <GiftOutlined />, permission: 'loyalty.read', element: <NotBuiltPage areaKey="nav.loyalty" /> },
-  { path: '/service', labelKey: 'nav.service', icon: <CustomerServiceOutlined />, permission: 'service.read', element: <NotBuiltPage areaKey="nav.service" /> },
-  { path: '/surveys', labelKey: 'nav.surveys', icon: <FormOutlined />, permission: 'surveys.read', element: <NotBuiltPage areaKey="nav.surveys" /> },
 ];
+
+/** Areas announced but not built yet: marked in the menu, and their page says what can be used now. */
+const SOON = ([
+  ['/marketing', 'nav.marketing', <NotificationOutlined key="i" />, 'marketing.read'],
+  ['/automation', 'nav.automation', <NodeIndexOutlined key="i" />, 'automation.read'],
+  ['/loyalty', 'nav.loyalty', <GiftOutlined key="i" />, 'loyalty.read'],
+  ['/service', 'nav.service', <CustomerServiceOutlined key="i" />, 'service.read'],
+  ['/surveys', 'nav.surveys', <FormOutlined key="i" />, 'surveys.read'],
+] as const).map(([path, labelKey, icon, permission]): Area => ({
+  path, labelKey, icon, permission, soon: true,
+  element: <NotBuiltPage areaKey={labelKey} available={BUILT.map((a) => a.labelKey)} />,
+}));
+
+/** Every area of the product; the ones not built yet say so plainly. */
+export const AREAS: Area[] = [...BUILT, ...SOON];
 
 export type SettingsPage = { path: string; labelKey: string; permission: Permission | null; element: ReactNode };
 

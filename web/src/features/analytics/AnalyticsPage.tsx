@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Col, Input, Row, Select, Skeleton, Space, Statistic, Table, Tabs, Typography } from 'antd';
+import { Alert, Card, Col, DatePicker, Row, Select, Skeleton, Space, Statistic, Table, Tabs, Typography } from 'antd';
+import dayjs from 'dayjs';
 import type { TFunction } from 'i18next';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import type { z } from 'zod';
 import type * as C from '../../../../contracts/analytics.ts';
 import { AGE_BANDS, RISK_BANDS } from '../../../../contracts/analytics.ts';
@@ -64,16 +65,28 @@ export function AnalyticsPage() {
   const [filter, setFilter] = useState<Filter>({});
   const catalog = useSegmentCatalog();
   const set = (patch: Partial<Filter>) => setFilter((f) => ({ ...f, ...patch }));
+  // The open tab is part of the address: a link or a reload lands on it.
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'overview';
   return (
     <Card title={t('analytics.title')} data-testid="analytics">
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input type="date" value={filter.from ?? ''} onChange={(e) => set({ from: e.target.value || undefined })} aria-label={t('analytics.from')} style={{ width: 160 }} />
-        <Input type="date" value={filter.to ?? ''} onChange={(e) => set({ to: e.target.value || undefined })} aria-label={t('analytics.to')} style={{ width: 160 }} />
+        <DatePicker.RangePicker
+          aria-label={t('analytics.from')}
+          value={[filter.from ? dayjs(filter.from) : null, filter.to ? dayjs(filter.to) : null]}
+          allowEmpty={[true, true]}
+          onChange={(range) => set({ from: range?.[0]?.format('YYYY-MM-DD'), to: range?.[1]?.format('YYYY-MM-DD') })}
+        />
         <Select allowClear placeholder={t('analytics.allChannels')} style={{ width: 180 }} value={filter.channel} onChange={(channel) => set({ channel })} options={catalog.data?.channels.map((c) => ({ value: c.code, label: c.name }))} />
         <Select allowClear placeholder={t('analytics.allCustomers')} style={{ width: 220 }} value={filter.segment} onChange={(segment) => set({ segment })} options={catalog.data?.segments.map((s) => ({ value: s.id, label: s.name }))} />
       </Space>
       <Tabs
         destroyOnHidden
+        activeKey={tab}
+        onChange={(key) => setParams((p) => {
+          p.set('tab', key);
+          return p;
+        }, { replace: true })}
         items={[
           { key: 'overview', label: t('analytics.tabs.overview'), children: <OverviewTab filter={filter} /> },
           { key: 'cohorts', label: t('analytics.tabs.cohorts'), children: <CohortsTab filter={filter} /> },

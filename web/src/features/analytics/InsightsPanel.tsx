@@ -35,7 +35,7 @@ export function InsightsPanel({ customerId, currency }: { customerId: number; cu
         <Descriptions.Item label={t('segments.fields.rfm_group')}>
           {d.rfm ? `${t(`analytics.rfmGroups.${d.rfm.group}`)} (R${d.rfm.r} F${d.rfm.f} M${d.rfm.m})` : t('insights.noRecentOrders')}
         </Descriptions.Item>
-        <Descriptions.Item label={t('segments.fields.avg_order_value')}>{d.averageOrderValue === null ? '—' : formatMoney(d.averageOrderValue, currency, lng)}</Descriptions.Item>
+        <Descriptions.Item label={t('insights.averageOrderValue')}>{d.averageOrderValue === null ? '—' : formatMoney(d.averageOrderValue, currency, lng)}</Descriptions.Item>
         <Descriptions.Item label={t('segments.fields.avg_days_between')}>{d.averageDaysBetween === null ? '—' : t('insights.days', { n: Math.round(d.averageDaysBetween) })}</Descriptions.Item>
         <Descriptions.Item label={t('insights.channels')}>{d.channels.join(', ') || '—'}</Descriptions.Item>
         <Descriptions.Item label={t('segments.fields.last_seen_at')}>{formatDateTime(d.lastSeenAt, lng)}</Descriptions.Item>

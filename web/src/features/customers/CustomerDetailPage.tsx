@@ -8,6 +8,7 @@ import type { CustomerDetail } from '../../../../contracts/customers.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
+import { eventLabel } from '../../lib/labels.ts';
 import { useSession } from '../../lib/session.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { InsightsPanel } from '../analytics/InsightsPanel.tsx';
@@ -36,7 +37,7 @@ function EventTimeline({ id, first }: { id: number; first: EventPage }) {
         items={items.map((e) => ({
           children: (
             <Space direction="vertical" size={0}>
-              <Typography.Text strong>{e.name}</Typography.Text>
+              <Typography.Text strong title={e.name}>{eventLabel(t, e.name)}</Typography.Text>
               <Typography.Text type="secondary">{formatDateTime(e.occurredAt, i18n.language)}</Typography.Text>
             </Space>
           ),
@@ -84,10 +85,10 @@ export function CustomerDetailPage() {
         }
       >
         <Row gutter={16} style={{ marginBottom: 16 }}>
-          <Col span={6}><Statistic title={t('customers.orders')} value={formatNumber(stats.orders, lng)} /></Col>
-          <Col span={6}><Statistic title={t('customers.netSpent')} value={formatMoney(stats.netSpent, currency, lng)} /></Col>
-          <Col span={6}><Statistic title={t('customers.firstOrder')} value={formatDateTime(stats.firstOrderAt, lng)} valueStyle={{ fontSize: 16 }} /></Col>
-          <Col span={6}><Statistic title={t('customers.lastOrder')} value={formatDateTime(stats.lastOrderAt, lng)} valueStyle={{ fontSize: 16 }} /></Col>
+          <Col xs={12} md={6}><Statistic title={t('customers.orders')} value={formatNumber(stats.orders, lng)} /></Col>
+          <Col xs={12} md={6}><Statistic title={t('customers.netSpent')} value={formatMoney(stats.netSpent, currency, lng)} /></Col>
+          <Col xs={12} md={6}><Statistic title={t('customers.firstOrder')} value={formatDateTime(stats.firstOrderAt, lng)} valueStyle={{ fontSize: 16 }} /></Col>
+          <Col xs={12} md={6}><Statistic title={t('customers.lastOrder')} value={formatDateTime(stats.lastOrderAt, lng)} valueStyle={{ fontSize: 16 }} /></Col>
         </Row>
         <Descriptions bordered size="small" column={{ xs: 1, md: 2, xl: 3 }}>
           <Descriptions.Item label={t('customers.phone')}>{c.phone ?? '—'}</Descriptions.Item>
@@ -144,16 +145,15 @@ export function CustomerDetailPage() {
           <AddressesCard addresses={detail.data.addresses} />
         </Col>
         <Col xs={24} xl={10}>
-          <Card title={t('customers.timelineTitle')}>
+          {/* Predictions and value first: what a seller decides on. */}
+          <InsightsPanel customerId={c.id} currency={currency} />
+          <Card title={t('customers.timelineTitle')} style={{ marginTop: 16 }}>
             <EventTimeline id={c.id} first={events} />
           </Card>
           <TagsAndNotes id={c.id} tags={detail.data.tags} notes={detail.data.notes} />
           <AttributesCard id={c.id} values={detail.data.attributes} />
           <ConsentsCard id={c.id} />
           <DuplicatesCard detail={detail.data} />
-          <div style={{ marginTop: 16 }}>
-            <InsightsPanel customerId={c.id} currency={currency} />
-          </div>
           <Card title={t('customers.moreTitle')} style={{ marginTop: 16 }}>
             <Typography.Text type="secondary">{t('customers.moreBody')}</Typography.Text>
           </Card>

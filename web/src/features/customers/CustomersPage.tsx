@@ -35,6 +35,7 @@ export function CustomersPage() {
   const [shown, setShown] = useState<ColumnKey[]>(DEFAULT_COLUMNS);
   const currency = useCurrency();
   const channels = useQuery({ queryKey: ['channels'], queryFn: () => api<z.infer<typeof channelList>>('/channels') });
+  const segmentName = useQuery({ queryKey: ['segment', segment], queryFn: () => api<{ name: string }>(`/segments/${segment}`), enabled: segment !== undefined });
   const filter = { q: fields.q || undefined, tag: fields.tag || undefined, province: fields.province || undefined, channel: fields.channel || undefined, segment };
   const apply = (next: Fields) => {
     setFields(next);
@@ -51,7 +52,7 @@ export function CustomersPage() {
     <Input.Search
       placeholder={placeholder}
       allowClear
-      style={{ width }}
+      style={{ width: `min(${width}px, calc(100vw - 48px))` }}
       value={draft[key]}
       onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
       onSearch={(v) => apply({ ...draft, [key]: v.trim() })}
@@ -118,7 +119,7 @@ export function CustomersPage() {
         />
         {segment && (
           <Tag closable onClose={() => setParams({})} color="blue">
-            {t('customers.inSegment', { id: segment })}
+            {t('customers.inSegment', { name: segmentName.data?.name ?? `#${segment}` })}
           </Tag>
         )}
         <SavedViews current={{ ...filter, ...sort, columns: shown }} onApply={applyView} />
@@ -130,6 +131,7 @@ export function CustomersPage() {
         loading={list.isFetching}
         dataSource={list.data?.items}
         onChange={(_p, _f, s) => onSort(s)}
+        scroll={{ x: 'max-content' }}
         onRow={(c) => ({ onClick: () => navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
         pagination={{ current: page, pageSize: PAGE, total: list.data?.total, onChange: setPage, showSizeChanger: false, showTotal: (count) => t('common.total', { count }) }}
         columns={columns}

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
-import type { RuleGroup, SegmentBody, estimateResult } from '../../../../contracts/segments.ts';
+import type { RuleGroup, SegmentBody, estimateResult, membershipHistory } from '../../../../contracts/segments.ts';
 import { ApiError, api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
@@ -16,7 +16,7 @@ import { STATUS_COLORS } from './SegmentsPage.tsx';
 
 type Estimate = z.infer<typeof estimateResult>;
 type Preview = { count: number; sample: { id: number; name: string | null; province: string | null; lifecycleStage: string | null; netSpent: number }[]; sql?: string; tookMs: number };
-type History = { items: { segmentId: number; customerId: number; enteredAt: string; exitedAt: string | null }[]; total: number };
+type History = z.infer<typeof membershipHistory>;
 
 const EMPTY: RuleGroup = { type: 'group', op: 'and', children: [] };
 
@@ -237,7 +237,7 @@ export function SegmentEditorPage() {
                 pagination={false}
                 onRow={(r) => ({ onClick: () => navigate(`/customers/${r.customerId}`), style: { cursor: 'pointer' } })}
                 columns={[
-                  { title: t('segments.customer'), dataIndex: 'customerId' },
+                  { title: t('segments.customer'), render: (_, r) => r.customerName ?? `#${r.customerId}` },
                   { title: t('segments.entered'), dataIndex: 'enteredAt', render: (v: string) => formatDateTime(v, i18n.language) },
                   { title: t('segments.exited'), dataIndex: 'exitedAt', render: (v: string | null) => formatDateTime(v, i18n.language) },
                 ]}

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditEntry } from '../../../../contracts/audit.ts';
 import { api } from '../../lib/api.ts';
+import { auditLabel } from '../../lib/labels.ts';
 import { formatDateTime } from '../../lib/format.ts';
 
 const PAGE = 50;
@@ -35,7 +36,7 @@ export function AuditPage() {
           style={{ width: 220 }}
           value={action}
           onChange={(v) => { setAction(v); setPage(1); }}
-          options={actions.data?.items.map((a) => ({ value: a, label: a }))}
+          options={actions.data?.items.map((a) => ({ value: a, label: auditLabel(t, a) }))}
         />
         <Input.Search placeholder={t('audit.filterActor')} allowClear onSearch={(v) => { setActor(v); setPage(1); }} style={{ width: 220 }} />
         <DatePicker.RangePicker showTime onChange={(v) => { setRange(v); setPage(1); }} />
@@ -59,7 +60,7 @@ export function AuditPage() {
         columns={[
           { title: t('audit.time'), dataIndex: 'at', render: (v: string) => formatDateTime(v, i18n.language) },
           { title: t('audit.actor'), dataIndex: 'actorLabel' },
-          { title: t('audit.action'), dataIndex: 'action', render: (a: string) => <Typography.Text code>{a}</Typography.Text> },
+          { title: t('audit.action'), dataIndex: 'action', render: (a: string) => <Typography.Text title={a}>{auditLabel(t, a)}</Typography.Text> },
           { title: t('audit.target'), render: (_, e) => (e.targetType ? `${e.targetType} #${e.targetId}` : '—') },
           { title: t('audit.ip'), dataIndex: 'ip' },
         ]}

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { JobBody } from '../../../../contracts/jobs.ts';
 import { jobStates } from '../../../../contracts/jobs.ts';
 import { api } from '../../lib/api.ts';
+import { queueLabel } from '../../lib/labels.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
@@ -63,7 +64,7 @@ export function JobsPage() {
         dataSource={jobs.data?.items}
         pagination={{ current: page, pageSize: PAGE, total: jobs.data?.total, onChange: setPage, showSizeChanger: false }}
         columns={[
-          { title: t('jobs.queue'), dataIndex: 'queue', render: (q: string) => <Typography.Text code>{q}</Typography.Text> },
+          { title: t('jobs.queue'), dataIndex: 'queue', render: (q: string) => <Typography.Text title={q}>{queueLabel(t, q)}</Typography.Text> },
           { title: t('jobs.state'), dataIndex: 'state', render: (s: JobBody['state']) => <Tag color={STATE_COLOR[s]}>{t(`jobs.states.${s}`)}</Tag> },
           { title: t('jobs.attempts'), render: (_, j) => `${j.retryCount} / ${j.retryLimit + 1}` },
           { title: t('jobs.created'), dataIndex: 'createdOn', render: (v: string) => formatDateTime(v, i18n.language) },
