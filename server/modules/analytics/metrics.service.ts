@@ -226,7 +226,16 @@ export type RecomputeResult = {
  */
 export async function recomputeAll(
   db: Db,
-  opts: { now: Date; timeZone: string; period?: Period; rfmWindowDays?: number; /** customers per chunk (default 20,000) */ chunkSize?: number },
+  opts: {
+    now: Date;
+    timeZone: string;
+    period?: Period;
+    rfmWindowDays?: number;
+    /** customers per chunk (default 20,000) */
+    chunkSize?: number;
+    /** customer ids per part of the buyers pass, run one after another (default: two halves side by side) */
+    buyersPerPart?: number;
+  },
 ): Promise<RecomputeResult> {
   const chunkSize = opts.chunkSize ?? CHUNK;
   const timings: Record<string, number> = {};
@@ -247,7 +256,7 @@ export async function recomputeAll(
   const calibrationUntil = holdoutDays >= 56 ? shiftDate(asOf, -holdoutDays) : null;
   const bounds = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
   const { lo, hi } = bounds.rows[0];
-  const pass = await timed('buyers', () => buyersSideBySide(db, lo, hi, { until: asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }));
+  const pass = await timed('buyers', () => buyersSideBySide(db, lo, hi, { until: asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }, opts.buyersPerPart));
   const { summaries } = pass;
   const rfm: RfmBreakpoints = { asOf, windowDays, r: quintileBreakpoints(pass.rfm.negRecency), f: quintileBreakpoints(pass.rfm.frequency), m: quintileBreakpoints(pass.rfm.monetary) };
   await saveModel(db, 'rfm', 'ready', rfm, opts.now);
@@ -301,16 +310,20 @@ export async function recomputeAll(
  * The one pass over the paid orders (`buyerSummaries`) in `PARALLEL_CHUNKS` id ranges side by side: one
  * statement is one core, and this pass is the recompute's largest (every paid order, grouped three ways).
  */
-async function buyersSideBySide(db: Db, lo: number | null, hi: number | null, opts: Parameters<typeof buyerSummaries>[1]): Promise<BuyerSummaries> {
-  const span = lo === null || hi === null ? 0 : Math.ceil((Number(hi) - Number(lo) + 1) / PARALLEL_CHUNKS);
-  const parts = await Promise.all(
-    Array.from({ length: span > 0 ? PARALLEL_CHUNKS : 0 }, (_, k) =>
-      db.transaction().execute(async (trx) => {
-        await applyAnalyticalSettings(trx, { sideBySide: true });
-        return buyerSummaries(trx, { ...opts, scope: { fromId: Number(lo) + k * span, toId: Number(lo) + (k + 1) * span - 1 } });
-      }),
-    ),
-  );
+async function buyersSideBySide(db: Db, lo: number | null, hi: number | null, opts: Parameters<typeof buyerSummaries>[1], perPart?: number): Promise<BuyerSummaries> {
+  const ids = lo === null || hi === null ? 0 : Number(hi) - Number(lo) + 1;
+  // Two halves side by side (a core each), or parts of `perPart` ids one after another (the embedded database).
+  const count = ids === 0 ? 0 : perPart ? Math.ceil(ids / perPart) : PARALLEL_CHUNKS;
+  const span = count === 0 ? 0 : Math.ceil(ids / count);
+  const ranges = Array.from({ length: count }, (_, k) => ({ fromId: Number(lo) + k * span, toId: Number(lo) + (k + 1) * span - 1 }));
+  const parts: BuyerSummaries[] = [];
+  await sideBySide(ranges, perPart ? 1 : PARALLEL_CHUNKS, async (scope) => {
+    const part = await db.transaction().execute(async (trx) => {
+      await applyAnalyticalSettings(trx, { sideBySide: true });
+      return buyerSummaries(trx, { ...opts, scope });
+    });
+    parts[ranges.indexOf(scope)] = part;
+  });
   return {
     summaries: parts.flatMap((p) => p.summaries),
     calibration: parts.flatMap((p) => p.calibration),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../jobs/index.ts';
+import { pacing } from '../../platform/pacing.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { processChanges, recomputeAll, refreshStoredAnswers } from '../analytics/index.ts';
 import { storeClockOf as clockOf, storeSettingsOf } from '../system/index.ts';
@@ -41,7 +42,7 @@ export const insightsRecomputeJob = defineJob<Record<string, never>, AppContext>
   expireInSeconds: 3600,
   handler: async (_data, ctx) => {
     const clock = await clockOf(ctx);
-    const result = await recomputeAll(ctx.db, clock);
+    const result = await recomputeAll(ctx.db, { ...clock, ...pacing(ctx.config).recompute });
     ctx.log.info({ result }, 'customer metrics recomputed');
     await refreshAllSegments(ctx.db, clock);
     await refreshStoredAnswers(ctx.db, clock.now, await storeSettingsOf(ctx));
@@ -56,6 +57,7 @@ export async function drainChanges(ctx: AppContext): Promise<number> {
   const clock = await clockOf(ctx);
   return processChanges(ctx.db, {
     ...clock,
+    limit: pacing(ctx.config).drainLimit,
     onRefreshed: async (trx, ids) => {
       await refreshActivity(trx, { ids });
       await syncChangedCustomers(trx, ids, clock);

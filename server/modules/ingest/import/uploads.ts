@@ -8,6 +8,7 @@ import type { Actor } from '../../../http/principal.ts';
 import { defineJob } from '../../../jobs/index.ts';
 import type { AppContext } from '../../../platform/context.ts';
 import { AppError } from '../../../platform/errors.ts';
+import { pacing } from '../../../platform/pacing.ts';
 import { storeSettingsOf } from '../../system/index.ts';
 import { resolveMapping, runImport } from './import.service.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
@@ -67,7 +68,7 @@ export const importJob = defineJob<StartImportOptions, AppContext>({
     try {
       const store = await storeSettingsOf(ctx);
       // A retried job resumes the same import (same file digest) after its last committed row.
-      const summary = await runImport(ctx.db, ctx.keyring, { ...data, file, timeZone: store.timeZone, currency: store.currency, now: () => ctx.clock.now() });
+      const summary = await runImport(ctx.db, ctx.keyring, { ...data, file, timeZone: store.timeZone, currency: store.currency, batchSize: pacing(ctx.config).importBatch, now: () => ctx.clock.now() });
       await ctx.db.updateTable('imports').set({ upload_id: data.uploadId }).where('id', '=', summary.id).execute();
     } finally {
       rmSync(dir, { recursive: true, force: true });
