@@ -159,7 +159,11 @@ export const tagList = z.object({ tags: z.array(z.string()) });
 export const noteBody = z.strictObject({ body: z.string().trim().min(1).max(5000) });
 export const noteList = z.object({ notes: customerDetail.shape.notes });
 export const bulkTagBody = z.strictObject({ filter: customerFilter, tag: z.string().trim().min(1).max(50), action: z.enum(['add', 'remove']) });
-export const exportBody = z.strictObject({ filter: customerFilter, reveal: z.boolean().default(false).describe('Unmasked personal data (needs pii.read; audited)') });
+export const exportBody = z.strictObject({
+  filter: customerFilter,
+  reveal: z.boolean().default(false).describe('Unmasked personal data (needs pii.read; audited)'),
+  language: z.enum(['zh-CN', 'en']).default('zh-CN').describe('Language of the header row and values'),
+});
 export const operationBody = z.object({
   id: z.number().int(),
   kind: z.enum(['tag', 'untag', 'export']),

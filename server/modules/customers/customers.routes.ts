@@ -226,7 +226,7 @@ export const customerRoutes = [
     response: operationBody,
     handler: ({ ctx, body, principal, ip }) => {
       if (body.reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
-      return startOperation(ctx, { kind: 'export', filter: body.filter, reveal: body.reveal, actor: actorOf(principal, ip) });
+      return startOperation(ctx, { kind: 'export', filter: body.filter, reveal: body.reveal, language: body.language, actor: actorOf(principal, ip) });
     },
   }),
   defineRoute({
@@ -244,11 +244,11 @@ export const customerRoutes = [
     url: '/customer-operations/:id/download',
     access: 'customers.export',
     tag: 'customers',
-    summary: 'Download a finished export (gzip CSV); audited',
+    summary: 'Download a finished export (CSV with a BOM, header in the language asked for); audited',
     params: idParams,
     handler: async ({ ctx, params, principal, ip, reply }) => {
       const file = await downloadExport(ctx.db, { id: params.id, actor: actorOf(principal, ip) });
-      reply.header('content-type', 'application/gzip').header('content-disposition', `attachment; filename="customers-${params.id}.csv.gz"`);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="customers-${params.id}.csv"`);
       return file;
     },
   }),

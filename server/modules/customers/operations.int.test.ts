@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
@@ -54,13 +54,14 @@ describe('tags, notes, bulk operations and exports', () => {
     const op = (await api(marketer, 'POST', '/customers/export', { filter: { tag: 'sh' } })).json();
     await until(() => api(marketer, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
     const file = await api(marketer, 'GET', `/customer-operations/${op.id}/download`);
-    const csv = gunzipSync(file.rawPayload).toString('utf8');
+    const csv = file.body;
+    expect(file.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.split('\n').filter(Boolean)).toHaveLength(16);
     expect(csv).toContain('+86 137****0001');
     expect(csv).not.toMatch(/\+86137\d{8}/);
     const full = (await api(owner, 'POST', '/customers/export', { filter: { tag: 'sh' }, reveal: true })).json();
     await until(() => api(owner, 'GET', `/customer-operations/${full.id}`).then((r) => r.json()), (o) => o.status === 'completed');
-    const unmasked = gunzipSync((await api(owner, 'GET', `/customer-operations/${full.id}/download`)).rawPayload).toString('utf8');
+    const unmasked = (await api(owner, 'GET', `/customer-operations/${full.id}/download`)).body;
     expect(unmasked).toContain('+8613700000001');
     const audit = (await api(owner, 'GET', '/audit?action=customers.export')).json().items.map((e: { action: string; details: { revealed?: boolean } }) => e.action);
     expect(audit.filter((a: string) => a === 'customers.export')).toHaveLength(2);
@@ -75,9 +76,19 @@ describe('tags, notes, bulk operations and exports', () => {
     await until(() => api(owner, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
     const parts = await patron.ctx.db.selectFrom('customer_operation_parts').select('seq').where('operation_id', '=', op.id).execute();
     expect(parts).toHaveLength(3);
-    const lines = gunzipSync((await api(owner, 'GET', `/customer-operations/${op.id}/download`)).rawPayload).toString('utf8').split('\n').filter(Boolean);
+    const lines = (await api(owner, 'GET', `/customer-operations/${op.id}/download`)).body.split('\n').filter(Boolean);
     expect(lines).toHaveLength(2_101);
-    expect(lines.filter((l) => l.includes('firstChannel'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('首次来源渠道'))).toHaveLength(1);
     expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(2_100);
+  });
+
+  it('exports a file a spreadsheet opens safely: headers in the language asked for, formula cells as text', async () => {
+    const id = (await api(owner, 'POST', '/customers', { externalIds: [{ channel: 'web', id: 'formula-1' }], name: '=HYPERLINK("http://evil.example","点我")' })).json().customerId;
+    await api(owner, 'POST', `/customers/${id}/tags`, { tag: 'formula' });
+    const op = (await api(owner, 'POST', '/customers/export', { filter: { tag: 'formula' }, language: 'en' })).json();
+    await until(() => api(owner, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    const rows = parse((await api(owner, 'GET', `/customer-operations/${op.id}/download`)).body, { bom: true }) as string[][];
+    expect(rows[0].slice(0, 3)).toEqual(['Customer ID', 'Name', 'Gender']);
+    expect(rows[1][1]).toBe(`'=HYPERLINK("http://evil.example","点我")`);
   });
 });

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { App, Button, Input, Modal, Progress, Radio, Space } from 'antd';
+import { App, Button, Input, Modal, Popconfirm, Progress, Radio, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
@@ -13,8 +13,9 @@ type Filter = z.infer<typeof customerFilter>;
 
 /** Bulk tag and export of the whole filtered set, with live progress; exports download when done. */
 export function BulkActions({ filter, total }: { filter: Filter; total: number }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
+  const language = i18n.language === 'en' ? 'en' : 'zh-CN';
   const { can } = useSession();
   const [opId, setOpId] = useState<number | null>(null);
   const [tagOpen, setTagOpen] = useState(false);
@@ -38,7 +39,12 @@ export function BulkActions({ filter, total }: { filter: Filter; total: number }
   return (
     <Space wrap>
       {can('customers.write') && <Button onClick={() => setTagOpen(true)} disabled={total === 0}>{t('customers.bulkTag', { count: total })}</Button>}
-      {can('customers.export') && <Button onClick={() => start('/customers/export', { filter })} disabled={total === 0}>{t('customers.export', { count: total })}</Button>}
+      {can('customers.export') && <Button onClick={() => start('/customers/export', { filter, language })} disabled={total === 0}>{t('customers.export', { count: total })}</Button>}
+      {can('customers.export') && can('pii.read') && (
+        <Popconfirm title={t('customers.exportRevealConfirm')} onConfirm={() => start('/customers/export', { filter, language, reveal: true })} okText={t('common.confirm')} cancelText={t('common.cancel')}>
+          <Button disabled={total === 0}>{t('customers.exportRevealed')}</Button>
+        </Popconfirm>
+      )}
       {o && <Progress percent={percent} size="small" style={{ width: 160 }} status={o.status === 'failed' ? 'exception' : undefined} />}
       {o?.kind === 'export' && o.status === 'completed' && (
         <Button type="link" href={`/api/v1/customer-operations/${o.id}/download`}>
