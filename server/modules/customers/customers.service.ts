@@ -170,7 +170,7 @@ type DetailRow = Row & {
  * profile, and as JSON its tags, notes, identities, 20 latest addresses, latest 100 orders with items, first timeline page, order totals.
  */
 const detailQuery = (id: number) => sql<DetailRow>`
-  select c.*, ch.code as first_channel,
+  select c.*, ch.code as first_channel, ch.name as first_channel_name,
     (select coalesce(json_agg(t.tag order by t.tag), '[]') from customer_tags t where t.customer_id = c.id) as tags,
     (select coalesce(json_agg(n order by n.created_at desc), '[]') from (
       select id, body, author_label, created_at from customer_notes where customer_id = c.id order by created_at desc limit 100) n) as notes,

@@ -202,7 +202,7 @@ function ChannelsTab({ filter }: { filter: Filter }) {
           </Col>
           <Col span={10}>
             <Typography.Title level={5}>{t('analytics.crossChannel')}</Typography.Title>
-            <Chart height={200} option={{ tooltip: { trigger: 'item' }, series: [{ type: 'pie', radius: ['35%', '60%'], data: d.overlap.map((o) => ({ name: t('analytics.channelsUsed', { count: o.channels }), value: o.buyers })) }] }} />
+            <Chart height={200} option={{ tooltip: { trigger: 'item' }, series: [{ type: 'pie', radius: ['35%', '60%'], data: d.overlap.map((o) => ({ name: o.channels >= 3 ? t('analytics.channelsUsedMany') : t('analytics.channelsUsed', { count: o.channels }), value: o.buyers })) }] }} />
             <Table
               size="small"
               rowKey={(p) => `${p.a}-${p.b}`}

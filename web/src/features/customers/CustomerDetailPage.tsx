@@ -97,7 +97,7 @@ export function CustomerDetailPage() {
           <Descriptions.Item label={t('customers.birthday')}>{c.birthday ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.region')}>{[c.province, c.city, c.district].filter(Boolean).join(' ') || '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.address')}>{c.address ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('customers.firstChannel')}>{c.firstChannel ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.firstChannel')}>{c.firstChannelName ?? c.firstChannel ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.createdAt')}>{formatDateTime(c.createdAt, lng)}</Descriptions.Item>
         </Descriptions>
       </Card>
