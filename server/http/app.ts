@@ -138,6 +138,19 @@ function registerWeb(app: FastifyInstance, webDir: string | undefined) {
   });
 }
 
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** One log line per request — method, URL, status and time once it is answered — instead of Fastify's two. */
 class OneLinePerRequest extends LogController {
   override incomingRequest() {}
@@ -172,6 +185,9 @@ export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
+    // Scripts only from Patron's own origin, never inline, and no page of Patron's inside another site's frame.
+    // antd writes its styles at run time (CSS-in-JS): inline styles stay allowed. The API docs bring their own.
+    if (!request.url.startsWith('/api/docs')) reply.header('content-security-policy', CSP);
   });
   await app.register(cookie);
   // File uploads (CSV imports) arrive as raw bytes.

@@ -193,6 +193,23 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('shows stored text as text: a name, note, tag and segment name holding HTML run no script', async () => {
+    const payload = '<img src=x onerror="window.__xss=1">';
+    const [id] = await insertCustomers(patron.ctx.db, patron.ctx.keyring, [
+      { name: payload, gender: 'unknown', birthday: null, province: null, city: null, district: null, firstChannelId: null, email: null, phone: '+8613955559999', address: null, createdAt: new Date() },
+    ]);
+    await patron.ctx.db.insertInto('customer_tags').values({ customer_id: id, tag: payload.slice(0, 50), source: 'test' }).execute();
+    await patron.ctx.db.insertInto('customer_notes').values({ customer_id: id, body: payload, author_label: payload }).execute();
+    await patron.ctx.db.insertInto('segments').values({ name: payload, kind: 'static', rules: null, status: 'ready', created_by: 'test' }).execute();
+    const response = await page.goto(`${base}/customers/${id}`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByText(payload).first().waitFor();
+    await page.goto(`${base}/segments`);
+    await page.getByText(payload).first().waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows the audit log of the sign-in and creates an API key shown once', async () => {
     await page.goto(`${base}/settings/audit`);
     await page.getByRole('cell', { name: '登录', exact: true }).first().waitFor();
