@@ -12,9 +12,15 @@ import {
   type TransactionSettings,
 } from 'kysely';
 
+/** A turn of the event loop: pending I/O (requests that arrived meanwhile) runs before what follows. */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
 /**
  * A FIFO lock. PGlite is a single connection: a transaction must own it from BEGIN to COMMIT, or
- * statements issued by other callers in between would run inside that transaction.
+ * statements issued by other callers in between would run inside that transaction. PGlite executes in this thread
+ * and its promises resolve as microtasks, so a job's statements chained one after another would never let the event
+ * loop read a waiting request; each hand-over first yields a turn, so requests that arrived meanwhile queue up and
+ * run after at most one more statement of the job.
  */
 export class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -24,7 +30,7 @@ export class Mutex {
     const held = new Promise<void>((r) => {
       release = r;
     });
-    const ready = this.#tail.then(() => release);
+    const ready = this.#tail.then(nextTurn).then(() => release);
     this.#tail = this.#tail.then(() => held);
     return ready;
   }

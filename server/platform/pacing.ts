@@ -9,8 +9,8 @@ import type { Config } from './config.ts';
 export function pacing(config: Pick<Config, 'databaseUrl'>) {
   const embedded = !config.databaseUrl;
   return {
-    /** Full recompute: customers per metrics chunk and per part of the buyers pass. */
-    recompute: embedded ? { chunkSize: 2_000, buyersPerPart: 5_000 } : {},
+    /** Full recompute: customers per metrics chunk, per part of the buyers pass, and behind the lifecycle percentiles. */
+    recompute: embedded ? { chunkSize: 2_000, buyersPerPart: 5_000, lifecycleSample: 20_000 } : {},
     /** Changed customers refreshed per transaction. */
     drainLimit: embedded ? 500 : 5_000,
     /** CSV rows per import transaction. */

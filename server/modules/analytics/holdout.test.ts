@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationVsHoldout } from './clv.service.ts';
-import { calibrationVsHoldoutAside } from './holdout.ts';
+import { calibrationVsHoldout, fitSummaries } from './clv.service.ts';
+import { calibrationVsHoldoutAside, fitSummariesAside } from './holdout.ts';
 
 describe('the holdout check on a worker thread', () => {
   it('gives what the check gives on this thread', async () => {
@@ -11,5 +11,11 @@ describe('the holdout check on a worker thread', () => {
     const here = calibrationVsHoldout(calibration, full, opts);
     expect(here).not.toBeNull();
     expect(await calibrationVsHoldoutAside(calibration, full, opts)).toEqual(here);
+  });
+
+  it('fits on a worker thread as on this one', async () => {
+    const summaries = Array.from({ length: 3000 }, (_, i) => ({ customerId: i + 1, x: i % 7, tx: (i % 7) * 6, T: 60 + (i % 40), m: 80 + (i % 50) }));
+    const opts = { until: '2026-11-01', period: 'week' as const };
+    expect(await fitSummariesAside(summaries, opts)).toEqual(fitSummaries(summaries, opts));
   });
 });

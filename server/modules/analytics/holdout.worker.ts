@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { calibrationVsHoldout } from './clv.service.ts';
-import { type HoldoutJob, unpackSummaries } from './holdout.ts';
+import { calibrationVsHoldout, fitSummaries } from './clv.service.ts';
+import { type ClvThreadJob, unpackSummaries } from './holdout.ts';
 
-// The calibration-vs-holdout check of a full recompute, on its own thread (see `holdout.ts`).
-const job = workerData as HoldoutJob;
-parentPort?.postMessage(calibrationVsHoldout(unpackSummaries(job.calibration), unpackSummaries(job.full), job.opts));
+// A full recompute's CLV work on its own thread (see `holdout.ts`): the fit, or the calibration-vs-holdout check.
+const job = workerData as ClvThreadJob;
+parentPort?.postMessage(job.kind === 'fit' ? fitSummaries(unpackSummaries(job.summaries), job.opts) : calibrationVsHoldout(unpackSummaries(job.calibration), unpackSummaries(job.full), job.opts));

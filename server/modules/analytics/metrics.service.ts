@@ -10,12 +10,11 @@ import {
   type Period,
   buyerSummaries,
   clvSummaries,
-  fitSummaries,
   predict,
   scopeFilter,
   windowEnd,
 } from './clv.service.ts';
-import { calibrationVsHoldoutAside } from './holdout.ts';
+import { calibrationVsHoldoutAside, fitSummariesAside } from './holdout.ts';
 import { rfmGroup } from './rfm.service.ts';
 
 /**
@@ -60,8 +59,8 @@ export async function saveModel(db: Db, kind: 'clv' | 'rfm' | 'lifecycle', statu
  * sample of ≥ 125,000 of them (`sampleStep`) give the percentiles: sorting every order of a
  * million customers by customer and time cost a tenth of the full recompute, for the same days within one.
  */
-export async function deriveLifecycle(db: Db): Promise<LifecycleThresholds> {
-  const every = await sampleStep(db, 'customers', LIFECYCLE_SAMPLE);
+export async function deriveLifecycle(db: Db, sample = LIFECYCLE_SAMPLE): Promise<LifecycleThresholds> {
+  const every = await sampleStep(db, 'customers', sample);
   const row = await sql<{ n: number; p80: number | null; p95: number | null }>`
     with gaps as (
       select extract(epoch from paid_at - lag(paid_at) over (partition by customer_id order by paid_at)) / 86400 as gap
@@ -235,6 +234,8 @@ export async function recomputeAll(
     chunkSize?: number;
     /** customer ids per part of the buyers pass, run one after another (default: two halves side by side) */
     buyersPerPart?: number;
+    /** customers whose order gaps give the lifecycle thresholds (default 125,000) */
+    lifecycleSample?: number;
   },
 ): Promise<RecomputeResult> {
   const chunkSize = opts.chunkSize ?? CHUNK;
@@ -248,7 +249,7 @@ export async function recomputeAll(
   const asOf = todayIn(opts.timeZone, opts.now);
   const period = opts.period ?? DEFAULT_PERIOD;
   const previous = await loadModels(db);
-  const lifecycle = previous.lifecycle.source === 'configured' ? previous.lifecycle : await timed('lifecycle', () => deriveLifecycle(db));
+  const lifecycle = previous.lifecycle.source === 'configured' ? previous.lifecycle : await timed('lifecycle', () => deriveLifecycle(db, opts.lifecycleSample));
   if (lifecycle.source !== 'configured') await saveModel(db, 'lifecycle', 'ready', lifecycle, opts.now);
   const windowDays = opts.rfmWindowDays ?? previous.rfm?.windowDays ?? DEFAULT_RFM_WINDOW_DAYS;
   // The holdout check keeps back the last third of the shop's history (up to a year), if that is 8 weeks or more.
@@ -264,7 +265,7 @@ export async function recomputeAll(
   const holdout = calibrationUntil ? timed('clvValidation', () => calibrationVsHoldoutAside(pass.calibration, summaries, { until: asOf, period, calibrationUntil })) : Promise.resolve(null);
   // Awaited below; should the fit throw first, the check's own failure must not go unhandled.
   holdout.catch(() => undefined);
-  const fitted = await timed('clvFit', async () => fitSummaries(summaries, { until: asOf, period }));
+  const fitted = await timed('clvFit', () => fitSummariesAside(summaries, { until: asOf, period }));
   const validation = await holdout;
   let clv: ClvFit | null = null;
   if (fitted.status === 'ready') {
