@@ -444,9 +444,11 @@ if (!values.smoke) {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().slice(0, 10);
-  // A run on an earlier run's data (`--reuse`) is kept beside the full runs, marked; LATEST.md stays the last full run.
-  const file = `${stamp}-${scaleName}-${values.db}${reused ? '-reused' : ''}.json`;
-  writeFileSync(join(dir, file), `${JSON.stringify({ heading, scale, db: values.db, reused, figures }, null, 2)}\n`);
-  if (!reused) writeFileSync(join(dir, 'LATEST.md'), `# ${heading}\n\n${table}\n`);
+  // A run on an earlier run's data (`--reuse`) or of some workloads only (`--only`) is kept beside the full runs,
+  // marked; LATEST.md stays the last full run.
+  const partial = only ? `-only-${only.join('-')}` : '';
+  const file = `${stamp}-${scaleName}-${values.db}${reused ? '-reused' : ''}${partial}.json`;
+  writeFileSync(join(dir, file), `${JSON.stringify({ heading, scale, db: values.db, reused, only: only ?? null, figures }, null, 2)}\n`);
+  if (!reused && !only) writeFileSync(join(dir, 'LATEST.md'), `# ${heading}\n\n${table}\n`);
 }
 process.exit(0);
