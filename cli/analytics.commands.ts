@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import { spreadsheetSafe } from '../server/platform/csv-safe.ts';
 import { sql } from 'kysely';
 import { openCore } from '../server/app.ts';
 import type { Db } from '../server/db/index.ts';
@@ -18,7 +19,7 @@ const checkDate = (value: string | undefined) => {
 const formatOption = () => new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv');
 const periodOption = () => new Option('--period <period>', 'time unit of the model').choices(['day', 'week']).default('week');
 const write = (rows: Record<string, unknown>[], format: 'csv' | 'json') =>
-  process.stdout.write(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : stringify(rows, { header: true }));
+  process.stdout.write(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : stringify(rows, { header: true, cast: { string: spreadsheetSafe } }));
 
 /** Opens the database with the store's time zone, runs `fn`, closes. */
 async function withStore<T>(fn: (db: Db, store: { timeZone: string }) => Promise<T>): Promise<T> {

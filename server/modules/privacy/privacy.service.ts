@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { spreadsheetSafe } from '../../platform/csv-safe.ts';
 import { sql } from 'kysely';
 import type { ConsentTable, Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
@@ -60,7 +61,9 @@ export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId:
   const ids = identities.map((i) => ({ kind: i.kind, channel: i.channel, value: i.kind === 'email' || i.kind === 'phone' ? presentPii(keyring, i.kind, i.value_enc, true) : i.key, source: i.source, firstSeenAt: i.first_seen_at.toISOString(), lastSeenAt: i.last_seen_at.toISOString() }));
   const places = addresses.map((a) => ({ id: a.id, province: a.province, city: a.city, district: a.district, line: presentPii(keyring, 'address', a.line_enc, true), source: a.source, firstSeenAt: a.first_seen_at.toISOString(), lastSeenAt: a.last_seen_at.toISOString() }));
   const rejected = quarantined.map((q) => ({ field: q.field, value: decryptField(keyring, q.value_enc), reason: q.reason, source: q.source, firstSeenAt: q.created_at.toISOString(), resolution: q.resolution }));
-  const csv = (rows: object[]) => stringify(rows as Record<string, unknown>[], { header: true, bom: true, cast: { date: (d) => d.toISOString(), object: (o) => JSON.stringify(o) } });
+  // Opened in a spreadsheet by the person or the shop: text that would run as a formula is written as text.
+  const csv = (rows: object[]) =>
+    stringify(rows as Record<string, unknown>[], { header: true, bom: true, cast: { date: (d) => d.toISOString(), object: (o) => spreadsheetSafe(JSON.stringify(o)), string: (v) => spreadsheetSafe(v) } });
   const everything = { profile, identities: ids, addresses: places, quarantinedValues: rejected, orders, orderItems: items, refunds, events, consents: consents.ledger, exportedAt: opts.now.toISOString() };
   const archive = tarGz(
     [
