@@ -24,7 +24,7 @@ export const RISK_BANDS = ['low', 'medium', 'high', 'very_high'] as const;
 export const LIFECYCLE_STAGES = ['prospect', 'new', 'active', 'at_risk', 'lapsed', 'churned'] as const;
 
 export const rfmQuery = z.strictObject({
-  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('Last day of the window (default: today, store time zone)'),
+  asOf: z.iso.date().optional().describe('Last day of the window (default: today, store time zone)'),
   window: z.coerce.number().int().min(1).max(3650).default(365).describe('Window length in days'),
   channel: z.string().max(50).optional().describe('Only orders of this channel'),
   segment: z.coerce.number().int().positive().optional().describe('Only this segment’s members'),
@@ -109,7 +109,7 @@ export const customerInsights = z.object({
   predictionStatus: z.enum(['ready', 'insufficient_data', 'not_computed']),
 });
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const day = z.iso.date();
 export const reportFilter = z.strictObject({
   from: day.optional().describe('Orders placed on or after (store time zone)'),
   to: day.optional().describe('Orders placed on or before'),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { pageQuery, shipmentStatus } from './common.ts';
 
 export const gender = z.enum(['male', 'female', 'unknown']);
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+/** A calendar day that exists (2026-02-30 is refused, not rolled into March). */
+const isoDate = z.iso.date();
 
 export const customerSummary = z.object({
   id: z.number().int(),

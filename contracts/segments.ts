@@ -13,7 +13,8 @@ export const GENDERS = gender.options;
 export const CONSENT_CHANNELS = consentChannel.options;
 export const CONSENT_PURPOSES = consentPurpose.options;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+/** A calendar day that exists (2026-02-30 is refused, not rolled into March). */
+const isoDate = z.iso.date();
 const days = z.number().int().min(0).max(36_500);
 
 /** Operators by value type. `within_last_days` / `more_than_days_ago` take a number of days. */

@@ -37,7 +37,7 @@ export const httpErrors = {
   /** PostgreSQL cannot store U+0000 in text; reported like any other invalid value, at its path. */
   nulCharacter: (where: string, path: string) =>
     new AppError('VALIDATION_FAILED', 'invalid', `The request ${where} is invalid.`, [
-      { in: where, path, code: 'invalid_character', message: 'Contains the character U+0000, which cannot be stored.' },
+      { in: where, path, code: 'invalid_character', message: 'Contains U+0000 or an unpaired surrogate (\\ud800–\\udfff), which cannot be stored.' },
     ]),
   unauthenticated: () => new AppError('UNAUTHENTICATED', 'unauthenticated', 'Sign in or send a valid API key.'),
   forbidden: (permission: string) =>

@@ -14,6 +14,13 @@ describe('U+0000, which PostgreSQL text cannot hold', () => {
     expect(parseJsonWithoutNul('{"a":"\\\\u0000"}')).toEqual({ a: '\\u0000' });
   });
 
+  it('treats an unpaired surrogate (which PostgreSQL cannot store either) the same way, and leaves pairs alone', () => {
+    expect(nulPath({ name: 'a\ud800b' })).toEqual(['name']);
+    expect(nulPath({ name: 'x\udc00' })).toEqual(['name']);
+    expect(nulPath({ name: 'ok \u{1F600}' })).toBeNull();
+    expect(parseJsonWithoutNul('{"n":"\\ud800\\ud83d\\ude00x"}')).toEqual({ n: '\uFFFD\u{1F600}x' });
+  });
+
   it('replaces NUL bytes in a stream, across and within chunks', async () => {
     const chunks: Buffer[] = [];
     for await (const c of Readable.from([Buffer.from([0x61, 0, 0x62, 0]), Buffer.from([0, 0x63])]).pipe(replaceNulBytes())) chunks.push(c as Buffer);

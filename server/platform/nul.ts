@@ -1,15 +1,20 @@
 import { Transform } from 'node:stream';
 
 /**
- * PostgreSQL text and jsonb cannot hold U+0000, which JSON can (`\u0000`): such a value failed the statement
- * that stored it. Interactive callers are told where it is (`nulPath`); machine feeds that cannot correct
- * what they send (tracking SDKs, platform webhooks) have it replaced (`replaceNul`) so nothing is lost.
+ * PostgreSQL text and jsonb cannot hold U+0000 or an unpaired UTF-16 surrogate, which JSON can (`\u0000`,
+ * `\ud800`): such a value failed the statement that stored it (a 500). Interactive callers are told where it is
+ * (`nulPath`); machine feeds that cannot correct what they send (tracking SDKs, platform webhooks) have it replaced
+ * by U+FFFD (`replaceNul`) so nothing is lost.
  */
 const NUL = '\u0000';
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const unstorable = (s: string) => s.includes(NUL) || s.search(LONE_SURROGATE) !== -1;
+const storable = (s: string) => s.replaceAll(NUL, '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 
-/** The path of the first string (key or value) holding U+0000, or null. */
+/** The path of the first string (key or value) holding U+0000 or an unpaired surrogate, or null. */
 export function nulPath(value: unknown, path: (string | number)[] = []): (string | number)[] | null {
-  if (typeof value === 'string') return value.includes(NUL) ? path : null;
+  if (typeof value === 'string') return unstorable(value) ? path : null;
   if (Array.isArray(value)) {
     for (const [i, v] of value.entries()) {
       const found = nulPath(v, [...path, i]);
@@ -19,7 +24,7 @@ export function nulPath(value: unknown, path: (string | number)[] = []): (string
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k.includes(NUL)) return [...path, k];
+      if (unstorable(k)) return [...path, k];
       const found = nulPath(v, [...path, k]);
       if (found) return found;
     }
@@ -27,17 +32,18 @@ export function nulPath(value: unknown, path: (string | number)[] = []): (string
   return null;
 }
 
-/** JSON text parsed with every U+0000 in its strings replaced by U+FFFD (the replacement character). */
+/** JSON text parsed with every U+0000 and unpaired surrogate in its strings replaced by U+FFFD (the replacement character). */
 export function parseJsonWithoutNul(text: string): unknown {
   const parsed: unknown = JSON.parse(text);
-  // A NUL can only arrive escaped (a raw control character is not valid JSON), so most bodies skip the walk.
-  return text.includes('\\u0000') ? replaceNul(parsed) : parsed;
+  // Both can only arrive escaped (a raw control character is not valid JSON; decoded UTF-8 holds no lone surrogate), so
+  // most bodies skip the walk.
+  return /\\u(0000|d[89a-f])/i.test(text) ? replaceNul(parsed) : parsed;
 }
 
 function replaceNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll(NUL, '\uFFFD');
+  if (typeof value === 'string') return storable(value);
   if (Array.isArray(value)) return value.map(replaceNul);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replaceAll(NUL, '\uFFFD'), replaceNul(v)]));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), replaceNul(v)]));
   return value;
 }
 
