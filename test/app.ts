@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { type Patron, startPatron } from '../server/app.ts';
 import { type Config, loadConfig } from '../server/platform/config.ts';
+import type { Logger } from '../server/platform/logger.ts';
 import { generateKey } from '../server/platform/crypto.ts';
 import { createTestDb } from './db.ts';
 
 export const OWNER = { email: 'owner@test.patron', password: 'owner-password-123' };
 
 /** A running Patron on a fresh test database (HTTP via inject unless listened on). */
-export async function startTestPatron(overrides: Partial<Config> = {}, opts: { webDir?: string } = {}): Promise<Patron> {
+export async function startTestPatron(overrides: Partial<Config> = {}, opts: { webDir?: string; log?: Logger } = {}): Promise<Patron> {
   const db = await createTestDb();
   const config = loadConfig({ PATRON_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv, {
     dataDir: mkdtempSync(join(tmpdir(), 'patron-data-')),
@@ -21,7 +22,7 @@ export async function startTestPatron(overrides: Partial<Config> = {}, opts: { w
     changesIntervalMs: 3_600_000,
     ...overrides,
   });
-  const patron = await startPatron({ config, dbHandle: db, webDir: opts.webDir });
+  const patron = await startPatron({ config, dbHandle: db, webDir: opts.webDir, log: opts.log });
   const close = patron.close;
   return { ...patron, close: async () => { await close(); await db.drop(); } };
 }
