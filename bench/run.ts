@@ -53,6 +53,15 @@ const config = loadConfig({ PATRON_LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv, {
 });
 if (values.db === 'postgres' && !config.databaseUrl) throw new Error('--db postgres needs BENCH_DATABASE_URL (a throwaway database; it is emptied)');
 
+/** What `patron serve` needs to open the benchmark's database. */
+const serverEnv = () => ({
+  ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
+  PATRON_DATA_DIR: dataDir,
+  PATRON_MASTER_KEY: BENCH_MASTER_KEY,
+  PATRON_LOG_LEVEL: 'warn',
+  PATRON_DB_POOL: String(config.dbPoolSize),
+});
+
 /** The benchmark's own connection to the database (seeding, references, CLI-side workloads). */
 async function openBench(): Promise<{ patron: Awaited<ReturnType<typeof startPatron>>; dbHandle: DbHandle }> {
   const dbHandle = await createDb(dbOptionsFromConfig(config));
@@ -161,14 +170,7 @@ let serverRssMb = Number.NaN;
 if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
   await patron.close();
   await dbHandle.close();
-  const server = await spawnServer({
-    ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
-    PATRON_DATA_DIR: dataDir,
-    PATRON_MASTER_KEY: BENCH_MASTER_KEY,
-    PATRON_WORKERS: 'off',
-    PATRON_LOG_LEVEL: 'warn',
-    PATRON_DB_POOL: String(config.dbPoolSize),
-  });
+  const server = await spawnServer({ ...serverEnv(), PATRON_WORKERS: 'off' });
   const base = server.base;
   // A running server is a warm one: two seconds of mixed requests before anything is measured.
   await load(`${base}/api/v1/customers/1`, { connections: 10, seconds: Math.min(2, seconds), headers: auth, setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }) });
@@ -218,13 +220,7 @@ for (const s of served) figures.push(s.finish(await pkLookup(s.connections)));
 if (wants('responsive')) {
   await patron.close();
   await dbHandle.close();
-  const server = await spawnServer({
-    ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
-    PATRON_DATA_DIR: dataDir,
-    PATRON_MASTER_KEY: BENCH_MASTER_KEY,
-    PATRON_LOG_LEVEL: 'warn',
-    PATRON_DB_POOL: String(config.dbPoolSize),
-  });
+  const server = await spawnServer(serverEnv());
   const pages = { connections: 4, seconds, headers: auth, setupRequest: (req: { path?: string }) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }) };
   const quiet = await load(`${server.base}/api/v1/customers/1`, pages);
   const started = await fetch(`${server.base}/api/v1/analytics/recompute`, { method: 'POST', headers: auth });

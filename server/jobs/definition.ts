@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * A typed, versioned job. Handlers must be idempotent: a job may run again after a crash or a retry,
@@ -28,3 +28,16 @@ export function defineJob<TData, TContext>(def: JobDefinition<TData, TContext>):
 }
 
 export const queueName = (def: { name: string; version: number }): string => `${def.name}-v${def.version}`;
+
+type NoData = Record<string, never>;
+const NO_DATA = z.object({}) as z.ZodType<NoData>;
+
+/** A job that takes no data and runs on a cron schedule (store time zone), or when something asks for it. */
+export function defineScheduledJob<TContext>(def: {
+  name: string;
+  cron: string;
+  expireInSeconds?: number;
+  handler: (ctx: TContext & { jobId: string }) => Promise<void>;
+}): JobDefinition<NoData, TContext> {
+  return defineJob({ name: def.name, version: 1, schema: NO_DATA, cron: def.cron, expireInSeconds: def.expireInSeconds, handler: (_data, ctx) => def.handler(ctx) });
+}

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { duplicatePairQuery } from '../../../contracts/customers.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
-import { defineJob } from '../../jobs/index.ts';
+import { defineScheduledJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -163,13 +163,11 @@ export async function lastScan(db: Db) {
 }
 
 /** Nightly (and on request): the duplicate scan. */
-export const duplicatesScanJob = defineJob<Record<string, never>, AppContext>({
+export const duplicatesScanJob = defineScheduledJob<AppContext>({
   name: 'duplicates-scan',
-  version: 1,
-  schema: z.object({}) as z.ZodType<Record<string, never>>,
   cron: '20 3 * * *',
   expireInSeconds: 3600,
-  handler: async (_data, ctx) => {
+  handler: async (ctx) => {
     const startedAt = ctx.clock.now().toISOString();
     await writeSetting(ctx.db, { key: SCAN_KEY, value: { startedAt, finishedAt: null, found: null }, fallback: NO_SCAN, actor: SCAN_ACTOR });
     const result = await scanDuplicates(ctx.db, ctx.clock.now());

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
-import { defineJob } from '../../jobs/index.ts';
+import { defineScheduledJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import { phoneTailIndex } from './customers.bulk.ts';
@@ -25,13 +24,11 @@ export async function backfillPhoneTails(db: Db, keyring: Keyring): Promise<numb
 }
 
 /** Every ten minutes: cheap when there is nothing to fill (one probe of a partial index). */
-export const phoneTailsJob = defineJob<Record<string, never>, AppContext>({
+export const phoneTailsJob = defineScheduledJob<AppContext>({
   name: 'phone-tails-backfill',
-  version: 1,
-  schema: z.object({}) as z.ZodType<Record<string, never>>,
   cron: '*/10 * * * *',
   expireInSeconds: 3600,
-  handler: async (_data, ctx) => {
+  handler: async (ctx) => {
     const filled = await backfillPhoneTails(ctx.db, ctx.keyring);
     if (filled > 0) ctx.log.info({ filled }, 'phone tail index filled');
   },

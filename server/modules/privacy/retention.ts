@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
-import { defineJob } from '../../jobs/index.ts';
+import { defineScheduledJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { recordAudit } from '../audit/index.ts';
 import { erasePersonIn } from './privacy.service.ts';
@@ -42,12 +42,10 @@ export async function inactiveSince(db: Db, cutoff: Date, limit: number): Promis
   return rows.rows.map((r) => Number(r.id));
 }
 
-export const retentionJob = defineJob<Record<string, never>, AppContext>({
+export const retentionJob = defineScheduledJob<AppContext>({
   name: 'privacy-retention',
-  version: 1,
-  schema: z.object({}) as z.ZodType<Record<string, never>>,
   cron: '30 3 * * *',
-  handler: async (_data, ctx) => {
+  handler: async (ctx) => {
     const { inactiveMonths } = await getRetention(ctx.db);
     if (!inactiveMonths) return;
     const cutoff = new Date(ctx.clock.now());

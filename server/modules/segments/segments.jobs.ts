@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../../jobs/index.ts';
+import { defineJob, defineScheduledJob } from '../../jobs/index.ts';
 import { pacing } from '../../platform/pacing.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { processChanges, recomputeAll, refreshStoredAnswers } from '../analytics/index.ts';
@@ -20,12 +20,10 @@ export const segmentRefreshJob = defineJob<{ segmentId: number }, AppContext>({
 });
 
 /** Hourly: every dynamic segment in full, so rules relative to today ("in the last 30 days") stay true. */
-export const segmentsRefreshAllJob = defineJob<Record<string, never>, AppContext>({
+export const segmentsRefreshAllJob = defineScheduledJob<AppContext>({
   name: 'segments-refresh-all',
-  version: 1,
-  schema: z.object({}) as z.ZodType<Record<string, never>>,
   cron: '7 * * * *',
-  handler: async (_data, ctx) => {
+  handler: async (ctx) => {
     await refreshAllSegments(ctx.db, await clockOf(ctx));
   },
 });
@@ -34,13 +32,11 @@ export const segmentsRefreshAllJob = defineJob<Record<string, never>, AppContext
  * Nightly (and on request): metrics, RFM, lifecycle thresholds and the CLV fit for everyone, then every segment
  * and the stored answers of the dashboard and the reports.
  */
-export const insightsRecomputeJob = defineJob<Record<string, never>, AppContext>({
+export const insightsRecomputeJob = defineScheduledJob<AppContext>({
   name: 'insights-recompute',
-  version: 1,
-  schema: z.object({}) as z.ZodType<Record<string, never>>,
   cron: '40 2 * * *',
   expireInSeconds: 3600,
-  handler: async (_data, ctx) => {
+  handler: async (ctx) => {
     const clock = await clockOf(ctx);
     const result = await recomputeAll(ctx.db, { ...clock, ...pacing(ctx.config).recompute });
     ctx.log.info({ result }, 'customer metrics recomputed');
