@@ -65,7 +65,7 @@ async function startRuntime(opts: { config: Config; log: Logger; clock: Clock; d
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir, log);
   const keyring = await loadKeyring(dbHandle.db, masterKey);
   const ctx: AppContext = { config, db: dbHandle.db, keyring, log, clock: opts.clock, queue: undefined as unknown as JobQueue };
-  ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: allJobs, context: ctx, work: opts.work, timeZone: config.timeZone });
+  ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: allJobs, context: ctx, work: opts.work, timeZone: config.timeZone, resumeOrphans: dbHandle.kind === 'pglite' });
   const refresh = setInterval(() => {
     refreshKeyring(dbHandle.db, masterKey, keyring).catch((err) => log.error({ err }, 'keyring refresh failed'));
   }, KEYRING_REFRESH_MS);

@@ -109,4 +109,52 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
       await h.close();
     }
   }, 240_000);
+
+  it('finishes a background job (an import started from the web) after the server was killed in the middle of it', async () => {
+    const ROWS = 100_000;
+    const dir = mkdtempSync(join(tmpdir(), 'patron-crash-'));
+    const created = await run(process.execPath, [BIN, 'api-key', 'create', '--name', 'crash', '--role', 'owner'], { env: envFor(dir) });
+    const key = created.stdout.trim().split('\n').pop()!.trim();
+    const headers = { authorization: `Bearer ${key}` };
+    const lines = ['order,customer,date,sku,qty,price'];
+    for (let i = 1; i <= ROWS; i++) lines.push(`J${i},j${i % 4000},2026-02-${String((i % 28) + 1).padStart(2, '0')} 10:00,T${i % 50},1,5.50`);
+    const workers = { ...envFor(dir), PATRON_WORKERS: 'on' };
+    const serve = async () => {
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], { env: { ...workers, PATRON_HOST: '127.0.0.1' } });
+      let out = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      for (let i = 0; i < 600 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 100));
+      return { child, base: `http://127.0.0.1:${port}`, exited: once(child, 'exit') };
+    };
+    const imports = async (base: string) => ((await (await fetch(`${base}/api/v1/imports`, { headers })).json()) as { items: { rows: number; status: string; created: number; failed: number }[] }).items;
+    const first = await serve();
+    const upload = await (await fetch(`${first.base}/api/v1/imports/upload?kind=orders&fileName=orders.csv`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: `${lines.join('\n')}\n` })).json();
+    const mapping = { order_id: 'order', customer_external_id: 'customer', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price' };
+    const started = await fetch(`${first.base}/api/v1/imports`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ uploadId: upload.uploadId, kind: 'orders', mapping, channel: 'crash_job' }) });
+    expect(started.status).toBe(202);
+    let before = 0;
+    for (let i = 0; i < 600 && before === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      before = (await imports(first.base))[0]?.rows ?? 0;
+    }
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await serve();
+    try {
+      let after: { rows: number; status: string; created: number; failed: number } | undefined;
+      for (let i = 0; i < 1_200 && after?.status !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = (await imports(second.base))[0];
+      }
+      console.log(`kill -9 during a background import: ${before} of ${ROWS} rows committed when killed; after the restart the job ran again: ${after?.rows} rows, ${after?.created} created, ${after?.failed} failed, ${after?.status}`);
+      expect(before).toBeGreaterThan(0);
+      expect(after).toMatchObject({ rows: ROWS, created: ROWS, failed: 0, status: 'completed' });
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 240_000);
 });

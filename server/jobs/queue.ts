@@ -31,6 +31,11 @@ export type QueueOptions<TContext> = {
   /** Time zone of cron schedules (the store's). */
   timeZone: string;
   pollingIntervalSeconds?: number;
+  /**
+   * Jobs left active belong to no living worker (the embedded database serves this one process, so one left active
+   * was running when the process died): they run again at once instead of waiting out their expiry.
+   */
+  resumeOrphans?: boolean;
 };
 
 /** Creates pg-boss's schema and queues without starting workers (used by `patron migrate`). */
@@ -64,6 +69,10 @@ export async function startQueue<TContext>(opts: QueueOptions<TContext>): Promis
   boss.on('error', (err) => opts.log.error({ err }, 'job queue error'));
   await boss.start();
   await ensureQueues(boss, opts.jobs, opts.timeZone);
+  if (opts.work && opts.resumeOrphans) {
+    const resumed = await opts.executeSql(`update pgboss.job set state = 'retry', start_after = now() where state = 'active' returning id`);
+    if (resumed.rows.length > 0) opts.log.warn({ jobs: resumed.rows.length }, 'jobs left running by a stopped process run again');
+  }
   if (opts.work) {
     for (const def of opts.jobs) {
       const name = queueName(def);
