@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
 import { type Patron, startPatron } from '../server/app.ts';
 import { type Config, loadConfig } from '../server/platform/config.ts';
 import type { Logger } from '../server/platform/logger.ts';
@@ -22,9 +23,18 @@ export async function startTestPatron(overrides: Partial<Config> = {}, opts: { w
     changesIntervalMs: 3_600_000,
     ...overrides,
   });
-  const patron = await startPatron({ config, dbHandle: db, webDir: opts.webDir, log: opts.log });
+  const patron = await startPatron({ config, dbHandle: db, webDir: opts.webDir, log: opts.log ?? suiteLog() });
   const close = patron.close;
   return { ...patron, close: async () => { await close(); await db.drop(); } };
+}
+
+/**
+ * With PATRON_TEST_LOG set (CI does), every test server logs at debug level into that one file, which CI then searches
+ * for secrets (API keys, write keys, passwords): the logs of the whole suite, not of one test.
+ */
+function suiteLog(): Logger | undefined {
+  const file = process.env.PATRON_TEST_LOG;
+  return file ? pino({ level: 'debug', base: { app: 'patron' } }, pino.destination({ dest: file, append: true, sync: true, mkdir: true })) : undefined;
 }
 
 export type Session = { cookie: string; csrf: string };
