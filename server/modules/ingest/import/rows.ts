@@ -78,7 +78,9 @@ const STATUS: Record<string, OrderStatus> = {
 
 /** Values of an order-type column that make a row a return. */
 const RETURN_TYPES = new Set(['return', 'returned', 'refund', 'refunded', 'credit', 'credit note', 'cancellation', '退货', '退款', '售后', '退货退款', '仅退款', '退单']);
-const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The order id starts with the returns prefix (any case) and a digit: C536379 with prefix C. */
+const hasReturnsPrefix = (orderId: string, prefix: string | undefined) =>
+  prefix !== undefined && prefix !== '' && orderId.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase() && /\d/.test(orderId.charAt(prefix.length));
 
 /** A row reader bound to a mapping: `get('email')` reads the mapped column, trimmed; '' when absent. */
 export const reader = (mapping: Record<string, string>) => (row: Row, target: string) => (mapping[target] ? (row.cells[mapping[target]] ?? '').trim() : '');
@@ -213,8 +215,7 @@ function parseOrderGroup(rows: Row[], mapping: Record<string, string>, o: Import
   const total = number(get, 'total', mapping.total);
   // An order-level file (order id, buyer, date, total) has no item columns: the order is stored without lines.
   if (lines.length === 0 && total === null) throw new RowProblem(mapping.total ?? null, 'neither items (sku or product_name) nor a total');
-  const prefix = o.returnsPrefix ? new RegExp(`^${escapeRegExp(o.returnsPrefix)}\\d`, 'i') : null;
-  const isReturn = (lines.length > 0 && lines.every((l) => l.quantity < 0)) || RETURN_TYPES.has(get('order_type').toLowerCase()) || Boolean(prefix?.test(orderId));
+  const isReturn = (lines.length > 0 && lines.every((l) => l.quantity < 0)) || RETURN_TYPES.has(get('order_type').toLowerCase()) || hasReturnsPrefix(orderId, o.returnsPrefix);
   if (isReturn && lines.length === 0) throw new RowProblem(mapping.sku ?? null, 'a return needs the returned items (sku or product_name)');
   const status = STATUS[get('status').toLowerCase()] ?? STATUS[get('status')];
   if (get('status') && !status) throw new RowProblem(mapping.status, `status: unknown value ${get('status')}`);
