@@ -30,7 +30,9 @@ export function effectiveChanges(set: Record<string, unknown>, current: Record<s
     const pair = partner(column);
     if (mode === 'fill' && !isEmpty(column, current[column])) continue;
     if (mode === 'fill' && pair && !isEmpty(pair, current[pair])) continue;
-    if (sameValue(current[column], value)) continue;
+    // A ciphertext differs on every write (random IV): an encrypted value is the same when its blind index is.
+    const unchanged = pair && column.endsWith('_enc') && pair in set ? sameValue(current[pair], set[pair]) : sameValue(current[column], value);
+    if (unchanged) continue;
     apply[column] = value;
     before[column] = current[column] ?? null;
     if (pair && pair in set) {
