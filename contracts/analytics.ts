@@ -179,6 +179,8 @@ export type ClusterFeature = (typeof CLUSTER_FEATURES)[number];
 export const clusterBody = z.strictObject({
   features: z.array(z.enum(CLUSTER_FEATURES)).min(1).max(4).default(['recency', 'frequency', 'monetary']),
   k: z.number().int().min(2).max(12).optional().describe('Fixed k; otherwise the silhouette picks one in 2…8'),
+  channel: z.string().max(50).optional().describe('Only customers who bought in this channel'),
+  segment: z.number().int().positive().optional().describe('Only this segment’s members'),
 });
 export const clusterResult = z.object({
   customers: int,

@@ -15,18 +15,23 @@ const COLUMNS: Record<ClusterFeature, { column: string; log: boolean }> = {
   clv: { column: 'clv', log: true },
 };
 
-export type ClusterOptions = { features: ClusterFeature[]; k?: number; kMin?: number; kMax?: number };
+export type ClusterOptions = { features: ClusterFeature[]; k?: number; kMin?: number; kMax?: number; channel?: string; segment?: number };
 
-async function featureRows(db: Db, features: ClusterFeature[]) {
-  const cols = features.map((f) => sql`coalesce(m.${sql.ref(COLUMNS[f].column)}, 0)::float8`);
+/** The buying customers to cluster (the analytics filter bar's channel and segment), with their features. */
+async function featureRows(db: Db, opts: ClusterOptions) {
+  const cols = opts.features.map((f) => sql`coalesce(m.${sql.ref(COLUMNS[f].column)}, 0)::float8`);
+  const channel = opts.channel
+    ? sql`and exists (select 1 from orders o where o.customer_id = m.customer_id and o.channel_id = (select id from channels where code = ${opts.channel} or name = ${opts.channel} limit 1))`
+    : sql``;
+  const segment = opts.segment ? sql`and m.customer_id in (select customer_id from segment_members where segment_id = ${opts.segment})` : sql``;
   const rows = await sql<{ id: number; v: number[] }>`
     select m.customer_id as id, array[${sql.join(cols)}] as v from customer_metrics m join customers c on c.id = m.customer_id
-    where c.merged_into is null and m.orders_count > 0 order by m.customer_id`.execute(db);
+    where c.merged_into is null and m.orders_count > 0 ${channel} ${segment} order by m.customer_id`.execute(db);
   return { ids: rows.rows.map((r) => Number(r.id)), raw: rows.rows.map((r) => r.v.map(Number)) };
 }
 
 export async function clusterCustomers(db: Db, opts: ClusterOptions) {
-  const { ids, raw } = await featureRows(db, opts.features);
+  const { ids, raw } = await featureRows(db, opts);
   const transformed = raw.map((r) => r.map((v, j) => (COLUMNS[opts.features[j]].log ? Math.log1p(Math.max(0, v)) : v)));
   const rows = standardise(transformed);
   const kMin = opts.k ?? opts.kMin ?? 2;

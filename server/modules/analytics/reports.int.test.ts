@@ -70,5 +70,12 @@ describe('analytics reports', () => {
     expect(saved.statusCode).toBe(201);
     expect(saved.json().segment).toMatchObject({ kind: 'static', size: target.size });
     expect((await post('/analytics/clusters', { features: ['height'] })).statusCode).toBe(400);
+    // The filter bar's segment: only its members are clustered, and the saved cluster is drawn from them.
+    const within = (await post('/analytics/clusters', { features: ['recency', 'frequency', 'monetary'], k: 2, segment: saved.json().segment.id })).json();
+    expect(within.customers).toBe(target.size);
+    const channel = (await patron.ctx.db.selectFrom('channels').select('code').orderBy('id').executeTakeFirstOrThrow()).code;
+    const byChannel = (await post('/analytics/clusters', { features: ['recency', 'frequency', 'monetary'], k: 2, channel })).json();
+    expect(byChannel.customers).toBeLessThanOrEqual(body.customers);
+    expect(byChannel.customers).toBeGreaterThan(0);
   });
 });

@@ -215,7 +215,7 @@ export const segmentRoutes = [
     body: clusterSegmentBody,
     response: z.object({ segment: segmentBody, unmatched: z.number().int() }),
     handler: async ({ ctx, body, principal, ip }) => {
-      const { members } = await clusterCustomers(ctx.db, { features: body.features, k: body.k });
+      const { members } = await clusterCustomers(ctx.db, { features: body.features, k: body.k, channel: body.channel, segment: body.segment });
       return createStaticSegment(ctx.db, { name: body.name, customerIds: members.get(body.cluster) ?? [], actor: actorOf(principal, ip), clock: await clockOf(ctx) });
     },
   }),

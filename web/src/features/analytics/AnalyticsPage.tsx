@@ -97,7 +97,7 @@ export function AnalyticsPage() {
           { key: 'value', label: t('analytics.tabs.value'), children: <ValueTab filter={filter} /> },
           { key: 'predictions', label: t('analytics.tabs.predictions'), children: <PredictionsTab /> },
           { key: 'affinity', label: t('analytics.tabs.affinity'), children: <AffinityTab /> },
-          { key: 'clusters', label: t('analytics.tabs.clusters'), children: <ClustersTab /> },
+          { key: 'clusters', label: t('analytics.tabs.clusters'), children: <ClustersTab filter={filter} /> },
         ]}
       />
     </Card>

@@ -15,7 +15,8 @@ import { Chart } from '../../ui/Chart.tsx';
 type Result = z.infer<typeof clusterResult>;
 
 /** k-means on RFM (and CLV): choose features, see k candidates, compare cluster profiles, save one as a segment. */
-export function ClustersTab() {
+/** Clusters of the customers the filter bar's channel and segment select (their stored, all-time metrics). */
+export function ClustersTab({ filter }: { filter: { channel?: string; segment?: number } }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
   const navigate = useNavigate();
@@ -24,10 +25,11 @@ export function ClustersTab() {
   const currency = useCurrency();
   const [features, setFeatures] = useState<ClusterFeature[]>(['recency', 'frequency', 'monetary']);
   const [k, setK] = useState<number | undefined>();
-  const run = useMutation({ mutationFn: () => api<Result>('/analytics/clusters', { method: 'POST', body: { features, k } }), onError: (err) => message.error(errorMessage(t, err)) });
+  const scope = { channel: filter.channel, segment: filter.segment };
+  const run = useMutation({ mutationFn: () => api<Result>('/analytics/clusters', { method: 'POST', body: { features, k, ...scope } }), onError: (err) => message.error(errorMessage(t, err)) });
   const save = useMutation({
     mutationFn: (cluster: number) =>
-      api<{ segment: { id: number } }>('/segments/from-cluster', { method: 'POST', body: { features, k: run.data?.k, cluster, name: t('analytics.clusterName', { n: cluster + 1, date: new Date().toLocaleString(lng) }) } }),
+      api<{ segment: { id: number } }>('/segments/from-cluster', { method: 'POST', body: { features, k: run.data?.k, ...scope, cluster, name: t('analytics.clusterName', { n: cluster + 1, date: new Date().toLocaleString(lng) }) } }),
     onSuccess: (r) => navigate(`/segments/${r.segment.id}`),
     onError: (err) => message.error(errorMessage(t, err)),
   });
