@@ -42,6 +42,14 @@ describe('segment rule compiler', () => {
     expect(invalid(and({ type: 'profile', field: 'name', operator: 'in', value: ['王', ' '] })).reason).toBe('the value is empty');
   });
 
+  it('reads a first channel by its code or its display name', () => {
+    const q = compile(and({ type: 'profile', field: 'first_channel', operator: 'eq', value: '天猫旗舰店' }));
+    expect(q.sql).toContain('code = any(');
+    expect(q.sql).toContain('name = any(');
+    expect(q.parameters).toContainEqual(['天猫旗舰店']);
+    expect(invalid(and({ type: 'profile', field: 'first_channel', operator: 'in', value: [] })).reason).toBe('the value must name one or more channels');
+  });
+
   it('compiles every operator of every scalar type, binding every value', () => {
     const samples: Record<string, Record<string, unknown>> = {
       number: { eq: 3, neq: 3, gt: 3, gte: 3, lt: 3, lte: 3, between: [1, 5] },

@@ -388,10 +388,19 @@ function attributeColumn(key: string, path: string, ctx: CompileContext): Column
   }
 }
 
+/** The first channel by its code or by the name a seller sees (天猫旗舰店), as the customers list filters it. */
+function firstChannelIs(operator: string, value: unknown, path: string): Sql {
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length === 0 || !values.every(isStr) || values.some((v) => v.trim() === '')) throw invalidRule(path, 'the value must name one or more channels');
+  const ids = sql`(select id from channels where code = any(${values}::text[]) or name = any(${values}::text[]))`;
+  return operator === 'eq' || operator === 'in' ? sql`c.first_channel_id in ${ids}` : sql`(c.first_channel_id is null or c.first_channel_id not in ${ids})`;
+}
+
 function conditionSql(cond: Condition, path: string, ctx: CompileContext, guarded: boolean): Sql {
   switch (cond.type) {
     case 'profile': {
       if (!Object.hasOwn(PROFILE_COLUMNS, cond.field)) throw invalidRule(path, `unknown profile field "${cond.field}"`);
+      if (cond.field === 'first_channel' && ['eq', 'neq', 'in', 'not_in'].includes(cond.operator)) return firstChannelIs(cond.operator, cond.value, path);
       return scalar(PROFILE_COLUMNS[cond.field as keyof typeof PROFILE_FIELDS], cond.operator, cond.value, path, ctx);
     }
     case 'metric': {
