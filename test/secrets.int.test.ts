@@ -42,6 +42,8 @@ describe('secrets stay secret', () => {
     await patron.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: OWNER.email, password: `${OWNER.password}-wrong` } });
     await api('GET', '/customers', undefined, { authorization: `Bearer ${key}x` });
     await api('GET', '/customers', undefined, { authorization: `Bearer ${key}` });
+    // A search by phone: the number is the query, and the request's log line must not carry it.
+    await api('GET', `/customers?q=${encodeURIComponent('+8613700001234')}`);
     await patron.http.inject({ method: 'POST', url: '/v1/track', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` }, payload: { userId: 'u1', event: 'Viewed' } });
     await patron.http.inject({ method: 'POST', url: `/webhooks/shopify/${integration.id}`, payload: '{}', headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': platformSecret, 'x-shopify-topic': 'orders/create' } });
     await api('POST', '/integrations', { provider: 'nope', name: platformSecret, secret: platformSecret });
@@ -55,6 +57,7 @@ describe('secrets stay secret', () => {
     await backupToFile(patron.ctx.db, join(dir, 'backup.jsonl.gz'));
     const backup = gunzipSync(readFileSync(join(dir, 'backup.jsonl.gz'))).toString('utf8');
     expect(logs.length).toBeGreaterThan(1000);
+    expect(logs.includes('13700001234'), 'a searched phone number in the logs').toBe(false);
     for (const [name, secret] of Object.entries({ password: OWNER.password, apiKey: key, writeKey, platformSecret, masterKey })) {
       expect(logs.includes(secret), `${name} in the logs`).toBe(false);
       expect(answers.includes(secret), `${name} in an API answer`).toBe(false);
