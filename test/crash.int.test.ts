@@ -18,16 +18,17 @@ const BIN = join(import.meta.dirname, '..', 'bin', 'patron.mjs');
 const MASTER_KEY = 'd1'.repeat(32);
 const envFor = (dir: string) => ({ ...process.env, PATRON_LOG_LEVEL: 'silent', PATRON_DATA_DIR: dir, DATABASE_URL: '', PATRON_MASTER_KEY: MASTER_KEY, PATRON_WORKERS: 'off' });
 
-async function startServer(dir: string): Promise<{ child: ChildProcess; base: string }> {
+async function startServer(dir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; exited: Promise<unknown> }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], { env: { ...envFor(dir), PATRON_HOST: '127.0.0.1' } });
+  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], { env: { ...envFor(dir), PATRON_HOST: '127.0.0.1', ...env } });
+  const exited = once(child, 'exit');
   let out = '';
   child.stdout?.on('data', (c: Buffer) => {
     out += c.toString();
   });
   for (let i = 0; i < 600 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 100));
   if (!out.includes('Patron is running')) throw new Error(`the server did not start: ${out}`);
-  return { child, base: `http://127.0.0.1:${port}` };
+  return { child, base: `http://127.0.0.1:${port}`, exited };
 }
 
 async function openData(dir: string) {
@@ -41,7 +42,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
     // The key is the last line (the first names only its prefix).
     const writeKey = created.stdout.trim().split('\n').pop()!.trim();
     const auth = { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' };
-    const { child, base } = await startServer(dir);
+    const { child, base, exited } = await startServer(dir);
     const acknowledged: string[] = [];
     let sent = 0;
     let stop = false;
@@ -58,7 +59,6 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
       }
     };
     const clients = [0, 1, 2, 3].map(client);
-    const exited = once(child, 'exit');
     for (let i = 0; i < 3_000 && acknowledged.length < 2_000; i++) await new Promise((r) => setTimeout(r, 20));
     expect(acknowledged.length).toBeGreaterThanOrEqual(2_000);
     child.kill('SIGKILL');
@@ -118,17 +118,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
     const headers = { authorization: `Bearer ${key}` };
     const lines = ['order,customer,date,sku,qty,price'];
     for (let i = 1; i <= ROWS; i++) lines.push(`J${i},j${i % 4000},2026-02-${String((i % 28) + 1).padStart(2, '0')} 10:00,T${i % 50},1,5.50`);
-    const workers = { ...envFor(dir), PATRON_WORKERS: 'on' };
-    const serve = async () => {
-      const port = 20_000 + Math.floor(Math.random() * 20_000);
-      const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], { env: { ...workers, PATRON_HOST: '127.0.0.1' } });
-      let out = '';
-      child.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      for (let i = 0; i < 600 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 100));
-      return { child, base: `http://127.0.0.1:${port}`, exited: once(child, 'exit') };
-    };
+    const serve = () => startServer(dir, { PATRON_WORKERS: 'on' });
     const imports = async (base: string) => ((await (await fetch(`${base}/api/v1/imports`, { headers })).json()) as { items: { rows: number; status: string; created: number; failed: number }[] }).items;
     const first = await serve();
     const upload = await (await fetch(`${first.base}/api/v1/imports/upload?kind=orders&fileName=orders.csv`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: `${lines.join('\n')}\n` })).json();
