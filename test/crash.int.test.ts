@@ -31,6 +31,14 @@ async function startServer(dir: string, env: Record<string, string> = {}): Promi
   return { child, base: `http://127.0.0.1:${port}`, exited };
 }
 
+/** An orders CSV of `rows` one-line orders (ids `<prefix>1`…), the same mapping for the CLI and the web import. */
+function ordersCsv(prefix: string, rows: number): string {
+  const lines = ['order,customer,date,sku,qty,price'];
+  for (let i = 1; i <= rows; i++) lines.push(`${prefix}${i},${prefix.toLowerCase()}${i % 4000},2026-01-${String((i % 28) + 1).padStart(2, '0')} 10:00,S${i % 50},1,9.90`);
+  return `${lines.join('\n')}\n`;
+}
+const MAPPING = { order_id: 'order', customer_external_id: 'customer', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price' };
+
 async function openData(dir: string) {
   return createDb(dbOptionsFromConfig(loadConfig({} as NodeJS.ProcessEnv, { dataDir: dir, masterKey: MASTER_KEY })));
 }
@@ -83,10 +91,8 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
     const ROWS = 100_000;
     const dir = mkdtempSync(join(tmpdir(), 'patron-crash-'));
     const file = join(dir, 'orders.csv');
-    const lines = ['order,customer,date,sku,qty,price'];
-    for (let i = 1; i <= ROWS; i++) lines.push(`K${i},c${i % 4000},2026-01-${String((i % 28) + 1).padStart(2, '0')} 10:00,S${i % 50},1,9.90`);
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    const args = [BIN, 'import', 'orders', file, '--map', 'order_id=order,customer_external_id=customer,placed_at=date,sku=sku,quantity=qty,unit_price=price', '--channel', 'crash'];
+    writeFileSync(file, ordersCsv('K', ROWS));
+    const args = [BIN, 'import', 'orders', file, '--map', Object.entries(MAPPING).map(([t, c]) => `${t}=${c}`).join(','), '--channel', 'crash'];
     const first = spawn(process.execPath, args, { env: envFor(dir) });
     const exited = once(first, 'exit');
     // Killed a few seconds in (the whole file takes about twenty): the import's progress row says how far it got.
@@ -116,14 +122,11 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
     const created = await run(process.execPath, [BIN, 'api-key', 'create', '--name', 'crash', '--role', 'owner'], { env: envFor(dir) });
     const key = created.stdout.trim().split('\n').pop()!.trim();
     const headers = { authorization: `Bearer ${key}` };
-    const lines = ['order,customer,date,sku,qty,price'];
-    for (let i = 1; i <= ROWS; i++) lines.push(`J${i},j${i % 4000},2026-02-${String((i % 28) + 1).padStart(2, '0')} 10:00,T${i % 50},1,5.50`);
     const serve = () => startServer(dir, { PATRON_WORKERS: 'on' });
     const imports = async (base: string) => ((await (await fetch(`${base}/api/v1/imports`, { headers })).json()) as { items: { rows: number; status: string; created: number; failed: number }[] }).items;
     const first = await serve();
-    const upload = await (await fetch(`${first.base}/api/v1/imports/upload?kind=orders&fileName=orders.csv`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: `${lines.join('\n')}\n` })).json();
-    const mapping = { order_id: 'order', customer_external_id: 'customer', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price' };
-    const started = await fetch(`${first.base}/api/v1/imports`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ uploadId: upload.uploadId, kind: 'orders', mapping, channel: 'crash_job' }) });
+    const upload = await (await fetch(`${first.base}/api/v1/imports/upload?kind=orders&fileName=orders.csv`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: ordersCsv('J', ROWS) })).json();
+    const started = await fetch(`${first.base}/api/v1/imports`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ uploadId: upload.uploadId, kind: 'orders', mapping: MAPPING, channel: 'crash_job' }) });
     expect(started.status).toBe(202);
     let before = 0;
     for (let i = 0; i < 600 && before === 0; i++) {

@@ -48,6 +48,6 @@ export async function recordShipment(trx: Db, s: ShipmentInput & { channelId: nu
   const order = await trx.selectFrom('orders').select(['id', 'customer_id']).where('channel_id', '=', s.channelId).where('external_id', '=', s.orderExternalId).executeTakeFirst();
   if (!order) return null;
   await recordShipments(trx, { orderId: order.id, customerId: order.customer_id, shipments: [s], source: s.source, now: s.now });
-  return trx.selectFrom('shipments').select(['id', 'status']).where('order_id', '=', order.id).where('tracking_number', '=', s.trackingNumber).executeTakeFirstOrThrow()
-    .then((r) => ({ shipmentId: r.id, orderId: order.id, status: r.status }));
+  const parcel = await trx.selectFrom('shipments').select(['id', 'status']).where('order_id', '=', order.id).where('tracking_number', '=', s.trackingNumber).executeTakeFirstOrThrow();
+  return { shipmentId: parcel.id, orderId: order.id, status: parcel.status };
 }
