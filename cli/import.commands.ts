@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Argument, type Command, Option } from 'commander';
 import { openCore } from '../server/app.ts';
+import { patronComposition } from '../server/modules.ts';
 import { ENCODINGS, type Encoding, hasRejected, parseMapArg, rejectedRowsCsv, runImport, undoImport } from '../server/modules/ingest/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
@@ -34,7 +35,7 @@ export function registerImportCommands(program: Command) {
         const core = await openCore(config);
         try {
           if (kind === 'undo') {
-            const r = await undoImport(core.dbHandle.db, { id: Number(file), actor: CLI_ACTOR, now: new Date() });
+            const r = await undoImport(core.dbHandle.db, { id: Number(file), actor: CLI_ACTOR, now: new Date(), data: patronComposition.registry.customerData });
             print(`Import ${file} undone: ${r.orders} orders, ${r.events} events, ${r.customers} customers and ${r.products} products removed, ${r.refunds} refunds reversed; ${r.keptCustomers} customers kept (used elsewhere).`);
             return;
           }

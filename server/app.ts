@@ -7,7 +7,9 @@ import { type DbHandle, createDb, dbOptionsFromConfig, migrateToLatest } from '.
 import { buildHttp } from './http/app.ts';
 import type { Principal } from './http/principal.ts';
 import { type JobQueue, startQueue } from './jobs/index.ts';
-import { type Poller, allHttpPlugins, allJobs, allPollers, allRoutes } from './modules.ts';
+import { dispatchEvents, syncSubscriptions } from './events/index.ts';
+import type { Poller } from './module.ts';
+import { type Composition, patronComposition } from './modules.ts';
 import { SESSION_COOKIE, authenticateApiKey, authenticateSession, ensureOwner } from './modules/auth/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -26,6 +28,8 @@ export type StartOptions = {
   /** An already-open database (tests); the caller closes it. Otherwise opened from the configuration. */
   dbHandle?: DbHandle;
   webDir?: string;
+  /** The modules it is made of (default every module; tests add a throwaway one). */
+  composition?: Composition;
 };
 
 export type Patron = {
@@ -60,17 +64,20 @@ type Runtime = { ctx: AppContext; stop(): Promise<void> };
  * The running core shared by `serve` and `worker`: keyring (re-read every KEYRING_REFRESH_MS so a
  * rotated data key is picked up without a restart) and the job queue, working or only enqueueing.
  */
-async function startRuntime(opts: { config: Config; log: Logger; clock: Clock; dbHandle: DbHandle; work: boolean }): Promise<Runtime> {
-  const { config, log, dbHandle } = opts;
+async function startRuntime(opts: { config: Config; log: Logger; clock: Clock; dbHandle: DbHandle; work: boolean; composition: Composition }): Promise<Runtime> {
+  const { config, log, dbHandle, composition } = opts;
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir, log);
   const keyring = await loadKeyring(dbHandle.db, masterKey);
-  const ctx: AppContext = { config, db: dbHandle.db, keyring, log, clock: opts.clock, queue: undefined as unknown as JobQueue };
-  ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: allJobs, context: ctx, work: opts.work, timeZone: config.timeZone, resumeOrphans: dbHandle.kind === 'pglite' });
+  for (const m of composition.modules) await m.prepare?.(dbHandle.db, composition.registry);
+  await syncSubscriptions(dbHandle.db, composition.subscriptions);
+  const ctx: AppContext = { config, db: dbHandle.db, keyring, log, clock: opts.clock, queue: undefined as unknown as JobQueue, modules: composition.registry };
+  ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: composition.jobs, context: ctx, work: opts.work, timeZone: config.timeZone, resumeOrphans: dbHandle.kind === 'pglite' });
   const refresh = setInterval(() => {
     refreshKeyring(dbHandle.db, masterKey, keyring).catch((err) => log.error({ err }, 'keyring refresh failed'));
   }, KEYRING_REFRESH_MS);
   refresh.unref();
-  const pollers = opts.work ? allPollers.map((p) => startPoller(p, ctx)) : [];
+  const dispatcher: Poller = { name: 'domain-events', run: (c) => dispatchEvents(c, composition.subscriptions) };
+  const pollers = opts.work ? [...composition.pollers, ...(composition.subscriptions.length > 0 ? [dispatcher] : [])].map((p) => startPoller(p, ctx)) : [];
   return {
     ctx,
     async stop() {
@@ -114,14 +121,15 @@ export async function startPatron(opts: StartOptions): Promise<Patron> {
   const ownsDb = !opts.dbHandle;
   const dbHandle = opts.dbHandle ?? (await openDatabase(config, log));
   if (!ownsDb) await migrateToLatest(dbHandle.db);
-  const runtime = await startRuntime({ config, log, clock: opts.clock ?? systemClock, dbHandle, work: config.runWorkers });
+  const composition = opts.composition ?? patronComposition;
+  const runtime = await startRuntime({ config, log, clock: opts.clock ?? systemClock, dbHandle, work: config.runWorkers, composition });
   const { ctx } = runtime;
   const owner = await ensureOwner(dbHandle.db, { email: config.adminEmail, password: config.adminPassword });
   const webDir = opts.webDir ?? DEFAULT_WEB_DIR;
   const http = await buildHttp({
     ctx,
-    routes: allRoutes,
-    plugins: allHttpPlugins,
+    routes: composition.routes,
+    plugins: composition.plugins,
     authenticate: authenticator(ctx),
     ready: async () => {
       await sql`select 1`.execute(dbHandle.db);
@@ -150,9 +158,9 @@ export async function startPatron(opts: StartOptions): Promise<Patron> {
 export async function startWorker(config: Config): Promise<{ jobTypes: number; close(): Promise<void> }> {
   const log = createLogger(config.logLevel);
   const dbHandle = await openDatabase(config, log);
-  const runtime = await startRuntime({ config, log, clock: systemClock, dbHandle, work: true });
+  const runtime = await startRuntime({ config, log, clock: systemClock, dbHandle, work: true, composition: patronComposition });
   return {
-    jobTypes: allJobs.length,
+    jobTypes: patronComposition.jobs.length,
     async close() {
       await runtime.stop();
       await dbHandle.close();

@@ -1,40 +1,64 @@
-import type { AnyJob } from './jobs/index.ts';
-import type { AppContext } from './platform/context.ts';
-import type { EncryptedColumns } from './platform/keyring.ts';
+import type { EventSubscription } from './events/index.ts';
 import type { AnyRoute } from './http/route.ts';
+import type { AnyJob } from './jobs/index.ts';
+import { type Module, type Poller, assembleRegistry } from './module.ts';
 import { analyticsModule } from './modules/analytics/index.ts';
-import { auditRoutes } from './modules/audit/index.ts';
+import { auditModule } from './modules/audit/index.ts';
 import { authModule } from './modules/auth/index.ts';
 import { commerceModule } from './modules/commerce/index.ts';
-import { customerEncryptedColumns, customersModule } from './modules/customers/index.ts';
+import { customersModule } from './modules/customers/index.ts';
+import { eventsModule } from './modules/events/index.ts';
 import { ingestModule } from './modules/ingest/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
-import { systemModule } from './modules/system/index.ts';
 import { segmentsModule } from './modules/segments/index.ts';
+import { systemModule } from './modules/system/index.ts';
 import { trackingModule } from './modules/tracking/index.ts';
-import type { FastifyInstance } from 'fastify';
+import type { AppContext } from './platform/context.ts';
+import type { EncryptedColumns } from './platform/keyring.ts';
+import type { ModuleRegistry } from './platform/registry.ts';
 
-/** Every module's routes, jobs and encrypted columns, in one list the composition root reads. */
-export const allRoutes: readonly AnyRoute[] = [
-  ...authModule.routes,
-  ...auditRoutes,
-  ...systemModule.routes,
-  ...analyticsModule.routes,
-  ...customersModule.routes,
-  ...commerceModule.routes,
-  ...trackingModule.routes,
-  ...ingestModule.routes,
-  ...privacyModule.routes,
-  ...segmentsModule.routes,
+/**
+ * Every module, in the order their declarations are read (a DSR export's sections, a merge's moves, an undo's
+ * deletions follow it). Adding a module is one line here; see ARCHITECTURE.md, "How to add a module".
+ */
+export const allModules: readonly Module[] = [
+  authModule,
+  auditModule,
+  systemModule,
+  customersModule,
+  commerceModule,
+  eventsModule,
+  trackingModule,
+  ingestModule,
+  privacyModule,
+  analyticsModule,
+  segmentsModule,
 ];
 
-/** HTTP surfaces outside /api/v1 with their own protocol (the Segment-compatible /v1 tracking API). */
-export const allHttpPlugins: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[] = [...trackingModule.plugins, ...ingestModule.plugins];
+/** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */
+export type Composition = {
+  modules: readonly Module[];
+  routes: readonly AnyRoute[];
+  plugins: readonly NonNullable<Module['plugins']>[number][];
+  jobs: readonly AnyJob<AppContext>[];
+  pollers: readonly Poller[];
+  subscriptions: readonly EventSubscription[];
+  encryptedColumns: readonly EncryptedColumns[];
+  registry: ModuleRegistry;
+};
 
-export const allJobs: readonly AnyJob<AppContext>[] = [...authModule.jobs, ...systemModule.jobs, ...analyticsModule.jobs, ...customersModule.jobs, ...privacyModule.jobs, ...ingestModule.jobs, ...segmentsModule.jobs];
+export function compose(modules: readonly Module[]): Composition {
+  return {
+    modules,
+    routes: modules.flatMap((m) => m.routes ?? []),
+    plugins: modules.flatMap((m) => m.plugins ?? []),
+    jobs: modules.flatMap((m) => m.jobs ?? []),
+    pollers: modules.flatMap((m) => m.pollers ?? []),
+    subscriptions: modules.flatMap((m) => m.subscriptions ?? []),
+    encryptedColumns: modules.flatMap((m) => m.encryptedColumns ?? []),
+    registry: assembleRegistry(modules),
+  };
+}
 
-/** Work every working process repeats every few seconds (each run takes what it can with SKIP LOCKED). */
-export type Poller = { name: string; run(ctx: AppContext): Promise<number> };
-export const allPollers: readonly Poller[] = [...segmentsModule.pollers];
-
-export const allEncryptedColumns: readonly EncryptedColumns[] = [...customerEncryptedColumns, ...ingestModule.encryptedColumns];
+export const patronComposition: Composition = compose(allModules);
+export const allEncryptedColumns = patronComposition.encryptedColumns;

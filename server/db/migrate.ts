@@ -26,6 +26,7 @@ import * as m0023 from './migrations/0023_import_trust.ts';
 import * as m0024 from './migrations/0024_orders_area.ts';
 import * as m0025 from './migrations/0025_phone_tails.ts';
 import * as m0026 from './migrations/0026_integration_health.ts';
+import * as m0027 from './migrations/0027_domain_events.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -55,6 +56,7 @@ export const migrations: Record<string, Migration> = {
   '0024_orders_area': m0024,
   '0025_phone_tails': m0025,
   '0026_integration_health': m0026,
+  '0027_domain_events': m0027,
 };
 
 export type MigrateResult = { applied: string[] };

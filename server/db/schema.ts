@@ -504,7 +504,33 @@ export type SegmentMemberTable = { segment_id: number; customer_id: number; ente
 export type SegmentHistoryTable = { id: Generated<number>; segment_id: number; customer_id: number; entered_at: Timestamp; exited_at: Timestamp | null };
 export type SegmentSizeTable = { segment_id: number; measured_at: Timestamp; size: number };
 
+// domain events (server/events)
+export type DomainEventTable = {
+  id: Generated<number>;
+  key: string;
+  type: string;
+  version: Generated<number>;
+  customer_id: number | null;
+  payload: Json;
+  occurred_at: Timestamp;
+  created_at: CreatedAt;
+};
+export type EventSubscriptionTable = { subscriber: string; type: string };
+export type EventDeliveryTable = {
+  event_id: number;
+  subscriber: string;
+  customer_id: number | null;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_at: Generated<Date>;
+  error: string | null;
+  delivered_at: Timestamp | null;
+};
+
 export type Database = {
+  domain_events: DomainEventTable;
+  event_subscriptions: EventSubscriptionTable;
+  event_deliveries: EventDeliveryTable;
   customer_metrics: CustomerMetricsTable;
   customer_changes: CustomerChangeTable;
   customer_activity: CustomerActivityTable;

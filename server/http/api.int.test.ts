@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn, startTestPatron } from '../../test/app.ts';
 import type { Patron } from '../app.ts';
-import { allRoutes } from '../modules.ts';
+import { patronComposition } from '../modules.ts';
 import { buildHttp } from './app.ts';
 import { defineRoute } from './route.ts';
 
@@ -106,7 +106,7 @@ describe('HTTP API conventions', () => {
   it('documents every route in OpenAPI 3.1 and serves the docs page', async () => {
     const doc = (await patron.http.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
-    for (const r of allRoutes) {
+    for (const r of patronComposition.routes) {
       const path = `/api/v1${r.url.replace(/:(\w+)/g, '{$1}')}`;
       expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${path}`).toBeDefined();
     }

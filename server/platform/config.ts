@@ -16,6 +16,7 @@ const envSchema = z.object({
   PATRON_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
   PATRON_DB_POOL: z.coerce.number().int().positive().default(10),
   PATRON_CHANGES_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  PATRON_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export type Config = {
@@ -31,6 +32,8 @@ export type Config = {
   runWorkers: boolean;
   /** How often working processes pick up changed customers (metrics, segment membership). */
   changesIntervalMs: number;
+  /** Days domain events are kept (browsable in Settings → Jobs) once every subscriber has them. */
+  eventRetentionDays: number;
   trustProxy: boolean;
   bodyLimit: number;
   dbPoolSize: number;
@@ -58,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.PATRON_LOG_LEVEL,
     runWorkers: e.PATRON_WORKERS === 'on',
     changesIntervalMs: e.PATRON_CHANGES_INTERVAL_MS,
+    eventRetentionDays: e.PATRON_EVENT_RETENTION_DAYS,
     trustProxy: e.PATRON_TRUST_PROXY === 'true',
     bodyLimit: e.PATRON_BODY_LIMIT,
     dbPoolSize: e.PATRON_DB_POOL,

@@ -1,6 +1,9 @@
+import { defineModule } from '../../module.ts';
+import { ensureChangeTriggers } from './change-triggers.ts';
+import { analyticsData } from './customer-data.ts';
 import { analyticsRoutes } from './analytics.routes.ts';
 
-export const analyticsModule = { routes: analyticsRoutes, jobs: [] };
+export const analyticsModule = defineModule({ name: 'analytics', routes: analyticsRoutes, customerData: analyticsData, prepare: async (db, registry) => void (await ensureChangeTriggers(db, registry)) });
 export { RFM_GROUPS, computeRfm, rfmGroup, summariseRfm } from './rfm.service.ts';
 export type { RfmRow } from './rfm.service.ts';
 export { clearChangesBefore, loadModels, processChanges, recomputeAll } from './metrics.service.ts';

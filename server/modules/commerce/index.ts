@@ -1,6 +1,8 @@
+import { defineModule } from '../../module.ts';
+import { commerceData } from './customer-data.ts';
 import { commerceRoutes } from './commerce.routes.ts';
 
-export const commerceModule = { routes: commerceRoutes };
+export const commerceModule = defineModule({ name: 'commerce', routes: commerceRoutes, customerData: commerceData });
 export { ensureChannels, insertOrders, productsOfOrders, upsertOrders, upsertProducts } from './commerce.bulk.ts';
 export type { ChannelDef, NewOrder, NewOrderItem, NewProduct, OrderLine, OrderUpsert } from './commerce.bulk.ts';
 export { ensureChannel, recordRefund, recordUnlinkedRefund, type RefundInput, setOrderStatus, upsertOrder } from './orders.service.ts';

@@ -52,10 +52,9 @@ export async function rememberAddresses(trx: Db, keyring: Keyring, sightings: re
 }
 
 /**
- * Erasure of what this module keeps beside the profile: quarantined values are deleted; addresses lose
- * their street line and everything below the province (orders still point at them, for statistics).
+ * Erasure of a person's addresses: they lose their street line and everything below the province (orders still
+ * point at them, for statistics).
  */
-export async function forgetPersonalExtras(trx: Db, customerId: number) {
-  await trx.deleteFrom('data_quarantine').where('customer_id', '=', customerId).execute();
+export async function forgetAddressLines(trx: Db, customerId: number) {
   await trx.updateTable('customer_addresses').set({ line_enc: null, city: null, district: null }).where('customer_id', '=', customerId).execute();
 }

@@ -138,7 +138,7 @@ export const customerRoutes = [
     body: mergeBody,
     response: mergeResult,
     handler: ({ ctx, params, body, principal, ip }) =>
-      mergeCustomers(ctx.db, { survivorId: params.id, mergedId: body.mergedId, fields: body.fields, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+      mergeCustomers(ctx.db, { survivorId: params.id, mergedId: body.mergedId, fields: body.fields, actor: actorOf(principal, ip), now: ctx.clock.now(), data: ctx.modules.customerData }),
   }),
   defineRoute({
     method: 'POST',
@@ -148,7 +148,7 @@ export const customerRoutes = [
     summary: 'Undo a merge: both profiles and their records are restored exactly',
     params: idParams,
     response: mergeResult,
-    handler: ({ ctx, params, principal, ip }) => undoMerge(ctx.db, { mergeId: params.id, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+    handler: ({ ctx, params, principal, ip }) => undoMerge(ctx.db, { mergeId: params.id, actor: actorOf(principal, ip), now: ctx.clock.now(), data: ctx.modules.customerData }),
   }),
   defineRoute({
     method: 'GET',

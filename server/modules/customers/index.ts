@@ -1,3 +1,6 @@
+import { defineModule } from '../../module.ts';
+import { customerEncryptedColumns } from './customers.bulk.ts';
+import { customersData } from './customer-data.ts';
 import { attributeRoutes } from './attributes.routes.ts';
 import { customerRoutes } from './customers.routes.ts';
 import { duplicateRoutes } from './duplicates.routes.ts';
@@ -7,7 +10,13 @@ import { phoneTailsJob } from './phone-tails.ts';
 import { customerSettingsRoutes } from './settings.routes.ts';
 import { viewRoutes } from './views.routes.ts';
 
-export const customersModule = { routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes, ...customerSettingsRoutes, ...duplicateRoutes], jobs: [customerOperationJob, duplicatesScanJob, phoneTailsJob] };
+export const customersModule = defineModule({
+  name: 'customers',
+  routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes, ...customerSettingsRoutes, ...duplicateRoutes],
+  jobs: [customerOperationJob, duplicatesScanJob, phoneTailsJob],
+  encryptedColumns: customerEncryptedColumns,
+  customerData: customersData,
+});
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
 export { findKnownCustomers, resolveCustomers } from './identity.bulk.ts';
@@ -18,7 +27,7 @@ export type { Identifier, ProfilePatch, ResolveResult } from './identity.service
 export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 export { maskPersonalCells, scrubPersonal } from './scrub.ts';
 export { canonicalCity, canonicalProvince } from './regions.ts';
-export { forgetPersonalExtras, rememberAddresses, sightingOf } from './addresses.ts';
+export { rememberAddresses, sightingOf } from './addresses.ts';
 export { currentCustomerId, customerNames } from './customers.service.ts';
 export { identifiersOf, profileOf } from './upsert.service.ts';
 export { customerErrors } from './customers.errors.ts';

@@ -1,7 +1,9 @@
-import { type Selectable, sql } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { CustomerTable, Db } from '../../db/index.ts';
+import { emit } from '../../events/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
+import { type CustomerData, type MergeHooks, type MergeMemo, customerColumns } from '../../platform/registry.ts';
 import { recordAudit } from '../audit/index.ts';
 import { customerErrors } from './customers.errors.ts';
 import { markPairMerged } from './duplicates.service.ts';
@@ -24,12 +26,25 @@ const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
   address: ['address_enc'],
 };
 
-/** Tables whose customer_id moves with a merge (owned here, by commerce, events and privacy). Later modules append theirs. */
-const MOVABLE = ['orders', 'order_items', 'refunds', 'events', 'customer_identities', 'consents', 'customer_notes', 'customer_addresses'] as const;
+/** Moves the rows of one declared table from the merged person to the survivor, remembering which (by row key). */
+export async function moveRows(trx: Db, d: CustomerData, m: { fromId: number; toId: number }, extra: RawBuilder<unknown> = sql``): Promise<MergeMemo> {
+  const col = sql.ref(customerColumns(d)[0]);
+  const rows = await sql<{ k: number }>`update ${sql.table(d.table)} t set ${col} = ${m.toId} where t.${col} = ${m.fromId} ${extra} returning t.${sql.ref(d.key ?? 'id')} as k`.execute(trx);
+  const ids = rows.rows.map((r) => Number(r.k));
+  return { count: ids.length, memo: ids };
+}
 
-/** An address the survivor already holds stays on the merged profile (one row per person and address). */
-const movable = (table: (typeof MOVABLE)[number], survivorId: number) =>
-  table === 'customer_addresses' ? sql`and not exists (select 1 from customer_addresses s where s.customer_id = ${survivorId} and s.address_bidx = t.address_bidx)` : sql``;
+/** Puts the rows a merge moved back on the merged person. */
+export async function moveRowsBack(trx: Db, d: CustomerData, m: { fromId: number; memo: unknown }): Promise<void> {
+  const ids = (m.memo ?? []) as number[];
+  if (ids.length > 0) await sql`update ${sql.table(d.table)} set ${sql.ref(customerColumns(d)[0])} = ${m.fromId} where ${sql.ref(d.key ?? 'id')} = any(${ids}::bigint[])`.execute(trx);
+}
+
+const hooksOf = (d: CustomerData): MergeHooks | null => {
+  if (d.merge === 'keep') return null;
+  if (d.merge && d.merge !== 'move') return d.merge;
+  return { move: (trx, m) => moveRows(trx, d, m), undo: (trx, m) => moveRowsBack(trx, d, m) };
+};
 
 export const mergeErrors = {
   self: () => new AppError('MERGE_SAME_CUSTOMER', 'invalid', 'A customer cannot be merged into itself.'),
@@ -51,7 +66,7 @@ const jsonRow = (r: Selectable<CustomerTable>) => JSON.stringify({ ...r, created
  * Merges `mergedId` into `survivorId`: every related record moves to the survivor, the chosen fields
  * are taken from the merged person, and the merged profile is kept (hidden) so the merge can be undone.
  */
-export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedId: number; fields: FieldChoice; actor: Actor; now: Date }) {
+export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedId: number; fields: FieldChoice; actor: Actor; now: Date; data: readonly CustomerData[] }) {
   if (opts.survivorId === opts.mergedId) throw mergeErrors.self();
   return db.transaction().execute(async (trx) => {
     const [a, b] = [opts.survivorId, opts.mergedId].sort((x, y) => x - y);
@@ -59,12 +74,15 @@ export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedI
     const second = await lockActive(trx, b);
     const survivor = first.id === opts.survivorId ? first : second;
     const merged = first.id === opts.mergedId ? first : second;
-    const moved: Record<string, number[]> = {};
-    for (const table of MOVABLE) {
-      const rows = await sql<{ id: number }>`update ${sql.table(table)} t set customer_id = ${survivor.id} where t.customer_id = ${merged.id} ${movable(table, survivor.id)} returning t.id`.execute(trx);
-      moved[table] = rows.rows.map((r) => Number(r.id));
+    const moved: Record<string, unknown> = {};
+    const counts: Record<string, number> = {};
+    for (const d of opts.data) {
+      const hooks = hooksOf(d);
+      if (!hooks) continue;
+      const r = await hooks.move(trx, { fromId: merged.id, toId: survivor.id });
+      moved[d.table] = r.memo;
+      counts[d.table] = r.count;
     }
-    const tags = await moveTags(trx, merged.id, survivor.id);
     const set: Record<string, unknown> = {};
     for (const [field, choice] of Object.entries(opts.fields) as [MergeField, string][]) {
       if (choice === 'merged') for (const col of COLUMNS[field]) set[col] = merged[col];
@@ -76,10 +94,10 @@ export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedI
     await markPairMerged(trx, [survivor.id, merged.id], opts);
     const row = await trx
       .insertInto('customer_merges')
-      .values({ survivor_id: survivor.id, merged_id: merged.id, fields: JSON.stringify(opts.fields), survivor_before: jsonRow(survivor), moved: JSON.stringify({ ...moved, tags }), actor_label: opts.actor.label })
+      .values({ survivor_id: survivor.id, merged_id: merged.id, fields: JSON.stringify(opts.fields), survivor_before: jsonRow(survivor), moved: JSON.stringify(moved), actor_label: opts.actor.label })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const counts = { ...Object.fromEntries(Object.entries(moved).map(([t, ids]) => [t, ids.length])), customer_tags: tags.all.length };
+    await emit(trx, { type: 'customer.merged', key: `customer.merged:${row.id}`, customerId: survivor.id, payload: { mergeId: row.id, survivorId: survivor.id, mergedId: merged.id }, occurredAt: opts.now });
     await recordAudit(trx, { actor: opts.actor, action: 'customer.merge', target: { type: 'customer', id: survivor.id }, details: { mergeId: row.id, mergedId: merged.id, fields: opts.fields, moved: counts } });
     return { mergeId: row.id, survivorId: survivor.id, mergedId: merged.id, moved: counts };
   });
@@ -89,7 +107,7 @@ type TagRow = { tag: string; source: string; created_at: string };
 type MovedTags = { all: TagRow[]; added: string[] };
 
 /** Tags are keyed by (customer, tag): the merged person's tags are added where missing, and remembered. */
-async function moveTags(trx: Db, fromId: number, toId: number): Promise<MovedTags> {
+export async function moveTags(trx: Db, { fromId, toId }: { fromId: number; toId: number }): Promise<MergeMemo> {
   const all = (await trx.selectFrom('customer_tags').select(['tag', 'source', 'created_at']).where('customer_id', '=', fromId).execute()).map((t) => ({ ...t, created_at: t.created_at.toISOString() }));
   let added: string[] = [];
   if (all.length > 0) {
@@ -102,10 +120,12 @@ async function moveTags(trx: Db, fromId: number, toId: number): Promise<MovedTag
     added = rows.map((r) => r.tag);
     await trx.deleteFrom('customer_tags').where('customer_id', '=', fromId).execute();
   }
-  return { all, added };
+  const memo: MovedTags = { all, added };
+  return { count: all.length, memo };
 }
 
-async function restoreTags(trx: Db, survivorId: number, mergedId: number, tags: MovedTags | undefined) {
+export async function restoreTags(trx: Db, { fromId: mergedId, toId: survivorId, memo }: { fromId: number; toId: number; memo: unknown }) {
+  const tags = memo as MovedTags | undefined;
   if (!tags || tags.all.length === 0) return;
   if (tags.added.length > 0) await trx.deleteFrom('customer_tags').where('customer_id', '=', survivorId).where('tag', 'in', tags.added).execute();
   await trx.insertInto('customer_tags').values(tags.all.map((t) => ({ customer_id: mergedId, tag: t.tag, source: t.source, created_at: t.created_at }))).execute();
@@ -114,18 +134,18 @@ async function restoreTags(trx: Db, survivorId: number, mergedId: number, tags: 
 const RESTORABLE: (keyof Selectable<CustomerTable>)[] = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'email_enc', 'email_bidx', 'phone_enc', 'phone_bidx', 'address_enc'];
 
 /** Undoes a merge exactly: the moved records go back, both profiles are as they were before it. */
-export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; now: Date }) {
+export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; now: Date; data: readonly CustomerData[] }) {
   return db.transaction().execute(async (trx) => {
     const m = await trx.selectFrom('customer_merges').selectAll().where('id', '=', opts.mergeId).forUpdate().executeTakeFirst();
     if (!m) throw mergeErrors.notFound(opts.mergeId);
     if (m.undone_at) throw mergeErrors.notUndoable('it was already undone');
     const survivor = await trx.selectFrom('customers').select('merged_into').where('id', '=', m.survivor_id).forUpdate().executeTakeFirstOrThrow();
     if (survivor.merged_into !== null) throw mergeErrors.notUndoable(`customer ${m.survivor_id} was merged again later; undo that merge first`);
-    for (const table of MOVABLE) {
-      const ids = (m.moved[table] ?? []) as number[];
-      if (ids.length > 0) await sql`update ${sql.table(table)} set customer_id = ${m.merged_id} where id = any(${ids}::bigint[])`.execute(trx);
+    const moved = m.moved as Record<string, unknown>;
+    for (const d of opts.data) {
+      const hooks = hooksOf(d);
+      if (hooks && d.table in moved) await hooks.undo(trx, { fromId: m.merged_id, toId: m.survivor_id, memo: moved[d.table] });
     }
-    await restoreTags(trx, m.survivor_id, m.merged_id, (m.moved as unknown as { tags: MovedTags }).tags);
     const before = m.survivor_before as Record<string, unknown>;
     const restore = Object.fromEntries(RESTORABLE.map((c) => [c, before[c] ?? null]));
     await trx.updateTable('customers').set({ ...restore, updated_at: opts.now }).where('id', '=', m.survivor_id).execute();

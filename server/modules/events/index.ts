@@ -1,2 +1,6 @@
+import { defineModule } from '../../module.ts';
+import { eventsData } from './customer-data.ts';
+
+export const eventsModule = defineModule({ name: 'events', customerData: eventsData });
 export { insertEvents } from './events.bulk.ts';
 export type { NewEvent } from './events.bulk.ts';

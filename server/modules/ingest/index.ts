@@ -1,16 +1,20 @@
+import { defineModule } from '../../module.ts';
+import { ingestData } from './customer-data.ts';
 import { importRoutes } from './import/import.routes.ts';
 import { importJob } from './import/uploads.ts';
 import { integrationRoutes } from './integrations.routes.ts';
 import { restRoutes } from './rest.routes.ts';
 import { registerWebhooks } from './webhooks.http.ts';
 
-export const ingestModule = {
+export const ingestModule = defineModule({
+  name: 'ingest',
   routes: [...integrationRoutes, ...importRoutes, ...restRoutes],
   jobs: [importJob],
   plugins: [registerWebhooks],
   /** Signing secrets are stored encrypted (re-encrypted by key rotation). */
   encryptedColumns: [{ table: 'integrations', idColumn: 'id', columns: ['secret_enc'] }],
-};
+  customerData: ingestData,
+});
 export { createIntegration } from './integrations.service.ts';
 export { runImport } from './import/import.service.ts';
 export { hasRejected, rejectedRowsCsv } from './import/rejected.ts';

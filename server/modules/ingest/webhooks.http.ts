@@ -106,7 +106,7 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
           const customer = (payload.customer ?? {}) as Json;
           const who = await trx.selectFrom('customer_identities').select('customer_id').where('kind', '=', 'external').where('channel', '=', 'shopify').where('key', '=', String(customer.id)).executeTakeFirst();
           const actor = { type: 'system' as const, id: null, label: `shopify:${integration.name}`, ip: request.ip };
-          if (who) return erasePersonIn(trx, { customerId: who.customer_id, actor, source: 'shopify customers/redact', now: at.now });
+          if (who) return erasePersonIn(trx, { customerId: who.customer_id, actor, source: 'shopify customers/redact', now: at.now, data: ctx.modules.customerData });
         }
         if (topic === 'customers/data_request' || topic === 'customers/redact' || topic === 'shop/redact') {
           // Recorded for the privacy team; the erase itself is the privacy module's work (see issue notes).

@@ -55,7 +55,7 @@ export const retentionJob = defineScheduledJob<AppContext>({
       const ids = await inactiveSince(ctx.db, cutoff, 200);
       if (ids.length === 0) return;
       for (const id of ids) {
-        await ctx.db.transaction().execute((trx) => erasePersonIn(trx, { customerId: id, actor, source: `retention: inactive ${inactiveMonths} months`, now: ctx.clock.now() }));
+        await ctx.db.transaction().execute((trx) => erasePersonIn(trx, { customerId: id, actor, source: `retention: inactive ${inactiveMonths} months`, now: ctx.clock.now(), data: ctx.modules.customerData }));
       }
     }
   },

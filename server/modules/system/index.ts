@@ -1,4 +1,7 @@
+import { defineModule } from '../../module.ts';
+import { eventsPruneJob } from './events.jobs.ts';
+import { eventRoutes } from './events.routes.ts';
 import { systemRoutes } from './system.routes.ts';
 
-export const systemModule = { routes: systemRoutes, jobs: [] };
+export const systemModule = defineModule({ name: 'system', routes: [...systemRoutes, ...eventRoutes], jobs: [eventsPruneJob] });
 export { getStoreSettings, readSetting, storeClockOf, storeSettingsOf, writeSetting } from './settings.service.ts';

@@ -10,6 +10,9 @@ import { createDynamicSegment, refreshSegment } from '../../segments/index.ts';
 import { runImport } from './import.service.ts';
 import { suggestMapping } from './mapping.ts';
 import { undoImport } from './undo.service.ts';
+import { patronComposition } from '../../../modules.ts';
+
+const CUSTOMER_DATA = patronComposition.registry.customerData;
 
 const dir = mkdtempSync(join(tmpdir(), 'patron-import-'));
 const write = (name: string, text: string) => {
@@ -103,7 +106,7 @@ describe('CSV import', () => {
     const vacuums = async () => Number((await sql<{ n: number }>`select vacuum_count as n from pg_stat_user_tables where relname = 'orders'`.execute(db.db)).rows[0].n);
     const vacuumedBefore = await vacuums();
     // As a large undo (≥ 50,000 rows removed) ends: with `vacuum analyze` of the tables the import wrote.
-    const undone = await undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date(), vacuumFrom: 1 });
+    const undone = await undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date(), data: CUSTOMER_DATA, vacuumFrom: 1 });
     expect(undone).toMatchObject({ orders: 40, customers: 7 });
     expect(await vacuums()).toBe(vacuumedBefore + 1);
     // Deleted orders mark their customers changed (metrics and segment activity follow them).
@@ -111,7 +114,7 @@ describe('CSV import', () => {
     expect(marked.map((r) => Number(r.customer_id)).sort((a, b) => a - b)).toEqual(buyers.sort((a, b) => a - b));
     const left = await db.db.selectFrom('orders').innerJoin('channels', 'channels.id', 'orders.channel_id').select('orders.id').where('channels.code', '=', 'shop').execute();
     expect(left.length).toBe(0);
-    await expect(undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date() })).rejects.toThrow(/undone/);
+    await expect(undoImport(db.db, { id: done.id, actor: ACTOR, now: new Date(), data: CUSTOMER_DATA })).rejects.toThrow(/undone/);
   });
 
   it('imports customers with Chinese headers and keeps rejected values with reasons', async () => {
@@ -207,7 +210,7 @@ describe('CSV import', () => {
     await refreshSegment(db.db, seg.id, clock);
     await db.db.insertInto('customer_tags').values({ customer_id: u3, tag: 'vip', source: 'manual' }).execute();
 
-    const undone = await undoImport(db.db, { id: s.id, actor: ACTOR, now: new Date('2026-11-23T00:00:00Z') });
+    const undone = await undoImport(db.db, { id: s.id, actor: ACTOR, now: new Date('2026-11-23T00:00:00Z'), data: CUSTOMER_DATA });
     expect(undone).toMatchObject({ customers: 2, keptCustomers: 1 });
     expect((await db.db.selectFrom('customers').select('id').where('id', 'in', [u1, u2, u3]).execute()).map((c) => Number(c.id))).toEqual([u3]);
     for (const table of ['customer_addresses', 'data_quarantine', 'customer_identities', 'segment_members'] as const) {
@@ -253,7 +256,7 @@ E2,,,Order Completed,2026-03-01 10:08,,,[1]
     const again = await runImport(db.db, keyring, { ...base, timeZone: 'Asia/Shanghai', currency: 'CNY', kind: 'events', file: copy, channel: 'app' });
     expect(again).toMatchObject({ rows: 1, created: 0, skipped: 1 });
 
-    const undone = await undoImport(db.db, { id: s.id, actor: ACTOR, now: new Date() });
+    const undone = await undoImport(db.db, { id: s.id, actor: ACTOR, now: new Date(), data: CUSTOMER_DATA });
     expect(undone).toMatchObject({ events: 3, customers: 1 });
     expect(await db.db.selectFrom('events').select('id').where('import_id', '=', s.id).execute()).toEqual([]);
   });

@@ -77,6 +77,6 @@ export const importRoutes = [
     summary: 'Undo an import: what it created is removed, refunds it applied are reversed',
     params: idParams,
     response: undoResult,
-    handler: ({ ctx, params, principal, ip }) => undoImport(ctx.db, { id: params.id, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+    handler: ({ ctx, params, principal, ip }) => undoImport(ctx.db, { id: params.id, actor: actorOf(principal, ip), now: ctx.clock.now(), data: ctx.modules.customerData }),
   }),
 ];

@@ -10,6 +10,9 @@ import { processChanges } from '../../analytics/index.ts';
 import { resolveCustomer } from '../../customers/index.ts';
 import { runImport } from './import.service.ts';
 import { undoImport } from './undo.service.ts';
+import { patronComposition } from '../../../modules.ts';
+
+const CUSTOMER_DATA = patronComposition.registry.customerData;
 
 const dir = mkdtempSync(join(tmpdir(), 'patron-import-trust-'));
 const write = (name: string, content: string | Buffer) => {
@@ -57,7 +60,7 @@ C537403,21232,STRAWBERRY CERAMIC TRINKET BOX,-3,12/6/2010 12:00,1.25,14911.0,EIR
     const metrics = await db.db.selectFrom('customer_metrics').select(['orders_count', 'net_spent']).where('customer_id', '=', buyer).executeTakeFirstOrThrow();
     expect(metrics).toEqual({ orders_count: 1, net_spent: 5882 - 3617 - 375 });
 
-    const undone = await undoImport(db.db, { id: s.id, actor: ACTOR, now: NOW });
+    const undone = await undoImport(db.db, { id: s.id, actor: ACTOR, now: NOW, data: CUSTOMER_DATA });
     expect(undone).toMatchObject({ orders: 1, refunds: 2 });
     expect(await db.db.selectFrom('refunds').select('id').where('customer_id', '=', buyer).execute()).toEqual([]);
   });
@@ -107,9 +110,9 @@ C537403,21232,STRAWBERRY CERAMIC TRINKET BOX,-3,12/6/2010 12:00,1.25,14911.0,EIR
     const updated = await db.db.selectFrom('customers').selectAll().where('id', '=', known.customerId).executeTakeFirstOrThrow();
     expect(updated).toMatchObject({ name: '张三丰', birthday: '1990-01-01', attributes: { member_level: '钻石卡' } });
 
-    await undoImport(db.db, { id: update.id, actor: ACTOR, now: NOW });
+    await undoImport(db.db, { id: update.id, actor: ACTOR, now: NOW, data: CUSTOMER_DATA });
     expect(await db.db.selectFrom('customers').selectAll().where('id', '=', known.customerId).executeTakeFirstOrThrow()).toMatchObject({ name: '张三', birthday: '1988-08-08', attributes: { member_level: '金卡' } });
-    await undoImport(db.db, { id: fill.id, actor: ACTOR, now: NOW });
+    await undoImport(db.db, { id: fill.id, actor: ACTOR, now: NOW, data: CUSTOMER_DATA });
     const restored = await db.db.selectFrom('customers').selectAll().where('id', '=', known.customerId).executeTakeFirstOrThrow();
     expect(restored).toMatchObject({ name: '张三', birthday: '1988-08-08', province: null, email_bidx: null, attributes: {} });
     expect(await db.db.selectFrom('customer_identities').select('kind').where('customer_id', '=', known.customerId).execute()).toEqual([{ kind: 'phone' }]);

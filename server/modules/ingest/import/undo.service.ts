@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../db/index.ts';
 import type { Actor } from '../../../http/principal.ts';
+import { type CustomerData, customerColumns } from '../../../platform/registry.ts';
 import { recordAudit } from '../../audit/index.ts';
 import { restoreBeforeImages } from '../../customers/index.ts';
-import { forgetDeletedMembers } from '../../segments/index.ts';
 import { VACUUM_FROM, importErrors, vacuumTables } from './import.service.ts';
 
 export type UndoResult = { orders: number; refunds: number; events: number; customers: number; products: number; keptCustomers: number };
@@ -12,21 +12,31 @@ const count = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0
 
 /**
  * Undoes an import: refunds it applied are reversed, orders and events it created are deleted, and customers and
- * products it created are deleted unless something else has since attached to them (an order or event from
- * another source, a tag, a note, a consent, a privacy request, a merge, a static segment). What the import itself
- * left on a person it created goes with them: identities, addresses, quarantined values, duplicate suggestions,
- * metrics, segment activity and dynamic segment membership. Existing customers get back every profile field and
+ * products it created are deleted unless something else has since attached to them (by the modules' declarations:
+ * an order or event from another source, a tag, a note, a consent, a privacy request, a merge, a static segment).
+ * What the import itself left on a person it created goes with them (declared `follows`: identities, addresses,
+ * quarantined values, duplicate suggestions, activity; dynamic segment membership). Existing customers get back every profile field and
  * attribute it changed (from the before-image it kept of each) and lose the identifiers it added to them. Set-based throughout: an import of a million lines names hundreds of thousands of rows, more than
  * one statement can bind as parameters.
  */
-export async function undoImport(db: Db, opts: { id: number; actor: Actor; now: Date; /** rows removed from which it ends with `vacuum analyze` (default 50,000) */ vacuumFrom?: number }): Promise<UndoResult> {
+export type UndoImportOptions = {
+  id: number;
+  actor: Actor;
+  now: Date;
+  /** Every module's customer data: what keeps a person the import created, and what goes with them. */
+  data: readonly CustomerData[];
+  /** Rows removed from which it ends with `vacuum analyze` (default 50,000). */
+  vacuumFrom?: number;
+};
+
+export async function undoImport(db: Db, opts: UndoImportOptions): Promise<UndoResult> {
   const { kind, result } = await removeImported(db, opts);
   // As after the import itself: the removed rows leave pages that are not all-visible and statistics of a larger table.
   if (result.orders + result.events + result.customers >= (opts.vacuumFrom ?? VACUUM_FROM)) await vacuumTables(db, kind);
   return result;
 }
 
-async function removeImported(db: Db, opts: { id: number; actor: Actor; now: Date }) {
+async function removeImported(db: Db, opts: UndoImportOptions) {
   return db.transaction().execute(async (trx) => {
     const imp = await trx.selectFrom('imports').select(['id', 'status', 'kind']).where('id', '=', opts.id).forUpdate().executeTakeFirst();
     if (!imp) throw importErrors.notFound(opts.id);
@@ -49,28 +59,28 @@ async function removeImported(db: Db, opts: { id: number; actor: Actor; now: Dat
     const orders = count(await sql`delete from orders where import_id = ${id}`.execute(trx));
     const events = count(await sql`delete from events where import_id = ${id}`.execute(trx));
     const created = Number((await sql<{ n: number }>`select count(*)::int as n from (${recorded('customer')}) r`.execute(trx)).rows[0].n);
+    // Whatever else has since attached to a person it created keeps them (every module's declared customer data).
+    const attached = opts.data.flatMap((d) => {
+      const rule = d.undo ?? 'attaches';
+      const when = rule === 'attaches' ? sql`true` : typeof rule === 'object' && rule.attachesWhen ? rule.attachesWhen : null;
+      return when ? customerColumns(d).map((col) => sql`exists (select 1 from ${sql.table(d.table)} t where t.${sql.ref(col)} = r.entity_id and ${when})`) : [];
+    });
     await sql`
       create temp table undone_customers on commit drop as
       select r.entity_id as id from (${recorded('customer')}) r
-      where not exists (select 1 from orders o where o.customer_id = r.entity_id)
-        and not exists (select 1 from events e where e.customer_id = r.entity_id)
-        and not exists (select 1 from customer_tags t where t.customer_id = r.entity_id)
-        and not exists (select 1 from customer_notes n where n.customer_id = r.entity_id)
-        and not exists (select 1 from consents k where k.customer_id = r.entity_id)
-        and not exists (select 1 from privacy_requests p where p.customer_id = r.entity_id)
-        and not exists (select 1 from customer_merges m where r.entity_id in (m.survivor_id, m.merged_id))
-        and not exists (select 1 from segment_members sm join segments s on s.id = sm.segment_id where s.kind = 'static' and sm.customer_id = r.entity_id)`.execute(trx);
+      where not (${sql.join(attached, sql` or `)})`.execute(trx);
     // The people it did not create get back every profile field it changed, and lose the identifiers it gave them.
     await restoreBeforeImages(trx, sql`select customer_id, fields from import_before_images where import_id = ${id}`);
     await sql`delete from customer_identities i where i.source = ${`import:${id}`}
       and not exists (select 1 from import_records r where r.import_id = ${id} and r.entity = 'customer' and r.entity_id = i.customer_id)`.execute(trx);
     const unlinked = count(await sql`delete from refunds where order_id is null and source = ${`import:${id}`}`.execute(trx));
     const undone = sql`select id from undone_customers`;
-    await forgetDeletedMembers(trx, undone, opts.now);
-    for (const table of ['customer_identities', 'customer_addresses', 'data_quarantine', 'customer_activity'] as const) {
-      await sql`delete from ${sql.table(table)} where customer_id in (${undone})`.execute(trx);
+    for (const d of opts.data) {
+      const rule = d.undo ?? 'attaches';
+      if (typeof rule === 'object' && rule.remove) await rule.remove(trx, { undone, now: opts.now });
+      if (rule !== 'follows') continue;
+      for (const col of customerColumns(d)) await sql`delete from ${sql.table(d.table)} where ${sql.ref(col)} in (${undone})`.execute(trx);
     }
-    await sql`delete from duplicate_suggestions where customer_a in (${undone}) or customer_b in (${undone})`.execute(trx);
     const customers = count(await sql`delete from customers where id in (${undone})`.execute(trx));
     const products = count(
       await sql`delete from products p using (${recorded('product')}) r

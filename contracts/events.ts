@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from './common.ts';
+
+/**
+ * Domain events: what happened to a customer, written inside the transaction that caused it and delivered once to
+ * each subscriber, in order per customer. Each type has a versioned payload schema; a change to a payload is a new
+ * version, and subscribers read `version`.
+ */
+const orderEvent = z.object({
+  orderId: z.number().int(),
+  externalId: z.string(),
+  channelId: z.number().int(),
+  status: z.string(),
+  currency: z.string(),
+  totalAmount: z.number().int(),
+  refundedAmount: z.number().int(),
+  placedAt: z.string(),
+  importId: z.number().int().nullable(),
+});
+const segmentEvent = z.object({ segmentId: z.number().int(), historyId: z.number().int() });
+
+export const DOMAIN_EVENTS = {
+  'order.placed': orderEvent,
+  'order.paid': orderEvent,
+  'order.shipped': orderEvent,
+  'order.delivered': orderEvent,
+  'order.completed': orderEvent,
+  'order.cancelled': orderEvent,
+  'order.refunded': orderEvent,
+  'segment.entered': segmentEvent,
+  'segment.exited': segmentEvent,
+  'customer.merged': z.object({ mergeId: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int() }),
+  'customer.erased': z.object({ requestId: z.number().int() }),
+} as const;
+
+export type DomainEventType = keyof typeof DOMAIN_EVENTS;
+export const DOMAIN_EVENT_TYPES = Object.keys(DOMAIN_EVENTS) as DomainEventType[];
+export type DomainEventPayload<T extends DomainEventType> = z.infer<(typeof DOMAIN_EVENTS)[T]>;
+
+export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
+
+export const domainEventBody = z.object({
+  id: z.number().int(),
+  key: z.string(),
+  type: z.string(),
+  version: z.number().int(),
+  customerId: z.number().int().nullable(),
+  payload: z.unknown(),
+  occurredAt: z.string(),
+  createdAt: z.string(),
+  deliveries: z.array(z.object({ subscriber: z.string(), status: z.enum(deliveryStatuses), attempts: z.number().int(), error: z.string().nullable(), deliveredAt: z.string().nullable() })),
+});
+export const domainEventQuery = z.strictObject({
+  ...pageQuery,
+  type: z.enum(DOMAIN_EVENT_TYPES as [DomainEventType, ...DomainEventType[]]).optional(),
+  customerId: z.coerce.number().int().positive().optional(),
+  status: z.enum(deliveryStatuses).optional().describe('Only events with a delivery in this state'),
+});
+export const domainEventPage = pageOf(domainEventBody);
+export const redeliverParams = z.strictObject({ id: z.coerce.number().int().positive(), subscriber: z.string().min(1).max(100) });

@@ -1,0 +1,75 @@
+import { sql } from 'kysely';
+import type { DomainEventType } from '../../contracts/events.ts';
+import type { AppContext } from '../platform/context.ts';
+import type { DeliveredEvent, EventSubscription } from './subscription.ts';
+
+/** Deliveries one pass takes (each worker its own, SKIP LOCKED). */
+const BATCH = 100;
+const MAX_ATTEMPTS = 8;
+
+type Due = {
+  event_id: string | number;
+  subscriber: string;
+  attempts: number;
+  key: string;
+  type: DomainEventType;
+  version: number;
+  customer_id: string | number | null;
+  payload: unknown;
+  occurred_at: Date;
+};
+
+/** Seconds before the n-th retry: 2, 8, 32 … capped at an hour. */
+export const retryDelaySeconds = (attempts: number): number => Math.min(3600, 2 * 4 ** (attempts - 1));
+
+/**
+ * One pass of the dispatcher: takes due deliveries no other worker holds, each the oldest pending one of its
+ * subscriber for its customer (so a customer's events reach a subscriber in order), and hands each to its subscriber
+ * inside this transaction under a savepoint. A subscriber that throws is rolled back alone and retried later with
+ * backoff; after its last attempt the delivery is marked failed (shown in Settings → Jobs, redeliverable).
+ */
+export async function dispatchEvents(ctx: AppContext, subscriptions: readonly EventSubscription[]): Promise<number> {
+  if (subscriptions.length === 0) return 0;
+  const byName = new Map(subscriptions.map((s) => [s.name, s]));
+  return ctx.db.transaction().execute(async (trx) => {
+    const due = await sql<Due>`
+      select d.event_id, d.subscriber, d.attempts, e.key, e.type, e.version, e.customer_id, e.payload, e.occurred_at
+      from event_deliveries d join domain_events e on e.id = d.event_id
+      where d.status = 'pending' and d.next_at <= now() and d.subscriber = any(${[...byName.keys()]}::text[])
+        and (d.customer_id is null or not exists (
+          select 1 from event_deliveries p
+          where p.subscriber = d.subscriber and p.customer_id = d.customer_id and p.status = 'pending' and p.event_id < d.event_id))
+      order by d.next_at, d.event_id
+      limit ${BATCH}
+      for update of d skip locked`.execute(trx);
+    for (const row of due.rows) {
+      const sub = byName.get(row.subscriber) as EventSubscription;
+      const event: DeliveredEvent = {
+        id: Number(row.event_id),
+        key: row.key,
+        type: row.type,
+        version: row.version,
+        customerId: row.customer_id === null ? null : Number(row.customer_id),
+        payload: row.payload as DeliveredEvent['payload'],
+        occurredAt: row.occurred_at,
+      };
+      const where = sql`subscriber = ${row.subscriber} and event_id = ${event.id}`;
+      await sql`savepoint delivery`.execute(trx);
+      try {
+        await sub.handle(event, { ...ctx, db: trx });
+        await sql`release savepoint delivery`.execute(trx);
+        await sql`update event_deliveries set status = 'delivered', attempts = attempts + 1, delivered_at = now(), error = null where ${where}`.execute(trx);
+      } catch (err) {
+        await sql`rollback to savepoint delivery`.execute(trx);
+        const attempts = row.attempts + 1;
+        const failed = attempts >= (sub.maxAttempts ?? MAX_ATTEMPTS);
+        const message = err instanceof Error ? err.message.slice(0, 2000) : String(err).slice(0, 2000);
+        ctx.log.warn({ subscriber: row.subscriber, eventId: event.id, type: event.type, attempts, failed, err }, 'event delivery failed');
+        await sql`update event_deliveries set attempts = ${attempts}, error = ${message},
+          status = ${failed ? 'failed' : 'pending'}, next_at = now() + make_interval(secs => ${retryDelaySeconds(attempts)})
+          where ${where}`.execute(trx);
+      }
+    }
+    return due.rows.length;
+  });
+}

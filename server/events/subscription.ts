@@ -1,0 +1,44 @@
+import type { DomainEventPayload, DomainEventType } from '../../contracts/events.ts';
+import type { Db } from '../db/index.ts';
+import type { AppContext } from '../platform/context.ts';
+
+/** An event as a subscriber receives it. */
+export type DeliveredEvent<T extends DomainEventType = DomainEventType> = {
+  id: number;
+  key: string;
+  type: T;
+  version: number;
+  customerId: number | null;
+  payload: DomainEventPayload<T>;
+  occurredAt: Date;
+};
+
+/**
+ * A module's reaction to domain events. `handle` runs inside the transaction that marks the delivery done, so what it
+ * writes (a job enqueued, a row) happens exactly once per event; when it throws, only this subscriber retries, and
+ * the customer's later events wait for it.
+ */
+export type EventSubscription = {
+  /** Unique, stable: deliveries are kept under it. */
+  name: string;
+  types: readonly DomainEventType[];
+  /** Attempts before a delivery is given up as failed (it no longer holds the customer's later events back). */
+  maxAttempts?: number;
+  /** `ctx.db` is the delivery's transaction. */
+  handle(event: DeliveredEvent, ctx: AppContext): Promise<void>;
+};
+
+/** Makes the stored subscriptions those declared: new types are delivered from now on, dropped ones no longer. */
+export async function syncSubscriptions(db: Db, subscriptions: readonly EventSubscription[]): Promise<void> {
+  const wanted = subscriptions.flatMap((s) => s.types.map((type) => ({ subscriber: s.name, type })));
+  await db.transaction().execute(async (trx) => {
+    const held = await trx.selectFrom('event_subscriptions').select(['subscriber', 'type']).execute();
+    const key = (r: { subscriber: string; type: string }) => `${r.subscriber}\u0000${r.type}`;
+    const want = new Set(wanted.map(key));
+    const have = new Set(held.map(key));
+    const gone = held.filter((r) => !want.has(key(r)));
+    for (const r of gone) await trx.deleteFrom('event_subscriptions').where('subscriber', '=', r.subscriber).where('type', '=', r.type).execute();
+    const added = wanted.filter((r) => !have.has(key(r)));
+    if (added.length > 0) await trx.insertInto('event_subscriptions').values(added).onConflict((oc) => oc.doNothing()).execute();
+  });
+}

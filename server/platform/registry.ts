@@ -1,0 +1,86 @@
+import type { RawBuilder } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { Keyring } from './crypto.ts';
+
+/** A user-visible text a module declares, in every language the admin speaks. */
+export type Labels = { 'zh-CN': string; en: string };
+
+type Sql = RawBuilder<unknown>;
+
+/** What a merge did to one table, kept on the merge so it can be undone exactly; `count` is shown and audited. */
+export type MergeMemo = { count: number; memo: unknown };
+
+export type MergeHooks = {
+  move(trx: Db, m: { fromId: number; toId: number }): Promise<MergeMemo>;
+  undo(trx: Db, m: { fromId: number; toId: number; memo: unknown }): Promise<void>;
+};
+
+export type EraseHook = (trx: Db, e: { customerId: number; requestId: number; now: Date }) => Promise<Record<string, number> | undefined>;
+
+export type ExportRows = (db: Db, e: { customerId: number; keyring: Keyring }) => Promise<object[]>;
+
+/**
+ * A person an undone import created is deleted unless something else has since attached to them. `attaches`: rows
+ * here (other than the import's own, already removed) keep the person; `follows`: the rows are the import's trail and
+ * go with the person; `ignore`: rows that follow by a cascading foreign key or are rebuilt from others. A custom rule
+ * names which rows attach and removes the rest.
+ */
+export type UndoRule =
+  | 'attaches'
+  | 'follows'
+  | 'ignore'
+  | {
+      /** The condition (over `t`, this table) under which a row keeps its person. */
+      attachesWhen?: Sql;
+      remove?: (trx: Db, u: { undone: Sql; now: Date }) => Promise<void>;
+    };
+
+/**
+ * One table of a module's customer data and how it follows a person. Merge, DSR export, erasure, import undo and
+ * change marking iterate over these declarations; a module never edits another to add a table.
+ */
+export type CustomerData = {
+  table: string;
+  /** The columns naming the person (default `customer_id`); the first is the one merge, export and erasure use. */
+  columns?: readonly string[];
+  /** The row key a merge remembers moved rows by (default `id`). */
+  key?: string;
+  /** Default `move`: the merged person's rows become the survivor's. `keep`: rows stay (history, derived data). */
+  merge?: 'move' | 'keep' | MergeHooks;
+  /** Default: every row, every column but encrypted values and blind indexes, as `<table>.csv` and under `name` in everything.json. */
+  export?: false | { name?: string; file?: string; orderBy?: string; rows?: ExportRows };
+  /** Required: what erasure does to the person's rows (`delete`, `keep` — statistics, legal evidence — or a hook). */
+  erase: 'keep' | 'delete' | EraseHook;
+  /** Default `attaches`. */
+  undo?: UndoRule;
+  /** Row changes that mark the person's metrics and segment memberships for recomputation (statement triggers). */
+  changes?: readonly ('insert' | 'update' | 'delete')[];
+};
+
+/** A per-customer value a module offers to the segment builder, compiled as an expression over `c` (customers). */
+export type SegmentField = {
+  /** `<module>.<name>`, unique across modules. */
+  key: string;
+  type: 'number' | 'text' | 'date' | 'boolean' | 'enum';
+  options?: readonly string[];
+  label: Labels;
+  /** SQL over `c`: a correlated subquery reading the module's own tables. */
+  expr: Sql;
+};
+
+/** A panel of the customer 360: a module's own view of the person, as labelled values or a table. */
+export type CustomerPanel = {
+  key: string;
+  title: Labels;
+  load(db: Db, p: { customerId: number; keyring: Keyring; reveal: boolean }): Promise<PanelContent>;
+};
+export type PanelContent = { columns: { key: string; label: Labels }[]; rows: Record<string, string | number | boolean | null>[] };
+
+/** What every module declared about customers, assembled once by the composition root. */
+export type ModuleRegistry = {
+  customerData: readonly CustomerData[];
+  segmentFields: readonly SegmentField[];
+  panels: readonly CustomerPanel[];
+};
+
+export const customerColumns = (d: CustomerData): readonly string[] => d.columns ?? ['customer_id'];
