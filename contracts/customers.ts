@@ -81,6 +81,16 @@ export const eventPageQuery = z.strictObject({
   before: z.string().max(100).optional().describe('Cursor from nextBefore'),
 });
 
+const labels = z.object({ 'zh-CN': z.string(), en: z.string() });
+/** A module's panel of the 360: labelled columns and rows of plain values. */
+export const customerPanel = z.object({
+  key: z.string(),
+  title: labels,
+  columns: z.array(z.object({ key: z.string(), label: labels })),
+  rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+});
+export type CustomerPanelBody = z.infer<typeof customerPanel>;
+
 export const customerDetail = z.object({
   customer: customerSummary.extend({
     birthday: z.string().nullable(),
@@ -110,6 +120,7 @@ export const customerDetail = z.object({
   stats: z.object({ orders: z.number().int(), netSpent: z.number().int(), firstOrderAt: z.string().nullable(), lastOrderAt: z.string().nullable() }),
   orders: z.array(orderBody),
   events: eventPage,
+  panels: z.array(customerPanel).describe("Other modules' views of the person (loyalty, messages, tickets …)"),
 });
 export type CustomerDetail = z.infer<typeof customerDetail>;
 

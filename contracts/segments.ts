@@ -127,6 +127,8 @@ const anniversaryCondition = z.strictObject({
   within: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('next_days'), days: days.max(366) }), z.strictObject({ kind: z.literal('this_month') })]),
 });
 const segmentCondition = z.strictObject({ type: z.literal('segment'), segmentId: z.number().int().positive(), member: z.boolean() });
+/** A per-customer value another module offers (loyalty points, open tickets …), named `<module>.<name>` in the catalog. */
+const fieldCondition = z.strictObject({ type: z.literal('field'), field: z.string().min(1).max(80), operator, value });
 
 export const condition = z.discriminatedUnion('type', [
   profileCondition,
@@ -139,6 +141,7 @@ export const condition = z.discriminatedUnion('type', [
   eventCondition,
   anniversaryCondition,
   segmentCondition,
+  fieldCondition,
 ]);
 /** As written by clients: defaults (filters, properties, purpose) may be absent; the compiler fills them. */
 export type Condition = z.input<typeof condition>;
@@ -214,6 +217,8 @@ export const segmentSizes = z.object({ items: z.array(z.object({ at: z.string(),
 export const segmentCatalog = z.object({
   profileFields: z.array(z.object({ field: z.string(), type: z.string() })),
   metricFields: z.array(z.object({ field: z.string(), type: z.string() })),
+  /** Values other modules offer, with their labels in every language. */
+  moduleFields: z.array(z.object({ field: z.string(), type: z.string(), options: z.array(z.string()), label: z.object({ 'zh-CN': z.string(), en: z.string() }) })),
   attributes: z.array(z.object({ key: z.string(), label: z.string(), type: z.string(), options: z.array(z.string()) })),
   channels: z.array(z.object({ code: z.string(), name: z.string() })),
   categories: z.array(z.string()),

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { type Patron, startPatron } from '../server/app.ts';
+import type { Db } from '../server/db/index.ts';
+import type { Composition } from '../server/modules.ts';
 import { type Config, loadConfig } from '../server/platform/config.ts';
 import type { Logger } from '../server/platform/logger.ts';
 import { generateKey } from '../server/platform/crypto.ts';
@@ -12,8 +14,9 @@ import { createTestDb } from './db.ts';
 export const OWNER = { email: 'owner@test.patron', password: 'owner-password-123' };
 
 /** A running Patron on a fresh test database (HTTP via inject unless listened on). */
-export async function startTestPatron(overrides: Partial<Config> = {}, opts: { webDir?: string; log?: Logger } = {}): Promise<Patron> {
+export async function startTestPatron(overrides: Partial<Config> = {}, opts: { webDir?: string; log?: Logger; composition?: Composition; /** Runs on the fresh database first (a test module's own tables). */ before?: (db: Db) => Promise<unknown> } = {}): Promise<Patron> {
   const db = await createTestDb();
+  await opts.before?.(db.db);
   const config = loadConfig({ PATRON_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv, {
     dataDir: mkdtempSync(join(tmpdir(), 'patron-data-')),
     masterKey: generateKey().toString('hex'),
@@ -23,7 +26,7 @@ export async function startTestPatron(overrides: Partial<Config> = {}, opts: { w
     changesIntervalMs: 3_600_000,
     ...overrides,
   });
-  const patron = await startPatron({ config, dbHandle: db, webDir: opts.webDir, log: opts.log ?? suiteLog() });
+  const patron = await startPatron({ config, dbHandle: db, webDir: opts.webDir, log: opts.log ?? suiteLog(), composition: opts.composition });
   const close = patron.close;
   return { ...patron, close: async () => { await close(); await db.drop(); } };
 }

@@ -95,6 +95,7 @@ export const customerRoutes = [
         reveal: query.reveal === 'true',
         mayReveal: principal!.permissions.has('pii.read'),
         actor: actorOf(principal, ip),
+        panels: ctx.modules.panels,
       }),
   }),
   defineRoute({

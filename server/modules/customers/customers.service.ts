@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { CustomerDetail, CustomerSummary } from '../../../contracts/customers.ts';
 import { type CustomerTable, type Db, runPrepared } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
+import type { CustomerPanel } from '../../platform/registry.ts';
 import { type Keyring, blindIndex } from '../../platform/crypto.ts';
 import { recordAudit } from '../audit/index.ts';
 import { phoneTailIndex } from './customers.bulk.ts';
@@ -137,7 +138,7 @@ function eventPage(rows: readonly EventRow[], limit: number) {
 /** Timestamps arrive as Date from columns and as text from JSON aggregates. */
 const iso = (t: Date | string) => new Date(t).toISOString();
 
-export type GetCustomerOptions = { id: number; reveal: boolean; mayReveal: boolean; actor: Actor };
+export type GetCustomerOptions = { id: number; reveal: boolean; mayReveal: boolean; actor: Actor; panels: readonly CustomerPanel[] };
 
 /** The 360° view. Personal data is masked unless revealed; every reveal is audited. */
 const TIMELINE_PAGE = 50;
@@ -206,6 +207,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   if (opts.reveal) {
     await recordAudit(db, { actor: opts.actor, action: 'customer.reveal_pii', target: { type: 'customer', id: opts.id } });
   }
+  const panels = await Promise.all(opts.panels.map(async (p) => ({ key: p.key, title: p.title, ...(await p.load(db, { customerId: opts.id, keyring, reveal: opts.reveal })) })));
   return {
     customer: {
       ...presentSummary(keyring, row, opts.reveal),
@@ -259,6 +261,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       shipments: o.shipments,
     })),
     events: eventPage(row.events, TIMELINE_PAGE),
+    panels,
   };
 }
 

@@ -45,6 +45,9 @@ describe('REST ingestion of orders, products, refunds and events', () => {
     const after = await patron.ctx.db.selectFrom('orders').select(['status', 'shipped_at']).where('id', '=', first.json().orderId).executeTakeFirstOrThrow();
     expect(after.status).toBe('shipped');
     expect(await patron.ctx.db.selectFrom('order_items').select('sku').where('order_id', '=', first.json().orderId).execute()).toEqual([{ sku: 'JD-SKU-1' }]);
+    // Placed, paid and shipped, each once, however often the order was sent.
+    const events = await patron.ctx.db.selectFrom('domain_events').select('type').where('key', 'like', `order.%:${first.json().orderId}%`).orderBy('id').execute();
+    expect(events.map((e) => e.type)).toEqual(['order.placed', 'order.paid', 'order.shipped']);
   });
 
   it('answers bad input with 400 and a code, and bulk calls with a result per item', async () => {

@@ -90,6 +90,10 @@ describe('platform webhooks', () => {
     expect(refunds).toEqual([{ external_id: '9', amount: 19900, currency: o.currency, source: expect.stringMatching(/^shopify:/) }]);
     await shop('orders/cancelled', shopifyOrder({ cancelled_at: '2026-11-12T10:00:00+08:00', financial_status: 'refunded' }), 'w-4');
     expect((await order('820982911946154500'))!.status).toBe('cancelled');
+    // Every step of the order's life is a domain event, once each (the re-sent refund adds none).
+    const events = await patron.ctx.db.selectFrom('domain_events').select(['type', 'payload']).where('key', 'like', `order.%:${o.id}%`).orderBy('id').execute();
+    expect(events.map((e) => e.type)).toEqual(['order.placed', 'order.paid', 'order.shipped', 'order.refunded', 'order.cancelled']);
+    expect(events[0].payload).toMatchObject({ orderId: o.id, externalId: '820982911946154500', totalAmount: 39800, currency: 'CNY' });
   });
 
   it('rejects a wrong or missing Shopify signature with 401 and stores nothing', async () => {

@@ -20,6 +20,7 @@ const ctx: CompileContext = {
   ]),
   categoryProducts: new Map([['美妆', [3, 7]]]),
   useActivity: false,
+  fields: new Map(),
 };
 const and = (...children: RuleGroup['children']): RuleGroup => ({ type: 'group', op: 'and', children });
 const compile = (rules: RuleGroup) => compileRules(ruleGroup.parse(rules), ctx).compile(db);

@@ -12,6 +12,7 @@ import {
   type Window,
 } from '../../../contracts/segments.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { SegmentField } from '../../platform/registry.ts';
 import { canonicalCity, canonicalProvince } from '../customers/index.ts';
 
 /**
@@ -49,6 +50,8 @@ export type CompileContext = {
    * decides every one from the orders and events themselves (the reference the activity path is tested against).
    */
   useActivity: boolean;
+  /** The per-customer values modules declare (`field` conditions). */
+  fields: ReadonlyMap<string, SegmentField>;
 };
 
 /** How many of a customer's newest times `customer_activity` keeps per kind and key. */
@@ -432,6 +435,11 @@ function conditionSql(cond: Condition, path: string, ctx: CompileContext, guarde
       return anniversary(cond, ctx);
     case 'segment':
       return sql`c.id ${cond.member ? sql`in` : sql`not in`} (select customer_id from segment_members where segment_id = ${cond.segmentId})`;
+    case 'field': {
+      const def = ctx.fields.get(cond.field);
+      if (!def) throw invalidRule(path, `no module offers the field "${cond.field}"`);
+      return scalar({ expr: def.expr, type: def.type, enumValues: def.options }, cond.operator, cond.value, path, ctx);
+    }
   }
 }
 

@@ -3,7 +3,8 @@ import { defineJob, defineScheduledJob } from '../../jobs/index.ts';
 import { pacing } from '../../platform/pacing.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { processChanges, recomputeAll, refreshStoredAnswers } from '../analytics/index.ts';
-import { storeClockOf as clockOf, storeSettingsOf } from '../system/index.ts';
+import { storeSettingsOf } from '../system/index.ts';
+import { clockOf } from './clock.ts';
 import { refreshActivity } from './activity.ts';
 import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
 

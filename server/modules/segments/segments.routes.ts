@@ -18,7 +18,7 @@ import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { clusterCustomers } from '../analytics/index.ts';
-import { storeClockOf as clockOf } from '../system/index.ts';
+import { clockOf } from './clock.ts';
 import { clusterSegmentBody } from '../../../contracts/analytics.ts';
 import { insightsRecomputeJob, segmentRefreshJob } from './segments.jobs.ts';
 import {
@@ -55,7 +55,7 @@ export const segmentRoutes = [
     tag: 'segments',
     summary: 'Fields, operators, channels, categories, products, tags, event names and segments for the rule builder',
     response: segmentCatalogBody,
-    handler: ({ ctx }) => segmentCatalog(ctx.db),
+    handler: ({ ctx }) => segmentCatalog(ctx.db, ctx.modules.segmentFields),
   }),
   defineRoute({
     method: 'POST',

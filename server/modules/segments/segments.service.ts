@@ -4,6 +4,7 @@ import { type Db, type IdRange, applyAnalyticalSettings, customerIdRanges, inSam
 import type { Actor } from '../../http/principal.ts';
 import { todayIn } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { SegmentField } from '../../platform/registry.ts';
 import { recordAudit } from '../audit/index.ts';
 import { normalizeExternalId } from '../customers/index.ts';
 import { type CompileContext, categoriesIn, idAndNetSpent, invalidRule, matchingCustomers, referencedSegments } from './compiler.ts';
@@ -17,7 +18,8 @@ export const segmentErrors = {
   notDynamic: (id: number) => new AppError('SEGMENT_NOT_DYNAMIC', 'invalid', `Segment ${id} is static: its members come from a list, not rules.`),
 };
 
-export type Clock = { now: Date; timeZone: string };
+/** When rules are decided, in which time zone, and the fields modules offer to them. */
+export type Clock = { now: Date; timeZone: string; fields?: readonly SegmentField[] };
 
 /** What compiling `rules` needs to know from the database: attribute types and the products of the categories named. */
 export async function compileContext(db: Db, clock: Clock, rules: readonly RuleGroup[]): Promise<CompileContext> {
@@ -30,7 +32,7 @@ export async function compileContext(db: Db, clock: Clock, rules: readonly RuleG
     ids.push(Number(p.id));
     categoryProducts.set(p.category, ids);
   }
-  return { now: clock.now, today: todayIn(clock.timeZone, clock.now), timeZone: clock.timeZone, attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])), categoryProducts, useActivity: true };
+  return { now: clock.now, today: todayIn(clock.timeZone, clock.now), timeZone: clock.timeZone, attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])), categoryProducts, useActivity: true, fields: new Map((clock.fields ?? []).map((f) => [f.key, f])) };
 }
 
 type SegmentRow = {
@@ -430,7 +432,7 @@ export async function membershipHistory(db: Db, filter: { segmentId?: number; cu
 }
 
 /** What the builder's pickers offer. */
-export async function segmentCatalog(db: Db) {
+export async function segmentCatalog(db: Db, fields: readonly SegmentField[]) {
   const [attributes, channels, products, categories, tags, events, segments] = await Promise.all([
     db.selectFrom('attribute_definitions').select(['key', 'label', 'type', 'options']).orderBy('key').execute(),
     db.selectFrom('channels').select(['code', 'name']).orderBy('code').execute(),
@@ -447,6 +449,7 @@ export async function segmentCatalog(db: Db) {
   return {
     profileFields: Object.entries(PROFILE_FIELDS).map(([field, type]) => ({ field, type })),
     metricFields: Object.entries(METRIC_FIELDS).map(([field, type]) => ({ field, type })),
+    moduleFields: fields.map((f) => ({ field: f.key, type: f.type, options: [...(f.options ?? [])], label: f.label })),
     attributes,
     channels,
     categories: categories.map((c) => c.category),

@@ -10,3 +10,6 @@ export const eventLabel = (t: TFunction, name: string) => t(`eventNames.${slug(n
 export const auditLabel = (t: TFunction, action: string) => t(`auditActions.${slug(action)}`, { defaultValue: action });
 /** A queue is a job's name and version (`ingest-import-v1`). */
 export const queueLabel = (t: TFunction, queue: string) => t(`jobQueues.${slug(queue.replace(/-v\d+$/, ''))}`, { defaultValue: queue });
+
+/** A text a server module declares in every language (360 panels, module segment fields), in the reader's. */
+export const localized = (labels: { 'zh-CN': string; en: string }, language: string): string => (language.startsWith('zh') ? labels['zh-CN'] : labels.en);

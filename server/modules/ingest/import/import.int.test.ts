@@ -78,6 +78,10 @@ describe('CSV import', () => {
     const owner = await db.db.selectFrom('customer_identities').select(['key', 'customer_id']).where('channel', '=', 'uk_store').where('key', '=', '17850').executeTakeFirstOrThrow();
     expect(owner.customer_id).toBe(first.customer_id);
     expect(await db.db.selectFrom('orders').select('id').where('external_id', '=', 'C536379').executeTakeFirst()).toBeUndefined();
+    // A set-based import writes the order lifecycle like every other path: placed, paid, then the return's refund.
+    const events = await db.db.selectFrom('domain_events').select(['type', 'payload']).where('key', 'like', `order.%:${first.id}%`).orderBy('id').execute();
+    expect(events.map((e) => e.type)).toEqual(['order.placed', 'order.paid', 'order.refunded']);
+    expect(events[2].payload).toMatchObject({ importId: s.id, refundedAmount: 678 });
   });
 
   it('changes nothing when the same file is imported again', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Db, ImportKind } from '../../../db/index.ts';
 import type { Actor } from '../../../http/principal.ts';
 import { defineJob } from '../../../jobs/index.ts';

@@ -13,6 +13,7 @@ import { useSession } from '../../lib/session.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { InsightsPanel } from '../analytics/InsightsPanel.tsx';
 import { AddressesCard, AttributesCard, ConsentsCard, DuplicatesCard, PrivacyActions } from './CustomerPanels.tsx';
+import { ModulePanels } from './ModulePanels.tsx';
 import { TagsAndNotes } from './TagsAndNotes.tsx';
 
 type Order = CustomerDetail['orders'][number];
@@ -154,9 +155,7 @@ export function CustomerDetailPage() {
           <AttributesCard id={c.id} values={detail.data.attributes} />
           <ConsentsCard id={c.id} />
           <DuplicatesCard detail={detail.data} />
-          <Card title={t('customers.moreTitle')} style={{ marginTop: 16 }}>
-            <Typography.Text type="secondary">{t('customers.moreBody')}</Typography.Text>
-          </Card>
+          <ModulePanels panels={detail.data.panels} />
         </Col>
       </Row>
     </Space>

@@ -5,20 +5,11 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api.ts';
 import { LIFECYCLE_STAGES, RFM_GROUPS } from '../../../../contracts/analytics.ts';
-import { CONSENT_CHANNELS, CONSENT_PURPOSES, type Condition, GENDERS, ORDER_STATUSES, type RuleGroup, type RuleNode, type Window } from '../../../../contracts/segments.ts';
+import type { z } from 'zod';
+import { CONSENT_CHANNELS, CONSENT_PURPOSES, type Condition, GENDERS, ORDER_STATUSES, type RuleGroup, type RuleNode, type Window, type segmentCatalog } from '../../../../contracts/segments.ts';
+import { localized } from '../../lib/labels.ts';
 
-export type Catalog = {
-  profileFields: { field: string; type: string }[];
-  metricFields: { field: string; type: string }[];
-  attributes: { key: string; label: string; type: string; options: string[] }[];
-  channels: { code: string; name: string }[];
-  categories: string[];
-  products: { id: number; sku: string; name: string; category: string }[];
-  tags: string[];
-  eventNames: string[];
-  segments: { id: number; name: string }[];
-  operators: Record<string, string[]>;
-};
+export type Catalog = z.infer<typeof segmentCatalog>;
 
 /** The builder's pickers (also used by the analytics filters); one cached query for every page. */
 export const useSegmentCatalog = () => useQuery({ queryKey: ['segment-catalog'], queryFn: () => api<Catalog>('/segments/catalog') });
@@ -57,7 +48,7 @@ function ProductPicker({ initial, value, onChange }: { initial: Product[]; value
   );
 }
 
-const CONDITION_TYPES = ['profile', 'metric', 'attribute', 'orders', 'events', 'tag', 'identity', 'consent', 'anniversary', 'segment'] as const;
+const CONDITION_TYPES = ['profile', 'metric', 'attribute', 'orders', 'events', 'tag', 'identity', 'consent', 'anniversary', 'segment', 'field'] as const;
 const COMPARISONS = ['gte', 'gt', 'eq', 'neq', 'lte', 'lt', 'between'];
 /** Values of the enum-typed fields the builder offers as pick lists. */
 const ENUMS: Record<string, { values: readonly string[]; prefix: string }> = {
@@ -89,6 +80,8 @@ function newCondition(type: (typeof CONDITION_TYPES)[number], catalog: Catalog):
       return { type, of: 'birthday', within: { kind: 'next_days', days: 30 } };
     case 'segment':
       return { type, segmentId: catalog.segments[0]?.id ?? 1, member: true };
+    case 'field':
+      return { type, field: catalog.moduleFields[0]?.field ?? '', operator: 'is_set' };
   }
 }
 
@@ -133,7 +126,7 @@ export function RuleBuilder({ value, onChange, catalog, depth = 0 }: Props<RuleG
             value={null}
             style={{ width: 220 }}
             onChange={(type) => onChange({ ...value, children: [...value.children, newCondition(type, catalog)] })}
-            options={CONDITION_TYPES.map((type) => ({ value: type, label: t(`segments.types.${type}`) }))}
+            options={CONDITION_TYPES.filter((type) => type !== 'field' || catalog.moduleFields.length > 0).map((type) => ({ value: type, label: t(`segments.types.${type}`) }))}
             data-testid="add-condition"
           />
           <Button icon={<PlusOutlined />} onClick={() => onChange({ ...value, children: [...value.children, { type: 'group', op: 'or', children: [] }] })}>
@@ -146,7 +139,7 @@ export function RuleBuilder({ value, onChange, catalog, depth = 0 }: Props<RuleG
 }
 
 function ConditionEditor({ value, onChange, catalog }: Props<Condition>) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const label = <Typography.Text strong>{t(`segments.types.${value.type}`)}</Typography.Text>;
   const row = (...parts: ReactNode[]) => (
     <Space wrap data-testid={`condition-${value.type}`}>
@@ -245,6 +238,19 @@ function ConditionEditor({ value, onChange, catalog }: Props<Condition>) {
         <Select key="m" value={value.member} style={{ width: 140 }} onChange={(member) => onChange({ ...value, member })} options={[{ value: true, label: t('segments.inSegment') }, { value: false, label: t('segments.notInSegment') }]} />,
         <Select key="s" value={value.segmentId} style={{ width: 220 }} onChange={(segmentId) => onChange({ ...value, segmentId })} options={catalog.segments.map((s) => ({ value: s.id, label: s.name }))} />,
       );
+    case 'field': {
+      const def = catalog.moduleFields.find((f) => f.field === value.field);
+      return row(
+        <Select
+          key="field"
+          value={value.field || undefined}
+          style={{ width: 200 }}
+          onChange={(field) => onChange({ ...value, field, operator: catalog.operators[catalog.moduleFields.find((f) => f.field === field)?.type ?? 'text'][0], value: undefined })}
+          options={catalog.moduleFields.map((f) => ({ value: f.field, label: localized(f.label, i18n.language) }))}
+        />,
+        <ScalarInput key="v" type={def?.type ?? 'text'} options={def?.options} value={value} onChange={onChange} catalog={catalog} />,
+      );
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import { queueLabel } from '../../lib/labels.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
+import { DomainEventsCard } from './DomainEventsCard.tsx';
 
 const PAGE = 50;
 const STATE_COLOR: Record<JobBody['state'], string> = {
@@ -41,6 +42,7 @@ export function JobsPage() {
     onError: (e) => message.error(errorMessage(t, e)),
   });
   return (
+    <>
     <Card title={t('jobs.title')}>
       <Space size="large" wrap style={{ marginBottom: 16 }}>
         {jobStates.map((s) => (
@@ -82,5 +84,7 @@ export function JobsPage() {
         ]}
       />
     </Card>
+      <DomainEventsCard />
+    </>
   );
 }
