@@ -1,4 +1,8 @@
 import { z } from 'zod';
+
+/** Optional retention rule (PIPL 19 / GDPR 5): anonymise customers inactive for N months. Off by default. */
+export const retention = z.strictObject({ inactiveMonths: z.number().int().min(6).max(240).nullable() });
+export type Retention = z.infer<typeof retention>;
 import { pageQuery } from './common.ts';
 
 export const consentChannel = z.enum(['sms', 'email', 'wechat', 'phone', 'push', 'any']);

@@ -68,10 +68,14 @@ export function toEnvelope(err: AppError): ErrorEnvelope {
   return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
 }
 
-/** Any thrown value as a client error with a stable code, or null for a server fault. */
+/**
+ * Any thrown value as a client error with a stable code, or null for a server fault. A ZodError that reaches here
+ * was not the request's (those are checked before the handler, as VALIDATION_FAILED): it is the server's own data
+ * failing its schema — a job payload, a stored setting — and so a 500, logged, never a 400 blamed on the client.
+ */
 export function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
-  if (err instanceof ZodError) return httpErrors.validation('body', err);
+  if (err instanceof ZodError) return null;
   return fromFastifyError(err as FastifyError);
 }
 

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../contracts/errors.ts';
+
 /**
  * The kinds of failure a service may report. The HTTP layer maps each kind to a status in one
  * exhaustive switch (server/http/errors.ts); services never speak HTTP.
@@ -18,7 +20,7 @@ export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknow
 /** A failure with a stable SCREAMING_SNAKE code that clients may rely on. */
 export class AppError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly kind: ErrorKind,
     message: string,
     readonly details?: ErrorDetails,

@@ -17,6 +17,12 @@ import { wooCustomer, wooOrder } from './mappers/woocommerce.ts';
 
 type Json = Record<string, unknown>;
 const idParam = z.object({ id: z.coerce.number().int().positive() });
+/** The integration id of the URL; an id that cannot be one names no integration (404, as an unknown one). */
+const integrationIdOf = (params: unknown): number => {
+  const parsed = idParam.safeParse(params);
+  if (!parsed.success) throw ingestErrors.notFound(0);
+  return parsed.data.id;
+};
 const hmac = (secret: string, body: Buffer) => createHmac('sha256', secret).update(body).digest('base64');
 const header = (r: FastifyRequest, name: string) => {
   const v = r.headers[name];
@@ -73,7 +79,7 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
     }
 
     scope.post('/webhooks/shopify/:id', opts, async (request) => {
-      const { id } = idParam.parse(request.params);
+      const id = integrationIdOf(request.params);
       const integration = await loadIntegration(ctx.db, ctx.keyring, id, ['shopify']);
       const body = rawBody(request);
       verify(integration.secret, body, header(request, 'x-shopify-hmac-sha256'));
@@ -121,7 +127,7 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
     });
 
     scope.post('/webhooks/woocommerce/:id', opts, async (request) => {
-      const { id } = idParam.parse(request.params);
+      const id = integrationIdOf(request.params);
       const integration = await loadIntegration(ctx.db, ctx.keyring, id, ['woocommerce']);
       const body = rawBody(request);
       const signature = header(request, 'x-wc-webhook-signature');
@@ -140,7 +146,7 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
     });
 
     scope.post('/webhooks/orders/:id', opts, async (request) => {
-      const { id } = idParam.parse(request.params);
+      const id = integrationIdOf(request.params);
       const integration = await loadIntegration(ctx.db, ctx.keyring, id, ['taobao', 'douyin', 'youzan', 'jd']);
       const body = rawBody(request);
       verify(integration.secret, body, header(request, 'x-patron-signature'));

@@ -85,4 +85,10 @@ describe('privacy operations', () => {
     const audit = (await api('GET', '/audit?action=privacy.', owner)).json().items.map((e: { action: string }) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['privacy.export', 'privacy.erase']));
   });
+
+  it('answers a stored setting that fails its own schema with 500 and a log line, not a 400 blamed on the caller', async () => {
+    await patron.ctx.db.insertInto('settings').values({ key: 'privacy.retention', value: JSON.stringify({ inactiveMonths: 'soon' }), updated_by: null }).onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ inactiveMonths: 'soon' }) })).execute();
+    const res = await api('GET', '/privacy/retention', owner);
+    expect([res.statusCode, res.json().error.code]).toEqual([500, 'INTERNAL_ERROR']);
+  });
 });

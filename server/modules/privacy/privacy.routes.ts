@@ -3,7 +3,8 @@ import { consentBody, consentState, eraseResult, privacyRequestList, privacyRequ
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { consentsOf, erasePerson, exportPerson, listPrivacyRequests, recordConsent } from './privacy.service.ts';
-import { getRetention, retentionSchema, setRetention } from './retention.ts';
+import { retention as retentionSchema } from '../../../contracts/privacy.ts';
+import { getRetention, setRetention } from './retention.ts';
 
 export const privacyRoutes = [
   defineRoute({

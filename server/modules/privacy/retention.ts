@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
+import { type Retention, retention as retentionSchema } from '../../../contracts/privacy.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { defineScheduledJob } from '../../jobs/index.ts';
@@ -7,9 +7,6 @@ import type { AppContext } from '../../platform/context.ts';
 import { recordAudit } from '../audit/index.ts';
 import { erasePersonIn } from './privacy.service.ts';
 
-/** Optional retention rule (PIPL 19 / GDPR 5): anonymise customers inactive for N months. Off by default. */
-export const retentionSchema = z.strictObject({ inactiveMonths: z.number().int().min(6).max(240).nullable() });
-export type Retention = z.infer<typeof retentionSchema>;
 const KEY = 'privacy.retention';
 
 export async function getRetention(db: Db): Promise<Retention> {

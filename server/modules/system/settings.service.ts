@@ -1,21 +1,9 @@
-import { z } from 'zod';
+import type { StoreSettings } from '../../../contracts/system.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { recordAudit } from '../audit/index.ts';
 
-export const storeSettingsSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  currency: z.string().regex(/^[A-Z]{3}$/),
-  timeZone: z.string().refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'Unknown IANA time zone'),
-});
-export type StoreSettings = z.infer<typeof storeSettingsSchema>;
+export type { StoreSettings };
 
 const KEY = 'store';
 

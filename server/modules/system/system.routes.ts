@@ -3,7 +3,8 @@ import { okBody } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { countJobs, listJobs, retryJob } from './jobs-admin.service.ts';
-import { storeSettingsOf, storeSettingsSchema, updateStoreSettings } from './settings.service.ts';
+import { storeSettings as storeSettingsSchema } from '../../../contracts/system.ts';
+import { storeSettingsOf, updateStoreSettings } from './settings.service.ts';
 
 export const systemRoutes = [
   defineRoute({

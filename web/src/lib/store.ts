@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './api.ts';
 
-export type Store = { name: string; currency: string; timeZone: string };
+import type { StoreSettings } from '../../../contracts/system.ts';
+
+export type Store = StoreSettings;
 
 /** The store's settings (any signed-in user may read them); shares its cache with the store settings page. */
 export function useStore() {

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
-import type { RuleGroup, SegmentBody, estimateResult, membershipHistory } from '../../../../contracts/segments.ts';
+import type { RuleGroup, SegmentBody, estimateResult, membershipHistory, previewResult, segmentSizes } from '../../../../contracts/segments.ts';
 import { ApiError, api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
@@ -15,7 +15,7 @@ import { RuleBuilder, useSegmentCatalog } from './RuleBuilder.tsx';
 import { STATUS_COLORS } from './SegmentsPage.tsx';
 
 type Estimate = z.infer<typeof estimateResult>;
-type Preview = { count: number; sample: { id: number; name: string | null; province: string | null; lifecycleStage: string | null; netSpent: number }[]; sql?: string; tookMs: number };
+type Preview = z.infer<typeof previewResult>;
 type History = z.infer<typeof membershipHistory>;
 
 const EMPTY: RuleGroup = { type: 'group', op: 'and', children: [] };
@@ -78,7 +78,7 @@ export function SegmentEditorPage() {
     retry: false,
   });
   const estimating = (preview.isLoading || preview.isPlaceholderData) && estimate.data && !estimate.data.exact ? estimate.data : null;
-  const sizes = useQuery({ queryKey: ['segment-sizes', segmentId], enabled: segmentId !== null, queryFn: () => api<{ items: { at: string; size: number }[] }>(`/segments/${segmentId}/sizes`) });
+  const sizes = useQuery({ queryKey: ['segment-sizes', segmentId], enabled: segmentId !== null, queryFn: () => api<z.infer<typeof segmentSizes>>(`/segments/${segmentId}/sizes`) });
   const history = useQuery({ queryKey: ['segment-history', segmentId], enabled: segmentId !== null, queryFn: () => api<History>(`/segments/${segmentId}/history`, { query: { limit: 50 } }) });
   const save = useMutation({
     mutationFn: () =>

@@ -3,7 +3,8 @@ import { App, Button, Card, Select, Space, Statistic, Table, Tag, Typography } f
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JobBody } from '../../../../contracts/jobs.ts';
-import { jobStates } from '../../../../contracts/jobs.ts';
+import { type jobCounts, jobStates } from '../../../../contracts/jobs.ts';
+import type { z } from 'zod';
 import { api } from '../../lib/api.ts';
 import { queueLabel } from '../../lib/labels.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -32,7 +33,7 @@ export function JobsPage() {
   const [page, setPage] = useState(1);
   const query = { limit: PAGE, offset: (page - 1) * PAGE, state };
   const jobs = useQuery({ queryKey: ['jobs', query], queryFn: () => api<{ items: JobBody[]; total: number }>('/jobs', { query }), refetchInterval: 5000 });
-  const counts = useQuery({ queryKey: ['job-counts'], queryFn: () => api<{ counts: Record<string, number> }>('/jobs/counts'), refetchInterval: 5000 });
+  const counts = useQuery({ queryKey: ['job-counts'], queryFn: () => api<z.infer<typeof jobCounts>>('/jobs/counts'), refetchInterval: 5000 });
   const retry = useMutation({
     mutationFn: (j: JobBody) => api(`/jobs/${encodeURIComponent(j.queue)}/${j.id}/retry`, { method: 'POST' }),
     onSuccess: () => {

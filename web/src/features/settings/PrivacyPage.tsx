@@ -4,13 +4,13 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { z } from 'zod';
-import type { privacyRequestList } from '../../../../contracts/privacy.ts';
+import type { privacyRequestList, retention } from '../../../../contracts/privacy.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 
 type Request = z.infer<typeof privacyRequestList>['items'][number];
-type Retention = { inactiveMonths: number | null };
+type Retention = z.infer<typeof retention>;
 
 /** Data-subject requests with their due dates (a month by law), and the retention rule. */
 export function PrivacyPage() {
