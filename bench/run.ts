@@ -14,7 +14,7 @@ import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { upsertOrder } from '../server/modules/commerce/index.ts';
 import { createDynamicSegment, drainChanges, estimateRules, previewRules, rebuildActivity, refreshSegment } from '../server/modules/segments/index.ts';
 import type { RuleGroup } from '../contracts/segments.ts';
-import { compileContext } from '../server/modules/segments/segments.service.ts';
+import { compileContext } from '../server/modules/segments/rules.service.ts';
 import { matchingCustomers } from '../server/modules/segments/compiler.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { type Figure, type LoadResult, load, peakRss, ratio, spawnServer, timed } from './harness.ts';

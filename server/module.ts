@@ -22,6 +22,11 @@ export type Module = {
   plugins?: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
   jobs?: readonly AnyJob<AppContext>[];
   pollers?: readonly Poller[];
+  /**
+   * Tables of other modules this module's SQL reads — its read side, written down (house rule 2). It writes only its
+   * own tables; server/ownership.test.ts holds it to both.
+   */
+  reads?: readonly string[];
   /** Columns stored encrypted (re-encrypted by key rotation). */
   encryptedColumns?: readonly EncryptedColumns[];
   /** The module's tables that hold rows of a customer, and how those rows follow the person. */

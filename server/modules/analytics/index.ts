@@ -3,7 +3,13 @@ import { ensureChangeTriggers } from './change-triggers.ts';
 import { analyticsData } from './customer-data.ts';
 import { analyticsRoutes } from './analytics.routes.ts';
 
-export const analyticsModule = defineModule({ name: 'analytics', routes: analyticsRoutes, customerData: analyticsData, prepare: async (db, registry) => void (await ensureChangeTriggers(db, registry)) });
+export const analyticsModule = defineModule({
+  name: 'analytics',
+  routes: analyticsRoutes,
+  // The insights read side: metrics, RFM, CLV, cohorts and reports over every module's customer data.
+  reads: ['channels', 'customer_identities', 'customers', 'events', 'order_items', 'orders', 'products', 'refunds', 'segment_members'], 
+  customerData: analyticsData,
+  prepare: async (db, registry) => void (await ensureChangeTriggers(db, registry)) });
 export { RFM_GROUPS, computeRfm, rfmGroup, summariseRfm } from './rfm.service.ts';
 export type { RfmRow } from './rfm.service.ts';
 export { clearChangesBefore, loadModels, processChanges, recomputeAll } from './metrics.service.ts';

@@ -6,6 +6,7 @@ import { rememberAddresses, sightingOf } from './addresses.ts';
 import { type Identifier, type Keyed, type ProfilePatch, type ResolveResult, keyed, keyId, lockIdentifiers, resolveCustomer } from './identity.service.ts';
 import { type BeforeImage, type FillMode, patchExpression } from './profile-changes.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
+import { stitchAnonymousEvents } from '../events/index.ts';
 
 /**
  * Identity resolution for a whole batch (tracking batches, import batches), with the same rules as
@@ -171,12 +172,8 @@ async function createNewPeople(trx: Db, keyring: Keyring, people: NewPerson[], r
       results[i] = { customerId: ids[n], created: m === 0, rejected: [] };
     });
   });
-  const anonymous = creatable.flatMap((p, n) => p.keys.filter((k) => k.kind === 'anonymous').map((k) => ({ key: k.key, id: ids[n] })));
-  if (anonymous.length > 0) {
-    // Stitch: the visitor's earlier anonymous events move to the new person.
-    await sql`update events e set customer_id = m.id from unnest(${anonymous.map((a) => a.key)}::text[], ${anonymous.map((a) => a.id)}::bigint[]) as m(key, id)
-      where e.anonymous_id = m.key and e.customer_id is null`.execute(trx);
-  }
+  // Stitch: the visitor's earlier anonymous events move to the new person.
+  await stitchAnonymousEvents(trx, creatable.flatMap((p, n) => p.keys.filter((k) => k.kind === 'anonymous').map((k) => ({ anonymousId: k.key, customerId: ids[n] }))));
 }
 
 /** `resolveCustomer` for many requests at once; results in request order. */

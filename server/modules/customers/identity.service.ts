@@ -9,6 +9,7 @@ import { DEFAULT_RULES, getIdentityRules, links } from './identity-rules.ts';
 import { quarantineValues } from './quarantine.store.ts';
 import { currentColumns, effectiveChanges, type FillMode } from './profile-changes.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
+import { stitchAnonymousEvents } from '../events/index.ts';
 
 /** One way of recognising a person: an e-mail, a phone, a per-channel external id, or an anonymous id. */
 export type Identifier = { kind: IdentityKind; value: string; channel?: string };
@@ -225,9 +226,6 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
   await insertIdentities(trx, keyring, target, mine, opts.source, opts.now);
   await quarantineValues(trx, keyring, { customerId: target, values: invalid, source: opts.source, now: opts.now });
   const [addressId] = opts.profile?.address ? await rememberAddresses(trx, keyring, [sightingOf(target, opts.profile)], opts) : [null];
-  const anonymous = mine.filter((i) => i.kind === 'anonymous').map((i) => i.key);
-  if (anonymous.length > 0) {
-    await trx.updateTable('events').set({ customer_id: target }).where('anonymous_id', 'in', anonymous).where('customer_id', 'is', null).execute();
-  }
+  await stitchAnonymousEvents(trx, mine.filter((i) => i.kind === 'anonymous').map((i) => ({ anonymousId: i.key, customerId: target })));
   return { customerId: target, created, rejected, addressId, before };
 }

@@ -15,6 +15,8 @@ export const customersModule = defineModule({
   routes: [...customerRoutes, ...attributeRoutes, ...viewRoutes, ...customerSettingsRoutes, ...duplicateRoutes],
   jobs: [customerOperationJob, duplicatesScanJob, phoneTailsJob],
   encryptedColumns: customerEncryptedColumns,
+  // The customer 360 and list: a person's orders, events, metrics and memberships beside the profile; view owners.
+  reads: ['channels', 'customer_metrics', 'events', 'order_items', 'orders', 'refunds', 'segment_members', 'shipments', 'users'],
   customerData: customersData,
 });
 export { countCustomers, customerEncryptedColumns, emailIndex, insertCustomers, phoneIndex, reserveIds } from './customers.bulk.ts';
@@ -31,6 +33,7 @@ export { rememberAddresses, sightingOf } from './addresses.ts';
 export { currentCustomerId, customerNames } from './customers.service.ts';
 export { identifiersOf, profileOf } from './upsert.service.ts';
 export { customerErrors } from './customers.errors.ts';
+export { deleteCustomers, eraseProfile, forgetIdentitiesFrom } from './removal.ts';
 export { scanDuplicates } from './duplicates.service.ts';
 export { ensureAttributes, mergeAttributes, restoreBeforeImages } from './profile-changes.ts';
 export type { BeforeImage, FillMode } from './profile-changes.ts';

@@ -3,4 +3,5 @@ import { eventsData } from './customer-data.ts';
 
 export const eventsModule = defineModule({ name: 'events', customerData: eventsData });
 export { insertEvents } from './events.bulk.ts';
+export { removeImportedEvents, stitchAnonymousEvents } from './stitch.ts';
 export type { NewEvent } from './events.bulk.ts';

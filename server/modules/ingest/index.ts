@@ -14,6 +14,8 @@ export const ingestModule = defineModule({
   /** Signing secrets are stored encrypted (re-encrypted by key rotation). */
   encryptedColumns: [{ table: 'integrations', idColumn: 'id', columns: ['secret_enc'] }],
   customerData: ingestData,
+  // Matching rows to what exists: a webhook's order and buyer, a file's products and orders by their ids.
+  reads: ['channels', 'customer_identities', 'order_items', 'orders', 'products'],
 });
 export { createIntegration } from './integrations.service.ts';
 export { runImport } from './import/import.service.ts';

@@ -8,7 +8,7 @@ import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { type CustomerData, customerColumns } from '../../platform/registry.ts';
 import { recordAudit } from '../audit/index.ts';
-import { presentPii } from '../customers/index.ts';
+import { eraseProfile, presentPii } from '../customers/index.ts';
 import { tarGz } from './archive.ts';
 
 export type ConsentInput = Pick<ConsentTable, 'channel' | 'purpose' | 'status' | 'source'> & { evidence?: string };
@@ -103,11 +103,7 @@ export async function erasePersonIn(trx: Db, opts: EraseOptions) {
         for (const col of customerColumns(d)) await sql`delete from ${sql.table(d.table)} where ${sql.ref(col)} = ${c.id}`.execute(trx);
       } else Object.assign(result, await d.erase(trx, { customerId: c.id, requestId: request.id, now: opts.now }));
     }
-    await trx
-      .updateTable('customers')
-      .set({ name: null, gender: 'unknown', birthday: null, city: null, district: null, locale: null, time_zone: null, email_enc: null, email_bidx: null, phone_enc: null, phone_bidx: null, address_enc: null, erased_at: opts.now, updated_at: opts.now })
-      .where('id', '=', c.id)
-      .execute();
+    await eraseProfile(trx, c.id, opts.now);
     await emit(trx, { type: 'customer.erased', key: `customer.erased:${c.id}`, customerId: c.id, payload: { requestId: request.id }, occurredAt: opts.now });
     await trx.updateTable('privacy_requests').set({ status: 'completed', completed_at: opts.now, result: JSON.stringify(result) }).where('id', '=', request.id).execute();
     await recordAudit(trx, { actor: opts.actor, action: 'privacy.erase', target: { type: 'customer', id: c.id }, details: { requestId: request.id, source: opts.source, ...result } });

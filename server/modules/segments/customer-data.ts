@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { CustomerData } from '../../platform/registry.ts';
-import { forgetDeletedMembers } from './segments.service.ts';
+import { forgetDeletedMembers } from './membership.service.ts';
 
 /**
  * Membership is recomputed after a merge or an erasure. A person on a static list was put there by someone, which
@@ -19,4 +19,6 @@ export const segmentsData: readonly CustomerData[] = [
     },
   },
   { table: 'segment_membership_history', merge: 'keep', export: false, erase: 'keep', undo: 'ignore' },
+  // Rebuilt by the change drain from orders and events.
+  { table: 'customer_activity', key: 'customer_id', merge: 'keep', export: false, erase: 'keep', undo: 'follows' },
 ];

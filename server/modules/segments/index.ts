@@ -9,9 +9,13 @@ export const segmentsModule = defineModule({
   jobs: [segmentRefreshJob, segmentsRefreshAllJob, insightsRecomputeJob],
   pollers: [{ name: 'customer-changes', run: drainChanges }],
   customerData: segmentsData,
+  // The segment read side: compiled rules over every module's customer data (ARCHITECTURE.md).
+  reads: ['attribute_definitions', 'channels', 'consents', 'customer_changes', 'customer_identities', 'customer_metrics', 'customer_tags', 'customers', 'events', 'order_items', 'orders', 'products'],
 });
 export { rebuildActivity } from './activity.ts';
 export { compileRules, matchingCustomers } from './compiler.ts';
 export type { CompileContext } from './compiler.ts';
 export { drainChanges } from './segments.jobs.ts';
-export { createDemoSegments, createDynamicSegment, estimateRules, forgetDeletedMembers, previewRules, refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
+export { createDemoSegments, createDynamicSegment } from './segments.service.ts';
+export { estimateRules, previewRules } from './rules.service.ts';
+export { forgetDeletedMembers, refreshAllSegments, refreshSegment, syncChangedCustomers } from './membership.service.ts';

@@ -8,7 +8,8 @@ import { seedDemo } from '../demo/index.ts';
 import { ACTIVITY_DEPTH } from './compiler.ts';
 import { rebuildActivity } from './activity.ts';
 import { drainChanges } from './segments.jobs.ts';
-import { compileContext, estimateRules, previewRules, refreshSegment } from './segments.service.ts';
+import { refreshSegment } from './membership.service.ts';
+import { compileContext, estimateRules, previewRules } from './rules.service.ts';
 import { matchingCustomers } from './compiler.ts';
 
 const NOW = new Date('2026-06-30T08:00:00Z');

@@ -6,7 +6,7 @@ import { processChanges, recomputeAll, refreshStoredAnswers } from '../analytics
 import { storeSettingsOf } from '../system/index.ts';
 import { clockOf } from './clock.ts';
 import { refreshActivity } from './activity.ts';
-import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './segments.service.ts';
+import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './membership.service.ts';
 
 
 /** Full refresh of one segment (after it is created or its rules change, or on request). */

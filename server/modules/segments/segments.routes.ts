@@ -21,19 +21,10 @@ import { clusterCustomers } from '../analytics/index.ts';
 import { clockOf } from './clock.ts';
 import { clusterSegmentBody } from '../../../contracts/analytics.ts';
 import { insightsRecomputeJob, segmentRefreshJob } from './segments.jobs.ts';
-import {
-  createDynamicSegment,
-  createStaticSegment,
-  deleteSegment,
-  getSegment,
-  listSegments,
-  membershipHistory as historyOf,
-  estimateRules,
-  previewRules,
-  segmentCatalog,
-  segmentSizeHistory,
-  updateSegment,
-} from './segments.service.ts';
+import { segmentCatalog } from './catalog.service.ts';
+import { membershipHistory as historyOf, segmentSizeHistory } from './membership.service.ts';
+import { estimateRules, previewRules } from './rules.service.ts';
+import { createDynamicSegment, createStaticSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.ts';
 import { z } from 'zod';
 
 const refreshLater = (ctx: AppContext) => (trx: Db, segmentId: number) => ctx.queue.enqueue(segmentRefreshJob, { segmentId }, { trx });

@@ -3,12 +3,13 @@ import type { Db } from '../../../db/index.ts';
 import type { Actor } from '../../../http/principal.ts';
 import { type CustomerData, customerColumns } from '../../../platform/registry.ts';
 import { recordAudit } from '../../audit/index.ts';
-import { restoreBeforeImages } from '../../customers/index.ts';
+import { removeImportedCommerce, removeUnusedProducts } from '../../commerce/index.ts';
+import { deleteCustomers, forgetIdentitiesFrom, restoreBeforeImages } from '../../customers/index.ts';
+import { removeImportedEvents } from '../../events/index.ts';
 import { VACUUM_FROM, importErrors, vacuumTables } from './import.service.ts';
 
 export type UndoResult = { orders: number; refunds: number; events: number; customers: number; products: number; keptCustomers: number };
 
-const count = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0);
 
 /**
  * Undoes an import: refunds it applied are reversed, orders and events it created are deleted, and customers and
@@ -44,20 +45,8 @@ async function removeImported(db: Db, opts: UndoImportOptions) {
     const id = opts.id;
     const recorded = (entity: 'customer' | 'product' | 'refund') => sql`select entity_id, amount from import_records where import_id = ${id} and entity = ${entity}`;
     // One record per refunded order, with the amount this import refunded on it.
-    const refunds = count(
-      await sql`
-        with r as (${recorded('refund')}),
-        gone as (delete from refunds f using r where f.order_id = r.entity_id and f.source = ${`import:${id}`})
-        update orders o set refunded_amount = greatest(0, o.refunded_amount - r.amount),
-          status = case when greatest(0, o.refunded_amount - r.amount) = 0
-                        then (case when o.completed_at is not null then 'completed' when o.paid_at is not null then 'paid' else o.status end)
-                        else 'partially_refunded' end,
-          updated_at = ${opts.now}
-        from r where o.id = r.entity_id`.execute(trx),
-    );
-    await sql`delete from order_items i using orders o where o.import_id = ${id} and i.order_id = o.id`.execute(trx);
-    const orders = count(await sql`delete from orders where import_id = ${id}`.execute(trx));
-    const events = count(await sql`delete from events where import_id = ${id}`.execute(trx));
+    const { orders, refunds } = await removeImportedCommerce(trx, { importId: id, refunds: recorded('refund'), now: opts.now });
+    const events = await removeImportedEvents(trx, id);
     const created = Number((await sql<{ n: number }>`select count(*)::int as n from (${recorded('customer')}) r`.execute(trx)).rows[0].n);
     // Whatever else has since attached to a person it created keeps them (every module's declared customer data).
     const attached = opts.data.flatMap((d) => {
@@ -71,9 +60,7 @@ async function removeImported(db: Db, opts: UndoImportOptions) {
       where not (${sql.join(attached, sql` or `)})`.execute(trx);
     // The people it did not create get back every profile field it changed, and lose the identifiers it gave them.
     await restoreBeforeImages(trx, sql`select customer_id, fields from import_before_images where import_id = ${id}`);
-    await sql`delete from customer_identities i where i.source = ${`import:${id}`}
-      and not exists (select 1 from import_records r where r.import_id = ${id} and r.entity = 'customer' and r.entity_id = i.customer_id)`.execute(trx);
-    const unlinked = count(await sql`delete from refunds where order_id is null and source = ${`import:${id}`}`.execute(trx));
+    await forgetIdentitiesFrom(trx, { source: `import:${id}`, except: sql`select entity_id from import_records where import_id = ${id} and entity = 'customer'` });
     const undone = sql`select id from undone_customers`;
     for (const d of opts.data) {
       const rule = d.undo ?? 'attaches';
@@ -81,13 +68,10 @@ async function removeImported(db: Db, opts: UndoImportOptions) {
       if (rule !== 'follows') continue;
       for (const col of customerColumns(d)) await sql`delete from ${sql.table(d.table)} where ${sql.ref(col)} in (${undone})`.execute(trx);
     }
-    const customers = count(await sql`delete from customers where id in (${undone})`.execute(trx));
-    const products = count(
-      await sql`delete from products p using (${recorded('product')}) r
-        where p.id = r.entity_id and not exists (select 1 from order_items i where i.product_id = p.id)`.execute(trx),
-    );
+    const customers = await deleteCustomers(trx, undone);
+    const products = await removeUnusedProducts(trx, sql`select entity_id from import_records where import_id = ${id} and entity = 'product'`);
     await trx.updateTable('imports').set({ status: 'undone', undone_at: opts.now }).where('id', '=', id).execute();
-    const result = { orders, refunds: refunds + unlinked, events, customers, products, keptCustomers: created - customers };
+    const result = { orders, refunds, events, customers, products, keptCustomers: created - customers };
     await recordAudit(trx, { actor: opts.actor, action: 'import.undo', target: { type: 'import', id }, details: result });
     return { kind: imp.kind, result };
   });
