@@ -12,8 +12,9 @@ export const analyticsModule = defineModule({
   prepare: async (db, registry) => void (await ensureChangeTriggers(db, registry)) });
 export { RFM_GROUPS, computeRfm, rfmGroup, summariseRfm } from './rfm.service.ts';
 export type { RfmRow } from './rfm.service.ts';
-export { clearChangesBefore, loadModels, processChanges, recomputeAll } from './metrics.service.ts';
-export type { RecomputeResult } from './metrics.service.ts';
+export { clearChangesBefore, processChanges } from './changes.service.ts';
+export { loadModels } from './models.service.ts';
+export { recomputeAll, type RecomputeResult } from './recompute.service.ts';
 export { clvSummaries, fitSummaries, predict, scopeFilter } from './clv.service.ts';
 export type { Period } from './clv.service.ts';
 export { clusterCustomers } from './clusters.service.ts';

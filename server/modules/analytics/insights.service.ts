@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { recordAudit } from '../audit/index.ts';
-import { type LifecycleThresholds, deriveLifecycle, loadModels, saveModel } from './metrics.service.ts';
+import { type LifecycleThresholds, deriveLifecycle, loadModels, saveModel } from './models.service.ts';
 
 /** The fitted models, lifecycle thresholds and stage sizes, for the predictions page. */
 export async function modelsOverview(db: Db) {

@@ -5,7 +5,9 @@ import type { Patron } from '../../app.ts';
 import { upsertOrder } from '../commerce/index.ts';
 import { seedDemo } from '../demo/index.ts';
 import { type Period, calibrationVsHoldout, clvSummaries } from './clv.service.ts';
-import { loadModels, processChanges, recomputeAll } from './metrics.service.ts';
+import { processChanges } from './changes.service.ts';
+import { loadModels } from './models.service.ts';
+import { recomputeAll } from './recompute.service.ts';
 import { computeRfm } from './rfm.service.ts';
 
 const AS_OF = new Date('2026-06-30T08:00:00Z');

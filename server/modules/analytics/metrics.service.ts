@@ -1,21 +1,18 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type Db, applyAnalyticalSettings, customerIdRanges, inSample, sampleStep, sideBySide } from '../../db/index.ts';
+import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
 import { todayIn } from '../../platform/clock.ts';
 import {
-  type BuyerSummaries,
   type ClvFit,
   type ClvScope,
   type Summary,
   PERIOD_DAYS,
-  type Period,
-  buyerSummaries,
   clvSummaries,
   predict,
   scopeFilter,
   windowEnd,
 } from './clv.service.ts';
-import { calibrationVsHoldoutAside, fitSummariesAside } from './holdout.ts';
 import { rfmGroup } from './rfm.service.ts';
+import { DEFAULT_RFM_WINDOW_DAYS, HORIZON_DAYS, type Models } from './models.service.ts';
 
 /**
  * Stored customer metrics (read side: joins orders, order_items, products, events, customers). One code path
@@ -23,77 +20,6 @@ import { rfmGroup } from './rfm.service.ts';
  * the aggregates, RFM scores from stored breakpoints and the lifecycle stage in SQL, then predictions in TS.
  */
 
-export const DEFAULT_RFM_WINDOW_DAYS = 365;
-export const DEFAULT_PERIOD: Period = 'week';
-/** Predictions look twelve months ahead. */
-export const HORIZON_DAYS = 365;
-const CHUNK = 20_000;
-const PARALLEL_CHUNKS = 2;
-const LIFECYCLE_SAMPLE = 125_000;
-
-export type LifecycleThresholds = { activeDays: number; atRiskDays: number; lapsedDays: number; source: 'derived' | 'configured' | 'default' };
-export const DEFAULT_LIFECYCLE: LifecycleThresholds = { activeDays: 90, atRiskDays: 180, lapsedDays: 365, source: 'default' };
-/** RFM score breakpoints: b[s-1] is the largest value scoring s (s = 1…4); recency is scored on its negative. */
-export type RfmBreakpoints = { asOf: string; windowDays: number; r: number[]; f: number[]; m: number[] };
-export type Models = { lifecycle: LifecycleThresholds; rfm: RfmBreakpoints | null; clv: ClvFit | null };
-
-export async function loadModels(db: Db): Promise<Models> {
-  const rows = await sql<{ kind: 'clv' | 'rfm' | 'lifecycle'; status: string; params: unknown }>`
-    select distinct on (kind) kind, status, params from analytics_models order by kind, fitted_at desc, id desc`.execute(db);
-  const of = (kind: string) => rows.rows.find((r) => r.kind === kind && r.status === 'ready')?.params;
-  return {
-    lifecycle: (of('lifecycle') as LifecycleThresholds | undefined) ?? DEFAULT_LIFECYCLE,
-    rfm: (of('rfm') as RfmBreakpoints | undefined) ?? null,
-    clv: (of('clv') as ClvFit | undefined) ?? null,
-  };
-}
-
-export async function saveModel(db: Db, kind: 'clv' | 'rfm' | 'lifecycle', status: 'ready' | 'insufficient_data', params: unknown, at: Date) {
-  await db.insertInto('analytics_models').values({ kind, status, params: JSON.stringify(params), fitted_at: at }).execute();
-}
-
-/**
- * Lifecycle thresholds from the shop's own purchase intervals: active within the 80th percentile of the
- * gaps between a customer's consecutive paid orders, at risk up to the 95th, lapsed up to twice that,
- * churned beyond. Too few repeat intervals (< 50) keep the defaults. Beyond 125,000 customers the gaps of a
- * sample of ≥ 125,000 of them (`sampleStep`) give the percentiles: sorting every order of a
- * million customers by customer and time cost a tenth of the full recompute, for the same days within one.
- */
-export async function deriveLifecycle(db: Db, sample = LIFECYCLE_SAMPLE): Promise<LifecycleThresholds> {
-  const every = await sampleStep(db, 'customers', sample);
-  const row = await sql<{ n: number; p80: number | null; p95: number | null }>`
-    with gaps as (
-      select extract(epoch from paid_at - lag(paid_at) over (partition by customer_id order by paid_at)) / 86400 as gap
-      from orders where paid_at is not null and status <> 'cancelled' and ${inSample(sql`customer_id`, every)}
-    )
-    select count(gap)::int as n, percentile_cont(0.8) within group (order by gap) as p80, percentile_cont(0.95) within group (order by gap) as p95
-    from gaps where gap >= 1`.execute(db);
-  const { n, p80, p95 } = row.rows[0];
-  if (n < 50 || p80 === null || p95 === null) return DEFAULT_LIFECYCLE;
-  const activeDays = Math.max(14, Math.round(p80));
-  const atRiskDays = Math.max(activeDays + 1, Math.round(p95));
-  return { activeDays, atRiskDays, lapsedDays: atRiskDays * 2, source: 'derived' };
-}
-
-/**
- * Quintile breakpoints of the values (those of the customers who bought in the window). A value scores
- * 1 + ⌊5 × (share of values below it)⌋, so tied values take the score of the lowest of them: when most buyers
- * placed one order, one order scores 1 (the upper end of the tie would score it 3 or 4, and no buyer would ever
- * score F1 — no "new" or "lost" customers). For each score s = 1…4 the breakpoint is the largest value scoring at
- * most s, −∞ if none — the same scores as computeRfm's window functions.
- */
-export function quintileBreakpoints(values: number[]): number[] {
-  const sorted = Float64Array.from(values).sort();
-  const cuts = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
-  for (let i = 0; i < sorted.length; i++) {
-    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
-    const score = Math.min(5, 1 + Math.floor((5 * i) / sorted.length));
-    for (let s = score; s <= 4; s++) cuts[s - 1] = sorted[i];
-  }
-  return cuts;
-}
-
-/** 1 + the number of breakpoints the value exceeds (a breakpoint of −∞ is always exceeded); no score before the first recompute gives breakpoints. */
 function scoreExpr(value: RawBuilder<unknown>, breaks: number[]) {
   if (breaks.length === 0) return sql`null::smallint`;
   const terms = breaks.map((b) => (Number.isFinite(b) ? sql`(${value} > ${b})::int` : sql`1`));
@@ -210,157 +136,3 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
   return Number(result.numAffectedRows ?? 0);
 }
 
-export type RecomputeResult = {
-  asOf: string;
-  customers: number;
-  lifecycle: LifecycleThresholds;
-  clv: { status: 'ready' | 'insufficient_data'; reason?: string };
-  timings: Record<string, number>;
-};
-
-/**
- * Full recompute: lifecycle thresholds (unless configured), RFM breakpoints and the group-size history,
- * the CLV fit with its calibration-vs-holdout check, then every customer's metrics in id-range chunks.
- * Marked changes stay for the drain: it also rewrites what this does not (segment activity, memberships).
- */
-export async function recomputeAll(
-  db: Db,
-  opts: {
-    now: Date;
-    timeZone: string;
-    period?: Period;
-    rfmWindowDays?: number;
-    /** customers per chunk (default 20,000) */
-    chunkSize?: number;
-    /** customer ids per part of the buyers pass, run one after another (default: two halves side by side) */
-    buyersPerPart?: number;
-    /** customers whose order gaps give the lifecycle thresholds (default 125,000) */
-    lifecycleSample?: number;
-  },
-): Promise<RecomputeResult> {
-  const chunkSize = opts.chunkSize ?? CHUNK;
-  const timings: Record<string, number> = {};
-  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    const value = await fn();
-    timings[name] = Math.round(performance.now() - t0);
-    return value;
-  };
-  const asOf = todayIn(opts.timeZone, opts.now);
-  const period = opts.period ?? DEFAULT_PERIOD;
-  const previous = await loadModels(db);
-  const lifecycle = previous.lifecycle.source === 'configured' ? previous.lifecycle : await timed('lifecycle', () => deriveLifecycle(db, opts.lifecycleSample));
-  if (lifecycle.source !== 'configured') await saveModel(db, 'lifecycle', 'ready', lifecycle, opts.now);
-  const windowDays = opts.rfmWindowDays ?? previous.rfm?.windowDays ?? DEFAULT_RFM_WINDOW_DAYS;
-  // The holdout check keeps back the last third of the shop's history (up to a year), if that is 8 weeks or more.
-  const holdoutDays = Math.min(365, Math.round((await historyDays(db)) / 3));
-  const calibrationUntil = holdoutDays >= 56 ? shiftDate(asOf, -holdoutDays) : null;
-  const bounds = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
-  const { lo, hi } = bounds.rows[0];
-  const pass = await timed('buyers', () => buyersSideBySide(db, lo, hi, { until: asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }, opts.buyersPerPart));
-  const { summaries } = pass;
-  const rfm: RfmBreakpoints = { asOf, windowDays, r: quintileBreakpoints(pass.rfm.negRecency), f: quintileBreakpoints(pass.rfm.frequency), m: quintileBreakpoints(pass.rfm.monetary) };
-  await saveModel(db, 'rfm', 'ready', rfm, opts.now);
-  // The holdout check (a second fit, on the calibration summaries) runs on a thread beside this fit.
-  const holdout = calibrationUntil ? timed('clvValidation', () => calibrationVsHoldoutAside(pass.calibration, summaries, { until: asOf, period, calibrationUntil })) : Promise.resolve(null);
-  // Awaited below; should the fit throw first, the check's own failure must not go unhandled.
-  holdout.catch(() => undefined);
-  const fitted = await timed('clvFit', () => fitSummariesAside(summaries, { until: asOf, period }));
-  const validation = await holdout;
-  let clv: ClvFit | null = null;
-  if (fitted.status === 'ready') {
-    clv = fitted.fit;
-    await saveModel(db, 'clv', 'ready', { ...fitted.fit, validation }, opts.now);
-  } else {
-    await saveModel(db, 'clv', 'insufficient_data', fitted, opts.now);
-  }
-  const models: Models = { lifecycle, rfm, clv };
-  let customers = 0;
-  await timed('metrics', async () => {
-    if (lo === null || hi === null) return;
-    // The fit's summaries cover every buyer (in no particular order); each chunk takes its own.
-    const byChunk = new Map<number, Summary[]>();
-    for (const s of summaries) {
-      const k = Math.floor((s.customerId - Number(lo)) / chunkSize);
-      const bucket = byChunk.get(k);
-      if (bucket) bucket.push(s);
-      else byChunk.set(k, [s]);
-    }
-    // Two chunks at a time: each is one CPU-bound statement, and PostgreSQL runs each on its own core.
-    await sideBySide(await customerIdRanges(db, { size: chunkSize }), PARALLEL_CHUNKS, async (scope) => {
-      const chunk = byChunk.get(Math.floor((scope.fromId - Number(lo)) / chunkSize)) ?? [];
-      // Not `customers += await …`: that reads the total before the await, and the chunk beside it adds in between.
-      const refreshed = await db.transaction().execute(async (trx) => {
-        await applyAnalyticalSettings(trx, { sideBySide: true });
-        return refreshMetrics(trx, scope, { now: opts.now, timeZone: opts.timeZone, models }, chunk);
-      });
-      customers += refreshed;
-    });
-  });
-  await sql`
-    insert into rfm_history (as_of, rfm_group, customers, revenue)
-    select ${asOf}::date, rfm_group, count(*)::int, coalesce(sum(rfm_monetary), 0)::bigint from customer_metrics where rfm_group is not null group by rfm_group
-    on conflict (as_of, rfm_group) do update set customers = excluded.customers, revenue = excluded.revenue`.execute(db);
-  // Every row was rewritten: segment counts plan on RFM groups and stages, so their statistics are refreshed now
-  // (as after an import) rather than whenever autovacuum comes by — if it is on at all.
-  await sql`analyze customer_metrics`.execute(db);
-  return { asOf, customers, lifecycle, clv: fitted.status === 'ready' ? { status: 'ready' } : { status: fitted.status, reason: fitted.reason }, timings };
-}
-
-/**
- * The one pass over the paid orders (`buyerSummaries`) in `PARALLEL_CHUNKS` id ranges side by side: one
- * statement is one core, and this pass is the recompute's largest (every paid order, grouped three ways).
- */
-async function buyersSideBySide(db: Db, lo: number | null, hi: number | null, opts: Parameters<typeof buyerSummaries>[1], perPart?: number): Promise<BuyerSummaries> {
-  const ids = lo === null || hi === null ? 0 : Number(hi) - Number(lo) + 1;
-  // Two halves side by side (a core each), or parts of `perPart` ids one after another (the embedded database).
-  const count = ids === 0 ? 0 : perPart ? Math.ceil(ids / perPart) : PARALLEL_CHUNKS;
-  const span = count === 0 ? 0 : Math.ceil(ids / count);
-  const ranges = Array.from({ length: count }, (_, k) => ({ fromId: Number(lo) + k * span, toId: Number(lo) + (k + 1) * span - 1 }));
-  const parts: BuyerSummaries[] = [];
-  await sideBySide(ranges, perPart ? 1 : PARALLEL_CHUNKS, async (scope) => {
-    const part = await db.transaction().execute(async (trx) => {
-      await applyAnalyticalSettings(trx, { sideBySide: true });
-      return buyerSummaries(trx, { ...opts, scope });
-    });
-    parts[ranges.indexOf(scope)] = part;
-  });
-  return {
-    summaries: parts.flatMap((p) => p.summaries),
-    calibration: parts.flatMap((p) => p.calibration),
-    rfm: { negRecency: parts.flatMap((p) => p.rfm.negRecency), frequency: parts.flatMap((p) => p.rfm.frequency), monetary: parts.flatMap((p) => p.rfm.monetary) },
-  };
-}
-
-/** Days between the first and the last paid order, read at both ends of the placed_at index (orders are paid soon after they are placed). */
-async function historyDays(db: Db): Promise<number> {
-  const r = await sql<{ days: number | null }>`
-    select extract(epoch from (select max(placed_at) from orders where paid_at is not null) - (select min(placed_at) from orders where paid_at is not null)) / 86400 as days`.execute(db);
-  return Number(r.rows[0].days ?? 0);
-}
-
-export const shiftDate = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-
-/** Forgets the changes marked before `at`: everything derived from them was rebuilt since (after a bulk load). */
-export async function clearChangesBefore(db: Db, at: Date): Promise<void> {
-  await sql`delete from customer_changes where changed_at < ${at}`.execute(db);
-}
-
-/**
- * Takes up to `limit` changed customers (skipping those another worker holds), refreshes their metrics and
- * hands their ids to `onRefreshed` (segment membership) in the same transaction; a failure leaves them marked.
- */
-export async function processChanges(db: Db, opts: { now: Date; timeZone: string; limit?: number; onRefreshed?: (trx: Db, ids: number[]) => Promise<void> }): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const taken = await sql<{ customer_id: number }>`
-      delete from customer_changes where customer_id in (
-        select customer_id from customer_changes order by changed_at limit ${opts.limit ?? 5000} for update skip locked)
-      returning customer_id`.execute(trx);
-    const ids = taken.rows.map((r) => Number(r.customer_id));
-    if (ids.length === 0) return 0;
-    const models = await loadModels(trx);
-    await refreshMetrics(trx, { ids }, { now: opts.now, timeZone: opts.timeZone, models });
-    if (opts.onRefreshed) await opts.onRefreshed(trx, ids);
-    return ids.length;
-  });
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quintileBreakpoints } from './metrics.service.ts';
+import { quintileBreakpoints } from './models.service.ts';
 import { RFM_GROUPS, rfmGroup, summariseRfm } from './rfm.service.ts';
 
 describe('RFM group mapping', () => {

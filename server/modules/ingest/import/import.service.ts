@@ -13,7 +13,10 @@ import { dayParser, makeDateParser } from './dates.ts';
 import { type Encoding, detectFileEncoding, toUtf8, utf8Stream } from './encoding.ts';
 import { importEventRows } from './event-rows.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
-import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, importCustomerRow, importCustomerRows, importOrderGroup, importOrderGroups, importProductRow, type PreparedOrders, prepareOrderGroups, reader } from './rows.ts';
+import { importCustomerRow, importCustomerRows } from './customer-rows.ts';
+import { type PreparedOrders, importOrderGroup, importOrderGroups, prepareOrderGroups } from './order-rows.ts';
+import { importProductRow } from './product-rows.ts';
+import { type ImportOptions, type Outcome, type Row, RowProblem, emptyOutcome, reader } from './rows.ts';
 
 export type RunImportOptions = {
   kind: ImportKind;
