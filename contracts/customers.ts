@@ -86,7 +86,7 @@ const labels = z.object({ 'zh-CN': z.string(), en: z.string() });
 export const customerPanel = z.object({
   key: z.string(),
   title: labels,
-  columns: z.array(z.object({ key: z.string(), label: labels })),
+  columns: z.array(z.object({ key: z.string(), label: labels, values: z.record(z.string(), labels).optional() })),
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
 });
 export type CustomerPanelBody = z.infer<typeof customerPanel>;

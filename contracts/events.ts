@@ -6,16 +6,14 @@ import { pageOf, pageQuery } from './common.ts';
  * each subscriber, in order per customer. Each type has a versioned payload schema; a change to a payload is a new
  * version, and subscribers read `version`.
  */
+/** Small on purpose (an import writes one per order and step): the rest is the order's, read through commerce. */
 const orderEvent = z.object({
   orderId: z.number().int(),
-  externalId: z.string(),
-  channelId: z.number().int(),
   status: z.string(),
   currency: z.string(),
   totalAmount: z.number().int(),
   refundedAmount: z.number().int(),
-  placedAt: z.string(),
-  importId: z.number().int().nullable(),
+  importId: z.number().int().nullable().describe('The CSV import that wrote the order (history being loaded), else null'),
 });
 const segmentEvent = z.object({ segmentId: z.number().int(), historyId: z.number().int() });
 

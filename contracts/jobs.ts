@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from './common.ts';
+import { startImportBody } from './imports.ts';
+
+/** The data of every background job that takes some, by job name (a job's queue is its name and version). */
+export const jobPayloads = {
+  'segment-refresh': z.object({ segmentId: z.number().int().positive() }),
+  'customers-operation': z.object({ operationId: z.number().int() }),
+  'ingest-import': startImportBody,
+} as const;
+export type JobPayload<N extends keyof typeof jobPayloads> = z.infer<(typeof jobPayloads)[N]>;
 
 export const jobStates = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'] as const;
 

@@ -74,7 +74,8 @@ export type CustomerPanel = {
   title: Labels;
   load(db: Db, p: { customerId: number; keyring: Keyring; reveal: boolean }): Promise<PanelContent>;
 };
-export type PanelContent = { columns: { key: string; label: Labels }[]; rows: Record<string, string | number | boolean | null>[] };
+/** A column may name its codes (`skipped` → 未发送 / Not sent): the admin shows the label in the reader's language. */
+export type PanelContent = { columns: { key: string; label: Labels; values?: Record<string, Labels> }[]; rows: Record<string, string | number | boolean | null>[] };
 
 /** What every module declared about customers, assembled once by the composition root. */
 export type ModuleRegistry = {

@@ -16,9 +16,8 @@ const STEPS = (o: string) => `
 const orderEvents = (oldRows: string) => `
   insert into domain_events (key, type, customer_id, payload, occurred_at)
   select 'order.' || k.step || ':' || n.id || k.suffix, 'order.' || k.step, n.customer_id,
-    jsonb_build_object('orderId', n.id, 'externalId', n.external_id, 'channelId', n.channel_id, 'status', n.status,
-      'currency', n.currency, 'totalAmount', n.total_amount, 'refundedAmount', n.refunded_amount,
-      'placedAt', n.placed_at, 'importId', n.import_id),
+    jsonb_build_object('orderId', n.id, 'status', n.status, 'currency', n.currency, 'totalAmount', n.total_amount,
+      'refundedAmount', n.refunded_amount, 'importId', n.import_id),
     k.at
   from new_rows n left join ${oldRows} o on o.id = n.id
   cross join lateral (values ${STEPS('o')}) k(step, at, suffix, reached)
@@ -41,7 +40,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null default now()
     );
     create index domain_events_customer_idx on domain_events (customer_id, id);
-    create index domain_events_created_idx on domain_events (created_at);
+    -- Appended in time order: a BRIN index finds the pruning range for a fraction of a btree's upkeep (an import of
+    -- a million lines writes a million events).
+    create index domain_events_created_idx on domain_events using brin (created_at);
 
     create table event_subscriptions (
       subscriber text not null,

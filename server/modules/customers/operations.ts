@@ -2,7 +2,6 @@ import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { Readable } from 'node:stream';
 import { createGunzip, gzipSync } from 'node:zlib';
-import { z } from 'zod';
 import { type CustomerSummary, customerFilter } from '../../../contracts/customers.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
@@ -12,6 +11,7 @@ import { safeRow } from '../../platform/csv-safe.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { type CustomerFilter, type Row, filteredCustomers, presentSummary } from './customers.service.ts';
+import { type JobPayload, jobPayloads } from '../../../contracts/jobs.ts';
 
 /** Bulk tag / untag / export of a filtered set: queued as a job in the request's transaction, with progress. */
 
@@ -50,10 +50,10 @@ async function runChunks(ctx: AppContext, opId: number, filter: CustomerFilter, 
   }
 }
 
-export const customerOperationJob = defineJob<{ operationId: number }, AppContext>({
+export const customerOperationJob = defineJob<JobPayload<'customers-operation'>, AppContext>({
   name: 'customers-operation',
   version: 1,
-  schema: z.object({ operationId: z.number().int() }),
+  schema: jobPayloads['customers-operation'],
   retryLimit: 2,
   handler: async ({ operationId }, ctx) => {
     const op = await ctx.db.selectFrom('customer_operations').selectAll().where('id', '=', operationId).executeTakeFirst();

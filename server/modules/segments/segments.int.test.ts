@@ -260,6 +260,12 @@ describe('segments on generated data', () => {
     expect(measured.map((s: { size: number }) => s.size)).toEqual([0, 1, 0]);
     const own = (await patron.http.inject({ url: `/api/v1/customers/${buyer.customer_id}/segments`, headers: as(session) })).json();
     expect(own.items[0].segmentId).toBe(id);
+    // Entering and leaving are domain events of the person, at the drain's clock.
+    const events = await db.selectFrom('domain_events').select(['type', 'payload', 'occurred_at']).where('customer_id', '=', buyer.customer_id).where('type', 'like', 'segment.%').orderBy('id').execute();
+    expect(events.map((e) => [e.type, (e.payload as { segmentId: number }).segmentId, e.occurred_at.toISOString()])).toEqual([
+      ['segment.entered', id, new Date(NOW.getTime() + 60_000).toISOString()],
+      ['segment.exited', id, new Date(NOW.getTime() + 120_000).toISOString()],
+    ]);
   });
 
   it('segments refer to segments, never to themselves, and export through the customers filter', async () => {

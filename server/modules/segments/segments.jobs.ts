@@ -1,4 +1,4 @@
-import { z } from 'zod';
+
 import { defineJob, defineScheduledJob } from '../../jobs/index.ts';
 import { pacing } from '../../platform/pacing.ts';
 import type { AppContext } from '../../platform/context.ts';
@@ -7,13 +7,14 @@ import { storeSettingsOf } from '../system/index.ts';
 import { clockOf } from './clock.ts';
 import { refreshActivity } from './activity.ts';
 import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './membership.service.ts';
+import { type JobPayload, jobPayloads } from '../../../contracts/jobs.ts';
 
 
 /** Full refresh of one segment (after it is created or its rules change, or on request). */
-export const segmentRefreshJob = defineJob<{ segmentId: number }, AppContext>({
+export const segmentRefreshJob = defineJob<JobPayload<'segment-refresh'>, AppContext>({
   name: 'segment-refresh',
   version: 1,
-  schema: z.object({ segmentId: z.number().int().positive() }),
+  schema: jobPayloads['segment-refresh'],
   retryLimit: 2,
   handler: async (data, ctx) => {
     await refreshSegment(ctx.db, data.segmentId, await clockOf(ctx));

@@ -13,7 +13,8 @@ import { storeSettingsOf } from '../../system/index.ts';
 import { resolveMapping, runImport } from './import.service.ts';
 import { TARGETS, suggestMapping } from './mapping.ts';
 import { type Encoding, decodeText, detectEncoding } from './encoding.ts';
-import { startImportBody } from '../../../../contracts/imports.ts';
+import type { startImportBody } from '../../../../contracts/imports.ts';
+import { jobPayloads } from '../../../../contracts/jobs.ts';
 
 /** Web-UI imports: the file is uploaded (kept in the database), previewed with a suggested mapping, then imported by a job. */
 
@@ -57,7 +58,7 @@ export type StartImportOptions = z.infer<typeof startImportBody>;
 export const importJob = defineJob<StartImportOptions, AppContext>({
   name: 'ingest-import',
   version: 1,
-  schema: startImportBody,
+  schema: jobPayloads['ingest-import'],
   retryLimit: 3,
   handler: async (data, ctx) => {
     const upload = await ctx.db.selectFrom('import_uploads').select(['file_name', 'content']).where('id', '=', data.uploadId).executeTakeFirst();

@@ -13,7 +13,12 @@ export function ModulePanels({ panels }: { panels: CustomerPanelBody[] }) {
         pagination={false}
         rowKey={(_, i) => String(i)}
         dataSource={p.rows}
-        columns={p.columns.map((c) => ({ key: c.key, title: localized(c.label, i18n.language), dataIndex: c.key, render: (v: unknown) => (v === null || v === undefined ? '—' : String(v)) }))}
+        columns={p.columns.map((c) => ({
+          key: c.key,
+          title: localized(c.label, i18n.language),
+          dataIndex: c.key,
+          render: (v: unknown) => (v === null || v === undefined ? '—' : c.values?.[String(v)] ? localized(c.values[String(v)], i18n.language) : String(v)),
+        }))}
       />
     </Card>
   ));
