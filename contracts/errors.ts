@@ -78,6 +78,7 @@ export const ERROR_CODES = {
   privacy: ['CUSTOMER_ERASED'],
   segments: ['SEGMENT_IN_USE', 'SEGMENT_NAME_TAKEN', 'SEGMENT_NOT_DYNAMIC', 'SEGMENT_NOT_FOUND', 'SEGMENT_RULE_INVALID'],
   system: ['EVENT_DELIVERY_NOT_FOUND', 'JOB_NOT_FOUND', 'JOB_NOT_RETRYABLE'],
+  messaging: ['SUPPRESSION_ADDRESS_INVALID', 'TEMPLATE_INVALID', 'TEMPLATE_NOT_FOUND'],
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES][number];

@@ -9,6 +9,7 @@ import { commerceModule } from './modules/commerce/index.ts';
 import { customersModule } from './modules/customers/index.ts';
 import { eventsModule } from './modules/events/index.ts';
 import { ingestModule } from './modules/ingest/index.ts';
+import { messagingModule } from './modules/messaging/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
 import { segmentsModule } from './modules/segments/index.ts';
 import { systemModule } from './modules/system/index.ts';
@@ -33,6 +34,7 @@ export const allModules: readonly Module[] = [
   privacyModule,
   analyticsModule,
   segmentsModule,
+  messagingModule,
 ];
 
 /** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */

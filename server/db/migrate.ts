@@ -27,6 +27,7 @@ import * as m0024 from './migrations/0024_orders_area.ts';
 import * as m0025 from './migrations/0025_phone_tails.ts';
 import * as m0026 from './migrations/0026_integration_health.ts';
 import * as m0027 from './migrations/0027_domain_events.ts';
+import * as m0028 from './migrations/0028_messaging.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -57,6 +58,7 @@ export const migrations: Record<string, Migration> = {
   '0025_phone_tails': m0025,
   '0026_integration_health': m0026,
   '0027_domain_events': m0027,
+  '0028_messaging': m0028,
 };
 
 export type MigrateResult = { applied: string[] };

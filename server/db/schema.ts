@@ -6,6 +6,7 @@ import type { CommerceTables } from '../modules/commerce/commerce.tables.ts';
 import type { CustomersTables } from '../modules/customers/customers.tables.ts';
 import type { EventsTables } from '../modules/events/events.tables.ts';
 import type { IngestTables } from '../modules/ingest/ingest.tables.ts';
+import type { MessagingTables } from '../modules/messaging/messaging.tables.ts';
 import type { PrivacyTables } from '../modules/privacy/privacy.tables.ts';
 import type { SegmentsTables } from '../modules/segments/segments.tables.ts';
 import type { TrackingTables } from '../modules/tracking/tracking.tables.ts';
@@ -27,7 +28,8 @@ export type Database = PlatformTables &
   IngestTables &
   PrivacyTables &
   AnalyticsTables &
-  SegmentsTables;
+  SegmentsTables &
+  MessagingTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';
@@ -37,6 +39,7 @@ export type * from '../modules/commerce/commerce.tables.ts';
 export type * from '../modules/customers/customers.tables.ts';
 export type * from '../modules/events/events.tables.ts';
 export type * from '../modules/ingest/ingest.tables.ts';
+export type * from '../modules/messaging/messaging.tables.ts';
 export type * from '../modules/privacy/privacy.tables.ts';
 export type * from '../modules/segments/segments.tables.ts';
 export type * from '../modules/tracking/tracking.tables.ts';

@@ -17,6 +17,7 @@ const envSchema = z.object({
   PATRON_DB_POOL: z.coerce.number().int().positive().default(10),
   PATRON_CHANGES_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   PATRON_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  PATRON_PUBLIC_URL: z.string().url().optional(),
 });
 
 export type Config = {
@@ -34,6 +35,8 @@ export type Config = {
   changesIntervalMs: number;
   /** Days domain events are kept (browsable in Settings → Jobs) once every subscriber has them. */
   eventRetentionDays: number;
+  /** Where customers reach this Patron (unsubscribe links, tracked links); default http://localhost:PORT. */
+  publicUrl: string;
   trustProxy: boolean;
   bodyLimit: number;
   dbPoolSize: number;
@@ -62,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     runWorkers: e.PATRON_WORKERS === 'on',
     changesIntervalMs: e.PATRON_CHANGES_INTERVAL_MS,
     eventRetentionDays: e.PATRON_EVENT_RETENTION_DAYS,
+    publicUrl: (e.PATRON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustProxy: e.PATRON_TRUST_PROXY === 'true',
     bodyLimit: e.PATRON_BODY_LIMIT,
     dbPoolSize: e.PATRON_DB_POOL,

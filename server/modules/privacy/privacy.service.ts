@@ -115,3 +115,13 @@ export async function listPrivacyRequests(db: Db, opts: { limit: number; offset:
   const rows = await db.selectFrom('privacy_requests').selectAll().orderBy('id', 'desc').limit(opts.limit).offset(opts.offset).execute();
   return rows.map((r) => ({ id: r.id, customerId: r.customer_id, kind: r.kind, status: r.status, source: r.source, actor: r.actor_label, requestedAt: r.requested_at.toISOString(), dueAt: r.due_at.toISOString(), completedAt: r.completed_at?.toISOString() ?? null, result: r.result ?? null }));
 }
+
+/** Of these people, those whose latest consent for the purpose on the channel (or on any channel) is a grant. */
+export async function consentedAmong(db: Db, customerIds: readonly number[], channel: ConsentTable['channel'], purpose: ConsentTable['purpose']): Promise<Set<number>> {
+  if (customerIds.length === 0) return new Set();
+  const rows = await sql<{ customer_id: number; status: string }>`
+    select distinct on (customer_id) customer_id, status from consents
+    where customer_id = any(${[...customerIds]}::bigint[]) and channel in (${channel}, 'any') and purpose = ${purpose}
+    order by customer_id, recorded_at desc, id desc`.execute(db);
+  return new Set(rows.rows.filter((r) => r.status === 'granted').map((r) => Number(r.customer_id)));
+}

@@ -1,0 +1,27 @@
+import { defineModule } from '../../module.ts';
+import { messagesPanel, messagingData, messagingFields } from './customer-data.ts';
+import { messagingRoutes } from './messaging.routes.ts';
+import { sendDue } from './sender.ts';
+import { registerUnsubscribe } from './unsubscribe.http.ts';
+
+/**
+ * Every SMS and e-mail goes through this module's outbox: queued with a unique key inside the caller's transaction,
+ * decided (consent, suppression, quiet hours, caps) and rendered when sent. No other module talks to a provider.
+ */
+export const messagingModule = defineModule({
+  name: 'messaging',
+  routes: messagingRoutes,
+  plugins: [registerUnsubscribe],
+  pollers: [{ name: 'messages-send', run: sendDue }],
+  encryptedColumns: [
+    { table: 'messages', idColumn: 'id', columns: ['rendered_enc'] },
+    { table: 'suppressions', idColumn: 'address_bidx', columns: ['address_enc'] },
+  ],
+  customerData: messagingData,
+  segmentFields: messagingFields,
+  panels: [messagesPanel],
+  // Who a message goes to, in which language and zone, with which values (the person and their metrics).
+  reads: ['customers', 'customer_metrics'],
+});
+export { enqueueMessage, type EnqueueInput } from './outbox.service.ts';
+export { sendDue } from './sender.ts';

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { okBody } from '../../../contracts/common.ts';
+import {
+  messagePage,
+  messageQuery,
+  messagingRules,
+  previewBody,
+  renderedMessage,
+  sendMessageBody,
+  sendMessageResult,
+  suppressionBody,
+  suppressionList,
+  templateBody,
+  templateKeyParams,
+  templateList,
+  templateView,
+} from '../../../contracts/messaging.ts';
+import { actorOf } from '../../http/principal.ts';
+import { defineRoute } from '../../http/route.ts';
+import { AppError } from '../../platform/errors.ts';
+import { customerErrors } from '../customers/index.ts';
+import { storeSettingsOf } from '../system/index.ts';
+import { enqueueMessage, listMessages } from './outbox.service.ts';
+import { previewTemplate } from './preview.service.ts';
+import { messagingRulesOf, presentSmtp, saveMessagingRules, saveSmtpSettings, smtpSettingsOf } from './settings.ts';
+import { addSuppression, listSuppressions } from './suppressions.service.ts';
+import { deleteTemplate, listTemplates, saveTemplate } from './templates.service.ts';
+
+const smtpBody = z.union([
+  z.strictObject({
+    host: z.string().min(1).max(200),
+    port: z.number().int().min(1).max(65535),
+    secure: z.boolean().default(false),
+    user: z.string().max(200).optional(),
+    password: z.string().max(500).optional().describe('Stored encrypted; never returned'),
+    pool: z.number().int().min(1).max(20).default(2),
+    perSecond: z.number().int().min(1).max(10_000).optional(),
+  }),
+  z.null(),
+]);
+const smtpView = z.object({ configured: z.boolean(), host: z.string().optional(), port: z.number().optional(), secure: z.boolean().optional(), user: z.string().nullable().optional(), hasPassword: z.boolean().optional(), pool: z.number().optional(), perSecond: z.number().nullable().optional() });
+
+export const messagingRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/message-templates',
+    access: 'marketing.read',
+    tag: 'messaging',
+    summary: 'Message templates (e-mail and SMS, zh-CN and en bodies)',
+    response: templateList,
+    handler: async ({ ctx }) => ({ items: await listTemplates(ctx.db) }),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/message-templates/:key',
+    access: 'marketing.write',
+    tag: 'messaging',
+    summary: 'Create or replace a template; it must render in both languages against sample values (audited)',
+    params: templateKeyParams,
+    body: templateBody,
+    response: templateView,
+    handler: async ({ ctx, params, body, principal, ip }) => {
+      if (body.key !== params.key) throw new AppError('TEMPLATE_INVALID', 'invalid', 'The key in the body differs from the one in the path.', { part: 'key', reason: 'mismatch' });
+      const store = await storeSettingsOf(ctx);
+      return saveTemplate(ctx.db, body, { actor: actorOf(principal, ip), timeZone: store.timeZone, currency: store.currency, now: ctx.clock.now() });
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/message-templates/:key',
+    access: 'marketing.write',
+    tag: 'messaging',
+    summary: 'Delete a template (queued messages of it are skipped when due)',
+    params: templateKeyParams,
+    response: okBody,
+    handler: async ({ ctx, params, principal, ip }) => {
+      await deleteTemplate(ctx.db, params.key, actorOf(principal, ip));
+      return { ok: true as const };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/message-templates/preview',
+    access: 'marketing.read',
+    tag: 'messaging',
+    summary: 'Render a template for a customer (or sample values), with the SMS length and parts',
+    body: previewBody,
+    response: renderedMessage,
+    handler: async ({ ctx, body, principal }) => previewTemplate(ctx, { ...body, reveal: principal!.permissions.has('pii.read') }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/messages',
+    access: 'marketing.write',
+    tag: 'messaging',
+    summary: 'Queue a message to a customer from a template; idempotent by key (consent, quiet hours and caps are checked when it is sent)',
+    body: sendMessageBody,
+    response: sendMessageResult,
+    handler: async ({ ctx, body }) => {
+      const exists = await ctx.db.selectFrom('customers').select('id').where('id', '=', body.customerId).executeTakeFirst();
+      if (!exists) throw customerErrors.notFound(body.customerId);
+      return ctx.db.transaction().execute((trx) =>
+        enqueueMessage(trx, { key: body.key, customerId: body.customerId, template: body.template, variables: body.variables, sendAt: body.sendAt ? new Date(body.sendAt) : undefined, source: 'api' }),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/messages',
+    access: 'marketing.read',
+    tag: 'messaging',
+    summary: 'Messages newest first, by customer, state or provider ("sandbox": the sandbox inbox); addresses masked unless reveal',
+    query: messageQuery,
+    response: messagePage,
+    handler: ({ ctx, query, principal }) => {
+      const reveal = query.reveal === 'true';
+      if (reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
+      return listMessages(ctx.db, ctx.keyring, { ...query, reveal });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/settings/messaging',
+    access: 'settings.read',
+    tag: 'messaging',
+    summary: 'Quiet hours, marketing caps, SMS signature and suffix, sender address',
+    response: messagingRules,
+    handler: ({ ctx }) => messagingRulesOf(ctx.db),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/settings/messaging',
+    access: 'settings.manage',
+    tag: 'messaging',
+    summary: 'Change the messaging rules (audited)',
+    body: messagingRules,
+    response: messagingRules,
+    handler: ({ ctx, body, principal, ip }) => saveMessagingRules(ctx.db, body, actorOf(principal, ip)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/settings/messaging/smtp',
+    access: 'settings.read',
+    tag: 'messaging',
+    summary: 'The SMTP server e-mail goes through (none: the sandbox); the password is never returned',
+    response: smtpView,
+    handler: async ({ ctx }) => presentSmtp(await smtpSettingsOf(ctx.db)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/settings/messaging/smtp',
+    access: 'settings.manage',
+    tag: 'messaging',
+    summary: 'Set the SMTP server (null: back to the sandbox); audited, the password stored encrypted',
+    body: smtpBody,
+    response: smtpView,
+    handler: async ({ ctx, body, principal, ip }) => {
+      await saveSmtpSettings(ctx.db, ctx.keyring, body, actorOf(principal, ip));
+      return presentSmtp(await smtpSettingsOf(ctx.db));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/suppressions',
+    access: 'marketing.read',
+    tag: 'messaging',
+    summary: 'Addresses never messaged again on a channel (masked)',
+    response: suppressionList,
+    handler: async ({ ctx }) => ({ items: await listSuppressions(ctx.db, ctx.keyring) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/suppressions',
+    access: 'marketing.write',
+    tag: 'messaging',
+    summary: 'Suppress an address on a channel (audited)',
+    body: suppressionBody,
+    response: okBody,
+    handler: async ({ ctx, body, principal, ip }) => {
+      await addSuppression(ctx.db, ctx.keyring, { ...body, source: 'manual', actor: actorOf(principal, ip) });
+      return { ok: true as const };
+    },
+  }),
+];

@@ -1,0 +1,178 @@
+import { sql } from 'kysely';
+import type { RenderedMessage } from '../../../contracts/messaging.ts';
+import type { Db, MessageTemplateTable } from '../../db/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { encryptField } from '../../platform/crypto.ts';
+import { consentedAmong } from '../privacy/index.ts';
+import { storeSettingsOf } from '../system/index.ts';
+import { type Budget, type Due, decide } from './decide.ts';
+import { PermanentFailure, type Provider, sandboxProvider, smtpProvider } from './providers.ts';
+import { recipientsOf } from './recipients.ts';
+import { type Localized, renderMessage } from './render.ts';
+import { messagingRulesOf, smtpSettingsOf } from './settings.ts';
+import { unsubscribeToken } from './unsubscribe.ts';
+import type { Selectable } from 'kysely';
+
+const BATCH = 50;
+/** A message left `sending` this long was cut off mid-send (a crash): it is resolved, never sent again blindly. */
+export const SENDING_LEASE_MS = 5 * 60_000;
+const MAX_ATTEMPTS = 5;
+
+type Row = { id: number; key: string; customer_id: number | null; channel: 'email' | 'sms'; purpose: 'transactional' | 'marketing'; template_key: string; variables: Record<string, unknown>; language: string | null; not_before: Date; attempts: number };
+type Claimed = { id: number; key: string; channel: 'email' | 'sms'; purpose: 'transactional' | 'marketing'; customerId: number | null; rendered: RenderedMessage; attempts: number };
+
+/** The provider of each channel: SMTP when configured, else the sandbox (SMS providers: the sandbox for now). */
+async function providersOf(ctx: AppContext): Promise<Record<'email' | 'sms', Provider>> {
+  const smtp = await smtpSettingsOf(ctx.db);
+  return { email: smtp ? smtpProvider(smtp, ctx.keyring) : sandboxProvider, sms: sandboxProvider };
+}
+
+/** Marketing messages each person was sent in the last day and week, across every channel. */
+async function budgetsOf(db: Db, ids: readonly number[], now: Date): Promise<Map<number, Budget>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<{ customer_id: number; day: number; week: number }>`
+    select customer_id, count(*) filter (where sent_at > ${now}::timestamptz - interval '1 day')::int as day, count(*)::int as week
+    from messages where customer_id = any(${[...ids]}::bigint[]) and purpose = 'marketing' and sent_at > ${now}::timestamptz - interval '7 days'
+    group by customer_id`.execute(db);
+  return new Map(rows.rows.map((r) => [Number(r.customer_id), { day: r.day, week: r.week }]));
+}
+
+async function suppressedAmong(db: Db, channel: 'email' | 'sms', bidx: readonly string[]): Promise<Set<string>> {
+  if (bidx.length === 0) return new Set();
+  const rows = await db.selectFrom('suppressions').select('address_bidx').where('channel', '=', channel).where('address_bidx', 'in', [...bidx]).execute();
+  return new Set(rows.map((r) => r.address_bidx));
+}
+
+/**
+ * Takes due messages no other worker holds (SKIP LOCKED), decides each (see `decide`), renders those that go and
+ * marks them `sending` — committed before any provider is called, so a crash afterwards leaves `sending`, which
+ * recovery resolves instead of sending twice.
+ */
+async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sms', Provider>): Promise<Claimed[]> {
+  const [rules, store] = await Promise.all([messagingRulesOf(ctx.db), storeSettingsOf(ctx)]);
+  return ctx.db.transaction().execute(async (trx) => {
+    const due = (
+      await sql<Row>`select id, key, customer_id, channel, purpose, template_key, variables, language, not_before, attempts from messages
+        where status = 'queued' and not_before <= ${now} order by not_before, id limit ${BATCH} for update skip locked`.execute(trx)
+    ).rows;
+    if (due.length === 0) return [];
+    const ids = [...new Set(due.flatMap((m) => (m.customer_id === null ? [] : [Number(m.customer_id)])))];
+    const [people, templates, budgets, emailConsent, smsConsent] = await Promise.all([
+      recipientsOf(trx, ctx.keyring, ids),
+      trx.selectFrom('message_templates').selectAll().where('key', 'in', [...new Set(due.map((m) => m.template_key))]).execute(),
+      budgetsOf(trx, ids, now),
+      consentedAmong(trx, ids, 'email', 'marketing'),
+      consentedAmong(trx, ids, 'sms', 'marketing'),
+    ]);
+    const byKey = new Map<string, Selectable<MessageTemplateTable>>(templates.map((t) => [t.key, t]));
+    const suppressed = {
+      email: await suppressedAmong(trx, 'email', [...people.values()].flatMap((p) => (p.emailBidx ? [p.emailBidx] : []))),
+      sms: await suppressedAmong(trx, 'sms', [...people.values()].flatMap((p) => (p.phoneBidx ? [p.phoneBidx] : []))),
+    };
+    const claimed: Claimed[] = [];
+    for (const row of due) {
+      const m: Due = { id: Number(row.id), customerId: row.customer_id === null ? null : Number(row.customer_id), channel: row.channel, purpose: row.purpose, notBefore: row.not_before };
+      const r = m.customerId === null ? undefined : people.get(m.customerId);
+      const t = byKey.get(row.template_key);
+      const budget = (m.customerId !== null && budgets.get(m.customerId)) || { day: 0, week: 0 };
+      const decision = decide({
+        message: m,
+        recipient: r,
+        templateFound: t !== undefined && t.channel === m.channel,
+        quiet: t?.quiet_hours ?? true,
+        consented: m.customerId !== null && (m.channel === 'email' ? emailConsent : smsConsent).has(m.customerId),
+        suppressed: r !== undefined && Boolean(m.channel === 'email' ? r.emailBidx && suppressed.email.has(r.emailBidx) : r.phoneBidx && suppressed.sms.has(r.phoneBidx)),
+        budget,
+        rules,
+        storeTimeZone: store.timeZone,
+        now,
+      });
+      if (decision.kind === 'skip') {
+        await trx.updateTable('messages').set({ status: 'skipped', skip_reason: decision.reason, updated_at: now }).where('id', '=', m.id).execute();
+        continue;
+      }
+      if (decision.kind === 'reschedule') {
+        await sql`update messages set not_before = ${decision.at}, rescheduled_from = coalesce(rescheduled_from, not_before), updated_at = ${now} where id = ${m.id}`.execute(trx);
+        continue;
+      }
+      const template = t as Selectable<MessageTemplateTable>;
+      const language = (row.language === 'en' || row.language === 'zh-CN' ? row.language : null) ?? r?.language ?? (store.timeZone.startsWith('Asia/') ? 'zh-CN' : 'en');
+      const unsubscribe = m.purpose === 'marketing' && m.customerId !== null ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: m.customerId, channel: m.channel })}` : null;
+      try {
+        const rendered = await renderMessage(
+          { channel: template.channel, purpose: template.purpose, subject: template.subject as Localized | null, preheader: template.preheader as Localized | null, body: template.body as Localized },
+          { ...r?.scope, store: { name: store.name }, unsubscribe_url: unsubscribe ?? '', ...row.variables },
+          { language, timeZone: r?.timeZone ?? store.timeZone, currency: store.currency, smsSignature: rules.smsSignature, marketingSmsSuffix: rules.marketingSmsSuffix, to: decision.to },
+        );
+        await trx
+          .updateTable('messages')
+          .set({ status: 'sending', provider: providers[m.channel].name, language, rendered_enc: encryptField(ctx.keyring, JSON.stringify(rendered)), attempts: row.attempts + 1, updated_at: now })
+          .where('id', '=', m.id)
+          .execute();
+        if (m.customerId !== null) budgets.set(m.customerId, { day: budget.day + (m.purpose === 'marketing' ? 1 : 0), week: budget.week + (m.purpose === 'marketing' ? 1 : 0) });
+        claimed.push({ id: m.id, key: row.key, channel: m.channel, purpose: m.purpose, customerId: m.customerId, rendered, attempts: row.attempts + 1 });
+      } catch (err) {
+        await trx.updateTable('messages').set({ status: 'failed', error: (err as Error).message.slice(0, 1000), updated_at: now }).where('id', '=', m.id).execute();
+      }
+    }
+    return claimed;
+  });
+}
+
+/** Headers of a marketing e-mail: one-click unsubscribe (RFC 8058) and a mailto fallback. */
+function headersFor(c: Claimed, unsubscribeUrl: string | null, from: string): Record<string, string> {
+  if (c.purpose !== 'marketing' || c.channel !== 'email' || !unsubscribeUrl) return {};
+  const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'patron.local';
+  return { 'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsubscribe@${domain}?subject=unsubscribe>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}
+
+/** Hands claimed messages to their providers; each ends sent, failed (permanent) or queued again with backoff. */
+async function deliver(ctx: AppContext, claimed: readonly Claimed[], providers: Record<'email' | 'sms', Provider>, now: Date): Promise<void> {
+  if (claimed.length === 0) return;
+  const rules = await messagingRulesOf(ctx.db);
+  const domain = /@([^>\s]+)/.exec(rules.emailFrom)?.[1] ?? 'patron.local';
+  await Promise.all(
+    claimed.map(async (c) => {
+      const provider = providers[c.channel];
+      const unsubscribe = c.customerId !== null ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: c.customerId, channel: c.channel })}` : null;
+      try {
+        const sent = await provider.send({ id: c.id, channel: c.channel, rendered: c.rendered, from: rules.emailFrom, headers: headersFor(c, unsubscribe, rules.emailFrom), messageId: `<patron-${c.id}@${domain}>` });
+        await ctx.db.updateTable('messages').set({ status: 'sent', provider: provider.name, provider_message_id: sent.providerMessageId, sent_at: now, updated_at: now }).where('id', '=', c.id).execute();
+      } catch (err) {
+        const permanent = err instanceof PermanentFailure || c.attempts >= MAX_ATTEMPTS;
+        const retryAt = new Date(now.getTime() + 2 ** c.attempts * 30_000);
+        await ctx.db
+          .updateTable('messages')
+          .set({ status: permanent ? 'failed' : 'queued', provider: provider.name, error: (err as Error).message.slice(0, 1000), not_before: permanent ? undefined : retryAt, updated_at: now })
+          .where('id', '=', c.id)
+          .execute();
+      }
+    }),
+  );
+}
+
+/**
+ * Messages left `sending` past the lease were cut off between claim and commit of the provider's answer. The sandbox
+ * has no outside effect: they are sent. A real provider may have accepted them: they are marked `unknown`, never
+ * sent again.
+ */
+export async function resolveInterrupted(db: Db, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - SENDING_LEASE_MS);
+  const r = await sql`update messages set
+      status = case when provider = 'sandbox' then 'sent' else 'unknown' end,
+      sent_at = case when provider = 'sandbox' then ${now}::timestamptz end,
+      error = case when provider = 'sandbox' then null else 'interrupted while sending: the provider may or may not have accepted it' end,
+      updated_at = ${now}
+    where status = 'sending' and updated_at < ${cutoff}`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** One pass of the sender (a poller in every working process): due messages claimed, decided, rendered and sent. */
+export async function sendDue(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  await resolveInterrupted(ctx.db, now);
+  const providers = await providersOf(ctx);
+  const claimed = await claim(ctx, now, providers);
+  await deliver(ctx, claimed, providers, now);
+  return claimed.length;
+}

@@ -1,0 +1,52 @@
+import type { MessagingRules } from '../../../contracts/messaging.ts';
+import type { Db } from '../../db/index.ts';
+import type { Actor } from '../../http/principal.ts';
+import { type Keyring, encryptField } from '../../platform/crypto.ts';
+import { readSetting, writeSetting } from '../system/index.ts';
+import type { SmtpSettings } from './providers.ts';
+
+export const DEFAULT_RULES: MessagingRules = {
+  quietHours: { start: '21:00', end: '08:00' },
+  extraQuiet: [],
+  caps: { marketing: { day: 1, week: 3 } },
+  smsSignature: '',
+  marketingSmsSuffix: '拒收请回复R',
+  emailFrom: 'Patron <no-reply@patron.local>',
+};
+
+const RULES = 'messaging.rules';
+const SMTP = 'messaging.smtp';
+
+export const messagingRulesOf = (db: Db) => readSetting(db, RULES, DEFAULT_RULES);
+export const saveMessagingRules = (db: Db, rules: MessagingRules, actor: Actor) => writeSetting(db, { key: RULES, value: rules, fallback: DEFAULT_RULES, actor });
+
+type StoredSmtp = SmtpSettings | { host: null };
+
+/** The SMTP server e-mail goes through; none configured means the sandbox. */
+export async function smtpSettingsOf(db: Db): Promise<SmtpSettings | null> {
+  const s = await readSetting<StoredSmtp>(db, SMTP, { host: null });
+  return s.host ? (s as SmtpSettings) : null;
+}
+
+export type SmtpInput = { host: string; port: number; secure: boolean; user?: string; password?: string; pool: number; perSecond?: number };
+
+/** Stores the SMTP settings; the password encrypted, kept as it was when none is given. */
+export async function saveSmtpSettings(db: Db, keyring: Keyring, input: SmtpInput | null, actor: Actor): Promise<void> {
+  const before = await smtpSettingsOf(db);
+  const value: StoredSmtp = input
+    ? {
+        host: input.host,
+        port: input.port,
+        secure: input.secure,
+        user: input.user ?? null,
+        passwordEnc: input.password !== undefined ? encryptField(keyring, input.password) : (before?.passwordEnc ?? null),
+        pool: input.pool,
+        perSecond: input.perSecond ?? null,
+      }
+    : { host: null };
+  await writeSetting(db, { key: SMTP, value, fallback: { host: null }, actor });
+}
+
+/** What the API shows of the SMTP settings: never the password. */
+export const presentSmtp = (s: SmtpSettings | null) =>
+  s ? { configured: true, host: s.host, port: s.port, secure: s.secure, user: s.user, hasPassword: s.passwordEnc !== null, pool: s.pool, perSecond: s.perSecond } : { configured: false };
