@@ -5,7 +5,16 @@ import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
-export type Figure = { name: string; figure: number; unit: string; reference: number | null; referenceUnit: string; ratio: number | null; target?: string; note?: string };
+export type Figure = {
+  name: string;
+  figure: number;
+  unit: string;
+  reference: number | null;
+  referenceUnit: string;
+  ratio: number | null;
+  target?: string;
+  note?: string;
+};
 
 export type LoadResult = { p50: number; p99: number; rps: number; errors: number; non2xx: number };
 
@@ -82,7 +91,9 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     pid,
     /** The kernel's high-water mark of the process's resident set (Linux). */
     peakRssMb: () => {
-      const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+      const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('VmHWM:'));
       return line ? Math.round(Number(line.replace(/\D+/g, '')) / 1024) : Number.NaN;
     },
     stop: async () => {

@@ -12,14 +12,25 @@ import { seedDemo } from '../server/modules/demo/index.ts';
 import { clearChangesBefore, dashboardOverview, recomputeAll } from '../server/modules/analytics/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { upsertOrder } from '../server/modules/commerce/index.ts';
-import { createDynamicSegment, drainChanges, estimateRules, previewRules, rebuildActivity, refreshSegment } from '../server/modules/segments/index.ts';
+import {
+  createDynamicSegment,
+  drainChanges,
+  estimateRules,
+  previewRules,
+  rebuildActivity,
+  refreshSegment,
+} from '../server/modules/segments/index.ts';
 import type { RuleGroup } from '../contracts/segments.ts';
 import { compileContext } from '../server/modules/segments/rules.service.ts';
 import { matchingCustomers } from '../server/modules/segments/compiler.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { type Figure, type LoadResult, load, peakRss, ratio, spawnServer, timed } from './harness.ts';
 
-const SCALES = { S: { customers: 10_000, avgOrders: 5 }, M: { customers: 100_000, avgOrders: 10 }, L: { customers: 1_000_000, avgOrders: 10 } } as const;
+const SCALES = {
+  S: { customers: 10_000, avgOrders: 5 },
+  M: { customers: 100_000, avgOrders: 10 },
+  L: { customers: 1_000_000, avgOrders: 10 },
+} as const;
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +63,8 @@ const config = loadConfig({ PATRON_LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv, {
   adminPassword: 'bench-password-1',
   runWorkers: false,
 });
-if (values.db === 'postgres' && !config.databaseUrl) throw new Error('--db postgres needs BENCH_DATABASE_URL (a throwaway database; it is emptied)');
+if (values.db === 'postgres' && !config.databaseUrl)
+  throw new Error('--db postgres needs BENCH_DATABASE_URL (a throwaway database; it is emptied)');
 
 /** What `patron serve` needs to open the benchmark's database. */
 const serverEnv = () => ({
@@ -80,7 +92,8 @@ let { patron, dbHandle } = await (async () => {
   return openBench();
 })();
 let db = patron.ctx.db;
-const reused = Boolean(values.reuse) && Number((await sql<{ n: number }>`select count(*)::int as n from customers`.execute(db)).rows[0].n) > 0;
+const reused =
+  Boolean(values.reuse) && Number((await sql<{ n: number }>`select count(*)::int as n from customers`.execute(db)).rows[0].n) > 0;
 
 if (!reused) {
   let result = { customers: 0, orders: 0, events: 0 };
@@ -93,11 +106,21 @@ if (!reused) {
   const rows = result.customers + result.orders + items + result.events;
   await sql`create temporary table bench_ref (id bigint, customer_id bigint, total bigint, placed_at timestamptz, note text)`.execute(db);
   const refMs = await timed(() =>
-    sql`insert into bench_ref select g, g % 1000, g * 7, now() - (g || ' minutes')::interval, md5(g::text) from generate_series(1, ${rows}) g`.execute(db),
+    sql`insert into bench_ref select g, g % 1000, g * 7, now() - (g || ' minutes')::interval, md5(g::text) from generate_series(1, ${rows}) g`.execute(
+      db,
+    ),
   );
   const rate = Math.round(rows / (ms / 1000));
   const refRate = Math.round(rows / (refMs / 1000));
-  figures.push({ name: 'seed', figure: rate, unit: 'rows/s', reference: refRate, referenceUnit: 'rows/s (insert…select generate_series)', ratio: ratio(rate, refRate), note: `${result.customers} customers, ${result.orders} orders, ${items} items, ${result.events} events in ${(ms / 1000).toFixed(1)} s` });
+  figures.push({
+    name: 'seed',
+    figure: rate,
+    unit: 'rows/s',
+    reference: refRate,
+    referenceUnit: 'rows/s (insert…select generate_series)',
+    ratio: ratio(rate, refRate),
+    note: `${result.customers} customers, ${result.orders} orders, ${items} items, ${result.events} events in ${(ms / 1000).toFixed(1)} s`,
+  });
 }
 
 // After a bulk load (the seed, or the migration that added it to an earlier run's data) everyone's segment
@@ -110,8 +133,18 @@ if ((await sql<{ n: number }>`select count(*)::int as n from customer_activity`.
   });
   await clearChangesBefore(db, started);
   await sql`vacuum analyze customer_activity`.execute(db);
-  const refMs = await timed(() => sql`select customer_id, name, count(*), max(occurred_at) from events where customer_id is not null group by 1, 2`.execute(db));
-  figures.push({ name: 'activity rebuild', figure: Math.round(ms / 100) / 10, unit: 's', reference: Math.round(refMs / 100) / 10, referenceUnit: 's (one aggregate over events)', ratio: ratio(ms, refMs), note: `${rows} rows (newest times per customer and event name, order category, any order); after a bulk load` });
+  const refMs = await timed(() =>
+    sql`select customer_id, name, count(*), max(occurred_at) from events where customer_id is not null group by 1, 2`.execute(db),
+  );
+  figures.push({
+    name: 'activity rebuild',
+    figure: Math.round(ms / 100) / 10,
+    unit: 's',
+    reference: Math.round(refMs / 100) / 10,
+    referenceUnit: 's (one aggregate over events)',
+    ratio: ratio(ms, refMs),
+    note: `${rows} rows (newest times per customer and event name, order category, any order); after a bulk load`,
+  });
 }
 
 /** Takes every pending change as the workers would: two drainers side by side, 5,000 customers a transaction. */
@@ -151,15 +184,31 @@ async function pkLookup(connections: number) {
     }),
   );
   latencies.sort((a, b) => a - b);
-  return { p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)], rps: latencies.length / seconds };
+  return {
+    p50: latencies[Math.floor(latencies.length * 0.5)],
+    p99: latencies[Math.floor(latencies.length * 0.99)],
+    rps: latencies.length / seconds,
+  };
 }
 
 if (wants('dashboard')) {
   // The dashboard's figures are computed in the background and stored; viewers read the stored snapshot.
   const store = await storeSettingsOf({ db, config });
-  const ms = await timed(() => dashboardOverview.refresh(db, { days: 365, timeZone: store.timeZone, currency: store.currency }, new Date()));
-  const refMs = await timed(() => sql`select count(*), sum(total_amount - refunded_amount) from orders where paid_at is not null`.execute(db));
-  figures.push({ name: 'dashboard compute', figure: Math.round(ms), unit: 'ms', reference: Math.round(refMs), referenceUnit: 'ms (one count over the paid orders)', ratio: ratio(ms, refMs), note: 'headline figures, 12 months by month and by channel; in the background, stored for viewers' });
+  const ms = await timed(() =>
+    dashboardOverview.refresh(db, { days: 365, timeZone: store.timeZone, currency: store.currency }, new Date()),
+  );
+  const refMs = await timed(() =>
+    sql`select count(*), sum(total_amount - refunded_amount) from orders where paid_at is not null`.execute(db),
+  );
+  figures.push({
+    name: 'dashboard compute',
+    figure: Math.round(ms),
+    unit: 'ms',
+    reference: Math.round(refMs),
+    referenceUnit: 'ms (one count over the paid orders)',
+    ratio: ratio(ms, refMs),
+    note: 'headline figures, 12 months by month and by channel; in the background, stored for viewers',
+  });
 }
 
 // The HTTP workloads run against `patron serve` in its own process (the embedded database serves one process,
@@ -174,11 +223,31 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
   const server = await spawnServer({ ...serverEnv(), PATRON_WORKERS: 'off' });
   const base = server.base;
   // A running server is a warm one: two seconds of mixed requests before anything is measured.
-  await load(`${base}/api/v1/customers/1`, { connections: 10, seconds: Math.min(2, seconds), headers: auth, setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }) });
-  for (const [name, path, connections] of [['dashboard', '/api/v1/dashboard', 10], ['auth', '/api/v1/auth/me', 100]] as const) {
+  await load(`${base}/api/v1/customers/1`, {
+    connections: 10,
+    seconds: Math.min(2, seconds),
+    headers: auth,
+    setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }),
+  });
+  for (const [name, path, connections] of [
+    ['dashboard', '/api/v1/dashboard', 10],
+    ['auth', '/api/v1/auth/me', 100],
+  ] as const) {
     if (!wants(name)) continue;
     const r = await load(`${base}${path}`, { connections, seconds, headers: auth });
-    served.push({ load: r, connections, finish: (ref) => ({ name: `${name} p99`, figure: r.p99, unit: 'ms', reference: Math.round(ref.p99 * 100) / 100, referenceUnit: 'ms (pk lookup, same concurrency)', ratio: ratio(r.p99, ref.p99), note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections` }) });
+    served.push({
+      load: r,
+      connections,
+      finish: (ref) => ({
+        name: `${name} p99`,
+        figure: r.p99,
+        unit: 'ms',
+        reference: Math.round(ref.p99 * 100) / 100,
+        referenceUnit: 'ms (pk lookup, same concurrency)',
+        ratio: ratio(r.p99, ref.p99),
+        note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections`,
+      }),
+    });
   }
   if (wants('profile')) {
     const r = await load(`${base}/api/v1/customers/1`, {
@@ -187,11 +256,26 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
       headers: auth,
       setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }),
     });
-    served.push({ load: r, connections: 100, finish: (ref) => ({ name: 'profile API p99', figure: r.p99, unit: 'ms', reference: Math.round(ref.p99 * 100) / 100, referenceUnit: 'ms (pk lookup, same concurrency)', ratio: ratio(r.p99, ref.p99), target: '< 50 ms (PostgreSQL, scale L)', note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, 100 connections` }) });
+    served.push({
+      load: r,
+      connections: 100,
+      finish: (ref) => ({
+        name: 'profile API p99',
+        figure: r.p99,
+        unit: 'ms',
+        reference: Math.round(ref.p99 * 100) / 100,
+        referenceUnit: 'ms (pk lookup, same concurrency)',
+        ratio: ratio(r.p99, ref.p99),
+        target: '< 50 ms (PostgreSQL, scale L)',
+        note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, 100 connections`,
+      }),
+    });
   }
   if (wants('list')) {
     listMs = await timed(async () => {
-      const res = await fetch(`${base}/api/v1/customers?limit=50&sort=created_at&order=desc&province=${encodeURIComponent('上海市')}`, { headers: auth });
+      const res = await fetch(`${base}/api/v1/customers?limit=50&sort=created_at&order=desc&province=${encodeURIComponent('上海市')}`, {
+        headers: auth,
+      });
       if (!res.ok) throw new Error(`list API answered ${res.status}`);
     });
   }
@@ -202,10 +286,22 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
       JSON.stringify({
         batch: Array.from({ length: 100 }, () => {
           const n = seq++;
-          return { type: 'track', userId: `bench-${n % 5000}`, event: 'Product Viewed', messageId: `b-${RUN}-${n}`, properties: { sku: `SKU-${n % 300}`, price: 99 } };
+          return {
+            type: 'track',
+            userId: `bench-${n % 5000}`,
+            event: 'Product Viewed',
+            messageId: `b-${RUN}-${n}`,
+            properties: { sku: `SKU-${n % 300}`, price: 99 },
+          };
         }),
       });
-    ingest = await load(`${base}/v1/batch`, { connections: 8, seconds, headers: basic, method: 'POST', setupRequest: (req) => ({ ...req, body: batchBody() }) });
+    ingest = await load(`${base}/v1/batch`, {
+      connections: 8,
+      seconds,
+      headers: basic,
+      method: 'POST',
+      setupRequest: (req) => ({ ...req, body: batchBody() }),
+    });
   }
   serverRssMb = server.peakRssMb();
   await server.stop();
@@ -222,7 +318,12 @@ if (wants('responsive')) {
   await patron.close();
   await dbHandle.close();
   const server = await spawnServer(serverEnv());
-  const pages = { connections: 4, seconds, headers: auth, setupRequest: (req: { path?: string }) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }) };
+  const pages = {
+    connections: 4,
+    seconds,
+    headers: auth,
+    setupRequest: (req: { path?: string }) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }),
+  };
   const quiet = await load(`${server.base}/api/v1/customers/1`, pages);
   const started = await fetch(`${server.base}/api/v1/analytics/recompute`, { method: 'POST', headers: auth });
   if (started.status !== 202) throw new Error(`recompute answered ${started.status}`);
@@ -245,8 +346,19 @@ if (wants('responsive')) {
 }
 
 if (wants('list')) {
-  const refMs = await timed(() => sql`select id from customers where province = '上海市' order by created_at desc, id desc limit 50`.execute(db));
-  figures.push({ name: 'list API first page', figure: Math.round(listMs), unit: 'ms', reference: Math.round(refMs), referenceUnit: 'ms (the bare query)', ratio: ratio(listMs, refMs), target: '< 1 s', note: 'filtered by province, sorted by created_at, with total count and masking' });
+  const refMs = await timed(() =>
+    sql`select id from customers where province = '上海市' order by created_at desc, id desc limit 50`.execute(db),
+  );
+  figures.push({
+    name: 'list API first page',
+    figure: Math.round(listMs),
+    unit: 'ms',
+    reference: Math.round(refMs),
+    referenceUnit: 'ms (the bare query)',
+    ratio: ratio(listMs, refMs),
+    target: '< 1 s',
+    note: 'filtered by province, sorted by created_at, with total count and masking',
+  });
 }
 
 if (ingest) {
@@ -254,10 +366,24 @@ if (ingest) {
   // The reference: the same kind of rows loaded with raw COPY into the events table.
   const rows = Math.max(1000, Math.min(500_000, eventsPerSecond * 2));
   const at = new Date().toISOString();
-  const csv = Array.from({ length: rows }, (_, n) => `track,Product Viewed,"{""sku"": ""SKU-${n % 300}"", ""price"": 99}",${at},${at},raw-${RUN}-${n}\n`).join('');
-  const refMs = await timed(() => dbHandle.copyFrom('events', ['type', 'name', 'properties', 'occurred_at', 'received_at', 'message_id'], csv));
+  const csv = Array.from(
+    { length: rows },
+    (_, n) => `track,Product Viewed,"{""sku"": ""SKU-${n % 300}"", ""price"": 99}",${at},${at},raw-${RUN}-${n}\n`,
+  ).join('');
+  const refMs = await timed(() =>
+    dbHandle.copyFrom('events', ['type', 'name', 'properties', 'occurred_at', 'received_at', 'message_id'], csv),
+  );
   const refRate = Math.round(rows / (refMs / 1000));
-  figures.push({ name: 'ingest (/v1/batch)', figure: eventsPerSecond, unit: 'events/s', reference: refRate, referenceUnit: 'rows/s (raw COPY into events)', ratio: ratio(eventsPerSecond, refRate), target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)', note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${ingest.non2xx} non-2xx, ${ingest.errors} errors` });
+  figures.push({
+    name: 'ingest (/v1/batch)',
+    figure: eventsPerSecond,
+    unit: 'events/s',
+    reference: refRate,
+    referenceUnit: 'rows/s (raw COPY into events)',
+    ratio: ratio(eventsPerSecond, refRate),
+    target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)',
+    note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${ingest.non2xx} non-2xx, ${ingest.errors} errors`,
+  });
 }
 
 /** This run's import, undone at the end (`undo`). */
@@ -271,20 +397,42 @@ if (wants('import')) {
   const header = 'order_id,customer_id,placed_at,sku,quantity,unit_price';
   const body: string[] = [];
   // Ids of this run: a `--reuse` run imports new orders and buyers, not a file the database already holds.
-  for (let i = 0; i < lines; i++) body.push(`B${RUN}-${Math.floor(i / 2)},c${RUN}-${Math.floor(i / 2) % buyers},2026-0${1 + (i % 9)}-1${i % 10} 10:00:00,SKU-${i % 500},${1 + (i % 3)},19.90`);
+  for (let i = 0; i < lines; i++)
+    body.push(
+      `B${RUN}-${Math.floor(i / 2)},c${RUN}-${Math.floor(i / 2) % buyers},2026-0${1 + (i % 9)}-1${i % 10} 10:00:00,SKU-${i % 500},${1 + (i % 3)},19.90`,
+    );
   const csv = `${body.join('\n')}\n`;
   writeFileSync(file, `${header}\n${csv}`);
   const { runImport } = await import('../server/modules/ingest/index.ts');
   let summary = { id: 0, rows: 0, failed: 0 };
   const ms = await timed(async () => {
-    summary = await runImport(db, patron.ctx.keyring, { kind: 'orders', file, channel: 'bench', mapping: { customer_external_id: 'customer_id' }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: () => new Date() });
+    summary = await runImport(db, patron.ctx.keyring, {
+      kind: 'orders',
+      file,
+      channel: 'bench',
+      mapping: { customer_external_id: 'customer_id' },
+      timeZone: 'Asia/Shanghai',
+      currency: 'CNY',
+      now: () => new Date(),
+    });
   });
-  await sql`create table bench_staging (order_id text, customer_id text, placed_at text, sku text, quantity text, unit_price text)`.execute(db);
+  await sql`create table bench_staging (order_id text, customer_id text, placed_at text, sku text, quantity text, unit_price text)`.execute(
+    db,
+  );
   const refMs = await timed(() => dbHandle.copyFrom('bench_staging', header.split(','), csv));
   await sql`drop table bench_staging`.execute(db);
   const rate = Math.round(lines / (ms / 1000));
   imported = { id: summary.id, ms };
-  figures.push({ name: 'import (orders CSV)', figure: rate, unit: 'rows/s', reference: Math.round(lines / (refMs / 1000)), referenceUnit: 'rows/s (raw COPY of the file into a staging table)', ratio: ratio(rate, lines / (refMs / 1000)), target: '1M lines < 60 s (PostgreSQL)', note: `${lines} lines in ${(ms / 1000).toFixed(1)} s, ${summary.failed} failed` });
+  figures.push({
+    name: 'import (orders CSV)',
+    figure: rate,
+    unit: 'rows/s',
+    reference: Math.round(lines / (refMs / 1000)),
+    referenceUnit: 'rows/s (raw COPY of the file into a staging table)',
+    ratio: ratio(rate, lines / (refMs / 1000)),
+    target: '1M lines < 60 s (PostgreSQL)',
+    note: `${lines} lines in ${(ms / 1000).toFixed(1)} s, ${summary.failed} failed`,
+  });
 }
 
 if (wants('drain')) {
@@ -294,7 +442,15 @@ if (wants('drain')) {
   const ms = await timed(async () => {
     drained = await drainAll();
   });
-  figures.push({ name: 'change drain', figure: Math.round(drained / (ms / 1000)), unit: 'customers/s', reference: null, referenceUnit: '', ratio: null, note: `${drained} changed customers (${pending} pending at the start) in ${(ms / 1000).toFixed(1)} s: metrics, segment activity and every dynamic segment's membership; two drainers` });
+  figures.push({
+    name: 'change drain',
+    figure: Math.round(drained / (ms / 1000)),
+    unit: 'customers/s',
+    reference: null,
+    referenceUnit: '',
+    ratio: null,
+    note: `${drained} changed customers (${pending} pending at the start) in ${(ms / 1000).toFixed(1)} s: metrics, segment activity and every dynamic segment's membership; two drainers`,
+  });
 }
 
 if (wants('metrics') || wants('segment')) {
@@ -302,11 +458,26 @@ if (wants('metrics') || wants('segment')) {
   const t0 = performance.now();
   const r = await recomputeAll(db, clock);
   const ms = performance.now() - t0;
-  const refMs = await timed(() => sql`select customer_id, count(*), sum(total_amount - refunded_amount), min(paid_at), max(paid_at) from orders where paid_at is not null group by 1`.execute(db));
+  const refMs = await timed(() =>
+    sql`select customer_id, count(*), sum(total_amount - refunded_amount), min(paid_at), max(paid_at) from orders where paid_at is not null group by 1`.execute(
+      db,
+    ),
+  );
   // The recompute rewrote every row; a production server's autovacuum (off on the benchmark machine) vacuums the
   // table soon after, or each run's dead rows pile up and every later read of the metrics wades through them.
   await sql`vacuum customer_metrics`.execute(db);
-  figures.push({ name: 'metrics (full recompute)', figure: Math.round(ms / 100) / 10, unit: 's', reference: Math.round(refMs / 100) / 10, referenceUnit: 's (one aggregate over orders)', ratio: ratio(ms, refMs), target: '< 60 s (PostgreSQL, L)', note: `${r.customers} customers; metrics + RFM + lifecycle + CLV fit (${r.clv.status}) and predictions; ms: ${Object.entries(r.timings).map(([k, v]) => `${k} ${v}`).join(', ')}` });
+  figures.push({
+    name: 'metrics (full recompute)',
+    figure: Math.round(ms / 100) / 10,
+    unit: 's',
+    reference: Math.round(refMs / 100) / 10,
+    referenceUnit: 's (one aggregate over orders)',
+    ratio: ratio(ms, refMs),
+    target: '< 60 s (PostgreSQL, L)',
+    note: `${r.customers} customers; metrics + RFM + lifecycle + CLV fit (${r.clv.status}) and predictions; ms: ${Object.entries(r.timings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  });
 }
 
 if (wants('segment')) {
@@ -328,7 +499,14 @@ if (wants('segment')) {
             type: 'group',
             op: 'and',
             children: [
-              { type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 365 }, filters: { categories: ['护肤'] } },
+              {
+                type: 'orders',
+                aggregate: 'count',
+                operator: 'gte',
+                value: 2,
+                window: { kind: 'last_days', days: 365 },
+                filters: { categories: ['护肤'] },
+              },
               { type: 'events', name: 'Product Viewed', operator: 'gte', value: 3, window: { kind: 'last_days', days: 180 } },
             ],
           },
@@ -351,44 +529,80 @@ if (wants('segment')) {
   let count = 0;
   const counts: number[] = [];
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await timed(async () => {
-    count = (await previewRules(db, rules, clock)).count;
-    counts.push(count);
-  }));
+  for (let i = 0; i < runs; i++)
+    times.push(
+      await timed(async () => {
+        count = (await previewRules(db, rules, clock)).count;
+        counts.push(count);
+      }),
+    );
   let truth = 0;
   const refTimes: number[] = [];
   // The hand-written query runs with the settings segment statements get (64 MB work_mem, no JIT).
-  for (let i = 0; i < runs; i++) refTimes.push(await timed(async () => {
-    truth = await db.transaction().execute(async (trx) => {
-      await applyAnalyticalSettings(trx);
-      return (await handWritten.execute(trx)).rows[0].n;
-    });
-    counts.push(truth);
-  }));
+  for (let i = 0; i < runs; i++)
+    refTimes.push(
+      await timed(async () => {
+        truth = await db.transaction().execute(async (trx) => {
+          await applyAnalyticalSettings(trx);
+          return (await handWritten.execute(trx)).rows[0].n;
+        });
+        counts.push(truth);
+      }),
+    );
   if (count !== truth) {
     // Both again in one snapshot, with the ids that differ: tells a database that moved from a wrong compilation.
     const ctx = await compileContext(db, clock, [rules]);
-    const apart = await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-      await applyAnalyticalSettings(trx);
-      const compiled = new Set((await sql<{ id: number }>`${matchingCustomers(rules, ctx)}`.execute(trx)).rows.map((r) => Number(r.id)));
-      const hand = new Set((await handWrittenIds.execute(trx)).rows.map((r) => Number(r.id)));
-      return { compiled: compiled.size, hand: hand.size, onlyCompiled: [...compiled].filter((id) => !hand.has(id)).slice(0, 20), onlyHand: [...hand].filter((id) => !compiled.has(id)).slice(0, 20) };
-    });
-    throw new Error(`segment count ${count} differs from the hand-written SQL ${truth} (runs: ${counts.join(', ')}); in one snapshot: ${JSON.stringify(apart)}`);
+    const apart = await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        await applyAnalyticalSettings(trx);
+        const compiled = new Set((await sql<{ id: number }>`${matchingCustomers(rules, ctx)}`.execute(trx)).rows.map((r) => Number(r.id)));
+        const hand = new Set((await handWrittenIds.execute(trx)).rows.map((r) => Number(r.id)));
+        return {
+          compiled: compiled.size,
+          hand: hand.size,
+          onlyCompiled: [...compiled].filter((id) => !hand.has(id)).slice(0, 20),
+          onlyHand: [...hand].filter((id) => !compiled.has(id)).slice(0, 20),
+        };
+      });
+    throw new Error(
+      `segment count ${count} differs from the hand-written SQL ${truth} (runs: ${counts.join(', ')}); in one snapshot: ${JSON.stringify(apart)}`,
+    );
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ms = median(times);
   const refMs = median(refTimes);
-  figures.push({ name: 'segment count', figure: Math.round(ms), unit: 'ms', reference: Math.round(refMs), referenceUnit: 'ms (hand-written SQL, same answer)', ratio: ratio(ms, refMs), target: '< 1 s and ≤ 1.5× hand-written (PostgreSQL, L)', note: `${count} customers match (both agree); median of ${runs}, count + 20-row preview` });
+  figures.push({
+    name: 'segment count',
+    figure: Math.round(ms),
+    unit: 'ms',
+    reference: Math.round(refMs),
+    referenceUnit: 'ms (hand-written SQL, same answer)',
+    ratio: ratio(ms, refMs),
+    target: '< 1 s and ≤ 1.5× hand-written (PostgreSQL, L)',
+    note: `${count} customers match (both agree); median of ${runs}, count + 20-row preview`,
+  });
   // What the builder shows first while the exact count runs: the same rules decided for a sample, scaled up.
   let estimate = { count: 0, low: 0, high: 0, sampled: 0, exact: false };
   const estimateTimes: number[] = [];
-  for (let i = 0; i < runs; i++) estimateTimes.push(await timed(async () => {
-    estimate = await estimateRules(db, rules, clock);
-  }));
+  for (let i = 0; i < runs; i++)
+    estimateTimes.push(
+      await timed(async () => {
+        estimate = await estimateRules(db, rules, clock);
+      }),
+    );
   const estimateMs = median(estimateTimes);
   const inside = estimate.low <= count && count <= estimate.high;
-  figures.push({ name: 'segment estimate', figure: Math.round(estimateMs), unit: 'ms', reference: Math.round(ms), referenceUnit: 'ms (the exact count)', ratio: ratio(estimateMs, ms), note: `≈ ${estimate.count} (95% ${estimate.low}–${estimate.high}, ${inside ? 'contains' : 'MISSES'} the exact ${count}; error ${(((estimate.count - count) / Math.max(1, count)) * 100).toFixed(1)}%) from ${estimate.sampled} customers${estimate.exact ? ' (exact: shop smaller than the sample)' : ''}` });
+  figures.push({
+    name: 'segment estimate',
+    figure: Math.round(estimateMs),
+    unit: 'ms',
+    reference: Math.round(ms),
+    referenceUnit: 'ms (the exact count)',
+    ratio: ratio(estimateMs, ms),
+    note: `≈ ${estimate.count} (95% ${estimate.low}–${estimate.high}, ${inside ? 'contains' : 'MISSES'} the exact ${count}; error ${(((estimate.count - count) / Math.max(1, count)) * 100).toFixed(1)}%) from ${estimate.sampled} customers${estimate.exact ? ' (exact: shop smaller than the sample)' : ''}`,
+  });
 
   const created = await createDynamicSegment(db, { name: `bench segment ${RUN}`, rules, actor, clock, onSaved: async () => undefined });
   const fullMs = await timed(() => refreshSegment(db, created.id, clock));
@@ -399,17 +613,40 @@ if (wants('segment')) {
   await drainAll();
   const changedAt = performance.now();
   const channel = Number((await sql<{ id: number }>`select id from channels limit 1`.execute(db)).rows[0].id);
-  const sku = (await sql<{ sku: string; name: string }>`select sku, name from products where category = '护肤' limit 1`.execute(db)).rows[0];
+  const sku = (await sql<{ sku: string; name: string }>`select sku, name from products where category = '护肤' limit 1`.execute(db))
+    .rows[0];
   for (let i = 0; i < 2; i++) {
-    await upsertOrder(db, { customerId: id, channelId: channel, externalId: `bench-seg-${RUN}-${i}`, status: 'paid', currency: 'CNY', totalAmount: 19_900, placedAt: new Date(), now: new Date(),
-      items: [{ sku: sku.sku, name: sku.name, category: '护肤', quantity: 1, unitPrice: 19_900 }] });
+    await upsertOrder(db, {
+      customerId: id,
+      channelId: channel,
+      externalId: `bench-seg-${RUN}-${i}`,
+      status: 'paid',
+      currency: 'CNY',
+      totalAmount: 19_900,
+      placedAt: new Date(),
+      now: new Date(),
+      items: [{ sku: sku.sku, name: sku.name, category: '护肤', quantity: 1, unitPrice: 19_900 }],
+    });
   }
-  await sql`insert into events (customer_id, type, name, properties, occurred_at) select ${id}, 'track', 'Product Viewed', '{}', now() from generate_series(1, 3)`.execute(db);
+  await sql`insert into events (customer_id, type, name, properties, occurred_at) select ${id}, 'track', 'Product Viewed', '{}', now() from generate_series(1, 3)`.execute(
+    db,
+  );
   const drainMs = await timed(() => drainChanges({ ...patron.ctx, clock: { now: () => new Date() } }));
-  const member = await sql<{ n: number }>`select count(*)::int as n from segment_members where segment_id = ${created.id} and customer_id = ${id}`.execute(db);
+  const member = await sql<{
+    n: number;
+  }>`select count(*)::int as n from segment_members where segment_id = ${created.id} and customer_id = ${id}`.execute(db);
   if (member.rows[0].n !== 1) throw new Error('the changed customer did not enter the segment');
   const latency = performance.now() - changedAt;
-  figures.push({ name: 'segment refresh', figure: Math.round(latency), unit: 'ms', reference: Math.round(fullMs), referenceUnit: 'ms (full refresh of the segment)', ratio: ratio(latency, fullMs), target: '< 60 s change → membership', note: `incremental drain ${Math.round(drainMs)} ms after the change is written; workers poll every ${config.changesIntervalMs} ms, so worst case ≈ ${Math.round((config.changesIntervalMs + drainMs) / 100) / 10} s` });
+  figures.push({
+    name: 'segment refresh',
+    figure: Math.round(latency),
+    unit: 'ms',
+    reference: Math.round(fullMs),
+    referenceUnit: 'ms (full refresh of the segment)',
+    ratio: ratio(latency, fullMs),
+    target: '< 60 s change → membership',
+    note: `incremental drain ${Math.round(drainMs)} ms after the change is written; workers poll every ${config.changesIntervalMs} ms, so worst case ≈ ${Math.round((config.changesIntervalMs + drainMs) / 100) / 10} s`,
+  });
 }
 
 // Last, so every workload above sees the imported data: undoing it measures undo at the size it was written, and
@@ -421,19 +658,38 @@ if (imported && wants('undo')) {
   const ms = await timed(async () => {
     undone = await undoImport(db, { id: run.id, actor, now: new Date(), data: patronComposition.registry.customerData });
   });
-  figures.push({ name: 'import undo', figure: Math.round(ms / 100) / 10, unit: 's', reference: Math.round(run.ms / 100) / 10, referenceUnit: 's (the import itself)', ratio: ratio(ms, run.ms), note: `${undone.orders} orders and ${undone.customers} customers removed, ${undone.keptCustomers} kept; set-based, one transaction` });
+  figures.push({
+    name: 'import undo',
+    figure: Math.round(ms / 100) / 10,
+    unit: 's',
+    reference: Math.round(run.ms / 100) / 10,
+    referenceUnit: 's (the import itself)',
+    ratio: ratio(ms, run.ms),
+    note: `${undone.orders} orders and ${undone.customers} customers removed, ${undone.keptCustomers} kept; set-based, one transaction`,
+  });
 }
 
 await patron.close();
 await dbHandle.close();
 const benchRssMb = Math.round(memory() / 1024 / 1024);
-figures.push({ name: 'memory (server peak RSS)', figure: serverRssMb, unit: 'MB', reference: 512, referenceUnit: 'MB target', ratio: ratio(serverRssMb, 512), target: '< 512 MB', note: `patron serve under the HTTP workloads (workers off, as beside a separate patron worker); the benchmark process itself (seeding, import of the 1M-line file, metrics, segments) peaked at ${benchRssMb} MB` });
+figures.push({
+  name: 'memory (server peak RSS)',
+  figure: serverRssMb,
+  unit: 'MB',
+  reference: 512,
+  referenceUnit: 'MB target',
+  ratio: ratio(serverRssMb, 512),
+  target: '< 512 MB',
+  note: `patron serve under the HTTP workloads (workers off, as beside a separate patron worker); the benchmark process itself (seeding, import of the 1M-line file, metrics, segments) peaked at ${benchRssMb} MB`,
+});
 
 const fmt = (n: number | null) => (n === null || Number.isNaN(n) ? '—' : String(n));
 const table = [
   `| workload | figure | reference | ratio | notes |`,
   `|---|---|---|---|---|`,
-  ...figures.map((f) => `| ${f.name} | ${fmt(f.figure)} ${f.unit} | ${fmt(f.reference)} ${f.referenceUnit} | ${fmt(f.ratio)} | ${f.note ?? ''} |`),
+  ...figures.map(
+    (f) => `| ${f.name} | ${fmt(f.figure)} ${f.unit} | ${fmt(f.reference)} ${f.referenceUnit} | ${fmt(f.ratio)} | ${f.note ?? ''} |`,
+  ),
 ].join('\n');
 const heading = `Patron benchmark — scale ${values.smoke ? 'smoke' : scaleName}, ${values.db}, ${new Date().toISOString()}, ${process.version}`;
 console.log(`\n${heading}\n\n${table}\n`);

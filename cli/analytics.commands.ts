@@ -19,7 +19,9 @@ const checkDate = (value: string | undefined) => {
 const formatOption = () => new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv');
 const periodOption = () => new Option('--period <period>', 'time unit of the model').choices(['day', 'week']).default('week');
 const write = (rows: Record<string, unknown>[], format: 'csv' | 'json') =>
-  process.stdout.write(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : stringify(rows, { header: true, cast: { string: spreadsheetSafe } }));
+  process.stdout.write(
+    format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : stringify(rows, { header: true, cast: { string: spreadsheetSafe } }),
+  );
 
 /** Opens the database with the store's time zone, runs `fn`, closes. */
 async function withStore<T>(fn: (db: Db, store: { timeZone: string }) => Promise<T>): Promise<T> {
@@ -45,7 +47,9 @@ async function fitFor(db: Db, opts: { until?: string; period: Period }, timeZone
   const summaries = await clvSummaries(db, { until, period: opts.period, timeZone });
   const result = fitSummaries(summaries, { until, period: opts.period });
   if (result.status !== 'ready') {
-    throw new Error(`Too little history to fit (${result.reason}): ${result.customers} buyers, ${result.repeatCustomers} repeat buyers up to ${until}.`);
+    throw new Error(
+      `Too little history to fit (${result.reason}): ${result.customers} buyers, ${result.repeatCustomers} repeat buyers up to ${until}.`,
+    );
   }
   return { summaries, fit: result.fit };
 }
@@ -62,7 +66,11 @@ export function registerAnalyticsCommands(program: Command) {
       action(async (opts: { asOf?: string; window: number; format: 'csv' | 'json' }) => {
         checkDate(opts.asOf);
         await withStore(async (db, store) => {
-          const rows = await computeRfm(db, { asOf: opts.asOf ?? todayIn(store.timeZone, new Date()), windowDays: opts.window, timeZone: store.timeZone });
+          const rows = await computeRfm(db, {
+            asOf: opts.asOf ?? todayIn(store.timeZone, new Date()),
+            windowDays: opts.window,
+            timeZone: store.timeZone,
+          });
           const out = rows.map((r) => ({
             customer_id: r.customerId,
             external_ids: r.externalIds.join(';'),
@@ -91,8 +99,12 @@ export function registerAnalyticsCommands(program: Command) {
           const { customers, repeatCustomers, bgnbd, gammaGamma } = fit;
           if (opts.json) return print(JSON.stringify({ customers, repeatCustomers, bgnbd, gammaGamma }));
           print(`Customers ${customers}, repeat customers ${repeatCustomers} (period: ${opts.period}, until ${fit.until})`);
-          print(`BG/NBD      r=${bgnbd.r.toFixed(4)} alpha=${bgnbd.alpha.toFixed(4)} a=${bgnbd.a.toFixed(4)} b=${bgnbd.b.toFixed(4)} logL=${bgnbd.logLikelihood.toFixed(2)}`);
-          print(`Gamma-Gamma p=${gammaGamma.p.toFixed(4)} q=${gammaGamma.q.toFixed(4)} gamma=${gammaGamma.gamma.toFixed(4)} logL=${gammaGamma.logLikelihood.toFixed(2)}`);
+          print(
+            `BG/NBD      r=${bgnbd.r.toFixed(4)} alpha=${bgnbd.alpha.toFixed(4)} a=${bgnbd.a.toFixed(4)} b=${bgnbd.b.toFixed(4)} logL=${bgnbd.logLikelihood.toFixed(2)}`,
+          );
+          print(
+            `Gamma-Gamma p=${gammaGamma.p.toFixed(4)} q=${gammaGamma.q.toFixed(4)} gamma=${gammaGamma.gamma.toFixed(4)} logL=${gammaGamma.logLikelihood.toFixed(2)}`,
+          );
         });
       }),
     );
@@ -108,7 +120,10 @@ export function registerAnalyticsCommands(program: Command) {
         await withStore(async (db, store) => {
           const { summaries, fit } = await fitFor(db, opts, store.timeZone);
           const horizon = opts.horizon ?? (opts.period === 'week' ? 52 : 365);
-          const ext = await externalIds(db, summaries.map((s) => s.customerId));
+          const ext = await externalIds(
+            db,
+            summaries.map((s) => s.customerId),
+          );
           const rows = summaries
             .sort((a, b) => a.customerId - b.customerId)
             .map((s) => {
@@ -140,8 +155,14 @@ export function registerAnalyticsCommands(program: Command) {
           if (opts.activity) print(`Rebuilt ${await rebuildActivity(db)} segment activity rows.`);
           const result = await recomputeAll(db, clock);
           const segments = await refreshAllSegments(db, clock);
-          print(`Recomputed ${result.customers} customers (CLV: ${result.clv.status}${result.clv.reason ? `, ${result.clv.reason}` : ''}) and ${segments} segments.`);
-          print(`Timings (ms): ${Object.entries(result.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+          print(
+            `Recomputed ${result.customers} customers (CLV: ${result.clv.status}${result.clv.reason ? `, ${result.clv.reason}` : ''}) and ${segments} segments.`,
+          );
+          print(
+            `Timings (ms): ${Object.entries(result.timings)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`,
+          );
         });
       }),
     );

@@ -21,7 +21,23 @@ async function patron(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const COMMANDS = [['serve'], ['import'], ['worker'], ['migrate'], ['seed'], ['create-user'], ['api-key', 'create'], ['source', 'create'], ['rotate-key'], ['backup'], ['restore'], ['analytics', 'rfm'], ['analytics', 'fit'], ['analytics', 'predict'], ['analytics', 'recompute']];
+const COMMANDS = [
+  ['serve'],
+  ['import'],
+  ['worker'],
+  ['migrate'],
+  ['seed'],
+  ['create-user'],
+  ['api-key', 'create'],
+  ['source', 'create'],
+  ['rotate-key'],
+  ['backup'],
+  ['restore'],
+  ['analytics', 'rfm'],
+  ['analytics', 'fit'],
+  ['analytics', 'predict'],
+  ['analytics', 'recompute'],
+];
 
 describe('patron CLI', () => {
   it('has --help on every command', async () => {
@@ -52,7 +68,9 @@ describe('patron CLI', () => {
     expect(key.stdout).toMatch(/^ptn_[\w-]{12}_[\w-]{43}$/m);
     const source = await patron(['source', 'create', 'web store', '--channel', 'web'], env);
     expect(source.stdout).toMatch(/^pws_[\w-]{12}_[\w-]{43}$/m);
-    const rfm = JSON.parse((await patron(['analytics', 'rfm', '--as-of', '2026-06-30', '--window', '730', '--format', 'json'], env)).stdout);
+    const rfm = JSON.parse(
+      (await patron(['analytics', 'rfm', '--as-of', '2026-06-30', '--window', '730', '--format', 'json'], env)).stdout,
+    );
     expect(rfm.length).toBeGreaterThan(20);
     expect(Object.keys(rfm[0])).toEqual(['customer_id', 'external_ids', 'recency_days', 'frequency', 'monetary', 'r', 'f', 'm', 'group']);
     const fit = JSON.parse((await patron(['analytics', 'fit', '--until', '2026-06-30', '--json'], env)).stdout);
@@ -63,14 +81,27 @@ describe('patron CLI', () => {
     expect(prediction.code, prediction.stderr).toBe(0);
     const predicted = JSON.parse(prediction.stdout);
     expect(predicted.length).toBe(fit.customers);
-    expect(Object.keys(predicted[0])).toEqual(['customer_id', 'external_ids', 'x', 't_x', 'T', 'p_alive', 'expected_purchases', 'expected_avg_value', 'clv']);
+    expect(Object.keys(predicted[0])).toEqual([
+      'customer_id',
+      'external_ids',
+      'x',
+      't_x',
+      'T',
+      'p_alive',
+      'expected_purchases',
+      'expected_avg_value',
+      'clv',
+    ]);
     const recomputed = await patron(['analytics', 'recompute', '--activity'], env);
     expect(recomputed.stdout).toMatch(/Rebuilt \d+ segment activity rows\.\nRecomputed 400 customers .* and 5 segments\./);
     const tooEarly = await patron(['analytics', 'fit', '--until', '2024-08-01'], env);
     expect(tooEarly.code).toBe(1);
     expect(tooEarly.stderr).toMatch(/Too little history to fit \(too_few_buyers\)/);
     const csv = join(dir, 'orders.csv');
-    writeFileSync(csv, '订单号,会员ID,下单时间,商品编码,数量,单价\nA1,m1,2026-05-01 10:00:00,SKU-1,2,19.90\nA2,m2,not a date,SKU-1,1,19.90\n');
+    writeFileSync(
+      csv,
+      '订单号,会员ID,下单时间,商品编码,数量,单价\nA1,m1,2026-05-01 10:00:00,SKU-1,2,19.90\nA2,m2,not a date,SKU-1,1,19.90\n',
+    );
     const imported = await patron(['import', 'orders', csv, '--channel', 'pos'], env);
     expect(imported.stdout).toMatch(/2 rows — 1 created, 0 updated, 0 skipped, 1 failed/);
     expect(readFileSync(`${csv}.errors.csv`, 'utf8')).toContain('placed_at: not a date');

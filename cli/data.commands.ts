@@ -38,8 +38,13 @@ export function registerDataCommands(program: Command) {
           bar.stop();
           if (result.skipped) print('The database already has customers; nothing seeded.');
           else {
-            const insights = await seedDemoInsights(core.dbHandle.db, { now: opts.asOf ? parseDate(opts.asOf) : new Date(), timeZone: (await storeSettingsOf({ db: core.dbHandle.db, config })).timeZone });
-            print(`Seeded ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments.`);
+            const insights = await seedDemoInsights(core.dbHandle.db, {
+              now: opts.asOf ? parseDate(opts.asOf) : new Date(),
+              timeZone: (await storeSettingsOf({ db: core.dbHandle.db, config })).timeZone,
+            });
+            print(
+              `Seeded ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments.`,
+            );
           }
         } finally {
           bar.stop();

@@ -2,12 +2,31 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Argument, type Command, Option } from 'commander';
 import { openCore } from '../server/app.ts';
 import { patronComposition } from '../server/modules.ts';
-import { ENCODINGS, type Encoding, hasRejected, parseMapArg, rejectedRowsCsv, runImport, undoImport } from '../server/modules/ingest/index.ts';
+import {
+  ENCODINGS,
+  type Encoding,
+  hasRejected,
+  parseMapArg,
+  rejectedRowsCsv,
+  runImport,
+  undoImport,
+} from '../server/modules/ingest/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { action, print, progressBar } from './run.ts';
 
-type ImportCliOptions = { map?: string; mapping?: string; channel?: string; dateFormat?: string; timezone?: string; currency?: string; encoding?: Encoding; returnsPrefix?: string; updateExisting?: boolean; keep?: string };
+type ImportCliOptions = {
+  map?: string;
+  mapping?: string;
+  channel?: string;
+  dateFormat?: string;
+  timezone?: string;
+  currency?: string;
+  encoding?: Encoding;
+  returnsPrefix?: string;
+  updateExisting?: boolean;
+  keep?: string;
+};
 
 const CLI_ACTOR = { type: 'system' as const, id: null, label: 'cli', ip: null };
 /** The rejected-rows file's language: the shell's (LANG=zh_CN… → Chinese), English otherwise. */
@@ -25,7 +44,9 @@ export function registerImportCommands(program: Command) {
     .option('--date-format <fmt>', 'e.g. "M/D/YYYY H:mm" (default: ISO or YYYY-MM-DD HH:mm:ss)')
     .option('--timezone <tz>', 'time zone of dates without an offset (default: the store’s)')
     .option('--currency <cur>', 'currency of amounts without one (default: the store’s)')
-    .addOption(new Option('--encoding <enc>', 'the file’s text encoding (default: detected — BOM, UTF-8, else GB18030)').choices([...ENCODINGS]))
+    .addOption(
+      new Option('--encoding <enc>', 'the file’s text encoding (default: detected — BOM, UTF-8, else GB18030)').choices([...ENCODINGS]),
+    )
     .option('--returns-prefix <prefix>', 'orders: an order id starting with this prefix and a digit is a return (e.g. C)')
     .option('--update-existing', 'change non-empty fields of existing customers (default: only fill empty ones)')
     .option('--keep <pairs>', 'unmapped columns kept as custom attributes: Column=attribute_key,…')
@@ -35,12 +56,22 @@ export function registerImportCommands(program: Command) {
         const core = await openCore(config);
         try {
           if (kind === 'undo') {
-            const r = await undoImport(core.dbHandle.db, { id: Number(file), actor: CLI_ACTOR, now: new Date(), data: patronComposition.registry.customerData });
-            print(`Import ${file} undone: ${r.orders} orders, ${r.events} events, ${r.customers} customers and ${r.products} products removed, ${r.refunds} refunds reversed; ${r.keptCustomers} customers kept (used elsewhere).`);
+            const r = await undoImport(core.dbHandle.db, {
+              id: Number(file),
+              actor: CLI_ACTOR,
+              now: new Date(),
+              data: patronComposition.registry.customerData,
+            });
+            print(
+              `Import ${file} undone: ${r.orders} orders, ${r.events} events, ${r.customers} customers and ${r.products} products removed, ${r.refunds} refunds reversed; ${r.keptCustomers} customers kept (used elsewhere).`,
+            );
             return;
           }
           const store = await storeSettingsOf({ db: core.dbHandle.db, config });
-          const mapping = { ...(opts.mapping ? (JSON.parse(readFileSync(opts.mapping, 'utf8')) as Record<string, string>) : {}), ...(opts.map ? parseMapArg(opts.map) : {}) };
+          const mapping = {
+            ...(opts.mapping ? (JSON.parse(readFileSync(opts.mapping, 'utf8')) as Record<string, string>) : {}),
+            ...(opts.map ? parseMapArg(opts.map) : {}),
+          };
           const bar = progressBar(`Importing ${kind}`);
           const summary = await runImport(core.dbHandle.db, core.keyring, {
             kind,
@@ -59,13 +90,23 @@ export function registerImportCommands(program: Command) {
           });
           bar.stop();
           if (summary.alreadyImported) print(`This file was already imported (import ${summary.id}); nothing changed.`);
-          print(`Import ${summary.id}: ${summary.rows} rows — ${summary.created} created, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed (read as ${summary.encoding}; ${summary.status}).`);
-          if (summary.unlinkedReturns > 0) print(`${summary.unlinkedReturns} returned items of purchases before this file were refunded against their buyers.`);
+          print(
+            `Import ${summary.id}: ${summary.rows} rows — ${summary.created} created, ${summary.updated} updated, ${summary.skipped} skipped, ${summary.failed} failed (read as ${summary.encoding}; ${summary.status}).`,
+          );
+          if (summary.unlinkedReturns > 0)
+            print(`${summary.unlinkedReturns} returned items of purchases before this file were refunded against their buyers.`);
           if (summary.resumedFrom > 0) print(`Resumed after row ${summary.resumedFrom}.`);
           if (summary.failed > 0 || (await hasRejected(core.dbHandle.db, summary.id))) {
             const out = `${file}.errors.csv`;
             // The operator reads the data directory itself: the rejected rows unmasked, to fix and import again (audited).
-            writeFileSync(out, await rejectedRowsCsv(core.dbHandle.db, core.keyring, summary.id, { reveal: true, language: cliLanguage(), actor: CLI_ACTOR }));
+            writeFileSync(
+              out,
+              await rejectedRowsCsv(core.dbHandle.db, core.keyring, summary.id, {
+                reveal: true,
+                language: cliLanguage(),
+                actor: CLI_ACTOR,
+              }),
+            );
             print(`Rejected rows and reasons: ${out}`);
           }
         } finally {

@@ -49,13 +49,19 @@ export function registerServerCommands(program: Command) {
             onProgress: (done, total) => bar.update(done, total, 'customers'),
           });
           bar.stop();
-          const insights = await seedDemoInsights(patron.ctx.db, { now: new Date(), timeZone: (await storeSettingsOf(patron.ctx)).timeZone });
-          print(`Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments.`);
+          const insights = await seedDemoInsights(patron.ctx.db, {
+            now: new Date(),
+            timeZone: (await storeSettingsOf(patron.ctx)).timeZone,
+          });
+          print(
+            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments.`,
+          );
         }
         const address = await patron.http.listen({ port: config.port, host: config.host });
         print(`Patron is running at ${address.replace('0.0.0.0', 'localhost')} (API docs: /api/docs)`);
         // Again where the reader looks once the server answers (the demo store's progress came between).
-        if (patron.owner.created && patron.owner.password) print(`Sign in as ${patron.owner.email} with the one-time password ${patron.owner.password}`);
+        if (patron.owner.created && patron.owner.password)
+          print(`Sign in as ${patron.owner.email} with the one-time password ${patron.owner.password}`);
       }),
     );
 

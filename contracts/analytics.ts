@@ -45,7 +45,11 @@ export const lifecycleThresholds = z.object({
 });
 export const lifecycleBody = z.union([
   z
-    .strictObject({ activeDays: z.number().int().min(1).max(3650), atRiskDays: z.number().int().min(2).max(3650), lapsedDays: z.number().int().min(3).max(7300) })
+    .strictObject({
+      activeDays: z.number().int().min(1).max(3650),
+      atRiskDays: z.number().int().min(2).max(3650),
+      lapsedDays: z.number().int().min(3).max(7300),
+    })
     .refine((t) => t.activeDays < t.atRiskDays && t.atRiskDays < t.lapsedDays, 'Thresholds must increase: active < at risk < lapsed'),
   z.strictObject({ derive: z.literal(true) }).describe('Go back to thresholds derived from the shop’s purchase intervals'),
 ]);
@@ -79,7 +83,9 @@ export const analyticsModels = z.object({
   pendingChanges: z.number().int().describe('Customers changed but not yet refreshed'),
 });
 
-export const rfmHistory = z.object({ items: z.array(z.object({ asOf: z.string(), group: z.string(), customers: z.number().int(), revenue: z.number() })) });
+export const rfmHistory = z.object({
+  items: z.array(z.object({ asOf: z.string(), group: z.string(), customers: z.number().int(), revenue: z.number() })),
+});
 
 export const customerInsights = z.object({
   computedAt: z.string().nullable(),
@@ -155,7 +161,16 @@ export const valueReport = z.object({
   ...answered,
   clvBands: z.array(z.object({ fromYuan: z.number(), toYuan: z.number().nullable(), customers: int })),
   riskBands: z.array(z.object({ band: z.string(), customers: int, netSpent: z.number(), clv: z.number() })),
-  atRisk: z.array(z.object({ id: int, name: z.string().nullable(), netSpent: z.number(), churnProbability: z.number(), lastOrderAt: z.string().nullable(), orders: int })),
+  atRisk: z.array(
+    z.object({
+      id: int,
+      name: z.string().nullable(),
+      netSpent: z.number(),
+      churnProbability: z.number(),
+      lastOrderAt: z.string().nullable(),
+      orders: int,
+    }),
+  ),
 });
 
 export const associationQuery = z.strictObject({
@@ -168,10 +183,14 @@ export const associationQuery = z.strictObject({
 const productRef = z.object({ id: int, name: z.string() });
 export const associationRules = z.object({
   baskets: int,
-  rules: z.array(z.object({ from: productRef, to: productRef, baskets: int, support: z.number(), confidence: z.number(), lift: z.number() })),
+  rules: z.array(
+    z.object({ from: productRef, to: productRef, baskets: int, support: z.number(), confidence: z.number(), lift: z.number() }),
+  ),
 });
 export const recommendations = z.object({
-  items: z.array(z.object({ id: int, sku: z.string(), name: z.string(), category: z.string(), score: z.number(), because: z.array(z.string()) })),
+  items: z.array(
+    z.object({ id: int, sku: z.string(), name: z.string(), category: z.string(), score: z.number(), because: z.array(z.string()) }),
+  ),
 });
 
 export const CLUSTER_FEATURES = ['recency', 'frequency', 'monetary', 'clv'] as const;
@@ -189,4 +208,8 @@ export const clusterResult = z.object({
   candidates: z.array(z.object({ k: int, inertia: z.number(), silhouette: z.number() })),
   clusters: z.array(z.object({ cluster: int, size: int, share: z.number(), means: z.record(z.string(), z.number()) })),
 });
-export const clusterSegmentBody = clusterBody.extend({ k: z.number().int().min(2).max(12), cluster: z.number().int().min(0), name: z.string().trim().min(1).max(100) });
+export const clusterSegmentBody = clusterBody.extend({
+  k: z.number().int().min(2).max(12),
+  cluster: z.number().int().min(0),
+  name: z.string().trim().min(1).max(100),
+});

@@ -9,7 +9,16 @@ const currency = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code');
 const when = z.iso.datetime({ offset: true });
 const externalId = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]);
 
-export const orderStatus = z.enum(['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded']);
+export const orderStatus = z.enum([
+  'pending_payment',
+  'paid',
+  'shipped',
+  'delivered',
+  'completed',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+]);
 
 export const orderUpsertBody = z.strictObject({
   channel: code.describe('Channel code (created on first use), e.g. tmall, jd, shopify, store_sh'),
@@ -29,7 +38,15 @@ export const orderUpsertBody = z.strictObject({
   completedAt: when.nullable().optional(),
   cancelledAt: when.nullable().optional(),
   items: z
-    .array(z.strictObject({ sku: z.string().trim().min(1).max(100), name: z.string().trim().min(1).max(300), category: z.string().max(100).optional(), quantity: z.number().int().min(1).max(1_000_000), unitPrice: minor }))
+    .array(
+      z.strictObject({
+        sku: z.string().trim().min(1).max(100),
+        name: z.string().trim().min(1).max(300),
+        category: z.string().max(100).optional(),
+        quantity: z.number().int().min(1).max(1_000_000),
+        unitPrice: minor,
+      }),
+    )
     .max(500)
     .optional()
     .describe('Replaces the order’s items when given'),
@@ -67,12 +84,20 @@ export const eventIngestBody = z
     messageId: z.string().trim().min(1).max(200).optional().describe('Dedupe key; derived from the content when absent'),
   })
   .refine((e) => e.customer || e.customerId || e.anonymousId, { message: 'Give customer, customerId or anonymousId', path: ['customer'] });
-export const eventIngestResult = z.object({ customerId: z.number().int().nullable(), stored: z.boolean().describe('false: an event with this message id was already stored') });
+export const eventIngestResult = z.object({
+  customerId: z.number().int().nullable(),
+  stored: z.boolean().describe('false: an event with this message id was already stored'),
+});
 
 const bulkOf = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item).min(1).max(1000) });
 const bulkResult = <T extends z.ZodObject>(ok: T) =>
   z.object({
-    results: z.array(z.union([ok.extend({ index: z.number().int(), ok: z.literal(true) }), z.object({ index: z.number().int(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) })])),
+    results: z.array(
+      z.union([
+        ok.extend({ index: z.number().int(), ok: z.literal(true) }),
+        z.object({ index: z.number().int(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+      ]),
+    ),
   });
 
 export const bulkOrders = bulkOf(orderUpsertBody);
@@ -87,5 +112,16 @@ export const productSearchQuery = z.strictObject({
   category: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
-export const productList = z.object({ items: z.array(z.object({ id: z.number().int(), sku: z.string(), name: z.string(), category: z.string(), price: z.number().int(), currency: z.string() })) });
+export const productList = z.object({
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      sku: z.string(),
+      name: z.string(),
+      category: z.string(),
+      price: z.number().int(),
+      currency: z.string(),
+    }),
+  ),
+});
 export const categoryList = z.object({ items: z.array(z.object({ category: z.string(), products: z.number().int() })) });

@@ -52,7 +52,13 @@ export const identityBody = z.object({
   lastSeenAt: z.string(),
 });
 
-export const orderItemBody = z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: z.number().int(), amount: z.number().int() });
+export const orderItemBody = z.object({
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  unitPrice: z.number().int(),
+  amount: z.number().int(),
+});
 export const orderBody = z.object({
   id: z.number().int(),
   channel: z.string(),
@@ -117,7 +123,12 @@ export const customerDetail = z.object({
       lastSeenAt: z.string(),
     }),
   ),
-  stats: z.object({ orders: z.number().int(), netSpent: z.number().int(), firstOrderAt: z.string().nullable(), lastOrderAt: z.string().nullable() }),
+  stats: z.object({
+    orders: z.number().int(),
+    netSpent: z.number().int(),
+    firstOrderAt: z.string().nullable(),
+    lastOrderAt: z.string().nullable(),
+  }),
   orders: z.array(orderBody),
   events: eventPage,
   panels: z.array(customerPanel).describe("Other modules' views of the person (loyalty, messages, tickets …)"),
@@ -129,7 +140,10 @@ export const customerDetailQuery = z.strictObject({
 });
 
 export const upsertCustomerBody = z.strictObject({
-  externalIds: z.array(z.strictObject({ channel: z.string().min(1).max(50), id: z.union([z.string().min(1).max(200), z.number()]) })).max(20).optional(),
+  externalIds: z
+    .array(z.strictObject({ channel: z.string().min(1).max(50), id: z.union([z.string().min(1).max(200), z.number()]) }))
+    .max(20)
+    .optional(),
   email: z.string().max(320).optional(),
   phone: z.string().max(50).optional(),
   name: z.string().max(100).optional(),
@@ -150,27 +164,73 @@ export const upsertResult = z.object({
 });
 export const bulkUpsertBody = z.strictObject({ items: z.array(upsertCustomerBody).min(1).max(1000) });
 export const bulkUpsertResult = z.object({
-  results: z.array(z.union([upsertResult.extend({ index: z.number().int(), ok: z.literal(true) }), z.object({ index: z.number().int(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) })])),
+  results: z.array(
+    z.union([
+      upsertResult.extend({ index: z.number().int(), ok: z.literal(true) }),
+      z.object({ index: z.number().int(), ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+    ]),
+  ),
 });
 
-export const mergeFields = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'contact', 'address'] as const;
+export const mergeFields = [
+  'name',
+  'gender',
+  'birthday',
+  'province',
+  'city',
+  'district',
+  'locale',
+  'time_zone',
+  'contact',
+  'address',
+] as const;
 export const mergeBody = z.strictObject({
   mergedId: z.number().int().positive().describe('The duplicate to fold into this customer'),
-  fields: z.partialRecord(z.enum(mergeFields), z.enum(['survivor', 'merged'])).default({}).describe('Which person each field is kept from (default: this customer)'),
+  fields: z
+    .partialRecord(z.enum(mergeFields), z.enum(['survivor', 'merged']))
+    .default({})
+    .describe('Which person each field is kept from (default: this customer)'),
 });
-export const mergeResult = z.object({ mergeId: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int(), moved: z.record(z.string(), z.number().int()).optional() });
+export const mergeResult = z.object({
+  mergeId: z.number().int(),
+  survivorId: z.number().int(),
+  mergedId: z.number().int(),
+  moved: z.record(z.string(), z.number().int()).optional(),
+});
 export const mergeHistory = z.object({
-  items: z.array(z.object({ id: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int(), fields: z.record(z.string(), z.string()), actor: z.string(), createdAt: z.string(), undoneAt: z.string().nullable() })),
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      survivorId: z.number().int(),
+      mergedId: z.number().int(),
+      fields: z.record(z.string(), z.string()),
+      actor: z.string(),
+      createdAt: z.string(),
+      undoneAt: z.string().nullable(),
+    }),
+  ),
 });
 export const duplicateList = z.object({
-  items: z.array(z.object({ id: z.number().int(), name: z.string().nullable(), city: z.string().nullable(), score: z.number(), reasons: z.array(z.string()) })),
+  items: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string().nullable(),
+      city: z.string().nullable(),
+      score: z.number(),
+      reasons: z.array(z.string()),
+    }),
+  ),
 });
 
 export const tagBody = z.strictObject({ tag: z.string().trim().min(1).max(50) });
 export const tagList = z.object({ tags: z.array(z.string()) });
 export const noteBody = z.strictObject({ body: z.string().trim().min(1).max(5000) });
 export const noteList = z.object({ notes: customerDetail.shape.notes });
-export const bulkTagBody = z.strictObject({ filter: customerFilter, tag: z.string().trim().min(1).max(50), action: z.enum(['add', 'remove']) });
+export const bulkTagBody = z.strictObject({
+  filter: customerFilter,
+  tag: z.string().trim().min(1).max(50),
+  action: z.enum(['add', 'remove']),
+});
 export const exportBody = z.strictObject({
   filter: customerFilter,
   reveal: z.boolean().default(false).describe('Unmasked personal data (needs pii.read; audited)'),
@@ -188,7 +248,14 @@ export const operationBody = z.object({
 });
 
 export const qualityReport = z.object({
-  rows: z.array(z.object({ channel: z.string().nullable().describe('null: all customers'), total: z.number().int(), complete: z.record(z.string(), z.number()), valid: z.record(z.string(), z.number()) })),
+  rows: z.array(
+    z.object({
+      channel: z.string().nullable().describe('null: all customers'),
+      total: z.number().int(),
+      complete: z.record(z.string(), z.number()),
+      valid: z.record(z.string(), z.number()),
+    }),
+  ),
 });
 
 export const attributeDefinition = z.object({
@@ -233,13 +300,28 @@ export const quarantineList = z.object({
   open: z.array(z.object({ field: z.string(), reason: z.string(), count: z.number().int() })).describe('Open values by field and reason'),
 });
 export const quarantineResolveBody = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('fix'), value: z.string().trim().min(1).max(320).describe('The corrected phone or e-mail, added to the customer') }),
+  z.strictObject({
+    action: z.literal('fix'),
+    value: z.string().trim().min(1).max(320).describe('The corrected phone or e-mail, added to the customer'),
+  }),
   z.strictObject({ action: z.literal('dismiss') }),
 ]);
 
 /** A saved view of the customers list: its filter and sort order. */
 /** Columns of the customers list a view may show (the chooser); absent: the default set. */
-export const CUSTOMER_COLUMNS = ['name', 'phone', 'email', 'region', 'firstChannel', 'ordersCount', 'netSpent', 'lastOrderAt', 'lifecycleStage', 'rfmGroup', 'createdAt'] as const;
+export const CUSTOMER_COLUMNS = [
+  'name',
+  'phone',
+  'email',
+  'region',
+  'firstChannel',
+  'ordersCount',
+  'netSpent',
+  'lastOrderAt',
+  'lifecycleStage',
+  'rfmGroup',
+  'createdAt',
+] as const;
 export const customerViewParams = customerFilter.extend({
   sort: customerSort.default('created_at'),
   order: z.enum(['asc', 'desc']).default('desc'),
@@ -250,7 +332,15 @@ export const savedViewBody = z.strictObject({
   params: customerViewParams,
   shared: z.boolean().default(false).describe('Visible to every user (only its owner can delete it)'),
 });
-export const savedView = z.object({ id: z.number().int(), name: z.string(), params: customerViewParams, shared: z.boolean(), owner: z.string(), mine: z.boolean(), createdAt: z.string() });
+export const savedView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  params: customerViewParams,
+  shared: z.boolean(),
+  owner: z.string(),
+  mine: z.boolean(),
+  createdAt: z.string(),
+});
 export const savedViewList = z.object({ items: z.array(savedView) });
 
 /** Which identifiers link a record to an existing person automatically (external ids and anonymous ids always do). */
@@ -260,7 +350,12 @@ export const identityRules = z.strictObject({
 });
 
 export const duplicatePairQuery = z.strictObject({ ...pageQuery, status: z.enum(['open', 'dismissed', 'merged']).default('open') });
-const pairSide = z.object({ id: z.number().int(), name: z.string().nullable(), city: z.string().nullable(), birthday: z.string().nullable() });
+const pairSide = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  city: z.string().nullable(),
+  birthday: z.string().nullable(),
+});
 export const duplicatePairList = z.object({
   items: z.array(
     z.object({

@@ -46,7 +46,15 @@ export const domainEventBody = z.object({
   payload: z.unknown(),
   occurredAt: z.string(),
   createdAt: z.string(),
-  deliveries: z.array(z.object({ subscriber: z.string(), status: z.enum(deliveryStatuses), attempts: z.number().int(), error: z.string().nullable(), deliveredAt: z.string().nullable() })),
+  deliveries: z.array(
+    z.object({
+      subscriber: z.string(),
+      status: z.enum(deliveryStatuses),
+      attempts: z.number().int(),
+      error: z.string().nullable(),
+      deliveredAt: z.string().nullable(),
+    }),
+  ),
 });
 export const domainEventQuery = z.strictObject({
   ...pageQuery,

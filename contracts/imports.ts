@@ -6,7 +6,31 @@ export const importKind = z.enum(['customers', 'orders', 'products', 'events']);
 export const TARGETS: Record<z.infer<typeof importKind>, readonly string[]> = {
   customers: ['external_id', 'email', 'phone', 'name', 'gender', 'birthday', 'province', 'city', 'district', 'address'],
   /** order_type: a column saying which rows are returns (return, refund, 退货, 退款, 售后…). */
-  orders: ['order_id', 'customer_external_id', 'email', 'phone', 'name', 'province', 'city', 'district', 'address', 'status', 'order_type', 'placed_at', 'paid_at', 'currency', 'total', 'discount', 'shipping', 'coupon', 'sku', 'product_name', 'category', 'quantity', 'unit_price'],
+  orders: [
+    'order_id',
+    'customer_external_id',
+    'email',
+    'phone',
+    'name',
+    'province',
+    'city',
+    'district',
+    'address',
+    'status',
+    'order_type',
+    'placed_at',
+    'paid_at',
+    'currency',
+    'total',
+    'discount',
+    'shipping',
+    'coupon',
+    'sku',
+    'product_name',
+    'category',
+    'quantity',
+    'unit_price',
+  ],
   products: ['sku', 'name', 'category', 'price', 'currency'],
   /** Columns not mapped to a field become event properties (personal keys such as phone are dropped). */
   events: ['event', 'occurred_at', 'customer_external_id', 'email', 'phone', 'anonymous_id', 'message_id', 'properties'],
@@ -30,7 +54,10 @@ export const startImportBody = z.strictObject({
   uploadId: z.number().int().positive(),
   kind: importKind,
   mapping: z.record(z.string(), z.string()),
-  channel: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/).optional(),
+  channel: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,49}$/)
+    .optional(),
   dateFormat: z.string().max(50).optional(),
   encoding: importEncoding.optional(),
   /** Orders: an order id starting with this prefix and a digit is a return. */
@@ -58,4 +85,11 @@ export const importSummary = z.object({
   finishedAt: z.string().nullable(),
 });
 export const importList = z.object({ items: z.array(importSummary) });
-export const undoResult = z.object({ orders: z.number().int(), refunds: z.number().int(), events: z.number().int(), customers: z.number().int(), products: z.number().int(), keptCustomers: z.number().int() });
+export const undoResult = z.object({
+  orders: z.number().int(),
+  refunds: z.number().int(),
+  events: z.number().int(),
+  customers: z.number().int(),
+  products: z.number().int(),
+  keptCustomers: z.number().int(),
+});

@@ -22,7 +22,15 @@ export const integrationList = z.object({ items: z.array(integrationBody) });
 export const createIntegrationBody = z.strictObject({
   provider: z.enum(providers),
   name: z.string().trim().min(1).max(100),
-  channel: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/).optional(),
-  secret: z.string().min(16).max(500).optional().describe('The signing secret the platform uses (Shopify app secret, WooCommerce webhook secret); generated when absent'),
+  channel: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,49}$/)
+    .optional(),
+  secret: z
+    .string()
+    .min(16)
+    .max(500)
+    .optional()
+    .describe('The signing secret the platform uses (Shopify app secret, WooCommerce webhook secret); generated when absent'),
 });
 export const createIntegrationResult = z.object({ integration: integrationBody, secret: z.string().describe('Shown only once') });

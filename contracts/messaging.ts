@@ -85,7 +85,10 @@ export const messagePage = pageOf(messageView);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 export const messagingRules = z.strictObject({
   quietHours: z.strictObject({ start: clock, end: clock }),
-  extraQuiet: z.array(z.strictObject({ start: clock, end: clock })).max(10).describe('More windows with no messages (rest, commuting)'),
+  extraQuiet: z
+    .array(z.strictObject({ start: clock, end: clock }))
+    .max(10)
+    .describe('More windows with no messages (rest, commuting)'),
   caps: z.strictObject({ marketing: z.strictObject({ day: z.number().int().min(0).max(100), week: z.number().int().min(0).max(700) }) }),
   smsSignature: z.string().max(20).describe('The 【签名】 every SMS starts with'),
   marketingSmsSuffix: z.string().max(20).describe('Appended to every marketing SMS (拒收请回复R)'),
@@ -93,5 +96,11 @@ export const messagingRules = z.strictObject({
 });
 export type MessagingRules = z.infer<typeof messagingRules>;
 
-export const suppressionBody = z.strictObject({ channel: messageChannel, address: z.string().min(3).max(320), reason: z.string().max(200).default('manual') });
-export const suppressionList = z.object({ items: z.array(z.object({ channel: messageChannel, address: z.string(), reason: z.string(), source: z.string(), createdAt: z.string() })) });
+export const suppressionBody = z.strictObject({
+  channel: messageChannel,
+  address: z.string().min(3).max(320),
+  reason: z.string().max(200).default('manual'),
+});
+export const suppressionList = z.object({
+  items: z.array(z.object({ channel: messageChannel, address: z.string(), reason: z.string(), source: z.string(), createdAt: z.string() })),
+});

@@ -4,7 +4,6 @@ import { shipmentStatus } from './common.ts';
 
 /** The orders area: search and filter every channel's orders; an order's items, payments, refunds and parcels. */
 
-
 export const orderListQuery = z.strictObject({
   q: z.string().trim().max(200).optional().describe('Order number (or its beginning) or a parcel’s tracking number'),
   status: z.union([orderStatus, z.array(orderStatus)]).optional(),
@@ -55,8 +54,19 @@ export const orderDetail = orderSummary.extend({
   deliveredAt: z.string().nullable(),
   completedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),
-  lines: z.array(z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: z.number().int(), amount: z.number().int() })),
-  refunds: z.array(z.object({ id: z.number().int(), externalId: z.string(), amount: z.number().int(), reason: z.string().nullable(), source: z.string(), refundedAt: z.string() })),
+  lines: z.array(
+    z.object({ sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: z.number().int(), amount: z.number().int() }),
+  ),
+  refunds: z.array(
+    z.object({
+      id: z.number().int(),
+      externalId: z.string(),
+      amount: z.number().int(),
+      reason: z.string().nullable(),
+      source: z.string(),
+      refundedAt: z.string(),
+    }),
+  ),
   shipments: z.array(shipment),
 });
 
@@ -75,4 +85,6 @@ export const shipmentBody = z.strictObject({
 });
 export const shipmentResult = z.object({ shipmentId: z.number().int(), orderId: z.number().int(), status: shipmentStatus });
 
-export const channelList = z.object({ items: z.array(z.object({ code: z.string(), name: z.string(), kind: z.string(), platform: z.string() })) });
+export const channelList = z.object({
+  items: z.array(z.object({ code: z.string(), name: z.string(), kind: z.string(), platform: z.string() })),
+});

@@ -8,7 +8,16 @@ import { consentChannel, consentPurpose } from './privacy.ts';
  */
 
 /** Canonical order lifecycle statuses (the orders table's check constraint). */
-export const ORDER_STATUSES = ['pending_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded', 'partially_refunded'] as const;
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'shipped',
+  'delivered',
+  'completed',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+] as const;
 export const GENDERS = gender.options;
 export const CONSENT_CHANNELS = consentChannel.options;
 export const CONSENT_PURPOSES = consentPurpose.options;
@@ -76,7 +85,10 @@ export const window = z.discriminatedUnion('kind', [
 ]);
 export type Window = z.infer<typeof window>;
 
-const comparison = z.strictObject({ operator: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between']), value: z.union([z.number(), z.array(z.number()).length(2)]) });
+const comparison = z.strictObject({
+  operator: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between']),
+  value: z.union([z.number(), z.array(z.number()).length(2)]),
+});
 
 const profileCondition = z.strictObject({ type: z.literal('profile'), field: z.string().max(50), operator, value });
 const attributeCondition = z.strictObject({ type: z.literal('attribute'), key: z.string().max(40), operator, value });
@@ -93,7 +105,11 @@ const consentCondition = z.strictObject({
   purpose: consentPurpose.default('marketing'),
   status: z.enum(['granted', 'withdrawn', 'denied', 'none']),
 });
-const tagCondition = z.strictObject({ type: z.literal('tag'), operator: z.enum(['has_any', 'has_all', 'has_none']), tags: z.array(z.string().min(1).max(50)).min(1).max(100) });
+const tagCondition = z.strictObject({
+  type: z.literal('tag'),
+  operator: z.enum(['has_any', 'has_all', 'has_none']),
+  tags: z.array(z.string().min(1).max(50)).min(1).max(100),
+});
 const orderCondition = z.strictObject({
   type: z.literal('orders'),
   aggregate: z.enum(['count', 'sum', 'avg']),
@@ -117,14 +133,23 @@ const eventCondition = z.strictObject({
   ...comparison.shape,
   window: window.optional(),
   properties: z
-    .array(z.strictObject({ key: z.string().min(1).max(100), operator: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains']), value: scalar }))
+    .array(
+      z.strictObject({
+        key: z.string().min(1).max(100),
+        operator: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'contains']),
+        value: scalar,
+      }),
+    )
     .max(10)
     .default([]),
 });
 const anniversaryCondition = z.strictObject({
   type: z.literal('anniversary'),
   of: z.enum(['birthday', 'first_order', 'membership']),
-  within: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('next_days'), days: days.max(366) }), z.strictObject({ kind: z.literal('this_month') })]),
+  within: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('next_days'), days: days.max(366) }),
+    z.strictObject({ kind: z.literal('this_month') }),
+  ]),
 });
 const segmentCondition = z.strictObject({ type: z.literal('segment'), segmentId: z.number().int().positive(), member: z.boolean() });
 /** A per-customer value another module offers (loyalty points, open tickets …), named `<module>.<name>` in the catalog. */
@@ -172,13 +197,21 @@ export type SegmentBody = z.infer<typeof segmentBody>;
 export const segmentList = z.object({ items: z.array(segmentBody) });
 
 export const createSegmentBody = z.union([
-  z.strictObject({ name: z.string().trim().min(1).max(100), description: z.string().max(500).optional(), kind: z.literal('dynamic'), rules: ruleGroup }),
+  z.strictObject({
+    name: z.string().trim().min(1).max(100),
+    description: z.string().max(500).optional(),
+    kind: z.literal('dynamic'),
+    rules: ruleGroup,
+  }),
   z.strictObject({
     name: z.string().trim().min(1).max(100),
     description: z.string().max(500).optional(),
     kind: z.literal('static'),
     customerIds: z.array(z.number().int().positive()).max(100_000).optional(),
-    externalIds: z.array(z.strictObject({ channel: z.string().max(50), id: z.string().max(200) })).max(100_000).optional(),
+    externalIds: z
+      .array(z.strictObject({ channel: z.string().max(50), id: z.string().max(200) }))
+      .max(100_000)
+      .optional(),
   }),
 ]);
 export const updateSegmentBody = z.strictObject({
@@ -191,7 +224,15 @@ export const snapshotBody = z.strictObject({ name: z.string().trim().min(1).max(
 export const previewBody = z.strictObject({ rules: ruleGroup });
 export const previewResult = z.object({
   count: z.number().int(),
-  sample: z.array(z.object({ id: z.number().int(), name: z.string().nullable(), province: z.string().nullable(), lifecycleStage: z.string().nullable(), netSpent: z.number() })),
+  sample: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string().nullable(),
+      province: z.string().nullable(),
+      lifecycleStage: z.string().nullable(),
+      netSpent: z.number(),
+    }),
+  ),
   sql: z.string().optional().describe('The compiled statement (values bound), for power users'),
   tookMs: z.number(),
 });
@@ -206,9 +247,21 @@ export const estimateResult = z.object({
   tookMs: z.number(),
 });
 
-export const segmentHistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
+export const segmentHistoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 export const membershipHistory = z.object({
-  items: z.array(z.object({ segmentId: z.number().int(), segmentName: z.string(), customerId: z.number().int(), customerName: z.string().nullable(), enteredAt: z.string(), exitedAt: z.string().nullable() })),
+  items: z.array(
+    z.object({
+      segmentId: z.number().int(),
+      segmentName: z.string(),
+      customerId: z.number().int(),
+      customerName: z.string().nullable(),
+      enteredAt: z.string(),
+      exitedAt: z.string().nullable(),
+    }),
+  ),
   total: z.number().int(),
 });
 export const segmentSizes = z.object({ items: z.array(z.object({ at: z.string(), size: z.number().int() })) });
@@ -218,7 +271,14 @@ export const segmentCatalog = z.object({
   profileFields: z.array(z.object({ field: z.string(), type: z.string() })),
   metricFields: z.array(z.object({ field: z.string(), type: z.string() })),
   /** Values other modules offer, with their labels in every language. */
-  moduleFields: z.array(z.object({ field: z.string(), type: z.string(), options: z.array(z.string()), label: z.object({ 'zh-CN': z.string(), en: z.string() }) })),
+  moduleFields: z.array(
+    z.object({
+      field: z.string(),
+      type: z.string(),
+      options: z.array(z.string()),
+      label: z.object({ 'zh-CN': z.string(), en: z.string() }),
+    }),
+  ),
   attributes: z.array(z.object({ key: z.string(), label: z.string(), type: z.string(), options: z.array(z.string()) })),
   channels: z.array(z.object({ code: z.string(), name: z.string() })),
   categories: z.array(z.string()),

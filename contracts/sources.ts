@@ -12,6 +12,10 @@ export const sourceBody = z.object({
 export const sourceList = z.object({ items: z.array(sourceBody) });
 export const createSourceBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
-  channel: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/).optional().describe('Sales channel code the events belong to (default: web)'),
+  channel: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,49}$/)
+    .optional()
+    .describe('Sales channel code the events belong to (default: web)'),
 });
 export const createSourceResult = z.object({ source: sourceBody, writeKey: z.string().describe('Shown only once') });

@@ -64,20 +64,45 @@ type Runtime = { ctx: AppContext; stop(): Promise<void> };
  * The running core shared by `serve` and `worker`: keyring (re-read every KEYRING_REFRESH_MS so a
  * rotated data key is picked up without a restart) and the job queue, working or only enqueueing.
  */
-async function startRuntime(opts: { config: Config; log: Logger; clock: Clock; dbHandle: DbHandle; work: boolean; composition: Composition }): Promise<Runtime> {
+async function startRuntime(opts: {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  dbHandle: DbHandle;
+  work: boolean;
+  composition: Composition;
+}): Promise<Runtime> {
   const { config, log, dbHandle, composition } = opts;
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir, log);
   const keyring = await loadKeyring(dbHandle.db, masterKey);
   for (const m of composition.modules) await m.prepare?.(dbHandle.db, composition.registry);
   await syncSubscriptions(dbHandle.db, composition.subscriptions);
-  const ctx: AppContext = { config, db: dbHandle.db, keyring, log, clock: opts.clock, queue: undefined as unknown as JobQueue, modules: composition.registry };
-  ctx.queue = await startQueue({ executeSql: dbHandle.executeSql, log, jobs: composition.jobs, context: ctx, work: opts.work, timeZone: config.timeZone, resumeOrphans: dbHandle.kind === 'pglite' });
+  const ctx: AppContext = {
+    config,
+    db: dbHandle.db,
+    keyring,
+    log,
+    clock: opts.clock,
+    queue: undefined as unknown as JobQueue,
+    modules: composition.registry,
+  };
+  ctx.queue = await startQueue({
+    executeSql: dbHandle.executeSql,
+    log,
+    jobs: composition.jobs,
+    context: ctx,
+    work: opts.work,
+    timeZone: config.timeZone,
+    resumeOrphans: dbHandle.kind === 'pglite',
+  });
   const refresh = setInterval(() => {
     refreshKeyring(dbHandle.db, masterKey, keyring).catch((err) => log.error({ err }, 'keyring refresh failed'));
   }, KEYRING_REFRESH_MS);
   refresh.unref();
   const dispatcher: Poller = { name: 'domain-events', run: (c) => dispatchEvents(c, composition.subscriptions) };
-  const pollers = opts.work ? [...composition.pollers, ...(composition.subscriptions.length > 0 ? [dispatcher] : [])].map((p) => startPoller(p, ctx)) : [];
+  const pollers = opts.work
+    ? [...composition.pollers, ...(composition.subscriptions.length > 0 ? [dispatcher] : [])].map((p) => startPoller(p, ctx))
+    : [];
   return {
     ctx,
     async stop() {

@@ -71,10 +71,20 @@ describe('a module added to the composition', () => {
   let owner: Session;
   let channelId: number;
   const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    patron.http.inject({ method, url: `/api/v1${url}`, headers: as(owner), ...(payload === undefined ? {} : { payload: payload as object }) });
+    patron.http.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: as(owner),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const person = async (email: string) => (await api('POST', '/customers', { email, name: email })).json().customerId as number;
-  const stampsOf = async (id: number) => Number((await sql<{ n: number }>`select coalesce(sum(count), 0)::int as n from test_stamps where customer_id = ${id}`.execute(patron.ctx.db)).rows[0].n);
-  const give = (id: number, count: number) => sql`insert into test_stamps (customer_id, count) values (${id}, ${count})`.execute(patron.ctx.db);
+  const stampsOf = async (id: number) =>
+    Number(
+      (await sql<{ n: number }>`select coalesce(sum(count), 0)::int as n from test_stamps where customer_id = ${id}`.execute(patron.ctx.db))
+        .rows[0].n,
+    );
+  const give = (id: number, count: number) =>
+    sql`insert into test_stamps (customer_id, count) values (${id}, ${count})`.execute(patron.ctx.db);
 
   beforeAll(async () => {
     patron = await startTestPatron(
@@ -82,11 +92,20 @@ describe('a module added to the composition', () => {
       {
         composition: compose([...allModules, stamps]),
         // The module's own migration, as its migrations file would hold it.
-        before: (db) => sql`create table test_stamps (id bigint generated always as identity primary key, customer_id bigint not null references customers (id), count int not null)`.execute(db),
+        before: (db) =>
+          sql`create table test_stamps (id bigint generated always as identity primary key, customer_id bigint not null references customers (id), count int not null)`.execute(
+            db,
+          ),
       },
     );
     owner = await signIn(patron);
-    channelId = (await patron.ctx.db.insertInto('channels').values({ code: 'shop', name: 'Shop', kind: 'marketplace', platform: 'shopify' }).returning('id').executeTakeFirstOrThrow()).id;
+    channelId = (
+      await patron.ctx.db
+        .insertInto('channels')
+        .values({ code: 'shop', name: 'Shop', kind: 'marketplace', platform: 'shopify' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   });
   afterAll(() => patron.close());
 
@@ -94,13 +113,26 @@ describe('a module added to the composition', () => {
     const a = await person('a@stamps.test');
     await give(a, 3);
     const detail = (await api('GET', `/customers/${a}`)).json();
-    expect(detail.panels).toEqual([{ key: 'stamps', title: { 'zh-CN': '集章卡', en: 'Stamp card' }, columns: [{ key: 'count', label: { 'zh-CN': '印章', en: 'Stamps' } }], rows: [{ count: 3 }] }]);
+    expect(detail.panels).toEqual([
+      {
+        key: 'stamps',
+        title: { 'zh-CN': '集章卡', en: 'Stamp card' },
+        columns: [{ key: 'count', label: { 'zh-CN': '印章', en: 'Stamps' } }],
+        rows: [{ count: 3 }],
+      },
+    ]);
     const catalog = (await api('GET', '/segments/catalog')).json();
-    expect(catalog.moduleFields).toEqual([{ field: 'stamps.total', type: 'number', options: [], label: { 'zh-CN': '印章数', en: 'Stamps' } }]);
-    const preview = await api('POST', '/segments/preview', { rules: { type: 'group', op: 'and', children: [{ type: 'field', field: 'stamps.total', operator: 'gte', value: 3 }] } });
+    expect(catalog.moduleFields).toEqual([
+      { field: 'stamps.total', type: 'number', options: [], label: { 'zh-CN': '印章数', en: 'Stamps' } },
+    ]);
+    const preview = await api('POST', '/segments/preview', {
+      rules: { type: 'group', op: 'and', children: [{ type: 'field', field: 'stamps.total', operator: 'gte', value: 3 }] },
+    });
     expect(preview.statusCode).toBe(200);
     expect(preview.json().count).toBe(1);
-    const unknown = await api('POST', '/segments/preview', { rules: { type: 'group', op: 'and', children: [{ type: 'field', field: 'stamps.nope', operator: 'gte', value: 3 }] } });
+    const unknown = await api('POST', '/segments/preview', {
+      rules: { type: 'group', op: 'and', children: [{ type: 'field', field: 'stamps.nope', operator: 'gte', value: 3 }] },
+    });
     expect(unknown.json().error.code).toBe('SEGMENT_RULE_INVALID');
   });
 
@@ -136,8 +168,20 @@ describe('a module added to the composition', () => {
     const file = join(dir, 'people.csv');
     writeFileSync(file, 'email,name\nkept@stamps.test,Kept\ngone@stamps.test,Gone\n');
     const now = () => new Date('2026-12-01T00:00:00Z');
-    const s = await runImport(patron.ctx.db, patron.ctx.keyring, { kind: 'customers', file, channel: 'crm', timeZone: 'Asia/Shanghai', currency: 'CNY', now });
-    const ids = await patron.ctx.db.selectFrom('customer_identities').select(['customer_id', 'key']).where('source', '=', `import:${s.id}`).where('kind', '=', 'email').execute();
+    const s = await runImport(patron.ctx.db, patron.ctx.keyring, {
+      kind: 'customers',
+      file,
+      channel: 'crm',
+      timeZone: 'Asia/Shanghai',
+      currency: 'CNY',
+      now,
+    });
+    const ids = await patron.ctx.db
+      .selectFrom('customer_identities')
+      .select(['customer_id', 'key'])
+      .where('source', '=', `import:${s.id}`)
+      .where('kind', '=', 'email')
+      .execute();
     expect(ids).toHaveLength(2);
     const kept = ids[0].customer_id;
     await give(kept, 1);
@@ -149,15 +193,38 @@ describe('a module added to the composition', () => {
   it('delivers each paid order to its subscriber once, in order per customer, retrying a failure alone', async () => {
     const buyer = await person('buyer@stamps.test');
     const order = (externalId: string, status: 'pending_payment' | 'paid', paidAt: Date | null) =>
-      upsertOrder(patron.ctx.db, { customerId: buyer, channelId, externalId, status, currency: 'CNY', totalAmount: 100, placedAt: new Date('2026-12-01T00:00:00Z'), paidAt, items: [{ sku: 'S', name: 's', quantity: 1, unitPrice: 100 }], now: new Date() });
+      upsertOrder(patron.ctx.db, {
+        customerId: buyer,
+        channelId,
+        externalId,
+        status,
+        currency: 'CNY',
+        totalAmount: 100,
+        placedAt: new Date('2026-12-01T00:00:00Z'),
+        paidAt,
+        items: [{ sku: 'S', name: 's', quantity: 1, unitPrice: 100 }],
+        now: new Date(),
+      });
     await order('P-1', 'pending_payment', null);
     await order('P-1', 'paid', new Date('2026-12-01T01:00:00Z'));
     await order('P-1', 'paid', new Date('2026-12-01T01:00:00Z'));
     await order('P-2', 'paid', new Date('2026-12-01T02:00:00Z'));
-    const events = await patron.ctx.db.selectFrom('domain_events').select(['type', 'key']).where('customer_id', '=', buyer).orderBy('id').execute();
+    const events = await patron.ctx.db
+      .selectFrom('domain_events')
+      .select(['type', 'key'])
+      .where('customer_id', '=', buyer)
+      .orderBy('id')
+      .execute();
     expect(events.map((e) => e.type)).toEqual(['order.placed', 'order.paid', 'order.placed', 'order.paid']);
     const subscriptions = stamps.subscriptions ?? [];
-    const deliveries = () => patron.ctx.db.selectFrom('event_deliveries').select(['subscriber', 'status', 'attempts']).where('customer_id', '=', buyer).orderBy('subscriber').orderBy('event_id').execute();
+    const deliveries = () =>
+      patron.ctx.db
+        .selectFrom('event_deliveries')
+        .select(['subscriber', 'status', 'attempts'])
+        .where('customer_id', '=', buyer)
+        .orderBy('subscriber')
+        .orderBy('event_id')
+        .execute();
     while ((await dispatchEvents(patron.ctx, subscriptions)) > 0);
     expect(await stampsOf(buyer)).toBe(2);
     // The audit failed on the first paid order; the second waits behind it (order per customer), and stamps were not re-run.
@@ -168,7 +235,8 @@ describe('a module added to the composition', () => {
       { subscriber: 'stamps-on-paid', status: 'delivered', attempts: 1 },
     ]);
     await sql`update event_deliveries set next_at = now() where subscriber = 'stamps-audit'`.execute(patron.ctx.db);
-    while ((await dispatchEvents(patron.ctx, subscriptions)) > 0) await sql`update event_deliveries set next_at = now() where subscriber = 'stamps-audit'`.execute(patron.ctx.db);
+    while ((await dispatchEvents(patron.ctx, subscriptions)) > 0)
+      await sql`update event_deliveries set next_at = now() where subscriber = 'stamps-audit'`.execute(patron.ctx.db);
     const paid = events.filter((e) => e.type === 'order.paid');
     expect(audited).toHaveLength(2);
     expect(audited).toEqual([...audited].sort((x, y) => x - y));

@@ -23,7 +23,11 @@ const filesUnder = (dir: string): string[] =>
 function owners(): Map<string, string> {
   const out = new Map<string, string>();
   const tableFiles = [
-    ...readdirSync(join(root, 'modules')).flatMap((m) => filesUnder(join(root, 'modules', m)).filter((f) => f.endsWith('.tables.ts')).map((f) => ({ f, owner: m }))),
+    ...readdirSync(join(root, 'modules')).flatMap((m) =>
+      filesUnder(join(root, 'modules', m))
+        .filter((f) => f.endsWith('.tables.ts'))
+        .map((f) => ({ f, owner: m })),
+    ),
     { f: join(root, 'db', 'platform.tables.ts'), owner: 'platform' },
     { f: join(root, 'events', 'events.tables.ts'), owner: 'platform' },
   ];
@@ -40,7 +44,9 @@ function owners(): Map<string, string> {
 type Use = { table: string; write: boolean; file: string };
 
 function usesIn(file: string): Use[] {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|\s)\/\/.*$/gm, '');
   const rel = relative(root, file);
   const uses: Use[] = [];
   for (const m of text.matchAll(/\b(selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|table)\(\s*'([a-z_]+)/g)) {
@@ -74,13 +80,17 @@ describe('table ownership', () => {
           else if (!reads.has(use.table)) problems.push(`${use.file} reads ${use.table} (owned by ${owner}) without declaring it in reads`);
         }
       }
-      for (const t of reads) if (tables.get(t) === module.name || !tables.has(t)) problems.push(`${module.name} declares a read of ${t}, not another module's table`);
+      for (const t of reads)
+        if (tables.get(t) === module.name || !tables.has(t))
+          problems.push(`${module.name} declares a read of ${t}, not another module's table`);
     }
     expect([...new Set(problems)]).toEqual([]);
   });
 
   it('finds a write into another module’s table (the check itself)', () => {
     const uses = usesIn(join(root, 'modules', 'commerce', 'imported.ts'));
-    expect(uses.filter((u) => u.write).map((u) => u.table)).toEqual(expect.arrayContaining(['refunds', 'orders', 'order_items', 'products']));
+    expect(uses.filter((u) => u.write).map((u) => u.table)).toEqual(
+      expect.arrayContaining(['refunds', 'orders', 'order_items', 'products']),
+    );
   });
 });

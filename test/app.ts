@@ -14,7 +14,15 @@ import { createTestDb } from './db.ts';
 export const OWNER = { email: 'owner@test.patron', password: 'owner-password-123' };
 
 /** A running Patron on a fresh test database (HTTP via inject unless listened on). */
-export async function startTestPatron(overrides: Partial<Config> = {}, opts: { webDir?: string; log?: Logger; composition?: Composition; /** Runs on the fresh database first (a test module's own tables). */ before?: (db: Db) => Promise<unknown> } = {}): Promise<Patron> {
+export async function startTestPatron(
+  overrides: Partial<Config> = {},
+  opts: {
+    webDir?: string;
+    log?: Logger;
+    composition?: Composition /** Runs on the fresh database first (a test module's own tables). */;
+    before?: (db: Db) => Promise<unknown>;
+  } = {},
+): Promise<Patron> {
   const db = await createTestDb();
   await opts.before?.(db.db);
   const config = loadConfig({ PATRON_LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv, {
@@ -26,9 +34,21 @@ export async function startTestPatron(overrides: Partial<Config> = {}, opts: { w
     changesIntervalMs: 3_600_000,
     ...overrides,
   });
-  const patron = await startPatron({ config, dbHandle: db, webDir: opts.webDir, log: opts.log ?? suiteLog(), composition: opts.composition });
+  const patron = await startPatron({
+    config,
+    dbHandle: db,
+    webDir: opts.webDir,
+    log: opts.log ?? suiteLog(),
+    composition: opts.composition,
+  });
   const close = patron.close;
-  return { ...patron, close: async () => { await close(); await db.drop(); } };
+  return {
+    ...patron,
+    close: async () => {
+      await close();
+      await db.drop();
+    },
+  };
 }
 
 /**
@@ -37,7 +57,9 @@ export async function startTestPatron(overrides: Partial<Config> = {}, opts: { w
  */
 function suiteLog(): Logger | undefined {
   const file = process.env.PATRON_TEST_LOG;
-  return file ? pino({ level: 'debug', base: { app: 'patron' } }, pino.destination({ dest: file, append: true, sync: true, mkdir: true })) : undefined;
+  return file
+    ? pino({ level: 'debug', base: { app: 'patron' } }, pino.destination({ dest: file, append: true, sync: true, mkdir: true }))
+    : undefined;
 }
 
 export type Session = { cookie: string; csrf: string };

@@ -16,11 +16,23 @@ import { loadConfig } from '../server/platform/config.ts';
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', 'bin', 'patron.mjs');
 const MASTER_KEY = 'd1'.repeat(32);
-const envFor = (dir: string) => ({ ...process.env, PATRON_LOG_LEVEL: 'silent', PATRON_DATA_DIR: dir, DATABASE_URL: '', PATRON_MASTER_KEY: MASTER_KEY, PATRON_WORKERS: 'off' });
+const envFor = (dir: string) => ({
+  ...process.env,
+  PATRON_LOG_LEVEL: 'silent',
+  PATRON_DATA_DIR: dir,
+  DATABASE_URL: '',
+  PATRON_MASTER_KEY: MASTER_KEY,
+  PATRON_WORKERS: 'off',
+});
 
-async function startServer(dir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; exited: Promise<unknown> }> {
+async function startServer(
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; base: string; exited: Promise<unknown> }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], { env: { ...envFor(dir), PATRON_HOST: '127.0.0.1', ...env } });
+  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], {
+    env: { ...envFor(dir), PATRON_HOST: '127.0.0.1', ...env },
+  });
   const exited = once(child, 'exit');
   let out = '';
   child.stdout?.on('data', (c: Buffer) => {
@@ -34,10 +46,18 @@ async function startServer(dir: string, env: Record<string, string> = {}): Promi
 /** An orders CSV of `rows` one-line orders (ids `<prefix>1`…), the same mapping for the CLI and the web import. */
 function ordersCsv(prefix: string, rows: number): string {
   const lines = ['order,customer,date,sku,qty,price'];
-  for (let i = 1; i <= rows; i++) lines.push(`${prefix}${i},${prefix.toLowerCase()}${i % 4000},2026-01-${String((i % 28) + 1).padStart(2, '0')} 10:00,S${i % 50},1,9.90`);
+  for (let i = 1; i <= rows; i++)
+    lines.push(`${prefix}${i},${prefix.toLowerCase()}${i % 4000},2026-01-${String((i % 28) + 1).padStart(2, '0')} 10:00,S${i % 50},1,9.90`);
   return `${lines.join('\n')}\n`;
 }
-const MAPPING = { order_id: 'order', customer_external_id: 'customer', placed_at: 'date', sku: 'sku', quantity: 'qty', unit_price: 'price' };
+const MAPPING = {
+  order_id: 'order',
+  customer_external_id: 'customer',
+  placed_at: 'date',
+  sku: 'sku',
+  quantity: 'qty',
+  unit_price: 'price',
+};
 
 async function openData(dir: string) {
   return createDb(dbOptionsFromConfig(loadConfig({} as NodeJS.ProcessEnv, { dataDir: dir, masterKey: MASTER_KEY })));
@@ -59,7 +79,11 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
         const ids = Array.from({ length: 50 }, (_, i) => `crash-${c}-${b}-${i}`);
         sent += ids.length;
         try {
-          const res = await fetch(`${base}/v1/batch`, { method: 'POST', headers: auth, body: JSON.stringify({ batch: ids.map((messageId) => ({ type: 'track', userId: `u${c}`, event: 'Viewed', messageId })) }) });
+          const res = await fetch(`${base}/v1/batch`, {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ batch: ids.map((messageId) => ({ type: 'track', userId: `u${c}`, event: 'Viewed', messageId })) }),
+          });
           if (res.status === 200) acknowledged.push(...ids);
         } catch {
           return; // the server is gone
@@ -74,12 +98,17 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
     await Promise.all([exited, ...clients]);
     const h = await openData(dir);
     try {
-      const stored = await sql<{ message_id: string; n: number }>`select message_id, count(*)::int as n from events group by message_id`.execute(h.db);
+      const stored = await sql<{
+        message_id: string;
+        n: number;
+      }>`select message_id, count(*)::int as n from events group by message_id`.execute(h.db);
       // Stored per source: `<source id>:<message id>`.
       const have = new Set(stored.rows.map((r) => r.message_id.slice(r.message_id.indexOf(':') + 1)));
       const lost = acknowledged.filter((id) => !have.has(id));
       const twice = stored.rows.filter((r) => r.n > 1).length;
-      console.log(`kill -9 during tracking: ${sent} events sent, ${acknowledged.length} answered 200, ${stored.rows.length} stored, ${lost.length} acknowledged but lost, ${twice} stored twice`);
+      console.log(
+        `kill -9 during tracking: ${sent} events sent, ${acknowledged.length} answered 200, ${stored.rows.length} stored, ${lost.length} acknowledged but lost, ${twice} stored twice`,
+      );
       expect(lost).toEqual([]);
       expect(twice).toBe(0);
     } finally {
@@ -92,7 +121,18 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
     const dir = mkdtempSync(join(tmpdir(), 'patron-crash-'));
     const file = join(dir, 'orders.csv');
     writeFileSync(file, ordersCsv('K', ROWS));
-    const args = [BIN, 'import', 'orders', file, '--map', Object.entries(MAPPING).map(([t, c]) => `${t}=${c}`).join(','), '--channel', 'crash'];
+    const args = [
+      BIN,
+      'import',
+      'orders',
+      file,
+      '--map',
+      Object.entries(MAPPING)
+        .map(([t, c]) => `${t}=${c}`)
+        .join(','),
+      '--channel',
+      'crash',
+    ];
     const first = spawn(process.execPath, args, { env: envFor(dir) });
     const exited = once(first, 'exit');
     // Killed a few seconds in (the whole file takes about twenty): the import's progress row says how far it got.
@@ -108,7 +148,9 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
       const orders = Number((await sql<{ n: number }>`select count(*)::int as n from orders`.execute(h.db)).rows[0].n);
       const items = Number((await sql<{ n: number }>`select count(*)::int as n from order_items`.execute(h.db)).rows[0].n);
       const imp = await h.db.selectFrom('imports').select(['rows_done', 'created', 'failed', 'status']).executeTakeFirstOrThrow();
-      console.log(`kill -9 during an import: ${before?.rows_done ?? 0} of ${ROWS} rows committed when killed (${before?.status ?? 'not started'}); run again: ${again.stdout.trim().replaceAll('\n', ' ')}; ${orders} orders, ${items} items`);
+      console.log(
+        `kill -9 during an import: ${before?.rows_done ?? 0} of ${ROWS} rows committed when killed (${before?.status ?? 'not started'}); run again: ${again.stdout.trim().replaceAll('\n', ' ')}; ${orders} orders, ${items} items`,
+      );
       expect(imp).toMatchObject({ rows_done: ROWS, created: ROWS, failed: 0, status: 'completed' });
       expect([orders, items]).toEqual([ROWS, ROWS]);
     } finally {
@@ -123,10 +165,25 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
     const key = created.stdout.trim().split('\n').pop()!.trim();
     const headers = { authorization: `Bearer ${key}` };
     const serve = () => startServer(dir, { PATRON_WORKERS: 'on' });
-    const imports = async (base: string) => ((await (await fetch(`${base}/api/v1/imports`, { headers })).json()) as { items: { rows: number; status: string; created: number; failed: number }[] }).items;
+    const imports = async (base: string) =>
+      (
+        (await (await fetch(`${base}/api/v1/imports`, { headers })).json()) as {
+          items: { rows: number; status: string; created: number; failed: number }[];
+        }
+      ).items;
     const first = await serve();
-    const upload = await (await fetch(`${first.base}/api/v1/imports/upload?kind=orders&fileName=orders.csv`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: ordersCsv('J', ROWS) })).json();
-    const started = await fetch(`${first.base}/api/v1/imports`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ uploadId: upload.uploadId, kind: 'orders', mapping: MAPPING, channel: 'crash_job' }) });
+    const upload = await (
+      await fetch(`${first.base}/api/v1/imports/upload?kind=orders&fileName=orders.csv`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'text/csv' },
+        body: ordersCsv('J', ROWS),
+      })
+    ).json();
+    const started = await fetch(`${first.base}/api/v1/imports`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ uploadId: upload.uploadId, kind: 'orders', mapping: MAPPING, channel: 'crash_job' }),
+    });
     expect(started.status).toBe(202);
     let before = 0;
     for (let i = 0; i < 600 && before === 0; i++) {
@@ -142,7 +199,9 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
         await new Promise((r) => setTimeout(r, 100));
         after = (await imports(second.base))[0];
       }
-      console.log(`kill -9 during a background import: ${before} of ${ROWS} rows committed when killed; after the restart the job ran again: ${after?.rows} rows, ${after?.created} created, ${after?.failed} failed, ${after?.status}`);
+      console.log(
+        `kill -9 during a background import: ${before} of ${ROWS} rows committed when killed; after the restart the job ran again: ${after?.rows} rows, ${after?.created} created, ${after?.failed} failed, ${after?.status}`,
+      );
       expect(before).toBeGreaterThan(0);
       expect(after).toMatchObject({ rows: ROWS, created: ROWS, failed: 0, status: 'completed' });
     } finally {

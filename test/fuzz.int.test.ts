@@ -36,18 +36,37 @@ const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(dep
 function randomValue(rnd: () => number, depth = 0): unknown {
   const pick = Math.floor(rnd() * 12);
   switch (pick) {
-    case 0: return null;
-    case 1: return rnd() < 0.5;
-    case 2: return Math.floor(rnd() * 2 ** 53) * (rnd() < 0.5 ? -1 : 1);
-    case 3: return [1e308, -1e308, 0.1, -0, 2 ** 63][Math.floor(rnd() * 5)];
-    case 4: return 'x'.repeat(Math.floor(rnd() * 5000));
-    case 5: return `a\u0000b`;
-    case 6: return '\ud800\u{1F600}<img src=x onerror=alert(1)>';
-    case 7: return '2026-02-30T25:61:00Z';
-    case 8: return depth < 3 ? Array.from({ length: Math.floor(rnd() * 4) }, () => randomValue(rnd, depth + 1)) : [];
-    case 9: return depth < 3 ? Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, (_, i) => [['__proto__', 'constructor', 'id', 'email', `k${i}`][Math.floor(rnd() * 5)], randomValue(rnd, depth + 1)])) : {};
-    case 10: return '13800138000';
-    default: return '';
+    case 0:
+      return null;
+    case 1:
+      return rnd() < 0.5;
+    case 2:
+      return Math.floor(rnd() * 2 ** 53) * (rnd() < 0.5 ? -1 : 1);
+    case 3:
+      return [1e308, -1e308, 0.1, -0, 2 ** 63][Math.floor(rnd() * 5)];
+    case 4:
+      return 'x'.repeat(Math.floor(rnd() * 5000));
+    case 5:
+      return `a\u0000b`;
+    case 6:
+      return '\ud800\u{1F600}<img src=x onerror=alert(1)>';
+    case 7:
+      return '2026-02-30T25:61:00Z';
+    case 8:
+      return depth < 3 ? Array.from({ length: Math.floor(rnd() * 4) }, () => randomValue(rnd, depth + 1)) : [];
+    case 9:
+      return depth < 3
+        ? Object.fromEntries(
+            Array.from({ length: Math.floor(rnd() * 4) }, (_, i) => [
+              ['__proto__', 'constructor', 'id', 'email', `k${i}`][Math.floor(rnd() * 5)],
+              randomValue(rnd, depth + 1),
+            ]),
+          )
+        : {};
+    case 10:
+      return '13800138000';
+    default:
+      return '';
   }
 }
 
@@ -90,7 +109,10 @@ function fillPath(rnd: () => number, path: string): string {
 function fillQuery(rnd: () => number): string {
   const keys = ['limit', 'offset', 'q', 'cursor', 'status', 'from', 'reveal', 'kind', 'segment'];
   const values = ['-1', '1e309', 'x', '', '%00', '2026-13-45', 'true', '[]', 'a'.repeat(500)];
-  return Array.from({ length: Math.floor(rnd() * 4) }, () => `${keys[Math.floor(rnd() * keys.length)]}=${values[Math.floor(rnd() * values.length)]}`).join('&');
+  return Array.from(
+    { length: Math.floor(rnd() * 4) },
+    () => `${keys[Math.floor(rnd() * keys.length)]}=${values[Math.floor(rnd() * values.length)]}`,
+  ).join('&');
 }
 
 type Operation = { method: string; path: string; schema?: Record<string, unknown> };
@@ -105,15 +127,26 @@ describe('fuzzing every door', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    const doc = (await patron.http.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> } }>> };
+    const doc = (await patron.http.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> } }>>;
+    };
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, schema: op.requestBody?.content?.['application/json']?.schema })),
+      Object.entries(ops).map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        schema: op.requestBody?.content?.['application/json']?.schema,
+      })),
     );
   }, 120_000);
   afterAll(() => patron.close());
 
   const send = async (method: string, url: string, c: Case, headers: Record<string, string> = {}) => {
-    const res = await patron.http.inject({ method: method as 'POST', url, headers: { ...headers, ...c.headers }, ...(c.payload !== undefined && method !== 'GET' && method !== 'DELETE' ? { payload: c.payload } : {}) });
+    const res = await patron.http.inject({
+      method: method as 'POST',
+      url,
+      headers: { ...headers, ...c.headers },
+      ...(c.payload !== undefined && method !== 'GET' && method !== 'DELETE' ? { payload: c.payload } : {}),
+    });
     tally.requests++;
     tally.byStatus.set(res.statusCode, (tally.byStatus.get(res.statusCode) ?? 0) + 1);
     if (res.statusCode >= 500) failures.push(`${method} ${url} [${c.label}] → ${res.statusCode} ${res.body.slice(0, 200)}`);
@@ -137,8 +170,18 @@ describe('fuzzing every door', () => {
     const rnd = generator(SEED + 1);
     const actor = { type: 'system' as const, id: null, label: 'fuzz', ip: null };
     const { writeKey } = await createSource(patron.ctx.db, { name: 'fuzz', actor });
-    const shop = await createIntegration(patron.ctx.db, patron.ctx.keyring, { provider: 'shopify', name: 'fuzz-shop', secret: 'fuzz-secret-0123456789abcdef', actor });
-    const market = await createIntegration(patron.ctx.db, patron.ctx.keyring, { provider: 'taobao', name: 'fuzz-tb', secret: 'fuzz-secret-0123456789abcdef', actor });
+    const shop = await createIntegration(patron.ctx.db, patron.ctx.keyring, {
+      provider: 'shopify',
+      name: 'fuzz-shop',
+      secret: 'fuzz-secret-0123456789abcdef',
+      actor,
+    });
+    const market = await createIntegration(patron.ctx.db, patron.ctx.keyring, {
+      provider: 'taobao',
+      name: 'fuzz-tb',
+      secret: 'fuzz-secret-0123456789abcdef',
+      actor,
+    });
     const basic = { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` };
     const sign = (body: string | Buffer) => createHmac('sha256', 'fuzz-secret-0123456789abcdef').update(body).digest('base64');
     for (const kind of ['identify', 'track', 'page', 'screen', 'group', 'alias', 'batch', 'import']) {
@@ -147,14 +190,23 @@ describe('fuzzing every door', () => {
     for (const c of cases(rnd, undefined)) {
       const body = c.payload ?? '';
       // Signed correctly: the body itself is what is broken.
-      await send('POST', `/webhooks/shopify/${shop.integration.id}`, c, { 'x-shopify-topic': ['orders/create', 'refunds/create', 'customers/update', 'fulfillments/create', 'x'][Math.floor(rnd() * 5)], 'x-shopify-hmac-sha256': sign(body), 'x-shopify-webhook-id': `f-${tally.requests}` });
+      await send('POST', `/webhooks/shopify/${shop.integration.id}`, c, {
+        'x-shopify-topic': ['orders/create', 'refunds/create', 'customers/update', 'fulfillments/create', 'x'][Math.floor(rnd() * 5)],
+        'x-shopify-hmac-sha256': sign(body),
+        'x-shopify-webhook-id': `f-${tally.requests}`,
+      });
       await send('POST', `/webhooks/orders/${market.integration.id}`, c, { 'x-patron-signature': `sha256=${sign(body)}` });
       await send('POST', `/webhooks/woocommerce/${shop.integration.id}`, c, {});
     }
     expect(failures).toEqual([]);
     // Still answering after all of it.
     expect((await patron.http.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
-    const counts = [...tally.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(', ');
-    console.log(`fuzz: ${operations.length} operations, ${tally.requests} requests (seed ${SEED}, ${CASES} cases each); by status ${counts}; 0 5xx`);
+    const counts = [...tally.byStatus.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ');
+    console.log(
+      `fuzz: ${operations.length} operations, ${tally.requests} requests (seed ${SEED}, ${CASES} cases each); by status ${counts}; 0 5xx`,
+    );
   }, 600_000);
 });

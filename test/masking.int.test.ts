@@ -21,20 +21,40 @@ describe('personal data in every answer, for every role', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    const created = await patron.http.inject({ method: 'POST', url: '/api/v1/customers', headers: as(owner), payload: { phone: PHONE, email: EMAIL, name: '掩码测试', province: '浙江', city: '杭州', address: LINE } });
+    const created = await patron.http.inject({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: as(owner),
+      payload: { phone: PHONE, email: EMAIL, name: '掩码测试', province: '浙江', city: '杭州', address: LINE },
+    });
     id = created.json().customerId;
     // A value that failed cleansing is kept in quarantine (masked too).
-    await patron.http.inject({ method: 'POST', url: '/api/v1/customers', headers: as(owner), payload: { externalIds: [{ channel: 'web', id: 'masked-q' }], phone: '12345' } });
+    await patron.http.inject({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: as(owner),
+      payload: { externalIds: [{ channel: 'web', id: 'masked-q' }], phone: '12345' },
+    });
     const actor = { type: 'system' as const, id: null, label: 'test', ip: null };
-    for (const role of ROLES) keys.set(role, (await createApiKey(patron.ctx.db, { name: role, role, actor, actorRole: null, createdBy: null })).secret);
+    for (const role of ROLES)
+      keys.set(role, (await createApiKey(patron.ctx.db, { name: role, role, actor, actorRole: null, createdBy: null })).secret);
   });
   afterAll(() => patron.close());
 
-  const get = (role: string, url: string) => patron.http.inject({ method: 'GET', url: `/api/v1${url}`, headers: { authorization: `Bearer ${keys.get(role)}` } });
-  const clear = (body: string) => [PHONE, PHONE.slice(3), EMAIL, LINE].filter((v) => body.includes(v) || body.includes(JSON.stringify(v).slice(1, -1)));
+  const get = (role: string, url: string) =>
+    patron.http.inject({ method: 'GET', url: `/api/v1${url}`, headers: { authorization: `Bearer ${keys.get(role)}` } });
+  const clear = (body: string) =>
+    [PHONE, PHONE.slice(3), EMAIL, LINE].filter((v) => body.includes(v) || body.includes(JSON.stringify(v).slice(1, -1)));
 
   it('masks phones, e-mails and addresses in every answer that holds them, for every role', async () => {
-    const urls = [`/customers/${id}`, `/customers?q=${encodeURIComponent('掩码测试')}`, `/customers/quarantine`, `/customers/${id}/duplicates`, `/customers/${id}/insights`, `/orders`];
+    const urls = [
+      `/customers/${id}`,
+      `/customers?q=${encodeURIComponent('掩码测试')}`,
+      `/customers/quarantine`,
+      `/customers/${id}/duplicates`,
+      `/customers/${id}/insights`,
+      `/orders`,
+    ];
     for (const role of ROLES) {
       for (const url of urls) {
         const res = await get(role, url);
@@ -43,7 +63,8 @@ describe('personal data in every answer, for every role', () => {
         expect(clear(res.body), `${role} ${url}`).toEqual([]);
       }
       const detail = await get(role, `/customers/${id}`);
-      if (detail.statusCode === 200) expect(detail.json().customer).toMatchObject({ phone: expect.stringContaining('*'), email: expect.stringContaining('*') });
+      if (detail.statusCode === 200)
+        expect(detail.json().customer).toMatchObject({ phone: expect.stringContaining('*'), email: expect.stringContaining('*') });
     }
   });
 

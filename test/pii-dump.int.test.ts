@@ -37,25 +37,93 @@ describe('no personal data in clear in the database', () => {
 
   it('holds phones, e-mails and addresses from REST, tracking, webhooks and imports only encrypted', async () => {
     const owner = await signIn(patron);
-    await patron.http.inject({ method: 'POST', url: '/api/v1/customers', headers: as(owner), payload: { email: SECRETS.restEmail, phone: SECRETS.restPhone, address: SECRETS.restAddress } });
+    await patron.http.inject({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: as(owner),
+      payload: { email: SECRETS.restEmail, phone: SECRETS.restPhone, address: SECRETS.restAddress },
+    });
     await patron.http.inject({ method: 'GET', url: `/api/v1/customers?q=${SECRETS.restPhone}`, headers: as(owner) });
 
     const { writeKey } = await createSource(patron.ctx.db, { name: 'web', actor: ACTOR });
     const auth = { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` };
-    await patron.http.inject({ method: 'POST', url: '/v1/identify', headers: auth, payload: { userId: 'u-secret', traits: { email: SECRETS.trackEmail, phone: SECRETS.trackPhone, address: { street: SECRETS.trackStreet, city: '杭州市' } } } });
-    await patron.http.inject({ method: 'POST', url: '/v1/track', headers: auth, payload: { userId: 'u-secret', event: 'Signed Up', properties: { email: SECRETS.trackEmail, plan: 'gold' } } });
+    await patron.http.inject({
+      method: 'POST',
+      url: '/v1/identify',
+      headers: auth,
+      payload: {
+        userId: 'u-secret',
+        traits: { email: SECRETS.trackEmail, phone: SECRETS.trackPhone, address: { street: SECRETS.trackStreet, city: '杭州市' } },
+      },
+    });
+    await patron.http.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: auth,
+      payload: { userId: 'u-secret', event: 'Signed Up', properties: { email: SECRETS.trackEmail, plan: 'gold' } },
+    });
 
     const shopSecret = 'shpss_secretsecretsecretsecret';
-    const shop = await createIntegration(patron.ctx.db, patron.ctx.keyring, { provider: 'shopify', name: 'shop', secret: shopSecret, actor: ACTOR });
-    const order = JSON.stringify({ id: 42, email: SECRETS.shopEmail, phone: SECRETS.shopPhone, created_at: '2026-11-01T00:00:00Z', currency: 'CNY', total_price: '10.00', financial_status: 'paid', customer: { id: 7, email: SECRETS.shopEmail }, shipping_address: { address1: SECRETS.shopStreet, city: '深圳市' }, line_items: [] });
-    await patron.http.inject({ method: 'POST', url: shop.integration.webhookPath, payload: order, headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': createHmac('sha256', shopSecret).update(order).digest('base64'), 'x-shopify-webhook-id': 'pii-1' } });
-    const request = JSON.stringify({ shop_id: 1, customer: { id: 7, email: SECRETS.shopEmail, phone: SECRETS.shopPhone }, data_request: { id: 9 } });
-    await patron.http.inject({ method: 'POST', url: shop.integration.webhookPath, payload: request, headers: { 'content-type': 'application/json', 'x-shopify-topic': 'customers/data_request', 'x-shopify-hmac-sha256': createHmac('sha256', shopSecret).update(request).digest('base64'), 'x-shopify-webhook-id': 'pii-2' } });
+    const shop = await createIntegration(patron.ctx.db, patron.ctx.keyring, {
+      provider: 'shopify',
+      name: 'shop',
+      secret: shopSecret,
+      actor: ACTOR,
+    });
+    const order = JSON.stringify({
+      id: 42,
+      email: SECRETS.shopEmail,
+      phone: SECRETS.shopPhone,
+      created_at: '2026-11-01T00:00:00Z',
+      currency: 'CNY',
+      total_price: '10.00',
+      financial_status: 'paid',
+      customer: { id: 7, email: SECRETS.shopEmail },
+      shipping_address: { address1: SECRETS.shopStreet, city: '深圳市' },
+      line_items: [],
+    });
+    await patron.http.inject({
+      method: 'POST',
+      url: shop.integration.webhookPath,
+      payload: order,
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-hmac-sha256': createHmac('sha256', shopSecret).update(order).digest('base64'),
+        'x-shopify-webhook-id': 'pii-1',
+      },
+    });
+    const request = JSON.stringify({
+      shop_id: 1,
+      customer: { id: 7, email: SECRETS.shopEmail, phone: SECRETS.shopPhone },
+      data_request: { id: 9 },
+    });
+    await patron.http.inject({
+      method: 'POST',
+      url: shop.integration.webhookPath,
+      payload: request,
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'customers/data_request',
+        'x-shopify-hmac-sha256': createHmac('sha256', shopSecret).update(request).digest('base64'),
+        'x-shopify-webhook-id': 'pii-2',
+      },
+    });
 
     const dir = mkdtempSync(join(tmpdir(), 'patron-pii-'));
     const csv = join(dir, 'people.csv');
-    writeFileSync(csv, `id,email,phone,birthday\nP1,${SECRETS.importEmail},${SECRETS.importPhone},1990-01-01\nP2,${SECRETS.importBadEmail},123,not-a-date\n`);
-    const summary = await runImport(patron.ctx.db, patron.ctx.keyring, { kind: 'customers', file: csv, mapping: { external_id: 'id' }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: () => new Date() });
+    writeFileSync(
+      csv,
+      `id,email,phone,birthday\nP1,${SECRETS.importEmail},${SECRETS.importPhone},1990-01-01\nP2,${SECRETS.importBadEmail},123,not-a-date\n`,
+    );
+    const summary = await runImport(patron.ctx.db, patron.ctx.keyring, {
+      kind: 'customers',
+      file: csv,
+      mapping: { external_id: 'id' },
+      timeZone: 'Asia/Shanghai',
+      currency: 'CNY',
+      now: () => new Date(),
+    });
     expect(summary.failed).toBe(1);
 
     const file = join(dir, 'dump.gz');

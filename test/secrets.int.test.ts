@@ -37,15 +37,30 @@ describe('secrets stay secret', () => {
     const platformSecret = 'shpss_platform_secret_9f8e7d6c5b4a';
     const key = (await api('POST', '/api-keys', { name: 'bi', role: 'analyst' })).json().secret as string;
     const writeKey = (await api('POST', '/sources', { name: 'site' })).json().writeKey as string;
-    const integration = (await api('POST', '/integrations', { provider: 'shopify', name: 'shop', secret: platformSecret })).json().integration;
+    const integration = (await api('POST', '/integrations', { provider: 'shopify', name: 'shop', secret: platformSecret })).json()
+      .integration;
     // Used, misused and refused: a wrong password, a revoked-looking key, a forged webhook, a body echoing a secret.
-    await patron.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: OWNER.email, password: `${OWNER.password}-wrong` } });
+    await patron.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: OWNER.email, password: `${OWNER.password}-wrong` },
+    });
     await api('GET', '/customers', undefined, { authorization: `Bearer ${key}x` });
     await api('GET', '/customers', undefined, { authorization: `Bearer ${key}` });
     // A search by phone: the number is the query, and the request's log line must not carry it.
     await api('GET', `/customers?q=${encodeURIComponent('+8613700001234')}`);
-    await patron.http.inject({ method: 'POST', url: '/v1/track', headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` }, payload: { userId: 'u1', event: 'Viewed' } });
-    await patron.http.inject({ method: 'POST', url: `/webhooks/shopify/${integration.id}`, payload: '{}', headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': platformSecret, 'x-shopify-topic': 'orders/create' } });
+    await patron.http.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+      payload: { userId: 'u1', event: 'Viewed' },
+    });
+    await patron.http.inject({
+      method: 'POST',
+      url: `/webhooks/shopify/${integration.id}`,
+      payload: '{}',
+      headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': platformSecret, 'x-shopify-topic': 'orders/create' },
+    });
     await api('POST', '/integrations', { provider: 'nope', name: platformSecret, secret: platformSecret });
     const answers = [
       (await api('GET', '/integrations')).body,

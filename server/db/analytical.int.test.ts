@@ -7,7 +7,9 @@ import type { Db } from './create-db.ts';
 const settings = async (db: Db) =>
   (
     await sql<{ work_mem: string; jit: string; workers: string }>`
-      select current_setting('work_mem') as work_mem, current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers`.execute(db)
+      select current_setting('work_mem') as work_mem, current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers`.execute(
+      db,
+    )
   ).rows[0];
 
 describe('analytical settings', () => {

@@ -11,7 +11,9 @@ import type { Db } from './create-db.ts';
  */
 export async function applyAnalyticalSettings(trx: Db, opts: { sideBySide?: boolean } = {}): Promise<void> {
   const workers = opts.sideBySide ? sql`'0'` : sql`current_setting('max_parallel_workers_per_gather')`;
-  await sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', ${workers}, true)`.execute(trx);
+  await sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', ${workers}, true)`.execute(
+    trx,
+  );
 }
 
 /**
@@ -38,7 +40,10 @@ export async function customerIdRanges(db: Db, cut: { size: number } | { parts: 
   const span = Number(hi) - Number(lo) + 1;
   const size = 'size' in cut ? cut.size : Math.ceil(span / cut.parts);
   const count = Math.ceil(span / size);
-  return Array.from({ length: count }, (_, k) => ({ fromId: Number(lo) + k * size, toId: 'parts' in cut && k === count - 1 ? Number.MAX_SAFE_INTEGER : Number(lo) + (k + 1) * size - 1 }));
+  return Array.from({ length: count }, (_, k) => ({
+    fromId: Number(lo) + k * size,
+    toId: 'parts' in cut && k === count - 1 ? Number.MAX_SAFE_INTEGER : Number(lo) + (k + 1) * size - 1,
+  }));
 }
 
 /** Runs `fn` over the ranges, `atOnce` at a time (each statement is one core). */

@@ -30,7 +30,11 @@ describe('backup and restore', () => {
     [source, target] = await Promise.all([createTestDb(), createTestDb()]);
     const keyring = await loadKeyring(source.db, generateKey());
     await seedDemo(source.db, keyring, { customers: 150, asOf: new Date('2026-06-30T00:00:00Z') });
-    await recordAudit(source.db, { actor: { type: 'system', id: null, label: 'test', ip: null }, action: 'test.entry', details: { a: [1, 2] } });
+    await recordAudit(source.db, {
+      actor: { type: 'system', id: null, label: 'test', ip: null },
+      action: 'test.entry',
+      details: { a: [1, 2] },
+    });
     // A chain of merges: the first customer merged into the second, the second into the third.
     const ids = (await source.db.selectFrom('customers').select('id').orderBy('id').limit(3).execute()).map((c) => Number(c.id));
     await source.db.updateTable('customers').set({ merged_into: ids[1] }).where('id', '=', ids[0]).execute();
@@ -58,7 +62,11 @@ describe('backup and restore', () => {
     const [a, b] = await Promise.all([snapshot(source.db), snapshot(target.db)]);
     expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
     for (const table of Object.keys(a)) expect(b[table], table).toEqual(a[table]);
-    const next = await target.db.insertInto('channels').values({ code: 'new', name: 'N', kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const next = await target.db
+      .insertInto('channels')
+      .values({ code: 'new', name: 'N', kind: 'web', platform: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const max = await sql<{ m: number }>`select max(id)::int as m from channels where code <> 'new'`.execute(target.db);
     expect(next.id).toBeGreaterThan(max.rows[0].m);
   });

@@ -89,7 +89,9 @@ async function assertEmpty(db: Db, tables: string[]) {
 
 async function insertRows(db: Db, table: string, rows: Record<string, unknown>[]) {
   if (rows.length === 0) return;
-  await sql`insert into ${sql.table(table)} select * from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)`.execute(db);
+  await sql`insert into ${sql.table(table)} select * from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb)`.execute(
+    db,
+  );
 }
 
 async function resetSequences(db: Db, tables: string[]) {
@@ -125,7 +127,12 @@ async function deferSelfReferences(db: Db): Promise<() => Promise<void>> {
 }
 
 /** Restores a backup into a migrated, empty database, in one transaction (`batchSize` rows an insert). */
-export async function restoreFromFile(db: Db, file: string, onProgress?: BackupProgress, opts: { batchSize?: number } = {}): Promise<Record<string, number>> {
+export async function restoreFromFile(
+  db: Db,
+  file: string,
+  onProgress?: BackupProgress,
+  opts: { batchSize?: number } = {},
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const batchSize = opts.batchSize ?? 1000;
   await db.transaction().execute(async (trx) => {

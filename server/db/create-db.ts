@@ -33,9 +33,7 @@ function copyStatement(table: string, columns: readonly string[], from: string):
   return `copy ${table} (${columns.join(', ')}) from ${from} with (format csv)`;
 }
 
-export type DbOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number }
-  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
+export type DbOptions = { kind: 'postgres'; url: string; poolSize?: number } | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
 
 // int8 → number (ids and counts stay far below 2^53); date → 'YYYY-MM-DD' string, never shifted by time zone.
 const parseInt8 = (v: string) => Number(v);
@@ -134,7 +132,9 @@ async function createPglite(dataDir: string | undefined, loadDataDir: Blob | und
       return { rows: results[results.length - 1]?.rows ?? [] };
     });
   const copyFrom = (table: string, columns: readonly string[], csv: string) =>
-    mutex.run(async () => (await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) })).affectedRows ?? 0);
+    mutex.run(
+      async () => (await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) })).affectedRows ?? 0,
+    );
   return {
     db,
     kind: 'pglite',

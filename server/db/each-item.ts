@@ -8,7 +8,11 @@ type ItemResult<R> = ({ index: number; ok: true } & R) | { index: number; ok: fa
  * Up to 1,000 items in one transaction, each behind a savepoint: an item that fails (bad identifiers,
  * an unknown order, a value the database refuses) is reported with its code and stores nothing, the rest commit.
  */
-export async function eachItem<T, R extends object>(db: Db, items: readonly T[], fn: (trx: Db, item: T) => Promise<R>): Promise<{ results: ItemResult<R>[] }> {
+export async function eachItem<T, R extends object>(
+  db: Db,
+  items: readonly T[],
+  fn: (trx: Db, item: T) => Promise<R>,
+): Promise<{ results: ItemResult<R>[] }> {
   return db.transaction().execute(async (trx) => {
     const results: ItemResult<R>[] = [];
     for (const [index, item] of items.entries()) {
@@ -19,7 +23,9 @@ export async function eachItem<T, R extends object>(db: Db, items: readonly T[],
         results.push({ index, ok: true, ...r });
       } catch (err) {
         await sql`rollback to savepoint rest_item`.execute(trx);
-        const error = isAppError(err) ? { code: err.code, message: err.message } : { code: 'ITEM_NOT_STORED', message: `could not be stored: ${(err as Error).message}` };
+        const error = isAppError(err)
+          ? { code: err.code, message: err.message }
+          : { code: 'ITEM_NOT_STORED', message: `could not be stored: ${(err as Error).message}` };
         results.push({ index, ok: false, error });
       }
     }

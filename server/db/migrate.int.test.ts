@@ -21,9 +21,13 @@ describe('migrations', () => {
       },
     };
     await expect(migrateToLatest(db.db, broken as never)).rejects.toThrow(/9999_broken failed and was rolled back/);
-    const table = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name = 'half_done'`.execute(db.db);
+    const table = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name = 'half_done'`.execute(
+      db.db,
+    );
     const column = await sql<{ n: number }>`
-      select count(*)::int as n from information_schema.columns where table_name = 'customers' and column_name = 'half_done_col'`.execute(db.db);
+      select count(*)::int as n from information_schema.columns where table_name = 'customers' and column_name = 'half_done_col'`.execute(
+      db.db,
+    );
     const recorded = await sql<{ n: number }>`select count(*)::int as n from kysely_migration where name = '9999_broken'`.execute(db.db);
     expect([table.rows[0].n, column.rows[0].n, recorded.rows[0].n]).toEqual([0, 0, 0]);
   });

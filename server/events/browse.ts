@@ -1,7 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 
-export type DomainEventFilter = { limit: number; offset: number; type?: string; customerId?: number; status?: 'pending' | 'delivered' | 'failed' };
+export type DomainEventFilter = {
+  limit: number;
+  offset: number;
+  type?: string;
+  customerId?: number;
+  status?: 'pending' | 'delivered' | 'failed';
+};
 
 /** Events newest first with their deliveries, for Settings → Jobs. */
 export async function listDomainEvents(db: Db, f: DomainEventFilter) {
@@ -10,14 +16,19 @@ export async function listDomainEvents(db: Db, f: DomainEventFilter) {
   if (f.customerId) q = q.where('e.customer_id', '=', f.customerId);
   if (f.status) {
     const status = f.status;
-    q = q.where((eb) => eb.exists(eb.selectFrom('event_deliveries as d').select('d.event_id').whereRef('d.event_id', '=', 'e.id').where('d.status', '=', status)));
+    q = q.where((eb) =>
+      eb.exists(
+        eb.selectFrom('event_deliveries as d').select('d.event_id').whereRef('d.event_id', '=', 'e.id').where('d.status', '=', status),
+      ),
+    );
   }
   const [rows, total] = await Promise.all([
     q.selectAll('e').orderBy('e.id', 'desc').limit(f.limit).offset(f.offset).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   const ids = rows.map((r) => Number(r.id));
-  const deliveries = ids.length > 0 ? await db.selectFrom('event_deliveries').selectAll().where('event_id', 'in', ids).orderBy('subscriber').execute() : [];
+  const deliveries =
+    ids.length > 0 ? await db.selectFrom('event_deliveries').selectAll().where('event_id', 'in', ids).orderBy('subscriber').execute() : [];
   return {
     total: Number(total.n),
     items: rows.map((r) => ({
@@ -31,7 +42,13 @@ export async function listDomainEvents(db: Db, f: DomainEventFilter) {
       createdAt: r.created_at.toISOString(),
       deliveries: deliveries
         .filter((d) => Number(d.event_id) === Number(r.id))
-        .map((d) => ({ subscriber: d.subscriber, status: d.status, attempts: d.attempts, error: d.error, deliveredAt: d.delivered_at?.toISOString() ?? null })),
+        .map((d) => ({
+          subscriber: d.subscriber,
+          status: d.status,
+          attempts: d.attempts,
+          error: d.error,
+          deliveredAt: d.delivered_at?.toISOString() ?? null,
+        })),
     })),
   };
 }

@@ -58,7 +58,9 @@ export async function dispatchEvents(ctx: AppContext, subscriptions: readonly Ev
       try {
         await sub.handle(event, { ...ctx, db: trx });
         await sql`release savepoint delivery`.execute(trx);
-        await sql`update event_deliveries set status = 'delivered', attempts = attempts + 1, delivered_at = now(), error = null where ${where}`.execute(trx);
+        await sql`update event_deliveries set status = 'delivered', attempts = attempts + 1, delivered_at = now(), error = null where ${where}`.execute(
+          trx,
+        );
       } catch (err) {
         await sql`rollback to savepoint delivery`.execute(trx);
         const attempts = row.attempts + 1;

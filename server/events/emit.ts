@@ -17,7 +17,13 @@ export type EmitInput<T extends DomainEventType> = {
 export async function emit<T extends DomainEventType>(trx: Db, event: EmitInput<T>): Promise<void> {
   await trx
     .insertInto('domain_events')
-    .values({ key: event.key, type: event.type, customer_id: event.customerId, payload: JSON.stringify(event.payload), occurred_at: event.occurredAt })
+    .values({
+      key: event.key,
+      type: event.type,
+      customer_id: event.customerId,
+      payload: JSON.stringify(event.payload),
+      occurred_at: event.occurredAt,
+    })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
 }

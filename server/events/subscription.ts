@@ -37,8 +37,14 @@ export async function syncSubscriptions(db: Db, subscriptions: readonly EventSub
     const want = new Set(wanted.map(key));
     const have = new Set(held.map(key));
     const gone = held.filter((r) => !want.has(key(r)));
-    for (const r of gone) await trx.deleteFrom('event_subscriptions').where('subscriber', '=', r.subscriber).where('type', '=', r.type).execute();
+    for (const r of gone)
+      await trx.deleteFrom('event_subscriptions').where('subscriber', '=', r.subscriber).where('type', '=', r.type).execute();
     const added = wanted.filter((r) => !have.has(key(r)));
-    if (added.length > 0) await trx.insertInto('event_subscriptions').values(added).onConflict((oc) => oc.doNothing()).execute();
+    if (added.length > 0)
+      await trx
+        .insertInto('event_subscriptions')
+        .values(added)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
   });
 }

@@ -31,7 +31,13 @@ describe('HTTP API conventions', () => {
 
   it('answers a U+0000 character, which PostgreSQL cannot store, with 400 VALIDATION_FAILED at its path', async () => {
     const body = await post('/api/v1/users', JSON.stringify({ email: 'nul@b.cn', name: 'A\u0000B', role: 'marketer' }));
-    expect([body.statusCode, body.json().error]).toEqual([400, expect.objectContaining({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ in: 'body', path: 'name', code: 'invalid_character' })] })]);
+    expect([body.statusCode, body.json().error]).toEqual([
+      400,
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        details: [expect.objectContaining({ in: 'body', path: 'name', code: 'invalid_character' })],
+      }),
+    ]);
     const query = await patron.http.inject({ method: 'GET', url: '/api/v1/customers?q=a%00b', headers: as(owner) });
     expect([query.statusCode, query.json().error.details[0].in]).toEqual([400, 'query']);
   });
@@ -76,7 +82,13 @@ describe('HTTP API conventions', () => {
         throw new Error('secret connection string postgres://u:p@h/db');
       },
     });
-    const app = await buildHttp({ ctx: patron.ctx, routes: [crash], authenticate: async () => null, ready: async () => true, version: 'test' });
+    const app = await buildHttp({
+      ctx: patron.ctx,
+      routes: [crash],
+      authenticate: async () => null,
+      ready: async () => true,
+      version: 'test',
+    });
     const res = await app.inject({ method: 'GET', url: '/api/v1/crash' });
     await app.close();
     expect(res.statusCode).toBe(500);

@@ -111,9 +111,7 @@ function registerOps(app: FastifyInstance, opts: HttpOptions) {
     const ok = await opts.ready().catch(() => false);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready' });
   });
-  app.get('/metrics', async (_req, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 }
 
 function registerWeb(app: FastifyInstance, webDir: string | undefined) {
@@ -157,7 +155,10 @@ class OneLinePerRequest extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
     if (error) return super.requestCompleted(error, request, reply);
     // The path without its query string: a search for a phone or e-mail must not write it into the logs.
-    request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   }
 }
 

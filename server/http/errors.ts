@@ -37,14 +37,17 @@ export const httpErrors = {
   /** PostgreSQL cannot store U+0000 in text; reported like any other invalid value, at its path. */
   nulCharacter: (where: string, path: string) =>
     new AppError('VALIDATION_FAILED', 'invalid', `The request ${where} is invalid.`, [
-      { in: where, path, code: 'invalid_character', message: 'Contains U+0000 or an unpaired surrogate (\\ud800–\\udfff), which cannot be stored.' },
+      {
+        in: where,
+        path,
+        code: 'invalid_character',
+        message: 'Contains U+0000 or an unpaired surrogate (\\ud800–\\udfff), which cannot be stored.',
+      },
     ]),
   unauthenticated: () => new AppError('UNAUTHENTICATED', 'unauthenticated', 'Sign in or send a valid API key.'),
-  forbidden: (permission: string) =>
-    new AppError('FORBIDDEN', 'forbidden', 'Your role does not allow this action.', { permission }),
+  forbidden: (permission: string) => new AppError('FORBIDDEN', 'forbidden', 'Your role does not allow this action.', { permission }),
   csrf: () => new AppError('CSRF_TOKEN_INVALID', 'forbidden', 'Missing or wrong X-CSRF-Token header.'),
-  routeNotFound: (method: string, url: string) =>
-    new AppError('ROUTE_NOT_FOUND', 'not_found', `No route ${method} ${url.split('?')[0]}.`),
+  routeNotFound: (method: string, url: string) => new AppError('ROUTE_NOT_FOUND', 'not_found', `No route ${method} ${url.split('?')[0]}.`),
 };
 
 /** Framework-level client errors (body parsing, limits) translated to stable codes. */
@@ -53,12 +56,10 @@ function fromFastifyError(err: FastifyError): AppError | null {
   const status = err.statusCode ?? 500;
   if (status >= 500) return null;
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'payload_too_large', 'The request body is too large.');
-  if (status === 415)
-    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', 'Send the body as application/json.');
+  if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', 'Send the body as application/json.');
   if (status === 429) return new AppError('RATE_LIMITED', 'rate_limited', 'Too many requests; slow down.');
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new AppError('EMPTY_BODY', 'invalid', 'The JSON body is empty.');
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
-    return new AppError('MALFORMED_JSON', 'invalid', 'The body is not valid JSON.');
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new AppError('MALFORMED_JSON', 'invalid', 'The body is not valid JSON.');
   return new AppError('BAD_REQUEST', 'invalid', err.message);
 }
 
@@ -90,9 +91,7 @@ export function createErrorHandler(adapt: (e: AppError) => AppError = (e) => e) 
       return reply.status(status).send(toEnvelope(appError));
     }
     request.log.error({ err }, 'unhandled error');
-    return reply
-      .status(500)
-      .send({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; it has been logged.' } });
+    return reply.status(500).send({ error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; it has been logged.' } });
   };
 }
 

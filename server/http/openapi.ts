@@ -37,9 +37,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
       'x-patron-access': r.access,
       ...(r.access === 'public' ? { security: [] } : {}),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
-      ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } }
-        : {}),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } } : {}),
       responses: {
         [String(r.status ?? 200)]: {
           description: 'Success',

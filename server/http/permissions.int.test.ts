@@ -13,7 +13,14 @@ describe('permission matrix on every route', () => {
     patron = await startTestPatron();
     for (const role of ROLES) {
       const email = `${role}@matrix.test`;
-      await createUser(patron.ctx.db, { email, name: role, role, password: 'matrix-password-1', actor: { type: 'system', id: null, label: 't', ip: null }, actorRole: null });
+      await createUser(patron.ctx.db, {
+        email,
+        name: role,
+        role,
+        password: 'matrix-password-1',
+        actor: { type: 'system', id: null, label: 't', ip: null },
+        actorRole: null,
+      });
       sessions.set(role, await signIn(patron, email, 'matrix-password-1'));
     }
     const api = patron.http.routeTable.filter((r) => r.url.startsWith('/api/v1/'));
@@ -38,10 +45,16 @@ describe('permission matrix on every route', () => {
       if (access === 'public') continue;
       const url = route.url.replace(/:\w+/g, '1');
       for (const role of ROLES) {
-        const res = await patron.http.inject({ method: route.method as 'GET', url, headers: { ...as(sessions.get(role)!), 'content-type': 'application/json' }, payload: route.method === 'GET' ? undefined : '{}' });
+        const res = await patron.http.inject({
+          method: route.method as 'GET',
+          url,
+          headers: { ...as(sessions.get(role)!), 'content-type': 'application/json' },
+          payload: route.method === 'GET' ? undefined : '{}',
+        });
         const allowed = access === 'authenticated' || roleHas(role, access as never);
         const denied = res.statusCode === 403 && res.json().error.code === 'FORBIDDEN';
-        if (allowed === denied || res.statusCode === 401 || res.statusCode >= 500) failures.push(`${role} ${route.method} ${url} → ${res.statusCode}`);
+        if (allowed === denied || res.statusCode === 401 || res.statusCode >= 500)
+          failures.push(`${role} ${route.method} ${url} → ${res.statusCode}`);
       }
     }
     expect(failures).toEqual([]);

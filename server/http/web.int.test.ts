@@ -22,7 +22,11 @@ describe('the web admin’s files', () => {
 
   it('sends precompressed assets to browsers that take them, cached for a year; the page itself always revalidated', async () => {
     const br = await patron.http.inject({ method: 'GET', url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'br, gzip' } });
-    expect([br.statusCode, br.headers['content-encoding'], br.headers['cache-control']]).toEqual([200, 'br', 'public, max-age=31536000, immutable']);
+    expect([br.statusCode, br.headers['content-encoding'], br.headers['cache-control']]).toEqual([
+      200,
+      'br',
+      'public, max-age=31536000, immutable',
+    ]);
     expect(br.rawPayload.length).toBeLessThan(script.length / 10);
     const gz = await patron.http.inject({ method: 'GET', url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'gzip' } });
     expect(gz.headers['content-encoding']).toBe('gzip');

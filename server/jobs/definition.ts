@@ -39,5 +39,12 @@ export function defineScheduledJob<TContext>(def: {
   expireInSeconds?: number;
   handler: (ctx: TContext & { jobId: string }) => Promise<void>;
 }): JobDefinition<NoData, TContext> {
-  return defineJob({ name: def.name, version: 1, schema: NO_DATA, cron: def.cron, expireInSeconds: def.expireInSeconds, handler: (_data, ctx) => def.handler(ctx) });
+  return defineJob({
+    name: def.name,
+    version: 1,
+    schema: NO_DATA,
+    cron: def.cron,
+    expireInSeconds: def.expireInSeconds,
+    handler: (_data, ctx) => def.handler(ctx),
+  });
 }

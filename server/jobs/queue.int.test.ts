@@ -57,7 +57,9 @@ describe('job queue', () => {
     db = await createTestDb();
     // A second connection pool stands for a second worker process (same handle on embedded PGlite).
     second = db.url ? await createDb({ kind: 'postgres', url: db.url, poolSize: 3 }) : db;
-    await sql`create table test_job_runs (id serial primary key, job_id text not null, n int not null, worker text not null)`.execute(db.db);
+    await sql`create table test_job_runs (id serial primary key, job_id text not null, n int not null, worker text not null)`.execute(
+      db.db,
+    );
     const jobs = [recordJob, failingJob, cronJob];
     const common = { log, jobs, work: true, timeZone: 'Asia/Shanghai', pollingIntervalSeconds: 0.5 };
     queues = [
@@ -88,8 +90,10 @@ describe('job queue', () => {
   it('retries with backoff and then keeps the job failed with its error', async () => {
     const id = await queues[0].enqueue(failingJob, { reason: 'no stock' });
     const row = async () =>
-      (await sql<{ state: string; retry_count: number; output: { message?: string } | null }>`
-        select state::text as state, retry_count, output from pgboss.job where id = ${id}::uuid`.execute(db.db)).rows[0];
+      (
+        await sql<{ state: string; retry_count: number; output: { message?: string } | null }>`
+        select state::text as state, retry_count, output from pgboss.job where id = ${id}::uuid`.execute(db.db)
+      ).rows[0];
     await waitFor(async () => (await row())?.state === 'failed', 45_000);
     const failed = await row();
     expect(failed.retry_count).toBe(1);
@@ -104,7 +108,9 @@ describe('job queue', () => {
         throw new Error('rollback');
       }),
     ).rejects.toThrow('rollback');
-    const jobs = await sql<{ c: number }>`select count(*)::int as c from pgboss.job where name = ${queueName(recordJob)} and (data->>'n')::int = ${marker}`.execute(db.db);
+    const jobs = await sql<{
+      c: number;
+    }>`select count(*)::int as c from pgboss.job where name = ${queueName(recordJob)} and (data->>'n')::int = ${marker}`.execute(db.db);
     expect(jobs.rows[0].c).toBe(0);
   });
 

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Keyring,
-  blindIndex,
-  decryptField,
-  encryptField,
-  generateKey,
-  parseMasterKey,
-  unwrapKey,
-  wrapKey,
-} from './crypto.ts';
+import { type Keyring, blindIndex, decryptField, encryptField, generateKey, parseMasterKey, unwrapKey, wrapKey } from './crypto.ts';
 
 const keyring = (id = 1, key = generateKey(), indexKey = generateKey()): Keyring => ({
   activeKeyId: id,

@@ -21,8 +21,7 @@ const IV_BYTES = 12;
 export const cryptoErrors = {
   badMasterKey: () =>
     new AppError('MASTER_KEY_INVALID', 'invalid', 'The master key must be 32 bytes, given as 64 hex characters or base64.'),
-  decryptFailed: (reason: string) =>
-    new AppError('DECRYPTION_FAILED', 'invalid', `A protected value could not be decrypted: ${reason}.`),
+  decryptFailed: (reason: string) => new AppError('DECRYPTION_FAILED', 'invalid', `A protected value could not be decrypted: ${reason}.`),
 };
 
 export function parseMasterKey(text: string): Buffer {

@@ -2,16 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import {
-  type Keyring,
-  ciphertextKeyId,
-  decryptField,
-  encryptField,
-  generateKey,
-  parseMasterKey,
-  unwrapKey,
-  wrapKey,
-} from './crypto.ts';
+import { type Keyring, ciphertextKeyId, decryptField, encryptField, generateKey, parseMasterKey, unwrapKey, wrapKey } from './crypto.ts';
 import type { Logger } from './logger.ts';
 
 export const MASTER_KEY_FILE = 'master.key';
@@ -99,9 +90,10 @@ async function reencryptTable(db: Db, keyring: Keyring, target: EncryptedColumns
       for (const row of batch.rows) {
         const sets = target.columns.map((c) => {
           const value = row[c];
-          const fresh = typeof value === 'string' && ciphertextKeyId(value) !== keyring.activeKeyId
-            ? encryptField(keyring, decryptField(keyring, value))
-            : value;
+          const fresh =
+            typeof value === 'string' && ciphertextKeyId(value) !== keyring.activeKeyId
+              ? encryptField(keyring, decryptField(keyring, value))
+              : value;
           return sql`${sql.ref(c)} = ${fresh}`;
         });
         await sql`update ${sql.table(target.table)} set ${sql.join(sets)} where ${sql.ref(target.idColumn)} = ${row.id}`.execute(trx);

@@ -19,7 +19,8 @@ export function maskEmail(email: string): string {
   return `${email[0]}***${email.slice(at)}`;
 }
 
-const REGION_PREFIX = /^((?:[^省市区县]{1,7}(?:自治区|省|市))?(?:[^省市区县]{1,8}?市|[^省市区县]{1,8}?(?:自治州|地区|盟))?(?:[^省市区县]{1,8}?(?:新区|区|县|旗|市))?)/u;
+const REGION_PREFIX =
+  /^((?:[^省市区县]{1,7}(?:自治区|省|市))?(?:[^省市区县]{1,8}?市|[^省市区县]{1,8}?(?:自治州|地区|盟))?(?:[^省市区县]{1,8}?(?:新区|区|县|旗|市))?)/u;
 
 /** `上海市浦东新区张江路123号` → `上海市浦东新区****`; other scripts keep their first word. */
 export function maskAddress(address: string): string {

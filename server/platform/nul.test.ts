@@ -23,7 +23,8 @@ describe('U+0000, which PostgreSQL text cannot hold', () => {
 
   it('replaces NUL bytes in a stream, across and within chunks', async () => {
     const chunks: Buffer[] = [];
-    for await (const c of Readable.from([Buffer.from([0x61, 0, 0x62, 0]), Buffer.from([0, 0x63])]).pipe(replaceNulBytes())) chunks.push(c as Buffer);
+    for await (const c of Readable.from([Buffer.from([0x61, 0, 0x62, 0]), Buffer.from([0, 0x63])]).pipe(replaceNulBytes()))
+      chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString('utf8')).toBe('a\uFFFDb\uFFFD\uFFFDc');
   });
 });

@@ -75,7 +75,10 @@ export type CustomerPanel = {
   load(db: Db, p: { customerId: number; keyring: Keyring; reveal: boolean }): Promise<PanelContent>;
 };
 /** A column may name its codes (`skipped` → 未发送 / Not sent): the admin shows the label in the reader's language. */
-export type PanelContent = { columns: { key: string; label: Labels; values?: Record<string, Labels> }[]; rows: Record<string, string | number | boolean | null>[] };
+export type PanelContent = {
+  columns: { key: string; label: Labels; values?: Record<string, Labels> }[];
+  rows: Record<string, string | number | boolean | null>[];
+};
 
 /** What every module declared about customers, assembled once by the composition root. */
 export type ModuleRegistry = {

@@ -19,7 +19,30 @@ const skipReason = !chromiumPath
 if (skipReason) console.warn(`Skipping browser tests: ${skipReason}`);
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results');
-const PAGES = ['/dashboard', '/customers', '/orders', '/customers/quality', '/customers/duplicates', '/customers/import', '/segments', '/analytics', '/marketing', '/automation', '/loyalty', '/service', '/surveys', '/settings/store', '/settings/users', '/settings/api-keys', '/settings/sources', '/settings/integrations', '/settings/privacy', '/settings/attributes', '/settings/audit', '/settings/jobs'];
+const PAGES = [
+  '/dashboard',
+  '/customers',
+  '/orders',
+  '/customers/quality',
+  '/customers/duplicates',
+  '/customers/import',
+  '/segments',
+  '/analytics',
+  '/marketing',
+  '/automation',
+  '/loyalty',
+  '/service',
+  '/surveys',
+  '/settings/store',
+  '/settings/users',
+  '/settings/api-keys',
+  '/settings/sources',
+  '/settings/integrations',
+  '/settings/privacy',
+  '/settings/attributes',
+  '/settings/audit',
+  '/settings/jobs',
+];
 
 describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   let patron: Patron;
@@ -36,7 +59,15 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     base = await patron.http.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('console', (m) => {
@@ -105,7 +136,18 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   });
 
   it('saves a filtered view of the list, merges a duplicate field by field on the 360 page and undoes it', async () => {
-    const twin = { name: '欧阳娜娜', gender: 'female' as const, birthday: '1992-05-05', province: '浙江省', city: '杭州市', district: null, firstChannelId: null, email: null, address: null, createdAt: new Date() };
+    const twin = {
+      name: '欧阳娜娜',
+      gender: 'female' as const,
+      birthday: '1992-05-05',
+      province: '浙江省',
+      city: '杭州市',
+      district: null,
+      firstChannelId: null,
+      email: null,
+      address: null,
+      createdAt: new Date(),
+    };
     const [keep, dup] = await insertCustomers(patron.ctx.db, patron.ctx.keyring, [
       { ...twin, phone: '+8613955550001' },
       { ...twin, name: '欧阳娜娜 ', birthday: '1992-05-05', phone: '+8613955550002', email: 'nana@example.cn' },
@@ -120,7 +162,12 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.locator('.ant-modal-footer .ant-btn-primary').click();
     await page.getByText('视图已保存').waitFor();
     const views = await patron.ctx.db.selectFrom('saved_views').select(['name', 'params']).execute();
-    expect(views).toEqual([{ name: '浙江客户', params: expect.objectContaining({ province: '浙江省', columns: expect.arrayContaining(['ordersCount', 'netSpent']) }) }]);
+    expect(views).toEqual([
+      {
+        name: '浙江客户',
+        params: expect.objectContaining({ province: '浙江省', columns: expect.arrayContaining(['ordersCount', 'netSpent']) }),
+      },
+    ]);
 
     await page.goto(`${base}/customers/${keep}`);
     await page.getByTestId(`merge-${dup}`).click();
@@ -128,8 +175,16 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.locator('#confirm-merge').click();
     await page.getByText('合并记录').waitFor();
     await page.screenshot({ path: join(SHOTS, 'customer-merge.png') });
-    const merged = await patron.ctx.db.selectFrom('customers').select(['id', 'merged_into']).where('id', 'in', [keep, dup]).orderBy('id').execute();
-    expect(merged).toEqual([{ id: keep, merged_into: null }, { id: dup, merged_into: keep }]);
+    const merged = await patron.ctx.db
+      .selectFrom('customers')
+      .select(['id', 'merged_into'])
+      .where('id', 'in', [keep, dup])
+      .orderBy('id')
+      .execute();
+    expect(merged).toEqual([
+      { id: keep, merged_into: null },
+      { id: dup, merged_into: keep },
+    ]);
     expect(consoleErrors).toEqual([]);
     await page.locator('[data-testid^="undo-merge-"]').click();
     await page.locator('.ant-popconfirm .ant-btn-primary').click();
@@ -152,8 +207,22 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   });
 
   it('finds an order by its tracking number and shows its parcel, lines and buyer', async () => {
-    const order = await patron.ctx.db.selectFrom('orders').select(['id', 'external_id', 'customer_id']).orderBy('placed_at', 'desc').executeTakeFirstOrThrow();
-    await patron.ctx.db.insertInto('shipments').values({ order_id: order.id, customer_id: order.customer_id, carrier: '顺丰速运', tracking_number: 'SF-BROWSER-1', status: 'in_transit', source: 'test' }).execute();
+    const order = await patron.ctx.db
+      .selectFrom('orders')
+      .select(['id', 'external_id', 'customer_id'])
+      .orderBy('placed_at', 'desc')
+      .executeTakeFirstOrThrow();
+    await patron.ctx.db
+      .insertInto('shipments')
+      .values({
+        order_id: order.id,
+        customer_id: order.customer_id,
+        carrier: '顺丰速运',
+        tracking_number: 'SF-BROWSER-1',
+        status: 'in_transit',
+        source: 'test',
+      })
+      .execute();
     await page.goto(`${base}/orders`);
     await page.getByTestId('orders-search').locator('input').fill('SF-BROWSER-1');
     await page.getByTestId('orders-search').locator('input').press('Enter');
@@ -164,17 +233,31 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   });
 
   it('records a consent with its evidence on the 360 page and connects a marketplace store, its webhook address shown', async () => {
-    const someone = await patron.ctx.db.selectFrom('customers').select('id').where('merged_into', 'is', null).orderBy('id').executeTakeFirstOrThrow();
+    const someone = await patron.ctx.db
+      .selectFrom('customers')
+      .select('id')
+      .where('merged_into', 'is', null)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
     await page.goto(`${base}/customers/${someone.id}`);
     await page.getByTestId('record-consent').click();
     await page.getByLabel('凭证').fill('门店扫码表单 #42');
     await page.locator('.ant-modal-footer .ant-btn-primary').click();
-    await expect.poll(async () => (await patron.ctx.db.selectFrom('consents').select('evidence').where('customer_id', '=', someone.id).execute()).map((c) => c.evidence)).toContain('门店扫码表单 #42');
+    await expect
+      .poll(async () =>
+        (await patron.ctx.db.selectFrom('consents').select('evidence').where('customer_id', '=', someone.id).execute()).map(
+          (c) => c.evidence,
+        ),
+      )
+      .toContain('门店扫码表单 #42');
     await page.goto(`${base}/settings/integrations`);
     await page.getByRole('button', { name: '接入店铺' }).click();
     await page.getByLabel('名称').fill('京东自营旗舰店');
     await page.locator('.ant-modal-footer .ant-btn-primary').click();
-    await page.getByText(/\/webhooks\/orders\/\d+/).first().waitFor();
+    await page
+      .getByText(/\/webhooks\/orders\/\d+/)
+      .first()
+      .waitFor();
     expect(consoleErrors).toEqual([]);
   });
 
@@ -185,7 +268,12 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       await page.getByTestId('customer-search').waitFor();
       await page.getByRole('button', { name: /退出登录|Sign out/ }).waitFor();
       await page.screenshot({ path: join(SHOTS, 'customers-390.png') });
-      const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 392).slice(0, 8).map((e) => `${e.tagName}.${e.className}`.slice(0, 80)));
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > 392)
+          .slice(0, 8)
+          .map((e) => `${e.tagName}.${e.className}`.slice(0, 80)),
+      );
       expect(await page.evaluate(() => document.documentElement.scrollWidth), wide.join('\n')).toBeLessThanOrEqual(392);
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
@@ -196,11 +284,29 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   it('shows stored text as text: a name, note, tag and segment name holding HTML run no script', async () => {
     const payload = '<img src=x onerror="window.__xss=1">';
     const [id] = await insertCustomers(patron.ctx.db, patron.ctx.keyring, [
-      { name: payload, gender: 'unknown', birthday: null, province: null, city: null, district: null, firstChannelId: null, email: null, phone: '+8613955559999', address: null, createdAt: new Date() },
+      {
+        name: payload,
+        gender: 'unknown',
+        birthday: null,
+        province: null,
+        city: null,
+        district: null,
+        firstChannelId: null,
+        email: null,
+        phone: '+8613955559999',
+        address: null,
+        createdAt: new Date(),
+      },
     ]);
-    await patron.ctx.db.insertInto('customer_tags').values({ customer_id: id, tag: payload.slice(0, 50), source: 'test' }).execute();
+    await patron.ctx.db
+      .insertInto('customer_tags')
+      .values({ customer_id: id, tag: payload.slice(0, 50), source: 'test' })
+      .execute();
     await patron.ctx.db.insertInto('customer_notes').values({ customer_id: id, body: payload, author_label: payload }).execute();
-    await patron.ctx.db.insertInto('segments').values({ name: payload, kind: 'static', rules: null, status: 'ready', created_by: 'test' }).execute();
+    await patron.ctx.db
+      .insertInto('segments')
+      .values({ name: payload, kind: 'static', rules: null, status: 'ready', created_by: 'test' })
+      .execute();
     const response = await page.goto(`${base}/customers/${id}`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.getByText(payload).first().waitFor();
@@ -224,8 +330,12 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
 
   it('builds a segment visually, sees its live count change, saves it and sees it computed', async () => {
     const count = async (minOrders: number) =>
-      Number((await sql<{ n: number }>`select count(*)::int as n from customer_metrics m join customers c on c.id = m.customer_id
-        where c.merged_into is null and m.orders_count >= ${minOrders}`.execute(patron.ctx.db)).rows[0].n);
+      Number(
+        (
+          await sql<{ n: number }>`select count(*)::int as n from customer_metrics m join customers c on c.id = m.customer_id
+        where c.merged_into is null and m.orders_count >= ${minOrders}`.execute(patron.ctx.db)
+        ).rows[0].n,
+      );
     await page.goto(`${base}/segments`);
     await page.getByTestId('new-segment').click();
     await page.getByTestId('segment-name').fill('Repeat buyers');
@@ -239,9 +349,17 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('save-segment').click();
     await page.waitForURL(/\/segments\/\d+$/);
     await expect.poll(() => page.getByTestId('segment-status').textContent(), { timeout: 30_000 }).toBe('已更新');
-    const saved = await patron.ctx.db.selectFrom('segments').select(['size', 'rules']).where('name', '=', 'Repeat buyers').executeTakeFirstOrThrow();
+    const saved = await patron.ctx.db
+      .selectFrom('segments')
+      .select(['size', 'rules'])
+      .where('name', '=', 'Repeat buyers')
+      .executeTakeFirstOrThrow();
     expect(saved.size).toBe(await count(3));
-    expect(saved.rules).toEqual({ type: 'group', op: 'and', children: [{ type: 'metric', field: 'orders_count', operator: 'gte', value: 3 }] });
+    expect(saved.rules).toEqual({
+      type: 'group',
+      op: 'and',
+      children: [{ type: 'metric', field: 'orders_count', operator: 'gte', value: 3 }],
+    });
     await page.screenshot({ path: join(SHOTS, 'segment-saved.png') });
     expect(consoleErrors).toEqual([]);
   });
@@ -263,7 +381,12 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('run-clusters').click();
     await page.getByText('第 1 类').waitFor();
     await page.screenshot({ path: join(SHOTS, 'analytics-clusters.png') });
-    const buyer = await patron.ctx.db.selectFrom('customer_metrics').select('customer_id').where('p_alive', 'is not', null).orderBy('net_spent', 'desc').executeTakeFirstOrThrow();
+    const buyer = await patron.ctx.db
+      .selectFrom('customer_metrics')
+      .select('customer_id')
+      .where('p_alive', 'is not', null)
+      .orderBy('net_spent', 'desc')
+      .executeTakeFirstOrThrow();
     await page.goto(`${base}/customers/${buyer.customer_id}`);
     await page.getByTestId('prediction').waitFor();
     await page.getByText('预测 12 个月价值', { exact: false }).first().waitFor();
@@ -272,7 +395,19 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   });
   it('answers a large shop’s segment with an estimate first, then replaces it with the exact count', async () => {
     // Enough customers that the estimate samples (about 10,000 of 20,400) instead of counting everyone.
-    const people = Array.from({ length: 20_000 }, (_, i) => ({ name: `顾客${i}`, gender: 'unknown' as const, birthday: null, province: null, city: null, district: null, firstChannelId: null, email: null, phone: null, address: null, createdAt: new Date() }));
+    const people = Array.from({ length: 20_000 }, (_, i) => ({
+      name: `顾客${i}`,
+      gender: 'unknown' as const,
+      birthday: null,
+      province: null,
+      city: null,
+      district: null,
+      firstChannelId: null,
+      email: null,
+      phone: null,
+      address: null,
+      createdAt: new Date(),
+    }));
     await insertCustomers(patron.ctx.db, patron.ctx.keyring, people);
     await sql`analyze customers`.execute(patron.ctx.db);
     // On a large shop the exact count takes seconds; here it is held until the estimate has been seen.
@@ -296,7 +431,15 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'segment-estimate.png') });
     // Released: this request and any later one go through (the route stays; it no longer holds anything).
     release();
-    const buyers = Number((await sql<{ n: number }>`select count(*)::int as n from customer_metrics m join customers c on c.id = m.customer_id where c.merged_into is null and m.orders_count >= 1`.execute(patron.ctx.db)).rows[0].n);
+    const buyers = Number(
+      (
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from customer_metrics m join customers c on c.id = m.customer_id where c.merged_into is null and m.orders_count >= 1`.execute(
+          patron.ctx.db,
+        )
+      ).rows[0].n,
+    );
     const live = () => page.getByTestId('live-count').locator('.ant-statistic-content-value').textContent();
     await expect.poll(async () => Number((await live())?.replace(/\D/g, ''))).toBe(buyers);
     expect(consoleErrors).toEqual([]);

@@ -22,10 +22,21 @@ describe('product association and recommendations on a hand-computed basket set'
     const db = patron.ctx.db;
     const channel = await ensureChannel(db, { code: 'web', name: 'Web', kind: 'web', platform: 'custom' });
     for (const [n, basket] of BASKETS.entries()) {
-      const { customerId } = await resolveCustomer(db, patron.ctx.keyring, { identifiers: [{ kind: 'external', channel: 'web', value: `c${n}` }], source: 'test', now: NOW });
+      const { customerId } = await resolveCustomer(db, patron.ctx.keyring, {
+        identifiers: [{ kind: 'external', channel: 'web', value: `c${n}` }],
+        source: 'test',
+        now: NOW,
+      });
       customers.push(customerId);
       await upsertOrder(db, {
-        customerId, channelId: channel, externalId: `o${n}`, status: 'paid', currency: 'CNY', totalAmount: 1000 * basket.length, placedAt: new Date(NOW.getTime() - (n + 1) * 86_400_000), now: NOW,
+        customerId,
+        channelId: channel,
+        externalId: `o${n}`,
+        status: 'paid',
+        currency: 'CNY',
+        totalAmount: 1000 * basket.length,
+        placedAt: new Date(NOW.getTime() - (n + 1) * 86_400_000),
+        now: NOW,
         items: basket.map((sku) => ({ sku, name: `Product ${sku}`, category: `cat-${sku}`, quantity: 1, unitPrice: 1000 })),
       });
     }

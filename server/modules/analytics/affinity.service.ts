@@ -6,10 +6,27 @@ import type { Db } from '../../db/index.ts';
  * one order's distinct products. For a rule A → B: support = baskets with both / all baskets;
  * confidence = baskets with both / baskets with A; lift = confidence / (baskets with B / all baskets).
  */
-export type AssociationOptions = { now: Date; windowDays: number; minSupport?: number; minConfidence?: number; productId?: number; limit?: number };
+export type AssociationOptions = {
+  now: Date;
+  windowDays: number;
+  minSupport?: number;
+  minConfidence?: number;
+  productId?: number;
+  limit?: number;
+};
 
 export async function associationRules(db: Db, opts: AssociationOptions) {
-  const rows = await sql<{ a: number; a_name: string; b: number; b_name: string; both: number; support: number; confidence: number; lift: number; baskets: number }>`
+  const rows = await sql<{
+    a: number;
+    a_name: string;
+    b: number;
+    b_name: string;
+    both: number;
+    support: number;
+    confidence: number;
+    lift: number;
+    baskets: number;
+  }>`
     with baskets as (
       select distinct i.order_id, i.product_id from order_items i join orders o on o.id = i.order_id
       where o.paid_at is not null and o.status <> 'cancelled' and i.product_id is not null
@@ -28,7 +45,14 @@ export async function associationRules(db: Db, opts: AssociationOptions) {
     order by lift desc, support desc, p.a, p.b limit ${opts.limit ?? 50}`.execute(db);
   return {
     baskets: rows.rows[0]?.baskets ?? 0,
-    rules: rows.rows.map((r) => ({ from: { id: Number(r.a), name: r.a_name }, to: { id: Number(r.b), name: r.b_name }, baskets: r.both, support: r.support, confidence: r.confidence, lift: r.lift })),
+    rules: rows.rows.map((r) => ({
+      from: { id: Number(r.a), name: r.a_name },
+      to: { id: Number(r.b), name: r.b_name },
+      baskets: r.both,
+      support: r.support,
+      confidence: r.confidence,
+      lift: r.lift,
+    })),
   };
 }
 
@@ -64,5 +88,14 @@ export async function recommendationsFor(db: Db, customerId: number, opts: { now
     from scored s join products p on p.id = s.product_id
     where s.product_id not in (select product_id from mine) or p.category in (select category from repeat_categories)
     order by s.score desc, p.id limit ${opts.limit ?? 10}`.execute(db);
-  return { items: rows.rows.map((r) => ({ id: Number(r.id), sku: r.sku, name: r.name, category: r.category, score: r.score, because: r.because ?? [] })) };
+  return {
+    items: rows.rows.map((r) => ({
+      id: Number(r.id),
+      sku: r.sku,
+      name: r.name,
+      category: r.category,
+      score: r.score,
+      because: r.because ?? [],
+    })),
+  };
 }

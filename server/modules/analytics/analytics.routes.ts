@@ -38,7 +38,8 @@ const report = <R extends { asOf: string }>(name: string, summary: string, respo
     summary,
     query: contracts.reportFilter,
     response,
-    handler: async ({ ctx, query }) => question.answer(ctx.db, reportParams(query, await storeSettingsOf(ctx)), ctx.clock.now(), refreshFailed(ctx)),
+    handler: async ({ ctx, query }) =>
+      question.answer(ctx.db, reportParams(query, await storeSettingsOf(ctx)), ctx.clock.now(), refreshFailed(ctx)),
   });
 };
 
@@ -67,7 +68,13 @@ export const analyticsRoutes = [
     handler: async ({ ctx, query }) => {
       const store = await storeSettingsOf(ctx);
       const asOf = query.asOf ?? todayIn(store.timeZone, ctx.clock.now());
-      const rows = await computeRfm(ctx.db, { asOf, windowDays: query.window, timeZone: store.timeZone, channel: query.channel, segment: query.segment });
+      const rows = await computeRfm(ctx.db, {
+        asOf,
+        windowDays: query.window,
+        timeZone: store.timeZone,
+        channel: query.channel,
+        segment: query.segment,
+      });
       return { asOf, windowDays: query.window, customers: rows.length, ...summariseRfm(rows) };
     },
   }),
@@ -109,12 +116,27 @@ export const analyticsRoutes = [
     response: contracts.customerInsights,
     handler: ({ ctx, params }) => customerInsights(ctx.db, params.id),
   }),
-  report('overview', 'KPIs (customers, buyers, active, repeat rate, AOV, revenue, average CLV) with monthly trends', contracts.overviewReport, overviewReport),
-  report('cohorts', 'Retention by first-order month: share of each cohort buying again k months later', contracts.cohortReport, cohortReport),
+  report(
+    'overview',
+    'KPIs (customers, buyers, active, repeat rate, AOV, revenue, average CLV) with monthly trends',
+    contracts.overviewReport,
+    overviewReport,
+  ),
+  report(
+    'cohorts',
+    'Retention by first-order month: share of each cohort buying again k months later',
+    contracts.cohortReport,
+    cohortReport,
+  ),
   report('channels', 'Buyers, revenue and repeat rate per channel, and cross-channel overlap', contracts.channelReport, channelReport),
   report('geography', 'Customers, buyers and revenue by province', contracts.geographyReport, geographyReport),
   report('demographics', 'Customers and revenue by gender and age band', contracts.demographicsReport, demographicsReport),
-  report('value', 'Predicted-value distribution, churn-risk bands and the most valuable customers at risk', contracts.valueReport, valueReport),
+  report(
+    'value',
+    'Predicted-value distribution, churn-risk bands and the most valuable customers at risk',
+    contracts.valueReport,
+    valueReport,
+  ),
   defineRoute({
     method: 'GET',
     url: '/analytics/associations',
@@ -124,7 +146,14 @@ export const analyticsRoutes = [
     query: contracts.associationQuery,
     response: contracts.associationRules,
     handler: ({ ctx, query }) =>
-      associationRules(ctx.db, { now: ctx.clock.now(), windowDays: query.window, minSupport: query.minSupport, minConfidence: query.minConfidence, productId: query.product, limit: query.limit }),
+      associationRules(ctx.db, {
+        now: ctx.clock.now(),
+        windowDays: query.window,
+        minSupport: query.minSupport,
+        minConfidence: query.minConfidence,
+        productId: query.product,
+        limit: query.limit,
+      }),
   }),
   defineRoute({
     method: 'GET',

@@ -45,7 +45,15 @@ export type AnalyticsModelTable = {
 
 export type RfmHistoryTable = { as_of: string; rfm_group: string; customers: number; revenue: number };
 
-export type AnalyticsSnapshotTable = { key: string; name: string; params: Json; body: Json; computed_at: Timestamp; compute_ms: number; asked_at: Timestamp };
+export type AnalyticsSnapshotTable = {
+  key: string;
+  name: string;
+  params: Json;
+  body: Json;
+  computed_at: Timestamp;
+  compute_ms: number;
+  asked_at: Timestamp;
+};
 
 export type AnalyticsTables = {
   customer_metrics: CustomerMetricsTable;

@@ -11,7 +11,10 @@ export async function clearChangesBefore(db: Db, at: Date): Promise<void> {
  * Takes up to `limit` changed customers (skipping those another worker holds), refreshes their metrics and
  * hands their ids to `onRefreshed` (segment membership) in the same transaction; a failure leaves them marked.
  */
-export async function processChanges(db: Db, opts: { now: Date; timeZone: string; limit?: number; onRefreshed?: (trx: Db, ids: number[]) => Promise<void> }): Promise<number> {
+export async function processChanges(
+  db: Db,
+  opts: { now: Date; timeZone: string; limit?: number; onRefreshed?: (trx: Db, ids: number[]) => Promise<void> },
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const taken = await sql<{ customer_id: number }>`
       delete from customer_changes where customer_id in (
@@ -25,4 +28,3 @@ export async function processChanges(db: Db, opts: { now: Date; timeZone: string
     return ids.length;
   });
 }
-

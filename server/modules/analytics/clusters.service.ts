@@ -23,7 +23,9 @@ async function featureRows(db: Db, opts: ClusterOptions) {
   const channel = opts.channel
     ? sql`and exists (select 1 from orders o where o.customer_id = m.customer_id and o.channel_id = (select id from channels where code = ${opts.channel} or name = ${opts.channel} limit 1))`
     : sql``;
-  const segment = opts.segment ? sql`and m.customer_id in (select customer_id from segment_members where segment_id = ${opts.segment})` : sql``;
+  const segment = opts.segment
+    ? sql`and m.customer_id in (select customer_id from segment_members where segment_id = ${opts.segment})`
+    : sql``;
   const rows = await sql<{ id: number; v: number[] }>`
     select m.customer_id as id, array[${sql.join(cols)}] as v from customer_metrics m join customers c on c.id = m.customer_id
     where c.merged_into is null and m.orders_count > 0 ${channel} ${segment} order by m.customer_id`.execute(db);
@@ -50,7 +52,8 @@ export async function clusterCustomers(db: Db, opts: ClusterOptions) {
       }
     }
   }
-  if (!best) return { customers: rows.length, features: opts.features, k: 0, candidates, clusters: [], members: new Map<number, number[]>() };
+  if (!best)
+    return { customers: rows.length, features: opts.features, k: 0, candidates, clusters: [], members: new Map<number, number[]>() };
   const members = new Map<number, number[]>();
   const sums = Array.from({ length: best.k }, () => opts.features.map(() => 0));
   ids.forEach((id, i) => {
@@ -64,7 +67,12 @@ export async function clusterCustomers(db: Db, opts: ClusterOptions) {
   });
   const clusters = Array.from({ length: best.k }, (_, c) => {
     const size = members.get(c)?.length ?? 0;
-    return { cluster: c, size, share: size / rows.length, means: Object.fromEntries(opts.features.map((f, j) => [f, size ? sums[c][j] / size : 0])) };
+    return {
+      cluster: c,
+      size,
+      share: size / rows.length,
+      means: Object.fromEntries(opts.features.map((f, j) => [f, size ? sums[c][j] / size : 0])),
+    };
   }).sort((a, b) => (b.means.monetary ?? 0) - (a.means.monetary ?? 0));
   return { customers: rows.length, features: opts.features, k: best.k, candidates, clusters, members };
 }

@@ -25,8 +25,10 @@ function integrate(f: (x: number) => number, lo: number, hi: number, n = 20_000)
   for (let i = 1; i < n; i++) s += (i % 2 ? 4 : 2) * f(lo + i * h);
   return (s * h) / 3;
 }
-const gammaPdf = (shape: number, rate: number) => (x: number) => Math.exp(shape * Math.log(rate) + (shape - 1) * Math.log(x) - rate * x - lgamma(shape));
-const betaPdf = (a: number, b: number) => (x: number) => Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log(1 - x) + lgamma(a + b) - lgamma(a) - lgamma(b));
+const gammaPdf = (shape: number, rate: number) => (x: number) =>
+  Math.exp(shape * Math.log(rate) + (shape - 1) * Math.log(x) - rate * x - lgamma(shape));
+const betaPdf = (a: number, b: number) => (x: number) =>
+  Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log(1 - x) + lgamma(a + b) - lgamma(a) - lgamma(b));
 
 /** Simulates BG/NBD customers: time 0 is the first purchase; after each repeat purchase they drop out with probability p. */
 function simulateBgNbd(params: BgNbdParams, n: number, seed: number): Rfx[] {
@@ -139,7 +141,8 @@ describe('Gamma-Gamma', () => {
       { x: 7, m: 25 },
     ]) {
       const { x, m } = spend;
-      const density = (nu: number) => Math.exp(params.p * x * Math.log(nu * x) + (params.p * x - 1) * Math.log(m) - nu * x * m - lgamma(params.p * x));
+      const density = (nu: number) =>
+        Math.exp(params.p * x * Math.log(nu * x) + (params.p * x - 1) * Math.log(m) - nu * x * m - lgamma(params.p * x));
       const numeric = integrate((nu) => density(nu) * gammaPdf(params.q, params.gamma)(nu), 1e-9, 10);
       expect(gammaGammaLogLikelihood(params, spend)).toBeCloseTo(Math.log(numeric), 5);
     }

@@ -120,7 +120,11 @@ export function expectedAverageValue({ p, q, gamma }: GammaGammaParams, { x, m }
 }
 
 /** Nelder–Mead simplex minimiser (standard coefficients), enough for 3–4 log-parameters. */
-export function nelderMead(f: (v: number[]) => number, start: number[], opts: { maxIterations?: number; tolerance?: number; step?: number } = {}) {
+export function nelderMead(
+  f: (v: number[]) => number,
+  start: number[],
+  opts: { maxIterations?: number; tolerance?: number; step?: number } = {},
+) {
   const n = start.length;
   const maxIterations = opts.maxIterations ?? 2000;
   const tolerance = opts.tolerance ?? 1e-10;
@@ -176,7 +180,12 @@ const outOfRange = (logShapes: readonly number[]) => logShapes.some((v) => Math.
 
 /** Maximum-likelihood BG/NBD fit (parameters searched in logs, so they stay positive). */
 export function fitBgNbd(data: readonly WeightedRfx[]): { params: BgNbdParams; logLikelihood: number } {
-  const meanT = data.reduce((s, d) => s + d.T * d.weight, 0) / Math.max(1, data.reduce((s, d) => s + d.weight, 0));
+  const meanT =
+    data.reduce((s, d) => s + d.T * d.weight, 0) /
+    Math.max(
+      1,
+      data.reduce((s, d) => s + d.weight, 0),
+    );
   const negLl = (v: number[]) => {
     if (outOfRange([v[0], v[2], v[3]])) return Number.MAX_VALUE;
     const params = { r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) };
@@ -189,7 +198,12 @@ export function fitBgNbd(data: readonly WeightedRfx[]): { params: BgNbdParams; l
 
 /** Maximum-likelihood Gamma-Gamma fit on customers with at least one repeat purchase. */
 export function fitGammaGamma(data: readonly Spend[]): { params: GammaGammaParams; logLikelihood: number } {
-  const meanM = data.reduce((s, d) => s + d.m * (d.weight ?? 1), 0) / Math.max(1, data.reduce((s, d) => s + (d.weight ?? 1), 0));
+  const meanM =
+    data.reduce((s, d) => s + d.m * (d.weight ?? 1), 0) /
+    Math.max(
+      1,
+      data.reduce((s, d) => s + (d.weight ?? 1), 0),
+    );
   const negLl = (v: number[]) => {
     if (outOfRange([v[0], v[1]])) return Number.MAX_VALUE;
     const params = { p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) };

@@ -33,14 +33,18 @@ export type Summary = Rfx & { customerId: number; m: number };
 export type ClvScope = { ids: readonly number[] } | { fromId: number; toId: number } | 'all';
 export type ClvOptions = { until: string; period: Period; timeZone: string };
 
-const periodIndex = (date: RawBuilder<unknown>, period: Period) => sql`floor((${date} - date ${sql.lit(EPOCH_MONDAY)}) / ${sql.lit(PERIOD_DAYS[period])}::numeric)::int`;
+const periodIndex = (date: RawBuilder<unknown>, period: Period) =>
+  sql`floor((${date} - date ${sql.lit(EPOCH_MONDAY)}) / ${sql.lit(PERIOD_DAYS[period])}::numeric)::int`;
 
 /** Restricts a query on customers `c` to a scope (ids or an id range). */
 export function scopeFilter(scope: ClvScope, column: RawBuilder<unknown> = sql`c.id`, ids: 'array' | 'set' = 'array') {
   if (scope === 'all') return sql`true`;
   // As a set to join, listed ids are probed one by one; `= any(…)` is estimated from skewed per-customer
   // statistics at many times the rows (right for some statements' plans, a scan of every order for others).
-  if ('ids' in scope) return ids === 'set' ? sql`${column} in (select unnest(${[...scope.ids]}::bigint[]))` : sql`${column} = any(${[...scope.ids]}::bigint[])`;
+  if ('ids' in scope)
+    return ids === 'set'
+      ? sql`${column} in (select unnest(${[...scope.ids]}::bigint[]))`
+      : sql`${column} = any(${[...scope.ids]}::bigint[])`;
   return sql`${column} between ${scope.fromId} and ${scope.toId}`;
 }
 
@@ -52,7 +56,11 @@ export async function clvSummaries(db: Db, opts: ClvOptions & { scope?: ClvScope
   return (await buyerSummaries(db, opts)).summaries;
 }
 
-export type BuyerSummaries = { summaries: Summary[]; calibration: Summary[]; rfm: { negRecency: number[]; frequency: number[]; monetary: number[] } };
+export type BuyerSummaries = {
+  summaries: Summary[];
+  calibration: Summary[];
+  rfm: { negRecency: number[]; frequency: number[]; monetary: number[] };
+};
 
 /**
  * One pass over the paid orders up to `until` for everything the full recompute fits: every buyer's CLV summary,
@@ -69,7 +77,20 @@ export async function buyerSummaries(
   const day = sql`(o.paid_at at time zone ${opts.timeZone})::date`;
   const calibrationUntil = opts.calibrationUntil ?? opts.until;
   const inWindow = opts.windowDays ? sql`o.paid_at >= ${end} - make_interval(days => ${opts.windowDays})` : sql`false`;
-  const rows = await sql<{ customer_id: number; x: number; tx: number; T: number; m: number; cx: number | null; ctx: number; cT: number; cm: number; neg_recency: number | null; frequency: number; monetary: number }>`
+  const rows = await sql<{
+    customer_id: number;
+    x: number;
+    tx: number;
+    T: number;
+    m: number;
+    cx: number | null;
+    ctx: number;
+    cT: number;
+    cm: number;
+    neg_recency: number | null;
+    frequency: number;
+    monetary: number;
+  }>`
     with per as (
       select o.customer_id, ${periodIndex(day, opts.period)} as idx, ${day} <= ${calibrationUntil}::date as calibration,
         sum(o.total_amount - o.refunded_amount) as v, max(o.paid_at) as last_paid,
@@ -115,7 +136,9 @@ export type ClvFit = {
   bgnbd: BgNbdParams & { logLikelihood: number };
   gammaGamma: GammaGammaParams & { logLikelihood: number };
 };
-export type ClvFitResult = { status: 'ready'; fit: ClvFit } | { status: 'insufficient_data'; reason: string; customers: number; repeatCustomers: number };
+export type ClvFitResult =
+  | { status: 'ready'; fit: ClvFit }
+  | { status: 'insufficient_data'; reason: string; customers: number; repeatCustomers: number };
 
 /** Every k-th item, so at most `limit` remain (deterministic). */
 function sampleEvenly<T>(items: T[], limit: number): T[] {
@@ -132,7 +155,13 @@ function readiness(summaries: readonly Summary[], period: Period): { repeat: Sum
   const historyPeriods = summaries.reduce((max, s) => Math.max(max, s.T), 0);
   const counts = { customers: summaries.length, repeatCustomers: repeat.length };
   const reason =
-    summaries.length < MIN_BUYERS ? 'too_few_buyers' : repeat.length < MIN_REPEAT_BUYERS ? 'too_few_repeat_buyers' : historyPeriods * PERIOD_DAYS[period] < MIN_HISTORY_DAYS ? 'too_short_history' : null;
+    summaries.length < MIN_BUYERS
+      ? 'too_few_buyers'
+      : repeat.length < MIN_REPEAT_BUYERS
+        ? 'too_few_repeat_buyers'
+        : historyPeriods * PERIOD_DAYS[period] < MIN_HISTORY_DAYS
+          ? 'too_short_history'
+          : null;
   return { repeat, counts, reason };
 }
 
@@ -156,11 +185,23 @@ export function fitSummaries(summaries: readonly Summary[], opts: { until: strin
   const gg = fitGammaGamma(sampleEvenly(repeat, FIT_SAMPLE));
   return {
     status: 'ready',
-    fit: { ...counts, until: opts.until, period: opts.period, bgnbd: { ...bg.params, logLikelihood: bg.logLikelihood }, gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood } },
+    fit: {
+      ...counts,
+      until: opts.until,
+      period: opts.period,
+      bgnbd: { ...bg.params, logLikelihood: bg.logLikelihood },
+      gammaGamma: { ...gg.params, logLikelihood: gg.logLikelihood },
+    },
   };
 }
 
-export type Prediction = { pAlive: number; expectedPurchases: number; expectedAvgValue: number; clv: number; periodsToNextOrder: number | null };
+export type Prediction = {
+  pAlive: number;
+  expectedPurchases: number;
+  expectedAvgValue: number;
+  clv: number;
+  periodsToNextOrder: number | null;
+};
 
 /**
  * Predictions over `horizon` periods. CLV = expected purchases × expected average value (undiscounted, in
@@ -187,7 +228,11 @@ export type CalibrationBucket = { x: string; customers: number; predicted: numbe
  * over the holdout, and compare with what they actually did, per calibration frequency (0…6, 7+).
  * `calibration` and `full` are the summaries up to `calibrationUntil` and up to `until`.
  */
-export function calibrationVsHoldout(calibration: readonly Summary[], fullSummaries: readonly Summary[], opts: Omit<ClvOptions, 'timeZone'> & { calibrationUntil: string }) {
+export function calibrationVsHoldout(
+  calibration: readonly Summary[],
+  fullSummaries: readonly Summary[],
+  opts: Omit<ClvOptions, 'timeZone'> & { calibrationUntil: string },
+) {
   // Purchases alone: the check compares repeat purchases, so the spend model (Gamma-Gamma) is not fitted here.
   if (readiness(calibration, opts.period).reason) return null;
   const bgnbd = fitPurchases(calibration).params;
@@ -203,6 +248,10 @@ export function calibrationVsHoldout(calibration: readonly Summary[], fullSummar
   return {
     calibrationUntil: opts.calibrationUntil,
     holdoutPeriods: holdout,
-    buckets: buckets.map((b) => ({ ...b, predicted: b.customers ? b.predicted / b.customers : 0, actual: b.customers ? b.actual / b.customers : 0 })),
+    buckets: buckets.map((b) => ({
+      ...b,
+      predicted: b.customers ? b.predicted / b.customers : 0,
+      actual: b.customers ? b.actual / b.customers : 0,
+    })),
   };
 }

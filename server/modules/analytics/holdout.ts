@@ -6,13 +6,21 @@ type PackedSummaries = { customerId: Float64Array; x: Float64Array; tx: Float64A
 type HoldoutOptions = Parameters<typeof calibrationVsHoldout>[2];
 type FitOptions = Parameters<typeof fitSummaries>[1];
 /** What a CLV thread computes: the holdout check, or the fit itself. */
-export type ClvThreadJob = { kind: 'holdout'; calibration: PackedSummaries; full: PackedSummaries; opts: HoldoutOptions } | { kind: 'fit'; summaries: PackedSummaries; opts: FitOptions };
+export type ClvThreadJob =
+  | { kind: 'holdout'; calibration: PackedSummaries; full: PackedSummaries; opts: HoldoutOptions }
+  | { kind: 'fit'; summaries: PackedSummaries; opts: FitOptions };
 export type Holdout = ReturnType<typeof calibrationVsHoldout>;
 export type Fitted = ReturnType<typeof fitSummaries>;
 
 function packSummaries(summaries: readonly Summary[]): PackedSummaries {
   const n = summaries.length;
-  const p: PackedSummaries = { customerId: new Float64Array(n), x: new Float64Array(n), tx: new Float64Array(n), T: new Float64Array(n), m: new Float64Array(n) };
+  const p: PackedSummaries = {
+    customerId: new Float64Array(n),
+    x: new Float64Array(n),
+    tx: new Float64Array(n),
+    T: new Float64Array(n),
+    m: new Float64Array(n),
+  };
   summaries.forEach((s, i) => {
     p.customerId[i] = s.customerId;
     p.x[i] = s.x;
@@ -59,7 +67,11 @@ function onThread<T>(job: ClvThreadJob, packed: readonly PackedSummaries[], here
  * `calibrationVsHoldout` on a worker thread, so the full recompute fits the model on its own thread meanwhile
  * (two fits of seconds each at a million customers, on two cores).
  */
-export function calibrationVsHoldoutAside(calibration: readonly Summary[], full: readonly Summary[], opts: HoldoutOptions): Promise<Holdout> {
+export function calibrationVsHoldoutAside(
+  calibration: readonly Summary[],
+  full: readonly Summary[],
+  opts: HoldoutOptions,
+): Promise<Holdout> {
   const job = { kind: 'holdout' as const, calibration: packSummaries(calibration), full: packSummaries(full), opts };
   return onThread(job, [job.calibration, job.full], () => calibrationVsHoldout(calibration, full, opts));
 }

@@ -7,9 +7,10 @@ export const analyticsModule = defineModule({
   name: 'analytics',
   routes: analyticsRoutes,
   // The insights read side: metrics, RFM, CLV, cohorts and reports over every module's customer data.
-  reads: ['channels', 'customer_identities', 'customers', 'events', 'order_items', 'orders', 'products', 'refunds', 'segment_members'], 
+  reads: ['channels', 'customer_identities', 'customers', 'events', 'order_items', 'orders', 'products', 'refunds', 'segment_members'],
   customerData: analyticsData,
-  prepare: async (db, registry) => void (await ensureChangeTriggers(db, registry)) });
+  prepare: async (db, registry) => void (await ensureChangeTriggers(db, registry)),
+});
 export { RFM_GROUPS, computeRfm, rfmGroup, summariseRfm } from './rfm.service.ts';
 export type { RfmRow } from './rfm.service.ts';
 export { clearChangesBefore, processChanges } from './changes.service.ts';

@@ -10,7 +10,10 @@ export async function modelsOverview(db: Db) {
   const [clvRow, stages, pending] = await Promise.all([
     sql<{ status: 'ready' | 'insufficient_data'; params: Record<string, unknown>; fitted_at: Date }>`
       select status, params, fitted_at from analytics_models where kind = 'clv' order by fitted_at desc, id desc limit 1`.execute(db),
-    sql<{ stage: string; customers: number }>`select lifecycle_stage as stage, count(*)::int as customers from customer_metrics group by 1 order by 1`.execute(db),
+    sql<{
+      stage: string;
+      customers: number;
+    }>`select lifecycle_stage as stage, count(*)::int as customers from customer_metrics group by 1 order by 1`.execute(db),
     sql<{ n: number }>`select count(*)::int as n from customer_changes`.execute(db),
   ]);
   const clv = clvRow.rows[0];
@@ -24,12 +27,21 @@ export async function modelsOverview(db: Db) {
 }
 
 /** Fixes the lifecycle thresholds, or goes back to deriving them; applied at the next recompute. */
-export async function setLifecycle(db: Db, opts: { body: { activeDays: number; atRiskDays: number; lapsedDays: number } | { derive: true }; actor: Actor; now: Date }) {
+export async function setLifecycle(
+  db: Db,
+  opts: { body: { activeDays: number; atRiskDays: number; lapsedDays: number } | { derive: true }; actor: Actor; now: Date },
+) {
   const before = (await loadModels(db)).lifecycle;
   const after: LifecycleThresholds = 'derive' in opts.body ? await deriveLifecycle(db) : { ...opts.body, source: 'configured' };
   await db.transaction().execute(async (trx) => {
     await saveModel(trx, 'lifecycle', 'ready', after, opts.now);
-    await recordAudit(trx, { actor: opts.actor, action: 'settings.update', target: { type: 'settings', id: 'analytics.lifecycle' }, before, after });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'settings.update',
+      target: { type: 'settings', id: 'analytics.lifecycle' },
+      before,
+      after,
+    });
   });
   return after;
 }
@@ -43,7 +55,11 @@ export async function rfmHistory(db: Db) {
 export async function customerInsights(db: Db, customerId: number) {
   const [m, channels, clv] = await Promise.all([
     db.selectFrom('customer_metrics').selectAll().where('customer_id', '=', customerId).executeTakeFirst(),
-    sql<{ code: string }>`select ch.code from customer_metrics m join channels ch on ch.id = any(m.channel_ids) where m.customer_id = ${customerId} order by ch.code`.execute(db),
+    sql<{
+      code: string;
+    }>`select ch.code from customer_metrics m join channels ch on ch.id = any(m.channel_ids) where m.customer_id = ${customerId} order by ch.code`.execute(
+      db,
+    ),
     sql<{ status: string }>`select status from analytics_models where kind = 'clv' order by fitted_at desc, id desc limit 1`.execute(db),
   ]);
   const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -62,7 +78,10 @@ export async function customerInsights(db: Db, customerId: number) {
     lastSeenAt: iso(m?.last_seen_at),
     lifecycleStage: m?.lifecycle_stage ?? null,
     recencyDays: m?.recency_days ?? null,
-    rfm: m && m.rfm_r !== null && m.rfm_f !== null && m.rfm_m !== null && m.rfm_group ? { r: m.rfm_r, f: m.rfm_f, m: m.rfm_m, group: m.rfm_group } : null,
+    rfm:
+      m && m.rfm_r !== null && m.rfm_f !== null && m.rfm_m !== null && m.rfm_group
+        ? { r: m.rfm_r, f: m.rfm_f, m: m.rfm_m, group: m.rfm_group }
+        : null,
     prediction:
       m && m.p_alive !== null
         ? {

@@ -5,7 +5,11 @@ import { kmeans, silhouette, standardise } from './kmeans.ts';
 /** Three well-separated Gaussian blobs in two dimensions. */
 function blobs(perBlob: number): { rows: number[][]; truth: number[] } {
   const rng = createRng(3);
-  const centres = [[0, 0], [10, 0], [5, 9]];
+  const centres = [
+    [0, 0],
+    [10, 0],
+    [5, 9],
+  ];
   const rows: number[][] = [];
   const truth: number[] = [];
   const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
@@ -41,7 +45,11 @@ describe('k-means', () => {
   it('is deterministic for a seed and standardises columns', () => {
     const { rows } = blobs(50);
     expect(Array.from(kmeans(rows, 3, 7).assignment)).toEqual(Array.from(kmeans(rows, 3, 7).assignment));
-    const z = standardise([[1, 10], [3, 10], [5, 10]]);
+    const z = standardise([
+      [1, 10],
+      [3, 10],
+      [5, 10],
+    ]);
     expect(z.map((r) => r[0])).toEqual([-Math.sqrt(1.5), 0, Math.sqrt(1.5)]);
     expect(z.map((r) => r[1])).toEqual([0, 0, 0]);
     expect(() => kmeans([[1, 2]], 2)).toThrow(RangeError);

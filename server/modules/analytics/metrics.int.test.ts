@@ -42,9 +42,14 @@ describe('stored customer metrics', () => {
            where po.customer_id = c.id and po.paid_at is not null and po.status <> 'cancelled') as products
         from customers c left join orders o on o.customer_id = c.id group by c.id)
       select count(*)::int as n from truth t left join customer_metrics m on m.customer_id = t.id
-      where m.customer_id is null or m.orders_count <> t.orders or m.net_spent <> t.net or m.distinct_products <> t.products`.execute(patron.ctx.db);
+      where m.customer_id is null or m.orders_count <> t.orders or m.net_spent <> t.net or m.distinct_products <> t.products`.execute(
+      patron.ctx.db,
+    );
     expect(mismatches.rows[0].n).toBe(0);
-    const stages = await sql<{ lifecycle_stage: string; n: number }>`select lifecycle_stage, count(*)::int as n from customer_metrics group by 1`.execute(patron.ctx.db);
+    const stages = await sql<{
+      lifecycle_stage: string;
+      n: number;
+    }>`select lifecycle_stage, count(*)::int as n from customer_metrics group by 1`.execute(patron.ctx.db);
     const byStage = Object.fromEntries(stages.rows.map((r) => [r.lifecycle_stage, r.n]));
     for (const stage of ['active', 'at_risk', 'churned']) expect(byStage[stage], stage).toBeGreaterThan(0);
     expect(result.lifecycle.source).toBe('derived');
@@ -52,7 +57,11 @@ describe('stored customer metrics', () => {
 
   it('RFM scores from stored breakpoints equal the window-function scores', async () => {
     const live = await computeRfm(patron.ctx.db, { asOf: '2026-06-30', windowDays: 365, timeZone: TZ });
-    const stored = await patron.ctx.db.selectFrom('customer_metrics').select(['customer_id', 'rfm_r', 'rfm_f', 'rfm_m', 'rfm_group']).where('rfm_r', 'is not', null).execute();
+    const stored = await patron.ctx.db
+      .selectFrom('customer_metrics')
+      .select(['customer_id', 'rfm_r', 'rfm_f', 'rfm_m', 'rfm_group'])
+      .where('rfm_r', 'is not', null)
+      .execute();
     expect(stored.length).toBe(live.length);
     const byId = new Map(stored.map((s) => [Number(s.customer_id), s]));
     for (const row of live) {
@@ -93,16 +102,33 @@ describe('stored customer metrics', () => {
 
   it('a new order marks the customer changed, and the incremental refresh updates the metrics', async () => {
     const db = patron.ctx.db;
-    const prospect = await db.selectFrom('customer_metrics').select('customer_id').where('lifecycle_stage', '=', 'prospect').executeTakeFirstOrThrow();
+    const prospect = await db
+      .selectFrom('customer_metrics')
+      .select('customer_id')
+      .where('lifecycle_stage', '=', 'prospect')
+      .executeTakeFirstOrThrow();
     const channel = await db.selectFrom('channels').select('id').executeTakeFirstOrThrow();
     await sql`delete from customer_changes`.execute(db);
-    await upsertOrder(db, { customerId: prospect.customer_id, channelId: channel.id, externalId: 'metrics-1', status: 'paid', currency: 'CNY', totalAmount: 12_300, placedAt: new Date('2026-06-29T02:00:00Z'), now: AS_OF });
+    await upsertOrder(db, {
+      customerId: prospect.customer_id,
+      channelId: channel.id,
+      externalId: 'metrics-1',
+      status: 'paid',
+      currency: 'CNY',
+      totalAmount: 12_300,
+      placedAt: new Date('2026-06-29T02:00:00Z'),
+      now: AS_OF,
+    });
     const changed = await db.selectFrom('customer_changes').select('customer_id').execute();
     expect(changed.map((c) => Number(c.customer_id))).toEqual([prospect.customer_id]);
     const touched: number[][] = [];
     expect(await processChanges(db, { now: AS_OF, timeZone: TZ, onRefreshed: async (_trx, ids) => void touched.push(ids) })).toBe(1);
     expect(touched).toEqual([[prospect.customer_id]]);
-    const after = await db.selectFrom('customer_metrics').selectAll().where('customer_id', '=', prospect.customer_id).executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom('customer_metrics')
+      .selectAll()
+      .where('customer_id', '=', prospect.customer_id)
+      .executeTakeFirstOrThrow();
     expect([after.orders_count, after.net_spent, after.lifecycle_stage, after.recency_days]).toEqual([1, 12_300, 'new', 1]);
     expect(after.p_alive).toBe(1);
     expect(after.clv).toBeGreaterThan(0);

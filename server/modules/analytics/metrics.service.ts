@@ -1,16 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type Db, applyAnalyticalSettings } from '../../db/index.ts';
 import { todayIn } from '../../platform/clock.ts';
-import {
-  type ClvFit,
-  type ClvScope,
-  type Summary,
-  PERIOD_DAYS,
-  clvSummaries,
-  predict,
-  scopeFilter,
-  windowEnd,
-} from './clv.service.ts';
+import { type ClvFit, type ClvScope, type Summary, PERIOD_DAYS, clvSummaries, predict, scopeFilter, windowEnd } from './clv.service.ts';
 import { rfmGroup } from './rfm.service.ts';
 import { DEFAULT_RFM_WINDOW_DAYS, HORIZON_DAYS, type Models } from './models.service.ts';
 
@@ -33,7 +24,14 @@ const RFM_GROUP_LOOKUP = Array.from({ length: 25 }, (_, i) => rfmGroup(Math.floo
 
 /** CLV predictions of the customers with calibration summaries, column by column for an `unnest`. */
 function predictionColumns(summaries: readonly Summary[], fit: ClvFit | null, asOf: string) {
-  const cols = { id: [] as number[], alive: [] as number[], purchases: [] as number[], value: [] as number[], clv: [] as number[], next: [] as (string | null)[] };
+  const cols = {
+    id: [] as number[],
+    alive: [] as number[],
+    purchases: [] as number[],
+    value: [] as number[],
+    clv: [] as number[],
+    next: [] as (string | null)[],
+  };
   if (!fit) return cols;
   const periodMs = PERIOD_DAYS[fit.period] * 86_400_000;
   const horizon = HORIZON_DAYS / PERIOD_DAYS[fit.period];
@@ -64,11 +62,17 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
   const lc = models.lifecycle;
   const scoped = scopeFilter(scope);
   const fit = models.clv;
-  const p = predictionColumns(fit ? (summaries ?? (await clvSummaries(db, { until: asOf, period: fit.period, timeZone, scope }))) : [], fit, asOf);
+  const p = predictionColumns(
+    fit ? (summaries ?? (await clvSummaries(db, { until: asOf, period: fit.period, timeZone, scope }))) : [],
+    fit,
+    asOf,
+  );
   // The scope is named on orders and order_items themselves (index ranges, not scans joined to a CTE the planner
   // cannot see into: at 15M items each chunk read them all), the last-seen time is one index probe per customer.
   await applyAnalyticalSettings(db);
-  await sql`delete from customer_metrics m using customers c where c.id = m.customer_id and c.merged_into is not null and ${scoped}`.execute(db);
+  await sql`delete from customer_metrics m using customers c where c.id = m.customer_id and c.merged_into is not null and ${scoped}`.execute(
+    db,
+  );
   const result = await sql`
     with scope as (select c.id from customers c where c.merged_into is null and ${scoped}),
     paid as (
@@ -135,4 +139,3 @@ export async function refreshMetrics(db: Db, scope: ClvScope, ctx: RefreshContex
       next_order_at = excluded.next_order_at, computed_at = excluded.computed_at`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
-

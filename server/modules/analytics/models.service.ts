@@ -1,9 +1,6 @@
 import { sql } from 'kysely';
 import { type Db, inSample, sampleStep } from '../../db/index.ts';
-import type {
-  ClvFit,
-  Period,
-} from './clv.service.ts';
+import type { ClvFit, Period } from './clv.service.ts';
 
 /** The fitted parameters the metrics are computed with: lifecycle thresholds, RFM breakpoints, the CLV fit. */
 export const DEFAULT_RFM_WINDOW_DAYS = 365;
@@ -14,8 +11,12 @@ export const CHUNK = 20_000;
 export const PARALLEL_CHUNKS = 2;
 const LIFECYCLE_SAMPLE = 125_000;
 
-
-export type LifecycleThresholds = { activeDays: number; atRiskDays: number; lapsedDays: number; source: 'derived' | 'configured' | 'default' };
+export type LifecycleThresholds = {
+  activeDays: number;
+  atRiskDays: number;
+  lapsedDays: number;
+  source: 'derived' | 'configured' | 'default';
+};
 export const DEFAULT_LIFECYCLE: LifecycleThresholds = { activeDays: 90, atRiskDays: 180, lapsedDays: 365, source: 'default' };
 /** RFM score breakpoints: b[s-1] is the largest value scoring s (s = 1…4); recency is scored on its negative. */
 export type RfmBreakpoints = { asOf: string; windowDays: number; r: number[]; f: number[]; m: number[] };
@@ -32,8 +33,17 @@ export async function loadModels(db: Db): Promise<Models> {
   };
 }
 
-export async function saveModel(db: Db, kind: 'clv' | 'rfm' | 'lifecycle', status: 'ready' | 'insufficient_data', params: unknown, at: Date) {
-  await db.insertInto('analytics_models').values({ kind, status, params: JSON.stringify(params), fitted_at: at }).execute();
+export async function saveModel(
+  db: Db,
+  kind: 'clv' | 'rfm' | 'lifecycle',
+  status: 'ready' | 'insufficient_data',
+  params: unknown,
+  at: Date,
+) {
+  await db
+    .insertInto('analytics_models')
+    .values({ kind, status, params: JSON.stringify(params), fitted_at: at })
+    .execute();
 }
 
 /**

@@ -44,8 +44,16 @@ describe('dashboard figures, a stored question', () => {
     const customer = await patron.ctx.db.selectFrom('customers').select('id').orderBy('id').executeTakeFirstOrThrow();
     const channel = await patron.ctx.db.selectFrom('channels').select('id').orderBy('id').executeTakeFirstOrThrow();
     await upsertOrder(patron.ctx.db, {
-      customerId: customer.id, channelId: channel.id, externalId: 'dashboard-new', status: 'paid', currency: 'CNY', totalAmount: 50_000,
-      placedAt: later(-3_600_000), paidAt: later(-3_600_000), now: NOW, items: [{ sku: 'DASH-1', name: 'dashboard', quantity: 1, unitPrice: 50_000 }],
+      customerId: customer.id,
+      channelId: channel.id,
+      externalId: 'dashboard-new',
+      status: 'paid',
+      currency: 'CNY',
+      totalAmount: 50_000,
+      placedAt: later(-3_600_000),
+      paidAt: later(-3_600_000),
+      now: NOW,
+      items: [{ sku: 'DASH-1', name: 'dashboard', quantity: 1, unitPrice: 50_000 }],
     });
     // Within the minute the stored figures are the answer, even from another process (the snapshot is a row).
     expect((await overview(later(30_000))).orders).toBe(before.orders);

@@ -11,7 +11,11 @@ import { type StoreView, storedQuestion } from './snapshots.service.ts';
 type OverviewOptions = { days: number; timeZone: string; currency: string };
 
 /** The dashboard's question for a request's query: the route and the page's opening question build it alike (one key). */
-export const dashboardParams = (query: { days: number }, store: StoreView): OverviewOptions => ({ days: query.days, timeZone: store.timeZone, currency: store.currency });
+export const dashboardParams = (query: { days: number }, store: StoreView): OverviewOptions => ({
+  days: query.days,
+  timeZone: store.timeZone,
+  currency: store.currency,
+});
 
 export const dashboardOverview = storedQuestion('dashboard', computeOverview, (store) => dashboardParams(dashboardQuery.parse({}), store));
 

@@ -1,16 +1,22 @@
 import { sql } from 'kysely';
 import { type Db, applyAnalyticalSettings, customerIdRanges, sideBySide } from '../../db/index.ts';
 import { todayIn } from '../../platform/clock.ts';
-import {
-  type BuyerSummaries,
-  type ClvFit,
-  type Summary,
-  type Period,
-  buyerSummaries,
-} from './clv.service.ts';
+import { type BuyerSummaries, type ClvFit, type Summary, type Period, buyerSummaries } from './clv.service.ts';
 import { calibrationVsHoldoutAside, fitSummariesAside } from './holdout.ts';
 import { refreshMetrics } from './metrics.service.ts';
-import { CHUNK, DEFAULT_PERIOD, DEFAULT_RFM_WINDOW_DAYS, type LifecycleThresholds, type Models, PARALLEL_CHUNKS, type RfmBreakpoints, deriveLifecycle, loadModels, quintileBreakpoints, saveModel } from './models.service.ts';
+import {
+  CHUNK,
+  DEFAULT_PERIOD,
+  DEFAULT_RFM_WINDOW_DAYS,
+  type LifecycleThresholds,
+  type Models,
+  PARALLEL_CHUNKS,
+  type RfmBreakpoints,
+  deriveLifecycle,
+  loadModels,
+  quintileBreakpoints,
+  saveModel,
+} from './models.service.ts';
 
 export type RecomputeResult = {
   asOf: string;
@@ -51,7 +57,10 @@ export async function recomputeAll(
   const asOf = todayIn(opts.timeZone, opts.now);
   const period = opts.period ?? DEFAULT_PERIOD;
   const previous = await loadModels(db);
-  const lifecycle = previous.lifecycle.source === 'configured' ? previous.lifecycle : await timed('lifecycle', () => deriveLifecycle(db, opts.lifecycleSample));
+  const lifecycle =
+    previous.lifecycle.source === 'configured'
+      ? previous.lifecycle
+      : await timed('lifecycle', () => deriveLifecycle(db, opts.lifecycleSample));
   if (lifecycle.source !== 'configured') await saveModel(db, 'lifecycle', 'ready', lifecycle, opts.now);
   const windowDays = opts.rfmWindowDays ?? previous.rfm?.windowDays ?? DEFAULT_RFM_WINDOW_DAYS;
   // The holdout check keeps back the last third of the shop's history (up to a year), if that is 8 weeks or more.
@@ -59,12 +68,22 @@ export async function recomputeAll(
   const calibrationUntil = holdoutDays >= 56 ? shiftDate(asOf, -holdoutDays) : null;
   const bounds = await sql<{ lo: number | null; hi: number | null }>`select min(id) as lo, max(id) as hi from customers`.execute(db);
   const { lo, hi } = bounds.rows[0];
-  const pass = await timed('buyers', () => buyersSideBySide(db, lo, hi, { until: asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }, opts.buyersPerPart));
+  const pass = await timed('buyers', () =>
+    buyersSideBySide(db, lo, hi, { until: asOf, calibrationUntil, period, timeZone: opts.timeZone, windowDays }, opts.buyersPerPart),
+  );
   const { summaries } = pass;
-  const rfm: RfmBreakpoints = { asOf, windowDays, r: quintileBreakpoints(pass.rfm.negRecency), f: quintileBreakpoints(pass.rfm.frequency), m: quintileBreakpoints(pass.rfm.monetary) };
+  const rfm: RfmBreakpoints = {
+    asOf,
+    windowDays,
+    r: quintileBreakpoints(pass.rfm.negRecency),
+    f: quintileBreakpoints(pass.rfm.frequency),
+    m: quintileBreakpoints(pass.rfm.monetary),
+  };
   await saveModel(db, 'rfm', 'ready', rfm, opts.now);
   // The holdout check (a second fit, on the calibration summaries) runs on a thread beside this fit.
-  const holdout = calibrationUntil ? timed('clvValidation', () => calibrationVsHoldoutAside(pass.calibration, summaries, { until: asOf, period, calibrationUntil })) : Promise.resolve(null);
+  const holdout = calibrationUntil
+    ? timed('clvValidation', () => calibrationVsHoldoutAside(pass.calibration, summaries, { until: asOf, period, calibrationUntil }))
+    : Promise.resolve(null);
   // Awaited below; should the fit throw first, the check's own failure must not go unhandled.
   holdout.catch(() => undefined);
   const fitted = await timed('clvFit', () => fitSummariesAside(summaries, { until: asOf, period }));
@@ -106,14 +125,26 @@ export async function recomputeAll(
   // Every row was rewritten: segment counts plan on RFM groups and stages, so their statistics are refreshed now
   // (as after an import) rather than whenever autovacuum comes by — if it is on at all.
   await sql`analyze customer_metrics`.execute(db);
-  return { asOf, customers, lifecycle, clv: fitted.status === 'ready' ? { status: 'ready' } : { status: fitted.status, reason: fitted.reason }, timings };
+  return {
+    asOf,
+    customers,
+    lifecycle,
+    clv: fitted.status === 'ready' ? { status: 'ready' } : { status: fitted.status, reason: fitted.reason },
+    timings,
+  };
 }
 
 /**
  * The one pass over the paid orders (`buyerSummaries`) in `PARALLEL_CHUNKS` id ranges side by side: one
  * statement is one core, and this pass is the recompute's largest (every paid order, grouped three ways).
  */
-async function buyersSideBySide(db: Db, lo: number | null, hi: number | null, opts: Parameters<typeof buyerSummaries>[1], perPart?: number): Promise<BuyerSummaries> {
+async function buyersSideBySide(
+  db: Db,
+  lo: number | null,
+  hi: number | null,
+  opts: Parameters<typeof buyerSummaries>[1],
+  perPart?: number,
+): Promise<BuyerSummaries> {
   const ids = lo === null || hi === null ? 0 : Number(hi) - Number(lo) + 1;
   // Two halves side by side (a core each), or parts of `perPart` ids one after another (the embedded database).
   const count = ids === 0 ? 0 : perPart ? Math.ceil(ids / perPart) : PARALLEL_CHUNKS;
@@ -130,17 +161,24 @@ async function buyersSideBySide(db: Db, lo: number | null, hi: number | null, op
   return {
     summaries: parts.flatMap((p) => p.summaries),
     calibration: parts.flatMap((p) => p.calibration),
-    rfm: { negRecency: parts.flatMap((p) => p.rfm.negRecency), frequency: parts.flatMap((p) => p.rfm.frequency), monetary: parts.flatMap((p) => p.rfm.monetary) },
+    rfm: {
+      negRecency: parts.flatMap((p) => p.rfm.negRecency),
+      frequency: parts.flatMap((p) => p.rfm.frequency),
+      monetary: parts.flatMap((p) => p.rfm.monetary),
+    },
   };
 }
 
 /** Days between the first and the last paid order, read at both ends of the placed_at index (orders are paid soon after they are placed). */
 async function historyDays(db: Db): Promise<number> {
   const r = await sql<{ days: number | null }>`
-    select extract(epoch from (select max(placed_at) from orders where paid_at is not null) - (select min(placed_at) from orders where paid_at is not null)) / 86400 as days`.execute(db);
+    select extract(epoch from (select max(placed_at) from orders where paid_at is not null) - (select min(placed_at) from orders where paid_at is not null)) / 86400 as days`.execute(
+    db,
+  );
   return Number(r.rows[0].days ?? 0);
 }
 
-export const shiftDate = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+export const shiftDate = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** Forgets the changes marked before `at`: everything derived from them was rebuilt since (after a bulk load). */

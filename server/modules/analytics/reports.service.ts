@@ -22,7 +22,8 @@ const customerFilter = (f: Filter, alias = 'c'): RawBuilder<unknown> => {
   const c = sql.raw(alias);
   const parts = [sql`${c}.merged_into is null`];
   if (f.segment) parts.push(sql`${c}.id in (select customer_id from segment_members where segment_id = ${f.segment})`);
-  if (f.channel) parts.push(sql`${c}.id in (select customer_id from orders where channel_id = (select id from channels where code = ${f.channel}))`);
+  if (f.channel)
+    parts.push(sql`${c}.id in (select customer_id from orders where channel_id = (select id from channels where code = ${f.channel}))`);
   return sql.join(parts, sql` and `);
 };
 
@@ -56,7 +57,13 @@ export async function overviewReport(db: Db, f: Filter) {
     averageClv: k.avg_clv === null ? null : Math.round(k.avg_clv),
     active: stages.rows.filter((s) => s.stage === 'active' || s.stage === 'new').reduce((n, s) => n + s.customers, 0),
     stages: stages.rows,
-    monthly: monthly.rows.map((m) => ({ month: m.month, revenue: Number(m.revenue), orders: m.orders, buyers: m.buyers, newBuyers: m.new_buyers })),
+    monthly: monthly.rows.map((m) => ({
+      month: m.month,
+      revenue: Number(m.revenue),
+      orders: m.orders,
+      buyers: m.buyers,
+      newBuyers: m.new_buyers,
+    })),
   };
 }
 
@@ -97,7 +104,13 @@ export async function channelReport(db: Db, f: Filter) {
       group by 1, 2 order by 3 desc limit 20`.execute(db),
   ]);
   return {
-    channels: perChannel.rows.map((c) => ({ code: c.code, name: c.name, buyers: c.buyers, revenue: Number(c.revenue), repeatRate: c.buyers ? c.repeat_buyers / c.buyers : 0 })),
+    channels: perChannel.rows.map((c) => ({
+      code: c.code,
+      name: c.name,
+      buyers: c.buyers,
+      revenue: Number(c.revenue),
+      repeatRate: c.buyers ? c.repeat_buyers / c.buyers : 0,
+    })),
     overlap: overlap.rows,
     pairs: pairs.rows,
   };
@@ -131,14 +144,34 @@ export async function valueReport(db: Db, f: Filter) {
     sql<{ band: string; customers: number; net_spent: number; clv: number }>`
       select case when m.churn_probability < 0.25 then 'low' when m.churn_probability < 0.5 then 'medium' when m.churn_probability < 0.75 then 'high' else 'very_high' end as band,
         count(*)::int as customers, coalesce(sum(m.net_spent), 0)::bigint as net_spent, coalesce(sum(m.clv), 0)::float8 as clv
-      from customer_metrics m join customers c on c.id = m.customer_id where ${customerFilter(f)} and m.churn_probability is not null group by 1`.execute(db),
-    sql<{ id: number; name: string | null; net_spent: number; churn_probability: number; last_order_at: Date | null; orders_count: number }>`
+      from customer_metrics m join customers c on c.id = m.customer_id where ${customerFilter(f)} and m.churn_probability is not null group by 1`.execute(
+      db,
+    ),
+    sql<{
+      id: number;
+      name: string | null;
+      net_spent: number;
+      churn_probability: number;
+      last_order_at: Date | null;
+      orders_count: number;
+    }>`
       select c.id, c.name, m.net_spent, m.churn_probability, m.last_order_at, m.orders_count from customer_metrics m join customers c on c.id = m.customer_id
       where ${customerFilter(f)} and m.churn_probability >= 0.5 order by m.net_spent desc limit 20`.execute(db),
   ]);
   return {
-    clvBands: clv.rows.map((r) => ({ fromYuan: Math.max(0, (r.band - 1) * 500), toYuan: r.band > 10 ? null : r.band * 500, customers: r.customers })),
+    clvBands: clv.rows.map((r) => ({
+      fromYuan: Math.max(0, (r.band - 1) * 500),
+      toYuan: r.band > 10 ? null : r.band * 500,
+      customers: r.customers,
+    })),
     riskBands: risk.rows.map((r) => ({ band: r.band, customers: r.customers, netSpent: Number(r.net_spent), clv: Math.round(r.clv) })),
-    atRisk: top.rows.map((r) => ({ id: Number(r.id), name: r.name, netSpent: Number(r.net_spent), churnProbability: r.churn_probability, lastOrderAt: r.last_order_at?.toISOString() ?? null, orders: r.orders_count })),
+    atRisk: top.rows.map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      netSpent: Number(r.net_spent),
+      churnProbability: r.churn_probability,
+      lastOrderAt: r.last_order_at?.toISOString() ?? null,
+      orders: r.orders_count,
+    })),
   };
 }

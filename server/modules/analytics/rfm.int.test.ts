@@ -22,20 +22,67 @@ describe('RFM on a hand-checked example', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     const db = patron.ctx.db;
-    const channel = await db.insertInto('channels').values({ code: 'rfm', name: 'RFM', kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const channel = await db
+      .insertInto('channels')
+      .values({ code: 'rfm', name: 'RFM', kind: 'web', platform: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const end = Date.parse('2026-06-30T16:00:00Z'); // 2026-07-01 00:00 in Shanghai
     for (const b of BUYERS) {
-      const { customerId } = await resolveCustomer(db, patron.ctx.keyring, { identifiers: [{ kind: 'external', channel: 'rfm', value: b.id }], source: 'test', now: new Date() });
+      const { customerId } = await resolveCustomer(db, patron.ctx.keyring, {
+        identifiers: [{ kind: 'external', channel: 'rfm', value: b.id }],
+        source: 'test',
+        now: new Date(),
+      });
       for (let i = 0; i < b.orders; i++) {
         const placedAt = new Date(end - (b.lastDaysAgo + i * 2) * 86_400_000 - 3_600_000);
-        await upsertOrder(db, { customerId, channelId: channel.id, externalId: `${b.id}-${i}`, status: 'paid', currency: 'CNY', totalAmount: b.each, placedAt, now: new Date() });
+        await upsertOrder(db, {
+          customerId,
+          channelId: channel.id,
+          externalId: `${b.id}-${i}`,
+          status: 'paid',
+          currency: 'CNY',
+          totalAmount: b.each,
+          placedAt,
+          now: new Date(),
+        });
       }
     }
     // Outside the window or unpaid: ignored. A refund lowers the spend.
-    const { customerId: late } = await resolveCustomer(db, patron.ctx.keyring, { identifiers: [{ kind: 'external', channel: 'rfm', value: 'old' }], source: 'test', now: new Date() });
-    await upsertOrder(db, { customerId: late, channelId: channel.id, externalId: 'old-1', status: 'paid', currency: 'CNY', totalAmount: 99999, placedAt: new Date('2024-01-01T00:00:00Z'), now: new Date() });
-    await upsertOrder(db, { customerId: late, channelId: channel.id, externalId: 'old-2', status: 'pending_payment', currency: 'CNY', totalAmount: 99999, placedAt: new Date('2026-06-01T00:00:00Z'), now: new Date() });
-    await recordRefund(db, { channelId: channel.id, orderExternalId: 'A-0', refundId: 'R-1', amount: 2000, source: 'test', refundedAt: new Date(), now: new Date() });
+    const { customerId: late } = await resolveCustomer(db, patron.ctx.keyring, {
+      identifiers: [{ kind: 'external', channel: 'rfm', value: 'old' }],
+      source: 'test',
+      now: new Date(),
+    });
+    await upsertOrder(db, {
+      customerId: late,
+      channelId: channel.id,
+      externalId: 'old-1',
+      status: 'paid',
+      currency: 'CNY',
+      totalAmount: 99999,
+      placedAt: new Date('2024-01-01T00:00:00Z'),
+      now: new Date(),
+    });
+    await upsertOrder(db, {
+      customerId: late,
+      channelId: channel.id,
+      externalId: 'old-2',
+      status: 'pending_payment',
+      currency: 'CNY',
+      totalAmount: 99999,
+      placedAt: new Date('2026-06-01T00:00:00Z'),
+      now: new Date(),
+    });
+    await recordRefund(db, {
+      channelId: channel.id,
+      orderExternalId: 'A-0',
+      refundId: 'R-1',
+      amount: 2000,
+      source: 'test',
+      refundedAt: new Date(),
+      now: new Date(),
+    });
   });
   afterAll(() => patron.close());
 
@@ -54,18 +101,41 @@ describe('RFM on a hand-checked example', () => {
     const short = await computeRfm(patron.ctx.db, { asOf: '2026-06-30', windowDays: 60, timeZone: 'Asia/Shanghai' });
     expect(short.map((r) => r.externalIds[0])).toEqual(['rfm:A', 'rfm:B', 'rfm:C']);
     const owner = await signIn(patron);
-    const res = (await patron.http.inject({ method: 'GET', url: '/api/v1/analytics/rfm?asOf=2026-06-30&window=365', headers: as(owner) })).json();
+    const res = (
+      await patron.http.inject({ method: 'GET', url: '/api/v1/analytics/rfm?asOf=2026-06-30&window=365', headers: as(owner) })
+    ).json();
     expect(res).toMatchObject({ asOf: '2026-06-30', windowDays: 365, customers: 5 });
-    expect(res.groups.find((g: { group: string }) => g.group === 'champions')).toEqual({ group: 'champions', customers: 1, revenue: 48000 });
+    expect(res.groups.find((g: { group: string }) => g.group === 'champions')).toEqual({
+      group: 'champions',
+      customers: 1,
+      revenue: 48000,
+    });
     const bad = await patron.http.inject({ method: 'GET', url: '/api/v1/analytics/rfm?asOf=June', headers: as(owner) });
     expect(bad.statusCode).toBe(400);
   });
 
   it('honours the filter bar: only one channel’s orders', async () => {
     const db = patron.ctx.db;
-    const other = await db.insertInto('channels').values({ code: 'rfm_other', name: 'Other', kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
-    const { customerId } = await resolveCustomer(db, patron.ctx.keyring, { identifiers: [{ kind: 'external', channel: 'rfm', value: 'F' }], source: 'test', now: new Date() });
-    await upsertOrder(db, { customerId, channelId: other.id, externalId: 'F-1', status: 'paid', currency: 'CNY', totalAmount: 100, placedAt: new Date('2026-06-20T00:00:00Z'), now: new Date() });
+    const other = await db
+      .insertInto('channels')
+      .values({ code: 'rfm_other', name: 'Other', kind: 'web', platform: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const { customerId } = await resolveCustomer(db, patron.ctx.keyring, {
+      identifiers: [{ kind: 'external', channel: 'rfm', value: 'F' }],
+      source: 'test',
+      now: new Date(),
+    });
+    await upsertOrder(db, {
+      customerId,
+      channelId: other.id,
+      externalId: 'F-1',
+      status: 'paid',
+      currency: 'CNY',
+      totalAmount: 100,
+      placedAt: new Date('2026-06-20T00:00:00Z'),
+      now: new Date(),
+    });
     const all = await computeRfm(db, { asOf: '2026-06-30', windowDays: 365, timeZone: 'Asia/Shanghai' });
     expect(all.map((r) => r.externalIds[0])).toContain('rfm:F');
     const one = await computeRfm(db, { asOf: '2026-06-30', windowDays: 365, timeZone: 'Asia/Shanghai', channel: 'rfm_other' });

@@ -41,7 +41,16 @@ export type RfmOptions = { asOf: string; windowDays: number; timeZone: string; c
 
 /** One row per customer with a paid order in the window (read side: joins orders, customers, identities). */
 export async function computeRfm(db: Db, opts: RfmOptions): Promise<RfmRow[]> {
-  const rows = await sql<{ customer_id: number; external_ids: string[] | null; recency_days: number; frequency: number; monetary: number; r: number; f: number; m: number }>`
+  const rows = await sql<{
+    customer_id: number;
+    external_ids: string[] | null;
+    recency_days: number;
+    frequency: number;
+    monetary: number;
+    r: number;
+    f: number;
+    m: number;
+  }>`
     with bounds as (
       select ((${opts.asOf}::date + 1)::timestamp at time zone ${opts.timeZone}) as end_at
     ), base as (

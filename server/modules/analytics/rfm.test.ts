@@ -16,7 +16,17 @@ describe('RFM group mapping', () => {
   });
 
   it('summarises customers and revenue per group and per grid cell', () => {
-    const row = (r: number, f: number, monetary: number) => ({ customerId: 1, externalIds: [], recencyDays: 1, frequency: 1, monetary, r, f, m: 1, group: rfmGroup(r, f) });
+    const row = (r: number, f: number, monetary: number) => ({
+      customerId: 1,
+      externalIds: [],
+      recencyDays: 1,
+      frequency: 1,
+      monetary,
+      r,
+      f,
+      m: 1,
+      group: rfmGroup(r, f),
+    });
     const s = summariseRfm([row(5, 5, 100), row(5, 4, 50), row(1, 1, 7)]);
     expect(s.groups.find((g) => g.group === 'champions')).toEqual({ group: 'champions', customers: 2, revenue: 150 });
     expect(s.groups.find((g) => g.group === 'lost')).toEqual({ group: 'lost', customers: 1, revenue: 7 });

@@ -29,7 +29,11 @@ const computations = new WeakMap<Db, ReturnType<typeof sharedResult<unknown>>>()
 
 /** Parameters in a stable order without the unset ones: the same question has the same key. */
 const normalise = (params: Params): Params =>
-  Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+  Object.fromEntries(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 
 /** An answer says when it was computed. */
 type Answer<R> = R & { asOf: string };
@@ -41,10 +45,15 @@ export type StoredQuestion<P extends Params, R> = {
   refresh(db: Db, params: P, now: Date, asked?: boolean): Promise<Answer<R>>;
 };
 
-export function storedQuestion<P extends Params, R extends object>(name: string, compute: (db: Db, params: P, now: Date) => Promise<R>, opening?: Opening<P>): StoredQuestion<P, R> {
+export function storedQuestion<P extends Params, R extends object>(
+  name: string,
+  compute: (db: Db, params: P, now: Date) => Promise<R>,
+  opening?: Opening<P>,
+): StoredQuestion<P, R> {
   if (questions.has(name)) throw new Error(`stored question ${name} is defined twice`);
   questions.set(name, { compute: compute as Compute, opening });
-  const refresh = (db: Db, params: P, now: Date, asked = false) => computeAndStore(db, name, normalise(params), now, asked) as Promise<Answer<R>>;
+  const refresh = (db: Db, params: P, now: Date, asked = false) =>
+    computeAndStore(db, name, normalise(params), now, asked) as Promise<Answer<R>>;
   return {
     refresh,
     async answer(db, params, now, onRefreshFailed) {
@@ -88,7 +97,10 @@ function computeAndStore(db: Db, name: string, params: Params, now: Date, asked:
  * store settings, the pages' opening questions that are not stored yet. Returns how many were computed.
  */
 export async function refreshStoredAnswers(db: Db, now: Date, store?: StoreView): Promise<number> {
-  await db.deleteFrom('analytics_snapshots').where('asked_at', '<', new Date(now.getTime() - FORGET_MS)).execute();
+  await db
+    .deleteFrom('analytics_snapshots')
+    .where('asked_at', '<', new Date(now.getTime() - FORGET_MS))
+    .execute();
   const stored = await db.selectFrom('analytics_snapshots').select(['key', 'name', 'params']).orderBy('key').execute();
   const done = new Set<string>();
   for (const { name, params } of stored) {

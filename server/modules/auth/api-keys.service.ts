@@ -24,7 +24,14 @@ const toBody = (k: Selectable<ApiKeyTable>): ApiKeyBody => ({
 
 const ROLE_RANK: Record<Role, number> = { owner: 4, admin: 3, marketer: 2, service_agent: 2, analyst: 1 };
 
-export type CreateApiKeyOptions = { name: string; role: Role; scopes?: Permission[]; actor: Actor; actorRole: Role | null; createdBy: number | null };
+export type CreateApiKeyOptions = {
+  name: string;
+  role: Role;
+  scopes?: Permission[];
+  actor: Actor;
+  actorRole: Role | null;
+  createdBy: number | null;
+};
 
 export async function createApiKey(db: Db, opts: CreateApiKeyOptions): Promise<{ apiKey: ApiKeyBody; secret: string }> {
   if (opts.actorRole && ROLE_RANK[opts.role] > ROLE_RANK[opts.actorRole]) throw authErrors.roleAboveCaller();
@@ -35,7 +42,14 @@ export async function createApiKey(db: Db, opts: CreateApiKeyOptions): Promise<{
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('api_keys')
-      .values({ prefix, secret_hash: sha256(secret), name: opts.name, role: opts.role, scopes: opts.scopes ?? null, created_by: opts.createdBy })
+      .values({
+        prefix,
+        secret_hash: sha256(secret),
+        name: opts.name,
+        role: opts.role,
+        scopes: opts.scopes ?? null,
+        created_by: opts.createdBy,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const apiKey = toBody(row);

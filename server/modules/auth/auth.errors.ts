@@ -16,6 +16,5 @@ export const authErrors = {
   scopeOutsideRole: (scopes: string[]) =>
     new AppError('API_KEY_SCOPE_INVALID', 'invalid', 'Scopes must be permissions of the key’s role.', { scopes }),
   usersOnly: () => new AppError('USERS_ONLY', 'forbidden', 'Only a signed-in user can do this, not an API key.'),
-  roleAboveCaller: () =>
-    new AppError('ROLE_NOT_GRANTABLE', 'forbidden', 'You cannot create a key with a role above your own.'),
+  roleAboveCaller: () => new AppError('ROLE_NOT_GRANTABLE', 'forbidden', 'You cannot create a key with a role above your own.'),
 };

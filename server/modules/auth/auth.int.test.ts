@@ -18,7 +18,11 @@ describe('accounts, sessions, API keys and audit', () => {
   }
 
   it('creates the first owner from configuration, with an argon2id hash', async () => {
-    const row = await patron.ctx.db.selectFrom('users').select(['role', 'password_hash']).where('email', '=', OWNER.email).executeTakeFirstOrThrow();
+    const row = await patron.ctx.db
+      .selectFrom('users')
+      .select(['role', 'password_hash'])
+      .where('email', '=', OWNER.email)
+      .executeTakeFirstOrThrow();
     expect(row.role).toBe('owner');
     expect(row.password_hash.startsWith('$argon2id$')).toBe(true);
   });
@@ -30,7 +34,9 @@ describe('accounts, sessions, API keys and audit', () => {
       payload: { email: OWNER.email, password: OWNER.password },
       headers: { 'x-forwarded-proto': 'https' },
     });
-    const cookie = (res.cookies as { name: string; httpOnly?: boolean; sameSite?: string; secure?: boolean }[]).find((c) => c.name === 'patron_session')!;
+    const cookie = (res.cookies as { name: string; httpOnly?: boolean; sameSite?: string; secure?: boolean }[]).find(
+      (c) => c.name === 'patron_session',
+    )!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true });
   });
 
@@ -107,7 +113,11 @@ describe('accounts, sessions, API keys and audit', () => {
       expect(actions, a).toContain(a);
     }
     const change = (await inject('GET', '/audit?action=user.create&limit=1', as(owner))).json().items[0];
-    expect(change).toMatchObject({ actorLabel: OWNER.email, targetType: 'user', after: expect.objectContaining({ role: expect.any(String) }) });
+    expect(change).toMatchObject({
+      actorLabel: OWNER.email,
+      targetType: 'user',
+      after: expect.objectContaining({ role: expect.any(String) }),
+    });
     await expect(sql`update audit_log set action = 'forged'`.execute(patron.ctx.db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute(patron.ctx.db)).rejects.toThrow(/append-only/);
   });

@@ -1,4 +1,3 @@
-
 import { defineScheduledJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { deleteExpiredSessions } from './sessions.service.ts';

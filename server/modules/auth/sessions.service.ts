@@ -68,7 +68,11 @@ export async function login(db: Db, opts: LoginOptions): Promise<LoginResult> {
         last_seen_at: opts.now,
       })
       .execute();
-    await trx.updateTable('users').set({ failed_logins: 0, locked_until: null, last_login_at: opts.now }).where('id', '=', user.id).execute();
+    await trx
+      .updateTable('users')
+      .set({ failed_logins: 0, locked_until: null, last_login_at: opts.now })
+      .where('id', '=', user.id)
+      .execute();
     await recordAudit(trx, {
       actor: { type: 'user', id: user.id, label: user.email, ip: opts.ip },
       action: 'auth.login',
@@ -97,7 +101,15 @@ export async function authenticateSession(db: Db, token: string, now: Date): Pro
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.csrf_token', 'sessions.expires_at', 'users.id as user_id', 'users.email', 'users.role', 'users.status'])
+    .select([
+      'sessions.id',
+      'sessions.csrf_token',
+      'sessions.expires_at',
+      'users.id as user_id',
+      'users.email',
+      'users.role',
+      'users.status',
+    ])
     .where('sessions.id', '=', id)
     .executeTakeFirst();
   if (!row || row.expires_at <= now || row.status !== 'active') return null;

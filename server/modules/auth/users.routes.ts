@@ -24,8 +24,7 @@ export const userRoutes = [
     status: 201,
     body: createUserBody,
     response: createUserResult,
-    handler: ({ ctx, body, principal, ip }) =>
-      createUser(ctx.db, { ...body, actor: actorOf(principal, ip), actorRole: principal!.role }),
+    handler: ({ ctx, body, principal, ip }) => createUser(ctx.db, { ...body, actor: actorOf(principal, ip), actorRole: principal!.role }),
   }),
   defineRoute({
     method: 'PATCH',

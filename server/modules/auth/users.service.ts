@@ -36,11 +36,7 @@ export async function createUser(db: Db, opts: CreateUserOptions): Promise<{ use
   const temporaryPassword = opts.password ? null : generatePassword();
   const passwordHash = await hashPassword(opts.password ?? temporaryPassword!);
   return db.transaction().execute(async (trx) => {
-    const clash = await trx
-      .selectFrom('users')
-      .select('id')
-      .where(sql`lower(email)`, '=', opts.email.toLowerCase())
-      .executeTakeFirst();
+    const clash = await trx.selectFrom('users').select('id').where(sql`lower(email)`, '=', opts.email.toLowerCase()).executeTakeFirst();
     if (clash) throw authErrors.emailTaken(opts.email);
     const row = await trx
       .insertInto('users')
@@ -103,7 +99,10 @@ export async function updateUser(db: Db, opts: UpdateUserOptions): Promise<UserB
   });
 }
 
-export async function changePassword(db: Db, opts: { userId: number; currentPassword: string; newPassword: string; actor: Actor; keepSessionId: string | null }) {
+export async function changePassword(
+  db: Db,
+  opts: { userId: number; currentPassword: string; newPassword: string; actor: Actor; keepSessionId: string | null },
+) {
   const user = await db.selectFrom('users').selectAll().where('id', '=', opts.userId).executeTakeFirst();
   if (!user) throw authErrors.userNotFound(opts.userId);
   if (!(await verifyPassword(user.password_hash, opts.currentPassword))) throw authErrors.wrongPassword();

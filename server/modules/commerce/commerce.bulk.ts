@@ -44,7 +44,11 @@ export type ChannelDef = Pick<Insertable<ChannelTable>, 'code' | 'name' | 'kind'
 /** Creates the channels that do not exist yet; returns code → id for all of them. */
 export async function ensureChannels(db: Db, defs: readonly ChannelDef[]): Promise<Map<string, number>> {
   if (defs.length > 0) {
-    await db.insertInto('channels').values(defs.map((d) => ({ ...d }))).onConflict((oc) => oc.column('code').doNothing()).execute();
+    await db
+      .insertInto('channels')
+      .values(defs.map((d) => ({ ...d })))
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
   }
   const rows = await db.selectFrom('channels').select(['id', 'code']).execute();
   return new Map(rows.map((r) => [r.code, r.id]));
@@ -94,7 +98,9 @@ const UNIT = '\u001f';
 /** The products the lines of these orders name, as `upsertOrders` stores them (a repeated SKU: the last line wins). */
 export function productsOfOrders(orders: readonly Pick<OrderUpsert, 'items' | 'currency'>[]): NewProduct[] {
   const products = new Map<string, NewProduct>();
-  for (const o of orders) for (const it of o.items ?? []) products.set(it.sku, { sku: it.sku, name: it.name, category: it.category ?? '', priceAmount: it.unitPrice, currency: o.currency });
+  for (const o of orders)
+    for (const it of o.items ?? [])
+      products.set(it.sku, { sku: it.sku, name: it.name, category: it.category ?? '', priceAmount: it.unitPrice, currency: o.currency });
   return [...products.values()];
 }
 
@@ -106,19 +112,39 @@ export function productsOfOrders(orders: readonly Pick<OrderUpsert, 'items' | 'c
  * `productIds`: products the caller already stored (by SKU) — an import stores a batch's products before the
  * batch's transaction, so two batches side by side do not lock the same product rows.
  */
-export async function upsertOrders(trx: Db, orders: readonly OrderUpsert[], productIds?: ReadonlyMap<string, number>): Promise<{ orderId: number; created: boolean }[]> {
+export async function upsertOrders(
+  trx: Db,
+  orders: readonly OrderUpsert[],
+  productIds?: ReadonlyMap<string, number>,
+): Promise<{ orderId: number; created: boolean }[]> {
   const results: { orderId: number; created: boolean }[] = new Array(orders.length);
   for (const authoritative of [true, false]) {
     const picked = [...orders.keys()].filter((i) => Boolean(orders[i].authoritative) === authoritative);
     if (picked.length === 0) continue;
-    const stored = await upsertOrderRows(trx, picked.map((i) => orders[i]), authoritative);
+    const stored = await upsertOrderRows(
+      trx,
+      picked.map((i) => orders[i]),
+      authoritative,
+    );
     picked.forEach((i, n) => {
       results[i] = stored[n];
     });
   }
-  await replaceItems(trx, orders, results.map((r) => r.orderId), productIds ?? new Map());
+  await replaceItems(
+    trx,
+    orders,
+    results.map((r) => r.orderId),
+    productIds ?? new Map(),
+  );
   for (const [i, o] of orders.entries()) {
-    if (o.shipments?.length) await recordShipments(trx, { orderId: results[i].orderId, customerId: o.customerId, shipments: o.shipments, source: o.source ?? 'api', now: o.now });
+    if (o.shipments?.length)
+      await recordShipments(trx, {
+        orderId: results[i].orderId,
+        customerId: o.customerId,
+        shipments: o.shipments,
+        source: o.source ?? 'api',
+        now: o.now,
+      });
   }
   return results;
 }
@@ -160,7 +186,15 @@ async function upsertOrderRows(trx: Db, orders: readonly OrderUpsert[], authorit
 }
 
 /** Order lines as the columns of one `unnest` insert. */
-type ItemColumns = { orderId: number[]; customerId: number[]; productId: (number | null)[]; sku: string[]; name: string[]; quantity: number[]; unitPrice: number[] };
+type ItemColumns = {
+  orderId: number[];
+  customerId: number[];
+  productId: (number | null)[];
+  sku: string[];
+  name: string[];
+  quantity: number[];
+  unitPrice: number[];
+};
 const itemColumns = (): ItemColumns => ({ orderId: [], customerId: [], productId: [], sku: [], name: [], quantity: [], unitPrice: [] });
 function pushItem(c: ItemColumns, orderId: number, customerId: number, productId: number | null, it: Omit<NewOrderItem, 'productId'>) {
   c.orderId.push(orderId);
@@ -187,7 +221,11 @@ async function replaceItems(trx: Db, orders: readonly OrderUpsert[], orderIds: r
   });
   if (cols.orderId.length === 0) return;
   const ids = new Map(stored);
-  for (const [sku, id] of await upsertProducts(trx, productsOfOrders(orders).filter((p) => !stored.has(p.sku)))) ids.set(sku, id);
+  for (const [sku, id] of await upsertProducts(
+    trx,
+    productsOfOrders(orders).filter((p) => !stored.has(p.sku)),
+  ))
+    ids.set(sku, id);
   cols.productId = cols.sku.map((sku) => ids.get(sku) ?? null);
   await sql`delete from order_items where order_id = any(${[...new Set(withItems)]}::bigint[])`.execute(trx);
   await insertItems(trx, cols);
@@ -206,7 +244,9 @@ async function insertItems(db: Db, c: ItemColumns) {
 export type NewOrderItem = { productId: number | null; sku: string; name: string; quantity: number; unitPrice: number };
 
 /** An order as the bulk loader stores it: every field given, items with their product ids. */
-export type NewOrder = Required<Omit<OrderUpsert, 'items' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId' | 'shipments' | 'source'>> & { items: NewOrderItem[] };
+export type NewOrder = Required<
+  Omit<OrderUpsert, 'items' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId' | 'shipments' | 'source'>
+> & { items: NewOrderItem[] };
 
 /** Set-based insert of orders and their items (two statements). Existing (channel, external id) pairs are skipped. */
 export async function insertOrders(db: Db, orders: readonly NewOrder[]): Promise<number> {

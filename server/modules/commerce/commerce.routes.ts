@@ -14,14 +14,17 @@ export const commerceRoutes = [
     tag: 'commerce',
     summary: 'Sales channels with their display names (for pickers and labels)',
     response: channelList,
-    handler: async ({ ctx }) => ({ items: await ctx.db.selectFrom('channels').select(['code', 'name', 'kind', 'platform']).orderBy('id').execute() }),
+    handler: async ({ ctx }) => ({
+      items: await ctx.db.selectFrom('channels').select(['code', 'name', 'kind', 'platform']).orderBy('id').execute(),
+    }),
   }),
   defineRoute({
     method: 'GET',
     url: '/orders',
     access: 'customers.read',
     tag: 'commerce',
-    summary: 'Orders of every channel, newest first: search by order or tracking number, filter by status, channel, day, amount and buyer (cursor pages)',
+    summary:
+      'Orders of every channel, newest first: search by order or tracking number, filter by status, channel, day, amount and buyer (cursor pages)',
     query: orderListQuery,
     response: orderList,
     handler: async ({ ctx, query }) => listOrders(ctx.db, query, (await storeSettingsOf(ctx)).timeZone),

@@ -36,5 +36,9 @@ export async function removeImportedCommerce(trx: Db, opts: RemoveImportedOption
 
 /** Products among `ids` that no order line names any more are deleted; returns how many. */
 export async function removeUnusedProducts(trx: Db, ids: RawBuilder<unknown>): Promise<number> {
-  return count(await sql`delete from products p where p.id in (${ids}) and not exists (select 1 from order_items i where i.product_id = p.id)`.execute(trx));
+  return count(
+    await sql`delete from products p where p.id in (${ids}) and not exists (select 1 from order_items i where i.product_id = p.id)`.execute(
+      trx,
+    ),
+  );
 }

@@ -27,10 +27,23 @@ function baseQuery(db: Db) {
     .selectFrom('orders as o')
     .innerJoin('channels as ch', 'ch.id', 'o.channel_id')
     .select((eb) => [
-      'o.id', 'o.external_id', 'o.status', 'o.currency', 'o.total_amount', 'o.refunded_amount', 'o.placed_at', 'o.paid_at', 'o.customer_id',
-      'ch.code as channel_code', 'ch.name as channel_name',
+      'o.id',
+      'o.external_id',
+      'o.status',
+      'o.currency',
+      'o.total_amount',
+      'o.refunded_amount',
+      'o.placed_at',
+      'o.paid_at',
+      'o.customer_id',
+      'ch.code as channel_code',
+      'ch.name as channel_name',
       eb.selectFrom('order_items as i').select(sql<number>`count(*)::int`.as('n')).whereRef('i.order_id', '=', 'o.id').as('item_count'),
-      eb.selectFrom('shipments as s').select(sql<string[]>`coalesce(array_agg(s.tracking_number order by s.id), '{}')`.as('t')).whereRef('s.order_id', '=', 'o.id').as('tracking'),
+      eb
+        .selectFrom('shipments as s')
+        .select(sql<string[]>`coalesce(array_agg(s.tracking_number order by s.id), '{}')`.as('t'))
+        .whereRef('s.order_id', '=', 'o.id')
+        .as('tracking'),
     ]);
 }
 type BaseRow = Awaited<ReturnType<ReturnType<typeof baseQuery>['execute']>>[number];
@@ -79,23 +92,51 @@ export async function listOrders(db: Db, q: OrderListQuery, timeZone: string) {
     const c = decodeCursor(q.cursor);
     query = query.where(sql<boolean>`(o.placed_at, o.id) < (${c.placedAt}, ${c.id})`);
   }
-  const rows = await query.orderBy('o.placed_at', 'desc').orderBy('o.id', 'desc').limit(q.limit + 1).execute();
+  const rows = await query
+    .orderBy('o.placed_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(q.limit + 1)
+    .execute();
   const page = rows.slice(0, q.limit);
-  const names = await customerNames(db, page.map((r) => Number(r.customer_id)));
+  const names = await customerNames(
+    db,
+    page.map((r) => Number(r.customer_id)),
+  );
   const last = page[page.length - 1];
-  return { items: page.map((r) => summaryOf(r, names)), nextCursor: rows.length > q.limit && last ? encodeCursor(last.placed_at, Number(last.id)) : null };
+  return {
+    items: page.map((r) => summaryOf(r, names)),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.placed_at, Number(last.id)) : null,
+  };
 }
 
 /** One order with its lines, payments and lifecycle times, refunds and parcels. */
 export async function getOrder(db: Db, id: number): Promise<z.infer<typeof orderDetail>> {
   const row = await baseQuery(db)
-    .select(['o.discount_amount', 'o.shipping_amount', 'o.coupon_codes', 'o.shipped_at', 'o.delivered_at', 'o.completed_at', 'o.cancelled_at'])
+    .select([
+      'o.discount_amount',
+      'o.shipping_amount',
+      'o.coupon_codes',
+      'o.shipped_at',
+      'o.delivered_at',
+      'o.completed_at',
+      'o.cancelled_at',
+    ])
     .where('o.id', '=', id)
     .executeTakeFirst();
   if (!row) throw orderErrors.notFound(id);
   const [lines, refunds, parcels, names] = await Promise.all([
-    db.selectFrom('order_items').select(['sku', 'name', 'quantity', 'unit_price', 'amount']).where('order_id', '=', id).orderBy('id').execute(),
-    db.selectFrom('refunds').select(['id', 'external_id', 'amount', 'reason', 'source', 'refunded_at']).where('order_id', '=', id).orderBy('refunded_at').execute(),
+    db
+      .selectFrom('order_items')
+      .select(['sku', 'name', 'quantity', 'unit_price', 'amount'])
+      .where('order_id', '=', id)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('refunds')
+      .select(['id', 'external_id', 'amount', 'reason', 'source', 'refunded_at'])
+      .where('order_id', '=', id)
+      .orderBy('refunded_at')
+      .execute(),
     db.selectFrom('shipments').selectAll().where('order_id', '=', id).orderBy('id').execute(),
     customerNames(db, [Number(row.customer_id)]),
   ]);
@@ -109,7 +150,23 @@ export async function getOrder(db: Db, id: number): Promise<z.infer<typeof order
     completedAt: iso(row.completed_at),
     cancelledAt: iso(row.cancelled_at),
     lines: lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount })),
-    refunds: refunds.map((r) => ({ id: Number(r.id), externalId: r.external_id, amount: r.amount, reason: r.reason, source: r.source, refundedAt: r.refunded_at.toISOString() })),
-    shipments: parcels.map((s) => ({ id: Number(s.id), carrier: s.carrier, trackingNumber: s.tracking_number, status: s.status, source: s.source, shippedAt: iso(s.shipped_at), deliveredAt: iso(s.delivered_at), updatedAt: s.updated_at.toISOString() })),
+    refunds: refunds.map((r) => ({
+      id: Number(r.id),
+      externalId: r.external_id,
+      amount: r.amount,
+      reason: r.reason,
+      source: r.source,
+      refundedAt: r.refunded_at.toISOString(),
+    })),
+    shipments: parcels.map((s) => ({
+      id: Number(s.id),
+      carrier: s.carrier,
+      trackingNumber: s.tracking_number,
+      status: s.status,
+      source: s.source,
+      shippedAt: iso(s.shipped_at),
+      deliveredAt: iso(s.delivered_at),
+      updatedAt: s.updated_at.toISOString(),
+    })),
   };
 }

@@ -6,7 +6,11 @@ import { type OrderUpsert, upsertOrders } from './commerce.bulk.ts';
  * Creates or updates one order by (channel, external id) inside the caller's transaction; items are
  * replaced when given. Products named by the items are created or refreshed by SKU. Idempotent.
  */
-export async function upsertOrder(trx: Db, o: OrderUpsert, productIds?: ReadonlyMap<string, number>): Promise<{ orderId: number; created: boolean }> {
+export async function upsertOrder(
+  trx: Db,
+  o: OrderUpsert,
+  productIds?: ReadonlyMap<string, number>,
+): Promise<{ orderId: number; created: boolean }> {
   const [result] = await upsertOrders(trx, [o], productIds);
   return result;
 }
@@ -41,7 +45,16 @@ export async function recordRefund(trx: Db, r: RefundInput): Promise<{ orderId: 
   const amount = Math.max(0, Math.min(r.amount ?? order.total_amount - order.refunded_amount, order.total_amount));
   const inserted = await trx
     .insertInto('refunds')
-    .values({ order_id: order.id, customer_id: order.customer_id, external_id: r.refundId, amount, currency: order.currency, reason: r.reason ?? null, source: r.source, refunded_at: r.refundedAt })
+    .values({
+      order_id: order.id,
+      customer_id: order.customer_id,
+      external_id: r.refundId,
+      amount,
+      currency: order.currency,
+      reason: r.reason ?? null,
+      source: r.source,
+      refunded_at: r.refundedAt,
+    })
     .onConflict((oc) => oc.columns(['order_id', 'external_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -50,14 +63,26 @@ export async function recordRefund(trx: Db, r: RefundInput): Promise<{ orderId: 
     const refunded = sql<number>`least(total_amount, refunded_amount + ${amount})`;
     await trx
       .updateTable('orders')
-      .set({ refunded_amount: refunded, status: sql`case when ${refunded} >= total_amount then 'refunded' else 'partially_refunded' end`, updated_at: r.now })
+      .set({
+        refunded_amount: refunded,
+        status: sql`case when ${refunded} >= total_amount then 'refunded' else 'partially_refunded' end`,
+        updated_at: r.now,
+      })
       .where('id', '=', order.id)
       .execute();
   }
   return { orderId: order.id, amount, created: true };
 }
 
-export type UnlinkedRefundInput = { customerId: number; channelId: number; refundId: string; amount: number; currency: string; source: string; refundedAt: Date };
+export type UnlinkedRefundInput = {
+  customerId: number;
+  channelId: number;
+  refundId: string;
+  amount: number;
+  currency: string;
+  source: string;
+  refundedAt: Date;
+};
 
 /**
  * Records a refund of a purchase Patron never saw (a return whose sale predates the data) against the buyer, once
@@ -72,7 +97,10 @@ export async function recordUnlinkedRefund(trx: Db, r: UnlinkedRefundInput): Pro
   return inserted.rows.length > 0;
 }
 
-export async function setOrderStatus(trx: Db, s: { channelId: number; externalId: string; status: OrderStatus; now: Date }): Promise<boolean> {
+export async function setOrderStatus(
+  trx: Db,
+  s: { channelId: number; externalId: string; status: OrderStatus; now: Date },
+): Promise<boolean> {
   const result = await trx
     .updateTable('orders')
     .set({ status: s.status, updated_at: s.now, ...(s.status === 'cancelled' ? { cancelled_at: s.now } : {}) })
@@ -83,8 +111,15 @@ export async function setOrderStatus(trx: Db, s: { channelId: number; externalId
 }
 
 /** The channel with this code, created on first use (e.g. the channel of a tracking source). */
-export async function ensureChannel(trx: Db, c: { code: string; name: string; kind: 'marketplace' | 'social' | 'offline' | 'web'; platform: string }): Promise<number> {
-  await trx.insertInto('channels').values(c).onConflict((oc) => oc.column('code').doNothing()).execute();
+export async function ensureChannel(
+  trx: Db,
+  c: { code: string; name: string; kind: 'marketplace' | 'social' | 'offline' | 'web'; platform: string },
+): Promise<number> {
+  await trx
+    .insertInto('channels')
+    .values(c)
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
   const row = await trx.selectFrom('channels').select('id').where('code', '=', c.code).executeTakeFirstOrThrow();
   return row.id;
 }

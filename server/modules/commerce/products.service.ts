@@ -11,11 +11,23 @@ export async function searchProducts(db: Db, q: z.infer<typeof productSearchQuer
     query = query.where((eb) => eb.or([eb('sku', 'like', `${like}%`), eb('name', 'ilike', `%${like}%`)]));
   }
   if (q.category) query = query.where('category', '=', q.category);
-  const rows = await query.orderBy(sql`case when sku = ${q.q ?? ''} then 0 else 1 end`).orderBy('name').limit(q.limit).execute();
-  return { items: rows.map((r) => ({ id: r.id, sku: r.sku, name: r.name, category: r.category, price: r.price_amount, currency: r.currency })) };
+  const rows = await query
+    .orderBy(sql`case when sku = ${q.q ?? ''} then 0 else 1 end`)
+    .orderBy('name')
+    .limit(q.limit)
+    .execute();
+  return {
+    items: rows.map((r) => ({ id: r.id, sku: r.sku, name: r.name, category: r.category, price: r.price_amount, currency: r.currency })),
+  };
 }
 
 export async function listCategories(db: Db) {
-  const rows = await db.selectFrom('products').select(['category', sql<number>`count(*)::int`.as('products')]).where('category', '<>', '').groupBy('category').orderBy('category').execute();
+  const rows = await db
+    .selectFrom('products')
+    .select(['category', sql<number>`count(*)::int`.as('products')])
+    .where('category', '<>', '')
+    .groupBy('category')
+    .orderBy('category')
+    .execute();
   return { items: rows };
 }

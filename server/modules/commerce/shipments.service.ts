@@ -15,7 +15,10 @@ export type ShipmentInput = {
  * a delivery time, once known, stays), then moves the order along: a parcel on its way makes a paid order shipped,
  * every parcel delivered makes it delivered. Statuses past those (completed, refunded, cancelled) are left alone.
  */
-export async function recordShipments(trx: Db, o: { orderId: number; customerId: number; shipments: readonly ShipmentInput[]; source: string; now: Date }) {
+export async function recordShipments(
+  trx: Db,
+  o: { orderId: number; customerId: number; shipments: readonly ShipmentInput[]; source: string; now: Date },
+) {
   const parcels = [...new Map(o.shipments.map((s) => [s.trackingNumber, s])).values()];
   if (parcels.length === 0) return;
   const col = <T>(f: (s: ShipmentInput) => T) => parcels.map(f);
@@ -44,10 +47,23 @@ export async function recordShipments(trx: Db, o: { orderId: number; customerId:
 }
 
 /** Records one parcel of an order named by (channel, external id); null when the order is unknown. */
-export async function recordShipment(trx: Db, s: ShipmentInput & { channelId: number; orderExternalId: string; source: string; now: Date }) {
-  const order = await trx.selectFrom('orders').select(['id', 'customer_id']).where('channel_id', '=', s.channelId).where('external_id', '=', s.orderExternalId).executeTakeFirst();
+export async function recordShipment(
+  trx: Db,
+  s: ShipmentInput & { channelId: number; orderExternalId: string; source: string; now: Date },
+) {
+  const order = await trx
+    .selectFrom('orders')
+    .select(['id', 'customer_id'])
+    .where('channel_id', '=', s.channelId)
+    .where('external_id', '=', s.orderExternalId)
+    .executeTakeFirst();
   if (!order) return null;
   await recordShipments(trx, { orderId: order.id, customerId: order.customer_id, shipments: [s], source: s.source, now: s.now });
-  const parcel = await trx.selectFrom('shipments').select(['id', 'status']).where('order_id', '=', order.id).where('tracking_number', '=', s.trackingNumber).executeTakeFirstOrThrow();
+  const parcel = await trx
+    .selectFrom('shipments')
+    .select(['id', 'status'])
+    .where('order_id', '=', order.id)
+    .where('tracking_number', '=', s.trackingNumber)
+    .executeTakeFirstOrThrow();
   return { shipmentId: parcel.id, orderId: order.id, status: parcel.status };
 }

@@ -4,12 +4,21 @@ import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts
 import { canonicalCity, canonicalProvince } from './regions.ts';
 
 /** An address a person was seen with (a profile update, an order's receiver). */
-export type AddressSighting = { customerId: number; province?: string | null; city?: string | null; district?: string | null; line?: string | null };
+export type AddressSighting = {
+  customerId: number;
+  province?: string | null;
+  city?: string | null;
+  district?: string | null;
+  line?: string | null;
+};
 
 const clean = (v: string | null | undefined) => v?.trim() || null;
 
 /** The address a profile patch carries. */
-export const sightingOf = (customerId: number, p: { province?: string | null; city?: string | null; district?: string | null; address?: string | null }): AddressSighting => ({
+export const sightingOf = (
+  customerId: number,
+  p: { province?: string | null; city?: string | null; district?: string | null; address?: string | null },
+): AddressSighting => ({
   customerId,
   province: p.province,
   city: p.city,
@@ -31,10 +40,17 @@ function normalised(a: AddressSighting) {
  * normalised address) only has its last-seen time moved. Sightings without a street line are not
  * addresses (a province alone is a profile field). Returns each sighting's address id (null for those).
  */
-export async function rememberAddresses(trx: Db, keyring: Keyring, sightings: readonly AddressSighting[], o: { source: string; now: Date }): Promise<(number | null)[]> {
+export async function rememberAddresses(
+  trx: Db,
+  keyring: Keyring,
+  sightings: readonly AddressSighting[],
+  o: { source: string; now: Date },
+): Promise<(number | null)[]> {
   const rows = sightings.map((s) => {
     const n = normalised(s);
-    return n.line ? { ...n, customerId: s.customerId, key: blindIndex(keyring, 'address', [n.province, n.city, n.district, n.line].join('|')) } : null;
+    return n.line
+      ? { ...n, customerId: s.customerId, key: blindIndex(keyring, 'address', [n.province, n.city, n.district, n.line].join('|')) }
+      : null;
   });
   const unique = [...new Map(rows.flatMap((r) => (r ? [[`${r.customerId}|${r.key}`, r] as const] : []))).values()];
   if (unique.length === 0) return sightings.map(() => null);
@@ -56,5 +72,9 @@ export async function rememberAddresses(trx: Db, keyring: Keyring, sightings: re
  * point at them, for statistics).
  */
 export async function forgetAddressLines(trx: Db, customerId: number) {
-  await trx.updateTable('customer_addresses').set({ line_enc: null, city: null, district: null }).where('customer_id', '=', customerId).execute();
+  await trx
+    .updateTable('customer_addresses')
+    .set({ line_enc: null, city: null, district: null })
+    .where('customer_id', '=', customerId)
+    .execute();
 }

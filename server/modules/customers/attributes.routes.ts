@@ -1,5 +1,12 @@
 import { idParams, okBody } from '../../../contracts/common.ts';
-import { attributeBody, attributeDefinition, attributeKeyParams, attributeList, attributeValues, attributeValuesResult } from '../../../contracts/customers.ts';
+import {
+  attributeBody,
+  attributeDefinition,
+  attributeKeyParams,
+  attributeList,
+  attributeValues,
+  attributeValuesResult,
+} from '../../../contracts/customers.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { defineAttribute, deleteAttribute, listAttributes, setCustomerAttributes } from './attributes.service.ts';
@@ -47,6 +54,8 @@ export const attributeRoutes = [
     params: idParams,
     body: attributeValues,
     response: attributeValuesResult,
-    handler: async ({ ctx, params, body, principal, ip }) => ({ attributes: await setCustomerAttributes(ctx.db, params.id, body, actorOf(principal, ip)) }),
+    handler: async ({ ctx, params, body, principal, ip }) => ({
+      attributes: await setCustomerAttributes(ctx.db, params.id, body, actorOf(principal, ip)),
+    }),
   }),
 ];

@@ -9,8 +9,10 @@ import { customerErrors } from './customers.errors.ts';
 
 export const attributeErrors = {
   exists: (key: string) => new AppError('ATTRIBUTE_EXISTS', 'conflict', `The attribute "${key}" is already defined.`),
-  unknown: (key: string) => new AppError('ATTRIBUTE_UNKNOWN', 'invalid', `No custom attribute "${key}" is defined (Settings → Attributes).`, { key }),
-  badValue: (key: string, type: string, reason: string) => new AppError('ATTRIBUTE_VALUE_INVALID', 'invalid', `"${key}" is a ${type} attribute: ${reason}.`, { key, type }),
+  unknown: (key: string) =>
+    new AppError('ATTRIBUTE_UNKNOWN', 'invalid', `No custom attribute "${key}" is defined (Settings → Attributes).`, { key }),
+  badValue: (key: string, type: string, reason: string) =>
+    new AppError('ATTRIBUTE_VALUE_INVALID', 'invalid', `"${key}" is a ${type} attribute: ${reason}.`, { key, type }),
   notFound: (key: string) => new AppError('ATTRIBUTE_NOT_FOUND', 'not_found', `No custom attribute "${key}".`),
 };
 
@@ -53,13 +55,16 @@ function checkValue(def: AttributeDefinition, value: unknown): unknown {
       if (typeof value !== 'boolean') throw attributeErrors.badValue(def.key, def.type, 'give true or false');
       return value;
     case 'date':
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw attributeErrors.badValue(def.key, def.type, 'give a date as YYYY-MM-DD');
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+        throw attributeErrors.badValue(def.key, def.type, 'give a date as YYYY-MM-DD');
       return value;
     case 'enum':
-      if (typeof value !== 'string' || !def.options.includes(value)) throw attributeErrors.badValue(def.key, def.type, `give one of ${def.options.join(', ')}`);
+      if (typeof value !== 'string' || !def.options.includes(value))
+        throw attributeErrors.badValue(def.key, def.type, `give one of ${def.options.join(', ')}`);
       return value;
     default:
-      if (typeof value !== 'string' || value.length > 500) throw attributeErrors.badValue(def.key, def.type, 'give text of at most 500 characters');
+      if (typeof value !== 'string' || value.length > 500)
+        throw attributeErrors.badValue(def.key, def.type, 'give text of at most 500 characters');
       return value;
   }
 }

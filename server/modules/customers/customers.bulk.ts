@@ -69,7 +69,11 @@ export async function insertCustomers(db: Db, keyring: Keyring, rows: readonly N
 }
 
 export async function countCustomers(db: Db): Promise<number> {
-  const row = await db.selectFrom('customers').select(sql<number>`count(*)::int`.as('n')).where('merged_into', 'is', null).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('customers')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('merged_into', 'is', null)
+    .executeTakeFirstOrThrow();
   return row.n;
 }
 
@@ -78,8 +82,25 @@ async function insertIdentities(db: Db, keyring: Keyring, rows: readonly NewCust
   const out: { customerId: number; kind: string; channel: string; key: string; enc: string | null; tail?: string; at: string }[] = [];
   rows.forEach((r, i) => {
     const at = r.createdAt.toISOString();
-    if (r.email) out.push({ customerId: ids[i], kind: 'email', channel: '', key: emailIndex(keyring, r.email), enc: encryptOptional(keyring, r.email), at });
-    if (r.phone) out.push({ customerId: ids[i], kind: 'phone', channel: '', key: phoneIndex(keyring, r.phone), enc: encryptOptional(keyring, r.phone), tail: phoneTailIndex(keyring, r.phone), at });
+    if (r.email)
+      out.push({
+        customerId: ids[i],
+        kind: 'email',
+        channel: '',
+        key: emailIndex(keyring, r.email),
+        enc: encryptOptional(keyring, r.email),
+        at,
+      });
+    if (r.phone)
+      out.push({
+        customerId: ids[i],
+        kind: 'phone',
+        channel: '',
+        key: phoneIndex(keyring, r.phone),
+        enc: encryptOptional(keyring, r.phone),
+        tail: phoneTailIndex(keyring, r.phone),
+        at,
+      });
     for (const e of r.externalIds ?? []) out.push({ customerId: ids[i], kind: 'external', channel: e.channel, key: e.id, enc: null, at });
     for (const a of r.anonymousIds ?? []) out.push({ customerId: ids[i], kind: 'anonymous', channel: '', key: a, enc: null, at });
   });

@@ -5,7 +5,11 @@ export const customerErrors = {
   merged: (id: number, into: number) =>
     new AppError('CUSTOMER_MERGED', 'not_found', `Customer ${id} was merged into customer ${into}.`, { mergedInto: into }),
   erased: () =>
-    new AppError('IDENTITY_ERASED', 'conflict', 'These identifiers belong to a person whose data was erased at their request; they are not re-created silently.'),
+    new AppError(
+      'IDENTITY_ERASED',
+      'conflict',
+      'These identifiers belong to a person whose data was erased at their request; they are not re-created silently.',
+    ),
   revealForbidden: () =>
     new AppError('PII_REVEAL_FORBIDDEN', 'forbidden', 'Your role may not see unmasked personal data.', { permission: 'pii.read' }),
   noIdentifier: () =>

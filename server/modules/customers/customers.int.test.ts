@@ -17,13 +17,29 @@ describe('customers API', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    await createUser(patron.ctx.db, { email: 'm@test.cn', name: 'M', role: 'marketer', password: 'marketer-pass-1', actor: { type: 'system', id: null, label: 't', ip: null }, actorRole: null });
+    await createUser(patron.ctx.db, {
+      email: 'm@test.cn',
+      name: 'M',
+      role: 'marketer',
+      password: 'marketer-pass-1',
+      actor: { type: 'system', id: null, label: 't', ip: null },
+      actorRole: null,
+    });
     marketer = await signIn(patron, 'm@test.cn', 'marketer-pass-1');
   });
   afterAll(() => patron.close());
 
   it('upserts by identifiers idempotently and normalises phones, e-mails and numeric ids', async () => {
-    const body = { externalIds: [{ channel: 'Shopify', id: '17850.0' }], email: ' Li.Na@Example.COM ', phone: '138 1234 5678', name: '李娜', gender: 'female', birthday: '1990-03-07', province: '上海市', city: '上海市' };
+    const body = {
+      externalIds: [{ channel: 'Shopify', id: '17850.0' }],
+      email: ' Li.Na@Example.COM ',
+      phone: '138 1234 5678',
+      name: '李娜',
+      gender: 'female',
+      birthday: '1990-03-07',
+      province: '上海市',
+      city: '上海市',
+    };
     const first = (await api('POST', '/customers', owner, body)).json();
     expect(first).toMatchObject({ created: true, rejected: [] });
     const again = (await api('POST', '/customers', owner, body)).json();
@@ -47,7 +63,13 @@ describe('customers API', () => {
     const list = (await api('GET', `/customers/quarantine?customerId=${first.customerId}`, marketer)).json();
     expect(list.total).toBe(2);
     const phone = list.items.find((i: { field: string }) => i.field === 'phone');
-    expect(phone).toMatchObject({ customerName: '待清洗', reason: 'invalid_phone', occurrences: 2, resolution: null, source: expect.stringMatching(/^api:/) });
+    expect(phone).toMatchObject({
+      customerName: '待清洗',
+      reason: 'invalid_phone',
+      occurrences: 2,
+      resolution: null,
+      source: expect.stringMatching(/^api:/),
+    });
     expect(phone.value).not.toBe('12345');
     expect(list.open).toEqual(expect.arrayContaining([{ field: 'phone', reason: 'invalid_phone', count: expect.any(Number) }]));
     expect((await api('GET', '/customers/quarantine?reveal=true', marketer)).json().error.code).toBe('PII_REVEAL_FORBIDDEN');
@@ -56,7 +78,9 @@ describe('customers API', () => {
 
     const stillBad = await api('POST', `/customers/quarantine/${phone.id}/resolve`, owner, { action: 'fix', value: '999' });
     expect([stillBad.statusCode, stillBad.json().error.code]).toEqual([400, 'QUARANTINE_FIX_INVALID']);
-    expect((await api('POST', `/customers/quarantine/${phone.id}/resolve`, owner, { action: 'fix', value: '139 0000 1234' })).json()).toEqual({ id: phone.id, resolution: 'fixed' });
+    expect(
+      (await api('POST', `/customers/quarantine/${phone.id}/resolve`, owner, { action: 'fix', value: '139 0000 1234' })).json(),
+    ).toEqual({ id: phone.id, resolution: 'fixed' });
     const detail = (await api('GET', `/customers/${first.customerId}`, owner)).json();
     expect(detail.customer.phone).toBe('+86 139****1234');
     expect((await api('POST', '/customers', owner, { phone: '13900001234' })).json().customerId).toBe(first.customerId);
@@ -65,40 +89,65 @@ describe('customers API', () => {
     const email = list.items.find((i: { field: string }) => i.field === 'email');
     await api('POST', `/customers/quarantine/${email.id}/resolve`, owner, { action: 'dismiss' });
     expect((await api('GET', `/customers/quarantine?customerId=${first.customerId}`, owner)).json().total).toBe(0);
-    expect((await api('GET', `/customers/quarantine?customerId=${first.customerId}&status=resolved`, owner)).json().items.map((i: { resolution: string }) => i.resolution).sort()).toEqual(['dismissed', 'fixed']);
+    expect(
+      (await api('GET', `/customers/quarantine?customerId=${first.customerId}&status=resolved`, owner))
+        .json()
+        .items.map((i: { resolution: string }) => i.resolution)
+        .sort(),
+    ).toEqual(['dismissed', 'fixed']);
   });
 
   it('saves list views per user, shares them with the team, and only their owner deletes them', async () => {
     const view = { name: '上海会员', params: { province: '上海市', tag: 'vip', sort: 'name', order: 'asc' }, shared: true };
     const created = await api('POST', '/customer-views', owner, view);
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ name: '上海会员', params: { province: '上海市', tag: 'vip', sort: 'name', order: 'asc' }, shared: true, mine: true });
+    expect(created.json()).toMatchObject({
+      name: '上海会员',
+      params: { province: '上海市', tag: 'vip', sort: 'name', order: 'asc' },
+      shared: true,
+      mine: true,
+    });
     expect((await api('POST', '/customer-views', owner, view)).json().error.code).toBe('SAVED_VIEW_NAME_TAKEN');
     await api('POST', '/customer-views', owner, { name: 'private', params: { q: '李' } });
     expect((await api('POST', '/customer-views', marketer, { name: 'mine', params: { channel: 'tmall' } })).statusCode).toBe(201);
     const seen = (await api('GET', '/customer-views', marketer)).json().items.map((v: { name: string; mine: boolean }) => [v.name, v.mine]);
-    expect(seen).toEqual([['mine', true], ['上海会员', false]]);
+    expect(seen).toEqual([
+      ['mine', true],
+      ['上海会员', false],
+    ]);
     const bad = await api('POST', '/customer-views', marketer, { name: 'x', params: { sort: 'phone' } });
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
     const del = await patron.http.inject({ method: 'DELETE', url: `/api/v1/customer-views/${created.json().id}`, headers: as(marketer) });
     expect([del.statusCode, del.json().error.code]).toEqual([403, 'SAVED_VIEW_NOT_OWNER']);
-    expect((await patron.http.inject({ method: 'DELETE', url: `/api/v1/customer-views/${created.json().id}`, headers: as(owner) })).json()).toEqual({ ok: true });
+    expect(
+      (await patron.http.inject({ method: 'DELETE', url: `/api/v1/customer-views/${created.json().id}`, headers: as(owner) })).json(),
+    ).toEqual({ ok: true });
   });
 
   it('follows the identity rules: a shared phone does not join a new platform id to its holder when phones do not link', async () => {
-    const put = (s: Session, payload: object) => patron.http.inject({ method: 'PUT', url: '/api/v1/settings/identity', headers: as(s), payload });
+    const put = (s: Session, payload: object) =>
+      patron.http.inject({ method: 'PUT', url: '/api/v1/settings/identity', headers: as(s), payload });
     expect((await api('GET', '/settings/identity', marketer)).json()).toEqual({ linkByPhone: true, linkByEmail: true });
     expect((await put(marketer, { linkByPhone: false, linkByEmail: true })).statusCode).toBe(403);
     expect((await put(owner, { linkByPhone: false })).statusCode).toBe(400);
-    const mother = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'jd', id: 'pin-mom' }], phone: '13700002222', name: '妈妈' })).json();
+    const mother = (
+      await api('POST', '/customers', owner, { externalIds: [{ channel: 'jd', id: 'pin-mom' }], phone: '13700002222', name: '妈妈' })
+    ).json();
     // Phones link by default: the same phone with a Tmall id is the mother's Tmall account.
-    const linked = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-mom' }], phone: '13700002222' })).json();
+    const linked = (
+      await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-mom' }], phone: '13700002222' })
+    ).json();
     expect(linked.customerId).toBe(mother.customerId);
     expect((await put(owner, { linkByPhone: false, linkByEmail: true })).json()).toEqual({ linkByPhone: false, linkByEmail: true });
-    const child = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'douyin', id: 'dy-kid' }], phone: '13700002222', name: '孩子' })).json();
+    const child = (
+      await api('POST', '/customers', owner, { externalIds: [{ channel: 'douyin', id: 'dy-kid' }], phone: '13700002222', name: '孩子' })
+    ).json();
     expect(child).toMatchObject({ created: true });
     expect(child.customerId).not.toBe(mother.customerId);
-    expect((await api('POST', '/customers', owner, { externalIds: [{ channel: 'douyin', id: 'dy-kid' }], phone: '13700002222' })).json().customerId).toBe(child.customerId);
+    expect(
+      (await api('POST', '/customers', owner, { externalIds: [{ channel: 'douyin', id: 'dy-kid' }], phone: '13700002222' })).json()
+        .customerId,
+    ).toBe(child.customerId);
     expect((await api('POST', '/customers', owner, { phone: '13700002222' })).json().customerId).toBe(mother.customerId);
     const suggestions = (await api('GET', `/customers/${child.customerId}/duplicates`, owner)).json();
     expect(suggestions.items.map((d: { id: number }) => d.id)).toContain(mother.customerId);
@@ -106,14 +155,20 @@ describe('customers API', () => {
   });
 
   it('never merges two people holding different external ids of the same channel', async () => {
-    const a = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-A' }], email: 'shared@family.cn' })).json();
-    const b = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-B' }], email: 'shared@family.cn' })).json();
+    const a = (
+      await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-A' }], email: 'shared@family.cn' })
+    ).json();
+    const b = (
+      await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'ouid-B' }], email: 'shared@family.cn' })
+    ).json();
     expect(b.customerId).not.toBe(a.customerId);
     expect(b.created).toBe(true);
   });
 
   it('rejects invalid identifiers with reasons, and a body without any valid identifier with 400', async () => {
-    const partial = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'jd', id: 'pin-1' }], email: 'not-an-email' })).json();
+    const partial = (
+      await api('POST', '/customers', owner, { externalIds: [{ channel: 'jd', id: 'pin-1' }], email: 'not-an-email' })
+    ).json();
     expect(partial.rejected).toEqual([{ field: 'email', reason: 'not a valid e-mail address' }]);
     const none = await api('POST', '/customers', owner, { phone: '12' });
     expect([none.statusCode, none.json().error.code]).toEqual([400, 'CUSTOMER_IDENTIFIER_REQUIRED']);
@@ -122,17 +177,31 @@ describe('customers API', () => {
   });
 
   it('bulk-upserts with a result per item', async () => {
-    const res = (await api('POST', '/customers/bulk', owner, { items: [{ email: 'bulk1@x.cn' }, { phone: 'bad' }, { email: 'bulk1@x.cn', name: '王芳' }] })).json();
+    const res = (
+      await api('POST', '/customers/bulk', owner, {
+        items: [{ email: 'bulk1@x.cn' }, { phone: 'bad' }, { email: 'bulk1@x.cn', name: '王芳' }],
+      })
+    ).json();
     expect(res.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, true]);
     expect(res.results[2].customerId).toBe(res.results[0].customerId);
     expect(res.results[1].error.code).toBe('CUSTOMER_IDENTIFIER_REQUIRED');
   });
 
   it('finds people by exact phone, e-mail and external id through blind indexes, and by Chinese name', async () => {
-    const id = (await api('POST', '/customers', owner, { phone: '13987654321', email: 'find@me.cn', externalIds: [{ channel: 'douyin', id: 'dy-42' }], name: '欧阳娜娜' })).json().customerId;
+    const id = (
+      await api('POST', '/customers', owner, {
+        phone: '13987654321',
+        email: 'find@me.cn',
+        externalIds: [{ channel: 'douyin', id: 'dy-42' }],
+        name: '欧阳娜娜',
+      })
+    ).json().customerId;
     for (const q of ['13987654321', '+86 139 8765 4321', 'FIND@me.cn', 'dy-42', '欧阳']) {
       const list = (await api('GET', `/customers?q=${encodeURIComponent(q)}`, owner)).json();
-      expect(list.items.map((c: { id: number }) => c.id), q).toContain(id);
+      expect(
+        list.items.map((c: { id: number }) => c.id),
+        q,
+      ).toContain(id);
     }
     expect((await api('GET', '/customers?q=139876', owner)).json().total).toBe(0);
     // The last four digits find the phone's holder (a blind index of its own); the list stays masked.
@@ -148,27 +217,64 @@ describe('customers API', () => {
 
   it('lists customers with their orders, net spend, last order, lifecycle stage and RFM group, sortable by value', async () => {
     const db = patron.ctx.db;
-    const channel = await db.insertInto('channels').values({ code: 'sorted', name: '排序店', kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
-    const big = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'sorted', id: 'big' }], name: '大客户' })).json().customerId;
-    const small = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'sorted', id: 'small' }], name: '小客户' })).json().customerId;
-    for (const [id, amount, n] of [[big, 900_000, 3], [small, 1_000, 1]] as const) {
-      for (let i = 0; i < n; i++) await upsertOrder(db, { customerId: id, channelId: channel.id, externalId: `s-${id}-${i}`, status: 'paid', currency: 'CNY', totalAmount: amount, placedAt: new Date(Date.now() - (i + 1) * 86_400_000), now: new Date() });
+    const channel = await db
+      .insertInto('channels')
+      .values({ code: 'sorted', name: '排序店', kind: 'web', platform: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const big = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'sorted', id: 'big' }], name: '大客户' })).json()
+      .customerId;
+    const small = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'sorted', id: 'small' }], name: '小客户' })).json()
+      .customerId;
+    for (const [id, amount, n] of [
+      [big, 900_000, 3],
+      [small, 1_000, 1],
+    ] as const) {
+      for (let i = 0; i < n; i++)
+        await upsertOrder(db, {
+          customerId: id,
+          channelId: channel.id,
+          externalId: `s-${id}-${i}`,
+          status: 'paid',
+          currency: 'CNY',
+          totalAmount: amount,
+          placedAt: new Date(Date.now() - (i + 1) * 86_400_000),
+          now: new Date(),
+        });
     }
     await processChanges(db, { now: new Date(), timeZone: 'Asia/Shanghai' });
     const list = (await api('GET', '/customers?sort=net_spent&order=desc&limit=5', owner)).json();
-    expect(list.items[0]).toMatchObject({ id: big, ordersCount: 3, netSpent: 2_700_000, lifecycleStage: 'active', lastOrderAt: expect.any(String) });
-    const fewest = (await api('GET', '/customers?sort=orders_count&order=asc&limit=200', owner)).json().items.filter((c: { ordersCount: number | null }) => c.ordersCount !== null);
+    expect(list.items[0]).toMatchObject({
+      id: big,
+      ordersCount: 3,
+      netSpent: 2_700_000,
+      lifecycleStage: 'active',
+      lastOrderAt: expect.any(String),
+    });
+    const fewest = (await api('GET', '/customers?sort=orders_count&order=asc&limit=200', owner))
+      .json()
+      .items.filter((c: { ordersCount: number | null }) => c.ordersCount !== null);
     expect(fewest.findIndex((c: { id: number }) => c.id === small)).toBeLessThan(fewest.findIndex((c: { id: number }) => c.id === big));
   });
 
   it('filters the list by a province and a channel as a seller types them', async () => {
-    const id = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'sh-1' }], province: '上海市' })).json().customerId;
-    const channel = await patron.ctx.db.insertInto('channels').values({ code: 'tmall_flagship', name: '天猫旗舰店', kind: 'marketplace', platform: 'taobao' }).returning('id').executeTakeFirstOrThrow();
+    const id = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'tmall', id: 'sh-1' }], province: '上海市' })).json()
+      .customerId;
+    const channel = await patron.ctx.db
+      .insertInto('channels')
+      .values({ code: 'tmall_flagship', name: '天猫旗舰店', kind: 'marketplace', platform: 'taobao' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await patron.ctx.db.updateTable('customers').set({ first_channel_id: channel.id }).where('id', '=', id).execute();
     for (const province of ['上海', '沪', 'Shanghai', '上海市']) {
-      expect((await api('GET', `/customers?province=${encodeURIComponent(province)}`, owner)).json().items.map((c: { id: number }) => c.id), province).toContain(id);
+      expect(
+        (await api('GET', `/customers?province=${encodeURIComponent(province)}`, owner)).json().items.map((c: { id: number }) => c.id),
+        province,
+      ).toContain(id);
     }
-    expect((await api('GET', `/customers?channel=${encodeURIComponent('天猫旗舰店')}`, owner)).json().items.map((c: { id: number }) => c.id)).toContain(id);
+    expect(
+      (await api('GET', `/customers?channel=${encodeURIComponent('天猫旗舰店')}`, owner)).json().items.map((c: { id: number }) => c.id),
+    ).toContain(id);
   });
 
   it('masks personal data for everyone by default; reveal needs pii.read and is audited', async () => {
@@ -199,12 +305,23 @@ describe('customers API', () => {
     const base = Date.UTC(2026, 0, 1);
     await insertEvents(
       patron.ctx.db,
-      Array.from({ length: 120 }, (_, i) => ({ customerId: id, anonymousId: null, type: 'track' as const, name: 'Product Viewed', properties: { i }, occurredAt: new Date(base + Math.floor(i / 2) * 1000), receivedAt: new Date(), messageId: `t-${id}-${i}` })),
+      Array.from({ length: 120 }, (_, i) => ({
+        customerId: id,
+        anonymousId: null,
+        type: 'track' as const,
+        name: 'Product Viewed',
+        properties: { i },
+        occurredAt: new Date(base + Math.floor(i / 2) * 1000),
+        receivedAt: new Date(),
+        messageId: `t-${id}-${i}`,
+      })),
     );
     const seen: number[] = [];
     let before: string | null = null;
     do {
-      const page: { items: { properties: { i: number } }[]; nextBefore: string | null } = (await api('GET', `/customers/${id}/events?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`, owner)).json();
+      const page: { items: { properties: { i: number } }[]; nextBefore: string | null } = (
+        await api('GET', `/customers/${id}/events?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`, owner)
+      ).json();
       seen.push(...page.items.map((e: { properties: { i: number } }) => e.properties.i));
       before = page.nextBefore;
     } while (before);

@@ -68,7 +68,8 @@ export const customerRoutes = [
     summary: 'Phones and e-mails that failed cleansing, kept with the reason (masked unless reveal=true; reveals audited)',
     query: quarantineQuery,
     response: quarantineList,
-    handler: ({ ctx, query, principal, ip }) => listQuarantine(ctx.db, ctx.keyring, { ...query, mayReveal: principal!.permissions.has('pii.read'), actor: actorOf(principal, ip) }),
+    handler: ({ ctx, query, principal, ip }) =>
+      listQuarantine(ctx.db, ctx.keyring, { ...query, mayReveal: principal!.permissions.has('pii.read'), actor: actorOf(principal, ip) }),
   }),
   defineRoute({
     method: 'POST',
@@ -78,7 +79,8 @@ export const customerRoutes = [
     summary: 'Fix a quarantined value (the corrected phone or e-mail joins the customer) or dismiss it; audited',
     params: idParams,
     body: quarantineResolveBody,
-    handler: ({ ctx, params, body, principal, ip }) => resolveQuarantined(ctx.db, ctx.keyring, { id: params.id, body, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+    handler: ({ ctx, params, body, principal, ip }) =>
+      resolveQuarantined(ctx.db, ctx.keyring, { id: params.id, body, actor: actorOf(principal, ip), now: ctx.clock.now() }),
   }),
   defineRoute({
     method: 'GET',
@@ -127,7 +129,8 @@ export const customerRoutes = [
     summary: 'Upsert up to 1,000 customers; one result per item',
     body: bulkUpsertBody,
     response: bulkUpsertResult,
-    handler: ({ ctx, body, principal }) => bulkUpsertCustomers(ctx.db, ctx.keyring, body.items, { source: sourceOf(principal), now: ctx.clock.now() }),
+    handler: ({ ctx, body, principal }) =>
+      bulkUpsertCustomers(ctx.db, ctx.keyring, body.items, { source: sourceOf(principal), now: ctx.clock.now() }),
   }),
   defineRoute({
     method: 'POST',
@@ -139,7 +142,14 @@ export const customerRoutes = [
     body: mergeBody,
     response: mergeResult,
     handler: ({ ctx, params, body, principal, ip }) =>
-      mergeCustomers(ctx.db, { survivorId: params.id, mergedId: body.mergedId, fields: body.fields, actor: actorOf(principal, ip), now: ctx.clock.now(), data: ctx.modules.customerData }),
+      mergeCustomers(ctx.db, {
+        survivorId: params.id,
+        mergedId: body.mergedId,
+        fields: body.fields,
+        actor: actorOf(principal, ip),
+        now: ctx.clock.now(),
+        data: ctx.modules.customerData,
+      }),
   }),
   defineRoute({
     method: 'POST',
@@ -149,7 +159,8 @@ export const customerRoutes = [
     summary: 'Undo a merge: both profiles and their records are restored exactly',
     params: idParams,
     response: mergeResult,
-    handler: ({ ctx, params, principal, ip }) => undoMerge(ctx.db, { mergeId: params.id, actor: actorOf(principal, ip), now: ctx.clock.now(), data: ctx.modules.customerData }),
+    handler: ({ ctx, params, principal, ip }) =>
+      undoMerge(ctx.db, { mergeId: params.id, actor: actorOf(principal, ip), now: ctx.clock.now(), data: ctx.modules.customerData }),
   }),
   defineRoute({
     method: 'GET',
@@ -180,7 +191,9 @@ export const customerRoutes = [
     params: idParams,
     body: tagBody,
     response: tagList,
-    handler: async ({ ctx, params, body, principal, ip }) => ({ tags: await setTag(ctx.db, { customerId: params.id, tag: body.tag, present: true, actor: actorOf(principal, ip) }) }),
+    handler: async ({ ctx, params, body, principal, ip }) => ({
+      tags: await setTag(ctx.db, { customerId: params.id, tag: body.tag, present: true, actor: actorOf(principal, ip) }),
+    }),
   }),
   defineRoute({
     method: 'POST',
@@ -191,7 +204,9 @@ export const customerRoutes = [
     params: idParams,
     body: tagBody,
     response: tagList,
-    handler: async ({ ctx, params, body, principal, ip }) => ({ tags: await setTag(ctx.db, { customerId: params.id, tag: body.tag, present: false, actor: actorOf(principal, ip) }) }),
+    handler: async ({ ctx, params, body, principal, ip }) => ({
+      tags: await setTag(ctx.db, { customerId: params.id, tag: body.tag, present: false, actor: actorOf(principal, ip) }),
+    }),
   }),
   defineRoute({
     method: 'POST',
@@ -202,7 +217,9 @@ export const customerRoutes = [
     params: idParams,
     body: noteBody,
     response: noteList,
-    handler: async ({ ctx, params, body, principal, ip }) => ({ notes: await addNote(ctx.db, { customerId: params.id, body: body.body, actor: actorOf(principal, ip) }) }),
+    handler: async ({ ctx, params, body, principal, ip }) => ({
+      notes: await addNote(ctx.db, { customerId: params.id, body: body.body, actor: actorOf(principal, ip) }),
+    }),
   }),
   defineRoute({
     method: 'POST',
@@ -214,7 +231,12 @@ export const customerRoutes = [
     body: bulkTagBody,
     response: operationBody,
     handler: ({ ctx, body, principal, ip }) =>
-      startOperation(ctx, { kind: body.action === 'add' ? 'tag' : 'untag', filter: body.filter, tag: body.tag, actor: actorOf(principal, ip) }),
+      startOperation(ctx, {
+        kind: body.action === 'add' ? 'tag' : 'untag',
+        filter: body.filter,
+        tag: body.tag,
+        actor: actorOf(principal, ip),
+      }),
   }),
   defineRoute({
     method: 'POST',
@@ -227,7 +249,13 @@ export const customerRoutes = [
     response: operationBody,
     handler: ({ ctx, body, principal, ip }) => {
       if (body.reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
-      return startOperation(ctx, { kind: 'export', filter: body.filter, reveal: body.reveal, language: body.language, actor: actorOf(principal, ip) });
+      return startOperation(ctx, {
+        kind: 'export',
+        filter: body.filter,
+        reveal: body.reveal,
+        language: body.language,
+        actor: actorOf(principal, ip),
+      });
     },
   }),
   defineRoute({
@@ -249,7 +277,9 @@ export const customerRoutes = [
     params: idParams,
     handler: async ({ ctx, params, principal, ip, reply }) => {
       const file = await downloadExport(ctx.db, { id: params.id, actor: actorOf(principal, ip) });
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="customers-${params.id}.csv"`);
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="customers-${params.id}.csv"`);
       return file;
     },
   }),

@@ -13,7 +13,13 @@ import { canonicalProvince } from './regions.ts';
 
 export type Row = Selectable<CustomerTable> & { first_channel: string | null; first_channel_name: string | null };
 /** A list row: the profile with its stored metrics (read from analytics' customer_metrics, null until computed). */
-type ListRow = Row & { orders_count: number | null; net_spent: number | null; last_order_at: Date | null; lifecycle_stage: string | null; rfm_group: string | null };
+type ListRow = Row & {
+  orders_count: number | null;
+  net_spent: number | null;
+  last_order_at: Date | null;
+  lifecycle_stage: string | null;
+  rfm_group: string | null;
+};
 
 const NO_METRICS = { ordersCount: null, netSpent: null, lastOrderAt: null, lifecycleStage: null, rfmGroup: null };
 
@@ -43,7 +49,11 @@ const withMetrics = (keyring: Keyring, r: ListRow): CustomerSummary => ({
 });
 
 const baseQuery = (db: Db) =>
-  db.selectFrom('customers').leftJoin('channels', 'channels.id', 'customers.first_channel_id').selectAll('customers').select(['channels.code as first_channel', 'channels.name as first_channel_name']);
+  db
+    .selectFrom('customers')
+    .leftJoin('channels', 'channels.id', 'customers.first_channel_id')
+    .selectAll('customers')
+    .select(['channels.code as first_channel', 'channels.name as first_channel_name']);
 
 /** Which customers: the same filter serves the list, bulk tagging and exports. */
 export type CustomerFilter = { q?: string; channel?: string; province?: string; tag?: string; segment?: number };
@@ -77,14 +87,20 @@ export function filteredCustomers(db: Db, keyring: Keyring, f: CustomerFilter) {
   if (f.province) q = q.where('customers.province', '=', canonicalProvince(f.province) ?? f.province);
   if (f.tag) q = q.where('customers.id', 'in', db.selectFrom('customer_tags').select('customer_id').where('tag', '=', f.tag));
   // The one read of a segments table here: membership is the filter every bulk action and export needs.
-  if (f.segment) q = q.where('customers.id', 'in', db.selectFrom('segment_members').select('customer_id').where('segment_id', '=', f.segment));
+  if (f.segment)
+    q = q.where('customers.id', 'in', db.selectFrom('segment_members').select('customer_id').where('segment_id', '=', f.segment));
   if (f.q) {
     const s = searchFilter(keyring, f.q);
     const tail = s.kind === 'keyOrName' ? s.tail : null;
     const byKey = db
       .selectFrom('customer_identities')
       .select('customer_id')
-      .where((eb) => eb.or([...s.keys.map((k) => eb.and([eb('kind', '=', k.kind as 'email'), eb('key', '=', k.key)])), ...(tail ? [eb('tail_bidx', '=', tail)] : [])]));
+      .where((eb) =>
+        eb.or([
+          ...s.keys.map((k) => eb.and([eb('kind', '=', k.kind as 'email'), eb('key', '=', k.key)])),
+          ...(tail ? [eb('tail_bidx', '=', tail)] : []),
+        ]),
+      );
     const pattern = `%${f.q.replace(/[\\%_]/g, '\\$&')}%`;
     q = q.where((eb) =>
       s.kind === 'key' ? eb('customers.id', 'in', byKey) : eb.or([eb('customers.id', 'in', byKey), eb('customers.name', 'ilike', pattern)]),
@@ -96,8 +112,12 @@ export function filteredCustomers(db: Db, keyring: Keyring, f: CustomerFilter) {
 export async function listCustomers(db: Db, keyring: Keyring, opts: ListCustomersOptions) {
   const q = filteredCustomers(db, keyring, opts);
   const sortColumn = {
-    created_at: sql.ref('customers.created_at'), name: sql.ref('customers.name'), id: sql.ref('customers.id'),
-    orders_count: sql.ref('m.orders_count'), net_spent: sql.ref('m.net_spent'), last_order_at: sql.ref('m.last_order_at'),
+    created_at: sql.ref('customers.created_at'),
+    name: sql.ref('customers.name'),
+    id: sql.ref('customers.id'),
+    orders_count: sql.ref('m.orders_count'),
+    net_spent: sql.ref('m.net_spent'),
+    last_order_at: sql.ref('m.last_order_at'),
   } as const;
   // The seller sorts by what customers are worth; people never computed yet (no metrics row) go last either way.
   const rows = q
@@ -107,7 +127,10 @@ export async function listCustomers(db: Db, keyring: Keyring, opts: ListCustomer
     .orderBy('customers.id', opts.order)
     .limit(opts.limit)
     .offset(opts.offset);
-  const [items, total] = await Promise.all([rows.execute(), q.clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()]);
+  const [items, total] = await Promise.all([
+    rows.execute(),
+    q.clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
   return { items: items.map((r) => withMetrics(keyring, r as ListRow)), total: total.n };
 }
 
@@ -123,14 +146,23 @@ export async function customerEvents(db: Db, customerId: number, opts: { limit: 
     const id = Number(m[2]);
     q = q.where((eb) => eb.or([eb('occurred_at', '<', at), eb.and([eb('occurred_at', '=', at), eb('id', '<', id)])]));
   }
-  return eventPage(await q.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(opts.limit + 1).execute(), opts.limit);
+  return eventPage(
+    await q
+      .orderBy('occurred_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(opts.limit + 1)
+      .execute(),
+    opts.limit,
+  );
 }
 
 type EventRow = { id: number; type: string; name: string; properties: unknown; occurred_at: Date | string };
 
 /** A page of events from `limit + 1` rows, newest first: the extra row says whether there is a next page. */
 function eventPage(rows: readonly EventRow[], limit: number) {
-  const page = rows.slice(0, limit).map((e) => ({ id: e.id, type: e.type, name: e.name, properties: e.properties, occurredAt: iso(e.occurred_at) }));
+  const page = rows
+    .slice(0, limit)
+    .map((e) => ({ id: e.id, type: e.type, name: e.name, properties: e.properties, occurredAt: iso(e.occurred_at) }));
   const last = page[page.length - 1];
   return { items: page, nextBefore: rows.length > limit && last ? `${last.occurredAt}_${last.id}` : null };
 }
@@ -146,7 +178,15 @@ const TIMELINE_PAGE = 50;
 type DetailRow = Row & {
   tags: string[];
   notes: { id: number; body: string; author_label: string; created_at: string }[];
-  identities: { kind: 'email' | 'phone' | 'external' | 'anonymous'; channel: string; key: string; value_enc: string | null; source: string; first_seen_at: string; last_seen_at: string }[];
+  identities: {
+    kind: 'email' | 'phone' | 'external' | 'anonymous';
+    channel: string;
+    key: string;
+    value_enc: string | null;
+    source: string;
+    first_seen_at: string;
+    last_seen_at: string;
+  }[];
   orders: {
     id: number;
     channel: string;
@@ -162,7 +202,16 @@ type DetailRow = Row & {
     shipments: CustomerDetail['orders'][number]['shipments'];
   }[];
   events: EventRow[];
-  addresses: { id: number; province: string | null; city: string | null; district: string | null; line_enc: string | null; source: string; first_seen_at: string; last_seen_at: string }[];
+  addresses: {
+    id: number;
+    province: string | null;
+    city: string | null;
+    district: string | null;
+    line_enc: string | null;
+    source: string;
+    first_seen_at: string;
+    last_seen_at: string;
+  }[];
   stats: { orders: number; net: number; first: string | null; last: string | null };
 };
 
@@ -207,7 +256,13 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   if (opts.reveal) {
     await recordAudit(db, { actor: opts.actor, action: 'customer.reveal_pii', target: { type: 'customer', id: opts.id } });
   }
-  const panels = await Promise.all(opts.panels.map(async (p) => ({ key: p.key, title: p.title, ...(await p.load(db, { customerId: opts.id, keyring, reveal: opts.reveal })) })));
+  const panels = await Promise.all(
+    opts.panels.map(async (p) => ({
+      key: p.key,
+      title: p.title,
+      ...(await p.load(db, { customerId: opts.id, keyring, reveal: opts.reveal })),
+    })),
+  );
   return {
     customer: {
       ...presentSummary(keyring, row, opts.reveal),
@@ -278,6 +333,10 @@ export async function currentCustomerId(db: Db, id: number): Promise<number> {
 /** The display names of these customers (an erased or unnamed person: null), for lists other modules show. */
 export async function customerNames(db: Db, ids: readonly number[]): Promise<Map<number, string | null>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('customers').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
+  const rows = await db
+    .selectFrom('customers')
+    .select(['id', 'name'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
   return new Map(rows.map((r) => [Number(r.id), r.name]));
 }

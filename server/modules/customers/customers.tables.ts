@@ -64,9 +64,20 @@ export type IdentityTombstoneTable = {
   erased_at: Generated<Date>;
 };
 
-export type CustomerTagTable = { customer_id: number; tag: string; source: string; created_at: ColumnType<Date, Date | string | undefined, never> };
+export type CustomerTagTable = {
+  customer_id: number;
+  tag: string;
+  source: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+};
 
-export type CustomerNoteTable = { id: Generated<number>; customer_id: number; body: string; author_label: string; created_at: Generated<Date> };
+export type CustomerNoteTable = {
+  id: Generated<number>;
+  customer_id: number;
+  body: string;
+  author_label: string;
+  created_at: Generated<Date>;
+};
 
 export type CustomerOperationTable = {
   id: Generated<number>;

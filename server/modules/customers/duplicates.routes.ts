@@ -36,6 +36,7 @@ export const duplicateRoutes = [
     summary: 'Not the same person: the pair leaves the queue and is not suggested again; audited',
     params: idParams,
     response: okBody,
-    handler: ({ ctx, params, principal, ip }) => dismissDuplicatePair(ctx.db, { id: params.id, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+    handler: ({ ctx, params, principal, ip }) =>
+      dismissDuplicatePair(ctx.db, { id: params.id, actor: actorOf(principal, ip), now: ctx.clock.now() }),
   }),
 ];

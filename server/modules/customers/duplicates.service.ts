@@ -72,7 +72,11 @@ export async function scanDuplicates(db: Db, now: Date): Promise<{ candidates: n
       returning 1
     )
     select count(*)::int as n from stored`.execute(db);
-  const open = await db.selectFrom('duplicate_suggestions').select(sql<number>`count(*)::int`.as('n')).where('status', '=', 'open').executeTakeFirstOrThrow();
+  const open = await db
+    .selectFrom('duplicate_suggestions')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('status', '=', 'open')
+    .executeTakeFirstOrThrow();
   return { candidates: found.rows[0].n, open: open.n };
 }
 
@@ -105,10 +109,30 @@ export async function listDuplicatePairs(db: Db, q: z.infer<typeof duplicatePair
     .innerJoin('customers as a', 'a.id', 'd.customer_a')
     .innerJoin('customers as b', 'b.id', 'd.customer_b')
     .where('d.status', '=', q.status);
-  if (q.status === 'open') base = base.where('a.merged_into', 'is', null).where('b.merged_into', 'is', null).where('a.erased_at', 'is', null).where('b.erased_at', 'is', null);
+  if (q.status === 'open')
+    base = base
+      .where('a.merged_into', 'is', null)
+      .where('b.merged_into', 'is', null)
+      .where('a.erased_at', 'is', null)
+      .where('b.erased_at', 'is', null);
   const [rows, total] = await Promise.all([
     base
-      .select(['d.id', 'd.score', 'd.reasons', 'd.status', 'd.found_at', 'd.resolved_by', 'a.id as a_id', 'a.name as a_name', 'a.city as a_city', 'a.birthday as a_birthday', 'b.id as b_id', 'b.name as b_name', 'b.city as b_city', 'b.birthday as b_birthday'])
+      .select([
+        'd.id',
+        'd.score',
+        'd.reasons',
+        'd.status',
+        'd.found_at',
+        'd.resolved_by',
+        'a.id as a_id',
+        'a.name as a_name',
+        'a.city as a_city',
+        'a.birthday as a_birthday',
+        'b.id as b_id',
+        'b.name as b_name',
+        'b.city as b_city',
+        'b.birthday as b_birthday',
+      ])
       .orderBy('d.score', 'desc')
       .orderBy('d.id')
       .limit(q.limit)
@@ -134,11 +158,25 @@ export async function listDuplicatePairs(db: Db, q: z.infer<typeof duplicatePair
 
 export async function dismissDuplicatePair(db: Db, opts: { id: number; actor: Actor; now: Date }) {
   return db.transaction().execute(async (trx) => {
-    const pair = await trx.selectFrom('duplicate_suggestions').select(['id', 'status', 'customer_a', 'customer_b']).where('id', '=', opts.id).forUpdate().executeTakeFirst();
+    const pair = await trx
+      .selectFrom('duplicate_suggestions')
+      .select(['id', 'status', 'customer_a', 'customer_b'])
+      .where('id', '=', opts.id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!pair) throw duplicateErrors.notFound(opts.id);
     if (pair.status !== 'open') throw duplicateErrors.resolved(opts.id);
-    await trx.updateTable('duplicate_suggestions').set({ status: 'dismissed', resolved_at: opts.now, resolved_by: opts.actor.label }).where('id', '=', pair.id).execute();
-    await recordAudit(trx, { actor: opts.actor, action: 'customers.duplicate_dismissed', target: { type: 'customer', id: pair.customer_a }, details: { pair: pair.id, other: pair.customer_b } });
+    await trx
+      .updateTable('duplicate_suggestions')
+      .set({ status: 'dismissed', resolved_at: opts.now, resolved_by: opts.actor.label })
+      .where('id', '=', pair.id)
+      .execute();
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'customers.duplicate_dismissed',
+      target: { type: 'customer', id: pair.customer_a },
+      details: { pair: pair.id, other: pair.customer_b },
+    });
     return { ok: true as const };
   });
 }
@@ -147,7 +185,8 @@ export async function dismissDuplicatePair(db: Db, opts: { id: number; actor: Ac
 export async function markPairMerged(trx: Db, ids: [number, number], merged: { actor: Actor; now: Date } | null) {
   const [a, b] = ids[0] < ids[1] ? ids : [ids[1], ids[0]];
   const pair = trx.updateTable('duplicate_suggestions').where('customer_a', '=', a).where('customer_b', '=', b);
-  if (merged) await pair.set({ status: 'merged', resolved_at: merged.now, resolved_by: merged.actor.label }).where('status', '=', 'open').execute();
+  if (merged)
+    await pair.set({ status: 'merged', resolved_at: merged.now, resolved_by: merged.actor.label }).where('status', '=', 'open').execute();
   else await pair.set({ status: 'open', resolved_at: null, resolved_by: null }).where('status', '=', 'merged').execute();
 }
 
@@ -169,9 +208,19 @@ export const duplicatesScanJob = defineScheduledJob<AppContext>({
   expireInSeconds: 3600,
   handler: async (ctx) => {
     const startedAt = ctx.clock.now().toISOString();
-    await writeSetting(ctx.db, { key: SCAN_KEY, value: { startedAt, finishedAt: null, found: null }, fallback: NO_SCAN, actor: SCAN_ACTOR });
+    await writeSetting(ctx.db, {
+      key: SCAN_KEY,
+      value: { startedAt, finishedAt: null, found: null },
+      fallback: NO_SCAN,
+      actor: SCAN_ACTOR,
+    });
     const result = await scanDuplicates(ctx.db, ctx.clock.now());
-    await writeSetting(ctx.db, { key: SCAN_KEY, value: { startedAt, finishedAt: ctx.clock.now().toISOString(), found: result.candidates }, fallback: NO_SCAN, actor: SCAN_ACTOR });
+    await writeSetting(ctx.db, {
+      key: SCAN_KEY,
+      value: { startedAt, finishedAt: ctx.clock.now().toISOString(), found: result.candidates },
+      fallback: NO_SCAN,
+      actor: SCAN_ACTOR,
+    });
     ctx.log.info({ result }, 'duplicate scan finished');
   },
 });

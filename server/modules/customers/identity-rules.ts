@@ -18,7 +18,8 @@ export const DEFAULT_RULES: IdentityRules = { linkByPhone: true, linkByEmail: tr
 
 export const getIdentityRules = (db: Db): Promise<IdentityRules> => readSetting(db, KEY, DEFAULT_RULES);
 
-export const setIdentityRules = (db: Db, rules: IdentityRules, actor: Actor) => writeSetting(db, { key: KEY, value: rules, fallback: DEFAULT_RULES, actor });
+export const setIdentityRules = (db: Db, rules: IdentityRules, actor: Actor) =>
+  writeSetting(db, { key: KEY, value: rules, fallback: DEFAULT_RULES, actor });
 
 export function links(rules: IdentityRules, kind: IdentityKind): boolean {
   if (kind === 'phone') return rules.linkByPhone;

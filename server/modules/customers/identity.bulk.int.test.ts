@@ -11,7 +11,14 @@ describe('batch identity resolution', () => {
   afterAll(() => patron.close());
 
   const lastSeen = async (value: string) =>
-    (await patron.ctx.db.selectFrom('customer_identities').select('last_seen_at').where('kind', '=', 'external').where('key', '=', value).executeTakeFirstOrThrow()).last_seen_at;
+    (
+      await patron.ctx.db
+        .selectFrom('customer_identities')
+        .select('last_seen_at')
+        .where('kind', '=', 'external')
+        .where('key', '=', value)
+        .executeTakeFirstOrThrow()
+    ).last_seen_at;
 
   it('refreshes an identity’s last sighting at most once a minute, and only for the identities seen again', async () => {
     const { db, keyring } = patron.ctx;
@@ -29,7 +36,10 @@ describe('batch identity resolution', () => {
 
     // Two minutes later: u-1 is refreshed (through the lookup of known people as well), u-2 is left as it was.
     const later = new Date(t0.getTime() + 120_000);
-    expect(await findKnownCustomers(db, keyring, [request('u-1').identifiers, request('u-3').identifiers], later)).toEqual([created[0].customerId, null]);
+    expect(await findKnownCustomers(db, keyring, [request('u-1').identifiers, request('u-3').identifiers], later)).toEqual([
+      created[0].customerId,
+      null,
+    ]);
     expect(new Date(await lastSeen('u-1'))).toEqual(later);
     expect(new Date(await lastSeen('u-2'))).toEqual(t0);
   });

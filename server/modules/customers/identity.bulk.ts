@@ -3,7 +3,16 @@ import type { Db } from '../../db/index.ts';
 import { type Keyring, encryptOptional } from '../../platform/crypto.ts';
 import { insertCustomers, type NewCustomer } from './customers.bulk.ts';
 import { rememberAddresses, sightingOf } from './addresses.ts';
-import { type Identifier, type Keyed, type ProfilePatch, type ResolveResult, keyed, keyId, lockIdentifiers, resolveCustomer } from './identity.service.ts';
+import {
+  type Identifier,
+  type Keyed,
+  type ProfilePatch,
+  type ResolveResult,
+  keyed,
+  keyId,
+  lockIdentifiers,
+  resolveCustomer,
+} from './identity.service.ts';
 import { type BeforeImage, type FillMode, patchExpression } from './profile-changes.ts';
 import { canonicalCity, canonicalProvince } from './regions.ts';
 import { stitchAnonymousEvents } from '../events/index.ts';
@@ -40,7 +49,9 @@ async function lookupOwners(trx: Db, keys: readonly Keyed[], now: Date): Promise
     if (r.stale) stale.push(Number(r.id));
   }
   if (stale.length > 0) {
-    await sql`update customer_identities set last_seen_at = ${now} where id = any(${stale}::bigint[]) and last_seen_at < ${staleBefore}`.execute(trx);
+    await sql`update customer_identities set last_seen_at = ${now} where id = any(${stale}::bigint[]) and last_seen_at < ${staleBefore}`.execute(
+      trx,
+    );
   }
   return owners;
 }
@@ -67,9 +78,18 @@ function soleOwner(keys: readonly Keyed[], owners: Owners): number | null {
  * For each request, the person who already holds every one of its identifiers, or null. Nothing is
  * created: this is how anonymous messages are attributed to whoever their anonymous id was stitched to.
  */
-export async function findKnownCustomers(trx: Db, keyring: Keyring, requests: readonly Identifier[][], now: Date): Promise<(number | null)[]> {
+export async function findKnownCustomers(
+  trx: Db,
+  keyring: Keyring,
+  requests: readonly Identifier[][],
+  now: Date,
+): Promise<(number | null)[]> {
   const keyedRequests = requests.map((ids) => keyAll(keyring, ids));
-  const owners = await lookupOwners(trx, keyedRequests.flatMap((ks) => ks ?? []), now);
+  const owners = await lookupOwners(
+    trx,
+    keyedRequests.flatMap((ks) => ks ?? []),
+    now,
+  );
   return keyedRequests.map((ks) => (ks ? soleOwner(ks, owners) : null));
 }
 
@@ -79,7 +99,8 @@ export type BatchResolveOptions = { source: string; firstChannelId?: number | nu
 const isEmptyPatch = (p: ProfilePatch | undefined) => !p || Object.values(p).every((v) => v === undefined);
 /** Profile fields a bulk-created person can start with (the rest need `resolveCustomer`). */
 const BULK_FIELDS: readonly (keyof ProfilePatch)[] = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'address'];
-const bulkable = (p: ProfilePatch | undefined) => !p || Object.entries(p).every(([f, v]) => v === undefined || BULK_FIELDS.includes(f as keyof ProfilePatch));
+const bulkable = (p: ProfilePatch | undefined) =>
+  !p || Object.entries(p).every(([f, v]) => v === undefined || BULK_FIELDS.includes(f as keyof ProfilePatch));
 
 /** A patch that only sets bulk fields to values (no clearing), so `coalesce(new, old)` applies it exactly. */
 const settable = (p: ProfilePatch | undefined) => bulkable(p) && Object.values(p ?? {}).every((v) => v !== null);
@@ -111,7 +132,13 @@ const PATCHED = ['name', 'gender', 'birthday', 'province', 'city', 'district', '
  * Applies the profile patches of known people in one statement (later patches of one person win field by field);
  * `fill` keeps the fields a person has. Returns the changed people's columns as they were before.
  */
-async function updateProfiles(trx: Db, keyring: Keyring, updates: readonly ProfileUpdate[], now: Date, mode: FillMode): Promise<BeforeImage[]> {
+async function updateProfiles(
+  trx: Db,
+  keyring: Keyring,
+  updates: readonly ProfileUpdate[],
+  now: Date,
+  mode: FillMode,
+): Promise<BeforeImage[]> {
   if (updates.length === 0) return [];
   const byCustomer = new Map<number, ProfilePatch[]>();
   for (const u of updates) byCustomer.set(u.customerId, [...(byCustomer.get(u.customerId) ?? []), u.patch]);
@@ -138,7 +165,9 @@ async function updateProfiles(trx: Db, keyring: Keyring, updates: readonly Profi
     select old.id, old.row as old, upd.row as new from old join upd on upd.id = old.id`.execute(trx);
   return changed.rows.map((r) => ({
     customerId: Number(r.id),
-    fields: Object.fromEntries(PATCHED.filter((c) => JSON.stringify(r.old[c]) !== JSON.stringify(r.new[c])).map((c) => [c, r.old[c] ?? null])),
+    fields: Object.fromEntries(
+      PATCHED.filter((c) => JSON.stringify(r.old[c]) !== JSON.stringify(r.new[c])).map((c) => [c, r.old[c] ?? null]),
+    ),
   }));
 }
 
@@ -161,26 +190,50 @@ function newCustomerOf(person: NewPerson, requests: readonly ResolveRequest[], o
 }
 
 /** Creates the entirely new people of a batch; a person someone claimed an identifier of meanwhile stays unresolved (→ `resolveCustomer`). */
-async function createNewPeople(trx: Db, keyring: Keyring, people: NewPerson[], requests: readonly ResolveRequest[], o: BatchResolveOptions, results: (ResolveResult | null)[]) {
+async function createNewPeople(
+  trx: Db,
+  keyring: Keyring,
+  people: NewPerson[],
+  requests: readonly ResolveRequest[],
+  o: BatchResolveOptions,
+  results: (ResolveResult | null)[],
+) {
   const keys = people.flatMap((p) => p.keys);
   await lockIdentifiers(trx, keys);
   const now = await lookupOwners(trx, keys, o.now);
   const creatable = people.filter((p) => p.keys.every((k) => !now.owner.has(keyId(k)) && !now.erased.has(keyId(k))));
-  const ids = await insertCustomers(trx, keyring, creatable.map((p) => newCustomerOf(p, requests, o)), o.source);
+  const ids = await insertCustomers(
+    trx,
+    keyring,
+    creatable.map((p) => newCustomerOf(p, requests, o)),
+    o.source,
+  );
   creatable.forEach((p, n) => {
     p.members.forEach((i, m) => {
       results[i] = { customerId: ids[n], created: m === 0, rejected: [] };
     });
   });
   // Stitch: the visitor's earlier anonymous events move to the new person.
-  await stitchAnonymousEvents(trx, creatable.flatMap((p, n) => p.keys.filter((k) => k.kind === 'anonymous').map((k) => ({ anonymousId: k.key, customerId: ids[n] }))));
+  await stitchAnonymousEvents(
+    trx,
+    creatable.flatMap((p, n) => p.keys.filter((k) => k.kind === 'anonymous').map((k) => ({ anonymousId: k.key, customerId: ids[n] }))),
+  );
 }
 
 /** `resolveCustomer` for many requests at once; results in request order. */
-export async function resolveCustomers(trx: Db, keyring: Keyring, requests: readonly ResolveRequest[], o: BatchResolveOptions): Promise<ResolveResult[]> {
+export async function resolveCustomers(
+  trx: Db,
+  keyring: Keyring,
+  requests: readonly ResolveRequest[],
+  o: BatchResolveOptions,
+): Promise<ResolveResult[]> {
   const results: (ResolveResult | null)[] = requests.map(() => null);
   const keyedRequests = requests.map((r) => keyAll(keyring, r.identifiers));
-  const owners = await lookupOwners(trx, keyedRequests.flatMap((ks) => ks ?? []), o.now);
+  const owners = await lookupOwners(
+    trx,
+    keyedRequests.flatMap((ks) => ks ?? []),
+    o.now,
+  );
   const people = new Map<string, NewPerson>();
   const claimedBy = new Map<string, string>();
   const updates: ProfileUpdate[] = [];
@@ -208,12 +261,25 @@ export async function resolveCustomers(trx: Db, keyring: Keyring, requests: read
   for (const r of results) if (r && !firstResult.has(r.customerId)) firstResult.set(r.customerId, r);
   for (const image of images) firstResult.get(image.customerId)!.before = image.fields;
   const addressed = [...results.keys()].filter((i) => results[i] !== null && requests[i].profile?.address);
-  const addressIds = await rememberAddresses(trx, keyring, addressed.map((i) => sightingOf(results[i]!.customerId, requests[i].profile!)), o);
+  const addressIds = await rememberAddresses(
+    trx,
+    keyring,
+    addressed.map((i) => sightingOf(results[i]!.customerId, requests[i].profile!)),
+    o,
+  );
   addressed.forEach((i, n) => {
     results[i]!.addressId = addressIds[n];
   });
   for (const [i, r] of results.entries()) {
-    if (r === null) results[i] = await resolveCustomer(trx, keyring, { identifiers: requests[i].identifiers, profile: requests[i].profile, source: o.source, firstChannelId: o.firstChannelId, now: o.now, fill: o.fill });
+    if (r === null)
+      results[i] = await resolveCustomer(trx, keyring, {
+        identifiers: requests[i].identifiers,
+        profile: requests[i].profile,
+        source: o.source,
+        firstChannelId: o.firstChannelId,
+        now: o.now,
+        fill: o.fill,
+      });
   }
   return results as ResolveResult[];
 }

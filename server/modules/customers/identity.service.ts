@@ -91,7 +91,11 @@ async function erasedIdentifiers(trx: Db, ids: Keyed[]): Promise<Keyed[]> {
 
 /** Erasure: the person's identifiers become tombstones and stop pointing at them. */
 export async function tombstoneIdentities(trx: Db, customerId: number, requestId: number | null): Promise<number> {
-  const rows = await trx.selectFrom('customer_identities').select(['kind', 'channel', 'key']).where('customer_id', '=', customerId).execute();
+  const rows = await trx
+    .selectFrom('customer_identities')
+    .select(['kind', 'channel', 'key'])
+    .where('customer_id', '=', customerId)
+    .execute();
   if (rows.length > 0) {
     await trx
       .insertInto('identity_tombstones')
@@ -121,7 +125,11 @@ async function conflictingChannels(trx: Db, customerId: number, ids: Keyed[]): P
     .select(['channel', 'key'])
     .where('customer_id', '=', customerId)
     .where('kind', '=', 'external')
-    .where('channel', 'in', external.map((i) => i.channel))
+    .where(
+      'channel',
+      'in',
+      external.map((i) => i.channel),
+    )
     .execute();
   return held.some((h) => external.some((i) => i.channel === h.channel && i.key !== h.key));
 }
@@ -183,14 +191,18 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
     const k = keyed(keyring, identifier);
     if (typeof k === 'string') {
       rejected.push({ identifier, reason: k });
-      if ((identifier.kind === 'email' || identifier.kind === 'phone') && identifier.value.trim()) invalid.push({ identifier, reason: `invalid_${identifier.kind}` });
-    }
-    else if (!ids.some((i) => i.kind === k.kind && i.channel === k.channel && i.key === k.key)) ids.push(k);
+      if ((identifier.kind === 'email' || identifier.kind === 'phone') && identifier.value.trim())
+        invalid.push({ identifier, reason: `invalid_${identifier.kind}` });
+    } else if (!ids.some((i) => i.kind === k.kind && i.channel === k.channel && i.key === k.key)) ids.push(k);
   }
   await lockIdentifiers(trx, ids);
   const erased = await erasedIdentifiers(trx, ids);
   if (erased.length > 0) {
-    for (const e of erased) rejected.push({ identifier: opts.identifiers.find((i) => i.kind === e.kind) ?? { kind: e.kind, value: '' }, reason: 'erased at the person’s request' });
+    for (const e of erased)
+      rejected.push({
+        identifier: opts.identifiers.find((i) => i.kind === e.kind) ?? { kind: e.kind, value: '' },
+        reason: 'erased at the person’s request',
+      });
     ids.splice(0, ids.length, ...ids.filter((i) => !erased.includes(i)));
     if (ids.length === 0) throw customerErrors.erased();
   }
@@ -198,10 +210,12 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
   // A record with a platform id not seen before is a new person when only phones or e-mails the rules do
   // not link by point elsewhere (family members sharing a phone); without a platform id they still find their holder.
   const withNewPlatformId = ids.some((i) => i.kind === 'external' && !owners.some((o) => keyId(o) === keyId(i)));
-  const rules = withNewPlatformId && owners.some((o) => o.kind === 'phone' || o.kind === 'email') ? await getIdentityRules(trx) : DEFAULT_RULES;
+  const rules =
+    withNewPlatformId && owners.some((o) => o.kind === 'phone' || o.kind === 'email') ? await getIdentityRules(trx) : DEFAULT_RULES;
   const linking = owners.filter((o) => links(rules, o.kind));
   let customerId: number | null = linking.length > 0 ? linking[0].customer_id : null;
-  if (customerId !== null && !linking.some((o) => o.kind === 'external') && (await conflictingChannels(trx, customerId, ids))) customerId = null;
+  if (customerId !== null && !linking.some((o) => o.kind === 'external') && (await conflictingChannels(trx, customerId, ids)))
+    customerId = null;
   const profile = profileColumns(keyring, opts.profile ?? {}, ids);
   const created = customerId === null;
   if (customerId === null) {
@@ -216,7 +230,11 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
   if (!created && Object.keys(profile).length > 0) {
     const changes = effectiveChanges(profile, await currentColumns(trx, customerId, Object.keys(profile)), opts.fill ?? 'overwrite');
     if (Object.keys(changes.apply).length > 0) {
-      await trx.updateTable('customers').set({ ...changes.apply, updated_at: opts.now }).where('id', '=', customerId).execute();
+      await trx
+        .updateTable('customers')
+        .set({ ...changes.apply, updated_at: opts.now })
+        .where('id', '=', customerId)
+        .execute();
       before = changes.before;
     }
   }
@@ -226,6 +244,9 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
   await insertIdentities(trx, keyring, target, mine, opts.source, opts.now);
   await quarantineValues(trx, keyring, { customerId: target, values: invalid, source: opts.source, now: opts.now });
   const [addressId] = opts.profile?.address ? await rememberAddresses(trx, keyring, [sightingOf(target, opts.profile)], opts) : [null];
-  await stitchAnonymousEvents(trx, mine.filter((i) => i.kind === 'anonymous').map((i) => ({ anonymousId: i.key, customerId: target })));
+  await stitchAnonymousEvents(
+    trx,
+    mine.filter((i) => i.kind === 'anonymous').map((i) => ({ anonymousId: i.key, customerId: target })),
+  );
   return { customerId: target, created, rejected, addressId, before };
 }

@@ -9,23 +9,60 @@ describe('merge and undo', () => {
   let patron: Patron;
   let owner: Session;
   const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    patron.http.inject({ method, url: `/api/v1${url}`, headers: as(owner), ...(payload === undefined ? {} : { payload: payload as object }) });
+    patron.http.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: as(owner),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   async function snapshot(ids: number[]) {
     const db = patron.ctx.db;
-    const people = await sql<{ r: Record<string, unknown> }>`select to_jsonb(c) - 'updated_at' as r from customers c where id = any(${ids}::bigint[]) order by id`.execute(db);
+    const people = await sql<{
+      r: Record<string, unknown>;
+    }>`select to_jsonb(c) - 'updated_at' as r from customers c where id = any(${ids}::bigint[]) order by id`.execute(db);
     const related: Record<string, unknown[]> = {};
     for (const table of ['orders', 'order_items', 'events', 'customer_identities', 'customer_addresses']) {
-      related[table] = (await sql<{ id: number; customer_id: number }>`select id, customer_id from ${sql.table(table)} where customer_id = any(${ids}::bigint[]) order by id`.execute(db)).rows;
+      related[table] = (
+        await sql<{
+          id: number;
+          customer_id: number;
+        }>`select id, customer_id from ${sql.table(table)} where customer_id = any(${ids}::bigint[]) order by id`.execute(db)
+      ).rows;
     }
     return { people: people.rows.map((p) => p.r), related };
   }
 
   async function person(body: Record<string, unknown>, orderId: string) {
     const id = (await api('POST', '/customers', body)).json().customerId as number;
-    const channel = await patron.ctx.db.insertInto('channels').values({ code: `c-${orderId}`, name: 'x', kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
-    await upsertOrder(patron.ctx.db, { customerId: id, channelId: channel.id, externalId: orderId, status: 'paid', currency: 'CNY', totalAmount: 1000, placedAt: new Date('2026-01-01T00:00:00Z'), items: [{ sku: `S-${orderId}`, name: 'x', quantity: 1, unitPrice: 1000 }], now: new Date() });
-    await insertEvents(patron.ctx.db, [{ customerId: id, anonymousId: null, type: 'track', name: 'Product Viewed', properties: {}, occurredAt: new Date(), receivedAt: new Date(), messageId: `m-${orderId}` }]);
+    const channel = await patron.ctx.db
+      .insertInto('channels')
+      .values({ code: `c-${orderId}`, name: 'x', kind: 'web', platform: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await upsertOrder(patron.ctx.db, {
+      customerId: id,
+      channelId: channel.id,
+      externalId: orderId,
+      status: 'paid',
+      currency: 'CNY',
+      totalAmount: 1000,
+      placedAt: new Date('2026-01-01T00:00:00Z'),
+      items: [{ sku: `S-${orderId}`, name: 'x', quantity: 1, unitPrice: 1000 }],
+      now: new Date(),
+    });
+    await insertEvents(patron.ctx.db, [
+      {
+        customerId: id,
+        anonymousId: null,
+        type: 'track',
+        name: 'Product Viewed',
+        properties: {},
+        occurredAt: new Date(),
+        receivedAt: new Date(),
+        messageId: `m-${orderId}`,
+      },
+    ]);
     return id;
   }
 
@@ -36,7 +73,10 @@ describe('merge and undo', () => {
   afterAll(() => patron.close());
 
   it('suggests likely duplicates, merges field by field moving every record, and undoes exactly', async () => {
-    const a = await person({ externalIds: [{ channel: 'tmall', id: 't-1' }], name: '王小明', city: '杭州市', birthday: '1990-02-03', address: '文三路 1 号' }, 'o-a');
+    const a = await person(
+      { externalIds: [{ channel: 'tmall', id: 't-1' }], name: '王小明', city: '杭州市', birthday: '1990-02-03', address: '文三路 1 号' },
+      'o-a',
+    );
     const b = await person({ phone: '13512345678', name: '王小明', city: '杭州市', gender: 'male', address: '文三路  1 号' }, 'o-b');
     await api('POST', '/customers', { phone: '13512345678', city: '杭州', address: '莫干山路 2 号' });
     const dupes = (await api('GET', `/customers/${a}/duplicates`)).json().items;
@@ -90,9 +130,20 @@ describe('merge and undo', () => {
     await scanDuplicates(patron.ctx.db, new Date());
     const mine = new Set([twinA, twinB, roomA, roomB, family]);
     const open = async () =>
-      (await api('GET', '/customers/duplicate-pairs?limit=200')).json().items.filter((p: { a: { id: number } }) => mine.has(p.a.id)) as { id: number; a: { id: number }; b: { id: number }; reasons: string[]; score: number }[];
+      (await api('GET', '/customers/duplicate-pairs?limit=200')).json().items.filter((p: { a: { id: number } }) => mine.has(p.a.id)) as {
+        id: number;
+        a: { id: number };
+        b: { id: number };
+        reasons: string[];
+        score: number;
+      }[];
     const pairs = await open();
-    expect(pairs.map((p) => [p.a.id, p.b.id]).sort()).toEqual([[twinA, twinB], [roomA, roomB]].sort());
+    expect(pairs.map((p) => [p.a.id, p.b.id]).sort()).toEqual(
+      [
+        [twinA, twinB],
+        [roomA, roomB],
+      ].sort(),
+    );
     expect(pairs.find((p) => p.a.id === twinA)).toMatchObject({ reasons: ['name', 'city', 'birthday'], score: 0.9 });
     expect(pairs.find((p) => p.a.id === roomA)?.reasons).toEqual(['name', 'city', 'address']);
     // The 360 page scores as the scan does, from the same threshold: the family member at the address (0.7) is not suggested.
@@ -102,7 +153,10 @@ describe('merge and undo', () => {
     // The queue says when the scan it asked for has finished, and what it found.
     const { duplicatesScanJob } = await import('./duplicates.service.ts');
     await duplicatesScanJob.handler({}, { ...patron.ctx, jobId: 'test' });
-    expect((await api('GET', '/customers/duplicate-pairs')).json().lastScan).toMatchObject({ finishedAt: expect.any(String), found: expect.any(Number) });
+    expect((await api('GET', '/customers/duplicate-pairs')).json().lastScan).toMatchObject({
+      finishedAt: expect.any(String),
+      found: expect.any(Number),
+    });
 
     const twins = pairs.find((p) => p.a.id === twinA)!;
     expect((await api('POST', `/customers/duplicate-pairs/${twins.id}/dismiss`)).json()).toEqual({ ok: true });

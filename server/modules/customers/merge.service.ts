@@ -9,7 +9,18 @@ import { customerErrors } from './customers.errors.ts';
 import { markPairMerged } from './duplicates.service.ts';
 
 /** Profile fields a merge lets the user pick from either person (contact fields travel as a group). */
-export const MERGE_FIELDS = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'contact', 'address'] as const;
+export const MERGE_FIELDS = [
+  'name',
+  'gender',
+  'birthday',
+  'province',
+  'city',
+  'district',
+  'locale',
+  'time_zone',
+  'contact',
+  'address',
+] as const;
 export type MergeField = (typeof MERGE_FIELDS)[number];
 export type FieldChoice = Partial<Record<MergeField, 'survivor' | 'merged'>>;
 
@@ -27,9 +38,18 @@ const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
 };
 
 /** Moves the rows of one declared table from the merged person to the survivor, remembering which (by row key). */
-export async function moveRows(trx: Db, d: CustomerData, m: { fromId: number; toId: number }, extra: RawBuilder<unknown> = sql``): Promise<MergeMemo> {
+export async function moveRows(
+  trx: Db,
+  d: CustomerData,
+  m: { fromId: number; toId: number },
+  extra: RawBuilder<unknown> = sql``,
+): Promise<MergeMemo> {
   const col = sql.ref(customerColumns(d)[0]);
-  const rows = await sql<{ k: number }>`update ${sql.table(d.table)} t set ${col} = ${m.toId} where t.${col} = ${m.fromId} ${extra} returning t.${sql.ref(d.key ?? 'id')} as k`.execute(trx);
+  const rows = await sql<{
+    k: number;
+  }>`update ${sql.table(d.table)} t set ${col} = ${m.toId} where t.${col} = ${m.fromId} ${extra} returning t.${sql.ref(d.key ?? 'id')} as k`.execute(
+    trx,
+  );
   const ids = rows.rows.map((r) => Number(r.k));
   return { count: ids.length, memo: ids };
 }
@@ -37,7 +57,10 @@ export async function moveRows(trx: Db, d: CustomerData, m: { fromId: number; to
 /** Puts the rows a merge moved back on the merged person. */
 export async function moveRowsBack(trx: Db, d: CustomerData, m: { fromId: number; memo: unknown }): Promise<void> {
   const ids = (m.memo ?? []) as number[];
-  if (ids.length > 0) await sql`update ${sql.table(d.table)} set ${sql.ref(customerColumns(d)[0])} = ${m.fromId} where ${sql.ref(d.key ?? 'id')} = any(${ids}::bigint[])`.execute(trx);
+  if (ids.length > 0)
+    await sql`update ${sql.table(d.table)} set ${sql.ref(customerColumns(d)[0])} = ${m.fromId} where ${sql.ref(d.key ?? 'id')} = any(${ids}::bigint[])`.execute(
+      trx,
+    );
 }
 
 const hooksOf = (d: CustomerData): MergeHooks | null => {
@@ -48,7 +71,8 @@ const hooksOf = (d: CustomerData): MergeHooks | null => {
 
 export const mergeErrors = {
   self: () => new AppError('MERGE_SAME_CUSTOMER', 'invalid', 'A customer cannot be merged into itself.'),
-  alreadyMerged: (id: number) => new AppError('CUSTOMER_ALREADY_MERGED', 'conflict', `Customer ${id} has already been merged into another.`),
+  alreadyMerged: (id: number) =>
+    new AppError('CUSTOMER_ALREADY_MERGED', 'conflict', `Customer ${id} has already been merged into another.`),
   notFound: (id: number) => new AppError('MERGE_NOT_FOUND', 'not_found', `Merge ${id} does not exist.`),
   notUndoable: (why: string) => new AppError('MERGE_NOT_UNDOABLE', 'conflict', `This merge cannot be undone: ${why}.`),
 };
@@ -60,13 +84,17 @@ async function lockActive(trx: Db, id: number) {
   return row;
 }
 
-const jsonRow = (r: Selectable<CustomerTable>) => JSON.stringify({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
+const jsonRow = (r: Selectable<CustomerTable>) =>
+  JSON.stringify({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
 
 /**
  * Merges `mergedId` into `survivorId`: every related record moves to the survivor, the chosen fields
  * are taken from the merged person, and the merged profile is kept (hidden) so the merge can be undone.
  */
-export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedId: number; fields: FieldChoice; actor: Actor; now: Date; data: readonly CustomerData[] }) {
+export async function mergeCustomers(
+  db: Db,
+  opts: { survivorId: number; mergedId: number; fields: FieldChoice; actor: Actor; now: Date; data: readonly CustomerData[] },
+) {
   if (opts.survivorId === opts.mergedId) throw mergeErrors.self();
   return db.transaction().execute(async (trx) => {
     const [a, b] = [opts.survivorId, opts.mergedId].sort((x, y) => x - y);
@@ -88,17 +116,40 @@ export async function mergeCustomers(db: Db, opts: { survivorId: number; mergedI
       if (choice === 'merged') for (const col of COLUMNS[field]) set[col] = merged[col];
     }
     // Keep the survivor's contact details when it has none of its own.
-    if (!survivor.phone_bidx && !survivor.email_bidx && opts.fields.contact !== 'survivor') for (const col of COLUMNS.contact) set[col] = merged[col];
-    await trx.updateTable('customers').set({ ...set, updated_at: opts.now }).where('id', '=', survivor.id).execute();
+    if (!survivor.phone_bidx && !survivor.email_bidx && opts.fields.contact !== 'survivor')
+      for (const col of COLUMNS.contact) set[col] = merged[col];
+    await trx
+      .updateTable('customers')
+      .set({ ...set, updated_at: opts.now })
+      .where('id', '=', survivor.id)
+      .execute();
     await trx.updateTable('customers').set({ merged_into: survivor.id, updated_at: opts.now }).where('id', '=', merged.id).execute();
     await markPairMerged(trx, [survivor.id, merged.id], opts);
     const row = await trx
       .insertInto('customer_merges')
-      .values({ survivor_id: survivor.id, merged_id: merged.id, fields: JSON.stringify(opts.fields), survivor_before: jsonRow(survivor), moved: JSON.stringify(moved), actor_label: opts.actor.label })
+      .values({
+        survivor_id: survivor.id,
+        merged_id: merged.id,
+        fields: JSON.stringify(opts.fields),
+        survivor_before: jsonRow(survivor),
+        moved: JSON.stringify(moved),
+        actor_label: opts.actor.label,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await emit(trx, { type: 'customer.merged', key: `customer.merged:${row.id}`, customerId: survivor.id, payload: { mergeId: row.id, survivorId: survivor.id, mergedId: merged.id }, occurredAt: opts.now });
-    await recordAudit(trx, { actor: opts.actor, action: 'customer.merge', target: { type: 'customer', id: survivor.id }, details: { mergeId: row.id, mergedId: merged.id, fields: opts.fields, moved: counts } });
+    await emit(trx, {
+      type: 'customer.merged',
+      key: `customer.merged:${row.id}`,
+      customerId: survivor.id,
+      payload: { mergeId: row.id, survivorId: survivor.id, mergedId: merged.id },
+      occurredAt: opts.now,
+    });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'customer.merge',
+      target: { type: 'customer', id: survivor.id },
+      details: { mergeId: row.id, mergedId: merged.id, fields: opts.fields, moved: counts },
+    });
     return { mergeId: row.id, survivorId: survivor.id, mergedId: merged.id, moved: counts };
   });
 }
@@ -108,7 +159,9 @@ type MovedTags = { all: TagRow[]; added: string[] };
 
 /** Tags are keyed by (customer, tag): the merged person's tags are added where missing, and remembered. */
 export async function moveTags(trx: Db, { fromId, toId }: { fromId: number; toId: number }): Promise<MergeMemo> {
-  const all = (await trx.selectFrom('customer_tags').select(['tag', 'source', 'created_at']).where('customer_id', '=', fromId).execute()).map((t) => ({ ...t, created_at: t.created_at.toISOString() }));
+  const all = (
+    await trx.selectFrom('customer_tags').select(['tag', 'source', 'created_at']).where('customer_id', '=', fromId).execute()
+  ).map((t) => ({ ...t, created_at: t.created_at.toISOString() }));
   let added: string[] = [];
   if (all.length > 0) {
     const rows = await trx
@@ -127,11 +180,29 @@ export async function moveTags(trx: Db, { fromId, toId }: { fromId: number; toId
 export async function restoreTags(trx: Db, { fromId: mergedId, toId: survivorId, memo }: { fromId: number; toId: number; memo: unknown }) {
   const tags = memo as MovedTags | undefined;
   if (!tags || tags.all.length === 0) return;
-  if (tags.added.length > 0) await trx.deleteFrom('customer_tags').where('customer_id', '=', survivorId).where('tag', 'in', tags.added).execute();
-  await trx.insertInto('customer_tags').values(tags.all.map((t) => ({ customer_id: mergedId, tag: t.tag, source: t.source, created_at: t.created_at }))).execute();
+  if (tags.added.length > 0)
+    await trx.deleteFrom('customer_tags').where('customer_id', '=', survivorId).where('tag', 'in', tags.added).execute();
+  await trx
+    .insertInto('customer_tags')
+    .values(tags.all.map((t) => ({ customer_id: mergedId, tag: t.tag, source: t.source, created_at: t.created_at })))
+    .execute();
 }
 
-const RESTORABLE: (keyof Selectable<CustomerTable>)[] = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'locale', 'time_zone', 'email_enc', 'email_bidx', 'phone_enc', 'phone_bidx', 'address_enc'];
+const RESTORABLE: (keyof Selectable<CustomerTable>)[] = [
+  'name',
+  'gender',
+  'birthday',
+  'province',
+  'city',
+  'district',
+  'locale',
+  'time_zone',
+  'email_enc',
+  'email_bidx',
+  'phone_enc',
+  'phone_bidx',
+  'address_enc',
+];
 
 /** Undoes a merge exactly: the moved records go back, both profiles are as they were before it. */
 export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; now: Date; data: readonly CustomerData[] }) {
@@ -139,8 +210,14 @@ export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; n
     const m = await trx.selectFrom('customer_merges').selectAll().where('id', '=', opts.mergeId).forUpdate().executeTakeFirst();
     if (!m) throw mergeErrors.notFound(opts.mergeId);
     if (m.undone_at) throw mergeErrors.notUndoable('it was already undone');
-    const survivor = await trx.selectFrom('customers').select('merged_into').where('id', '=', m.survivor_id).forUpdate().executeTakeFirstOrThrow();
-    if (survivor.merged_into !== null) throw mergeErrors.notUndoable(`customer ${m.survivor_id} was merged again later; undo that merge first`);
+    const survivor = await trx
+      .selectFrom('customers')
+      .select('merged_into')
+      .where('id', '=', m.survivor_id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (survivor.merged_into !== null)
+      throw mergeErrors.notUndoable(`customer ${m.survivor_id} was merged again later; undo that merge first`);
     const moved = m.moved as Record<string, unknown>;
     for (const d of opts.data) {
       const hooks = hooksOf(d);
@@ -148,11 +225,20 @@ export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; n
     }
     const before = m.survivor_before as Record<string, unknown>;
     const restore = Object.fromEntries(RESTORABLE.map((c) => [c, before[c] ?? null]));
-    await trx.updateTable('customers').set({ ...restore, updated_at: opts.now }).where('id', '=', m.survivor_id).execute();
+    await trx
+      .updateTable('customers')
+      .set({ ...restore, updated_at: opts.now })
+      .where('id', '=', m.survivor_id)
+      .execute();
     await trx.updateTable('customers').set({ merged_into: null, updated_at: opts.now }).where('id', '=', m.merged_id).execute();
     await trx.updateTable('customer_merges').set({ undone_at: opts.now }).where('id', '=', m.id).execute();
     await markPairMerged(trx, [m.survivor_id, m.merged_id], null);
-    await recordAudit(trx, { actor: opts.actor, action: 'customer.merge_undo', target: { type: 'customer', id: m.survivor_id }, details: { mergeId: m.id, mergedId: m.merged_id } });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'customer.merge_undo',
+      target: { type: 'customer', id: m.survivor_id },
+      details: { mergeId: m.id, mergedId: m.merged_id },
+    });
     return { mergeId: m.id, survivorId: m.survivor_id, mergedId: m.merged_id };
   });
 }
@@ -164,5 +250,13 @@ export async function mergeHistory(db: Db, customerId: number) {
     .where((eb) => eb.or([eb('survivor_id', '=', customerId), eb('merged_id', '=', customerId)]))
     .orderBy('id', 'desc')
     .execute();
-  return rows.map((r) => ({ id: r.id, survivorId: r.survivor_id, mergedId: r.merged_id, fields: r.fields, actor: r.actor_label, createdAt: r.created_at.toISOString(), undoneAt: r.undone_at?.toISOString() ?? null }));
+  return rows.map((r) => ({
+    id: r.id,
+    survivorId: r.survivor_id,
+    mergedId: r.merged_id,
+    fields: r.fields,
+    actor: r.actor_label,
+    createdAt: r.created_at.toISOString(),
+    undoneAt: r.undone_at?.toISOString() ?? null,
+  }));
 }

@@ -24,9 +24,20 @@ describe('tags, notes, bulk operations and exports', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    await createUser(patron.ctx.db, { email: 'mk@x.cn', name: 'M', role: 'marketer', password: 'marketer-pass-1', actor: { type: 'system', id: null, label: 't', ip: null }, actorRole: null });
+    await createUser(patron.ctx.db, {
+      email: 'mk@x.cn',
+      name: 'M',
+      role: 'marketer',
+      password: 'marketer-pass-1',
+      actor: { type: 'system', id: null, label: 't', ip: null },
+      actorRole: null,
+    });
     marketer = await signIn(patron, 'mk@x.cn', 'marketer-pass-1');
-    const items = Array.from({ length: 30 }, (_, i) => ({ phone: `1370000${String(i).padStart(4, '0')}`, name: `客户${i}`, province: i % 2 ? '上海' : '广东' }));
+    const items = Array.from({ length: 30 }, (_, i) => ({
+      phone: `1370000${String(i).padStart(4, '0')}`,
+      name: `客户${i}`,
+      province: i % 2 ? '上海' : '广东',
+    }));
     await api(owner, 'POST', '/customers/bulk', { items });
   });
   afterAll(() => patron.close());
@@ -44,15 +55,23 @@ describe('tags, notes, bulk operations and exports', () => {
   it('tags the whole filtered set in a background job with progress, and filters by tag', async () => {
     const op = (await api(marketer, 'POST', '/customers/bulk-tag', { filter: { province: '上海市' }, tag: 'sh', action: 'add' })).json();
     expect(op.status).toBe('queued');
-    const done = await until(() => api(marketer, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    const done = await until(
+      () => api(marketer, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()),
+      (o) => o.status === 'completed',
+    );
     expect(done).toMatchObject({ status: 'completed', total: 15, done: 15 });
     expect((await api(marketer, 'GET', '/customers?tag=sh')).json().total).toBe(15);
   });
 
   it('exports masked for marketers; unmasked only with pii.read; every export and download audited', async () => {
-    expect((await api(marketer, 'POST', '/customers/export', { filter: { tag: 'sh' }, reveal: true })).json().error.code).toBe('PII_REVEAL_FORBIDDEN');
+    expect((await api(marketer, 'POST', '/customers/export', { filter: { tag: 'sh' }, reveal: true })).json().error.code).toBe(
+      'PII_REVEAL_FORBIDDEN',
+    );
     const op = (await api(marketer, 'POST', '/customers/export', { filter: { tag: 'sh' } })).json();
-    await until(() => api(marketer, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    await until(
+      () => api(marketer, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()),
+      (o) => o.status === 'completed',
+    );
     const file = await api(marketer, 'GET', `/customer-operations/${op.id}/download`);
     const csv = file.body;
     expect(file.headers['content-type']).toMatch(/^text\/csv/);
@@ -60,20 +79,43 @@ describe('tags, notes, bulk operations and exports', () => {
     expect(csv).toContain('+86 137****0001');
     expect(csv).not.toMatch(/\+86137\d{8}/);
     const full = (await api(owner, 'POST', '/customers/export', { filter: { tag: 'sh' }, reveal: true })).json();
-    await until(() => api(owner, 'GET', `/customer-operations/${full.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    await until(
+      () => api(owner, 'GET', `/customer-operations/${full.id}`).then((r) => r.json()),
+      (o) => o.status === 'completed',
+    );
     const unmasked = (await api(owner, 'GET', `/customer-operations/${full.id}/download`)).body;
     expect(unmasked).toContain('+8613700000001');
-    const audit = (await api(owner, 'GET', '/audit?action=customers.export')).json().items.map((e: { action: string; details: { revealed?: boolean } }) => e.action);
+    const audit = (await api(owner, 'GET', '/audit?action=customers.export'))
+      .json()
+      .items.map((e: { action: string; details: { revealed?: boolean } }) => e.action);
     expect(audit.filter((a: string) => a === 'customers.export')).toHaveLength(2);
     expect(audit.filter((a: string) => a === 'customers.export_download')).toHaveLength(2);
   });
 
   it('writes a large export part by part into one gzip file with one header', async () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    const blank = { name: null, gender: 'unknown' as const, birthday: null, province: '浙江省', city: null, district: null, firstChannelId: null, email: null, address: null, createdAt: now };
-    await insertCustomers(patron.ctx.db, patron.ctx.keyring, Array.from({ length: 2_100 }, (_, i) => ({ ...blank, phone: `+86139${String(i).padStart(8, '0')}` })));
+    const blank = {
+      name: null,
+      gender: 'unknown' as const,
+      birthday: null,
+      province: '浙江省',
+      city: null,
+      district: null,
+      firstChannelId: null,
+      email: null,
+      address: null,
+      createdAt: now,
+    };
+    await insertCustomers(
+      patron.ctx.db,
+      patron.ctx.keyring,
+      Array.from({ length: 2_100 }, (_, i) => ({ ...blank, phone: `+86139${String(i).padStart(8, '0')}` })),
+    );
     const op = (await api(owner, 'POST', '/customers/export', { filter: { province: '浙江省' } })).json();
-    await until(() => api(owner, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    await until(
+      () => api(owner, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()),
+      (o) => o.status === 'completed',
+    );
     const parts = await patron.ctx.db.selectFrom('customer_operation_parts').select('seq').where('operation_id', '=', op.id).execute();
     expect(parts).toHaveLength(3);
     const lines = (await api(owner, 'GET', `/customer-operations/${op.id}/download`)).body.split('\n').filter(Boolean);
@@ -83,10 +125,18 @@ describe('tags, notes, bulk operations and exports', () => {
   });
 
   it('exports a file a spreadsheet opens safely: headers in the language asked for, formula cells as text', async () => {
-    const id = (await api(owner, 'POST', '/customers', { externalIds: [{ channel: 'web', id: 'formula-1' }], name: '=HYPERLINK("http://evil.example","点我")' })).json().customerId;
+    const id = (
+      await api(owner, 'POST', '/customers', {
+        externalIds: [{ channel: 'web', id: 'formula-1' }],
+        name: '=HYPERLINK("http://evil.example","点我")',
+      })
+    ).json().customerId;
     await api(owner, 'POST', `/customers/${id}/tags`, { tag: 'formula' });
     const op = (await api(owner, 'POST', '/customers/export', { filter: { tag: 'formula' }, language: 'en' })).json();
-    await until(() => api(owner, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()), (o) => o.status === 'completed');
+    await until(
+      () => api(owner, 'GET', `/customer-operations/${op.id}`).then((r) => r.json()),
+      (o) => o.status === 'completed',
+    );
     const rows = parse((await api(owner, 'GET', `/customer-operations/${op.id}/download`)).body, { bom: true }) as string[][];
     expect(rows[0].slice(0, 3)).toEqual(['Customer ID', 'Name', 'Gender']);
     expect(rows[1][1]).toBe(`'=HYPERLINK("http://evil.example","点我")`);

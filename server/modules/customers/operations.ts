@@ -20,14 +20,47 @@ type ExportLanguage = 'zh-CN' | 'en';
 const EXPORT_COLUMNS = ['id', 'name', 'gender', 'province', 'city', 'email', 'phone', 'firstChannel', 'createdAt'] as const;
 /** The export's header row in the reader's language (the file is opened in Excel or WPS, not parsed by code). */
 const HEADINGS: Record<ExportLanguage, Record<(typeof EXPORT_COLUMNS)[number], string>> = {
-  'zh-CN': { id: '客户 ID', name: '姓名', gender: '性别', province: '省份', city: '城市', email: '邮箱', phone: '手机号', firstChannel: '首次来源渠道', createdAt: '建档时间' },
-  en: { id: 'Customer ID', name: 'Name', gender: 'Gender', province: 'Province', city: 'City', email: 'E-mail', phone: 'Phone', firstChannel: 'First channel', createdAt: 'Created' },
+  'zh-CN': {
+    id: '客户 ID',
+    name: '姓名',
+    gender: '性别',
+    province: '省份',
+    city: '城市',
+    email: '邮箱',
+    phone: '手机号',
+    firstChannel: '首次来源渠道',
+    createdAt: '建档时间',
+  },
+  en: {
+    id: 'Customer ID',
+    name: 'Name',
+    gender: 'Gender',
+    province: 'Province',
+    city: 'City',
+    email: 'E-mail',
+    phone: 'Phone',
+    firstChannel: 'First channel',
+    createdAt: 'Created',
+  },
 };
-const GENDERS: Record<ExportLanguage, Record<string, string>> = { 'zh-CN': { male: '男', female: '女', unknown: '' }, en: { male: 'male', female: 'female', unknown: '' } };
+const GENDERS: Record<ExportLanguage, Record<string, string>> = {
+  'zh-CN': { male: '男', female: '女', unknown: '' },
+  en: { male: 'male', female: 'female', unknown: '' },
+};
 
 /** One export row: the person's cells, spreadsheet-safe (a name like =HYPERLINK(…) is text, not a formula). */
 function exportCells(s: CustomerSummary, language: ExportLanguage): unknown[] {
-  return safeRow([s.id, s.name ?? '', GENDERS[language][s.gender] ?? s.gender, s.province ?? '', s.city ?? '', s.email ?? '', s.phone ?? '', s.firstChannelName ?? s.firstChannel ?? '', s.createdAt]);
+  return safeRow([
+    s.id,
+    s.name ?? '',
+    GENDERS[language][s.gender] ?? s.gender,
+    s.province ?? '',
+    s.city ?? '',
+    s.email ?? '',
+    s.phone ?? '',
+    s.firstChannelName ?? s.firstChannel ?? '',
+    s.createdAt,
+  ]);
 }
 
 export const operationErrors = {
@@ -36,12 +69,19 @@ export const operationErrors = {
 };
 
 async function runChunks(ctx: AppContext, opId: number, filter: CustomerFilter, each: (rows: Row[]) => Promise<void>) {
-  const total = await filteredCustomers(ctx.db, ctx.keyring, filter).clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  const total = await filteredCustomers(ctx.db, ctx.keyring, filter)
+    .clearSelect()
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
   await ctx.db.updateTable('customer_operations').set({ status: 'running', total: total.n, done: 0 }).where('id', '=', opId).execute();
   let after = 0;
   let done = 0;
   for (;;) {
-    const rows = (await filteredCustomers(ctx.db, ctx.keyring, filter).where('customers.id', '>', after).orderBy('customers.id').limit(CHUNK).execute()) as Row[];
+    const rows = (await filteredCustomers(ctx.db, ctx.keyring, filter)
+      .where('customers.id', '>', after)
+      .orderBy('customers.id')
+      .limit(CHUNK)
+      .execute()) as Row[];
     if (rows.length === 0) break;
     await each(rows);
     after = rows[rows.length - 1].id;
@@ -68,10 +108,21 @@ export const customerOperationJob = defineJob<JobPayload<'customers-operation'>,
         await runChunks(ctx, op.id, filter, async (rows) => {
           const lines = rows.map((r) => exportCells(presentSummary(ctx.keyring, r, params.reveal === true), language));
           const csv = stringify(seq === 0 ? [header(language), ...lines] : lines, { bom: seq === 0 });
-          await ctx.db.insertInto('customer_operation_parts').values({ operation_id: op.id, seq: seq++, content: gzipSync(csv) }).execute();
+          await ctx.db
+            .insertInto('customer_operation_parts')
+            .values({ operation_id: op.id, seq: seq++, content: gzipSync(csv) })
+            .execute();
         });
-        if (seq === 0) await ctx.db.insertInto('customer_operation_parts').values({ operation_id: op.id, seq, content: gzipSync(stringify([header(language)], { bom: true })) }).execute();
-        await ctx.db.updateTable('customer_operations').set({ status: 'completed', completed_at: ctx.clock.now() }).where('id', '=', op.id).execute();
+        if (seq === 0)
+          await ctx.db
+            .insertInto('customer_operation_parts')
+            .values({ operation_id: op.id, seq, content: gzipSync(stringify([header(language)], { bom: true })) })
+            .execute();
+        await ctx.db
+          .updateTable('customer_operations')
+          .set({ status: 'completed', completed_at: ctx.clock.now() })
+          .where('id', '=', op.id)
+          .execute();
         return;
       }
       await runChunks(ctx, op.id, filter, async (rows) => {
@@ -83,9 +134,17 @@ export const customerOperationJob = defineJob<JobPayload<'customers-operation'>,
           await ctx.db.deleteFrom('customer_tags').where('customer_id', 'in', ids).where('tag', '=', params.tag!).execute();
         }
       });
-      await ctx.db.updateTable('customer_operations').set({ status: 'completed', completed_at: ctx.clock.now() }).where('id', '=', op.id).execute();
+      await ctx.db
+        .updateTable('customer_operations')
+        .set({ status: 'completed', completed_at: ctx.clock.now() })
+        .where('id', '=', op.id)
+        .execute();
     } catch (err) {
-      await ctx.db.updateTable('customer_operations').set({ status: 'failed', error: (err as Error).message }).where('id', '=', op.id).execute();
+      await ctx.db
+        .updateTable('customer_operations')
+        .set({ status: 'failed', error: (err as Error).message })
+        .where('id', '=', op.id)
+        .execute();
       throw err;
     }
   },
@@ -93,24 +152,60 @@ export const customerOperationJob = defineJob<JobPayload<'customers-operation'>,
 
 const header = (language: ExportLanguage) => EXPORT_COLUMNS.map((c) => HEADINGS[language][c]);
 
-export async function startOperation(ctx: AppContext, opts: { kind: 'tag' | 'untag' | 'export'; filter: CustomerFilter; tag?: string; reveal?: boolean; language?: ExportLanguage; actor: Actor }) {
+export async function startOperation(
+  ctx: AppContext,
+  opts: {
+    kind: 'tag' | 'untag' | 'export';
+    filter: CustomerFilter;
+    tag?: string;
+    reveal?: boolean;
+    language?: ExportLanguage;
+    actor: Actor;
+  },
+) {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('customer_operations')
-      .values({ kind: opts.kind, params: JSON.stringify({ filter: opts.filter, tag: opts.tag, reveal: opts.reveal ?? false, language: opts.language }), requested_by: opts.actor.label, total: null, result: null, error: null, completed_at: null })
+      .values({
+        kind: opts.kind,
+        params: JSON.stringify({ filter: opts.filter, tag: opts.tag, reveal: opts.reveal ?? false, language: opts.language }),
+        requested_by: opts.actor.label,
+        total: null,
+        result: null,
+        error: null,
+        completed_at: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await ctx.queue.enqueue(customerOperationJob, { operationId: row.id }, { trx });
     const action = opts.kind === 'export' ? 'customers.export' : `customers.bulk_${opts.kind}`;
-    await recordAudit(trx, { actor: opts.actor, action, target: { type: 'customer_operation', id: row.id }, details: { filter: opts.filter, tag: opts.tag, revealed: opts.reveal ?? false } });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action,
+      target: { type: 'customer_operation', id: row.id },
+      details: { filter: opts.filter, tag: opts.tag, revealed: opts.reveal ?? false },
+    });
     return getOperation(trx, row.id);
   });
 }
 
 export async function getOperation(db: Db, id: number) {
-  const op = await db.selectFrom('customer_operations').select(['id', 'kind', 'status', 'total', 'done', 'error', 'created_at', 'completed_at']).where('id', '=', id).executeTakeFirst();
+  const op = await db
+    .selectFrom('customer_operations')
+    .select(['id', 'kind', 'status', 'total', 'done', 'error', 'created_at', 'completed_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!op) throw operationErrors.notFound(id);
-  return { id: op.id, kind: op.kind, status: op.status, total: op.total, done: op.done, error: op.error, createdAt: op.created_at.toISOString(), completedAt: op.completed_at?.toISOString() ?? null };
+  return {
+    id: op.id,
+    kind: op.kind,
+    status: op.status,
+    total: op.total,
+    done: op.done,
+    error: op.error,
+    createdAt: op.created_at.toISOString(),
+    completedAt: op.completed_at?.toISOString() ?? null,
+  };
 }
 
 /**
@@ -128,7 +223,12 @@ export async function downloadExport(db: Db, opts: { id: number; actor: Actor })
   async function* parts() {
     if (legacy) yield Buffer.from(legacy);
     for (let seq = 0; ; seq++) {
-      const part = await db.selectFrom('customer_operation_parts').select('content').where('operation_id', '=', opts.id).where('seq', '=', seq).executeTakeFirst();
+      const part = await db
+        .selectFrom('customer_operation_parts')
+        .select('content')
+        .where('operation_id', '=', opts.id)
+        .where('seq', '=', seq)
+        .executeTakeFirst();
       if (!part) return;
       yield Buffer.from(part.content);
     }

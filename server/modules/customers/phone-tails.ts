@@ -14,7 +14,14 @@ const BATCH = 2000;
 export async function backfillPhoneTails(db: Db, keyring: Keyring): Promise<number> {
   let done = 0;
   for (;;) {
-    const rows = await db.selectFrom('customer_identities').select(['id', 'value_enc']).where('kind', '=', 'phone').where('tail_bidx', 'is', null).orderBy('id').limit(BATCH).execute();
+    const rows = await db
+      .selectFrom('customer_identities')
+      .select(['id', 'value_enc'])
+      .where('kind', '=', 'phone')
+      .where('tail_bidx', 'is', null)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
     if (rows.length === 0) return done;
     const tails = rows.map((r) => (r.value_enc ? phoneTailIndex(keyring, decryptField(keyring, r.value_enc)) : ''));
     await sql`update customer_identities i set tail_bidx = u.tail from unnest(${rows.map((r) => r.id)}::bigint[], ${tails}::text[]) as u(id, tail)

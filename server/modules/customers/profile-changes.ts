@@ -11,13 +11,32 @@ export type FillMode = 'overwrite' | 'fill';
 export type BeforeImage = { customerId: number; fields: Record<string, unknown> };
 
 /** The profile columns an import may change and an undo restores. Pairs (`*_enc` with `*_bidx`) travel together. */
-export const RESTORABLE = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'address_enc', 'email_enc', 'email_bidx', 'phone_enc', 'phone_bidx', 'attributes'] as const;
+export const RESTORABLE = [
+  'name',
+  'gender',
+  'birthday',
+  'province',
+  'city',
+  'district',
+  'address_enc',
+  'email_enc',
+  'email_bidx',
+  'phone_enc',
+  'phone_bidx',
+  'attributes',
+] as const;
 type Restorable = (typeof RESTORABLE)[number];
 
-const isEmpty = (column: string, value: unknown) => value === null || value === undefined || value === '' || (column === 'gender' && value === 'unknown');
+const isEmpty = (column: string, value: unknown) =>
+  value === null || value === undefined || value === '' || (column === 'gender' && value === 'unknown');
 
 /** The partner column that must change with this one (an encrypted value and its blind index). */
-const partner = (column: string) => (column.endsWith('_enc') && column !== 'address_enc' ? column.replace('_enc', '_bidx') : column.endsWith('_bidx') ? column.replace('_bidx', '_enc') : null);
+const partner = (column: string) =>
+  column.endsWith('_enc') && column !== 'address_enc'
+    ? column.replace('_enc', '_bidx')
+    : column.endsWith('_bidx')
+      ? column.replace('_bidx', '_enc')
+      : null;
 
 /**
  * Of the columns a write wants to set on an existing person, those it may set (`fill`: only empty ones) and that
@@ -31,7 +50,8 @@ export function effectiveChanges(set: Record<string, unknown>, current: Record<s
     if (mode === 'fill' && !isEmpty(column, current[column])) continue;
     if (mode === 'fill' && pair && !isEmpty(pair, current[pair])) continue;
     // A ciphertext differs on every write (random IV): an encrypted value is the same when its blind index is.
-    const unchanged = pair && column.endsWith('_enc') && pair in set ? sameValue(current[pair], set[pair]) : sameValue(current[column], value);
+    const unchanged =
+      pair && column.endsWith('_enc') && pair in set ? sameValue(current[pair], set[pair]) : sameValue(current[column], value);
     if (unchanged) continue;
     apply[column] = value;
     before[column] = current[column] ?? null;
@@ -70,7 +90,11 @@ export async function restoreBeforeImages(trx: Db, images: RawBuilder<unknown>):
   const setters = RESTORABLE.map((column) => {
     const ref = sql.ref(column);
     const value =
-      column === 'attributes' ? sql`b.fields -> ${column}` : column === 'birthday' ? sql`(b.fields ->> ${column})::date` : sql`b.fields ->> ${column}`;
+      column === 'attributes'
+        ? sql`b.fields -> ${column}`
+        : column === 'birthday'
+          ? sql`(b.fields ->> ${column})::date`
+          : sql`b.fields ->> ${column}`;
     return sql`${ref} = case when b.fields ? ${column} then ${value} else c.${ref} end`;
   });
   const result = await sql`update customers c set ${sql.join(setters)} from (${images}) b where c.id = b.customer_id`.execute(trx);
@@ -81,7 +105,11 @@ export async function restoreBeforeImages(trx: Db, images: RawBuilder<unknown>):
  * Sets custom-attribute values on people (one statement; later values of one person win): `fill` keeps values they
  * have. Returns the changed people's attributes as they were before.
  */
-export async function mergeAttributes(trx: Db, updates: readonly { customerId: number; values: Record<string, unknown> }[], mode: FillMode): Promise<BeforeImage[]> {
+export async function mergeAttributes(
+  trx: Db,
+  updates: readonly { customerId: number; values: Record<string, unknown> }[],
+  mode: FillMode,
+): Promise<BeforeImage[]> {
   const byCustomer = new Map<number, Record<string, unknown>>();
   for (const u of updates) byCustomer.set(u.customerId, { ...byCustomer.get(u.customerId), ...u.values });
   if (byCustomer.size === 0) return [];

@@ -17,9 +17,17 @@ import { emailIndex, phoneIndex } from './customers.bulk.ts';
 export const quarantineErrors = {
   notFound: (id: number) => new AppError('QUARANTINE_NOT_FOUND', 'not_found', `Quarantined value ${id} does not exist.`),
   resolved: (id: number) => new AppError('QUARANTINE_ALREADY_RESOLVED', 'conflict', `Quarantined value ${id} was already resolved.`),
-  stillInvalid: (reason: string) => new AppError('QUARANTINE_FIX_INVALID', 'invalid', `The corrected value is still invalid: ${reason}.`, { reason }),
-  taken: (owner: number) => new AppError('IDENTIFIER_HELD_BY_OTHER', 'conflict', `The corrected value belongs to customer ${owner}; merge the two customers instead.`, { customerId: owner }),
-  noCustomer: (id: number) => new AppError('QUARANTINE_NO_CUSTOMER', 'conflict', `Quarantined value ${id} belongs to no customer; it can only be dismissed.`),
+  stillInvalid: (reason: string) =>
+    new AppError('QUARANTINE_FIX_INVALID', 'invalid', `The corrected value is still invalid: ${reason}.`, { reason }),
+  taken: (owner: number) =>
+    new AppError(
+      'IDENTIFIER_HELD_BY_OTHER',
+      'conflict',
+      `The corrected value belongs to customer ${owner}; merge the two customers instead.`,
+      { customerId: owner },
+    ),
+  noCustomer: (id: number) =>
+    new AppError('QUARANTINE_NO_CUSTOMER', 'conflict', `Quarantined value ${id} belongs to no customer; it can only be dismissed.`),
 };
 
 const mask = (field: string, plain: string) => (field === 'email' ? maskEmail(plain) : maskPhone(plain));
@@ -33,16 +41,42 @@ export async function listQuarantine(db: Db, keyring: Keyring, q: z.infer<typeof
   if (q.customerId) base = base.where('q.customer_id', '=', q.customerId);
   const [rows, total, open] = await Promise.all([
     base
-      .select(['q.id', 'q.customer_id', 'c.name', 'q.field', 'q.value_enc', 'q.reason', 'q.source', 'q.occurrences', 'q.created_at', 'q.last_seen_at', 'q.resolved_at', 'q.resolution', 'q.resolved_by'])
+      .select([
+        'q.id',
+        'q.customer_id',
+        'c.name',
+        'q.field',
+        'q.value_enc',
+        'q.reason',
+        'q.source',
+        'q.occurrences',
+        'q.created_at',
+        'q.last_seen_at',
+        'q.resolved_at',
+        'q.resolution',
+        'q.resolved_by',
+      ])
       .orderBy('q.last_seen_at', 'desc')
       .orderBy('q.id', 'desc')
       .limit(q.limit)
       .offset(q.offset)
       .execute(),
     base.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-    db.selectFrom('data_quarantine').select(['field', 'reason', sql<number>`count(*)::int`.as('count')]).where('resolved_at', 'is', null).groupBy(['field', 'reason']).orderBy('count', 'desc').execute(),
+    db
+      .selectFrom('data_quarantine')
+      .select(['field', 'reason', sql<number>`count(*)::int`.as('count')])
+      .where('resolved_at', 'is', null)
+      .groupBy(['field', 'reason'])
+      .orderBy('count', 'desc')
+      .execute(),
   ]);
-  if (reveal) await recordAudit(db, { actor: q.actor, action: 'customers.quarantine_reveal', target: { type: 'data_quarantine', id: 'list' }, details: { ids: rows.map((r) => r.id) } });
+  if (reveal)
+    await recordAudit(db, {
+      actor: q.actor,
+      action: 'customers.quarantine_reveal',
+      target: { type: 'data_quarantine', id: 'list' },
+      details: { ids: rows.map((r) => r.id) },
+    });
   return {
     items: rows.map((r) => {
       const plain = decryptField(keyring, r.value_enc);
@@ -70,20 +104,41 @@ export async function listQuarantine(db: Db, keyring: Keyring, q: z.infer<typeof
 /** The corrected identifier joins the customer (and fills their contact field when empty). */
 async function attachFixed(trx: Db, keyring: Keyring, customerId: number, k: Keyed, now: Date) {
   await lockIdentifiers(trx, [k]);
-  const owner = await trx.selectFrom('customer_identities').select('customer_id').where('kind', '=', k.kind).where('channel', '=', k.channel).where('key', '=', k.key).executeTakeFirst();
+  const owner = await trx
+    .selectFrom('customer_identities')
+    .select('customer_id')
+    .where('kind', '=', k.kind)
+    .where('channel', '=', k.channel)
+    .where('key', '=', k.key)
+    .executeTakeFirst();
   if (owner && owner.customer_id !== customerId) throw quarantineErrors.taken(owner.customer_id);
   await insertIdentities(trx, keyring, customerId, [k], 'quarantine-fix', now);
   const contact =
     k.kind === 'email'
-      ? trx.updateTable('customers').set({ email_enc: encryptField(keyring, k.plain), email_bidx: emailIndex(keyring, k.plain) }).where('email_bidx', 'is', null)
-      : trx.updateTable('customers').set({ phone_enc: encryptField(keyring, k.plain), phone_bidx: phoneIndex(keyring, k.plain) }).where('phone_bidx', 'is', null);
+      ? trx
+          .updateTable('customers')
+          .set({ email_enc: encryptField(keyring, k.plain), email_bidx: emailIndex(keyring, k.plain) })
+          .where('email_bidx', 'is', null)
+      : trx
+          .updateTable('customers')
+          .set({ phone_enc: encryptField(keyring, k.plain), phone_bidx: phoneIndex(keyring, k.plain) })
+          .where('phone_bidx', 'is', null);
   await contact.where('id', '=', customerId).execute();
 }
 
 /** Fixes (the corrected value is added to the customer) or dismisses a quarantined value. Audited. */
-export async function resolveQuarantined(db: Db, keyring: Keyring, opts: { id: number; body: z.infer<typeof quarantineResolveBody>; actor: Actor; now: Date }) {
+export async function resolveQuarantined(
+  db: Db,
+  keyring: Keyring,
+  opts: { id: number; body: z.infer<typeof quarantineResolveBody>; actor: Actor; now: Date },
+) {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('data_quarantine').select(['id', 'customer_id', 'field', 'resolved_at']).where('id', '=', opts.id).forUpdate().executeTakeFirst();
+    const row = await trx
+      .selectFrom('data_quarantine')
+      .select(['id', 'customer_id', 'field', 'resolved_at'])
+      .where('id', '=', opts.id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!row) throw quarantineErrors.notFound(opts.id);
     if (row.resolved_at) throw quarantineErrors.resolved(opts.id);
     if (opts.body.action === 'fix') {
@@ -94,8 +149,17 @@ export async function resolveQuarantined(db: Db, keyring: Keyring, opts: { id: n
       await attachFixed(trx, keyring, await currentCustomerId(trx, row.customer_id), k, opts.now);
     }
     const resolution = opts.body.action === 'fix' ? 'fixed' : 'dismissed';
-    await trx.updateTable('data_quarantine').set({ resolved_at: opts.now, resolution, resolved_by: opts.actor.label }).where('id', '=', row.id).execute();
-    await recordAudit(trx, { actor: opts.actor, action: `customers.quarantine_${resolution}`, target: { type: 'data_quarantine', id: row.id }, details: { customerId: row.customer_id, field: row.field } });
+    await trx
+      .updateTable('data_quarantine')
+      .set({ resolved_at: opts.now, resolution, resolved_by: opts.actor.label })
+      .where('id', '=', row.id)
+      .execute();
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: `customers.quarantine_${resolution}`,
+      target: { type: 'data_quarantine', id: row.id },
+      details: { customerId: row.customer_id, field: row.field },
+    });
     return { id: row.id, resolution };
   });
 }

@@ -5,7 +5,11 @@ import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts
 export type QuarantinedValue = { identifier: { kind: string; value: string }; reason: string };
 
 /** Keeps values that failed cleansing (encrypted, with the reason) instead of dropping them. */
-export async function quarantineValues(trx: Db, keyring: Keyring, q: { customerId: number | null; values: readonly QuarantinedValue[]; source: string; now: Date }) {
+export async function quarantineValues(
+  trx: Db,
+  keyring: Keyring,
+  q: { customerId: number | null; values: readonly QuarantinedValue[]; source: string; now: Date },
+) {
   if (q.values.length === 0) return;
   await trx
     .insertInto('data_quarantine')

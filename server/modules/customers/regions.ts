@@ -2,7 +2,8 @@ import { PROVINCES } from '../../../contracts/regions.ts';
 
 const LOOKUP = new Map<string, string>();
 for (const [canonical, short, abbr, pinyin] of PROVINCES) {
-  for (const alias of [canonical, short, abbr, pinyin, pinyin.replace(' ', ''), `${pinyin} province`]) LOOKUP.set(alias.toLowerCase(), canonical);
+  for (const alias of [canonical, short, abbr, pinyin, pinyin.replace(' ', ''), `${pinyin} province`])
+    LOOKUP.set(alias.toLowerCase(), canonical);
 }
 LOOKUP.set('macao', '澳门特别行政区');
 LOOKUP.set('hongkong', '香港特别行政区');

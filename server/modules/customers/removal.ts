@@ -5,14 +5,31 @@ import type { Db } from '../../db/index.ts';
 export async function eraseProfile(trx: Db, customerId: number, now: Date): Promise<void> {
   await trx
     .updateTable('customers')
-    .set({ name: null, gender: 'unknown', birthday: null, city: null, district: null, locale: null, time_zone: null, email_enc: null, email_bidx: null, phone_enc: null, phone_bidx: null, address_enc: null, erased_at: now, updated_at: now })
+    .set({
+      name: null,
+      gender: 'unknown',
+      birthday: null,
+      city: null,
+      district: null,
+      locale: null,
+      time_zone: null,
+      email_enc: null,
+      email_bidx: null,
+      phone_enc: null,
+      phone_bidx: null,
+      address_enc: null,
+      erased_at: now,
+      updated_at: now,
+    })
     .where('id', '=', customerId)
     .execute();
 }
 
 /** Identifiers a source (an import) gave to people it did not create, removed; returns how many. */
 export async function forgetIdentitiesFrom(trx: Db, opts: { source: string; except: RawBuilder<unknown> }): Promise<number> {
-  const r = await sql`delete from customer_identities i where i.source = ${opts.source} and i.customer_id not in (${opts.except})`.execute(trx);
+  const r = await sql`delete from customer_identities i where i.source = ${opts.source} and i.customer_id not in (${opts.except})`.execute(
+    trx,
+  );
   return Number(r.numAffectedRows ?? 0);
 }
 

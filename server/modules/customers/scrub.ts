@@ -1,5 +1,6 @@
 /** Keys that carry personal data in free-form payloads (event properties, raw rows). */
-const PERSONAL_KEY = /^(e-?mail|phone|mobile|tel|telephone|phone_?number|address\d?|street|receiver_(name|mobile|phone|address)|id_?(card|number)|身份证|手机号?|电话|邮箱|地址|详细地址|收货人手机|收货地址)$/i;
+const PERSONAL_KEY =
+  /^(e-?mail|phone|mobile|tel|telephone|phone_?number|address\d?|street|receiver_(name|mobile|phone|address)|id_?(card|number)|身份证|手机号?|电话|邮箱|地址|详细地址|收货人手机|收货地址)$/i;
 
 /**
  * Removes personal fields from a free-form object before it is stored in clear (the encrypted

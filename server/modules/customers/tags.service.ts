@@ -9,13 +9,19 @@ async function assertActive(db: Db, id: number) {
 }
 
 export async function tagsOf(db: Db, customerId: number): Promise<string[]> {
-  return (await db.selectFrom('customer_tags').select('tag').where('customer_id', '=', customerId).orderBy('tag').execute()).map((t) => t.tag);
+  return (await db.selectFrom('customer_tags').select('tag').where('customer_id', '=', customerId).orderBy('tag').execute()).map(
+    (t) => t.tag,
+  );
 }
 
 export async function setTag(db: Db, opts: { customerId: number; tag: string; present: boolean; actor: Actor }): Promise<string[]> {
   await assertActive(db, opts.customerId);
   if (opts.present) {
-    await db.insertInto('customer_tags').values({ customer_id: opts.customerId, tag: opts.tag, source: opts.actor.label }).onConflict((oc) => oc.columns(['customer_id', 'tag']).doNothing()).execute();
+    await db
+      .insertInto('customer_tags')
+      .values({ customer_id: opts.customerId, tag: opts.tag, source: opts.actor.label })
+      .onConflict((oc) => oc.columns(['customer_id', 'tag']).doNothing())
+      .execute();
   } else {
     await db.deleteFrom('customer_tags').where('customer_id', '=', opts.customerId).where('tag', '=', opts.tag).execute();
   }
@@ -23,7 +29,13 @@ export async function setTag(db: Db, opts: { customerId: number; tag: string; pr
 }
 
 export async function notesOf(db: Db, customerId: number) {
-  const rows = await db.selectFrom('customer_notes').selectAll().where('customer_id', '=', customerId).orderBy('created_at', 'desc').limit(100).execute();
+  const rows = await db
+    .selectFrom('customer_notes')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at', 'desc')
+    .limit(100)
+    .execute();
   return rows.map((n) => ({ id: n.id, body: n.body, author: n.author_label, createdAt: n.created_at.toISOString() }));
 }
 

@@ -36,7 +36,10 @@ async function upsertCustomerIn(trx: Db, keyring: Keyring, body: UpsertCustomerB
   return {
     customerId: result.customerId,
     created: result.created,
-    rejected: result.rejected.map((r) => ({ field: r.identifier.kind === 'external' ? `externalIds.${r.identifier.channel ?? ''}` : r.identifier.kind, reason: r.reason })),
+    rejected: result.rejected.map((r) => ({
+      field: r.identifier.kind === 'external' ? `externalIds.${r.identifier.channel ?? ''}` : r.identifier.kind,
+      reason: r.reason,
+    })),
   };
 }
 

@@ -18,7 +18,10 @@ function userOf(p: Principal): number {
   return p.id;
 }
 
-const present = (r: { id: number; name: string; params: unknown; shared: boolean; owner: string; user_id: number; created_at: Date }, me: number) => ({
+const present = (
+  r: { id: number; name: string; params: unknown; shared: boolean; owner: string; user_id: number; created_at: Date },
+  me: number,
+) => ({
   id: r.id,
   name: r.name,
   params: customerViewParams.parse(r.params),
@@ -52,7 +55,7 @@ export async function createView(db: Db, principal: Principal, body: z.infer<typ
       .values({ user_id: me, scope: 'customers', name: body.name, params: JSON.stringify(body.params), shared: body.shared })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return present((await visible(db).where('v.id', '=', row.id).executeTakeFirstOrThrow()), me);
+    return present(await visible(db).where('v.id', '=', row.id).executeTakeFirstOrThrow(), me);
   } catch (err) {
     if ((err as { code?: string }).code === '23505') throw viewErrors.nameTaken(body.name);
     throw err;

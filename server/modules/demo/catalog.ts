@@ -14,7 +14,11 @@ export const DEMO_CHANNELS: (ChannelDef & { weight: number })[] = [
 
 /** category → [product names, price range in yuan, repurchase cycle in days] */
 export const DEMO_CATEGORIES: Record<string, { names: string[]; price: [number, number]; weight: number }> = {
-  护肤: { names: ['玻尿酸精华', '烟酰胺面霜', '氨基酸洁面', '水乳套装', '修护面膜', '眼霜', '防晒霜', '卸妆油'], price: [79, 459], weight: 30 },
+  护肤: {
+    names: ['玻尿酸精华', '烟酰胺面霜', '氨基酸洁面', '水乳套装', '修护面膜', '眼霜', '防晒霜', '卸妆油'],
+    price: [79, 459],
+    weight: 30,
+  },
   彩妆: { names: ['丝绒口红', '气垫粉底', '眼影盘', '睫毛膏', '定妆喷雾', '眉笔'], price: [59, 329], weight: 20 },
   个护: { names: ['洗发水', '护发精油', '沐浴露', '身体乳', '电动牙刷', '香氛护手霜'], price: [39, 299], weight: 18 },
   母婴: { names: ['婴儿润肤乳', '儿童牙膏', '婴儿湿巾', '孕妇护肤套装'], price: [29, 269], weight: 8 },
@@ -22,8 +26,14 @@ export const DEMO_CATEGORIES: Record<string, { names: string[]; price: [number, 
   家居: { names: ['香薰蜡烛', '真丝眼罩', '浴巾', '收纳盒', '加湿器'], price: [49, 399], weight: 12 },
 };
 
-export const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'.split('');
-export const GIVEN_CHARS = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏浩宇欣怡子涵梓轩若曦思远嘉怡雨萱佳琪晨阳一诺子墨沐宸语桐梓萱浩然'.split('');
+export const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'.split(
+    '',
+  );
+export const GIVEN_CHARS =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏浩宇欣怡子涵梓轩若曦思远嘉怡雨萱佳琪晨阳一诺子墨沐宸语桐梓萱浩然'.split(
+    '',
+  );
 
 export const REGIONS: [province: string, city: string, districts: string[], weight: number][] = [
   ['广东省', '广州市', ['天河区', '越秀区', '海珠区', '番禺区'], 8],
@@ -58,4 +68,30 @@ export const EMAIL_DOMAINS: [string, number][] = [
   ['foxmail.com', 5],
   ['sina.com', 5],
 ];
-export const MOBILE_PREFIXES = ['135', '136', '137', '138', '139', '150', '151', '152', '157', '158', '159', '182', '183', '186', '187', '188', '189', '177', '199', '130', '131', '132', '155', '156', '185'];
+export const MOBILE_PREFIXES = [
+  '135',
+  '136',
+  '137',
+  '138',
+  '139',
+  '150',
+  '151',
+  '152',
+  '157',
+  '158',
+  '159',
+  '182',
+  '183',
+  '186',
+  '187',
+  '188',
+  '189',
+  '177',
+  '199',
+  '130',
+  '131',
+  '132',
+  '155',
+  '156',
+  '185',
+];

@@ -8,7 +8,14 @@ const DEMO_SEGMENTS: { name: string; description: string; rules: RuleGroup }[] =
   {
     name: '高价值流失风险',
     description: '累计消费 ≥ ¥1000 且流失概率 > 50%',
-    rules: { type: 'group', op: 'and', children: [{ type: 'metric', field: 'net_spent', operator: 'gte', value: 100_000 }, { type: 'metric', field: 'churn_probability', operator: 'gt', value: 0.5 }] },
+    rules: {
+      type: 'group',
+      op: 'and',
+      children: [
+        { type: 'metric', field: 'net_spent', operator: 'gte', value: 100_000 },
+        { type: 'metric', field: 'churn_probability', operator: 'gt', value: 0.5 },
+      ],
+    },
   },
   {
     name: '冠军与忠诚客户',
@@ -23,7 +30,20 @@ const DEMO_SEGMENTS: { name: string; description: string; rules: RuleGroup }[] =
   {
     name: '护肤复购客',
     description: '近一年购买护肤品至少 2 次',
-    rules: { type: 'group', op: 'and', children: [{ type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 365 }, filters: { categories: ['护肤'] } }] },
+    rules: {
+      type: 'group',
+      op: 'and',
+      children: [
+        {
+          type: 'orders',
+          aggregate: 'count',
+          operator: 'gte',
+          value: 2,
+          window: { kind: 'last_days', days: 365 },
+          filters: { categories: ['护肤'] },
+        },
+      ],
+    },
   },
   {
     name: '浏览未购',

@@ -44,7 +44,18 @@ describe('demo store', () => {
   });
 
   it('looks like a real store: seven channels, heavy-tailed repeat buying, refunds, 双十一 peaks, lapsed customers', async () => {
-    const r = await sql<{ channels: number; buyers: number; repeaters: number; max_orders: number; refunded: number; cancelled: number; nov: number; avg_month: number; lapsed: number; chinese: number }>`
+    const r = await sql<{
+      channels: number;
+      buyers: number;
+      repeaters: number;
+      max_orders: number;
+      refunded: number;
+      cancelled: number;
+      nov: number;
+      avg_month: number;
+      lapsed: number;
+      chinese: number;
+    }>`
       with per as (select customer_id, count(*) as n, max(placed_at) as last from orders group by customer_id)
       select (select count(distinct channel_id)::int from orders) as channels,
         (select count(*)::int from per) as buyers,
@@ -69,7 +80,9 @@ describe('demo store', () => {
 
   it('stores phones and emails only encrypted: a full dump holds no plaintext', async () => {
     const rows = await a.db.selectFrom('customers').select(['phone_enc', 'email_enc']).limit(200).execute();
-    const plain = rows.flatMap((r) => [r.phone_enc, r.email_enc].filter((v): v is string => v !== null).map((v) => decryptField(keyring, v)));
+    const plain = rows.flatMap((r) =>
+      [r.phone_enc, r.email_enc].filter((v): v is string => v !== null).map((v) => decryptField(keyring, v)),
+    );
     expect(plain.some((p) => /^\+861\d{10}$/.test(p))).toBe(true);
     const file = join(mkdtempSync(join(tmpdir(), 'patron-dump-')), 'dump.gz');
     await backupToFile(a.db, file);

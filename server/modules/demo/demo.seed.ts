@@ -21,7 +21,10 @@ export type SeedDemoOptions = {
 export type SeedDemoResult = { customers: number; orders: number; events: number; skipped: boolean };
 
 async function setupCatalog(db: Db) {
-  const channelIds = await ensureChannels(db, DEMO_CHANNELS.map(({ weight: _w, ...c }) => c));
+  const channelIds = await ensureChannels(
+    db,
+    DEMO_CHANNELS.map(({ weight: _w, ...c }) => c),
+  );
   const products = Object.entries(DEMO_CATEGORIES).flatMap(([category, def], ci) =>
     def.names.map((name, i) => ({
       sku: `SKU-${String(ci + 1).padStart(2, '0')}${String(i + 1).padStart(3, '0')}`,
@@ -39,7 +42,12 @@ async function setupCatalog(db: Db) {
     list.push({ id: productIds.get(p.sku)!, sku: p.sku, name: p.name, category: p.category, price: p.priceAmount });
     productsByCategory.set(p.category, list);
   }
-  const channels = DEMO_CHANNELS.map((c) => ({ id: channelIds.get(c.code)!, code: c.code, weight: c.weight, offline: c.kind === 'offline' }));
+  const channels = DEMO_CHANNELS.map((c) => ({
+    id: channelIds.get(c.code)!,
+    code: c.code,
+    weight: c.weight,
+    offline: c.kind === 'offline',
+  }));
   return { channels, productsByCategory };
 }
 
@@ -63,12 +71,22 @@ export async function seedDemo(db: Db, keyring: Keyring, opts: SeedDemoOptions):
     const people = Array.from({ length: n }, (_, i) => makeCustomer(world, start + i));
     await db.transaction().execute(async (trx) => {
       const ids = await insertCustomers(trx, keyring, people);
-      await rememberAddresses(trx, keyring, people.map((p, i) => sightingOf(ids[i], p)), { source: 'demo', now: asOf });
+      await rememberAddresses(
+        trx,
+        keyring,
+        people.map((p, i) => sightingOf(ids[i], p)),
+        { source: 'demo', now: asOf },
+      );
       const orders = people.flatMap((p, i) =>
         purchaseTimes(world, p.createdAt).map((t) => makeOrder(world, ids[i], p.firstChannelId!, p.favourite, t, ++orderSeq)),
       );
       totals.orders += await insertOrders(trx, orders);
-      totals.events += (await insertEvents(trx, orders.flatMap((o) => o.events))).count;
+      totals.events += (
+        await insertEvents(
+          trx,
+          orders.flatMap((o) => o.events),
+        )
+      ).count;
     });
     totals.customers += n;
     opts.onProgress?.(totals.customers, opts.customers);

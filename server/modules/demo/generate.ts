@@ -43,7 +43,11 @@ export function makeCustomer(w: DemoWorld, index: number): NewCustomer & { favou
   const [province, city, districts] = rng.weighted(REGIONS.map((r) => [r, r[3]] as const));
   const district = rng.pick(districts);
   const given = rng.pick(GIVEN_CHARS) + (rng.next() < 0.7 ? rng.pick(GIVEN_CHARS) : '');
-  const gender = rng.weighted([['female', 68], ['male', 27], ['unknown', 5]] as const);
+  const gender = rng.weighted([
+    ['female', 68],
+    ['male', 27],
+    ['unknown', 5],
+  ] as const);
   const channel = rng.weighted(w.channels.map((c) => [c, c.weight] as const));
   // Later customers are more likely (the shop grew), and promotions bring many of them.
   let createdAt: Date;
@@ -138,7 +142,8 @@ export function makeOrder(
   seq: number,
 ): OrderPlan {
   const { rng } = w;
-  const channel = rng.next() < 0.8 ? w.channels.find((c) => c.id === homeChannelId)! : rng.weighted(w.channels.map((c) => [c, c.weight] as const));
+  const channel =
+    rng.next() < 0.8 ? w.channels.find((c) => c.id === homeChannelId)! : rng.weighted(w.channels.map((c) => [c, c.weight] as const));
   const items = makeItems(w, favourite);
   const subtotal = items.reduce((s, i) => s + i.unitPrice * i.quantity, 0);
   const promo = promoCode(placedAt);
@@ -147,7 +152,9 @@ export function makeOrder(
   const total = Math.max(0, subtotal - discount + shipping);
   const externalId = `${channel.code.toUpperCase()}${w.seed}${String(seq).padStart(9, '0')}`;
   const state = lifecycle(w, placedAt, total, items);
-  const events: NewEvent[] = channel.offline ? [] : orderEvents(w, customerId, externalId, placedAt, items, total, state.paidAt !== null, seq);
+  const events: NewEvent[] = channel.offline
+    ? []
+    : orderEvents(w, customerId, externalId, placedAt, items, total, state.paidAt !== null, seq);
   return {
     customerId,
     channelId: channel.id,
@@ -189,9 +196,12 @@ function orderEvents(
   });
   for (const item of items) {
     const views = rng.int(1, 2);
-    for (let v = 0; v < views; v++) events.push(ev('Product Viewed', rng.int(10, 600), { sku: item.sku, name: item.name, price: item.unitPrice / 100 }));
+    for (let v = 0; v < views; v++)
+      events.push(ev('Product Viewed', rng.int(10, 600), { sku: item.sku, name: item.name, price: item.unitPrice / 100 }));
   }
-  events.push(ev('Product Added', 5, { sku: items[0].sku, name: items[0].name, price: items[0].unitPrice / 100, quantity: items[0].quantity }));
+  events.push(
+    ev('Product Added', 5, { sku: items[0].sku, name: items[0].name, price: items[0].unitPrice / 100, quantity: items[0].quantity }),
+  );
   if (paid) {
     events.push(
       ev('Order Completed', 0, {

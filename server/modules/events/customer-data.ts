@@ -6,7 +6,13 @@ export const eventsData: readonly CustomerData[] = [
   {
     table: 'events',
     export: {
-      rows: (db, { customerId }) => db.selectFrom('events').select(['id', 'type', 'name', 'properties', 'occurred_at']).where('customer_id', '=', customerId).orderBy('occurred_at').execute(),
+      rows: (db, { customerId }) =>
+        db
+          .selectFrom('events')
+          .select(['id', 'type', 'name', 'properties', 'occurred_at'])
+          .where('customer_id', '=', customerId)
+          .orderBy('occurred_at')
+          .execute(),
     },
     erase: async (trx, { customerId }) => {
       const r = await sql`update events set properties = '{}'::jsonb, anonymous_id = null

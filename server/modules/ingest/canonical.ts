@@ -4,7 +4,9 @@ import { type OrderUpsert, type ShipmentInput, upsertOrder } from '../commerce/i
 import { type Identifier, type ProfilePatch, resolveCustomer } from '../customers/index.ts';
 
 /** What every platform's order is mapped to before it is stored: an order (minor units) and its buyer. */
-export type CanonicalOrder = Required<Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId' | 'shipments' | 'source'>> & {
+export type CanonicalOrder = Required<
+  Omit<OrderUpsert, 'customerId' | 'channelId' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId' | 'shipments' | 'source'>
+> & {
   buyer: { identifiers: Identifier[]; profile: ProfilePatch };
   /** Parcels with tracking numbers, where the platform's payload carries them. */
   shipments?: ShipmentInput[];
@@ -24,10 +26,29 @@ export async function ingestOrder(trx: Db, keyring: Keyring, o: CanonicalOrder, 
     now: ctx.now,
   });
   const { buyer: _buyer, ...order } = o;
-  const result = await upsertOrder(trx, { ...order, customerId, shippingAddressId: addressId, channelId: ctx.channelId, authoritative: true, source: ctx.source, now: ctx.now });
+  const result = await upsertOrder(trx, {
+    ...order,
+    customerId,
+    shippingAddressId: addressId,
+    channelId: ctx.channelId,
+    authoritative: true,
+    source: ctx.source,
+    now: ctx.now,
+  });
   return { customerId, ...result };
 }
 
-export async function ingestCustomer(trx: Db, keyring: Keyring, c: CanonicalCustomer, ctx: { channelId: number; source: string; now: Date }) {
-  return resolveCustomer(trx, keyring, { identifiers: c.identifiers, profile: c.profile, source: ctx.source, firstChannelId: ctx.channelId, now: ctx.now });
+export async function ingestCustomer(
+  trx: Db,
+  keyring: Keyring,
+  c: CanonicalCustomer,
+  ctx: { channelId: number; source: string; now: Date },
+) {
+  return resolveCustomer(trx, keyring, {
+    identifiers: c.identifiers,
+    profile: c.profile,
+    source: ctx.source,
+    firstChannelId: ctx.channelId,
+    now: ctx.now,
+  });
 }

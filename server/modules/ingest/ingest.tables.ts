@@ -75,7 +75,13 @@ export type ImportBeforeImageTable = {
   fields: Json;
 };
 
-export type ImportUploadTable = { id: Generated<number>; file_name: string; content: Buffer; uploaded_by: string; created_at: Generated<Date> };
+export type ImportUploadTable = {
+  id: Generated<number>;
+  file_name: string;
+  content: Buffer;
+  uploaded_by: string;
+  created_at: Generated<Date>;
+};
 
 export type IngestTables = {
   import_uploads: ImportUploadTable;

@@ -11,7 +11,14 @@ import { ensureChannel } from '../commerce/index.ts';
 export type Integration = z.infer<typeof integrationBody>;
 const NO_DELIVERIES: Integration['health'] = { lastDeliveryAt: null, deliveries: 0, failures: 0, lastFailureAt: null, lastFailure: null };
 
-const CHANNEL_KIND = { shopify: 'web', woocommerce: 'web', taobao: 'marketplace', douyin: 'social', youzan: 'social', jd: 'marketplace' } as const;
+const CHANNEL_KIND = {
+  shopify: 'web',
+  woocommerce: 'web',
+  taobao: 'marketplace',
+  douyin: 'social',
+  youzan: 'social',
+  jd: 'marketplace',
+} as const;
 export const webhookPath = (provider: IntegrationProvider, id: number) =>
   provider === 'shopify' || provider === 'woocommerce' ? `/webhooks/${provider}/${id}` : `/webhooks/orders/${id}`;
 
@@ -35,9 +42,23 @@ export async function createIntegration(
       .values({ provider: opts.provider, name: opts.name, channel_id: channelId, secret_enc: encryptField(keyring, secret) })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actor: opts.actor, action: 'integration.create', target: { type: 'integration', id: row.id }, after: { provider: row.provider, name: row.name, channel: code } });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'integration.create',
+      target: { type: 'integration', id: row.id },
+      after: { provider: row.provider, name: row.name, channel: code },
+    });
     return {
-      integration: { id: row.id, provider: row.provider, name: row.name, channelId, channel: code, webhookPath: webhookPath(row.provider, row.id), createdAt: row.created_at.toISOString(), health: NO_DELIVERIES },
+      integration: {
+        id: row.id,
+        provider: row.provider,
+        name: row.name,
+        channelId,
+        channel: code,
+        webhookPath: webhookPath(row.provider, row.id),
+        createdAt: row.created_at.toISOString(),
+        health: NO_DELIVERIES,
+      },
       secret,
     };
   });
@@ -53,8 +74,20 @@ export async function listIntegrations(db: Db): Promise<Integration[]> {
     .orderBy('integrations.id')
     .execute();
   return rows.map((r) => ({
-    id: r.id, provider: r.provider, name: r.name, channelId: r.channel_id, channel: r.channel, webhookPath: webhookPath(r.provider, r.id), createdAt: r.created_at.toISOString(),
-    health: { lastDeliveryAt: r.last_delivery_at?.toISOString() ?? null, deliveries: Number(r.deliveries), failures: Number(r.failures), lastFailureAt: r.last_failure_at?.toISOString() ?? null, lastFailure: r.last_failure },
+    id: r.id,
+    provider: r.provider,
+    name: r.name,
+    channelId: r.channel_id,
+    channel: r.channel,
+    webhookPath: webhookPath(r.provider, r.id),
+    createdAt: r.created_at.toISOString(),
+    health: {
+      lastDeliveryAt: r.last_delivery_at?.toISOString() ?? null,
+      deliveries: Number(r.deliveries),
+      failures: Number(r.failures),
+      lastFailureAt: r.last_failure_at?.toISOString() ?? null,
+      lastFailure: r.last_failure,
+    },
   }));
 }
 
@@ -62,7 +95,8 @@ export async function listIntegrations(db: Db): Promise<Integration[]> {
 export async function recordWebhookOutcome(db: Db, id: number, outcome: { ok: true } | { ok: false; reason: string }, now: Date) {
   const q = db.updateTable('integrations').where('id', '=', id);
   if (outcome.ok) await q.set((eb) => ({ last_delivery_at: now, deliveries: eb('deliveries', '+', 1) })).execute();
-  else await q.set((eb) => ({ last_failure_at: now, failures: eb('failures', '+', 1), last_failure: outcome.reason.slice(0, 200) })).execute();
+  else
+    await q.set((eb) => ({ last_failure_at: now, failures: eb('failures', '+', 1), last_failure: outcome.reason.slice(0, 200) })).execute();
 }
 
 export async function loadIntegration(db: Db, keyring: Keyring, id: number, providers: readonly IntegrationProvider[]) {

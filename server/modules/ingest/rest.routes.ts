@@ -36,13 +36,17 @@ function restContext(ctx: AppContext, principal: Principal | null): RestContext 
   };
 }
 
-const single = <T, R>(fn: (trx: Db, body: T, c: RestContext) => Promise<R>) => ({ ctx, body, principal }: { ctx: AppContext; body: T; principal: Principal | null }) =>
-  ctx.db.transaction().execute((trx) => fn(trx, body, restContext(ctx, principal)));
+const single =
+  <T, R>(fn: (trx: Db, body: T, c: RestContext) => Promise<R>) =>
+  ({ ctx, body, principal }: { ctx: AppContext; body: T; principal: Principal | null }) =>
+    ctx.db.transaction().execute((trx) => fn(trx, body, restContext(ctx, principal)));
 
-const bulk = <T, R extends object>(fn: (trx: Db, body: T, c: RestContext) => Promise<R>) => ({ ctx, body, principal }: { ctx: AppContext; body: { items: T[] }; principal: Principal | null }) => {
-  const c = restContext(ctx, principal);
-  return eachItem(ctx.db, body.items, (trx, item) => fn(trx, item, c));
-};
+const bulk =
+  <T, R extends object>(fn: (trx: Db, body: T, c: RestContext) => Promise<R>) =>
+  ({ ctx, body, principal }: { ctx: AppContext; body: { items: T[] }; principal: Principal | null }) => {
+    const c = restContext(ctx, principal);
+    return eachItem(ctx.db, body.items, (trx, item) => fn(trx, item, c));
+  };
 
 export const restRoutes = [
   defineRoute({
@@ -100,7 +104,8 @@ export const restRoutes = [
     url: '/shipments',
     access: 'customers.write',
     tag: 'commerce',
-    summary: 'Record a parcel of an order (carrier, tracking number, logistics status); the same tracking number again updates it, and the order moves to shipped or delivered',
+    summary:
+      'Record a parcel of an order (carrier, tracking number, logistics status); the same tracking number again updates it, and the order moves to shipped or delivered',
     body: shipmentBody,
     response: shipmentResult,
     handler: single(recordShipmentIn),

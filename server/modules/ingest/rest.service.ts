@@ -6,7 +6,16 @@ import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sha256 } from '../../platform/ids.ts';
 import { ensureChannel, recordRefund, recordShipment, upsertProducts } from '../commerce/index.ts';
-import { currentCustomerId, customerErrors, findKnownCustomers, identifiersOf, profileOf, resolveCustomer, scrubPersonal, unusableIdentifiers } from '../customers/index.ts';
+import {
+  currentCustomerId,
+  customerErrors,
+  findKnownCustomers,
+  identifiersOf,
+  profileOf,
+  resolveCustomer,
+  scrubPersonal,
+  unusableIdentifiers,
+} from '../customers/index.ts';
 import type { Identifier } from '../customers/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { ingestOrder } from './canonical.ts';
@@ -16,7 +25,8 @@ import { ingestOrder } from './canonical.ts';
 export type RestContext = { keyring: Keyring; source: string; now: Date; currency: (trx: Db) => Promise<string> };
 
 export const restErrors = {
-  orderNotFound: (channel: string, id: string) => new AppError('ORDER_NOT_FOUND', 'not_found', `Order ${id} on channel ${channel} does not exist.`),
+  orderNotFound: (channel: string, id: string) =>
+    new AppError('ORDER_NOT_FOUND', 'not_found', `Order ${id} on channel ${channel} does not exist.`),
 };
 
 const at = (t: string | null | undefined) => (t ? new Date(t) : null);
@@ -47,7 +57,13 @@ export async function upsertOrderIn(trx: Db, body: z.infer<typeof orderUpsertBod
       deliveredAt: at(body.deliveredAt),
       completedAt: at(body.completedAt),
       cancelledAt: at(body.cancelledAt),
-      items: (body.items ?? []).map((i) => ({ sku: i.sku, name: i.name, category: i.category ?? null, quantity: i.quantity, unitPrice: i.unitPrice })),
+      items: (body.items ?? []).map((i) => ({
+        sku: i.sku,
+        name: i.name,
+        category: i.category ?? null,
+        quantity: i.quantity,
+        unitPrice: i.unitPrice,
+      })),
       buyer: { identifiers: usableIdentifiers(c.keyring, identifiersOf(body.customer)), profile: profileOf(body.customer) },
     },
     { channelId, source: c.source, now: c.now },
@@ -57,14 +73,31 @@ export async function upsertOrderIn(trx: Db, body: z.infer<typeof orderUpsertBod
 
 export async function upsertProductIn(trx: Db, body: z.infer<typeof productUpsertBody>, c: RestContext) {
   const existed = await trx.selectFrom('products').select('id').where('sku', '=', body.sku).executeTakeFirst();
-  const ids = await upsertProducts(trx, [{ sku: body.sku, name: body.name, category: body.category ?? '', priceAmount: body.price, currency: body.currency ?? (await c.currency(trx)) }]);
+  const ids = await upsertProducts(trx, [
+    {
+      sku: body.sku,
+      name: body.name,
+      category: body.category ?? '',
+      priceAmount: body.price,
+      currency: body.currency ?? (await c.currency(trx)),
+    },
+  ]);
   return { productId: ids.get(body.sku)!, created: !existed };
 }
 
 export async function recordRefundIn(trx: Db, body: z.infer<typeof refundBody>, c: RestContext) {
   const orderExternalId = String(body.orderExternalId);
   const channelId = await ensureChannel(trx, { code: body.channel, name: body.channel, kind: 'web', platform: 'api' });
-  const refund = await recordRefund(trx, { channelId, orderExternalId, refundId: String(body.refundId), amount: body.amount, reason: body.reason, source: c.source, refundedAt: new Date(body.refundedAt), now: c.now });
+  const refund = await recordRefund(trx, {
+    channelId,
+    orderExternalId,
+    refundId: String(body.refundId),
+    amount: body.amount,
+    reason: body.reason,
+    source: c.source,
+    refundedAt: new Date(body.refundedAt),
+    now: c.now,
+  });
   if (!refund) throw restErrors.orderNotFound(body.channel, orderExternalId);
   return refund;
 }
@@ -72,7 +105,15 @@ export async function recordRefundIn(trx: Db, body: z.infer<typeof refundBody>, 
 export async function recordShipmentIn(trx: Db, body: z.infer<typeof shipmentBody>, c: RestContext) {
   const orderExternalId = String(body.orderExternalId);
   const channelId = await ensureChannel(trx, { code: body.channel, name: body.channel, kind: 'web', platform: 'api' });
-  const shipment = await recordShipment(trx, { ...body, channelId, orderExternalId, shippedAt: at(body.shippedAt), deliveredAt: at(body.deliveredAt), source: c.source, now: c.now });
+  const shipment = await recordShipment(trx, {
+    ...body,
+    channelId,
+    orderExternalId,
+    shippedAt: at(body.shippedAt),
+    deliveredAt: at(body.deliveredAt),
+    source: c.source,
+    now: c.now,
+  });
   if (!shipment) throw restErrors.orderNotFound(body.channel, orderExternalId);
   return shipment;
 }
@@ -82,7 +123,8 @@ async function eventOwner(trx: Db, body: z.infer<typeof eventIngestBody>, c: Res
   const anonymous: Identifier[] = body.anonymousId ? [{ kind: 'anonymous', value: body.anonymousId }] : [];
   if (body.customer) {
     const identifiers = [...usableIdentifiers(c.keyring, identifiersOf(body.customer)), ...anonymous];
-    return (await resolveCustomer(trx, c.keyring, { identifiers, profile: profileOf(body.customer), source: c.source, now: c.now })).customerId;
+    return (await resolveCustomer(trx, c.keyring, { identifiers, profile: profileOf(body.customer), source: c.source, now: c.now }))
+      .customerId;
   }
   if (body.customerId) return currentCustomerId(trx, body.customerId);
   const [known] = await findKnownCustomers(trx, c.keyring, [anonymous], c.now);
@@ -92,10 +134,21 @@ async function eventOwner(trx: Db, body: z.infer<typeof eventIngestBody>, c: Res
 export async function ingestEventIn(trx: Db, body: z.infer<typeof eventIngestBody>, c: RestContext) {
   const customerId = await eventOwner(trx, body, c);
   const properties = scrubPersonal(body.properties);
-  const who = body.customer ? identifiersOf(body.customer).map((i) => `${i.kind}:${i.channel ?? ''}:${i.value}`) : [body.customerId ?? null, body.anonymousId ?? null];
+  const who = body.customer
+    ? identifiersOf(body.customer).map((i) => `${i.kind}:${i.channel ?? ''}:${i.value}`)
+    : [body.customerId ?? null, body.anonymousId ?? null];
   const derived = sha256(JSON.stringify([body.type, body.name, body.occurredAt, who, properties]));
   const stored = await insertEvents(trx, [
-    { customerId, anonymousId: body.anonymousId ?? null, type: body.type, name: body.name, properties, occurredAt: new Date(body.occurredAt), receivedAt: c.now, messageId: `api:${body.messageId ?? derived}` },
+    {
+      customerId,
+      anonymousId: body.anonymousId ?? null,
+      type: body.type,
+      name: body.name,
+      properties,
+      occurredAt: new Date(body.occurredAt),
+      receivedAt: c.now,
+      messageId: `api:${body.messageId ?? derived}`,
+    },
   ]);
   return { customerId, stored: stored.count === 1 };
 }

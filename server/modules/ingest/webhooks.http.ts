@@ -59,12 +59,21 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
       const id = idParam.safeParse(request.params);
       if (!id.success) return;
       const ok = reply.statusCode < 300;
-      const outcome = ok ? { ok: true as const } : { ok: false as const, reason: `${reply.statusCode} ${refused.get(request) ?? ''}`.trim() };
-      await recordWebhookOutcome(ctx.db, id.data.id, outcome, ctx.clock.now()).catch((err: unknown) => request.log.warn({ err }, 'webhook outcome not recorded'));
+      const outcome = ok
+        ? { ok: true as const }
+        : { ok: false as const, reason: `${reply.statusCode} ${refused.get(request) ?? ''}`.trim() };
+      await recordWebhookOutcome(ctx.db, id.data.id, outcome, ctx.clock.now()).catch((err: unknown) =>
+        request.log.warn({ err }, 'webhook outcome not recorded'),
+      );
     });
     const opts = { bodyLimit: 5 * 1024 * 1024, config: { access: 'public' as const } };
     const rawBody = (r: FastifyRequest) => (Buffer.isBuffer(r.body) ? r.body : Buffer.alloc(0));
-    async function once(integrationId: number, deliveryId: string | undefined, topic: string, work: (trx: AppContext['db']) => Promise<unknown>) {
+    async function once(
+      integrationId: number,
+      deliveryId: string | undefined,
+      topic: string,
+      work: (trx: AppContext['db']) => Promise<unknown>,
+    ) {
       try {
         return await ctx.db.transaction().execute(async (trx) => {
           if (deliveryId && !(await firstDelivery(trx, integrationId, deliveryId, topic))) return { ok: true, duplicate: true };
@@ -89,7 +98,12 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
       return once(id, header(request, 'x-shopify-webhook-id'), topic, async (trx) => {
         if (topic.startsWith('orders/')) return ingestOrder(trx, ctx.keyring, shopifyOrder(payload), at);
         if (topic === 'refunds/create') {
-          const order = await trx.selectFrom('orders').select('currency').where('channel_id', '=', integration.channelId).where('external_id', '=', String(payload.order_id)).executeTakeFirst();
+          const order = await trx
+            .selectFrom('orders')
+            .select('currency')
+            .where('channel_id', '=', integration.channelId)
+            .where('external_id', '=', String(payload.order_id))
+            .executeTakeFirst();
           const r = shopifyRefund(payload, order?.currency ?? 'CNY');
           return recordRefund(trx, {
             channelId: integration.channelId,
@@ -103,24 +117,60 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
           });
         }
         if (topic === 'fulfillments/create' || topic === 'fulfillments/update') {
-          const order = await trx.selectFrom('orders').select(['id', 'customer_id']).where('channel_id', '=', integration.channelId).where('external_id', '=', String(payload.order_id)).executeTakeFirst();
-          if (order) await recordShipments(trx, { orderId: order.id, customerId: order.customer_id, shipments: shopifyFulfillment(payload), source: at.source, now: at.now });
+          const order = await trx
+            .selectFrom('orders')
+            .select(['id', 'customer_id'])
+            .where('channel_id', '=', integration.channelId)
+            .where('external_id', '=', String(payload.order_id))
+            .executeTakeFirst();
+          if (order)
+            await recordShipments(trx, {
+              orderId: order.id,
+              customerId: order.customer_id,
+              shipments: shopifyFulfillment(payload),
+              source: at.source,
+              now: at.now,
+            });
           return null;
         }
-        if (topic === 'customers/create' || topic === 'customers/update') return ingestCustomer(trx, ctx.keyring, shopifyCustomer(payload), at);
+        if (topic === 'customers/create' || topic === 'customers/update')
+          return ingestCustomer(trx, ctx.keyring, shopifyCustomer(payload), at);
         if (topic === 'customers/redact') {
           const customer = (payload.customer ?? {}) as Json;
-          const who = await trx.selectFrom('customer_identities').select('customer_id').where('kind', '=', 'external').where('channel', '=', 'shopify').where('key', '=', String(customer.id)).executeTakeFirst();
+          const who = await trx
+            .selectFrom('customer_identities')
+            .select('customer_id')
+            .where('kind', '=', 'external')
+            .where('channel', '=', 'shopify')
+            .where('key', '=', String(customer.id))
+            .executeTakeFirst();
           const actor = { type: 'system' as const, id: null, label: `shopify:${integration.name}`, ip: request.ip };
-          if (who) return erasePersonIn(trx, { customerId: who.customer_id, actor, source: 'shopify customers/redact', now: at.now, data: ctx.modules.customerData });
+          if (who)
+            return erasePersonIn(trx, {
+              customerId: who.customer_id,
+              actor,
+              source: 'shopify customers/redact',
+              now: at.now,
+              data: ctx.modules.customerData,
+            });
         }
         if (topic === 'customers/data_request' || topic === 'customers/redact' || topic === 'shop/redact') {
           // Recorded for the privacy team; the erase itself is the privacy module's work (see issue notes).
           const customer = (payload.customer ?? {}) as Json;
           const dataRequest = (payload.data_request ?? {}) as Json;
           // Only ids go to the audit log: the payload carries the person's e-mail and phone.
-          const details = { shopId: payload.shop_id ?? null, customerId: customer.id ?? null, dataRequestId: dataRequest.id ?? null, ordersRequested: payload.orders_requested ?? null };
-          return recordAudit(trx, { actor: { type: 'system', id: null, label: `shopify:${integration.name}`, ip: request.ip }, action: `privacy.shopify_${topic.replace('/', '_')}`, target: { type: 'integration', id }, details });
+          const details = {
+            shopId: payload.shop_id ?? null,
+            customerId: customer.id ?? null,
+            dataRequestId: dataRequest.id ?? null,
+            ordersRequested: payload.orders_requested ?? null,
+          };
+          return recordAudit(trx, {
+            actor: { type: 'system', id: null, label: `shopify:${integration.name}`, ip: request.ip },
+            action: `privacy.shopify_${topic.replace('/', '_')}`,
+            target: { type: 'integration', id },
+            details,
+          });
         }
         return null;
       });
@@ -156,7 +206,13 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
       if (!order.externalId || order.externalId === 'undefined') throw ingestErrors.badPayload('the order has no id');
       if (order.buyer.identifiers.length === 0) throw ingestErrors.badPayload('the order has no buyer id');
       const delivery = header(request, 'x-patron-delivery-id') ?? createHash('sha256').update(body).digest('hex');
-      return once(id, delivery, 'order', (trx) => ingestOrder(trx, ctx.keyring, order, { channelId: integration.channelId, source: `${integration.provider}:${integration.name}`, now: ctx.clock.now() }));
+      return once(id, delivery, 'order', (trx) =>
+        ingestOrder(trx, ctx.keyring, order, {
+          channelId: integration.channelId,
+          source: `${integration.provider}:${integration.name}`,
+          now: ctx.clock.now(),
+        }),
+      );
     });
   });
 }

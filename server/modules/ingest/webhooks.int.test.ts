@@ -59,10 +59,16 @@ describe('platform webhooks', () => {
       method: 'POST',
       url: `/webhooks/shopify/${shopify}`,
       payload: body,
-      headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': sign(secret, body), 'x-shopify-webhook-id': webhookId },
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': topic,
+        'x-shopify-hmac-sha256': sign(secret, body),
+        'x-shopify-webhook-id': webhookId,
+      },
     });
   };
-  const order = (externalId: string) => patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+  const order = (externalId: string) =>
+    patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', externalId).executeTakeFirst();
 
   it('stores Shopify orders with the buyer, items and status; dedupes by webhook id; follows updates and refunds', async () => {
     const res = await shop('orders/create', shopifyOrder(), 'w-1');
@@ -72,7 +78,11 @@ describe('platform webhooks', () => {
     expect(o).toMatchObject({ status: 'paid', total_amount: 39800, discount_amount: 2000, coupon_codes: ['DOUBLE11'] });
     const items = await patron.ctx.db.selectFrom('order_items').selectAll().where('order_id', '=', o.id).execute();
     expect(items).toMatchObject([{ sku: 'SKU-SH-1', quantity: 2, unit_price: 19900 }]);
-    const ids = await patron.ctx.db.selectFrom('customer_identities').select(['kind', 'channel', 'key']).where('customer_id', '=', o.customer_id).execute();
+    const ids = await patron.ctx.db
+      .selectFrom('customer_identities')
+      .select(['kind', 'channel', 'key'])
+      .where('customer_id', '=', o.customer_id)
+      .execute();
     expect(ids.find((i) => i.kind === 'external')).toMatchObject({ channel: 'shopify', key: '115310627314723950' });
     // The receiver's address is kept as one of the buyer's addresses, encrypted, and the order ships to it.
     const addresses = await patron.ctx.db.selectFrom('customer_addresses').selectAll().where('customer_id', '=', o.customer_id).execute();
@@ -80,21 +90,43 @@ describe('platform webhooks', () => {
     expect(o.shipping_address_id).toBe(addresses[0].id);
     expect(addresses[0].line_enc).not.toContain('科技园');
     await shop('orders/updated', shopifyOrder({ fulfillment_status: 'fulfilled' }), 'w-2');
-    expect(await patron.ctx.db.selectFrom('customer_addresses').select('id').where('customer_id', '=', o.customer_id).execute()).toHaveLength(1);
+    expect(
+      await patron.ctx.db.selectFrom('customer_addresses').select('id').where('customer_id', '=', o.customer_id).execute(),
+    ).toHaveLength(1);
     expect((await order('820982911946154500'))!.status).toBe('shipped');
     await shop('refunds/create', { id: 9, order_id: 820982911946154500, transactions: [{ kind: 'refund', amount: '199.00' }] }, 'w-3');
     expect(await order('820982911946154500')).toMatchObject({ status: 'partially_refunded', refunded_amount: 19900 });
     // The same refund delivered again under another webhook id (a re-sent event) is recognised by its refund id.
-    await shop('refunds/create', { id: 9, order_id: 820982911946154500, note: '尺码不合适', transactions: [{ kind: 'refund', amount: '199.00' }] }, 'w-3b');
+    await shop(
+      'refunds/create',
+      { id: 9, order_id: 820982911946154500, note: '尺码不合适', transactions: [{ kind: 'refund', amount: '199.00' }] },
+      'w-3b',
+    );
     expect(await order('820982911946154500')).toMatchObject({ refunded_amount: 19900 });
-    const refunds = await patron.ctx.db.selectFrom('refunds').select(['external_id', 'amount', 'currency', 'source']).where('order_id', '=', o.id).execute();
+    const refunds = await patron.ctx.db
+      .selectFrom('refunds')
+      .select(['external_id', 'amount', 'currency', 'source'])
+      .where('order_id', '=', o.id)
+      .execute();
     expect(refunds).toEqual([{ external_id: '9', amount: 19900, currency: o.currency, source: expect.stringMatching(/^shopify:/) }]);
     await shop('orders/cancelled', shopifyOrder({ cancelled_at: '2026-11-12T10:00:00+08:00', financial_status: 'refunded' }), 'w-4');
     expect((await order('820982911946154500'))!.status).toBe('cancelled');
     // Every step of the order's life is a domain event, once each (the re-sent refund adds none).
-    const events = await patron.ctx.db.selectFrom('domain_events').select(['type', 'payload']).where('key', 'like', `order.%:${o.id}%`).orderBy('id').execute();
+    const events = await patron.ctx.db
+      .selectFrom('domain_events')
+      .select(['type', 'payload'])
+      .where('key', 'like', `order.%:${o.id}%`)
+      .orderBy('id')
+      .execute();
     expect(events.map((e) => e.type)).toEqual(['order.placed', 'order.paid', 'order.shipped', 'order.refunded', 'order.cancelled']);
-    expect(events[0].payload).toEqual({ orderId: o.id, status: 'paid', totalAmount: 39800, refundedAmount: 0, currency: 'CNY', importId: null });
+    expect(events[0].payload).toEqual({
+      orderId: o.id,
+      status: 'paid',
+      totalAmount: 39800,
+      refundedAmount: 0,
+      currency: 'CNY',
+      importId: null,
+    });
     // What the triggers write is what the contract says subscribers receive.
     for (const e of events) expect(DOMAIN_EVENTS[e.type as DomainEventType].safeParse(e.payload).success).toBe(true);
   });
@@ -102,26 +134,44 @@ describe('platform webhooks', () => {
   it('rejects a wrong or missing Shopify signature with 401 and stores nothing', async () => {
     const bad = await shop('orders/create', shopifyOrder({ id: 1 }), 'w-9', 'wrong-secret-wrong-secret');
     expect([bad.statusCode, bad.json().error.code]).toEqual([401, 'WEBHOOK_SIGNATURE_INVALID']);
-    const missing = await patron.http.inject({ method: 'POST', url: `/webhooks/shopify/${shopify}`, payload: '{}', headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create' } });
+    const missing = await patron.http.inject({
+      method: 'POST',
+      url: `/webhooks/shopify/${shopify}`,
+      payload: '{}',
+      headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create' },
+    });
     expect(missing.statusCode).toBe(401);
     expect(await order('1')).toBeUndefined();
     expect((await patron.http.inject({ method: 'POST', url: '/webhooks/shopify/99999', payload: '{}' })).statusCode).toBe(404);
     // The integrations page shows the store's deliveries and its refusals with their reason.
     const { listIntegrations } = await import('./integrations.service.ts');
     const health = (await listIntegrations(patron.ctx.db)).find((i) => i.id === shopify)!.health;
-    expect(health).toMatchObject({ lastDeliveryAt: expect.any(String), failures: 2, lastFailure: '401 WEBHOOK_SIGNATURE_INVALID', lastFailureAt: expect.any(String) });
+    expect(health).toMatchObject({
+      lastDeliveryAt: expect.any(String),
+      failures: 2,
+      lastFailure: '401 WEBHOOK_SIGNATURE_INVALID',
+      lastFailureAt: expect.any(String),
+    });
     expect(health.deliveries).toBeGreaterThan(0);
   });
 
   it('merges a Shopify customer into the person already known by e-mail, and records privacy requests', async () => {
-    await shop('customers/update', { id: 115310627314723950, email: 'jon@example.com', phone: '+8613611112222', first_name: '强', last_name: '李' }, 'w-5');
+    await shop(
+      'customers/update',
+      { id: 115310627314723950, email: 'jon@example.com', phone: '+8613611112222', first_name: '强', last_name: '李' },
+      'w-5',
+    );
     const people = await patron.ctx.db.selectFrom('customer_identities').select('customer_id').where('channel', '=', 'shopify').execute();
     expect(new Set(people.map((p) => p.customer_id)).size).toBe(1);
     await shop('customers/data_request', { shop_id: 1, customer: { id: 115310627314723950 } }, 'w-6');
     await shop('customers/redact', { shop_id: 1, customer: { id: 115310627314723950 } }, 'w-7');
     const audit = await patron.ctx.db.selectFrom('audit_log').select('action').where('action', 'like', 'privacy.%').orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['privacy.shopify_customers_data_request', 'privacy.erase']);
-    const erased = await patron.ctx.db.selectFrom('customers').selectAll().where('id', '=', people[0].customer_id).executeTakeFirstOrThrow();
+    const erased = await patron.ctx.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('id', '=', people[0].customer_id)
+      .executeTakeFirstOrThrow();
     expect(erased).toMatchObject({ name: null, email_enc: null, phone_enc: null });
     expect(erased.erased_at).not.toBeNull();
     expect(await patron.ctx.db.selectFrom('orders').select('id').where('customer_id', '=', erased.id).execute()).toHaveLength(1); // statistics kept
@@ -132,18 +182,47 @@ describe('platform webhooks', () => {
   });
 
   it('answers the unsigned WooCommerce activation ping and verifies signed order webhooks (guest buyers by e-mail)', async () => {
-    const ping = await patron.http.inject({ method: 'POST', url: `/webhooks/woocommerce/${woo}`, payload: 'webhook_id=12', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const ping = await patron.http.inject({
+      method: 'POST',
+      url: `/webhooks/woocommerce/${woo}`,
+      payload: 'webhook_id=12',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(ping.statusCode).toBe(200);
     const body = JSON.stringify({
-      id: 727, status: 'processing', currency: 'CNY', total: '88.50', discount_total: '0.00', shipping_total: '10.00', customer_id: 0,
-      date_created_gmt: '2026-11-20T02:00:00', date_paid_gmt: '2026-11-20T02:01:00',
+      id: 727,
+      status: 'processing',
+      currency: 'CNY',
+      total: '88.50',
+      discount_total: '0.00',
+      shipping_total: '10.00',
+      customer_id: 0,
+      date_created_gmt: '2026-11-20T02:00:00',
+      date_paid_gmt: '2026-11-20T02:01:00',
       billing: { first_name: '梅', last_name: '韩', email: 'guest@wc.cn', phone: '13900001111', state: '四川省', city: '成都市' },
-      line_items: [{ id: 1, name: '香薰蜡烛', product_id: 5, variation_id: 0, quantity: 1, subtotal: '78.50', total: '78.50', sku: 'WC-1', price: 78.5 }],
+      line_items: [
+        {
+          id: 1,
+          name: '香薰蜡烛',
+          product_id: 5,
+          variation_id: 0,
+          quantity: 1,
+          subtotal: '78.50',
+          total: '78.50',
+          sku: 'WC-1',
+          price: 78.5,
+        },
+      ],
     });
     const headers = { 'content-type': 'application/json', 'x-wc-webhook-topic': 'order.created', 'x-wc-webhook-delivery-id': 'd-1' };
     const unsigned = await patron.http.inject({ method: 'POST', url: `/webhooks/woocommerce/${woo}`, payload: body, headers });
     expect(unsigned.statusCode).toBe(401);
-    const ok = await patron.http.inject({ method: 'POST', url: `/webhooks/woocommerce/${woo}`, payload: body, headers: { ...headers, 'x-wc-webhook-signature': sign(SECRET, body) } });
+    const ok = await patron.http.inject({
+      method: 'POST',
+      url: `/webhooks/woocommerce/${woo}`,
+      payload: body,
+      headers: { ...headers, 'x-wc-webhook-signature': sign(SECRET, body) },
+    });
     expect(ok.json()).toEqual({ ok: true, duplicate: false });
     const o = (await order('727'))!;
     expect(o).toMatchObject({ status: 'paid', total_amount: 8850, shipping_amount: 1000 });
@@ -153,24 +232,64 @@ describe('platform webhooks', () => {
 
   const market = (id: number, order: unknown) => {
     const body = JSON.stringify({ order });
-    return patron.http.inject({ method: 'POST', url: `/webhooks/orders/${id}`, payload: body, headers: { 'content-type': 'application/json', 'x-patron-signature': `sha256=${sign(marketSecret, body)}` } });
+    return patron.http.inject({
+      method: 'POST',
+      url: `/webhooks/orders/${id}`,
+      payload: body,
+      headers: { 'content-type': 'application/json', 'x-patron-signature': `sha256=${sign(marketSecret, body)}` },
+    });
   };
 
   it('maps Taobao/Tmall trades onto the lifecycle, with sub-order refunds and masked receivers left alone', async () => {
     const trade = {
-      tid: '3456789012345', status: 'WAIT_SELLER_SEND_GOODS', payment: '259.00', total_fee: '279.00', post_fee: '0.00', discount_fee: '20.00',
-      created: '2026-11-11 00:00:05', pay_time: '2026-11-11 00:00:30', ouid: 'AAHk5d-ouid', buyer_open_uid: 'AAEx-open',
-      receiver_state: '浙江省', receiver_city: '杭州市', receiver_district: '西湖区', receiver_mobile: '*******5678', receiver_name: '**',
+      tid: '3456789012345',
+      status: 'WAIT_SELLER_SEND_GOODS',
+      payment: '259.00',
+      total_fee: '279.00',
+      post_fee: '0.00',
+      discount_fee: '20.00',
+      created: '2026-11-11 00:00:05',
+      pay_time: '2026-11-11 00:00:30',
+      ouid: 'AAHk5d-ouid',
+      buyer_open_uid: 'AAEx-open',
+      receiver_state: '浙江省',
+      receiver_city: '杭州市',
+      receiver_district: '西湖区',
+      receiver_mobile: '*******5678',
+      receiver_name: '**',
       orders: [
-        { oid: '1', num_iid: 11, outer_sku_id: 'TM-1', title: '面霜', price: '159.00', num: 1, payment: '159.00', refund_status: 'NO_REFUND' },
-        { oid: '2', num_iid: 12, outer_sku_id: 'TM-2', title: '面膜', price: '100.00', num: 1, payment: '100.00', refund_status: 'NO_REFUND' },
+        {
+          oid: '1',
+          num_iid: 11,
+          outer_sku_id: 'TM-1',
+          title: '面霜',
+          price: '159.00',
+          num: 1,
+          payment: '159.00',
+          refund_status: 'NO_REFUND',
+        },
+        {
+          oid: '2',
+          num_iid: 12,
+          outer_sku_id: 'TM-2',
+          title: '面膜',
+          price: '100.00',
+          num: 1,
+          payment: '100.00',
+          refund_status: 'NO_REFUND',
+        },
       ],
     };
     expect((await market(taobao, trade)).json()).toMatchObject({ ok: true });
     let o = (await order('3456789012345'))!;
     expect(o).toMatchObject({ status: 'paid', total_amount: 25900, discount_amount: 2000 });
     expect(o.placed_at.toISOString()).toBe('2026-11-10T16:00:05.000Z');
-    await market(taobao, { ...trade, status: 'WAIT_BUYER_CONFIRM_GOODS', consign_time: '2026-11-12 09:00:00', orders: [trade.orders[0], { ...trade.orders[1], refund_status: 'SUCCESS' }] });
+    await market(taobao, {
+      ...trade,
+      status: 'WAIT_BUYER_CONFIRM_GOODS',
+      consign_time: '2026-11-12 09:00:00',
+      orders: [trade.orders[0], { ...trade.orders[1], refund_status: 'SUCCESS' }],
+    });
     o = (await order('3456789012345'))!;
     expect(o).toMatchObject({ status: 'partially_refunded', refunded_amount: 10000 });
     await market(taobao, { ...trade, tid: '999', status: 'TRADE_CLOSED_BY_TAOBAO', pay_time: undefined });
@@ -183,20 +302,53 @@ describe('platform webhooks', () => {
 
   it('maps Douyin (fen, Unix seconds, numeric status) and Youzan orders', async () => {
     await market(douyin, {
-      order_id: '6912345678901234567', order_status: 3, pay_amount: 12900, post_amount: 0, create_time: 1763800000, pay_time: 1763800060,
-      doudian_open_id: 'dy-open-1', mask_post_tel: '1********35', encrypt_post_tel: '#abc#', sku_order_list: [{ sku_id: 5, out_sku_id: 'DY-1', product_name: '口红', item_num: 1, origin_amount: 12900 }],
+      order_id: '6912345678901234567',
+      order_status: 3,
+      pay_amount: 12900,
+      post_amount: 0,
+      create_time: 1763800000,
+      pay_time: 1763800060,
+      doudian_open_id: 'dy-open-1',
+      mask_post_tel: '1********35',
+      encrypt_post_tel: '#abc#',
+      sku_order_list: [{ sku_id: 5, out_sku_id: 'DY-1', product_name: '口红', item_num: 1, origin_amount: 12900 }],
     });
     expect(await order('6912345678901234567')).toMatchObject({ status: 'shipped', total_amount: 12900 });
-    await market(youzan, { full_order_info: { order_info: { tid: 'E2026112200001', status: 'TRADE_SUCCESS', created: '2026-11-01 10:00:00', pay_time: '2026-11-01 10:01:00', success_time: '2026-11-08 10:00:00' }, buyer_info: { yz_open_id: 'yz-1' }, pay_info: { payment: '66.60' }, orders: [{ title: '花草茶', num: 2, price: '33.30', outer_sku_id: 'YZ-1' }] } });
+    await market(youzan, {
+      full_order_info: {
+        order_info: {
+          tid: 'E2026112200001',
+          status: 'TRADE_SUCCESS',
+          created: '2026-11-01 10:00:00',
+          pay_time: '2026-11-01 10:01:00',
+          success_time: '2026-11-08 10:00:00',
+        },
+        buyer_info: { yz_open_id: 'yz-1' },
+        pay_info: { payment: '66.60' },
+        orders: [{ title: '花草茶', num: 2, price: '33.30', outer_sku_id: 'YZ-1' }],
+      },
+    });
     expect(await order('E2026112200001')).toMatchObject({ status: 'completed', total_amount: 6660 });
     const noBuyer = await market(douyin, { order_id: '1', order_status: 1 });
     expect([noBuyer.statusCode, noBuyer.json().error.code]).toEqual([400, 'WEBHOOK_PAYLOAD_INVALID']);
   });
 
   it('stores a Shopify order whose text holds U+0000 (which PostgreSQL cannot) with the replacement character', async () => {
-    const res = await shop('orders/create', shopifyOrder({ id: 77, email: 'nul@example.com', phone: null, customer: { id: 77, email: 'nul@example.com' }, line_items: [{ id: 2, sku: 'SKU-NUL', title: 'Odd\u0000item', quantity: 1, price: '9.00' }] }), 'w-nul');
+    const res = await shop(
+      'orders/create',
+      shopifyOrder({
+        id: 77,
+        email: 'nul@example.com',
+        phone: null,
+        customer: { id: 77, email: 'nul@example.com' },
+        line_items: [{ id: 2, sku: 'SKU-NUL', title: 'Odd\u0000item', quantity: 1, price: '9.00' }],
+      }),
+      'w-nul',
+    );
     expect(res.json()).toEqual({ ok: true, duplicate: false });
     const o = (await order('77'))!;
-    expect((await patron.ctx.db.selectFrom('order_items').select('name').where('order_id', '=', o.id).executeTakeFirstOrThrow()).name).toBe('Odd\uFFFDitem');
+    expect((await patron.ctx.db.selectFrom('order_items').select('name').where('order_id', '=', o.id).executeTakeFirstOrThrow()).name).toBe(
+      'Odd\uFFFDitem',
+    );
   });
 });

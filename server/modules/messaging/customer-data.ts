@@ -22,7 +22,9 @@ async function exportedMessages(db: Db, { customerId, keyring }: { customerId: n
  * Messages follow a merge; erasure deletes them (their content names the person and their address); a message keeps
  * a person an undone import created (they were written to).
  */
-export const messagingData: readonly CustomerData[] = [{ table: 'messages', export: { name: 'messages', file: 'messages.csv', rows: exportedMessages }, erase: 'delete' }];
+export const messagingData: readonly CustomerData[] = [
+  { table: 'messages', export: { name: 'messages', file: 'messages.csv', rows: exportedMessages }, erase: 'delete' },
+];
 
 const labels = (zh: string, en: string) => ({ 'zh-CN': zh, en });
 

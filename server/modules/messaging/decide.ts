@@ -2,11 +2,20 @@ import type { MessagingRules } from '../../../contracts/messaging.ts';
 import { nextAllowed } from './quiet-hours.ts';
 import type { Recipient } from './recipients.ts';
 
-export type Due = { id: number; customerId: number | null; channel: 'email' | 'sms'; purpose: 'transactional' | 'marketing'; notBefore: Date };
+export type Due = {
+  id: number;
+  customerId: number | null;
+  channel: 'email' | 'sms';
+  purpose: 'transactional' | 'marketing';
+  notBefore: Date;
+};
 export type Budget = { day: number; week: number };
 
 /** What happens to a due message now: sent, skipped with a reason, or moved out of quiet hours. */
-export type Decision = { kind: 'send'; to: string } | { kind: 'skip'; reason: 'no_consent' | 'suppressed' | 'no_contact' | 'cap' | 'erased' | 'template_missing' } | { kind: 'reschedule'; at: Date };
+export type Decision =
+  | { kind: 'send'; to: string }
+  | { kind: 'skip'; reason: 'no_consent' | 'suppressed' | 'no_contact' | 'cap' | 'erased' | 'template_missing' }
+  | { kind: 'reschedule'; at: Date };
 
 export type DecideInput = {
   message: Due;

@@ -17,11 +17,18 @@ describe('messaging', () => {
   let smtp: SMTPServer;
   const mails: string[] = [];
   const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-    patron.http.inject({ method, url: `/api/v1${url}`, headers: as(owner), ...(payload === undefined ? {} : { payload: payload as object }) });
+    patron.http.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: as(owner),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   const send = (now: Date) => sendDue({ ...patron.ctx, clock: { now: () => now } });
-  const message = async (id: number) => (await patron.ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  const message = async (id: number) =>
+    await patron.ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const person = async (body: Record<string, unknown>) => (await api('POST', '/customers', body)).json().customerId as number;
-  const consent = (id: number, channel: 'email' | 'sms', status: 'granted' | 'withdrawn') => api('POST', `/customers/${id}/consents`, { channel, purpose: 'marketing', status, source: 'test' });
+  const consent = (id: number, channel: 'email' | 'sms', status: 'granted' | 'withdrawn') =>
+    api('POST', `/customers/${id}/consents`, { channel, purpose: 'marketing', status, source: 'test' });
   const queue = async (key: string, customerId: number, template: string, variables: Record<string, unknown> = {}) => {
     // Due from long before any of the test's clocks (the server's own clock queues at the wall clock).
     const res = await api('POST', '/messages', { key, customerId, template, variables, sendAt: '2026-01-01T00:00:00Z' });
@@ -51,9 +58,23 @@ describe('messaging', () => {
     patron = await startTestPatron({ publicUrl: 'https://crm.example.com' });
     owner = await signIn(patron);
     const port = (smtp.server.address() as AddressInfo).port;
-    expect((await api('PUT', '/settings/messaging/smtp', { host: '127.0.0.1', port, secure: false, user: 'mailer', password: 'smtp-secret-pass', pool: 1 })).json()).toMatchObject({ configured: true, hasPassword: true });
+    expect(
+      (
+        await api('PUT', '/settings/messaging/smtp', {
+          host: '127.0.0.1',
+          port,
+          secure: false,
+          user: 'mailer',
+          password: 'smtp-secret-pass',
+          pool: 1,
+        })
+      ).json(),
+    ).toMatchObject({ configured: true, hasPassword: true });
     const rules = (await api('GET', '/settings/messaging')).json();
-    expect((await api('PUT', '/settings/messaging', { ...rules, smsSignature: '帕特龙', emailFrom: 'Patron Shop <shop@example.com>' })).statusCode).toBe(200);
+    expect(
+      (await api('PUT', '/settings/messaging', { ...rules, smsSignature: '帕特龙', emailFrom: 'Patron Shop <shop@example.com>' }))
+        .statusCode,
+    ).toBe(200);
     const templates = [
       {
         key: 'welcome',
@@ -61,10 +82,30 @@ describe('messaging', () => {
         channel: 'email',
         purpose: 'marketing',
         subject: { 'zh-CN': '{{ customer.first_name }}，欢迎回来', en: 'Welcome back, {{ customer.first_name }}' },
-        body: { 'zh-CN': '<style>p { color: #333 }</style><p>{{ customer.name }}，送您 {{ coupon.amount | money }} 优惠券 <a href="https://shop.example.com/c">领取</a></p>', en: '<p>{{ customer.name }}: {{ coupon.amount | money }} off</p>' },
+        body: {
+          'zh-CN':
+            '<style>p { color: #333 }</style><p>{{ customer.name }}，送您 {{ coupon.amount | money }} 优惠券 <a href="https://shop.example.com/c">领取</a></p>',
+          en: '<p>{{ customer.name }}: {{ coupon.amount | money }} off</p>',
+        },
       },
-      { key: 'order-unpaid', name: '催付', channel: 'sms', purpose: 'transactional', body: { 'zh-CN': '您的订单 {{ order.id }} 还未付款，金额 {{ order.total | money }}', en: 'Order {{ order.id }} is unpaid: {{ order.total | money }}' }, quietHours: false },
-      { key: 'sale-sms', name: 'Sale', channel: 'sms', purpose: 'marketing', body: { 'zh-CN': '双十二全场八折', en: '20% off everything' } },
+      {
+        key: 'order-unpaid',
+        name: '催付',
+        channel: 'sms',
+        purpose: 'transactional',
+        body: {
+          'zh-CN': '您的订单 {{ order.id }} 还未付款，金额 {{ order.total | money }}',
+          en: 'Order {{ order.id }} is unpaid: {{ order.total | money }}',
+        },
+        quietHours: false,
+      },
+      {
+        key: 'sale-sms',
+        name: 'Sale',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: { 'zh-CN': '双十二全场八折', en: '20% off everything' },
+      },
     ];
     for (const t of templates) expect((await api('PUT', `/message-templates/${t.key}`, t)).statusCode).toBe(200);
   });
@@ -88,19 +129,37 @@ describe('messaging', () => {
     // The style sheet inlined (mail clients drop <style>).
     expect(mail.html).toContain('<p style="color: #333;">');
     expect(mail.text).toContain('领取 (https://shop.example.com/c)');
-    const header = (name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n\s+/g, ' ');
+    const header = (name: string) =>
+      mail.headerLines
+        .find((h) => h.key === name)
+        ?.line.replace(/^[^:]+:\s*/, '')
+        .replace(/\r?\n\s+/g, ' ');
     const unsubscribe = String(header('list-unsubscribe'));
-    expect(unsubscribe).toMatch(/^<https:\/\/crm\.example\.com\/u\/[\w-]+\.[\w-]+>, <mailto:unsubscribe@example\.com\?subject=unsubscribe>$/);
+    expect(unsubscribe).toMatch(
+      /^<https:\/\/crm\.example\.com\/u\/[\w-]+\.[\w-]+>, <mailto:unsubscribe@example\.com\?subject=unsubscribe>$/,
+    );
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     const path = /https:\/\/crm\.example\.com(\/u\/[^>]+)>/.exec(unsubscribe)![1];
-    const forged = await patron.http.inject({ method: 'POST', url: `${path.slice(0, -3)}abc`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const forged = await patron.http.inject({
+      method: 'POST',
+      url: `${path.slice(0, -3)}abc`,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(forged.statusCode).toBe(404);
     const page = await patron.http.inject({ method: 'GET', url: path });
     expect([page.statusCode, page.body.includes('<form method="post">')]).toEqual([200, true]);
-    const oneClick = await patron.http.inject({ method: 'POST', url: path, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const oneClick = await patron.http.inject({
+      method: 'POST',
+      url: path,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(oneClick.statusCode).toBe(200);
     const consents = (await api('GET', `/customers/${id}/consents`)).json();
-    expect(consents.current).toContainEqual(expect.objectContaining({ channel: 'email', purpose: 'marketing', status: 'withdrawn', source: 'unsubscribe link' }));
+    expect(consents.current).toContainEqual(
+      expect.objectContaining({ channel: 'email', purpose: 'marketing', status: 'withdrawn', source: 'unsubscribe link' }),
+    );
     expect(consents.ledger[0].evidence).toContain('one-click (RFC 8058)');
     // The next marketing e-mail is not sent.
     const next = await queue(`welcome-2:${id}`, id, 'welcome', { coupon: { amount: 1000 } });
@@ -136,7 +195,11 @@ describe('messaging', () => {
     expect(await message(mail)).toMatchObject({ status: 'skipped', skip_reason: 'cap' });
     const shown = (await api('GET', '/messages?provider=sandbox&reveal=true')).json();
     const sms = shown.items.find((m: { id: number }) => m.id === late);
-    expect(sms.rendered).toMatchObject({ to: '+8613912345678', text: '【帕特龙】双十二全场八折 拒收请回复R', sms: { parts: 1, encoding: 'ucs2' } });
+    expect(sms.rendered).toMatchObject({
+      to: '+8613912345678',
+      text: '【帕特龙】双十二全场八折 拒收请回复R',
+      sms: { parts: 1, encoding: 'ucs2' },
+    });
     const masked = (await api('GET', '/messages?provider=sandbox')).json().items.find((m: { id: number }) => m.id === late);
     expect(masked.rendered.to).not.toContain('12345678');
     // The customer 360 lists what was sent and what was not, and why.
@@ -149,29 +212,65 @@ describe('messaging', () => {
 
   it('sends a transactional SMS at night when its template allows, once per key, with no marketing suffix', async () => {
     const id = await person({ phone: '13700001111', name: '陈' });
-    const body = { key: `unpaid:TB1:${id}`, customerId: id, template: 'order-unpaid', variables: { order: { id: 'TB1', total: 39800 } }, sendAt: '2026-01-01T00:00:00Z' };
+    const body = {
+      key: `unpaid:TB1:${id}`,
+      customerId: id,
+      template: 'order-unpaid',
+      variables: { order: { id: 'TB1', total: 39800 } },
+      sendAt: '2026-01-01T00:00:00Z',
+    };
     const first = await api('POST', '/messages', body);
     const again = await api('POST', '/messages', body);
     expect([first.json().created, again.json().created, again.json().messageId]).toEqual([true, false, first.json().messageId]);
     await send(at('2026-12-03T15:00:00Z')); // 23:00 local
     const m = (await api('GET', `/messages?customerId=${id}&reveal=true`)).json().items;
     expect(m).toHaveLength(1);
-    expect(m[0]).toMatchObject({ status: 'sent', purpose: 'transactional', rendered: { text: '【帕特龙】您的订单 TB1 还未付款，金额 ¥398.00' } });
+    expect(m[0]).toMatchObject({
+      status: 'sent',
+      purpose: 'transactional',
+      rendered: { text: '【帕特龙】您的订单 TB1 还未付款，金额 ¥398.00' },
+    });
   });
 
   it('refuses bad input with a code: a template that does not render, an unknown template, a customer without a contact', async () => {
-    const bad = await api('PUT', '/message-templates/broken', { key: 'broken', name: 'x', channel: 'sms', purpose: 'marketing', body: { 'zh-CN': '{{ customer.nickname }}', en: 'x' } });
+    const bad = await api('PUT', '/message-templates/broken', {
+      key: 'broken',
+      name: 'x',
+      channel: 'sms',
+      purpose: 'marketing',
+      body: { 'zh-CN': '{{ customer.nickname }}', en: 'x' },
+    });
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'TEMPLATE_INVALID']);
-    const syntax = await api('PUT', '/message-templates/broken', { key: 'broken', name: 'x', channel: 'sms', purpose: 'marketing', body: { 'zh-CN': '{% if %}', en: 'x' } });
+    const syntax = await api('PUT', '/message-templates/broken', {
+      key: 'broken',
+      name: 'x',
+      channel: 'sms',
+      purpose: 'marketing',
+      body: { 'zh-CN': '{% if %}', en: 'x' },
+    });
     expect(syntax.json().error.code).toBe('TEMPLATE_INVALID');
-    const noSubject = await api('PUT', '/message-templates/broken', { key: 'broken', name: 'x', channel: 'email', purpose: 'marketing', body: { 'zh-CN': 'x', en: 'x' } });
+    const noSubject = await api('PUT', '/message-templates/broken', {
+      key: 'broken',
+      name: 'x',
+      channel: 'email',
+      purpose: 'marketing',
+      body: { 'zh-CN': 'x', en: 'x' },
+    });
     expect(noSubject.json().error.code).toBe('TEMPLATE_INVALID');
     const id = await person({ email: 'nophone@example.com' });
     expect((await api('POST', '/messages', { key: 'k1', customerId: id, template: 'nope' })).json().error.code).toBe('TEMPLATE_NOT_FOUND');
     const sms = await queue(`unpaid:${id}`, id, 'order-unpaid', { order: { id: 'X', total: 1 } });
     await send(MORNING);
     expect(await message(sms)).toMatchObject({ status: 'skipped', skip_reason: 'no_contact' });
-    const preview = await api('POST', '/message-templates/preview', { template: { key: 'preview', name: 'p', channel: 'sms', purpose: 'marketing', body: { 'zh-CN': '{{ customer.name }} 你好'.repeat(15), en: 'x' } } });
+    const preview = await api('POST', '/message-templates/preview', {
+      template: {
+        key: 'preview',
+        name: 'p',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: { 'zh-CN': '{{ customer.name }} 你好'.repeat(15), en: 'x' },
+      },
+    });
     expect(preview.json()).toMatchObject({ sms: { encoding: 'ucs2', parts: 2 } });
     expect(preview.json().text).toMatch(/^【帕特龙】李强 你好/);
   });

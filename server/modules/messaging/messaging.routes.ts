@@ -38,7 +38,16 @@ const smtpBody = z.union([
   }),
   z.null(),
 ]);
-const smtpView = z.object({ configured: z.boolean(), host: z.string().optional(), port: z.number().optional(), secure: z.boolean().optional(), user: z.string().nullable().optional(), hasPassword: z.boolean().optional(), pool: z.number().optional(), perSecond: z.number().nullable().optional() });
+const smtpView = z.object({
+  configured: z.boolean(),
+  host: z.string().optional(),
+  port: z.number().optional(),
+  secure: z.boolean().optional(),
+  user: z.string().nullable().optional(),
+  hasPassword: z.boolean().optional(),
+  pool: z.number().optional(),
+  perSecond: z.number().nullable().optional(),
+});
 
 export const messagingRoutes = [
   defineRoute({
@@ -60,9 +69,18 @@ export const messagingRoutes = [
     body: templateBody,
     response: templateView,
     handler: async ({ ctx, params, body, principal, ip }) => {
-      if (body.key !== params.key) throw new AppError('TEMPLATE_INVALID', 'invalid', 'The key in the body differs from the one in the path.', { part: 'key', reason: 'mismatch' });
+      if (body.key !== params.key)
+        throw new AppError('TEMPLATE_INVALID', 'invalid', 'The key in the body differs from the one in the path.', {
+          part: 'key',
+          reason: 'mismatch',
+        });
       const store = await storeSettingsOf(ctx);
-      return saveTemplate(ctx.db, body, { actor: actorOf(principal, ip), timeZone: store.timeZone, currency: store.currency, now: ctx.clock.now() });
+      return saveTemplate(ctx.db, body, {
+        actor: actorOf(principal, ip),
+        timeZone: store.timeZone,
+        currency: store.currency,
+        now: ctx.clock.now(),
+      });
     },
   }),
   defineRoute({
@@ -100,7 +118,14 @@ export const messagingRoutes = [
       const exists = await ctx.db.selectFrom('customers').select('id').where('id', '=', body.customerId).executeTakeFirst();
       if (!exists) throw customerErrors.notFound(body.customerId);
       return ctx.db.transaction().execute((trx) =>
-        enqueueMessage(trx, { key: body.key, customerId: body.customerId, template: body.template, variables: body.variables, sendAt: body.sendAt ? new Date(body.sendAt) : undefined, source: 'api' }),
+        enqueueMessage(trx, {
+          key: body.key,
+          customerId: body.customerId,
+          template: body.template,
+          variables: body.variables,
+          sendAt: body.sendAt ? new Date(body.sendAt) : undefined,
+          source: 'api',
+        }),
       );
     },
   }),

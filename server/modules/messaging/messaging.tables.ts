@@ -44,7 +44,14 @@ export type MessageTable = {
   updated_at: Generated<Date>;
 };
 
-export type SuppressionTable = { channel: MessageChannel; address_bidx: string; address_enc: string; reason: string; source: string; created_at: CreatedAt };
+export type SuppressionTable = {
+  channel: MessageChannel;
+  address_bidx: string;
+  address_enc: string;
+  reason: string;
+  source: string;
+  created_at: CreatedAt;
+};
 
 export type MessagingTables = {
   message_templates: MessageTemplateTable;

@@ -57,7 +57,8 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 /** A message as the admin sees it; what was sent is masked (address and personal cells) unless revealed. */
 export function presentMessage(keyring: Keyring, r: Selectable<MessageTable>, reveal: boolean) {
   let rendered: RenderedMessage | null = r.rendered_enc ? (JSON.parse(decryptField(keyring, r.rendered_enc)) as RenderedMessage) : null;
-  if (rendered && !reveal && rendered.to) rendered = { ...rendered, to: r.channel === 'email' ? maskEmail(rendered.to) : maskPhone(rendered.to) };
+  if (rendered && !reveal && rendered.to)
+    rendered = { ...rendered, to: r.channel === 'email' ? maskEmail(rendered.to) : maskPhone(rendered.to) };
   return {
     id: Number(r.id),
     key: r.key,
@@ -78,7 +79,13 @@ export function presentMessage(keyring: Keyring, r: Selectable<MessageTable>, re
   };
 }
 
-export type MessageFilter = { limit: number; offset: number; customerId?: number; status?: Selectable<MessageTable>['status']; provider?: string };
+export type MessageFilter = {
+  limit: number;
+  offset: number;
+  customerId?: number;
+  status?: Selectable<MessageTable>['status'];
+  provider?: string;
+};
 
 export async function listMessages(db: Db, keyring: Keyring, f: MessageFilter & { reveal: boolean }) {
   let q = db.selectFrom('messages');

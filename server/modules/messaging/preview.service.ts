@@ -8,7 +8,13 @@ import { renderMessage } from './render.ts';
 import { messagingRulesOf } from './settings.ts';
 import { SAMPLE_SCOPE } from './templates.service.ts';
 
-export type PreviewOptions = { template: TemplateBody; customerId?: number; language?: 'zh-CN' | 'en'; variables?: Record<string, unknown>; reveal: boolean };
+export type PreviewOptions = {
+  template: TemplateBody;
+  customerId?: number;
+  language?: 'zh-CN' | 'en';
+  variables?: Record<string, unknown>;
+  reveal: boolean;
+};
 
 /** A template as a chosen customer (or the sample person) would get it, with the SMS length and parts. */
 export async function previewTemplate(ctx: AppContext, o: PreviewOptions): Promise<RenderedMessage> {
@@ -24,12 +30,16 @@ export async function previewTemplate(ctx: AppContext, o: PreviewOptions): Promi
     to = address && !o.reveal ? (o.template.channel === 'email' ? maskEmail(address) : maskPhone(address)) : address;
     language ??= r.language ?? undefined;
   }
-  return renderMessage(o.template, { ...scope, store: { name: store.name }, ...o.variables }, {
-    language: language ?? 'zh-CN',
-    timeZone: store.timeZone,
-    currency: store.currency,
-    smsSignature: rules.smsSignature,
-    marketingSmsSuffix: rules.marketingSmsSuffix,
-    to,
-  });
+  return renderMessage(
+    o.template,
+    { ...scope, store: { name: store.name }, ...o.variables },
+    {
+      language: language ?? 'zh-CN',
+      timeZone: store.timeZone,
+      currency: store.currency,
+      smsSignature: rules.smsSignature,
+      marketingSmsSuffix: rules.marketingSmsSuffix,
+      to,
+    },
+  );
 }

@@ -2,7 +2,14 @@ import { type Transporter, createTransport } from 'nodemailer';
 import type { RenderedMessage } from '../../../contracts/messaging.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
 
-export type OutgoingMessage = { id: number; channel: 'email' | 'sms'; rendered: RenderedMessage; from: string; headers: Record<string, string>; messageId: string };
+export type OutgoingMessage = {
+  id: number;
+  channel: 'email' | 'sms';
+  rendered: RenderedMessage;
+  from: string;
+  headers: Record<string, string>;
+  messageId: string;
+};
 
 /** A provider refused the message for good (invalid address, template not approved): it is not retried. */
 export class PermanentFailure extends Error {}
@@ -14,7 +21,15 @@ export type Provider = { name: string; send(m: OutgoingMessage): Promise<{ provi
 export const sandboxProvider: Provider = { name: 'sandbox', send: async (m) => ({ providerMessageId: `sandbox-${m.id}` }) };
 
 /** SMTP settings as stored (the password encrypted with the keyring, never returned by the API). */
-export type SmtpSettings = { host: string; port: number; secure: boolean; user: string | null; passwordEnc: string | null; pool: number; perSecond: number | null };
+export type SmtpSettings = {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  passwordEnc: string | null;
+  pool: number;
+  perSecond: number | null;
+};
 
 const transports = new Map<string, Transporter>();
 
@@ -30,7 +45,9 @@ export function smtpProvider(settings: SmtpSettings, keyring: Keyring): Provider
       pool: true,
       maxConnections: settings.pool,
       ...(settings.perSecond ? { rateDelta: 1000, rateLimit: settings.perSecond } : {}),
-      ...(settings.user ? { auth: { user: settings.user, pass: settings.passwordEnc ? decryptField(keyring, settings.passwordEnc) : '' } } : {}),
+      ...(settings.user
+        ? { auth: { user: settings.user, pass: settings.passwordEnc ? decryptField(keyring, settings.passwordEnc) : '' } }
+        : {}),
       tls: { rejectUnauthorized: settings.host !== '127.0.0.1' && settings.host !== 'localhost' },
     });
     transports.set(id, transport);

@@ -30,6 +30,8 @@ describe('quiet hours', () => {
 
   it('treats the end minute as open and a window of zero length as none', () => {
     expect(nextAllowed(at('2026-12-04T00:00:00Z'), 'Asia/Shanghai', night).toISOString()).toBe('2026-12-04T00:00:00.000Z');
-    expect(nextAllowed(at('2026-12-03T14:30:00Z'), 'Asia/Shanghai', [{ start: '21:00', end: '21:00' }]).toISOString()).toBe('2026-12-03T14:30:00.000Z');
+    expect(nextAllowed(at('2026-12-03T14:30:00Z'), 'Asia/Shanghai', [{ start: '21:00', end: '21:00' }]).toISOString()).toBe(
+      '2026-12-03T14:30:00.000Z',
+    );
   });
 });

@@ -32,7 +32,8 @@ type Row = {
   metrics: Record<string, unknown> | null;
 };
 
-const languageOf = (locale: string | null): Recipient['language'] => (!locale ? null : locale.toLowerCase().startsWith('en') ? 'en' : locale.toLowerCase().startsWith('zh') ? 'zh-CN' : null);
+const languageOf = (locale: string | null): Recipient['language'] =>
+  !locale ? null : locale.toLowerCase().startsWith('en') ? 'en' : locale.toLowerCase().startsWith('zh') ? 'zh-CN' : null;
 
 /** Chinese names put the family name first: 李强 → 强 is too familiar, so the first name is the whole name there. */
 const firstName = (name: string | null) => (!name ? '' : /^[\u4e00-\u9fff]/.test(name) ? name : name.split(/\s+/)[0]);
@@ -49,7 +50,16 @@ export async function recipientsOf(db: Db, keyring: Keyring, ids: readonly numbe
     rows.rows.map((r) => {
       const email = r.email_enc ? decryptField(keyring, r.email_enc) : null;
       const phone = r.phone_enc ? decryptField(keyring, r.phone_enc) : null;
-      const customer = { id: Number(r.id), name: r.name ?? '', first_name: firstName(r.name), email, phone, province: r.province, city: r.city, birthday: r.birthday };
+      const customer = {
+        id: Number(r.id),
+        name: r.name ?? '',
+        first_name: firstName(r.name),
+        email,
+        phone,
+        province: r.province,
+        city: r.city,
+        birthday: r.birthday,
+      };
       return [
         Number(r.id),
         {

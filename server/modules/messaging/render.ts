@@ -6,11 +6,25 @@ import { AppError } from '../../platform/errors.ts';
 
 export type Language = 'zh-CN' | 'en';
 export type Localized = Record<Language, string>;
-export type RenderTemplate = { channel: 'email' | 'sms'; purpose: 'transactional' | 'marketing'; subject?: Localized | null; preheader?: Localized | null; body: Localized };
-export type RenderEnv = { language: Language; timeZone: string; currency: string; smsSignature: string; marketingSmsSuffix: string; to: string | null };
+export type RenderTemplate = {
+  channel: 'email' | 'sms';
+  purpose: 'transactional' | 'marketing';
+  subject?: Localized | null;
+  preheader?: Localized | null;
+  body: Localized;
+};
+export type RenderEnv = {
+  language: Language;
+  timeZone: string;
+  currency: string;
+  smsSignature: string;
+  marketingSmsSuffix: string;
+  to: string | null;
+};
 
 export const renderErrors = {
-  invalid: (part: string, reason: string) => new AppError('TEMPLATE_INVALID', 'invalid', `The template's ${part} cannot be rendered: ${reason}`, { part, reason }),
+  invalid: (part: string, reason: string) =>
+    new AppError('TEMPLATE_INVALID', 'invalid', `The template's ${part} cannot be rendered: ${reason}`, { part, reason }),
 };
 
 /** Templates never read files: an include or a layout finds nothing. */
@@ -49,7 +63,9 @@ function engineFor(env: Pick<RenderEnv, 'timeZone' | 'currency' | 'language'>): 
     engine.registerFilter('money', (minor: unknown, currency?: string) => {
       const n = Number(minor);
       if (!Number.isFinite(n)) return '';
-      return (currency && currency !== env.currency ? new Intl.NumberFormat(env.language, { style: 'currency', currency }) : money).format(n / 100);
+      return (currency && currency !== env.currency ? new Intl.NumberFormat(env.language, { style: 'currency', currency }) : money).format(
+        n / 100,
+      );
     });
     engines.set(id, engine);
   }
@@ -76,7 +92,10 @@ export function smsParts(text: string): { characters: number; parts: number; enc
 
 /** The text part of an e-mail from its HTML: block ends become line breaks, links keep their address. */
 export function htmlToText(html: string): string {
-  return sanitizeHtml(html.replace(/<a\s[^>]*href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/gi, '$2 ($1)').replace(/<(br|\/p|\/div|\/h[1-6]|\/li|\/tr)\s*\/?>/gi, '\n'), { allowedTags: [], allowedAttributes: {} })
+  return sanitizeHtml(
+    html.replace(/<a\s[^>]*href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/gi, '$2 ($1)').replace(/<(br|\/p|\/div|\/h[1-6]|\/li|\/tr)\s*\/?>/gi, '\n'),
+    { allowedTags: [], allowedAttributes: {} },
+  )
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -90,7 +109,11 @@ export function htmlToText(html: string): string {
 
 const SAFE_HTML: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'style', 'center', 'font', 'span'],
-  allowedAttributes: { '*': ['style', 'class', 'align', 'width', 'height', 'bgcolor', 'border', 'cellpadding', 'cellspacing'], a: ['href', 'name', 'target'], img: ['src', 'alt'] },
+  allowedAttributes: {
+    '*': ['style', 'class', 'align', 'width', 'height', 'bgcolor', 'border', 'cellpadding', 'cellspacing'],
+    a: ['href', 'name', 'target'],
+    img: ['src', 'alt'],
+  },
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
   allowVulnerableTags: true,
 };
@@ -106,7 +129,10 @@ export async function renderMessage(t: RenderTemplate, scope: Record<string, unk
   const body = await renderPart(engine, 'body', pick(t.body) ?? '', scope);
   if (t.channel === 'sms') {
     const signed = `${env.smsSignature ? `【${env.smsSignature}】` : ''}${body.trim()}`;
-    const text = t.purpose === 'marketing' && env.marketingSmsSuffix && !signed.endsWith(env.marketingSmsSuffix) ? `${signed} ${env.marketingSmsSuffix}` : signed;
+    const text =
+      t.purpose === 'marketing' && env.marketingSmsSuffix && !signed.endsWith(env.marketingSmsSuffix)
+        ? `${signed} ${env.marketingSmsSuffix}`
+        : signed;
     return { to: env.to, subject: null, preheader: null, html: null, text, sms: smsParts(text) };
   }
   const subjectText = pick(t.subject);

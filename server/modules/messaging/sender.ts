@@ -18,8 +18,27 @@ const BATCH = 50;
 export const SENDING_LEASE_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 5;
 
-type Row = { id: number; key: string; customer_id: number | null; channel: 'email' | 'sms'; purpose: 'transactional' | 'marketing'; template_key: string; variables: Record<string, unknown>; language: string | null; not_before: Date; attempts: number };
-type Claimed = { id: number; key: string; channel: 'email' | 'sms'; purpose: 'transactional' | 'marketing'; customerId: number | null; rendered: RenderedMessage; attempts: number };
+type Row = {
+  id: number;
+  key: string;
+  customer_id: number | null;
+  channel: 'email' | 'sms';
+  purpose: 'transactional' | 'marketing';
+  template_key: string;
+  variables: Record<string, unknown>;
+  language: string | null;
+  not_before: Date;
+  attempts: number;
+};
+type Claimed = {
+  id: number;
+  key: string;
+  channel: 'email' | 'sms';
+  purpose: 'transactional' | 'marketing';
+  customerId: number | null;
+  rendered: RenderedMessage;
+  attempts: number;
+};
 
 /** The provider of each channel: SMTP when configured, else the sandbox (SMS providers: the sandbox for now). */
 async function providersOf(ctx: AppContext): Promise<Record<'email' | 'sms', Provider>> {
@@ -39,7 +58,12 @@ async function budgetsOf(db: Db, ids: readonly number[], now: Date): Promise<Map
 
 async function suppressedAmong(db: Db, channel: 'email' | 'sms', bidx: readonly string[]): Promise<Set<string>> {
   if (bidx.length === 0) return new Set();
-  const rows = await db.selectFrom('suppressions').select('address_bidx').where('channel', '=', channel).where('address_bidx', 'in', [...bidx]).execute();
+  const rows = await db
+    .selectFrom('suppressions')
+    .select('address_bidx')
+    .where('channel', '=', channel)
+    .where('address_bidx', 'in', [...bidx])
+    .execute();
   return new Set(rows.map((r) => r.address_bidx));
 }
 
@@ -59,19 +83,37 @@ async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sm
     const ids = [...new Set(due.flatMap((m) => (m.customer_id === null ? [] : [Number(m.customer_id)])))];
     const [people, templates, budgets, emailConsent, smsConsent] = await Promise.all([
       recipientsOf(trx, ctx.keyring, ids),
-      trx.selectFrom('message_templates').selectAll().where('key', 'in', [...new Set(due.map((m) => m.template_key))]).execute(),
+      trx
+        .selectFrom('message_templates')
+        .selectAll()
+        .where('key', 'in', [...new Set(due.map((m) => m.template_key))])
+        .execute(),
       budgetsOf(trx, ids, now),
       consentedAmong(trx, ids, 'email', 'marketing'),
       consentedAmong(trx, ids, 'sms', 'marketing'),
     ]);
     const byKey = new Map<string, Selectable<MessageTemplateTable>>(templates.map((t) => [t.key, t]));
     const suppressed = {
-      email: await suppressedAmong(trx, 'email', [...people.values()].flatMap((p) => (p.emailBidx ? [p.emailBidx] : []))),
-      sms: await suppressedAmong(trx, 'sms', [...people.values()].flatMap((p) => (p.phoneBidx ? [p.phoneBidx] : []))),
+      email: await suppressedAmong(
+        trx,
+        'email',
+        [...people.values()].flatMap((p) => (p.emailBidx ? [p.emailBidx] : [])),
+      ),
+      sms: await suppressedAmong(
+        trx,
+        'sms',
+        [...people.values()].flatMap((p) => (p.phoneBidx ? [p.phoneBidx] : [])),
+      ),
     };
     const claimed: Claimed[] = [];
     for (const row of due) {
-      const m: Due = { id: Number(row.id), customerId: row.customer_id === null ? null : Number(row.customer_id), channel: row.channel, purpose: row.purpose, notBefore: row.not_before };
+      const m: Due = {
+        id: Number(row.id),
+        customerId: row.customer_id === null ? null : Number(row.customer_id),
+        channel: row.channel,
+        purpose: row.purpose,
+        notBefore: row.not_before,
+      };
       const r = m.customerId === null ? undefined : people.get(m.customerId);
       const t = byKey.get(row.template_key);
       const budget = (m.customerId !== null && budgets.get(m.customerId)) || { day: 0, week: 0 };
@@ -81,38 +123,90 @@ async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sm
         templateFound: t !== undefined && t.channel === m.channel,
         quiet: t?.quiet_hours ?? true,
         consented: m.customerId !== null && (m.channel === 'email' ? emailConsent : smsConsent).has(m.customerId),
-        suppressed: r !== undefined && Boolean(m.channel === 'email' ? r.emailBidx && suppressed.email.has(r.emailBidx) : r.phoneBidx && suppressed.sms.has(r.phoneBidx)),
+        suppressed:
+          r !== undefined &&
+          Boolean(
+            m.channel === 'email' ? r.emailBidx && suppressed.email.has(r.emailBidx) : r.phoneBidx && suppressed.sms.has(r.phoneBidx),
+          ),
         budget,
         rules,
         storeTimeZone: store.timeZone,
         now,
       });
       if (decision.kind === 'skip') {
-        await trx.updateTable('messages').set({ status: 'skipped', skip_reason: decision.reason, updated_at: now }).where('id', '=', m.id).execute();
+        await trx
+          .updateTable('messages')
+          .set({ status: 'skipped', skip_reason: decision.reason, updated_at: now })
+          .where('id', '=', m.id)
+          .execute();
         continue;
       }
       if (decision.kind === 'reschedule') {
-        await sql`update messages set not_before = ${decision.at}, rescheduled_from = coalesce(rescheduled_from, not_before), updated_at = ${now} where id = ${m.id}`.execute(trx);
+        await sql`update messages set not_before = ${decision.at}, rescheduled_from = coalesce(rescheduled_from, not_before), updated_at = ${now} where id = ${m.id}`.execute(
+          trx,
+        );
         continue;
       }
       const template = t as Selectable<MessageTemplateTable>;
-      const language = (row.language === 'en' || row.language === 'zh-CN' ? row.language : null) ?? r?.language ?? (store.timeZone.startsWith('Asia/') ? 'zh-CN' : 'en');
-      const unsubscribe = m.purpose === 'marketing' && m.customerId !== null ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: m.customerId, channel: m.channel })}` : null;
+      const language =
+        (row.language === 'en' || row.language === 'zh-CN' ? row.language : null) ??
+        r?.language ??
+        (store.timeZone.startsWith('Asia/') ? 'zh-CN' : 'en');
+      const unsubscribe =
+        m.purpose === 'marketing' && m.customerId !== null
+          ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: m.customerId, channel: m.channel })}`
+          : null;
       try {
         const rendered = await renderMessage(
-          { channel: template.channel, purpose: template.purpose, subject: template.subject as Localized | null, preheader: template.preheader as Localized | null, body: template.body as Localized },
+          {
+            channel: template.channel,
+            purpose: template.purpose,
+            subject: template.subject as Localized | null,
+            preheader: template.preheader as Localized | null,
+            body: template.body as Localized,
+          },
           { ...r?.scope, store: { name: store.name }, unsubscribe_url: unsubscribe ?? '', ...row.variables },
-          { language, timeZone: r?.timeZone ?? store.timeZone, currency: store.currency, smsSignature: rules.smsSignature, marketingSmsSuffix: rules.marketingSmsSuffix, to: decision.to },
+          {
+            language,
+            timeZone: r?.timeZone ?? store.timeZone,
+            currency: store.currency,
+            smsSignature: rules.smsSignature,
+            marketingSmsSuffix: rules.marketingSmsSuffix,
+            to: decision.to,
+          },
         );
         await trx
           .updateTable('messages')
-          .set({ status: 'sending', provider: providers[m.channel].name, language, rendered_enc: encryptField(ctx.keyring, JSON.stringify(rendered)), attempts: row.attempts + 1, updated_at: now })
+          .set({
+            status: 'sending',
+            provider: providers[m.channel].name,
+            language,
+            rendered_enc: encryptField(ctx.keyring, JSON.stringify(rendered)),
+            attempts: row.attempts + 1,
+            updated_at: now,
+          })
           .where('id', '=', m.id)
           .execute();
-        if (m.customerId !== null) budgets.set(m.customerId, { day: budget.day + (m.purpose === 'marketing' ? 1 : 0), week: budget.week + (m.purpose === 'marketing' ? 1 : 0) });
-        claimed.push({ id: m.id, key: row.key, channel: m.channel, purpose: m.purpose, customerId: m.customerId, rendered, attempts: row.attempts + 1 });
+        if (m.customerId !== null)
+          budgets.set(m.customerId, {
+            day: budget.day + (m.purpose === 'marketing' ? 1 : 0),
+            week: budget.week + (m.purpose === 'marketing' ? 1 : 0),
+          });
+        claimed.push({
+          id: m.id,
+          key: row.key,
+          channel: m.channel,
+          purpose: m.purpose,
+          customerId: m.customerId,
+          rendered,
+          attempts: row.attempts + 1,
+        });
       } catch (err) {
-        await trx.updateTable('messages').set({ status: 'failed', error: (err as Error).message.slice(0, 1000), updated_at: now }).where('id', '=', m.id).execute();
+        await trx
+          .updateTable('messages')
+          .set({ status: 'failed', error: (err as Error).message.slice(0, 1000), updated_at: now })
+          .where('id', '=', m.id)
+          .execute();
       }
     }
     return claimed;
@@ -123,27 +217,55 @@ async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sm
 function headersFor(c: Claimed, unsubscribeUrl: string | null, from: string): Record<string, string> {
   if (c.purpose !== 'marketing' || c.channel !== 'email' || !unsubscribeUrl) return {};
   const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'patron.local';
-  return { 'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsubscribe@${domain}?subject=unsubscribe>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  return {
+    'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsubscribe@${domain}?subject=unsubscribe>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 }
 
 /** Hands claimed messages to their providers; each ends sent, failed (permanent) or queued again with backoff. */
-async function deliver(ctx: AppContext, claimed: readonly Claimed[], providers: Record<'email' | 'sms', Provider>, now: Date): Promise<void> {
+async function deliver(
+  ctx: AppContext,
+  claimed: readonly Claimed[],
+  providers: Record<'email' | 'sms', Provider>,
+  now: Date,
+): Promise<void> {
   if (claimed.length === 0) return;
   const rules = await messagingRulesOf(ctx.db);
   const domain = /@([^>\s]+)/.exec(rules.emailFrom)?.[1] ?? 'patron.local';
   await Promise.all(
     claimed.map(async (c) => {
       const provider = providers[c.channel];
-      const unsubscribe = c.customerId !== null ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: c.customerId, channel: c.channel })}` : null;
+      const unsubscribe =
+        c.customerId !== null
+          ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: c.customerId, channel: c.channel })}`
+          : null;
       try {
-        const sent = await provider.send({ id: c.id, channel: c.channel, rendered: c.rendered, from: rules.emailFrom, headers: headersFor(c, unsubscribe, rules.emailFrom), messageId: `<patron-${c.id}@${domain}>` });
-        await ctx.db.updateTable('messages').set({ status: 'sent', provider: provider.name, provider_message_id: sent.providerMessageId, sent_at: now, updated_at: now }).where('id', '=', c.id).execute();
+        const sent = await provider.send({
+          id: c.id,
+          channel: c.channel,
+          rendered: c.rendered,
+          from: rules.emailFrom,
+          headers: headersFor(c, unsubscribe, rules.emailFrom),
+          messageId: `<patron-${c.id}@${domain}>`,
+        });
+        await ctx.db
+          .updateTable('messages')
+          .set({ status: 'sent', provider: provider.name, provider_message_id: sent.providerMessageId, sent_at: now, updated_at: now })
+          .where('id', '=', c.id)
+          .execute();
       } catch (err) {
         const permanent = err instanceof PermanentFailure || c.attempts >= MAX_ATTEMPTS;
         const retryAt = new Date(now.getTime() + 2 ** c.attempts * 30_000);
         await ctx.db
           .updateTable('messages')
-          .set({ status: permanent ? 'failed' : 'queued', provider: provider.name, error: (err as Error).message.slice(0, 1000), not_before: permanent ? undefined : retryAt, updated_at: now })
+          .set({
+            status: permanent ? 'failed' : 'queued',
+            provider: provider.name,
+            error: (err as Error).message.slice(0, 1000),
+            not_before: permanent ? undefined : retryAt,
+            updated_at: now,
+          })
           .where('id', '=', c.id)
           .execute();
       }

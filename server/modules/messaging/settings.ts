@@ -18,7 +18,8 @@ const RULES = 'messaging.rules';
 const SMTP = 'messaging.smtp';
 
 export const messagingRulesOf = (db: Db) => readSetting(db, RULES, DEFAULT_RULES);
-export const saveMessagingRules = (db: Db, rules: MessagingRules, actor: Actor) => writeSetting(db, { key: RULES, value: rules, fallback: DEFAULT_RULES, actor });
+export const saveMessagingRules = (db: Db, rules: MessagingRules, actor: Actor) =>
+  writeSetting(db, { key: RULES, value: rules, fallback: DEFAULT_RULES, actor });
 
 type StoredSmtp = SmtpSettings | { host: null };
 
@@ -49,4 +50,15 @@ export async function saveSmtpSettings(db: Db, keyring: Keyring, input: SmtpInpu
 
 /** What the API shows of the SMTP settings: never the password. */
 export const presentSmtp = (s: SmtpSettings | null) =>
-  s ? { configured: true, host: s.host, port: s.port, secure: s.secure, user: s.user, hasPassword: s.passwordEnc !== null, pool: s.pool, perSecond: s.perSecond } : { configured: false };
+  s
+    ? {
+        configured: true,
+        host: s.host,
+        port: s.port,
+        secure: s.secure,
+        user: s.user,
+        hasPassword: s.passwordEnc !== null,
+        pool: s.pool,
+        perSecond: s.perSecond,
+      }
+    : { configured: false };

@@ -7,7 +7,12 @@ import { emailIndex, normalizeEmail, normalizePhone, phoneIndex } from '../custo
 import { AppError } from '../../platform/errors.ts';
 
 export const suppressionErrors = {
-  invalidAddress: (channel: string) => new AppError('SUPPRESSION_ADDRESS_INVALID', 'invalid', `That is not a valid ${channel === 'email' ? 'e-mail address' : 'phone number'}.`),
+  invalidAddress: (channel: string) =>
+    new AppError(
+      'SUPPRESSION_ADDRESS_INVALID',
+      'invalid',
+      `That is not a valid ${channel === 'email' ? 'e-mail address' : 'phone number'}.`,
+    ),
 };
 
 /** The address as the profile stores it (normalised), and its blind index: what a recipient's address is matched by. */
@@ -18,7 +23,11 @@ function keyOf(keyring: Keyring, channel: 'email' | 'sms', address: string): { p
 }
 
 /** Stops every message to an address on a channel (a bounce, a complaint, a STOP reply, or by hand; audited). */
-export async function addSuppression(db: Db, keyring: Keyring, s: { channel: 'email' | 'sms'; address: string; reason: string; source: string; actor: Actor }) {
+export async function addSuppression(
+  db: Db,
+  keyring: Keyring,
+  s: { channel: 'email' | 'sms'; address: string; reason: string; source: string; actor: Actor },
+) {
   const { plain, bidx } = keyOf(keyring, s.channel, s.address);
   await db.transaction().execute(async (trx) => {
     await trx
@@ -26,7 +35,12 @@ export async function addSuppression(db: Db, keyring: Keyring, s: { channel: 'em
       .values({ channel: s.channel, address_bidx: bidx, address_enc: encryptField(keyring, plain), reason: s.reason, source: s.source })
       .onConflict((oc) => oc.columns(['channel', 'address_bidx']).doNothing())
       .execute();
-    await recordAudit(trx, { actor: s.actor, action: 'messaging.suppress', target: { type: 'suppression', id: s.channel }, details: { reason: s.reason, source: s.source } });
+    await recordAudit(trx, {
+      actor: s.actor,
+      action: 'messaging.suppress',
+      target: { type: 'suppression', id: s.channel },
+      details: { reason: s.reason, source: s.source },
+    });
   });
 }
 
@@ -34,6 +48,12 @@ export async function listSuppressions(db: Db, keyring: Keyring) {
   const rows = await db.selectFrom('suppressions').selectAll().orderBy('created_at', 'desc').limit(1000).execute();
   return rows.map((r) => {
     const plain = decryptField(keyring, r.address_enc);
-    return { channel: r.channel, address: r.channel === 'email' ? maskEmail(plain) : maskPhone(plain), reason: r.reason, source: r.source, createdAt: r.created_at.toISOString() };
+    return {
+      channel: r.channel,
+      address: r.channel === 'email' ? maskEmail(plain) : maskPhone(plain),
+      reason: r.reason,
+      source: r.source,
+      createdAt: r.created_at.toISOString(),
+    };
   });
 }

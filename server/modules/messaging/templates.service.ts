@@ -28,8 +28,25 @@ export const presentTemplate = (r: Row) => ({
 
 /** Sample values a template is checked against when saved: every variable a message can use. */
 export const SAMPLE_SCOPE = {
-  customer: { id: 1, name: '李强', first_name: '强', email: 'li.qiang@example.com', phone: '+8613800000000', province: '广东省', city: '深圳市', birthday: '1990-05-20' },
-  metrics: { orders_count: 3, net_spent: 129900, clv: 258000, churn_probability: 0.2, last_order_at: '2026-11-11T08:00:00Z', lifecycle_stage: 'active', rfm_group: 'loyal' },
+  customer: {
+    id: 1,
+    name: '李强',
+    first_name: '强',
+    email: 'li.qiang@example.com',
+    phone: '+8613800000000',
+    province: '广东省',
+    city: '深圳市',
+    birthday: '1990-05-20',
+  },
+  metrics: {
+    orders_count: 3,
+    net_spent: 129900,
+    clv: 258000,
+    churn_probability: 0.2,
+    last_order_at: '2026-11-11T08:00:00Z',
+    lifecycle_stage: 'active',
+    rfm_group: 'loyal',
+  },
   store: { name: 'Patron Demo' },
   order: { id: 'TB20261111001', total: 39800, currency: 'CNY', placed_at: '2026-11-11T00:05:00+08:00', pay_url: 'https://example.com/pay' },
   coupon: { code: 'SAVE20', amount: 2000 },
@@ -59,7 +76,16 @@ export async function templateByKey(db: Db, key: string): Promise<Row | undefine
 export async function saveTemplate(db: Db, t: TemplateBody, opts: { actor: Actor; timeZone: string; currency: string; now: Date }) {
   await checkTemplate(t, opts);
   const json = (l: Localized | undefined) => (l ? JSON.stringify(l) : null);
-  const values = { name: t.name, channel: t.channel, purpose: t.purpose, subject: json(t.subject), preheader: json(t.preheader), body: JSON.stringify(t.body), quiet_hours: t.quietHours, updated_at: opts.now };
+  const values = {
+    name: t.name,
+    channel: t.channel,
+    purpose: t.purpose,
+    subject: json(t.subject),
+    preheader: json(t.preheader),
+    body: JSON.stringify(t.body),
+    quiet_hours: t.quietHours,
+    updated_at: opts.now,
+  };
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('message_templates')

@@ -7,8 +7,24 @@ import { recordConsent } from '../privacy/index.ts';
 import { readUnsubscribeToken } from './unsubscribe.ts';
 
 const TEXT = {
-  'zh-CN': { title: '退订', ask: '不再接收我们的营销{{channel}}？', button: '退订', done: '已退订：您不会再收到我们的营销{{channel}}。', invalid: '这个退订链接无效。', email: '邮件', sms: '短信' },
-  en: { title: 'Unsubscribe', ask: 'Stop receiving our marketing {{channel}}?', button: 'Unsubscribe', done: 'Done: you will receive no more marketing {{channel}} from us.', invalid: 'This unsubscribe link is not valid.', email: 'e-mail', sms: 'text messages' },
+  'zh-CN': {
+    title: '退订',
+    ask: '不再接收我们的营销{{channel}}？',
+    button: '退订',
+    done: '已退订：您不会再收到我们的营销{{channel}}。',
+    invalid: '这个退订链接无效。',
+    email: '邮件',
+    sms: '短信',
+  },
+  en: {
+    title: 'Unsubscribe',
+    ask: 'Stop receiving our marketing {{channel}}?',
+    button: 'Unsubscribe',
+    done: 'Done: you will receive no more marketing {{channel}} from us.',
+    invalid: 'This unsubscribe link is not valid.',
+    email: 'e-mail',
+    sms: 'text messages',
+  },
 } as const;
 
 const tokenParams = z.object({ token: z.string().min(10).max(200) });
@@ -45,7 +61,12 @@ export async function registerUnsubscribe(app: FastifyInstance, ctx: AppContext)
       const claim = claimOf(request.params);
       if (!claim) return page(reply, 404, lang, `<p>${t.invalid}</p>`);
       const channel = t[claim.channel];
-      return page(reply, 200, lang, `<h1>${t.title}</h1><p>${escapeHtml(t.ask.replace('{{channel}}', channel))}</p><form method="post"><button type="submit">${t.button}</button></form>`);
+      return page(
+        reply,
+        200,
+        lang,
+        `<h1>${t.title}</h1><p>${escapeHtml(t.ask.replace('{{channel}}', channel))}</p><form method="post"><button type="submit">${t.button}</button></form>`,
+      );
     });
     scope.post('/u/:token', async (request, reply) => {
       const lang = languageOf(request.headers['accept-language']);
@@ -53,7 +74,11 @@ export async function registerUnsubscribe(app: FastifyInstance, ctx: AppContext)
       const claim = claimOf(request.params);
       if (!claim) return page(reply, 404, lang, `<p>${t.invalid}</p>`);
       const oneClick = Buffer.isBuffer(request.body) && request.body.toString('utf8').includes('List-Unsubscribe=One-Click');
-      const evidence = `${oneClick ? 'one-click (RFC 8058)' : 'unsubscribe page'} from ${request.ip}, ${request.headers['user-agent'] ?? 'unknown agent'}`.slice(0, 500);
+      const evidence =
+        `${oneClick ? 'one-click (RFC 8058)' : 'unsubscribe page'} from ${request.ip}, ${request.headers['user-agent'] ?? 'unknown agent'}`.slice(
+          0,
+          500,
+        );
       // A person merged since the message was sent withdraws on the profile they became; an erased one has nothing left to withdraw.
       const customerId = await currentCustomerId(ctx.db, claim.customerId).catch(() => null);
       if (customerId !== null) {

@@ -40,7 +40,13 @@ export const privacyRoutes = [
     summary: 'Data-subject access/portability: everything about a person as JSON and CSV in one .tar.gz (audited)',
     params: idParams,
     handler: async ({ ctx, params, principal, ip, reply }) => {
-      const archive = await exportPerson(ctx.db, ctx.keyring, { customerId: params.id, actor: actorOf(principal, ip), source: 'api', now: ctx.clock.now(), data: ctx.modules.customerData });
+      const archive = await exportPerson(ctx.db, ctx.keyring, {
+        customerId: params.id,
+        actor: actorOf(principal, ip),
+        source: 'api',
+        now: ctx.clock.now(),
+        data: ctx.modules.customerData,
+      });
       reply.header('content-type', 'application/gzip').header('content-disposition', `attachment; filename="customer-${params.id}.tar.gz"`);
       return archive;
     },
@@ -53,7 +59,14 @@ export const privacyRoutes = [
     summary: 'Erase a person: personal data removed, identifiers tombstoned, order statistics kept (audited)',
     params: idParams,
     response: eraseResult,
-    handler: ({ ctx, params, principal, ip }) => erasePerson(ctx.db, { customerId: params.id, actor: actorOf(principal, ip), source: 'api', now: ctx.clock.now(), data: ctx.modules.customerData }),
+    handler: ({ ctx, params, principal, ip }) =>
+      erasePerson(ctx.db, {
+        customerId: params.id,
+        actor: actorOf(principal, ip),
+        source: 'api',
+        now: ctx.clock.now(),
+        data: ctx.modules.customerData,
+      }),
   }),
   defineRoute({
     method: 'GET',

@@ -35,10 +35,24 @@ export async function recordConsent(db: Db, opts: { customerId: number; consent:
 }
 
 export async function consentsOf(db: Db, customerId: number) {
-  const ledger = await db.selectFrom('consents').selectAll().where('customer_id', '=', customerId).orderBy('recorded_at', 'desc').orderBy('id', 'desc').execute();
+  const ledger = await db
+    .selectFrom('consents')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('recorded_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
   const current = new Map<string, (typeof ledger)[number]>();
   for (const row of ledger) if (!current.has(`${row.channel}/${row.purpose}`)) current.set(`${row.channel}/${row.purpose}`, row);
-  const view = (r: (typeof ledger)[number]) => ({ channel: r.channel, purpose: r.purpose, status: r.status, source: r.source, evidence: r.evidence, actor: r.actor_label, recordedAt: r.recorded_at.toISOString() });
+  const view = (r: (typeof ledger)[number]) => ({
+    channel: r.channel,
+    purpose: r.purpose,
+    status: r.status,
+    source: r.source,
+    evidence: r.evidence,
+    actor: r.actor_label,
+    recordedAt: r.recorded_at.toISOString(),
+  });
   return { current: [...current.values()].map(view), ledger: ledger.map(view) };
 }
 
@@ -47,24 +61,44 @@ async function exportSection(db: Db, keyring: Keyring, d: CustomerData, customer
   const spec = d.export || {};
   const rows = spec.rows
     ? await spec.rows(db, { customerId, keyring })
-    : (await sql<Record<string, unknown>>`select * from ${sql.table(d.table)} where ${sql.ref(customerColumns(d)[0])} = ${customerId} order by ${sql.ref(spec.orderBy ?? d.key ?? 'id')}`.execute(db)).rows.map((r) =>
-        Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith('_enc') && !k.endsWith('_bidx'))),
-      );
+    : (
+        await sql<
+          Record<string, unknown>
+        >`select * from ${sql.table(d.table)} where ${sql.ref(customerColumns(d)[0])} = ${customerId} order by ${sql.ref(spec.orderBy ?? d.key ?? 'id')}`.execute(
+          db,
+        )
+      ).rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith('_enc') && !k.endsWith('_bidx'))));
   return { name: spec.name ?? d.table, file: spec.file ?? `${d.table}.csv`, rows };
 }
 
 /** Everything Patron holds about a person, unmasked, as JSON and CSV in one .tar.gz: the profile and every module's declared customer data. Audited. */
-export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId: number; actor: Actor; source: string; now: Date; data: readonly CustomerData[] }) {
+export async function exportPerson(
+  db: Db,
+  keyring: Keyring,
+  opts: { customerId: number; actor: Actor; source: string; now: Date; data: readonly CustomerData[] },
+) {
   const c = await activeCustomer(db, opts.customerId);
   const sections = await Promise.all(opts.data.filter((d) => d.export !== false).map((d) => exportSection(db, keyring, d, c.id)));
   const profile = {
-    id: c.id, name: c.name, gender: c.gender, birthday: c.birthday, province: c.province, city: c.city, district: c.district,
-    email: presentPii(keyring, 'email', c.email_enc, true), phone: presentPii(keyring, 'phone', c.phone_enc, true), address: presentPii(keyring, 'address', c.address_enc, true),
+    id: c.id,
+    name: c.name,
+    gender: c.gender,
+    birthday: c.birthday,
+    province: c.province,
+    city: c.city,
+    district: c.district,
+    email: presentPii(keyring, 'email', c.email_enc, true),
+    phone: presentPii(keyring, 'phone', c.phone_enc, true),
+    address: presentPii(keyring, 'address', c.address_enc, true),
     createdAt: c.created_at.toISOString(),
   };
   // Opened in a spreadsheet by the person or the shop: text that would run as a formula is written as text.
   const csv = (rows: object[]) =>
-    stringify(rows as Record<string, unknown>[], { header: true, bom: true, cast: { date: (d) => d.toISOString(), object: (o) => spreadsheetSafe(JSON.stringify(o)), string: (v) => spreadsheetSafe(v) } });
+    stringify(rows as Record<string, unknown>[], {
+      header: true,
+      bom: true,
+      cast: { date: (d) => d.toISOString(), object: (o) => spreadsheetSafe(JSON.stringify(o)), string: (v) => spreadsheetSafe(v) },
+    });
   const everything = { profile, ...Object.fromEntries(sections.map((s) => [s.name, s.rows])), exportedAt: opts.now.toISOString() };
   const archive = tarGz(
     [
@@ -75,8 +109,24 @@ export async function exportPerson(db: Db, keyring: Keyring, opts: { customerId:
     opts.now,
   );
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('privacy_requests').values({ customer_id: c.id, kind: 'export', status: 'completed', source: opts.source, actor_label: opts.actor.label, completed_at: opts.now, result: JSON.stringify({ bytes: archive.length }) }).execute();
-    await recordAudit(trx, { actor: opts.actor, action: 'privacy.export', target: { type: 'customer', id: c.id }, details: { source: opts.source } });
+    await trx
+      .insertInto('privacy_requests')
+      .values({
+        customer_id: c.id,
+        kind: 'export',
+        status: 'completed',
+        source: opts.source,
+        actor_label: opts.actor.label,
+        completed_at: opts.now,
+        result: JSON.stringify({ bytes: archive.length }),
+      })
+      .execute();
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'privacy.export',
+      target: { type: 'customer', id: c.id },
+      details: { source: opts.source },
+    });
   });
   return archive;
 }
@@ -92,10 +142,27 @@ export const erasePerson = (db: Db, opts: EraseOptions) => db.transaction().exec
 /** The erasure inside the caller's transaction (a Shopify redact webhook runs it in its own). */
 export async function erasePersonIn(trx: Db, opts: EraseOptions) {
   {
-    const c = await trx.selectFrom('customers').select(['id', 'erased_at', 'merged_into']).where('id', '=', opts.customerId).forUpdate().executeTakeFirst();
+    const c = await trx
+      .selectFrom('customers')
+      .select(['id', 'erased_at', 'merged_into'])
+      .where('id', '=', opts.customerId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!c || c.merged_into !== null) throw privacyErrors.notFound(opts.customerId);
     if (c.erased_at) throw privacyErrors.alreadyErased(opts.customerId);
-    const request = await trx.insertInto('privacy_requests').values({ customer_id: c.id, kind: 'erase', status: 'received', source: opts.source, actor_label: opts.actor.label, completed_at: null, result: null }).returning('id').executeTakeFirstOrThrow();
+    const request = await trx
+      .insertInto('privacy_requests')
+      .values({
+        customer_id: c.id,
+        kind: 'erase',
+        status: 'received',
+        source: opts.source,
+        actor_label: opts.actor.label,
+        completed_at: null,
+        result: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const result: Record<string, number> = {};
     for (const d of opts.data) {
       if (d.erase === 'keep') continue;
@@ -104,20 +171,51 @@ export async function erasePersonIn(trx: Db, opts: EraseOptions) {
       } else Object.assign(result, await d.erase(trx, { customerId: c.id, requestId: request.id, now: opts.now }));
     }
     await eraseProfile(trx, c.id, opts.now);
-    await emit(trx, { type: 'customer.erased', key: `customer.erased:${c.id}`, customerId: c.id, payload: { requestId: request.id }, occurredAt: opts.now });
-    await trx.updateTable('privacy_requests').set({ status: 'completed', completed_at: opts.now, result: JSON.stringify(result) }).where('id', '=', request.id).execute();
-    await recordAudit(trx, { actor: opts.actor, action: 'privacy.erase', target: { type: 'customer', id: c.id }, details: { requestId: request.id, source: opts.source, ...result } });
+    await emit(trx, {
+      type: 'customer.erased',
+      key: `customer.erased:${c.id}`,
+      customerId: c.id,
+      payload: { requestId: request.id },
+      occurredAt: opts.now,
+    });
+    await trx
+      .updateTable('privacy_requests')
+      .set({ status: 'completed', completed_at: opts.now, result: JSON.stringify(result) })
+      .where('id', '=', request.id)
+      .execute();
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'privacy.erase',
+      target: { type: 'customer', id: c.id },
+      details: { requestId: request.id, source: opts.source, ...result },
+    });
     return { requestId: request.id, ...result };
   }
 }
 
 export async function listPrivacyRequests(db: Db, opts: { limit: number; offset: number }) {
   const rows = await db.selectFrom('privacy_requests').selectAll().orderBy('id', 'desc').limit(opts.limit).offset(opts.offset).execute();
-  return rows.map((r) => ({ id: r.id, customerId: r.customer_id, kind: r.kind, status: r.status, source: r.source, actor: r.actor_label, requestedAt: r.requested_at.toISOString(), dueAt: r.due_at.toISOString(), completedAt: r.completed_at?.toISOString() ?? null, result: r.result ?? null }));
+  return rows.map((r) => ({
+    id: r.id,
+    customerId: r.customer_id,
+    kind: r.kind,
+    status: r.status,
+    source: r.source,
+    actor: r.actor_label,
+    requestedAt: r.requested_at.toISOString(),
+    dueAt: r.due_at.toISOString(),
+    completedAt: r.completed_at?.toISOString() ?? null,
+    result: r.result ?? null,
+  }));
 }
 
 /** Of these people, those whose latest consent for the purpose on the channel (or on any channel) is a grant. */
-export async function consentedAmong(db: Db, customerIds: readonly number[], channel: ConsentTable['channel'], purpose: ConsentTable['purpose']): Promise<Set<number>> {
+export async function consentedAmong(
+  db: Db,
+  customerIds: readonly number[],
+  channel: ConsentTable['channel'],
+  purpose: ConsentTable['purpose'],
+): Promise<Set<number>> {
   if (customerIds.length === 0) return new Set();
   const rows = await sql<{ customer_id: number; status: string }>`
     select distinct on (customer_id) customer_id, status from consents

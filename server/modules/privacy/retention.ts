@@ -23,7 +23,13 @@ export async function setRetention(db: Db, opts: { retention: Retention; actor: 
       .values({ key: KEY, value, updated_at: new Date(), updated_by: opts.actor.id })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date(), updated_by: opts.actor.id }))
       .execute();
-    await recordAudit(trx, { actor: opts.actor, action: 'settings.update', target: { type: 'settings', id: KEY }, before, after: opts.retention });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'settings.update',
+      target: { type: 'settings', id: KEY },
+      before,
+      after: opts.retention,
+    });
     return opts.retention;
   });
 }
@@ -52,7 +58,15 @@ export const retentionJob = defineScheduledJob<AppContext>({
       const ids = await inactiveSince(ctx.db, cutoff, 200);
       if (ids.length === 0) return;
       for (const id of ids) {
-        await ctx.db.transaction().execute((trx) => erasePersonIn(trx, { customerId: id, actor, source: `retention: inactive ${inactiveMonths} months`, now: ctx.clock.now(), data: ctx.modules.customerData }));
+        await ctx.db.transaction().execute((trx) =>
+          erasePersonIn(trx, {
+            customerId: id,
+            actor,
+            source: `retention: inactive ${inactiveMonths} months`,
+            now: ctx.clock.now(),
+            data: ctx.modules.customerData,
+          }),
+        );
       }
     }
   },

@@ -63,7 +63,9 @@ export function categoriesIn(node: RuleNode): string[] {
   return node.type === 'orders' ? (node.filters?.categories ?? []) : [];
 }
 
-const productsOf = (categories: readonly string[], ctx: CompileContext) => [...new Set(categories.flatMap((c) => ctx.categoryProducts.get(c) ?? []))];
+const productsOf = (categories: readonly string[], ctx: CompileContext) => [
+  ...new Set(categories.flatMap((c) => ctx.categoryProducts.get(c) ?? [])),
+];
 
 export const MAX_DEPTH = 8;
 
@@ -106,7 +108,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const isDateStr = (v: unknown): v is string => isStr(v) && ISO_DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
 
 function pair<T>(value: unknown, check: (v: unknown) => v is T, path: string, what: string): [T, T] {
-  if (!Array.isArray(value) || value.length !== 2 || !value.every(check)) throw invalidRule(path, `"between" needs [from, to] as two ${what}`);
+  if (!Array.isArray(value) || value.length !== 2 || !value.every(check))
+    throw invalidRule(path, `"between" needs [from, to] as two ${what}`);
   return [value[0], value[1]];
 }
 
@@ -115,7 +118,8 @@ const dayStart = (date: Sql, ctx: CompileContext) => sql`(${date})::timestamp at
 
 function scalar(col: Column, operator: string, value: unknown, path: string, ctx: CompileContext): Sql {
   const allowed: readonly string[] = OPERATORS[col.type];
-  if (!allowed.includes(operator)) throw invalidRule(path, `operator "${operator}" does not apply to a ${col.type} field (use one of ${allowed.join(', ')})`);
+  if (!allowed.includes(operator))
+    throw invalidRule(path, `operator "${operator}" does not apply to a ${col.type} field (use one of ${allowed.join(', ')})`);
   const e = col.expr;
   if (operator === 'is_set') return sql`${e} is not null`;
   if (operator === 'is_not_set') return sql`${e} is null`;
@@ -132,9 +136,11 @@ function scalar(col: Column, operator: string, value: unknown, path: string, ctx
     case 'enum': {
       const list = operator === 'in' || operator === 'not_in';
       const given = list ? value : [value];
-      if (!Array.isArray(given) || given.length === 0 || !given.every(isStr)) throw invalidRule(path, list ? 'the value must be a non-empty list of strings' : 'the value must be a string');
+      if (!Array.isArray(given) || given.length === 0 || !given.every(isStr))
+        throw invalidRule(path, list ? 'the value must be a non-empty list of strings' : 'the value must be a string');
       if (given.some((v) => v.trim() === '')) throw invalidRule(path, 'the value is empty');
-      const values = col.canonical && (operator === 'eq' || operator === 'neq' || list) ? given.map((v) => col.canonical!(v.trim())) : given;
+      const values =
+        col.canonical && (operator === 'eq' || operator === 'neq' || list) ? given.map((v) => col.canonical!(v.trim())) : given;
       const bad = col.enumValues && values.find((v) => !col.enumValues!.includes(v));
       if (bad) throw invalidRule(path, `"${bad}" is not one of ${col.enumValues!.join(', ')}`);
       if (operator === 'in') return sql`${e} = any(${values}::text[])`;
@@ -180,7 +186,12 @@ function compare(e: Sql, operator: string, v: Sql): Sql {
 }
 
 /** An aggregate comparison (count / sum / avg op value); `between` takes [lo, hi]. */
-function aggregateTest(agg: Sql, operator: string, value: number | number[], path: string): { sql: Sql; holds: (x: number | null) => boolean } {
+function aggregateTest(
+  agg: Sql,
+  operator: string,
+  value: number | number[],
+  path: string,
+): { sql: Sql; holds: (x: number | null) => boolean } {
   if (operator === 'between') {
     const [lo, hi] = pair(value, isNum, path, 'numbers');
     return { sql: sql`${agg} between ${lo}::numeric and ${hi}::numeric`, holds: (x) => x !== null && x >= lo && x <= hi };
@@ -228,12 +239,20 @@ const rowsOfContext =
       sql` and `,
     );
 
-function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: string, ctx: CompileContext, rows: Rows = rowsOfContext(ctx)): Sql {
+function ordersCondition(
+  cond: Extract<Condition, { type: 'orders' }>,
+  path: string,
+  ctx: CompileContext,
+  rows: Rows = rowsOfContext(ctx),
+): Sql {
   const f = cond.filters ?? {};
-  const where: Sql[] = [f.statuses?.length ? sql`o.status = any(${f.statuses}::text[])` : sql`o.paid_at is not null and o.status <> 'cancelled'`];
+  const where: Sql[] = [
+    f.statuses?.length ? sql`o.status = any(${f.statuses}::text[])` : sql`o.paid_at is not null and o.status <> 'cancelled'`,
+  ];
   where.push(windowOn(sql`o.placed_at`, cond.window, path, ctx));
   where.push(rows(sql`o.customer_id`));
-  if (f.channels?.length) where.push(sql`o.channel_id in (select id from channels where code = any(${f.channels}::text[]) or name = any(${f.channels}::text[]))`);
+  if (f.channels?.length)
+    where.push(sql`o.channel_id in (select id from channels where code = any(${f.channels}::text[]) or name = any(${f.channels}::text[]))`);
   if (f.coupon === '*') where.push(sql`cardinality(o.coupon_codes) > 0`);
   else if (f.coupon) where.push(sql`${f.coupon} = any(o.coupon_codes)`);
   if (f.minAmount !== undefined) where.push(sql`o.total_amount >= ${f.minAmount}`);
@@ -245,7 +264,9 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
   } else if (f.skus?.length) {
     where.push(sql`exists (select 1 from order_items i where i.order_id = o.id and i.sku = any(${f.skus}::text[]))`);
   } else if (f.categories?.length) {
-    where.push(sql`exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${productsOf(f.categories, ctx)}::bigint[]))`);
+    where.push(
+      sql`exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${productsOf(f.categories, ctx)}::bigint[]))`,
+    );
   }
   const net = sql`(o.total_amount - o.refunded_amount)`;
   const agg = cond.aggregate === 'count' ? sql`count(*)` : cond.aggregate === 'sum' ? sql`sum(${net})` : sql`avg(${net})`;
@@ -259,7 +280,13 @@ function ordersCondition(cond: Extract<Condition, { type: 'orders' }>, path: str
  * from that customer's range of `events (customer_id, occurred_at desc) include (name)` alone (index-only). At
  * scale L the set costs ~5 s whoever reaches it; 81,000 customers' ranges cost ~0.7 s.
  */
-function eventsCondition(cond: Extract<Condition, { type: 'events' }>, path: string, ctx: CompileContext, guarded: boolean, rows: Rows = rowsOfContext(ctx)): Sql {
+function eventsCondition(
+  cond: Extract<Condition, { type: 'events' }>,
+  path: string,
+  ctx: CompileContext,
+  guarded: boolean,
+  rows: Rows = rowsOfContext(ctx),
+): Sql {
   const where: Sql[] = [sql`e.name = ${cond.name}`, windowOn(sql`e.occurred_at`, cond.window, path, ctx)];
   (cond.properties ?? []).forEach((p, i) => {
     const text = sql`(e.properties ->> ${p.key})`;
@@ -333,9 +360,14 @@ function activityCondition(cond: Extract<Condition, { type: 'orders' | 'events' 
   const bounds = [counts.from, ...(counts.to === null ? [] : [counts.to + 1])];
   if (cond.window && bounds.some((k) => k > ACTIVITY_DEPTH)) return null;
   const cutoff = cond.window ? sql`${ctx.now}::timestamptz - make_interval(days => ${cond.window.days})` : null;
-  const atLeast = (k: number) => (k <= 0 ? sql`true` : cutoff ? sql`coalesce(a.latest[${sql.lit(k)}] >= ${cutoff}, false)` : sql`a.total >= ${k}`);
+  const atLeast = (k: number) =>
+    k <= 0 ? sql`true` : cutoff ? sql`coalesce(a.latest[${sql.lit(k)}] >= ${cutoff}, false)` : sql`a.total >= ${k}`;
   const inside =
-    counts.to !== null && counts.to < counts.from ? sql`false` : counts.to === null ? atLeast(counts.from) : sql`(${atLeast(counts.from)} and not ${atLeast(counts.to + 1)})`;
+    counts.to !== null && counts.to < counts.from
+      ? sql`false`
+      : counts.to === null
+        ? atLeast(counts.from)
+        : sql`(${atLeast(counts.from)} and not ${atLeast(counts.to + 1)})`;
   const holds = counts.outside ? sql`not ${inside}` : inside;
   const rows = sql`customer_activity a where a.kind = ${kind} and a.key = ${key} and ${rowsOfContext(ctx)(sql`a.customer_id`)}`;
   // A customer without a row has none: the zero count decides between "some row passes" and "no row fails".
@@ -362,7 +394,10 @@ export function upcomingMonthDays(today: string, days: number): number[] {
 }
 
 function anniversary(cond: Extract<Condition, { type: 'anniversary' }>, ctx: CompileContext): Sql {
-  const local = cond.of === 'birthday' ? sql`c.birthday` : sql`((${cond.of === 'first_order' ? sql`m.first_order_at` : sql`c.created_at`}) at time zone ${ctx.timeZone})::date`;
+  const local =
+    cond.of === 'birthday'
+      ? sql`c.birthday`
+      : sql`((${cond.of === 'first_order' ? sql`m.first_order_at` : sql`c.created_at`}) at time zone ${ctx.timeZone})::date`;
   const month = Number(ctx.today.slice(5, 7));
   const match =
     cond.within.kind === 'this_month'
@@ -394,16 +429,20 @@ function attributeColumn(key: string, path: string, ctx: CompileContext): Column
 /** The first channel by its code or by the name a seller sees (天猫旗舰店), as the customers list filters it. */
 function firstChannelIs(operator: string, value: unknown, path: string): Sql {
   const values = Array.isArray(value) ? value : [value];
-  if (values.length === 0 || !values.every(isStr) || values.some((v) => v.trim() === '')) throw invalidRule(path, 'the value must name one or more channels');
+  if (values.length === 0 || !values.every(isStr) || values.some((v) => v.trim() === ''))
+    throw invalidRule(path, 'the value must name one or more channels');
   const ids = sql`(select id from channels where code = any(${values}::text[]) or name = any(${values}::text[]))`;
-  return operator === 'eq' || operator === 'in' ? sql`c.first_channel_id in ${ids}` : sql`(c.first_channel_id is null or c.first_channel_id not in ${ids})`;
+  return operator === 'eq' || operator === 'in'
+    ? sql`c.first_channel_id in ${ids}`
+    : sql`(c.first_channel_id is null or c.first_channel_id not in ${ids})`;
 }
 
 function conditionSql(cond: Condition, path: string, ctx: CompileContext, guarded: boolean): Sql {
   switch (cond.type) {
     case 'profile': {
       if (!Object.hasOwn(PROFILE_COLUMNS, cond.field)) throw invalidRule(path, `unknown profile field "${cond.field}"`);
-      if (cond.field === 'first_channel' && ['eq', 'neq', 'in', 'not_in'].includes(cond.operator)) return firstChannelIs(cond.operator, cond.value, path);
+      if (cond.field === 'first_channel' && ['eq', 'neq', 'in', 'not_in'].includes(cond.operator))
+        return firstChannelIs(cond.operator, cond.value, path);
       return scalar(PROFILE_COLUMNS[cond.field as keyof typeof PROFILE_FIELDS], cond.operator, cond.value, path, ctx);
     }
     case 'metric': {
@@ -424,7 +463,8 @@ function conditionSql(cond: Condition, path: string, ctx: CompileContext, guarde
     }
     case 'tag': {
       const tags = [...new Set(cond.tags)];
-      if (cond.operator === 'has_all') return sql`c.id in (select customer_id from customer_tags where tag = any(${tags}::text[]) group by customer_id having count(*) = ${tags.length})`;
+      if (cond.operator === 'has_all')
+        return sql`c.id in (select customer_id from customer_tags where tag = any(${tags}::text[]) group by customer_id having count(*) = ${tags.length})`;
       return sql`c.id ${cond.operator === 'has_any' ? sql`in` : sql`not in`} (select customer_id from customer_tags where tag = any(${tags}::text[]))`;
     }
     case 'orders':
@@ -444,7 +484,8 @@ function conditionSql(cond: Condition, path: string, ctx: CompileContext, guarde
 }
 
 /** Order and event conditions aggregate rows of their own tables: the expensive ones. */
-const aggregatesRows = (node: RuleNode): boolean => (node.type === 'group' ? node.children.some(aggregatesRows) : node.type === 'orders' || node.type === 'events');
+const aggregatesRows = (node: RuleNode): boolean =>
+  node.type === 'group' ? node.children.some(aggregatesRows) : node.type === 'orders' || node.type === 'events';
 
 /**
  * `guarded`: only customers an earlier condition let through reach this node (AND evaluates left to right and
@@ -454,14 +495,21 @@ function nodeSql(node: RuleNode, path: string, depth: number, ctx: CompileContex
   if (node.type !== 'group') return conditionSql(node, path, ctx, guarded);
   const parts = childrenSql(node, path, depth, ctx, guarded);
   // An empty AND matches everyone; an empty OR matches no one.
-  const body = parts.length === 0 ? (node.op === 'and' ? sql`true` : sql`false`) : sql`(${sql.join(parts, node.op === 'and' ? sql` and ` : sql` or `)})`;
+  const body =
+    parts.length === 0
+      ? node.op === 'and'
+        ? sql`true`
+        : sql`false`
+      : sql`(${sql.join(parts, node.op === 'and' ? sql` and ` : sql` or `)})`;
   return node.not ? sql`not coalesce(${body}, false)` : body;
 }
 
 function childrenSql(node: RuleGroup, path: string, depth: number, ctx: CompileContext, guarded: boolean): Sql[] {
   if (depth > MAX_DEPTH) throw invalidRule(path, `groups nest at most ${MAX_DEPTH} deep`);
   const guardedFrom = node.op === 'and' ? node.children.findIndex(aggregatesRows) + 1 : 0;
-  return node.children.map((child, i) => nodeSql(child, `${path}.children[${i}]`, depth + 1, ctx, guarded || (guardedFrom > 0 && i >= guardedFrom)));
+  return node.children.map((child, i) =>
+    nodeSql(child, `${path}.children[${i}]`, depth + 1, ctx, guarded || (guardedFrom > 0 && i >= guardedFrom)),
+  );
 }
 
 /**
@@ -488,14 +536,18 @@ export function referencedSegments(node: RuleNode): number[] {
 
 /** Whether the compiled tree reads `m` (customer_metrics): otherwise the planner drops the left join. */
 const readsMetrics = (node: RuleNode): boolean =>
-  node.type === 'group' ? node.children.some(readsMetrics) : node.type === 'metric' || (node.type === 'anniversary' && node.of === 'first_order');
+  node.type === 'group'
+    ? node.children.some(readsMetrics)
+    : node.type === 'metric' || (node.type === 'anniversary' && node.of === 'first_order');
 
 /**
  * Each matching customer's id and net spent (what a preview orders its sample by): from the metrics the rules
  * join anyway, else looked up for the matching customers alone rather than joining every customer's metrics.
  */
 export const idAndNetSpent = (rules: RuleGroup): Sql =>
-  readsMetrics(rules) ? sql`c.id, m.net_spent` : sql`c.id, (select x.net_spent from customer_metrics x where x.customer_id = c.id) as net_spent`;
+  readsMetrics(rules)
+    ? sql`c.id, m.net_spent`
+    : sql`c.id, (select x.net_spent from customer_metrics x where x.customer_id = c.id) as net_spent`;
 
 /** The customers a rule tree selects (active, not erased), for counting, previews and membership; `columns` of c and m. */
 export function matchingCustomers(rules: RuleGroup, ctx: CompileContext, extra: Sql = sql`true`, columns: Sql = sql`c.id`): Sql {

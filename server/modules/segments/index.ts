@@ -10,7 +10,20 @@ export const segmentsModule = defineModule({
   pollers: [{ name: 'customer-changes', run: drainChanges }],
   customerData: segmentsData,
   // The segment read side: compiled rules over every module's customer data (ARCHITECTURE.md).
-  reads: ['attribute_definitions', 'channels', 'consents', 'customer_changes', 'customer_identities', 'customer_metrics', 'customer_tags', 'customers', 'events', 'order_items', 'orders', 'products'],
+  reads: [
+    'attribute_definitions',
+    'channels',
+    'consents',
+    'customer_changes',
+    'customer_identities',
+    'customer_metrics',
+    'customer_tags',
+    'customers',
+    'events',
+    'order_items',
+    'orders',
+    'products',
+  ],
 });
 export { rebuildActivity } from './activity.ts';
 export { compileRules, matchingCustomers } from './compiler.ts';

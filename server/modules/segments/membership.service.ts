@@ -40,8 +40,16 @@ async function syncMembers(db: Db, seg: { id: number; rules: RuleGroup }, ctx: C
 
 /** Counts a segment's members into its size (and its size history), with whatever else the caller sets. */
 async function recountSize(db: Db, segmentId: number, at: Date, also: { status?: 'ready'; error?: null; computed_at?: Date } = {}) {
-  const size = await db.selectFrom('segment_members').select(sql<number>`count(*)::int`.as('n')).where('segment_id', '=', segmentId).executeTakeFirstOrThrow();
-  await db.updateTable('segments').set({ size: size.n, ...also }).where('id', '=', segmentId).execute();
+  const size = await db
+    .selectFrom('segment_members')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('segment_id', '=', segmentId)
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable('segments')
+    .set({ size: size.n, ...also })
+    .where('id', '=', segmentId)
+    .execute();
   await recordSize(db, segmentId, at, size.n);
 }
 
@@ -92,7 +100,11 @@ export async function refreshSegment(db: Db, id: number, clock: Clock) {
       return syncMembers(trx, { id, rules: row.rules as RuleGroup }, ctx);
     });
   } catch (err) {
-    await db.updateTable('segments').set({ status: 'failed', error: err instanceof Error ? err.message : String(err) }).where('id', '=', id).execute();
+    await db
+      .updateTable('segments')
+      .set({ status: 'failed', error: err instanceof Error ? err.message : String(err) })
+      .where('id', '=', id)
+      .execute();
     throw err;
   }
 }
@@ -108,27 +120,60 @@ export async function refreshAllSegments(db: Db, clock: Clock): Promise<number> 
 export async function syncChangedCustomers(db: Db, ids: readonly number[], clock: Clock) {
   const segments = await dynamicSegmentsInOrder(db);
   if (segments.length === 0) return;
-  const ctx = { ...(await compileContext(db, clock, segments.map((s) => s.rules))), only: ids };
+  const ctx = {
+    ...(await compileContext(
+      db,
+      clock,
+      segments.map((s) => s.rules),
+    )),
+    only: ids,
+  };
   for (const seg of segments) await syncMembers(db, seg, ctx);
 }
 
 export async function segmentSizeHistory(db: Db, id: number) {
   await segmentRow(db, id);
-  const rows = await db.selectFrom('segment_sizes').select(['measured_at', 'size']).where('segment_id', '=', id).orderBy('measured_at').limit(2000).execute();
+  const rows = await db
+    .selectFrom('segment_sizes')
+    .select(['measured_at', 'size'])
+    .where('segment_id', '=', id)
+    .orderBy('measured_at')
+    .limit(2000)
+    .execute();
   return { items: rows.map((r) => ({ at: r.measured_at.toISOString(), size: r.size })) };
 }
 
-export async function membershipHistory(db: Db, filter: { segmentId?: number; customerId?: number }, page: { limit: number; offset: number }) {
+export async function membershipHistory(
+  db: Db,
+  filter: { segmentId?: number; customerId?: number },
+  page: { limit: number; offset: number },
+) {
   // Read side: the customer's name beside the id (segments may join customers).
-  let q = db.selectFrom('segment_membership_history as h').innerJoin('segments as s', 's.id', 'h.segment_id').leftJoin('customers as c', 'c.id', 'h.customer_id');
+  let q = db
+    .selectFrom('segment_membership_history as h')
+    .innerJoin('segments as s', 's.id', 'h.segment_id')
+    .leftJoin('customers as c', 'c.id', 'h.customer_id');
   if (filter.segmentId) q = q.where('h.segment_id', '=', filter.segmentId);
   if (filter.customerId) q = q.where('h.customer_id', '=', filter.customerId);
   const [rows, total] = await Promise.all([
-    q.select(['h.segment_id', 's.name', 'h.customer_id', 'c.name as customer_name', 'h.entered_at', 'h.exited_at']).orderBy('h.entered_at', 'desc').orderBy('h.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    q
+      .select(['h.segment_id', 's.name', 'h.customer_id', 'c.name as customer_name', 'h.entered_at', 'h.exited_at'])
+      .orderBy('h.entered_at', 'desc')
+      .orderBy('h.id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
     q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
   return {
-    items: rows.map((r) => ({ segmentId: Number(r.segment_id), segmentName: r.name, customerId: Number(r.customer_id), customerName: r.customer_name, enteredAt: r.entered_at.toISOString(), exitedAt: r.exited_at?.toISOString() ?? null })),
+    items: rows.map((r) => ({
+      segmentId: Number(r.segment_id),
+      segmentName: r.name,
+      customerId: Number(r.customer_id),
+      customerName: r.customer_name,
+      enteredAt: r.entered_at.toISOString(),
+      exitedAt: r.exited_at?.toISOString() ?? null,
+    })),
     total: total.n,
   };
 }

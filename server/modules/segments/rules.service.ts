@@ -11,14 +11,23 @@ export type Clock = { now: Date; timeZone: string; fields?: readonly SegmentFiel
 export async function compileContext(db: Db, clock: Clock, rules: readonly RuleGroup[]): Promise<CompileContext> {
   const defs = await db.selectFrom('attribute_definitions').select(['key', 'type', 'options']).execute();
   const categories = [...new Set(rules.flatMap(categoriesIn))];
-  const products = categories.length > 0 ? await db.selectFrom('products').select(['id', 'category']).where('category', 'in', categories).execute() : [];
+  const products =
+    categories.length > 0 ? await db.selectFrom('products').select(['id', 'category']).where('category', 'in', categories).execute() : [];
   const categoryProducts = new Map<string, number[]>();
   for (const p of products) {
     const ids = categoryProducts.get(p.category) ?? [];
     ids.push(Number(p.id));
     categoryProducts.set(p.category, ids);
   }
-  return { now: clock.now, today: todayIn(clock.timeZone, clock.now), timeZone: clock.timeZone, attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])), categoryProducts, useActivity: true, fields: new Map((clock.fields ?? []).map((f) => [f.key, f])) };
+  return {
+    now: clock.now,
+    today: todayIn(clock.timeZone, clock.now),
+    timeZone: clock.timeZone,
+    attributes: new Map(defs.map((d) => [d.key, { type: d.type, options: d.options }])),
+    categoryProducts,
+    useActivity: true,
+    fields: new Map((clock.fields ?? []).map((f) => [f.key, f])),
+  };
 }
 
 async function checkReferences(db: Db, rules: RuleGroup, selfId: number | null) {
@@ -73,7 +82,15 @@ export async function estimateRules(db: Db, rules: RuleGroup, clock: Clock, samp
     const matched = Number((await sql<{ n: number }>`select count(*)::int as n from (${target}) t`.execute(trx)).rows[0].n);
     const n = exact ? population : ids.length;
     const [low, high] = exact || n === 0 ? [matched, matched] : wilson(matched, n).map((p) => Math.round(p * population));
-    return { count: exact || n === 0 ? matched : Math.round((matched / n) * population), low, high, sampled: n, population, exact, tookMs: Math.round(performance.now() - started) };
+    return {
+      count: exact || n === 0 ? matched : Math.round((matched / n) * population),
+      low,
+      high,
+      sampled: n,
+      population,
+      exact,
+      tookMs: Math.round(performance.now() - started),
+    };
   });
 }
 
@@ -97,7 +114,9 @@ const SPLIT_FROM = 200_000;
 
 /** The customer-id ranges a count is split into, or one unrestricted pass for a smaller shop. */
 async function countRanges(db: Db, splitFrom: number): Promise<(IdRange | undefined)[]> {
-  const r = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'customers'::regclass`.execute(db);
+  const r = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'customers'::regclass`.execute(
+    db,
+  );
   if (Number(r.rows[0]?.n ?? 0) < splitFrom) return [undefined];
   const ranges = await customerIdRanges(db, { parts: COUNT_RANGES });
   return ranges.length > 0 ? ranges : [undefined];
@@ -105,14 +124,20 @@ async function countRanges(db: Db, splitFrom: number): Promise<(IdRange | undefi
 
 type SampleRow = { id: number; name: string | null; province: string | null; lifecycle_stage: string | null; net_spent: number | null };
 /** The preview's order: most spent first (no metrics last), then by id. */
-const bySpent = (a: SampleRow, b: SampleRow) => (b.net_spent ?? Number.NEGATIVE_INFINITY) - (a.net_spent ?? Number.NEGATIVE_INFINITY) || Number(a.id) - Number(b.id);
+const bySpent = (a: SampleRow, b: SampleRow) =>
+  (b.net_spent ?? Number.NEGATIVE_INFINITY) - (a.net_spent ?? Number.NEGATIVE_INFINITY) || Number(a.id) - Number(b.id);
 
 /**
  * Counts (and samples) the customers a rule tree matches now, without saving anything. A large shop's count is
  * the same statement over customer-id ranges run side by side (each range's sets restricted to it, see
  * `CompileContext.range`), summed; each range brings its own top of the sample.
  */
-export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts: { sample?: number; showSql?: boolean; splitFrom?: number } = {}) {
+export async function previewRules(
+  db: Db,
+  rules: RuleGroup,
+  clock: Clock,
+  opts: { sample?: number; showSql?: boolean; splitFrom?: number } = {},
+) {
   const { ctx, target } = await compileChecked(db, rules, clock, null);
   const started = performance.now();
   const limit = opts.sample ?? 20;
@@ -133,12 +158,20 @@ export async function previewRules(db: Db, rules: RuleGroup, clock: Clock, opts:
       }),
     ),
   );
-  const sample = parts.flatMap((p) => p.sample).sort(bySpent).slice(0, limit);
+  const sample = parts
+    .flatMap((p) => p.sample)
+    .sort(bySpent)
+    .slice(0, limit);
   return {
     count: parts.reduce((sum, p) => sum + p.n, 0),
-    sample: sample.map((r) => ({ id: Number(r.id), name: r.name, province: r.province, lifecycleStage: r.lifecycle_stage, netSpent: Number(r.net_spent ?? 0) })),
+    sample: sample.map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      province: r.province,
+      lifecycleStage: r.lifecycle_stage,
+      netSpent: Number(r.net_spent ?? 0),
+    })),
     sql: opts.showSql ? target.compile(db).sql : undefined,
     tookMs: Math.round(performance.now() - started),
   };
 }
-

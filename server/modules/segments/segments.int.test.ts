@@ -22,12 +22,22 @@ const or = (...children: RuleGroup['children']): RuleGroup => ({ type: 'group', 
 const CASES: { name: string; rules: RuleGroup; truth: string }[] = [
   {
     name: 'profile: women in Shanghai or Zhejiang',
-    rules: and({ type: 'profile', field: 'gender', operator: 'eq', value: 'female' }, { type: 'profile', field: 'province', operator: 'in', value: ['上海市', '浙江省'] }),
+    rules: and(
+      { type: 'profile', field: 'gender', operator: 'eq', value: 'female' },
+      { type: 'profile', field: 'province', operator: 'in', value: ['上海市', '浙江省'] },
+    ),
     truth: `select id from customers where gender = 'female' and province in ('上海市', '浙江省') and merged_into is null`,
   },
   {
     name: 'orders: at least 2 skincare orders in the last 365 days',
-    rules: and({ type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 365 }, filters: { categories: ['护肤'] } }),
+    rules: and({
+      type: 'orders',
+      aggregate: 'count',
+      operator: 'gte',
+      value: 2,
+      window: { kind: 'last_days', days: 365 },
+      filters: { categories: ['护肤'] },
+    }),
     truth: `select o.customer_id from orders o
       where o.paid_at is not null and o.status <> 'cancelled' and o.placed_at >= timestamptz '2026-06-30T08:00:00Z' - interval '365 days'
         and exists (select 1 from order_items i join products p on p.id = i.product_id where i.order_id = o.id and p.category = '护肤')
@@ -57,7 +67,14 @@ const CASES: { name: string; rules: RuleGroup; truth: string }[] = [
       or(
         { type: 'metric', field: 'rfm_group', operator: 'in', value: ['champions', 'loyal'] },
         and(
-          { type: 'orders', aggregate: 'count', operator: 'gte', value: 2, window: { kind: 'last_days', days: 365 }, filters: { categories: ['护肤'] } },
+          {
+            type: 'orders',
+            aggregate: 'count',
+            operator: 'gte',
+            value: 2,
+            window: { kind: 'last_days', days: 365 },
+            filters: { categories: ['护肤'] },
+          },
           { type: 'events', name: 'Product Viewed', operator: 'gte', value: 3, window: { kind: 'last_days', days: 180 } },
         ),
       ),
@@ -74,7 +91,19 @@ const CASES: { name: string; rules: RuleGroup; truth: string }[] = [
     name: 'nested: (champions or loyal) or (not at risk and CLV over 500 yuan)',
     rules: or(
       { type: 'metric', field: 'rfm_group', operator: 'in', value: ['champions', 'loyal'] },
-      { type: 'group', op: 'and', children: [{ type: 'group', op: 'and', not: true, children: [{ type: 'metric', field: 'lifecycle_stage', operator: 'eq', value: 'at_risk' }] }, { type: 'metric', field: 'clv', operator: 'gt', value: 50_000 }] },
+      {
+        type: 'group',
+        op: 'and',
+        children: [
+          {
+            type: 'group',
+            op: 'and',
+            not: true,
+            children: [{ type: 'metric', field: 'lifecycle_stage', operator: 'eq', value: 'at_risk' }],
+          },
+          { type: 'metric', field: 'clv', operator: 'gt', value: 50_000 },
+        ],
+      },
     ),
     truth: `select customer_id from customer_metrics where rfm_group in ('champions', 'loyal')
       union select customer_id from customer_metrics where lifecycle_stage <> 'at_risk' and clv > 50000`,
@@ -99,7 +128,10 @@ const CASES: { name: string; rules: RuleGroup; truth: string }[] = [
   },
   {
     name: 'custom attribute: skin type dry and VIP level at least 2',
-    rules: and({ type: 'attribute', key: 'skin_type', operator: 'eq', value: 'dry' }, { type: 'attribute', key: 'vip_level', operator: 'gte', value: 2 }),
+    rules: and(
+      { type: 'attribute', key: 'skin_type', operator: 'eq', value: 'dry' },
+      { type: 'attribute', key: 'vip_level', operator: 'gte', value: 2 },
+    ),
     truth: `select id from customers where attributes->>'skin_type' = 'dry' and (attributes->>'vip_level')::int >= 2`,
   },
 ];
@@ -115,16 +147,24 @@ describe('segments on generated data', () => {
       select id, 'sms', 'marketing', 'granted', 'test', 'test', now() - interval '2 days' from customers where id % 2 = 0`.execute(db);
     await sql`insert into consents (customer_id, channel, purpose, status, source, actor_label)
       select id, 'sms', 'marketing', 'withdrawn', 'test', 'test' from customers where id % 12 = 0`.execute(db);
-    await sql`insert into attribute_definitions (key, label, type, options) values ('skin_type', 'Skin', 'enum', '{dry,oily}'), ('vip_level', 'VIP level', 'number', '{}')`.execute(db);
-    await sql`update customers set attributes = jsonb_build_object('skin_type', case when id % 4 = 0 then 'dry' else 'oily' end, 'vip_level', id % 5)`.execute(db);
+    await sql`insert into attribute_definitions (key, label, type, options) values ('skin_type', 'Skin', 'enum', '{dry,oily}'), ('vip_level', 'VIP level', 'number', '{}')`.execute(
+      db,
+    );
+    await sql`update customers set attributes = jsonb_build_object('skin_type', case when id % 4 = 0 then 'dry' else 'oily' end, 'vip_level', id % 5)`.execute(
+      db,
+    );
     await recomputeAll(db, { now: NOW, timeZone: TZ });
     await rebuildActivity(db);
     await clearChangesBefore(db, new Date());
     // Then some customers change and the drain has not come by: their activity rows are behind their orders and
     // events (a cancelled order still counted, new views missing), so they must be decided from the rows.
-    await sql`update orders set status = 'cancelled' where id in (select id from orders where paid_at is not null and id % 9 = 0)`.execute(db);
+    await sql`update orders set status = 'cancelled' where id in (select id from orders where paid_at is not null and id % 9 = 0)`.execute(
+      db,
+    );
     await sql`insert into events (type, name, customer_id, properties, occurred_at, received_at, message_id)
-      select 'track', 'Product Viewed', id, '{}', ${NOW}::timestamptz - interval '2 days', now(), 'late-' || id from customers where id % 7 = 0`.execute(db);
+      select 'track', 'Product Viewed', id, '{}', ${NOW}::timestamptz - interval '2 days', now(), 'late-' || id from customers where id % 7 = 0`.execute(
+      db,
+    );
     // The estimate steps through the customers by the planner's row count.
     await sql`analyze customers`.execute(db);
   });
@@ -134,8 +174,12 @@ describe('segments on generated data', () => {
     it(`counts what hand-written SQL counts — ${c.name}`, async () => {
       const db = patron.ctx.db;
       const ctx = await compileContext(db, clock, [c.rules]);
-      const got = (await sql<{ id: number }>`${matchingCustomers(c.rules, ctx)}`.execute(db)).rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-      const want = (await sql<{ id: number }>`${sql.raw(c.truth)}`.execute(db)).rows.map((r) => Number(Object.values(r)[0])).sort((a, b) => a - b);
+      const got = (await sql<{ id: number }>`${matchingCustomers(c.rules, ctx)}`.execute(db)).rows
+        .map((r) => Number(r.id))
+        .sort((a, b) => a - b);
+      const want = (await sql<{ id: number }>`${sql.raw(c.truth)}`.execute(db)).rows
+        .map((r) => Number(Object.values(r)[0]))
+        .sort((a, b) => a - b);
       expect(want.length, 'the case should select someone').toBeGreaterThan(0);
       expect(want.length, 'the case should not select everyone').toBeLessThan(1500);
       expect(got).toEqual(want);
@@ -145,24 +189,45 @@ describe('segments on generated data', () => {
       expect(await previewRules(db, c.rules, clock, { splitFrom: 0 })).toMatchObject({ count: want.length, sample: preview.sample });
       // A large shop's count runs over customer-id ranges side by side: the ranges' answers make up the whole.
       const halves = await Promise.all(
-        [{ fromId: 1, toId: 750 }, { fromId: 751, toId: 1_000_000 }].map(async (range) =>
+        [
+          { fromId: 1, toId: 750 },
+          { fromId: 751, toId: 1_000_000 },
+        ].map(async (range) =>
           (await sql<{ id: number }>`${matchingCustomers(c.rules, { ...ctx, range })}`.execute(db)).rows.map((r) => Number(r.id)),
         ),
       );
       expect(halves[0].every((id) => id <= 750) && halves[1].every((id) => id > 750)).toBe(true);
       expect(halves.flat().sort((a, b) => a - b)).toEqual(want);
       // The estimate: exact for a shop smaller than the sample; else 1 customer in 5 (by a hash of the id) decided and scaled up.
-      expect(await estimateRules(db, c.rules, clock)).toMatchObject({ count: want.length, low: want.length, high: want.length, exact: true, population: 1500 });
+      expect(await estimateRules(db, c.rules, clock)).toMatchObject({
+        count: want.length,
+        low: want.length,
+        high: want.length,
+        exact: true,
+        population: 1500,
+      });
       const estimate = await estimateRules(db, c.rules, clock, 300);
-      const sample = new Set((await sql<{ id: number }>`select id from customers where hashint8(id) % 5 = 0`.execute(db)).rows.map((r) => Number(r.id)));
+      const sample = new Set(
+        (await sql<{ id: number }>`select id from customers where hashint8(id) % 5 = 0`.execute(db)).rows.map((r) => Number(r.id)),
+      );
       const inSample = want.filter((id) => sample.has(id)).length;
-      expect(estimate).toMatchObject({ count: Math.round((inSample / sample.size) * 1500), sampled: sample.size, population: 1500, exact: false });
+      expect(estimate).toMatchObject({
+        count: Math.round((inSample / sample.size) * 1500),
+        sampled: sample.size,
+        population: 1500,
+        exact: false,
+      });
       expect(estimate.low).toBeLessThanOrEqual(estimate.count);
       expect(estimate.high).toBeGreaterThanOrEqual(estimate.count);
       // The incremental path decides a few customers with order and event rows aggregated for them alone: same answer.
-      const ids = [...want.slice(0, 5), ...(await sql<{ id: number }>`select id from customers order by id desc limit 5`.execute(db)).rows.map((r) => Number(r.id))];
+      const ids = [
+        ...want.slice(0, 5),
+        ...(await sql<{ id: number }>`select id from customers order by id desc limit 5`.execute(db)).rows.map((r) => Number(r.id)),
+      ];
       const only = sql`c.id = any(${ids}::bigint[])`;
-      const some = (await sql<{ id: number }>`${matchingCustomers(c.rules, { ...ctx, only: ids }, only)}`.execute(db)).rows.map((r) => Number(r.id));
+      const some = (await sql<{ id: number }>`${matchingCustomers(c.rules, { ...ctx, only: ids }, only)}`.execute(db)).rows.map((r) =>
+        Number(r.id),
+      );
       expect(some.sort((a, b) => a - b)).toEqual(want.filter((id) => ids.includes(id)));
     });
   }
@@ -172,14 +237,16 @@ describe('segments on generated data', () => {
     const pending = Number((await sql<{ n: number }>`select count(*)::int as n from customer_changes`.execute(db)).rows[0].n);
     expect(pending, 'some customers are pending and some are not').toBeGreaterThan(100);
     expect(pending).toBeLessThan(1000);
-    const of: Record<string, Pick<Condition & { type: 'orders' }, 'filters'> & { type: 'orders' } | { type: 'events'; name: string }> = {
+    const of: Record<string, (Pick<Condition & { type: 'orders' }, 'filters'> & { type: 'orders' }) | { type: 'events'; name: string }> = {
       'any order': { type: 'orders', filters: {} },
       'skincare orders': { type: 'orders', filters: { categories: ['护肤'] } },
       'product views': { type: 'events', name: 'Product Viewed' },
       'completed orders': { type: 'events', name: 'Order Completed' },
     };
     const tests: [string, number | number[]][] = [
-      ...['gte', 'gt', 'lt', 'lte', 'eq', 'neq'].flatMap((op) => [0, 1, 2, 3, ACTIVITY_DEPTH - 1, ACTIVITY_DEPTH].map((v): [string, number] => [op, v])),
+      ...['gte', 'gt', 'lt', 'lte', 'eq', 'neq'].flatMap((op) =>
+        [0, 1, 2, 3, ACTIVITY_DEPTH - 1, ACTIVITY_DEPTH].map((v): [string, number] => [op, v]),
+      ),
       ['gte', 2.5],
       ['lt', 1.5],
       ['between', [1, 3]],
@@ -192,14 +259,23 @@ describe('segments on generated data', () => {
       const ctx = await compileContext(db, clock, [and({ ...base, aggregate: 'count', operator: 'gte', value: 1 } as Condition)]);
       for (const window of windows) {
         for (const [operator, value] of tests) {
-          const rules = and({ ...base, ...(base.type === 'orders' ? { aggregate: 'count' } : {}), operator, value, ...(window ? { window } : {}) } as Condition);
+          const rules = and({
+            ...base,
+            ...(base.type === 'orders' ? { aggregate: 'count' } : {}),
+            operator,
+            value,
+            ...(window ? { window } : {}),
+          } as Condition);
           const activity = matchingCustomers(rules, ctx);
           fromActivity += activity.compile(db).sql.includes('customer_activity') ? 1 : 0;
           const apart = await sql<{ n: number; matched: number }>`
             with a as (${activity}), r as (${matchingCustomers(rules, { ...ctx, useActivity: false })})
             select (select count(*)::int from ((select id from a except select id from r) union all (select id from r except select id from a)) d) as n,
               (select count(*)::int from r) as matched`.execute(db);
-          expect(apart.rows[0].n, `${what} ${operator} ${JSON.stringify(value)} ${JSON.stringify(window)} (${apart.rows[0].matched} match)`).toBe(0);
+          expect(
+            apart.rows[0].n,
+            `${what} ${operator} ${JSON.stringify(value)} ${JSON.stringify(window)} (${apart.rows[0].matched} match)`,
+          ).toBe(0);
         }
       }
     }
@@ -208,10 +284,12 @@ describe('segments on generated data', () => {
 
   it('moves the category activity of a product’s buyers when the product changes category', async () => {
     const db = patron.ctx.db;
-    const product = (await sql<{ id: number; buyers: number[]; paid: number[] }>`
+    const product = (
+      await sql<{ id: number; buyers: number[]; paid: number[] }>`
       select i.product_id as id, array_agg(distinct i.customer_id order by i.customer_id) as buyers,
         array_agg(distinct i.customer_id order by i.customer_id) filter (where o.paid_at is not null and o.status <> 'cancelled') as paid
-      from order_items i join orders o on o.id = i.order_id group by i.product_id order by count(*) desc limit 1`.execute(db)).rows[0];
+      from order_items i join orders o on o.id = i.order_id group by i.product_id order by count(*) desc limit 1`.execute(db)
+    ).rows[0];
     const drain = async () => {
       while ((await drainChanges({ ...patron.ctx, clock: { now: () => NOW } })) > 0);
     };
@@ -220,29 +298,61 @@ describe('segments on generated data', () => {
     const marked = await db.selectFrom('customer_changes').select('customer_id').orderBy('customer_id').execute();
     expect(marked.map((r) => Number(r.customer_id))).toEqual(product.buyers.map(Number));
     await drain();
-    const moved = await db.selectFrom('customer_activity').select('customer_id').where('kind', '=', 'category').where('key', '=', '限定礼盒').orderBy('customer_id').execute();
+    const moved = await db
+      .selectFrom('customer_activity')
+      .select('customer_id')
+      .where('kind', '=', 'category')
+      .where('key', '=', '限定礼盒')
+      .orderBy('customer_id')
+      .execute();
     expect(moved.map((r) => Number(r.customer_id))).toEqual(product.paid.map(Number));
   });
 
   it('keeps dynamic membership current incrementally, with history and sizes', async () => {
     const db = patron.ctx.db;
     const session = await signIn(patron);
-    const rules = and({ type: 'tag', operator: 'has_any', tags: ['gold'] }, { type: 'metric', field: 'orders_count', operator: 'gte', value: 1 });
-    const created = await patron.http.inject({ method: 'POST', url: '/api/v1/segments', headers: as(session), payload: { name: 'Gold buyers', kind: 'dynamic', rules } });
+    const rules = and(
+      { type: 'tag', operator: 'has_any', tags: ['gold'] },
+      { type: 'metric', field: 'orders_count', operator: 'gte', value: 1 },
+    );
+    const created = await patron.http.inject({
+      method: 'POST',
+      url: '/api/v1/segments',
+      headers: as(session),
+      payload: { name: 'Gold buyers', kind: 'dynamic', rules },
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json().segment.id as number;
     // Creating it queued a full refresh, which the test server's worker runs on the wall clock within a second or
     // so: wait for it, or it lands between this test's steps (entries and exits at the wall clock, sizes reordered).
     const refreshedByWorker = () =>
-      db.selectFrom('segment_sizes').select('size').where('segment_id', '=', id).where('measured_at', '>', new Date(NOW.getTime() + 86_400_000)).executeTakeFirst();
+      db
+        .selectFrom('segment_sizes')
+        .select('size')
+        .where('segment_id', '=', id)
+        .where('measured_at', '>', new Date(NOW.getTime() + 86_400_000))
+        .executeTakeFirst();
     await expect.poll(refreshedByWorker, { timeout: 30_000, interval: 100 }).toBeDefined();
     await refreshSegment(db, id, clock);
-    expect((await patron.http.inject({ url: `/api/v1/segments/${id}`, headers: as(session) })).json()).toMatchObject({ status: 'ready', size: 0 });
+    expect((await patron.http.inject({ url: `/api/v1/segments/${id}`, headers: as(session) })).json()).toMatchObject({
+      status: 'ready',
+      size: 0,
+    });
 
-    const buyer = await db.selectFrom('customer_metrics').select('customer_id').where('orders_count', '>', 0).orderBy('customer_id').executeTakeFirstOrThrow();
+    const buyer = await db
+      .selectFrom('customer_metrics')
+      .select('customer_id')
+      .where('orders_count', '>', 0)
+      .orderBy('customer_id')
+      .executeTakeFirstOrThrow();
     await sql`delete from customer_changes`.execute(db);
     const tag = (action: '' | '/remove') =>
-      patron.http.inject({ method: 'POST', url: `/api/v1/customers/${buyer.customer_id}/tags${action}`, headers: as(session), payload: { tag: 'gold' } });
+      patron.http.inject({
+        method: 'POST',
+        url: `/api/v1/customers/${buyer.customer_id}/tags${action}`,
+        headers: as(session),
+        payload: { tag: 'gold' },
+      });
     expect((await tag('')).statusCode).toBe(200);
     expect(await drainChanges({ ...patron.ctx, clock: { now: () => new Date(NOW.getTime() + 60_000) } })).toBe(1);
     const members = await db.selectFrom('segment_members').select('customer_id').where('segment_id', '=', id).execute();
@@ -261,7 +371,13 @@ describe('segments on generated data', () => {
     const own = (await patron.http.inject({ url: `/api/v1/customers/${buyer.customer_id}/segments`, headers: as(session) })).json();
     expect(own.items[0].segmentId).toBe(id);
     // Entering and leaving are domain events of the person, at the drain's clock.
-    const events = await db.selectFrom('domain_events').select(['type', 'payload', 'occurred_at']).where('customer_id', '=', buyer.customer_id).where('type', 'like', 'segment.%').orderBy('id').execute();
+    const events = await db
+      .selectFrom('domain_events')
+      .select(['type', 'payload', 'occurred_at'])
+      .where('customer_id', '=', buyer.customer_id)
+      .where('type', 'like', 'segment.%')
+      .orderBy('id')
+      .execute();
     expect(events.map((e) => [e.type, (e.payload as { segmentId: number }).segmentId, e.occurred_at.toISOString()])).toEqual([
       ['segment.entered', id, new Date(NOW.getTime() + 60_000).toISOString()],
       ['segment.exited', id, new Date(NOW.getTime() + 120_000).toISOString()],
@@ -271,10 +387,23 @@ describe('segments on generated data', () => {
   it('segments refer to segments, never to themselves, and export through the customers filter', async () => {
     const session = await signIn(patron);
     const post = (payload: object) => patron.http.inject({ method: 'POST', url: '/api/v1/segments', headers: as(session), payload });
-    const base = (await post({ name: 'Shanghai', kind: 'dynamic', rules: and({ type: 'profile', field: 'province', operator: 'eq', value: '上海市' }) })).json().segment;
+    const base = (
+      await post({ name: 'Shanghai', kind: 'dynamic', rules: and({ type: 'profile', field: 'province', operator: 'eq', value: '上海市' }) })
+    ).json().segment;
     await refreshSegment(patron.ctx.db, base.id, clock);
-    const child = (await post({ name: 'Shanghai VIP', kind: 'dynamic', rules: and({ type: 'segment', segmentId: base.id, member: true }, { type: 'tag', operator: 'has_any', tags: ['vip'] }) })).json().segment;
-    const loop = await patron.http.inject({ method: 'PATCH', url: `/api/v1/segments/${base.id}`, headers: as(session), payload: { rules: and({ type: 'segment', segmentId: child.id, member: false }) } });
+    const child = (
+      await post({
+        name: 'Shanghai VIP',
+        kind: 'dynamic',
+        rules: and({ type: 'segment', segmentId: base.id, member: true }, { type: 'tag', operator: 'has_any', tags: ['vip'] }),
+      })
+    ).json().segment;
+    const loop = await patron.http.inject({
+      method: 'PATCH',
+      url: `/api/v1/segments/${base.id}`,
+      headers: as(session),
+      payload: { rules: and({ type: 'segment', segmentId: child.id, member: false }) },
+    });
     expect(loop.statusCode).toBe(400);
     expect(loop.json().error.code).toBe('SEGMENT_RULE_INVALID');
     const del = await patron.http.inject({ method: 'DELETE', url: `/api/v1/segments/${base.id}`, headers: as(session) });
@@ -288,18 +417,35 @@ describe('segments on generated data', () => {
     const size = (await patron.http.inject({ url: `/api/v1/segments/${base.id}`, headers: as(session) })).json().size;
     expect(listed.total).toBe(size);
     // Bulk work on the segment's members (the job once dropped the segment from its filter and tagged everyone).
-    const op = (await patron.http.inject({ method: 'POST', url: '/api/v1/customers/bulk-tag', headers: as(session), payload: { filter: { segment: base.id }, tag: 'sh-members', action: 'add' } })).json();
+    const op = (
+      await patron.http.inject({
+        method: 'POST',
+        url: '/api/v1/customers/bulk-tag',
+        headers: as(session),
+        payload: { filter: { segment: base.id }, tag: 'sh-members', action: 'add' },
+      })
+    ).json();
     let status = op.status;
     for (let i = 0; i < 120 && status !== 'completed'; i++) {
       await new Promise((r) => setTimeout(r, 250));
       status = (await patron.http.inject({ url: `/api/v1/customer-operations/${op.id}`, headers: as(session) })).json().status;
     }
     expect((await patron.http.inject({ url: '/api/v1/customers?tag=sh-members&limit=1', headers: as(session) })).json().total).toBe(size);
-    const snapshot = await patron.http.inject({ method: 'POST', url: `/api/v1/segments/${base.id}/snapshot`, headers: as(session), payload: { name: 'Shanghai, frozen' } });
+    const snapshot = await patron.http.inject({
+      method: 'POST',
+      url: `/api/v1/segments/${base.id}/snapshot`,
+      headers: as(session),
+      payload: { name: 'Shanghai, frozen' },
+    });
     expect(snapshot.statusCode).toBe(201);
     expect(snapshot.json().segment).toMatchObject({ kind: 'static', size });
 
-    const preview = await patron.http.inject({ method: 'POST', url: '/api/v1/segments/preview', headers: as(session), payload: { rules: and({ type: 'metric', field: 'nope', operator: 'eq', value: 1 }) } });
+    const preview = await patron.http.inject({
+      method: 'POST',
+      url: '/api/v1/segments/preview',
+      headers: as(session),
+      payload: { rules: and({ type: 'metric', field: 'nope', operator: 'eq', value: 1 }) },
+    });
     expect(preview.statusCode).toBe(400);
     expect(preview.json().error.details).toEqual({ path: 'rules.children[0]', reason: 'unknown metric "nope"' });
   });
@@ -308,21 +454,32 @@ describe('segments on generated data', () => {
     const session = await signIn(patron);
     const call = (method: 'POST' | 'PATCH' | 'DELETE' | 'GET', url: string, payload?: object) =>
       patron.http.inject({ method, url: `/api/v1${url}`, headers: as(session), ...(payload ? { payload } : {}) });
-    expect((await call('POST', '/attributes', { key: 'loyalty_card', label: 'Card', type: 'enum', options: ['silver', 'gold'] })).statusCode).toBe(201);
-    expect((await call('POST', '/attributes', { key: 'loyalty_card', label: 'Again', type: 'text' })).json().error.code).toBe('ATTRIBUTE_EXISTS');
+    expect(
+      (await call('POST', '/attributes', { key: 'loyalty_card', label: 'Card', type: 'enum', options: ['silver', 'gold'] })).statusCode,
+    ).toBe(201);
+    expect((await call('POST', '/attributes', { key: 'loyalty_card', label: 'Again', type: 'text' })).json().error.code).toBe(
+      'ATTRIBUTE_EXISTS',
+    );
     expect((await call('POST', '/attributes', { key: 'Bad Key', label: 'x', type: 'text' })).statusCode).toBe(400);
     expect((await call('POST', '/attributes', { key: 'colour', label: 'x', type: 'enum', options: [] })).statusCode).toBe(400);
     const id = Number((await patron.ctx.db.selectFrom('customers').select('id').orderBy('id').executeTakeFirstOrThrow()).id);
     const set = await call('PATCH', `/customers/${id}/attributes`, { loyalty_card: 'gold', vip_level: 4 });
     expect(set.statusCode).toBe(200);
     expect(set.json().attributes).toMatchObject({ loyalty_card: 'gold', vip_level: 4 });
-    expect((await call('PATCH', `/customers/${id}/attributes`, { loyalty_card: 'platinum' })).json().error.code).toBe('ATTRIBUTE_VALUE_INVALID');
+    expect((await call('PATCH', `/customers/${id}/attributes`, { loyalty_card: 'platinum' })).json().error.code).toBe(
+      'ATTRIBUTE_VALUE_INVALID',
+    );
     expect((await call('PATCH', `/customers/${id}/attributes`, { vip_level: 'high' })).json().error.code).toBe('ATTRIBUTE_VALUE_INVALID');
     expect((await call('PATCH', `/customers/${id}/attributes`, { shoe_size: 42 })).json().error.code).toBe('ATTRIBUTE_UNKNOWN');
-    const preview = await call('POST', '/segments/preview', { rules: and({ type: 'attribute', key: 'loyalty_card', operator: 'eq', value: 'gold' }) });
+    const preview = await call('POST', '/segments/preview', {
+      rules: and({ type: 'attribute', key: 'loyalty_card', operator: 'eq', value: 'gold' }),
+    });
     expect(preview.json().count).toBe(1);
     expect((await call('PATCH', `/customers/${id}/attributes`, { loyalty_card: null })).json().attributes.loyalty_card).toBeUndefined();
     expect((await call('DELETE', '/attributes/loyalty_card')).statusCode).toBe(200);
-    expect((await call('POST', '/segments/preview', { rules: and({ type: 'attribute', key: 'loyalty_card', operator: 'is_set' }) })).json().error.code).toBe('SEGMENT_RULE_INVALID');
+    expect(
+      (await call('POST', '/segments/preview', { rules: and({ type: 'attribute', key: 'loyalty_card', operator: 'is_set' }) })).json().error
+        .code,
+    ).toBe('SEGMENT_RULE_INVALID');
   });
 });

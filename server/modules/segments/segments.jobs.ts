@@ -1,4 +1,3 @@
-
 import { defineJob, defineScheduledJob } from '../../jobs/index.ts';
 import { pacing } from '../../platform/pacing.ts';
 import type { AppContext } from '../../platform/context.ts';
@@ -8,7 +7,6 @@ import { clockOf } from './clock.ts';
 import { refreshActivity } from './activity.ts';
 import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './membership.service.ts';
 import { type JobPayload, jobPayloads } from '../../../contracts/jobs.ts';
-
 
 /** Full refresh of one segment (after it is created or its rules change, or on request). */
 export const segmentRefreshJob = defineJob<JobPayload<'segment-refresh'>, AppContext>({

@@ -63,7 +63,8 @@ export const segmentRoutes = [
     url: '/segments/estimate',
     access: 'segments.read',
     tag: 'segments',
-    summary: 'Estimated count of a rule tree from a sample of about 10,000 customers, with a 95% interval (fast at any size; exact for small shops)',
+    summary:
+      'Estimated count of a rule tree from a sample of about 10,000 customers, with a 95% interval (fast at any size; exact for small shops)',
     body: previewBody,
     response: estimateResult,
     handler: async ({ ctx, body }) => estimateRules(ctx.db, body.rules, await clockOf(ctx)),
@@ -79,7 +80,8 @@ export const segmentRoutes = [
     response: z.object({ segment: segmentBody, unmatched: z.number().int() }),
     handler: async ({ ctx, body, principal, ip }) => {
       const common = { name: body.name, description: body.description, actor: actorOf(principal, ip), clock: await clockOf(ctx) };
-      if (body.kind === 'dynamic') return { segment: await createDynamicSegment(ctx.db, { ...common, rules: body.rules, onSaved: refreshLater(ctx) }), unmatched: 0 };
+      if (body.kind === 'dynamic')
+        return { segment: await createDynamicSegment(ctx.db, { ...common, rules: body.rules, onSaved: refreshLater(ctx) }), unmatched: 0 };
       return createStaticSegment(ctx.db, { ...common, customerIds: body.customerIds, externalIds: body.externalIds });
     },
   }),
@@ -145,7 +147,13 @@ export const segmentRoutes = [
     response: z.object({ segment: segmentBody, unmatched: z.number().int() }),
     handler: async ({ ctx, params, body, principal, ip }) => {
       const source = await getSegment(ctx.db, params.id);
-      return createStaticSegment(ctx.db, { name: body.name, description: source.name, fromSegmentId: params.id, actor: actorOf(principal, ip), clock: await clockOf(ctx) });
+      return createStaticSegment(ctx.db, {
+        name: body.name,
+        description: source.name,
+        fromSegmentId: params.id,
+        actor: actorOf(principal, ip),
+        clock: await clockOf(ctx),
+      });
     },
   }),
   defineRoute({
@@ -206,8 +214,18 @@ export const segmentRoutes = [
     body: clusterSegmentBody,
     response: z.object({ segment: segmentBody, unmatched: z.number().int() }),
     handler: async ({ ctx, body, principal, ip }) => {
-      const { members } = await clusterCustomers(ctx.db, { features: body.features, k: body.k, channel: body.channel, segment: body.segment });
-      return createStaticSegment(ctx.db, { name: body.name, customerIds: members.get(body.cluster) ?? [], actor: actorOf(principal, ip), clock: await clockOf(ctx) });
+      const { members } = await clusterCustomers(ctx.db, {
+        features: body.features,
+        k: body.k,
+        channel: body.channel,
+        segment: body.segment,
+      });
+      return createStaticSegment(ctx.db, {
+        name: body.name,
+        customerIds: members.get(body.cluster) ?? [],
+        actor: actorOf(principal, ip),
+        clock: await clockOf(ctx),
+      });
     },
   }),
 ];

@@ -10,13 +10,7 @@ import { type Clock, compileChecked } from './rules.service.ts';
 import { segmentErrors } from './segments.errors.ts';
 import { type SegmentRow, present, segmentRow } from './segments.repository.ts';
 
-
 /** Read side: segments query customers, metrics, orders, events, tags, identities and consents (documented in ARCHITECTURE.md). */
-
-
-
-
-
 
 export const getSegment = async (db: Db, id: number) => present(await segmentRow(db, id));
 
@@ -39,17 +33,32 @@ async function uniqueName<T>(fn: () => Promise<T>, name: string): Promise<T> {
 /** Enqueues the segment's full refresh inside the transaction that created or changed it. */
 export type OnSaved = (trx: Db, segmentId: number) => Promise<unknown>;
 
-export async function createDynamicSegment(db: Db, opts: { name: string; description?: string; rules: RuleGroup; actor: Actor; clock: Clock; onSaved: OnSaved }) {
+export async function createDynamicSegment(
+  db: Db,
+  opts: { name: string; description?: string; rules: RuleGroup; actor: Actor; clock: Clock; onSaved: OnSaved },
+) {
   await compileChecked(db, opts.rules, opts.clock, null);
   return uniqueName(
     () =>
       db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('segments')
-          .values({ name: opts.name, description: opts.description ?? null, kind: 'dynamic', rules: JSON.stringify(opts.rules), created_by: opts.actor.label, updated_at: opts.clock.now })
+          .values({
+            name: opts.name,
+            description: opts.description ?? null,
+            kind: 'dynamic',
+            rules: JSON.stringify(opts.rules),
+            created_by: opts.actor.label,
+            updated_at: opts.clock.now,
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
-        await recordAudit(trx, { actor: opts.actor, action: 'segment.create', target: { type: 'segment', id: String(row.id) }, after: { name: opts.name, rules: opts.rules } });
+        await recordAudit(trx, {
+          actor: opts.actor,
+          action: 'segment.create',
+          target: { type: 'segment', id: String(row.id) },
+          after: { name: opts.name, rules: opts.rules },
+        });
         await opts.onSaved(trx, Number(row.id));
         return present(row as SegmentRow);
       }),
@@ -60,14 +69,31 @@ export async function createDynamicSegment(db: Db, opts: { name: string; descrip
 /** A static segment from customer ids and/or per-channel external ids; unknown ones are reported, not fatal. */
 export async function createStaticSegment(
   db: Db,
-  opts: { name: string; description?: string; customerIds?: number[]; externalIds?: { channel: string; id: string }[]; fromSegmentId?: number; actor: Actor; clock: Clock },
+  opts: {
+    name: string;
+    description?: string;
+    customerIds?: number[];
+    externalIds?: { channel: string; id: string }[];
+    fromSegmentId?: number;
+    actor: Actor;
+    clock: Clock;
+  },
 ) {
   return uniqueName(
     () =>
       db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('segments')
-          .values({ name: opts.name, description: opts.description ?? null, kind: 'static', rules: null, created_by: opts.actor.label, updated_at: opts.clock.now, status: 'ready', computed_at: opts.clock.now })
+          .values({
+            name: opts.name,
+            description: opts.description ?? null,
+            kind: 'static',
+            rules: null,
+            created_by: opts.actor.label,
+            updated_at: opts.clock.now,
+            status: 'ready',
+            computed_at: opts.clock.now,
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
         const ext = opts.externalIds ?? [];
@@ -86,7 +112,12 @@ export async function createStaticSegment(
         const size = added.rows.length;
         await trx.updateTable('segments').set({ size }).where('id', '=', row.id).execute();
         await recordSize(trx, Number(row.id), opts.clock.now, size);
-        await recordAudit(trx, { actor: opts.actor, action: 'segment.create', target: { type: 'segment', id: String(row.id) }, after: { name: opts.name, kind: 'static', size } });
+        await recordAudit(trx, {
+          actor: opts.actor,
+          action: 'segment.create',
+          target: { type: 'segment', id: String(row.id) },
+          after: { name: opts.name, kind: 'static', size },
+        });
         const requested = (opts.customerIds?.length ?? 0) + ext.length;
         return { segment: { ...present(row as SegmentRow), size }, unmatched: opts.fromSegmentId ? 0 : Math.max(0, requested - size) };
       }),
@@ -94,7 +125,11 @@ export async function createStaticSegment(
   );
 }
 
-export async function updateSegment(db: Db, id: number, opts: { name?: string; description?: string | null; rules?: RuleGroup; actor: Actor; clock: Clock; onSaved: OnSaved }) {
+export async function updateSegment(
+  db: Db,
+  id: number,
+  opts: { name?: string; description?: string | null; rules?: RuleGroup; actor: Actor; clock: Clock; onSaved: OnSaved },
+) {
   const before = await segmentRow(db, id);
   if (opts.rules) {
     if (before.kind !== 'dynamic') throw segmentErrors.notDynamic(id);
@@ -114,7 +149,13 @@ export async function updateSegment(db: Db, id: number, opts: { name?: string; d
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        await recordAudit(trx, { actor: opts.actor, action: 'segment.update', target: { type: 'segment', id: String(id) }, before: { name: before.name, rules: before.rules }, after: { name: row.name, rules: row.rules } });
+        await recordAudit(trx, {
+          actor: opts.actor,
+          action: 'segment.update',
+          target: { type: 'segment', id: String(id) },
+          before: { name: before.name, rules: before.rules },
+          after: { name: row.name, rules: row.rules },
+        });
         if (opts.rules) await opts.onSaved(trx, id);
         return present(row as SegmentRow);
       }),
@@ -124,16 +165,30 @@ export async function updateSegment(db: Db, id: number, opts: { name?: string; d
 
 export async function deleteSegment(db: Db, id: number, actor: Actor) {
   const row = await segmentRow(db, id);
-  const users = (await db.selectFrom('segments').select(['id', 'name', 'rules']).where('id', '<>', id).execute()).filter((s) => s.rules && referencedSegments(s.rules as RuleGroup).includes(id));
-  if (users.length) throw segmentErrors.inUse(id, users.map((u) => u.name));
+  const users = (await db.selectFrom('segments').select(['id', 'name', 'rules']).where('id', '<>', id).execute()).filter(
+    (s) => s.rules && referencedSegments(s.rules as RuleGroup).includes(id),
+  );
+  if (users.length)
+    throw segmentErrors.inUse(
+      id,
+      users.map((u) => u.name),
+    );
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('segments').where('id', '=', id).execute();
-    await recordAudit(trx, { actor, action: 'segment.delete', target: { type: 'segment', id: String(id) }, before: { name: row.name, rules: row.rules } });
+    await recordAudit(trx, {
+      actor,
+      action: 'segment.delete',
+      target: { type: 'segment', id: String(id) },
+      before: { name: row.name, rules: row.rules },
+    });
   });
 }
 
-
-export async function createDemoSegments(db: Db, segments: { name: string; description: string; rules: RuleGroup }[], clock: Clock): Promise<number> {
+export async function createDemoSegments(
+  db: Db,
+  segments: { name: string; description: string; rules: RuleGroup }[],
+  clock: Clock,
+): Promise<number> {
   const actor: Actor = { type: 'system', id: null, label: 'demo', ip: null };
   let created = 0;
   for (const s of segments) {
@@ -145,4 +200,3 @@ export async function createDemoSegments(db: Db, segments: { name: string; descr
   }
   return created;
 }
-

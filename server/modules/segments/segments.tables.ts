@@ -19,12 +19,24 @@ export type SegmentTable = {
 
 export type SegmentMemberTable = { segment_id: number; customer_id: number; entered_at: Timestamp };
 
-export type SegmentHistoryTable = { id: Generated<number>; segment_id: number; customer_id: number; entered_at: Timestamp; exited_at: Timestamp | null };
+export type SegmentHistoryTable = {
+  id: Generated<number>;
+  segment_id: number;
+  customer_id: number;
+  entered_at: Timestamp;
+  exited_at: Timestamp | null;
+};
 
 export type SegmentSizeTable = { segment_id: number; measured_at: Timestamp; size: number };
 
 /** Each customer's newest order, category and event times (the compiler's fast path for counts in a window). */
-export type CustomerActivityTable = { kind: 'order' | 'category' | 'event'; key: string; customer_id: number; total: number; latest: Date[] };
+export type CustomerActivityTable = {
+  kind: 'order' | 'category' | 'event';
+  key: string;
+  customer_id: number;
+  total: number;
+  latest: Date[];
+};
 
 export type SegmentsTables = {
   customer_activity: CustomerActivityTable;

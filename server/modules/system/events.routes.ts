@@ -7,7 +7,8 @@ import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 
 export const eventErrors = {
-  deliveryNotFound: (id: number, subscriber: string) => new AppError('EVENT_DELIVERY_NOT_FOUND', 'not_found', `Event ${id} has no delivery to "${subscriber}".`),
+  deliveryNotFound: (id: number, subscriber: string) =>
+    new AppError('EVENT_DELIVERY_NOT_FOUND', 'not_found', `Event ${id} has no delivery to "${subscriber}".`),
 };
 
 export const eventRoutes = [
@@ -32,7 +33,12 @@ export const eventRoutes = [
     handler: async ({ ctx, params, principal, ip }) => {
       await ctx.db.transaction().execute(async (trx) => {
         if (!(await redeliver(trx, params.id, params.subscriber))) throw eventErrors.deliveryNotFound(params.id, params.subscriber);
-        await recordAudit(trx, { actor: actorOf(principal, ip), action: 'event.redeliver', target: { type: 'domain_event', id: params.id }, details: { subscriber: params.subscriber } });
+        await recordAudit(trx, {
+          actor: actorOf(principal, ip),
+          action: 'event.redeliver',
+          target: { type: 'domain_event', id: params.id },
+          details: { subscriber: params.subscriber },
+        });
       });
       return { ok: true as const };
     },

@@ -56,7 +56,9 @@ export async function countJobs(db: Db): Promise<Record<string, number>> {
 }
 
 export async function retryJob(db: Db, queue: JobQueue, opts: { queue: string; id: string; actor: Actor }): Promise<void> {
-  const row = await sql<{ state: string }>`select state::text as state from pgboss.job where name = ${opts.queue} and id = ${opts.id}::uuid`.execute(db);
+  const row = await sql<{
+    state: string;
+  }>`select state::text as state from pgboss.job where name = ${opts.queue} and id = ${opts.id}::uuid`.execute(db);
   const state = row.rows[0]?.state;
   if (!state) throw new AppError('JOB_NOT_FOUND', 'not_found', `Job ${opts.id} does not exist in ${opts.queue}.`);
   if (state !== 'failed' && state !== 'cancelled') {

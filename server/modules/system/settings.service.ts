@@ -23,14 +23,21 @@ export async function writeSetting<T extends object>(db: Db, opts: { key: string
       .values({ key: opts.key, value, updated_at: new Date(), updated_by: opts.actor.id })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date(), updated_by: opts.actor.id }))
       .execute();
-    await recordAudit(trx, { actor: opts.actor, action: 'settings.update', target: { type: 'settings', id: opts.key }, before, after: opts.value });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'settings.update',
+      target: { type: 'settings', id: opts.key },
+      before,
+      after: opts.value,
+    });
     return opts.value;
   });
 }
 
 const storeFallback = (defaults: { timeZone: string }): StoreSettings => ({ name: 'Patron', currency: 'CNY', timeZone: defaults.timeZone });
 
-export const getStoreSettings = (db: Db, defaults: { timeZone: string }): Promise<StoreSettings> => readSetting(db, KEY, storeFallback(defaults));
+export const getStoreSettings = (db: Db, defaults: { timeZone: string }): Promise<StoreSettings> =>
+  readSetting(db, KEY, storeFallback(defaults));
 
 export const updateStoreSettings = (db: Db, opts: { settings: StoreSettings; actor: Actor; defaults: { timeZone: string } }) =>
   writeSetting(db, { key: KEY, value: opts.settings, fallback: storeFallback(opts.defaults), actor: opts.actor });

@@ -12,7 +12,15 @@ function lines(props: Props, currency: string): OrderLine[] {
   return products.flatMap((p) => {
     const sku = str(p.sku) ?? str(p.product_id);
     if (!sku) return [];
-    return [{ sku, name: str(p.name) ?? sku, category: str(p.category), quantity: Math.max(1, Math.round(Number(p.quantity ?? 1)) || 1), unitPrice: toMinor(p.price, currency) ?? 0 }];
+    return [
+      {
+        sku,
+        name: str(p.name) ?? sku,
+        category: str(p.category),
+        quantity: Math.max(1, Math.round(Number(p.quantity ?? 1)) || 1),
+        unitPrice: toMinor(p.price, currency) ?? 0,
+      },
+    ];
   });
 }
 
@@ -56,18 +64,31 @@ export async function applyEcommerce(trx: Db, event: string, props: Props, c: Ec
     const currency = await currencyOf();
     const amount = toMinor(props.total, currency) ?? undefined;
     const refundId = c.messageId ?? `${event}:${c.occurredAt.toISOString()}`;
-    const refund = await recordRefund(trx, { channelId: c.channelId, orderExternalId: orderId, refundId, amount, reason: str(props.reason), source: c.source, refundedAt: c.occurredAt, now: c.now });
+    const refund = await recordRefund(trx, {
+      channelId: c.channelId,
+      orderExternalId: orderId,
+      refundId,
+      amount,
+      reason: str(props.reason),
+      source: c.source,
+      refundedAt: c.occurredAt,
+      now: c.now,
+    });
     return refund ? `refund:${orderId}` : null;
   }
   if (event === 'Order Cancelled' && orderId) {
-    return (await setOrderStatus(trx, { channelId: c.channelId, externalId: orderId, status: 'cancelled', now: c.now })) ? `cancel:${orderId}` : null;
+    return (await setOrderStatus(trx, { channelId: c.channelId, externalId: orderId, status: 'cancelled', now: c.now }))
+      ? `cancel:${orderId}`
+      : null;
   }
   if (event.startsWith('Product ')) {
     const sku = str(props.sku) ?? str(props.product_id);
     const name = str(props.name);
     if (sku && name) {
       const currency = await currencyOf();
-      await upsertProducts(trx, [{ sku, name, category: str(props.category) ?? '', priceAmount: toMinor(props.price, currency) ?? 0, currency }]);
+      await upsertProducts(trx, [
+        { sku, name, category: str(props.category) ?? '', priceAmount: toMinor(props.price, currency) ?? 0, currency },
+      ]);
       return `product:${sku}`;
     }
   }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 /** Segment-spec messages (also what RudderStack sends). Unknown fields are kept in `context`/`properties`. */
 const record = z.record(z.string(), z.unknown());
-const id = z.union([z.string(), z.number()]).transform((v) => String(v)).pipe(z.string().min(1).max(200));
+const id = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .pipe(z.string().min(1).max(200));
 
 const common = {
   userId: id.nullish(),
@@ -19,12 +22,20 @@ export const message = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('identify'), traits: record.nullish(), ...common }),
     z.object({ type: z.literal('track'), event: z.string().min(1).max(200), properties: record.nullish(), ...common }),
-    z.object({ type: z.literal('page'), name: z.string().max(200).nullish(), category: z.string().nullish(), properties: record.nullish(), ...common }),
+    z.object({
+      type: z.literal('page'),
+      name: z.string().max(200).nullish(),
+      category: z.string().nullish(),
+      properties: record.nullish(),
+      ...common,
+    }),
     z.object({ type: z.literal('screen'), name: z.string().max(200).nullish(), properties: record.nullish(), ...common }),
     z.object({ type: z.literal('group'), groupId: id, traits: record.nullish(), ...common }),
     z.object({ type: z.literal('alias'), previousId: id, ...common }),
   ])
-  .refine((m) => Boolean(m.userId || m.anonymousId || (m.type === 'alias' && m.previousId)), { message: 'userId or anonymousId is required' });
+  .refine((m) => Boolean(m.userId || m.anonymousId || (m.type === 'alias' && m.previousId)), {
+    message: 'userId or anonymousId is required',
+  });
 export type Message = z.infer<typeof message>;
 
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -41,7 +52,11 @@ const parseTime = (v: string | null | undefined): number | null => {
  * When it happened: the client's time corrected for clock skew when sentAt is known
  * (`timestamp = receivedAt − (sentAt − originalTimestamp)`); RudderStack sends `originalTimestamp`.
  */
-export function occurredAt(m: Pick<Message, 'timestamp' | 'originalTimestamp' | 'sentAt'>, batchSentAt: string | null | undefined, receivedAt: Date): Date {
+export function occurredAt(
+  m: Pick<Message, 'timestamp' | 'originalTimestamp' | 'sentAt'>,
+  batchSentAt: string | null | undefined,
+  receivedAt: Date,
+): Date {
   const original = parseTime(m.timestamp) ?? parseTime(m.originalTimestamp);
   const sentAt = parseTime(m.sentAt) ?? parseTime(batchSentAt);
   if (original === null) return receivedAt;

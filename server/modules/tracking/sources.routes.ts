@@ -33,6 +33,7 @@ export const sourceRoutes = [
     summary: 'Revoke a write key',
     params: idParams,
     response: sourceBody,
-    handler: ({ ctx, params, principal, ip }) => revokeSource(ctx.db, { id: params.id, actor: actorOf(principal, ip), now: ctx.clock.now() }),
+    handler: ({ ctx, params, principal, ip }) =>
+      revokeSource(ctx.db, { id: params.id, actor: actorOf(principal, ip), now: ctx.clock.now() }),
   }),
 ];

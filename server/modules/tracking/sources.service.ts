@@ -8,7 +8,16 @@ import { recordAudit } from '../audit/index.ts';
 import { ensureChannel } from '../commerce/index.ts';
 
 /** A tracking source: who sends events with one write key, and which sales channel they belong to. */
-export type Source = { id: number; name: string; channelId: number; channel: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+export type Source = {
+  id: number;
+  name: string;
+  channelId: number;
+  channel: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
 
 const WRITE_KEY = /^pws_([A-Za-z0-9_-]{12})_([A-Za-z0-9_-]{43})$/;
 
@@ -23,9 +32,17 @@ const toSource = (r: Selectable<SourceTable> & { channel: string }): Source => (
   revokedAt: r.revoked_at?.toISOString() ?? null,
 });
 
-const withChannel = (db: Db) => db.selectFrom('sources').innerJoin('channels', 'channels.id', 'sources.channel_id').selectAll('sources').select('channels.code as channel');
+const withChannel = (db: Db) =>
+  db
+    .selectFrom('sources')
+    .innerJoin('channels', 'channels.id', 'sources.channel_id')
+    .selectAll('sources')
+    .select('channels.code as channel');
 
-export async function createSource(db: Db, opts: { name: string; channel?: string; actor: Actor }): Promise<{ source: Source; writeKey: string }> {
+export async function createSource(
+  db: Db,
+  opts: { name: string; channel?: string; actor: Actor },
+): Promise<{ source: Source; writeKey: string }> {
   const prefix = randomToken(9);
   const writeKey = `pws_${prefix}_${randomToken(32)}`;
   return db.transaction().execute(async (trx) => {
@@ -36,7 +53,12 @@ export async function createSource(db: Db, opts: { name: string; channel?: strin
       .values({ name: opts.name, channel_id: channelId, key_prefix: prefix, key_hash: sha256(writeKey) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actor: opts.actor, action: 'source.create', target: { type: 'source', id: row.id }, after: { name: opts.name, channel: code } });
+    await recordAudit(trx, {
+      actor: opts.actor,
+      action: 'source.create',
+      target: { type: 'source', id: row.id },
+      after: { name: opts.name, channel: code },
+    });
     const source = await withChannel(trx).where('sources.id', '=', row.id).executeTakeFirstOrThrow();
     return { source: toSource(source), writeKey };
   });
@@ -48,10 +70,16 @@ export async function listSources(db: Db): Promise<Source[]> {
 
 export async function revokeSource(db: Db, opts: { id: number; actor: Actor; now: Date }): Promise<Source> {
   return db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable('sources').set({ revoked_at: opts.now }).where('id', '=', opts.id).where('revoked_at', 'is', null).executeTakeFirst();
+    const updated = await trx
+      .updateTable('sources')
+      .set({ revoked_at: opts.now })
+      .where('id', '=', opts.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     const row = await withChannel(trx).where('sources.id', '=', opts.id).executeTakeFirst();
     if (!row) throw new AppError('SOURCE_NOT_FOUND', 'not_found', `Source ${opts.id} does not exist.`);
-    if (Number(updated.numUpdatedRows) > 0) await recordAudit(trx, { actor: opts.actor, action: 'source.revoke', target: { type: 'source', id: opts.id } });
+    if (Number(updated.numUpdatedRows) > 0)
+      await recordAudit(trx, { actor: opts.actor, action: 'source.revoke', target: { type: 'source', id: opts.id } });
     return toSource(row);
   });
 }

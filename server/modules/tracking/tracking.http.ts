@@ -61,7 +61,9 @@ export async function registerTrackingApi(app: FastifyInstance, ctx: AppContext)
     });
     scope.setErrorHandler(
       createErrorHandler((e) =>
-        e.code === 'PAYLOAD_TOO_LARGE' ? new AppError(e.code, 'invalid', 'The request body is too large (32 KB per event, 500 KB per batch).') : e,
+        e.code === 'PAYLOAD_TOO_LARGE'
+          ? new AppError(e.code, 'invalid', 'The request body is too large (32 KB per event, 500 KB per batch).')
+          : e,
       ),
     );
 
@@ -82,7 +84,11 @@ export async function registerTrackingApi(app: FastifyInstance, ctx: AppContext)
         raw = b.batch.map((m, index) => {
           if (mayHoldLarge && JSON.stringify(m).length > MAX_EVENT_BYTES) throw trackingErrors.eventTooLarge(index);
           const item = m as Record<string, unknown>;
-          return { ...item, context: { ...(shared.context as object), ...(item.context as object) }, integrations: { ...(shared.integrations as object), ...(item.integrations as object) } };
+          return {
+            ...item,
+            context: { ...(shared.context as object), ...(item.context as object) },
+            integrations: { ...(shared.integrations as object), ...(item.integrations as object) },
+          };
         });
       } else {
         raw = [{ ...b, type: request.url.split('?')[0].split('/').pop() }];

@@ -14,9 +14,22 @@ describe('Segment-compatible tracking API', () => {
   let writeKey: string;
   const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
   const post = (path: string, body: unknown, headers: Record<string, string> = basic(writeKey)) =>
-    patron.http.inject({ method: 'POST', url: `/v1/${path}`, headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+    patron.http.inject({
+      method: 'POST',
+      url: `/v1/${path}`,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const customerByUser = async (userId: string) =>
-    (await patron.ctx.db.selectFrom('customer_identities').select('customer_id').where('kind', '=', 'external').where('channel', '=', 'user_id').where('key', '=', userId).executeTakeFirst())?.customer_id;
+    (
+      await patron.ctx.db
+        .selectFrom('customer_identities')
+        .select('customer_id')
+        .where('kind', '=', 'external')
+        .where('channel', '=', 'user_id')
+        .where('key', '=', userId)
+        .executeTakeFirst()
+    )?.customer_id;
 
   beforeAll(async () => {
     patron = await startTestPatron();
@@ -27,9 +40,32 @@ describe('Segment-compatible tracking API', () => {
 
   it('takes identify and e-commerce events from the real @segment/analytics-node SDK', async () => {
     const analytics = new SegmentAnalytics({ writeKey, host: base, flushAt: 10, maxRetries: 1 });
-    analytics.identify({ userId: 'seg-1', traits: { email: 'Seg.One@Example.com', phone: '13800138000', name: '张三', gender: 'male', birthday: '1988-08-08', address: { state: '浙江省', city: '杭州市', street: '文三路 90 号' } } });
-    analytics.track({ userId: 'seg-1', event: 'Product Viewed', properties: { sku: 'SKU-T1', name: '保温杯', price: 89.9, category: '家居' } });
-    analytics.track({ userId: 'seg-1', event: 'Order Completed', properties: { order_id: 'W-1001', total: 199.8, currency: 'CNY', products: [{ sku: 'SKU-T1', name: '保温杯', price: 99.9, quantity: 2 }] } });
+    analytics.identify({
+      userId: 'seg-1',
+      traits: {
+        email: 'Seg.One@Example.com',
+        phone: '13800138000',
+        name: '张三',
+        gender: 'male',
+        birthday: '1988-08-08',
+        address: { state: '浙江省', city: '杭州市', street: '文三路 90 号' },
+      },
+    });
+    analytics.track({
+      userId: 'seg-1',
+      event: 'Product Viewed',
+      properties: { sku: 'SKU-T1', name: '保温杯', price: 89.9, category: '家居' },
+    });
+    analytics.track({
+      userId: 'seg-1',
+      event: 'Order Completed',
+      properties: {
+        order_id: 'W-1001',
+        total: 199.8,
+        currency: 'CNY',
+        products: [{ sku: 'SKU-T1', name: '保温杯', price: 99.9, quantity: 2 }],
+      },
+    });
     await analytics.closeAndFlush({ timeout: 10_000 });
     const id = await customerByUser('seg-1');
     expect(id).toBeDefined();
@@ -48,7 +84,13 @@ describe('Segment-compatible tracking API', () => {
   });
 
   it('takes gzip batches from the real @rudderstack/rudder-sdk-node SDK (Basic auth, originalTimestamp)', async () => {
-    const client = new RudderAnalytics(writeKey, { dataPlaneUrl: base, flushAt: 20, flushInterval: 60_000, retryCount: 0, logLevel: 'error' });
+    const client = new RudderAnalytics(writeKey, {
+      dataPlaneUrl: base,
+      flushAt: 20,
+      flushInterval: 60_000,
+      retryCount: 0,
+      logLevel: 'error',
+    });
     client.identify({ userId: 'rs-1', traits: { email: 'rudder@example.com', firstName: '芳', lastName: '王' } });
     client.track({ userId: 'rs-1', event: 'Cart Viewed', properties: { cart_id: 'c1' } });
     client.page({ userId: 'rs-1', name: 'Home', properties: { path: '/' } });
@@ -57,7 +99,11 @@ describe('Segment-compatible tracking API', () => {
     expect(id).toBeDefined();
     const c = await patron.ctx.db.selectFrom('customers').select('name').where('id', '=', id!).executeTakeFirstOrThrow();
     expect(c.name).toBe('王芳');
-    const events = await patron.ctx.db.selectFrom('events').select(['name', 'type', 'occurred_at', 'received_at']).where('customer_id', '=', id!).execute();
+    const events = await patron.ctx.db
+      .selectFrom('events')
+      .select(['name', 'type', 'occurred_at', 'received_at'])
+      .where('customer_id', '=', id!)
+      .execute();
     expect(events.map((e) => `${e.type}:${e.name}`).sort()).toEqual(['identify:identify', 'page:Home', 'track:Cart Viewed']);
     for (const e of events) expect(Math.abs(e.occurred_at.getTime() - e.received_at.getTime())).toBeLessThan(60_000);
   });
@@ -68,7 +114,16 @@ describe('Segment-compatible tracking API', () => {
       writeKey,
       sentAt: '2020-01-01T00:00:10.000Z',
       context: { library: { name: 'curl' } },
-      batch: [{ type: 'track', userId: 'skew-1', event: 'Coupon Applied', messageId: 'm-1', timestamp: '2020-01-01T00:00:00.000Z', properties: { coupon: 'X' } }],
+      batch: [
+        {
+          type: 'track',
+          userId: 'skew-1',
+          event: 'Coupon Applied',
+          messageId: 'm-1',
+          timestamp: '2020-01-01T00:00:00.000Z',
+          properties: { coupon: 'X' },
+        },
+      ],
     };
     const first = await post('batch', body, {});
     expect(first.json()).toMatchObject({ success: true, accepted: 1, duplicates: 0 });
@@ -81,9 +136,18 @@ describe('Segment-compatible tracking API', () => {
   });
 
   it('stores events holding U+0000 (which PostgreSQL cannot) with the replacement character instead', async () => {
-    const res = await post('track', { userId: 'nul-1', event: 'Odd\u0000Name', messageId: 'nul-msg', properties: { 'k\u0000': ['v\u0000'] } });
+    const res = await post('track', {
+      userId: 'nul-1',
+      event: 'Odd\u0000Name',
+      messageId: 'nul-msg',
+      properties: { 'k\u0000': ['v\u0000'] },
+    });
     expect([res.statusCode, res.json().accepted]).toEqual([200, 1]);
-    const stored = await patron.ctx.db.selectFrom('events').select(['name', 'properties']).where('message_id', 'like', '%:nul-msg').executeTakeFirstOrThrow();
+    const stored = await patron.ctx.db
+      .selectFrom('events')
+      .select(['name', 'properties'])
+      .where('message_id', 'like', '%:nul-msg')
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ name: 'Odd\uFFFDName', properties: { 'k\uFFFD': ['v\uFFFD'] } });
   });
 
@@ -114,7 +178,12 @@ describe('Segment-compatible tracking API', () => {
     });
     expect(res.json()).toMatchObject({ accepted: 4, duplicates: 1, rejected: [] });
     const id = await customerByUser('batch-1');
-    const events = await patron.ctx.db.selectFrom('events').select(['name', 'customer_id']).where('message_id', 'like', '%:b-_').orderBy('message_id').execute();
+    const events = await patron.ctx.db
+      .selectFrom('events')
+      .select(['name', 'customer_id'])
+      .where('message_id', 'like', '%:b-_')
+      .orderBy('message_id')
+      .execute();
     expect(events).toEqual([
       { name: 'Product Viewed', customer_id: id },
       { name: 'identify', customer_id: id },
@@ -123,7 +192,11 @@ describe('Segment-compatible tracking API', () => {
     ]);
     // Later anonymous events of a stitched visitor belong to the person too.
     await post('track', { anonymousId: 'anon-b', event: 'Product Viewed', messageId: 'b-5' });
-    const later = await patron.ctx.db.selectFrom('events').select('customer_id').where('message_id', 'like', '%:b-5').executeTakeFirstOrThrow();
+    const later = await patron.ctx.db
+      .selectFrom('events')
+      .select('customer_id')
+      .where('message_id', 'like', '%:b-5')
+      .executeTakeFirstOrThrow();
     expect(later.customer_id).toBe(id);
   });
 
@@ -135,7 +208,12 @@ describe('Segment-compatible tracking API', () => {
     await post('track', { userId: 'buyer-2', event: 'Order Refunded', properties: { order_id: 'W-2' } });
     o = await patron.ctx.db.selectFrom('orders').selectAll().where('external_id', '=', 'W-2').executeTakeFirstOrThrow();
     expect([o.status, o.refunded_amount]).toEqual(['refunded', 10000]);
-    const refunds = await patron.ctx.db.selectFrom('refunds').select(['amount', 'customer_id']).where('order_id', '=', o.id).orderBy('id').execute();
+    const refunds = await patron.ctx.db
+      .selectFrom('refunds')
+      .select(['amount', 'customer_id'])
+      .where('order_id', '=', o.id)
+      .orderBy('id')
+      .execute();
     expect(refunds.map((r) => r.amount)).toEqual([3000, 7000]);
     expect(refunds.every((r) => r.customer_id === o.customer_id)).toBe(true);
     await post('track', { userId: 'buyer-2', event: 'Order Completed', properties: { order_id: 'W-3', total: 50 } });
@@ -155,11 +233,25 @@ describe('Segment-compatible tracking API', () => {
     expect(notGzip.statusCode).toBe(400);
     const big = await post('track', { userId: 'x', event: 'E', properties: { blob: 'x'.repeat(40_000) } });
     expect([big.statusCode, big.json().error.code]).toEqual([400, 'PAYLOAD_TOO_LARGE']);
-    const oneLarge = await post('batch', { batch: [{ type: 'track', userId: 'u', event: 'Small' }, { type: 'track', userId: 'u', event: 'E', properties: { blob: 'x'.repeat(40_000) } }] });
-    expect([oneLarge.statusCode, oneLarge.json().error]).toEqual([400, expect.objectContaining({ code: 'EVENT_TOO_LARGE', details: { index: 1 } })]);
+    const oneLarge = await post('batch', {
+      batch: [
+        { type: 'track', userId: 'u', event: 'Small' },
+        { type: 'track', userId: 'u', event: 'E', properties: { blob: 'x'.repeat(40_000) } },
+      ],
+    });
+    expect([oneLarge.statusCode, oneLarge.json().error]).toEqual([
+      400,
+      expect.objectContaining({ code: 'EVENT_TOO_LARGE', details: { index: 1 } }),
+    ]);
     const many = await post('batch', { batch: Array.from({ length: 2501 }, () => ({ type: 'track', userId: 'u', event: 'E' })) });
     expect([many.statusCode, many.json().error.code]).toEqual([400, 'BATCH_TOO_LARGE']);
-    const mixed = await post('batch', { batch: [{ type: 'track', event: 'No identity' }, { type: 'track', userId: 'ok-1', event: 'Fine' }, { type: 'nope', userId: 'u' }] });
+    const mixed = await post('batch', {
+      batch: [
+        { type: 'track', event: 'No identity' },
+        { type: 'track', userId: 'ok-1', event: 'Fine' },
+        { type: 'nope', userId: 'u' },
+      ],
+    });
     expect(mixed.statusCode).toBe(200);
     expect(mixed.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0 }, { index: 2 }] });
     expect(mixed.json().rejected[0].reason).toContain('userId or anonymousId is required');
@@ -167,10 +259,22 @@ describe('Segment-compatible tracking API', () => {
 
   it('decompresses gzip bodies and limits the decompressed size', async () => {
     const payload = gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz-1', event: 'Gzipped' }] }));
-    const res = await patron.http.inject({ method: 'POST', url: '/v1/batch', headers: { ...basic(writeKey), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload });
+    const res = await patron.http.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { ...basic(writeKey), 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload,
+    });
     expect(res.json()).toMatchObject({ success: true, accepted: 1 });
-    const bomb = gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'gz', event: 'x', properties: { pad: 'a'.repeat(600_000) } }] }));
-    const tooBig = await patron.http.inject({ method: 'POST', url: '/v1/batch', headers: { ...basic(writeKey), 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: bomb });
+    const bomb = gzipSync(
+      JSON.stringify({ batch: [{ type: 'track', userId: 'gz', event: 'x', properties: { pad: 'a'.repeat(600_000) } }] }),
+    );
+    const tooBig = await patron.http.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { ...basic(writeKey), 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: bomb,
+    });
     expect([tooBig.statusCode, tooBig.json().error.code]).toEqual([400, 'PAYLOAD_TOO_LARGE']);
   });
 });

@@ -56,12 +56,25 @@ const eventName = (m: Message): string => {
 };
 
 const propertiesOf = (m: Message): Record<string, unknown> => {
-  const base = m.type === 'track' || m.type === 'page' || m.type === 'screen' ? (m.properties ?? {}) : m.type === 'identify' || m.type === 'group' ? (m.traits ?? {}) : {};
+  const base =
+    m.type === 'track' || m.type === 'page' || m.type === 'screen'
+      ? (m.properties ?? {})
+      : m.type === 'identify' || m.type === 'group'
+        ? (m.traits ?? {})
+        : {};
   // Personal traits live encrypted on the profile; the event log keeps the rest in clear.
   return scrubPersonal(m.type === 'group' ? { ...base, groupId: m.groupId } : base);
 };
 
-type Accepted = { index: number; m: Message; at: Date; messageId: string | null; identified: boolean; identifiers: Identifier[]; profile: ProfilePatch };
+type Accepted = {
+  index: number;
+  m: Message;
+  at: Date;
+  messageId: string | null;
+  identified: boolean;
+  identifiers: Identifier[];
+  profile: ProfilePatch;
+};
 
 /** Validates each message; the invalid ones are rejected with their reason, repeats within the batch are duplicates. */
 function acceptMessages(opts: ProcessOptions, result: TrackingResult): Accepted[] {
@@ -104,19 +117,35 @@ function acceptMessages(opts: ProcessOptions, result: TrackingResult): Accepted[
 async function resolveSenders(trx: Db, keyring: Keyring, opts: ProcessOptions, messages: Accepted[]): Promise<(number | null)[]> {
   const senders: (number | null)[] = messages.map(() => null);
   const identified = messages.flatMap((a, i) => (a.identified ? [i] : []));
-  const resolved = await resolveCustomers(trx, keyring, identified.map((i) => ({ identifiers: messages[i].identifiers, profile: messages[i].profile })), { source: `tracking:${opts.source.name}`, firstChannelId: opts.source.channelId, now: opts.receivedAt });
+  const resolved = await resolveCustomers(
+    trx,
+    keyring,
+    identified.map((i) => ({ identifiers: messages[i].identifiers, profile: messages[i].profile })),
+    { source: `tracking:${opts.source.name}`, firstChannelId: opts.source.channelId, now: opts.receivedAt },
+  );
   identified.forEach((i, j) => {
     senders[i] = resolved[j].customerId;
   });
   const anonymous = messages.flatMap((a, i) => (!a.identified && a.identifiers.length > 0 ? [i] : []));
-  const known = await findKnownCustomers(trx, keyring, anonymous.map((i) => messages[i].identifiers), opts.receivedAt);
+  const known = await findKnownCustomers(
+    trx,
+    keyring,
+    anonymous.map((i) => messages[i].identifiers),
+    opts.receivedAt,
+  );
   anonymous.forEach((i, j) => {
     senders[i] = known[j];
   });
   return senders;
 }
 
-type ProcessOptions = { source: Source; raw: unknown[]; batchSentAt?: string | null; receivedAt: Date; defaultCurrency: (db: Db) => Promise<string> };
+type ProcessOptions = {
+  source: Source;
+  raw: unknown[];
+  batchSentAt?: string | null;
+  receivedAt: Date;
+  defaultCurrency: (db: Db) => Promise<string>;
+};
 
 /**
  * Processes a batch in one transaction: a 2xx answer means everything accepted is committed.
@@ -131,12 +160,29 @@ export async function processMessages(db: Db, keyring: Keyring, opts: ProcessOpt
     let currency: Promise<string> | undefined;
     const defaultCurrency = () => (currency ??= opts.defaultCurrency(trx));
     const ids = parsed.flatMap((a) => (a.messageId ? [a.messageId] : []));
-    const seen = ids.length > 0 ? new Set((await sql<{ message_id: string }>`select message_id from events where message_id = any(${ids}::text[])`.execute(trx)).rows.map((r) => r.message_id)) : new Set<string>();
+    const seen =
+      ids.length > 0
+        ? new Set(
+            (await sql<{ message_id: string }>`select message_id from events where message_id = any(${ids}::text[])`.execute(trx)).rows.map(
+              (r) => r.message_id,
+            ),
+          )
+        : new Set<string>();
     const fresh = parsed.filter((a) => !a.messageId || !seen.has(a.messageId));
     const senders = await resolveSenders(trx, keyring, opts, fresh);
     const { messageIds } = await insertEvents(
       trx,
-      fresh.map((a, i) => ({ customerId: senders[i], anonymousId: a.m.anonymousId ?? null, type: a.m.type, name: eventName(a.m), properties: propertiesOf(a.m), occurredAt: a.at, receivedAt: opts.receivedAt, messageId: a.messageId, sourceId: opts.source.id })),
+      fresh.map((a, i) => ({
+        customerId: senders[i],
+        anonymousId: a.m.anonymousId ?? null,
+        type: a.m.type,
+        name: eventName(a.m),
+        properties: propertiesOf(a.m),
+        occurredAt: a.at,
+        receivedAt: opts.receivedAt,
+        messageId: a.messageId,
+        sourceId: opts.source.id,
+      })),
     );
     for (const [i, a] of fresh.entries()) {
       // Stored now, or lost a race with the same message sent concurrently.

@@ -26,7 +26,9 @@ export function Shell() {
       label: a.soon ? (
         <Space size={4}>
           {t(a.labelKey)}
-          <Tag bordered={false} style={{ marginInlineEnd: 0 }}>{t('nav.soon')}</Tag>
+          <Tag bordered={false} style={{ marginInlineEnd: 0 }}>
+            {t('nav.soon')}
+          </Tag>
         </Space>
       ) : (
         t(a.labelKey)
@@ -60,7 +62,9 @@ export function Shell() {
         />
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'flex-end', alignItems: 'center', paddingInline: wide ? 24 : 8 }}>
+        <Layout.Header
+          style={{ background: '#fff', display: 'flex', justifyContent: 'flex-end', alignItems: 'center', paddingInline: wide ? 24 : 8 }}
+        >
           <Space size={wide ? 'middle' : 'small'}>
             <Select<Language>
               aria-label={t('app.language')}

@@ -9,7 +9,14 @@ import { shipmentStatus } from '../../../contracts/common.ts';
 import { ALL_ERROR_CODES } from '../../../contracts/errors.ts';
 import { DOMAIN_EVENT_TYPES } from '../../../contracts/events.ts';
 import { providers } from '../../../contracts/integrations.ts';
-import { CONSENT_CHANNELS, CONSENT_PURPOSES, METRIC_FIELDS, OPERATORS, ORDER_STATUSES, PROFILE_FIELDS } from '../../../contracts/segments.ts';
+import {
+  CONSENT_CHANNELS,
+  CONSENT_PURPOSES,
+  METRIC_FIELDS,
+  OPERATORS,
+  ORDER_STATUSES,
+  PROFILE_FIELDS,
+} from '../../../contracts/segments.ts';
 import { AGE_BANDS, CLUSTER_FEATURES, LIFECYCLE_STAGES, RFM_GROUPS, RISK_BANDS } from '../../../contracts/analytics.ts';
 import en from './locales/en.json';
 import zhCN from './locales/zh-CN.json';
@@ -58,15 +65,21 @@ describe('translations', () => {
 
   it('keys built from shared enums (roles, permissions, job states) all exist', () => {
     const dynamic = [
-      ...ROLES.map((r) => `roles.${r}`), ...PERMISSIONS.map((p) => `permissions.${p}`), ...jobStates.map((s) => `jobs.states.${s}`),
+      ...ROLES.map((r) => `roles.${r}`),
+      ...PERMISSIONS.map((p) => `permissions.${p}`),
+      ...jobStates.map((s) => `jobs.states.${s}`),
       ...gender.options.map((g) => `customers.genders.${g}`),
       ...['email', 'phone', 'external', 'anonymous'].map((k) => `customers.identityKinds.${k}`),
       ...['name', 'gender', 'birthday', 'province', 'city', 'email', 'phone', 'address'].map((f) => `quality.fields.${f}`),
-      ...Object.values(TARGETS).flat().map((f) => `imports.targets.${f}`),
+      ...Object.values(TARGETS)
+        .flat()
+        .map((f) => `imports.targets.${f}`),
       ...['customers', 'orders', 'products'].map((k) => `imports.kinds.${k}`),
       ...['running', 'completed', 'failed', 'undone'].map((s) => `imports.statuses.${s}`),
       ...Object.keys({ ...PROFILE_FIELDS, ...METRIC_FIELDS }).map((f) => `segments.fields.${f}`),
-      ...Object.values(OPERATORS).flat().map((o) => `segments.operators.${o}`),
+      ...Object.values(OPERATORS)
+        .flat()
+        .map((o) => `segments.operators.${o}`),
       ...LIFECYCLE_STAGES.map((s) => `analytics.stages.${s}`),
       ...RFM_GROUPS.map((g) => `analytics.rfmGroups.${g}`),
       ...AGE_BANDS.map((b) => `analytics.ageBands.${b}`),
@@ -75,7 +88,9 @@ describe('translations', () => {
       ...CONSENT_PURPOSES.map((p) => `segments.purposes.${p}`),
       ...['derived', 'configured', 'default'].map((b) => `analytics.thresholdSource.${b}`),
       ...['too_few_buyers', 'too_few_repeat_buyers', 'too_short_history'].map((r) => `analytics.insufficient.${r}`),
-      ...['overview', 'cohorts', 'channels', 'geography', 'demographics', 'rfm', 'value', 'predictions', 'affinity', 'clusters'].map((k) => `analytics.tabs.${k}`),
+      ...['overview', 'cohorts', 'channels', 'geography', 'demographics', 'rfm', 'value', 'predictions', 'affinity', 'clusters'].map(
+        (k) => `analytics.tabs.${k}`,
+      ),
       ...CLUSTER_FEATURES.map((f) => `analytics.features.${f}`),
       ...['customers', 'active', 'buyers', 'repeatRate', 'aov', 'revenue', 'averageClv'].map((k) => `analytics.kpi.${k}`),
       ...['day', 'week'].map((k) => `analytics.periods.${k}`),

@@ -53,16 +53,24 @@ const BUILT: Area[] = [
 ];
 
 /** Areas announced but not built yet: marked in the menu, and their page says what can be used now. */
-const SOON = ([
-  ['/marketing', 'nav.marketing', <NotificationOutlined key="i" />, 'marketing.read'],
-  ['/automation', 'nav.automation', <NodeIndexOutlined key="i" />, 'automation.read'],
-  ['/loyalty', 'nav.loyalty', <GiftOutlined key="i" />, 'loyalty.read'],
-  ['/service', 'nav.service', <CustomerServiceOutlined key="i" />, 'service.read'],
-  ['/surveys', 'nav.surveys', <FormOutlined key="i" />, 'surveys.read'],
-] as const).map(([path, labelKey, icon, permission]): Area => ({
-  path, labelKey, icon, permission, soon: true,
-  element: <NotBuiltPage areaKey={labelKey} available={BUILT.map((a) => a.labelKey)} />,
-}));
+const SOON = (
+  [
+    ['/marketing', 'nav.marketing', <NotificationOutlined key="i" />, 'marketing.read'],
+    ['/automation', 'nav.automation', <NodeIndexOutlined key="i" />, 'automation.read'],
+    ['/loyalty', 'nav.loyalty', <GiftOutlined key="i" />, 'loyalty.read'],
+    ['/service', 'nav.service', <CustomerServiceOutlined key="i" />, 'service.read'],
+    ['/surveys', 'nav.surveys', <FormOutlined key="i" />, 'surveys.read'],
+  ] as const
+).map(
+  ([path, labelKey, icon, permission]): Area => ({
+    path,
+    labelKey,
+    icon,
+    permission,
+    soon: true,
+    element: <NotBuiltPage areaKey={labelKey} available={BUILT.map((a) => a.labelKey)} />,
+  }),
+);
 
 /** Every area of the product; the ones not built yet say so plainly. */
 export const AREAS: Area[] = [...BUILT, ...SOON];

@@ -19,7 +19,15 @@ describe('import date parsing', () => {
     for (let m = 0; m < 24 * 60; m += 7) {
       const text = `2026-11-01 ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
       const at = parse(text)!;
-      const wall = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(at);
+      const wall = new Intl.DateTimeFormat('en-CA', {
+        timeZone: 'America/New_York',
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(at);
       expect(wall.replace(',', '')).toBe(text);
     }
   });

@@ -2,14 +2,35 @@
  * Parses dates in a declared format (tokens YYYY, M/MM, D/DD, H/HH, m/mm, s/ss) or ISO 8601,
  * as wall-clock time in the given IANA time zone when the text carries no offset.
  */
-const TOKENS: Record<string, string> = { YYYY: '(\\d{4})', MM: '(\\d{1,2})', M: '(\\d{1,2})', DD: '(\\d{1,2})', D: '(\\d{1,2})', HH: '(\\d{1,2})', H: '(\\d{1,2})', mm: '(\\d{1,2})', m: '(\\d{1,2})', ss: '(\\d{1,2})', s: '(\\d{1,2})' };
+const TOKENS: Record<string, string> = {
+  YYYY: '(\\d{4})',
+  MM: '(\\d{1,2})',
+  M: '(\\d{1,2})',
+  DD: '(\\d{1,2})',
+  D: '(\\d{1,2})',
+  HH: '(\\d{1,2})',
+  H: '(\\d{1,2})',
+  mm: '(\\d{1,2})',
+  m: '(\\d{1,2})',
+  ss: '(\\d{1,2})',
+  s: '(\\d{1,2})',
+};
 
 /** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const formatterOf = (timeZone: string) => {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     formatters.set(timeZone, f);
   }
   return f;

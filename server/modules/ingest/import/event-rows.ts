@@ -20,7 +20,8 @@ function properties(row: Row, mapping: Record<string, string>): Record<string, u
     } catch {
       throw new RowProblem(mapping.properties, 'properties: not valid JSON');
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new RowProblem(mapping.properties, 'properties: not a JSON object');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new RowProblem(mapping.properties, 'properties: not a JSON object');
     Object.assign(props, parsed);
   }
   return scrubPersonal(props);
@@ -36,15 +37,21 @@ function parseEvent(row: Row, mapping: Record<string, string>, o: ImportOptions)
   if (!name) throw new RowProblem(mapping.event ?? null, 'event is empty');
   if (name.length > 200) throw new RowProblem(mapping.event, 'event: longer than 200 characters');
   const occurredAt = o.parseDate(get('occurred_at'));
-  if (!occurredAt) throw new RowProblem(mapping.occurred_at ?? null, `occurred_at: not a date in the expected format (${get('occurred_at')})`);
+  if (!occurredAt)
+    throw new RowProblem(mapping.occurred_at ?? null, `occurred_at: not a date in the expected format (${get('occurred_at')})`);
   const identifiers = buyerIdentifiers(get, 'customer_external_id', o.channelCode);
   const anonymousId = get('anonymous_id') || null;
-  if (identifiers.length === 0 && !anonymousId) throw new RowProblem(null, 'no person: map customer_external_id, phone, email or anonymous_id');
+  if (identifiers.length === 0 && !anonymousId)
+    throw new RowProblem(null, 'no person: map customer_external_id, phone, email or anonymous_id');
   if (anonymousId) identifiers.push({ kind: 'anonymous', value: anonymousId });
   const props = properties(row, mapping);
   const content = JSON.stringify([name, occurredAt.toISOString(), TARGETS.events.map((t) => get(t)), props]);
   const messageId = `csv:${o.channelCode}:${get('message_id') || sha256(content)}`;
-  return { row, identifiers, event: { anonymousId, type: 'track', name, properties: props, occurredAt, receivedAt: o.now, messageId, importId: o.importId } };
+  return {
+    row,
+    identifiers,
+    event: { anonymousId, type: 'track', name, properties: props, occurredAt, receivedAt: o.now, messageId, importId: o.importId },
+  };
 }
 
 /**
@@ -52,7 +59,14 @@ function parseEvent(row: Row, mapping: Record<string, string>, o: ImportOptions)
  * events with only an anonymous id go to whoever that id was stitched to (else they stay anonymous until it
  * is), and every event is stored in one statement. An event already stored is counted as skipped.
  */
-export async function importEventRows(trx: Db, keyring: Keyring, rows: Row[], mapping: Record<string, string>, o: ImportOptions, out: Outcome) {
+export async function importEventRows(
+  trx: Db,
+  keyring: Keyring,
+  rows: Row[],
+  mapping: Record<string, string>,
+  o: ImportOptions,
+  out: Outcome,
+) {
   const ready: ParsedEvent[] = [];
   for (const row of rows) {
     try {
@@ -67,9 +81,19 @@ export async function importEventRows(trx: Db, keyring: Keyring, rows: Row[], ma
   }
   const known = ready.filter((p) => p.identifiers.some((i) => i.kind !== 'anonymous'));
   const anonymous = ready.filter((p) => !known.includes(p));
-  const resolved = await resolveCustomers(trx, keyring, known.map((p) => ({ identifiers: p.identifiers })), { source: o.source, firstChannelId: o.channelId, now: o.now });
+  const resolved = await resolveCustomers(
+    trx,
+    keyring,
+    known.map((p) => ({ identifiers: p.identifiers })),
+    { source: o.source, firstChannelId: o.channelId, now: o.now },
+  );
   for (const r of resolved) if (r.created) out.records.push({ entity: 'customer', id: r.customerId });
-  const stitched = await findKnownCustomers(trx, keyring, anonymous.map((p) => p.identifiers), o.now);
+  const stitched = await findKnownCustomers(
+    trx,
+    keyring,
+    anonymous.map((p) => p.identifiers),
+    o.now,
+  );
   const events: NewEvent[] = [
     ...known.map((p, i) => ({ ...p.event, customerId: resolved[i].customerId })),
     ...anonymous.map((p, i) => ({ ...p.event, customerId: stitched[i] })),

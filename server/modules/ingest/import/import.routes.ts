@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { idParams } from '../../../../contracts/common.ts';
-import { importList, rejectedRowsQuery, uploadPreviewQuery, startImportBody, startImportResult, undoResult, uploadQuery, uploadResult } from '../../../../contracts/imports.ts';
+import {
+  importList,
+  rejectedRowsQuery,
+  uploadPreviewQuery,
+  startImportBody,
+  startImportResult,
+  undoResult,
+  uploadQuery,
+  uploadResult,
+} from '../../../../contracts/imports.ts';
 import { actorOf } from '../../../http/principal.ts';
 import { defineRoute } from '../../../http/route.ts';
 import { customerErrors } from '../../customers/index.ts';
@@ -20,7 +29,8 @@ export const importRoutes = [
     bodyLimit: 200 * 1024 * 1024,
     status: 201,
     response: uploadResult,
-    handler: ({ ctx, query, body, principal, ip }) => storeUpload(ctx.db, { fileName: query.fileName, content: body, kind: query.kind, actor: actorOf(principal, ip) }),
+    handler: ({ ctx, query, body, principal, ip }) =>
+      storeUpload(ctx.db, { fileName: query.fileName, content: body, kind: query.kind, actor: actorOf(principal, ip) }),
   }),
   defineRoute({
     method: 'GET',
@@ -58,14 +68,21 @@ export const importRoutes = [
     url: '/imports/:id/errors',
     access: 'customers.read',
     tag: 'imports',
-    summary: 'Rejected rows as CSV to fix and import again: row, column, reason, then the file’s columns (personal cells masked unless reveal=true; reveals audited)',
+    summary:
+      'Rejected rows as CSV to fix and import again: row, column, reason, then the file’s columns (personal cells masked unless reveal=true; reveals audited)',
     params: idParams,
     query: rejectedRowsQuery,
     handler: async ({ ctx, params, query, principal, ip, reply }) => {
       const reveal = query.reveal === 'true';
       if (reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
-      const csv = await rejectedRowsCsv(ctx.db, ctx.keyring, params.id, { reveal, language: query.lang ?? 'zh-CN', actor: actorOf(principal, ip) });
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${params.id}-rejected.csv"`);
+      const csv = await rejectedRowsCsv(ctx.db, ctx.keyring, params.id, {
+        reveal,
+        language: query.lang ?? 'zh-CN',
+        actor: actorOf(principal, ip),
+      });
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="import-${params.id}-rejected.csv"`);
       return csv;
     },
   }),
@@ -77,6 +94,7 @@ export const importRoutes = [
     summary: 'Undo an import: what it created is removed, refunds it applied are reversed',
     params: idParams,
     response: undoResult,
-    handler: ({ ctx, params, principal, ip }) => undoImport(ctx.db, { id: params.id, actor: actorOf(principal, ip), now: ctx.clock.now(), data: ctx.modules.customerData }),
+    handler: ({ ctx, params, principal, ip }) =>
+      undoImport(ctx.db, { id: params.id, actor: actorOf(principal, ip), now: ctx.clock.now(), data: ctx.modules.customerData }),
   }),
 ];

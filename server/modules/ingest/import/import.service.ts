@@ -62,19 +62,32 @@ export type ImportSummary = {
 };
 
 export const importErrors = {
-  unknownTarget: (t: string, kind: ImportKind) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `"${t}" is not a field of ${kind} imports. Fields: ${TARGETS[kind].join(', ')}.`),
+  unknownTarget: (t: string, kind: ImportKind) =>
+    new AppError('IMPORT_MAPPING_INVALID', 'invalid', `"${t}" is not a field of ${kind} imports. Fields: ${TARGETS[kind].join(', ')}.`),
   unknownColumn: (c: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `The file has no column "${c}".`),
   missingRequired: (t: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `Map the required field "${t}" (--map ${t}=Column).`),
   notFound: (id: number) => new AppError('IMPORT_NOT_FOUND', 'not_found', `Import ${id} does not exist.`),
-  attributeMapped: (c: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `Column "${c}" is mapped to a field; it cannot also be kept as an attribute.`),
-  attributeKey: (k: string) => new AppError('IMPORT_MAPPING_INVALID', 'invalid', `"${k}" is not a valid attribute key (a lowercase letter, then lowercase letters, digits or _; up to 40).`),
-  notUndoable: (id: number, status: string) => new AppError('IMPORT_NOT_UNDOABLE', 'conflict', `Import ${id} is ${status}; only a completed or failed import can be undone.`),
+  attributeMapped: (c: string) =>
+    new AppError('IMPORT_MAPPING_INVALID', 'invalid', `Column "${c}" is mapped to a field; it cannot also be kept as an attribute.`),
+  attributeKey: (k: string) =>
+    new AppError(
+      'IMPORT_MAPPING_INVALID',
+      'invalid',
+      `"${k}" is not a valid attribute key (a lowercase letter, then lowercase letters, digits or _; up to 40).`,
+    ),
+  notUndoable: (id: number, status: string) =>
+    new AppError('IMPORT_NOT_UNDOABLE', 'conflict', `Import ${id} is ${status}; only a completed or failed import can be undone.`),
 };
 
 /** Keys of custom attributes an import may create. */
 const ATTRIBUTE_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
-const REQUIRED: Record<ImportKind, string[]> = { customers: [], orders: ['order_id', 'placed_at'], products: ['sku'], events: ['event', 'occurred_at'] };
+const REQUIRED: Record<ImportKind, string[]> = {
+  customers: [],
+  orders: ['order_id', 'placed_at'],
+  products: ['sku'],
+  events: ['event', 'occurred_at'],
+};
 
 async function fileDigest(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -100,14 +113,30 @@ export function resolveMapping(kind: ImportKind, header: string[], given: Record
 
 const PERSONAL_TARGETS = ['email', 'phone', 'address', 'name'];
 
-async function persistBatch(trx: Db, keyring: Keyring, importId: number, rowsInBatch: number, out: Outcome, mapping: Record<string, string>) {
+async function persistBatch(
+  trx: Db,
+  keyring: Keyring,
+  importId: number,
+  rowsInBatch: number,
+  out: Outcome,
+  mapping: Record<string, string>,
+) {
   if (out.errors.length > 0) {
     // Rejected rows are kept for the error report with their personal cells masked, and encrypted as read (for a
     // user who may see personal data to fix and import them again); never stored in clear.
     const personal = PERSONAL_TARGETS.map((t) => mapping[t]).filter((c): c is string => Boolean(c));
     await trx
       .insertInto('import_errors')
-      .values(out.errors.map((e) => ({ import_id: importId, row_number: e.row, column_name: e.column, reason: e.reason, raw: JSON.stringify(maskPersonalCells(e.raw, personal)), raw_enc: encryptField(keyring, JSON.stringify(e.raw)) })))
+      .values(
+        out.errors.map((e) => ({
+          import_id: importId,
+          row_number: e.row,
+          column_name: e.column,
+          reason: e.reason,
+          raw: JSON.stringify(maskPersonalCells(e.raw, personal)),
+          raw_enc: encryptField(keyring, JSON.stringify(e.raw)),
+        })),
+      )
       .execute();
   }
   await keepBeforeImages(trx, importId, out.before ?? []);
@@ -125,7 +154,9 @@ async function keepBeforeImages(trx: Db, importId: number, images: readonly { cu
   await trx
     .insertInto('import_before_images')
     .values([...first].map(([customerId, fields]) => ({ import_id: importId, customer_id: customerId, fields: JSON.stringify(fields) })))
-    .onConflict((oc) => oc.columns(['import_id', 'customer_id']).doUpdateSet({ fields: sql`excluded.fields || import_before_images.fields` }))
+    .onConflict((oc) =>
+      oc.columns(['import_id', 'customer_id']).doUpdateSet({ fields: sql`excluded.fields || import_before_images.fields` }),
+    )
     .execute();
 }
 
@@ -133,7 +164,10 @@ async function recordEntities(trx: Db, importId: number, out: Outcome) {
   if (out.records.length === 0) return;
   // One row per entity: a return invoice of several lines refunds one order several times (`on conflict do update`
   // cannot touch a row twice in one statement).
-  const byEntity = new Map<string, { import_id: number; entity: Outcome['records'][number]['entity']; entity_id: number; amount: number }>();
+  const byEntity = new Map<
+    string,
+    { import_id: number; entity: Outcome['records'][number]['entity']; entity_id: number; amount: number }
+  >();
   for (const r of out.records) {
     const key = `${r.entity}|${r.id}`;
     const seen = byEntity.get(key);
@@ -143,7 +177,9 @@ async function recordEntities(trx: Db, importId: number, out: Outcome) {
   await trx
     .insertInto('import_records')
     .values([...byEntity.values()])
-    .onConflict((oc) => oc.columns(['import_id', 'entity', 'entity_id']).doUpdateSet({ amount: sql`import_records.amount + excluded.amount` }))
+    .onConflict((oc) =>
+      oc.columns(['import_id', 'entity', 'entity_id']).doUpdateSet({ amount: sql`import_records.amount + excluded.amount` }),
+    )
     .execute();
   out.records = [];
 }
@@ -165,7 +201,14 @@ const PEOPLE: Record<ImportKind, string[]> = {
 /** Whether two batches name one person (or product): then the later one waits instead of racing for the same rows. */
 const overlap = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a].some((x) => b.has(x));
 
-function prepareBatch(keyring: Keyring, kind: ImportKind, batch: Row[], mapping: Record<string, string>, o: ImportOptions, before: PreparedBatch | null): PreparedBatch {
+function prepareBatch(
+  keyring: Keyring,
+  kind: ImportKind,
+  batch: Row[],
+  mapping: Record<string, string>,
+  o: ImportOptions,
+  before: PreparedBatch | null,
+): PreparedBatch {
   const groups: Row[][] = [];
   const get = reader(mapping);
   for (const row of batch) {
@@ -205,7 +248,15 @@ async function followBatch(trx: Db, importId: number, after: number) {
 }
 
 /** Stores one prepared batch in its own transaction; a row's failure is recorded, not fatal. */
-async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: PreparedBatch, mapping: Record<string, string>, o: ImportOptions, productIds: ReadonlyMap<string, number>) {
+async function runBatch(
+  db: Db,
+  keyring: Keyring,
+  kind: ImportKind,
+  prepared: PreparedBatch,
+  mapping: Record<string, string>,
+  o: ImportOptions,
+  productIds: ReadonlyMap<string, number>,
+) {
   const { rows: batch, groups, orders } = prepared;
   await db.transaction().execute(async (trx) => {
     // A batch's commit need not wait for its WAL flush: its rows and the import's progress commit together, so a
@@ -230,7 +281,14 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
         else if (orders) oneByOne = await importOrderGroups(trx, keyring, orders, o, bulk, productIds);
         await recordEntities(trx, o.importId, bulk);
         await sql`release savepoint import_bulk`.execute(trx);
-        Object.assign(out, { created: bulk.created, updated: bulk.updated, skipped: bulk.skipped, errors: bulk.errors, before: bulk.before, unlinkedReturns: bulk.unlinkedReturns });
+        Object.assign(out, {
+          created: bulk.created,
+          updated: bulk.updated,
+          skipped: bulk.skipped,
+          errors: bulk.errors,
+          before: bulk.before,
+          unlinkedReturns: bulk.unlinkedReturns,
+        });
       } catch (err) {
         if (isConflict(err)) throw err;
         await sql`rollback to savepoint import_bulk`.execute(trx);
@@ -255,7 +313,8 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
         out.before?.splice(imaged);
         // A row the database refuses (a value out of range, say) is that row's failure, not the import's.
         const column = err instanceof RowProblem ? err.column : null;
-        const reason = err instanceof RowProblem || err instanceof AppError ? err.message : `could not be stored: ${(err as Error).message}`;
+        const reason =
+          err instanceof RowProblem || err instanceof AppError ? err.message : `could not be stored: ${(err as Error).message}`;
         for (const row of group) out.errors.push({ row: row.n, column, reason, raw: row.cells });
       }
     }
@@ -270,7 +329,16 @@ async function runBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: Pr
  * once the batch before it is done; a few times at most (another import of the same file would never let it pass).
  * `products`: the batch's products, stored (in file order) before its transaction.
  */
-async function runFollowingBatch(db: Db, keyring: Keyring, kind: ImportKind, prepared: PreparedBatch, mapping: Record<string, string>, o: ImportOptions, before: Promise<unknown>, products: Promise<ReadonlyMap<string, number>>) {
+async function runFollowingBatch(
+  db: Db,
+  keyring: Keyring,
+  kind: ImportKind,
+  prepared: PreparedBatch,
+  mapping: Record<string, string>,
+  o: ImportOptions,
+  before: Promise<unknown>,
+  products: Promise<ReadonlyMap<string, number>>,
+) {
   const productIds = await products;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -327,9 +395,19 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
   const header = await readHeader(opts.file, encoding);
   const mapping = resolveMapping(opts.kind, header, opts.mapping ?? {});
   const attributes = checkedAttributes(header, mapping, opts.attributes ?? {});
-  const previous = await db.selectFrom('imports').selectAll().where('kind', '=', opts.kind).where('file_sha256', '=', sha).where('status', 'in', ['running', ...FINISHED]).orderBy('id', 'desc').executeTakeFirst();
+  const previous = await db
+    .selectFrom('imports')
+    .selectAll()
+    .where('kind', '=', opts.kind)
+    .where('file_sha256', '=', sha)
+    .where('status', 'in', ['running', ...FINISHED])
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
   if (previous && previous.status !== 'running') return summary(db, previous.id, 0, true, mapping, encoding);
-  await ensureAttributes(db, Object.entries(attributes).map(([column, key]) => ({ key, label: column })));
+  await ensureAttributes(
+    db,
+    Object.entries(attributes).map(([column, key]) => ({ key, label: column })),
+  );
   const channelCode = opts.channel ?? 'import';
   const channelId = await ensureChannel(db, { code: channelCode, name: channelCode, kind: 'offline', platform: 'csv' });
   const importId =
@@ -337,14 +415,42 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
     (
       await db
         .insertInto('imports')
-        .values({ kind: opts.kind, file_name: basename(opts.file), file_sha256: sha, options: JSON.stringify({ header, mapping, attributes, channel: channelCode, dateFormat: opts.dateFormat, timeZone: opts.timeZone, currency: opts.currency, encoding, returnsPrefix: opts.returnsPrefix ?? null, updateExisting: Boolean(opts.updateExisting) }), error: null, finished_at: null, undone_at: null })
+        .values({
+          kind: opts.kind,
+          file_name: basename(opts.file),
+          file_sha256: sha,
+          options: JSON.stringify({
+            header,
+            mapping,
+            attributes,
+            channel: channelCode,
+            dateFormat: opts.dateFormat,
+            timeZone: opts.timeZone,
+            currency: opts.currency,
+            encoding,
+            returnsPrefix: opts.returnsPrefix ?? null,
+            updateExisting: Boolean(opts.updateExisting),
+          }),
+          error: null,
+          finished_at: null,
+          undone_at: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
   const resumeFrom = previous?.rows_done ?? 0;
   const o: ImportOptions = {
-    importId, channelId, channelCode, currency: opts.currency, parseDate: makeDateParser(opts.dateFormat, opts.timeZone), parseDay: dayParser(opts.dateFormat), source: `import:${importId}`, now: opts.now(),
-    returnsPrefix: opts.returnsPrefix || undefined, updateExisting: Boolean(opts.updateExisting), attributes,
+    importId,
+    channelId,
+    channelCode,
+    currency: opts.currency,
+    parseDate: makeDateParser(opts.dateFormat, opts.timeZone),
+    parseDay: dayParser(opts.dateFormat),
+    source: `import:${importId}`,
+    now: opts.now(),
+    returnsPrefix: opts.returnsPrefix || undefined,
+    updateExisting: Boolean(opts.updateExisting),
+    attributes,
   };
   // 5,000 rows a transaction: per-statement cost dominates smaller batches (2,000 took ~13% longer at scale L), and
   // larger ones leave less to overlap with reading the next (10,000 was slower); a resume repeats at most one batch.
@@ -355,7 +461,18 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
   stream.on('data', (c) => {
     bytes += c.length;
   });
-  const parser = toUtf8(stream, encoding).pipe(replaceNulBytes()).pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: false }));
+  const parser = toUtf8(stream, encoding)
+    .pipe(replaceNulBytes())
+    .pipe(
+      parse({
+        bom: true,
+        columns: (h: string[]) => h.map((x) => x.trim()),
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: true,
+        trim: false,
+      }),
+    );
   let n = 0;
   let batch: Row[] = [];
   let batches = 0;
@@ -409,7 +526,11 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
     if (n - resumeFrom >= (opts.vacuumFrom ?? VACUUM_FROM)) await vacuumTables(db, opts.kind);
   } catch (err) {
     await Promise.all(inFlight.map((b) => b.done));
-    await db.updateTable('imports').set({ error: err instanceof Error ? err.message : String(err) }).where('id', '=', importId).execute();
+    await db
+      .updateTable('imports')
+      .set({ error: err instanceof Error ? err.message : String(err) })
+      .where('id', '=', importId)
+      .execute();
     throw err;
   }
   return summary(db, importId, resumeFrom, false, mapping, encoding);
@@ -418,9 +539,30 @@ export async function runImport(db: Db, keyring: Keyring, opts: RunImportOptions
 /** Statuses of an import that ran to its end. */
 export const FINISHED = ['completed', 'completed_with_errors'] as const;
 
-async function summary(db: Db, id: number, resumedFrom: number, alreadyImported: boolean, mapping: Record<string, string>, encoding: Encoding): Promise<ImportSummary> {
+async function summary(
+  db: Db,
+  id: number,
+  resumedFrom: number,
+  alreadyImported: boolean,
+  mapping: Record<string, string>,
+  encoding: Encoding,
+): Promise<ImportSummary> {
   const r = await db.selectFrom('imports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  return { id, kind: r.kind, status: r.status, rows: r.rows_done, created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed, unlinkedReturns: r.unlinked_returns, encoding, resumedFrom, alreadyImported, mapping };
+  return {
+    id,
+    kind: r.kind,
+    status: r.status,
+    rows: r.rows_done,
+    created: r.created,
+    updated: r.updated,
+    skipped: r.skipped,
+    failed: r.failed,
+    unlinkedReturns: r.unlinked_returns,
+    encoding,
+    resumedFrom,
+    alreadyImported,
+    mapping,
+  };
 }
 
 /** Unmapped columns kept as custom attributes: each must be a column of the file that no field is mapped to. */

@@ -18,7 +18,19 @@ const SYNONYMS: Record<string, string[]> = {
   order_id: ['order id', 'order_id', 'order no', 'order number', 'invoice', 'invoiceno', 'invoice no', '订单号', '订单编号', '主订单编号'],
   status: ['status', 'order status', '订单状态', '状态'],
   order_type: ['type', 'order type', 'transaction type', 'document type', '类型', '订单类型', '单据类型', '交易类型'],
-  placed_at: ['placed at', 'order date', 'created', 'created at', 'invoicedate', 'invoice date', 'date', '下单时间', '订单创建时间', '创建时间', '下单日期'],
+  placed_at: [
+    'placed at',
+    'order date',
+    'created',
+    'created at',
+    'invoicedate',
+    'invoice date',
+    'date',
+    '下单时间',
+    '订单创建时间',
+    '创建时间',
+    '下单日期',
+  ],
   paid_at: ['paid at', 'payment date', '付款时间', '支付时间'],
   currency: ['currency', '币种', '货币'],
   total: ['total', 'order total', 'amount', 'payment', '实付金额', '订单金额', '买家实付', '总金额'],
@@ -38,7 +50,13 @@ const SYNONYMS: Record<string, string[]> = {
   properties: ['properties', 'props', 'event properties', '属性', '事件属性'],
 };
 
-const norm = (h: string) => h.trim().toLowerCase().replace(/[\s_]+/g, ' ').replace(/[（(].*[)）]/, '').trim();
+const norm = (h: string) =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, ' ')
+    .replace(/[（(].*[)）]/, '')
+    .trim();
 
 /** A suggested mapping target → source column from a file's header row. */
 export function suggestMapping(kind: ImportKind, header: string[]): Record<string, string> {

@@ -8,11 +8,18 @@ export async function importProductRow(trx: Db, row: Row, mapping: Record<string
   const currency = (get('currency') || o.currency).toUpperCase();
   const price = number(get, 'price', mapping.price);
   const existed = await trx.selectFrom('products').select('id').where('sku', '=', get('sku')).executeTakeFirst();
-  const ids = await upsertProducts(trx, [{ sku: get('sku'), name: get('name') || get('sku'), category: get('category'), priceAmount: toMinor(price ?? 0, currency) ?? 0, currency }]);
+  const ids = await upsertProducts(trx, [
+    {
+      sku: get('sku'),
+      name: get('name') || get('sku'),
+      category: get('category'),
+      priceAmount: toMinor(price ?? 0, currency) ?? 0,
+      currency,
+    },
+  ]);
   if (existed) out.updated++;
   else {
     out.created++;
     out.records.push({ entity: 'product', id: ids.get(get('sku'))! });
   }
 }
-

@@ -19,12 +19,26 @@ const HEADINGS: Record<RejectedLanguage, { row: string; column: string; reason: 
  * then the file's own columns with the cells as read (personal cells masked unless `reveal`: the caller may see
  * personal data and has audited it). Opens in Excel (BOM) and neutralises formula cells.
  */
-export async function rejectedRowsCsv(db: Db, keyring: Keyring, id: number, opts: { reveal: boolean; language: RejectedLanguage; actor: Actor }): Promise<string> {
+export async function rejectedRowsCsv(
+  db: Db,
+  keyring: Keyring,
+  id: number,
+  opts: { reveal: boolean; language: RejectedLanguage; actor: Actor },
+): Promise<string> {
   const imp = await db.selectFrom('imports').select(['options']).where('id', '=', id).executeTakeFirst();
   if (!imp) throw importErrors.notFound(id);
   if (opts.reveal) await recordAudit(db, { actor: opts.actor, action: 'import.errors.reveal', target: { type: 'import', id } });
-  const rows = await db.selectFrom('import_errors').select(['row_number', 'column_name', 'reason', 'raw', 'raw_enc']).where('import_id', '=', id).orderBy('row_number').orderBy('id').execute();
-  const cellsOf = (r: (typeof rows)[number]) => (opts.reveal && r.raw_enc ? (JSON.parse(decryptField(keyring, r.raw_enc)) as Record<string, string>) : ((r.raw ?? {}) as Record<string, string>));
+  const rows = await db
+    .selectFrom('import_errors')
+    .select(['row_number', 'column_name', 'reason', 'raw', 'raw_enc'])
+    .where('import_id', '=', id)
+    .orderBy('row_number')
+    .orderBy('id')
+    .execute();
+  const cellsOf = (r: (typeof rows)[number]) =>
+    opts.reveal && r.raw_enc
+      ? (JSON.parse(decryptField(keyring, r.raw_enc)) as Record<string, string>)
+      : ((r.raw ?? {}) as Record<string, string>);
   const header = ((imp.options as { header?: string[] }).header ?? Object.keys(rows[0] ? cellsOf(rows[0]) : {})).filter((h) => h !== '');
   const h = HEADINGS[opts.language];
   const body = rows.map((r) => {

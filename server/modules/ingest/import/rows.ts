@@ -1,7 +1,6 @@
 import type { Db } from '../../../db/index.ts';
 import { type Identifier, type ResolveResult, mergeAttributes, normalizeExternalId } from '../../customers/index.ts';
 
-
 /** One data row of a file: its 1-based row number (header excluded) and its cells by column name. */
 export type Row = { n: number; cells: Record<string, string> };
 export type RowError = { row: number; column: string | null; reason: string; raw: Record<string, string> };
@@ -49,7 +48,12 @@ export class RowProblem extends Error {
 export const emptyOutcome = (): Outcome => ({ created: 0, updated: 0, failed: 0, errors: [], records: [] });
 
 /** How an import resolves people: only empty profile fields are filled unless the import updates existing values. */
-export const resolveOptions = (o: ImportOptions) => ({ source: o.source, firstChannelId: o.channelId, now: o.now, fill: o.updateExisting ? ('overwrite' as const) : ('fill' as const) });
+export const resolveOptions = (o: ImportOptions) => ({
+  source: o.source,
+  firstChannelId: o.channelId,
+  now: o.now,
+  fill: o.updateExisting ? ('overwrite' as const) : ('fill' as const),
+});
 
 /** What resolving people changed on existing ones (for undo), and the unmapped columns kept as their attributes. */
 export async function afterResolve(trx: Db, resolved: { row: Row; result: ResolveResult }[], o: ImportOptions, out: Outcome) {
@@ -60,16 +64,23 @@ export async function afterResolve(trx: Db, resolved: { row: Row; result: Resolv
   if (columns.length === 0) return;
   const updates = resolved.map(({ row, result }) => ({
     customerId: result.customerId,
-    values: Object.fromEntries(columns.filter(([column]) => (row.cells[column] ?? '').trim() !== '').map(([column, key]) => [key, row.cells[column].trim()])),
+    values: Object.fromEntries(
+      columns.filter(([column]) => (row.cells[column] ?? '').trim() !== '').map(([column, key]) => [key, row.cells[column].trim()]),
+    ),
   }));
-  const images = await mergeAttributes(trx, updates.filter((u) => Object.keys(u.values).length > 0), o.updateExisting ? 'overwrite' : 'fill');
+  const images = await mergeAttributes(
+    trx,
+    updates.filter((u) => Object.keys(u.values).length > 0),
+    o.updateExisting ? 'overwrite' : 'fill',
+  );
   // A person created by this batch has nothing to restore; their image is harmless (undo deletes them).
   before.push(...images);
 }
 
 /** The order id starts with the returns prefix (any case) and a digit: C536379 with prefix C. */
 
-export const reader = (mapping: Record<string, string>) => (row: Row, target: string) => (mapping[target] ? (row.cells[mapping[target]] ?? '').trim() : '');
+export const reader = (mapping: Record<string, string>) => (row: Row, target: string) =>
+  mapping[target] ? (row.cells[mapping[target]] ?? '').trim() : '';
 
 export function number(get: (t: string) => string, target: string, column: string): number | null {
   const text = get(target).replace(/[,¥$￥\s]/g, '');
@@ -88,8 +99,8 @@ export function buyerIdentifiers(get: (t: string) => string, externalTarget: str
   return ids;
 }
 
-
 export const reasons = (rejected: ResolveResult['rejected']) => rejected.map((x) => `${x.identifier.kind}: ${x.reason}`).join('; ');
-export const rejectAll = (mapping: Record<string, string>, rejected: ResolveResult['rejected']) => new RowProblem(mapping[rejected[0].identifier.kind] ?? null, reasons(rejected));
+export const rejectAll = (mapping: Record<string, string>, rejected: ResolveResult['rejected']) =>
+  new RowProblem(mapping[rejected[0].identifier.kind] ?? null, reasons(rejected));
 
 /** Customer rows resolved as one batch; a row the batch cannot take (it throws) sends the caller one row at a time. */

@@ -10,7 +10,6 @@ import { VACUUM_FROM, importErrors, vacuumTables } from './import.service.ts';
 
 export type UndoResult = { orders: number; refunds: number; events: number; customers: number; products: number; keptCustomers: number };
 
-
 /**
  * Undoes an import: refunds it applied are reversed, orders and events it created are deleted, and customers and
  * products it created are deleted unless something else has since attached to them (by the modules' declarations:
@@ -43,7 +42,8 @@ async function removeImported(db: Db, opts: UndoImportOptions) {
     if (!imp) throw importErrors.notFound(opts.id);
     if (imp.status === 'undone') throw importErrors.notUndoable(opts.id, imp.status);
     const id = opts.id;
-    const recorded = (entity: 'customer' | 'product' | 'refund') => sql`select entity_id, amount from import_records where import_id = ${id} and entity = ${entity}`;
+    const recorded = (entity: 'customer' | 'product' | 'refund') =>
+      sql`select entity_id, amount from import_records where import_id = ${id} and entity = ${entity}`;
     // One record per refunded order, with the amount this import refunded on it.
     const { orders, refunds } = await removeImportedCommerce(trx, { importId: id, refunds: recorded('refund'), now: opts.now });
     const events = await removeImportedEvents(trx, id);
@@ -52,7 +52,11 @@ async function removeImported(db: Db, opts: UndoImportOptions) {
     const attached = opts.data.flatMap((d) => {
       const rule = d.undo ?? 'attaches';
       const when = rule === 'attaches' ? sql`true` : typeof rule === 'object' && rule.attachesWhen ? rule.attachesWhen : null;
-      return when ? customerColumns(d).map((col) => sql`exists (select 1 from ${sql.table(d.table)} t where t.${sql.ref(col)} = r.entity_id and ${when})`) : [];
+      return when
+        ? customerColumns(d).map(
+            (col) => sql`exists (select 1 from ${sql.table(d.table)} t where t.${sql.ref(col)} = r.entity_id and ${when})`,
+          )
+        : [];
     });
     await sql`
       create temp table undone_customers on commit drop as
@@ -60,7 +64,10 @@ async function removeImported(db: Db, opts: UndoImportOptions) {
       where not (${sql.join(attached, sql` or `)})`.execute(trx);
     // The people it did not create get back every profile field it changed, and lose the identifiers it gave them.
     await restoreBeforeImages(trx, sql`select customer_id, fields from import_before_images where import_id = ${id}`);
-    await forgetIdentitiesFrom(trx, { source: `import:${id}`, except: sql`select entity_id from import_records where import_id = ${id} and entity = 'customer'` });
+    await forgetIdentitiesFrom(trx, {
+      source: `import:${id}`,
+      except: sql`select entity_id from import_records where import_id = ${id} and entity = 'customer'`,
+    });
     const undone = sql`select id from undone_customers`;
     for (const d of opts.data) {
       const rule = d.undo ?? 'attaches';
@@ -69,7 +76,10 @@ async function removeImported(db: Db, opts: UndoImportOptions) {
       for (const col of customerColumns(d)) await sql`delete from ${sql.table(d.table)} where ${sql.ref(col)} in (${undone})`.execute(trx);
     }
     const customers = await deleteCustomers(trx, undone);
-    const products = await removeUnusedProducts(trx, sql`select entity_id from import_records where import_id = ${id} and entity = 'product'`);
+    const products = await removeUnusedProducts(
+      trx,
+      sql`select entity_id from import_records where import_id = ${id} and entity = 'product'`,
+    );
     await trx.updateTable('imports').set({ status: 'undone', undone_at: opts.now }).where('id', '=', id).execute();
     const result = { orders, refunds, events, customers, products, keptCustomers: created - customers };
     await recordAudit(trx, { actor: opts.actor, action: 'import.undo', target: { type: 'import', id }, details: result });

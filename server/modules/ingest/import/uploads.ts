@@ -38,11 +38,20 @@ function headerAndPreview(content: Uint8Array, chosen?: Encoding) {
   }
 }
 
-const previewOf = (uploadId: number, kind: ImportKind, p: ReturnType<typeof headerAndPreview>) => ({ uploadId, ...p, suggested: suggestMapping(kind, p.header), targets: [...TARGETS[kind]] });
+const previewOf = (uploadId: number, kind: ImportKind, p: ReturnType<typeof headerAndPreview>) => ({
+  uploadId,
+  ...p,
+  suggested: suggestMapping(kind, p.header),
+  targets: [...TARGETS[kind]],
+});
 
 export async function storeUpload(db: Db, opts: { fileName: string; content: Buffer; kind: ImportKind; actor: Actor }) {
   const p = headerAndPreview(opts.content);
-  const row = await db.insertInto('import_uploads').values({ file_name: opts.fileName, content: opts.content, uploaded_by: opts.actor.label }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('import_uploads')
+    .values({ file_name: opts.fileName, content: opts.content, uploaded_by: opts.actor.label })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return previewOf(row.id, opts.kind, p);
 }
 
@@ -61,7 +70,11 @@ export const importJob = defineJob<StartImportOptions, AppContext>({
   schema: jobPayloads['ingest-import'],
   retryLimit: 3,
   handler: async (data, ctx) => {
-    const upload = await ctx.db.selectFrom('import_uploads').select(['file_name', 'content']).where('id', '=', data.uploadId).executeTakeFirst();
+    const upload = await ctx.db
+      .selectFrom('import_uploads')
+      .select(['file_name', 'content'])
+      .where('id', '=', data.uploadId)
+      .executeTakeFirst();
     if (!upload) throw uploadErrors.notFound(data.uploadId);
     const dir = mkdtempSync(join(tmpdir(), 'patron-upload-'));
     const file = join(dir, upload.file_name.replace(/[^\w.\-\u4e00-\u9fff]/g, '_') || 'upload.csv');
@@ -69,7 +82,14 @@ export const importJob = defineJob<StartImportOptions, AppContext>({
     try {
       const store = await storeSettingsOf(ctx);
       // A retried job resumes the same import (same file digest) after its last committed row.
-      const summary = await runImport(ctx.db, ctx.keyring, { ...data, file, timeZone: store.timeZone, currency: store.currency, batchSize: pacing(ctx.config).importBatch, now: () => ctx.clock.now() });
+      const summary = await runImport(ctx.db, ctx.keyring, {
+        ...data,
+        file,
+        timeZone: store.timeZone,
+        currency: store.currency,
+        batchSize: pacing(ctx.config).importBatch,
+        now: () => ctx.clock.now(),
+      });
       await ctx.db.updateTable('imports').set({ upload_id: data.uploadId }).where('id', '=', summary.id).execute();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -89,5 +109,19 @@ export async function startImport(ctx: AppContext, opts: StartImportOptions) {
 /** Imports, newest first, with progress (rows committed so far) for the web page. */
 export async function listImports(db: Db, limit: number) {
   const rows = await db.selectFrom('imports').selectAll().orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, fileName: r.file_name, status: r.status, rows: r.rows_done, created: r.created, updated: r.updated, skipped: r.skipped, failed: r.failed, unlinkedReturns: r.unlinked_returns, uploadId: r.upload_id, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null }));
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    fileName: r.file_name,
+    status: r.status,
+    rows: r.rows_done,
+    created: r.created,
+    updated: r.updated,
+    skipped: r.skipped,
+    failed: r.failed,
+    unlinkedReturns: r.unlinked_returns,
+    uploadId: r.upload_id,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+  }));
 }

@@ -12,8 +12,10 @@ type Json = Record<string, unknown>;
 const s = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : undefined);
 const arr = (v: unknown) => (Array.isArray(v) ? (v as Json[]) : []);
 /** `yyyy-MM-dd HH:mm:ss` in China time. */
-const cnTime = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(v) ? new Date(`${v.replace(' ', 'T')}+08:00`) : null);
-const unixSeconds = (v: unknown) => (typeof v === 'number' && v > 0 ? new Date(v * 1000) : typeof v === 'string' && /^\d+$/.test(v) ? new Date(Number(v) * 1000) : null);
+const cnTime = (v: unknown) =>
+  typeof v === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(v) ? new Date(`${v.replace(' ', 'T')}+08:00`) : null;
+const unixSeconds = (v: unknown) =>
+  typeof v === 'number' && v > 0 ? new Date(v * 1000) : typeof v === 'string' && /^\d+$/.test(v) ? new Date(Number(v) * 1000) : null;
 const yuan = (v: unknown) => toMinor(v, 'CNY') ?? 0;
 
 /** A parcel's status from its order's: delivered once the buyer signed or the trade finished, else on its way. */
@@ -42,7 +44,8 @@ export function taobaoOrder(t: Json): CanonicalOrder {
   const ids: Identifier[] = [];
   if (s(t.ouid)) ids.push({ kind: 'external', channel: 'taobao', value: s(t.ouid)! });
   if (s(t.buyer_open_uid)) ids.push({ kind: 'external', channel: 'taobao_open_uid', value: s(t.buyer_open_uid)! });
-  const finalStatus: OrderStatus = status !== 'refunded' && refundedSubs > 0 ? (refundedSubs >= total ? 'refunded' : 'partially_refunded') : status;
+  const finalStatus: OrderStatus =
+    status !== 'refunded' && refundedSubs > 0 ? (refundedSubs >= total ? 'refunded' : 'partially_refunded') : status;
   return {
     externalId: String(t.tid),
     status: finalStatus,
@@ -62,7 +65,14 @@ export function taobaoOrder(t: Json): CanonicalOrder {
     // Each consigned sub-order names its carrier and waybill (invoice_no); several sub-orders may share one parcel.
     shipments: subs.flatMap((o) =>
       s(o.invoice_no)
-        ? [{ carrier: s(o.logistics_company) ?? null, trackingNumber: s(o.invoice_no)!, status: parcelStatus(finalStatus), shippedAt: cnTime(o.consign_time) ?? cnTime(t.consign_time) }]
+        ? [
+            {
+              carrier: s(o.logistics_company) ?? null,
+              trackingNumber: s(o.invoice_no)!,
+              status: parcelStatus(finalStatus),
+              shippedAt: cnTime(o.consign_time) ?? cnTime(t.consign_time),
+            },
+          ]
         : [],
     ),
     items: subs.map((o) => ({
@@ -74,7 +84,15 @@ export function taobaoOrder(t: Json): CanonicalOrder {
   };
 }
 
-const DOUYIN_STATUS: Record<string, OrderStatus> = { '1': 'pending_payment', '105': 'paid', '2': 'paid', '101': 'shipped', '3': 'shipped', '4': 'cancelled', '5': 'completed' };
+const DOUYIN_STATUS: Record<string, OrderStatus> = {
+  '1': 'pending_payment',
+  '105': 'paid',
+  '2': 'paid',
+  '101': 'shipped',
+  '3': 'shipped',
+  '4': 'cancelled',
+  '5': 'completed',
+};
 
 /** Douyin shop order: numeric status, amounts in fen, Unix-second times. */
 export function douyinOrder(d: Json): CanonicalOrder {
@@ -101,7 +119,12 @@ export function douyinOrder(d: Json): CanonicalOrder {
     buyer: { identifiers: ids, profile: { province: name(address.province), city: name(address.city), district: name(address.town) } },
     shipments: arr(d.logistics_info)
       .filter((l) => s(l.tracking_no))
-      .map((l) => ({ carrier: s(l.company_name) ?? s(l.company) ?? null, trackingNumber: s(l.tracking_no)!, status: parcelStatus(status), shippedAt: unixSeconds(l.ship_time) })),
+      .map((l) => ({
+        carrier: s(l.company_name) ?? s(l.company) ?? null,
+        trackingNumber: s(l.tracking_no)!,
+        status: parcelStatus(status),
+        shippedAt: unixSeconds(l.ship_time),
+      })),
     items: arr(d.sku_order_list).map((i) => ({
       sku: s(i.out_sku_id) ?? s(i.sku_id) ?? `douyin-${i.product_id}`,
       name: s(i.product_name) ?? 'item',
@@ -144,7 +167,10 @@ export function youzanOrder(y: Json): CanonicalOrder {
     paidAt: cnTime(order.pay_time),
     completedAt: status === 'completed' ? cnTime(order.success_time) : null,
     cancelledAt: status === 'cancelled' ? (cnTime(order.update_time) ?? new Date()) : null,
-    buyer: { identifiers: ids, profile: { province: s(address.delivery_province), city: s(address.delivery_city), district: s(address.delivery_district) } },
+    buyer: {
+      identifiers: ids,
+      profile: { province: s(address.delivery_province), city: s(address.delivery_city), district: s(address.delivery_district) },
+    },
     items: arr(info.orders).map((i) => ({
       sku: s(i.outer_sku_id) ?? s(i.sku_id) ?? `youzan-${i.item_id}`,
       name: s(i.title) ?? 'item',
@@ -189,7 +215,12 @@ export function jdOrder(j: Json): CanonicalOrder {
     completedAt: status === 'completed' ? cnTime(j.orderEndTime) : null,
     cancelledAt: status === 'cancelled' ? (cnTime(j.modified) ?? cnTime(j.orderEndTime) ?? new Date()) : null,
     buyer: { identifiers: ids, profile: { province: s(consignee.province), city: s(consignee.city), district: s(consignee.county) } },
-    shipments: waybills.map((trackingNumber) => ({ carrier: s(j.logisticsName) ?? s(j.logisticsId) ?? null, trackingNumber, status: parcelStatus(status), shippedAt: null })),
+    shipments: waybills.map((trackingNumber) => ({
+      carrier: s(j.logisticsName) ?? s(j.logisticsId) ?? null,
+      trackingNumber,
+      status: parcelStatus(status),
+      shippedAt: null,
+    })),
     items: arr(j.itemInfoList).map((i) => ({
       sku: s(i.outerSkuId) ?? s(i.skuId) ?? `jd-${i.wareId}`,
       name: s(i.skuName) ?? 'item',

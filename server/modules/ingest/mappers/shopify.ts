@@ -35,19 +35,29 @@ export function shopifyCustomer(c: Json, fallback: { email?: unknown; phone?: un
   if (phone) ids.push({ kind: 'phone', value: phone });
   const address = (c.default_address ?? {}) as Json;
   const name = [s(c.last_name), s(c.first_name)].filter(Boolean).join(' ');
-  return { identifiers: ids, profile: { name: name || undefined, province: s(address.province), city: s(address.city), address: s(address.address1) } };
+  return {
+    identifiers: ids,
+    profile: { name: name || undefined, province: s(address.province), city: s(address.city), address: s(address.address1) },
+  };
 }
 
 export function shopifyOrder(o: Json): CanonicalOrder {
   const currency = (s(o.currency) ?? 'CNY').toUpperCase();
   const money = (v: unknown) => toMinor(v, currency) ?? 0;
   const refunds = Array.isArray(o.refunds) ? (o.refunds as Json[]) : [];
-  const refunded = refunds.flatMap((r) => (Array.isArray(r.transactions) ? (r.transactions as Json[]) : [])).reduce((sum, t) => sum + money(t.amount), 0);
+  const refunded = refunds
+    .flatMap((r) => (Array.isArray(r.transactions) ? (r.transactions as Json[]) : []))
+    .reduce((sum, t) => sum + money(t.amount), 0);
   const st = status(o);
   const placedAt = date(o.created_at) ?? new Date();
   const buyer = shopifyCustomer((o.customer ?? {}) as Json, { email: o.email, phone: o.phone });
   const ship = (o.shipping_address ?? {}) as Json;
-  buyer.profile = { ...buyer.profile, province: s(ship.province) ?? buyer.profile.province, city: s(ship.city) ?? buyer.profile.city, address: s(ship.address1) ?? buyer.profile.address };
+  buyer.profile = {
+    ...buyer.profile,
+    province: s(ship.province) ?? buyer.profile.province,
+    city: s(ship.city) ?? buyer.profile.city,
+    address: s(ship.address1) ?? buyer.profile.address,
+  };
   return {
     externalId: String(o.id),
     status: st,
@@ -56,7 +66,9 @@ export function shopifyOrder(o: Json): CanonicalOrder {
     discountAmount: money(o.total_discounts),
     shippingAmount: 0,
     refundedAmount: st === 'refunded' ? money(o.total_price) : refunded,
-    couponCodes: (Array.isArray(o.discount_codes) ? (o.discount_codes as Json[]) : []).map((d) => s(d.code)).filter((c): c is string => Boolean(c)),
+    couponCodes: (Array.isArray(o.discount_codes) ? (o.discount_codes as Json[]) : [])
+      .map((d) => s(d.code))
+      .filter((c): c is string => Boolean(c)),
     placedAt,
     ...emptyTimes,
     paidAt: st === 'pending_payment' || st === 'cancelled' ? null : (date(o.processed_at) ?? placedAt),
@@ -74,24 +86,43 @@ export function shopifyOrder(o: Json): CanonicalOrder {
 
 /** Shopify's shipment_status of a fulfilment → Patron's parcel status. */
 const SHIPMENT_STATUS: Record<string, ShipmentStatus> = {
-  label_printed: 'pending', label_purchased: 'pending', confirmed: 'in_transit', in_transit: 'in_transit', attempted_delivery: 'out_for_delivery',
-  ready_for_pickup: 'out_for_delivery', out_for_delivery: 'out_for_delivery', delivered: 'delivered', failure: 'failed',
+  label_printed: 'pending',
+  label_purchased: 'pending',
+  confirmed: 'in_transit',
+  in_transit: 'in_transit',
+  attempted_delivery: 'out_for_delivery',
+  ready_for_pickup: 'out_for_delivery',
+  out_for_delivery: 'out_for_delivery',
+  delivered: 'delivered',
+  failure: 'failed',
 };
 
 /** A fulfilment (an order's `fulfillments[]`, or the fulfillments/* topics) → its parcels, one per tracking number. */
 export function shopifyFulfillment(f: Json): ShipmentInput[] {
-  const numbers = Array.isArray(f.tracking_numbers) && f.tracking_numbers.length > 0 ? (f.tracking_numbers as unknown[]).map(s) : [s(f.tracking_number)];
+  const numbers =
+    Array.isArray(f.tracking_numbers) && f.tracking_numbers.length > 0 ? (f.tracking_numbers as unknown[]).map(s) : [s(f.tracking_number)];
   const status = f.status === 'cancelled' ? 'returned' : (SHIPMENT_STATUS[String(f.shipment_status ?? '')] ?? 'in_transit');
   const at = date(f.created_at);
   return numbers
     .filter((n): n is string => Boolean(n))
-    .map((trackingNumber) => ({ carrier: s(f.tracking_company) ?? null, trackingNumber, status, shippedAt: at, deliveredAt: status === 'delivered' ? date(f.updated_at) : null }));
+    .map((trackingNumber) => ({
+      carrier: s(f.tracking_company) ?? null,
+      trackingNumber,
+      status,
+      shippedAt: at,
+      deliveredAt: status === 'delivered' ? date(f.updated_at) : null,
+    }));
 }
 
 /** refunds/create: which order, this refund's id, and the amount it refunded. */
-export function shopifyRefund(r: Json, currency: string): { orderId: string; refundId: string | null; amount: number; reason: string | null; at: Date | null } {
+export function shopifyRefund(
+  r: Json,
+  currency: string,
+): { orderId: string; refundId: string | null; amount: number; reason: string | null; at: Date | null } {
   const transactions = Array.isArray(r.transactions) ? (r.transactions as Json[]) : [];
-  const amount = transactions.filter((t) => t.kind === undefined || t.kind === 'refund').reduce((sum, t) => sum + (toMinor(t.amount, currency) ?? 0), 0);
+  const amount = transactions
+    .filter((t) => t.kind === undefined || t.kind === 'refund')
+    .reduce((sum, t) => sum + (toMinor(t.amount, currency) ?? 0), 0);
   const at = typeof r.created_at === 'string' ? new Date(r.created_at) : null;
   return {
     orderId: String(r.order_id),

@@ -35,7 +35,10 @@ const profileOf = (b: Json) => ({
 
 export function wooCustomer(c: Json): CanonicalCustomer {
   const billing = (c.billing ?? {}) as Json;
-  return { identifiers: people(c.id, { ...billing, email: c.email ?? billing.email }), profile: { ...profileOf(billing), name: [s(c.last_name), s(c.first_name)].filter(Boolean).join(' ') || profileOf(billing).name } };
+  return {
+    identifiers: people(c.id, { ...billing, email: c.email ?? billing.email }),
+    profile: { ...profileOf(billing), name: [s(c.last_name), s(c.first_name)].filter(Boolean).join(' ') || profileOf(billing).name },
+  };
 }
 
 /** WooCommerce order webhook → canonical. Guest orders (customer_id 0) are known by billing e-mail/phone. */
@@ -55,13 +58,18 @@ export function wooOrder(o: Json): CanonicalOrder {
     discountAmount: money(o.discount_total),
     shippingAmount: money(o.shipping_total),
     refundedAmount: status === 'refunded' ? money(o.total) : refunds.reduce((sum, r) => sum + Math.abs(money(r.total)), 0),
-    couponCodes: (Array.isArray(o.coupon_lines) ? (o.coupon_lines as Json[]) : []).map((c) => s(c.code)).filter((c): c is string => Boolean(c)),
+    couponCodes: (Array.isArray(o.coupon_lines) ? (o.coupon_lines as Json[]) : [])
+      .map((c) => s(c.code))
+      .filter((c): c is string => Boolean(c)),
     placedAt,
     ...emptyTimes,
     paidAt: gmt(o.date_paid_gmt) ?? gmt(o.date_paid),
     completedAt: gmt(o.date_completed_gmt) ?? gmt(o.date_completed),
     cancelledAt: status === 'cancelled' ? (gmt(o.date_modified_gmt) ?? new Date()) : null,
-    buyer: { identifiers: people(o.customer_id, billing), profile: { ...profileOf(billing), province: s(shipping.state) ?? s(billing.state), city: s(shipping.city) ?? s(billing.city) } },
+    buyer: {
+      identifiers: people(o.customer_id, billing),
+      profile: { ...profileOf(billing), province: s(shipping.state) ?? s(billing.state), city: s(shipping.city) ?? s(billing.city) },
+    },
     items: (Array.isArray(o.line_items) ? (o.line_items as Json[]) : []).map((li) => ({
       sku: s(li.sku) ?? `woo-${li.variation_id || li.product_id}`,
       name: s(li.name) ?? 'item',

@@ -23,8 +23,22 @@ export function AffinityTab() {
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="affinity">
       <Space>
-        <Select allowClear showSearch optionFilterProp="label" placeholder={t('analytics.anyProduct')} style={{ width: 260 }} value={product} onChange={setProduct} options={catalog.data?.products.map((p) => ({ value: p.id, label: `${p.name} (${p.sku})` }))} />
-        <Select value={window} style={{ width: 160 }} onChange={setWindow} options={[90, 180, 365, 730].map((d) => ({ value: d, label: t('analytics.lastDays', { n: d }) }))} />
+        <Select
+          allowClear
+          showSearch
+          optionFilterProp="label"
+          placeholder={t('analytics.anyProduct')}
+          style={{ width: 260 }}
+          value={product}
+          onChange={setProduct}
+          options={catalog.data?.products.map((p) => ({ value: p.id, label: `${p.name} (${p.sku})` }))}
+        />
+        <Select
+          value={window}
+          style={{ width: 160 }}
+          onChange={setWindow}
+          options={[90, 180, 365, 730].map((d) => ({ value: d, label: t('analytics.lastDays', { n: d }) }))}
+        />
         <span>{t('analytics.baskets', { count: rules.data?.baskets ?? 0 })}</span>
       </Space>
       <Table

@@ -30,7 +30,11 @@ type Reports = {
 };
 
 function useReport<K extends keyof Reports>(name: K, filter: Filter) {
-  return useQuery({ queryKey: ['report', name, filter], queryFn: () => api<Reports[K]>(`/analytics/reports/${name}`, { query: filter }), placeholderData: (p) => p });
+  return useQuery({
+    queryKey: ['report', name, filter],
+    queryFn: () => api<Reports[K]>(`/analytics/reports/${name}`, { query: filter }),
+    placeholderData: (p) => p,
+  });
 }
 
 /** Loading, error or the report's content, with when a stored report was computed. */
@@ -51,7 +55,11 @@ function Loaded<T>({ query, children }: { query: { data?: T; error: unknown; isL
   );
 }
 
-const bar = (labels: string[], series: { name: string; data: number[]; yAxisIndex?: number; type?: 'bar' | 'line' }[], twoAxes = false): ChartOption => ({
+const bar = (
+  labels: string[],
+  series: { name: string; data: number[]; yAxisIndex?: number; type?: 'bar' | 'line' }[],
+  twoAxes = false,
+): ChartOption => ({
   tooltip: { trigger: 'axis' },
   legend: { top: 0 },
   grid: { left: 60, right: twoAxes ? 60 : 20, top: 40, bottom: 60 },
@@ -77,16 +85,35 @@ export function AnalyticsPage() {
           allowEmpty={[true, true]}
           onChange={(range) => set({ from: range?.[0]?.format('YYYY-MM-DD'), to: range?.[1]?.format('YYYY-MM-DD') })}
         />
-        <Select allowClear placeholder={t('analytics.allChannels')} style={{ width: 180 }} value={filter.channel} onChange={(channel) => set({ channel })} options={catalog.data?.channels.map((c) => ({ value: c.code, label: c.name }))} />
-        <Select allowClear placeholder={t('analytics.allCustomers')} style={{ width: 220 }} value={filter.segment} onChange={(segment) => set({ segment })} options={catalog.data?.segments.map((s) => ({ value: s.id, label: s.name }))} />
+        <Select
+          allowClear
+          placeholder={t('analytics.allChannels')}
+          style={{ width: 180 }}
+          value={filter.channel}
+          onChange={(channel) => set({ channel })}
+          options={catalog.data?.channels.map((c) => ({ value: c.code, label: c.name }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('analytics.allCustomers')}
+          style={{ width: 220 }}
+          value={filter.segment}
+          onChange={(segment) => set({ segment })}
+          options={catalog.data?.segments.map((s) => ({ value: s.id, label: s.name }))}
+        />
       </Space>
       <Tabs
         destroyOnHidden
         activeKey={tab}
-        onChange={(key) => setParams((p) => {
-          p.set('tab', key);
-          return p;
-        }, { replace: true })}
+        onChange={(key) =>
+          setParams(
+            (p) => {
+              p.set('tab', key);
+              return p;
+            },
+            { replace: true },
+          )
+        }
         items={[
           { key: 'overview', label: t('analytics.tabs.overview'), children: <OverviewTab filter={filter} /> },
           { key: 'cohorts', label: t('analytics.tabs.cohorts'), children: <CohortsTab filter={filter} /> },
@@ -143,7 +170,19 @@ function OverviewTab({ filter }: { filter: Filter }) {
               />
             </Col>
             <Col span={8}>
-              <Chart option={{ tooltip: { trigger: 'item' }, legend: { bottom: 0 }, series: [{ type: 'pie', radius: ['35%', '60%'], data: d.stages.map((s) => ({ name: t(`analytics.stages.${s.stage}`), value: s.customers })) }] }} />
+              <Chart
+                option={{
+                  tooltip: { trigger: 'item' },
+                  legend: { bottom: 0 },
+                  series: [
+                    {
+                      type: 'pie',
+                      radius: ['35%', '60%'],
+                      data: d.stages.map((s) => ({ name: t(`analytics.stages.${s.stage}`), value: s.customers })),
+                    },
+                  ],
+                }}
+              />
             </Col>
           </Row>
         </>
@@ -172,7 +211,19 @@ function CohortsTab({ filter }: { filter: Filter }) {
               align: 'right' as const,
               render: (_: unknown, row: { retention: (number | null)[] }) => {
                 const v = row.retention[k];
-                return v === null ? '' : <span style={{ background: `rgba(22, 119, 255, ${Math.min(1, v * 2).toFixed(2)})`, padding: '2px 6px', color: v > 0.3 ? '#fff' : undefined }}>{formatPercent(v, i18n.language)}</span>;
+                return v === null ? (
+                  ''
+                ) : (
+                  <span
+                    style={{
+                      background: `rgba(22, 119, 255, ${Math.min(1, v * 2).toFixed(2)})`,
+                      padding: '2px 6px',
+                      color: v > 0.3 ? '#fff' : undefined,
+                    }}
+                  >
+                    {formatPercent(v, i18n.language)}
+                  </span>
+                );
               },
             })),
           ]}
@@ -194,7 +245,12 @@ function ChannelsTab({ filter }: { filter: Filter }) {
                 d.channels.map((c) => c.name),
                 [
                   { name: t('analytics.kpi.revenue'), data: d.channels.map((c) => Math.round(c.revenue / 100)) },
-                  { name: t('analytics.kpi.repeatRate'), data: d.channels.map((c) => Math.round(c.repeatRate * 1000) / 10), yAxisIndex: 1, type: 'line' },
+                  {
+                    name: t('analytics.kpi.repeatRate'),
+                    data: d.channels.map((c) => Math.round(c.repeatRate * 1000) / 10),
+                    yAxisIndex: 1,
+                    type: 'line',
+                  },
                 ],
                 true,
               )}
@@ -202,7 +258,22 @@ function ChannelsTab({ filter }: { filter: Filter }) {
           </Col>
           <Col span={10}>
             <Typography.Title level={5}>{t('analytics.crossChannel')}</Typography.Title>
-            <Chart height={200} option={{ tooltip: { trigger: 'item' }, series: [{ type: 'pie', radius: ['35%', '60%'], data: d.overlap.map((o) => ({ name: o.channels >= 3 ? t('analytics.channelsUsedMany') : t('analytics.channelsUsed', { count: o.channels }), value: o.buyers })) }] }} />
+            <Chart
+              height={200}
+              option={{
+                tooltip: { trigger: 'item' },
+                series: [
+                  {
+                    type: 'pie',
+                    radius: ['35%', '60%'],
+                    data: d.overlap.map((o) => ({
+                      name: o.channels >= 3 ? t('analytics.channelsUsedMany') : t('analytics.channelsUsed', { count: o.channels }),
+                      value: o.buyers,
+                    })),
+                  },
+                ],
+              }}
+            />
             <Table
               size="small"
               rowKey={(p) => `${p.a}-${p.b}`}
@@ -210,7 +281,12 @@ function ChannelsTab({ filter }: { filter: Filter }) {
               dataSource={d.pairs.slice(0, 8)}
               columns={[
                 { title: t('analytics.channelPair'), render: (_, p) => `${p.a} + ${p.b}` },
-                { title: t('analytics.kpi.buyers'), dataIndex: 'buyers', align: 'right', render: (n: number) => formatNumber(n, i18n.language) },
+                {
+                  title: t('analytics.kpi.buyers'),
+                  dataIndex: 'buyers',
+                  align: 'right',
+                  render: (n: number) => formatNumber(n, i18n.language),
+                },
               ]}
             />
           </Col>
@@ -250,7 +326,10 @@ function DemographicsTab({ filter }: { filter: Filter }) {
         return (
           <Chart
             option={{
-              ...bar(AGE_BANDS.map((b) => t(`analytics.ageBands.${b}`)), []),
+              ...bar(
+                AGE_BANDS.map((b) => t(`analytics.ageBands.${b}`)),
+                [],
+              ),
               series: genders.map((g) => ({
                 type: 'bar',
                 stack: 'g',
@@ -291,11 +370,21 @@ function RfmTab({ filter }: { filter: Filter }) {
             <Chart
               testId="chart-rfm"
               option={{
-                tooltip: { formatter: (p: { value: number[] }) => t('analytics.rfmCell', { r: p.value[1] + 1, f: p.value[0] + 1, count: p.value[2] }) },
+                tooltip: {
+                  formatter: (p: { value: number[] }) =>
+                    t('analytics.rfmCell', { r: p.value[1] + 1, f: p.value[0] + 1, count: p.value[2] }),
+                },
                 grid: { left: 60, right: 20, top: 10, bottom: 60 },
                 xAxis: { type: 'category', name: 'F', data: ['1', '2', '3', '4', '5'] },
                 yAxis: { type: 'category', name: 'R', data: ['1', '2', '3', '4', '5'] },
-                visualMap: { min: 0, max: Math.max(1, ...d.grid.map((c) => c.customers)), orient: 'horizontal', left: 'center', bottom: 0, calculable: true },
+                visualMap: {
+                  min: 0,
+                  max: Math.max(1, ...d.grid.map((c) => c.customers)),
+                  orient: 'horizontal',
+                  left: 'center',
+                  bottom: 0,
+                  calculable: true,
+                },
                 series: [{ type: 'heatmap', label: { show: true }, data: d.grid.map((c) => [c.f - 1, c.r - 1, c.customers]) }],
               }}
             />
@@ -308,8 +397,18 @@ function RfmTab({ filter }: { filter: Filter }) {
               dataSource={d.groups}
               columns={[
                 { title: t('analytics.rfmGroup'), dataIndex: 'group', render: (g: string) => t(`analytics.rfmGroups.${g}`) },
-                { title: t('analytics.kpi.customers'), dataIndex: 'customers', align: 'right', render: (n: number) => formatNumber(n, i18n.language) },
-                { title: t('analytics.kpi.revenue'), dataIndex: 'revenue', align: 'right', render: (n: number) => formatMoney(n, currency, i18n.language) },
+                {
+                  title: t('analytics.kpi.customers'),
+                  dataIndex: 'customers',
+                  align: 'right',
+                  render: (n: number) => formatNumber(n, i18n.language),
+                },
+                {
+                  title: t('analytics.kpi.revenue'),
+                  dataIndex: 'revenue',
+                  align: 'right',
+                  render: (n: number) => formatMoney(n, currency, i18n.language),
+                },
               ]}
             />
           </Col>
@@ -332,7 +431,12 @@ function RfmHistoryChart({ items, t }: { items: { asOf: string; group: string; c
     <Chart
       option={{
         ...bar(dates, []),
-        series: groups.map((g) => ({ type: 'bar', stack: 'rfm', name: t(`analytics.rfmGroups.${g}`), data: dates.map((d) => items.find((i) => i.asOf === d && i.group === g)?.customers ?? 0) })),
+        series: groups.map((g) => ({
+          type: 'bar',
+          stack: 'rfm',
+          name: t(`analytics.rfmGroups.${g}`),
+          data: dates.map((d) => items.find((i) => i.asOf === d && i.group === g)?.customers ?? 0),
+        })),
       }}
     />
   );
@@ -349,7 +453,12 @@ function ValueTab({ filter }: { filter: Filter }) {
         <Row gutter={16}>
           <Col span={12}>
             <Typography.Title level={5}>{t('analytics.clvDistribution')}</Typography.Title>
-            <Chart option={bar(d.clvBands.map((b) => (b.toYuan === null ? `≥ ${b.fromYuan}` : `${b.fromYuan}–${b.toYuan}`)), [{ name: t('analytics.kpi.customers'), data: d.clvBands.map((b) => b.customers) }])} />
+            <Chart
+              option={bar(
+                d.clvBands.map((b) => (b.toYuan === null ? `≥ ${b.fromYuan}` : `${b.fromYuan}–${b.toYuan}`)),
+                [{ name: t('analytics.kpi.customers'), data: d.clvBands.map((b) => b.customers) }],
+              )}
+            />
           </Col>
           <Col span={12}>
             <Typography.Title level={5}>{t('analytics.riskBands')}</Typography.Title>
@@ -360,9 +469,24 @@ function ValueTab({ filter }: { filter: Filter }) {
               dataSource={RISK_BANDS.map((b) => d.riskBands.find((r) => r.band === b) ?? { band: b, customers: 0, netSpent: 0, clv: 0 })}
               columns={[
                 { title: t('analytics.churnRisk'), dataIndex: 'band', render: (b: string) => t(`analytics.risk.${b}`) },
-                { title: t('analytics.kpi.customers'), dataIndex: 'customers', align: 'right', render: (n: number) => formatNumber(n, lng) },
-                { title: t('analytics.pastValue'), dataIndex: 'netSpent', align: 'right', render: (n: number) => formatMoney(n, currency, lng) },
-                { title: t('analytics.futureValue'), dataIndex: 'clv', align: 'right', render: (n: number) => formatMoney(n, currency, lng) },
+                {
+                  title: t('analytics.kpi.customers'),
+                  dataIndex: 'customers',
+                  align: 'right',
+                  render: (n: number) => formatNumber(n, lng),
+                },
+                {
+                  title: t('analytics.pastValue'),
+                  dataIndex: 'netSpent',
+                  align: 'right',
+                  render: (n: number) => formatMoney(n, currency, lng),
+                },
+                {
+                  title: t('analytics.futureValue'),
+                  dataIndex: 'clv',
+                  align: 'right',
+                  render: (n: number) => formatMoney(n, currency, lng),
+                },
               ]}
             />
           </Col>
@@ -376,10 +500,24 @@ function ValueTab({ filter }: { filter: Filter }) {
               onRow={(c) => ({ onClick: () => navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
               columns={[
                 { title: t('customers.name'), dataIndex: 'name' },
-                { title: t('analytics.pastValue'), dataIndex: 'netSpent', align: 'right', render: (n: number) => formatMoney(n, currency, lng) },
+                {
+                  title: t('analytics.pastValue'),
+                  dataIndex: 'netSpent',
+                  align: 'right',
+                  render: (n: number) => formatMoney(n, currency, lng),
+                },
                 { title: t('segments.fields.orders_count'), dataIndex: 'orders', align: 'right' },
-                { title: t('segments.fields.churn_probability'), dataIndex: 'churnProbability', align: 'right', render: (p: number) => formatPercent(p, lng) },
-                { title: t('segments.fields.last_order_at'), dataIndex: 'lastOrderAt', render: (v: string | null) => (v ? new Date(v).toLocaleDateString(lng) : '—') },
+                {
+                  title: t('segments.fields.churn_probability'),
+                  dataIndex: 'churnProbability',
+                  align: 'right',
+                  render: (p: number) => formatPercent(p, lng),
+                },
+                {
+                  title: t('segments.fields.last_order_at'),
+                  dataIndex: 'lastOrderAt',
+                  render: (v: string | null) => (v ? new Date(v).toLocaleDateString(lng) : '—'),
+                },
               ]}
             />
           </Col>

@@ -26,21 +26,59 @@ export function ClustersTab({ filter }: { filter: { channel?: string; segment?: 
   const [features, setFeatures] = useState<ClusterFeature[]>(['recency', 'frequency', 'monetary']);
   const [k, setK] = useState<number | undefined>();
   const scope = { channel: filter.channel, segment: filter.segment };
-  const run = useMutation({ mutationFn: () => api<Result>('/analytics/clusters', { method: 'POST', body: { features, k, ...scope } }), onError: (err) => message.error(errorMessage(t, err)) });
+  const run = useMutation({
+    mutationFn: () => api<Result>('/analytics/clusters', { method: 'POST', body: { features, k, ...scope } }),
+    onError: (err) => message.error(errorMessage(t, err)),
+  });
   const save = useMutation({
     mutationFn: (cluster: number) =>
-      api<{ segment: { id: number } }>('/segments/from-cluster', { method: 'POST', body: { features, k: run.data?.k, ...scope, cluster, name: t('analytics.clusterName', { n: cluster + 1, date: new Date().toLocaleString(lng) }) } }),
+      api<{ segment: { id: number } }>('/segments/from-cluster', {
+        method: 'POST',
+        body: {
+          features,
+          k: run.data?.k,
+          ...scope,
+          cluster,
+          name: t('analytics.clusterName', { n: cluster + 1, date: new Date().toLocaleString(lng) }),
+        },
+      }),
     onSuccess: (r) => navigate(`/segments/${r.segment.id}`),
     onError: (err) => message.error(errorMessage(t, err)),
   });
-  const format = (f: string, v: number) => (f === 'monetary' || f === 'clv' ? formatMoney(v, currency, lng) : f === 'recency' ? t('insights.days', { n: Math.round(v) }) : v.toFixed(1));
+  const format = (f: string, v: number) =>
+    f === 'monetary' || f === 'clv'
+      ? formatMoney(v, currency, lng)
+      : f === 'recency'
+        ? t('insights.days', { n: Math.round(v) })
+        : v.toFixed(1);
   const r = run.data;
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="clusters">
       <Space wrap>
-        <Select mode="multiple" value={features} onChange={setFeatures} style={{ minWidth: 320 }} options={CLUSTER_FEATURES.map((f) => ({ value: f, label: t(`analytics.features.${f}`) }))} />
-        <Select allowClear placeholder={t('analytics.kAuto')} value={k} onChange={setK} style={{ width: 160 }} options={[2, 3, 4, 5, 6, 7, 8].map((n) => ({ value: n, label: `k = ${n}` }))} />
-        <Button type="primary" onClick={() => run.mutate()} loading={run.isPending} disabled={features.length === 0} data-testid="run-clusters">{t('analytics.runClusters')}</Button>
+        <Select
+          mode="multiple"
+          value={features}
+          onChange={setFeatures}
+          style={{ minWidth: 320 }}
+          options={CLUSTER_FEATURES.map((f) => ({ value: f, label: t(`analytics.features.${f}`) }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('analytics.kAuto')}
+          value={k}
+          onChange={setK}
+          style={{ width: 160 }}
+          options={[2, 3, 4, 5, 6, 7, 8].map((n) => ({ value: n, label: `k = ${n}` }))}
+        />
+        <Button
+          type="primary"
+          onClick={() => run.mutate()}
+          loading={run.isPending}
+          disabled={features.length === 0}
+          data-testid="run-clusters"
+        >
+          {t('analytics.runClusters')}
+        </Button>
       </Space>
       {r && (
         <>
@@ -53,7 +91,10 @@ export function ClustersTab({ filter }: { filter: { channel?: string; segment?: 
                 legend: { top: 0 },
                 grid: { left: 60, right: 60, top: 40, bottom: 30 },
                 xAxis: { type: 'category', data: r.candidates.map((c) => `k=${c.k}`) },
-                yAxis: [{ type: 'value', name: t('analytics.silhouette') }, { type: 'value', name: t('analytics.inertia') }],
+                yAxis: [
+                  { type: 'value', name: t('analytics.silhouette') },
+                  { type: 'value', name: t('analytics.inertia') },
+                ],
                 series: [
                   { type: 'line', name: t('analytics.silhouette'), data: r.candidates.map((c) => Number(c.silhouette.toFixed(3))) },
                   { type: 'line', name: t('analytics.inertia'), yAxisIndex: 1, data: r.candidates.map((c) => Math.round(c.inertia)) },
@@ -64,7 +105,17 @@ export function ClustersTab({ filter }: { filter: { channel?: string; segment?: 
           <Row gutter={[16, 16]}>
             {r.clusters.map((c) => (
               <Col key={c.cluster} xs={24} md={12} xl={6}>
-                <Card size="small" title={t('analytics.clusterN', { n: c.cluster + 1 })} extra={canSave && <Button size="small" onClick={() => save.mutate(c.cluster)}>{t('analytics.saveAsSegment')}</Button>}>
+                <Card
+                  size="small"
+                  title={t('analytics.clusterN', { n: c.cluster + 1 })}
+                  extra={
+                    canSave && (
+                      <Button size="small" onClick={() => save.mutate(c.cluster)}>
+                        {t('analytics.saveAsSegment')}
+                      </Button>
+                    )
+                  }
+                >
                   <Statistic title={t('analytics.kpi.customers')} value={`${formatNumber(c.size, lng)} (${formatPercent(c.share, lng)})`} />
                   {Object.entries(c.means).map(([f, v]) => (
                     <div key={f}>

@@ -34,25 +34,54 @@ export function PredictionsTab() {
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="large" data-testid="predictions">
       <Space>
-        {canRecompute && <Button onClick={() => recompute.mutate()} loading={recompute.isPending}>{t('analytics.recompute')}</Button>}
+        {canRecompute && (
+          <Button onClick={() => recompute.mutate()} loading={recompute.isPending}>
+            {t('analytics.recompute')}
+          </Button>
+        )}
         <Typography.Text type="secondary">{t('analytics.pendingChanges', { count: models.data.pendingChanges })}</Typography.Text>
       </Space>
-      <Alert type="info" showIcon message={t('analytics.explainTitle')} description={<Typography.Paragraph style={{ whiteSpace: 'pre-line', marginBottom: 0 }}>{t('analytics.explainBody')}</Typography.Paragraph>} />
+      <Alert
+        type="info"
+        showIcon
+        message={t('analytics.explainTitle')}
+        description={
+          <Typography.Paragraph style={{ whiteSpace: 'pre-line', marginBottom: 0 }}>{t('analytics.explainBody')}</Typography.Paragraph>
+        }
+      />
       {!clv && <Alert type="warning" message={t('analytics.notComputed')} />}
       {clv?.status === 'insufficient_data' && (
-        <Alert type="warning" showIcon message={t('analytics.tooLittleHistory')} description={t(`analytics.insufficient.${clv.reason ?? 'too_few_buyers'}`, { buyers: clv.customers, repeat: clv.repeatCustomers })} />
+        <Alert
+          type="warning"
+          showIcon
+          message={t('analytics.tooLittleHistory')}
+          description={t(`analytics.insufficient.${clv.reason ?? 'too_few_buyers'}`, {
+            buyers: clv.customers,
+            repeat: clv.repeatCustomers,
+          })}
+        />
       )}
       {clv?.status === 'ready' && clv.bgnbd && clv.gammaGamma && (
         <Row gutter={16}>
           <Col span={10}>
             <Descriptions size="small" column={1} bordered title={t('analytics.modelTitle')}>
               <Descriptions.Item label={t('analytics.fittedAt')}>{formatDateTime(clv.fittedAt, lng)}</Descriptions.Item>
-              <Descriptions.Item label={t('analytics.fitBuyers')}>{t('analytics.fitBuyersValue', { buyers: formatNumber(clv.customers, lng), repeat: formatNumber(clv.repeatCustomers, lng) })}</Descriptions.Item>
+              <Descriptions.Item label={t('analytics.fitBuyers')}>
+                {t('analytics.fitBuyersValue', {
+                  buyers: formatNumber(clv.customers, lng),
+                  repeat: formatNumber(clv.repeatCustomers, lng),
+                })}
+              </Descriptions.Item>
               <Descriptions.Item label="BG/NBD">{`r=${clv.bgnbd.r.toPrecision(4)} α=${clv.bgnbd.alpha.toPrecision(4)} a=${clv.bgnbd.a.toPrecision(4)} b=${clv.bgnbd.b.toPrecision(4)}`}</Descriptions.Item>
               <Descriptions.Item label="Gamma-Gamma">{`p=${clv.gammaGamma.p.toPrecision(4)} q=${clv.gammaGamma.q.toPrecision(4)} γ=${clv.gammaGamma.gamma.toPrecision(4)}`}</Descriptions.Item>
               <Descriptions.Item label={t('analytics.period')}>{t(`analytics.periods.${clv.period ?? 'week'}`)}</Descriptions.Item>
               <Descriptions.Item label={t('analytics.lifecycleThresholds')}>
-                {t('analytics.lifecycleValue', { active: lifecycle.activeDays, atRisk: lifecycle.atRiskDays, lapsed: lifecycle.lapsedDays })} ({t(`analytics.thresholdSource.${lifecycle.source}`)})
+                {t('analytics.lifecycleValue', {
+                  active: lifecycle.activeDays,
+                  atRisk: lifecycle.atRiskDays,
+                  lapsed: lifecycle.lapsedDays,
+                })}{' '}
+                ({t(`analytics.thresholdSource.${lifecycle.source}`)})
               </Descriptions.Item>
             </Descriptions>
           </Col>
@@ -60,7 +89,9 @@ export function PredictionsTab() {
             <Typography.Title level={5}>{t('analytics.calibrationTitle')}</Typography.Title>
             {v ? (
               <>
-                <Typography.Paragraph type="secondary">{t('analytics.calibrationHelp', { until: v.calibrationUntil, periods: v.holdoutPeriods })}</Typography.Paragraph>
+                <Typography.Paragraph type="secondary">
+                  {t('analytics.calibrationHelp', { until: v.calibrationUntil, periods: v.holdoutPeriods })}
+                </Typography.Paragraph>
                 <Chart
                   testId="chart-calibration"
                   option={{

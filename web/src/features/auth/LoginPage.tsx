@@ -25,14 +25,18 @@ export function LoginPage() {
   };
   return (
     <div style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#fff7ed' }}>
-      <Card title={t('login.title')} style={{ width: 380 }} extra={
-        <Select<Language>
-          size="small"
-          value={i18n.language as Language}
-          onChange={(l) => setLanguage(l)}
-          options={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
-        />
-      }>
+      <Card
+        title={t('login.title')}
+        style={{ width: 380 }}
+        extra={
+          <Select<Language>
+            size="small"
+            value={i18n.language as Language}
+            onChange={(l) => setLanguage(l)}
+            options={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
+          />
+        }
+      >
         <Form layout="vertical" onFinish={submit} requiredMark={false}>
           <Form.Item name="email" label={t('login.email')} rules={[{ required: true, message: t('login.required') }]}>
             <Input autoComplete="username" data-testid="login-email" />

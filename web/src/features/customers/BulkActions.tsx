@@ -38,10 +38,23 @@ export function BulkActions({ filter, total }: { filter: Filter; total: number }
   const percent = o?.total ? Math.round((o.done / o.total) * 100) : o?.status === 'completed' ? 100 : 0;
   return (
     <Space wrap>
-      {can('customers.write') && <Button onClick={() => setTagOpen(true)} disabled={total === 0}>{t('customers.bulkTag', { count: total })}</Button>}
-      {can('customers.export') && <Button onClick={() => start('/customers/export', { filter, language })} disabled={total === 0}>{t('customers.export', { count: total })}</Button>}
+      {can('customers.write') && (
+        <Button onClick={() => setTagOpen(true)} disabled={total === 0}>
+          {t('customers.bulkTag', { count: total })}
+        </Button>
+      )}
+      {can('customers.export') && (
+        <Button onClick={() => start('/customers/export', { filter, language })} disabled={total === 0}>
+          {t('customers.export', { count: total })}
+        </Button>
+      )}
       {can('customers.export') && can('pii.read') && (
-        <Popconfirm title={t('customers.exportRevealConfirm')} onConfirm={() => start('/customers/export', { filter, language, reveal: true })} okText={t('common.confirm')} cancelText={t('common.cancel')}>
+        <Popconfirm
+          title={t('customers.exportRevealConfirm')}
+          onConfirm={() => start('/customers/export', { filter, language, reveal: true })}
+          okText={t('common.confirm')}
+          cancelText={t('common.cancel')}
+        >
           <Button disabled={total === 0}>{t('customers.exportRevealed')}</Button>
         </Popconfirm>
       )}
@@ -60,7 +73,15 @@ export function BulkActions({ filter, total }: { filter: Filter; total: number }
           if (tag.trim()) start('/customers/bulk-tag', { filter, tag: tag.trim(), action });
         }}
       >
-        <Radio.Group style={{ marginBottom: 12 }} value={action} onChange={(e) => setAction(e.target.value)} options={[{ value: 'add', label: t('customers.bulkAdd') }, { value: 'remove', label: t('customers.bulkRemove') }]} />
+        <Radio.Group
+          style={{ marginBottom: 12 }}
+          value={action}
+          onChange={(e) => setAction(e.target.value)}
+          options={[
+            { value: 'add', label: t('customers.bulkAdd') },
+            { value: 'remove', label: t('customers.bulkRemove') },
+          ]}
+        />
         <Input value={tag} maxLength={50} placeholder={t('customers.addTag')} onChange={(e) => setTag(e.target.value)} />
       </Modal>
     </Space>

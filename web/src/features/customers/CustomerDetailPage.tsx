@@ -38,7 +38,9 @@ function EventTimeline({ id, first }: { id: number; first: EventPage }) {
         items={items.map((e) => ({
           children: (
             <Space direction="vertical" size={0}>
-              <Typography.Text strong title={e.name}>{eventLabel(t, e.name)}</Typography.Text>
+              <Typography.Text strong title={e.name}>
+                {eventLabel(t, e.name)}
+              </Typography.Text>
               <Typography.Text type="secondary">{formatDateTime(e.occurredAt, i18n.language)}</Typography.Text>
             </Space>
           ),
@@ -86,17 +88,27 @@ export function CustomerDetailPage() {
         }
       >
         <Row gutter={16} style={{ marginBottom: 16 }}>
-          <Col xs={12} md={6}><Statistic title={t('customers.orders')} value={formatNumber(stats.orders, lng)} /></Col>
-          <Col xs={12} md={6}><Statistic title={t('customers.netSpent')} value={formatMoney(stats.netSpent, currency, lng)} /></Col>
-          <Col xs={12} md={6}><Statistic title={t('customers.firstOrder')} value={formatDateTime(stats.firstOrderAt, lng)} valueStyle={{ fontSize: 16 }} /></Col>
-          <Col xs={12} md={6}><Statistic title={t('customers.lastOrder')} value={formatDateTime(stats.lastOrderAt, lng)} valueStyle={{ fontSize: 16 }} /></Col>
+          <Col xs={12} md={6}>
+            <Statistic title={t('customers.orders')} value={formatNumber(stats.orders, lng)} />
+          </Col>
+          <Col xs={12} md={6}>
+            <Statistic title={t('customers.netSpent')} value={formatMoney(stats.netSpent, currency, lng)} />
+          </Col>
+          <Col xs={12} md={6}>
+            <Statistic title={t('customers.firstOrder')} value={formatDateTime(stats.firstOrderAt, lng)} valueStyle={{ fontSize: 16 }} />
+          </Col>
+          <Col xs={12} md={6}>
+            <Statistic title={t('customers.lastOrder')} value={formatDateTime(stats.lastOrderAt, lng)} valueStyle={{ fontSize: 16 }} />
+          </Col>
         </Row>
         <Descriptions bordered size="small" column={{ xs: 1, md: 2, xl: 3 }}>
           <Descriptions.Item label={t('customers.phone')}>{c.phone ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.email')}>{c.email ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.gender')}>{t(`customers.genders.${c.gender}`)}</Descriptions.Item>
           <Descriptions.Item label={t('customers.birthday')}>{c.birthday ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('customers.region')}>{[c.province, c.city, c.district].filter(Boolean).join(' ') || '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('customers.region')}>
+            {[c.province, c.city, c.district].filter(Boolean).join(' ') || '—'}
+          </Descriptions.Item>
           <Descriptions.Item label={t('customers.address')}>{c.address ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.firstChannel')}>{c.firstChannelName ?? c.firstChannel ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('customers.createdAt')}>{formatDateTime(c.createdAt, lng)}</Descriptions.Item>
@@ -113,15 +125,22 @@ export function CustomerDetailPage() {
               expandable={{
                 expandedRowRender: (o) => (
                   <>
-                    {o.items.map((i) => <div key={i.sku}>{`${i.name} × ${i.quantity} — ${formatMoney(i.amount, o.currency, lng)}`}</div>)}
-                    {o.shipments.map((p) => <div key={p.trackingNumber}>{`${p.carrier ?? ''} ${p.trackingNumber} · ${t(`shipmentStatus.${p.status}`)}`}</div>)}
+                    {o.items.map((i) => (
+                      <div key={i.sku}>{`${i.name} × ${i.quantity} — ${formatMoney(i.amount, o.currency, lng)}`}</div>
+                    ))}
+                    {o.shipments.map((p) => (
+                      <div key={p.trackingNumber}>{`${p.carrier ?? ''} ${p.trackingNumber} · ${t(`shipmentStatus.${p.status}`)}`}</div>
+                    ))}
                   </>
                 ),
               }}
               columns={[
                 { title: t('customers.orderNo'), dataIndex: 'externalId' },
                 { title: t('customers.channel'), dataIndex: 'channelName' },
-                { title: t('orders.logistics'), render: (_, o) => (o.shipments.length > 0 ? t(`shipmentStatus.${o.shipments[o.shipments.length - 1].status}`) : '—') },
+                {
+                  title: t('orders.logistics'),
+                  render: (_, o) => (o.shipments.length > 0 ? t(`shipmentStatus.${o.shipments[o.shipments.length - 1].status}`) : '—'),
+                },
                 { title: t('customers.status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`orderStatus.${s}`)}</Tag> },
                 { title: t('customers.amount'), render: (_, o) => formatMoney(o.totalAmount - o.refundedAmount, o.currency, lng) },
                 { title: t('customers.placedAt'), dataIndex: 'placedAt', render: (v: string) => formatDateTime(v, lng) },

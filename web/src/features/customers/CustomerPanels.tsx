@@ -1,5 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Empty, Form, Input, InputNumber, List, Modal, Popconfirm, Radio, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Empty,
+  Form,
+  Input,
+  InputNumber,
+  List,
+  Modal,
+  Popconfirm,
+  Radio,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -25,9 +43,26 @@ function useOnError() {
 
 function AttributeInput({ def, value, onChange }: { def: Definition; value: Value; onChange: (v: Value) => void }) {
   if (def.type === 'boolean') return <Switch checked={value === true} onChange={onChange} />;
-  if (def.type === 'number') return <InputNumber value={typeof value === 'number' ? value : null} onChange={(v) => onChange(v)} style={{ width: 200 }} />;
-  if (def.type === 'enum') return <Select allowClear value={value ?? undefined} onChange={(v) => onChange(v ?? null)} options={def.options.map((o) => ({ value: o, label: o }))} style={{ width: 200 }} />;
-  return <Input type={def.type === 'date' ? 'date' : 'text'} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value || null)} style={{ width: 200 }} />;
+  if (def.type === 'number')
+    return <InputNumber value={typeof value === 'number' ? value : null} onChange={(v) => onChange(v)} style={{ width: 200 }} />;
+  if (def.type === 'enum')
+    return (
+      <Select
+        allowClear
+        value={value ?? undefined}
+        onChange={(v) => onChange(v ?? null)}
+        options={def.options.map((o) => ({ value: o, label: o }))}
+        style={{ width: 200 }}
+      />
+    );
+  return (
+    <Input
+      type={def.type === 'date' ? 'date' : 'text'}
+      value={typeof value === 'string' ? value : ''}
+      onChange={(e) => onChange(e.target.value || null)}
+      style={{ width: 200 }}
+    />
+  );
 }
 
 export function AttributesCard({ id, values }: { id: number; values: Record<string, unknown> }) {
@@ -46,7 +81,8 @@ export function AttributesCard({ id, values }: { id: number; values: Record<stri
     onError,
   });
   const items = defs.data?.items ?? [];
-  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'boolean' ? t(v ? 'common.yes' : 'common.no') : String(v));
+  const show = (v: unknown) =>
+    v === null || v === undefined || v === '' ? '—' : typeof v === 'boolean' ? t(v ? 'common.yes' : 'common.no') : String(v);
   const editing = draft !== null;
   return (
     <Card
@@ -57,11 +93,19 @@ export function AttributesCard({ id, values }: { id: number; values: Record<stri
         can('customers.write') && items.length > 0 ? (
           editing ? (
             <Space>
-              <Button size="small" onClick={() => setDraft(null)}>{t('common.cancel')}</Button>
-              <Button size="small" type="primary" loading={save.isPending} onClick={() => save.mutate(draft)}>{t('common.save')}</Button>
+              <Button size="small" onClick={() => setDraft(null)}>
+                {t('common.cancel')}
+              </Button>
+              <Button size="small" type="primary" loading={save.isPending} onClick={() => save.mutate(draft)}>
+                {t('common.save')}
+              </Button>
             </Space>
           ) : (
-            <Button size="small" onClick={() => setDraft(Object.fromEntries(items.map((d) => [d.key, (values[d.key] ?? null) as Value])))} data-testid="edit-attributes">
+            <Button
+              size="small"
+              onClick={() => setDraft(Object.fromEntries(items.map((d) => [d.key, (values[d.key] ?? null) as Value])))}
+              data-testid="edit-attributes"
+            >
               {t('common.edit')}
             </Button>
           )
@@ -77,7 +121,11 @@ export function AttributesCard({ id, values }: { id: number; values: Record<stri
           renderItem={(d) => (
             <List.Item>
               <Typography.Text>{d.label}</Typography.Text>
-              {editing ? <AttributeInput def={d} value={draft[d.key] ?? null} onChange={(v) => setDraft({ ...draft, [d.key]: v })} /> : <span>{show(values[d.key])}</span>}
+              {editing ? (
+                <AttributeInput def={d} value={draft[d.key] ?? null} onChange={(v) => setDraft({ ...draft, [d.key]: v })} />
+              ) : (
+                <span>{show(values[d.key])}</span>
+              )}
             </List.Item>
           )}
         />
@@ -128,9 +176,22 @@ function RecordConsent({ id }: { id: number }) {
   });
   return (
     <>
-      <Button size="small" onClick={() => setOpen(true)} data-testid="record-consent">{t('consents.record')}</Button>
-      <Modal open={open} title={t('consents.record')} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={record.isPending}>
-        <Form form={form} layout="vertical" onFinish={(v) => record.mutate(v)} initialValues={{ channel: 'sms', purpose: 'marketing', status: 'granted', source: t('consents.defaultSource') }}>
+      <Button size="small" onClick={() => setOpen(true)} data-testid="record-consent">
+        {t('consents.record')}
+      </Button>
+      <Modal
+        open={open}
+        title={t('consents.record')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        confirmLoading={record.isPending}
+      >
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={(v) => record.mutate(v)}
+          initialValues={{ channel: 'sms', purpose: 'marketing', status: 'granted', source: t('consents.defaultSource') }}
+        >
           <Form.Item name="channel" label={t('consents.channel')}>
             <Select options={CONSENT_CHANNELS.map((c) => ({ value: c, label: t(`segments.consentChannels.${c}`) }))} />
           </Form.Item>
@@ -138,7 +199,9 @@ function RecordConsent({ id }: { id: number }) {
             <Select options={CONSENT_PURPOSES.map((p) => ({ value: p, label: t(`segments.purposes.${p}`) }))} />
           </Form.Item>
           <Form.Item name="status" label={t('consents.status')}>
-            <Radio.Group options={(['granted', 'withdrawn', 'denied'] as const).map((s) => ({ value: s, label: t(`segments.consentStatuses.${s}`) }))} />
+            <Radio.Group
+              options={(['granted', 'withdrawn', 'denied'] as const).map((s) => ({ value: s, label: t(`segments.consentStatuses.${s}`) }))}
+            />
           </Form.Item>
           <Form.Item name="source" label={t('consents.source')} rules={[{ required: true, message: t('login.required') }]}>
             <Input maxLength={100} />
@@ -158,7 +221,12 @@ export function ConsentsCard({ id }: { id: number }) {
   const consents = useQuery({ queryKey: ['consents', id], queryFn: () => api<z.infer<typeof consentState>>(`/customers/${id}/consents`) });
   const color: Record<string, string> = { granted: 'green', withdrawn: 'orange', denied: 'red' };
   return (
-    <Card title={t('customers.consentsTitle')} style={{ marginTop: 16 }} loading={consents.isLoading} extra={can('customers.write') && <RecordConsent id={id} />}>
+    <Card
+      title={t('customers.consentsTitle')}
+      style={{ marginTop: 16 }}
+      loading={consents.isLoading}
+      extra={can('customers.write') && <RecordConsent id={id} />}
+    >
       {consents.data?.current.length ? (
         <List
           size="small"
@@ -186,7 +254,18 @@ const FIELDS: Field[] = ['name', 'gender', 'birthday', 'province', 'city', 'dist
 /** What a merge field shows for one person. */
 function fieldValue(d: CustomerDetail, f: Field): string {
   const c = d.customer;
-  const values: Record<Field, unknown> = { name: c.name, gender: c.gender, birthday: c.birthday, province: c.province, city: c.city, district: c.district, locale: c.locale, time_zone: c.timeZone, contact: [c.phone, c.email].filter(Boolean).join(' · '), address: c.address };
+  const values: Record<Field, unknown> = {
+    name: c.name,
+    gender: c.gender,
+    birthday: c.birthday,
+    province: c.province,
+    city: c.city,
+    district: c.district,
+    locale: c.locale,
+    time_zone: c.timeZone,
+    contact: [c.phone, c.email].filter(Boolean).join(' · '),
+    address: c.address,
+  };
   const v = values[f];
   return v === null || v === undefined || v === '' ? '—' : String(v);
 }
@@ -212,7 +291,15 @@ export function MergeModal({ survivor, mergedId, onClose }: { survivor: Customer
     onError,
   });
   return (
-    <Modal open width={760} title={t('customers.mergeTitle', { id: mergedId })} onCancel={onClose} onOk={() => merge.mutate()} okText={t('customers.merge')} okButtonProps={{ loading: merge.isPending, disabled: !other.data, id: 'confirm-merge' }}>
+    <Modal
+      open
+      width={760}
+      title={t('customers.mergeTitle', { id: mergedId })}
+      onCancel={onClose}
+      onOk={() => merge.mutate()}
+      okText={t('customers.merge')}
+      okButtonProps={{ loading: merge.isPending, disabled: !other.data, id: 'confirm-merge' }}
+    >
       <Typography.Paragraph type="secondary">{t('customers.mergeHelp')}</Typography.Paragraph>
       {other.data && (
         <Table
@@ -247,7 +334,10 @@ export function DuplicatesCard({ detail }: { detail: CustomerDetail }) {
   const onError = useOnError();
   const id = detail.customer.id;
   const [merging, setMerging] = useState<number | null>(null);
-  const duplicates = useQuery({ queryKey: ['duplicates', id], queryFn: () => api<z.infer<typeof duplicateList>>(`/customers/${id}/duplicates`) });
+  const duplicates = useQuery({
+    queryKey: ['duplicates', id],
+    queryFn: () => api<z.infer<typeof duplicateList>>(`/customers/${id}/duplicates`),
+  });
   const merges = useQuery({ queryKey: ['merges', id], queryFn: () => api<z.infer<typeof mergeHistory>>(`/customers/${id}/merges`) });
   const undo = useMutation({
     mutationFn: (mergeId: number) => api(`/customer-merges/${mergeId}/undo`, { method: 'POST' }),
@@ -268,8 +358,14 @@ export function DuplicatesCard({ detail }: { detail: CustomerDetail }) {
           renderItem={(d) => (
             <List.Item
               actions={[
-                <Button key="open" size="small" type="link" onClick={() => navigate(`/customers/${d.id}`)}>{t('customers.open')}</Button>,
-                editable ? <Button key="merge" size="small" onClick={() => setMerging(d.id)} data-testid={`merge-${d.id}`}>{t('customers.merge')}</Button> : null,
+                <Button key="open" size="small" type="link" onClick={() => navigate(`/customers/${d.id}`)}>
+                  {t('customers.open')}
+                </Button>,
+                editable ? (
+                  <Button key="merge" size="small" onClick={() => setMerging(d.id)} data-testid={`merge-${d.id}`}>
+                    {t('customers.merge')}
+                  </Button>
+                ) : null,
               ]}
             >
               <span>{`${d.name ?? t('customers.unnamed')} · ${d.city ?? '—'}`}</span>
@@ -282,7 +378,9 @@ export function DuplicatesCard({ detail }: { detail: CustomerDetail }) {
       )}
       {merges.data?.items.length ? (
         <>
-          <Typography.Title level={5} style={{ marginTop: 16 }}>{t('customers.mergeHistory')}</Typography.Title>
+          <Typography.Title level={5} style={{ marginTop: 16 }}>
+            {t('customers.mergeHistory')}
+          </Typography.Title>
           <List
             size="small"
             dataSource={merges.data.items}
@@ -298,7 +396,14 @@ export function DuplicatesCard({ detail }: { detail: CustomerDetail }) {
                   ) : null,
                 ]}
               >
-                <span>{t('customers.mergeEntry', { merged: m.mergedId, survivor: m.survivorId, actor: m.actor, at: formatDateTime(m.createdAt, i18n.language) })}</span>
+                <span>
+                  {t('customers.mergeEntry', {
+                    merged: m.mergedId,
+                    survivor: m.survivorId,
+                    actor: m.actor,
+                    at: formatDateTime(m.createdAt, i18n.language),
+                  })}
+                </span>
                 {m.undoneAt && <Tag>{t('customers.mergeUndone')}</Tag>}
               </List.Item>
             )}
@@ -327,9 +432,19 @@ export function PrivacyActions({ id }: { id: number }) {
   });
   return (
     <Space>
-      <Button size="small" onClick={download}>{t('privacy.exportPerson')}</Button>
-      <Popconfirm title={t('privacy.eraseConfirm')} onConfirm={() => erase.mutate()} okText={t('common.confirm')} cancelText={t('common.cancel')} okButtonProps={{ danger: true }}>
-        <Button size="small" danger loading={erase.isPending}>{t('privacy.erasePerson')}</Button>
+      <Button size="small" onClick={download}>
+        {t('privacy.exportPerson')}
+      </Button>
+      <Popconfirm
+        title={t('privacy.eraseConfirm')}
+        onConfirm={() => erase.mutate()}
+        okText={t('common.confirm')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ danger: true }}
+      >
+        <Button size="small" danger loading={erase.isPending}>
+          {t('privacy.erasePerson')}
+        </Button>
       </Popconfirm>
     </Space>
   );

@@ -18,9 +18,25 @@ import { SavedViews, type ViewParams } from './SavedViews.tsx';
 const PAGE = 50;
 type Sort = { sort: z.infer<typeof customerSort>; order: 'asc' | 'desc' };
 type ColumnKey = (typeof CUSTOMER_COLUMNS)[number];
-const DEFAULT_COLUMNS: ColumnKey[] = ['name', 'phone', 'region', 'firstChannel', 'ordersCount', 'netSpent', 'lastOrderAt', 'lifecycleStage', 'createdAt'];
+const DEFAULT_COLUMNS: ColumnKey[] = [
+  'name',
+  'phone',
+  'region',
+  'firstChannel',
+  'ordersCount',
+  'netSpent',
+  'lastOrderAt',
+  'lifecycleStage',
+  'createdAt',
+];
 /** List columns sorted on the server, by the sort key they map to. */
-const SORT_KEYS: Partial<Record<ColumnKey, Sort['sort']>> = { name: 'name', createdAt: 'created_at', ordersCount: 'orders_count', netSpent: 'net_spent', lastOrderAt: 'last_order_at' };
+const SORT_KEYS: Partial<Record<ColumnKey, Sort['sort']>> = {
+  name: 'name',
+  createdAt: 'created_at',
+  ordersCount: 'orders_count',
+  netSpent: 'net_spent',
+  lastOrderAt: 'last_order_at',
+};
 type Fields = { q: string; tag: string; province: string; channel: string };
 
 export function CustomersPage() {
@@ -35,8 +51,18 @@ export function CustomersPage() {
   const [shown, setShown] = useState<ColumnKey[]>(DEFAULT_COLUMNS);
   const currency = useCurrency();
   const channels = useQuery({ queryKey: ['channels'], queryFn: () => api<z.infer<typeof channelList>>('/channels') });
-  const segmentName = useQuery({ queryKey: ['segment', segment], queryFn: () => api<{ name: string }>(`/segments/${segment}`), enabled: segment !== undefined });
-  const filter = { q: fields.q || undefined, tag: fields.tag || undefined, province: fields.province || undefined, channel: fields.channel || undefined, segment };
+  const segmentName = useQuery({
+    queryKey: ['segment', segment],
+    queryFn: () => api<{ name: string }>(`/segments/${segment}`),
+    enabled: segment !== undefined,
+  });
+  const filter = {
+    q: fields.q || undefined,
+    tag: fields.tag || undefined,
+    province: fields.province || undefined,
+    channel: fields.channel || undefined,
+    segment,
+  };
   const apply = (next: Fields) => {
     setFields(next);
     setDraft(next);
@@ -65,7 +91,8 @@ export function CustomersPage() {
     queryFn: () => api<{ items: CustomerSummary[]; total: number }>('/customers', { query }),
     placeholderData: (prev) => prev,
   });
-  const sortOrder = (field: Sort['sort']) => (sort.sort === field ? (sort.order === 'asc' ? ('ascend' as const) : ('descend' as const)) : null);
+  const sortOrder = (field: Sort['sort']) =>
+    sort.sort === field ? (sort.order === 'asc' ? ('ascend' as const) : ('descend' as const)) : null;
   const onSort = (s: SorterResult<CustomerSummary> | SorterResult<CustomerSummary>[]) => {
     const one = Array.isArray(s) ? s[0] : s;
     const field = SORT_KEYS[one?.columnKey as ColumnKey] ?? 'created_at';
@@ -93,20 +120,63 @@ export function CustomersPage() {
     region: { title: t('customers.region'), render: (_, c) => [c.province, c.city].filter(Boolean).join(' ') },
     firstChannel: { title: t('customers.firstChannel'), render: (_, c) => c.firstChannelName ?? c.firstChannel },
     ordersCount: { title: t('customers.ordersCount'), dataIndex: 'ordersCount', align: 'right' },
-    netSpent: { title: t('customers.netSpent'), align: 'right', render: (_, c) => (c.netSpent === null ? none : formatMoney(c.netSpent, currency, lng)) },
-    lastOrderAt: { title: t('customers.lastOrderAt'), dataIndex: 'lastOrderAt', render: (v: string | null) => (v ? formatDateTime(v, lng) : none) },
-    lifecycleStage: { title: t('customers.lifecycleStage'), dataIndex: 'lifecycleStage', render: (v: string | null) => (v ? <Tag>{t(`analytics.stages.${v}`)}</Tag> : none) },
-    rfmGroup: { title: t('customers.rfmGroup'), dataIndex: 'rfmGroup', render: (v: string | null) => (v ? t(`analytics.rfmGroups.${v}`) : none) },
+    netSpent: {
+      title: t('customers.netSpent'),
+      align: 'right',
+      render: (_, c) => (c.netSpent === null ? none : formatMoney(c.netSpent, currency, lng)),
+    },
+    lastOrderAt: {
+      title: t('customers.lastOrderAt'),
+      dataIndex: 'lastOrderAt',
+      render: (v: string | null) => (v ? formatDateTime(v, lng) : none),
+    },
+    lifecycleStage: {
+      title: t('customers.lifecycleStage'),
+      dataIndex: 'lifecycleStage',
+      render: (v: string | null) => (v ? <Tag>{t(`analytics.stages.${v}`)}</Tag> : none),
+    },
+    rfmGroup: {
+      title: t('customers.rfmGroup'),
+      dataIndex: 'rfmGroup',
+      render: (v: string | null) => (v ? t(`analytics.rfmGroups.${v}`) : none),
+    },
     createdAt: { title: t('customers.createdAt'), dataIndex: 'createdAt', render: (v: string) => formatDateTime(v, lng) },
   };
-  const columns = shown.map((key) => ({ ...columnDefs[key], key, ...(SORT_KEYS[key] ? { sorter: true, sortOrder: sortOrder(SORT_KEYS[key]!) } : {}) }));
+  const columns = shown.map((key) => ({
+    ...columnDefs[key],
+    key,
+    ...(SORT_KEYS[key] ? { sorter: true, sortOrder: sortOrder(SORT_KEYS[key]!) } : {}),
+  }));
   return (
-    <Card title={t('customers.title')} extra={<Space><Button type="link" onClick={() => navigate('/customers/import')}>{t('imports.title')}</Button><Button type="link" onClick={() => navigate('/customers/quality')}>{t('quality.title')}</Button><Button type="link" onClick={() => navigate('/customers/duplicates')}>{t('duplicates.title')}</Button></Space>}>
+    <Card
+      title={t('customers.title')}
+      extra={
+        <Space>
+          <Button type="link" onClick={() => navigate('/customers/import')}>
+            {t('imports.title')}
+          </Button>
+          <Button type="link" onClick={() => navigate('/customers/quality')}>
+            {t('quality.title')}
+          </Button>
+          <Button type="link" onClick={() => navigate('/customers/duplicates')}>
+            {t('duplicates.title')}
+          </Button>
+        </Space>
+      }
+    >
       <Space wrap style={{ marginBottom: 16 }}>
         {search('q', t('customers.searchPlaceholder'), 380, { enterButton: true, 'data-testid': 'customer-search' })}
         {search('tag', t('customers.tagFilter'), 150)}
-        {pick('province', t('customers.provinceFilter'), CANONICAL_PROVINCES.map((p) => ({ value: p, label: p })))}
-        {pick('channel', t('customers.channelFilter'), (channels.data?.items ?? []).map((c) => ({ value: c.code, label: c.name })))}
+        {pick(
+          'province',
+          t('customers.provinceFilter'),
+          CANONICAL_PROVINCES.map((p) => ({ value: p, label: p })),
+        )}
+        {pick(
+          'channel',
+          t('customers.channelFilter'),
+          (channels.data?.items ?? []).map((c) => ({ value: c.code, label: c.name })),
+        )}
         <Select
           mode="multiple"
           maxTagCount={0}
@@ -133,7 +203,14 @@ export function CustomersPage() {
         onChange={(_p, _f, s) => onSort(s)}
         scroll={{ x: 'max-content' }}
         onRow={(c) => ({ onClick: () => navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
-        pagination={{ current: page, pageSize: PAGE, total: list.data?.total, onChange: setPage, showSizeChanger: false, showTotal: (count) => t('common.total', { count }) }}
+        pagination={{
+          current: page,
+          pageSize: PAGE,
+          total: list.data?.total,
+          onChange: setPage,
+          showSizeChanger: false,
+          showTotal: (count) => t('common.total', { count }),
+        }}
         columns={columns}
       />
     </Card>

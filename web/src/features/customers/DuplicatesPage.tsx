@@ -16,7 +16,10 @@ type Status = Pair['status'];
 
 /** Opens the field-by-field merge of a pair once the survivor's profile is loaded. */
 function MergePair({ pair, onClose }: { pair: Pair; onClose: () => void }) {
-  const survivor = useQuery({ queryKey: ['customer', String(pair.a.id), false], queryFn: () => api<CustomerDetail>(`/customers/${pair.a.id}`) });
+  const survivor = useQuery({
+    queryKey: ['customer', String(pair.a.id), false],
+    queryFn: () => api<CustomerDetail>(`/customers/${pair.a.id}`),
+  });
   return survivor.data ? <MergeModal survivor={survivor.data} mergedId={pair.b.id} onClose={onClose} /> : null;
 }
 
@@ -31,14 +34,19 @@ export function DuplicatesPage() {
   const [merging, setMerging] = useState<Pair | null>(null);
   const pairs = useQuery({
     queryKey: ['duplicate-pairs', status, page],
-    queryFn: () => api<z.infer<typeof duplicatePairList>>('/customers/duplicate-pairs', { query: { status, limit: 20, offset: (page - 1) * 20 } }),
+    queryFn: () =>
+      api<z.infer<typeof duplicatePairList>>('/customers/duplicate-pairs', { query: { status, limit: 20, offset: (page - 1) * 20 } }),
     // While a scan runs, the queue fills: look again until it says it finished.
     refetchInterval: (q) => (q.state.data?.lastScan && !q.state.data.lastScan.finishedAt ? 2000 : false),
   });
   const scanState = pairs.data?.lastScan;
   const onError = (e: unknown) => message.error(errorMessage(t, e));
   const refresh = () => client.invalidateQueries({ queryKey: ['duplicate-pairs'] });
-  const dismiss = useMutation({ mutationFn: (id: number) => api(`/customers/duplicate-pairs/${id}/dismiss`, { method: 'POST' }), onSuccess: refresh, onError });
+  const dismiss = useMutation({
+    mutationFn: (id: number) => api(`/customers/duplicate-pairs/${id}/dismiss`, { method: 'POST' }),
+    onSuccess: refresh,
+    onError,
+  });
   const scan = useMutation({
     mutationFn: () => api('/customers/duplicate-pairs/scan', { method: 'POST' }),
     onSuccess: () => {
@@ -59,8 +67,19 @@ export function DuplicatesPage() {
       title={t('duplicates.title')}
       extra={
         <Space>
-          <Segmented value={status} onChange={(v) => { setStatus(v as Status); setPage(1); }} options={(['open', 'merged', 'dismissed'] as const).map((s) => ({ value: s, label: t(`duplicates.statuses.${s}`) }))} />
-          {editable && <Button onClick={() => scan.mutate()} loading={scan.isPending}>{t('duplicates.scan')}</Button>}
+          <Segmented
+            value={status}
+            onChange={(v) => {
+              setStatus(v as Status);
+              setPage(1);
+            }}
+            options={(['open', 'merged', 'dismissed'] as const).map((s) => ({ value: s, label: t(`duplicates.statuses.${s}`) }))}
+          />
+          {editable && (
+            <Button onClick={() => scan.mutate()} loading={scan.isPending}>
+              {t('duplicates.scan')}
+            </Button>
+          )}
         </Space>
       }
     >

@@ -17,7 +17,14 @@ type ImportRow = z.infer<typeof importList>['items'][number];
 const uploadFile = (file: File, kind: Kind) =>
   api<Uploaded>('/imports/upload', { method: 'POST', query: { kind, fileName: file.name }, raw: { body: file, contentType: 'text/csv' } });
 
-const freshChoices = (u: Uploaded): ImportChoices => ({ mapping: u.suggested, attributes: {}, channel: '', dateFormat: '', returnsPrefix: '', updateExisting: false });
+const freshChoices = (u: Uploaded): ImportChoices => ({
+  mapping: u.suggested,
+  attributes: {},
+  channel: '',
+  dateFormat: '',
+  returnsPrefix: '',
+  updateExisting: false,
+});
 
 /** CSV import: upload, check the suggested mapping against a preview, run as a job, watch progress, undo. */
 export function ImportPage() {
@@ -44,8 +51,15 @@ export function ImportPage() {
       await api('/imports', {
         method: 'POST',
         body: {
-          uploadId: uploaded.uploadId, kind, mapping: choices.mapping, channel: choices.channel || undefined, dateFormat: choices.dateFormat || undefined,
-          encoding: uploaded.encoding, returnsPrefix: choices.returnsPrefix || undefined, updateExisting: choices.updateExisting || undefined, attributes,
+          uploadId: uploaded.uploadId,
+          kind,
+          mapping: choices.mapping,
+          channel: choices.channel || undefined,
+          dateFormat: choices.dateFormat || undefined,
+          encoding: uploaded.encoding,
+          returnsPrefix: choices.returnsPrefix || undefined,
+          updateExisting: choices.updateExisting || undefined,
+          attributes,
         },
       });
       message.success(t('imports.started'));
@@ -63,12 +77,21 @@ export function ImportPage() {
       onError(e);
     }
   };
-  const rejectedUrl = (id: number, reveal: boolean) => `/api/v1/imports/${id}/errors?lang=${i18n.language === 'en' ? 'en' : 'zh-CN'}${reveal ? '&reveal=true' : ''}`;
+  const rejectedUrl = (id: number, reveal: boolean) =>
+    `/api/v1/imports/${id}/errors?lang=${i18n.language === 'en' ? 'en' : 'zh-CN'}${reveal ? '&reveal=true' : ''}`;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card title={t('imports.title')}>
         <Space wrap>
-          <Select<Kind> value={kind} style={{ width: 160 }} onChange={(k) => { setKind(k); setUploaded(null); }} options={(['customers', 'orders', 'products', 'events'] as const).map((k) => ({ value: k, label: t(`imports.kinds.${k}`) }))} />
+          <Select<Kind>
+            value={kind}
+            style={{ width: 160 }}
+            onChange={(k) => {
+              setKind(k);
+              setUploaded(null);
+            }}
+            options={(['customers', 'orders', 'products', 'events'] as const).map((k) => ({ value: k, label: t(`imports.kinds.${k}`) }))}
+          />
           <Upload
             accept=".csv,text/csv"
             showUploadList={false}
@@ -83,7 +106,9 @@ export function ImportPage() {
         {uploaded && choices && (
           <>
             <ImportSetup uploaded={uploaded} choices={choices} onChange={setChoices} onEncoding={reread} kind={kind} />
-            <Button type="primary" style={{ marginTop: 16 }} onClick={start}>{t('imports.start')}</Button>
+            <Button type="primary" style={{ marginTop: 16 }} onClick={start}>
+              {t('imports.start')}
+            </Button>
           </>
         )}
       </Card>
@@ -96,7 +121,13 @@ export function ImportPage() {
           columns={[
             { title: t('imports.file'), dataIndex: 'fileName' },
             { title: t('imports.kind'), dataIndex: 'kind', render: (k: Kind) => t(`imports.kinds.${k}`) },
-            { title: t('imports.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'completed_with_errors' || s === 'failed' ? 'orange' : undefined}>{t(`imports.statuses.${s}`)}</Tag> },
+            {
+              title: t('imports.status'),
+              dataIndex: 'status',
+              render: (s: string) => (
+                <Tag color={s === 'completed_with_errors' || s === 'failed' ? 'orange' : undefined}>{t(`imports.statuses.${s}`)}</Tag>
+              ),
+            },
             {
               title: t('imports.counts'),
               render: (_, r) => (
@@ -111,11 +142,26 @@ export function ImportPage() {
               title: t('common.actions'),
               render: (_, r) => (
                 <Space>
-                  {r.failed > 0 && <Button size="small" type="link" href={rejectedUrl(r.id, false)}>{t('imports.errors')}</Button>}
-                  {r.failed > 0 && can('pii.read') && <Button size="small" type="link" href={rejectedUrl(r.id, true)}>{t('imports.errorsRevealed')}</Button>}
+                  {r.failed > 0 && (
+                    <Button size="small" type="link" href={rejectedUrl(r.id, false)}>
+                      {t('imports.errors')}
+                    </Button>
+                  )}
+                  {r.failed > 0 && can('pii.read') && (
+                    <Button size="small" type="link" href={rejectedUrl(r.id, true)}>
+                      {t('imports.errorsRevealed')}
+                    </Button>
+                  )}
                   {r.status !== 'undone' && (
-                    <Popconfirm title={t('imports.undoConfirm')} onConfirm={() => undo(r.id)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
-                      <Button size="small" danger>{t('imports.undo')}</Button>
+                    <Popconfirm
+                      title={t('imports.undoConfirm')}
+                      onConfirm={() => undo(r.id)}
+                      okText={t('common.confirm')}
+                      cancelText={t('common.cancel')}
+                    >
+                      <Button size="small" danger>
+                        {t('imports.undo')}
+                      </Button>
                     </Popconfirm>
                   )}
                 </Space>

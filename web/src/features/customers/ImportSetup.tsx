@@ -19,11 +19,20 @@ const ENCODINGS: Encoding[] = ['utf-8', 'gb18030', 'utf-16le', 'utf-16be', 'big5
 
 /** A column name as an attribute key: ASCII letters, digits and _ kept; otherwise attr_ and the column's position. */
 export function suggestAttributeKey(column: string, position: number): string {
-  const ascii = column.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const ascii = column
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return /^[a-z]/.test(ascii) ? ascii.slice(0, 40) : `attr_${position + 1}`;
 }
 
-type Props = { uploaded: Uploaded; choices: ImportChoices; onChange: (c: ImportChoices) => void; onEncoding: (e: Encoding) => void; kind: string };
+type Props = {
+  uploaded: Uploaded;
+  choices: ImportChoices;
+  onChange: (c: ImportChoices) => void;
+  onEncoding: (e: Encoding) => void;
+  kind: string;
+};
 
 /** The preview in the detected encoding, the mapping, the columns left unmapped and the import's options. */
 export function ImportSetup({ uploaded, choices, onChange, onEncoding, kind }: Props) {
@@ -49,7 +58,13 @@ export function ImportSetup({ uploaded, choices, onChange, onEncoding, kind }: P
     <Space direction="vertical" style={{ width: '100%', marginTop: 16 }}>
       <Space wrap>
         <Typography.Text>{t('imports.encoding')}</Typography.Text>
-        <Select<Encoding> value={uploaded.encoding} style={{ width: 160 }} onChange={onEncoding} options={ENCODINGS.map((e) => ({ value: e, label: t(`imports.encodings.${e}`) }))} data-testid="import-encoding" />
+        <Select<Encoding>
+          value={uploaded.encoding}
+          style={{ width: 160 }}
+          onChange={onEncoding}
+          options={ENCODINGS.map((e) => ({ value: e, label: t(`imports.encodings.${e}`) }))}
+          data-testid="import-encoding"
+        />
         <Typography.Text type="secondary">{t('imports.encodingHint')}</Typography.Text>
       </Space>
       <Table
@@ -63,7 +78,13 @@ export function ImportSetup({ uploaded, choices, onChange, onEncoding, kind }: P
       <Form layout="inline">
         {uploaded.targets.map((target) => (
           <Form.Item key={target} label={t(`imports.targets.${target}`)} style={{ marginBottom: 8 }}>
-            <Select allowClear style={{ width: 150 }} value={choices.mapping[target]} onChange={(c?: string) => setTarget(target, c)} options={uploaded.header.map((h) => ({ value: h, label: h }))} />
+            <Select
+              allowClear
+              style={{ width: 150 }}
+              value={choices.mapping[target]}
+              onChange={(c?: string) => setTarget(target, c)}
+              options={uploaded.header.map((h) => ({ value: h, label: h }))}
+            />
           </Form.Item>
         ))}
       </Form>
@@ -82,7 +103,15 @@ export function ImportSetup({ uploaded, choices, onChange, onEncoding, kind }: P
                     <Checkbox checked={key !== undefined} onChange={(e) => keep(column, position, e.target.checked)}>
                       {t('imports.keepAsAttribute', { column })}
                     </Checkbox>
-                    {key !== undefined && <Input size="small" style={{ width: 180 }} value={key} addonBefore={t('imports.attributeKey')} onChange={(e) => set({ attributes: { ...choices.attributes, [column]: e.target.value } })} />}
+                    {key !== undefined && (
+                      <Input
+                        size="small"
+                        style={{ width: 180 }}
+                        value={key}
+                        addonBefore={t('imports.attributeKey')}
+                        onChange={(e) => set({ attributes: { ...choices.attributes, [column]: e.target.value } })}
+                      />
+                    )}
                   </Space>
                 );
               })}
@@ -91,9 +120,26 @@ export function ImportSetup({ uploaded, choices, onChange, onEncoding, kind }: P
         />
       )}
       <Space wrap>
-        <Input placeholder={t('imports.channel')} value={choices.channel} onChange={(e) => set({ channel: e.target.value })} style={{ width: 180 }} />
-        <Input placeholder={t('imports.dateFormat')} value={choices.dateFormat} onChange={(e) => set({ dateFormat: e.target.value })} style={{ width: 220 }} />
-        {kind === 'orders' && <Input placeholder={t('imports.returnsPrefix')} value={choices.returnsPrefix} onChange={(e) => set({ returnsPrefix: e.target.value })} style={{ width: 260 }} />}
+        <Input
+          placeholder={t('imports.channel')}
+          value={choices.channel}
+          onChange={(e) => set({ channel: e.target.value })}
+          style={{ width: 180 }}
+        />
+        <Input
+          placeholder={t('imports.dateFormat')}
+          value={choices.dateFormat}
+          onChange={(e) => set({ dateFormat: e.target.value })}
+          style={{ width: 220 }}
+        />
+        {kind === 'orders' && (
+          <Input
+            placeholder={t('imports.returnsPrefix')}
+            value={choices.returnsPrefix}
+            onChange={(e) => set({ returnsPrefix: e.target.value })}
+            style={{ width: 260 }}
+          />
+        )}
         {kind !== 'products' && (
           <Checkbox checked={choices.updateExisting} onChange={(e) => set({ updateExisting: e.target.checked })}>
             {t('imports.updateExisting')}

@@ -17,7 +17,8 @@ export function ModulePanels({ panels }: { panels: CustomerPanelBody[] }) {
           key: c.key,
           title: localized(c.label, i18n.language),
           dataIndex: c.key,
-          render: (v: unknown) => (v === null || v === undefined ? '—' : c.values?.[String(v)] ? localized(c.values[String(v)], i18n.language) : String(v)),
+          render: (v: unknown) =>
+            v === null || v === undefined ? '—' : c.values?.[String(v)] ? localized(c.values[String(v)], i18n.language) : String(v),
         }))}
       />
     </Card>

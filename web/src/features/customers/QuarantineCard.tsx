@@ -28,7 +28,10 @@ export function QuarantineCard() {
   });
   const resolve = useMutation({
     mutationFn: ({ id, value }: { id: number; value?: string }) =>
-      api(`/customers/quarantine/${id}/resolve`, { method: 'POST', body: value === undefined ? { action: 'dismiss' } : { action: 'fix', value } }),
+      api(`/customers/quarantine/${id}/resolve`, {
+        method: 'POST',
+        body: value === undefined ? { action: 'dismiss' } : { action: 'fix', value },
+      }),
     onSuccess: () => {
       message.success(t('quarantine.resolved'));
       client.invalidateQueries({ queryKey: ['quarantine'] });
@@ -37,7 +40,23 @@ export function QuarantineCard() {
   });
   const editable = can('customers.write') && status === 'open';
   return (
-    <Card title={t('quarantine.title')} style={{ marginTop: 16 }} extra={<Segmented value={status} onChange={(v) => { setStatus(v as 'open' | 'resolved'); setPage(1); }} options={[{ value: 'open', label: t('quarantine.open') }, { value: 'resolved', label: t('quarantine.resolvedTab') }]} />}>
+    <Card
+      title={t('quarantine.title')}
+      style={{ marginTop: 16 }}
+      extra={
+        <Segmented
+          value={status}
+          onChange={(v) => {
+            setStatus(v as 'open' | 'resolved');
+            setPage(1);
+          }}
+          options={[
+            { value: 'open', label: t('quarantine.open') },
+            { value: 'resolved', label: t('quarantine.resolvedTab') },
+          ]}
+        />
+      }
+    >
       <Typography.Paragraph type="secondary">{t('quarantine.help')}</Typography.Paragraph>
       <Space wrap style={{ marginBottom: 12 }}>
         {list.data?.open.map((o) => (
@@ -53,7 +72,11 @@ export function QuarantineCard() {
         dataSource={list.data?.items}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
         columns={[
-          { title: t('quarantine.customer'), render: (_, r) => (r.customerId ? <Link to={`/customers/${r.customerId}`}>{r.customerName ?? `#${r.customerId}`}</Link> : t('common.none')) },
+          {
+            title: t('quarantine.customer'),
+            render: (_, r) =>
+              r.customerId ? <Link to={`/customers/${r.customerId}`}>{r.customerName ?? `#${r.customerId}`}</Link> : t('common.none'),
+          },
           { title: t('quarantine.field'), render: (_, r) => t(`quality.fields.${r.field}`) },
           { title: t('quarantine.value'), dataIndex: 'value' },
           { title: t('quarantine.reason'), render: (_, r) => t(`quarantine.reasons.${r.reason}`) },
@@ -66,8 +89,20 @@ export function QuarantineCard() {
                 render: (_, r) =>
                   editable ? (
                     <Space.Compact>
-                      <Input size="small" placeholder={t('quarantine.corrected')} value={fixes[r.id] ?? ''} onChange={(e) => setFixes({ ...fixes, [r.id]: e.target.value })} style={{ width: 170 }} disabled={!r.customerId} />
-                      <Button size="small" type="primary" disabled={!fixes[r.id]?.trim()} onClick={() => resolve.mutate({ id: r.id, value: fixes[r.id] })}>
+                      <Input
+                        size="small"
+                        placeholder={t('quarantine.corrected')}
+                        value={fixes[r.id] ?? ''}
+                        onChange={(e) => setFixes({ ...fixes, [r.id]: e.target.value })}
+                        style={{ width: 170 }}
+                        disabled={!r.customerId}
+                      />
+                      <Button
+                        size="small"
+                        type="primary"
+                        disabled={!fixes[r.id]?.trim()}
+                        onClick={() => resolve.mutate({ id: r.id, value: fixes[r.id] })}
+                      >
                         {t('quarantine.fix')}
                       </Button>
                       <Popconfirm title={t('quarantine.dismissConfirm')} onConfirm={() => resolve.mutate({ id: r.id })}>
@@ -76,7 +111,10 @@ export function QuarantineCard() {
                     </Space.Compact>
                   ) : null,
               }
-            : { title: t('quarantine.resolution'), render: (_, r) => `${t(`quarantine.${r.resolution ?? 'open'}`)} · ${r.resolvedBy ?? ''}` },
+            : {
+                title: t('quarantine.resolution'),
+                render: (_, r) => `${t(`quarantine.${r.resolution ?? 'open'}`)} · ${r.resolvedBy ?? ''}`,
+              },
         ]}
       />
     </Card>

@@ -66,9 +66,21 @@ export function SavedViews({ current, onApply }: { current: ViewParams; onApply:
         </Popconfirm>
       )}
       <Button onClick={() => setSaving(true)}>{t('views.save')}</Button>
-      <Modal title={t('views.save')} open={saving} onCancel={() => setSaving(false)} onOk={() => save.mutate()} okButtonProps={{ disabled: !name.trim(), loading: save.isPending }}>
+      <Modal
+        title={t('views.save')}
+        open={saving}
+        onCancel={() => setSaving(false)}
+        onOk={() => save.mutate()}
+        okButtonProps={{ disabled: !name.trim(), loading: save.isPending }}
+      >
         <Space direction="vertical" style={{ width: '100%' }}>
-          <Input placeholder={t('views.name')} value={name} maxLength={80} onChange={(e) => setName(e.target.value)} data-testid="view-name" />
+          <Input
+            placeholder={t('views.name')}
+            value={name}
+            maxLength={80}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="view-name"
+          />
           <Checkbox checked={shared} onChange={(e) => setShared(e.target.checked)}>
             {t('views.shared')}
           </Checkbox>

@@ -18,7 +18,8 @@ export function TagsAndNotes({ id, tags, notes }: { id: number; tags: string[]; 
   const refresh = () => client.invalidateQueries({ queryKey: ['customer', String(id)] });
   const onError = (e: unknown) => message.error(errorMessage(t, e));
   const tagging = useMutation({
-    mutationFn: ({ value, remove }: { value: string; remove: boolean }) => api(`/customers/${id}/tags${remove ? '/remove' : ''}`, { method: 'POST', body: { tag: value } }),
+    mutationFn: ({ value, remove }: { value: string; remove: boolean }) =>
+      api(`/customers/${id}/tags${remove ? '/remove' : ''}`, { method: 'POST', body: { tag: value } }),
     onSuccess: () => {
       setTag('');
       refresh();
@@ -47,7 +48,13 @@ export function TagsAndNotes({ id, tags, notes }: { id: number; tags: string[]; 
         </Space>
         {editable && (
           <Space.Compact style={{ width: '100%', marginTop: 12 }}>
-            <Input value={tag} maxLength={50} placeholder={t('customers.addTag')} onChange={(e) => setTag(e.target.value)} onPressEnter={() => tag.trim() && tagging.mutate({ value: tag.trim(), remove: false })} />
+            <Input
+              value={tag}
+              maxLength={50}
+              placeholder={t('customers.addTag')}
+              onChange={(e) => setTag(e.target.value)}
+              onPressEnter={() => tag.trim() && tagging.mutate({ value: tag.trim(), remove: false })}
+            />
             <Button onClick={() => tag.trim() && tagging.mutate({ value: tag.trim(), remove: false })}>{t('customers.add')}</Button>
           </Space.Compact>
         )}
@@ -55,7 +62,13 @@ export function TagsAndNotes({ id, tags, notes }: { id: number; tags: string[]; 
       <Card title={t('customers.notesTitle')} style={{ marginTop: 16 }}>
         {editable && (
           <Space.Compact style={{ width: '100%', marginBottom: 12 }}>
-            <Input.TextArea value={note} maxLength={5000} autoSize placeholder={t('customers.addNote')} onChange={(e) => setNote(e.target.value)} />
+            <Input.TextArea
+              value={note}
+              maxLength={5000}
+              autoSize
+              placeholder={t('customers.addNote')}
+              onChange={(e) => setNote(e.target.value)}
+            />
             <Button onClick={() => note.trim() && noting.mutate(note.trim())}>{t('customers.add')}</Button>
           </Space.Compact>
         )}

@@ -14,34 +14,38 @@ export function DashboardPage() {
   const { data, error, isLoading } = useQuery({ queryKey: ['dashboard'], queryFn: () => api<DashboardBody>('/dashboard') });
   const monthly = useMemo<ChartOption | null>(
     () =>
-      data ? {
-        tooltip: { trigger: 'axis' },
-        legend: { top: 0, data: [t('dashboard.seriesRevenue'), t('dashboard.seriesOrders')] },
-        grid: { left: 60, right: 60, top: 50, bottom: 30 },
-        xAxis: { type: 'category', data: data.monthly.map((m) => m.month) },
-        yAxis: [{ type: 'value', name: data.currency }, { type: 'value' }],
-        series: [
-          { name: t('dashboard.seriesRevenue'), type: 'bar', data: data.monthly.map((m) => Math.round(m.revenue / 100)) },
-          { name: t('dashboard.seriesOrders'), type: 'line', yAxisIndex: 1, smooth: true, data: data.monthly.map((m) => m.orders) },
-        ],
-      } : null,
+      data
+        ? {
+            tooltip: { trigger: 'axis' },
+            legend: { top: 0, data: [t('dashboard.seriesRevenue'), t('dashboard.seriesOrders')] },
+            grid: { left: 60, right: 60, top: 50, bottom: 30 },
+            xAxis: { type: 'category', data: data.monthly.map((m) => m.month) },
+            yAxis: [{ type: 'value', name: data.currency }, { type: 'value' }],
+            series: [
+              { name: t('dashboard.seriesRevenue'), type: 'bar', data: data.monthly.map((m) => Math.round(m.revenue / 100)) },
+              { name: t('dashboard.seriesOrders'), type: 'line', yAxisIndex: 1, smooth: true, data: data.monthly.map((m) => m.orders) },
+            ],
+          }
+        : null,
     [data, t],
   );
   const channels = useMemo<ChartOption | null>(
     () =>
-      data ? {
-        tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-        legend: { bottom: 0, type: 'scroll' },
-        series: [
-          {
-            type: 'pie',
-            radius: ['35%', '60%'],
-            center: ['50%', '42%'],
-            label: { show: false },
-            data: data.byChannel.map((c) => ({ name: c.name, value: Math.round(c.revenue / 100) })),
-          },
-        ],
-      } : null,
+      data
+        ? {
+            tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
+            legend: { bottom: 0, type: 'scroll' },
+            series: [
+              {
+                type: 'pie',
+                radius: ['35%', '60%'],
+                center: ['50%', '42%'],
+                label: { show: false },
+                data: data.byChannel.map((c) => ({ name: c.name, value: Math.round(c.revenue / 100) })),
+              },
+            ],
+          }
+        : null,
     [data],
   );
   if (isLoading) return <Skeleton active />;

@@ -14,7 +14,12 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose: () =>
   const money = (v: number) => (o ? formatMoney(v, o.currency, i18n.language) : '');
   const when = (v: string | null) => formatDateTime(v, i18n.language);
   return (
-    <Drawer open={id !== null} onClose={onClose} width={720} title={o ? t('orders.detailTitle', { number: o.externalId }) : t('orders.title')}>
+    <Drawer
+      open={id !== null}
+      onClose={onClose}
+      width={720}
+      title={o ? t('orders.detailTitle', { number: o.externalId }) : t('orders.title')}
+    >
       {!o ? (
         <Skeleton active />
       ) : (
@@ -70,7 +75,11 @@ export function OrderDrawer({ id, onClose }: { id: number | null; onClose: () =>
               data-testid="order-shipments"
               columns={[
                 { title: t('orders.carrier'), dataIndex: 'carrier', render: (v: string | null) => v ?? '—' },
-                { title: t('orders.trackingNumber'), dataIndex: 'trackingNumber', render: (v: string) => <Typography.Text copyable>{v}</Typography.Text> },
+                {
+                  title: t('orders.trackingNumber'),
+                  dataIndex: 'trackingNumber',
+                  render: (v: string) => <Typography.Text copyable>{v}</Typography.Text>,
+                },
                 { title: t('orders.logistics'), dataIndex: 'status', render: (v: string) => <Tag>{t(`shipmentStatus.${v}`)}</Tag> },
                 { title: t('orders.shippedAt'), dataIndex: 'shippedAt', render: when },
                 { title: t('orders.deliveredAt'), dataIndex: 'deliveredAt', render: when },

@@ -48,15 +48,40 @@ export function OrdersPage() {
   return (
     <Card title={t('orders.title')}>
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search allowClear placeholder={t('orders.search')} style={{ width: 260 }} value={draft.q} onChange={(e) => set({ q: e.target.value })} onSearch={() => setFilters(draft)} data-testid="orders-search" />
-        <Select mode="multiple" allowClear placeholder={t('orders.status')} style={{ minWidth: 180 }} value={draft.status} onChange={(status: string[]) => set({ status })}
-          options={orderStatus.options.map((s) => ({ value: s, label: t(`orderStatus.${s}`) }))} />
-        <Select allowClear showSearch optionFilterProp="label" placeholder={t('orders.channel')} style={{ width: 160 }} value={draft.channel} onChange={(channel?: string) => set({ channel })}
-          options={(channels.data?.items ?? []).map((c) => ({ value: c.code, label: c.name }))} />
+        <Input.Search
+          allowClear
+          placeholder={t('orders.search')}
+          style={{ width: 260 }}
+          value={draft.q}
+          onChange={(e) => set({ q: e.target.value })}
+          onSearch={() => setFilters(draft)}
+          data-testid="orders-search"
+        />
+        <Select
+          mode="multiple"
+          allowClear
+          placeholder={t('orders.status')}
+          style={{ minWidth: 180 }}
+          value={draft.status}
+          onChange={(status: string[]) => set({ status })}
+          options={orderStatus.options.map((s) => ({ value: s, label: t(`orderStatus.${s}`) }))}
+        />
+        <Select
+          allowClear
+          showSearch
+          optionFilterProp="label"
+          placeholder={t('orders.channel')}
+          style={{ width: 160 }}
+          value={draft.channel}
+          onChange={(channel?: string) => set({ channel })}
+          options={(channels.data?.items ?? []).map((c) => ({ value: c.code, label: c.name }))}
+        />
         <DatePicker.RangePicker value={draft.range} onChange={(range) => set({ range })} />
         <InputNumber min={0} placeholder={t('orders.minAmount')} value={draft.min} onChange={(v) => set({ min: v ?? undefined })} />
         <InputNumber min={0} placeholder={t('orders.maxAmount')} value={draft.max} onChange={(v) => set({ max: v ?? undefined })} />
-        <Button type="primary" onClick={() => setFilters(draft)}>{t('common.search')}</Button>
+        <Button type="primary" onClick={() => setFilters(draft)}>
+          {t('common.search')}
+        </Button>
       </Space>
       <Table<OrderSummary>
         rowKey="id"
@@ -70,9 +95,20 @@ export function OrdersPage() {
           { title: t('orders.number'), dataIndex: 'externalId' },
           { title: t('orders.channel'), render: (_, r) => r.channel.name },
           { title: t('orders.status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`orderStatus.${s}`)}</Tag> },
-          { title: t('orders.buyer'), render: (_, r) => <Link to={`/customers/${r.customer.id}`} onClick={(e) => e.stopPropagation()}>{r.customer.name ?? `#${r.customer.id}`}</Link> },
+          {
+            title: t('orders.buyer'),
+            render: (_, r) => (
+              <Link to={`/customers/${r.customer.id}`} onClick={(e) => e.stopPropagation()}>
+                {r.customer.name ?? `#${r.customer.id}`}
+              </Link>
+            ),
+          },
           { title: t('orders.total'), align: 'right', render: (_, r) => formatMoney(r.totalAmount, r.currency, i18n.language) },
-          { title: t('orders.refunded'), align: 'right', render: (_, r) => (r.refundedAmount > 0 ? formatMoney(r.refundedAmount, r.currency, i18n.language) : '—') },
+          {
+            title: t('orders.refunded'),
+            align: 'right',
+            render: (_, r) => (r.refundedAmount > 0 ? formatMoney(r.refundedAmount, r.currency, i18n.language) : '—'),
+          },
           { title: t('orders.itemCount'), dataIndex: 'items', align: 'right' },
           { title: t('orders.trackingNumber'), render: (_, r) => r.trackingNumbers.join(', ') || '—' },
           { title: t('orders.placedAt'), dataIndex: 'placedAt', render: (v: string) => formatDateTime(v, i18n.language) },

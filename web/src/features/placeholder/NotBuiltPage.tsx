@@ -5,5 +5,12 @@ import { useTranslation } from 'react-i18next';
 export function NotBuiltPage({ areaKey, available }: { areaKey: string; available: readonly string[] }) {
   const { t } = useTranslation();
   const list = available.map((k) => t(k)).join(t('notBuilt.separator'));
-  return <Result status="info" title={t('notBuilt.title', { area: t(areaKey) })} subTitle={t('notBuilt.body', { available: list })} data-testid="not-built" />;
+  return (
+    <Result
+      status="info"
+      title={t('notBuilt.title', { area: t(areaKey) })}
+      subTitle={t('notBuilt.body', { available: list })}
+      data-testid="not-built"
+    />
+  );
 }

@@ -4,7 +4,14 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
-import type { RuleGroup, SegmentBody, estimateResult, membershipHistory, previewResult, segmentSizes } from '../../../../contracts/segments.ts';
+import type {
+  RuleGroup,
+  SegmentBody,
+  estimateResult,
+  membershipHistory,
+  previewResult,
+  segmentSizes,
+} from '../../../../contracts/segments.ts';
 import { ApiError, api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
@@ -78,13 +85,27 @@ export function SegmentEditorPage() {
     retry: false,
   });
   const estimating = (preview.isLoading || preview.isPlaceholderData) && estimate.data && !estimate.data.exact ? estimate.data : null;
-  const sizes = useQuery({ queryKey: ['segment-sizes', segmentId], enabled: segmentId !== null, queryFn: () => api<z.infer<typeof segmentSizes>>(`/segments/${segmentId}/sizes`) });
-  const history = useQuery({ queryKey: ['segment-history', segmentId], enabled: segmentId !== null, queryFn: () => api<History>(`/segments/${segmentId}/history`, { query: { limit: 50 } }) });
+  const sizes = useQuery({
+    queryKey: ['segment-sizes', segmentId],
+    enabled: segmentId !== null,
+    queryFn: () => api<z.infer<typeof segmentSizes>>(`/segments/${segmentId}/sizes`),
+  });
+  const history = useQuery({
+    queryKey: ['segment-history', segmentId],
+    enabled: segmentId !== null,
+    queryFn: () => api<History>(`/segments/${segmentId}/history`, { query: { limit: 50 } }),
+  });
   const save = useMutation({
     mutationFn: () =>
       isNew
-        ? api<{ segment: SegmentBody }>('/segments', { method: 'POST', body: { name, description: description || undefined, kind: 'dynamic', rules } }).then((r) => r.segment)
-        : api<SegmentBody>(`/segments/${segmentId}`, { method: 'PATCH', body: { name, description: description || null, ...(isStatic ? {} : { rules }) } }),
+        ? api<{ segment: SegmentBody }>('/segments', {
+            method: 'POST',
+            body: { name, description: description || undefined, kind: 'dynamic', rules },
+          }).then((r) => r.segment)
+        : api<SegmentBody>(`/segments/${segmentId}`, {
+            method: 'PATCH',
+            body: { name, description: description || null, ...(isStatic ? {} : { rules }) },
+          }),
     onSuccess: (saved) => {
       message.success(t('segments.saved'));
       queryClient.invalidateQueries({ queryKey: ['segments'] });
@@ -94,7 +115,11 @@ export function SegmentEditorPage() {
     onError: (err) => message.error(errorMessage(t, err)),
   });
   const snapshot = useMutation({
-    mutationFn: () => api<{ segment: SegmentBody }>(`/segments/${segmentId}/snapshot`, { method: 'POST', body: { name: t('segments.snapshotName', { name, date: new Date().toLocaleDateString(i18n.language) }) } }),
+    mutationFn: () =>
+      api<{ segment: SegmentBody }>(`/segments/${segmentId}/snapshot`, {
+        method: 'POST',
+        body: { name: t('segments.snapshotName', { name, date: new Date().toLocaleDateString(i18n.language) }) },
+      }),
     onSuccess: (r) => navigate(`/segments/${r.segment.id}`),
     onError: (err) => message.error(errorMessage(t, err)),
   });
@@ -132,13 +157,21 @@ export function SegmentEditorPage() {
           <Space>
             {segment.data && (
               <>
-                <Tag color={STATUS_COLORS[segment.data.status]} data-testid="segment-status">{t(`segments.statuses.${segment.data.status}`)}</Tag>
+                <Tag color={STATUS_COLORS[segment.data.status]} data-testid="segment-status">
+                  {t(`segments.statuses.${segment.data.status}`)}
+                </Tag>
                 <Button onClick={() => navigate(`/customers?segment=${segmentId}`)}>{t('segments.members')}</Button>
                 {canWrite && <Button onClick={() => snapshot.mutate()}>{t('segments.snapshot')}</Button>}
               </>
             )}
             {canWrite && (
-              <Button type="primary" loading={save.isPending} disabled={!name.trim() || !!jsonError} onClick={() => save.mutate()} data-testid="save-segment">
+              <Button
+                type="primary"
+                loading={save.isPending}
+                disabled={!name.trim() || !!jsonError}
+                onClick={() => save.mutate()}
+                data-testid="save-segment"
+              >
                 {t('common.save')}
               </Button>
             )}
@@ -159,7 +192,9 @@ export function SegmentEditorPage() {
             </Col>
           </Row>
         </Form>
-        {segment.data?.error && <Alert type="error" showIcon message={t('segments.failedBecause', { error: segment.data.error })} style={{ marginBottom: 16 }} />}
+        {segment.data?.error && (
+          <Alert type="error" showIcon message={t('segments.failedBecause', { error: segment.data.error })} style={{ marginBottom: 16 }} />
+        )}
         {segment.data && (
           <Descriptions size="small" column={3} style={{ marginBottom: 16 }}>
             <Descriptions.Item label={t('segments.size')}>{formatNumber(segment.data.size, i18n.language)}</Descriptions.Item>
@@ -172,36 +207,75 @@ export function SegmentEditorPage() {
             <Col span={17}>
               <Tabs
                 items={[
-                  { key: 'builder', label: t('segments.builder'), children: catalog.data ? <RuleBuilder value={rules} onChange={setFromBuilder} catalog={catalog.data} /> : null },
+                  {
+                    key: 'builder',
+                    label: t('segments.builder'),
+                    children: catalog.data ? <RuleBuilder value={rules} onChange={setFromBuilder} catalog={catalog.data} /> : null,
+                  },
                   {
                     key: 'json',
                     label: t('segments.json'),
                     children: (
                       <>
-                        <Input.TextArea value={json} onChange={(e) => setFromJson(e.target.value)} autoSize={{ minRows: 12, maxRows: 30 }} style={{ fontFamily: 'monospace' }} data-testid="segment-json" />
+                        <Input.TextArea
+                          value={json}
+                          onChange={(e) => setFromJson(e.target.value)}
+                          autoSize={{ minRows: 12, maxRows: 30 }}
+                          style={{ fontFamily: 'monospace' }}
+                          data-testid="segment-json"
+                        />
                         {jsonError && <Alert type="error" message={t('segments.badJson', { error: jsonError })} />}
                       </>
                     ),
                   },
-                  { key: 'sql', label: t('segments.sql'), children: <Typography.Paragraph code copyable style={{ whiteSpace: 'pre-wrap' }}>{preview.data?.sql}</Typography.Paragraph> },
+                  {
+                    key: 'sql',
+                    label: t('segments.sql'),
+                    children: (
+                      <Typography.Paragraph code copyable style={{ whiteSpace: 'pre-wrap' }}>
+                        {preview.data?.sql}
+                      </Typography.Paragraph>
+                    ),
+                  },
                 ]}
               />
             </Col>
             <Col span={7}>
               <Card size="small" title={t('segments.liveCount')}>
                 {previewError ? (
-                  <Alert type="error" message={errorMessage(t, previewError)} description={(previewError.details as { path?: string } | undefined)?.path} data-testid="preview-error" />
+                  <Alert
+                    type="error"
+                    message={errorMessage(t, previewError)}
+                    description={(previewError.details as { path?: string } | undefined)?.path}
+                    data-testid="preview-error"
+                  />
                 ) : estimating ? (
                   <>
-                    <Statistic value={estimating.count} prefix="≈" formatter={(v) => formatNumber(Number(v), i18n.language)} data-testid="estimated-count" />
+                    <Statistic
+                      value={estimating.count}
+                      prefix="≈"
+                      formatter={(v) => formatNumber(Number(v), i18n.language)}
+                      data-testid="estimated-count"
+                    />
                     <Typography.Text type="secondary">
-                      {t('segments.estimated', { sampled: formatNumber(estimating.sampled, i18n.language), low: formatNumber(estimating.low, i18n.language), high: formatNumber(estimating.high, i18n.language) })}
+                      {t('segments.estimated', {
+                        sampled: formatNumber(estimating.sampled, i18n.language),
+                        low: formatNumber(estimating.low, i18n.language),
+                        high: formatNumber(estimating.high, i18n.language),
+                      })}
                     </Typography.Text>
                   </>
                 ) : (
                   <>
-                    <Statistic value={preview.data?.count ?? 0} loading={preview.isLoading} formatter={(v) => formatNumber(Number(v), i18n.language)} data-testid="live-count" />
-                    <Typography.Text type="secondary">{preview.data ? t('segments.tookMs', { ms: preview.data.tookMs }) : ''}</Typography.Text>
+                    <Statistic
+                      value={preview.data?.count ?? 0}
+                      loading={preview.isLoading}
+                      formatter={(v) => formatNumber(Number(v), i18n.language)}
+                      data-testid="live-count"
+                    />
+                    <Typography.Text type="secondary">
+                      {preview.data ? t('segments.tookMs', { ms: preview.data.tookMs }) : ''}
+                    </Typography.Text>
                   </>
                 )}
                 <Table
@@ -213,7 +287,12 @@ export function SegmentEditorPage() {
                   onRow={(c) => ({ onClick: () => navigate(`/customers/${c.id}`), style: { cursor: 'pointer' } })}
                   columns={[
                     { title: t('customers.name'), dataIndex: 'name' },
-                    { title: t('segments.netSpent'), dataIndex: 'netSpent', align: 'right', render: (v: number) => formatMoney(v, currency, i18n.language) },
+                    {
+                      title: t('segments.netSpent'),
+                      dataIndex: 'netSpent',
+                      align: 'right',
+                      render: (v: number) => formatMoney(v, currency, i18n.language),
+                    },
                   ]}
                 />
               </Card>

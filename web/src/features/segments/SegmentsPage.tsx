@@ -8,7 +8,12 @@ import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatNumber } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 
-export const STATUS_COLORS: Record<SegmentBody['status'], string> = { pending: 'default', computing: 'processing', ready: 'success', failed: 'error' };
+export const STATUS_COLORS: Record<SegmentBody['status'], string> = {
+  pending: 'default',
+  computing: 'processing',
+  ready: 'success',
+  failed: 'error',
+};
 
 export function SegmentsPage() {
   const { t, i18n } = useTranslation();
@@ -31,7 +36,13 @@ export function SegmentsPage() {
   return (
     <Card
       title={t('segments.title')}
-      extra={canWrite && <Button type="primary" onClick={() => navigate('/segments/new')} data-testid="new-segment">{t('segments.new')}</Button>}
+      extra={
+        canWrite && (
+          <Button type="primary" onClick={() => navigate('/segments/new')} data-testid="new-segment">
+            {t('segments.new')}
+          </Button>
+        )
+      }
     >
       <Table<SegmentBody>
         rowKey="id"
@@ -57,11 +68,19 @@ export function SegmentsPage() {
             title: t('common.actions'),
             render: (_, s) => (
               <Space onClick={(e) => e.stopPropagation()}>
-                <Button size="small" onClick={() => navigate(`/customers?segment=${s.id}`)}>{t('segments.members')}</Button>
-                {canWrite && s.kind === 'dynamic' && <Button size="small" onClick={() => act.mutate({ id: s.id, action: 'refresh' })}>{t('segments.refresh')}</Button>}
+                <Button size="small" onClick={() => navigate(`/customers?segment=${s.id}`)}>
+                  {t('segments.members')}
+                </Button>
+                {canWrite && s.kind === 'dynamic' && (
+                  <Button size="small" onClick={() => act.mutate({ id: s.id, action: 'refresh' })}>
+                    {t('segments.refresh')}
+                  </Button>
+                )}
                 {canWrite && (
                   <Popconfirm title={t('segments.confirmDelete')} onConfirm={() => act.mutate({ id: s.id, action: 'delete' })}>
-                    <Button size="small" danger>{t('common.delete')}</Button>
+                    <Button size="small" danger>
+                      {t('common.delete')}
+                    </Button>
                   </Popconfirm>
                 )}
               </Space>

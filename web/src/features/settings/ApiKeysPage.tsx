@@ -22,12 +22,20 @@ export function ApiKeysPage() {
   const onError = (e: unknown) => message.error(errorMessage(t, e));
   const create = useMutation({
     mutationFn: (body: NewKey) =>
-      api<{ apiKey: ApiKeyBody; secret: string }>('/api-keys', { method: 'POST', body: { ...body, scopes: body.scopes?.length ? body.scopes : undefined } }),
+      api<{ apiKey: ApiKeyBody; secret: string }>('/api-keys', {
+        method: 'POST',
+        body: { ...body, scopes: body.scopes?.length ? body.scopes : undefined },
+      }),
     onSuccess: (result) => {
       setOpen(false);
       form.resetFields();
       client.invalidateQueries({ queryKey: ['api-keys'] });
-      showSecret(modal, { title: t('apiKeys.secretTitle'), body: t('apiKeys.secretBody'), secret: result.secret, testId: 'api-key-secret' });
+      showSecret(modal, {
+        title: t('apiKeys.secretTitle'),
+        body: t('apiKeys.secretBody'),
+        secret: result.secret,
+        testId: 'api-key-secret',
+      });
     },
     onError,
   });
@@ -67,7 +75,12 @@ export function ApiKeysPage() {
               k.revokedAt ? (
                 <Tag>{t('apiKeys.revoked')}</Tag>
               ) : (
-                <Popconfirm title={t('apiKeys.revokeConfirm')} onConfirm={() => revoke.mutate(k.id)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
+                <Popconfirm
+                  title={t('apiKeys.revokeConfirm')}
+                  onConfirm={() => revoke.mutate(k.id)}
+                  okText={t('common.confirm')}
+                  cancelText={t('common.cancel')}
+                >
                   <Button size="small" danger>
                     {t('apiKeys.revoke')}
                   </Button>
@@ -76,7 +89,13 @@ export function ApiKeysPage() {
           },
         ]}
       />
-      <Modal open={open} title={t('apiKeys.add')} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={create.isPending}>
+      <Modal
+        open={open}
+        title={t('apiKeys.add')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+      >
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} initialValues={{ role: 'analyst' }}>
           <Form.Item name="name" label={t('apiKeys.name')} rules={[{ required: true }]}>
             <Input />
@@ -85,7 +104,11 @@ export function ApiKeysPage() {
             <Select options={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} onChange={() => form.setFieldValue('scopes', [])} />
           </Form.Item>
           <Form.Item name="scopes" label={t('apiKeys.scopes')}>
-            <Select mode="multiple" placeholder={t('apiKeys.allOfRole')} options={ROLE_PERMISSIONS[role].map((p) => ({ value: p, label: t(`permissions.${p}`) }))} />
+            <Select
+              mode="multiple"
+              placeholder={t('apiKeys.allOfRole')}
+              options={ROLE_PERMISSIONS[role].map((p) => ({ value: p, label: t(`permissions.${p}`) }))}
+            />
           </Form.Item>
         </Form>
       </Modal>

@@ -25,7 +25,8 @@ export function AttributesPage() {
     client.invalidateQueries({ queryKey: ['segment-catalog'] });
   };
   const create = useMutation({
-    mutationFn: (body: Attribute) => api<Attribute>('/attributes', { method: 'POST', body: { ...body, options: body.type === 'enum' ? body.options : [] } }),
+    mutationFn: (body: Attribute) =>
+      api<Attribute>('/attributes', { method: 'POST', body: { ...body, options: body.type === 'enum' ? body.options : [] } }),
     onSuccess: () => {
       setOpen(false);
       form.resetFields();
@@ -35,7 +36,14 @@ export function AttributesPage() {
   });
   const remove = useMutation({ mutationFn: (key: string) => api(`/attributes/${key}`, { method: 'DELETE' }), onSuccess: refresh, onError });
   return (
-    <Card title={t('attributes.title')} extra={<Button type="primary" onClick={() => setOpen(true)} data-testid="add-attribute">{t('attributes.add')}</Button>}>
+    <Card
+      title={t('attributes.title')}
+      extra={
+        <Button type="primary" onClick={() => setOpen(true)} data-testid="add-attribute">
+          {t('attributes.add')}
+        </Button>
+      }
+    >
       <Typography.Paragraph type="secondary">{t('attributes.help')}</Typography.Paragraph>
       <Table<Attribute>
         rowKey="key"
@@ -50,7 +58,12 @@ export function AttributesPage() {
           {
             title: t('common.actions'),
             render: (_, a) => (
-              <Popconfirm title={t('attributes.deleteConfirm', { label: a.label })} onConfirm={() => remove.mutate(a.key)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
+              <Popconfirm
+                title={t('attributes.deleteConfirm', { label: a.label })}
+                onConfirm={() => remove.mutate(a.key)}
+                okText={t('common.confirm')}
+                cancelText={t('common.cancel')}
+              >
                 <Button size="small" danger>
                   {t('common.delete')}
                 </Button>
@@ -59,12 +72,23 @@ export function AttributesPage() {
           },
         ]}
       />
-      <Modal title={t('attributes.add')} open={open} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={create.isPending}>
+      <Modal
+        title={t('attributes.add')}
+        open={open}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+      >
         <Form form={form} layout="vertical" initialValues={{ type: 'text', options: [] }} onFinish={(v) => create.mutate(v)}>
           <Form.Item name="label" label={t('attributes.label')} rules={[{ required: true, max: 100 }]}>
             <Input />
           </Form.Item>
-          <Form.Item name="key" label={t('attributes.key')} extra={t('attributes.keyHelp')} rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{0,39}$/ }]}>
+          <Form.Item
+            name="key"
+            label={t('attributes.key')}
+            extra={t('attributes.keyHelp')}
+            rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{0,39}$/ }]}
+          >
             <Input />
           </Form.Item>
           <Form.Item name="type" label={t('attributes.type')} rules={[{ required: true }]}>

@@ -27,9 +27,14 @@ export function DomainEventsCard() {
   const [status, setStatus] = useState<Status | undefined>();
   const [page, setPage] = useState(1);
   const query = { limit: PAGE, offset: (page - 1) * PAGE, type, status };
-  const events = useQuery({ queryKey: ['domain-events', query], queryFn: () => api<Page>('/domain-events', { query }), refetchInterval: 5000 });
+  const events = useQuery({
+    queryKey: ['domain-events', query],
+    queryFn: () => api<Page>('/domain-events', { query }),
+    refetchInterval: 5000,
+  });
   const redeliver = useMutation({
-    mutationFn: (d: { id: number; subscriber: string }) => api(`/domain-events/${d.id}/deliveries/${encodeURIComponent(d.subscriber)}/redeliver`, { method: 'POST' }),
+    mutationFn: (d: { id: number; subscriber: string }) =>
+      api(`/domain-events/${d.id}/deliveries/${encodeURIComponent(d.subscriber)}/redeliver`, { method: 'POST' }),
     onSuccess: () => {
       message.success(t('domainEvents.redelivered'));
       client.invalidateQueries({ queryKey: ['domain-events'] });
@@ -40,8 +45,28 @@ export function DomainEventsCard() {
     <Card title={t('domainEvents.title')} style={{ marginTop: 16 }} data-testid="domain-events">
       <Typography.Paragraph type="secondary">{t('domainEvents.intro')}</Typography.Paragraph>
       <Space wrap style={{ marginBottom: 16 }}>
-        <Select allowClear placeholder={t('domainEvents.allTypes')} style={{ width: 220 }} value={type} onChange={(v) => { setType(v); setPage(1); }} options={DOMAIN_EVENT_TYPES.map((v) => ({ value: v, label: t(`domainEvents.types.${v.replace('.', '_')}`) }))} />
-        <Select allowClear placeholder={t('domainEvents.allStatuses')} style={{ width: 200 }} value={status} onChange={(v) => { setStatus(v); setPage(1); }} options={STATUSES.map((s) => ({ value: s, label: t(`domainEvents.statuses.${s}`) }))} />
+        <Select
+          allowClear
+          placeholder={t('domainEvents.allTypes')}
+          style={{ width: 220 }}
+          value={type}
+          onChange={(v) => {
+            setType(v);
+            setPage(1);
+          }}
+          options={DOMAIN_EVENT_TYPES.map((v) => ({ value: v, label: t(`domainEvents.types.${v.replace('.', '_')}`) }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('domainEvents.allStatuses')}
+          style={{ width: 200 }}
+          value={status}
+          onChange={(v) => {
+            setStatus(v);
+            setPage(1);
+          }}
+          options={STATUSES.map((s) => ({ value: s, label: t(`domainEvents.statuses.${s}`) }))}
+        />
       </Space>
       <Table<DomainEvent>
         rowKey="id"
@@ -51,8 +76,18 @@ export function DomainEventsCard() {
         pagination={{ current: page, pageSize: PAGE, total: events.data?.total, onChange: setPage, showSizeChanger: false }}
         expandable={{ expandedRowRender: (e) => <Typography.Text code>{JSON.stringify(e.payload)}</Typography.Text> }}
         columns={[
-          { title: t('domainEvents.type'), dataIndex: 'type', render: (v: string) => <Typography.Text title={v}>{t(`domainEvents.types.${v.replace('.', '_')}`, { defaultValue: v })}</Typography.Text> },
-          { title: t('domainEvents.customer'), dataIndex: 'customerId', render: (v: number | null) => (v === null ? '—' : <a href={`/customers/${v}`}>{v}</a>) },
+          {
+            title: t('domainEvents.type'),
+            dataIndex: 'type',
+            render: (v: string) => (
+              <Typography.Text title={v}>{t(`domainEvents.types.${v.replace('.', '_')}`, { defaultValue: v })}</Typography.Text>
+            ),
+          },
+          {
+            title: t('domainEvents.customer'),
+            dataIndex: 'customerId',
+            render: (v: number | null) => (v === null ? '—' : <a href={`/customers/${v}`}>{v}</a>),
+          },
           { title: t('domainEvents.occurred'), dataIndex: 'occurredAt', render: (v: string) => formatDateTime(v, i18n.language) },
           {
             title: t('domainEvents.deliveries'),

@@ -19,21 +19,39 @@ export function IntegrationsPage() {
   const client = useQueryClient();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<NewIntegration>();
-  const list = useQuery({ queryKey: ['integrations'], queryFn: () => api<{ items: Integration[] }>('/integrations'), refetchInterval: 10_000 });
+  const list = useQuery({
+    queryKey: ['integrations'],
+    queryFn: () => api<{ items: Integration[] }>('/integrations'),
+    refetchInterval: 10_000,
+  });
   const create = useMutation({
     mutationFn: (body: NewIntegration) =>
-      api<{ integration: Integration; secret: string }>('/integrations', { method: 'POST', body: { ...body, channel: body.channel || undefined, secret: body.secret || undefined } }),
+      api<{ integration: Integration; secret: string }>('/integrations', {
+        method: 'POST',
+        body: { ...body, channel: body.channel || undefined, secret: body.secret || undefined },
+      }),
     onSuccess: (r) => {
       setOpen(false);
       form.resetFields();
       client.invalidateQueries({ queryKey: ['integrations'] });
-      showSecret(modal, { title: t('integrations.secretTitle'), body: t('integrations.secretBody', { url: `${window.location.origin}${r.integration.webhookPath}` }), secret: r.secret });
+      showSecret(modal, {
+        title: t('integrations.secretTitle'),
+        body: t('integrations.secretBody', { url: `${window.location.origin}${r.integration.webhookPath}` }),
+        secret: r.secret,
+      });
     },
     onError: (e: unknown) => message.error(errorMessage(t, e)),
   });
   const when = (v: string | null) => formatDateTime(v, i18n.language);
   return (
-    <Card title={t('integrations.title')} extra={<Button type="primary" onClick={() => setOpen(true)}>{t('integrations.add')}</Button>}>
+    <Card
+      title={t('integrations.title')}
+      extra={
+        <Button type="primary" onClick={() => setOpen(true)}>
+          {t('integrations.add')}
+        </Button>
+      }
+    >
       <Typography.Paragraph type="secondary">{t('integrations.help')}</Typography.Paragraph>
       <Table<Integration>
         rowKey="id"
@@ -45,7 +63,11 @@ export function IntegrationsPage() {
           { title: t('integrations.provider'), dataIndex: 'provider', render: (p: string) => t(`integrations.providers.${p}`) },
           { title: t('integrations.name'), dataIndex: 'name' },
           { title: t('integrations.channel'), dataIndex: 'channel' },
-          { title: t('integrations.webhookUrl'), dataIndex: 'webhookPath', render: (p: string) => <Typography.Text copyable code>{`${window.location.origin}${p}`}</Typography.Text> },
+          {
+            title: t('integrations.webhookUrl'),
+            dataIndex: 'webhookPath',
+            render: (p: string) => <Typography.Text copyable code>{`${window.location.origin}${p}`}</Typography.Text>,
+          },
           {
             title: t('integrations.deliveries'),
             render: (_, r) => (
@@ -69,7 +91,13 @@ export function IntegrationsPage() {
           },
         ]}
       />
-      <Modal open={open} title={t('integrations.add')} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={create.isPending}>
+      <Modal
+        open={open}
+        title={t('integrations.add')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+      >
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} initialValues={{ provider: 'taobao' }}>
           <Form.Item name="provider" label={t('integrations.provider')} rules={[{ required: true }]}>
             <Select options={providers.map((p) => ({ value: p, label: t(`integrations.providers.${p}`) }))} />

@@ -40,8 +40,12 @@ export function LifecycleCard({ readOnly }: { readOnly: boolean }) {
         ))}
       </Form>
       <Space style={{ marginTop: 12 }}>
-        <Button type="primary" disabled={readOnly} loading={save.isPending} onClick={() => form.submit()}>{t('common.save')}</Button>
-        <Button disabled={readOnly} onClick={() => save.mutate({ derive: true })}>{t('lifecycle.derive')}</Button>
+        <Button type="primary" disabled={readOnly} loading={save.isPending} onClick={() => form.submit()}>
+          {t('common.save')}
+        </Button>
+        <Button disabled={readOnly} onClick={() => save.mutate({ derive: true })}>
+          {t('lifecycle.derive')}
+        </Button>
       </Space>
     </Card>
   );

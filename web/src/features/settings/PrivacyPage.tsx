@@ -15,7 +15,10 @@ type Retention = z.infer<typeof retention>;
 /** Data-subject requests with their due dates (a month by law), and the retention rule. */
 export function PrivacyPage() {
   const { t, i18n } = useTranslation();
-  const requests = useQuery({ queryKey: ['privacy-requests'], queryFn: () => api<z.infer<typeof privacyRequestList>>('/privacy/requests', { query: { limit: 100 } }) });
+  const requests = useQuery({
+    queryKey: ['privacy-requests'],
+    queryFn: () => api<z.infer<typeof privacyRequestList>>('/privacy/requests', { query: { limit: 100 } }),
+  });
   const overdue = (r: Request) => r.status === 'received' && Date.parse(r.dueAt) < Date.now();
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -29,8 +32,19 @@ export function PrivacyPage() {
           pagination={false}
           columns={[
             { title: t('privacy.kind'), dataIndex: 'kind', render: (k: string) => t(`privacy.kinds.${k}`) },
-            { title: t('privacy.customer'), dataIndex: 'customerId', render: (id: number | null) => (id ? <Link to={`/customers/${id}`}>#{id}</Link> : '—') },
-            { title: t('privacy.status'), render: (_, r) => <Tag color={overdue(r) ? 'red' : r.status === 'completed' ? 'green' : undefined}>{overdue(r) ? t('privacy.overdue') : t(`privacy.statuses.${r.status}`)}</Tag> },
+            {
+              title: t('privacy.customer'),
+              dataIndex: 'customerId',
+              render: (id: number | null) => (id ? <Link to={`/customers/${id}`}>#{id}</Link> : '—'),
+            },
+            {
+              title: t('privacy.status'),
+              render: (_, r) => (
+                <Tag color={overdue(r) ? 'red' : r.status === 'completed' ? 'green' : undefined}>
+                  {overdue(r) ? t('privacy.overdue') : t(`privacy.statuses.${r.status}`)}
+                </Tag>
+              ),
+            },
             { title: t('privacy.source'), dataIndex: 'source' },
             { title: t('privacy.actor'), dataIndex: 'actor' },
             { title: t('privacy.requestedAt'), dataIndex: 'requestedAt', render: (v: string) => formatDateTime(v, i18n.language) },
@@ -64,8 +78,12 @@ function RetentionCard() {
       <Typography.Paragraph type="secondary">{t('privacy.retentionHelp')}</Typography.Paragraph>
       <Space wrap>
         <Switch checked={months !== null} onChange={(on) => setMonths(on ? 36 : null)} />
-        {months !== null && <InputNumber min={6} max={240} value={months} onChange={(v) => setMonths(v ?? 36)} addonAfter={t('privacy.months')} />}
-        <Button type="primary" loading={save.isPending} onClick={() => save.mutate({ inactiveMonths: months })}>{t('common.save')}</Button>
+        {months !== null && (
+          <InputNumber min={6} max={240} value={months} onChange={(v) => setMonths(v ?? 36)} addonAfter={t('privacy.months')} />
+        )}
+        <Button type="primary" loading={save.isPending} onClick={() => save.mutate({ inactiveMonths: months })}>
+          {t('common.save')}
+        </Button>
       </Space>
     </Card>
   );

@@ -21,7 +21,8 @@ export function SourcesPage() {
   const sources = useQuery({ queryKey: ['sources'], queryFn: () => api<{ items: Source[] }>('/sources') });
   const onError = (e: unknown) => message.error(errorMessage(t, e));
   const create = useMutation({
-    mutationFn: (body: NewSource) => api<{ source: Source; writeKey: string }>('/sources', { method: 'POST', body: { ...body, channel: body.channel || undefined } }),
+    mutationFn: (body: NewSource) =>
+      api<{ source: Source; writeKey: string }>('/sources', { method: 'POST', body: { ...body, channel: body.channel || undefined } }),
     onSuccess: (r) => {
       setOpen(false);
       form.resetFields();
@@ -36,7 +37,14 @@ export function SourcesPage() {
     onError,
   });
   return (
-    <Card title={t('sources.title')} extra={<Button type="primary" onClick={() => setOpen(true)}>{t('sources.add')}</Button>}>
+    <Card
+      title={t('sources.title')}
+      extra={
+        <Button type="primary" onClick={() => setOpen(true)}>
+          {t('sources.add')}
+        </Button>
+      }
+    >
       <Typography.Paragraph type="secondary">{t('sources.help')}</Typography.Paragraph>
       <Table<Source>
         rowKey="id"
@@ -54,14 +62,27 @@ export function SourcesPage() {
               s.revokedAt ? (
                 <Tag>{t('apiKeys.revoked')}</Tag>
               ) : (
-                <Popconfirm title={t('sources.revokeConfirm')} onConfirm={() => revoke.mutate(s.id)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
-                  <Button size="small" danger>{t('apiKeys.revoke')}</Button>
+                <Popconfirm
+                  title={t('sources.revokeConfirm')}
+                  onConfirm={() => revoke.mutate(s.id)}
+                  okText={t('common.confirm')}
+                  cancelText={t('common.cancel')}
+                >
+                  <Button size="small" danger>
+                    {t('apiKeys.revoke')}
+                  </Button>
                 </Popconfirm>
               ),
           },
         ]}
       />
-      <Modal open={open} title={t('sources.add')} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={create.isPending}>
+      <Modal
+        open={open}
+        title={t('sources.add')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+      >
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)}>
           <Form.Item name="name" label={t('sources.name')} rules={[{ required: true }]}>
             <Input />

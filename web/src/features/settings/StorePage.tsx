@@ -26,24 +26,24 @@ export function StorePage() {
   const readOnly = !can('settings.manage');
   return (
     <>
-    <Card title={t('store.title')} style={{ maxWidth: 560 }}>
-      <Form layout="vertical" initialValues={store.data} onFinish={(v: Store) => save.mutate(v)} disabled={readOnly}>
-        <Form.Item name="name" label={t('store.name')} rules={[{ required: true }]}>
-          <Input />
-        </Form.Item>
-        <Form.Item name="currency" label={t('store.currency')} rules={[{ required: true, pattern: /^[A-Z]{3}$/ }]}>
-          <Input maxLength={3} />
-        </Form.Item>
-        <Form.Item name="timeZone" label={t('store.timeZone')} rules={[{ required: true }]}>
-          <Input />
-        </Form.Item>
-        <Button type="primary" htmlType="submit" loading={save.isPending}>
-          {t('store.save')}
-        </Button>
-      </Form>
-    </Card>
-    <IdentityRulesCard />
-    <LifecycleCard readOnly={readOnly} />
+      <Card title={t('store.title')} style={{ maxWidth: 560 }}>
+        <Form layout="vertical" initialValues={store.data} onFinish={(v: Store) => save.mutate(v)} disabled={readOnly}>
+          <Form.Item name="name" label={t('store.name')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="currency" label={t('store.currency')} rules={[{ required: true, pattern: /^[A-Z]{3}$/ }]}>
+            <Input maxLength={3} />
+          </Form.Item>
+          <Form.Item name="timeZone" label={t('store.timeZone')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={save.isPending}>
+            {t('store.save')}
+          </Button>
+        </Form>
+      </Card>
+      <IdentityRulesCard />
+      <LifecycleCard readOnly={readOnly} />
     </>
   );
 }

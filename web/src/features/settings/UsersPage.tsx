@@ -39,7 +39,10 @@ export function UsersPage() {
   const client = useQueryClient();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<NewUser>();
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api<{ items: UserBody[]; total: number }>('/users', { query: { limit: 200 } }) });
+  const users = useQuery({
+    queryKey: ['users'],
+    queryFn: () => api<{ items: UserBody[]; total: number }>('/users', { query: { limit: 200 } }),
+  });
   const onError = (e: unknown) => message.error(errorMessage(t, e));
   const update = useMutation({
     mutationFn: ({ id, ...body }: { id: number; role?: Role; status?: 'active' | 'disabled' }) =>
@@ -119,7 +122,13 @@ export function UsersPage() {
         />
       </Card>
       <PermissionMatrix />
-      <Modal open={open} title={t('users.add')} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={create.isPending}>
+      <Modal
+        open={open}
+        title={t('users.add')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+      >
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} initialValues={{ role: 'marketer' }}>
           <Form.Item name="email" label={t('users.email')} rules={[{ required: true, type: 'email' }]}>
             <Input />
