@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { openDatabase, startPatron, startWorker } from '../server/app.ts';
 import { migrateQueue } from '../server/jobs/index.ts';
-import { seedDemo, seedDemoInsights } from '../server/modules/demo/index.ts';
+import { seedDemo, seedDemoInsights, seedDemoMessages } from '../server/modules/demo/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { createLogger } from '../server/platform/logger.ts';
@@ -49,12 +49,11 @@ export function registerServerCommands(program: Command) {
             onProgress: (done, total) => bar.update(done, total, 'customers'),
           });
           bar.stop();
-          const insights = await seedDemoInsights(patron.ctx.db, {
-            now: new Date(),
-            timeZone: (await storeSettingsOf(patron.ctx)).timeZone,
-          });
+          const store = await storeSettingsOf(patron.ctx);
+          const insights = await seedDemoInsights(patron.ctx.db, { now: new Date(), timeZone: store.timeZone });
+          const reminders = await seedDemoMessages(patron.ctx.db, { now: new Date(), timeZone: store.timeZone, currency: store.currency });
           print(
-            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments.`,
+            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments, ${reminders} payment reminders in the sandbox.`,
           );
         }
         const address = await patron.http.listen({ port: config.port, host: config.host });

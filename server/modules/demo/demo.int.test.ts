@@ -8,6 +8,7 @@ import { type TestDb, createTestDb } from '../../../test/db.ts';
 import { backupToFile } from '../../db/index.ts';
 import { decryptField, generateKey } from '../../platform/crypto.ts';
 import { loadKeyring } from '../../platform/keyring.ts';
+import { seedDemoMessages } from './demo.messages.ts';
 import { seedDemo } from './demo.seed.ts';
 
 const AS_OF = new Date('2026-11-20T12:00:00Z');
@@ -91,5 +92,21 @@ describe('demo store', () => {
       expect(dump.includes(p), p).toBe(false);
       expect(dump.includes(p.replace('+86', '')), p).toBe(false);
     }
+  });
+
+  it('queues a payment reminder for its newest unpaid orders from its own templates', async () => {
+    const queued = await seedDemoMessages(a.db, { now: AS_OF, timeZone: 'Asia/Shanghai', currency: 'CNY' });
+    expect(queued).toBeGreaterThan(0);
+    const rows = await a.db.selectFrom('messages').select(['status', 'template_key', 'channel', 'purpose', 'variables']).execute();
+    expect(rows).toHaveLength(queued);
+    expect(rows[0]).toMatchObject({ status: 'queued', template_key: 'order-unpaid', channel: 'sms', purpose: 'transactional' });
+    expect((await a.db.selectFrom('message_templates').select('key').orderBy('key').execute()).map((t) => t.key)).toEqual([
+      'birthday',
+      'order-unpaid',
+      'welcome-back',
+    ]);
+    // Seeding again adds nothing (one message per order and template).
+    expect(await seedDemoMessages(a.db, { now: AS_OF, timeZone: 'Asia/Shanghai', currency: 'CNY' })).toBe(queued);
+    expect(await a.db.selectFrom('messages').select('id').execute()).toHaveLength(queued);
   });
 });

@@ -25,3 +25,4 @@ export const messagingModule = defineModule({
 });
 export { enqueueMessage, type EnqueueInput } from './outbox.service.ts';
 export { sendDue } from './sender.ts';
+export { saveTemplate } from './templates.service.ts';

@@ -38,6 +38,7 @@ const AuditPage = page(() => import('../features/settings/AuditPage.tsx'), 'Audi
 const IntegrationsPage = page(() => import('../features/settings/IntegrationsPage.tsx'), 'IntegrationsPage');
 const PrivacyPage = page(() => import('../features/settings/PrivacyPage.tsx'), 'PrivacyPage');
 const JobsPage = page(() => import('../features/settings/JobsPage.tsx'), 'JobsPage');
+const MessagingPage = page(() => import('../features/messaging/MessagingPage.tsx'), 'MessagingPage');
 const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), 'SourcesPage');
 const StorePage = page(() => import('../features/settings/StorePage.tsx'), 'StorePage');
 const UsersPage = page(() => import('../features/settings/UsersPage.tsx'), 'UsersPage');
@@ -84,6 +85,7 @@ export const SETTINGS_PAGES: SettingsPage[] = [
   { path: '/settings/sources', labelKey: 'nav.settingsSources', permission: 'settings.manage', element: <SourcesPage /> },
   { path: '/settings/integrations', labelKey: 'nav.settingsIntegrations', permission: 'settings.manage', element: <IntegrationsPage /> },
   { path: '/settings/privacy', labelKey: 'nav.settingsPrivacy', permission: 'privacy.manage', element: <PrivacyPage /> },
+  { path: '/settings/messaging', labelKey: 'nav.settingsMessaging', permission: 'marketing.read', element: <MessagingPage /> },
   { path: '/settings/attributes', labelKey: 'nav.settingsAttributes', permission: 'settings.manage', element: <AttributesPage /> },
   { path: '/settings/audit', labelKey: 'nav.settingsAudit', permission: 'audit.read', element: <AuditPage /> },
   { path: '/settings/jobs', labelKey: 'nav.settingsJobs', permission: 'jobs.read', element: <JobsPage /> },
