@@ -120,7 +120,12 @@ describe('a module added to the composition', () => {
       rows: [{ count: 3 }],
     });
     const catalog = (await api('GET', '/segments/catalog')).json();
-    expect(catalog.moduleFields).toContainEqual({ field: 'stamps.total', type: 'number', options: [], label: { 'zh-CN': '印章数', en: 'Stamps' } });
+    expect(catalog.moduleFields).toContainEqual({
+      field: 'stamps.total',
+      type: 'number',
+      options: [],
+      label: { 'zh-CN': '印章数', en: 'Stamps' },
+    });
     const preview = await api('POST', '/segments/preview', {
       rules: { type: 'group', op: 'and', children: [{ type: 'field', field: 'stamps.total', operator: 'gte', value: 3 }] },
     });
