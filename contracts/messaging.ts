@@ -21,6 +21,15 @@ export const templateBody = z.strictObject({
   preheader: localizedText(200).optional().describe('E-mail preview text (LiquidJS)'),
   body: localizedText(50_000).describe('E-mail HTML or SMS text (LiquidJS)'),
   quietHours: z.boolean().default(true).describe('Keep quiet hours (always for marketing)'),
+  providerTemplate: z
+    .strictObject({
+      code: z.string().min(1).max(50).describe("The SMS provider's approved template (Aliyun TemplateCode, Tencent TemplateId)"),
+      params: z
+        .record(z.string().min(1).max(30), z.string().max(500))
+        .default({})
+        .describe('Each template parameter as LiquidJS, in the order the provider numbers them'),
+    })
+    .optional(),
 });
 export type TemplateBody = z.infer<typeof templateBody>;
 export const templateView = templateBody.extend({ id: z.number().int(), updatedAt: z.string() });
@@ -41,6 +50,8 @@ export const renderedMessage = z.object({
   text: z.string(),
   /** SMS: characters counted as the operators do, parts and the encoding. */
   sms: z.object({ characters: z.number().int(), parts: z.number().int(), encoding: z.enum(['gsm7', 'ucs2']) }).nullable(),
+  /** SMS through an operator-approved template: its code and the parameters rendered for this person. */
+  providerTemplate: z.object({ code: z.string(), params: z.record(z.string(), z.string()) }).nullable(),
 });
 export type RenderedMessage = z.infer<typeof renderedMessage>;
 

@@ -12,6 +12,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       subject jsonb,
       preheader jsonb,
       body jsonb not null,
+      -- SMS in mainland China goes out only through templates the operator approved: the provider's template code and
+      -- each of its parameters as LiquidJS ({"code": "SMS_123", "params": {"order": "{{ order.id }}"}}).
+      provider_template jsonb,
       -- A transactional message keeps quiet hours only where its template says so (催付 does, a password reset not).
       quiet_hours boolean not null default true,
       created_at timestamptz not null default now(),

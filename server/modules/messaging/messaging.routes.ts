@@ -22,7 +22,16 @@ import { customerErrors } from '../customers/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { enqueueMessage, listMessages } from './outbox.service.ts';
 import { previewTemplate } from './preview.service.ts';
-import { messagingRulesOf, presentSmtp, saveMessagingRules, saveSmtpSettings, smtpSettingsOf } from './settings.ts';
+import {
+  messagingRulesOf,
+  presentSms,
+  presentSmtp,
+  saveMessagingRules,
+  saveSmsSettings,
+  saveSmtpSettings,
+  smsSettingsOf,
+  smtpSettingsOf,
+} from './settings.ts';
 import { addSuppression, listSuppressions } from './suppressions.service.ts';
 import { deleteTemplate, listTemplates, saveTemplate } from './templates.service.ts';
 
@@ -47,6 +56,29 @@ const smtpView = z.object({
   hasPassword: z.boolean().optional(),
   pool: z.number().optional(),
   perSecond: z.number().nullable().optional(),
+});
+
+const smsBody = z.union([
+  z.strictObject({
+    kind: z.enum(['aliyun', 'tencent']),
+    accessKeyId: z.string().min(1).max(200),
+    secret: z.string().min(1).max(500).optional().describe('Stored encrypted; never returned'),
+    signName: z.string().min(1).max(30).describe('The approved signature (签名)'),
+    endpoint: z.string().max(200).optional().describe("The API endpoint (default the provider's)"),
+    sdkAppId: z.string().max(50).optional().describe('Tencent: SmsSdkAppId'),
+    region: z.string().max(50).optional().describe('Tencent: region (default ap-guangzhou)'),
+  }),
+  z.null(),
+]);
+const smsView = z.object({
+  configured: z.boolean(),
+  kind: z.enum(['aliyun', 'tencent']).optional(),
+  accessKeyId: z.string().optional(),
+  signName: z.string().optional(),
+  endpoint: z.string().nullable().optional(),
+  sdkAppId: z.string().nullable().optional(),
+  region: z.string().nullable().optional(),
+  hasSecret: z.boolean().optional(),
 });
 
 export const messagingRoutes = [
@@ -204,6 +236,28 @@ export const messagingRoutes = [
     handler: async ({ ctx, body, principal, ip }) => {
       await addSuppression(ctx.db, ctx.keyring, { ...body, source: 'manual', actor: actorOf(principal, ip) });
       return { ok: true as const };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/settings/messaging/sms',
+    access: 'settings.read',
+    tag: 'messaging',
+    summary: 'The SMS provider (Aliyun or Tencent Cloud; none: the sandbox); the secret is never returned',
+    response: smsView,
+    handler: async ({ ctx }) => presentSms(await smsSettingsOf(ctx.db)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/settings/messaging/sms',
+    access: 'settings.manage',
+    tag: 'messaging',
+    summary: 'Set the SMS provider (null: back to the sandbox); audited, the secret stored encrypted',
+    body: smsBody,
+    response: smsView,
+    handler: async ({ ctx, body, principal, ip }) => {
+      await saveSmsSettings(ctx.db, ctx.keyring, body, actorOf(principal, ip));
+      return presentSms(await smsSettingsOf(ctx.db));
     },
   }),
 ];

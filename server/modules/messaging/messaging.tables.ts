@@ -15,6 +15,7 @@ export type MessageTemplateTable = {
   subject: Json | null;
   preheader: Json | null;
   body: Json;
+  provider_template: Json | null;
   quiet_hours: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Generated<Date>;

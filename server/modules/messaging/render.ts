@@ -12,7 +12,9 @@ export type RenderTemplate = {
   subject?: Localized | null;
   preheader?: Localized | null;
   body: Localized;
+  providerTemplate?: ProviderTemplate | null;
 };
+export type ProviderTemplate = { code: string; params: Record<string, string> };
 export type RenderEnv = {
   language: Language;
   timeZone: string;
@@ -133,12 +135,16 @@ export async function renderMessage(t: RenderTemplate, scope: Record<string, unk
       t.purpose === 'marketing' && env.marketingSmsSuffix && !signed.endsWith(env.marketingSmsSuffix)
         ? `${signed} ${env.marketingSmsSuffix}`
         : signed;
-    return { to: env.to, subject: null, preheader: null, html: null, text, sms: smsParts(text) };
+    const params: Record<string, string> = {};
+    for (const [name, expr] of Object.entries(t.providerTemplate?.params ?? {}))
+      params[name] = (await renderPart(engine, `parameter ${name}`, expr, scope)).trim();
+    const providerTemplate = t.providerTemplate ? { code: t.providerTemplate.code, params } : null;
+    return { to: env.to, subject: null, preheader: null, html: null, text, sms: smsParts(text), providerTemplate };
   }
   const subjectText = pick(t.subject);
   const subject = subjectText ? (await renderPart(engine, 'subject', subjectText, scope)).trim() : '';
   const preheaderText = pick(t.preheader);
   const preheader = preheaderText ? (await renderPart(engine, 'preheader', preheaderText, scope)).trim() : null;
   const html = juice(sanitizeHtml(body, SAFE_HTML));
-  return { to: env.to, subject, preheader, html, text: htmlToText(html), sms: null };
+  return { to: env.to, subject, preheader, html, text: htmlToText(html), sms: null, providerTemplate: null };
 }

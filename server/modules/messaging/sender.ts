@@ -8,8 +8,9 @@ import { storeSettingsOf } from '../system/index.ts';
 import { type Budget, type Due, decide } from './decide.ts';
 import { PermanentFailure, type Provider, sandboxProvider, smtpProvider } from './providers.ts';
 import { recipientsOf } from './recipients.ts';
-import { type Localized, renderMessage } from './render.ts';
-import { messagingRulesOf, smtpSettingsOf } from './settings.ts';
+import { type Localized, type ProviderTemplate, renderMessage } from './render.ts';
+import { messagingRulesOf, smsSettingsOf, smtpSettingsOf } from './settings.ts';
+import { smsProvider } from './sms-providers.ts';
 import { unsubscribeToken } from './unsubscribe.ts';
 import type { Selectable } from 'kysely';
 
@@ -40,10 +41,18 @@ type Claimed = {
   attempts: number;
 };
 
-/** The provider of each channel: SMTP when configured, else the sandbox (SMS providers: the sandbox for now). */
+const smsClients = new Map<string, Provider>();
+
+/** The provider of each channel: the configured SMTP server and SMS provider, else the sandbox. */
 async function providersOf(ctx: AppContext): Promise<Record<'email' | 'sms', Provider>> {
-  const smtp = await smtpSettingsOf(ctx.db);
-  return { email: smtp ? smtpProvider(smtp, ctx.keyring) : sandboxProvider, sms: sandboxProvider };
+  const [smtp, sms] = await Promise.all([smtpSettingsOf(ctx.db), smsSettingsOf(ctx.db)]);
+  let smsClient = sandboxProvider;
+  if (sms) {
+    const id = JSON.stringify(sms);
+    smsClient = smsClients.get(id) ?? smsProvider(sms, ctx.keyring);
+    smsClients.set(id, smsClient);
+  }
+  return { email: smtp ? smtpProvider(smtp, ctx.keyring) : sandboxProvider, sms: smsClient };
 }
 
 /** Marketing messages each person was sent in the last day and week, across every channel. */
@@ -164,6 +173,7 @@ async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sm
             subject: template.subject as Localized | null,
             preheader: template.preheader as Localized | null,
             body: template.body as Localized,
+            providerTemplate: template.provider_template as ProviderTemplate | null,
           },
           { ...r?.scope, store: { name: store.name }, unsubscribe_url: unsubscribe ?? '', ...row.variables },
           {

@@ -2,8 +2,10 @@ import type { MessagingRules } from '../../../contracts/messaging.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { type Keyring, encryptField } from '../../platform/crypto.ts';
+import { AppError } from '../../platform/errors.ts';
 import { readSetting, writeSetting } from '../system/index.ts';
 import type { SmtpSettings } from './providers.ts';
+import type { SmsSettings } from './sms-providers.ts';
 
 export const DEFAULT_RULES: MessagingRules = {
   quietHours: { start: '21:00', end: '08:00' },
@@ -62,3 +64,59 @@ export const presentSmtp = (s: SmtpSettings | null) =>
         perSecond: s.perSecond,
       }
     : { configured: false };
+
+const SMS = 'messaging.sms';
+type StoredSms = SmsSettings | { kind: null };
+
+/** The SMS provider (Aliyun or Tencent Cloud); none configured means the sandbox. */
+export async function smsSettingsOf(db: Db): Promise<SmsSettings | null> {
+  const s = await readSetting<StoredSms>(db, SMS, { kind: null });
+  return s.kind ? (s as SmsSettings) : null;
+}
+
+export type SmsInput = {
+  kind: 'aliyun' | 'tencent';
+  accessKeyId: string;
+  secret?: string;
+  signName: string;
+  endpoint?: string;
+  sdkAppId?: string;
+  region?: string;
+};
+
+/** Stores the SMS provider; the secret encrypted, kept as it was when none is given (null: back to the sandbox). */
+export async function saveSmsSettings(db: Db, keyring: Keyring, input: SmsInput | null, actor: Actor): Promise<void> {
+  const before = await smsSettingsOf(db);
+  const secretEnc = input?.secret !== undefined ? encryptField(keyring, input.secret) : before?.secretEnc;
+  if (input && !secretEnc) throw smsErrors.secretRequired();
+  const value: StoredSms = input
+    ? {
+        kind: input.kind,
+        accessKeyId: input.accessKeyId,
+        secretEnc: secretEnc as string,
+        signName: input.signName,
+        endpoint: input.endpoint ?? null,
+        sdkAppId: input.sdkAppId ?? null,
+        region: input.region ?? null,
+      }
+    : { kind: null };
+  await writeSetting(db, { key: SMS, value, fallback: { kind: null }, actor });
+}
+
+export const presentSms = (s: SmsSettings | null) =>
+  s
+    ? {
+        configured: true,
+        kind: s.kind,
+        accessKeyId: s.accessKeyId,
+        signName: s.signName,
+        endpoint: s.endpoint,
+        sdkAppId: s.sdkAppId,
+        region: s.region,
+        hasSecret: true,
+      }
+    : { configured: false };
+
+export const smsErrors = {
+  secretRequired: () => new AppError('SMS_SECRET_REQUIRED', 'invalid', 'Give the access key secret the first time an SMS provider is set.'),
+};

@@ -23,6 +23,7 @@ export const presentTemplate = (r: Row) => ({
   preheader: (r.preheader as Localized | null) ?? undefined,
   body: r.body as Localized,
   quietHours: r.quiet_hours,
+  providerTemplate: (r.provider_template as TemplateBody['providerTemplate'] | null) ?? undefined,
   updatedAt: r.updated_at.toISOString(),
 });
 
@@ -59,6 +60,7 @@ export const SAMPLE_SCOPE = {
 export async function checkTemplate(t: TemplateBody, env: { timeZone: string; currency: string }): Promise<void> {
   if (t.channel === 'email' && !t.subject) throw templateErrors.wrongShape('An e-mail template needs a subject.');
   if (t.channel === 'sms' && (t.subject || t.preheader)) throw templateErrors.wrongShape('An SMS template has no subject or preheader.');
+  if (t.channel === 'email' && t.providerTemplate) throw templateErrors.wrongShape('Only SMS templates name a provider template.');
   for (const language of ['zh-CN', 'en'] as const) {
     await renderMessage(t, SAMPLE_SCOPE, { ...env, language, smsSignature: '', marketingSmsSuffix: '', to: null });
   }
@@ -83,6 +85,7 @@ export async function saveTemplate(db: Db, t: TemplateBody, opts: { actor: Actor
     subject: json(t.subject),
     preheader: json(t.preheader),
     body: JSON.stringify(t.body),
+    provider_template: t.providerTemplate ? JSON.stringify(t.providerTemplate) : null,
     quiet_hours: t.quietHours,
     updated_at: opts.now,
   };

@@ -1,0 +1,115 @@
+import Dysmsapi, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import { sms } from 'tencentcloud-sdk-nodejs-sms';
+import { type Keyring, decryptField } from '../../platform/crypto.ts';
+import { type OutgoingMessage, PermanentFailure, type Provider } from './providers.ts';
+
+/** The SMS provider as stored (the secret encrypted with the keyring, never returned by the API). */
+export type SmsSettings = {
+  kind: 'aliyun' | 'tencent';
+  accessKeyId: string;
+  secretEnc: string;
+  signName: string;
+  /** Where the SDK sends its requests (default the provider's public endpoint); `http://host:port` for a local gateway. */
+  endpoint: string | null;
+  /** Tencent: the SMS application (SmsSdkAppId) and region. */
+  sdkAppId: string | null;
+  region: string | null;
+};
+
+/**
+ * Answers that sending again cannot change for this message (a bad number, an unapproved template or signature, a
+ * missing parameter). A refused key or signature, a balance or a rate limit is the account's state: retried with backoff.
+ */
+const ALIYUN_PERMANENT =
+  /^isv\.(MOBILE_NUMBER_ILLEGAL|SMS_TEMPLATE_ILLEGAL|SMS_SIGNATURE_ILLEGAL|INVALID_PARAMETERS|TEMPLATE_MISSING_PARAMETERS|PARAM_LENGTH_LIMIT|BLACK_KEY_CONTROL_LIMIT|MOBILE_COUNT_OVER_LIMIT|SMS_SIGN_ILLEGAL)/;
+const TENCENT_PERMANENT =
+  /^(InvalidParameterValue|FailedOperation\.(TemplateIncorrectOrUnapproved|SignatureIncorrectOrUnapproved|PhoneNumberInBlacklist|InsufficientBalanceInSmsPackage|MarketingSendTimeConstraint)|UnsupportedOperation|MissingParameter)/;
+
+function approvedTemplate(m: OutgoingMessage) {
+  const t = m.rendered.providerTemplate;
+  if (!t) throw new PermanentFailure('the template names no operator-approved SMS template (providerTemplate)');
+  if (!m.rendered.to) throw new PermanentFailure('no phone number');
+  return { ...t, to: m.rendered.to };
+}
+
+const endpointOf = (s: SmsSettings, fallback: string) =>
+  new URL(s.endpoint?.includes('://') ? s.endpoint : `https://${s.endpoint ?? fallback}`);
+
+/** Aliyun SMS (dysmsapi 2017-05-25, SendSms) through its official SDK; OutId carries the message id. */
+export function aliyunProvider(s: SmsSettings, keyring: Keyring): Provider {
+  const url = endpointOf(s, 'dysmsapi.aliyuncs.com');
+  const client = new Dysmsapi(
+    new $OpenApiUtil.Config({
+      accessKeyId: s.accessKeyId,
+      accessKeySecret: decryptField(keyring, s.secretEnc),
+      endpoint: url.host,
+      protocol: url.protocol.replace(':', ''),
+    }),
+  );
+  return {
+    name: 'aliyun',
+    send: async (m) => {
+      const t = approvedTemplate(m);
+      let body: { code?: string; message?: string; bizId?: string } | undefined;
+      try {
+        body = (
+          await client.sendSms(
+            new SendSmsRequest({
+              phoneNumbers: t.to,
+              signName: s.signName,
+              templateCode: t.code,
+              templateParam: JSON.stringify(t.params),
+              outId: String(m.id),
+            }),
+          )
+        ).body;
+      } catch (err) {
+        const code = String((err as { code?: string }).code ?? '');
+        const reason = code ? `${code}: ${(err as Error).message}` : (err as Error).message;
+        throw ALIYUN_PERMANENT.test(code) ? new PermanentFailure(reason) : new Error(reason);
+      }
+      if (body?.code === 'OK' && body.bizId) return { providerMessageId: body.bizId };
+      const reason = `${body?.code ?? 'no answer'}: ${body?.message ?? ''}`;
+      throw ALIYUN_PERMANENT.test(body?.code ?? '') ? new PermanentFailure(reason) : new Error(reason);
+    },
+  };
+}
+
+/** Tencent Cloud SMS (2021-01-11, SendSms) through its official SDK; SessionContext carries the message id. */
+export function tencentProvider(s: SmsSettings, keyring: Keyring): Provider {
+  const url = endpointOf(s, 'sms.tencentcloudapi.com');
+  const client = new sms.v20210111.Client({
+    credential: { secretId: s.accessKeyId, secretKey: decryptField(keyring, s.secretEnc) },
+    region: s.region ?? 'ap-guangzhou',
+    profile: { httpProfile: { endpoint: url.host, protocol: `${url.protocol}//`, reqTimeout: 10 } },
+  });
+  return {
+    name: 'tencent',
+    send: async (m) => {
+      const t = approvedTemplate(m);
+      let status: { Code?: string; Message?: string; SerialNo?: string } | undefined;
+      try {
+        const res = await client.SendSms({
+          PhoneNumberSet: [t.to],
+          SmsSdkAppId: s.sdkAppId ?? '',
+          SignName: s.signName,
+          TemplateId: t.code,
+          TemplateParamSet: Object.values(t.params),
+          SessionContext: String(m.id),
+        });
+        status = res.SendStatusSet?.[0];
+      } catch (err) {
+        const code = String((err as { code?: string }).code ?? '');
+        const reason = code ? `${code}: ${(err as Error).message}` : (err as Error).message;
+        throw TENCENT_PERMANENT.test(code) ? new PermanentFailure(reason) : new Error(reason);
+      }
+      if (status?.Code === 'Ok' && status.SerialNo) return { providerMessageId: status.SerialNo };
+      const reason = `${status?.Code ?? 'no answer'}: ${status?.Message ?? ''}`;
+      throw TENCENT_PERMANENT.test(status?.Code ?? '') ? new PermanentFailure(reason) : new Error(reason);
+    },
+  };
+}
+
+export const smsProvider = (s: SmsSettings, keyring: Keyring): Provider =>
+  s.kind === 'aliyun' ? aliyunProvider(s, keyring) : tencentProvider(s, keyring);

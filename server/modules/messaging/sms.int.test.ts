@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
+import { type FakeSms, startFakeSms } from '../../../test/sms-fakes.ts';
+import type { Patron } from '../../app.ts';
+import { sendDue } from './sender.ts';
+
+const KEYS = {
+  aliyun: { id: 'LTAI5tTestKeyId', secret: 'aliyun-test-secret-0123456789' },
+  tencent: { id: 'AKIDtestSecretId', secret: 'tencent-test-secret-0123456789' },
+};
+const NOON = new Date('2026-12-03T04:00:00Z');
+
+describe('SMS through the providers’ own SDKs', () => {
+  let patron: Patron;
+  let owner: Session;
+  let fake: FakeSms;
+  const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+    patron.http.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: as(owner),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+  const send = () => sendDue({ ...patron.ctx, clock: { now: () => NOON } });
+  const queue = async (customerId: number, key: string) =>
+    (
+      await api('POST', '/messages', {
+        key,
+        customerId,
+        template: 'order-unpaid',
+        variables: { order: { id: key, total: 12900 } },
+        sendAt: '2026-01-01T00:00:00Z',
+      })
+    ).json().messageId as number;
+  const state = (id: number) =>
+    patron.ctx.db
+      .selectFrom('messages')
+      .select(['status', 'provider', 'provider_message_id', 'error'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    fake = await startFakeSms(KEYS);
+    patron = await startTestPatron();
+    owner = await signIn(patron);
+    const template = {
+      key: 'order-unpaid',
+      name: '催付',
+      channel: 'sms',
+      purpose: 'transactional',
+      quietHours: false,
+      body: { 'zh-CN': '您的订单 {{ order.id }} 还未付款，金额 {{ order.total | money }}', en: 'Order {{ order.id }} is unpaid' },
+      providerTemplate: { code: 'SMS_4815162342', params: { order: '{{ order.id }}', amount: '{{ order.total | money }}' } },
+    };
+    expect((await api('PUT', '/message-templates/order-unpaid', template)).statusCode).toBe(200);
+  });
+  afterAll(async () => {
+    await patron.close();
+    await fake.close();
+  });
+
+  it('sends through Aliyun SendSms: the SDK signs, the fake verifies, the message id travels as OutId', async () => {
+    const set = await api('PUT', '/settings/messaging/sms', {
+      kind: 'aliyun',
+      accessKeyId: KEYS.aliyun.id,
+      secret: KEYS.aliyun.secret,
+      signName: '帕特龙',
+      endpoint: fake.endpoint,
+    });
+    expect(set.json()).toMatchObject({ configured: true, kind: 'aliyun', hasSecret: true });
+    expect(set.body).not.toContain(KEYS.aliyun.secret);
+    const id = (await api('POST', '/customers', { phone: '13811112222', name: '周' })).json().customerId;
+    const messageId = await queue(id, 'TB-ALI-1');
+    expect(await send()).toBe(1);
+    expect(await state(messageId)).toMatchObject({ status: 'sent', provider: 'aliyun', error: null });
+    expect(fake.sent).toContainEqual({
+      provider: 'aliyun',
+      to: '+8613811112222',
+      sign: '帕特龙',
+      template: 'SMS_4815162342',
+      params: { order: 'TB-ALI-1', amount: '¥129.00' },
+      ref: String(messageId),
+    });
+    expect(fake.refused).toEqual([]);
+  });
+
+  it('sends through Tencent Cloud SendSms (TC3 signature verified); a wrong secret is refused and the message waits for a retry, never marked sent', async () => {
+    await api('PUT', '/settings/messaging/sms', {
+      kind: 'tencent',
+      accessKeyId: KEYS.tencent.id,
+      secret: KEYS.tencent.secret,
+      signName: '帕特龙',
+      sdkAppId: '1400000000',
+      endpoint: fake.endpoint,
+    });
+    const id = (await api('POST', '/customers', { phone: '13933334444', name: '吴' })).json().customerId;
+    const ok = await queue(id, 'TB-TX-1');
+    await send();
+    expect(await state(ok)).toMatchObject({ status: 'sent', provider: 'tencent' });
+    expect(fake.sent).toContainEqual({
+      provider: 'tencent',
+      to: '+8613933334444',
+      sign: '帕特龙',
+      template: 'SMS_4815162342',
+      params: ['TB-TX-1', '¥129.00'],
+      ref: String(ok),
+    });
+    await api('PUT', '/settings/messaging/sms', {
+      kind: 'tencent',
+      accessKeyId: KEYS.tencent.id,
+      secret: 'a-wrong-secret',
+      signName: '帕特龙',
+      sdkAppId: '1400000000',
+      endpoint: fake.endpoint,
+    });
+    const refused = await queue(id, 'TB-TX-2');
+    await send();
+    expect(fake.refused).toEqual(['tencent: signature']);
+    expect(await state(refused)).toMatchObject({ status: 'queued', provider: 'tencent' });
+    expect((await state(refused)).error).toContain('AuthFailure.SignatureFailure');
+  });
+
+  it('marks a number the provider refuses as failed without retrying', async () => {
+    await api('PUT', '/settings/messaging/sms', {
+      kind: 'aliyun',
+      accessKeyId: KEYS.aliyun.id,
+      secret: KEYS.aliyun.secret,
+      signName: '帕特龙',
+      endpoint: fake.endpoint,
+    });
+    const id = (await api('POST', '/customers', { phone: '13900000000', name: '郑' })).json().customerId;
+    const messageId = await queue(id, 'TB-ALI-2');
+    await send();
+    expect(await state(messageId)).toMatchObject({ status: 'failed', provider: 'aliyun' });
+    expect((await state(messageId)).error).toContain('isv.MOBILE_NUMBER_ILLEGAL');
+  });
+});
