@@ -21,6 +21,7 @@ import { AppError } from '../../platform/errors.ts';
 import { customerErrors } from '../customers/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { enqueueMessage, listMessages } from './outbox.service.ts';
+import { callbackToken } from './callbacks.ts';
 import { previewTemplate } from './preview.service.ts';
 import {
   messagingRulesOf,
@@ -79,6 +80,7 @@ const smsView = z.object({
   sdkAppId: z.string().nullable().optional(),
   region: z.string().nullable().optional(),
   hasSecret: z.boolean().optional(),
+  callbackUrl: z.string().optional().describe("Enter in the provider's console for delivery receipts and replies"),
 });
 
 export const messagingRoutes = [
@@ -245,7 +247,8 @@ export const messagingRoutes = [
     tag: 'messaging',
     summary: 'The SMS provider (Aliyun or Tencent Cloud; none: the sandbox); the secret is never returned',
     response: smsView,
-    handler: async ({ ctx }) => presentSms(await smsSettingsOf(ctx.db)),
+    handler: async ({ ctx }) =>
+      presentSms(await smsSettingsOf(ctx.db), (kind) => `${ctx.config.publicUrl}/hooks/sms/${kind}/${callbackToken(ctx.keyring, kind)}`),
   }),
   defineRoute({
     method: 'PUT',
@@ -257,7 +260,10 @@ export const messagingRoutes = [
     response: smsView,
     handler: async ({ ctx, body, principal, ip }) => {
       await saveSmsSettings(ctx.db, ctx.keyring, body, actorOf(principal, ip));
-      return presentSms(await smsSettingsOf(ctx.db));
+      return presentSms(
+        await smsSettingsOf(ctx.db),
+        (kind) => `${ctx.config.publicUrl}/hooks/sms/${kind}/${callbackToken(ctx.keyring, kind)}`,
+      );
     },
   }),
 ];

@@ -103,7 +103,8 @@ export async function saveSmsSettings(db: Db, keyring: Keyring, input: SmsInput 
   await writeSetting(db, { key: SMS, value, fallback: { kind: null }, actor });
 }
 
-export const presentSms = (s: SmsSettings | null) =>
+/** What the API shows of the SMS provider: never the secret; the callback URL to enter in the provider's console. */
+export const presentSms = (s: SmsSettings | null, callbackUrl: (kind: SmsSettings['kind']) => string) =>
   s
     ? {
         configured: true,
@@ -114,6 +115,7 @@ export const presentSms = (s: SmsSettings | null) =>
         sdkAppId: s.sdkAppId,
         region: s.region,
         hasSecret: true,
+        callbackUrl: callbackUrl(s.kind),
       }
     : { configured: false };
 

@@ -134,4 +134,99 @@ describe('SMS through the providers’ own SDKs', () => {
     expect(await state(messageId)).toMatchObject({ status: 'failed', provider: 'aliyun' });
     expect((await state(messageId)).error).toContain('isv.MOBILE_NUMBER_ILLEGAL');
   });
+
+  it('takes Aliyun delivery receipts and an R reply at the callback URL: delivered, suppressed, consent withdrawn', async () => {
+    const set = (
+      await api('PUT', '/settings/messaging/sms', {
+        kind: 'aliyun',
+        accessKeyId: KEYS.aliyun.id,
+        secret: KEYS.aliyun.secret,
+        signName: '帕特龙',
+        endpoint: fake.endpoint,
+      })
+    ).json();
+    const path = new URL(set.callbackUrl).pathname;
+    expect(path).toMatch(/^\/hooks\/sms\/aliyun\/[\w-]{32}$/);
+    const id = (await api('POST', '/customers', { phone: '13655556666', name: '冯' })).json().customerId;
+    await api('POST', `/customers/${id}/consents`, { channel: 'sms', purpose: 'marketing', status: 'granted', source: 'test' });
+    const messageId = await queue(id, 'TB-ALI-3');
+    await send();
+    const hook = (payload: unknown, url = path) =>
+      patron.http.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+    const receipt = [
+      {
+        phone_number: '13655556666',
+        send_time: '2026-12-03 12:00:00',
+        report_time: '2026-12-03 12:00:05',
+        success: true,
+        err_code: 'DELIVERED',
+        err_msg: '用户接收成功',
+        sms_size: '1',
+        biz_id: 'x',
+        out_id: String(messageId),
+      },
+    ];
+    expect((await hook(receipt)).json()).toEqual({ code: 0, msg: 'ok' });
+    expect(await state(messageId)).toMatchObject({ status: 'delivered' });
+    expect((await hook(receipt, `${path.slice(0, -4)}abcd`)).statusCode).toBe(404);
+    expect((await hook({ not: 'an array' })).statusCode).toBe(400);
+    const reply = [
+      {
+        phone_number: '13655556666',
+        send_time: '2026-12-03 12:01:00',
+        content: 'R',
+        sign_name: '帕特龙',
+        dest_code: '1234',
+        sequence_id: 1,
+      },
+    ];
+    expect((await hook(reply)).json()).toEqual({ code: 0, msg: 'ok' });
+    const consents = (await api('GET', `/customers/${id}/consents`)).json();
+    expect(consents.current).toContainEqual(
+      expect.objectContaining({ channel: 'sms', purpose: 'marketing', status: 'withdrawn', source: 'aliyun SMS reply' }),
+    );
+    expect((await api('GET', '/suppressions')).json().items).toContainEqual(
+      expect.objectContaining({ channel: 'sms', reason: 'reply R', source: 'aliyun reply' }),
+    );
+    // Suppressed: not even a transactional message goes to the number any more.
+    const after = await queue(id, 'TB-ALI-4');
+    await send();
+    expect(await state(after)).toMatchObject({ status: 'skipped' });
+  });
+
+  it('takes a Tencent status callback by its serial number and settles a message a crash left unknown', async () => {
+    await api('PUT', '/settings/messaging/sms', {
+      kind: 'tencent',
+      accessKeyId: KEYS.tencent.id,
+      secret: KEYS.tencent.secret,
+      signName: '帕特龙',
+      sdkAppId: '1400000000',
+      endpoint: fake.endpoint,
+    });
+    const set = (await api('GET', '/settings/messaging/sms')).json();
+    const id = (await api('POST', '/customers', { phone: '13577778888', name: '褚' })).json().customerId;
+    const messageId = await queue(id, 'TB-TX-3');
+    await send();
+    const serial = (await state(messageId)).provider_message_id;
+    await patron.ctx.db.updateTable('messages').set({ status: 'unknown' }).where('id', '=', messageId).execute();
+    const status = [
+      {
+        user_receive_time: '2026-12-03 12:00:05',
+        nationcode: '86',
+        mobile: '13577778888',
+        report_status: 'SUCCESS',
+        errmsg: 'DELIVRD',
+        description: '用户短信接收成功',
+        sid: serial,
+      },
+    ];
+    const res = await patron.http.inject({
+      method: 'POST',
+      url: new URL(set.callbackUrl).pathname,
+      payload: JSON.stringify(status),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.json()).toEqual({ result: 0, errmsg: 'ok' });
+    expect(await state(messageId)).toMatchObject({ status: 'delivered' });
+  });
 });

@@ -1,0 +1,104 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import { type Keyring, blindIndex, constantTimeEqual } from '../../platform/crypto.ts';
+import { normalizePhone, phoneIndex } from '../customers/index.ts';
+import { recordConsent } from '../privacy/index.ts';
+import { addSuppression } from './suppressions.service.ts';
+
+export type SmsProviderKind = 'aliyun' | 'tencent';
+
+/** The secret part of a provider's callback URL (the providers sign nothing; the URL is the credential). */
+export const callbackToken = (keyring: Keyring, provider: SmsProviderKind) => blindIndex(keyring, 'sms-callback', provider).slice(0, 32);
+export const callbackTokenValid = (keyring: Keyring, provider: SmsProviderKind, token: string) =>
+  constantTimeEqual(token, callbackToken(keyring, provider));
+
+/** A reply that opts out: R, TD, T, N, 退订, 取消, STOP, UNSUBSCRIBE (any case, alone in the message). */
+export const OPT_OUT = /^\s*(r|td|t|n|退订|退|取消|stop|unsubscribe)\s*[。.!！]?\s*$/i;
+
+type Receipt = { ref: { outId?: string; serial?: string }; delivered: boolean; code: string };
+type Reply = { phone: string; text: string };
+
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+
+/** Reads a provider's push (an array of delivery receipts or of replies) into one shape; unknown items are left out. */
+export function parseCallback(provider: SmsProviderKind, body: unknown): { receipts: Receipt[]; replies: Reply[] } | null {
+  if (!Array.isArray(body)) return null;
+  const receipts: Receipt[] = [];
+  const replies: Reply[] = [];
+  for (const raw of body) {
+    if (!raw || typeof raw !== 'object') continue;
+    const item = raw as Record<string, unknown>;
+    if (provider === 'aliyun') {
+      if ('success' in item || 'err_code' in item)
+        receipts.push({
+          ref: { outId: str(item.out_id), serial: str(item.biz_id) },
+          delivered: item.success === true || item.success === 'true',
+          code: str(item.err_code),
+        });
+      else if ('content' in item && 'phone_number' in item) replies.push({ phone: str(item.phone_number), text: str(item.content) });
+    } else if ('report_status' in item) {
+      receipts.push({ ref: { serial: str(item.sid) }, delivered: item.report_status === 'SUCCESS', code: str(item.errmsg) });
+    } else if ('text' in item && 'mobile' in item) {
+      replies.push({ phone: `+${str(item.nationcode) || '86'}${str(item.mobile)}`, text: str(item.text) });
+    }
+  }
+  return { receipts, replies };
+}
+
+/**
+ * Applies a provider's push: receipts move sent (or unknown: the receipt settles what a crash left open) messages to
+ * delivered or bounced; an opt-out reply suppresses the number at once and withdraws the SMS marketing consent of
+ * everyone holding it, with the reply as evidence.
+ */
+export async function applyCallback(
+  db: Db,
+  keyring: Keyring,
+  provider: SmsProviderKind,
+  parsed: { receipts: Receipt[]; replies: Reply[] },
+  now: Date,
+) {
+  let receipts = 0;
+  for (const r of parsed.receipts) {
+    const id = /^\d+$/.test(r.ref.outId ?? '') ? Number(r.ref.outId) : null;
+    const match = id !== null ? sql`id = ${id}` : sql`provider_message_id = ${r.ref.serial ?? ''}`;
+    const res =
+      await sql`update messages set status = ${r.delivered ? 'delivered' : 'bounced'}, error = ${r.delivered ? null : r.code || 'undelivered'},
+        sent_at = coalesce(sent_at, ${now}), updated_at = ${now}
+      where ${match} and provider = ${provider} and status in ('sending', 'sent', 'unknown')`.execute(db);
+    receipts += Number(res.numAffectedRows ?? 0);
+  }
+  let optOuts = 0;
+  for (const reply of parsed.replies.filter((x) => OPT_OUT.test(x.text))) {
+    const phone = normalizePhone(reply.phone);
+    if (!phone) continue;
+    const actor = { type: 'system' as const, id: null, label: `${provider} SMS reply`, ip: null };
+    await addSuppression(db, keyring, {
+      channel: 'sms',
+      address: phone,
+      reason: `reply ${reply.text.trim()}`,
+      source: `${provider} reply`,
+      actor,
+    });
+    const holders = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('phone_bidx', '=', phoneIndex(keyring, phone))
+      .where('merged_into', 'is', null)
+      .execute();
+    for (const h of holders) {
+      await recordConsent(db, {
+        customerId: Number(h.id),
+        consent: {
+          channel: 'sms',
+          purpose: 'marketing',
+          status: 'withdrawn',
+          source: `${provider} SMS reply`,
+          evidence: `replied "${reply.text.trim()}" at ${now.toISOString()}`,
+        },
+        actor,
+      });
+    }
+    optOuts++;
+  }
+  return { receipts, optOuts };
+}
