@@ -52,6 +52,8 @@ export const renderedMessage = z.object({
   sms: z.object({ characters: z.number().int(), parts: z.number().int(), encoding: z.enum(['gsm7', 'ucs2']) }).nullable(),
   /** SMS through an operator-approved template: its code and the parameters rendered for this person. */
   providerTemplate: z.object({ code: z.string(), params: z.record(z.string(), z.string()) }).nullable(),
+  /** E-mail: the links as written, in the order the tracked links (/l/…) number them. */
+  links: z.array(z.string()).optional(),
 });
 export type RenderedMessage = z.infer<typeof renderedMessage>;
 

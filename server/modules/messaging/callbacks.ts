@@ -4,6 +4,7 @@ import { type Keyring, blindIndex, constantTimeEqual } from '../../platform/cryp
 import { normalizePhone, phoneIndex } from '../customers/index.ts';
 import { recordConsent } from '../privacy/index.ts';
 import { addSuppression } from './suppressions.service.ts';
+import { recordMessageEvents } from './timeline.ts';
 
 export type SmsProviderKind = 'aliyun' | 'tencent';
 
@@ -97,6 +98,16 @@ export async function applyCallback(
         },
         actor,
       });
+      await recordMessageEvents(db, [
+        {
+          customerId: Number(h.id),
+          kind: 'unsubscribed',
+          messageId: null,
+          properties: { channel: 'sms', reply: reply.text.trim() },
+          at: now,
+          once: false,
+        },
+      ]);
     }
     optOuts++;
   }

@@ -3,6 +3,7 @@ import { messagesPanel, messagingData, messagingFields } from './customer-data.t
 import { messagingRoutes } from './messaging.routes.ts';
 import { sendDue } from './sender.ts';
 import { registerSmsCallbacks } from './callbacks.http.ts';
+import { registerTracking } from './tracking.http.ts';
 import { registerUnsubscribe } from './unsubscribe.http.ts';
 
 /**
@@ -12,7 +13,7 @@ import { registerUnsubscribe } from './unsubscribe.http.ts';
 export const messagingModule = defineModule({
   name: 'messaging',
   routes: messagingRoutes,
-  plugins: [registerUnsubscribe, registerSmsCallbacks],
+  plugins: [registerUnsubscribe, registerSmsCallbacks, registerTracking],
   pollers: [{ name: 'messages-send', run: sendDue }],
   encryptedColumns: [
     { table: 'messages', idColumn: 'id', columns: ['rendered_enc'] },

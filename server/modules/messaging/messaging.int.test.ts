@@ -128,7 +128,33 @@ describe('messaging', () => {
     expect(mail.html).toContain('¥20.00');
     // The style sheet inlined (mail clients drop <style>).
     expect(mail.html).toContain('<p style="color: #333;">');
-    expect(mail.text).toContain('领取 (https://shop.example.com/c)');
+    // The link is a signed short link on Patron's own address; the open pixel is there; both are timeline events.
+    const short = /href="https:\/\/crm\.example\.com(\/l\/[^"]+)"/.exec(String(mail.html))![1];
+    const click = await patron.http.inject({
+      method: 'GET',
+      url: short,
+      headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148' },
+    });
+    expect([click.statusCode, click.headers.location]).toEqual([302, 'https://shop.example.com/c']);
+    expect((await patron.http.inject({ method: 'GET', url: `${short.slice(0, -2)}zz` })).statusCode).toBe(404);
+    const pixel = /src="https:\/\/crm\.example\.com(\/o\/[^"]+)"/.exec(String(mail.html))![1];
+    const open = await patron.http.inject({
+      method: 'GET',
+      url: pixel,
+      headers: { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' },
+    });
+    expect([open.statusCode, open.headers['content-type']]).toEqual([200, 'image/gif']);
+    const timeline = await patron.ctx.db
+      .selectFrom('events')
+      .select(['name', 'properties'])
+      .where('customer_id', '=', id)
+      .orderBy('id')
+      .execute();
+    expect(timeline.map((e) => [e.name, (e.properties as { machine?: boolean }).machine ?? null])).toEqual([
+      ['Message Sent', null],
+      ['Message Clicked', false],
+      ['Message Opened', true],
+    ]);
     const header = (name: string) =>
       mail.headerLines
         .find((h) => h.key === name)

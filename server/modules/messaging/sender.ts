@@ -11,6 +11,8 @@ import { recipientsOf } from './recipients.ts';
 import { type Localized, type ProviderTemplate, renderMessage } from './render.ts';
 import { messagingRulesOf, smsSettingsOf, smtpSettingsOf } from './settings.ts';
 import { smsProvider } from './sms-providers.ts';
+import { recordMessageEvents } from './timeline.ts';
+import { trackLinks } from './tracking.ts';
 import { unsubscribeToken } from './unsubscribe.ts';
 import type { Selectable } from 'kysely';
 
@@ -37,6 +39,7 @@ type Claimed = {
   channel: 'email' | 'sms';
   purpose: 'transactional' | 'marketing';
   customerId: number | null;
+  template: string;
   rendered: RenderedMessage;
   attempts: number;
 };
@@ -166,7 +169,7 @@ async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sm
           ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: m.customerId, channel: m.channel })}`
           : null;
       try {
-        const rendered = await renderMessage(
+        const plain = await renderMessage(
           {
             channel: template.channel,
             purpose: template.purpose,
@@ -185,6 +188,18 @@ async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sm
             to: decision.to,
           },
         );
+        // E-mail links become tracked short links and an open pixel is added (the unsubscribe link stays as it is).
+        const rendered = plain.html
+          ? {
+              ...plain,
+              ...trackLinks(plain.html, {
+                keyring: ctx.keyring,
+                messageId: m.id,
+                publicUrl: ctx.config.publicUrl,
+                keep: unsubscribe ? [unsubscribe] : [],
+              }),
+            }
+          : plain;
         await trx
           .updateTable('messages')
           .set({
@@ -208,6 +223,7 @@ async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sm
           channel: m.channel,
           purpose: m.purpose,
           customerId: m.customerId,
+          template: row.template_key,
           rendered,
           attempts: row.attempts + 1,
         });
@@ -259,11 +275,17 @@ async function deliver(
           headers: headersFor(c, unsubscribe, rules.emailFrom),
           messageId: `<patron-${c.id}@${domain}>`,
         });
-        await ctx.db
-          .updateTable('messages')
-          .set({ status: 'sent', provider: provider.name, provider_message_id: sent.providerMessageId, sent_at: now, updated_at: now })
-          .where('id', '=', c.id)
-          .execute();
+        await ctx.db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('messages')
+            .set({ status: 'sent', provider: provider.name, provider_message_id: sent.providerMessageId, sent_at: now, updated_at: now })
+            .where('id', '=', c.id)
+            .execute();
+          if (c.customerId !== null) {
+            const properties = { channel: c.channel, purpose: c.purpose, template: c.template };
+            await recordMessageEvents(trx, [{ customerId: c.customerId, kind: 'sent', messageId: c.id, properties, at: now, once: true }]);
+          }
+        });
       } catch (err) {
         const permanent = err instanceof PermanentFailure || c.attempts >= MAX_ATTEMPTS;
         const retryAt = new Date(now.getTime() + 2 ** c.attempts * 30_000);

@@ -4,6 +4,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { isAppError } from '../../platform/errors.ts';
 import { currentCustomerId } from '../customers/index.ts';
 import { recordConsent } from '../privacy/index.ts';
+import { recordMessageEvents } from './timeline.ts';
 import { readUnsubscribeToken } from './unsubscribe.ts';
 
 const TEXT = {
@@ -86,9 +87,22 @@ export async function registerUnsubscribe(app: FastifyInstance, ctx: AppContext)
           customerId,
           consent: { channel: claim.channel, purpose: 'marketing', status: 'withdrawn', source: 'unsubscribe link', evidence },
           actor: { type: 'system', id: null, label: 'unsubscribe link', ip: request.ip },
-        }).catch((err: unknown) => {
-          if (!(isAppError(err) && err.kind === 'not_found')) throw err;
-        });
+        })
+          .then(() =>
+            recordMessageEvents(ctx.db, [
+              {
+                customerId,
+                kind: 'unsubscribed',
+                messageId: null,
+                properties: { channel: claim.channel, oneClick },
+                at: ctx.clock.now(),
+                once: false,
+              },
+            ]),
+          )
+          .catch((err: unknown) => {
+            if (!(isAppError(err) && err.kind === 'not_found')) throw err;
+          });
       }
       return page(reply, 200, lang, `<h1>${t.title}</h1><p>${escapeHtml(t.done.replace('{{channel}}', t[claim.channel]))}</p>`);
     });
