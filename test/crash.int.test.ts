@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createDb, dbOptionsFromConfig } from '../server/db/index.ts';
+import { createDb, dbOptionsFromConfig, migrateToLatest } from '../server/db/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 
 /**
@@ -133,6 +133,10 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 on the emb
       '--channel',
       'crash',
     ];
+    // The data directory is created and migrated first, so the seconds before the kill are the import's own.
+    const fresh = await openData(dir);
+    await migrateToLatest(fresh.db);
+    await fresh.close();
     const first = spawn(process.execPath, args, { env: envFor(dir) });
     const exited = once(first, 'exit');
     // Killed a few seconds in (the whole file takes about twenty): the import's progress row says how far it got.
