@@ -8,6 +8,7 @@ import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
+import { SmsProviderCard } from './SmsProviderCard.tsx';
 import { EMPTY_TEMPLATE, RenderedView, type Template, TemplateEditor } from './TemplateEditor.tsx';
 
 type Messages = z.infer<typeof messagePage>;
@@ -212,6 +213,7 @@ function RulesTab() {
           </Space>
         </Form>
       </Card>
+      <SmsProviderCard />
     </Space>
   );
 }

@@ -22,6 +22,23 @@ const VARIABLES = [
   'unsubscribe_url',
 ];
 
+type FormValues = TemplateBody & { providerCode?: string; providerParams?: { name: string; value: string }[] };
+
+/** The provider template as the form edits it: a code and a list of parameters. */
+const toForm = (t: TemplateBody): FormValues => ({
+  ...t,
+  providerCode: t.providerTemplate?.code,
+  providerParams: Object.entries(t.providerTemplate?.params ?? {}).map(([name, value]) => ({ name, value })),
+});
+
+const fromForm = ({ providerCode, providerParams, ...t }: FormValues): TemplateBody => ({
+  ...t,
+  providerTemplate:
+    t.channel === 'sms' && providerCode
+      ? { code: providerCode, params: Object.fromEntries((providerParams ?? []).map((p) => [p.name, p.value])) }
+      : undefined,
+});
+
 export const EMPTY_TEMPLATE: TemplateBody = {
   key: '',
   name: '',
@@ -80,7 +97,7 @@ export function TemplateEditor({ initial, onClose }: { initial: TemplateBody; on
   const [language, setLanguage] = useState<'zh-CN' | 'en'>('zh-CN');
   const [rendered, setRendered] = useState<RenderedMessage | null>(null);
   const channel = Form.useWatch('channel', form) ?? initial.channel;
-  const current = () => ({ ...initial, ...form.getFieldsValue(true) }) as TemplateBody;
+  const current = () => fromForm({ ...toForm(initial), ...form.getFieldsValue(true) });
   const preview = useMutation({
     mutationFn: () =>
       api<RenderedMessage>('/message-templates/preview', {
@@ -101,7 +118,12 @@ export function TemplateEditor({ initial, onClose }: { initial: TemplateBody; on
   });
   return (
     <Drawer open width={960} title={initial.key ? initial.name : t('messaging.newTemplate')} onClose={onClose} destroyOnHidden>
-      <Form form={form} layout="vertical" initialValues={initial} onFinish={(v) => save.mutate({ ...initial, ...v })}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={toForm(initial)}
+        onFinish={(v) => save.mutate(fromForm({ ...toForm(initial), ...v }))}
+      >
         <Row gutter={16}>
           <Col span={8}>
             <Form.Item name="key" label={t('messaging.key')} rules={[{ required: true, pattern: /^[a-z0-9][a-z0-9._-]{1,79}$/ }]}>
@@ -127,6 +149,31 @@ export function TemplateEditor({ initial, onClose }: { initial: TemplateBody; on
         <Form.Item name="quietHours" label={t('messaging.keepsQuietHours')} valuePropName="checked">
           <Switch />
         </Form.Item>
+        {channel === 'sms' && (
+          <>
+            <Form.Item name="providerCode" label={t('messaging.providerCode')} extra={t('messaging.providerCodeHelp')}>
+              <Input style={{ width: 240 }} />
+            </Form.Item>
+            <Form.List name="providerParams">
+              {(items, { add, remove }) => (
+                <Space direction="vertical" style={{ marginBottom: 16 }}>
+                  {items.map((item) => (
+                    <Space key={item.key}>
+                      <Form.Item name={[item.name, 'name']} noStyle rules={[{ required: true }]}>
+                        <Input placeholder={t('messaging.paramName')} style={{ width: 160 }} />
+                      </Form.Item>
+                      <Form.Item name={[item.name, 'value']} noStyle rules={[{ required: true }]}>
+                        <Input placeholder="{{ order.id }}" style={{ width: 320 }} />
+                      </Form.Item>
+                      <Button onClick={() => remove(item.name)}>{t('common.delete')}</Button>
+                    </Space>
+                  ))}
+                  <Button onClick={() => add({ name: '', value: '' })}>{t('messaging.addParam')}</Button>
+                </Space>
+              )}
+            </Form.List>
+          </>
+        )}
         <Row gutter={16}>
           {LANGUAGES.map((lng) => (
             <Col span={12} key={lng}>
