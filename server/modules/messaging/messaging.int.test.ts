@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -58,18 +59,27 @@ describe('messaging', () => {
     patron = await startTestPatron({ publicUrl: 'https://crm.example.com' });
     owner = await signIn(patron);
     const port = (smtp.server.address() as AddressInfo).port;
-    expect(
-      (
-        await api('PUT', '/settings/messaging/smtp', {
-          host: '127.0.0.1',
-          port,
-          secure: false,
-          user: 'mailer',
-          password: 'smtp-secret-pass',
-          pool: 1,
-        })
-      ).json(),
-    ).toMatchObject({ configured: true, hasPassword: true });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const dkim = { domainName: 'example.com', keySelector: 'patron', privateKey };
+    const smtpSet = await api('PUT', '/settings/messaging/smtp', {
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      user: 'mailer',
+      password: 'smtp-secret-pass',
+      pool: 1,
+      dkim,
+    });
+    expect(smtpSet.json()).toMatchObject({
+      configured: true,
+      hasPassword: true,
+      dkim: { domainName: 'example.com', keySelector: 'patron' },
+    });
+    expect(smtpSet.body).not.toContain('PRIVATE KEY');
     const rules = (await api('GET', '/settings/messaging')).json();
     expect(
       (await api('PUT', '/settings/messaging', { ...rules, smsSignature: '帕特龙', emailFrom: 'Patron Shop <shop@example.com>' }))
@@ -165,6 +175,7 @@ describe('messaging', () => {
       /^<https:\/\/crm\.example\.com\/u\/[\w-]+\.[\w-]+>, <mailto:unsubscribe@example\.com\?subject=unsubscribe>$/,
     );
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(header('dkim-signature')).toMatch(/d=example\.com; .*s=patron/);
     const path = /https:\/\/crm\.example\.com(\/u\/[^>]+)>/.exec(unsubscribe)![1];
     const forged = await patron.http.inject({
       method: 'POST',

@@ -33,7 +33,7 @@ import {
   smsSettingsOf,
   smtpSettingsOf,
 } from './settings.ts';
-import { addSuppression, listSuppressions } from './suppressions.service.ts';
+import { addSuppression, listSuppressions, removeSuppression } from './suppressions.service.ts';
 import { deleteTemplate, listTemplates, saveTemplate } from './templates.service.ts';
 
 const smtpBody = z.union([
@@ -45,10 +45,19 @@ const smtpBody = z.union([
     password: z.string().max(500).optional().describe('Stored encrypted; never returned'),
     pool: z.number().int().min(1).max(20).default(2),
     perSecond: z.number().int().min(1).max(10_000).optional(),
+    dkim: z
+      .strictObject({
+        domainName: z.string().min(3).max(200),
+        keySelector: z.string().min(1).max(63),
+        privateKey: z.string().max(10_000).optional().describe('PEM; stored encrypted, never returned'),
+      })
+      .nullable()
+      .optional(),
   }),
   z.null(),
 ]);
 const smtpView = z.object({
+  dkim: z.object({ domainName: z.string(), keySelector: z.string() }).nullable().optional(),
   configured: z.boolean(),
   host: z.string().optional(),
   port: z.number().optional(),
@@ -265,5 +274,17 @@ export const messagingRoutes = [
         (kind) => `${ctx.config.publicUrl}/hooks/sms/${kind}/${callbackToken(ctx.keyring, kind)}`,
       );
     },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/suppressions/remove',
+    access: 'marketing.write',
+    tag: 'messaging',
+    summary: 'Let a suppressed address be messaged again (audited); the address travels in the body, never in a logged path',
+    body: suppressionBody.pick({ channel: true, address: true }),
+    response: z.object({ removed: z.boolean() }),
+    handler: async ({ ctx, body, principal, ip }) => ({
+      removed: await removeSuppression(ctx.db, ctx.keyring, { ...body, actor: actorOf(principal, ip) }),
+    }),
   }),
 ];

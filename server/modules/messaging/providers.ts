@@ -29,6 +29,8 @@ export type SmtpSettings = {
   passwordEnc: string | null;
   pool: number;
   perSecond: number | null;
+  /** DKIM signing of every message when set (the private key encrypted). */
+  dkim?: { domainName: string; keySelector: string; privateKeyEnc: string } | null;
 };
 
 const transports = new Map<string, Transporter>();
@@ -45,6 +47,15 @@ export function smtpProvider(settings: SmtpSettings, keyring: Keyring): Provider
       pool: true,
       maxConnections: settings.pool,
       ...(settings.perSecond ? { rateDelta: 1000, rateLimit: settings.perSecond } : {}),
+      ...(settings.dkim
+        ? {
+            dkim: {
+              domainName: settings.dkim.domainName,
+              keySelector: settings.dkim.keySelector,
+              privateKey: decryptField(keyring, settings.dkim.privateKeyEnc),
+            },
+          }
+        : {}),
       ...(settings.user
         ? { auth: { user: settings.user, pass: settings.passwordEnc ? decryptField(keyring, settings.passwordEnc) : '' } }
         : {}),

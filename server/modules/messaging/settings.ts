@@ -31,7 +31,16 @@ export async function smtpSettingsOf(db: Db): Promise<SmtpSettings | null> {
   return s.host ? (s as SmtpSettings) : null;
 }
 
-export type SmtpInput = { host: string; port: number; secure: boolean; user?: string; password?: string; pool: number; perSecond?: number };
+export type SmtpInput = {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  pool: number;
+  perSecond?: number;
+  dkim?: { domainName: string; keySelector: string; privateKey?: string } | null;
+};
 
 /** Stores the SMTP settings; the password encrypted, kept as it was when none is given. */
 export async function saveSmtpSettings(db: Db, keyring: Keyring, input: SmtpInput | null, actor: Actor): Promise<void> {
@@ -45,9 +54,18 @@ export async function saveSmtpSettings(db: Db, keyring: Keyring, input: SmtpInpu
         passwordEnc: input.password !== undefined ? encryptField(keyring, input.password) : (before?.passwordEnc ?? null),
         pool: input.pool,
         perSecond: input.perSecond ?? null,
+        dkim: dkimOf(keyring, input.dkim, before?.dkim ?? null),
       }
     : { host: null };
   await writeSetting(db, { key: SMTP, value, fallback: { host: null }, actor });
+}
+
+/** DKIM as stored: the private key encrypted, kept as it was when the same domain and selector come without one. */
+function dkimOf(keyring: Keyring, input: SmtpInput['dkim'], before: SmtpSettings['dkim']): SmtpSettings['dkim'] {
+  if (!input) return null;
+  const privateKeyEnc = input.privateKey ? encryptField(keyring, input.privateKey) : before?.privateKeyEnc;
+  if (!privateKeyEnc) throw smsErrors.dkimKeyRequired();
+  return { domainName: input.domainName, keySelector: input.keySelector, privateKeyEnc };
 }
 
 /** What the API shows of the SMTP settings: never the password. */
@@ -62,6 +80,7 @@ export const presentSmtp = (s: SmtpSettings | null) =>
         hasPassword: s.passwordEnc !== null,
         pool: s.pool,
         perSecond: s.perSecond,
+        dkim: s.dkim ? { domainName: s.dkim.domainName, keySelector: s.dkim.keySelector } : null,
       }
     : { configured: false };
 
@@ -121,4 +140,5 @@ export const presentSms = (s: SmsSettings | null, callbackUrl: (kind: SmsSetting
 
 export const smsErrors = {
   secretRequired: () => new AppError('SMS_SECRET_REQUIRED', 'invalid', 'Give the access key secret the first time an SMS provider is set.'),
+  dkimKeyRequired: () => new AppError('DKIM_KEY_REQUIRED', 'invalid', 'Give the DKIM private key the first time signing is set.'),
 };

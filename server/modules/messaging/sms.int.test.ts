@@ -188,10 +188,15 @@ describe('SMS through the providers’ own SDKs', () => {
     expect((await api('GET', '/suppressions')).json().items).toContainEqual(
       expect.objectContaining({ channel: 'sms', reason: 'reply R', source: 'aliyun reply' }),
     );
-    // Suppressed: not even a transactional message goes to the number any more.
+    // Suppressed: not even a transactional message goes to the number any more, until it is removed (audited).
     const after = await queue(id, 'TB-ALI-4');
     await send();
     expect(await state(after)).toMatchObject({ status: 'skipped' });
+    expect((await api('POST', '/suppressions/remove', { channel: 'sms', address: '+86 136 5555 6666' })).json()).toEqual({ removed: true });
+    expect((await api('POST', '/suppressions/remove', { channel: 'sms', address: '13655556666' })).json()).toEqual({ removed: false });
+    const again = await queue(id, 'TB-ALI-5');
+    await send();
+    expect(await state(again)).toMatchObject({ status: 'sent' });
   });
 
   it('takes a Tencent status callback by its serial number and settles a message a crash left unknown', async () => {

@@ -57,3 +57,18 @@ export async function listSuppressions(db: Db, keyring: Keyring) {
     };
   });
 }
+
+/** Lets an address be messaged again (the person asked, the bounce was temporary); audited. False when it was not suppressed. */
+export async function removeSuppression(
+  db: Db,
+  keyring: Keyring,
+  s: { channel: 'email' | 'sms'; address: string; actor: Actor },
+): Promise<boolean> {
+  const { bidx } = keyOf(keyring, s.channel, s.address);
+  return db.transaction().execute(async (trx) => {
+    const gone = await trx.deleteFrom('suppressions').where('channel', '=', s.channel).where('address_bidx', '=', bidx).executeTakeFirst();
+    if (Number(gone.numDeletedRows) === 0) return false;
+    await recordAudit(trx, { actor: s.actor, action: 'messaging.unsuppress', target: { type: 'suppression', id: s.channel } });
+    return true;
+  });
+}

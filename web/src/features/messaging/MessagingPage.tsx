@@ -9,6 +9,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { SmsProviderCard } from './SmsProviderCard.tsx';
+import { SuppressionsTab } from './SuppressionsTab.tsx';
 import { EMPTY_TEMPLATE, RenderedView, type Template, TemplateEditor } from './TemplateEditor.tsx';
 
 type Messages = z.infer<typeof messagePage>;
@@ -227,6 +228,7 @@ export function MessagingPage() {
         items={[
           { key: 'templates', label: t('messaging.templates'), children: <TemplatesTab /> },
           { key: 'sandbox', label: t('messaging.sandboxInbox'), children: <SandboxTab /> },
+          { key: 'suppressions', label: t('messaging.suppressions'), children: <SuppressionsTab /> },
           { key: 'rules', label: t('messaging.rules'), children: <RulesTab /> },
         ]}
       />
