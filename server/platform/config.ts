@@ -18,6 +18,7 @@ const envSchema = z.object({
   PATRON_CHANGES_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   PATRON_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PATRON_PUBLIC_URL: z.string().url().optional(),
+  PATRON_SENDING_LEASE_MS: z.coerce.number().int().min(1000).default(300_000),
 });
 
 export type Config = {
@@ -37,6 +38,8 @@ export type Config = {
   eventRetentionDays: number;
   /** Where customers reach this Patron (unsubscribe links, tracked links); default http://localhost:PORT. */
   publicUrl: string;
+  /** A message `sending` longer than this was cut off by a crash (see messaging's resolveInterrupted). */
+  sendingLeaseMs: number;
   trustProxy: boolean;
   bodyLimit: number;
   dbPoolSize: number;
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     runWorkers: e.PATRON_WORKERS === 'on',
     changesIntervalMs: e.PATRON_CHANGES_INTERVAL_MS,
     eventRetentionDays: e.PATRON_EVENT_RETENTION_DAYS,
+    sendingLeaseMs: e.PATRON_SENDING_LEASE_MS,
     publicUrl: (e.PATRON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustProxy: e.PATRON_TRUST_PROXY === 'true',
     bodyLimit: e.PATRON_BODY_LIMIT,

@@ -38,6 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       not_before timestamptz not null default now(),
       rescheduled_from timestamptz,
       attempts int not null default 0,
+      -- Set (committed) the moment the message is handed to its provider: a message cut off in 'sending' without it
+      -- never left Patron and goes back in line; with it, the provider may have it, and it becomes 'unknown'.
+      handed_at timestamptz,
       provider text,
       provider_message_id text,
       error text,

@@ -317,4 +317,31 @@ describe('messaging', () => {
     expect(res.body).not.toContain('smtp-secret-pass');
     expect(res.json()).toMatchObject({ configured: true, user: 'mailer', hasPassword: true });
   });
+
+  it('after a crash, sends again what never reached the provider and marks unknown what may have', async () => {
+    const id = await person({ phone: '13722223333', name: '卫' });
+    const body = (key: string) => ({
+      key,
+      customerId: id,
+      template: 'order-unpaid',
+      variables: { order: { id: key, total: 100 } },
+      sendAt: '2026-01-01T00:00:00Z',
+    });
+    const never = (await api('POST', '/messages', body('crash-1'))).json().messageId;
+    const maybe = (await api('POST', '/messages', body('crash-2'))).json().messageId;
+    // As a worker killed after claiming both and handing only the second to an SMS gateway leaves them.
+    const claimedAt = new Date('2026-12-03T04:00:00Z');
+    await patron.ctx.db
+      .updateTable('messages')
+      .set({ status: 'sending', provider: 'aliyun', updated_at: claimedAt })
+      .where('id', 'in', [never, maybe])
+      .execute();
+    await patron.ctx.db.updateTable('messages').set({ handed_at: claimedAt }).where('id', '=', maybe).execute();
+    // Within the lease nothing is touched (the worker may still be at it).
+    await send(new Date(claimedAt.getTime() + 60_000));
+    expect((await message(never)).status).toBe('sending');
+    await send(new Date(claimedAt.getTime() + 301_000));
+    expect(await message(never)).toMatchObject({ status: 'sent', provider: 'sandbox' });
+    expect(await message(maybe)).toMatchObject({ status: 'unknown', sent_at: null });
+  });
 });

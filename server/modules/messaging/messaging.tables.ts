@@ -35,6 +35,7 @@ export type MessageTable = {
   not_before: Generated<Date>;
   rescheduled_from: Timestamp | null;
   attempts: Generated<number>;
+  handed_at: Timestamp | null;
   provider: string | null;
   provider_message_id: string | null;
   error: string | null;

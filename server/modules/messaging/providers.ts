@@ -15,10 +15,15 @@ export type OutgoingMessage = {
 export class PermanentFailure extends Error {}
 
 /** One small interface per channel's providers; the embedded default is the sandbox. */
-export type Provider = { name: string; send(m: OutgoingMessage): Promise<{ providerMessageId: string }> };
+export type Provider = {
+  name: string;
+  /** Messages handed to it at once by one worker: a crash leaves at most this many `unknown`. */
+  parallel: number;
+  send(m: OutgoingMessage): Promise<{ providerMessageId: string }>;
+};
 
 /** Delivered nowhere: the message, as rendered, is the sandbox inbox (Settings → Sandbox). */
-export const sandboxProvider: Provider = { name: 'sandbox', send: async (m) => ({ providerMessageId: `sandbox-${m.id}` }) };
+export const sandboxProvider: Provider = { name: 'sandbox', parallel: 50, send: async (m) => ({ providerMessageId: `sandbox-${m.id}` }) };
 
 /** SMTP settings as stored (the password encrypted with the keyring, never returned by the API). */
 export type SmtpSettings = {
@@ -66,6 +71,8 @@ export function smtpProvider(settings: SmtpSettings, keyring: Keyring): Provider
   const t = transport;
   return {
     name: 'smtp',
+    // One message per pooled connection: more would wait in nodemailer's queue, handed over but not yet sent.
+    parallel: settings.pool,
     send: async (m) => {
       try {
         const info = await t.sendMail({

@@ -17,8 +17,6 @@ import { unsubscribeToken } from './unsubscribe.ts';
 import type { Selectable } from 'kysely';
 
 const BATCH = 50;
-/** A message left `sending` this long was cut off mid-send (a crash): it is resolved, never sent again blindly. */
-export const SENDING_LEASE_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 5;
 
 type Row = {
@@ -259,14 +257,18 @@ async function deliver(
   if (claimed.length === 0) return;
   const rules = await messagingRulesOf(ctx.db);
   const domain = /@([^>\s]+)/.exec(rules.emailFrom)?.[1] ?? 'patron.local';
-  await Promise.all(
-    claimed.map(async (c) => {
+  await inParallel(
+    claimed,
+    (c) => providers[c.channel].parallel,
+    async (c) => {
       const provider = providers[c.channel];
       const unsubscribe =
         c.customerId !== null
           ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: c.customerId, channel: c.channel })}`
           : null;
       try {
+        // Committed before the provider sees it: from here a crash means "maybe sent" (unknown), never "send again".
+        await ctx.db.updateTable('messages').set({ handed_at: now }).where('id', '=', c.id).execute();
         const sent = await provider.send({
           id: c.id,
           channel: c.channel,
@@ -301,21 +303,36 @@ async function deliver(
           .where('id', '=', c.id)
           .execute();
       }
+    },
+  );
+}
+
+/** Runs `work` over the items with at most `limit(item)` of one kind running at once (items grouped by their limit). */
+async function inParallel<T>(items: readonly T[], limit: (item: T) => number, work: (item: T) => Promise<void>): Promise<void> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) groups.set(limit(item), [...(groups.get(limit(item)) ?? []), item]);
+  await Promise.all(
+    [...groups].map(async ([n, group]) => {
+      let next = 0;
+      const lane = async () => {
+        while (next < group.length) await work(group[next++]);
+      };
+      await Promise.all(Array.from({ length: Math.min(n, group.length) }, lane));
     }),
   );
 }
 
 /**
- * Messages left `sending` past the lease were cut off between claim and commit of the provider's answer. The sandbox
- * has no outside effect: they are sent. A real provider may have accepted them: they are marked `unknown`, never
- * sent again.
+ * Messages left `sending` past the lease were cut off by a crash. One never handed to its provider goes back in line;
+ * one handed over may have been accepted — it is marked `unknown`, never sent again (a delivery receipt may settle it).
+ * The sandbox has no outside effect: what it was handed is sent. The lease must outlast a worker's slowest batch.
  */
-export async function resolveInterrupted(db: Db, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - SENDING_LEASE_MS);
+export async function resolveInterrupted(db: Db, now: Date, leaseMs: number): Promise<number> {
+  const cutoff = new Date(now.getTime() - leaseMs);
   const r = await sql`update messages set
-      status = case when provider = 'sandbox' then 'sent' else 'unknown' end,
-      sent_at = case when provider = 'sandbox' then ${now}::timestamptz end,
-      error = case when provider = 'sandbox' then null else 'interrupted while sending: the provider may or may not have accepted it' end,
+      status = case when handed_at is null then 'queued' when provider = 'sandbox' then 'sent' else 'unknown' end,
+      sent_at = case when handed_at is not null and provider = 'sandbox' then ${now}::timestamptz end,
+      error = case when handed_at is not null and provider <> 'sandbox' then 'interrupted while sending: the provider may or may not have accepted it' end,
       updated_at = ${now}
     where status = 'sending' and updated_at < ${cutoff}`.execute(db);
   return Number(r.numAffectedRows ?? 0);
@@ -324,7 +341,7 @@ export async function resolveInterrupted(db: Db, now: Date): Promise<number> {
 /** One pass of the sender (a poller in every working process): due messages claimed, decided, rendered and sent. */
 export async function sendDue(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  await resolveInterrupted(ctx.db, now);
+  await resolveInterrupted(ctx.db, now, ctx.config.sendingLeaseMs);
   const providers = await providersOf(ctx);
   const claimed = await claim(ctx, now, providers);
   await deliver(ctx, claimed, providers, now);

@@ -49,6 +49,7 @@ export function aliyunProvider(s: SmsSettings, keyring: Keyring): Provider {
   );
   return {
     name: 'aliyun',
+    parallel: 8,
     send: async (m) => {
       const t = approvedTemplate(m);
       let body: { code?: string; message?: string; bizId?: string } | undefined;
@@ -86,6 +87,7 @@ export function tencentProvider(s: SmsSettings, keyring: Keyring): Provider {
   });
   return {
     name: 'tencent',
+    parallel: 8,
     send: async (m) => {
       const t = approvedTemplate(m);
       let status: { Code?: string; Message?: string; SerialNo?: string } | undefined;
