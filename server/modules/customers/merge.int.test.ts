@@ -126,6 +126,13 @@ describe('merge and undo', () => {
     const family = await make({ phone: '13900010004', name: '郑小雨', city: '福州市', address: '五一路 8 号 301' });
     const scan = await patron.http.inject({ method: 'POST', url: '/api/v1/customers/duplicate-pairs/scan', headers: as(owner) });
     expect(scan.statusCode).toBe(202);
+    // The scan it queued runs on the test server's worker: wait for it, or it starts again in the middle of the steps below.
+    await expect
+      .poll(async () => (await api('GET', '/customers/duplicate-pairs')).json().lastScan?.finishedAt ?? null, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .not.toBeNull();
     const { scanDuplicates } = await import('./duplicates.service.ts');
     await scanDuplicates(patron.ctx.db, new Date());
     const mine = new Set([twinA, twinB, roomA, roomB, family]);
