@@ -669,6 +669,12 @@ if (imported && wants('undo')) {
   });
 }
 
+// The outbox: one worker's messages per second to a loopback SMTP sink and to the local SMS fake.
+if (wants('messaging')) {
+  const { messagingFigures } = await import('./messaging.ts');
+  figures.push(...(await messagingFigures(patron.ctx, values.smoke ? 500 : 5000)));
+}
+
 await patron.close();
 await dbHandle.close();
 const benchRssMb = Math.round(memory() / 1024 / 1024);
