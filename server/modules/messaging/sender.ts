@@ -82,14 +82,18 @@ async function suppressedAmong(db: Db, channel: 'email' | 'sms', bidx: readonly 
  * marks them `sending` — committed before any provider is called, so a crash afterwards leaves `sending`, which
  * recovery resolves instead of sending twice.
  */
-async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sms', Provider>): Promise<Claimed[]> {
+async function claim(
+  ctx: AppContext,
+  now: Date,
+  providers: Record<'email' | 'sms', Provider>,
+): Promise<{ due: number; claimed: Claimed[] }> {
   const [rules, store] = await Promise.all([messagingRulesOf(ctx.db), storeSettingsOf(ctx)]);
   return ctx.db.transaction().execute(async (trx) => {
     const due = (
       await sql<Row>`select id, key, customer_id, channel, purpose, template_key, variables, language, not_before, attempts from messages
         where status = 'queued' and not_before <= ${now} order by not_before, id limit ${BATCH} for update skip locked`.execute(trx)
     ).rows;
-    if (due.length === 0) return [];
+    if (due.length === 0) return { due: 0, claimed: [] };
     const ids = [...new Set(due.flatMap((m) => (m.customer_id === null ? [] : [Number(m.customer_id)])))];
     const [people, templates, budgets, emailConsent, smsConsent] = await Promise.all([
       recipientsOf(trx, ctx.keyring, ids),
@@ -233,7 +237,7 @@ async function claim(ctx: AppContext, now: Date, providers: Record<'email' | 'sm
           .execute();
       }
     }
-    return claimed;
+    return { due: due.length, claimed };
   });
 }
 
@@ -338,12 +342,13 @@ export async function resolveInterrupted(db: Db, now: Date, leaseMs: number): Pr
   return Number(r.numAffectedRows ?? 0);
 }
 
-/** One pass of the sender (a poller in every working process): due messages claimed, decided, rendered and sent. */
+/** One pass of the sender (a poller in every working process): due messages claimed, decided, rendered and sent; returns how many were decided. */
 export async function sendDue(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   await resolveInterrupted(ctx.db, now, ctx.config.sendingLeaseMs);
   const providers = await providersOf(ctx);
-  const claimed = await claim(ctx, now, providers);
+  const { due, claimed } = await claim(ctx, now, providers);
   await deliver(ctx, claimed, providers, now);
-  return claimed.length;
+  // Every message decided counts (skipped and rescheduled too): a batch of skips is work done, and more may be due.
+  return due;
 }

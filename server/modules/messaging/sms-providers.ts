@@ -1,8 +1,11 @@
-import Dysmsapi, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
+import DysmsapiModule, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { sms } from 'tencentcloud-sdk-nodejs-sms';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import { type OutgoingMessage, PermanentFailure, type Provider } from './providers.ts';
+
+/** The SDK is CommonJS with `exports.default`: Node's ESM import hands over the exports object, bundlers the class. */
+const Dysmsapi = (DysmsapiModule as unknown as { default?: typeof DysmsapiModule }).default ?? DysmsapiModule;
 
 /** The SMS provider as stored (the secret encrypted with the keyring, never returned by the API). */
 export type SmsSettings = {
