@@ -161,7 +161,6 @@ describe('messaging', () => {
       .orderBy('id')
       .execute();
     expect(timeline.map((e) => [e.name, (e.properties as { machine?: boolean }).machine ?? null])).toEqual([
-      ['Message Sent', null],
       ['Message Clicked', false],
       ['Message Opened', true],
     ]);

@@ -4,7 +4,6 @@ import type { AppContext } from '../../platform/context.ts';
 import { PermanentFailure, type Provider, sandboxProvider, smtpProvider } from './providers.ts';
 import { messagingRulesOf, smsSettingsOf, smtpSettingsOf } from './settings.ts';
 import { smsProvider } from './sms-providers.ts';
-import { type MessageEvent, recordMessageEvents } from './timeline.ts';
 import { unsubscribeToken } from './unsubscribe.ts';
 import { type Claimed, claim } from './claim.ts';
 
@@ -44,9 +43,6 @@ async function deliver(
   if (claimed.length === 0) return;
   const rules = await messagingRulesOf(ctx.db);
   const domain = /@([^>\s]+)/.exec(rules.emailFrom)?.[1] ?? 'patron.local';
-  // The pass's "Message Sent" events, written together at its end (one statement, not one per message): a crash in
-  // between can lose an event, never a message (its state is committed one by one).
-  const timeline: MessageEvent[] = [];
   await inParallel(
     claimed,
     (c) => providers[c.channel].parallel,
@@ -72,16 +68,6 @@ async function deliver(
           .set({ status: 'sent', provider: provider.name, provider_message_id: sent.providerMessageId, sent_at: now, updated_at: now })
           .where('id', '=', c.id)
           .execute();
-        if (c.customerId !== null) {
-          timeline.push({
-            customerId: c.customerId,
-            kind: 'sent',
-            messageId: c.id,
-            properties: { channel: c.channel, purpose: c.purpose, template: c.template },
-            at: now,
-            once: true,
-          });
-        }
       } catch (err) {
         const permanent = err instanceof PermanentFailure || c.attempts >= MAX_ATTEMPTS;
         const retryAt = new Date(now.getTime() + 2 ** c.attempts * 30_000);
@@ -99,7 +85,6 @@ async function deliver(
       }
     },
   );
-  await recordMessageEvents(ctx.db, timeline);
 }
 
 /** Runs `work` over the items with at most `limit(item)` of one kind running at once (items grouped by their limit). */

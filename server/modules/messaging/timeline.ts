@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/index.ts';
 import { insertEvents } from '../events/index.ts';
 
-/** What happened to a message, as the customer's timeline and segment conditions see it (tracked event names). */
+/**
+ * What the customer did with a message, as their timeline and segment conditions see it (tracked event names). What
+ * Patron did (sent, delivered, bounced) stays on the message and the 360's Messages panel: an event would count as
+ * the customer being seen (`last_seen_at`) when they did nothing.
+ */
 export const MESSAGE_EVENTS = {
-  sent: 'Message Sent',
-  delivered: 'Message Delivered',
-  bounced: 'Message Bounced',
   opened: 'Message Opened',
   clicked: 'Message Clicked',
   unsubscribed: 'Unsubscribed',
@@ -19,7 +20,7 @@ export type MessageEvent = {
   messageId: number | null;
   properties: Record<string, unknown>;
   at: Date;
-  /** Once per message for sent/delivered/bounced; opens and clicks each count. */
+  /** Once per message (deduplicated by message and kind); opens and clicks each count. */
   once: boolean;
 };
 
