@@ -169,7 +169,7 @@ export async function messagingFigures(ctx: AppContext, count: number): Promise<
       referenceUnit: 'messages/s (bare nodemailer loop, same sink and pool)',
       ratio: ratio(perSecond(emailSent, emailMs), perSecond(ids.length, bareMs)),
       target: '≥ 1,000/s at M',
-      note: `${outcome('email')}; ${emailSent} of ${ids.length} sent in ${(emailMs / 1000).toFixed(1)} s: claimed (SKIP LOCKED, 50 a pass), decided, rendered (LiquidJS, sanitised, CSS inlined, links tracked), encrypted, handed over, sent + timeline event; pool ${pool}`,
+      note: `${outcome('email')}; ${emailSent} of ${ids.length} sent in ${(emailMs / 1000).toFixed(1)} s: claimed (SKIP LOCKED, 50 a pass), decided, rendered (LiquidJS, sanitised, CSS inlined, links tracked), encrypted, handed over, marked sent; pool ${pool}`,
     },
     {
       name: 'messaging SMS (one worker)',
