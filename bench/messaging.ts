@@ -91,7 +91,6 @@ export async function messagingFigures(ctx: AppContext, count: number): Promise<
   await queue(ctx, ids, 'bench-shipped', 'email');
   const emailMs = await drainOutbox(ctx);
   const bare = createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, pool: true, maxConnections: pool });
-  const before = smtp.received();
   const bareMs = await timed(async () => {
     let next = 0;
     const lane = async () => {

@@ -7,21 +7,10 @@ import { type CustomerData, type MergeHooks, type MergeMemo, customerColumns } f
 import { recordAudit } from '../audit/index.ts';
 import { customerErrors } from './customers.errors.ts';
 import { markPairMerged } from './duplicates.service.ts';
+import type { mergeFields } from '../../../contracts/customers.ts';
 
-/** Profile fields a merge lets the user pick from either person (contact fields travel as a group). */
-export const MERGE_FIELDS = [
-  'name',
-  'gender',
-  'birthday',
-  'province',
-  'city',
-  'district',
-  'locale',
-  'time_zone',
-  'contact',
-  'address',
-] as const;
-export type MergeField = (typeof MERGE_FIELDS)[number];
+/** Profile fields a merge lets the user pick from either person (contact fields travel as a group; contracts/customers.ts). */
+export type MergeField = (typeof mergeFields)[number];
 export type FieldChoice = Partial<Record<MergeField, 'survivor' | 'merged'>>;
 
 const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
