@@ -8,6 +8,7 @@ import { authModule } from './modules/auth/index.ts';
 import { commerceModule } from './modules/commerce/index.ts';
 import { customersModule } from './modules/customers/index.ts';
 import { eventsModule } from './modules/events/index.ts';
+import { identityModule } from './modules/identity/index.ts';
 import { ingestModule } from './modules/ingest/index.ts';
 import { messagingModule } from './modules/messaging/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
@@ -27,6 +28,7 @@ export const allModules: readonly Module[] = [
   auditModule,
   systemModule,
   customersModule,
+  identityModule,
   commerceModule,
   eventsModule,
   trackingModule,

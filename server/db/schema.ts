@@ -5,6 +5,7 @@ import type { AuthTables } from '../modules/auth/auth.tables.ts';
 import type { CommerceTables } from '../modules/commerce/commerce.tables.ts';
 import type { CustomersTables } from '../modules/customers/customers.tables.ts';
 import type { EventsTables } from '../modules/events/events.tables.ts';
+import type { IdentityTables } from '../modules/identity/identity.tables.ts';
 import type { IngestTables } from '../modules/ingest/ingest.tables.ts';
 import type { MessagingTables } from '../modules/messaging/messaging.tables.ts';
 import type { PrivacyTables } from '../modules/privacy/privacy.tables.ts';
@@ -14,7 +15,7 @@ import type { PlatformTables } from './platform.tables.ts';
 
 /**
  * Kysely's view of the database, assembled from the table files beside each owner (`<module>.tables.ts`). A table
- * belongs to exactly one of them; `test/ownership.test.ts` holds every module's SQL to its own tables and the
+ * belongs to exactly one of them; `server/ownership.test.ts` holds every module's SQL to its own tables and the
  * read sides it declares.
  */
 export type Database = PlatformTables &
@@ -23,6 +24,7 @@ export type Database = PlatformTables &
   AuditTables &
   CommerceTables &
   CustomersTables &
+  IdentityTables &
   EventsTables &
   TrackingTables &
   IngestTables &
@@ -38,6 +40,7 @@ export type * from '../modules/auth/auth.tables.ts';
 export type * from '../modules/commerce/commerce.tables.ts';
 export type * from '../modules/customers/customers.tables.ts';
 export type * from '../modules/events/events.tables.ts';
+export type * from '../modules/identity/identity.tables.ts';
 export type * from '../modules/ingest/ingest.tables.ts';
 export type * from '../modules/messaging/messaging.tables.ts';
 export type * from '../modules/privacy/privacy.tables.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDb, createTestDb } from '../../test/db.ts';
-import { customerEncryptedColumns } from '../modules/customers/index.ts';
+import { allEncryptedColumns } from '../modules.ts';
 import { seedDemo } from '../modules/demo/index.ts';
 import { decryptField, generateKey } from './crypto.ts';
 import { loadKeyring, refreshKeyring, rotateKey } from './keyring.ts';
@@ -26,7 +26,7 @@ describe('keyring and rotation', () => {
     await seedDemo(db.db, running, { customers: 120 });
     const before = await db.db.selectFrom('customers').select(['id', 'phone_enc', 'email_enc', 'address_enc']).orderBy('id').execute();
     const plain = before.map((r) => r.phone_enc && decryptField(running, r.phone_enc));
-    const result = await rotateKey(db.db, { masterKey: master, encrypted: customerEncryptedColumns });
+    const result = await rotateKey(db.db, { masterKey: master, encrypted: allEncryptedColumns });
     expect(result.reencrypted).toBeGreaterThan(120); // customers plus their e-mail/phone identities
     const after = await db.db.selectFrom('customers').select(['id', 'phone_enc', 'email_enc', 'address_enc']).orderBy('id').execute();
     for (const row of after) {
@@ -41,7 +41,7 @@ describe('keyring and rotation', () => {
 
   it('re-wraps all keys under a new master key', async () => {
     const next = generateKey();
-    await rotateKey(db.db, { masterKey: master, newMasterKey: next, encrypted: customerEncryptedColumns });
+    await rotateKey(db.db, { masterKey: master, newMasterKey: next, encrypted: allEncryptedColumns });
     await expect(loadKeyring(db.db, master)).rejects.toThrow();
     const keyring = await loadKeyring(db.db, next);
     const row = await db.db.selectFrom('customers').select('phone_enc').where('phone_enc', 'is not', null).executeTakeFirstOrThrow();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patron } from '../../server/app.ts';
 import { sql } from 'kysely';
 import { seedDemo, seedDemoInsights } from '../../server/modules/demo/index.ts';
-import { insertCustomers } from '../../server/modules/customers/index.ts';
+import { insertCustomers } from '../../server/modules/identity/index.ts';
 import { OWNER, startTestPatron } from '../app.ts';
 
 const CANDIDATES = [process.env.PATRON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];

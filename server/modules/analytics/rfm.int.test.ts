@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 import { recordRefund, upsertOrder } from '../commerce/index.ts';
-import { resolveCustomer } from '../customers/index.ts';
+import { resolveCustomer } from '../identity/index.ts';
 import { computeRfm } from './rfm.service.ts';
 
 /**

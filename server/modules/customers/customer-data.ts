@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
-import { decryptField } from '../../platform/crypto.ts';
 import type { CustomerData } from '../../platform/registry.ts';
 import { forgetAddressLines } from './addresses.ts';
-import { tombstoneIdentities } from './identity.service.ts';
-import { moveRows, moveRowsBack, moveTags, restoreTags } from './merge.service.ts';
+import { moveRows, moveRowsBack } from '../../platform/merge-rows.ts';
+import { moveTags, restoreTags } from './tags.service.ts';
 import { presentPii } from './present.ts';
 
 const iso = (d: Date) => d.toISOString();
@@ -46,50 +45,9 @@ const addresses: CustomerData = {
   undo: 'follows',
 };
 
-/** The customers module's customer data: identities, addresses, quarantined values, tags, notes, merges, duplicate suggestions. */
+/** The customers module's customer data besides the profile: addresses, tags, notes. */
 export const customersData: readonly CustomerData[] = [
-  {
-    table: 'customer_identities',
-    export: {
-      name: 'identities',
-      file: 'identities.csv',
-      rows: async (db, { customerId, keyring }) =>
-        (await db.selectFrom('customer_identities').selectAll().where('customer_id', '=', customerId).execute()).map((i) => ({
-          kind: i.kind,
-          channel: i.channel,
-          value: i.kind === 'email' || i.kind === 'phone' ? presentPii(keyring, i.kind, i.value_enc, true) : i.key,
-          source: i.source,
-          firstSeenAt: iso(i.first_seen_at),
-          lastSeenAt: iso(i.last_seen_at),
-        })),
-    },
-    // Identifiers become tombstones, so the person is not re-created from the same phone or e-mail.
-    erase: async (trx, { customerId, requestId }) => ({ identities: await tombstoneIdentities(trx, customerId, requestId) }),
-    undo: 'follows',
-    changes: ['insert', 'update'],
-  },
   addresses,
-  {
-    table: 'data_quarantine',
-    merge: 'keep',
-    export: {
-      name: 'quarantinedValues',
-      file: 'quarantined_values.csv',
-      rows: async (db, { customerId, keyring }) =>
-        (await db.selectFrom('data_quarantine').selectAll().where('customer_id', '=', customerId).orderBy('created_at').execute()).map(
-          (q) => ({
-            field: q.field,
-            value: decryptField(keyring, q.value_enc),
-            reason: q.reason,
-            source: q.source,
-            firstSeenAt: iso(q.created_at),
-            resolution: q.resolution,
-          }),
-        ),
-    },
-    erase: 'delete',
-    undo: 'follows',
-  },
   {
     table: 'customer_tags',
     key: 'tag',
@@ -99,6 +57,4 @@ export const customersData: readonly CustomerData[] = [
     changes: ['insert', 'delete'],
   },
   { table: 'customer_notes', export: false, erase: 'keep' },
-  { table: 'customer_merges', columns: ['survivor_id', 'merged_id'], merge: 'keep', export: false, erase: 'keep' },
-  { table: 'duplicate_suggestions', columns: ['customer_a', 'customer_b'], merge: 'keep', export: false, erase: 'keep', undo: 'follows' },
 ];

@@ -6,8 +6,6 @@ import type { EncryptedColumns } from '../../platform/keyring.ts';
 /** Columns of this module's tables that hold ciphertexts (for key rotation). */
 export const customerEncryptedColumns: readonly EncryptedColumns[] = [
   { table: 'customers', idColumn: 'id', columns: ['email_enc', 'phone_enc', 'address_enc'] },
-  { table: 'customer_identities', idColumn: 'id', columns: ['value_enc'] },
-  { table: 'data_quarantine', idColumn: 'id', columns: ['value_enc'] },
   { table: 'customer_addresses', idColumn: 'id', columns: ['line_enc'] },
 ];
 
@@ -45,10 +43,11 @@ export async function reserveIds(db: Db, table: 'customers' | 'orders' | 'order_
 }
 
 /**
- * Set-based insert of many customers in one statement (unnest of column arrays). Personal fields
- * are encrypted here, with blind indexes for exact lookup. Returns the new ids in input order.
+ * Set-based insert of many profiles in one statement (unnest of column arrays). Personal fields are encrypted
+ * here, with blind indexes for exact lookup. Returns the new ids in input order. Their identifiers are the
+ * identity module's (`insertCustomers` there writes both).
  */
-export async function insertCustomers(db: Db, keyring: Keyring, rows: readonly NewCustomer[], source = 'bulk'): Promise<number[]> {
+export async function insertProfiles(db: Db, keyring: Keyring, rows: readonly NewCustomer[]): Promise<number[]> {
   const ids = await reserveIds(db, 'customers', rows.length);
   if (rows.length === 0) return ids;
   const col = <T>(f: (r: NewCustomer) => T) => rows.map(f);
@@ -64,7 +63,6 @@ export async function insertCustomers(db: Db, keyring: Keyring, rows: readonly N
       ${col((r) => encryptOptional(keyring, r.address))}::text[], ${col((r) => r.createdAt.toISOString())}::timestamptz[]
     ) as u(id, name, gender, birthday, province, city, district, first_channel_id, email_enc, email_bidx,
       phone_enc, phone_bidx, address_enc, created_at)`.execute(db);
-  await insertIdentities(db, keyring, rows, ids, source);
   return ids;
 }
 
@@ -75,42 +73,4 @@ export async function countCustomers(db: Db): Promise<number> {
     .where('merged_into', 'is', null)
     .executeTakeFirstOrThrow();
   return row.n;
-}
-
-/** The identities rows that make bulk-inserted customers findable by e-mail, phone and external id. */
-async function insertIdentities(db: Db, keyring: Keyring, rows: readonly NewCustomer[], ids: number[], source: string) {
-  const out: { customerId: number; kind: string; channel: string; key: string; enc: string | null; tail?: string; at: string }[] = [];
-  rows.forEach((r, i) => {
-    const at = r.createdAt.toISOString();
-    if (r.email)
-      out.push({
-        customerId: ids[i],
-        kind: 'email',
-        channel: '',
-        key: emailIndex(keyring, r.email),
-        enc: encryptOptional(keyring, r.email),
-        at,
-      });
-    if (r.phone)
-      out.push({
-        customerId: ids[i],
-        kind: 'phone',
-        channel: '',
-        key: phoneIndex(keyring, r.phone),
-        enc: encryptOptional(keyring, r.phone),
-        tail: phoneTailIndex(keyring, r.phone),
-        at,
-      });
-    for (const e of r.externalIds ?? []) out.push({ customerId: ids[i], kind: 'external', channel: e.channel, key: e.id, enc: null, at });
-    for (const a of r.anonymousIds ?? []) out.push({ customerId: ids[i], kind: 'anonymous', channel: '', key: a, enc: null, at });
-  });
-  if (out.length === 0) return;
-  const col = <T>(f: (o: (typeof out)[number]) => T) => out.map(f);
-  await sql`
-    insert into customer_identities (customer_id, kind, channel, key, value_enc, tail_bidx, source, first_seen_at, last_seen_at)
-    select u.customer_id, u.kind, u.channel, u.key, u.value_enc, u.tail_bidx, ${source}, u.at, u.at from unnest(
-      ${col((o) => o.customerId)}::bigint[], ${col((o) => o.kind)}::text[], ${col((o) => o.channel)}::text[],
-      ${col((o) => o.key)}::text[], ${col((o) => o.enc)}::text[], ${col((o) => o.tail ?? null)}::text[], ${col((o) => o.at)}::timestamptz[]
-    ) as u(customer_id, kind, channel, key, value_enc, tail_bidx, at)
-    on conflict (kind, channel, key) do nothing`.execute(db);
 }

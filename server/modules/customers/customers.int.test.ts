@@ -5,7 +5,7 @@ import { createUser } from '../auth/index.ts';
 import { processChanges } from '../analytics/index.ts';
 import { upsertOrder } from '../commerce/index.ts';
 import { insertEvents } from '../events/index.ts';
-import { backfillPhoneTails } from './phone-tails.ts';
+import { backfillPhoneTails } from '../identity/index.ts';
 
 describe('customers API', () => {
   let patron: Patron;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 import { createUser } from '../auth/index.ts';
-import { insertCustomers } from './index.ts';
+import { insertCustomers } from '../identity/index.ts';
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;

@@ -25,14 +25,6 @@ export async function eraseProfile(trx: Db, customerId: number, now: Date): Prom
     .execute();
 }
 
-/** Identifiers a source (an import) gave to people it did not create, removed; returns how many. */
-export async function forgetIdentitiesFrom(trx: Db, opts: { source: string; except: RawBuilder<unknown> }): Promise<number> {
-  const r = await sql`delete from customer_identities i where i.source = ${opts.source} and i.customer_id not in (${opts.except})`.execute(
-    trx,
-  );
-  return Number(r.numAffectedRows ?? 0);
-}
-
 /** Deletes people (an undone import's), once every module has removed what followed them; returns how many. */
 export async function deleteCustomers(trx: Db, ids: RawBuilder<unknown>): Promise<number> {
   const r = await sql`delete from customers where id in (${ids})`.execute(trx);

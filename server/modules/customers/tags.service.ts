@@ -1,4 +1,5 @@
 import type { Db } from '../../db/index.ts';
+import type { MergeMemo } from '../../platform/registry.ts';
 import type { Actor } from '../../http/principal.ts';
 import { customerErrors } from './customers.errors.ts';
 
@@ -43,4 +44,38 @@ export async function addNote(db: Db, opts: { customerId: number; body: string; 
   await assertActive(db, opts.customerId);
   await db.insertInto('customer_notes').values({ customer_id: opts.customerId, body: opts.body, author_label: opts.actor.label }).execute();
   return notesOf(db, opts.customerId);
+}
+
+type TagRow = { tag: string; source: string; created_at: string };
+type MovedTags = { all: TagRow[]; added: string[] };
+
+/** Tags are keyed by (customer, tag): the merged person's tags are added where missing, and remembered. */
+export async function moveTags(trx: Db, { fromId, toId }: { fromId: number; toId: number }): Promise<MergeMemo> {
+  const all = (
+    await trx.selectFrom('customer_tags').select(['tag', 'source', 'created_at']).where('customer_id', '=', fromId).execute()
+  ).map((t) => ({ ...t, created_at: t.created_at.toISOString() }));
+  let added: string[] = [];
+  if (all.length > 0) {
+    const rows = await trx
+      .insertInto('customer_tags')
+      .values(all.map((t) => ({ customer_id: toId, tag: t.tag, source: t.source, created_at: t.created_at })))
+      .onConflict((oc) => oc.columns(['customer_id', 'tag']).doNothing())
+      .returning('tag')
+      .execute();
+    added = rows.map((r) => r.tag);
+    await trx.deleteFrom('customer_tags').where('customer_id', '=', fromId).execute();
+  }
+  const memo: MovedTags = { all, added };
+  return { count: all.length, memo };
+}
+
+export async function restoreTags(trx: Db, { fromId: mergedId, toId: survivorId, memo }: { fromId: number; toId: number; memo: unknown }) {
+  const tags = memo as MovedTags | undefined;
+  if (!tags || tags.all.length === 0) return;
+  if (tags.added.length > 0)
+    await trx.deleteFrom('customer_tags').where('customer_id', '=', survivorId).where('tag', 'in', tags.added).execute();
+  await trx
+    .insertInto('customer_tags')
+    .values(tags.all.map((t) => ({ customer_id: mergedId, tag: t.tag, source: t.source, created_at: t.created_at })))
+    .execute();
 }

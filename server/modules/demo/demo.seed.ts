@@ -1,7 +1,8 @@
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { ensureChannels, insertOrders, upsertProducts } from '../commerce/index.ts';
-import { countCustomers, insertCustomers, rememberAddresses, sightingOf } from '../customers/index.ts';
+import { countCustomers, rememberAddresses, sightingOf } from '../customers/index.ts';
+import { insertCustomers } from '../identity/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { DEMO_CATEGORIES, DEMO_CHANNELS } from './catalog.ts';
 import { type DemoProduct, type DemoWorld, makeCustomer, makeOrder, purchaseTimes } from './generate.ts';

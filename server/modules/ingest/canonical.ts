@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { type OrderUpsert, type ShipmentInput, upsertOrder } from '../commerce/index.ts';
-import { type Identifier, type ProfilePatch, resolveCustomer } from '../customers/index.ts';
+import { type Identifier, type ProfilePatch, resolveCustomer } from '../identity/index.ts';
 
 /** What every platform's order is mapped to before it is stored: an order (minor units) and its buyer. */
 export type CanonicalOrder = Required<

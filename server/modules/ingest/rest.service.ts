@@ -6,17 +6,9 @@ import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sha256 } from '../../platform/ids.ts';
 import { ensureChannel, recordRefund, recordShipment, upsertProducts } from '../commerce/index.ts';
-import {
-  currentCustomerId,
-  customerErrors,
-  findKnownCustomers,
-  identifiersOf,
-  profileOf,
-  resolveCustomer,
-  scrubPersonal,
-  unusableIdentifiers,
-} from '../customers/index.ts';
-import type { Identifier } from '../customers/index.ts';
+import { currentCustomerId, customerErrors, scrubPersonal } from '../customers/index.ts';
+import { findKnownCustomers, identifiersOf, profileOf, resolveCustomer, unusableIdentifiers } from '../identity/index.ts';
+import type { Identifier } from '../identity/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { ingestOrder } from './canonical.ts';
 

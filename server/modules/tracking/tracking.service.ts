@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { findKnownCustomers, type Identifier, type ProfilePatch, resolveCustomers, scrubPersonal } from '../customers/index.ts';
+import { scrubPersonal } from '../customers/index.ts';
+import { findKnownCustomers, type Identifier, type ProfilePatch, resolveCustomers } from '../identity/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { applyEcommerce } from './ecommerce.ts';
 import { type Message, message, occurredAt } from './messages.ts';

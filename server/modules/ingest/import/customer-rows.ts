@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
-import { type ResolveRequest, type ResolveResult, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../customers/index.ts';
+import { type ResolveRequest, type ResolveResult, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../identity/index.ts';
 import {
   type ImportOptions,
   type Outcome,

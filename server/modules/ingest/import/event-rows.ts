@@ -1,7 +1,8 @@
 import type { Db } from '../../../db/index.ts';
 import type { Keyring } from '../../../platform/crypto.ts';
 import { sha256 } from '../../../platform/ids.ts';
-import { type Identifier, findKnownCustomers, resolveCustomers, scrubPersonal, unusableIdentifiers } from '../../customers/index.ts';
+import { scrubPersonal } from '../../customers/index.ts';
+import { type Identifier, findKnownCustomers, resolveCustomers, unusableIdentifiers } from '../../identity/index.ts';
 import { type NewEvent, insertEvents } from '../../events/index.ts';
 import { TARGETS } from './mapping.ts';
 import { type ImportOptions, type Outcome, type Row, RowProblem, buyerIdentifiers, reader } from './rows.ts';

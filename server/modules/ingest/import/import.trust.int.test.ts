@@ -7,7 +7,7 @@ import { type TestDb, createTestDb } from '../../../../test/db.ts';
 import { generateKey, type Keyring } from '../../../platform/crypto.ts';
 import { loadKeyring } from '../../../platform/keyring.ts';
 import { processChanges } from '../../analytics/index.ts';
-import { resolveCustomer } from '../../customers/index.ts';
+import { resolveCustomer } from '../../identity/index.ts';
 import { runImport } from './import.service.ts';
 import { undoImport } from './undo.service.ts';
 import { patronComposition } from '../../../modules.ts';

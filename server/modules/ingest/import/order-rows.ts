@@ -11,7 +11,8 @@ import {
   upsertOrder,
   upsertOrders,
 } from '../../commerce/index.ts';
-import { type Identifier, normalizeExternalId, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../customers/index.ts';
+import { normalizeExternalId } from '../../customers/index.ts';
+import { type Identifier, resolveCustomer, resolveCustomers, unusableIdentifiers } from '../../identity/index.ts';
 import {
   type ImportOptions,
   type Outcome,

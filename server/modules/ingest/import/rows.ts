@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/index.ts';
-import { type Identifier, type ResolveResult, mergeAttributes, normalizeExternalId } from '../../customers/index.ts';
+import { mergeAttributes, normalizeExternalId } from '../../customers/index.ts';
+import type { Identifier, ResolveResult } from '../../identity/index.ts';
 
 /** One data row of a file: its 1-based row number (header excluded) and its cells by column name. */
 export type Row = { n: number; cells: Record<string, string> };

@@ -4,7 +4,8 @@ import type { Actor } from '../../../http/principal.ts';
 import { type CustomerData, customerColumns } from '../../../platform/registry.ts';
 import { recordAudit } from '../../audit/index.ts';
 import { removeImportedCommerce, removeUnusedProducts } from '../../commerce/index.ts';
-import { deleteCustomers, forgetIdentitiesFrom, restoreBeforeImages } from '../../customers/index.ts';
+import { deleteCustomers, restoreBeforeImages } from '../../customers/index.ts';
+import { forgetIdentitiesFrom } from '../../identity/index.ts';
 import { removeImportedEvents } from '../../events/index.ts';
 import { VACUUM_FROM, importErrors, vacuumTables } from './import.service.ts';
 

@@ -1,6 +1,6 @@
 import type { OrderStatus, ShipmentStatus } from '../../../db/index.ts';
 import { type ShipmentInput, toMinor } from '../../commerce/index.ts';
-import type { Identifier } from '../../customers/index.ts';
+import type { Identifier } from '../../identity/index.ts';
 import { type CanonicalCustomer, type CanonicalOrder, emptyTimes } from '../canonical.ts';
 
 /** Shopify REST webhook payloads (orders/*, customers/*) → canonical shapes. Money values are strings. */

@@ -1,6 +1,6 @@
 import type { OrderStatus } from '../../../db/index.ts';
 import { toMinor } from '../../commerce/index.ts';
-import type { Identifier } from '../../customers/index.ts';
+import type { Identifier } from '../../identity/index.ts';
 import { type CanonicalCustomer, type CanonicalOrder, emptyTimes } from '../canonical.ts';
 
 type Json = Record<string, unknown>;

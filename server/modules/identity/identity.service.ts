@@ -1,15 +1,25 @@
 import { sql } from 'kysely';
 import type { Db, Gender, IdentityKind } from '../../db/index.ts';
 import { type Keyring, blindIndex, encryptField } from '../../platform/crypto.ts';
-import { phoneTailIndex } from './customers.bulk.ts';
-import { customerErrors } from './customers.errors.ts';
-import { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
-import { rememberAddresses, sightingOf } from './addresses.ts';
 import { DEFAULT_RULES, getIdentityRules, links } from './identity-rules.ts';
 import { quarantineValues } from './quarantine.store.ts';
-import { currentColumns, effectiveChanges, type FillMode } from './profile-changes.ts';
-import { canonicalCity, canonicalProvince } from './regions.ts';
 import { stitchAnonymousEvents } from '../events/index.ts';
+import {
+  phoneTailIndex,
+  customerErrors,
+  normalizeEmail,
+  normalizeExternalId,
+  normalizePhone,
+  createProfile,
+  updateProfile,
+  rememberAddresses,
+  sightingOf,
+  currentColumns,
+  effectiveChanges,
+  type FillMode,
+  canonicalCity,
+  canonicalProvince,
+} from '../customers/index.ts';
 
 /** One way of recognising a person: an e-mail, a phone, a per-channel external id, or an anonymous id. */
 export type Identifier = { kind: IdentityKind; value: string; channel?: string };
@@ -219,22 +229,19 @@ export async function resolveCustomer(trx: Db, keyring: Keyring, opts: ResolveOp
   const profile = profileColumns(keyring, opts.profile ?? {}, ids);
   const created = customerId === null;
   if (customerId === null) {
-    const row = await trx
-      .insertInto('customers')
-      .values({ gender: 'unknown', first_channel_id: opts.firstChannelId ?? null, created_at: opts.now, updated_at: opts.now, ...profile })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    customerId = row.id;
+    customerId = await createProfile(trx, {
+      gender: 'unknown',
+      first_channel_id: opts.firstChannelId ?? null,
+      created_at: opts.now,
+      updated_at: opts.now,
+      ...profile,
+    });
   }
   let before: Record<string, unknown> | undefined;
   if (!created && Object.keys(profile).length > 0) {
     const changes = effectiveChanges(profile, await currentColumns(trx, customerId, Object.keys(profile)), opts.fill ?? 'overwrite');
     if (Object.keys(changes.apply).length > 0) {
-      await trx
-        .updateTable('customers')
-        .set({ ...changes.apply, updated_at: opts.now })
-        .where('id', '=', customerId)
-        .execute();
+      await updateProfile(trx, customerId, changes.apply, opts.now);
       before = changes.before;
     }
   }

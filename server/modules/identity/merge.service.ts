@@ -1,13 +1,14 @@
-import { type RawBuilder, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import { moveRows, moveRowsBack } from '../../platform/merge-rows.ts';
 import type { CustomerTable, Db } from '../../db/index.ts';
 import { emit } from '../../events/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
 import { type CustomerData, type MergeHooks, type MergeMemo, customerColumns } from '../../platform/registry.ts';
 import { recordAudit } from '../audit/index.ts';
-import { customerErrors } from './customers.errors.ts';
 import { markPairMerged } from './duplicates.service.ts';
 import type { mergeFields } from '../../../contracts/customers.ts';
+import { customerErrors, setMergedInto, updateProfile } from '../customers/index.ts';
 
 /** Profile fields a merge lets the user pick from either person (contact fields travel as a group; contracts/customers.ts). */
 export type MergeField = (typeof mergeFields)[number];
@@ -25,32 +26,6 @@ const COLUMNS: Record<MergeField, (keyof Selectable<CustomerTable>)[]> = {
   contact: ['email_enc', 'email_bidx', 'phone_enc', 'phone_bidx'],
   address: ['address_enc'],
 };
-
-/** Moves the rows of one declared table from the merged person to the survivor, remembering which (by row key). */
-export async function moveRows(
-  trx: Db,
-  d: CustomerData,
-  m: { fromId: number; toId: number },
-  extra: RawBuilder<unknown> = sql``,
-): Promise<MergeMemo> {
-  const col = sql.ref(customerColumns(d)[0]);
-  const rows = await sql<{
-    k: number;
-  }>`update ${sql.table(d.table)} t set ${col} = ${m.toId} where t.${col} = ${m.fromId} ${extra} returning t.${sql.ref(d.key ?? 'id')} as k`.execute(
-    trx,
-  );
-  const ids = rows.rows.map((r) => Number(r.k));
-  return { count: ids.length, memo: ids };
-}
-
-/** Puts the rows a merge moved back on the merged person. */
-export async function moveRowsBack(trx: Db, d: CustomerData, m: { fromId: number; memo: unknown }): Promise<void> {
-  const ids = (m.memo ?? []) as number[];
-  if (ids.length > 0)
-    await sql`update ${sql.table(d.table)} set ${sql.ref(customerColumns(d)[0])} = ${m.fromId} where ${sql.ref(d.key ?? 'id')} = any(${ids}::bigint[])`.execute(
-      trx,
-    );
-}
 
 const hooksOf = (d: CustomerData): MergeHooks | null => {
   if (d.merge === 'keep') return null;
@@ -107,12 +82,8 @@ export async function mergeCustomers(
     // Keep the survivor's contact details when it has none of its own.
     if (!survivor.phone_bidx && !survivor.email_bidx && opts.fields.contact !== 'survivor')
       for (const col of COLUMNS.contact) set[col] = merged[col];
-    await trx
-      .updateTable('customers')
-      .set({ ...set, updated_at: opts.now })
-      .where('id', '=', survivor.id)
-      .execute();
-    await trx.updateTable('customers').set({ merged_into: survivor.id, updated_at: opts.now }).where('id', '=', merged.id).execute();
+    await updateProfile(trx, survivor.id, set, opts.now);
+    await setMergedInto(trx, merged.id, survivor.id, opts.now);
     await markPairMerged(trx, [survivor.id, merged.id], opts);
     const row = await trx
       .insertInto('customer_merges')
@@ -141,40 +112,6 @@ export async function mergeCustomers(
     });
     return { mergeId: row.id, survivorId: survivor.id, mergedId: merged.id, moved: counts };
   });
-}
-
-type TagRow = { tag: string; source: string; created_at: string };
-type MovedTags = { all: TagRow[]; added: string[] };
-
-/** Tags are keyed by (customer, tag): the merged person's tags are added where missing, and remembered. */
-export async function moveTags(trx: Db, { fromId, toId }: { fromId: number; toId: number }): Promise<MergeMemo> {
-  const all = (
-    await trx.selectFrom('customer_tags').select(['tag', 'source', 'created_at']).where('customer_id', '=', fromId).execute()
-  ).map((t) => ({ ...t, created_at: t.created_at.toISOString() }));
-  let added: string[] = [];
-  if (all.length > 0) {
-    const rows = await trx
-      .insertInto('customer_tags')
-      .values(all.map((t) => ({ customer_id: toId, tag: t.tag, source: t.source, created_at: t.created_at })))
-      .onConflict((oc) => oc.columns(['customer_id', 'tag']).doNothing())
-      .returning('tag')
-      .execute();
-    added = rows.map((r) => r.tag);
-    await trx.deleteFrom('customer_tags').where('customer_id', '=', fromId).execute();
-  }
-  const memo: MovedTags = { all, added };
-  return { count: all.length, memo };
-}
-
-export async function restoreTags(trx: Db, { fromId: mergedId, toId: survivorId, memo }: { fromId: number; toId: number; memo: unknown }) {
-  const tags = memo as MovedTags | undefined;
-  if (!tags || tags.all.length === 0) return;
-  if (tags.added.length > 0)
-    await trx.deleteFrom('customer_tags').where('customer_id', '=', survivorId).where('tag', 'in', tags.added).execute();
-  await trx
-    .insertInto('customer_tags')
-    .values(tags.all.map((t) => ({ customer_id: mergedId, tag: t.tag, source: t.source, created_at: t.created_at })))
-    .execute();
 }
 
 const RESTORABLE: (keyof Selectable<CustomerTable>)[] = [
@@ -214,12 +151,8 @@ export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; n
     }
     const before = m.survivor_before as Record<string, unknown>;
     const restore = Object.fromEntries(RESTORABLE.map((c) => [c, before[c] ?? null]));
-    await trx
-      .updateTable('customers')
-      .set({ ...restore, updated_at: opts.now })
-      .where('id', '=', m.survivor_id)
-      .execute();
-    await trx.updateTable('customers').set({ merged_into: null, updated_at: opts.now }).where('id', '=', m.merged_id).execute();
+    await updateProfile(trx, m.survivor_id, restore, opts.now);
+    await setMergedInto(trx, m.merged_id, null, opts.now);
     await trx.updateTable('customer_merges').set({ undone_at: opts.now }).where('id', '=', m.id).execute();
     await markPairMerged(trx, [m.survivor_id, m.merged_id], null);
     await recordAudit(trx, {

@@ -7,10 +7,8 @@ import { type Keyring, decryptField, encryptField } from '../../platform/crypto.
 import { AppError } from '../../platform/errors.ts';
 import { maskEmail, maskPhone } from '../../platform/mask.ts';
 import { recordAudit } from '../audit/index.ts';
-import { customerErrors } from './customers.errors.ts';
-import { currentCustomerId } from './customers.service.ts';
 import { type Keyed, insertIdentities, keyed, lockIdentifiers } from './identity.service.ts';
-import { emailIndex, phoneIndex } from './customers.bulk.ts';
+import { customerErrors, currentCustomerId, fillContact } from '../customers/index.ts';
 
 /** Values that failed cleansing, waiting for someone to fix or dismiss them (the data-quality page). */
 
@@ -113,17 +111,7 @@ async function attachFixed(trx: Db, keyring: Keyring, customerId: number, k: Key
     .executeTakeFirst();
   if (owner && owner.customer_id !== customerId) throw quarantineErrors.taken(owner.customer_id);
   await insertIdentities(trx, keyring, customerId, [k], 'quarantine-fix', now);
-  const contact =
-    k.kind === 'email'
-      ? trx
-          .updateTable('customers')
-          .set({ email_enc: encryptField(keyring, k.plain), email_bidx: emailIndex(keyring, k.plain) })
-          .where('email_bidx', 'is', null)
-      : trx
-          .updateTable('customers')
-          .set({ phone_enc: encryptField(keyring, k.plain), phone_bidx: phoneIndex(keyring, k.plain) })
-          .where('phone_bidx', 'is', null);
-  await contact.where('id', '=', customerId).execute();
+  await fillContact(trx, keyring, customerId, k.kind === 'email' ? 'email' : 'phone', k.plain);
 }
 
 /** Fixes (the corrected value is added to the customer) or dismisses a quarantined value. Audited. */

@@ -1,8 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { type Keyring, encryptOptional } from '../../platform/crypto.ts';
-import { insertCustomers, type NewCustomer } from './customers.bulk.ts';
-import { rememberAddresses, sightingOf } from './addresses.ts';
 import {
   type Identifier,
   type Keyed,
@@ -13,9 +11,18 @@ import {
   lockIdentifiers,
   resolveCustomer,
 } from './identity.service.ts';
-import { type BeforeImage, type FillMode, patchExpression } from './profile-changes.ts';
-import { canonicalCity, canonicalProvince } from './regions.ts';
 import { stitchAnonymousEvents } from '../events/index.ts';
+import { insertCustomers } from './people.bulk.ts';
+import {
+  type BeforeImage,
+  type FillMode,
+  type NewCustomer,
+  canonicalCity,
+  canonicalProvince,
+  patchProfiles,
+  rememberAddresses,
+  sightingOf,
+} from '../customers/index.ts';
 
 /**
  * Identity resolution for a whole batch (tracking batches, import batches), with the same rules as
@@ -125,9 +132,6 @@ function cleanFields(p: ProfilePatch) {
   };
 }
 
-/** The columns of the bulk profile update, in `unnest` order (address as its ciphertext). */
-const PATCHED = ['name', 'gender', 'birthday', 'province', 'city', 'district', 'address_enc'] as const;
-
 /**
  * Applies the profile patches of known people in one statement (later patches of one person win field by field);
  * `fill` keeps the fields a person has. Returns the changed people's columns as they were before.
@@ -146,29 +150,7 @@ async function updateProfiles(
     const f = cleanFields(mergePatches(patches));
     return { id, ...f, address: encryptOptional(keyring, f.address) };
   });
-  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-  const next = PATCHED.map((c) => patchExpression(c, mode));
-  // The old values come from a locking read in the same statement (`returning` sees only the new ones).
-  const cols = sql.join(PATCHED.map((p) => sql.ref(`c.${p}`)));
-  const changed = await sql<{ id: number; old: Record<string, unknown>; new: Record<string, unknown> }>`
-    with u as (
-      select * from unnest(${col((r) => r.id)}::bigint[], ${col((r) => r.name)}::text[], ${col((r) => r.gender)}::text[], ${col((r) => r.birthday)}::date[],
-        ${col((r) => r.province)}::text[], ${col((r) => r.city)}::text[], ${col((r) => r.district)}::text[], ${col((r) => r.address)}::text[])
-        as u(id, name, gender, birthday, province, city, district, address_enc)
-    ),
-    old as (select c.id, to_jsonb(c) as row from customers c join u on u.id = c.id for update of c),
-    upd as (
-      update customers c set ${sql.join(PATCHED.map((p, i) => sql`${sql.ref(p)} = ${next[i]}`))}, updated_at = ${now}
-      from u where c.id = u.id and (${cols}) is distinct from (${sql.join(next)})
-      returning c.id, to_jsonb(c) as row
-    )
-    select old.id, old.row as old, upd.row as new from old join upd on upd.id = old.id`.execute(trx);
-  return changed.rows.map((r) => ({
-    customerId: Number(r.id),
-    fields: Object.fromEntries(
-      PATCHED.filter((c) => JSON.stringify(r.old[c]) !== JSON.stringify(r.new[c])).map((c) => [c, r.old[c] ?? null]),
-    ),
-  }));
+  return patchProfiles(trx, rows, now, mode);
 }
 
 type NewPerson = { keys: Keyed[]; members: number[] };

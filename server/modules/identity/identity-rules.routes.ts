@@ -3,7 +3,7 @@ import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { getIdentityRules, setIdentityRules } from './identity-rules.ts';
 
-export const customerSettingsRoutes = [
+export const identityRulesRoutes = [
   defineRoute({
     method: 'GET',
     url: '/settings/identity',

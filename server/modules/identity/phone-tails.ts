@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.ts';
 import { defineScheduledJob } from '../../jobs/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
-import { phoneTailIndex } from './customers.bulk.ts';
+import { phoneTailIndex } from '../customers/index.ts';
 
 const BATCH = 2000;
 

@@ -1,8 +1,8 @@
 import type { UpsertCustomerBody } from '../../../contracts/customers.ts';
 import { type Db, eachItem } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { customerErrors } from './customers.errors.ts';
 import { type Identifier, type ProfilePatch, resolveCustomer } from './identity.service.ts';
+import { customerErrors } from '../customers/index.ts';
 
 export type UpsertOutcome = { customerId: number; created: boolean; rejected: { field: string; reason: string }[] };
 
