@@ -41,6 +41,7 @@ export const previewBody = z.strictObject({
   customerId: z.number().int().positive().optional().describe('Render against this customer (else sample values)'),
   language: z.enum(['zh-CN', 'en']).optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
+  reveal: z.boolean().optional().describe("Show the customer's address unmasked (needs pii.read; audited)"),
 });
 export const renderedMessage = z.object({
   to: z.string().nullable(),

@@ -238,6 +238,35 @@ describe('messaging', () => {
     });
     const masked = (await api('GET', '/messages?provider=sandbox')).json().items.find((m: { id: number }) => m.id === late);
     expect(masked.rendered.to).not.toContain('12345678');
+    // A reveal is a view of this person's personal data: audited as the 360's own is, per person on the page.
+    const reveals = await patron.ctx.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'customer.reveal_pii')
+      .where('target_id', '=', String(id))
+      .execute();
+    expect(reveals.map((r) => (r.details as { via: string; messageIds: number[] }).messageIds)).toContainEqual(
+      expect.arrayContaining([late]),
+    );
+    // A preview against this person shows the address masked unless revealed, and the reveal is audited.
+    const template = {
+      key: 'reveal-check',
+      name: 'p',
+      channel: 'sms',
+      purpose: 'transactional',
+      body: { 'zh-CN': '发往 {{ customer.phone }}', en: 'x' },
+    };
+    const quiet = (await api('POST', '/message-templates/preview', { template, customerId: id })).json();
+    expect([quiet.to, quiet.text].join()).not.toContain('12345678');
+    const open = (await api('POST', '/message-templates/preview', { template, customerId: id, reveal: true })).json();
+    expect([open.to, open.text]).toEqual(['+8613912345678', '【帕特龙】发往 +8613912345678']);
+    const after = await patron.ctx.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'customer.reveal_pii')
+      .where('target_id', '=', String(id))
+      .execute();
+    expect(after.map((r) => (r.details as { via: string }).via)).toContain('message_preview');
     // The customer 360 lists what was sent and what was not, and why.
     const panel = (await api('GET', `/customers/${id}`)).json().panels.find((p: { key: string }) => p.key === 'messages');
     expect(panel.rows.map((r: { status: string; note: string | null }) => [r.status, r.note])).toEqual([

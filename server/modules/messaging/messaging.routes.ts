@@ -147,7 +147,10 @@ export const messagingRoutes = [
     summary: 'Render a template for a customer (or sample values), with the SMS length and parts',
     body: previewBody,
     response: renderedMessage,
-    handler: async ({ ctx, body, principal }) => previewTemplate(ctx, { ...body, reveal: principal!.permissions.has('pii.read') }),
+    handler: async ({ ctx, body, principal, ip }) => {
+      if (body.reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
+      return previewTemplate(ctx, { ...body, reveal: body.reveal === true, actor: actorOf(principal, ip) });
+    },
   }),
   defineRoute({
     method: 'POST',
@@ -180,10 +183,10 @@ export const messagingRoutes = [
     summary: 'Messages newest first, by customer, state or provider ("sandbox": the sandbox inbox); addresses masked unless reveal',
     query: messageQuery,
     response: messagePage,
-    handler: ({ ctx, query, principal }) => {
+    handler: ({ ctx, query, principal, ip }) => {
       const reveal = query.reveal === 'true';
       if (reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
-      return listMessages(ctx.db, ctx.keyring, { ...query, reveal });
+      return listMessages(ctx.db, ctx.keyring, { ...query, reveal, actor: actorOf(principal, ip) });
     },
   }),
   defineRoute({

@@ -5,6 +5,8 @@ import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { maskEmail, maskPhone } from '../../platform/mask.ts';
 import type { Selectable } from 'kysely';
+import type { Actor } from '../../http/principal.ts';
+import { recordAudit } from '../audit/index.ts';
 
 export const messageErrors = {
   templateNotFound: (key: string) => new AppError('TEMPLATE_NOT_FOUND', 'not_found', `No message template "${key}".`),
@@ -54,11 +56,34 @@ export async function enqueueMessage(trx: Db, input: EnqueueInput): Promise<{ me
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/** A message as the admin sees it; what was sent is masked (address and personal cells) unless revealed. */
+/**
+ * What was sent, masked for a viewer who did not reveal it: the address, and wherever the subject or body quotes it
+ * or (previews) the person's other address (an order notice quoting the phone it was sent to).
+ */
+export function maskRendered(rendered: RenderedMessage, channel: string, also: { email?: string | null; phone?: string | null } = {}) {
+  const pairs: [string, string][] = [];
+  const add = (value: string | null | undefined, kind: 'email' | 'phone') => {
+    if (value) pairs.push([value, kind === 'email' ? maskEmail(value) : maskPhone(value)]);
+  };
+  add(rendered.to, channel === 'email' ? 'email' : 'phone');
+  add(also.email, 'email');
+  add(also.phone, 'phone');
+  const hide = (v: string) => pairs.reduce((t, [value, mask]) => t.split(value).join(mask), v);
+  const hideOptional = (v: string | null) => (v === null ? null : hide(v));
+  return {
+    ...rendered,
+    to: hideOptional(rendered.to),
+    subject: hideOptional(rendered.subject),
+    preheader: hideOptional(rendered.preheader),
+    html: hideOptional(rendered.html),
+    text: hide(rendered.text),
+  };
+}
+
+/** A message as the admin sees it; what was sent is masked (address and where the body quotes it) unless revealed. */
 export function presentMessage(keyring: Keyring, r: Selectable<MessageTable>, reveal: boolean) {
-  let rendered: RenderedMessage | null = r.rendered_enc ? (JSON.parse(decryptField(keyring, r.rendered_enc)) as RenderedMessage) : null;
-  if (rendered && !reveal && rendered.to)
-    rendered = { ...rendered, to: r.channel === 'email' ? maskEmail(rendered.to) : maskPhone(rendered.to) };
+  const stored = r.rendered_enc ? (JSON.parse(decryptField(keyring, r.rendered_enc)) as RenderedMessage) : null;
+  const rendered = stored && !reveal ? maskRendered(stored, r.channel) : stored;
   return {
     id: Number(r.id),
     key: r.key,
@@ -87,7 +112,11 @@ export type MessageFilter = {
   provider?: string;
 };
 
-export async function listMessages(db: Db, keyring: Keyring, f: MessageFilter & { reveal: boolean }) {
+/**
+ * A page of messages. Revealed addresses are audited as a reveal of each person's personal data (`customer.reveal_pii`,
+ * one entry per person on the page, with the message ids), as the 360 records its own.
+ */
+export async function listMessages(db: Db, keyring: Keyring, f: MessageFilter & { reveal: boolean; actor: Actor }) {
   let q = db.selectFrom('messages');
   if (f.customerId) q = q.where('customer_id', '=', f.customerId);
   if (f.status) q = q.where('status', '=', f.status);
@@ -96,5 +125,18 @@ export async function listMessages(db: Db, keyring: Keyring, f: MessageFilter & 
     q.selectAll().orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute(),
     q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
+  if (f.reveal) {
+    const byCustomer = new Map<number, number[]>();
+    for (const r of rows)
+      if (r.customer_id !== null && r.rendered_enc !== null)
+        byCustomer.set(Number(r.customer_id), [...(byCustomer.get(Number(r.customer_id)) ?? []), Number(r.id)]);
+    for (const [customerId, messageIds] of byCustomer)
+      await recordAudit(db, {
+        actor: f.actor,
+        action: 'customer.reveal_pii',
+        target: { type: 'customer', id: customerId },
+        details: { via: 'messages', messageIds },
+      });
+  }
   return { items: rows.map((r) => presentMessage(keyring, r, f.reveal)), total: Number(total.n) };
 }

@@ -1,8 +1,10 @@
 import type { RenderedMessage, TemplateBody } from '../../../contracts/messaging.ts';
+import type { Actor } from '../../http/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { maskEmail, maskPhone } from '../../platform/mask.ts';
+import { recordAudit } from '../audit/index.ts';
 import { customerErrors } from '../customers/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
+import { maskRendered } from './outbox.service.ts';
 import { recipientsOf } from './recipients.ts';
 import { renderMessage } from './render.ts';
 import { messagingRulesOf } from './settings.ts';
@@ -14,6 +16,7 @@ export type PreviewOptions = {
   language?: 'zh-CN' | 'en';
   variables?: Record<string, unknown>;
   reveal: boolean;
+  actor: Actor;
 };
 
 /** A template as a chosen customer (or the sample person) would get it, with the SMS length and parts. */
@@ -21,16 +24,25 @@ export async function previewTemplate(ctx: AppContext, o: PreviewOptions): Promi
   const [store, rules] = await Promise.all([storeSettingsOf(ctx), messagingRulesOf(ctx.db)]);
   let scope: Record<string, unknown> = SAMPLE_SCOPE;
   let to: string | null = null;
+  let personal: { email?: string | null; phone?: string | null } = {};
   let language = o.language;
   if (o.customerId) {
     const r = (await recipientsOf(ctx.db, ctx.keyring, [o.customerId])).get(o.customerId);
     if (!r || r.gone) throw customerErrors.notFound(o.customerId);
     scope = { ...SAMPLE_SCOPE, ...r.scope };
     const address = o.template.channel === 'email' ? r.email : r.phone;
-    to = address && !o.reveal ? (o.template.channel === 'email' ? maskEmail(address) : maskPhone(address)) : address;
+    to = address;
+    personal = { email: r.email, phone: r.phone };
+    if (address && o.reveal)
+      await recordAudit(ctx.db, {
+        actor: o.actor,
+        action: 'customer.reveal_pii',
+        target: { type: 'customer', id: o.customerId },
+        details: { via: 'message_preview', template: o.template.key },
+      });
     language ??= r.language ?? undefined;
   }
-  return renderMessage(
+  const rendered = await renderMessage(
     o.template,
     { ...scope, store: { name: store.name }, ...o.variables },
     {
@@ -42,4 +54,5 @@ export async function previewTemplate(ctx: AppContext, o: PreviewOptions): Promi
       to,
     },
   );
+  return o.reveal ? rendered : maskRendered(rendered, o.template.channel, personal);
 }
