@@ -343,6 +343,14 @@ describe('messaging', () => {
   it('keeps the SMTP password out of every answer', async () => {
     const res = await api('GET', '/settings/messaging/smtp');
     expect(res.body).not.toContain('smtp-secret-pass');
+    // The audit log records that the password was set, not its ciphertext.
+    const audit = await patron.ctx.db
+      .selectFrom('audit_log')
+      .select('after')
+      .where('target_id', '=', 'messaging.smtp')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(audit.after).toMatchObject({ passwordEnc: '(encrypted, changed)', dkim: { privateKeyEnc: '(encrypted, changed)' } });
     expect(res.json()).toMatchObject({ configured: true, user: 'mailer', hasPassword: true });
   });
 

@@ -14,6 +14,20 @@ export async function readSetting<T extends object>(db: Db, key: string, fallbac
 }
 
 /** Replaces a settings document, audited with its before and after. */
+/**
+ * A settings document as the audit log keeps it: ciphertexts of secrets (fields named `…Enc`) stand as a marker —
+ * against `before`, whether the secret changed — never as the ciphertext, which the data key would open.
+ */
+export function withoutCiphertexts(value: unknown, before?: { value: unknown }): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const prior = before?.value !== null && typeof before?.value === 'object' ? (before.value as Record<string, unknown>) : {};
+  const entries = Object.entries(value).map(([k, v]) => {
+    if (k.endsWith('Enc') && typeof v === 'string') return [k, !before || prior[k] === v ? '(encrypted)' : '(encrypted, changed)'];
+    return [k, withoutCiphertexts(v, before && { value: prior[k] })];
+  });
+  return Array.isArray(value) ? entries.map(([, v]) => v) : Object.fromEntries(entries);
+}
+
 export async function writeSetting<T extends object>(db: Db, opts: { key: string; value: T; fallback: T; actor: Actor }): Promise<T> {
   return db.transaction().execute(async (trx) => {
     const before = await readSetting(trx, opts.key, opts.fallback);
@@ -27,8 +41,8 @@ export async function writeSetting<T extends object>(db: Db, opts: { key: string
       actor: opts.actor,
       action: 'settings.update',
       target: { type: 'settings', id: opts.key },
-      before,
-      after: opts.value,
+      before: withoutCiphertexts(before),
+      after: withoutCiphertexts(opts.value, { value: before }),
     });
     return opts.value;
   });
