@@ -197,6 +197,24 @@ describe('messaging', () => {
       expect.objectContaining({ channel: 'email', purpose: 'marketing', status: 'withdrawn', source: 'unsubscribe link' }),
     );
     expect(consents.ledger[0].evidence).toContain('one-click (RFC 8058)');
+    // The page also holds the person's preferences per channel: marketing SMS chosen, e-mail left off.
+    const prefsPage = (await patron.http.inject({ method: 'GET', url: path, headers: { 'accept-language': 'en' } })).body;
+    expect(prefsPage).toContain('name="email">Offers and news (marketing e-mail)');
+    expect(prefsPage).toContain('Order, delivery and after-sales notices still come');
+    const saved = await patron.http.inject({
+      method: 'POST',
+      url: path,
+      payload: 'prefs=1&sms=on',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(saved.statusCode).toBe(200);
+    const after = (await api('GET', `/customers/${id}/consents`)).json().current;
+    expect(after).toContainEqual(
+      expect.objectContaining({ channel: 'sms', purpose: 'marketing', status: 'granted', source: 'preference page' }),
+    );
+    expect(after).toContainEqual(
+      expect.objectContaining({ channel: 'email', purpose: 'marketing', status: 'withdrawn', source: 'unsubscribe link' }),
+    );
     // The next marketing e-mail is not sent.
     const next = await queue(`welcome-2:${id}`, id, 'welcome', { coupon: { amount: 1000 } });
     await send(at('2026-12-05T02:00:00Z'));
