@@ -43,6 +43,16 @@ export const previewBody = z.strictObject({
   variables: z.record(z.string(), z.unknown()).optional(),
   reveal: z.boolean().optional().describe("Show the customer's address unmasked (needs pii.read; audited)"),
 });
+export const testSendBody = previewBody.omit({ reveal: true }).extend({
+  to: z.string().min(3).max(320).describe('A staff e-mail address (e-mail templates) or mobile number (SMS templates)'),
+});
+export const testSendResult = z.object({
+  messageId: z.number().int(),
+  provider: z.string(),
+  status: z.enum(['sent', 'failed']),
+  providerMessageId: z.string().nullable(),
+  error: z.string().nullable(),
+});
 export const renderedMessage = z.object({
   to: z.string().nullable(),
   subject: z.string().nullable(),

@@ -358,6 +358,27 @@ describe('messaging', () => {
     expect(preview.json().text).toMatch(/^【帕特龙】李强 你好/);
   });
 
+  it('sends a test of a template to a staff address through the configured server, now, with no consent to ask', async () => {
+    const template = {
+      key: 'staff-test',
+      name: 'test',
+      channel: 'email',
+      purpose: 'marketing',
+      subject: { 'zh-CN': '{{ customer.name }}，测试', en: 'Test' },
+      body: { 'zh-CN': '<p>你好 {{ customer.name }}</p>', en: '<p>Hi</p>' },
+    };
+    const before = mails.length;
+    const sent = await api('POST', '/message-templates/test-send', { template, to: ' Staff@Example.com ' });
+    expect(sent.json()).toMatchObject({ status: 'sent', provider: 'smtp', error: null });
+    expect(mails).toHaveLength(before + 1);
+    const mail = await simpleParser(mails[before]);
+    expect([mail.to && 'text' in mail.to ? mail.to.text : null, mail.subject]).toEqual(['staff@example.com', '李强，测试']);
+    // An outbox row with no customer: the sandbox inbox and the provider's receipts find it like any other.
+    expect(await message(sent.json().messageId)).toMatchObject({ customer_id: null, status: 'sent', purpose: 'marketing' });
+    const bad = await api('POST', '/message-templates/test-send', { template, to: 'not an address' });
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'TEST_ADDRESS_INVALID']);
+  });
+
   it('keeps the SMTP password out of every answer', async () => {
     const res = await api('GET', '/settings/messaging/smtp');
     expect(res.body).not.toContain('smtp-secret-pass');

@@ -5,6 +5,8 @@ import {
   messageQuery,
   messagingRules,
   previewBody,
+  testSendBody,
+  testSendResult,
   renderedMessage,
   sendMessageBody,
   sendMessageResult,
@@ -23,6 +25,7 @@ import { storeSettingsOf } from '../system/index.ts';
 import { enqueueMessage, listMessages } from './outbox.service.ts';
 import { callbackToken } from './callbacks.ts';
 import { previewTemplate } from './preview.service.ts';
+import { testSend } from './test-send.service.ts';
 import {
   messagingRulesOf,
   presentSms,
@@ -150,6 +153,20 @@ export const messagingRoutes = [
     handler: async ({ ctx, body, principal, ip }) => {
       if (body.reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
       return previewTemplate(ctx, { ...body, reveal: body.reveal === true, actor: actorOf(principal, ip) });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/message-templates/test-send',
+    access: 'marketing.write',
+    tag: 'messaging',
+    summary:
+      'Send a template once, now, to a staff address or number through the configured provider (rendered as a chosen customer: pii.read, audited)',
+    body: testSendBody,
+    response: testSendResult,
+    handler: async ({ ctx, body, principal, ip }) => {
+      if (body.customerId && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
+      return testSend(ctx, { ...body, reveal: true, actor: actorOf(principal, ip) });
     },
   }),
   defineRoute({

@@ -17,10 +17,28 @@ export type PreviewOptions = {
   variables?: Record<string, unknown>;
   reveal: boolean;
   actor: Actor;
+  /** What the reveal was for, in the audit log (default a preview). */
+  via?: string;
 };
 
-/** A template as a chosen customer (or the sample person) would get it, with the SMS length and parts. */
+/**
+ * A template as a chosen customer (or the sample person) would get it, with the SMS length and parts. The person's
+ * address is masked unless revealed (pii.read, checked by the route; audited here).
+ */
 export async function previewTemplate(ctx: AppContext, o: PreviewOptions): Promise<RenderedMessage> {
+  const { rendered, personal } = await renderAs(ctx, o);
+  if (o.customerId && o.reveal && (personal.email || personal.phone))
+    await recordAudit(ctx.db, {
+      actor: o.actor,
+      action: 'customer.reveal_pii',
+      target: { type: 'customer', id: o.customerId },
+      details: { via: o.via ?? 'message_preview', template: o.template.key },
+    });
+  return o.reveal ? rendered : maskRendered(rendered, o.template.channel, personal);
+}
+
+/** The rendering itself, with the person's addresses (for masking). */
+async function renderAs(ctx: AppContext, o: Omit<PreviewOptions, 'reveal' | 'actor'>) {
   const [store, rules] = await Promise.all([storeSettingsOf(ctx), messagingRulesOf(ctx.db)]);
   let scope: Record<string, unknown> = SAMPLE_SCOPE;
   let to: string | null = null;
@@ -30,16 +48,8 @@ export async function previewTemplate(ctx: AppContext, o: PreviewOptions): Promi
     const r = (await recipientsOf(ctx.db, ctx.keyring, [o.customerId])).get(o.customerId);
     if (!r || r.gone) throw customerErrors.notFound(o.customerId);
     scope = { ...SAMPLE_SCOPE, ...r.scope };
-    const address = o.template.channel === 'email' ? r.email : r.phone;
-    to = address;
+    to = o.template.channel === 'email' ? r.email : r.phone;
     personal = { email: r.email, phone: r.phone };
-    if (address && o.reveal)
-      await recordAudit(ctx.db, {
-        actor: o.actor,
-        action: 'customer.reveal_pii',
-        target: { type: 'customer', id: o.customerId },
-        details: { via: 'message_preview', template: o.template.key },
-      });
     language ??= r.language ?? undefined;
   }
   const rendered = await renderMessage(
@@ -54,5 +64,5 @@ export async function previewTemplate(ctx: AppContext, o: PreviewOptions): Promi
       to,
     },
   );
-  return o.reveal ? rendered : maskRendered(rendered, o.template.channel, personal);
+  return { rendered, personal };
 }

@@ -12,7 +12,7 @@ const MAX_ATTEMPTS = 5;
 const smsClients = new Map<string, Provider>();
 
 /** The provider of each channel: the configured SMTP server and SMS provider, else the sandbox. */
-async function providersOf(ctx: AppContext): Promise<Record<'email' | 'sms', Provider>> {
+export async function providersOf(ctx: AppContext): Promise<Record<'email' | 'sms', Provider>> {
   const [smtp, sms] = await Promise.all([smtpSettingsOf(ctx.db), smsSettingsOf(ctx.db)]);
   let smsClient = sandboxProvider;
   if (sms) {
@@ -23,14 +23,20 @@ async function providersOf(ctx: AppContext): Promise<Record<'email' | 'sms', Pro
   return { email: smtp ? smtpProvider(smtp, ctx.keyring) : sandboxProvider, sms: smsClient };
 }
 
+const domainOf = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'patron.local';
+
 /** Headers of a marketing e-mail: one-click unsubscribe (RFC 8058) and a mailto fallback. */
 function headersFor(c: Claimed, unsubscribeUrl: string | null, from: string): Record<string, string> {
   if (c.purpose !== 'marketing' || c.channel !== 'email' || !unsubscribeUrl) return {};
-  const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'patron.local';
   return {
-    'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsubscribe@${domain}?subject=unsubscribe>`,
+    'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsubscribe@${domainOf(from)}?subject=unsubscribe>`,
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
   };
+}
+
+/** The sender and the Message-ID of a message (the SMTP side of its idempotency: one id per outbox row). */
+export function envelopeOf(emailFrom: string, id: number) {
+  return { from: emailFrom, messageId: `<patron-${id}@${domainOf(emailFrom)}>` };
 }
 
 /** Hands claimed messages to their providers; each ends sent, failed (permanent) or queued again with backoff. */
@@ -42,7 +48,6 @@ async function deliver(
 ): Promise<void> {
   if (claimed.length === 0) return;
   const rules = await messagingRulesOf(ctx.db);
-  const domain = /@([^>\s]+)/.exec(rules.emailFrom)?.[1] ?? 'patron.local';
   await inParallel(
     claimed,
     (c) => providers[c.channel].parallel,
@@ -59,9 +64,8 @@ async function deliver(
           id: c.id,
           channel: c.channel,
           rendered: c.rendered,
-          from: rules.emailFrom,
+          ...envelopeOf(rules.emailFrom, c.id),
           headers: headersFor(c, unsubscribe, rules.emailFrom),
-          messageId: `<patron-${c.id}@${domain}>`,
         });
         await ctx.db
           .updateTable('messages')

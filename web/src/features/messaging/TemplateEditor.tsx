@@ -107,6 +107,19 @@ export function TemplateEditor({ initial, onClose }: { initial: TemplateBody; on
     onSuccess: setRendered,
     onError: (e) => message.error(errorMessage(t, e)),
   });
+  const [testTo, setTestTo] = useState('');
+  const testSend = useMutation({
+    mutationFn: () =>
+      api<{ status: 'sent' | 'failed'; provider: string; error: string | null }>('/message-templates/test-send', {
+        method: 'POST',
+        body: { template: current(), customerId: customerId ?? undefined, language, to: testTo },
+      }),
+    onSuccess: (r) =>
+      r.status === 'sent'
+        ? message.success(t('messaging.testSent', { provider: r.provider }))
+        : message.error(t('messaging.testFailed', { error: r.error ?? '' })),
+    onError: (e) => message.error(errorMessage(t, e)),
+  });
   const save = useMutation({
     mutationFn: (body: TemplateBody) => api(`/message-templates/${encodeURIComponent(body.key)}`, { method: 'PUT', body }),
     onSuccess: () => {
@@ -227,6 +240,17 @@ export function TemplateEditor({ initial, onClose }: { initial: TemplateBody; on
             {t('messaging.save')}
           </Button>
         </Space>
+        <Space.Compact style={{ marginBottom: 16, width: 420 }}>
+          <Input
+            value={testTo}
+            onChange={(e) => setTestTo(e.target.value)}
+            placeholder={t(channel === 'email' ? 'messaging.testToEmail' : 'messaging.testToPhone')}
+            data-testid="template-test-to"
+          />
+          <Button onClick={() => testSend.mutate()} loading={testSend.isPending} disabled={!testTo.trim()} data-testid="template-test-send">
+            {t('messaging.testSend')}
+          </Button>
+        </Space.Compact>
       </Form>
       {rendered && <RenderedView rendered={rendered} />}
     </Drawer>
