@@ -19,6 +19,7 @@ const envSchema = z.object({
   PATRON_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PATRON_PUBLIC_URL: z.string().url().optional(),
   PATRON_SENDING_LEASE_MS: z.coerce.number().int().min(1000).default(300_000),
+  PATRON_BOUNCE_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export type Config = {
@@ -40,6 +41,8 @@ export type Config = {
   publicUrl: string;
   /** A message `sending` longer than this was cut off by a crash (see messaging's resolveInterrupted). */
   sendingLeaseMs: number;
+  /** Where returned mail (bounces, complaints) is received over SMTP, on PATRON_HOST; unset: not listening. */
+  bounceSmtpPort: number | undefined;
   trustProxy: boolean;
   bodyLimit: number;
   dbPoolSize: number;
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     changesIntervalMs: e.PATRON_CHANGES_INTERVAL_MS,
     eventRetentionDays: e.PATRON_EVENT_RETENTION_DAYS,
     sendingLeaseMs: e.PATRON_SENDING_LEASE_MS,
+    bounceSmtpPort: e.PATRON_BOUNCE_SMTP_PORT,
     publicUrl: (e.PATRON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustProxy: e.PATRON_TRUST_PROXY === 'true',
     bodyLimit: e.PATRON_BODY_LIMIT,

@@ -1,10 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { type Keyring, blindIndex, constantTimeEqual } from '../../platform/crypto.ts';
-import { normalizePhone, phoneIndex } from '../customers/index.ts';
-import { recordConsent } from '../privacy/index.ts';
-import { addSuppression } from './suppressions.service.ts';
-import { recordMessageEvents } from './timeline.ts';
+import { normalizePhone } from '../customers/index.ts';
+import { optOut } from './opt-out.ts';
 
 export type SmsProviderKind = 'aliyun' | 'tencent';
 
@@ -72,43 +70,15 @@ export async function applyCallback(
   for (const reply of parsed.replies.filter((x) => OPT_OUT.test(x.text))) {
     const phone = normalizePhone(reply.phone);
     if (!phone) continue;
-    const actor = { type: 'system' as const, id: null, label: `${provider} SMS reply`, ip: null };
-    await addSuppression(db, keyring, {
+    await optOut(db, keyring, {
       channel: 'sms',
       address: phone,
       reason: `reply ${reply.text.trim()}`,
-      source: `${provider} reply`,
-      actor,
+      source: `${provider} SMS reply`,
+      evidence: `replied "${reply.text.trim()}" at ${now.toISOString()}`,
+      properties: { reply: reply.text.trim() },
+      now,
     });
-    const holders = await db
-      .selectFrom('customers')
-      .select('id')
-      .where('phone_bidx', '=', phoneIndex(keyring, phone))
-      .where('merged_into', 'is', null)
-      .execute();
-    for (const h of holders) {
-      await recordConsent(db, {
-        customerId: Number(h.id),
-        consent: {
-          channel: 'sms',
-          purpose: 'marketing',
-          status: 'withdrawn',
-          source: `${provider} SMS reply`,
-          evidence: `replied "${reply.text.trim()}" at ${now.toISOString()}`,
-        },
-        actor,
-      });
-      await recordMessageEvents(db, [
-        {
-          customerId: Number(h.id),
-          kind: 'unsubscribed',
-          messageId: null,
-          properties: { channel: 'sms', reply: reply.text.trim() },
-          at: now,
-          once: false,
-        },
-      ]);
-    }
     optOuts++;
   }
   return { receipts, optOuts };

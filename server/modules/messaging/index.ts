@@ -2,6 +2,7 @@ import { defineModule } from '../../module.ts';
 import { messagesPanel, messagingData, messagingFields } from './customer-data.ts';
 import { messagingRoutes } from './messaging.routes.ts';
 import { sendDue } from './sender.ts';
+import { registerBounces } from './bounces.http.ts';
 import { registerSmsCallbacks } from './callbacks.http.ts';
 import { registerTracking } from './tracking.http.ts';
 import { registerUnsubscribe } from './unsubscribe.http.ts';
@@ -13,7 +14,7 @@ import { registerUnsubscribe } from './unsubscribe.http.ts';
 export const messagingModule = defineModule({
   name: 'messaging',
   routes: messagingRoutes,
-  plugins: [registerUnsubscribe, registerSmsCallbacks, registerTracking],
+  plugins: [registerUnsubscribe, registerSmsCallbacks, registerBounces, registerTracking],
   pollers: [{ name: 'messages-send', run: sendDue }],
   encryptedColumns: [
     { table: 'messages', idColumn: 'id', columns: ['rendered_enc'] },

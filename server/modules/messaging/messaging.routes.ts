@@ -19,11 +19,13 @@ import {
 } from '../../../contracts/messaging.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
+import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { customerErrors } from '../customers/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { enqueueMessage, listMessages } from './outbox.service.ts';
 import { callbackToken } from './callbacks.ts';
+import { bounceToken } from './bounces.http.ts';
 import { previewTemplate } from './preview.service.ts';
 import { testSend } from './test-send.service.ts';
 import {
@@ -69,6 +71,14 @@ const smtpView = z.object({
   hasPassword: z.boolean().optional(),
   pool: z.number().optional(),
   perSecond: z.number().nullable().optional(),
+  bounceUrl: z.string().describe('Where returned mail (bounces, complaints) is posted as raw message/rfc822'),
+  bounceSmtpPort: z.number().nullable().describe('The port Patron receives returned mail on over SMTP (PATRON_BOUNCE_SMTP_PORT)'),
+});
+
+const smtpAnswer = async (ctx: AppContext) => ({
+  ...presentSmtp(await smtpSettingsOf(ctx.db)),
+  bounceUrl: `${ctx.config.publicUrl}/hooks/email/bounces/${bounceToken(ctx)}`,
+  bounceSmtpPort: ctx.config.bounceSmtpPort ?? null,
 });
 
 const smsBody = z.union([
@@ -232,7 +242,7 @@ export const messagingRoutes = [
     tag: 'messaging',
     summary: 'The SMTP server e-mail goes through (none: the sandbox); the password is never returned',
     response: smtpView,
-    handler: async ({ ctx }) => presentSmtp(await smtpSettingsOf(ctx.db)),
+    handler: async ({ ctx }) => smtpAnswer(ctx),
   }),
   defineRoute({
     method: 'PUT',
@@ -244,7 +254,7 @@ export const messagingRoutes = [
     response: smtpView,
     handler: async ({ ctx, body, principal, ip }) => {
       await saveSmtpSettings(ctx.db, ctx.keyring, body, actorOf(principal, ip));
-      return presentSmtp(await smtpSettingsOf(ctx.db));
+      return smtpAnswer(ctx);
     },
   }),
   defineRoute({

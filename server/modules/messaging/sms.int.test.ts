@@ -186,7 +186,7 @@ describe('SMS through the providers’ own SDKs', () => {
       expect.objectContaining({ channel: 'sms', purpose: 'marketing', status: 'withdrawn', source: 'aliyun SMS reply' }),
     );
     expect((await api('GET', '/suppressions')).json().items).toContainEqual(
-      expect.objectContaining({ channel: 'sms', reason: 'reply R', source: 'aliyun reply' }),
+      expect.objectContaining({ channel: 'sms', reason: 'reply R', source: 'aliyun SMS reply' }),
     );
     // Suppressed: not even a transactional message goes to the number any more, until it is removed (audited).
     const after = await queue(id, 'TB-ALI-4');

@@ -114,6 +114,8 @@ function RulesTab() {
         user?: string | null;
         hasPassword?: boolean;
         pool?: number;
+        bounceUrl: string;
+        bounceSmtpPort: number | null;
       }>('/settings/messaging/smtp'),
   });
   const done = (key: string) => () => {
@@ -213,6 +215,10 @@ function RulesTab() {
             {smtp.data.configured && <Button onClick={() => saveSmtp.mutate(null)}>{t('messaging.useSandbox')}</Button>}
           </Space>
         </Form>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 16, marginBottom: 0 }}>
+          {t('messaging.bounceUrl')} <Typography.Text copyable>{smtp.data.bounceUrl}</Typography.Text>
+          {smtp.data.bounceSmtpPort !== null && <> {t('messaging.bounceSmtp', { port: smtp.data.bounceSmtpPort })}</>}
+        </Typography.Paragraph>
       </Card>
       <SmsProviderCard />
     </Space>
