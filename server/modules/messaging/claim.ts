@@ -8,11 +8,24 @@ import { storeSettingsOf } from '../system/index.ts';
 import { type Budget, type Due, decide } from './decide.ts';
 import type { Provider } from './providers.ts';
 import { recipientsOf } from './recipients.ts';
-import { type Localized, type ProviderTemplate, renderMessage } from './render.ts';
+import { type Localized, type ProviderTemplate, renderMessage, smsParts } from './render.ts';
 import { messagingRulesOf } from './settings.ts';
-import { trackLinks } from './tracking.ts';
+import { trackLinks, trackTextLinks } from './tracking.ts';
 import { unsubscribeToken } from './unsubscribe.ts';
 import type { Selectable } from 'kysely';
+
+/** An SMS with its links shortened and tracked, its parts counted again. */
+function shortenSms(plain: RenderedMessage, o: Parameters<typeof trackTextLinks>[2]): RenderedMessage {
+  const t = trackTextLinks(plain.text, plain.providerTemplate?.params ?? null, o);
+  if (t.links.length === 0) return plain;
+  return {
+    ...plain,
+    text: t.text,
+    sms: smsParts(t.text),
+    providerTemplate: plain.providerTemplate && { ...plain.providerTemplate, params: t.params ?? {} },
+    links: t.links,
+  };
+}
 
 const BATCH = 50;
 
@@ -199,7 +212,7 @@ export async function claim(
             to: decision.to,
           },
         );
-        // E-mail links become tracked short links and an open pixel is added (the unsubscribe link stays as it is).
+        // Links become tracked short links (e-mail: and an open pixel; the unsubscribe link stays as it is).
         const rendered = plain.html
           ? {
               ...plain,
@@ -210,7 +223,9 @@ export async function claim(
                 keep: unsubscribe ? [unsubscribe] : [],
               }),
             }
-          : plain;
+          : m.channel === 'sms'
+            ? shortenSms(plain, { keyring: ctx.keyring, messageId: m.id, publicUrl: ctx.config.publicUrl })
+            : plain;
         outcomes.push({
           id: m.id,
           kind: 'sending',

@@ -37,3 +37,26 @@ export function trackLinks(
   const pixel = `<img src="${o.publicUrl}/o/${trackingToken(o.keyring, { kind: 'o', messageId: o.messageId, link: 0 })}" width="1" height="1" alt="" style="display:block;border:0">`;
   return { html: /<\/body>/i.test(rewritten) ? rewritten.replace(/<\/body>/i, `${pixel}</body>`) : `${rewritten}${pixel}`, links };
 }
+
+/** A URL in plain text: up to whitespace or the punctuation that ends a Chinese or English sentence around it. */
+const TEXT_URL = /https?:\/\/[^\s<>"'，。！？；、）】」]+?(?=[.,!?;:)]*(?:[\s<>"'，。！？；、）】」]|$))/g;
+
+/**
+ * Rewrites the http(s) links of an SMS (its text and an operator template's parameters) to short tracked links on
+ * Patron's own address, numbered as an e-mail's are; the parts are counted again by the caller.
+ */
+export function trackTextLinks(
+  text: string,
+  params: Record<string, string> | null,
+  o: { keyring: Keyring; messageId: number; publicUrl: string },
+): { text: string; params: Record<string, string> | null; links: string[] } {
+  const links: string[] = [];
+  const shorten = (s: string) =>
+    s.replace(TEXT_URL, (url) => {
+      let index = links.indexOf(url);
+      if (index < 0) index = links.push(url) - 1;
+      return `${o.publicUrl}/l/${trackingToken(o.keyring, { kind: 'l', messageId: o.messageId, link: index })}`;
+    });
+  const out = shorten(text);
+  return { text: out, params: params && Object.fromEntries(Object.entries(params).map(([k, v]) => [k, shorten(v)])), links };
+}
