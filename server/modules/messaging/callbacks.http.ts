@@ -4,12 +4,13 @@ import type { AppContext } from '../../platform/context.ts';
 import { parseJsonWithoutNul } from '../../platform/nul.ts';
 import { type SmsProviderKind, applyCallback, callbackTokenValid, parseCallback } from './callbacks.ts';
 
-const params = z.object({ provider: z.enum(['aliyun', 'tencent']), token: z.string().min(1).max(100) });
+const params = z.object({ provider: z.enum(['aliyun', 'tencent', 'http']), token: z.string().min(1).max(100) });
 
 /** What each provider expects back from its push (anything else and it pushes again). */
 const ACK: Record<SmsProviderKind, (ok: boolean, msg: string) => object> = {
   aliyun: (ok, msg) => ({ code: ok ? 0 : 1, msg }),
   tencent: (ok, msg) => ({ result: ok ? 0 : 1, errmsg: msg }),
+  http: (ok, msg) => ({ ok, message: msg }),
 };
 
 /**

@@ -4,7 +4,7 @@ import { type Keyring, blindIndex, constantTimeEqual } from '../../platform/cryp
 import { normalizePhone } from '../customers/index.ts';
 import { optOut } from './opt-out.ts';
 
-export type SmsProviderKind = 'aliyun' | 'tencent';
+export type SmsProviderKind = 'aliyun' | 'tencent' | 'http';
 
 /** The secret part of a provider's callback URL (the providers sign nothing; the URL is the credential). */
 export const callbackToken = (keyring: Keyring, provider: SmsProviderKind) => blindIndex(keyring, 'sms-callback', provider).slice(0, 32);
@@ -35,6 +35,11 @@ export function parseCallback(provider: SmsProviderKind, body: unknown): { recei
           code: str(item.err_code),
         });
       else if ('content' in item && 'phone_number' in item) replies.push({ phone: str(item.phone_number), text: str(item.content) });
+    } else if (provider === 'http') {
+      // Patron's own gateway format: receipts { id, status: delivered | failed, error? }, replies { from, text }.
+      if ('status' in item && 'id' in item)
+        receipts.push({ ref: { outId: str(item.id) }, delivered: item.status === 'delivered', code: str(item.error) });
+      else if ('from' in item && 'text' in item) replies.push({ phone: str(item.from), text: str(item.text) });
     } else if ('report_status' in item) {
       receipts.push({ ref: { serial: str(item.sid) }, delivered: item.report_status === 'SUCCESS', code: str(item.errmsg) });
     } else if ('text' in item && 'mobile' in item) {

@@ -83,11 +83,11 @@ const smtpAnswer = async (ctx: AppContext) => ({
 
 const smsBody = z.union([
   z.strictObject({
-    kind: z.enum(['aliyun', 'tencent']),
+    kind: z.enum(['aliyun', 'tencent', 'http']),
     accessKeyId: z.string().min(1).max(200),
     secret: z.string().min(1).max(500).optional().describe('Stored encrypted; never returned'),
     signName: z.string().min(1).max(30).describe('The approved signature (签名)'),
-    endpoint: z.string().max(200).optional().describe("The API endpoint (default the provider's)"),
+    endpoint: z.string().max(500).optional().describe("The API endpoint (default the provider's); http: the gateway's URL (required)"),
     sdkAppId: z.string().max(50).optional().describe('Tencent: SmsSdkAppId'),
     region: z.string().max(50).optional().describe('Tencent: region (default ap-guangzhou)'),
   }),
@@ -95,7 +95,7 @@ const smsBody = z.union([
 ]);
 const smsView = z.object({
   configured: z.boolean(),
-  kind: z.enum(['aliyun', 'tencent']).optional(),
+  kind: z.enum(['aliyun', 'tencent', 'http']).optional(),
   accessKeyId: z.string().optional(),
   signName: z.string().optional(),
   endpoint: z.string().nullable().optional(),

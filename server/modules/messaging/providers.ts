@@ -5,6 +5,7 @@ import { type Keyring, decryptField } from '../../platform/crypto.ts';
 export type OutgoingMessage = {
   id: number;
   channel: 'email' | 'sms';
+  purpose: 'transactional' | 'marketing';
   rendered: RenderedMessage;
   from: string;
   headers: Record<string, string>;

@@ -63,6 +63,7 @@ async function deliver(
         const sent = await provider.send({
           id: c.id,
           channel: c.channel,
+          purpose: c.purpose,
           rendered: c.rendered,
           ...envelopeOf(rules.emailFrom, c.id),
           headers: headersFor(c, unsubscribe, rules.emailFrom),

@@ -94,7 +94,7 @@ export async function smsSettingsOf(db: Db): Promise<SmsSettings | null> {
 }
 
 export type SmsInput = {
-  kind: 'aliyun' | 'tencent';
+  kind: SmsSettings['kind'];
   accessKeyId: string;
   secret?: string;
   signName: string;
@@ -108,6 +108,7 @@ export async function saveSmsSettings(db: Db, keyring: Keyring, input: SmsInput 
   const before = await smsSettingsOf(db);
   const secretEnc = input?.secret !== undefined ? encryptField(keyring, input.secret) : before?.secretEnc;
   if (input && !secretEnc) throw smsErrors.secretRequired();
+  if (input?.kind === 'http' && !/^https?:\/\/[^\s]+$/.test(input.endpoint ?? '')) throw smsErrors.gatewayUrlRequired();
   const value: StoredSms = input
     ? {
         kind: input.kind,
@@ -140,5 +141,7 @@ export const presentSms = (s: SmsSettings | null, callbackUrl: (kind: SmsSetting
 
 export const smsErrors = {
   secretRequired: () => new AppError('SMS_SECRET_REQUIRED', 'invalid', 'Give the access key secret the first time an SMS provider is set.'),
+  gatewayUrlRequired: () =>
+    new AppError('SMS_GATEWAY_URL_REQUIRED', 'invalid', 'Give the gateway’s http(s) URL as the endpoint of an HTTP gateway.'),
   dkimKeyRequired: () => new AppError('DKIM_KEY_REQUIRED', 'invalid', 'Give the DKIM private key the first time signing is set.'),
 };

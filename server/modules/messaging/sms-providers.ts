@@ -1,6 +1,7 @@
 import DysmsapiModule, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { sms } from 'tencentcloud-sdk-nodejs-sms';
+import { createHmac } from 'node:crypto';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import { type OutgoingMessage, PermanentFailure, type Provider } from './providers.ts';
 
@@ -9,7 +10,9 @@ const Dysmsapi = (DysmsapiModule as unknown as { default?: typeof DysmsapiModule
 
 /** The SMS provider as stored (the secret encrypted with the keyring, never returned by the API). */
 export type SmsSettings = {
-  kind: 'aliyun' | 'tencent';
+  /** `http`: Patron's signed JSON POST to a gateway it has no adapter for (WeCom/WeChat bridges, DingTalk, other SMS). */
+  kind: 'aliyun' | 'tencent' | 'http';
+  /** The account's key id (`http`: sent as X-Patron-Key-Id, so a gateway can rotate secrets). */
   accessKeyId: string;
   secretEnc: string;
   signName: string;
@@ -116,5 +119,69 @@ export function tencentProvider(s: SmsSettings, keyring: Keyring): Provider {
   };
 }
 
+/** The signature a gateway checks: HMAC-SHA256 of `<timestamp>.<body>` under the shared secret, hex. */
+export const gatewaySignature = (secret: string, timestamp: string, body: string) =>
+  createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+
+/**
+ * A gateway Patron has no adapter for: one signed JSON POST per message to the configured URL. Headers:
+ * `X-Patron-Key-Id`, `X-Patron-Timestamp` (Unix seconds), `X-Patron-Signature: sha256=<hex>` over `<timestamp>.<body>`,
+ * and `Idempotency-Key: patron-<id>` (a gateway that honours it makes a resend after a crash harmless). Body: `id`,
+ * `channel`, `purpose`, `to`, `text` and the operator `template` when the message has one. A 2xx is accepted (the
+ * answer's `id` is the gateway's message id); a 4xx other than 408/429 is permanent; anything else is retried.
+ * Receipts and replies come back at `/hooks/sms/http/<token>`.
+ */
+export function httpGatewayProvider(s: SmsSettings, keyring: Keyring): Provider {
+  if (!s.endpoint?.includes('://')) throw new PermanentFailure('the gateway has no URL');
+  const url = s.endpoint;
+  const secret = decryptField(keyring, s.secretEnc);
+  return {
+    name: 'http',
+    parallel: 8,
+    send: async (m) => {
+      if (!m.rendered.to) throw new PermanentFailure('no phone number');
+      const body = JSON.stringify({
+        id: m.id,
+        channel: m.channel,
+        purpose: m.purpose,
+        to: m.rendered.to,
+        sign: s.signName,
+        text: m.rendered.text,
+        template: m.rendered.providerTemplate,
+      });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-patron-key-id': s.accessKeyId,
+            'x-patron-timestamp': timestamp,
+            'x-patron-signature': `sha256=${gatewaySignature(secret, timestamp, body)}`,
+            'idempotency-key': `patron-${m.id}`,
+          },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+      } catch (err) {
+        throw new Error(`gateway unreachable: ${(err as Error).message}`);
+      }
+      const text = await res.text().catch(() => '');
+      if (res.ok) {
+        let answer: { id?: unknown } = {};
+        try {
+          answer = JSON.parse(text) as { id?: unknown };
+        } catch {}
+        return { providerMessageId: answer.id === undefined || answer.id === null ? `http-${m.id}` : String(answer.id).slice(0, 200) };
+      }
+      const reason = `HTTP ${res.status}: ${text.slice(0, 300)}`;
+      throw res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429
+        ? new PermanentFailure(reason)
+        : new Error(reason);
+    },
+  };
+}
+
 export const smsProvider = (s: SmsSettings, keyring: Keyring): Provider =>
-  s.kind === 'aliyun' ? aliyunProvider(s, keyring) : tencentProvider(s, keyring);
+  s.kind === 'aliyun' ? aliyunProvider(s, keyring) : s.kind === 'tencent' ? tencentProvider(s, keyring) : httpGatewayProvider(s, keyring);

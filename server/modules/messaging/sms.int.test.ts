@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import { type IncomingHttpHeaders, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
 import { type FakeSms, startFakeSms } from '../../../test/sms-fakes.ts';
@@ -233,5 +236,77 @@ describe('SMS through the providers’ own SDKs', () => {
     });
     expect(res.json()).toEqual({ result: 0, errmsg: 'ok' });
     expect(await state(messageId)).toMatchObject({ status: 'delivered' });
+  });
+
+  it('sends through a signed HTTP gateway: HMAC over timestamp and body, an idempotency key; its receipts and replies come back at its callback URL', async () => {
+    const secret = 'gateway-secret-0123456789';
+    const got: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const gateway = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        got.push({ headers: req.headers, body });
+        const parsed = JSON.parse(body) as { to: string };
+        res.setHeader('content-type', 'application/json');
+        if (parsed.to.endsWith('0000')) {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ error: 'number not reachable' }));
+        } else res.end(JSON.stringify({ id: `gw-${got.length}` }));
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`;
+    const noUrl = await api('PUT', '/settings/messaging/sms', { kind: 'http', accessKeyId: 'k1', secret, signName: '帕特龙' });
+    expect(noUrl.json().error.code).toBe('SMS_GATEWAY_URL_REQUIRED');
+    const set = (
+      await api('PUT', '/settings/messaging/sms', { kind: 'http', accessKeyId: 'k1', secret, signName: '帕特龙', endpoint: url })
+    ).json();
+    expect(set).toMatchObject({ configured: true, kind: 'http', callbackUrl: expect.stringContaining('/hooks/sms/http/') });
+    const id = (await api('POST', '/customers', { phone: '13422223333', name: '卫' })).json().customerId;
+    const messageId = await queue(id, 'TB-GW-1');
+    await send();
+    expect(await state(messageId)).toMatchObject({ status: 'sent', provider: 'http', provider_message_id: 'gw-1' });
+    const [request] = got;
+    const timestamp = String(request.headers['x-patron-timestamp']);
+    expect(request.headers['x-patron-signature']).toBe(
+      `sha256=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`,
+    );
+    expect([request.headers['x-patron-key-id'], request.headers['idempotency-key']]).toEqual(['k1', `patron-${messageId}`]);
+    expect(JSON.parse(request.body)).toEqual({
+      id: messageId,
+      channel: 'sms',
+      purpose: 'transactional',
+      to: '+8613422223333',
+      sign: '帕特龙',
+      text: '您的订单 TB-GW-1 还未付款，金额 ¥129.00',
+      template: { code: 'SMS_4815162342', params: { order: 'TB-GW-1', amount: '¥129.00' } },
+    });
+    // A 4xx is the gateway's final word: failed, not retried.
+    const other = (await api('POST', '/customers', { phone: '13400000000', name: '蒋' })).json().customerId;
+    const refused = await queue(other, 'TB-GW-2');
+    await send();
+    expect(await state(refused)).toMatchObject({ status: 'failed', provider: 'http' });
+    const hook = (payload: unknown) =>
+      patron.http.inject({
+        method: 'POST',
+        url: new URL(set.callbackUrl).pathname,
+        payload: JSON.stringify(payload),
+        headers: { 'content-type': 'application/json' },
+      });
+    expect(
+      (
+        await hook([
+          { id: String(messageId), status: 'delivered' },
+          { from: '+8613422223333', text: '退订' },
+        ])
+      ).json(),
+    ).toEqual({ ok: true, message: 'ok' });
+    expect(await state(messageId)).toMatchObject({ status: 'delivered' });
+    expect((await api('GET', '/suppressions')).json().items).toContainEqual(
+      expect.objectContaining({ channel: 'sms', reason: 'reply 退订', source: 'http SMS reply' }),
+    );
+    await new Promise<void>((resolve) => gateway.close(() => resolve()));
   });
 });

@@ -49,7 +49,14 @@ export async function testSend(ctx: AppContext, o: PreviewOptions & { to: string
   const provider = providers[channel];
   let outcome: { status: 'sent' | 'failed'; providerMessageId: string | null; error: string | null };
   try {
-    const sent = await provider.send({ id, channel, rendered, headers: {}, ...envelopeOf(rules.emailFrom, id) });
+    const sent = await provider.send({
+      id,
+      channel,
+      purpose: o.template.purpose,
+      rendered,
+      headers: {},
+      ...envelopeOf(rules.emailFrom, id),
+    });
     outcome = { status: 'sent', providerMessageId: sent.providerMessageId, error: null };
   } catch (err) {
     outcome = { status: 'failed', providerMessageId: null, error: (err as Error).message.slice(0, 1000) };

@@ -60,7 +60,7 @@ export function SmsProviderCard() {
           <Form.Item name="kind" label={t('messaging.smsProvider')}>
             <Select
               style={{ width: 180 }}
-              options={['aliyun', 'tencent'].map((k) => ({ value: k, label: t(`messaging.smsProviders.${k}`) }))}
+              options={['aliyun', 'tencent', 'http'].map((k) => ({ value: k, label: t(`messaging.smsProviders.${k}`) }))}
             />
           </Form.Item>
           <Form.Item name="signName" label={t('messaging.smsSignName')} rules={[{ required: true }]}>
@@ -68,12 +68,16 @@ export function SmsProviderCard() {
           </Form.Item>
         </Space>
         <Space wrap>
-          <Form.Item name="accessKeyId" label={kind === 'tencent' ? 'SecretId' : 'AccessKey ID'} rules={[{ required: true }]}>
+          <Form.Item
+            name="accessKeyId"
+            label={kind === 'tencent' ? 'SecretId' : kind === 'http' ? t('messaging.gatewayKeyId') : 'AccessKey ID'}
+            rules={[{ required: true }]}
+          >
             <Input style={{ width: 240 }} />
           </Form.Item>
           <Form.Item
             name="secret"
-            label={kind === 'tencent' ? 'SecretKey' : 'AccessKey Secret'}
+            label={kind === 'tencent' ? 'SecretKey' : kind === 'http' ? t('messaging.gatewaySecret') : 'AccessKey Secret'}
             extra={sms.data.configured ? t('messaging.passwordKept') : undefined}
           >
             <Input.Password style={{ width: 240 }} autoComplete="new-password" />
@@ -89,8 +93,21 @@ export function SmsProviderCard() {
             </Form.Item>
           </Space>
         )}
-        <Form.Item name="endpoint" label={t('messaging.smsEndpoint')}>
-          <Input placeholder={kind === 'tencent' ? 'sms.tencentcloudapi.com' : 'dysmsapi.aliyuncs.com'} />
+        <Form.Item
+          name="endpoint"
+          label={kind === 'http' ? t('messaging.gatewayUrl') : t('messaging.smsEndpoint')}
+          rules={[{ required: kind === 'http' }]}
+          extra={kind === 'http' ? t('messaging.gatewayHelp') : undefined}
+        >
+          <Input
+            placeholder={
+              kind === 'tencent'
+                ? 'sms.tencentcloudapi.com'
+                : kind === 'http'
+                  ? 'https://gateway.example.com/send'
+                  : 'dysmsapi.aliyuncs.com'
+            }
+          />
         </Form.Item>
         {sms.data.callbackUrl && (
           <Typography.Paragraph type="secondary">
