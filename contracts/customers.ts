@@ -92,7 +92,15 @@ const labels = z.object({ 'zh-CN': z.string(), en: z.string() });
 export const customerPanel = z.object({
   key: z.string(),
   title: labels,
-  columns: z.array(z.object({ key: z.string(), label: labels, values: z.record(z.string(), labels).optional() })),
+  columns: z.array(
+    z.object({
+      key: z.string(),
+      label: labels,
+      values: z.record(z.string(), labels).optional(),
+      /** `datetime`: an ISO instant, shown in the reader's time zone and language. */
+      type: z.enum(['text', 'datetime']).optional(),
+    }),
+  ),
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
 });
 export type CustomerPanelBody = z.infer<typeof customerPanel>;

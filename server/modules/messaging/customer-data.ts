@@ -61,7 +61,10 @@ const REASONS = {
   cap: labels('超过发送频次上限', 'Over the frequency cap'),
   erased: labels('客户已删除或合并', 'Customer erased or merged'),
   template_missing: labels('模板不存在', 'Template missing'),
+  quiet_hours: labels('免打扰时段，已改期', 'Quiet hours: moved'),
 } as const;
+
+const CHANNELS = { email: labels('邮件', 'E-mail'), sms: labels('短信', 'SMS') } as const;
 
 /** The person's last messages on the 360: when, how, which template, what became of it and why. */
 export const messagesPanel: CustomerPanel = {
@@ -77,18 +80,20 @@ export const messagesPanel: CustomerPanel = {
       .execute();
     return {
       columns: [
-        { key: 'at', label: labels('时间', 'When') },
-        { key: 'channel', label: labels('渠道', 'Channel') },
+        { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
+        { key: 'channel', label: labels('渠道', 'Channel'), values: CHANNELS },
         { key: 'template', label: labels('模板', 'Template') },
         { key: 'status', label: labels('状态', 'State'), values: STATUS },
         { key: 'note', label: labels('说明', 'Note'), values: REASONS },
+        { key: 'rescheduledTo', label: labels('改在', 'Moved to'), type: 'datetime' },
       ],
       rows: rows.map((r) => ({
         at: (r.sent_at ?? r.created_at).toISOString(),
         channel: r.channel,
         template: r.template_key,
         status: r.status,
-        note: r.skip_reason ?? (r.rescheduled_from ? `→ ${r.not_before.toISOString()}` : null),
+        note: r.skip_reason ?? (r.rescheduled_from ? 'quiet_hours' : null),
+        rescheduledTo: r.rescheduled_from ? r.not_before.toISOString() : null,
       })),
     };
   },

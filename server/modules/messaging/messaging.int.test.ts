@@ -287,9 +287,11 @@ describe('messaging', () => {
     expect(after.map((r) => (r.details as { via: string }).via)).toContain('message_preview');
     // The customer 360 lists what was sent and what was not, and why.
     const panel = (await api('GET', `/customers/${id}`)).json().panels.find((p: { key: string }) => p.key === 'messages');
-    expect(panel.rows.map((r: { status: string; note: string | null }) => [r.status, r.note])).toEqual([
-      ['skipped', 'cap'],
-      ['sent', '→ 2026-12-04T00:00:00.000Z'],
+    expect(
+      panel.rows.map((r: { status: string; note: string | null; rescheduledTo: string | null }) => [r.status, r.note, r.rescheduledTo]),
+    ).toEqual([
+      ['skipped', 'cap', null],
+      ['sent', 'quiet_hours', '2026-12-04T00:00:00.000Z'],
     ]);
   });
 

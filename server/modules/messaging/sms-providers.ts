@@ -127,7 +127,7 @@ export const gatewaySignature = (secret: string, timestamp: string, body: string
  * A gateway Patron has no adapter for: one signed JSON POST per message to the configured URL. Headers:
  * `X-Patron-Key-Id`, `X-Patron-Timestamp` (Unix seconds), `X-Patron-Signature: sha256=<hex>` over `<timestamp>.<body>`,
  * and `Idempotency-Key: patron-<id>` (a gateway that honours it makes a resend after a crash harmless). Body: `id`,
- * `channel`, `purpose`, `to`, `text` and the operator `template` when the message has one. A 2xx is accepted (the
+ * `channel`, `purpose`, `to`, `sign` (the signature), `text` and the operator `template` when the message has one. A 2xx is accepted (the
  * answer's `id` is the gateway's message id); a 4xx other than 408/429 is permanent; anything else is retried.
  * Receipts and replies come back at `/hooks/sms/http/<token>`.
  */

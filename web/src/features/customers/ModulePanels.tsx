@@ -1,6 +1,7 @@
 import { Card, Table } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { CustomerPanelBody } from '../../../../contracts/customers.ts';
+import { formatDateTime } from '../../lib/format.ts';
 import { localized } from '../../lib/labels.ts';
 
 /** The 360 panels other modules declare (loyalty, messages, tickets …), each a small table. */
@@ -18,7 +19,13 @@ export function ModulePanels({ panels }: { panels: CustomerPanelBody[] }) {
           title: localized(c.label, i18n.language),
           dataIndex: c.key,
           render: (v: unknown) =>
-            v === null || v === undefined ? '—' : c.values?.[String(v)] ? localized(c.values[String(v)], i18n.language) : String(v),
+            v === null || v === undefined
+              ? '—'
+              : c.values?.[String(v)]
+                ? localized(c.values[String(v)], i18n.language)
+                : c.type === 'datetime'
+                  ? formatDateTime(String(v), i18n.language)
+                  : String(v),
         }))}
       />
     </Card>
