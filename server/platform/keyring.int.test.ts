@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDb, createTestDb } from '../../test/db.ts';
 import { allEncryptedColumns } from '../modules.ts';
 import { seedDemo } from '../modules/demo/index.ts';
-import { decryptField, generateKey } from './crypto.ts';
+import { ciphertextKeyId, decryptField, encryptField, generateKey } from './crypto.ts';
 import { loadKeyring, refreshKeyring, rotateKey } from './keyring.ts';
 
 describe('keyring and rotation', () => {
@@ -26,6 +26,15 @@ describe('keyring and rotation', () => {
     await seedDemo(db.db, running, { customers: 120 });
     const before = await db.db.selectFrom('customers').select(['id', 'phone_enc', 'email_enc', 'address_enc']).orderBy('id').execute();
     const plain = before.map((r) => r.phone_enc && decryptField(running, r.phone_enc));
+    const smtp = {
+      host: 'smtp.example.com',
+      passwordEnc: encryptField(running, 'smtp-pass'),
+      dkim: { privateKeyEnc: encryptField(running, 'PEM') },
+    };
+    await db.db
+      .insertInto('settings')
+      .values({ key: 'messaging.smtp', value: JSON.stringify(smtp), updated_at: new Date(), updated_by: null })
+      .execute();
     const result = await rotateKey(db.db, { masterKey: master, encrypted: allEncryptedColumns });
     expect(result.reencrypted).toBeGreaterThan(120); // customers plus their e-mail/phone identities
     const after = await db.db.selectFrom('customers').select(['id', 'phone_enc', 'email_enc', 'address_enc']).orderBy('id').execute();
@@ -36,6 +45,11 @@ describe('keyring and rotation', () => {
     }
     await refreshKeyring(db.db, master, running);
     expect(running.activeKeyId).toBe(result.newKeyId);
+    // Secrets inside settings documents move to the new key too.
+    const stored = (await db.db.selectFrom('settings').select('value').where('key', '=', 'messaging.smtp').executeTakeFirstOrThrow())
+      .value as typeof smtp;
+    expect([ciphertextKeyId(stored.passwordEnc), ciphertextKeyId(stored.dkim.privateKeyEnc)]).toEqual([result.newKeyId, result.newKeyId]);
+    expect([decryptField(running, stored.passwordEnc), decryptField(running, stored.dkim.privateKeyEnc)]).toEqual(['smtp-pass', 'PEM']);
     expect(after.map((r) => r.phone_enc && decryptField(running, r.phone_enc))).toEqual(plain);
   });
 

@@ -104,6 +104,39 @@ async function reencryptTable(db: Db, keyring: Keyring, target: EncryptedColumns
   }
 }
 
+/**
+ * Secrets inside settings documents (an SMTP password, a DKIM key, an SMS secret: fields named `…Enc`, the convention
+ * the settings audit also reads) re-encrypted under the active key, a document at a time. Returns how many fields.
+ */
+async function reencryptSettings(db: Db, keyring: Keyring): Promise<number> {
+  let done = 0;
+  const fresh = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(fresh);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => {
+        if (k.endsWith('Enc') && typeof v === 'string' && v.startsWith('v1.') && ciphertextKeyId(v) !== keyring.activeKeyId) {
+          done++;
+          return [k, encryptField(keyring, decryptField(keyring, v))];
+        }
+        return [k, fresh(v)];
+      }),
+    );
+  };
+  const rows = await db.selectFrom('settings').select(['key', 'value']).where(sql<boolean>`value::text like '%Enc"%'`).execute();
+  for (const row of rows) {
+    const before = done;
+    const value = fresh(row.value);
+    if (done > before)
+      await db
+        .updateTable('settings')
+        .set({ value: JSON.stringify(value) })
+        .where('key', '=', row.key)
+        .execute();
+  }
+  return done;
+}
+
 /** Re-reads the keys into an existing keyring in place, so every holder sees new keys. */
 export async function refreshKeyring(db: Db, masterKey: Buffer, keyring: Keyring): Promise<void> {
   const fresh = await loadKeyring(db, masterKey);
@@ -117,7 +150,8 @@ export const KEYRING_REFRESH_MS = 15_000;
 /**
  * Rotates the data key without downtime. The new key is published inactive, so running servers
  * (which refresh every KEYRING_REFRESH_MS) can decrypt with it before anyone encrypts with it; after the
- * grace period it becomes active, every registered column is re-encrypted in small transactions, and
+ * grace period it becomes active, every registered column (and every secret in a settings document) is re-encrypted
+ * in small transactions, and
  * older data keys are marked retired (kept, still able to decrypt). With `newMasterKey` all keys are
  * also re-wrapped under the new master key.
  */
@@ -132,6 +166,7 @@ export async function rotateKey(db: Db, opts: RotateKeyOptions): Promise<RotateK
   const keyring = await loadKeyring(db, wrapping);
   let reencrypted = 0;
   for (const target of opts.encrypted) reencrypted += await reencryptTable(db, keyring, target, opts);
+  reencrypted += await reencryptSettings(db, keyring);
   await db
     .updateTable('platform_keys')
     .set({ retired_at: new Date() })

@@ -39,7 +39,16 @@ export function envelopeOf(emailFrom: string, id: number) {
   return { from: emailFrom, messageId: `<patron-${id}@${domainOf(emailFrom)}>` };
 }
 
-/** Hands claimed messages to their providers; each ends sent, failed (permanent) or queued again with backoff. */
+/** A provider's answer to one message of a chunk. */
+type Outcome =
+  | { id: number; sent: true; providerMessageId: string }
+  | { id: number; sent: false; permanent: boolean; error: string; attempts: number };
+
+/**
+ * Hands claimed messages to their providers, per provider in chunks of its `parallel`: one statement marks a chunk
+ * handed over, its messages go to the provider at once, one statement per outcome kind records what came back. Each
+ * ends sent, failed (permanent) or queued again with backoff. A crash leaves at most one chunk `unknown`.
+ */
 async function deliver(
   ctx: AppContext,
   claimed: readonly Claimed[],
@@ -48,63 +57,70 @@ async function deliver(
 ): Promise<void> {
   if (claimed.length === 0) return;
   const rules = await messagingRulesOf(ctx.db);
-  await inParallel(
-    claimed,
-    (c) => providers[c.channel].parallel,
-    async (c) => {
-      const provider = providers[c.channel];
-      const unsubscribe =
-        c.customerId !== null
-          ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: c.customerId, channel: c.channel })}`
-          : null;
-      try {
-        // Committed before the provider sees it: from here a crash means "maybe sent" (unknown), never "send again".
-        await ctx.db.updateTable('messages').set({ handed_at: now }).where('id', '=', c.id).execute();
-        const sent = await provider.send({
-          id: c.id,
-          channel: c.channel,
-          purpose: c.purpose,
-          rendered: c.rendered,
-          ...envelopeOf(rules.emailFrom, c.id),
-          headers: headersFor(c, unsubscribe, rules.emailFrom),
-        });
+  await Promise.all(
+    (['email', 'sms'] as const).map(async (channel) => {
+      const provider = providers[channel];
+      const mine = claimed.filter((c) => c.channel === channel);
+      for (let i = 0; i < mine.length; i += provider.parallel) {
+        const chunk = mine.slice(i, i + provider.parallel);
+        // Committed before the provider sees them: from here a crash means "maybe sent" (unknown), never "send again".
         await ctx.db
           .updateTable('messages')
-          .set({ status: 'sent', provider: provider.name, provider_message_id: sent.providerMessageId, sent_at: now, updated_at: now })
-          .where('id', '=', c.id)
+          .set({ handed_at: now })
+          .where(
+            'id',
+            'in',
+            chunk.map((c) => c.id),
+          )
           .execute();
-      } catch (err) {
-        const permanent = err instanceof PermanentFailure || c.attempts >= MAX_ATTEMPTS;
-        const retryAt = new Date(now.getTime() + 2 ** c.attempts * 30_000);
-        await ctx.db
-          .updateTable('messages')
-          .set({
-            status: permanent ? 'failed' : 'queued',
-            provider: provider.name,
-            error: (err as Error).message.slice(0, 1000),
-            not_before: permanent ? undefined : retryAt,
-            updated_at: now,
-          })
-          .where('id', '=', c.id)
-          .execute();
+        const outcomes = await Promise.all(chunk.map((c) => handOver(ctx, provider, c, rules.emailFrom)));
+        await recordDeliveries(ctx.db, provider.name, outcomes, now);
       }
-    },
+    }),
   );
 }
 
-/** Runs `work` over the items with at most `limit(item)` of one kind running at once (items grouped by their limit). */
-async function inParallel<T>(items: readonly T[], limit: (item: T) => number, work: (item: T) => Promise<void>): Promise<void> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) groups.set(limit(item), [...(groups.get(limit(item)) ?? []), item]);
-  await Promise.all(
-    [...groups].map(async ([n, group]) => {
-      let next = 0;
-      const lane = async () => {
-        while (next < group.length) await work(group[next++]);
-      };
-      await Promise.all(Array.from({ length: Math.min(n, group.length) }, lane));
-    }),
-  );
+async function handOver(ctx: AppContext, provider: Provider, c: Claimed, emailFrom: string): Promise<Outcome> {
+  const unsubscribe =
+    c.customerId !== null
+      ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: c.customerId, channel: c.channel })}`
+      : null;
+  try {
+    const sent = await provider.send({
+      id: c.id,
+      channel: c.channel,
+      purpose: c.purpose,
+      rendered: c.rendered,
+      ...envelopeOf(emailFrom, c.id),
+      headers: headersFor(c, unsubscribe, emailFrom),
+    });
+    return { id: c.id, sent: true, providerMessageId: sent.providerMessageId };
+  } catch (err) {
+    return {
+      id: c.id,
+      sent: false,
+      permanent: err instanceof PermanentFailure || c.attempts >= MAX_ATTEMPTS,
+      error: (err as Error).message.slice(0, 1000),
+      attempts: c.attempts,
+    };
+  }
+}
+
+/** What a chunk's provider answered, in one statement per kind: sent; failed for good; queued again with backoff. */
+async function recordDeliveries(db: Db, provider: string, outcomes: readonly Outcome[], now: Date): Promise<void> {
+  const sent = outcomes.flatMap((o) => (o.sent ? [o] : []));
+  if (sent.length > 0)
+    await sql`update messages m set status = 'sent', provider = ${provider}, provider_message_id = v.pid, sent_at = ${now}, updated_at = ${now}
+      from unnest(${sent.map((o) => o.id)}::bigint[], ${sent.map((o) => o.providerMessageId)}::text[]) v(id, pid) where m.id = v.id`.execute(
+      db,
+    );
+  const failed = outcomes.flatMap((o) => (o.sent ? [] : [o]));
+  if (failed.length > 0)
+    await sql`update messages m set status = case when v.permanent then 'failed' else 'queued' end, provider = ${provider}, error = v.error,
+        not_before = case when v.permanent then m.not_before else v.retry_at end, updated_at = ${now}
+      from unnest(${failed.map((o) => o.id)}::bigint[], ${failed.map((o) => o.permanent)}::boolean[], ${failed.map((o) => o.error)}::text[],
+        ${failed.map((o) => new Date(now.getTime() + 2 ** o.attempts * 30_000).toISOString())}::timestamptz[]) v(id, permanent, error, retry_at)
+      where m.id = v.id`.execute(db);
 }
 
 /**
@@ -123,13 +139,30 @@ export async function resolveInterrupted(db: Db, now: Date, leaseMs: number): Pr
   return Number(r.numAffectedRows ?? 0);
 }
 
-/** One pass of the sender (a poller in every working process): due messages claimed, decided, rendered and sent; returns how many were decided. */
+/** Passes one call makes before it returns to its poller (which calls again at once while there is work). */
+const PASSES = 8;
+
+/**
+ * The sender (a poller in every working process): due messages claimed, decided, rendered and sent, pass after pass;
+ * a pass's claim runs while the previous pass's messages are with their providers. Returns how many were decided.
+ */
 export async function sendDue(ctx: AppContext): Promise<number> {
-  const now = ctx.clock.now();
-  await resolveInterrupted(ctx.db, now, ctx.config.sendingLeaseMs);
+  await resolveInterrupted(ctx.db, ctx.clock.now(), ctx.config.sendingLeaseMs);
   const providers = await providersOf(ctx);
-  const { due, claimed } = await claim(ctx, now, providers);
-  await deliver(ctx, claimed, providers, now);
-  // Every message decided counts (skipped and rescheduled too): a batch of skips is work done, and more may be due.
-  return due;
+  let decided = 0;
+  let sending: Promise<void> = Promise.resolve();
+  try {
+    for (let pass = 0; pass < PASSES; pass++) {
+      const now = ctx.clock.now();
+      const next = await claim(ctx, now, providers);
+      await sending;
+      sending = deliver(ctx, next.claimed, providers, now);
+      // Every message decided counts (skipped and rescheduled too): a batch of skips is work done, and more may be due.
+      decided += next.due;
+      if (next.due === 0) break;
+    }
+  } finally {
+    await sending;
+  }
+  return decided;
 }
