@@ -45,9 +45,9 @@ type Outcome =
   | { id: number; sent: false; permanent: boolean; error: string; attempts: number };
 
 /**
- * Hands claimed messages to their providers, per provider in chunks of its `parallel`: one statement marks a chunk
- * handed over, its messages go to the provider at once, one statement per outcome kind records what came back. Each
- * ends sent, failed (permanent) or queued again with backoff. A crash leaves at most one chunk `unknown`.
+ * Hands claimed messages to their providers, per provider in chunks of its `parallel`: one commit marks a chunk handed
+ * over (with the previous chunk's outcomes), its messages go to the provider at once. Each ends sent, failed
+ * (permanent) or queued again with backoff. A crash leaves at most one chunk `unknown`.
  */
 async function deliver(
   ctx: AppContext,
@@ -61,21 +61,26 @@ async function deliver(
     (['email', 'sms'] as const).map(async (channel) => {
       const provider = providers[channel];
       const mine = claimed.filter((c) => c.channel === channel);
+      let answered: Outcome[] = [];
       for (let i = 0; i < mine.length; i += provider.parallel) {
         const chunk = mine.slice(i, i + provider.parallel);
-        // Committed before the provider sees them: from here a crash means "maybe sent" (unknown), never "send again".
-        await ctx.db
-          .updateTable('messages')
-          .set({ handed_at: now })
-          .where(
-            'id',
-            'in',
-            chunk.map((c) => c.id),
-          )
-          .execute();
-        const outcomes = await Promise.all(chunk.map((c) => handOver(ctx, provider, c, rules.emailFrom)));
-        await recordDeliveries(ctx.db, provider.name, outcomes, now);
+        // One commit records what the previous chunk's provider answered and marks this chunk handed over — before
+        // the provider sees it: from here a crash means "maybe sent" (unknown), never "send again".
+        await ctx.db.transaction().execute(async (trx) => {
+          await recordDeliveries(trx, provider.name, answered, now);
+          await trx
+            .updateTable('messages')
+            .set({ handed_at: now })
+            .where(
+              'id',
+              'in',
+              chunk.map((c) => c.id),
+            )
+            .execute();
+        });
+        answered = await Promise.all(chunk.map((c) => handOver(ctx, provider, c, rules.emailFrom)));
       }
+      await recordDeliveries(ctx.db, provider.name, answered, now);
     }),
   );
 }
