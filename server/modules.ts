@@ -10,6 +10,7 @@ import { customersModule } from './modules/customers/index.ts';
 import { eventsModule } from './modules/events/index.ts';
 import { identityModule } from './modules/identity/index.ts';
 import { ingestModule } from './modules/ingest/index.ts';
+import { journeysModule } from './modules/journeys/index.ts';
 import { messagingModule } from './modules/messaging/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
 import { segmentsModule } from './modules/segments/index.ts';
@@ -37,6 +38,7 @@ export const allModules: readonly Module[] = [
   analyticsModule,
   segmentsModule,
   messagingModule,
+  journeysModule,
 ];
 
 /** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */

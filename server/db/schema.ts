@@ -7,6 +7,7 @@ import type { CustomersTables } from '../modules/customers/customers.tables.ts';
 import type { EventsTables } from '../modules/events/events.tables.ts';
 import type { IdentityTables } from '../modules/identity/identity.tables.ts';
 import type { IngestTables } from '../modules/ingest/ingest.tables.ts';
+import type { JourneysTables } from '../modules/journeys/journeys.tables.ts';
 import type { MessagingTables } from '../modules/messaging/messaging.tables.ts';
 import type { PrivacyTables } from '../modules/privacy/privacy.tables.ts';
 import type { SegmentsTables } from '../modules/segments/segments.tables.ts';
@@ -31,7 +32,8 @@ export type Database = PlatformTables &
   PrivacyTables &
   AnalyticsTables &
   SegmentsTables &
-  MessagingTables;
+  MessagingTables &
+  JourneysTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';
@@ -42,6 +44,7 @@ export type * from '../modules/customers/customers.tables.ts';
 export type * from '../modules/events/events.tables.ts';
 export type * from '../modules/identity/identity.tables.ts';
 export type * from '../modules/ingest/ingest.tables.ts';
+export type * from '../modules/journeys/journeys.tables.ts';
 export type * from '../modules/messaging/messaging.tables.ts';
 export type * from '../modules/privacy/privacy.tables.ts';
 export type * from '../modules/segments/segments.tables.ts';

@@ -44,6 +44,7 @@ export { canonicalCity, canonicalProvince } from './regions.ts';
 export { rememberAddresses, sightingOf } from './addresses.ts';
 export { currentCustomerId, customerNames } from './customers.service.ts';
 export { customerErrors } from './customers.errors.ts';
+export { setTag } from './tags.service.ts';
 export { deleteCustomers, eraseProfile } from './removal.ts';
 export {
   currentColumns,

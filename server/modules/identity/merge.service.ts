@@ -1,10 +1,10 @@
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import { moveRows, moveRowsBack } from '../../platform/merge-rows.ts';
 import type { CustomerTable, Db } from '../../db/index.ts';
 import { emit } from '../../events/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
-import { type CustomerData, type MergeHooks, type MergeMemo, customerColumns } from '../../platform/registry.ts';
+import type { CustomerData, MergeHooks } from '../../platform/registry.ts';
 import { recordAudit } from '../audit/index.ts';
 import { markPairMerged } from './duplicates.service.ts';
 import type { mergeFields } from '../../../contracts/customers.ts';

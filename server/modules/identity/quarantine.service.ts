@@ -3,7 +3,7 @@ import type { quarantineQuery, quarantineResolveBody } from '../../../contracts/
 import type { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
-import { type Keyring, decryptField, encryptField } from '../../platform/crypto.ts';
+import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { maskEmail, maskPhone } from '../../platform/mask.ts';
 import { recordAudit } from '../audit/index.ts';

@@ -29,3 +29,5 @@ export const messagingModule = defineModule({
 export { enqueueMessage, type EnqueueInput } from './outbox.service.ts';
 export { sendDue } from './sender.ts';
 export { saveTemplate } from './templates.service.ts';
+export { nextTimeOfDay } from './quiet-hours.ts';
+export { templateExists } from './templates.service.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextAllowed } from './quiet-hours.ts';
+import { nextAllowed, nextTimeOfDay } from './quiet-hours.ts';
 
 const night = [{ start: '21:00', end: '08:00' }];
 const at = (iso: string) => new Date(iso);
@@ -33,5 +33,13 @@ describe('quiet hours', () => {
     expect(nextAllowed(at('2026-12-03T14:30:00Z'), 'Asia/Shanghai', [{ start: '21:00', end: '21:00' }]).toISOString()).toBe(
       '2026-12-03T14:30:00.000Z',
     );
+  });
+
+  it('finds the next time of day in a zone: later today, else tomorrow; at the minute itself, now', () => {
+    // 15:10 in Shanghai → 20:00 the same day; 23:10 → 10:00 the next day; 10:00:30 → itself.
+    expect(nextTimeOfDay(at('2026-12-03T07:10:00Z'), '20:00', 'Asia/Shanghai').toISOString()).toBe('2026-12-03T12:00:00.000Z');
+    expect(nextTimeOfDay(at('2026-12-03T15:10:00Z'), '10:00', 'Asia/Shanghai').toISOString()).toBe('2026-12-04T02:00:00.000Z');
+    expect(nextTimeOfDay(at('2026-12-04T02:00:30Z'), '10:00', 'Asia/Shanghai').toISOString()).toBe('2026-12-04T02:00:30.000Z');
+    expect(nextTimeOfDay(at('2026-12-03T23:30:00Z'), '00:00', 'UTC').toISOString()).toBe('2026-12-04T00:00:00.000Z');
   });
 });

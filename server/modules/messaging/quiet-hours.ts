@@ -41,3 +41,11 @@ export function nextAllowed(at: Date, timeZone: string, windows: readonly Window
   }
   return t;
 }
+
+/** The first instant at or after `at` whose local time in `timeZone` is `hhmm` (a journey's "wait until 10:00"). */
+export function nextTimeOfDay(at: Date, hhmm: string, timeZone: string): Date {
+  const m = minutesOf(hhmm);
+  const after = `${String(Math.floor(((m + 1) % 1440) / 60)).padStart(2, '0')}:${String((m + 1) % 60).padStart(2, '0')}`;
+  // Every minute of the day but the one at `hhmm` is a window that ends at `hhmm`.
+  return nextAllowed(at, timeZone, [{ start: after, end: hhmm }]);
+}

@@ -108,3 +108,14 @@ export async function deleteTemplate(db: Db, key: string, actor: Actor) {
     await recordAudit(trx, { actor, action: 'messaging.template_delete', target: { type: 'message_template', id: key } });
   });
 }
+
+/** Which of these template keys exist (a journey checks its message steps before it is published). */
+export async function templateExists(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('message_templates')
+    .select('key')
+    .where('key', 'in', [...keys])
+    .execute();
+  return new Set(rows.map((r) => r.key));
+}

@@ -30,6 +30,14 @@ export async function compileContext(db: Db, clock: Clock, rules: readonly RuleG
   };
 }
 
+/** Which of `ids` match `rules` at this moment (a journey's entry rules and conditions): one statement. */
+export async function customersMatching(db: Db, clock: Clock, rules: RuleGroup, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const ctx: CompileContext = { ...(await compileContext(db, clock, [rules])), only: ids };
+  const rows = await sql<{ id: number }>`${matchingCustomers(rules, ctx, sql`c.id = any(${[...ids]}::bigint[])`)}`.execute(db);
+  return new Set(rows.rows.map((r) => Number(r.id)));
+}
+
 async function checkReferences(db: Db, rules: RuleGroup, selfId: number | null) {
   const all = await db.selectFrom('segments').select(['id', 'rules']).execute();
   const refs = new Map(all.map((s) => [Number(s.id), s.rules ? referencedSegments(s.rules as RuleGroup) : []]));

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from './common.ts';
+import { ruleGroup } from './segments.ts';
+
+/**
+ * A journey: a trigger that lets people in, steps they go through (waits, conditions, messages…), a goal that lets
+ * them out early. What a run follows is a published version: editing a journey never changes a run under way.
+ */
+const stepId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lower-case letters, digits, dashes, underscores');
+/** The step after this one; null ends the run (completed). */
+const next = stepId.nullable();
+
+export const orderLifecycle = ['placed', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const;
+
+export const journeyStep = z.discriminatedUnion('type', [
+  z.strictObject({ id: stepId, type: z.literal('wait'), minutes: z.number().int().min(1).max(525_600), next }),
+  z.strictObject({
+    id: stepId,
+    type: z.literal('wait_until'),
+    time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+      .describe("The next time of day in the customer's time zone (else the store's)"),
+    next,
+  }),
+  z.strictObject({ id: stepId, type: z.literal('condition'), rules: ruleGroup, yes: next, no: next }),
+  z.strictObject({
+    id: stepId,
+    type: z.literal('order_status'),
+    statuses: z.array(z.string().min(1).max(40)).min(1).max(10).describe("The run's order is in one of these states now"),
+    yes: next,
+    no: next,
+  }),
+  z.strictObject({
+    id: stepId,
+    type: z.literal('split'),
+    branches: z
+      .array(z.strictObject({ share: z.number().int().min(1).max(100), next }))
+      .min(2)
+      .max(5),
+  }),
+  z.strictObject({
+    id: stepId,
+    type: z.literal('message'),
+    template: z.string().min(2).max(80).describe('A message template key; consent, quiet hours and caps apply when it is sent'),
+    next,
+  }),
+  z.strictObject({ id: stepId, type: z.literal('tag'), tag: z.string().min(1).max(50), remove: z.boolean().default(false), next }),
+  z.strictObject({ id: stepId, type: z.literal('exit') }),
+]);
+export type JourneyStep = z.infer<typeof journeyStep>;
+
+export const journeyTrigger = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('order'),
+    event: z.enum(orderLifecycle),
+    /** Orders below this total (minor units) do not enter (a ¥1 sample is no reason to remind anyone). */
+    minTotal: z.number().int().min(0).default(0),
+    /** Only orders in these states when the event is handled (e.g. still unpaid); empty: any. */
+    statuses: z.array(z.string().min(1).max(40)).max(10).default([]),
+    /** Events older than this when handled do not enter (a late webhook, an order backfilled through the API). */
+    maxAgeHours: z.number().int().min(1).max(720).default(24),
+  }),
+  z.strictObject({ type: z.literal('segment'), segmentId: z.number().int().positive(), on: z.enum(['entered', 'exited']) }),
+  z.strictObject({ type: z.literal('manual') }),
+]);
+export type JourneyTrigger = z.infer<typeof journeyTrigger>;
+
+export const journeyDefinition = z.strictObject({
+  trigger: journeyTrigger,
+  /** Who may enter, checked at the trigger (a segment rule on the person at that moment); none: everyone. */
+  entryRules: ruleGroup.nullable().default(null),
+  reentry: z
+    .strictObject({ policy: z.enum(['every', 'once', 'cooldown']), days: z.number().int().min(1).max(3650).optional() })
+    .default({ policy: 'every' }),
+  /** Ends a run early: the run's own order reaching this state (payment ends 催付), or any new order (win-back). */
+  goal: z
+    .strictObject({ type: z.enum(['order_event', 'any_order']), event: z.enum(orderLifecycle).optional() })
+    .nullable()
+    .default(null),
+  start: stepId,
+  steps: z.array(journeyStep).min(1).max(100),
+});
+export type JourneyDefinition = z.infer<typeof journeyDefinition>;
+
+export const journeyStatuses = ['draft', 'active', 'paused'] as const;
+
+export const journeyBody = z.strictObject({
+  key: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,79}$/),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).default(''),
+  definition: journeyDefinition,
+});
+
+export const journeyView = z.object({
+  id: z.number().int(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string(),
+  status: z.enum(journeyStatuses),
+  /** The draft being edited (published when activated). */
+  definition: journeyDefinition,
+  version: z.number().int().nullable().describe('The published version new runs follow'),
+  library: z.string().nullable().describe('The shipped journey this one came from'),
+  counts: z.object({ waiting: z.number().int(), completed: z.number().int(), exited: z.number().int(), failed: z.number().int() }),
+  updatedAt: z.string(),
+});
+export const journeyList = z.object({ items: z.array(journeyView) });
+
+export const runStatuses = ['waiting', 'completed', 'exited', 'failed'] as const;
+export const journeyRunView = z.object({
+  id: z.number().int(),
+  journeyId: z.number().int(),
+  journey: z.string(),
+  version: z.number().int(),
+  customerId: z.number().int(),
+  status: z.enum(runStatuses),
+  step: z.string().nullable().describe('The step a waiting run does next'),
+  dueAt: z.string().nullable(),
+  exitReason: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  log: z.array(
+    z.object({
+      step: z.string(),
+      type: z.string(),
+      at: z.string(),
+      outcome: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+export const journeyRunQuery = z.strictObject({
+  ...pageQuery,
+  customerId: z.coerce.number().int().positive().optional(),
+  status: z.enum(runStatuses).optional(),
+});
+export const journeyRunPage = pageOf(journeyRunView);
+export const enterBody = z.strictObject({
+  customerIds: z.array(z.number().int().positive()).min(1).max(1000),
+  /** Makes the call idempotent: the same key for the same person enters once. */
+  key: z.string().min(1).max(100),
+});
+export const enterResult = z.object({ entered: z.number().int(), skipped: z.number().int() });
+export const dryRunResult = z.object({
+  days: z.number().int(),
+  wouldEnter: z.number().int().describe('People the trigger and entry rules would have let in over the period'),
+});

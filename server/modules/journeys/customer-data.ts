@@ -1,0 +1,59 @@
+import type { CustomerData, CustomerPanel } from '../../platform/registry.ts';
+
+const labels = (zh: string, en: string) => ({ 'zh-CN': zh, en });
+
+/**
+ * A person's journey runs stay with the profile they ran on when people merge (a waiting run of the merged person
+ * sends nothing more: messaging skips a merged person); erasure deletes them with their log; an undone import's
+ * people take theirs with them.
+ */
+export const journeysData: readonly CustomerData[] = [
+  {
+    table: 'journey_runs',
+    merge: 'keep',
+    export: { name: 'journeyRuns', file: 'journey_runs.csv', orderBy: 'id' },
+    erase: 'delete',
+    undo: 'follows',
+  },
+];
+
+const STATUS = {
+  waiting: labels('进行中', 'In progress'),
+  completed: labels('已完成', 'Completed'),
+  exited: labels('已退出', 'Exited'),
+  failed: labels('出错停止', 'Stopped by an error'),
+} as const;
+
+/** The person's journeys on the 360: which, where they are, when the next step is due, how each ended. */
+export const journeysPanel: CustomerPanel = {
+  key: 'journeys',
+  title: labels('自动化旅程', 'Journeys'),
+  load: async (db, { customerId }) => {
+    const rows = await db
+      .selectFrom('journey_runs as r')
+      .innerJoin('journeys as j', 'j.id', 'r.journey_id')
+      .select(['j.name', 'r.status', 'r.step', 'r.due_at', 'r.exit_reason', 'r.error', 'r.started_at'])
+      .where('r.customer_id', '=', customerId)
+      .orderBy('r.id', 'desc')
+      .limit(20)
+      .execute();
+    return {
+      columns: [
+        { key: 'journey', label: labels('旅程', 'Journey') },
+        { key: 'status', label: labels('状态', 'State'), values: STATUS },
+        { key: 'startedAt', label: labels('进入时间', 'Entered'), type: 'datetime' },
+        { key: 'next', label: labels('下一步', 'Next step') },
+        { key: 'dueAt', label: labels('下一步时间', 'Due'), type: 'datetime' },
+        { key: 'note', label: labels('说明', 'Note') },
+      ],
+      rows: rows.map((r) => ({
+        journey: r.name,
+        status: r.status,
+        startedAt: r.started_at.toISOString(),
+        next: r.step,
+        dueAt: r.due_at?.toISOString() ?? null,
+        note: r.error ?? r.exit_reason,
+      })),
+    };
+  },
+};

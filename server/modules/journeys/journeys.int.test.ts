@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
+import type { Patron } from '../../app.ts';
+import { dispatchEvents } from '../../events/index.ts';
+import { patronComposition } from '../../modules.ts';
+import { sendDue } from '../messaging/index.ts';
+import { dryRun } from './journeys.service.ts';
+import { advanceDue } from './runner.ts';
+
+/** 10:00 on 3 December 2026 in Shanghai, the store's time zone. */
+const T0 = new Date('2026-12-03T02:00:00Z');
+const plus = (minutes: number, from = T0) => new Date(from.getTime() + minutes * 60_000);
+
+describe('journeys', () => {
+  let patron: Patron;
+  let owner: Session;
+  const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+    patron.http.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: as(owner),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+  const at = (now: Date) => ({ ...patron.ctx, clock: { now: () => now } });
+  /** Delivers every pending domain event (the order lifecycle) as the dispatcher would at `now`. */
+  const dispatch = async (now: Date) => {
+    while ((await dispatchEvents(at(now), patronComposition.subscriptions)) > 0);
+  };
+  const advance = async (now: Date) => {
+    let n = 0;
+    for (let taken = 1; taken > 0; ) {
+      taken = await advanceDue(at(now));
+      n += taken;
+    }
+    return n;
+  };
+  const order = async (o: { externalId: string; phone: string; status: string; placedAt: Date; paidAt?: Date; total?: number }) => {
+    const res = await api('POST', '/orders', {
+      channel: 'tmall',
+      externalId: o.externalId,
+      customer: { phone: o.phone, name: '买家' },
+      status: o.status,
+      totalAmount: o.total ?? 39_800,
+      placedAt: o.placedAt.toISOString(),
+      paidAt: o.paidAt?.toISOString() ?? null,
+      items: [{ sku: 'SKU-1', name: '羊绒围巾', quantity: 1, unitPrice: o.total ?? 39_800 }],
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json() as { orderId: number; customerId: number };
+  };
+  const runsOf = async (customerId: number) => (await api('GET', `/journey-runs?customerId=${customerId}`)).json().items;
+  const messagesOf = (customerId: number) =>
+    patron.ctx.db.selectFrom('messages').selectAll().where('customer_id', '=', customerId).orderBy('id').execute();
+  let unpaid: number;
+
+  beforeAll(async () => {
+    patron = await startTestPatron();
+    owner = await signIn(patron);
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 3 });
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 0 });
+    const list = (await api('GET', '/journeys')).json().items;
+    unpaid = list.find((j: { key: string }) => j.key === 'unpaid-reminder').id;
+    expect(list.map((j: { status: string }) => j.status)).toEqual(['draft', 'draft', 'draft']);
+    const on = await api('POST', `/journeys/${unpaid}/activate`);
+    expect(on.json()).toMatchObject({ status: 'active', version: 1 });
+    // The journey brought its template.
+    expect((await api('GET', '/message-templates')).json().items.map((t: { key: string }) => t.key)).toContain('order-unpaid');
+  });
+  afterAll(() => patron.close());
+
+  it('催付: an order still unpaid 30 minutes after it was placed gets one reminder, then the run ends', async () => {
+    const { customerId } = await order({ externalId: 'TB-1', phone: '13800001111', status: 'pending_payment', placedAt: T0 });
+    await dispatch(plus(1));
+    expect((await runsOf(customerId))[0]).toMatchObject({ status: 'waiting', step: 'wait-30', dueAt: T0.toISOString() });
+    await advance(plus(1));
+    expect((await runsOf(customerId))[0]).toMatchObject({ status: 'waiting', step: 'still-unpaid', dueAt: plus(30).toISOString() });
+    expect(await advance(plus(29))).toBe(0);
+    await advance(plus(30));
+    const [run] = await runsOf(customerId);
+    expect(run).toMatchObject({ status: 'completed', version: 1 });
+    expect(run.log.map((l: { type: string; outcome: Record<string, unknown> }) => [l.type, l.outcome.result ?? null])).toEqual([
+      ['enter', null],
+      ['wait', null],
+      ['order_status', true],
+      ['message', null],
+    ]);
+    await sendDue(at(plus(31)));
+    const [m] = await messagesOf(customerId);
+    expect(m).toMatchObject({ status: 'sent', template_key: 'order-unpaid', key: `journey:${run.id}:remind`, source: `journey:${unpaid}` });
+    // Another unpaid order the same day: at most one reminder per buyer per 24 hours.
+    await order({ externalId: 'TB-1B', phone: '13800001111', status: 'pending_payment', placedAt: plus(120) });
+    await dispatch(plus(121));
+    expect(await runsOf(customerId)).toHaveLength(1);
+  });
+
+  it('催付: paying before the reminder ends the run (the goal), and no reminder is sent', async () => {
+    const { customerId } = await order({ externalId: 'TB-2', phone: '13800002222', status: 'pending_payment', placedAt: T0 });
+    await dispatch(plus(1));
+    await advance(plus(1));
+    await order({ externalId: 'TB-2', phone: '13800002222', status: 'paid', placedAt: T0, paidAt: plus(10) });
+    await dispatch(plus(11));
+    expect((await runsOf(customerId))[0]).toMatchObject({ status: 'exited', exitReason: 'goal: order paid' });
+    await advance(plus(31));
+    expect(await messagesOf(customerId)).toEqual([]);
+  });
+
+  it('催付: an order at 23:10 is reminded at 08:00, not in the night; tiny orders and imported history never enter', async () => {
+    const night = new Date('2026-12-03T15:10:00Z'); // 23:10 in Shanghai
+    const { customerId } = await order({ externalId: 'TB-3', phone: '13800003333', status: 'pending_payment', placedAt: night });
+    await dispatch(plus(1, night));
+    await advance(plus(1, night));
+    await advance(plus(30, night));
+    await sendDue(at(plus(31, night)));
+    const [held] = await messagesOf(customerId);
+    expect(held).toMatchObject({ status: 'queued' });
+    expect(held.not_before.toISOString()).toBe('2026-12-04T00:00:00.000Z');
+    await sendDue(at(new Date('2026-12-04T00:00:30Z')));
+    expect((await messagesOf(customerId))[0]).toMatchObject({ status: 'sent' });
+    const tiny = await order({ externalId: 'TB-4', phone: '13800004444', status: 'pending_payment', placedAt: T0, total: 500 });
+    await dispatch(plus(1));
+    expect(await runsOf(tiny.customerId)).toEqual([]);
+  });
+
+  it('keeps a run on the version it entered with when the journey is changed and published again', async () => {
+    const { customerId } = await order({ externalId: 'TB-5', phone: '13800005555', status: 'pending_payment', placedAt: T0 });
+    await dispatch(plus(1));
+    await advance(plus(1));
+    const j = (await api('GET', `/journeys/${unpaid}`)).json();
+    const slower = {
+      ...j.definition,
+      steps: j.definition.steps.map((s: { id: string }) => (s.id === 'wait-30' ? { ...s, minutes: 120 } : s)),
+    };
+    await api('PUT', `/journeys/${unpaid}`, { name: j.name, description: j.description, definition: slower });
+    expect((await api('POST', `/journeys/${unpaid}/activate`)).json()).toMatchObject({ version: 2 });
+    await advance(plus(30));
+    expect((await runsOf(customerId))[0]).toMatchObject({ status: 'completed', version: 1 });
+    expect(await messagesOf(customerId)).toHaveLength(1);
+    // New entrants follow version 2.
+    const later = await order({ externalId: 'TB-6', phone: '13800006666', status: 'pending_payment', placedAt: T0 });
+    await dispatch(plus(1));
+    await advance(plus(1));
+    expect((await runsOf(later.customerId))[0]).toMatchObject({ version: 2, dueAt: plus(120).toISOString() });
+  });
+
+  it('refuses to publish a journey that cannot run, listing each problem', async () => {
+    const bad = await api('POST', '/journeys', {
+      key: 'broken',
+      name: 'Broken',
+      definition: {
+        trigger: { type: 'manual' },
+        start: 'a',
+        steps: [
+          { id: 'a', type: 'condition', rules: { type: 'group', op: 'and', children: [] }, yes: 'b', no: 'nowhere' },
+          { id: 'b', type: 'message', template: 'no-such-template', next: 'a' },
+          { id: 'orphan', type: 'exit' },
+        ],
+      },
+    });
+    expect(bad.statusCode).toBe(200);
+    const res = await api('POST', `/journeys/${bad.json().id}/activate`);
+    expect([res.statusCode, res.json().error.code]).toEqual([400, 'JOURNEY_INVALID']);
+    expect(res.json().error.details.problems.map((p: { problem: string }) => p.problem)).toEqual([
+      '"a" leads to "nowhere", which does not exist',
+      'nothing leads to "orphan"',
+      '"a" is in a loop without a wait',
+      'the message template "no-such-template" does not exist',
+    ]);
+  });
+
+  it('stops a run whose step keeps failing, with the error on the run and in its log — never a silent drop', async () => {
+    await api('PUT', '/message-templates/gone-soon', {
+      key: 'gone-soon',
+      name: 'x',
+      channel: 'sms',
+      purpose: 'transactional',
+      body: { 'zh-CN': '你好', en: 'Hi' },
+    });
+    const j = (
+      await api('POST', '/journeys', {
+        key: 'manual-hello',
+        name: 'Hello',
+        definition: { trigger: { type: 'manual' }, start: 'hi', steps: [{ id: 'hi', type: 'message', template: 'gone-soon', next: null }] },
+      })
+    ).json();
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+    await api('DELETE', '/message-templates/gone-soon');
+    const { customerId } = await order({ externalId: 'TB-7', phone: '13800007777', status: 'paid', placedAt: T0, paidAt: T0 });
+    expect((await api('POST', `/journeys/${j.id}/enter`, { customerIds: [customerId], key: 'k1' })).json()).toEqual({
+      entered: 1,
+      skipped: 0,
+    });
+    expect((await api('POST', `/journeys/${j.id}/enter`, { customerIds: [customerId], key: 'k1' })).json()).toEqual({
+      entered: 0,
+      skipped: 1,
+    });
+    let now = new Date();
+    for (let i = 0; i < 5; i++) {
+      now = plus(60 * 24, now);
+      await advance(now);
+    }
+    const [run] = (await api('GET', `/journeys/${j.id}/runs`)).json().items;
+    expect(run).toMatchObject({ status: 'failed', error: 'No message template "gone-soon".' });
+    expect(run.log.filter((l: { type: string }) => l.type === 'error')).toHaveLength(5);
+  });
+
+  it('tells what a draft would have done over the last days, from the stored events', async () => {
+    const r = await dryRun(at(plus(60 * 24)), unpaid, 30);
+    // Buyers of unpaid orders of at least ¥10 placed in the period (TB-1, TB-2, TB-3, TB-5, TB-6; not the ¥5 one).
+    expect(r).toEqual({ days: 30, wouldEnter: 5 });
+  });
+});

@@ -1,0 +1,104 @@
+import type { JourneyDefinition } from '../../../contracts/journeys.ts';
+import type { TemplateBody } from '../../../contracts/messaging.ts';
+
+/**
+ * Journeys Patron ships, off until a seller switches one on (each is an ordinary journey once installed: editable,
+ * versioned). A shipped journey brings the templates its messages use; a template the store already has is kept.
+ */
+export type LibraryJourney = {
+  key: string;
+  name: string;
+  description: string;
+  definition: JourneyDefinition;
+  templates: TemplateBody[];
+};
+
+export const LIBRARY: readonly LibraryJourney[] = [
+  {
+    key: 'unpaid-reminder',
+    name: '催付：未付款订单提醒',
+    description:
+      'An order still unpaid 30 minutes after it was placed gets one reminder (SMS), in a caring tone, never in quiet hours; paying ends the journey. Orders under ¥10 are left alone; one reminder per buyer per 24 hours.',
+    definition: {
+      trigger: { type: 'order', event: 'placed', minTotal: 1000, statuses: ['pending_payment'], maxAgeHours: 24 },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: 1 },
+      goal: { type: 'order_event', event: 'paid' },
+      start: 'wait-30',
+      steps: [
+        { id: 'wait-30', type: 'wait', minutes: 30, next: 'still-unpaid' },
+        { id: 'still-unpaid', type: 'order_status', statuses: ['pending_payment'], yes: 'remind', no: null },
+        { id: 'remind', type: 'message', template: 'order-unpaid', next: null },
+      ],
+    },
+    templates: [
+      {
+        key: 'order-unpaid',
+        name: '催付提醒',
+        channel: 'sms',
+        purpose: 'transactional',
+        body: {
+          'zh-CN': '亲，您在{{ store.name }}的订单 {{ order.id }}（{{ order.total | money }}）还未付款，库存有限，请尽快完成支付。',
+          en: 'Your order {{ order.id }} ({{ order.total | money }}) at {{ store.name }} is waiting for payment.',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+  {
+    key: 'order-shipped',
+    name: '发货关怀',
+    description: 'When an order ships, the buyer hears it is on its way.',
+    definition: {
+      trigger: { type: 'order', event: 'shipped', minTotal: 0, statuses: [], maxAgeHours: 24 },
+      entryRules: null,
+      reentry: { policy: 'every' },
+      goal: null,
+      start: 'notify',
+      steps: [{ id: 'notify', type: 'message', template: 'order-shipped', next: null }],
+    },
+    templates: [
+      {
+        key: 'order-shipped',
+        name: '发货通知',
+        channel: 'sms',
+        purpose: 'transactional',
+        body: {
+          'zh-CN': '亲，您在{{ store.name }}的订单 {{ order.id }} 已发货，请留意查收。',
+          en: 'Your order {{ order.id }} from {{ store.name }} is on its way.',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+  {
+    key: 'order-delivered-review',
+    name: '签收关怀与评价邀请',
+    description: 'Two days after delivery, at 10:00 in the buyer’s time zone, a thank-you that asks for a review.',
+    definition: {
+      trigger: { type: 'order', event: 'delivered', minTotal: 0, statuses: [], maxAgeHours: 72 },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: 7 },
+      goal: null,
+      start: 'wait-2d',
+      steps: [
+        { id: 'wait-2d', type: 'wait', minutes: 2 * 24 * 60, next: 'at-ten' },
+        { id: 'at-ten', type: 'wait_until', time: '10:00', next: 'thanks' },
+        { id: 'thanks', type: 'message', template: 'order-review', next: null },
+      ],
+    },
+    templates: [
+      {
+        key: 'order-review',
+        name: '评价邀请',
+        channel: 'sms',
+        purpose: 'transactional',
+        body: {
+          'zh-CN': '亲，订单 {{ order.id }} 用得还好吗？期待您的评价，有任何问题请随时联系{{ store.name }}。',
+          en: 'How is your order {{ order.id }}? We would love your review; {{ store.name }} is here if anything is wrong.',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+];

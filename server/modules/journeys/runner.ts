@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import type { JourneyDefinition, JourneyStep } from '../../../contracts/journeys.ts';
+import type { Db, JourneyRunTable } from '../../db/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { setTag } from '../customers/index.ts';
+import { enqueueMessage, nextTimeOfDay } from '../messaging/index.ts';
+import { customersMatching, ruleClockOf } from '../segments/index.ts';
+import { storeSettingsOf } from '../system/index.ts';
+
+type Run = Selectable<JourneyRunTable>;
+type RunContext = { orderId?: number; variables?: Record<string, unknown> };
+type RuleClock = Awaited<ReturnType<typeof ruleClockOf>>;
+
+/** Runs taken per pass; steps one run may take in a pass before it must reach a wait (publishing forbids loops without one). */
+const BATCH = 100;
+const MAX_STEPS = 50;
+/** A step that keeps failing is retried with backoff this many times, then the run stops with the error shown. */
+const MAX_ATTEMPTS = 5;
+/** A run picked up this much after its wait ended says so in its log (workers were down). */
+const LATE_MS = 5 * 60_000;
+
+/** A line of a run's log: what a step did and why. */
+export async function logStep(db: Db, runId: number, step: string, type: string, outcome: Record<string, unknown>, at: Date) {
+  await db
+    .insertInto('journey_run_steps')
+    .values({ run_id: runId, step, type, at, outcome: JSON.stringify(outcome) })
+    .execute();
+}
+
+/** The published definitions the runs follow, one read for a batch. */
+async function versionsOf(db: Db, runs: readonly Run[]): Promise<Map<string, JourneyDefinition>> {
+  const keys = [...new Set(runs.map((r) => `${r.journey_id}:${r.version}`))];
+  const rows = await db
+    .selectFrom('journey_versions')
+    .select(['journey_id', 'version', 'definition'])
+    .where(
+      sql<boolean>`(journey_id, version) in (${sql.join(
+        keys.map((k) => {
+          const [j, v] = k.split(':').map(Number);
+          return sql`(${j}, ${v})`;
+        }),
+      )})`,
+    )
+    .execute();
+  return new Map(rows.map((r) => [`${r.journey_id}:${r.version}`, r.definition as JourneyDefinition]));
+}
+
+/** A stable pick for a split: the same run and step always take the same branch (a retried step does not re-roll). */
+function branchOf(step: Extract<JourneyStep, { type: 'split' }>, runId: number): string | null {
+  const total = step.branches.reduce((n, b) => n + b.share, 0);
+  let x = createHash('sha256').update(`${runId}:${step.id}`).digest().readUInt32BE(0) % total;
+  for (const b of step.branches) {
+    if (x < b.share) return b.next;
+    x -= b.share;
+  }
+  return step.branches[step.branches.length - 1].next;
+}
+
+type Env = { ctx: AppContext; db: Db; now: Date; rules: RuleClock; storeZone: string };
+
+/**
+ * Takes a run from its current step until it waits or ends. Every step writes its log line; a message step queues
+ * through the messaging outbox with the key `journey:<run>:<step>`, so a step done twice (a retry after a failure
+ * further on) still sends once.
+ */
+async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> {
+  const { db, now } = env;
+  const steps = new Map(d.steps.map((s) => [s.id, s]));
+  const context = run.context as RunContext;
+  const set = (values: Partial<Pick<Run, 'status' | 'step' | 'due_at' | 'exit_reason' | 'ended_at'>>) =>
+    db
+      .updateTable('journey_runs')
+      .set({ ...values, attempts: 0, error: null, updated_at: now })
+      .where('id', '=', run.id)
+      .execute();
+  const late = run.due_at ? now.getTime() - run.due_at.getTime() : 0;
+  if (late > LATE_MS) await logStep(db, run.id, run.step ?? '-', 'late', { minutes: Math.round(late / 60_000) }, now);
+  // A wait counts from when the previous one ended (a reminder 30 minutes after the order, not after the poll that saw
+  // it) unless the run is late: then from now, so a run picked up late does not find its next wait already over.
+  const base = late > LATE_MS || !run.due_at ? now : run.due_at;
+  let id: string | null = run.step;
+  for (let n = 0; n < MAX_STEPS; n++) {
+    if (id === null) {
+      await set({ status: 'completed', step: null, due_at: null, ended_at: now });
+      return;
+    }
+    const step = steps.get(id);
+    if (!step) throw new Error(`step "${id}" is not in version ${run.version}`);
+    switch (step.type) {
+      case 'wait':
+      case 'wait_until': {
+        const until =
+          step.type === 'wait' ? new Date(base.getTime() + step.minutes * 60_000) : nextTimeOfDay(base, step.time, await zoneOf(env, run));
+        await logStep(db, run.id, step.id, step.type, { until: until.toISOString() }, now);
+        await set({ step: step.next, due_at: until });
+        return;
+      }
+      case 'condition': {
+        const yes = (await customersMatching(db, env.rules, step.rules, [run.customer_id])).has(run.customer_id);
+        await logStep(db, run.id, step.id, step.type, { result: yes }, now);
+        id = yes ? step.yes : step.no;
+        break;
+      }
+      case 'order_status': {
+        const order = context.orderId
+          ? await db.selectFrom('orders').select('status').where('id', '=', context.orderId).executeTakeFirst()
+          : undefined;
+        const yes = order !== undefined && step.statuses.includes(order.status);
+        await logStep(db, run.id, step.id, step.type, { status: order?.status ?? null, result: yes }, now);
+        id = yes ? step.yes : step.no;
+        break;
+      }
+      case 'split': {
+        const next = branchOf(step, Number(run.id));
+        await logStep(db, run.id, step.id, step.type, { branch: step.branches.findIndex((b) => b.next === next) }, now);
+        id = next;
+        break;
+      }
+      case 'message': {
+        const queued = await enqueueMessage(db, {
+          key: `journey:${run.id}:${step.id}`,
+          customerId: run.customer_id,
+          template: step.template,
+          variables: context.variables ?? {},
+          source: `journey:${run.journey_id}`,
+          sendAt: now,
+        });
+        await logStep(db, run.id, step.id, step.type, { messageId: queued.messageId, template: step.template }, now);
+        id = step.next;
+        break;
+      }
+      case 'tag': {
+        const actor = { type: 'system' as const, id: null, label: `journey ${run.journey_id}`, ip: null };
+        await setTag(db, { customerId: run.customer_id, tag: step.tag, present: !step.remove, actor });
+        await logStep(db, run.id, step.id, step.type, { tag: step.tag, removed: step.remove }, now);
+        id = step.next;
+        break;
+      }
+      case 'exit':
+        await logStep(db, run.id, step.id, step.type, {}, now);
+        await set({ status: 'exited', step: null, due_at: null, exit_reason: 'exit step', ended_at: now });
+        return;
+    }
+  }
+  throw new Error(`more than ${MAX_STEPS} steps without a wait`);
+}
+
+async function zoneOf(env: Env, run: Run): Promise<string> {
+  const c = await env.db.selectFrom('customers').select('time_zone').where('id', '=', run.customer_id).executeTakeFirst();
+  return c?.time_zone ?? env.storeZone;
+}
+
+/**
+ * One pass of the journey runner (a poller in every working process): runs whose wait has ended are taken (SKIP
+ * LOCKED) and advanced, each in its own savepoint. A step that fails is retried with backoff; after MAX_ATTEMPTS the
+ * run stops as `failed` with the error on it and in its log — never dropped silently. Returns how many runs it took.
+ */
+export async function advanceDue(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    const due = await trx
+      .selectFrom('journey_runs')
+      .selectAll()
+      .where('status', '=', 'waiting')
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .orderBy('id')
+      .limit(BATCH)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (due.length === 0) return 0;
+    const scoped = { ...ctx, db: trx };
+    const [versions, rules, store] = await Promise.all([versionsOf(trx, due), ruleClockOf(scoped), storeSettingsOf(scoped)]);
+    const env: Env = { ctx: scoped, db: trx, now, rules, storeZone: store.timeZone };
+    for (const run of due) {
+      await sql`savepoint journey_run`.execute(trx);
+      try {
+        const d = versions.get(`${run.journey_id}:${run.version}`);
+        if (!d) throw new Error(`version ${run.version} of journey ${run.journey_id} is missing`);
+        await advance(env, run, d);
+        await sql`release savepoint journey_run`.execute(trx);
+      } catch (err) {
+        await sql`rollback to savepoint journey_run`.execute(trx);
+        const attempts = run.attempts + 1;
+        const final = attempts >= MAX_ATTEMPTS;
+        const error = (err as Error).message.slice(0, 1000);
+        await trx
+          .updateTable('journey_runs')
+          .set({
+            attempts,
+            error,
+            status: final ? 'failed' : 'waiting',
+            due_at: final ? null : new Date(now.getTime() + 2 ** attempts * 60_000),
+            ended_at: final ? now : null,
+            updated_at: now,
+          })
+          .where('id', '=', run.id)
+          .execute();
+        await logStep(trx, run.id, run.step ?? '-', 'error', { error, attempts, final }, now);
+      }
+    }
+    return due.length;
+  });
+}

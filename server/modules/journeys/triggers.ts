@@ -1,0 +1,96 @@
+import { orderLifecycle, type JourneyDefinition } from '../../../contracts/journeys.ts';
+import type { DomainEventPayload } from '../../../contracts/events.ts';
+import type { Db } from '../../db/index.ts';
+import type { DeliveredEvent, EventSubscription } from '../../events/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { ruleClockOf } from '../segments/index.ts';
+import { activeJourneys, enterJourney } from './enter.ts';
+import { logStep } from './runner.ts';
+
+type OrderEvent = DeliveredEvent<'order.placed'> & { payload: DomainEventPayload<'order.placed'> };
+const lifecycleOf = (type: string) => type.replace(/^order\./, '') as (typeof orderLifecycle)[number];
+
+/** The values a message step of an order journey can use: the order as the buyer knows it. */
+async function orderVariables(db: Db, orderId: number) {
+  const o = await db
+    .selectFrom('orders')
+    .select(['external_id', 'total_amount', 'currency', 'status', 'placed_at'])
+    .where('id', '=', orderId)
+    .executeTakeFirst();
+  return o
+    ? { order: { id: o.external_id, total: o.total_amount, currency: o.currency, status: o.status, placedAt: o.placed_at.toISOString() } }
+    : {};
+}
+
+/**
+ * Runs whose goal this order event meets end early: the run's own order reaching the goal's state (payment ends
+ * 催付), or any new order of the person (win-back).
+ */
+async function meetGoals(db: Db, event: OrderEvent, now: Date): Promise<void> {
+  const runs = await db
+    .selectFrom('journey_runs as r')
+    .innerJoin('journey_versions as v', (join) => join.onRef('v.journey_id', '=', 'r.journey_id').onRef('v.version', '=', 'r.version'))
+    .select(['r.id', 'r.context', 'v.definition'])
+    .where('r.customer_id', '=', event.customerId)
+    .where('r.status', '=', 'waiting')
+    .execute();
+  const event_ = lifecycleOf(event.type);
+  for (const r of runs) {
+    const goal = (r.definition as JourneyDefinition).goal;
+    const orderId = (r.context as { orderId?: number }).orderId;
+    const met =
+      goal !== null &&
+      ((goal.type === 'order_event' && goal.event === event_ && orderId === event.payload.orderId) ||
+        (goal.type === 'any_order' && event_ === 'placed' && orderId !== event.payload.orderId));
+    if (!met) continue;
+    const reason = goal.type === 'order_event' ? `goal: order ${event_}` : 'goal: a new order';
+    await db
+      .updateTable('journey_runs')
+      .set({ status: 'exited', exit_reason: reason, step: null, due_at: null, ended_at: now, updated_at: now })
+      .where('id', '=', r.id)
+      .execute();
+    await logStep(db, Number(r.id), '-', 'goal', { event: event.key }, now);
+  }
+}
+
+/**
+ * Order lifecycle and segment events let people into the active journeys whose trigger they match, and end runs
+ * whose goal they meet. Orders written by a CSV import (history being loaded) and events older than the trigger's
+ * `maxAgeHours` let nobody in: a reminder about last year's order is worse than none.
+ */
+export const journeyTriggers: EventSubscription = {
+  name: 'journeys',
+  types: [...orderLifecycle.map((e) => `order.${e}` as const), 'segment.entered', 'segment.exited'],
+  handle: async (event, ctx: AppContext) => {
+    if (event.customerId === null) return;
+    const now = ctx.clock.now();
+    if (event.type.startsWith('order.')) await meetGoals(ctx.db, event as OrderEvent, now);
+    const journeys = (await activeJourneys(ctx.db)).filter((j) => {
+      const t = j.definition.trigger;
+      if (t.type === 'order' && event.type.startsWith('order.')) {
+        const p = (event as OrderEvent).payload;
+        return (
+          t.event === lifecycleOf(event.type) &&
+          p.importId === null &&
+          p.totalAmount >= t.minTotal &&
+          (t.statuses.length === 0 || t.statuses.includes(p.status)) &&
+          now.getTime() - event.occurredAt.getTime() <= t.maxAgeHours * 3_600_000
+        );
+      }
+      if (t.type === 'segment' && event.type.startsWith('segment.')) {
+        const p = event.payload as DomainEventPayload<'segment.entered'>;
+        return p.segmentId === t.segmentId && event.type === `segment.${t.on}`;
+      }
+      return false;
+    });
+    if (journeys.length === 0) return;
+    const orderId = event.type.startsWith('order.') ? (event as OrderEvent).payload.orderId : undefined;
+    const context = orderId !== undefined ? { orderId, variables: await orderVariables(ctx.db, orderId) } : {};
+    const rules = await ruleClockOf(ctx);
+    for (const j of journeys)
+      await enterJourney(ctx.db, j, [{ customerId: event.customerId, triggerKey: event.key, context, at: event.occurredAt }], {
+        now,
+        rules,
+      });
+  },
+};
