@@ -444,4 +444,24 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await expect.poll(async () => Number((await live())?.replace(/\D/g, ''))).toBe(buyers);
     expect(consoleErrors).toEqual([]);
   });
+
+  it('adds the shipped journeys, opens 催付 to see its steps, and switches it on', async () => {
+    await page.goto(`${base}/automation`);
+    await page.getByTestId('journeys-library').click();
+    await page.getByText('催付：未付款订单提醒', { exact: true }).waitFor();
+    await page.locator('.ant-table-row', { hasText: '催付：未付款订单提醒' }).locator('.ant-table-row-expand-icon').click();
+    await page.getByText('等待 30 分钟').waitFor();
+    await page.getByTestId('journey-toggle-unpaid-reminder').click();
+    await expect
+      .poll(async () => (await page.locator('.ant-table-row', { hasText: '催付：未付款订单提醒' }).textContent()) ?? '')
+      .toContain('已开启');
+    await page.screenshot({ path: join(SHOTS, 'journeys.png') });
+    const j = await patron.ctx.db
+      .selectFrom('journeys')
+      .select(['status', 'version'])
+      .where('key', '=', 'unpaid-reminder')
+      .executeTakeFirstOrThrow();
+    expect(j).toEqual({ status: 'active', version: 1 });
+    expect(consoleErrors).toEqual([]);
+  });
 });

@@ -32,7 +32,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'GET',
     url: '/journeys',
-    access: 'marketing.read',
+    access: 'automation.read',
     tag: 'journeys',
     summary: 'Journeys with their state, published version and run counts',
     response: journeyList,
@@ -41,7 +41,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'POST',
     url: '/journeys',
-    access: 'marketing.write',
+    access: 'automation.write',
     tag: 'journeys',
     summary: 'Create a journey as a draft (nobody enters until it is activated); audited',
     body: journeyBody,
@@ -51,7 +51,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'POST',
     url: '/journeys/library',
-    access: 'marketing.write',
+    access: 'automation.write',
     tag: 'journeys',
     summary: 'Add the shipped journeys (催付, shipping and delivery care …) the store does not have yet, as drafts',
     response: z.object({ added: z.number().int() }),
@@ -60,7 +60,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'GET',
     url: '/journeys/:id',
-    access: 'marketing.read',
+    access: 'automation.read',
     tag: 'journeys',
     summary: 'A journey: its draft, published version and run counts',
     params: idParams,
@@ -70,7 +70,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'PUT',
     url: '/journeys/:id',
-    access: 'marketing.write',
+    access: 'automation.write',
     tag: 'journeys',
     summary: 'Change the draft; runs under way keep the version they entered with; audited',
     params: idParams,
@@ -81,7 +81,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'POST',
     url: '/journeys/:id/activate',
-    access: 'marketing.write',
+    access: 'automation.write',
     tag: 'journeys',
     summary: 'Check and publish the draft as a new version and switch the journey on (JOURNEY_INVALID lists each problem)',
     params: idParams,
@@ -91,7 +91,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'POST',
     url: '/journeys/:id/pause',
-    access: 'marketing.write',
+    access: 'automation.write',
     tag: 'journeys',
     summary: 'Stop new entries; runs under way continue',
     params: idParams,
@@ -101,7 +101,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'GET',
     url: '/journeys/:id/dry-run',
-    access: 'marketing.read',
+    access: 'automation.read',
     tag: 'journeys',
     summary: 'How many people the draft would have let in over the last days (its trigger replayed on stored events)',
     params: idParams,
@@ -112,7 +112,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'POST',
     url: '/journeys/:id/enter',
-    access: 'marketing.write',
+    access: 'automation.write',
     tag: 'journeys',
     summary: 'Let chosen people into an active journey now (idempotent by key per person; entry rules and re-entry apply)',
     params: idParams,
@@ -123,7 +123,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'GET',
     url: '/journeys/:id/runs',
-    access: 'marketing.read',
+    access: 'automation.read',
     tag: 'journeys',
     summary: "A journey's runs newest first, each with its step log",
     params: idParams,
@@ -134,7 +134,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'GET',
     url: '/journey-runs',
-    access: 'marketing.read',
+    access: 'automation.read',
     tag: 'journeys',
     summary: "Runs of every journey (a customer's: the debugger of the 360), each with its step log",
     query: journeyRunQuery,
@@ -144,7 +144,7 @@ export const journeyRoutes = [
   defineRoute({
     method: 'GET',
     url: '/journey-runs/:id',
-    access: 'marketing.read',
+    access: 'automation.read',
     tag: 'journeys',
     summary: 'One run with its step log: each step entered, what conditions decided, waits, messages, errors',
     params: idParams,

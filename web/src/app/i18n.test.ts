@@ -9,6 +9,7 @@ import { shipmentStatus } from '../../../contracts/common.ts';
 import { ALL_ERROR_CODES } from '../../../contracts/errors.ts';
 import { DOMAIN_EVENT_TYPES } from '../../../contracts/events.ts';
 import { providers } from '../../../contracts/integrations.ts';
+import { journeyStatuses, orderLifecycle, runStatuses } from '../../../contracts/journeys.ts';
 import {
   CONSENT_CHANNELS,
   CONSENT_PURPOSES,
@@ -99,6 +100,14 @@ describe('translations', () => {
       ...['pending', 'delivered', 'failed'].map((s) => `domainEvents.statuses.${s}`),
       ...shipmentStatus.options.map((s) => `shipmentStatus.${s}`),
       ...providers.map((p) => `integrations.providers.${p}`),
+      ...journeyStatuses.map((s) => `journeys.status.${s}`),
+      ...runStatuses.map((s) => `journeys.runStatus.${s}`),
+      ...orderLifecycle.map((e) => `journeys.orderEvents.${e}`),
+      ...['every', 'once', 'cooldown'].map((r) => `journeys.reentry.${r}`),
+      ...['entered', 'exited'].map((o) => `journeys.trigger.segment.${o}`),
+      ...['enter', 'wait', 'wait_until', 'condition', 'order_status', 'split', 'message', 'tag', 'exit', 'goal', 'error', 'late'].map(
+        (l) => `journeys.log.${l}`,
+      ),
       ...['completed_with_errors', 'events'].map((s) => (s === 'events' ? `imports.kinds.${s}` : `imports.statuses.${s}`)),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);

@@ -38,6 +38,7 @@ const AuditPage = page(() => import('../features/settings/AuditPage.tsx'), 'Audi
 const IntegrationsPage = page(() => import('../features/settings/IntegrationsPage.tsx'), 'IntegrationsPage');
 const PrivacyPage = page(() => import('../features/settings/PrivacyPage.tsx'), 'PrivacyPage');
 const JobsPage = page(() => import('../features/settings/JobsPage.tsx'), 'JobsPage');
+const JourneysPage = page(() => import('../features/journeys/JourneysPage.tsx'), 'JourneysPage');
 const MessagingPage = page(() => import('../features/messaging/MessagingPage.tsx'), 'MessagingPage');
 const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), 'SourcesPage');
 const StorePage = page(() => import('../features/settings/StorePage.tsx'), 'StorePage');
@@ -51,13 +52,19 @@ const BUILT: Area[] = [
   { path: '/orders', labelKey: 'nav.orders', icon: <ShoppingOutlined />, permission: 'customers.read', element: <OrdersPage /> },
   { path: '/segments', labelKey: 'nav.segments', icon: <PartitionOutlined />, permission: 'segments.read', element: <SegmentsPage /> },
   { path: '/analytics', labelKey: 'nav.analytics', icon: <BarChartOutlined />, permission: 'analytics.read', element: <AnalyticsPage /> },
+  {
+    path: '/automation',
+    labelKey: 'nav.automation',
+    icon: <NodeIndexOutlined />,
+    permission: 'automation.read',
+    element: <JourneysPage />,
+  },
 ];
 
 /** Areas announced but not built yet: marked in the menu, and their page says what can be used now. */
 const SOON = (
   [
     ['/marketing', 'nav.marketing', <NotificationOutlined key="i" />, 'marketing.read'],
-    ['/automation', 'nav.automation', <NodeIndexOutlined key="i" />, 'automation.read'],
     ['/loyalty', 'nav.loyalty', <GiftOutlined key="i" />, 'loyalty.read'],
     ['/service', 'nav.service', <CustomerServiceOutlined key="i" />, 'service.read'],
     ['/surveys', 'nav.surveys', <FormOutlined key="i" />, 'surveys.read'],

@@ -1,0 +1,243 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Drawer, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import type { z } from 'zod';
+import type { JourneyDefinition, JourneyStep, journeyList, journeyRunPage } from '../../../../contracts/journeys.ts';
+import { api } from '../../lib/api.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { useSession } from '../../lib/session.ts';
+
+type Journey = z.infer<typeof journeyList>['items'][number];
+type RunPage = z.infer<typeof journeyRunPage>;
+
+const STATUS_COLOR = { draft: 'default', active: 'green', paused: 'orange' } as const;
+const RUN_COLOR = { waiting: 'blue', completed: 'green', exited: 'default', failed: 'red' } as const;
+
+/** The steps in the order a run meets them (from the start, each branch after the step that opens it). */
+function ordered(d: JourneyDefinition): JourneyStep[] {
+  const byId = new Map(d.steps.map((s) => [s.id, s]));
+  const seen = new Set<string>();
+  const out: JourneyStep[] = [];
+  const walk = (id: string | null) => {
+    if (id === null || seen.has(id) || !byId.has(id)) return;
+    seen.add(id);
+    const s = byId.get(id)!;
+    out.push(s);
+    if (s.type === 'condition' || s.type === 'order_status') [s.yes, s.no].forEach(walk);
+    else if (s.type === 'split') s.branches.forEach((b) => walk(b.next));
+    else if (s.type !== 'exit') walk(s.next);
+  };
+  walk(d.start);
+  return out;
+}
+
+function StepLine({ step }: { step: JourneyStep }) {
+  const { t } = useTranslation();
+  const to = (id: string | null) => id ?? t('journeys.end');
+  const what = (() => {
+    switch (step.type) {
+      case 'wait':
+        return t('journeys.steps.wait', { minutes: step.minutes });
+      case 'wait_until':
+        return t('journeys.steps.waitUntil', { time: step.time });
+      case 'condition':
+        return t('journeys.steps.condition', { yes: to(step.yes), no: to(step.no) });
+      case 'order_status':
+        return t('journeys.steps.orderStatus', { statuses: step.statuses.join(', '), yes: to(step.yes), no: to(step.no) });
+      case 'split':
+        return t('journeys.steps.split', { branches: step.branches.map((b) => `${b.share}% → ${to(b.next)}`).join(', ') });
+      case 'message':
+        return t('journeys.steps.message', { template: step.template });
+      case 'tag':
+        return t(step.remove ? 'journeys.steps.untag' : 'journeys.steps.tag', { tag: step.tag });
+      case 'exit':
+        return t('journeys.steps.exit');
+    }
+  })();
+  return (
+    <Typography.Text>
+      <Typography.Text code>{step.id}</Typography.Text> {what}
+    </Typography.Text>
+  );
+}
+
+function triggerText(t: (k: string, o?: Record<string, unknown>) => string, d: JourneyDefinition): string {
+  const tr = d.trigger;
+  if (tr.type === 'order')
+    return t('journeys.trigger.order', { event: t(`journeys.orderEvents.${tr.event}`), min: (tr.minTotal / 100).toFixed(2) });
+  if (tr.type === 'segment') return t(`journeys.trigger.segment.${tr.on}`, { id: tr.segmentId });
+  return t('journeys.trigger.manual');
+}
+
+/** A journey's runs, newest first, each with its step log: the debugger. */
+function RunsDrawer({ journey, onClose }: { journey: Journey; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const runs = useQuery({
+    queryKey: ['journey-runs', journey.id],
+    queryFn: () => api<RunPage>(`/journeys/${journey.id}/runs`, { query: { limit: 50 } }),
+  });
+  return (
+    <Drawer open width={720} title={t('journeys.runsOf', { name: journey.name })} onClose={onClose}>
+      <Table
+        size="small"
+        rowKey="id"
+        loading={runs.isLoading}
+        dataSource={runs.data?.items ?? []}
+        pagination={false}
+        expandable={{
+          expandedRowRender: (r) => (
+            <Timeline
+              items={r.log.map((l) => ({
+                color: l.type === 'error' ? 'red' : undefined,
+                children: `${formatDateTime(l.at, i18n.language)} · ${l.step} · ${t(`journeys.log.${l.type}`, { defaultValue: l.type })} ${JSON.stringify(l.outcome)}`,
+              }))}
+            />
+          ),
+        }}
+        columns={[
+          {
+            key: 'customer',
+            title: t('journeys.customer'),
+            render: (_, r) => <Link to={`/customers/${r.customerId}`}>{r.customerId}</Link>,
+          },
+          {
+            key: 'status',
+            title: t('journeys.state'),
+            render: (_, r) => <Tag color={RUN_COLOR[r.status]}>{t(`journeys.runStatus.${r.status}`)}</Tag>,
+          },
+          { key: 'version', title: t('journeys.version'), dataIndex: 'version' },
+          { key: 'started', title: t('journeys.entered'), render: (_, r) => formatDateTime(r.startedAt, i18n.language) },
+          {
+            key: 'next',
+            title: t('journeys.nextStep'),
+            render: (_, r) => (r.step ? `${r.step} · ${formatDateTime(r.dueAt, i18n.language)}` : '—'),
+          },
+          { key: 'note', title: t('journeys.note'), render: (_, r) => r.error ?? r.exitReason ?? '—' },
+        ]}
+      />
+    </Drawer>
+  );
+}
+
+/** Automation → Journeys: the shipped and the store's own journeys, switched on and off, with their runs. */
+export function JourneysPage() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const { can } = useSession();
+  const client = useQueryClient();
+  const [runsOf, setRunsOf] = useState<Journey | null>(null);
+  const [reach, setReach] = useState<Record<number, number>>({});
+  const list = useQuery({ queryKey: ['journeys'], queryFn: () => api<z.infer<typeof journeyList>>('/journeys') });
+  const refresh = () => client.invalidateQueries({ queryKey: ['journeys'] });
+  const fail = (e: unknown) => message.error(errorMessage(t, e));
+  const library = useMutation({
+    mutationFn: () => api<{ added: number }>('/journeys/library', { method: 'POST' }),
+    onSuccess: (r) => {
+      message.success(t('journeys.libraryAdded', { n: r.added }));
+      refresh();
+    },
+    onError: fail,
+  });
+  const toggle = useMutation({
+    mutationFn: (j: Journey) => api(`/journeys/${j.id}/${j.status === 'active' ? 'pause' : 'activate'}`, { method: 'POST' }),
+    onSuccess: refresh,
+    onError: fail,
+  });
+  const dryRun = useMutation({
+    mutationFn: (j: Journey) =>
+      api<{ wouldEnter: number }>(`/journeys/${j.id}/dry-run`, { query: { days: 30 } }).then((r) => ({ id: j.id, n: r.wouldEnter })),
+    onSuccess: (r) => setReach((x) => ({ ...x, [r.id]: r.n })),
+    onError: fail,
+  });
+  const writable = can('automation.write');
+  return (
+    <Card
+      title={t('journeys.title')}
+      extra={
+        writable && (
+          <Button onClick={() => library.mutate()} loading={library.isPending} data-testid="journeys-library">
+            {t('journeys.addLibrary')}
+          </Button>
+        )
+      }
+    >
+      <Typography.Paragraph type="secondary">{t('journeys.intro')}</Typography.Paragraph>
+      <Table
+        rowKey="id"
+        loading={list.isLoading}
+        dataSource={list.data?.items ?? []}
+        pagination={false}
+        expandable={{
+          expandedRowRender: (j) => (
+            <Space direction="vertical">
+              <Typography.Text type="secondary">{j.description}</Typography.Text>
+              <Typography.Text>{triggerText(t, j.definition)}</Typography.Text>
+              {ordered(j.definition).map((s) => (
+                <StepLine key={s.id} step={s} />
+              ))}
+              {j.definition.goal && (
+                <Typography.Text>
+                  {t('journeys.goal', { event: t(`journeys.orderEvents.${j.definition.goal.event ?? 'placed'}`) })}
+                </Typography.Text>
+              )}
+              <Typography.Text type="secondary">
+                {t(`journeys.reentry.${j.definition.reentry.policy}`, { days: j.definition.reentry.days ?? 1 })}
+              </Typography.Text>
+            </Space>
+          ),
+        }}
+        columns={[
+          { key: 'name', title: t('journeys.name'), dataIndex: 'name' },
+          {
+            key: 'status',
+            title: t('journeys.state'),
+            render: (_, j) => <Tag color={STATUS_COLOR[j.status]}>{t(`journeys.status.${j.status}`)}</Tag>,
+          },
+          { key: 'version', title: t('journeys.version'), render: (_, j) => j.version ?? '—' },
+          {
+            key: 'counts',
+            title: t('journeys.counts'),
+            render: (_, j) => t('journeys.countsText', j.counts),
+          },
+          {
+            key: 'reach',
+            title: t('journeys.wouldReach'),
+            render: (_, j) =>
+              reach[j.id] !== undefined ? (
+                t('journeys.people', { n: reach[j.id] })
+              ) : (
+                <Button size="small" onClick={() => dryRun.mutate(j)}>
+                  {t('journeys.dryRun')}
+                </Button>
+              ),
+          },
+          {
+            key: 'actions',
+            title: '',
+            render: (_, j) => (
+              <Space>
+                <Button size="small" onClick={() => setRunsOf(j)}>
+                  {t('journeys.runs')}
+                </Button>
+                {writable && (
+                  <Button
+                    size="small"
+                    type={j.status === 'active' ? 'default' : 'primary'}
+                    onClick={() => toggle.mutate(j)}
+                    data-testid={`journey-toggle-${j.key}`}
+                  >
+                    {t(j.status === 'active' ? 'journeys.pause' : 'journeys.activate')}
+                  </Button>
+                )}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      {runsOf && <RunsDrawer journey={runsOf} onClose={() => setRunsOf(null)} />}
+    </Card>
+  );
+}
