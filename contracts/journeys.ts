@@ -62,6 +62,20 @@ export const journeyTrigger = z.discriminatedUnion('type', [
     maxAgeHours: z.number().int().min(1).max(720).default(24),
   }),
   z.strictObject({ type: z.literal('segment'), segmentId: z.number().int().positive(), on: z.enum(['entered', 'exited']) }),
+  z.strictObject({
+    type: z.literal('date'),
+    /** birthday; first_order (its anniversary); member_since (when the person became a customer); attribute:<key> (a date attribute). */
+    field: z.string().regex(/^(birthday|first_order|member_since|attribute:[a-z][a-z0-9_]{0,49})$/),
+    /** lunar: the date's month and day in the Chinese calendar, on this year's Gregorian day (农历生日). */
+    calendar: z.enum(['gregorian', 'lunar']).default('gregorian'),
+    /** Days before (negative) or after the date. */
+    offsetDays: z.number().int().min(-60).max(60).default(0),
+    /** Time of day in the customer's time zone (else the store's). */
+    time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+      .default('10:00'),
+  }),
   z.strictObject({ type: z.literal('manual') }),
 ]);
 export type JourneyTrigger = z.infer<typeof journeyTrigger>;

@@ -1,5 +1,6 @@
 import { defineModule } from '../../module.ts';
 import { journeysData, journeysPanel } from './customer-data.ts';
+import { journeyDatesJob } from './dates.ts';
 import { journeyRoutes } from './journeys.routes.ts';
 import { advanceDue } from './runner.ts';
 import { journeyTriggers } from './triggers.ts';
@@ -12,12 +13,14 @@ import { journeyTriggers } from './triggers.ts';
 export const journeysModule = defineModule({
   name: 'journeys',
   routes: journeyRoutes,
+  jobs: [journeyDatesJob],
   pollers: [{ name: 'journeys-advance', run: advanceDue }],
   subscriptions: [journeyTriggers],
   customerData: journeysData,
   panels: [journeysPanel],
   // Conditions on the run's order, the person's time zone, stored events for a dry run, a trigger's segment.
-  reads: ['customers', 'orders', 'domain_events', 'segments'],
+  reads: ['customers', 'customer_metrics', 'orders', 'domain_events', 'segments'],
 });
 export { advanceDue } from './runner.ts';
+export { enterByDate } from './dates.ts';
 export { installLibrary } from './journeys.service.ts';

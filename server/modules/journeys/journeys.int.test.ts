@@ -4,6 +4,7 @@ import type { Patron } from '../../app.ts';
 import { dispatchEvents } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
 import { sendDue } from '../messaging/index.ts';
+import { enterByDate } from './dates.ts';
 import { dryRun } from './journeys.service.ts';
 import { advanceDue } from './runner.ts';
 
@@ -56,11 +57,11 @@ describe('journeys', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 3 });
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 4 });
     expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 0 });
     const list = (await api('GET', '/journeys')).json().items;
     unpaid = list.find((j: { key: string }) => j.key === 'unpaid-reminder').id;
-    expect(list.map((j: { status: string }) => j.status)).toEqual(['draft', 'draft', 'draft']);
+    expect(list.map((j: { status: string }) => j.status)).toEqual(['draft', 'draft', 'draft', 'draft']);
     const on = await api('POST', `/journeys/${unpaid}/activate`);
     expect(on.json()).toMatchObject({ status: 'active', version: 1 });
     // The journey brought its template.
@@ -207,5 +208,44 @@ describe('journeys', () => {
     const r = await dryRun(at(plus(60 * 24)), unpaid, 30);
     // Buyers of unpaid orders of at least ¥10 placed in the period (TB-1, TB-2, TB-3, TB-5, TB-6; not the ¥5 one).
     expect(r).toEqual({ days: 30, wouldEnter: 5 });
+  });
+
+  it('greets a lunar birthday on this year’s day of it, at 10:00 in the customer’s zone, once; a 29 February on the 28th', async () => {
+    // Born 1990-10-03: the 15th of the 8th lunar month, which in 2026 is 25 September.
+    const lunarBorn = (await api('POST', '/customers', { phone: '13900008888', name: '中秋', birthday: '1990-10-03' })).json().customerId;
+    const gregorianOnly = (await api('POST', '/customers', { phone: '13900009999', name: '公历', birthday: '1990-09-25' })).json()
+      .customerId;
+    const leapling = (await api('POST', '/customers', { phone: '13900007777', name: '闰日', birthday: '1992-02-29' })).json().customerId;
+    await api('PUT', '/message-templates/birthday-hello', {
+      key: 'birthday-hello',
+      name: 'b',
+      channel: 'sms',
+      purpose: 'transactional',
+      body: { 'zh-CN': '生日快乐', en: 'Happy birthday' },
+    });
+    const journey = (calendar: string, key: string) =>
+      api('POST', '/journeys', {
+        key,
+        name: key,
+        definition: {
+          trigger: { type: 'date', field: 'birthday', calendar, offsetDays: 0, time: '10:00' },
+          start: 'hello',
+          steps: [{ id: 'hello', type: 'message', template: 'birthday-hello', next: null }],
+        },
+      });
+    const lunarJourney = (await journey('lunar', 'lunar-birthday')).json().id;
+    expect((await api('POST', `/journeys/${lunarJourney}/activate`)).statusCode).toBe(200);
+    const early = new Date('2026-09-24T20:00:00Z'); // 04:00 on 25 September in Shanghai
+    expect(await enterByDate(at(early))).toBe(1);
+    expect(await enterByDate(at(plus(60, early)))).toBe(0);
+    expect((await runsOf(lunarBorn))[0]).toMatchObject({ status: 'waiting', dueAt: '2026-09-25T02:00:00.000Z' });
+    expect(await runsOf(gregorianOnly)).toEqual([]);
+    await advance(new Date('2026-09-25T02:00:00Z'));
+    expect((await messagesOf(lunarBorn)).map((m) => m.template_key)).toEqual(['birthday-hello']);
+    await api('POST', `/journeys/${lunarJourney}/pause`);
+    const gregorianJourney = (await journey('gregorian', 'birthday-greg')).json().id;
+    await api('POST', `/journeys/${gregorianJourney}/activate`);
+    await enterByDate(at(new Date('2027-02-27T20:00:00Z')));
+    expect((await runsOf(leapling))[0]).toMatchObject({ status: 'waiting', dueAt: '2027-02-28T02:00:00.000Z' });
   });
 });

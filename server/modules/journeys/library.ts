@@ -101,4 +101,31 @@ export const LIBRARY: readonly LibraryJourney[] = [
       },
     ],
   },
+  {
+    key: 'birthday',
+    name: '生日关怀',
+    description:
+      'On the customer’s birthday at 10:00 in their time zone, a greeting (switch the trigger to the lunar calendar for 农历生日).',
+    definition: {
+      trigger: { type: 'date', field: 'birthday', calendar: 'gregorian', offsetDays: 0, time: '10:00' },
+      entryRules: null,
+      reentry: { policy: 'every' },
+      goal: null,
+      start: 'greet',
+      steps: [{ id: 'greet', type: 'message', template: 'birthday-greeting', next: null }],
+    },
+    templates: [
+      {
+        key: 'birthday-greeting',
+        name: '生日祝福',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN': '{{ customer.first_name }}，生日快乐！{{ store.name }}祝您新的一岁万事顺意。',
+          en: 'Happy birthday, {{ customer.first_name }}! Best wishes from {{ store.name }}.',
+        },
+        quietHours: true,
+      },
+    ],
+  },
 ];

@@ -105,6 +105,8 @@ describe('translations', () => {
       ...orderLifecycle.map((e) => `journeys.orderEvents.${e}`),
       ...['every', 'once', 'cooldown'].map((r) => `journeys.reentry.${r}`),
       ...['entered', 'exited'].map((o) => `journeys.trigger.segment.${o}`),
+      ...['birthday', 'first_order', 'member_since', 'attribute'].map((f) => `journeys.dateFields.${f}`),
+      ...['gregorian', 'lunar'].map((c) => `journeys.calendars.${c}`),
       ...['enter', 'wait', 'wait_until', 'condition', 'order_status', 'split', 'message', 'tag', 'exit', 'goal', 'error', 'late'].map(
         (l) => `journeys.log.${l}`,
       ),

@@ -69,6 +69,13 @@ function triggerText(t: (k: string, o?: Record<string, unknown>) => string, d: J
   if (tr.type === 'order')
     return t('journeys.trigger.order', { event: t(`journeys.orderEvents.${tr.event}`), min: (tr.minTotal / 100).toFixed(2) });
   if (tr.type === 'segment') return t(`journeys.trigger.segment.${tr.on}`, { id: tr.segmentId });
+  if (tr.type === 'date')
+    return t('journeys.trigger.date', {
+      offset: tr.offsetDays,
+      field: t(`journeys.dateFields.${tr.field.startsWith('attribute:') ? 'attribute' : tr.field}`),
+      calendar: t(`journeys.calendars.${tr.calendar}`),
+      time: tr.time,
+    });
   return t('journeys.trigger.manual');
 }
 

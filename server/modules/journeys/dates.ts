@@ -1,0 +1,109 @@
+import { sql } from 'kysely';
+import lunar from 'lunar-javascript';
+import type { JourneyTrigger } from '../../../contracts/journeys.ts';
+import { defineScheduledJob } from '../../jobs/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { todayIn } from '../../platform/clock.ts';
+import { nextTimeOfDay } from '../messaging/index.ts';
+import { ruleClockOf } from '../segments/index.ts';
+import { storeSettingsOf } from '../system/index.ts';
+import { activeJourneys, enterJourney } from './enter.ts';
+
+type DateTrigger = Extract<JourneyTrigger, { type: 'date' }>;
+
+const addDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** The column holding a trigger's date, as a SQL date. */
+function columnOf(field: string) {
+  if (field === 'birthday') return sql`c.birthday`;
+  if (field === 'first_order') return sql`(m.first_order_at at time zone 'UTC')::date`;
+  if (field === 'member_since') return sql`(c.created_at at time zone 'UTC')::date`;
+  const key = field.slice('attribute:'.length);
+  return sql`(case when c.attributes->>${key} ~ '^\\d{4}-\\d{2}-\\d{2}' then (c.attributes->>${key})::date end)`;
+}
+
+/**
+ * Who has the date `target` falls on: the same month and day in an earlier year (a 29 February counted on the 28th
+ * in other years); for the lunar calendar, every Gregorian date in the last 120 years with the same Chinese-calendar
+ * month and day as `target` (a leap month's people with the ordinary month's).
+ */
+function matchOf(field: string, calendar: DateTrigger['calendar'], target: string) {
+  const col = columnOf(field);
+  const year = Number(target.slice(0, 4));
+  if (calendar === 'gregorian') {
+    const days = [target.slice(5)];
+    if (target.slice(5) === '02-28' && !isLeap(year)) days.push('02-29');
+    return sql`to_char(${col}, 'MM-DD') = any(${days}::text[]) and extract(year from ${col}) < ${year}`;
+  }
+  const [y, m, d] = target.split('-').map(Number);
+  const day = lunar.Solar.fromYmd(y, m, d).getLunar();
+  const month = Math.abs(day.getMonth());
+  const dates: string[] = [];
+  for (let born = year - 120; born < year; born++) {
+    for (const mm of lunar.LunarYear.fromYear(born).getLeapMonth() === month ? [month, -month] : [month]) {
+      try {
+        dates.push(lunar.Lunar.fromYmd(born, mm, day.getDay()).getSolar().toYmd());
+      } catch {
+        // That month has no such day that year (a 30th in a 29-day month).
+      }
+    }
+  }
+  return sql`${col} = any(${dates}::date[])`;
+}
+
+/** The instant of `time` on the local day `ymd` in `timeZone`. */
+function localInstant(ymd: string, time: string, timeZone: string): Date {
+  let at = nextTimeOfDay(new Date(Date.parse(`${ymd}T00:00:00Z`) - 26 * 3_600_000), time, timeZone);
+  while (todayIn(timeZone, at) < ymd) at = nextTimeOfDay(new Date(at.getTime() + 60_000), time, timeZone);
+  return at;
+}
+
+/**
+ * Lets people into journeys with a date trigger (birthday — Gregorian or lunar —, the first order's or the first
+ * day's anniversary, a date attribute), `offsetDays` before or after, at `time` in each person's zone. Looks at today
+ * and tomorrow in the store's zone, so a run is waiting before its moment; each occurrence enters once (the trigger
+ * key names the date). Returns how many entered.
+ */
+export async function enterByDate(ctx: AppContext): Promise<number> {
+  const journeys = (await activeJourneys(ctx.db)).filter((j) => j.definition.trigger.type === 'date');
+  if (journeys.length === 0) return 0;
+  const now = ctx.clock.now();
+  const store = await storeSettingsOf(ctx);
+  const rules = await ruleClockOf(ctx);
+  const today = todayIn(store.timeZone, now);
+  let entered = 0;
+  for (const j of journeys) {
+    const t = j.definition.trigger as DateTrigger;
+    for (const day of [today, addDays(today, 1)]) {
+      const target = addDays(day, -t.offsetDays);
+      const people = await sql<{ id: number; time_zone: string | null }>`
+        select c.id, c.time_zone from customers c left join customer_metrics m on m.customer_id = c.id
+        where c.merged_into is null and c.erased_at is null and ${matchOf(t.field, t.calendar, target)}`.execute(ctx.db);
+      const r = await enterJourney(
+        ctx.db,
+        j,
+        people.rows.map((p) => ({
+          customerId: Number(p.id),
+          triggerKey: `date:${t.field}:${target}:${p.id}`,
+          context: { variables: { date: target } },
+          at: localInstant(day, t.time, p.time_zone ?? store.timeZone),
+        })),
+        { now, rules },
+      );
+      entered += r.entered.length;
+    }
+  }
+  return entered;
+}
+
+/** Every hour: a store opened late in the day still greets today's birthdays, and tomorrow's runs wait ready. */
+export const journeyDatesJob = defineScheduledJob<AppContext>({
+  name: 'journeys-dates',
+  cron: '7 * * * *',
+  expireInSeconds: 3600,
+  handler: async (ctx) => {
+    const entered = await enterByDate(ctx);
+    if (entered > 0) ctx.log.info({ entered }, 'journeys entered by date');
+  },
+});
