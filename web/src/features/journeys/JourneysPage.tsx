@@ -26,9 +26,15 @@ function ordered(d: JourneyDefinition): JourneyStep[] {
     seen.add(id);
     const s = byId.get(id)!;
     out.push(s);
-    if (s.type === 'condition' || s.type === 'order_status') [s.yes, s.no].forEach(walk);
-    else if (s.type === 'split') s.branches.forEach((b) => walk(b.next));
-    else if (s.type !== 'exit') walk(s.next);
+    const next =
+      s.type === 'condition' || s.type === 'order_status'
+        ? [s.yes, s.no]
+        : s.type === 'split'
+          ? s.branches.map((b) => b.next)
+          : s.type === 'exit'
+            ? []
+            : [s.next];
+    for (const n of next) walk(n);
   };
   walk(d.start);
   return out;
