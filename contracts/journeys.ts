@@ -23,6 +23,14 @@ export const journeyStep = z.discriminatedUnion('type', [
       .describe("The next time of day in the customer's time zone (else the store's)"),
     next,
   }),
+  z.strictObject({
+    id: stepId,
+    type: z.literal('wait_event'),
+    event: z.string().min(1).max(200).describe('A tracked event name (e.g. Order Completed)'),
+    minutes: z.number().int().min(1).max(525_600).describe('How long to wait for it'),
+    yes: next.describe('The event came first'),
+    no: next.describe('The time ran out first'),
+  }),
   z.strictObject({ id: stepId, type: z.literal('condition'), rules: ruleGroup, yes: next, no: next }),
   z.strictObject({
     id: stepId,
@@ -50,6 +58,25 @@ export const journeyStep = z.discriminatedUnion('type', [
 ]);
 export type JourneyStep = z.infer<typeof journeyStep>;
 
+/** The steps a step leads to, in its branches' order (null: the run ends there). */
+export function nextOf(step: JourneyStep): (string | null)[] {
+  switch (step.type) {
+    case 'condition':
+    case 'order_status':
+    case 'wait_event':
+      return [step.yes, step.no];
+    case 'split':
+      return step.branches.map((b) => b.next);
+    case 'exit':
+      return [];
+    default:
+      return [step.next];
+  }
+}
+
+/** Steps that hold a run until later (a loop must pass one). */
+export const holds = (step: JourneyStep) => step.type === 'wait' || step.type === 'wait_until' || step.type === 'wait_event';
+
 export const journeyTrigger = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('order'),
@@ -62,6 +89,13 @@ export const journeyTrigger = z.discriminatedUnion('type', [
     maxAgeHours: z.number().int().min(1).max(720).default(24),
   }),
   z.strictObject({ type: z.literal('segment'), segmentId: z.number().int().positive(), on: z.enum(['entered', 'exited']) }),
+  z.strictObject({
+    type: z.literal('event'),
+    name: z.string().min(1).max(200).describe('The tracked event name (Segment track), e.g. Checkout Started'),
+    /** Properties the event must have, compared as text (e.g. {"currency": "CNY"}). */
+    properties: z.record(z.string().min(1).max(100), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    maxAgeHours: z.number().int().min(1).max(720).default(24),
+  }),
   z.strictObject({
     type: z.literal('date'),
     /** birthday; first_order (its anniversary); member_since (when the person became a customer); attribute:<key> (a date attribute). */

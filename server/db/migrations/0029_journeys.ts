@@ -61,5 +61,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       outcome jsonb not null default '{}'
     );
     create index journey_run_steps_run_idx on journey_run_steps (run_id, id);
+
+    -- How far the journeys have read a stream they follow (the tracked events: event triggers, waits for an event).
+    create table journey_cursors (
+      name text primary key,
+      position bigint not null
+    );
   `.execute(db);
 }

@@ -1,4 +1,4 @@
-import type { JourneyDefinition, JourneyStep } from '../../../contracts/journeys.ts';
+import { type JourneyDefinition, type JourneyStep, holds, nextOf } from '../../../contracts/journeys.ts';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { templateExists } from '../messaging/index.ts';
@@ -14,23 +14,6 @@ export const journeyErrors = {
       problems,
     }),
 };
-
-/** The steps a step leads to (null: the run ends there). */
-export function nextOf(step: JourneyStep): (string | null)[] {
-  switch (step.type) {
-    case 'condition':
-    case 'order_status':
-      return [step.yes, step.no];
-    case 'split':
-      return step.branches.map((b) => b.next);
-    case 'exit':
-      return [];
-    default:
-      return [step.next];
-  }
-}
-
-const waits = (s: JourneyStep) => s.type === 'wait' || s.type === 'wait_until';
 
 /**
  * What stops a definition from being published: ids twice, a branch to a step that does not exist, steps nothing
@@ -68,7 +51,7 @@ export async function problemsOf(
     if (state.get(id) === 'done') return false;
     state.set(id, 'open');
     const s = byId.get(id)!;
-    const found = !waits(s) && nextOf(s).some((n) => n !== null && byId.has(n) && spins(n));
+    const found = !holds(s) && nextOf(s).some((n) => n !== null && byId.has(n) && spins(n));
     state.set(id, 'done');
     return found;
   };

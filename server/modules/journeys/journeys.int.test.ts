@@ -4,7 +4,9 @@ import type { Patron } from '../../app.ts';
 import { dispatchEvents } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
 import { sendDue } from '../messaging/index.ts';
+import { insertEvents } from '../events/index.ts';
 import { enterByDate } from './dates.ts';
+import { followEvents } from './events.ts';
 import { dryRun } from './journeys.service.ts';
 import { advanceDue } from './runner.ts';
 
@@ -57,11 +59,11 @@ describe('journeys', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 4 });
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 5 });
     expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 0 });
     const list = (await api('GET', '/journeys')).json().items;
     unpaid = list.find((j: { key: string }) => j.key === 'unpaid-reminder').id;
-    expect(list.map((j: { status: string }) => j.status)).toEqual(['draft', 'draft', 'draft', 'draft']);
+    expect(list.map((j: { status: string }) => j.status)).toEqual(['draft', 'draft', 'draft', 'draft', 'draft']);
     const on = await api('POST', `/journeys/${unpaid}/activate`);
     expect(on.json()).toMatchObject({ status: 'active', version: 1 });
     // The journey brought its template.
@@ -247,5 +249,41 @@ describe('journeys', () => {
     await api('POST', `/journeys/${gregorianJourney}/activate`);
     await enterByDate(at(new Date('2027-02-27T20:00:00Z')));
     expect((await runsOf(leapling))[0]).toMatchObject({ status: 'waiting', dueAt: '2027-02-28T02:00:00.000Z' });
+  });
+
+  it('abandoned checkout: a started checkout with no order within the hour gets one reminder; an order in time ends it', async () => {
+    const checkout = (await api('GET', '/journeys')).json().items.find((j: { key: string }) => j.key === 'abandoned-checkout').id;
+    expect((await api('POST', `/journeys/${checkout}/activate`)).statusCode).toBe(200);
+    const C0 = plus(2 * 24 * 60);
+    await followEvents(at(C0)); // the follower starts at the newest event: the past is not replayed
+    const left = (await api('POST', '/customers', { phone: '13700001212', name: '犹豫' })).json().customerId;
+    const bought = (await api('POST', '/customers', { phone: '13700003434', name: '果断' })).json().customerId;
+    const track = (customerId: number, name: string, at: Date) =>
+      insertEvents(patron.ctx.db, [
+        {
+          customerId,
+          anonymousId: null,
+          type: 'track',
+          name,
+          properties: { cart: 2 },
+          occurredAt: at,
+          receivedAt: at,
+          messageId: `${name}-${customerId}-${at.getTime()}`,
+        },
+      ]);
+    await track(left, 'Checkout Started', C0);
+    await track(bought, 'Checkout Started', C0);
+    await followEvents(at(plus(1, C0)));
+    await advance(plus(1, C0));
+    expect((await runsOf(left))[0]).toMatchObject({ status: 'waiting', step: 'wait-order', dueAt: plus(60, C0).toISOString() });
+    await track(bought, 'Order Completed', plus(20, C0));
+    await followEvents(at(plus(21, C0)));
+    await advance(plus(21, C0));
+    expect((await runsOf(bought))[0]).toMatchObject({ status: 'completed' });
+    expect((await runsOf(left))[0]).toMatchObject({ status: 'waiting' });
+    await advance(plus(60, C0));
+    expect((await runsOf(left))[0]).toMatchObject({ status: 'completed' });
+    expect((await messagesOf(left)).map((m) => m.template_key)).toEqual(['checkout-reminder']);
+    expect(await messagesOf(bought)).toEqual([]);
   });
 });

@@ -52,7 +52,10 @@ export type JourneyRunStepTable = {
   outcome: Json;
 };
 
+export type JourneyCursorTable = { name: string; position: number };
+
 export type JourneysTables = {
+  journey_cursors: JourneyCursorTable;
   journeys: JourneyTable;
   journey_versions: JourneyVersionTable;
   journey_runs: JourneyRunTable;

@@ -128,4 +128,34 @@ export const LIBRARY: readonly LibraryJourney[] = [
       },
     ],
   },
+  {
+    key: 'abandoned-checkout',
+    name: '未完成结算提醒',
+    description:
+      'A customer who started a checkout and placed no order within an hour hears from the store once (marketing: consent needed); any order ends the journey. At most once a week per customer.',
+    definition: {
+      trigger: { type: 'event', name: 'Checkout Started', properties: {}, maxAgeHours: 24 },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: 7 },
+      goal: { type: 'any_order' },
+      start: 'wait-order',
+      steps: [
+        { id: 'wait-order', type: 'wait_event', event: 'Order Completed', minutes: 60, yes: null, no: 'remind' },
+        { id: 'remind', type: 'message', template: 'checkout-reminder', next: null },
+      ],
+    },
+    templates: [
+      {
+        key: 'checkout-reminder',
+        name: '结算提醒',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN': '{{ customer.first_name }}，您在{{ store.name }}挑选的商品还在购物车里，库存有限，欢迎回来完成下单。',
+          en: '{{ customer.first_name }}, the items you picked at {{ store.name }} are still waiting in your cart.',
+        },
+        quietHours: true,
+      },
+    ],
+  },
 ];

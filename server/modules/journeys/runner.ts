@@ -9,7 +9,12 @@ import { customersMatching, ruleClockOf } from '../segments/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 
 type Run = Selectable<JourneyRunTable>;
-type RunContext = { orderId?: number; variables?: Record<string, unknown> };
+type RunContext = {
+  orderId?: number;
+  variables?: Record<string, unknown>;
+  /** A wait for an event under way: which step, which event, since when. */
+  wait?: { step: string; event: string; since: string };
+};
 type RuleClock = Awaited<ReturnType<typeof ruleClockOf>>;
 
 /** Runs taken per pass; steps one run may take in a pass before it must reach a wait (publishing forbids loops without one). */
@@ -71,7 +76,7 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
   const set = (values: Partial<Pick<Run, 'status' | 'step' | 'due_at' | 'exit_reason' | 'ended_at'>>) =>
     db
       .updateTable('journey_runs')
-      .set({ ...values, attempts: 0, error: null, updated_at: now })
+      .set({ ...values, context: JSON.stringify(context), attempts: 0, error: null, updated_at: now })
       .where('id', '=', run.id)
       .execute();
   const late = run.due_at ? now.getTime() - run.due_at.getTime() : 0;
@@ -94,6 +99,29 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
           step.type === 'wait' ? new Date(base.getTime() + step.minutes * 60_000) : nextTimeOfDay(base, step.time, await zoneOf(env, run));
         await logStep(db, run.id, step.id, step.type, { until: until.toISOString() }, now);
         await set({ step: step.next, due_at: until });
+        return;
+      }
+      case 'wait_event': {
+        if (context.wait?.step === step.id) {
+          // Woken by the event (the events follower moved the run's time forward) or by the time running out.
+          const came = await db
+            .selectFrom('events')
+            .select('occurred_at')
+            .where('customer_id', '=', run.customer_id)
+            .where('name', '=', step.event)
+            .where('occurred_at', '>=', new Date(context.wait.since))
+            .orderBy('occurred_at')
+            .limit(1)
+            .executeTakeFirst();
+          context.wait = undefined;
+          await logStep(db, run.id, step.id, step.type, { came: came !== undefined, at: came?.occurred_at.toISOString() ?? null }, now);
+          id = came ? step.yes : step.no;
+          break;
+        }
+        const until = new Date(base.getTime() + step.minutes * 60_000);
+        context.wait = { step: step.id, event: step.event, since: base.toISOString() };
+        await logStep(db, run.id, step.id, step.type, { event: step.event, until: until.toISOString() }, now);
+        await set({ step: step.id, due_at: until });
         return;
       }
       case 'condition': {

@@ -107,9 +107,21 @@ describe('translations', () => {
       ...['entered', 'exited'].map((o) => `journeys.trigger.segment.${o}`),
       ...['birthday', 'first_order', 'member_since', 'attribute'].map((f) => `journeys.dateFields.${f}`),
       ...['gregorian', 'lunar'].map((c) => `journeys.calendars.${c}`),
-      ...['enter', 'wait', 'wait_until', 'condition', 'order_status', 'split', 'message', 'tag', 'exit', 'goal', 'error', 'late'].map(
-        (l) => `journeys.log.${l}`,
-      ),
+      ...[
+        'enter',
+        'wait',
+        'wait_until',
+        'wait_event',
+        'condition',
+        'order_status',
+        'split',
+        'message',
+        'tag',
+        'exit',
+        'goal',
+        'error',
+        'late',
+      ].map((l) => `journeys.log.${l}`),
       ...['completed_with_errors', 'events'].map((s) => (s === 'events' ? `imports.kinds.${s}` : `imports.statuses.${s}`)),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { z } from 'zod';
-import type { JourneyDefinition, JourneyStep, journeyList, journeyRunPage } from '../../../../contracts/journeys.ts';
+import { type JourneyDefinition, type JourneyStep, type journeyList, type journeyRunPage, nextOf } from '../../../../contracts/journeys.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -26,15 +26,7 @@ function ordered(d: JourneyDefinition): JourneyStep[] {
     seen.add(id);
     const s = byId.get(id)!;
     out.push(s);
-    const next =
-      s.type === 'condition' || s.type === 'order_status'
-        ? [s.yes, s.no]
-        : s.type === 'split'
-          ? s.branches.map((b) => b.next)
-          : s.type === 'exit'
-            ? []
-            : [s.next];
-    for (const n of next) walk(n);
+    for (const n of nextOf(s)) walk(n);
   };
   walk(d.start);
   return out;
@@ -49,6 +41,8 @@ function StepLine({ step }: { step: JourneyStep }) {
         return t('journeys.steps.wait', { minutes: step.minutes });
       case 'wait_until':
         return t('journeys.steps.waitUntil', { time: step.time });
+      case 'wait_event':
+        return t('journeys.steps.waitEvent', { event: step.event, minutes: step.minutes, yes: to(step.yes), no: to(step.no) });
       case 'condition':
         return t('journeys.steps.condition', { yes: to(step.yes), no: to(step.no) });
       case 'order_status':
@@ -75,6 +69,7 @@ function triggerText(t: (k: string, o?: Record<string, unknown>) => string, d: J
   if (tr.type === 'order')
     return t('journeys.trigger.order', { event: t(`journeys.orderEvents.${tr.event}`), min: (tr.minTotal / 100).toFixed(2) });
   if (tr.type === 'segment') return t(`journeys.trigger.segment.${tr.on}`, { id: tr.segmentId });
+  if (tr.type === 'event') return t('journeys.trigger.event', { name: tr.name });
   if (tr.type === 'date')
     return t('journeys.trigger.date', {
       offset: tr.offsetDays,
