@@ -152,6 +152,8 @@ export const journeyView = z.object({
   library: z.string().nullable().describe('The shipped journey this one came from'),
   counts: z.object({ waiting: z.number().int(), completed: z.number().int(), exited: z.number().int(), failed: z.number().int() }),
   updatedAt: z.string(),
+  /** Per step (GET /journeys/:id only): runs that took it, runs waiting to take it next, errors it raised. */
+  steps: z.record(z.string(), z.object({ taken: z.number().int(), waiting: z.number().int(), errors: z.number().int() })).optional(),
 });
 export const journeyList = z.object({ items: z.array(journeyView) });
 

@@ -90,6 +90,11 @@ describe('journeys', () => {
     await sendDue(at(plus(31)));
     const [m] = await messagesOf(customerId);
     expect(m).toMatchObject({ status: 'sent', template_key: 'order-unpaid', key: `journey:${run.id}:remind`, source: `journey:${unpaid}` });
+    expect((await api('GET', `/journeys/${unpaid}`)).json().steps).toEqual({
+      'wait-30': { taken: 1, waiting: 0, errors: 0 },
+      'still-unpaid': { taken: 1, waiting: 0, errors: 0 },
+      remind: { taken: 1, waiting: 0, errors: 0 },
+    });
     // Another unpaid order the same day: at most one reminder per buyer per 24 hours.
     await order({ externalId: 'TB-1B', phone: '13800001111', status: 'pending_payment', placedAt: plus(120) });
     await dispatch(plus(121));

@@ -59,9 +59,39 @@ async function rowOf(db: Db, id: number): Promise<Row> {
   return row;
 }
 
+/** Per step: how many runs took it, how many wait to take it next, how many errors it raised (all versions). */
+async function stepCounts(db: Db, id: number) {
+  const [logged, waiting] = await Promise.all([
+    db
+      .selectFrom('journey_run_steps as s')
+      .innerJoin('journey_runs as r', 'r.id', 's.run_id')
+      .select([
+        's.step',
+        sql<number>`count(*) filter (where s.type not in ('error', 'late', 'goal', 'enter'))::int`.as('taken'),
+        sql<number>`count(*) filter (where s.type = 'error')::int`.as('errors'),
+      ])
+      .where('r.journey_id', '=', id)
+      .groupBy('s.step')
+      .execute(),
+    db
+      .selectFrom('journey_runs')
+      .select(['step', sql<number>`count(*)::int`.as('n')])
+      .where('journey_id', '=', id)
+      .where('status', '=', 'waiting')
+      .groupBy('step')
+      .execute(),
+  ]);
+  const out: Record<string, { taken: number; waiting: number; errors: number }> = {};
+  const at = (step: string) => (out[step] ??= { taken: 0, waiting: 0, errors: 0 });
+  for (const l of logged) Object.assign(at(l.step), { taken: l.taken, errors: l.errors });
+  for (const w of waiting) if (w.step) at(w.step).waiting = w.n;
+  return out;
+}
+
 export async function getJourney(db: Db, id: number) {
   const row = await rowOf(db, id);
-  return present(row, (await countsOf(db, [id]))(id));
+  const [counts, steps] = await Promise.all([countsOf(db, [id]), stepCounts(db, id)]);
+  return { ...present(row, counts(id)), steps };
 }
 
 /** A new journey as a draft (nobody enters until it is activated). */

@@ -80,6 +80,30 @@ function triggerText(t: (k: string, o?: Record<string, unknown>) => string, d: J
   return t('journeys.trigger.manual');
 }
 
+/** A journey's steps in run order, each with how many runs took it, wait for it and failed at it. */
+function JourneySteps({ journey }: { journey: Journey }) {
+  const { t } = useTranslation();
+  const detail = useQuery({ queryKey: ['journey', journey.id], queryFn: () => api<Journey>(`/journeys/${journey.id}`) });
+  const d = journey.definition;
+  return (
+    <Space direction="vertical">
+      <Typography.Text type="secondary">{journey.description}</Typography.Text>
+      <Typography.Text>{triggerText(t, d)}</Typography.Text>
+      {ordered(d).map((s) => {
+        const c = detail.data?.steps?.[s.id];
+        return (
+          <Space key={s.id}>
+            <StepLine step={s} />
+            {c && <Tag color={c.errors > 0 ? 'red' : undefined}>{t('journeys.stepCounts', c)}</Tag>}
+          </Space>
+        );
+      })}
+      {d.goal && <Typography.Text>{t('journeys.goal', { event: t(`journeys.orderEvents.${d.goal.event ?? 'placed'}`) })}</Typography.Text>}
+      <Typography.Text type="secondary">{t(`journeys.reentry.${d.reentry.policy}`, { days: d.reentry.days ?? 1 })}</Typography.Text>
+    </Space>
+  );
+}
+
 /** A journey's runs, newest first, each with its step log: the debugger. */
 function RunsDrawer({ journey, onClose }: { journey: Journey; onClose: () => void }) {
   const { t, i18n } = useTranslation();
@@ -179,23 +203,7 @@ export function JourneysPage() {
         dataSource={list.data?.items ?? []}
         pagination={false}
         expandable={{
-          expandedRowRender: (j) => (
-            <Space direction="vertical">
-              <Typography.Text type="secondary">{j.description}</Typography.Text>
-              <Typography.Text>{triggerText(t, j.definition)}</Typography.Text>
-              {ordered(j.definition).map((s) => (
-                <StepLine key={s.id} step={s} />
-              ))}
-              {j.definition.goal && (
-                <Typography.Text>
-                  {t('journeys.goal', { event: t(`journeys.orderEvents.${j.definition.goal.event ?? 'placed'}`) })}
-                </Typography.Text>
-              )}
-              <Typography.Text type="secondary">
-                {t(`journeys.reentry.${j.definition.reentry.policy}`, { days: j.definition.reentry.days ?? 1 })}
-              </Typography.Text>
-            </Space>
-          ),
+          expandedRowRender: (j) => <JourneySteps journey={j} />,
         }}
         columns={[
           { key: 'name', title: t('journeys.name'), dataIndex: 'name' },
