@@ -464,4 +464,48 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     expect(j).toEqual({ status: 'active', version: 1 });
     expect(consoleErrors).toEqual([]);
   });
+
+  it('builds a small journey on the canvas — a message, then the end — and publishes it', async () => {
+    await page.goto(`${base}/automation`);
+    await page.getByTestId('journey-new').click();
+    await page.getByTestId('journey-new-name').fill('欢迎');
+    await page.getByTestId('journey-new-key').fill('welcome-canvas');
+    await page.getByTestId('journey-create').click();
+    await page.getByTestId('journey-canvas').waitFor();
+    await page.getByTestId('add-step').click();
+    await page.getByTestId('step-panel').waitFor();
+    await page.getByTestId('step-template').click();
+    await page.locator('.ant-select-item-option', { hasText: 'order-unpaid' }).click();
+    await page.getByTestId('step-next').click();
+    await page.locator('.ant-select-item-option', { hasText: /^end$/ }).click();
+    await page.getByTestId('make-start').click();
+    await page.getByTestId('node-message-2').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'journey-editor.png') });
+    await page.getByTestId('journey-publish').click();
+    await expect
+      .poll(
+        async () =>
+          (await patron.ctx.db
+            .selectFrom('journeys')
+            .select(['status', 'version'])
+            .where('key', '=', 'welcome-canvas')
+            .executeTakeFirst()) ?? null,
+      )
+      .toEqual({ status: 'active', version: 1 });
+    const v = await patron.ctx.db
+      .selectFrom('journey_versions as v')
+      .innerJoin('journeys as j', 'j.id', 'v.journey_id')
+      .select('v.definition')
+      .where('j.key', '=', 'welcome-canvas')
+      .executeTakeFirstOrThrow();
+    expect(v.definition).toMatchObject({
+      trigger: { type: 'manual' },
+      start: 'message-2',
+      steps: [
+        { id: 'end', type: 'exit' },
+        { id: 'message-2', type: 'message', template: 'order-unpaid', next: 'end' },
+      ],
+    });
+    expect(consoleErrors).toEqual([]);
+  });
 });

@@ -107,6 +107,10 @@ describe('translations', () => {
       ...['entered', 'exited'].map((o) => `journeys.trigger.segment.${o}`),
       ...['birthday', 'first_order', 'member_since', 'attribute'].map((f) => `journeys.dateFields.${f}`),
       ...['gregorian', 'lunar'].map((c) => `journeys.calendars.${c}`),
+      ...['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'tag', 'exit'].map(
+        (x) => `journeys.stepTypes.${x}`,
+      ),
+      ...['order', 'event', 'segment', 'date', 'manual'].map((x) => `journeys.triggerTypes.${x}`),
       ...[
         'enter',
         'wait',

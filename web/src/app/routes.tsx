@@ -38,6 +38,7 @@ const AuditPage = page(() => import('../features/settings/AuditPage.tsx'), 'Audi
 const IntegrationsPage = page(() => import('../features/settings/IntegrationsPage.tsx'), 'IntegrationsPage');
 const PrivacyPage = page(() => import('../features/settings/PrivacyPage.tsx'), 'PrivacyPage');
 const JobsPage = page(() => import('../features/settings/JobsPage.tsx'), 'JobsPage');
+const JourneyEditorPage = page(() => import('../features/journeys/JourneyEditorPage.tsx'), 'JourneyEditorPage');
 const JourneysPage = page(() => import('../features/journeys/JourneysPage.tsx'), 'JourneysPage');
 const MessagingPage = page(() => import('../features/messaging/MessagingPage.tsx'), 'MessagingPage');
 const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), 'SourcesPage');
@@ -105,4 +106,5 @@ export const DETAIL_PAGES: { path: string; element: ReactNode }[] = [
   { path: '/customers/import', element: <ImportPage /> },
   { path: '/customers/:id', element: <CustomerDetailPage /> },
   { path: '/segments/:id', element: <SegmentEditorPage /> },
+  { path: '/automation/:id', element: <JourneyEditorPage /> },
 ];

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Drawer, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Drawer, Form, Input, Modal, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
+import { StepLine, triggerText } from './steps.tsx';
 import type { z } from 'zod';
 import { type JourneyDefinition, type JourneyStep, type journeyList, type journeyRunPage, nextOf } from '../../../../contracts/journeys.ts';
 import { api } from '../../lib/api.ts';
@@ -30,54 +31,6 @@ function ordered(d: JourneyDefinition): JourneyStep[] {
   };
   walk(d.start);
   return out;
-}
-
-function StepLine({ step }: { step: JourneyStep }) {
-  const { t } = useTranslation();
-  const to = (id: string | null) => id ?? t('journeys.end');
-  const what = (() => {
-    switch (step.type) {
-      case 'wait':
-        return t('journeys.steps.wait', { minutes: step.minutes });
-      case 'wait_until':
-        return t('journeys.steps.waitUntil', { time: step.time });
-      case 'wait_event':
-        return t('journeys.steps.waitEvent', { event: step.event, minutes: step.minutes, yes: to(step.yes), no: to(step.no) });
-      case 'condition':
-        return t('journeys.steps.condition', { yes: to(step.yes), no: to(step.no) });
-      case 'order_status':
-        return t('journeys.steps.orderStatus', { statuses: step.statuses.join(', '), yes: to(step.yes), no: to(step.no) });
-      case 'split':
-        return t('journeys.steps.split', { branches: step.branches.map((b) => `${b.share}% → ${to(b.next)}`).join(', ') });
-      case 'message':
-        return t('journeys.steps.message', { template: step.template });
-      case 'tag':
-        return t(step.remove ? 'journeys.steps.untag' : 'journeys.steps.tag', { tag: step.tag });
-      case 'exit':
-        return t('journeys.steps.exit');
-    }
-  })();
-  return (
-    <Typography.Text>
-      <Typography.Text code>{step.id}</Typography.Text> {what}
-    </Typography.Text>
-  );
-}
-
-function triggerText(t: (k: string, o?: Record<string, unknown>) => string, d: JourneyDefinition): string {
-  const tr = d.trigger;
-  if (tr.type === 'order')
-    return t('journeys.trigger.order', { event: t(`journeys.orderEvents.${tr.event}`), min: (tr.minTotal / 100).toFixed(2) });
-  if (tr.type === 'segment') return t(`journeys.trigger.segment.${tr.on}`, { id: tr.segmentId });
-  if (tr.type === 'event') return t('journeys.trigger.event', { name: tr.name });
-  if (tr.type === 'date')
-    return t('journeys.trigger.date', {
-      offset: tr.offsetDays,
-      field: t(`journeys.dateFields.${tr.field.startsWith('attribute:') ? 'attribute' : tr.field}`),
-      calendar: t(`journeys.calendars.${tr.calendar}`),
-      time: tr.time,
-    });
-  return t('journeys.trigger.manual');
 }
 
 /** A journey's steps in run order, each with how many runs took it, wait for it and failed at it. */
@@ -160,6 +113,7 @@ export function JourneysPage() {
   const { message } = App.useApp();
   const { can } = useSession();
   const client = useQueryClient();
+  const navigate = useNavigate();
   const [runsOf, setRunsOf] = useState<Journey | null>(null);
   const [reach, setReach] = useState<Record<number, number>>({});
   const list = useQuery({ queryKey: ['journeys'], queryFn: () => api<z.infer<typeof journeyList>>('/journeys') });
@@ -184,18 +138,49 @@ export function JourneysPage() {
     onSuccess: (r) => setReach((x) => ({ ...x, [r.id]: r.n })),
     onError: fail,
   });
+  const create = useMutation({
+    mutationFn: (v: { key: string; name: string }) =>
+      api<Journey>('/journeys', {
+        method: 'POST',
+        body: { ...v, definition: { trigger: { type: 'manual' }, start: 'end', steps: [{ id: 'end', type: 'exit' }] } },
+      }),
+    onSuccess: (j) => {
+      refresh();
+      navigate(`/automation/${j.id}`);
+    },
+    onError: fail,
+  });
+  const [creating, setCreating] = useState(false);
   const writable = can('automation.write');
   return (
     <Card
       title={t('journeys.title')}
       extra={
         writable && (
-          <Button onClick={() => library.mutate()} loading={library.isPending} data-testid="journeys-library">
-            {t('journeys.addLibrary')}
-          </Button>
+          <Space>
+            <Button onClick={() => setCreating(true)} data-testid="journey-new">
+              {t('journeys.newJourney')}
+            </Button>
+            <Button onClick={() => library.mutate()} loading={library.isPending} data-testid="journeys-library">
+              {t('journeys.addLibrary')}
+            </Button>
+          </Space>
         )
       }
     >
+      <Modal open={creating} title={t('journeys.newJourney')} footer={null} onCancel={() => setCreating(false)} destroyOnHidden>
+        <Form layout="vertical" onFinish={(v: { key: string; name: string }) => create.mutate(v)}>
+          <Form.Item name="name" label={t('journeys.name')} rules={[{ required: true }]}>
+            <Input data-testid="journey-new-name" />
+          </Form.Item>
+          <Form.Item name="key" label={t('journeys.key')} rules={[{ required: true, pattern: /^[a-z0-9][a-z0-9._-]{1,79}$/ }]}>
+            <Input data-testid="journey-new-key" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={create.isPending} data-testid="journey-create">
+            {t('journeys.create')}
+          </Button>
+        </Form>
+      </Modal>
       <Typography.Paragraph type="secondary">{t('journeys.intro')}</Typography.Paragraph>
       <Table
         rowKey="id"
@@ -235,6 +220,9 @@ export function JourneysPage() {
             title: '',
             render: (_, j) => (
               <Space>
+                <Button size="small" onClick={() => navigate(`/automation/${j.id}`)} data-testid={`journey-edit-${j.key}`}>
+                  {t('journeys.edit')}
+                </Button>
                 <Button size="small" onClick={() => setRunsOf(j)}>
                   {t('journeys.runs')}
                 </Button>

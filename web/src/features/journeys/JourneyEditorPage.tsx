@@ -1,0 +1,453 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Background, Controls, type Edge, type Node, ReactFlow } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Switch, Tag, Typography } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams } from 'react-router';
+import type { z } from 'zod';
+import {
+  type JourneyDefinition,
+  type JourneyStep,
+  type JourneyTrigger,
+  type journeyView,
+  nextOf,
+  orderLifecycle,
+} from '../../../../contracts/journeys.ts';
+import { ORDER_STATUSES } from '../../../../contracts/segments.ts';
+import { ApiError, api } from '../../lib/api.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import { useSession } from '../../lib/session.ts';
+import { RuleBuilder, useSegmentCatalog } from '../segments/RuleBuilder.tsx';
+import { StepLine, triggerText } from './steps.tsx';
+
+type Journey = z.infer<typeof journeyView>;
+type Problem = { step: string | null; problem: string };
+
+const STEP_TYPES = ['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'tag', 'exit'] as const;
+const EMPTY_RULES = { type: 'group', op: 'and', children: [] } as const;
+
+/** A new step of a type, not yet connected (its way out leads nowhere: the run ends there). */
+function newStep(type: (typeof STEP_TYPES)[number], id: string): JourneyStep {
+  switch (type) {
+    case 'wait':
+      return { id, type, minutes: 60, next: null };
+    case 'wait_until':
+      return { id, type, time: '10:00', next: null };
+    case 'wait_event':
+      return { id, type, event: 'Order Completed', minutes: 60, yes: null, no: null };
+    case 'condition':
+      return { id, type, rules: { ...EMPTY_RULES, children: [] }, yes: null, no: null };
+    case 'order_status':
+      return { id, type, statuses: ['pending_payment'], yes: null, no: null };
+    case 'split':
+      return {
+        id,
+        type,
+        branches: [
+          { share: 50, next: null },
+          { share: 50, next: null },
+        ],
+      };
+    case 'message':
+      return { id, type, template: '', next: null };
+    case 'tag':
+      return { id, type, tag: '', remove: false, next: null };
+    case 'exit':
+      return { id, type };
+  }
+}
+
+/** Columns by distance from the start; steps nothing reaches stand in a last column. */
+function layout(d: JourneyDefinition): Map<string, { x: number; y: number }> {
+  const byId = new Map(d.steps.map((s) => [s.id, s]));
+  const depth = new Map<string, number>();
+  const queue: [string, number][] = byId.has(d.start) ? [[d.start, 0]] : [];
+  while (queue.length > 0) {
+    const [id, n] = queue.shift()!;
+    if (depth.has(id)) continue;
+    depth.set(id, n);
+    for (const next of nextOf(byId.get(id)!)) if (next !== null && byId.has(next)) queue.push([next, n + 1]);
+  }
+  const rows = new Map<number, number>();
+  const last = Math.max(0, ...depth.values()) + 1;
+  const out = new Map<string, { x: number; y: number }>();
+  for (const s of d.steps) {
+    const col = depth.get(s.id) ?? last;
+    const row = rows.get(col) ?? 0;
+    rows.set(col, row + 1);
+    out.set(s.id, { x: row * 300, y: col * 130 });
+  }
+  return out;
+}
+
+function PointerSelect({
+  steps,
+  value,
+  onChange,
+  self,
+  testId,
+}: {
+  steps: JourneyStep[];
+  value: string | null;
+  onChange: (v: string | null) => void;
+  self: string;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Select
+      data-testid={testId}
+      style={{ width: '100%' }}
+      value={value ?? ''}
+      onChange={(v) => onChange(v === '' ? null : v)}
+      options={[{ value: '', label: t('journeys.end') }, ...steps.filter((s) => s.id !== self).map((s) => ({ value: s.id, label: s.id }))]}
+    />
+  );
+}
+
+/** The side panel of one step: its settings and where each of its ways out leads. */
+function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: JourneyStep[]; onChange: (s: JourneyStep) => void }) {
+  const { t } = useTranslation();
+  const catalog = useSegmentCatalog();
+  const templates = useQuery({
+    queryKey: ['message-templates'],
+    queryFn: () => api<{ items: { key: string; name: string }[] }>('/message-templates'),
+  });
+  const pointer = (label: string, value: string | null, set: (v: string | null) => void, testId: string) => (
+    <Form.Item label={label}>
+      <PointerSelect steps={steps} value={value} onChange={set} self={step.id} testId={testId} />
+    </Form.Item>
+  );
+  return (
+    <Form layout="vertical" data-testid="step-panel">
+      <Typography.Title level={5}>
+        {step.id} · {t(`journeys.stepTypes.${step.type}`)}
+      </Typography.Title>
+      {(step.type === 'wait' || step.type === 'wait_event') && (
+        <Form.Item label={t('journeys.fields.minutes')}>
+          <InputNumber min={1} value={step.minutes} onChange={(v) => onChange({ ...step, minutes: Number(v ?? 1) })} />
+        </Form.Item>
+      )}
+      {step.type === 'wait_until' && (
+        <Form.Item label={t('journeys.fields.time')}>
+          <Input value={step.time} onChange={(e) => onChange({ ...step, time: e.target.value })} placeholder="10:00" />
+        </Form.Item>
+      )}
+      {step.type === 'wait_event' && (
+        <Form.Item label={t('journeys.fields.event')}>
+          <Input value={step.event} onChange={(e) => onChange({ ...step, event: e.target.value })} />
+        </Form.Item>
+      )}
+      {step.type === 'condition' && catalog.data && (
+        <RuleBuilder value={step.rules} onChange={(rules) => onChange({ ...step, rules })} catalog={catalog.data} />
+      )}
+      {step.type === 'order_status' && (
+        <Form.Item label={t('journeys.fields.statuses')}>
+          <Select
+            mode="multiple"
+            value={step.statuses}
+            onChange={(statuses) => onChange({ ...step, statuses })}
+            options={ORDER_STATUSES.map((s) => ({ value: s, label: t(`orderStatus.${s}`) }))}
+          />
+        </Form.Item>
+      )}
+      {step.type === 'message' && (
+        <Form.Item label={t('journeys.fields.template')}>
+          <Select
+            data-testid="step-template"
+            value={step.template || undefined}
+            onChange={(template) => onChange({ ...step, template })}
+            options={(templates.data?.items ?? []).map((x) => ({ value: x.key, label: `${x.name} (${x.key})` }))}
+          />
+        </Form.Item>
+      )}
+      {step.type === 'tag' && (
+        <Space>
+          <Form.Item label={t('journeys.fields.tag')}>
+            <Input value={step.tag} onChange={(e) => onChange({ ...step, tag: e.target.value })} />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.remove')}>
+            <Switch checked={step.remove} onChange={(remove) => onChange({ ...step, remove })} />
+          </Form.Item>
+        </Space>
+      )}
+      {step.type === 'split' &&
+        step.branches.map((b, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a branch is its position (branches have no id of their own)
+          <Space key={`${step.id}-${i}`} align="end">
+            <Form.Item label={t('journeys.fields.share')}>
+              <InputNumber
+                min={1}
+                max={100}
+                value={b.share}
+                onChange={(v) =>
+                  onChange({ ...step, branches: step.branches.map((x, k) => (k === i ? { ...x, share: Number(v ?? 1) } : x)) })
+                }
+              />
+            </Form.Item>
+            {pointer(
+              t('journeys.fields.branch', { n: i + 1 }),
+              b.next,
+              (next) => onChange({ ...step, branches: step.branches.map((x, k) => (k === i ? { ...x, next } : x)) }),
+              `step-branch-${i}`,
+            )}
+          </Space>
+        ))}
+      {(step.type === 'condition' || step.type === 'order_status' || step.type === 'wait_event') && (
+        <>
+          {pointer(t('journeys.fields.yes'), step.yes, (yes) => onChange({ ...step, yes }), 'step-yes')}
+          {pointer(t('journeys.fields.no'), step.no, (no) => onChange({ ...step, no }), 'step-no')}
+        </>
+      )}
+      {'next' in step && pointer(t('journeys.fields.next'), step.next, (next) => onChange({ ...step, next }), 'step-next')}
+    </Form>
+  );
+}
+
+/** The trigger, re-entry and goal of a journey. */
+function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: JourneyDefinition) => void }) {
+  const { t } = useTranslation();
+  const tr = d.trigger;
+  const setTrigger = (trigger: JourneyTrigger) => onChange({ ...d, trigger });
+  const fresh = (type: JourneyTrigger['type']): JourneyTrigger =>
+    type === 'order'
+      ? { type, event: 'placed', minTotal: 0, statuses: [], maxAgeHours: 24 }
+      : type === 'event'
+        ? { type, name: 'Checkout Started', properties: {}, maxAgeHours: 24 }
+        : type === 'segment'
+          ? { type, segmentId: 1, on: 'entered' }
+          : type === 'date'
+            ? { type, field: 'birthday', calendar: 'gregorian', offsetDays: 0, time: '10:00' }
+            : { type: 'manual' };
+  return (
+    <Form layout="vertical">
+      <Form.Item label={t('journeys.fields.trigger')}>
+        <Select
+          value={tr.type}
+          onChange={(type) => setTrigger(fresh(type))}
+          options={['order', 'event', 'segment', 'date', 'manual'].map((x) => ({ value: x, label: t(`journeys.triggerTypes.${x}`) }))}
+        />
+      </Form.Item>
+      {tr.type === 'order' && (
+        <Space wrap>
+          <Form.Item label={t('journeys.fields.orderEvent')}>
+            <Select
+              style={{ width: 140 }}
+              value={tr.event}
+              onChange={(event) => setTrigger({ ...tr, event })}
+              options={orderLifecycle.map((e) => ({ value: e, label: t(`journeys.orderEvents.${e}`) }))}
+            />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.minTotal')}>
+            <InputNumber
+              min={0}
+              value={tr.minTotal / 100}
+              onChange={(v) => setTrigger({ ...tr, minTotal: Math.round(Number(v ?? 0) * 100) })}
+            />
+          </Form.Item>
+        </Space>
+      )}
+      {tr.type === 'event' && (
+        <Form.Item label={t('journeys.fields.event')}>
+          <Input value={tr.name} onChange={(e) => setTrigger({ ...tr, name: e.target.value })} />
+        </Form.Item>
+      )}
+      {tr.type === 'segment' && (
+        <Space>
+          <Form.Item label={t('journeys.fields.segmentId')}>
+            <InputNumber min={1} value={tr.segmentId} onChange={(v) => setTrigger({ ...tr, segmentId: Number(v ?? 1) })} />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.on')}>
+            <Select
+              style={{ width: 120 }}
+              value={tr.on}
+              onChange={(on) => setTrigger({ ...tr, on })}
+              options={(['entered', 'exited'] as const).map((o) => ({ value: o, label: t(`journeys.trigger.segment.${o}`, { id: '' }) }))}
+            />
+          </Form.Item>
+        </Space>
+      )}
+      {tr.type === 'date' && (
+        <Space wrap>
+          <Form.Item label={t('journeys.fields.calendar')}>
+            <Select
+              style={{ width: 140 }}
+              value={tr.calendar}
+              onChange={(calendar) => setTrigger({ ...tr, calendar })}
+              options={(['gregorian', 'lunar'] as const).map((c) => ({ value: c, label: t(`journeys.calendars.${c}`) }))}
+            />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.offsetDays')}>
+            <InputNumber min={-60} max={60} value={tr.offsetDays} onChange={(v) => setTrigger({ ...tr, offsetDays: Number(v ?? 0) })} />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.time')}>
+            <Input style={{ width: 90 }} value={tr.time} onChange={(e) => setTrigger({ ...tr, time: e.target.value })} />
+          </Form.Item>
+        </Space>
+      )}
+      <Form.Item label={t('journeys.fields.reentry')}>
+        <Select
+          value={d.reentry.policy}
+          onChange={(policy) => onChange({ ...d, reentry: { policy, days: policy === 'cooldown' ? (d.reentry.days ?? 1) : undefined } })}
+          options={(['every', 'once', 'cooldown'] as const).map((p) => ({
+            value: p,
+            label: t(`journeys.reentry.${p}`, { days: d.reentry.days ?? 1 }),
+          }))}
+        />
+      </Form.Item>
+    </Form>
+  );
+}
+
+/** Automation → a journey: its steps on a canvas, each edited in the side panel; saved as a draft, then published. */
+export function JourneyEditorPage() {
+  const { id } = useParams();
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const { can } = useSession();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const journey = useQuery({ queryKey: ['journey', Number(id)], queryFn: () => api<Journey>(`/journeys/${id}`) });
+  const [draft, setDraft] = useState<JourneyDefinition | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [adding, setAdding] = useState<(typeof STEP_TYPES)[number]>('message');
+  const [problems, setProblems] = useState<Problem[]>([]);
+  useEffect(() => {
+    if (journey.data && !draft) setDraft(journey.data.definition);
+  }, [journey.data, draft]);
+  const d = draft;
+  const positions = useMemo(() => (d ? layout(d) : new Map()), [d]);
+  const save = useMutation({
+    mutationFn: (publish: boolean) =>
+      api(`/journeys/${id}`, {
+        method: 'PUT',
+        body: { name: journey.data!.name, description: journey.data!.description, definition: d },
+      }).then(() => (publish ? api(`/journeys/${id}/activate`, { method: 'POST' }) : null)),
+    onSuccess: (_, publish) => {
+      setProblems([]);
+      message.success(t(publish ? 'journeys.published' : 'journeys.saved'));
+      client.invalidateQueries({ queryKey: ['journeys'] });
+      client.invalidateQueries({ queryKey: ['journey', Number(id)] });
+    },
+    onError: (e) => {
+      if (e instanceof ApiError && e.code === 'JOURNEY_INVALID') setProblems((e.details as { problems: Problem[] }).problems);
+      message.error(errorMessage(t, e));
+    },
+  });
+  if (!journey.data || !d) return <Card loading />;
+  const step = d.steps.find((s) => s.id === selected) ?? null;
+  const bad = new Set(problems.map((p) => p.step));
+  const counts = journey.data.steps ?? {};
+  const nodes: Node[] = d.steps.map((s) => ({
+    id: s.id,
+    position: positions.get(s.id) ?? { x: 0, y: 0 },
+    data: {
+      label: (
+        <div data-testid={`node-${s.id}`}>
+          {s.id === d.start && <Tag color="blue">{t('journeys.start')}</Tag>}
+          <StepLine step={s} />
+          {counts[s.id] && <div style={{ fontSize: 11, opacity: 0.7 }}>{t('journeys.stepCounts', counts[s.id])}</div>}
+        </div>
+      ),
+    },
+    style: { width: 260, fontSize: 12, border: bad.has(s.id) ? '2px solid #ff4d4f' : s.id === selected ? '2px solid #1677ff' : undefined },
+  }));
+  const edges: Edge[] = d.steps.flatMap((s) => {
+    const labels =
+      s.type === 'split'
+        ? s.branches.map((b) => `${b.share}%`)
+        : nextOf(s).length === 2
+          ? [t('journeys.fields.yes'), t('journeys.fields.no')]
+          : [''];
+    return nextOf(s).flatMap((n, i) => (n === null ? [] : [{ id: `${s.id}-${i}-${n}`, source: s.id, target: n, label: labels[i] }]));
+  });
+  const setStep = (next: JourneyStep) => setDraft({ ...d, steps: d.steps.map((s) => (s.id === next.id ? next : s)) });
+  const add = () => {
+    let n = d.steps.length + 1;
+    while (d.steps.some((s) => s.id === `${adding.replace('_', '-')}-${n}`)) n++;
+    const created = newStep(adding, `${adding.replace('_', '-')}-${n}`);
+    setDraft({ ...d, steps: [...d.steps, created] });
+    setSelected(created.id);
+  };
+  const remove = () => {
+    if (!step || d.steps.length === 1) return;
+    const drop = (v: string | null) => (v === step.id ? null : v);
+    const steps = d.steps
+      .filter((s) => s.id !== step.id)
+      .map((s): JourneyStep => {
+        if (s.type === 'split') return { ...s, branches: s.branches.map((b) => ({ ...b, next: drop(b.next) })) };
+        if ('yes' in s) return { ...s, yes: drop(s.yes), no: drop(s.no) };
+        if ('next' in s) return { ...s, next: drop(s.next) };
+        return s;
+      });
+    setDraft({ ...d, steps, start: d.start === step.id ? steps[0].id : d.start });
+    setSelected(null);
+  };
+  const writable = can('automation.write');
+  return (
+    <Card
+      title={journey.data.name}
+      extra={
+        <Space>
+          <Button onClick={() => navigate('/automation')}>{t('journeys.back')}</Button>
+          {writable && (
+            <>
+              <Button onClick={() => save.mutate(false)} loading={save.isPending} data-testid="journey-save">
+                {t('journeys.saveDraft')}
+              </Button>
+              <Button type="primary" onClick={() => save.mutate(true)} loading={save.isPending} data-testid="journey-publish">
+                {t('journeys.activate')}
+              </Button>
+            </>
+          )}
+        </Space>
+      }
+    >
+      <Typography.Paragraph type="secondary">
+        {triggerText(t, d)} · {t(`journeys.status.${journey.data.status}`)} · {t('journeys.version')} {journey.data.version ?? '—'}
+      </Typography.Paragraph>
+      {problems.length > 0 && (
+        <Alert
+          type="error"
+          style={{ marginBottom: 12 }}
+          title={t('journeys.problems')}
+          description={problems.map((p) => <div key={`${p.step}-${p.problem}`}>{p.problem}</div>)}
+        />
+      )}
+      {writable && (
+        <Space style={{ marginBottom: 12 }} wrap>
+          <Select
+            style={{ width: 200 }}
+            value={adding}
+            onChange={setAdding}
+            data-testid="add-step-type"
+            options={STEP_TYPES.map((x) => ({ value: x, label: t(`journeys.stepTypes.${x}`) }))}
+          />
+          <Button onClick={add} data-testid="add-step">
+            {t('journeys.addStep')}
+          </Button>
+          <Button disabled={!step} onClick={() => step && setDraft({ ...d, start: step.id })} data-testid="make-start">
+            {t('journeys.makeStart')}
+          </Button>
+          <Button danger disabled={!step || d.steps.length === 1} onClick={remove}>
+            {t('journeys.deleteStep')}
+          </Button>
+        </Space>
+      )}
+      <Row gutter={16}>
+        <Col span={15}>
+          <div style={{ height: 560, border: '1px solid #f0f0f0' }} data-testid="journey-canvas">
+            <ReactFlow nodes={nodes} edges={edges} onNodeClick={(_, n) => setSelected(n.id)} onPaneClick={() => setSelected(null)} fitView>
+              <Background />
+              <Controls />
+            </ReactFlow>
+          </div>
+        </Col>
+        <Col span={9}>
+          {step ? <StepPanel key={step.id} step={step} steps={d.steps} onChange={setStep} /> : <TriggerPanel d={d} onChange={setDraft} />}
+        </Col>
+      </Row>
+    </Card>
+  );
+}
