@@ -438,7 +438,14 @@ export function JourneyEditorPage() {
       <Row gutter={16}>
         <Col span={15}>
           <div style={{ height: 560, border: '1px solid #f0f0f0' }} data-testid="journey-canvas">
-            <ReactFlow nodes={nodes} edges={edges} onNodeClick={(_, n) => setSelected(n.id)} onPaneClick={() => setSelected(null)} fitView>
+            <ReactFlow
+              nodes={nodes}
+              edges={edges}
+              onNodeClick={(_, n) => setSelected(n.id)}
+              onPaneClick={() => setSelected(null)}
+              fitView
+              fitViewOptions={{ maxZoom: 1 }}
+            >
               <Background />
               <Controls />
             </ReactFlow>
