@@ -12,6 +12,27 @@ const next = stepId.nullable();
 
 export const orderLifecycle = ['placed', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', 'refunded'] as const;
 
+/** Holidays and shopping days a journey can be timed by (their dates: server/modules/journeys/holidays.ts). */
+export const holidayKeys = [
+  'new_year',
+  'spring_festival',
+  'lantern_festival',
+  'valentines_day',
+  'womens_day',
+  '520',
+  'mothers_day',
+  'dragon_boat',
+  '618',
+  'fathers_day',
+  'qixi',
+  'mid_autumn',
+  'national_day',
+  'double_ninth',
+  'singles_day',
+  'double_twelve',
+  'christmas',
+] as const;
+
 export const journeyStep = z.discriminatedUnion('type', [
   z.strictObject({ id: stepId, type: z.literal('wait'), minutes: z.number().int().min(1).max(525_600), next }),
   z.strictObject({
@@ -105,6 +126,20 @@ export const journeyTrigger = z.discriminatedUnion('type', [
     /** Days before (negative) or after the date. */
     offsetDays: z.number().int().min(-60).max(60).default(0),
     /** Time of day in the customer's time zone (else the store's). */
+    time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+      .default('10:00'),
+  }),
+  z.strictObject({
+    type: z.literal('holiday'),
+    holiday: z.enum([...holidayKeys, 'custom']),
+    /** custom: the store's own day (its anniversary, a member day), MM-DD. */
+    date: z
+      .string()
+      .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/)
+      .optional(),
+    offsetDays: z.number().int().min(-60).max(60).default(0),
     time: z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/)

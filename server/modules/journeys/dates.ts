@@ -8,8 +8,13 @@ import { nextTimeOfDay } from '../messaging/index.ts';
 import { ruleClockOf } from '../segments/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { activeJourneys, enterJourney } from './enter.ts';
+import { holidayDate } from './holidays.ts';
 
 type DateTrigger = Extract<JourneyTrigger, { type: 'date' }>;
+type HolidayTrigger = Extract<JourneyTrigger, { type: 'holiday' }>;
+
+/** People let into a holiday journey per statement. */
+const CHUNK = 5000;
 
 const addDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -61,12 +66,15 @@ function localInstant(ymd: string, time: string, timeZone: string): Date {
 
 /**
  * Lets people into journeys with a date trigger (birthday — Gregorian or lunar —, the first order's or the first
- * day's anniversary, a date attribute), `offsetDays` before or after, at `time` in each person's zone. Looks at today
- * and tomorrow in the store's zone, so a run is waiting before its moment; each occurrence enters once (the trigger
- * key names the date). Returns how many entered.
+ * day's anniversary, a date attribute) or a holiday (春节, 中秋, 618, 双十一 … or the store's own day: everyone the
+ * entry rules let in), `offsetDays` before or after, at `time` in each person's zone. Looks at today and tomorrow in
+ * the store's zone, so a run is waiting before its moment; each occurrence enters once (the trigger key names the
+ * date). Returns how many entered.
  */
 export async function enterByDate(ctx: AppContext): Promise<number> {
-  const journeys = (await activeJourneys(ctx.db)).filter((j) => j.definition.trigger.type === 'date');
+  const journeys = (await activeJourneys(ctx.db)).filter(
+    (j) => j.definition.trigger.type === 'date' || j.definition.trigger.type === 'holiday',
+  );
   if (journeys.length === 0) return 0;
   const now = ctx.clock.now();
   const store = await storeSettingsOf(ctx);
@@ -74,24 +82,45 @@ export async function enterByDate(ctx: AppContext): Promise<number> {
   const today = todayIn(store.timeZone, now);
   let entered = 0;
   for (const j of journeys) {
-    const t = j.definition.trigger as DateTrigger;
+    const t = j.definition.trigger as DateTrigger | HolidayTrigger;
     for (const day of [today, addDays(today, 1)]) {
       const target = addDays(day, -t.offsetDays);
-      const people = await sql<{ id: number; time_zone: string | null }>`
-        select c.id, c.time_zone from customers c left join customer_metrics m on m.customer_id = c.id
-        where c.merged_into is null and c.erased_at is null and ${matchOf(t.field, t.calendar, target)}`.execute(ctx.db);
-      const r = await enterJourney(
-        ctx.db,
-        j,
-        people.rows.map((p) => ({
-          customerId: Number(p.id),
-          triggerKey: `date:${t.field}:${target}:${p.id}`,
-          context: { variables: { date: target } },
-          at: localInstant(day, t.time, p.time_zone ?? store.timeZone),
-        })),
-        { now, rules },
-      );
-      entered += r.entered.length;
+      const enter = async (people: readonly { id: number; time_zone: string | null }[], key: string) => {
+        const r = await enterJourney(
+          ctx.db,
+          j,
+          people.map((p) => ({
+            customerId: Number(p.id),
+            triggerKey: `${key}:${p.id}`,
+            context: { variables: { date: target } },
+            at: localInstant(day, t.time, p.time_zone ?? store.timeZone),
+          })),
+          { now, rules },
+        );
+        entered += r.entered.length;
+      };
+      if (t.type === 'date') {
+        const people = await sql<{ id: number; time_zone: string | null }>`
+          select c.id, c.time_zone from customers c left join customer_metrics m on m.customer_id = c.id
+          where c.merged_into is null and c.erased_at is null and ${matchOf(t.field, t.calendar, target)}`.execute(ctx.db);
+        await enter(people.rows, `date:${t.field}:${target}`);
+      } else if (holidayDate(t.holiday, Number(target.slice(0, 4)), t.date) === target) {
+        // Everyone (the entry rules decide), a chunk of people per statement.
+        for (let after = 0; ; ) {
+          const people = await ctx.db
+            .selectFrom('customers')
+            .select(['id', 'time_zone'])
+            .where('id', '>', after)
+            .where('merged_into', 'is', null)
+            .where('erased_at', 'is', null)
+            .orderBy('id')
+            .limit(CHUNK)
+            .execute();
+          if (people.length === 0) break;
+          await enter(people, `holiday:${t.holiday}:${target}`);
+          after = Number(people[people.length - 1].id);
+        }
+      }
     }
   }
   return entered;

@@ -72,6 +72,8 @@ export async function problemsOf(
       problems.push({ step, problem: (err as Error).message });
     }
   }
+  if (d.trigger.type === 'holiday' && d.trigger.holiday === 'custom' && !d.trigger.date)
+    problems.push({ step: null, problem: 'a custom day needs its date (MM-DD)' });
   if (d.trigger.type === 'segment') {
     const segment = await db.selectFrom('segments').select('id').where('id', '=', d.trigger.segmentId).executeTakeFirst();
     if (!segment) problems.push({ step: null, problem: `segment ${d.trigger.segmentId} does not exist` });

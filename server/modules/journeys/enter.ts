@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { JourneyDefinition } from '../../../contracts/journeys.ts';
 import type { Db } from '../../db/index.ts';
 import { customersMatching, type ruleClockOf } from '../segments/index.ts';
-import { logStep } from './runner.ts';
 
 export type Entrant = {
   customerId: number;
@@ -54,10 +53,10 @@ export async function enterJourney(
       as u(customer_id, trigger_key, context, at)
     on conflict do nothing
     returning id, customer_id, trigger_key`.execute(db);
-  for (const r of rows.rows) {
-    const e = admitted.find((x) => x.triggerKey === r.trigger_key)!;
-    await logStep(db, Number(r.id), d.start, 'enter', { trigger: r.trigger_key, at: e.at.toISOString() }, o.now);
-  }
+  if (rows.rows.length > 0)
+    await sql`insert into journey_run_steps (run_id, step, type, at, outcome)
+      select r.id, ${d.start}, 'enter', ${o.now}, jsonb_build_object('trigger', r.trigger_key, 'at', r.started_at)
+      from journey_runs r where r.id = any(${rows.rows.map((r) => r.id)}::bigint[])`.execute(db);
   return { entered: rows.rows.map((r) => Number(r.customer_id)), skipped: entrants.length - rows.rows.length };
 }
 

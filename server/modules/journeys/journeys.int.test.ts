@@ -59,11 +59,11 @@ describe('journeys', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 5 });
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 6 });
     expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 0 });
     const list = (await api('GET', '/journeys')).json().items;
     unpaid = list.find((j: { key: string }) => j.key === 'unpaid-reminder').id;
-    expect(list.map((j: { status: string }) => j.status)).toEqual(['draft', 'draft', 'draft', 'draft', 'draft']);
+    expect(list.map((j: { status: string }) => j.status)).toEqual(['draft', 'draft', 'draft', 'draft', 'draft', 'draft']);
     const on = await api('POST', `/journeys/${unpaid}/activate`);
     expect(on.json()).toMatchObject({ status: 'active', version: 1 });
     // The journey brought its template.
@@ -254,6 +254,7 @@ describe('journeys', () => {
     await api('POST', `/journeys/${gregorianJourney}/activate`);
     await enterByDate(at(new Date('2027-02-27T20:00:00Z')));
     expect((await runsOf(leapling))[0]).toMatchObject({ status: 'waiting', dueAt: '2027-02-28T02:00:00.000Z' });
+    await api('POST', `/journeys/${gregorianJourney}/pause`);
   });
 
   it('abandoned checkout: a started checkout with no order within the hour gets one reminder; an order in time ends it', async () => {
@@ -290,5 +291,25 @@ describe('journeys', () => {
     expect((await runsOf(left))[0]).toMatchObject({ status: 'completed' });
     expect((await messagesOf(left)).map((m) => m.template_key)).toEqual(['checkout-reminder']);
     expect(await messagesOf(bought)).toEqual([]);
+  });
+
+  it('greets everyone on a holiday of the Chinese calendar (中秋), once, and only those the entry rules let in', async () => {
+    const j = (await api('GET', '/journeys')).json().items.find((x: { key: string }) => x.key === 'holiday-greeting');
+    // Only people named 中秋: the entry rules, checked on each person as they enter.
+    const rules = { type: 'group', op: 'and', children: [{ type: 'profile', field: 'name', operator: 'eq', value: '中秋' }] };
+    await api('PUT', `/journeys/${j.id}`, { name: j.name, description: j.description, definition: { ...j.definition, entryRules: rules } });
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+    const named = await patron.ctx.db
+      .selectFrom('customers')
+      .select('id')
+      .where('name', '=', '中秋')
+      .where('merged_into', 'is', null)
+      .execute();
+    const early = new Date('2026-09-24T20:00:00Z'); // 04:00 on the Mid-Autumn Festival 2026 in Shanghai
+    expect(await enterByDate(at(early))).toBe(named.length);
+    expect(await enterByDate(at(plus(30, early)))).toBe(0);
+    const runs = await patron.ctx.db.selectFrom('journey_runs').select(['customer_id', 'due_at']).where('journey_id', '=', j.id).execute();
+    expect(runs.map((r) => Number(r.customer_id)).sort()).toEqual(named.map((c) => Number(c.id)).sort());
+    expect(new Set(runs.map((r) => r.due_at?.toISOString()))).toEqual(new Set(['2026-09-25T02:00:00.000Z']));
   });
 });

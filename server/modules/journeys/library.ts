@@ -158,4 +158,31 @@ export const LIBRARY: readonly LibraryJourney[] = [
       },
     ],
   },
+  {
+    key: 'holiday-greeting',
+    name: '中秋节问候',
+    description:
+      'On the Mid-Autumn Festival at 10:00 in each customer’s time zone, a greeting to everyone who agreed to marketing SMS (pick another holiday — 春节, 618, 双十一 … — or the store’s own day in the trigger).',
+    definition: {
+      trigger: { type: 'holiday', holiday: 'mid_autumn', offsetDays: 0, time: '10:00' },
+      entryRules: null,
+      reentry: { policy: 'every' },
+      goal: null,
+      start: 'greet',
+      steps: [{ id: 'greet', type: 'message', template: 'holiday-greeting', next: null }],
+    },
+    templates: [
+      {
+        key: 'holiday-greeting',
+        name: '节日问候',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN': '{{ customer.first_name }}，{{ store.name }}祝您节日快乐，阖家团圆！',
+          en: '{{ customer.first_name }}, happy holidays from {{ store.name }}!',
+        },
+        quietHours: true,
+      },
+    ],
+  },
 ];

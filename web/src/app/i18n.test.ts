@@ -9,7 +9,7 @@ import { shipmentStatus } from '../../../contracts/common.ts';
 import { ALL_ERROR_CODES } from '../../../contracts/errors.ts';
 import { DOMAIN_EVENT_TYPES } from '../../../contracts/events.ts';
 import { providers } from '../../../contracts/integrations.ts';
-import { journeyStatuses, orderLifecycle, runStatuses } from '../../../contracts/journeys.ts';
+import { holidayKeys, journeyStatuses, orderLifecycle, runStatuses } from '../../../contracts/journeys.ts';
 import {
   CONSENT_CHANNELS,
   CONSENT_PURPOSES,
@@ -110,7 +110,8 @@ describe('translations', () => {
       ...['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'tag', 'exit'].map(
         (x) => `journeys.stepTypes.${x}`,
       ),
-      ...['order', 'event', 'segment', 'date', 'manual'].map((x) => `journeys.triggerTypes.${x}`),
+      ...['order', 'event', 'segment', 'date', 'holiday', 'manual'].map((x) => `journeys.triggerTypes.${x}`),
+      ...[...holidayKeys, 'custom'].map((h) => `journeys.holidays.${h}`),
       ...[
         'enter',
         'wait',

@@ -11,6 +11,7 @@ import {
   type JourneyStep,
   type JourneyTrigger,
   type journeyView,
+  holidayKeys,
   nextOf,
   orderLifecycle,
 } from '../../../../contracts/journeys.ts';
@@ -219,14 +220,19 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
           ? { type, segmentId: 1, on: 'entered' }
           : type === 'date'
             ? { type, field: 'birthday', calendar: 'gregorian', offsetDays: 0, time: '10:00' }
-            : { type: 'manual' };
+            : type === 'holiday'
+              ? { type, holiday: 'mid_autumn', offsetDays: 0, time: '10:00' }
+              : { type: 'manual' };
   return (
     <Form layout="vertical">
       <Form.Item label={t('journeys.fields.trigger')}>
         <Select
           value={tr.type}
           onChange={(type) => setTrigger(fresh(type))}
-          options={['order', 'event', 'segment', 'date', 'manual'].map((x) => ({ value: x, label: t(`journeys.triggerTypes.${x}`) }))}
+          options={['order', 'event', 'segment', 'date', 'holiday', 'manual'].map((x) => ({
+            value: x,
+            label: t(`journeys.triggerTypes.${x}`),
+          }))}
         />
       </Form.Item>
       {tr.type === 'order' && (
@@ -278,6 +284,34 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
               options={(['gregorian', 'lunar'] as const).map((c) => ({ value: c, label: t(`journeys.calendars.${c}`) }))}
             />
           </Form.Item>
+          <Form.Item label={t('journeys.fields.offsetDays')}>
+            <InputNumber min={-60} max={60} value={tr.offsetDays} onChange={(v) => setTrigger({ ...tr, offsetDays: Number(v ?? 0) })} />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.time')}>
+            <Input style={{ width: 90 }} value={tr.time} onChange={(e) => setTrigger({ ...tr, time: e.target.value })} />
+          </Form.Item>
+        </Space>
+      )}
+      {tr.type === 'holiday' && (
+        <Space wrap>
+          <Form.Item label={t('journeys.fields.holiday')}>
+            <Select
+              style={{ width: 180 }}
+              value={tr.holiday}
+              onChange={(holiday) => setTrigger({ ...tr, holiday })}
+              options={[...holidayKeys, 'custom' as const].map((h) => ({ value: h, label: t(`journeys.holidays.${h}`) }))}
+            />
+          </Form.Item>
+          {tr.holiday === 'custom' && (
+            <Form.Item label={t('journeys.fields.customDate')}>
+              <Input
+                style={{ width: 90 }}
+                placeholder="06-01"
+                value={tr.date}
+                onChange={(e) => setTrigger({ ...tr, date: e.target.value })}
+              />
+            </Form.Item>
+          )}
           <Form.Item label={t('journeys.fields.offsetDays')}>
             <InputNumber min={-60} max={60} value={tr.offsetDays} onChange={(v) => setTrigger({ ...tr, offsetDays: Number(v ?? 0) })} />
           </Form.Item>
