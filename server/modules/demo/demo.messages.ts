@@ -1,21 +1,12 @@
 import type { TemplateBody } from '../../../contracts/messaging.ts';
 import type { Db } from '../../db/index.ts';
 import { listOrders } from '../commerce/index.ts';
+import { shippedTemplate } from '../journeys/index.ts';
 import { enqueueMessage, saveTemplate } from '../messaging/index.ts';
 
 /** Templates a seller starts from (store data, so in the demo store's language first). */
 const DEMO_TEMPLATES: TemplateBody[] = [
-  {
-    key: 'order-unpaid',
-    name: '催付提醒',
-    channel: 'sms',
-    purpose: 'transactional',
-    body: {
-      'zh-CN': '亲，您在{{ store.name }}的订单 {{ order.id }}（{{ order.total | money }}）还未付款，库存有限，请尽快完成支付。',
-      en: 'Your order {{ order.id }} ({{ order.total | money }}) at {{ store.name }} is waiting for payment.',
-    },
-    quietHours: true,
-  },
+  shippedTemplate('order-unpaid'),
   {
     key: 'welcome-back',
     name: '老客回归',

@@ -114,21 +114,8 @@ export async function mergeCustomers(
   });
 }
 
-const RESTORABLE: (keyof Selectable<CustomerTable>)[] = [
-  'name',
-  'gender',
-  'birthday',
-  'province',
-  'city',
-  'district',
-  'locale',
-  'time_zone',
-  'email_enc',
-  'email_bidx',
-  'phone_enc',
-  'phone_bidx',
-  'address_enc',
-];
+/** Every profile column a merge may set, kept before it and put back by its undo. */
+const RESTORABLE = Object.values(COLUMNS).flat();
 
 /** Undoes a merge exactly: the moved records go back, both profiles are as they were before it. */
 export async function undoMerge(db: Db, opts: { mergeId: number; actor: Actor; now: Date; data: readonly CustomerData[] }) {

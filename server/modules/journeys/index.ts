@@ -30,3 +30,4 @@ export { advanceDue } from './runner.ts';
 export { enterByDate } from './dates.ts';
 export { followEvents } from './events.ts';
 export { installLibrary } from './journeys.service.ts';
+export { shippedTemplate } from './library.ts';

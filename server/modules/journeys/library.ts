@@ -186,3 +186,10 @@ export const LIBRARY: readonly LibraryJourney[] = [
     ],
   },
 ];
+
+/** A template the shipped journeys bring (the demo store starts from them too). */
+export function shippedTemplate(key: string): TemplateBody {
+  const t = LIBRARY.flatMap((l) => l.templates).find((x) => x.key === key);
+  if (!t) throw new Error(`no shipped template "${key}"`);
+  return t;
+}

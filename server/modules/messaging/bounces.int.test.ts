@@ -1,10 +1,10 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
 import { arf, dsn } from '../../../test/returned-mail.ts';
+import { type SmtpSink, startSmtpSink } from '../../../test/smtp-sink.ts';
 import type { Patron } from '../../app.ts';
 import { closeTransports } from './providers.ts';
 import { sendDue } from './sender.ts';
@@ -22,9 +22,9 @@ const freePort = () =>
 describe('returned mail', () => {
   let patron: Patron;
   let owner: Session;
-  let sink: SMTPServer;
+  let sink: SmtpSink;
   let bouncePort: number;
-  const mails: string[] = [];
+  let mails: string[] = [];
   const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
     patron.http.inject({
       method,
@@ -56,25 +56,14 @@ describe('returned mail', () => {
   }
 
   beforeAll(async () => {
-    sink = new SMTPServer({
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData(stream, _session, done) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          mails.push(Buffer.concat(chunks).toString('utf8'));
-          done();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    sink = await startSmtpSink();
+    mails = sink.mails;
     bouncePort = await freePort();
     patron = await startTestPatron({ publicUrl: 'https://crm.example.com', bounceSmtpPort: bouncePort, host: '127.0.0.1' });
     owner = await signIn(patron);
     await api('PUT', '/settings/messaging/smtp', {
       host: '127.0.0.1',
-      port: (sink.server.address() as AddressInfo).port,
+      port: sink.port,
       secure: false,
       pool: 1,
     });
@@ -91,7 +80,7 @@ describe('returned mail', () => {
   afterAll(async () => {
     closeTransports();
     await patron.close();
-    await new Promise<void>((resolve) => sink.close(() => resolve()));
+    await sink.close();
   });
 
   it('takes a DSN at the bounce URL: the message is bounced with the reason and the address suppressed; a delay changes nothing', async () => {

@@ -1,9 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
+import { type SmtpSink, startSmtpSink } from '../../../test/smtp-sink.ts';
 import type { Patron } from '../../app.ts';
 import { closeTransports } from './providers.ts';
 import { sendDue } from './sender.ts';
@@ -15,8 +14,8 @@ const at = (iso: string) => new Date(iso);
 describe('messaging', () => {
   let patron: Patron;
   let owner: Session;
-  let smtp: SMTPServer;
-  const mails: string[] = [];
+  let smtp: SmtpSink;
+  let mails: string[] = [];
   const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
     patron.http.inject({
       method,
@@ -38,27 +37,11 @@ describe('messaging', () => {
   };
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      disabledCommands: ['STARTTLS'],
-      allowInsecureAuth: true,
-      logger: false,
-      onAuth(auth, _session, done) {
-        if (auth.username === 'mailer' && auth.password === 'smtp-secret-pass') done(null, { user: auth.username });
-        else done(new Error('535 authentication failed'));
-      },
-      onData(stream, _session, done) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          mails.push(Buffer.concat(chunks).toString('utf8'));
-          done();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    smtp = await startSmtpSink({ auth: { user: 'mailer', pass: 'smtp-secret-pass' } });
+    mails = smtp.mails;
     patron = await startTestPatron({ publicUrl: 'https://crm.example.com' });
     owner = await signIn(patron);
-    const port = (smtp.server.address() as AddressInfo).port;
+    const port = smtp.port;
     const { privateKey } = generateKeyPairSync('rsa', {
       modulusLength: 1024,
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -122,7 +105,7 @@ describe('messaging', () => {
   afterAll(async () => {
     closeTransports();
     await patron.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   it('sends a marketing e-mail over SMTP with one-click unsubscribe (RFC 8058), and the link withdraws consent', async () => {

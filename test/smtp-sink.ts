@@ -1,0 +1,32 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export type SmtpSink = { port: number; mails: string[]; close(): Promise<void> };
+
+/** A real SMTP server on loopback that keeps every message it receives (raw), optionally asking for a login. */
+export async function startSmtpSink(o: { auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
+  const mails: string[] = [];
+  const server = new SMTPServer({
+    disabledCommands: o.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, done) {
+      if (auth.username === o.auth?.user && auth.password === o.auth?.pass) done(null, { user: auth.username });
+      else done(new Error('535 authentication failed'));
+    },
+    onData(stream, _session, done) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push(Buffer.concat(chunks).toString('utf8'));
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    mails,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
