@@ -675,6 +675,12 @@ if (wants('messaging')) {
   figures.push(...(await messagingFigures(patron.ctx, values.smoke ? 500 : 5000)));
 }
 
+// Many people entering one journey at once (a segment trigger), through their first step.
+if (wants('journeys')) {
+  const { journeyFigures } = await import('./journeys.ts');
+  figures.push(...(await journeyFigures(patron.ctx, values.smoke ? 500 : Math.min(100_000, scale.customers))));
+}
+
 await patron.close();
 await dbHandle.close();
 const benchRssMb = Math.round(memory() / 1024 / 1024);

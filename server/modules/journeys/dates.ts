@@ -78,7 +78,7 @@ export async function enterByDate(ctx: AppContext): Promise<number> {
   if (journeys.length === 0) return 0;
   const now = ctx.clock.now();
   const store = await storeSettingsOf(ctx);
-  const rules = await ruleClockOf(ctx);
+  const rules = () => ruleClockOf(ctx);
   const today = todayIn(store.timeZone, now);
   let entered = 0;
   for (const j of journeys) {

@@ -23,12 +23,13 @@ export async function enterJourney(
   db: Db,
   journey: ActiveJourney,
   entrants: readonly Entrant[],
-  o: { now: Date; rules: Awaited<ReturnType<typeof ruleClockOf>> },
+  /** `rules`: the rule clock, asked for only when the journey has entry rules. */
+  o: { now: Date; rules: () => Promise<Awaited<ReturnType<typeof ruleClockOf>>> },
 ): Promise<{ entered: number[]; skipped: number }> {
   if (entrants.length === 0) return { entered: [], skipped: 0 };
   const d = journey.definition;
   const ids = [...new Set(entrants.map((e) => e.customerId))];
-  const allowed = d.entryRules ? await customersMatching(db, o.rules, d.entryRules, ids) : new Set(ids);
+  const allowed = d.entryRules ? await customersMatching(db, await o.rules(), d.entryRules, ids) : new Set(ids);
   const policy = d.reentry;
   if (policy.policy !== 'every') {
     const since = policy.policy === 'cooldown' ? new Date(o.now.getTime() - (policy.days ?? 1) * 86_400_000) : new Date(0);

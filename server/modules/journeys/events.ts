@@ -60,7 +60,7 @@ export async function followEvents(ctx: AppContext): Promise<number> {
           ${known.map((e) => e.occurred_at.toISOString())}::timestamptz[]) as u(customer_id, name, at)
         where r.status = 'waiting' and r.customer_id = u.customer_id and r.context->'wait'->>'event' = u.name
           and (r.context->'wait'->>'since')::timestamptz <= u.at`.execute(trx);
-    const rules = journeys.length > 0 ? await ruleClockOf({ ...ctx, db: trx }) : null;
+    const rules = () => ruleClockOf({ ...ctx, db: trx });
     for (const j of journeys) {
       const t = j.definition.trigger as EventTrigger;
       const entrants = known
@@ -71,7 +71,7 @@ export async function followEvents(ctx: AppContext): Promise<number> {
           context: { variables: { event: e.properties } },
           at: e.occurred_at,
         }));
-      if (entrants.length > 0) await enterJourney(trx, j, entrants, { now, rules: rules! });
+      if (entrants.length > 0) await enterJourney(trx, j, entrants, { now, rules });
     }
     await trx
       .updateTable('journey_cursors')

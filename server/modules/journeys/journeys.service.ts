@@ -211,7 +211,7 @@ export async function enterManually(ctx: AppContext, id: number, body: { custome
     ctx.db,
     { id, version: row.version, definition: version.definition as JourneyDefinition },
     known.map((c) => ({ customerId: Number(c.id), triggerKey: `manual:${body.key}:${c.id}`, context: {}, at: now })),
-    { now, rules: await ruleClockOf(ctx) },
+    { now, rules: () => ruleClockOf(ctx) },
   );
   return { entered: r.entered.length, skipped: body.customerIds.length - r.entered.length };
 }

@@ -86,7 +86,7 @@ export const journeyTriggers: EventSubscription = {
     if (journeys.length === 0) return;
     const orderId = event.type.startsWith('order.') ? (event as OrderEvent).payload.orderId : undefined;
     const context = orderId !== undefined ? { orderId, variables: await orderVariables(ctx.db, orderId) } : {};
-    const rules = await ruleClockOf(ctx);
+    const rules = () => ruleClockOf(ctx);
     for (const j of journeys)
       await enterJourney(ctx.db, j, [{ customerId: event.customerId, triggerKey: event.key, context, at: event.occurredAt }], {
         now,

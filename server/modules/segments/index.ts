@@ -29,7 +29,7 @@ export { rebuildActivity } from './activity.ts';
 export { compileRules, matchingCustomers } from './compiler.ts';
 export type { CompileContext } from './compiler.ts';
 export { drainChanges } from './segments.jobs.ts';
-export { createDemoSegments, createDynamicSegment } from './segments.service.ts';
+export { createDemoSegments, createDynamicSegment, createStaticSegment } from './segments.service.ts';
 export { compileChecked as checkRules, customersMatching, estimateRules, previewRules } from './rules.service.ts';
 export { clockOf as ruleClockOf } from './clock.ts';
 export { forgetDeletedMembers, refreshAllSegments, refreshSegment, syncChangedCustomers } from './membership.service.ts';
