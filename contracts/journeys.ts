@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from './common.ts';
+import { ROLES } from './permissions.ts';
 import { ruleGroup } from './segments.ts';
 
 /**
@@ -75,6 +76,20 @@ export const journeyStep = z.discriminatedUnion('type', [
     next,
   }),
   z.strictObject({ id: stepId, type: z.literal('tag'), tag: z.string().min(1).max(50), remove: z.boolean().default(false), next }),
+  z.strictObject({
+    id: stepId,
+    type: z.literal('task'),
+    title: z.string().min(1).max(200).describe('A follow-up for staff (回访), e.g. "Call about the late parcel"'),
+    note: z.string().max(2000).default(''),
+    /** Everyone of a role sees it (service_agent, marketer …), or one user. */
+    assignee: z.union([z.strictObject({ role: z.enum(ROLES) }), z.strictObject({ userId: z.number().int().positive() })]),
+    dueInHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90),
+    next,
+  }),
   z.strictObject({ id: stepId, type: z.literal('exit') }),
 ]);
 export type JourneyStep = z.infer<typeof journeyStep>;
@@ -230,4 +245,33 @@ export const enterResult = z.object({ entered: z.number().int(), skipped: z.numb
 export const dryRunResult = z.object({
   days: z.number().int(),
   wouldEnter: z.number().int().describe('People the trigger and entry rules would have let in over the period'),
+});
+
+export const taskStatuses = ['open', 'done', 'cancelled'] as const;
+export const taskView = z.object({
+  id: z.number().int(),
+  customerId: z.number().int(),
+  customerName: z.string().nullable(),
+  journeyId: z.number().int().nullable(),
+  journey: z.string().nullable(),
+  title: z.string(),
+  note: z.string(),
+  assignee: z.object({ userId: z.number().int().nullable(), role: z.string().nullable() }),
+  dueAt: z.string(),
+  status: z.enum(taskStatuses),
+  outcome: z.string().nullable(),
+  createdAt: z.string(),
+  completedAt: z.string().nullable(),
+  completedBy: z.string().nullable(),
+});
+export const taskQuery = z.strictObject({
+  ...pageQuery,
+  status: z.enum(taskStatuses).default('open'),
+  mine: z.enum(['true', 'false']).default('true').describe('Only tasks assigned to me or to my role'),
+  customerId: z.coerce.number().int().positive().optional(),
+});
+export const taskPage = pageOf(taskView);
+export const completeTaskBody = z.strictObject({
+  status: z.enum(['done', 'cancelled']).default('done'),
+  outcome: z.string().trim().min(1).max(2000).describe('What came of it (the call, the answer)'),
 });

@@ -30,6 +30,7 @@ const PAGES = [
   '/analytics',
   '/marketing',
   '/automation',
+  '/tasks',
   '/loyalty',
   '/service',
   '/surveys',

@@ -8,6 +8,8 @@ const labels = (zh: string, en: string) => ({ 'zh-CN': zh, en });
  * people take theirs with them.
  */
 export const journeysData: readonly CustomerData[] = [
+  // Follow-ups go with the person a merge keeps; erasure deletes them (their notes may name the person).
+  { table: 'journey_tasks', export: { name: 'followUps', file: 'follow_ups.csv', orderBy: 'id' }, erase: 'delete', undo: 'follows' },
   {
     table: 'journey_runs',
     merge: 'keep',

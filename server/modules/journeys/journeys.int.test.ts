@@ -312,4 +312,37 @@ describe('journeys', () => {
     expect(runs.map((r) => Number(r.customer_id)).sort()).toEqual(named.map((c) => Number(c.id)).sort());
     expect(new Set(runs.map((r) => r.due_at?.toISOString()))).toEqual(new Set(['2026-09-25T02:00:00.000Z']));
   });
+
+  it('creates a follow-up for staff (回访) that the assigned role sees as theirs, closed with its outcome once', async () => {
+    const j = (
+      await api('POST', '/journeys', {
+        key: 'follow-up',
+        name: '回访',
+        definition: {
+          trigger: { type: 'manual' },
+          start: 'call',
+          steps: [
+            { id: 'call', type: 'task', title: '电话回访：包裹是否收到', assignee: { role: 'owner' }, dueInHours: 24, next: 'later' },
+            { id: 'later', type: 'task', title: '客服跟进', assignee: { role: 'service_agent' }, dueInHours: 48, next: null },
+          ],
+        },
+      })
+    ).json();
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+    const customerId = (await api('POST', '/customers', { phone: '13600001234', name: '回访客户' })).json().customerId;
+    await api('POST', `/journeys/${j.id}/enter`, { customerIds: [customerId], key: 'f1' });
+    await advance(new Date(Date.now() + 1000));
+    const mine = (await api('GET', '/tasks')).json().items.filter((t: { customerId: number }) => t.customerId === customerId);
+    expect(mine.map((t: { title: string; customerName: string; journey: string }) => [t.title, t.customerName, t.journey])).toEqual([
+      ['电话回访：包裹是否收到', '回访客户', '回访'],
+    ]);
+    const all = (await api('GET', `/tasks?mine=false&customerId=${customerId}`)).json();
+    expect(all.total).toBe(2);
+    const done = await api('POST', `/tasks/${mine[0].id}/complete`, { outcome: '已收到，客户满意' });
+    expect(done.json()).toEqual({ ok: true });
+    const again = await api('POST', `/tasks/${mine[0].id}/complete`, { outcome: 'x' });
+    expect([again.statusCode, again.json().error.code]).toEqual([409, 'TASK_CLOSED']);
+    const closed = (await api('GET', `/tasks?status=done&mine=false&customerId=${customerId}`)).json().items;
+    expect(closed[0]).toMatchObject({ status: 'done', outcome: '已收到，客户满意' });
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParams } from '../../../contracts/common.ts';
+import { idParams, okBody } from '../../../contracts/common.ts';
 import {
   dryRunResult,
   enterBody,
@@ -10,6 +10,9 @@ import {
   journeyRunQuery,
   journeyRunView,
   journeyView,
+  completeTaskBody,
+  taskPage,
+  taskQuery,
 } from '../../../contracts/journeys.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
@@ -25,6 +28,7 @@ import {
   updateJourney,
 } from './journeys.service.ts';
 import { getRun, listRuns } from './runs.query.ts';
+import { completeTask, listTasks } from './tasks.service.ts';
 
 const dryRunQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(90).default(30) });
 
@@ -150,5 +154,26 @@ export const journeyRoutes = [
     params: idParams,
     response: journeyRunView,
     handler: ({ ctx, params }) => getRun(ctx.db, params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/tasks',
+    access: 'customers.read',
+    tag: 'journeys',
+    summary: 'Follow-ups (回访) journeys created, soonest due first: mine (assigned to me or my role) or everyone’s',
+    query: taskQuery,
+    response: taskPage,
+    handler: ({ ctx, query, principal }) => listTasks(ctx.db, principal!, query),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/tasks/:id/complete',
+    access: 'customers.write',
+    tag: 'journeys',
+    summary: 'Close a follow-up with its outcome (done or cancelled); audited',
+    params: idParams,
+    body: completeTaskBody,
+    response: okBody,
+    handler: ({ ctx, params, body, principal, ip }) => completeTask(ctx.db, params.id, body, actorOf(principal, ip), ctx.clock.now()),
   }),
 ];

@@ -54,7 +54,26 @@ export type JourneyRunStepTable = {
 
 export type JourneyCursorTable = { name: string; position: number };
 
+export type JourneyTaskTable = {
+  id: Generated<number>;
+  run_id: number | null;
+  journey_id: number | null;
+  step: string | null;
+  customer_id: number;
+  title: string;
+  note: Generated<string>;
+  assignee_user_id: number | null;
+  assignee_role: string | null;
+  due_at: Timestamp;
+  status: Generated<'open' | 'done' | 'cancelled'>;
+  outcome: string | null;
+  created_at: CreatedAt;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+};
+
 export type JourneysTables = {
+  journey_tasks: JourneyTaskTable;
   journey_cursors: JourneyCursorTable;
   journeys: JourneyTable;
   journey_versions: JourneyVersionTable;

@@ -165,6 +165,27 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
         id = step.next;
         break;
       }
+      case 'task': {
+        const assignee = 'userId' in step.assignee ? { assignee_user_id: step.assignee.userId } : { assignee_role: step.assignee.role };
+        const task = await db
+          .insertInto('journey_tasks')
+          .values({
+            run_id: run.id,
+            journey_id: run.journey_id,
+            step: step.id,
+            customer_id: run.customer_id,
+            title: step.title,
+            note: step.note,
+            due_at: new Date(base.getTime() + step.dueInHours * 3_600_000),
+            ...assignee,
+          })
+          .onConflict((oc) => oc.columns(['run_id', 'step']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        await logStep(db, run.id, step.id, step.type, { taskId: task ? Number(task.id) : null }, now);
+        id = step.next;
+        break;
+      }
       case 'exit':
         await logStep(db, run.id, step.id, step.type, {}, now);
         await set({ status: 'exited', step: null, due_at: null, exit_reason: 'exit step', ended_at: now });

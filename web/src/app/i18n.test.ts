@@ -9,7 +9,7 @@ import { shipmentStatus } from '../../../contracts/common.ts';
 import { ALL_ERROR_CODES } from '../../../contracts/errors.ts';
 import { DOMAIN_EVENT_TYPES } from '../../../contracts/events.ts';
 import { providers } from '../../../contracts/integrations.ts';
-import { holidayKeys, journeyStatuses, orderLifecycle, runStatuses } from '../../../contracts/journeys.ts';
+import { holidayKeys, journeyStatuses, orderLifecycle, runStatuses, taskStatuses } from '../../../contracts/journeys.ts';
 import {
   CONSENT_CHANNELS,
   CONSENT_PURPOSES,

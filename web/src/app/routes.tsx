@@ -1,5 +1,6 @@
 import {
   BarChartOutlined,
+  CheckSquareOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
   FormOutlined,
@@ -39,6 +40,7 @@ const IntegrationsPage = page(() => import('../features/settings/IntegrationsPag
 const PrivacyPage = page(() => import('../features/settings/PrivacyPage.tsx'), 'PrivacyPage');
 const JobsPage = page(() => import('../features/settings/JobsPage.tsx'), 'JobsPage');
 const JourneyEditorPage = page(() => import('../features/journeys/JourneyEditorPage.tsx'), 'JourneyEditorPage');
+const TasksPage = page(() => import('../features/journeys/TasksPage.tsx'), 'TasksPage');
 const JourneysPage = page(() => import('../features/journeys/JourneysPage.tsx'), 'JourneysPage');
 const MessagingPage = page(() => import('../features/messaging/MessagingPage.tsx'), 'MessagingPage');
 const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), 'SourcesPage');

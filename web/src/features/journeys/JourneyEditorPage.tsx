@@ -15,6 +15,7 @@ import {
   nextOf,
   orderLifecycle,
 } from '../../../../contracts/journeys.ts';
+import { ROLES } from '../../../../contracts/permissions.ts';
 import { ORDER_STATUSES } from '../../../../contracts/segments.ts';
 import { ApiError, api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -25,7 +26,7 @@ import { StepLine, triggerText } from './steps.tsx';
 type Journey = z.infer<typeof journeyView>;
 type Problem = { step: string | null; problem: string };
 
-const STEP_TYPES = ['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'tag', 'exit'] as const;
+const STEP_TYPES = ['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'tag', 'task', 'exit'] as const;
 const EMPTY_RULES = { type: 'group', op: 'and', children: [] } as const;
 
 /** A new step of a type, not yet connected (its way out leads nowhere: the run ends there). */
@@ -54,6 +55,8 @@ function newStep(type: (typeof STEP_TYPES)[number], id: string): JourneyStep {
       return { id, type, template: '', next: null };
     case 'tag':
       return { id, type, tag: '', remove: false, next: null };
+    case 'task':
+      return { id, type, title: '', note: '', assignee: { role: 'service_agent' }, dueInHours: 24, next: null };
     case 'exit':
       return { id, type };
   }
@@ -172,6 +175,29 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
             <Switch checked={step.remove} onChange={(remove) => onChange({ ...step, remove })} />
           </Form.Item>
         </Space>
+      )}
+      {step.type === 'task' && (
+        <>
+          <Form.Item label={t('journeys.fields.taskTitle')}>
+            <Input value={step.title} onChange={(e) => onChange({ ...step, title: e.target.value })} />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.taskNote')}>
+            <Input.TextArea rows={2} value={step.note} onChange={(e) => onChange({ ...step, note: e.target.value })} />
+          </Form.Item>
+          <Space>
+            <Form.Item label={t('journeys.fields.assigneeRole')}>
+              <Select
+                style={{ width: 160 }}
+                value={'role' in step.assignee ? step.assignee.role : undefined}
+                onChange={(role) => onChange({ ...step, assignee: { role } })}
+                options={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+              />
+            </Form.Item>
+            <Form.Item label={t('journeys.fields.dueInHours')}>
+              <InputNumber min={1} value={step.dueInHours} onChange={(v) => onChange({ ...step, dueInHours: Number(v ?? 24) })} />
+            </Form.Item>
+          </Space>
+        </>
       )}
       {step.type === 'split' &&
         step.branches.map((b, i) => (

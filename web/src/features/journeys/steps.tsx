@@ -24,6 +24,8 @@ export function StepLine({ step }: { step: JourneyStep }) {
         return t('journeys.steps.message', { template: step.template });
       case 'tag':
         return t(step.remove ? 'journeys.steps.untag' : 'journeys.steps.tag', { tag: step.tag });
+      case 'task':
+        return t('journeys.steps.task', { title: step.title, hours: step.dueInHours });
       case 'exit':
         return t('journeys.steps.exit');
     }
