@@ -59,3 +59,34 @@ export const journeysPanel: CustomerPanel = {
     };
   },
 };
+
+const TASK_STATUS = {
+  open: labels('待处理', 'Open'),
+  done: labels('已完成', 'Done'),
+  cancelled: labels('已取消', 'Cancelled'),
+} as const;
+
+/** The person's follow-ups (回访) on the 360: what, for whom, by when, what came of it. */
+export const followUpsPanel: CustomerPanel = {
+  key: 'follow-ups',
+  title: labels('回访任务', 'Follow-ups'),
+  load: async (db, { customerId }) => {
+    const rows = await db
+      .selectFrom('journey_tasks')
+      .select(['title', 'assignee_role', 'assignee_user_id', 'due_at', 'status', 'outcome', 'completed_by'])
+      .where('customer_id', '=', customerId)
+      .orderBy('id', 'desc')
+      .limit(20)
+      .execute();
+    return {
+      columns: [
+        { key: 'task', label: labels('任务', 'Task') },
+        { key: 'dueAt', label: labels('截止', 'Due'), type: 'datetime' },
+        { key: 'status', label: labels('状态', 'State'), values: TASK_STATUS },
+        { key: 'outcome', label: labels('结果', 'Outcome') },
+        { key: 'by', label: labels('处理人', 'Closed by') },
+      ],
+      rows: rows.map((r) => ({ task: r.title, dueAt: r.due_at.toISOString(), status: r.status, outcome: r.outcome, by: r.completed_by })),
+    };
+  },
+};

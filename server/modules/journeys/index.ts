@@ -1,5 +1,5 @@
 import { defineModule } from '../../module.ts';
-import { journeysData, journeysPanel } from './customer-data.ts';
+import { followUpsPanel, journeysData, journeysPanel } from './customer-data.ts';
 import { journeyDatesJob } from './dates.ts';
 import { followEvents } from './events.ts';
 import { journeyRoutes } from './journeys.routes.ts';
@@ -22,7 +22,7 @@ export const journeysModule = defineModule({
   ],
   subscriptions: [journeyTriggers],
   customerData: journeysData,
-  panels: [journeysPanel],
+  panels: [journeysPanel, followUpsPanel],
   // Conditions on the run's order, the person's time zone, stored events for a dry run, a trigger's segment.
   reads: ['customers', 'customer_metrics', 'orders', 'events', 'domain_events', 'segments'],
 });
