@@ -43,7 +43,8 @@ export async function enterJourney(
       .execute();
     for (const r of before) allowed.delete(Number(r.customer_id));
   }
-  const admitted = entrants.filter((e, i) => allowed.has(e.customerId) && entrants.findIndex((x) => x.customerId === e.customerId) === i);
+  // One entry per person of the batch (the first), among those allowed.
+  const admitted = entrants.filter((e) => allowed.delete(e.customerId));
   if (admitted.length === 0) return { entered: [], skipped: entrants.length };
   // A person already waiting in this journey (the partial unique index), or this trigger seen before: not entered.
   const rows = await sql<{ id: number; customer_id: number; trigger_key: string }>`
