@@ -351,4 +351,35 @@ describe('journeys', () => {
       ['电话回访：包裹是否收到', 'done', '已收到，客户满意'],
     ]);
   });
+
+  it('checks the entry rules again before a send: a person who no longer meets them leaves without the message', async () => {
+    const j = (
+      await api('POST', '/journeys', {
+        key: 'vip-only',
+        name: 'VIP',
+        definition: {
+          trigger: { type: 'manual' },
+          entryRules: { type: 'group', op: 'and', children: [{ type: 'profile', field: 'name', operator: 'eq', value: '贵宾' }] },
+          start: 'later',
+          steps: [
+            { id: 'later', type: 'wait', minutes: 60, next: 'hello' },
+            { id: 'hello', type: 'message', template: 'order-unpaid', next: null },
+          ],
+        },
+      })
+    ).json();
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+    const vip = (await api('POST', '/customers', { phone: '13500005555', name: '贵宾' })).json().customerId;
+    const other = (await api('POST', '/customers', { phone: '13500006666', name: '路人' })).json().customerId;
+    expect((await api('POST', `/journeys/${j.id}/enter`, { customerIds: [vip, other], key: 'v1' })).json()).toEqual({
+      entered: 1,
+      skipped: 1,
+    });
+    const start = new Date(Date.now() + 1000);
+    await advance(start);
+    await api('POST', '/customers', { phone: '13500005555', name: '普通' });
+    await advance(plus(61, start));
+    expect((await runsOf(vip))[0]).toMatchObject({ status: 'exited', exitReason: 'entry rules no longer met' });
+    expect(await messagesOf(vip)).toEqual([]);
+  });
 });

@@ -146,6 +146,12 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
         break;
       }
       case 'message': {
+        // The entry rules hold until the last send: a person who no longer meets them leaves instead.
+        if (d.entryRules && !(await customersMatching(db, env.rules, d.entryRules, [run.customer_id])).has(run.customer_id)) {
+          await logStep(db, run.id, step.id, step.type, { skipped: 'entry rules no longer met' }, now);
+          await set({ status: 'exited', step: null, due_at: null, exit_reason: 'entry rules no longer met', ended_at: now });
+          return;
+        }
         const queued = await enqueueMessage(db, {
           key: `journey:${run.id}:${step.id}`,
           customerId: run.customer_id,
