@@ -17,7 +17,7 @@ export type ActiveJourney = { id: number; version: number; definition: JourneyDe
 /**
  * Lets people into a journey's published version: the entry rules decide who may (on the person at this moment),
  * the re-entry policy who may again (`once` ever, once per `days`, or `every` time), and a person already in the
- * journey is not entered twice at once. Idempotent by trigger key. Returns who entered and who did not, and why.
+ * journey is not entered twice at once. Idempotent by trigger key. Returns who entered and how many did not.
  */
 export async function enterJourney(
   db: Db,

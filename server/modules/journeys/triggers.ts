@@ -34,16 +34,16 @@ async function meetGoals(db: Db, event: OrderEvent, now: Date): Promise<void> {
     .where('r.customer_id', '=', event.customerId)
     .where('r.status', '=', 'waiting')
     .execute();
-  const event_ = lifecycleOf(event.type);
+  const happened = lifecycleOf(event.type);
   for (const r of runs) {
     const goal = (r.definition as JourneyDefinition).goal;
     const orderId = (r.context as { orderId?: number }).orderId;
     const met =
       goal !== null &&
-      ((goal.type === 'order_event' && goal.event === event_ && orderId === event.payload.orderId) ||
-        (goal.type === 'any_order' && event_ === 'placed' && orderId !== event.payload.orderId));
+      ((goal.type === 'order_event' && goal.event === happened && orderId === event.payload.orderId) ||
+        (goal.type === 'any_order' && happened === 'placed' && orderId !== event.payload.orderId));
     if (!met) continue;
-    const reason = goal.type === 'order_event' ? `goal: order ${event_}` : 'goal: a new order';
+    const reason = goal.type === 'order_event' ? `goal: order ${happened}` : 'goal: a new order';
     await db
       .updateTable('journey_runs')
       .set({ status: 'exited', exit_reason: reason, step: null, due_at: null, ended_at: now, updated_at: now })
