@@ -1,60 +1,28 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createDb, dbOptionsFromConfig } from '../server/db/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
+import { envFor, ownerKey, serve } from './serve-process.ts';
 
 /**
  * Journey runs under kill -9 (issue #23): 500 people go through a journey of two messages and a tag while the
  * working server is killed at random moments 20 times and restarted. Every run ends completed, each step is done
  * once per run (its log line and its message exactly once), nothing failed.
  */
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'bin', 'patron.mjs');
 const MASTER_KEY = 'e3'.repeat(32);
 const PEOPLE = 500;
 const KILLS = 20;
 
-const envFor = (dir: string, workers: 'on' | 'off') => ({
-  ...process.env,
-  PATRON_LOG_LEVEL: 'silent',
-  PATRON_DATA_DIR: dir,
-  DATABASE_URL: '',
-  PATRON_MASTER_KEY: MASTER_KEY,
-  PATRON_WORKERS: workers,
-  PATRON_HOST: '127.0.0.1',
-  PATRON_CHANGES_INTERVAL_MS: '200',
-});
-
-async function serve(dir: string, workers: 'on' | 'off'): Promise<{ child: ChildProcess; base: string; exited: Promise<unknown> }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], { env: envFor(dir, workers) });
-  const exited = once(child, 'exit');
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  for (let i = 0; i < 600 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!out.includes('Patron is running')) throw new Error(`the server did not start: ${out}`);
-  return { child, base: `http://127.0.0.1:${port}`, exited };
-}
+const envOf = (dir: string, workers: 'on' | 'off') => envFor(dir, MASTER_KEY, workers);
 
 describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 while journeys run', () => {
   it('takes every run through every step exactly once, whatever moment the worker dies', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'patron-journey-crash-'));
-    const key = (
-      await run(process.execPath, [BIN, 'api-key', 'create', '--name', 'crash', '--role', 'owner'], { env: envFor(dir, 'off') })
-    ).stdout
-      .trim()
-      .split('\n')
-      .pop()!
-      .trim();
+    const key = await ownerKey(envOf(dir, 'off'), 'crash');
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const setup = await serve(dir, 'off');
+    const setup = await serve(envOf(dir, 'off'));
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${setup.base}/api/v1${path}`, {
         method,
@@ -105,12 +73,12 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 while jour
     await setup.exited;
 
     for (let k = 0; k < KILLS; k++) {
-      const worker = await serve(dir, 'on');
+      const worker = await serve(envOf(dir, 'on'));
       await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
       worker.child.kill('SIGKILL');
       await worker.exited;
     }
-    const last = await serve(dir, 'on');
+    const last = await serve(envOf(dir, 'on'));
     const waiting = async () =>
       (await (await fetch(`${last.base}/api/v1/journeys/${journey.id}/runs?status=waiting&limit=1`, { headers })).json()).total as number;
     for (let i = 0; i < 600 && (await waiting()) > 0; i++) await new Promise((r) => setTimeout(r, 200));

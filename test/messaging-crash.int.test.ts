@@ -1,50 +1,23 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, it } from 'vitest';
 import { createDb, dbOptionsFromConfig } from '../server/db/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
+import { envFor, ownerKey, serve } from './serve-process.ts';
 
 /**
  * The outbox under kill -9 (issue #22): a worker sending 2,000 e-mails to a local SMTP sink is killed at random
  * moments 100 times and restarted. From the sink's own log: no message arrived twice, every message arrived or is
  * marked `unknown`, and there are never more `unknown` than kills.
  */
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'bin', 'patron.mjs');
 const MASTER_KEY = 'e2'.repeat(32);
 const MESSAGES = 2000;
 const KILLS = 100;
 
-const envFor = (dir: string, workers: 'on' | 'off') => ({
-  ...process.env,
-  PATRON_LOG_LEVEL: 'silent',
-  PATRON_DATA_DIR: dir,
-  DATABASE_URL: '',
-  PATRON_MASTER_KEY: MASTER_KEY,
-  PATRON_WORKERS: workers,
-  PATRON_HOST: '127.0.0.1',
-  PATRON_CHANGES_INTERVAL_MS: '200',
-  PATRON_SENDING_LEASE_MS: '1000',
-});
-
-async function serve(dir: string, workers: 'on' | 'off'): Promise<{ child: ChildProcess; base: string; exited: Promise<unknown> }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], { env: envFor(dir, workers) });
-  const exited = once(child, 'exit');
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  for (let i = 0; i < 600 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!out.includes('Patron is running')) throw new Error(`the server did not start: ${out}`);
-  return { child, base: `http://127.0.0.1:${port}`, exited };
-}
+const envOf = (dir: string, workers: 'on' | 'off') => envFor(dir, MASTER_KEY, workers, { PATRON_SENDING_LEASE_MS: '1000' });
 
 describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 while sending', () => {
   it('sends every message once or marks it unknown, never twice, with no more unknown than kills', async () => {
@@ -70,17 +43,11 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 while send
     await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
     const smtpPort = (sink.server.address() as AddressInfo).port;
     const dir = mkdtempSync(join(tmpdir(), 'patron-outbox-crash-'));
-    const key = (
-      await run(process.execPath, [BIN, 'api-key', 'create', '--name', 'crash', '--role', 'owner'], { env: envFor(dir, 'off') })
-    ).stdout
-      .trim()
-      .split('\n')
-      .pop()!
-      .trim();
+    const key = await ownerKey(envOf(dir, 'off'), 'crash');
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 
     // Set up with the workers off: the SMTP sink (one connection, 20 messages a second), a template, a person, 2,000 messages.
-    const setup = await serve(dir, 'off');
+    const setup = await serve(envOf(dir, 'off'));
     const call = (method: string, path: string, body: unknown) =>
       fetch(`${setup.base}/api/v1${path}`, { method, headers, body: JSON.stringify(body) });
     expect(
@@ -115,13 +82,13 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 while send
 
     // 100 times: a working server, killed with SIGKILL somewhere in its sending.
     for (let k = 0; k < KILLS; k++) {
-      const worker = await serve(dir, 'on');
+      const worker = await serve(envOf(dir, 'on'));
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 1400));
       worker.child.kill('SIGKILL');
       await worker.exited;
     }
     // Then one that finishes the rest.
-    const last = await serve(dir, 'on');
+    const last = await serve(envOf(dir, 'on'));
     const pending = async () => {
       let n = 0;
       for (const status of ['queued', 'sending'])

@@ -5,6 +5,9 @@ import type { Keyring } from './crypto.ts';
 /** A user-visible text a module declares, in every language the admin speaks. */
 export type Labels = { 'zh-CN': string; en: string };
 
+/** A label in both languages the admin speaks. */
+export const labels = (zh: string, en: string): Labels => ({ 'zh-CN': zh, en });
+
 type Sql = RawBuilder<unknown>;
 
 /** What a merge did to one table, kept on the merge so it can be undone exactly; `count` is shown and audited. */

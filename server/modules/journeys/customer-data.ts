@@ -1,6 +1,4 @@
-import type { CustomerData, CustomerPanel } from '../../platform/registry.ts';
-
-const labels = (zh: string, en: string) => ({ 'zh-CN': zh, en });
+import { type CustomerData, type CustomerPanel, labels } from '../../platform/registry.ts';
 
 /**
  * A person's journey runs stay with the profile they ran on when people merge (a waiting run of the merged person

@@ -62,7 +62,7 @@ function branchOf(step: Extract<JourneyStep, { type: 'split' }>, runId: number):
   return step.branches[step.branches.length - 1].next;
 }
 
-type Env = { ctx: AppContext; db: Db; now: Date; rules: RuleClock; storeZone: string };
+type Env = { db: Db; now: Date; rules: RuleClock; storeZone: string };
 
 /**
  * Takes a run from its current step until it waits or ends. Every step writes its log line; a message step queues
@@ -228,7 +228,7 @@ export async function advanceDue(ctx: AppContext): Promise<number> {
     if (due.length === 0) return 0;
     const scoped = { ...ctx, db: trx };
     const [versions, rules, store] = await Promise.all([versionsOf(trx, due), ruleClockOf(scoped), storeSettingsOf(scoped)]);
-    const env: Env = { ctx: scoped, db: trx, now, rules, storeZone: store.timeZone };
+    const env: Env = { db: trx, now, rules, storeZone: store.timeZone };
     for (const run of due) {
       await sql`savepoint journey_run`.execute(trx);
       try {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { CustomerData, CustomerPanel, SegmentField } from '../../platform/registry.ts';
+import { type CustomerData, type CustomerPanel, type SegmentField, labels } from '../../platform/registry.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import type { Db } from '../../db/index.ts';
 
@@ -25,8 +25,6 @@ async function exportedMessages(db: Db, { customerId, keyring }: { customerId: n
 export const messagingData: readonly CustomerData[] = [
   { table: 'messages', export: { name: 'messages', file: 'messages.csv', rows: exportedMessages }, erase: 'delete' },
 ];
-
-const labels = (zh: string, en: string) => ({ 'zh-CN': zh, en });
 
 export const messagingFields: readonly SegmentField[] = [
   {

@@ -232,6 +232,27 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
   );
 }
 
+/** Days from a date and the time of day: the same two fields of the date and holiday triggers. */
+function OffsetAndTime({
+  value,
+  onChange,
+}: {
+  value: { offsetDays: number; time: string };
+  onChange: (v: { offsetDays: number; time: string }) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Form.Item label={t('journeys.fields.offsetDays')}>
+        <InputNumber min={-60} max={60} value={value.offsetDays} onChange={(v) => onChange({ ...value, offsetDays: Number(v ?? 0) })} />
+      </Form.Item>
+      <Form.Item label={t('journeys.fields.time')}>
+        <Input style={{ width: 90 }} value={value.time} onChange={(e) => onChange({ ...value, time: e.target.value })} />
+      </Form.Item>
+    </>
+  );
+}
+
 /** The trigger, re-entry and goal of a journey. */
 function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: JourneyDefinition) => void }) {
   const { t } = useTranslation();
@@ -310,12 +331,7 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
               options={(['gregorian', 'lunar'] as const).map((c) => ({ value: c, label: t(`journeys.calendars.${c}`) }))}
             />
           </Form.Item>
-          <Form.Item label={t('journeys.fields.offsetDays')}>
-            <InputNumber min={-60} max={60} value={tr.offsetDays} onChange={(v) => setTrigger({ ...tr, offsetDays: Number(v ?? 0) })} />
-          </Form.Item>
-          <Form.Item label={t('journeys.fields.time')}>
-            <Input style={{ width: 90 }} value={tr.time} onChange={(e) => setTrigger({ ...tr, time: e.target.value })} />
-          </Form.Item>
+          <OffsetAndTime value={tr} onChange={(v) => setTrigger({ ...tr, ...v })} />
         </Space>
       )}
       {tr.type === 'holiday' && (
@@ -338,12 +354,7 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
               />
             </Form.Item>
           )}
-          <Form.Item label={t('journeys.fields.offsetDays')}>
-            <InputNumber min={-60} max={60} value={tr.offsetDays} onChange={(v) => setTrigger({ ...tr, offsetDays: Number(v ?? 0) })} />
-          </Form.Item>
-          <Form.Item label={t('journeys.fields.time')}>
-            <Input style={{ width: 90 }} value={tr.time} onChange={(e) => setTrigger({ ...tr, time: e.target.value })} />
-          </Form.Item>
+          <OffsetAndTime value={tr} onChange={(v) => setTrigger({ ...tr, ...v })} />
         </Space>
       )}
       <Form.Item label={t('journeys.fields.reentry')}>
