@@ -97,8 +97,8 @@ export const customerPanel = z.object({
       key: z.string(),
       label: labels,
       values: z.record(z.string(), labels).optional(),
-      /** `datetime`: an ISO instant, shown in the reader's time zone and language. */
-      type: z.enum(['text', 'datetime']).optional(),
+      /** `datetime`: an ISO instant, shown in the reader's time zone and language; `money`: minor units of the store currency. */
+      type: z.enum(['text', 'datetime', 'money']).optional(),
     }),
   ),
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),

@@ -3,9 +3,18 @@ import { pageOf, pageQuery } from './common.ts';
 
 export const messageChannel = z.enum(['email', 'sms']);
 export const messagePurpose = z.enum(['transactional', 'marketing']);
-export const messageStatuses = ['queued', 'sending', 'sent', 'delivered', 'bounced', 'failed', 'unknown', 'skipped'] as const;
+export const messageStatuses = ['queued', 'held', 'sending', 'sent', 'delivered', 'bounced', 'failed', 'unknown', 'skipped'] as const;
 /** Why a message was not sent (`skipped`), or why it waits (`rescheduled`). */
-export const skipReasons = ['no_consent', 'suppressed', 'no_contact', 'cap', 'erased', 'template_missing', 'render_failed'] as const;
+export const skipReasons = [
+  'no_consent',
+  'suppressed',
+  'no_contact',
+  'cap',
+  'erased',
+  'template_missing',
+  'render_failed',
+  'cancelled',
+] as const;
 
 /** A text in every language the admin speaks; a message is written in the customer's language, else the store's. */
 const localizedText = (max: number) => z.strictObject({ 'zh-CN': z.string().max(max), en: z.string().max(max) });

@@ -11,6 +11,7 @@ import { eventsModule } from './modules/events/index.ts';
 import { identityModule } from './modules/identity/index.ts';
 import { ingestModule } from './modules/ingest/index.ts';
 import { journeysModule } from './modules/journeys/index.ts';
+import { campaignsModule } from './modules/campaigns/index.ts';
 import { messagingModule } from './modules/messaging/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
 import { segmentsModule } from './modules/segments/index.ts';
@@ -39,6 +40,7 @@ export const allModules: readonly Module[] = [
   segmentsModule,
   messagingModule,
   journeysModule,
+  campaignsModule,
 ];
 
 /** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */

@@ -30,6 +30,7 @@ import * as m0027 from './migrations/0027_domain_events.ts';
 import * as m0028 from './migrations/0028_messaging.ts';
 import * as m0029 from './migrations/0029_journeys.ts';
 import * as m0030 from './migrations/0030_journey_tasks.ts';
+import * as m0031 from './migrations/0031_campaigns.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -63,6 +64,7 @@ export const migrations: Record<string, Migration> = {
   '0028_messaging': m0028,
   '0029_journeys': m0029,
   '0030_journey_tasks': m0030,
+  '0031_campaigns': m0031,
 };
 
 export type MigrateResult = { applied: string[] };

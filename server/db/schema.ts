@@ -2,6 +2,7 @@ import type { DomainEventTables } from '../events/events.tables.ts';
 import type { AnalyticsTables } from '../modules/analytics/analytics.tables.ts';
 import type { AuditTables } from '../modules/audit/audit.tables.ts';
 import type { AuthTables } from '../modules/auth/auth.tables.ts';
+import type { CampaignsTables } from '../modules/campaigns/campaigns.tables.ts';
 import type { CommerceTables } from '../modules/commerce/commerce.tables.ts';
 import type { CustomersTables } from '../modules/customers/customers.tables.ts';
 import type { EventsTables } from '../modules/events/events.tables.ts';
@@ -33,11 +34,13 @@ export type Database = PlatformTables &
   AnalyticsTables &
   SegmentsTables &
   MessagingTables &
-  JourneysTables;
+  JourneysTables &
+  CampaignsTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';
 export type * from '../modules/audit/audit.tables.ts';
+export type * from '../modules/campaigns/campaigns.tables.ts';
 export type * from '../modules/auth/auth.tables.ts';
 export type * from '../modules/commerce/commerce.tables.ts';
 export type * from '../modules/customers/customers.tables.ts';

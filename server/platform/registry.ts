@@ -79,7 +79,7 @@ export type CustomerPanel = {
 };
 /** A column may name its codes (`skipped` → 未发送 / Not sent): the admin shows the label in the reader's language. */
 export type PanelContent = {
-  columns: { key: string; label: Labels; values?: Record<string, Labels>; type?: 'text' | 'datetime' }[];
+  columns: { key: string; label: Labels; values?: Record<string, Labels>; type?: 'text' | 'datetime' | 'money' }[];
   rows: Record<string, string | number | boolean | null>[];
 };
 

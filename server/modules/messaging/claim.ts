@@ -78,7 +78,7 @@ type Outcome =
   | { id: number; kind: 'skip'; reason: string }
   | { id: number; kind: 'reschedule'; at: Date }
   | { id: number; kind: 'failed'; error: string }
-  | { id: number; kind: 'sending'; provider: string; language: string; renderedEnc: string; attempts: number };
+  | { id: number; kind: 'sending'; provider: string; language: string; renderedEnc: string; attempts: number; parts: number | null };
 
 /** What a claim decided, written in one statement per kind rather than one per message. */
 async function recordOutcomes(trx: Db, outcomes: readonly Outcome[], now: Date): Promise<void> {
@@ -98,9 +98,10 @@ async function recordOutcomes(trx: Db, outcomes: readonly Outcome[], now: Date):
   const sending = of('sending');
   if (sending.length > 0)
     await sql`update messages m set status = 'sending', provider = v.provider, language = v.language, rendered_enc = v.enc, attempts = v.attempts,
-        updated_at = ${now}
+        parts = v.parts, updated_at = ${now}
       from unnest(${sending.map((o) => o.id)}::bigint[], ${sending.map((o) => o.provider)}::text[], ${sending.map((o) => o.language)}::text[],
-        ${sending.map((o) => o.renderedEnc)}::text[], ${sending.map((o) => o.attempts)}::int[]) v(id, provider, language, enc, attempts)
+        ${sending.map((o) => o.renderedEnc)}::text[], ${sending.map((o) => o.attempts)}::int[], ${sending.map((o) => o.parts)}::int[])
+        v(id, provider, language, enc, attempts, parts)
       where m.id = v.id`.execute(trx);
 }
 
@@ -233,6 +234,7 @@ export async function claim(
           language,
           renderedEnc: encryptField(ctx.keyring, JSON.stringify(rendered)),
           attempts: row.attempts + 1,
+          parts: rendered.sms?.parts ?? null,
         });
         if (m.customerId !== null)
           budgets.set(m.customerId, {

@@ -26,8 +26,18 @@ export const messagingModule = defineModule({
   // Who a message goes to, in which language and zone, with which values (the person and their metrics).
   reads: ['customers', 'customer_metrics'],
 });
-export { enqueueMessage, type EnqueueInput } from './outbox.service.ts';
+export {
+  cancelMessages,
+  enqueueMessage,
+  enqueueSelected,
+  holdMessages,
+  releaseMessages,
+  suppressedSql,
+  type EnqueueInput,
+} from './outbox.service.ts';
+export { smsParts } from './render.ts';
 export { sendDue } from './sender.ts';
 export { saveTemplate } from './templates.service.ts';
 export { nextTimeOfDay } from './quiet-hours.ts';
-export { templateExists } from './templates.service.ts';
+export { templateExists, templateKinds } from './templates.service.ts';
+export { sampleSmsParts } from './preview.service.ts';

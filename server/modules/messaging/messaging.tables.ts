@@ -4,7 +4,7 @@ import type { CreatedAt, Json, Timestamp } from '../../db/columns.ts';
 /** The tables the messaging module owns (no other module's SQL names them; see the ownership test). */
 export type MessageChannel = 'email' | 'sms';
 export type MessagePurpose = 'transactional' | 'marketing';
-export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'bounced' | 'failed' | 'unknown' | 'skipped';
+export type MessageStatus = 'queued' | 'held' | 'sending' | 'sent' | 'delivered' | 'bounced' | 'failed' | 'unknown' | 'skipped';
 
 export type MessageTemplateTable = {
   id: Generated<number>;
@@ -40,6 +40,8 @@ export type MessageTable = {
   provider_message_id: string | null;
   error: string | null;
   rendered_enc: string | null;
+  /** An SMS's parts as sent (its cost). */
+  parts: number | null;
   source: string;
   created_at: CreatedAt;
   sent_at: Timestamp | null;

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { RenderedMessage } from '../../../contracts/messaging.ts';
 import type { Db, MessageTable } from '../../db/index.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
@@ -52,6 +52,50 @@ export async function enqueueMessage(trx: Db, input: EnqueueInput): Promise<{ me
   if (inserted) return { messageId: Number(inserted.id), created: true };
   const existing = await trx.selectFrom('messages').select('id').where('key', '=', input.key).executeTakeFirstOrThrow();
   return { messageId: Number(existing.id), created: false };
+}
+
+/**
+ * Queues a set of messages in one statement, for a send to many (a campaign's audience): `rows` is a query with the
+ * columns `key, customer_id, template_key, variables (jsonb), not_before`; channel and purpose are each template's.
+ * Rows whose template does not exist are not queued; a key already queued is not queued again. Returns how many were.
+ */
+export async function enqueueSelected(trx: Db, source: string, rows: RawBuilder<unknown>): Promise<number> {
+  const r = await sql`
+    insert into messages (key, customer_id, channel, purpose, template_key, variables, not_before, source)
+    select q.key, q.customer_id, t.channel, t.purpose, q.template_key, q.variables, q.not_before, ${source}
+    from (${rows}) q join message_templates t on t.key = q.template_key
+    on conflict (key) do nothing`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** A condition for set-based queries: the address (its blind index, an SQL expression) is suppressed on the channel. */
+export const suppressedSql = (channel: 'email' | 'sms', addressBidx: RawBuilder<unknown>) =>
+  sql<boolean>`exists (select 1 from suppressions s where s.channel = ${channel} and s.address_bidx = ${addressBidx})`;
+
+/** A paused send: its queued messages wait as `held` (never claimed); those already handed over go on. */
+export async function holdMessages(trx: Db, source: string, now: Date): Promise<number> {
+  const r = await sql`update messages set status = 'held', updated_at = ${now} where source = ${source} and status = 'queued'`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * A resumed send: held messages go back in line, none earlier than now; with a pace (per minute), spaced again from
+ * now in their order, so a long pause does not release them all at once.
+ */
+export async function releaseMessages(trx: Db, source: string, now: Date, perMinute: number | null): Promise<number> {
+  const r = await sql`
+    update messages m set status = 'queued', updated_at = ${now},
+      not_before = greatest(m.not_before, ${now}::timestamptz + coalesce(floor((h.n - 1) / ${perMinute}::float8), 0) * interval '1 minute')
+    from (select id, row_number() over (order by not_before, id) n from messages where source = ${source} and status = 'held') h
+    where m.id = h.id`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** A cancelled send: what has not been handed over is skipped (reason `cancelled`) and never sent. */
+export async function cancelMessages(trx: Db, source: string, now: Date): Promise<number> {
+  const r = await sql`update messages set status = 'skipped', skip_reason = 'cancelled', updated_at = ${now}
+    where source = ${source} and status in ('queued', 'held')`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;

@@ -8,7 +8,7 @@ import { maskRendered } from './outbox.service.ts';
 import { recipientsOf } from './recipients.ts';
 import { renderMessage } from './render.ts';
 import { messagingRulesOf } from './settings.ts';
-import { SAMPLE_SCOPE } from './templates.service.ts';
+import { SAMPLE_SCOPE, presentTemplate, templateByKey } from './templates.service.ts';
 
 export type PreviewOptions = {
   template: TemplateBody;
@@ -65,4 +65,12 @@ async function renderAs(ctx: AppContext, o: Omit<PreviewOptions, 'reveal' | 'act
     },
   );
   return { rendered, personal };
+}
+
+/** The parts an SMS template comes to for the sample person in Simplified Chinese (a send's cost estimate); 0 if none. */
+export async function sampleSmsParts(ctx: AppContext, key: string): Promise<number> {
+  const row = await templateByKey(ctx.db, key);
+  if (!row || row.channel !== 'sms') return 0;
+  const { rendered } = await renderAs(ctx, { template: presentTemplate(row) });
+  return rendered.sms?.parts ?? 0;
 }

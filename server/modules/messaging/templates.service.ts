@@ -51,6 +51,7 @@ export const SAMPLE_SCOPE = {
   store: { name: 'Patron Demo' },
   order: { id: 'TB20261111001', total: 39800, currency: 'CNY', placed_at: '2026-11-11T00:05:00+08:00', pay_url: 'https://example.com/pay' },
   coupon: { code: 'SAVE20', amount: 2000 },
+  campaign: { id: 1, name: '双十二会员日' },
   points: { balance: 1200 },
   recommendations: [{ name: '精华液', url: 'https://example.com/p/1' }],
   unsubscribe_url: 'https://example.com/u/token',
@@ -118,4 +119,15 @@ export async function templateExists(db: Db, keys: readonly string[]): Promise<S
     .where('key', 'in', [...keys])
     .execute();
   return new Set(rows.map((r) => r.key));
+}
+
+/** The channel and purpose of each of these templates that exists. */
+export async function templateKinds(db: Db, keys: readonly string[]): Promise<Map<string, { channel: string; purpose: string }>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('message_templates')
+    .select(['key', 'channel', 'purpose'])
+    .where('key', 'in', [...keys])
+    .execute();
+  return new Map(rows.map((r) => [r.key, { channel: r.channel, purpose: r.purpose }]));
 }

@@ -11,4 +11,4 @@ export const privacyModule = defineModule({
   // The profile a DSR export holds; the activity the retention rule measures inactivity by.
   reads: ['customers', 'events', 'orders'],
 });
-export { consentedAmong, erasePerson, erasePersonIn, exportPerson, recordConsent } from './privacy.service.ts';
+export { consentGrantedSql, consentedAmong, erasePerson, erasePersonIn, exportPerson, recordConsent } from './privacy.service.ts';

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { spreadsheetSafe } from '../../platform/csv-safe.ts';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { ConsentTable, Db } from '../../db/index.ts';
 import { emit } from '../../events/index.ts';
 import type { Actor } from '../../http/principal.ts';
@@ -208,6 +208,14 @@ export async function listPrivacyRequests(db: Db, opts: { limit: number; offset:
     result: r.result ?? null,
   }));
 }
+
+/**
+ * A condition for set-based queries: the person (`customerId`, an SQL expression) holds a grant as their latest
+ * consent for the purpose on the channel or on any channel — what `consentedAmong` answers for a list.
+ */
+export const consentGrantedSql = (customerId: RawBuilder<unknown>, channel: ConsentTable['channel'], purpose: ConsentTable['purpose']) =>
+  sql<boolean>`coalesce((select k.status = 'granted' from consents k where k.customer_id = ${customerId} and k.channel in (${channel}, 'any')
+    and k.purpose = ${purpose} order by k.recorded_at desc, k.id desc limit 1), false)`;
 
 /** Of these people, those whose latest consent for the purpose on the channel (or on any channel) is a grant. */
 export async function consentedAmong(

@@ -1,0 +1,54 @@
+import type { Generated } from 'kysely';
+import type { CreatedAt, Json, Timestamp } from '../../db/columns.ts';
+
+/** The tables the campaigns module owns (no other module's SQL names them; see the ownership test). */
+export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'testing' | 'paused' | 'done' | 'cancelled' | 'failed';
+
+export type CampaignTable = {
+  id: Generated<number>;
+  name: string;
+  status: Generated<CampaignStatus>;
+  definition: Json;
+  send_at: Timestamp | null;
+  started_at: Timestamp | null;
+  test_ends_at: Timestamp | null;
+  winner: string | null;
+  winner_reason: Json | null;
+  paused_from: CampaignStatus | null;
+  finished_at: Timestamp | null;
+  error: string | null;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+};
+
+export type CampaignRecipientTable = {
+  campaign_id: number;
+  customer_id: number;
+  arm: 'control' | 'test' | 'rest';
+  variant: string | null;
+  channel: 'email' | 'sms';
+  coupon_code: string | null;
+};
+
+export type CampaignCouponCodeTable = { campaign_id: number; code: string; customer_id: number | null };
+
+export type CampaignAttributionTable = {
+  order_id: number;
+  customer_id: number;
+  campaign_id: number;
+  message_id: number;
+  touch: 'click' | 'open' | 'delivered';
+  touched_at: Date;
+  placed_at: Date;
+};
+
+export type CampaignCursorTable = { name: string; position: number };
+
+export type CampaignsTables = {
+  campaigns: CampaignTable;
+  campaign_recipients: CampaignRecipientTable;
+  campaign_coupon_codes: CampaignCouponCodeTable;
+  campaign_attributions: CampaignAttributionTable;
+  campaign_cursors: CampaignCursorTable;
+};
