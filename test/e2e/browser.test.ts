@@ -6,6 +6,8 @@ import type { Patron } from '../../server/app.ts';
 import { sql } from 'kysely';
 import { seedDemo, seedDemoInsights } from '../../server/modules/demo/index.ts';
 import { insertCustomers } from '../../server/modules/identity/index.ts';
+import { runCampaigns } from '../../server/modules/campaigns/index.ts';
+import { saveTemplate } from '../../server/modules/messaging/index.ts';
 import { OWNER, startTestPatron } from '../app.ts';
 
 const CANDIDATES = [process.env.PATRON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -29,6 +31,7 @@ const PAGES = [
   '/segments',
   '/analytics',
   '/marketing',
+  '/marketing/new',
   '/automation',
   '/tasks',
   '/loyalty',
@@ -99,7 +102,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       await page.waitForLoadState('networkidle');
       await page.screenshot({ path: join(SHOTS, `${path.slice(1).replace(/\//g, '-')}.png`) });
     }
-    await page.goto(`${base}/marketing`);
+    await page.goto(`${base}/loyalty`);
     await expect.poll(() => page.getByTestId('not-built').count()).toBe(1);
     expect(consoleErrors).toEqual([]);
   });
@@ -507,6 +510,56 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
         { id: 'message-2', type: 'message', template: 'order-unpaid', next: 'end' },
       ],
     });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('walks the campaign wizard — audience, content, schedule, review with reach and cost — sends, and opens the report', async () => {
+    await saveTemplate(
+      patron.ctx.db,
+      {
+        key: 'double-12',
+        name: '双十二',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: { 'zh-CN': '双十二全场八折', en: '20% off' },
+        quietHours: true,
+      },
+      { actor: { type: 'system', id: null, label: 'test', ip: null }, timeZone: 'Asia/Shanghai', currency: 'CNY', now: new Date() },
+    );
+    await page.goto(`${base}/marketing`);
+    await page.getByTestId('campaign-new').click();
+    await page.getByTestId('campaign-name').fill('双十二会员日');
+    await page.getByTestId('campaign-segments').click();
+    await page.locator('.ant-select-item-option').first().click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('wizard-next').click();
+    await page.getByTestId('variant-0-sms').click();
+    await page.locator('.ant-select-item-option', { hasText: 'double-12' }).click();
+    await page.getByTestId('wizard-next').click();
+    await page.getByTestId('campaign-holdout').waitFor();
+    await page.getByTestId('wizard-next').click();
+    await page.getByTestId('campaign-review').waitFor();
+    await page.getByText('将收到', { exact: true }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'campaign-review.png') });
+    await page.getByTestId('campaign-send').click();
+    await page.getByTestId('campaign-report').waitFor();
+    const campaign = await patron.ctx.db
+      .selectFrom('campaigns')
+      .select(['id', 'status'])
+      .where('name', '=', '双十二会员日')
+      .executeTakeFirstOrThrow();
+    expect(campaign.status).toBe('scheduled');
+    await runCampaigns(patron.ctx);
+    await page.reload();
+    await expect.poll(async () => (await page.getByTestId('campaign-status').textContent()) ?? '').toMatch(/发送中|已完成/);
+    await page.getByTestId('campaign-funnel').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'campaign-report.png') });
+    const recipients = await patron.ctx.db
+      .selectFrom('campaign_recipients')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('campaign_id', '=', campaign.id)
+      .executeTakeFirstOrThrow();
+    expect(recipients.n).toBeGreaterThan(0);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { safeRow } from '../../platform/csv-safe.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
-import { cancelMessages, holdMessages, releaseMessages, sampleSmsParts, templateKinds } from '../messaging/index.ts';
+import { cancelMessages, holdMessages, releaseMessages, sampleSmsParts, templateKinds, templatesUsing } from '../messaging/index.ts';
 import { stringify } from 'csv-stringify/sync';
 import { readSetting, storeSettingsOf, writeSetting } from '../system/index.ts';
 import { measureAudience, sourceOf } from './audience.ts';
@@ -163,8 +163,11 @@ export async function addCouponCodes(db: Db, id: number, codes: readonly string[
   });
 }
 
-/** What stops a campaign from being sent: a template missing or on the wrong channel, an A/B test not set up. */
-async function problemsOf(db: Db, def: CampaignBody): Promise<string[]> {
+/**
+ * What stops a campaign from being sent: a template missing or on the wrong channel, a template printing a coupon
+ * code with no code pool, an A/B test not set up, a segment gone.
+ */
+async function problemsOf(db: Db, id: number, def: CampaignBody): Promise<string[]> {
   const problems: string[] = [];
   const needs = def.channel === 'email_then_sms' ? (['email', 'sms'] as const) : ([def.channel] as const);
   const kinds = await templateKinds(
@@ -181,6 +184,9 @@ async function problemsOf(db: Db, def: CampaignBody): Promise<string[]> {
       else if (kind.channel !== channel) problems.push(`variant ${name}: template "${key}" is not an ${channel} template`);
     }
   });
+  const used = def.variants.flatMap((v) => [v.email, v.sms].filter((k): k is string => k !== null));
+  if ((await couponCounts(db, [id]))(id).total === 0)
+    for (const key of await templatesUsing(db, used, 'coupon')) problems.push(`template "${key}" prints a coupon: add coupon codes`);
   if (def.variants.length > 1 && !def.test) problems.push('two or more variants need an A/B test (share, hours, metric)');
   if (def.variants.length === 1 && def.test) problems.push('an A/B test needs two or more variants');
   const segments = await db
@@ -241,7 +247,7 @@ export async function sendCampaign(ctx: AppContext, id: number, actor: Actor) {
     if (!row) throw campaignErrors.notFound(id);
     if (row.status !== 'draft') throw campaignErrors.status(id, row.status, 'sent');
     const def = definitionOf(row);
-    const problems = await problemsOf(trx, def);
+    const problems = await problemsOf(trx, id, def);
     if (problems.length > 0) throw campaignErrors.invalid(problems);
     const s = def.schedule;
     const sendAt =

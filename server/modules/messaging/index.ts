@@ -39,5 +39,5 @@ export { smsParts } from './render.ts';
 export { sendDue } from './sender.ts';
 export { saveTemplate } from './templates.service.ts';
 export { nextTimeOfDay } from './quiet-hours.ts';
-export { templateExists, templateKinds } from './templates.service.ts';
+export { templateExists, templateKinds, templatesUsing } from './templates.service.ts';
 export { sampleSmsParts } from './preview.service.ts';

@@ -131,3 +131,15 @@ export async function templateKinds(db: Db, keys: readonly string[]): Promise<Ma
     .execute();
   return new Map(rows.map((r) => [r.key, { channel: r.channel, purpose: r.purpose }]));
 }
+
+/** Of these templates, those that print a variable of this object (`coupon` for `{{ coupon.code }}`). */
+export async function templatesUsing(db: Db, keys: readonly string[], object: string): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('message_templates')
+    .select(['key', 'subject', 'preheader', 'body', 'provider_template'])
+    .where('key', 'in', [...keys])
+    .execute();
+  const pattern = new RegExp(`\\b${object}\\.`);
+  return new Set(rows.filter((r) => pattern.test(JSON.stringify([r.subject, r.preheader, r.body, r.provider_template]))).map((r) => r.key));
+}

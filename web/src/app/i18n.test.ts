@@ -9,6 +9,7 @@ import { shipmentStatus } from '../../../contracts/common.ts';
 import { ALL_ERROR_CODES } from '../../../contracts/errors.ts';
 import { DOMAIN_EVENT_TYPES } from '../../../contracts/events.ts';
 import { providers } from '../../../contracts/integrations.ts';
+import { abMetric, campaignChannel, campaignStatus, recipientOutcome } from '../../../contracts/campaigns.ts';
 import { holidayKeys, journeyStatuses, orderLifecycle, runStatuses, taskStatuses } from '../../../contracts/journeys.ts';
 import {
   CONSENT_CHANNELS,
@@ -128,6 +129,29 @@ describe('translations', () => {
         'late',
       ].map((l) => `journeys.log.${l}`),
       ...['completed_with_errors', 'events'].map((s) => (s === 'events' ? `imports.kinds.${s}` : `imports.statuses.${s}`)),
+      ...campaignStatus.options.map((s) => `campaigns.status.${s}`),
+      ...campaignChannel.options.map((c) => `campaigns.channels.${c}`),
+      ...abMetric.options.map((m) => `campaigns.metrics.${m}`),
+      ...recipientOutcome.options.map((o) => `campaigns.outcomes.${o}`),
+      ...['control', 'test', 'rest'].map((a) => `campaigns.arms.${a}`),
+      ...['now', 'at', 'local'].map((m) => `campaigns.modes.${m}`),
+      ...['audience', 'content', 'schedule', 'review'].map((s) => `campaigns.steps.${s}`),
+      ...['email', 'sms'].map((c) => `campaigns.template.${c}`),
+      ...['no_contact', 'suppressed', 'no_consent', 'segments', 'recentlyContacted', 'holdout'].map((k) => `campaigns.excludedBy.${k}`),
+      ...[
+        'recipients',
+        'control',
+        'sent',
+        'delivered',
+        'opened',
+        'clicked',
+        'unsubscribed',
+        'bounced',
+        'orders',
+        'revenue',
+        'cost',
+        'roi',
+      ].map((k) => `campaigns.figures.${k}`),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);
   });

@@ -42,6 +42,9 @@ const JobsPage = page(() => import('../features/settings/JobsPage.tsx'), 'JobsPa
 const JourneyEditorPage = page(() => import('../features/journeys/JourneyEditorPage.tsx'), 'JourneyEditorPage');
 const TasksPage = page(() => import('../features/journeys/TasksPage.tsx'), 'TasksPage');
 const JourneysPage = page(() => import('../features/journeys/JourneysPage.tsx'), 'JourneysPage');
+const CampaignsPage = page(() => import('../features/campaigns/CampaignsPage.tsx'), 'CampaignsPage');
+const CampaignWizardPage = page(() => import('../features/campaigns/CampaignWizardPage.tsx'), 'CampaignWizardPage');
+const CampaignReportPage = page(() => import('../features/campaigns/CampaignReportPage.tsx'), 'CampaignReportPage');
 const MessagingPage = page(() => import('../features/messaging/MessagingPage.tsx'), 'MessagingPage');
 const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), 'SourcesPage');
 const StorePage = page(() => import('../features/settings/StorePage.tsx'), 'StorePage');
@@ -62,12 +65,19 @@ const BUILT: Area[] = [
     permission: 'automation.read',
     element: <JourneysPage />,
   },
+  { path: '/tasks', labelKey: 'nav.tasks', icon: <CheckSquareOutlined />, permission: 'automation.read', element: <TasksPage /> },
+  {
+    path: '/marketing',
+    labelKey: 'nav.marketing',
+    icon: <NotificationOutlined />,
+    permission: 'marketing.read',
+    element: <CampaignsPage />,
+  },
 ];
 
 /** Areas announced but not built yet: marked in the menu, and their page says what can be used now. */
 const SOON = (
   [
-    ['/marketing', 'nav.marketing', <NotificationOutlined key="i" />, 'marketing.read'],
     ['/loyalty', 'nav.loyalty', <GiftOutlined key="i" />, 'loyalty.read'],
     ['/service', 'nav.service', <CustomerServiceOutlined key="i" />, 'service.read'],
     ['/surveys', 'nav.surveys', <FormOutlined key="i" />, 'surveys.read'],
@@ -109,4 +119,7 @@ export const DETAIL_PAGES: { path: string; element: ReactNode }[] = [
   { path: '/customers/:id', element: <CustomerDetailPage /> },
   { path: '/segments/:id', element: <SegmentEditorPage /> },
   { path: '/automation/:id', element: <JourneyEditorPage /> },
+  { path: '/marketing/new', element: <CampaignWizardPage /> },
+  { path: '/marketing/:id/edit', element: <CampaignWizardPage /> },
+  { path: '/marketing/:id', element: <CampaignReportPage /> },
 ];
