@@ -681,6 +681,12 @@ if (wants('journeys')) {
   figures.push(...(await journeyFigures(patron.ctx, values.smoke ? 500 : Math.min(100_000, scale.customers))));
 }
 
+// A campaign to a large segment: the snapshot and every outbox row queued; a day's orders credited.
+if (wants('campaigns')) {
+  const { campaignFigures } = await import('./campaigns.ts');
+  figures.push(...(await campaignFigures(patron.ctx, values.smoke ? 500 : scale.customers)));
+}
+
 await patron.close();
 await dbHandle.close();
 const benchRssMb = Math.round(memory() / 1024 / 1024);

@@ -37,6 +37,8 @@ const COMMANDS = [
   ['analytics', 'fit'],
   ['analytics', 'predict'],
   ['analytics', 'recompute'],
+  ['campaign', 'send'],
+  ['campaign', 'report'],
 ];
 
 describe('patron CLI', () => {
@@ -94,6 +96,9 @@ describe('patron CLI', () => {
     ]);
     const recomputed = await patron(['analytics', 'recompute', '--activity'], env);
     expect(recomputed.stdout).toMatch(/Rebuilt \d+ segment activity rows\.\nRecomputed 400 customers .* and 5 segments\./);
+    const noCampaign = await patron(['campaign', 'report', '999', '--format', 'csv'], env);
+    expect(noCampaign.code).toBe(1);
+    expect(noCampaign.stderr.trim()).toBe('patron: Campaign 999 does not exist.');
     const tooEarly = await patron(['analytics', 'fit', '--until', '2024-08-01'], env);
     expect(tooEarly.code).toBe(1);
     expect(tooEarly.stderr).toMatch(/Too little history to fit \(too_few_buyers\)/);

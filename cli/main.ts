@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { PATRON_VERSION } from '../server/app.ts';
 import { registerAdminCommands } from './admin.commands.ts';
 import { registerAnalyticsCommands } from './analytics.commands.ts';
+import { registerCampaignCommands } from './campaign.commands.ts';
 import { registerDataCommands } from './data.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerServerCommands } from './server.commands.ts';
@@ -17,5 +18,6 @@ registerAdminCommands(program);
 registerDataCommands(program);
 registerImportCommands(program);
 registerAnalyticsCommands(program);
+registerCampaignCommands(program);
 
 await program.parseAsync(process.argv);

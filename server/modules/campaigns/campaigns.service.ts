@@ -240,7 +240,7 @@ export async function estimateCampaign(ctx: AppContext, id: number) {
  * Schedules the send: now, at a time, or at a time in each recipient's zone (the audience is snapshotted when the
  * first zone reaches it, UTC+14). Checked first: templates, the A/B set-up, the segments.
  */
-export async function sendCampaign(ctx: AppContext, id: number, actor: Actor) {
+export async function sendCampaign(ctx: Pick<AppContext, 'db' | 'clock'>, id: number, actor: Actor) {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('campaigns').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
@@ -317,7 +317,7 @@ async function changeState(
 }
 
 /** The report: figures, variants, the holdout's uplift, the days, the links clicked most. */
-export async function campaignReport(ctx: AppContext, id: number) {
+export async function campaignReport(ctx: Pick<AppContext, 'db' | 'config'>, id: number) {
   const row = await campaignRow(ctx.db, id);
   const [settings, store, view] = await Promise.all([attributionSettingsOf(ctx.db), storeSettingsOf(ctx), getCampaign(ctx.db, id)]);
   return { campaign: view, ...(await reportOf(ctx.db, row, definitionOf(row), settings, store.timeZone)) };
