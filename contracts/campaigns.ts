@@ -187,3 +187,28 @@ export type AttributionSettings = z.infer<typeof attributionSettings>;
 
 export const adPlatform = z.enum(['ocean_engine', 'tencent_ads', 'meta', 'google']);
 export const adAudienceQuery = z.strictObject({ platform: adPlatform });
+
+export const adAudienceBody = z.strictObject({
+  segmentId: z.number().int().positive(),
+  platform: adPlatform,
+  refreshHours: z.number().int().min(1).max(720).default(24),
+  /** Pushed to an adapter endpoint after each rebuild (no push: a file to download). */
+  push: z
+    .strictObject({ url: z.url({ protocol: /^https?$/ }), token: z.string().min(8).max(500) })
+    .nullable()
+    .default(null),
+});
+export const adAudienceView = z.object({
+  id: z.number().int(),
+  segmentId: z.number().int(),
+  segmentName: z.string(),
+  platform: adPlatform,
+  refreshHours: z.number().int(),
+  pushUrl: z.string().nullable(),
+  people: z.number().int().nullable().describe('People of the segment who agreed to sharing and have an identifier'),
+  identifiers: z.number().int().nullable(),
+  refreshedAt: z.string().nullable(),
+  nextAt: z.string(),
+  error: z.string().nullable(),
+});
+export const adAudienceList = z.object({ items: z.array(adAudienceView) });

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
@@ -7,6 +10,7 @@ import { insertCustomers } from '../identity/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { sendDue } from '../messaging/index.ts';
 import { createStaticSegment } from '../segments/index.ts';
+import { refreshDueAudiences } from './ad-audiences.ts';
 import { attributeNew } from './attribution.ts';
 import { runCampaigns } from './launch.ts';
 
@@ -396,5 +400,62 @@ describe('campaigns', () => {
     await run(T0);
     expect((await api('GET', `/campaigns/${short}`)).json()).toMatchObject({ status: 'failed', error: expect.stringContaining('short') });
     expect(await messagesOf(short)).toEqual([]);
+  });
+
+  it('keeps a segment as ad platform audiences: hashed identifiers of people who agreed to sharing, downloaded or pushed', async () => {
+    const sharing = ids.slice(0, 10);
+    await sql`insert into consents (customer_id, channel, purpose, status, source, actor_label, recorded_at)
+      select id, 'any', 'sharing', 'granted', 'test', 'test', '2026-01-01'::timestamptz from unnest(${sharing}::bigint[]) id`.execute(
+      patron.ctx.db,
+    );
+    const sha = (v: string) => createHash('sha256').update(v).digest('hex');
+    const meta = await api('POST', '/ad-audiences', { segmentId: everyone, platform: 'meta' });
+    expect(meta.json()).toMatchObject({ platform: 'meta', people: 10, identifiers: 20, error: null });
+    const file = await api('GET', `/ad-audiences/${meta.json().id}/file`);
+    expect(file.headers['content-type']).toContain('text/csv');
+    const lines = file.body.trim().split('\n');
+    expect(lines[0]).toBe('email,phone');
+    expect(lines).toHaveLength(11);
+    expect(lines[1]).toBe(`${sha('buyer0@example.com')},${sha('8613800000000')}`);
+    const google = (await api('POST', '/ad-audiences', { segmentId: everyone, platform: 'google' })).json();
+    expect((await api('GET', `/ad-audiences/${google.id}/file`)).body.split('\n')[1]).toBe(
+      `${sha('buyer0@example.com')},${sha('+8613800000000')}`,
+    );
+    // 巨量引擎 through an adapter: the file is pushed with the bearer token, mainland numbers as their 11 digits.
+    const received: { auth?: string; platform?: string; body: string }[] = [];
+    const fake = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push({ auth: req.headers.authorization, platform: req.headers['x-patron-platform'] as string, body });
+        res.writeHead(received.length > 1 ? 503 : 200).end();
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/audiences`;
+    const ocean = (
+      await api('POST', '/ad-audiences', {
+        segmentId: everyone,
+        platform: 'ocean_engine',
+        refreshHours: 6,
+        push: { url, token: 'adapter-token-1' },
+      })
+    ).json();
+    expect(ocean).toMatchObject({ people: 10, identifiers: 10, error: null, pushUrl: url });
+    expect(received[0]).toMatchObject({ auth: 'Bearer adapter-token-1', platform: 'ocean_engine' });
+    expect(received[0].body.trim().split('\n')).toContain(sha('13800000000'));
+    // The refresh rebuilds what is due; an adapter that fails is recorded and tried again at the next refresh.
+    const later = new Date(Date.now() + 7 * 3_600_000);
+    expect(await refreshDueAudiences({ ...patron.ctx, clock: { now: () => later } })).toBe(1);
+    expect((await api('GET', '/ad-audiences')).json().items.find((a: { id: number }) => a.id === ocean.id).error).toBe(
+      'The adapter answered 503',
+    );
+    fake.close();
+    const audit = await patron.ctx.db.selectFrom('audit_log').select('action').where('action', 'like', 'ad_audience.%').execute();
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['ad_audience.build', 'ad_audience.download']));
+    expect((await api('GET', '/ad-audiences')).body).not.toContain('adapter-token-1');
+    expect((await api('GET', '/ad-audiences/999/file')).json().error.code).toBe('AD_AUDIENCE_NOT_FOUND');
   });
 });

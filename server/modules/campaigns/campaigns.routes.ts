@@ -1,4 +1,6 @@
 import { idParams, okBody } from '../../../contracts/common.ts';
+import { adAudienceBody, adAudienceList, adAudienceView } from '../../../contracts/campaigns.ts';
+import { audienceFile, createAudience, deleteAudience, listAudiences, rebuildAudience } from './ad-audiences.ts';
 import {
   attributionSettings,
   campaignBody,
@@ -195,5 +197,61 @@ export const campaignRoutes = [
     body: attributionSettings,
     response: attributionSettings,
     handler: ({ ctx, body, principal, ip }) => saveAttributionSettings(ctx.db, body, actorOf(principal, ip)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/ad-audiences',
+    access: 'marketing.read',
+    tag: 'campaigns',
+    summary: 'Segments kept as ad platform audiences (巨量引擎, Tencent Ads, Meta, Google), with their last build',
+    response: adAudienceList,
+    handler: ({ ctx }) => listAudiences(ctx.db),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/ad-audiences',
+    access: 'customers.export',
+    tag: 'campaigns',
+    summary:
+      'Keep a segment as a platform audience: SHA-256 e-mails and phones of its people who agreed to sharing, rebuilt every N hours, pushed to an adapter URL if given; built now; audited',
+    body: adAudienceBody,
+    response: adAudienceView,
+    handler: ({ ctx, body, principal, ip }) => createAudience(ctx, body, actorOf(principal, ip)),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/ad-audiences/:id/rebuild',
+    access: 'customers.export',
+    tag: 'campaigns',
+    summary: 'Rebuild (and push) an audience now; audited',
+    params: idParams,
+    response: adAudienceView,
+    handler: ({ ctx, params, principal, ip }) => rebuildAudience(ctx, params.id, actorOf(principal, ip)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/ad-audiences/:id/file',
+    access: 'customers.export',
+    tag: 'campaigns',
+    summary: 'The latest upload file (CSV for Meta and Google, one hash a line for 巨量引擎 and Tencent Ads); audited',
+    params: idParams,
+    handler: async ({ ctx, params, principal, ip, reply }) => {
+      const f = await audienceFile(ctx.db, params.id, actorOf(principal, ip));
+      reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename="${f.name}"`);
+      return f.file;
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/ad-audiences/:id',
+    access: 'customers.export',
+    tag: 'campaigns',
+    summary: 'Stop keeping an audience; audited',
+    params: idParams,
+    response: okBody,
+    handler: async ({ ctx, params, principal, ip }) => {
+      await deleteAudience(ctx.db, params.id, actorOf(principal, ip));
+      return { ok: true as const };
+    },
   }),
 ];

@@ -45,10 +45,28 @@ export type CampaignAttributionTable = {
 
 export type CampaignCursorTable = { name: string; position: number };
 
+export type AdAudienceTable = {
+  id: Generated<number>;
+  segment_id: number;
+  platform: 'ocean_engine' | 'tencent_ads' | 'meta' | 'google';
+  refresh_hours: Generated<number>;
+  push_url: string | null;
+  push_token_enc: string | null;
+  file: string | null;
+  people: number | null;
+  identifiers: number | null;
+  refreshed_at: Timestamp | null;
+  next_at: Generated<Date>;
+  error: string | null;
+  created_by: string;
+  created_at: CreatedAt;
+};
+
 export type CampaignsTables = {
   campaigns: CampaignTable;
   campaign_recipients: CampaignRecipientTable;
   campaign_coupon_codes: CampaignCouponCodeTable;
   campaign_attributions: CampaignAttributionTable;
   campaign_cursors: CampaignCursorTable;
+  ad_audiences: AdAudienceTable;
 };

@@ -1,4 +1,5 @@
 import { defineModule } from '../../module.ts';
+import { adAudiencesJob } from './ad-audiences.ts';
 import { attributeNew } from './attribution.ts';
 import { campaignRoutes } from './campaigns.routes.ts';
 import { campaignsData, campaignsPanel } from './customer-data.ts';
@@ -13,13 +14,16 @@ import { runCampaigns } from './launch.ts';
 export const campaignsModule = defineModule({
   name: 'campaigns',
   routes: campaignRoutes,
+  jobs: [adAudiencesJob],
+  encryptedColumns: [{ table: 'ad_audiences', idColumn: 'id', columns: ['push_token_enc'] }],
   pollers: [
     { name: 'campaigns-run', run: runCampaigns },
     { name: 'campaigns-attribute', run: attributeNew },
   ],
   customerData: campaignsData,
   panels: [campaignsPanel],
-  // The audience (segment members, live people, their addresses), what was sent and done with it, orders credited.
+  // The audience (segment members, live people, their addresses), what was sent and done with it, orders credited,
+  // who agreed to sharing (ad audiences: privacy's consent condition).
   reads: ['segments', 'segment_members', 'customers', 'messages', 'events', 'orders'],
 });
 export { attributeOrders, attributeNew } from './attribution.ts';
