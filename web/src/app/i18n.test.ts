@@ -9,7 +9,7 @@ import { shipmentStatus } from '../../../contracts/common.ts';
 import { ALL_ERROR_CODES } from '../../../contracts/errors.ts';
 import { DOMAIN_EVENT_TYPES } from '../../../contracts/events.ts';
 import { providers } from '../../../contracts/integrations.ts';
-import { abMetric, campaignChannel, campaignStatus, recipientOutcome } from '../../../contracts/campaigns.ts';
+import { abMetric, adPlatform, campaignChannel, campaignStatus, recipientOutcome } from '../../../contracts/campaigns.ts';
 import { holidayKeys, journeyStatuses, orderLifecycle, runStatuses, taskStatuses } from '../../../contracts/journeys.ts';
 import {
   CONSENT_CHANNELS,
@@ -130,6 +130,7 @@ describe('translations', () => {
       ].map((l) => `journeys.log.${l}`),
       ...['completed_with_errors', 'events'].map((s) => (s === 'events' ? `imports.kinds.${s}` : `imports.statuses.${s}`)),
       ...campaignStatus.options.map((s) => `campaigns.status.${s}`),
+      ...adPlatform.options.map((p) => `adAudiences.platforms.${p}`),
       ...campaignChannel.options.map((c) => `campaigns.channels.${c}`),
       ...abMetric.options.map((m) => `campaigns.metrics.${m}`),
       ...recipientOutcome.options.map((o) => `campaigns.outcomes.${o}`),

@@ -9,6 +9,7 @@ import { api } from '../../lib/api.ts';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { useCurrency } from '../../lib/store.ts';
+import { AdAudiencesCard } from './AdAudiencesCard.tsx';
 
 type List = z.infer<typeof campaignList>;
 export type CampaignStatus = z.infer<typeof campaignStatus>;
@@ -40,75 +41,78 @@ export function CampaignsPage() {
     refetchInterval: 10_000,
   });
   return (
-    <Card
-      title={t('campaigns.title')}
-      extra={
-        can('marketing.write') && (
-          <Button type="primary" onClick={() => navigate('/marketing/new')} data-testid="campaign-new">
-            {t('campaigns.new')}
-          </Button>
-        )
-      }
-    >
-      <Typography.Paragraph type="secondary">{t('campaigns.intro')}</Typography.Paragraph>
-      <Space style={{ marginBottom: 12 }}>
-        <Select
-          allowClear
-          placeholder={t('campaigns.allStatuses')}
-          style={{ width: 180 }}
-          value={status}
-          onChange={(v) => {
-            setStatus(v);
-            setPage(1);
-          }}
-          options={campaignStatus.options.map((s) => ({ value: s, label: t(`campaigns.status.${s}`) }))}
+    <>
+      <Card
+        title={t('campaigns.title')}
+        extra={
+          can('marketing.write') && (
+            <Button type="primary" onClick={() => navigate('/marketing/new')} data-testid="campaign-new">
+              {t('campaigns.new')}
+            </Button>
+          )
+        }
+      >
+        <Typography.Paragraph type="secondary">{t('campaigns.intro')}</Typography.Paragraph>
+        <Space style={{ marginBottom: 12 }}>
+          <Select
+            allowClear
+            placeholder={t('campaigns.allStatuses')}
+            style={{ width: 180 }}
+            value={status}
+            onChange={(v) => {
+              setStatus(v);
+              setPage(1);
+            }}
+            options={campaignStatus.options.map((s) => ({ value: s, label: t(`campaigns.status.${s}`) }))}
+          />
+        </Space>
+        <Table
+          rowKey="id"
+          loading={list.isLoading}
+          dataSource={list.data?.items ?? []}
+          pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage }}
+          columns={[
+            {
+              key: 'name',
+              title: t('campaigns.name'),
+              render: (_, c) => <Link to={c.status === 'draft' ? `/marketing/${c.id}/edit` : `/marketing/${c.id}`}>{c.name}</Link>,
+            },
+            {
+              key: 'status',
+              title: t('campaigns.state'),
+              render: (_, c) => <Tag color={STATUS_COLOR[c.status]}>{t(`campaigns.status.${c.status}`)}</Tag>,
+            },
+            { key: 'channel', title: t('campaigns.channel'), render: (_, c) => t(`campaigns.channels.${c.channel}`) },
+            {
+              key: 'when',
+              title: t('campaigns.sendAt'),
+              render: (_, c) => ((c.startedAt ?? c.sendAt) ? formatDateTime((c.startedAt ?? c.sendAt) as string, i18n.language) : '—'),
+            },
+            { key: 'recipients', title: t('campaigns.figures.recipients'), align: 'right', render: (_, c) => c.figures.recipients },
+            { key: 'sent', title: t('campaigns.figures.sent'), align: 'right', render: (_, c) => c.figures.sent },
+            {
+              key: 'clicked',
+              title: t('campaigns.clickRate'),
+              align: 'right',
+              render: (_, c) => percent(c.figures.clicked, c.figures.sent),
+            },
+            { key: 'orders', title: t('campaigns.figures.orders'), align: 'right', render: (_, c) => c.figures.orders },
+            {
+              key: 'revenue',
+              title: t('campaigns.figures.revenue'),
+              align: 'right',
+              render: (_, c) => formatMoney(c.figures.revenue, currency, i18n.language),
+            },
+            {
+              key: 'roi',
+              title: t('campaigns.figures.roi'),
+              align: 'right',
+              render: (_, c) => (c.figures.roi === null ? '—' : c.figures.roi.toFixed(1)),
+            },
+          ]}
         />
-      </Space>
-      <Table
-        rowKey="id"
-        loading={list.isLoading}
-        dataSource={list.data?.items ?? []}
-        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage }}
-        columns={[
-          {
-            key: 'name',
-            title: t('campaigns.name'),
-            render: (_, c) => <Link to={c.status === 'draft' ? `/marketing/${c.id}/edit` : `/marketing/${c.id}`}>{c.name}</Link>,
-          },
-          {
-            key: 'status',
-            title: t('campaigns.state'),
-            render: (_, c) => <Tag color={STATUS_COLOR[c.status]}>{t(`campaigns.status.${c.status}`)}</Tag>,
-          },
-          { key: 'channel', title: t('campaigns.channel'), render: (_, c) => t(`campaigns.channels.${c.channel}`) },
-          {
-            key: 'when',
-            title: t('campaigns.sendAt'),
-            render: (_, c) => ((c.startedAt ?? c.sendAt) ? formatDateTime((c.startedAt ?? c.sendAt) as string, i18n.language) : '—'),
-          },
-          { key: 'recipients', title: t('campaigns.figures.recipients'), align: 'right', render: (_, c) => c.figures.recipients },
-          { key: 'sent', title: t('campaigns.figures.sent'), align: 'right', render: (_, c) => c.figures.sent },
-          {
-            key: 'clicked',
-            title: t('campaigns.clickRate'),
-            align: 'right',
-            render: (_, c) => percent(c.figures.clicked, c.figures.sent),
-          },
-          { key: 'orders', title: t('campaigns.figures.orders'), align: 'right', render: (_, c) => c.figures.orders },
-          {
-            key: 'revenue',
-            title: t('campaigns.figures.revenue'),
-            align: 'right',
-            render: (_, c) => formatMoney(c.figures.revenue, currency, i18n.language),
-          },
-          {
-            key: 'roi',
-            title: t('campaigns.figures.roi'),
-            align: 'right',
-            render: (_, c) => (c.figures.roi === null ? '—' : c.figures.roi.toFixed(1)),
-          },
-        ]}
-      />
-    </Card>
+      </Card>
+      <AdAudiencesCard />
+    </>
   );
 }
