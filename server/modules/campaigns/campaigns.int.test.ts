@@ -241,6 +241,40 @@ describe('campaigns', () => {
     expect((await api('GET', `/campaigns/${id}`)).json()).toMatchObject({ status: 'done' });
   });
 
+  it('sends at a time in each recipient’s zone, and leaves out people sent a campaign recently', async () => {
+    const [ny, london] = ids.slice(30, 32);
+    await patron.ctx.db.updateTable('customers').set({ time_zone: 'America/New_York' }).where('id', '=', ny).execute();
+    await patron.ctx.db.updateTable('customers').set({ time_zone: 'Europe/London' }).where('id', '=', london).execute();
+    const id = await create({
+      name: 'Local',
+      channel: 'sms',
+      variants: [{ sms: 'promo-sms' }],
+      holdoutPercent: 0,
+      schedule: { mode: 'local', date: '2026-12-04', time: '10:00' },
+    });
+    // The first zone (UTC+14) reaches 10:00 on 4 December at 20:00 UTC on the 3rd: the snapshot is taken then.
+    expect((await api('POST', `/campaigns/${id}/send`)).json()).toMatchObject({ status: 'scheduled', sendAt: '2026-12-03T20:00:00.000Z' });
+    const start = new Date('2026-12-03T20:00:00Z');
+    expect(await run(plus(-1, start))).toBe(0);
+    await run(start);
+    const queued = await messagesOf(id);
+    const at = (customerId: number) => queued.find((m) => Number(m.customer_id) === customerId)?.not_before.toISOString();
+    expect(at(ny)).toBe('2026-12-04T15:00:00.000Z');
+    expect(at(london)).toBe('2026-12-04T10:00:00.000Z');
+    expect(at(ids[40])).toBe('2026-12-04T02:00:00.000Z'); // the store's zone, Shanghai
+    const recent = await create({
+      name: 'Recent',
+      channel: 'sms',
+      variants: [{ sms: 'promo-sms' }],
+      audience: { segments: [everyone], exclude: [excluded], notContactedDays: 7 },
+    });
+    const estimate = (await api('GET', `/campaigns/${recent}/estimate`)).json();
+    const sentRecently = await sql<{ n: number }>`select count(distinct customer_id)::int as n from messages
+      where source like 'campaign:%' and sent_at is not null and customer_id <> all(${ids.slice(0, 20)}::bigint[])`.execute(patron.ctx.db);
+    expect(estimate.excluded.recentlyContacted).toBe(sentRecently.rows[0].n);
+    expect(estimate.members).toBe(PEOPLE - 20 - sentRecently.rows[0].n);
+  });
+
   it('cancels: nothing queued is sent afterwards', async () => {
     const id = await create({ name: 'Cancelled', variants: [{ email: 'promo-email' }], throttlePerMinute: 10, holdoutPercent: 0 });
     await api('POST', `/campaigns/${id}/send`);
