@@ -131,6 +131,7 @@ describe('translations', () => {
       ...['completed_with_errors', 'events'].map((s) => (s === 'events' ? `imports.kinds.${s}` : `imports.statuses.${s}`)),
       ...campaignStatus.options.map((s) => `campaigns.status.${s}`),
       ...adPlatform.options.map((p) => `adAudiences.platforms.${p}`),
+      ...['emailHours', 'smsClickHours', 'smsDeliveredHours'].map((k) => `attribution.${k}`),
       ...campaignChannel.options.map((c) => `campaigns.channels.${c}`),
       ...abMetric.options.map((m) => `campaigns.metrics.${m}`),
       ...recipientOutcome.options.map((o) => `campaigns.outcomes.${o}`),

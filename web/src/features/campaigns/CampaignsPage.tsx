@@ -10,6 +10,7 @@ import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { AdAudiencesCard } from './AdAudiencesCard.tsx';
+import { AttributionCard } from './AttributionCard.tsx';
 
 type List = z.infer<typeof campaignList>;
 export type CampaignStatus = z.infer<typeof campaignStatus>;
@@ -113,6 +114,7 @@ export function CampaignsPage() {
         />
       </Card>
       <AdAudiencesCard />
+      <AttributionCard />
     </>
   );
 }
