@@ -23,5 +23,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       unique (segment_id, platform)
     );
     create index ad_audiences_due_idx on ad_audiences (next_at);
+
+    -- Deleting a domain event (the nightly prune) cascades to its deliveries: without an index on event_id each
+    -- deleted event scanned every delivery, so pruning a big import's events took hours.
+    create index event_deliveries_event_idx on event_deliveries (event_id);
   `.execute(db);
 }
