@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { idParams, okBody } from '../../../contracts/common.ts';
 import { adAudienceBody, adAudienceList, adAudienceView } from '../../../contracts/campaigns.ts';
 import { audienceFile, createAudience, deleteAudience, listAudiences, rebuildAudience } from './ad-audiences.ts';
@@ -35,6 +36,12 @@ import {
   sendCampaign,
   updateCampaign,
 } from './campaigns.service.ts';
+
+/** A file to save: its type and name on the reply, its content returned. */
+const attachment = (reply: FastifyReply, contentType: string, name: string, content: string) => {
+  reply.header('content-type', contentType).header('content-disposition', `attachment; filename="${name}"`);
+  return content;
+};
 
 const action = (url: string, summary: string, run: typeof pauseCampaign) =>
   defineRoute({
@@ -147,10 +154,7 @@ export const campaignRoutes = [
     params: idParams,
     handler: async ({ ctx, params, reply }) => {
       const csv = reportCsv(await reportOfCampaign(ctx, params.id));
-      reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="campaign-${params.id}.csv"`);
-      return csv;
+      return attachment(reply, 'text/csv; charset=utf-8', `campaign-${params.id}.csv`, csv);
     },
   }),
   defineRoute({
@@ -173,10 +177,7 @@ export const campaignRoutes = [
     params: idParams,
     handler: async ({ ctx, params, principal, ip, reply }) => {
       const csv = await recipientsCsv(ctx.db, params.id, actorOf(principal, ip));
-      reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="campaign-${params.id}-recipients.csv"`);
-      return csv;
+      return attachment(reply, 'text/csv; charset=utf-8', `campaign-${params.id}-recipients.csv`, csv);
     },
   }),
   defineRoute({
@@ -237,8 +238,7 @@ export const campaignRoutes = [
     params: idParams,
     handler: async ({ ctx, params, principal, ip, reply }) => {
       const f = await audienceFile(ctx.db, params.id, actorOf(principal, ip));
-      reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename="${f.name}"`);
-      return f.file;
+      return attachment(reply, f.contentType, f.name, f.file);
     },
   }),
   defineRoute({

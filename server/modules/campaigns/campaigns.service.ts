@@ -4,6 +4,7 @@ import {
   type CampaignBody,
   type CampaignView,
   campaignBody,
+  campaignFigures,
   type campaignListQuery,
 } from '../../../contracts/campaigns.ts';
 import type { z } from 'zod';
@@ -327,20 +328,8 @@ export async function campaignRecipients(db: Db, id: number, q: Parameters<typeo
   return recipientsOf(db, await campaignRow(db, id), q);
 }
 
-const FIGURE_COLUMNS = [
-  'recipients',
-  'control',
-  'sent',
-  'delivered',
-  'opened',
-  'clicked',
-  'unsubscribed',
-  'bounced',
-  'orders',
-  'revenue',
-  'cost',
-  'roi',
-] as const;
+/** The report's figure names, in their order (the contract's). */
+const FIGURE_COLUMNS = campaignFigures.keyof().options;
 
 /** The report's figures as CSV: one line for the whole campaign, one per variant, one per channel. */
 export function reportCsv(report: Awaited<ReturnType<typeof campaignReport>>): string {

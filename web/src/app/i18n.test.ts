@@ -9,7 +9,7 @@ import { shipmentStatus } from '../../../contracts/common.ts';
 import { ALL_ERROR_CODES } from '../../../contracts/errors.ts';
 import { DOMAIN_EVENT_TYPES } from '../../../contracts/events.ts';
 import { providers } from '../../../contracts/integrations.ts';
-import { abMetric, adPlatform, campaignChannel, campaignStatus, recipientOutcome } from '../../../contracts/campaigns.ts';
+import { abMetric, adPlatform, campaignChannel, campaignFigures, campaignStatus, recipientOutcome } from '../../../contracts/campaigns.ts';
 import { holidayKeys, journeyStatuses, orderLifecycle, runStatuses, taskStatuses } from '../../../contracts/journeys.ts';
 import {
   CONSENT_CHANNELS,
@@ -140,20 +140,7 @@ describe('translations', () => {
       ...['audience', 'content', 'schedule', 'review'].map((s) => `campaigns.steps.${s}`),
       ...['email', 'sms'].map((c) => `campaigns.template.${c}`),
       ...['no_contact', 'suppressed', 'no_consent', 'segments', 'recentlyContacted', 'holdout'].map((k) => `campaigns.excludedBy.${k}`),
-      ...[
-        'recipients',
-        'control',
-        'sent',
-        'delivered',
-        'opened',
-        'clicked',
-        'unsubscribed',
-        'bounced',
-        'orders',
-        'revenue',
-        'cost',
-        'roi',
-      ].map((k) => `campaigns.figures.${k}`),
+      ...campaignFigures.keyof().options.map((k) => `campaigns.figures.${k}`),
     ];
     expect(dynamic.filter((k) => !zh.has(k) || !english.has(k))).toEqual([]);
   });
