@@ -11,7 +11,7 @@ import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { Chart, type ChartOption } from '../../ui/Chart.tsx';
-import { STATUS_COLOR } from './CampaignsPage.tsx';
+import { ACTIVE, STATUS_COLOR } from './CampaignsPage.tsx';
 
 type Figures = CampaignReport['figures'];
 type Outcome = z.infer<typeof recipientOutcome>;
@@ -177,7 +177,7 @@ export function CampaignReportPage() {
   const report = useQuery({
     queryKey: ['campaign-report', id],
     queryFn: () => api<CampaignReport>(`/campaigns/${id}/report`),
-    refetchInterval: 10_000,
+    refetchInterval: (q) => (q.state.data && ACTIVE.includes(q.state.data.campaign.status) ? 30_000 : false),
   });
   const act = useMutation({
     mutationFn: (action: 'pause' | 'resume' | 'cancel') => api(`/campaigns/${id}/${action}`, { method: 'POST' }),

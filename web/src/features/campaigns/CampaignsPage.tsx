@@ -26,6 +26,9 @@ export const STATUS_COLOR: Record<CampaignStatus, string> = {
   failed: 'red',
 };
 
+/** States in which a campaign's figures still move. */
+export const ACTIVE: CampaignStatus[] = ['scheduled', 'sending', 'testing', 'paused'];
+
 const percent = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '—');
 
 /** Marketing → Campaigns: every campaign with its state and key figures, newest first. */
@@ -39,7 +42,8 @@ export function CampaignsPage() {
   const list = useQuery({
     queryKey: ['campaigns', status, page],
     queryFn: () => api<List>('/campaigns', { query: { status, limit: 20, offset: (page - 1) * 20 } }),
-    refetchInterval: 10_000,
+    // Figures move while something is sending; a finished list stays as it is.
+    refetchInterval: (q) => (q.state.data?.items.some((c) => ACTIVE.includes(c.status)) ? 30_000 : false),
   });
   return (
     <>
