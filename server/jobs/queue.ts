@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type { z } from 'zod';
 import { type Db, type ExecuteSql, transactionExecutor } from '../db/index.ts';
@@ -61,6 +62,11 @@ async function ensureQueues<TContext>(boss: PgBoss, jobs: readonly AnyJob<TConte
 }
 
 export async function startQueue<TContext>(opts: QueueOptions<TContext>): Promise<JobQueue> {
+  const running = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    running.add(p);
+    return p.finally(() => running.delete(p));
+  };
   const boss = new PgBoss({
     db: { executeSql: opts.executeSql as PgBoss.Db['executeSql'] },
     schedule: opts.work,
@@ -79,17 +85,21 @@ export async function startQueue<TContext>(opts: QueueOptions<TContext>): Promis
       const jobLog = opts.log.child({ job: name });
       // A batch is fetched at once, but each job succeeds or fails on its own: a failed one is
       // marked failed here (with its error), and pg-boss completes only those still active.
-      await boss.work(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1, batchSize: 25 }, async (jobs) => {
-        for (const job of jobs) {
-          try {
-            await def.handler(def.schema.parse(job.data ?? {}), { ...opts.context, jobId: job.id });
-          } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            jobLog.warn({ jobId: job.id, err }, 'job failed');
-            await boss.fail(name, job.id, { message });
-          }
-        }
-      });
+      await boss.work(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1, batchSize: 25 }, (jobs) =>
+        track(
+          (async () => {
+            for (const job of jobs) {
+              try {
+                await def.handler(def.schema.parse(job.data ?? {}), { ...opts.context, jobId: job.id });
+              } catch (err) {
+                const message = err instanceof Error ? err.message : String(err);
+                jobLog.warn({ jobId: job.id, err }, 'job failed');
+                await boss.fail(name, job.id, { message });
+              }
+            }
+          })(),
+        ),
+      );
     }
   }
   return {
@@ -102,6 +112,13 @@ export async function startQueue<TContext>(opts: QueueOptions<TContext>): Promis
       });
     },
     retry: (queue, id) => boss.retry(queue, id),
-    stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      // pg-boss stops waiting after its timeout, but a handler still running would then complete or fail its job on a
+      // closed pool (an unhandled rejection, and a job left active): its batch is waited for, a minute at most, and
+      // a moment more for pg-boss to record the outcome before the pool closes.
+      await Promise.race([Promise.allSettled([...running]), delay(60_000, undefined, { ref: false })]);
+      await delay(100);
+    },
   };
 }
