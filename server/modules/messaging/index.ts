@@ -35,7 +35,6 @@ export {
   suppressedSql,
   type EnqueueInput,
 } from './outbox.service.ts';
-export { smsParts } from './render.ts';
 export { sendDue } from './sender.ts';
 export { saveTemplate } from './templates.service.ts';
 export { nextTimeOfDay } from './quiet-hours.ts';
