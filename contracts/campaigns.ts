@@ -20,6 +20,9 @@ export const campaignVariant = z.strictObject({
   delayMinutes: z.number().int().min(0).max(10_080).default(0),
 });
 
+/** Variants are named A, B, C, D in their order. */
+export const variantName = (index: number) => String.fromCharCode(65 + index);
+
 export const abMetric = z.enum(['click_rate', 'conversion_rate', 'revenue_per_recipient']);
 
 export const campaignSchedule = z.discriminatedUnion('mode', [

@@ -20,6 +20,12 @@ export const adAudienceErrors = {
   segmentNotFound: (id: number) => new AppError('SEGMENT_NOT_FOUND', 'not_found', `Segment ${id} does not exist.`),
 };
 
+/** Meta and Google take a CSV; 巨量引擎 and Tencent Ads a text file, one hash a line. */
+const fileTypeOf = (platform: Platform) =>
+  platform === 'google' || platform === 'meta'
+    ? { contentType: 'text/csv; charset=utf-8', ext: 'csv' }
+    : { contentType: 'text/plain; charset=utf-8', ext: 'txt' };
+
 /** A stored E.164 number as each platform hashes it: China's platforms take the 11 national digits of a +86 number. */
 const phoneFor = (platform: Platform, e164: string) =>
   platform === 'google' ? e164 : platform === 'meta' ? e164.slice(1) : e164.startsWith('+86') ? e164.slice(3) : e164.slice(1);
@@ -36,10 +42,10 @@ function fileOf(platform: Platform, people: { email: string | null; phone: strin
       p.email ? sha256(p.email.trim().toLowerCase()) : '',
       p.phone ? sha256(phoneFor(platform, p.phone)) : '',
     ]);
-    return { file: stringify([header, ...rows]), identifiers: rows.flat().filter(Boolean).length, contentType: 'text/csv; charset=utf-8' };
+    return { file: stringify([header, ...rows]), identifiers: rows.flat().filter(Boolean).length };
   }
   const lines = [...new Set(people.flatMap((p) => (p.phone ? [sha256(phoneFor(platform, p.phone))] : [])))];
-  return { file: lines.length > 0 ? `${lines.join('\n')}\n` : '', identifiers: lines.length, contentType: 'text/plain; charset=utf-8' };
+  return { file: lines.length > 0 ? `${lines.join('\n')}\n` : '', identifiers: lines.length };
 }
 
 /** The segment's people who agreed to their data being shared (PIPL art. 23), with their addresses decrypted. */
@@ -87,7 +93,7 @@ export async function rebuildAudience(ctx: Pick<AppContext, 'db' | 'keyring' | '
     await httpAdapter(
       row.push_url,
       decryptField(ctx.keyring, row.push_token_enc),
-    )({ id, platform: row.platform, ...built }).catch((e: Error) => {
+    )({ id, platform: row.platform, file: built.file, contentType: fileTypeOf(row.platform).contentType }).catch((e: Error) => {
       error = e.message.slice(0, 500);
     });
   await ctx.db.transaction().execute(async (trx) => {
@@ -118,8 +124,9 @@ export async function rebuildAudience(ctx: Pick<AppContext, 'db' | 'keyring' | '
   return getAudience(ctx.db, id);
 }
 
-export async function listAudiences(db: Db) {
-  const rows = await db
+/** The kept audiences (or one of them) with their segment's name and last build. */
+export async function listAudiences(db: Db, only?: number) {
+  let q = db
     .selectFrom('ad_audiences as a')
     .innerJoin('segments as s', 's.id', 'a.segment_id')
     .select([
@@ -135,8 +142,9 @@ export async function listAudiences(db: Db) {
       'a.next_at',
       'a.error',
     ])
-    .orderBy('a.id')
-    .execute();
+    .orderBy('a.id');
+  if (only !== undefined) q = q.where('a.id', '=', only);
+  const rows = await q.execute();
   return {
     items: rows.map((r) => ({
       id: Number(r.id),
@@ -155,7 +163,7 @@ export async function listAudiences(db: Db) {
 }
 
 async function getAudience(db: Db, id: number) {
-  const found = (await listAudiences(db)).items.find((a) => a.id === id);
+  const [found] = (await listAudiences(db, id)).items;
   if (!found) throw adAudienceErrors.notFound(id);
   return found;
 }
@@ -197,12 +205,8 @@ export async function audienceFile(db: Db, id: number, actor: Actor) {
   const row = await db.selectFrom('ad_audiences').select(['platform', 'file', 'people']).where('id', '=', id).executeTakeFirst();
   if (!row) throw adAudienceErrors.notFound(id);
   await recordAudit(db, { actor, action: 'ad_audience.download', target: { type: 'ad_audience', id }, details: { people: row.people } });
-  const csv = row.platform === 'google' || row.platform === 'meta';
-  return {
-    file: row.file ?? '',
-    contentType: csv ? 'text/csv; charset=utf-8' : 'text/plain; charset=utf-8',
-    name: `audience-${id}-${row.platform}.${csv ? 'csv' : 'txt'}`,
-  };
+  const type = fileTypeOf(row.platform);
+  return { file: row.file ?? '', contentType: type.contentType, name: `audience-${id}-${row.platform}.${type.ext}` };
 }
 
 const SYSTEM = { type: 'system' as const, id: null, label: 'ad-audiences', ip: null };

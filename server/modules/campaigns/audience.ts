@@ -54,25 +54,26 @@ export async function measureAudience(db: Db, campaignId: number, def: CampaignB
     const bidx = channel === 'email' ? sql.ref('c.email_bidx') : sql.ref('c.phone_bidx');
     const as = (what: string) => sql.raw(`${channel}_${what}`);
     return sql`
-      count(*) filter (where k.sent_to and ${bidx} is null)::int as ${as('no_contact')},
-      count(*) filter (where k.sent_to and ${bidx} is not null and ${suppressedSql(channel, bidx)})::int as ${as('suppressed')},
-      count(*) filter (where k.sent_to and ${bidx} is not null and not ${suppressedSql(channel, bidx)}
+      count(*) filter (where c.sent_to and ${bidx} is null)::int as ${as('no_contact')},
+      count(*) filter (where c.sent_to and ${bidx} is not null and ${suppressedSql(channel, bidx)})::int as ${as('suppressed')},
+      count(*) filter (where c.sent_to and ${bidx} is not null and not ${suppressedSql(channel, bidx)}
         and not ${consentGrantedSql(sql.ref('c.id'), channel, 'marketing')})::int as ${as('no_consent')}`;
   };
   const row = (
     await sql<Record<string, number>>`
-      select count(*) filter (where k.member)::int as members,
-        count(*) filter (where k.excluded)::int as in_excluded,
-        count(*) filter (where not k.excluded and k.recent)::int as recent,
-        count(*) filter (where k.member and not k.sent_to)::int as holdout,
-        count(*) filter (where k.sent_to)::int as sent_to,
+      select count(*) filter (where c.member)::int as members,
+        count(*) filter (where c.excluded)::int as in_excluded,
+        count(*) filter (where not c.excluded and c.recent)::int as recent,
+        count(*) filter (where c.member and not c.sent_to)::int as holdout,
+        count(*) filter (where c.sent_to)::int as sent_to,
         ${channelFigures('email')}, ${channelFigures('sms')},
-        count(*) filter (where k.sent_to and not ${reachableSql('email')} and ${reachableSql('sms')})::int as sms_after_email
+        count(*) filter (where c.sent_to and not ${reachableSql('email')} and ${reachableSql('sms')})::int as sms_after_email
       from (
-        select k.*, c.id, not k.excluded and not k.recent as member,
+        -- Each candidate with what the counts ask of them, the person's columns under the name the conditions use (c).
+        select k.excluded, k.recent, c.id, c.email_bidx, c.phone_bidx, not k.excluded and not k.recent as member,
           not k.excluded and not k.recent and ${bucketSql(campaignId, 'arm')} >= ${def.holdoutPercent} as sent_to
         from (${candidatesSql(def.audience, now)}) k join customers c on c.id = k.customer_id
-      ) k join customers c on c.id = k.customer_id`.execute(db)
+      ) c`.execute(db)
   ).rows[0];
   const reach = (channel: 'email' | 'sms'): Reach => {
     const excluded = {

@@ -6,6 +6,7 @@ import {
   campaignBody,
   campaignFigures,
   type campaignListQuery,
+  variantName,
 } from '../../../contracts/campaigns.ts';
 import type { z } from 'zod';
 import type { CampaignTable, Db } from '../../db/index.ts';
@@ -176,7 +177,7 @@ async function problemsOf(db: Db, id: number, def: CampaignBody): Promise<string
     def.variants.flatMap((v) => [v.email, v.sms].filter((k): k is string => k !== null)),
   );
   def.variants.forEach((v, i) => {
-    const name = String.fromCharCode(65 + i);
+    const name = variantName(i);
     for (const channel of needs) {
       const key = v[channel];
       const kind = key ? kinds.get(key) : undefined;
@@ -320,8 +321,8 @@ async function changeState(
 /** The report: figures, variants, the holdout's uplift, the days, the links clicked most. */
 export async function campaignReport(ctx: Pick<AppContext, 'db' | 'config'>, id: number) {
   const row = await campaignRow(ctx.db, id);
-  const [settings, store, view] = await Promise.all([attributionSettingsOf(ctx.db), storeSettingsOf(ctx), getCampaign(ctx.db, id)]);
-  return { campaign: view, ...(await reportOf(ctx.db, row, definitionOf(row), settings, store.timeZone)) };
+  const [settings, store, coupons] = await Promise.all([attributionSettingsOf(ctx.db), storeSettingsOf(ctx), couponCounts(ctx.db, [id])]);
+  return { campaign: present(row, coupons(id)), ...(await reportOf(ctx.db, row, definitionOf(row), settings, store.timeZone)) };
 }
 
 export async function campaignRecipients(db: Db, id: number, q: Parameters<typeof recipientsOf>[2]) {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type CustomerData, type CustomerPanel, labels } from '../../platform/registry.ts';
+import { NET_PAID } from './report.ts';
 
 /**
  * Who was in a campaign, with which code and which orders it was credited with, stays with the profile it was
@@ -52,11 +53,13 @@ export const campaignsPanel: CustomerPanel = {
       revenue: number;
     }>`
       select k.name, r.arm, r.variant, r.channel, k.started_at, m.status,
-        (select count(*)::int from campaign_attributions a where a.campaign_id = k.id and a.customer_id = r.customer_id) as orders,
-        (select coalesce(sum(case when o.paid_at is not null then o.total_amount - o.refunded_amount else 0 end), 0)::bigint
-          from campaign_attributions a join orders o on o.id = a.order_id where a.campaign_id = k.id and a.customer_id = r.customer_id) as revenue
+        credited.orders, credited.revenue
       from campaign_recipients r join campaigns k on k.id = r.campaign_id
       left join messages m on m.key = 'campaign:' || k.id || ':' || r.customer_id
+      cross join lateral (
+        select count(*)::int as orders, coalesce(sum(${NET_PAID}), 0)::bigint as revenue
+        from campaign_attributions a join orders o on o.id = a.order_id where a.campaign_id = k.id and a.customer_id = r.customer_id
+      ) credited
       where r.customer_id = ${customerId} order by k.id desc limit 20`.execute(db);
     return {
       columns: [

@@ -1,5 +1,5 @@
 import { type Selectable, sql } from 'kysely';
-import type { CampaignBody } from '../../../contracts/campaigns.ts';
+import { type CampaignBody, variantName } from '../../../contracts/campaigns.ts';
 import type { CampaignTable, Db } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { enqueueSelected } from '../messaging/index.ts';
@@ -9,7 +9,6 @@ import { campaignErrors, definitionOf } from './campaigns.service.ts';
 import { chooseWinner } from './report.ts';
 
 type Row = Selectable<CampaignTable>;
-export const variantName = (index: number) => String.fromCharCode(65 + index);
 
 /**
  * The audience as it is now, kept: each person's arm (holdout control, A/B test share, the rest), variant (within
@@ -36,24 +35,14 @@ async function snapshot(trx: Db, id: number, def: CampaignBody, now: Date): Prom
 
 /** Draws one code of the pool for each person who is sent to; the pool must cover them all. */
 async function drawCoupons(trx: Db, id: number): Promise<void> {
-  const pool = await trx
-    .selectFrom('campaign_coupon_codes')
-    .select(sql<number>`count(*) filter (where customer_id is null)::int`.as('free'))
-    .where('campaign_id', '=', id)
-    .executeTakeFirstOrThrow();
-  const total = await trx
-    .selectFrom('campaign_coupon_codes')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('campaign_id', '=', id)
-    .executeTakeFirstOrThrow();
-  if (total.n === 0) return;
-  const needed = await trx
-    .selectFrom('campaign_recipients')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('campaign_id', '=', id)
-    .where('arm', '<>', 'control')
-    .executeTakeFirstOrThrow();
-  if (needed.n > pool.free) throw campaignErrors.couponsShort(needed.n - pool.free);
+  const { total, free, needed } = (
+    await sql<{ total: number; free: number; needed: number }>`
+      select count(*)::int as total, count(*) filter (where customer_id is null)::int as free,
+        (select count(*)::int from campaign_recipients where campaign_id = ${id} and arm <> 'control') as needed
+      from campaign_coupon_codes where campaign_id = ${id}`.execute(trx)
+  ).rows[0];
+  if (total === 0) return;
+  if (needed > free) throw campaignErrors.couponsShort(needed - free);
   await sql`
     with r as (select customer_id, row_number() over (order by customer_id) n from campaign_recipients where campaign_id = ${id} and arm <> 'control'),
       k as (select code, row_number() over (order by code) n from campaign_coupon_codes where campaign_id = ${id} and customer_id is null),

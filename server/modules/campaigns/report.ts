@@ -9,7 +9,7 @@ type Row = Selectable<CampaignTable>;
 export type Figures = CampaignReport['figures'];
 
 /** Net paid of an order (`o`): what was paid less what was refunded; nothing for an order never paid. */
-const NET_PAID = sql`case when o.paid_at is not null then o.total_amount - o.refunded_amount else 0 end`;
+export const NET_PAID = sql`case when o.paid_at is not null then o.total_amount - o.refunded_amount else 0 end`;
 
 /**
  * Each message of the campaign with its recipient's arm and variant, what the person did with it (human opens,

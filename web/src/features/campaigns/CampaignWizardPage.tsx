@@ -22,7 +22,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
-import type { CampaignInput, CampaignView, campaignEstimate } from '../../../../contracts/campaigns.ts';
+import { type CampaignInput, type CampaignView, type campaignEstimate, variantName } from '../../../../contracts/campaigns.ts';
 import type { TemplateBody } from '../../../../contracts/messaging.ts';
 import type { segmentList } from '../../../../contracts/segments.ts';
 import { api } from '../../lib/api.ts';
@@ -238,7 +238,7 @@ export function CampaignWizardPage() {
   const writeNew = (c: 'email' | 'sms', index: number) =>
     setWriting({
       key: `campaign-${Date.now().toString(36)}-${c}-${index + 1}`,
-      name: `${values().name || t('campaigns.title')} ${String.fromCharCode(65 + index)}`,
+      name: `${values().name || t('campaigns.title')} ${variantName(index)}`,
       channel: c,
       purpose: 'marketing',
       ...(c === 'email' ? { subject: { 'zh-CN': '', en: '' } } : {}),
@@ -285,7 +285,7 @@ export function CampaignWizardPage() {
                   <Card
                     key={f.key}
                     size="small"
-                    title={t('campaigns.variant', { name: String.fromCharCode(65 + index) })}
+                    title={t('campaigns.variant', { name: variantName(index) })}
                     extra={fields.length > 1 && <Button onClick={() => remove(f.name)}>{t('campaigns.removeVariant')}</Button>}
                   >
                     {channelsOf(channel).map((c) => (
