@@ -102,6 +102,20 @@ export const customerPanel = z.object({
     }),
   ),
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+  /** What the reader may do from the panel: a form whose fields are POSTed as JSON to `path` (under /api/v1). */
+  actions: z
+    .array(
+      z.object({
+        key: z.string(),
+        label: labels,
+        permission: z.string(),
+        path: z.string(),
+        fields: z.array(z.object({ key: z.string(), label: labels, type: z.enum(['integer', 'text']), required: z.boolean() })),
+        /** Values sent with the fields (the person the action is about). */
+        body: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      }),
+    )
+    .optional(),
 });
 export type CustomerPanelBody = z.infer<typeof customerPanel>;
 

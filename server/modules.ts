@@ -12,6 +12,7 @@ import { identityModule } from './modules/identity/index.ts';
 import { ingestModule } from './modules/ingest/index.ts';
 import { journeysModule } from './modules/journeys/index.ts';
 import { campaignsModule } from './modules/campaigns/index.ts';
+import { loyaltyModule } from './modules/loyalty/index.ts';
 import { messagingModule } from './modules/messaging/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
 import { segmentsModule } from './modules/segments/index.ts';
@@ -41,6 +42,7 @@ export const allModules: readonly Module[] = [
   messagingModule,
   journeysModule,
   campaignsModule,
+  loyaltyModule,
 ];
 
 /** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */

@@ -32,6 +32,7 @@ import * as m0029 from './migrations/0029_journeys.ts';
 import * as m0030 from './migrations/0030_journey_tasks.ts';
 import * as m0031 from './migrations/0031_campaigns.ts';
 import * as m0032 from './migrations/0032_ad_audiences.ts';
+import * as m0033 from './migrations/0033_loyalty.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -67,6 +68,7 @@ export const migrations: Record<string, Migration> = {
   '0030_journey_tasks': m0030,
   '0031_campaigns': m0031,
   '0032_ad_audiences': m0032,
+  '0033_loyalty': m0033,
 };
 
 export type MigrateResult = { applied: string[] };

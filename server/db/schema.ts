@@ -3,6 +3,7 @@ import type { AnalyticsTables } from '../modules/analytics/analytics.tables.ts';
 import type { AuditTables } from '../modules/audit/audit.tables.ts';
 import type { AuthTables } from '../modules/auth/auth.tables.ts';
 import type { CampaignsTables } from '../modules/campaigns/campaigns.tables.ts';
+import type { LoyaltyTables } from '../modules/loyalty/loyalty.tables.ts';
 import type { CommerceTables } from '../modules/commerce/commerce.tables.ts';
 import type { CustomersTables } from '../modules/customers/customers.tables.ts';
 import type { EventsTables } from '../modules/events/events.tables.ts';
@@ -35,7 +36,8 @@ export type Database = PlatformTables &
   SegmentsTables &
   MessagingTables &
   JourneysTables &
-  CampaignsTables;
+  CampaignsTables &
+  LoyaltyTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';

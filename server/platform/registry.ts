@@ -1,4 +1,5 @@
 import type { RawBuilder } from 'kysely';
+import type { Permission } from '../../contracts/permissions.ts';
 import type { Db } from '../db/index.ts';
 import type { Keyring } from './crypto.ts';
 
@@ -81,6 +82,17 @@ export type CustomerPanel = {
 export type PanelContent = {
   columns: { key: string; label: Labels; values?: Record<string, Labels>; type?: 'text' | 'datetime' | 'money' }[];
   rows: Record<string, string | number | boolean | null>[];
+  /** Forms the admin offers on the panel (to readers holding `permission`), POSTed as JSON to `path` under /api/v1. */
+  actions?: PanelAction[];
+};
+
+export type PanelAction = {
+  key: string;
+  label: Labels;
+  permission: Permission;
+  path: string;
+  fields: { key: string; label: Labels; type: 'integer' | 'text'; required: boolean }[];
+  body?: Record<string, string | number>;
 };
 
 /** What every module declared about customers, assembled once by the composition root. */

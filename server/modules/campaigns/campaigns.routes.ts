@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import { idParams, okBody } from '../../../contracts/common.ts';
 import { adAudienceBody, adAudienceList, adAudienceView } from '../../../contracts/campaigns.ts';
 import { audienceFile, createAudience, deleteAudience, listAudiences, rebuildAudience } from './ad-audiences.ts';
@@ -15,6 +14,7 @@ import {
   recipientPage,
   recipientQuery,
 } from '../../../contracts/campaigns.ts';
+import { attachment } from '../../http/attachment.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import {
@@ -36,12 +36,6 @@ import {
   sendCampaign,
   updateCampaign,
 } from './campaigns.service.ts';
-
-/** A file to save: its type and name on the reply, its content returned. */
-const attachment = (reply: FastifyReply, contentType: string, name: string, content: string) => {
-  reply.header('content-type', contentType).header('content-disposition', `attachment; filename="${name}"`);
-  return content;
-};
 
 const action = (url: string, summary: string, run: typeof pauseCampaign) =>
   defineRoute({

@@ -52,7 +52,8 @@ export const SAMPLE_SCOPE = {
   order: { id: 'TB20261111001', total: 39800, currency: 'CNY', placed_at: '2026-11-11T00:05:00+08:00', pay_url: 'https://example.com/pay' },
   coupon: { code: 'SAVE20', amount: 2000 },
   campaign: { id: 1, name: '双十二会员日' },
-  points: { balance: 1200 },
+  points: { balance: 1200, expiring: 300, expires_on: '2027-01-01' },
+  loyalty: { member_no: '00001024', tier: '金卡', member_url: 'https://example.com/m/token' },
   recommendations: [{ name: '精华液', url: 'https://example.com/p/1' }],
   unsubscribe_url: 'https://example.com/u/token',
 };

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
+import { type PageLanguage, escapeHtml, htmlPage, languageOf } from '../../http/public-page.ts';
 import { isAppError } from '../../platform/errors.ts';
 import { currentCustomerId } from '../customers/index.ts';
 import { consentedAmong, recordConsent } from '../privacy/index.ts';
@@ -44,19 +45,11 @@ const CHANNELS = ['email', 'sms'] as const;
 type Channel = (typeof CHANNELS)[number];
 
 const tokenParams = z.object({ token: z.string().min(10).max(200) });
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const STYLE =
+  'body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem}label{display:block;padding:.5rem 0;font-size:1.05rem}input{width:1.2rem;height:1.2rem;vertical-align:middle;margin-right:.5rem}.note{color:#555;font-size:.9rem}';
 
-function page(reply: FastifyReply, status: number, lang: 'zh-CN' | 'en', body: string) {
-  const t = TEXT[lang];
-  return reply
-    .status(status)
-    .type('text/html; charset=utf-8')
-    .send(`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${t.title}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem}label{display:block;padding:.5rem 0;font-size:1.05rem}input{width:1.2rem;height:1.2rem;vertical-align:middle;margin-right:.5rem}.note{color:#555;font-size:.9rem}</style></head>
-<body>${body}</body></html>`);
-}
-
-const languageOf = (accept: string | undefined): 'zh-CN' | 'en' => (accept && /^\s*en/i.test(accept) ? 'en' : 'zh-CN');
+const page = (reply: FastifyReply, status: number, lang: PageLanguage, body: string) =>
+  htmlPage(reply, { status, lang, title: TEXT[lang].title, style: STYLE, body });
 
 const form = (body: unknown) => new URLSearchParams(Buffer.isBuffer(body) ? body.toString('utf8') : '');
 

@@ -1,0 +1,192 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import { moveRows, moveRowsBack } from '../../platform/merge-rows.ts';
+import { type CustomerData, type CustomerPanel, type SegmentField, labels } from '../../platform/registry.ts';
+import { balanceOf } from './ledger.ts';
+import { ledgerOf } from './members.ts';
+import { loyaltySettingsOf, tierOf } from './programme.ts';
+
+const members: CustomerData = {
+  table: 'loyalty_members',
+  key: 'customer_id',
+  // One membership per person: the merged person's moves to a survivor who has none; else it stays on the merged profile
+  // (their points move either way).
+  merge: {
+    move: (trx, m) => moveRows(trx, members, m, sql`and not exists (select 1 from loyalty_members s where s.customer_id = ${m.toId})`),
+    undo: (trx, m) => moveRowsBack(trx, members, m),
+  },
+  export: { name: 'membership', file: 'loyalty_membership.csv', orderBy: 'customer_id' },
+  erase: 'delete',
+  changes: ['insert', 'update'],
+};
+
+/** Membership, points, tier history and coupons follow the person; erasure removes membership and points. */
+export const loyaltyData: readonly CustomerData[] = [
+  members,
+  { table: 'loyalty_ledger', export: { name: 'points', file: 'loyalty_points.csv', orderBy: 'id' }, erase: 'delete', changes: ['insert'] },
+  {
+    table: 'loyalty_tier_changes',
+    merge: 'keep',
+    export: { name: 'tierChanges', file: 'loyalty_tier_changes.csv', orderBy: 'id' },
+    erase: 'delete',
+  },
+  {
+    table: 'coupons',
+    key: 'code',
+    export: { name: 'coupons', file: 'coupons.csv', orderBy: 'code' },
+    // A code stays (it may be printed or half used) but names no one.
+    erase: async (trx, e) => {
+      const r = await trx.updateTable('coupons').set({ customer_id: null }).where('customer_id', '=', e.customerId).executeTakeFirst();
+      return { coupons: Number(r.numUpdatedRows) };
+    },
+  },
+  {
+    table: 'coupon_redemptions',
+    export: { name: 'couponRedemptions', file: 'coupon_redemptions.csv', orderBy: 'id' },
+    erase: 'keep',
+    changes: ['insert', 'update'],
+  },
+];
+
+const available = sql`(select coalesce(sum(l.remaining), 0) from loyalty_ledger l where l.customer_id = c.id and l.remaining > 0
+  and l.available_at <= now() and (l.expires_at is null or l.expires_at > now()))`;
+
+export const loyaltyFields: readonly SegmentField[] = [
+  {
+    key: 'loyalty.member',
+    type: 'boolean',
+    label: labels('是会员', 'Is a member'),
+    expr: sql`exists (select 1 from loyalty_members m where m.customer_id = c.id and m.status = 'active')`,
+  },
+  {
+    key: 'loyalty.tier',
+    type: 'text',
+    label: labels('会员等级', 'Loyalty tier'),
+    expr: sql`(select m.tier from loyalty_members m where m.customer_id = c.id)`,
+  },
+  {
+    key: 'loyalty.joined_at',
+    type: 'date',
+    label: labels('开卡日期', 'Member since'),
+    expr: sql`(select m.joined_at from loyalty_members m where m.customer_id = c.id)`,
+  },
+  { key: 'loyalty.points', type: 'number', label: labels('可用积分', 'Points available'), expr: available },
+  {
+    key: 'loyalty.coupons_redeemed',
+    type: 'number',
+    label: labels('已用优惠券数', 'Coupons redeemed'),
+    expr: sql`(select count(*) from coupon_redemptions r where r.customer_id = c.id and r.undone_at is null)`,
+  },
+  {
+    key: 'loyalty.coupons_unused',
+    type: 'number',
+    label: labels('未用优惠券数', 'Coupons unused'),
+    expr: sql`(select count(*) from coupons k where k.customer_id = c.id and not k.void and k.used < k.max_uses
+      and (k.expires_at is null or k.expires_at > now()))`,
+  },
+];
+
+const KIND = {
+  earn: labels('购物', 'Purchase'),
+  bonus: labels('奖励', 'Bonus'),
+  adjust: labels('调整', 'Adjustment'),
+  redeem: labels('兑换', 'Redeemed'),
+  expire: labels('过期', 'Expired'),
+  clawback: labels('退款扣回', 'Refund clawback'),
+} as const;
+const STATE = {
+  pending: labels('待生效', 'Pending'),
+  available: labels('可用', 'Available'),
+  used: labels('已用完', 'Used'),
+  expired: labels('已过期', 'Expired'),
+  spent: labels('已扣减', 'Deducted'),
+} as const;
+
+const pointsField = {
+  key: 'points',
+  label: labels('积分（负数为扣减）', 'Points (negative to deduct)'),
+  type: 'integer' as const,
+  required: true,
+};
+const reasonField = { key: 'reason', label: labels('原因', 'Reason'), type: 'text' as const, required: true };
+
+async function loyaltyPanelOf(db: Db, customerId: number) {
+  const [m, settings] = await Promise.all([
+    db.selectFrom('loyalty_members').selectAll().where('customer_id', '=', customerId).executeTakeFirst(),
+    loyaltySettingsOf(db),
+  ]);
+  const columns = [
+    { key: 'memberNo', label: labels('会员号', 'Member no.') },
+    { key: 'tier', label: labels('等级', 'Tier') },
+    { key: 'available', label: labels('可用积分', 'Available') },
+    { key: 'pending', label: labels('待生效', 'Pending') },
+    { key: 'expiring', label: labels('即将过期', 'Expiring soon') },
+    { key: 'joinedAt', label: labels('开卡', 'Joined'), type: 'datetime' as const },
+  ];
+  if (!m)
+    return {
+      columns,
+      rows: [],
+      actions: [
+        {
+          key: 'join',
+          label: labels('开卡（加入会员）', 'Enrol as member'),
+          permission: 'loyalty.write' as const,
+          path: '/loyalty/members',
+          fields: [],
+          body: { customerId },
+        },
+      ],
+    };
+  const b = await balanceOf(db, customerId, { now: new Date(), reminderDays: settings.expiry.reminderDays });
+  return {
+    columns,
+    rows: [
+      {
+        memberNo: m.member_no,
+        tier: tierOf(settings, m.tier)?.name ?? m.tier,
+        available: b.available,
+        pending: b.pending,
+        expiring: b.expiring,
+        joinedAt: new Date(m.joined_at).toISOString(),
+      },
+    ],
+    actions: [
+      {
+        key: 'adjust',
+        label: labels('调整积分', 'Adjust points'),
+        permission: 'loyalty.write' as const,
+        path: `/loyalty/members/${customerId}/adjust`,
+        fields: [pointsField, reasonField],
+      },
+    ],
+  };
+}
+
+/** The 360's loyalty panels: membership and balance (with the adjust and enrol actions), then the points history. */
+export const loyaltyPanels: readonly CustomerPanel[] = [
+  { key: 'loyalty', title: labels('会员与积分', 'Loyalty'), load: (db, p) => loyaltyPanelOf(db, p.customerId) },
+  {
+    key: 'loyalty_ledger',
+    title: labels('积分明细', 'Points history'),
+    load: async (db, p) => {
+      const page = await ledgerOf(db, p.customerId, { limit: 20, offset: 0 }, new Date());
+      return {
+        columns: [
+          { key: 'createdAt', label: labels('时间', 'When'), type: 'datetime' },
+          { key: 'kind', label: labels('类型', 'Kind'), values: KIND },
+          { key: 'points', label: labels('积分', 'Points') },
+          { key: 'state', label: labels('状态', 'State'), values: STATE },
+          { key: 'reason', label: labels('说明', 'Note') },
+        ],
+        rows: page.items.map((e) => ({
+          createdAt: e.createdAt,
+          kind: e.kind,
+          points: e.points,
+          state: e.state,
+          reason: [e.reason, e.actor].filter(Boolean).join(' · ') || (e.orderId ? `#${e.orderId}` : null),
+        })),
+      };
+    },
+  },
+];
