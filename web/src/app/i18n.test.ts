@@ -10,6 +10,7 @@ import { ALL_ERROR_CODES } from '../../../contracts/errors.ts';
 import { DOMAIN_EVENT_TYPES } from '../../../contracts/events.ts';
 import { providers } from '../../../contracts/integrations.ts';
 import { abMetric, adPlatform, campaignChannel, campaignFigures, campaignStatus, recipientOutcome } from '../../../contracts/campaigns.ts';
+import { loyaltySettings } from '../../../contracts/loyalty.ts';
 import { holidayKeys, journeyStatuses, orderLifecycle, runStatuses, taskStatuses } from '../../../contracts/journeys.ts';
 import {
   CONSENT_CHANNELS,
@@ -130,6 +131,15 @@ describe('translations', () => {
       ].map((l) => `journeys.log.${l}`),
       ...['completed_with_errors', 'events'].map((s) => (s === 'events' ? `imports.kinds.${s}` : `imports.statuses.${s}`)),
       ...campaignStatus.options.map((s) => `campaigns.status.${s}`),
+      ...['members', 'programme', 'coupons', 'report'].map((k) => `loyalty.tabs.${k}`),
+      ...loyaltySettings.shape.joinRule.removeDefault().options.map((k) => `loyalty.joinRules.${k}`),
+      ...['channel', 'category', 'dates'].map((k) => `loyalty.multiplierKinds.${k}`),
+      ...['never', 'rolling', 'year_end'].map((k) => `loyalty.expiryModes.${k}`),
+      ...loyaltySettings.shape.tierBasis.removeDefault().options.map((k) => `loyalty.bases.${k}`),
+      ...loyaltySettings.shape.tierTerm.removeDefault().options.map((k) => `loyalty.terms.${k}`),
+      ...['signup', 'birthday', 'firstOrder', 'review', 'referral'].map((k) => `loyalty.bonus.${k}`),
+      ...['earned', 'spent', 'expired', 'clawedBack'].map((k) => `loyalty.flow.${k}`),
+      ...['fixed', 'percent', 'free_shipping'].map((k) => `coupons.kinds.${k}`),
       ...adPlatform.options.map((p) => `adAudiences.platforms.${p}`),
       ...['emailHours', 'smsClickHours', 'smsDeliveredHours'].map((k) => `attribution.${k}`),
       ...campaignChannel.options.map((c) => `campaigns.channels.${c}`),

@@ -1,37 +1,112 @@
-import { Card, Table } from 'antd';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Form, Input, InputNumber, Modal, Space, Table } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerPanelBody } from '../../../../contracts/customers.ts';
+import type { Permission } from '../../../../contracts/permissions.ts';
+import { api } from '../../lib/api.ts';
+import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
-import { useCurrency } from '../../lib/store.ts';
 import { localized } from '../../lib/labels.ts';
+import { useSession } from '../../lib/session.ts';
+import { useCurrency } from '../../lib/store.ts';
 
-/** The 360 panels other modules declare (loyalty, messages, tickets …), each a small table. */
+type PanelAction = NonNullable<CustomerPanelBody['actions']>[number];
+
+/** A panel's action: a form of its fields, POSTed to its path; the 360 reloads after it. */
+function ActionButton({ action }: { action: PanelAction }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const client = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm<Record<string, string | number>>();
+  const run = useMutation({
+    mutationFn: (values: Record<string, string | number>) => api(action.path, { method: 'POST', body: { ...action.body, ...values } }),
+    onSuccess: () => {
+      message.success(t('customers.panelActionDone'));
+      setOpen(false);
+      form.resetFields();
+      client.invalidateQueries({ queryKey: ['customer'] });
+    },
+    onError: (e) => message.error(errorMessage(t, e)),
+  });
+  const label = localized(action.label, i18n.language);
+  if (action.fields.length === 0)
+    return (
+      <Button size="small" onClick={() => run.mutate({})} loading={run.isPending} data-testid={`action-${action.key}`}>
+        {label}
+      </Button>
+    );
+  return (
+    <>
+      <Button size="small" onClick={() => setOpen(true)} data-testid={`action-${action.key}`}>
+        {label}
+      </Button>
+      <Modal
+        open={open}
+        title={label}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        confirmLoading={run.isPending}
+        destroyOnHidden
+      >
+        <Form form={form} layout="vertical" onFinish={(v) => run.mutate(v)}>
+          {action.fields.map((f) => (
+            <Form.Item key={f.key} name={f.key} label={localized(f.label, i18n.language)} rules={[{ required: f.required }]}>
+              {f.type === 'integer' ? <InputNumber precision={0} style={{ width: '100%' }} /> : <Input maxLength={300} />}
+            </Form.Item>
+          ))}
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
+/** The 360 panels other modules declare (loyalty, messages, tickets …), each a small table with its actions. */
 export function ModulePanels({ panels }: { panels: CustomerPanelBody[] }) {
   const { i18n } = useTranslation();
   const currency = useCurrency();
-  return panels.map((p) => (
-    <Card key={p.key} title={localized(p.title, i18n.language)} style={{ marginTop: 16 }} data-testid={`panel-${p.key}`}>
-      <Table
-        size="small"
-        pagination={false}
-        rowKey={(_, i) => String(i)}
-        dataSource={p.rows}
-        columns={p.columns.map((c) => ({
-          key: c.key,
-          title: localized(c.label, i18n.language),
-          dataIndex: c.key,
-          render: (v: unknown) =>
-            v === null || v === undefined
-              ? '—'
-              : c.values?.[String(v)]
-                ? localized(c.values[String(v)], i18n.language)
-                : c.type === 'datetime'
-                  ? formatDateTime(String(v), i18n.language)
-                  : c.type === 'money'
-                    ? formatMoney(Number(v), currency, i18n.language)
-                    : String(v),
-        }))}
-      />
-    </Card>
-  ));
+  const { can } = useSession();
+  return panels.map((p) => {
+    const actions = (p.actions ?? []).filter((a) => can(a.permission as Permission));
+    return (
+      <Card
+        key={p.key}
+        title={localized(p.title, i18n.language)}
+        style={{ marginTop: 16 }}
+        data-testid={`panel-${p.key}`}
+        extra={
+          actions.length > 0 && (
+            <Space>
+              {actions.map((a) => (
+                <ActionButton key={a.key} action={a} />
+              ))}
+            </Space>
+          )
+        }
+      >
+        <Table
+          size="small"
+          pagination={false}
+          rowKey={(_, i) => String(i)}
+          dataSource={p.rows}
+          columns={p.columns.map((c) => ({
+            key: c.key,
+            title: localized(c.label, i18n.language),
+            dataIndex: c.key,
+            render: (v: unknown) =>
+              v === null || v === undefined
+                ? '—'
+                : c.values?.[String(v)]
+                  ? localized(c.values[String(v)], i18n.language)
+                  : c.type === 'datetime'
+                    ? formatDateTime(String(v), i18n.language)
+                    : c.type === 'money'
+                      ? formatMoney(Number(v), currency, i18n.language)
+                      : String(v),
+          }))}
+        />
+      </Card>
+    );
+  });
 }
