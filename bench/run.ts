@@ -687,6 +687,13 @@ if (wants('campaigns')) {
   figures.push(...(await campaignFigures(patron.ctx, values.smoke ? 500 : scale.customers)));
 }
 
+// Loyalty: a day's orders awarded points, balance reads, a batch of coupon codes.
+if (wants('loyalty')) {
+  const { loyaltyFigures } = await import('./loyalty.ts');
+  const orders = values.smoke ? 1_000 : 500_000;
+  figures.push(...(await loyaltyFigures(patron.ctx, orders, values.smoke ? 10_000 : 1_000_000)));
+}
+
 await patron.close();
 await dbHandle.close();
 const benchRssMb = Math.round(memory() / 1024 / 1024);

@@ -102,7 +102,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       await page.waitForLoadState('networkidle');
       await page.screenshot({ path: join(SHOTS, `${path.slice(1).replace(/\//g, '-')}.png`) });
     }
-    await page.goto(`${base}/loyalty`);
+    await page.goto(`${base}/service`);
     await expect.poll(() => page.getByTestId('not-built').count()).toBe(1);
     expect(consoleErrors).toEqual([]);
   });
@@ -560,6 +560,32 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       .where('campaign_id', '=', campaign.id)
       .executeTakeFirstOrThrow();
     expect(recipients.n).toBeGreaterThan(0);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('enrols a customer from the 360 loyalty panel and adjusts their points with a reason, audited', async () => {
+    const c = await patron.ctx.db
+      .selectFrom('customers')
+      .select('id')
+      .where('merged_into', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    await page.goto(`${base}/customers/${c.id}`);
+    const panel = page.getByTestId('panel-loyalty');
+    await panel.getByTestId('action-join').click();
+    await panel.getByTestId('action-adjust').click();
+    const dialog = page.locator('.ant-modal-content');
+    await dialog.locator('input').nth(0).fill('88');
+    await dialog.locator('input').nth(1).fill('客服补偿');
+    await dialog.getByRole('button', { name: /确\s*定|OK/ }).click();
+    await expect.poll(async () => (await panel.locator('.ant-table-row').first().textContent()) ?? '').toContain('88');
+    await page.getByTestId('panel-loyalty_ledger').getByText('客服补偿', { exact: false }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'customer-360-loyalty.png') });
+    const audit = await patron.ctx.db.selectFrom('audit_log').select(['action', 'after']).where('action', '=', 'loyalty.adjust').execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0].after).toMatchObject({ points: 88, reason: '客服补偿' });
+    await page.goto(`${base}/loyalty`);
+    await page.locator('.ant-table-row').first().waitFor();
     expect(consoleErrors).toEqual([]);
   });
 });
