@@ -574,10 +574,10 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     const panel = page.getByTestId('panel-loyalty');
     await panel.getByTestId('action-join').click();
     await panel.getByTestId('action-adjust').click();
-    const dialog = page.locator('.ant-modal-content');
-    await dialog.locator('input').nth(0).fill('88');
-    await dialog.locator('input').nth(1).fill('客服补偿');
-    await dialog.getByRole('button', { name: /确\s*定|OK/ }).click();
+    const form = page.getByTestId('form-adjust');
+    await form.locator('input').nth(0).fill('88');
+    await form.locator('input').nth(1).fill('客服补偿');
+    await page.locator('.ant-modal').filter({ has: form }).locator('.ant-btn-primary').click();
     await expect.poll(async () => (await panel.locator('.ant-table-row').first().textContent()) ?? '').toContain('88');
     await page.getByTestId('panel-loyalty_ledger').getByText('客服补偿', { exact: false }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'customer-360-loyalty.png') });

@@ -50,7 +50,7 @@ function ActionButton({ action }: { action: PanelAction }) {
         confirmLoading={run.isPending}
         destroyOnHidden
       >
-        <Form form={form} layout="vertical" onFinish={(v) => run.mutate(v)}>
+        <Form form={form} layout="vertical" onFinish={(v) => run.mutate(v)} data-testid={`form-${action.key}`}>
           {action.fields.map((f) => (
             <Form.Item key={f.key} name={f.key} label={localized(f.label, i18n.language)} rules={[{ required: f.required }]}>
               {f.type === 'integer' ? <InputNumber precision={0} style={{ width: '100%' }} /> : <Input maxLength={300} />}
