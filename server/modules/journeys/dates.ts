@@ -20,8 +20,10 @@ const addDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 /** The column holding a trigger's date, as a SQL date. */
-function columnOf(field: string) {
+function columnOf(field: string, timeZone: string) {
   if (field === 'birthday') return sql`c.birthday`;
+  if (field === 'card_opened')
+    return sql`(select (lm.joined_at at time zone ${timeZone})::date from loyalty_members lm where lm.customer_id = c.id and lm.status = 'active')`;
   if (field === 'first_order') return sql`(m.first_order_at at time zone 'UTC')::date`;
   if (field === 'member_since') return sql`(c.created_at at time zone 'UTC')::date`;
   const key = field.slice('attribute:'.length);
@@ -33,8 +35,8 @@ function columnOf(field: string) {
  * in other years); for the lunar calendar, every Gregorian date in the last 120 years with the same Chinese-calendar
  * month and day as `target` (a leap month's people with the ordinary month's).
  */
-function matchOf(field: string, calendar: DateTrigger['calendar'], target: string) {
-  const col = columnOf(field);
+function matchOf(field: string, calendar: DateTrigger['calendar'], target: string, timeZone: string) {
+  const col = columnOf(field, timeZone);
   const year = Number(target.slice(0, 4));
   if (calendar === 'gregorian') {
     const days = [target.slice(5)];
@@ -102,7 +104,7 @@ export async function enterByDate(ctx: AppContext): Promise<number> {
       if (t.type === 'date') {
         const people = await sql<{ id: number; time_zone: string | null }>`
           select c.id, c.time_zone from customers c left join customer_metrics m on m.customer_id = c.id
-          where c.merged_into is null and c.erased_at is null and ${matchOf(t.field, t.calendar, target)}`.execute(ctx.db);
+          where c.merged_into is null and c.erased_at is null and ${matchOf(t.field, t.calendar, target, store.timeZone)}`.execute(ctx.db);
         await enter(people.rows, `date:${t.field}:${target}`);
       } else if (holidayDate(t.holiday, Number(target.slice(0, 4)), t.date) === target) {
         // Everyone (the entry rules decide), a chunk of people per statement.

@@ -23,8 +23,9 @@ export const journeysModule = defineModule({
   subscriptions: [journeyTriggers],
   customerData: journeysData,
   panels: [journeysPanel, followUpsPanel],
-  // Conditions on the run's order, the person's time zone, stored events for a dry run, a trigger's segment.
-  reads: ['customers', 'customer_metrics', 'orders', 'events', 'domain_events', 'segments'],
+  // Conditions on the run's order, the person's time zone, stored events for a dry run, a trigger's segment, the 开卡
+  // date of a membership anniversary.
+  reads: ['customers', 'customer_metrics', 'orders', 'events', 'domain_events', 'segments', 'loyalty_members'],
 });
 export { advanceDue } from './runner.ts';
 export { enterByDate } from './dates.ts';

@@ -312,6 +312,44 @@ describe('loyalty', () => {
     expect(report.earnBurn.reduce((n: number, m: { earned: number }) => n + m.earned, 0)).toBeGreaterThan(0);
   });
 
+  it('keeps the 开卡 date for segments and for a membership-anniversary journey', async () => {
+    const person = (await api('POST', '/customers', { phone: '13700000010', name: '老会员' })).json().customerId;
+    const join = await api('POST', '/loyalty/members', { customerId: person, joinedAt: '2025-12-03T09:30:00+08:00' });
+    expect(join.statusCode, join.body).toBe(201);
+    expect((await api('POST', '/loyalty/members', { customerId: person })).json().error.code).toBe('LOYALTY_ALREADY_MEMBER');
+    const count = await api('POST', '/segments/preview', {
+      rules: {
+        type: 'group',
+        op: 'and',
+        children: [{ type: 'field', field: 'loyalty.joined_at', operator: 'before', value: '2026-01-01' }],
+      },
+    });
+    expect(count.statusCode, count.body).toBe(200);
+    expect(count.json().count).toBe(1);
+    await api('PUT', '/message-templates/card-anniversary', {
+      key: 'card-anniversary',
+      name: 'a',
+      channel: 'sms',
+      purpose: 'transactional',
+      body: { 'zh-CN': '开卡一周年快乐', en: 'Happy anniversary' },
+    });
+    const journey = await api('POST', '/journeys', {
+      key: 'card-anniversary',
+      name: '开卡周年',
+      definition: {
+        trigger: { type: 'date', field: 'card_opened', calendar: 'gregorian', offsetDays: 0, time: '10:00' },
+        start: 'hello',
+        steps: [{ id: 'hello', type: 'message', template: 'card-anniversary', next: null }],
+      },
+    });
+    expect(journey.statusCode, journey.body).toBe(200);
+    expect((await api('POST', `/journeys/${journey.json().id}/activate`)).statusCode).toBe(200);
+    const { enterByDate } = await import('../journeys/index.ts');
+    await enterByDate(at(new Date('2026-12-02T20:00:00Z'))); // 04:00 on 3 December in Shanghai
+    const runs = await patron.ctx.db.selectFrom('journey_runs').select('customer_id').where('journey_id', '=', journey.json().id).execute();
+    expect(runs.map((r) => Number(r.customer_id))).toEqual([person]);
+  });
+
   it('shows the member page from a signed link, and refuses a forged one', async () => {
     const o = await order({ phone: '13700000009', total: 8_800 });
     await settle(T0);

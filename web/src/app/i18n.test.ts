@@ -107,7 +107,7 @@ describe('translations', () => {
       ...orderLifecycle.map((e) => `journeys.orderEvents.${e}`),
       ...['every', 'once', 'cooldown'].map((r) => `journeys.reentry.${r}`),
       ...['entered', 'exited'].map((o) => `journeys.trigger.segment.${o}`),
-      ...['birthday', 'first_order', 'member_since', 'attribute'].map((f) => `journeys.dateFields.${f}`),
+      ...['birthday', 'first_order', 'member_since', 'card_opened', 'attribute'].map((f) => `journeys.dateFields.${f}`),
       ...['gregorian', 'lunar'].map((c) => `journeys.calendars.${c}`),
       ...['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'tag', 'exit'].map(
         (x) => `journeys.stepTypes.${x}`,

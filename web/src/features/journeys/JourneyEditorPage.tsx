@@ -323,6 +323,18 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
       )}
       {tr.type === 'date' && (
         <Space wrap>
+          <Form.Item label={t('journeys.fields.dateField')}>
+            <Select
+              style={{ width: 180 }}
+              value={tr.field.startsWith('attribute:') ? undefined : tr.field}
+              onChange={(field) => setTrigger({ ...tr, field })}
+              options={['birthday', 'first_order', 'member_since', 'card_opened'].map((f) => ({
+                value: f,
+                label: t(`journeys.dateFields.${f}`),
+              }))}
+              data-testid="journey-date-field"
+            />
+          </Form.Item>
           <Form.Item label={t('journeys.fields.calendar')}>
             <Select
               style={{ width: 140 }}
