@@ -113,7 +113,12 @@ export const campaignEstimate = z.object({
   note: z.string().describe('Caps and quiet hours are applied when each message is sent'),
 });
 
-export const couponCodesBody = z.strictObject({ codes: z.array(z.string().trim().min(1).max(100)).min(1).max(200_000) });
+export const couponCodesBody = z.union([
+  z.strictObject({ codes: z.array(z.string().trim().min(1).max(100)).min(1).max(200_000) }),
+  z
+    .strictObject({ templateId: z.number().int().positive(), count: z.number().int().positive().max(200_000) })
+    .describe('Codes generated from a loyalty coupon template (a new batch of it), so the store can validate and redeem them'),
+]);
 export const couponCodesResult = z.object({ added: z.number().int(), duplicates: z.number().int(), total: z.number().int() });
 
 export const interval = z.object({ low: z.number(), high: z.number() });

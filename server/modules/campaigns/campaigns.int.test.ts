@@ -430,6 +430,18 @@ describe('campaigns', () => {
       total: 2,
     });
     expect((await api('GET', `/campaigns/${short}/estimate`)).json().couponCodesShort).toBe(PEOPLE - 20 - 2);
+    // Codes from a loyalty coupon template: a new batch of it, so the store can validate and redeem them.
+    const template = (await api('POST', '/coupons/templates', { name: '活动券', kind: 'percent', percent: 10, cap: 5_000 })).json();
+    const fromTemplate = await create({ name: 'Template codes' });
+    expect((await api('POST', `/campaigns/${fromTemplate}/coupon-codes`, { templateId: template.id, count: 30 })).json()).toMatchObject({
+      added: 30,
+      total: 30,
+    });
+    const pooled = await patron.ctx.db.selectFrom('campaign_coupon_codes').select('code').where('campaign_id', '=', fromTemplate).execute();
+    const check = (await api('POST', '/coupons/validate', { code: pooled[0].code, orderTotal: 20_000 })).json();
+    expect(check).toMatchObject({ valid: true, discount: 2_000, templateId: template.id });
+    const missing = await api('POST', `/campaigns/${fromTemplate}/coupon-codes`, { templateId: 999_999, count: 3 });
+    expect(missing.json().error.code).toBe('COUPON_TEMPLATE_NOT_FOUND');
     await api('POST', `/campaigns/${short}/send`);
     await run(T0);
     expect((await api('GET', `/campaigns/${short}`)).json()).toMatchObject({ status: 'failed', error: expect.stringContaining('short') });

@@ -17,6 +17,7 @@ import {
 import { attachment } from '../../http/attachment.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
+import { batchCodes, createBatch } from '../loyalty/index.ts';
 import {
   addCouponCodes,
   attributionSettingsOf,
@@ -119,11 +120,18 @@ export const campaignRoutes = [
     url: '/campaigns/:id/coupon-codes',
     access: 'marketing.write',
     tag: 'campaigns',
-    summary: 'Add codes to the campaign’s pool; each recipient is given one when sending starts; audited',
+    summary:
+      'Add codes to the campaign’s pool (a list, or a new batch of a coupon template); each recipient is given one when sending starts; audited',
     params: idParams,
     body: couponCodesBody,
     response: couponCodesResult,
-    handler: ({ ctx, params, body, principal, ip }) => addCouponCodes(ctx.db, params.id, body.codes, actorOf(principal, ip)),
+    handler: async ({ ctx, params, body, principal, ip }) => {
+      const actor = actorOf(principal, ip);
+      if ('codes' in body) return addCouponCodes(ctx.db, params.id, body.codes, actor);
+      await getCampaign(ctx.db, params.id);
+      const batch = await createBatch(ctx.db, body.templateId, { count: body.count, prefix: '', length: 10 }, actor, ctx.clock.now());
+      return addCouponCodes(ctx.db, params.id, await batchCodes(ctx.db, batch.id), actor);
+    },
   }),
   action('send', 'Send: now, at the scheduled time or at a time in each recipient’s zone (checked first); audited', sendCampaign),
   action('pause', 'Pause: queued messages are held, nothing more is handed to a provider; audited', pauseCampaign),

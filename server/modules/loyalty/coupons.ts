@@ -182,6 +182,11 @@ export async function listBatches(db: Db, templateId: number) {
   }));
 }
 
+/** A batch's codes, in order. */
+export async function batchCodes(db: Db, batchId: number): Promise<string[]> {
+  return (await db.selectFrom('coupons').select('code').where('batch_id', '=', batchId).orderBy('code').execute()).map((r) => r.code);
+}
+
 /** A batch's codes as CSV (code, uses left, valid until) — what a seller loads into a till or prints. */
 export async function batchCsv(db: Db, batchId: number): Promise<string> {
   const rows = await db

@@ -4,26 +4,17 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { z } from 'zod';
-import type { LoyaltySettings, loyaltyReport, memberList } from '../../../../contracts/loyalty.ts';
+import type { loyaltyReport, memberList } from '../../../../contracts/loyalty.ts';
 import { api } from '../../lib/api.ts';
 import { formatDateTime, formatMoney, formatNumber, formatPercent } from '../../lib/format.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { Chart } from '../../ui/Chart.tsx';
 import { CouponsTab } from './CouponsTab.tsx';
 import { ProgrammeTab } from './ProgrammeTab.tsx';
+import { useLoyaltySettings, useTierName } from './settings.ts';
 
 type MemberList = z.infer<typeof memberList>;
 type Report = z.infer<typeof loyaltyReport>;
-
-export const useLoyaltySettings = () =>
-  useQuery({ queryKey: ['loyalty', 'settings'], queryFn: () => api<LoyaltySettings>('/loyalty/settings') });
-
-/** A tier's name by key (a key no longer in the programme shows as itself; none: the plain member). */
-export function useTierName() {
-  const { t } = useTranslation();
-  const settings = useLoyaltySettings();
-  return (key: string | null) => (key === null ? t('loyalty.noTier') : (settings.data?.tiers.find((x) => x.key === key)?.name ?? key));
-}
 
 function MembersTab() {
   const { t, i18n } = useTranslation();

@@ -8,7 +8,7 @@ import type { CouponTemplateView, LoyaltySettings, tierPreview } from '../../../
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
-import { useLoyaltySettings, useTierName } from './LoyaltyPage.tsx';
+import { useLoyaltySettings, useTierName } from './settings.ts';
 
 type Preview = z.infer<typeof tierPreview>;
 
