@@ -76,6 +76,9 @@ export const journeyStep = z.discriminatedUnion('type', [
     next,
   }),
   z.strictObject({ id: stepId, type: z.literal('tag'), tag: z.string().min(1).max(50), remove: z.boolean().default(false), next }),
+  z
+    .strictObject({ id: stepId, type: z.literal('coupon'), templateId: z.number().int().positive(), next })
+    .describe('Issues the person a code of a loyalty coupon template (once per run); later messages print {{ coupon.code }}'),
   z.strictObject({
     id: stepId,
     type: z.literal('task'),

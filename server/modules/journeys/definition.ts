@@ -1,6 +1,7 @@
 import { type JourneyDefinition, type JourneyStep, holds, nextOf } from '../../../contracts/journeys.ts';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../platform/errors.ts';
+import { couponTemplatesExisting } from '../loyalty/index.ts';
 import { templateExists } from '../messaging/index.ts';
 import { type ruleClockOf, checkRules } from '../segments/index.ts';
 
@@ -61,6 +62,13 @@ export async function problemsOf(
   for (const s of d.steps)
     if (s.type === 'message' && !known.has(s.template))
       problems.push({ step: s.id, problem: `the message template "${s.template}" does not exist` });
+  const coupons = await couponTemplatesExisting(
+    db,
+    d.steps.flatMap((s) => (s.type === 'coupon' ? [s.templateId] : [])),
+  );
+  for (const s of d.steps)
+    if (s.type === 'coupon' && !coupons.has(s.templateId))
+      problems.push({ step: s.id, problem: `the coupon template ${s.templateId} does not exist or is archived` });
   for (const [step, rules] of [
     [null, d.entryRules] as const,
     ...d.steps.flatMap((s) => (s.type === 'condition' ? [[s.id, s.rules] as const] : [])),

@@ -3,6 +3,7 @@ import { sql, type Selectable } from 'kysely';
 import type { JourneyDefinition, JourneyStep } from '../../../contracts/journeys.ts';
 import type { Db, JourneyRunTable } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
+import { issueCoupon } from '../loyalty/index.ts';
 import { setTag } from '../customers/index.ts';
 import { enqueueMessage, nextTimeOfDay } from '../messaging/index.ts';
 import { customersMatching, ruleClockOf } from '../segments/index.ts';
@@ -168,6 +169,13 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
         const actor = { type: 'system' as const, id: null, label: `journey ${run.journey_id}`, ip: null };
         await setTag(db, { customerId: run.customer_id, tag: step.tag, present: !step.remove, actor });
         await logStep(db, run.id, step.id, step.type, { tag: step.tag, removed: step.remove }, now);
+        id = step.next;
+        break;
+      }
+      case 'coupon': {
+        const issued = await issueCoupon(db, step.templateId, run.customer_id, `journey:${run.id}:${step.id}`, now);
+        context.variables = { ...context.variables, coupon: { code: issued.code, amount: issued.amount, expires_at: issued.expiresAt } };
+        await logStep(db, run.id, step.id, step.type, { code: issued.code, templateId: step.templateId }, now);
         id = step.next;
         break;
       }

@@ -105,6 +105,18 @@ export async function updateTemplate(db: Db, id: number, b: CouponTemplateBody &
   return viewOf(db, id);
 }
 
+/** Which of these coupon templates exist and are not archived. */
+export async function couponTemplatesExisting(db: Db, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('coupon_templates')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .where('archived', '=', false)
+    .execute();
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
 async function templateOf(db: Db, id: number): Promise<Template> {
   const t = await db.selectFrom('coupon_templates').selectAll().where('id', '=', id).executeTakeFirst();
   if (!t) throw couponErrors.templateNotFound(id);
@@ -210,8 +222,8 @@ export async function issueCoupon(trx: Db, templateId: number, customerId: numbe
     .where('customer_id', '=', customerId)
     .where('source', '=', source)
     .executeTakeFirst();
-  if (prior) return { code: prior.code, expiresAt: iso(prior.expires_at) };
   const t = await templateOf(trx, templateId);
+  if (prior) return { code: prior.code, expiresAt: iso(prior.expires_at), amount: t.amount };
   const { starts_at, expires_at } = validity(t, now);
   for (;;) {
     const [code] = randomCodes(1, 10);
@@ -219,7 +231,7 @@ export async function issueCoupon(trx: Db, templateId: number, customerId: numbe
       insert into coupons (code, template_id, customer_id, max_uses, starts_at, expires_at, source)
       values (${code}, ${templateId}, ${customerId}, ${t.uses_per_code}, ${starts_at}, ${expires_at}, ${source})
       on conflict do nothing returning code`.execute(trx);
-    if (row.rows.length > 0) return { code, expiresAt: iso(expires_at) };
+    if (row.rows.length > 0) return { code, expiresAt: iso(expires_at), amount: t.amount };
   }
 }
 

@@ -24,5 +24,5 @@ export const loyaltyModule = defineModule({
   reads: ['orders', 'order_items', 'products', 'channels', 'customers'],
 });
 export { awardBatch, ledgerContextOf, nightly } from './work.ts';
-export { batchCodes, createBatch, createTemplate, issueCoupon } from './coupons.ts';
+export { batchCodes, couponTemplatesExisting, createBatch, createTemplate, issueCoupon } from './coupons.ts';
 export { balanceOf } from './ledger.ts';

@@ -331,15 +331,18 @@ describe('loyalty', () => {
       name: 'a',
       channel: 'sms',
       purpose: 'transactional',
-      body: { 'zh-CN': '开卡一周年快乐', en: 'Happy anniversary' },
+      body: { 'zh-CN': '开卡一周年快乐，礼券 {{ coupon.code }}', en: 'Happy anniversary: {{ coupon.code }}' },
     });
     const journey = await api('POST', '/journeys', {
       key: 'card-anniversary',
       name: '开卡周年',
       definition: {
         trigger: { type: 'date', field: 'card_opened', calendar: 'gregorian', offsetDays: 0, time: '10:00' },
-        start: 'hello',
-        steps: [{ id: 'hello', type: 'message', template: 'card-anniversary', next: null }],
+        start: 'gift',
+        steps: [
+          { id: 'gift', type: 'coupon', templateId: giftTemplate, next: 'hello' },
+          { id: 'hello', type: 'message', template: 'card-anniversary', next: null },
+        ],
       },
     });
     expect(journey.statusCode, journey.body).toBe(200);
@@ -348,6 +351,25 @@ describe('loyalty', () => {
     await enterByDate(at(new Date('2026-12-02T20:00:00Z'))); // 04:00 on 3 December in Shanghai
     const runs = await patron.ctx.db.selectFrom('journey_runs').select('customer_id').where('journey_id', '=', journey.json().id).execute();
     expect(runs.map((r) => Number(r.customer_id))).toEqual([person]);
+    // At 10:00 the run issues the gift coupon (once) and the message carries its code.
+    const { advanceDue } = await import('../journeys/index.ts');
+    while ((await advanceDue(at(new Date('2026-12-03T02:00:00Z')))) > 0);
+    const coupons = (await api('GET', `/loyalty/members/${person}/coupons`)).json();
+    expect(coupons).toHaveLength(1);
+    const sent = await patron.ctx.db.selectFrom('messages').selectAll().where('customer_id', '=', person).execute();
+    expect(sent[0].variables).toMatchObject({ coupon: { code: coupons[0].code, amount: 5_000 } });
+    const bad = await api('POST', '/journeys', {
+      key: 'bad-coupon',
+      name: 'x',
+      definition: {
+        trigger: { type: 'manual' },
+        start: 'gift',
+        steps: [{ id: 'gift', type: 'coupon', templateId: 999_999, next: null }],
+      },
+    });
+    const activate = await api('POST', `/journeys/${bad.json().id}/activate`);
+    expect(activate.statusCode).toBe(400);
+    expect(JSON.stringify(activate.json())).toContain('coupon template 999999');
   });
 
   it('shows the member page from a signed link, and refuses a forged one', async () => {

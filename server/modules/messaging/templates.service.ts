@@ -50,7 +50,7 @@ export const SAMPLE_SCOPE = {
   },
   store: { name: 'Patron Demo' },
   order: { id: 'TB20261111001', total: 39800, currency: 'CNY', placed_at: '2026-11-11T00:05:00+08:00', pay_url: 'https://example.com/pay' },
-  coupon: { code: 'SAVE20', amount: 2000 },
+  coupon: { code: 'SAVE20', amount: 2000, expires_at: '2026-12-31T16:00:00Z' },
   campaign: { id: 1, name: '双十二会员日' },
   points: { balance: 1200, expiring: 300, expires_on: '2027-01-01' },
   loyalty: { member_no: '00001024', tier: '金卡', member_url: 'https://example.com/m/token' },

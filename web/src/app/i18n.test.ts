@@ -109,7 +109,7 @@ describe('translations', () => {
       ...['entered', 'exited'].map((o) => `journeys.trigger.segment.${o}`),
       ...['birthday', 'first_order', 'member_since', 'card_opened', 'attribute'].map((f) => `journeys.dateFields.${f}`),
       ...['gregorian', 'lunar'].map((c) => `journeys.calendars.${c}`),
-      ...['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'tag', 'exit'].map(
+      ...['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'coupon', 'tag', 'exit'].map(
         (x) => `journeys.stepTypes.${x}`,
       ),
       ...['order', 'event', 'segment', 'date', 'holiday', 'manual'].map((x) => `journeys.triggerTypes.${x}`),
@@ -123,6 +123,7 @@ describe('translations', () => {
         'order_status',
         'split',
         'message',
+        'coupon',
         'tag',
         'exit',
         'goal',

@@ -4,6 +4,7 @@ import '@xyflow/react/dist/style.css';
 import { Alert, App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Switch, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { CouponTemplateView } from '../../../../contracts/loyalty.ts';
 import { useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
 import {
@@ -26,7 +27,19 @@ import { StepLine, triggerText } from './steps.tsx';
 type Journey = z.infer<typeof journeyView>;
 type Problem = { step: string | null; problem: string };
 
-const STEP_TYPES = ['wait', 'wait_until', 'wait_event', 'condition', 'order_status', 'split', 'message', 'tag', 'task', 'exit'] as const;
+const STEP_TYPES = [
+  'wait',
+  'wait_until',
+  'wait_event',
+  'condition',
+  'order_status',
+  'split',
+  'message',
+  'coupon',
+  'tag',
+  'task',
+  'exit',
+] as const;
 const EMPTY_RULES = { type: 'group', op: 'and', children: [] } as const;
 
 /** A new step of a type, not yet connected (its way out leads nowhere: the run ends there). */
@@ -53,6 +66,8 @@ function newStep(type: (typeof STEP_TYPES)[number], id: string): JourneyStep {
       };
     case 'message':
       return { id, type, template: '', next: null };
+    case 'coupon':
+      return { id, type, templateId: 0, next: null };
     case 'tag':
       return { id, type, tag: '', remove: false, next: null };
     case 'task':
@@ -118,6 +133,11 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
     queryKey: ['message-templates'],
     queryFn: () => api<{ items: { key: string; name: string }[] }>('/message-templates'),
   });
+  const coupons = useQuery({
+    queryKey: ['coupons', 'templates'],
+    queryFn: () => api<CouponTemplateView[]>('/coupons/templates'),
+    enabled: step.type === 'coupon',
+  });
   const pointer = (label: string, value: string | null, set: (v: string | null) => void, testId: string) => (
     <Form.Item label={label}>
       <PointerSelect steps={steps} value={value} onChange={set} self={step.id} testId={testId} />
@@ -163,6 +183,16 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
             value={step.template || undefined}
             onChange={(template) => onChange({ ...step, template })}
             options={(templates.data?.items ?? []).map((x) => ({ value: x.key, label: `${x.name} (${x.key})` }))}
+          />
+        </Form.Item>
+      )}
+      {step.type === 'coupon' && (
+        <Form.Item label={t('journeys.fields.couponTemplate')} extra={t('journeys.fields.couponHelp')}>
+          <Select
+            data-testid="step-coupon"
+            value={step.templateId || undefined}
+            onChange={(templateId) => onChange({ ...step, templateId })}
+            options={(coupons.data ?? []).filter((x) => !x.archived).map((x) => ({ value: x.id, label: x.name }))}
           />
         </Form.Item>
       )}

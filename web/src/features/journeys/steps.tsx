@@ -22,6 +22,8 @@ export function StepLine({ step }: { step: JourneyStep }) {
         return t('journeys.steps.split', { branches: step.branches.map((b) => `${b.share}% → ${to(b.next)}`).join(', ') });
       case 'message':
         return t('journeys.steps.message', { template: step.template });
+      case 'coupon':
+        return t('journeys.steps.coupon', { template: step.templateId });
       case 'tag':
         return t(step.remove ? 'journeys.steps.untag' : 'journeys.steps.tag', { tag: step.tag });
       case 'task':
