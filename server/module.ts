@@ -5,7 +5,7 @@ import type { AnyRoute } from './http/route.ts';
 import type { AnyJob } from './jobs/index.ts';
 import type { AppContext } from './platform/context.ts';
 import type { EncryptedColumns } from './platform/keyring.ts';
-import type { CustomerData, CustomerPanel, ModuleRegistry, SegmentField } from './platform/registry.ts';
+import type { CustomerData, CustomerPanel, MessageScope, ModuleRegistry, SegmentField } from './platform/registry.ts';
 
 /** Work every working process repeats every few seconds (each run takes what it can with SKIP LOCKED). */
 export type Poller = { name: string; run(ctx: AppContext): Promise<number> };
@@ -33,6 +33,8 @@ export type Module = {
   customerData?: readonly CustomerData[];
   segmentFields?: readonly SegmentField[];
   panels?: readonly CustomerPanel[];
+  /** Per-person values message templates may print. */
+  messageScopes?: readonly MessageScope[];
   /** Domain events the module reacts to; each is delivered once, in order per customer. */
   subscriptions?: readonly EventSubscription[];
   /** Runs after migrations on every start, before any work (idempotent: database objects derived from declarations). */
@@ -46,11 +48,13 @@ export function assembleRegistry(modules: readonly Module[]): ModuleRegistry {
   const customerData = modules.flatMap((m) => m.customerData ?? []);
   const segmentFields = modules.flatMap((m) => m.segmentFields ?? []);
   const panels = modules.flatMap((m) => m.panels ?? []);
+  const messageScopes = modules.flatMap((m) => m.messageScopes ?? []);
   for (const [what, keys] of [
     ['customer table', customerData.map((d) => d.table)],
     ['segment field', segmentFields.map((f) => f.key)],
     ['360 panel', panels.map((p) => p.key)],
     ['event subscriber', modules.flatMap((m) => (m.subscriptions ?? []).map((s) => s.name))],
+    ['message variable', messageScopes.flatMap((s) => s.names)],
   ] as const) {
     const seen = new Set<string>();
     for (const k of keys) {
@@ -58,5 +62,5 @@ export function assembleRegistry(modules: readonly Module[]): ModuleRegistry {
       seen.add(k);
     }
   }
-  return { customerData, segmentFields, panels };
+  return { customerData, segmentFields, panels, messageScopes };
 }

@@ -95,11 +95,25 @@ export type PanelAction = {
   body?: Record<string, string | number>;
 };
 
+/**
+ * Values a module offers to message templates (`{{ loyalty.member_url }}`), per person, read when a batch of messages
+ * is rendered: top-level names (unique across modules) → values; a person the module knows nothing of gets `empty`.
+ */
+export type MessageScope = {
+  names: readonly string[];
+  empty: Record<string, unknown>;
+  load(
+    db: Db,
+    p: { customerIds: readonly number[]; keyring: Keyring; publicUrl: string; now: Date },
+  ): Promise<Map<number, Record<string, unknown>>>;
+};
+
 /** What every module declared about customers, assembled once by the composition root. */
 export type ModuleRegistry = {
   customerData: readonly CustomerData[];
   segmentFields: readonly SegmentField[];
   panels: readonly CustomerPanel[];
+  messageScopes: readonly MessageScope[];
 };
 
 export const customerColumns = (d: CustomerData): readonly string[] => d.columns ?? ['customer_id'];

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { moveRows, moveRowsBack } from '../../platform/merge-rows.ts';
-import { type CustomerData, type CustomerPanel, type SegmentField, labels } from '../../platform/registry.ts';
-import { balanceOf } from './ledger.ts';
-import { ledgerOf } from './members.ts';
+import { type CustomerData, type CustomerPanel, type MessageScope, type SegmentField, labels } from '../../platform/registry.ts';
+import { availableSql, balanceOf } from './ledger.ts';
+import { ledgerOf, memberUrl } from './members.ts';
 import { loyaltySettingsOf, tierOf } from './programme.ts';
 
 const members: CustomerData = {
@@ -190,3 +190,49 @@ export const loyaltyPanels: readonly CustomerPanel[] = [
     },
   },
 ];
+
+/**
+ * What a message may print of a person's membership: `{{ points.balance }}`, `{{ points.expiring }}` with
+ * `{{ points.expires_on }}`, `{{ loyalty.member_no }}`, `{{ loyalty.tier }}` and the member page's
+ * `{{ loyalty.member_url }}` (empty for a person who is not a member).
+ */
+export const loyaltyScope: MessageScope = {
+  names: ['points', 'loyalty'],
+  empty: { points: { balance: 0, expiring: 0, expires_on: null }, loyalty: { member_no: null, tier: null, member_url: null } },
+  load: async (db, p) => {
+    const settings = await loyaltySettingsOf(db);
+    const soon = new Date(p.now.getTime() + settings.expiry.reminderDays * 86_400_000);
+    const rows = await sql<{
+      customer_id: number;
+      member_no: string;
+      tier: string | null;
+      balance: number;
+      expiring: number;
+      expires_at: Date | null;
+    }>`
+      select m.customer_id, m.member_no, m.tier,
+        coalesce(sum(l.remaining) filter (where ${availableSql(p.now)}), 0)::int as balance,
+        coalesce(sum(l.remaining) filter (where ${availableSql(p.now)} and l.expires_at <= ${soon}), 0)::int as expiring,
+        min(l.expires_at) filter (where ${availableSql(p.now)} and l.expires_at <= ${soon}) as expires_at
+      from loyalty_members m left join loyalty_ledger l on l.customer_id = m.customer_id and l.remaining > 0
+      where m.customer_id = any(${p.customerIds as number[]}::bigint[]) and m.status = 'active'
+      group by m.customer_id, m.member_no, m.tier`.execute(db);
+    return new Map(
+      rows.rows.map((r) => [
+        Number(r.customer_id),
+        {
+          points: {
+            balance: r.balance,
+            expiring: r.expiring,
+            expires_on: r.expires_at ? new Date(r.expires_at).toISOString().slice(0, 10) : null,
+          },
+          loyalty: {
+            member_no: r.member_no,
+            tier: tierOf(settings, r.tier)?.name ?? null,
+            member_url: memberUrl(p.publicUrl, p.keyring, Number(r.customer_id)),
+          },
+        },
+      ]),
+    );
+  },
+};

@@ -1,5 +1,5 @@
 import { defineModule } from '../../module.ts';
-import { loyaltyData, loyaltyFields, loyaltyPanels } from './customer-data.ts';
+import { loyaltyData, loyaltyFields, loyaltyPanels, loyaltyScope } from './customer-data.ts';
 import { loyaltyRoutes } from './loyalty.routes.ts';
 import { registerMemberPage } from './member-page.http.ts';
 import { awardQueued, loyaltyNightlyJob, loyaltyOrders } from './work.ts';
@@ -19,6 +19,7 @@ export const loyaltyModule = defineModule({
   customerData: loyaltyData,
   segmentFields: loyaltyFields,
   panels: loyaltyPanels,
+  messageScopes: [loyaltyScope],
   // Orders (net paid, channel, items and their products' categories) earn points and move tiers; a birthday brings its
   // bonus; the person must be live to join.
   reads: ['orders', 'order_items', 'products', 'channels', 'customers'],

@@ -381,6 +381,20 @@ describe('loyalty', () => {
     expect(page.body).toContain('Points available');
     const m = await member(o.customerId);
     expect(page.body).toContain(m.memberNo);
+    // Any message may print the member page's link and the balance (messaging reads loyalty's message scope).
+    const rendered = await api('POST', '/message-templates/preview', {
+      customerId: o.customerId,
+      template: {
+        key: 'points-note',
+        name: 'n',
+        channel: 'sms',
+        purpose: 'transactional',
+        body: { 'zh-CN': '{{ loyalty.member_no }} 积分 {{ points.balance }} {{ loyalty.member_url }}', en: 'x' },
+      },
+    });
+    expect(rendered.statusCode, rendered.body).toBe(200);
+    expect(rendered.json().text).toContain(link);
+    expect(rendered.json().text).toContain(m.memberNo);
     const zh = await patron.http.inject({ method: 'GET', url: `/m/${memberToken(patron.ctx.keyring, o.customerId)}` });
     expect(zh.body).toContain('可用积分');
     const forged = `${Buffer.from(String(o.customerId + 1)).toString('base64url')}.${'0'.repeat(32)}`;

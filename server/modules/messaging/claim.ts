@@ -124,7 +124,7 @@ export async function claim(
     if (due.length === 0) return { due: 0, claimed: [] };
     const ids = [...new Set(due.flatMap((m) => (m.customer_id === null ? [] : [Number(m.customer_id)])))];
     const [people, templates, budgets, emailConsent, smsConsent] = await Promise.all([
-      recipientsOf(trx, ctx.keyring, ids),
+      recipientsOf(trx, ctx, ids),
       trx
         .selectFrom('message_templates')
         .selectAll()

@@ -45,7 +45,7 @@ async function renderAs(ctx: AppContext, o: Omit<PreviewOptions, 'reveal' | 'act
   let personal: { email?: string | null; phone?: string | null } = {};
   let language = o.language;
   if (o.customerId) {
-    const r = (await recipientsOf(ctx.db, ctx.keyring, [o.customerId])).get(o.customerId);
+    const r = (await recipientsOf(ctx.db, ctx, [o.customerId])).get(o.customerId);
     if (!r || r.gone) throw customerErrors.notFound(o.customerId);
     scope = { ...SAMPLE_SCOPE, ...r.scope };
     to = o.template.channel === 'email' ? r.email : r.phone;

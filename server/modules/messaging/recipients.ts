@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
+import type { ModuleRegistry } from '../../platform/registry.ts';
 
 /** What a message needs to know of its person: where to reach them, their language and time zone, what to say. */
 export type Recipient = {
@@ -38,14 +39,28 @@ const languageOf = (locale: string | null): Recipient['language'] =>
 /** Chinese names put the family name first: 李强 → 强 is too familiar, so the first name is the whole name there. */
 const firstName = (name: string | null) => (!name ? '' : /^[\u4e00-\u9fff]/.test(name) ? name : name.split(/\s+/)[0]);
 
-/** The people of a batch of messages, with their contact details decrypted and the values templates may use. */
-export async function recipientsOf(db: Db, keyring: Keyring, ids: readonly number[]): Promise<Map<number, Recipient>> {
+type ScopeContext = { keyring: Keyring; modules: ModuleRegistry; config: { publicUrl: string }; clock: { now(): Date } };
+
+/**
+ * The people of a batch of messages, with their contact details decrypted and the values templates may use: theirs,
+ * their metrics, and what other modules offer (`messageScopes`: loyalty's points and member page …).
+ */
+export async function recipientsOf(db: Db, ctx: ScopeContext, ids: readonly number[]): Promise<Map<number, Recipient>> {
   if (ids.length === 0) return new Map();
+  const keyring = ctx.keyring;
+  const unique = [...new Set(ids)];
+  const offered = await Promise.all(
+    ctx.modules.messageScopes.map(async (s) => ({
+      empty: s.empty,
+      values: await s.load(db, { customerIds: unique, keyring, publicUrl: ctx.config.publicUrl, now: ctx.clock.now() }),
+    })),
+  );
+  const othersOf = (id: number) => Object.assign({}, ...offered.map((o) => o.values.get(id) ?? o.empty));
   const rows = await sql<Row>`
     select c.id, c.name, c.email_enc, c.email_bidx, c.phone_enc, c.phone_bidx, c.locale, c.time_zone, c.province, c.city, c.birthday::text as birthday,
       c.erased_at, c.merged_into,
       (select to_jsonb(m) - 'customer_id' from customer_metrics m where m.customer_id = c.id) as metrics
-    from customers c where c.id = any(${[...new Set(ids)]}::bigint[])`.execute(db);
+    from customers c where c.id = any(${unique}::bigint[])`.execute(db);
   return new Map(
     rows.rows.map((r) => {
       const email = r.email_enc ? decryptField(keyring, r.email_enc) : null;
@@ -71,7 +86,7 @@ export async function recipientsOf(db: Db, keyring: Keyring, ids: readonly numbe
           phoneBidx: r.phone_bidx,
           language: languageOf(r.locale),
           timeZone: r.time_zone,
-          scope: { customer, metrics: r.metrics ?? {} },
+          scope: { ...othersOf(Number(r.id)), customer, metrics: r.metrics ?? {} },
         },
       ];
     }),
