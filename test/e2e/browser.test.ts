@@ -4,7 +4,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patron } from '../../server/app.ts';
 import { sql } from 'kysely';
-import { seedDemo, seedDemoInsights } from '../../server/modules/demo/index.ts';
+import { seedDemo, seedDemoInsights, seedDemoLoyalty } from '../../server/modules/demo/index.ts';
 import { insertCustomers } from '../../server/modules/identity/index.ts';
 import { runCampaigns } from '../../server/modules/campaigns/index.ts';
 import { saveTemplate } from '../../server/modules/messaging/index.ts';
@@ -60,6 +60,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     patron = await startTestPatron();
     await seedDemo(patron.ctx.db, patron.ctx.keyring, { customers: 400 });
     await seedDemoInsights(patron.ctx.db, { now: new Date(), timeZone: 'Asia/Shanghai' });
+    await seedDemoLoyalty(patron.ctx);
     base = await patron.http.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: chromiumPath,

@@ -2,3 +2,4 @@ export { seedDemo } from './demo.seed.ts';
 export type { SeedDemoOptions, SeedDemoResult } from './demo.seed.ts';
 export { seedDemoInsights } from './demo.insights.ts';
 export { seedDemoMessages } from './demo.messages.ts';
+export { seedDemoLoyalty } from './demo.loyalty.ts';

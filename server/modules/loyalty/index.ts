@@ -24,6 +24,7 @@ export const loyaltyModule = defineModule({
   // bonus; the person must be live to join.
   reads: ['orders', 'order_items', 'products', 'channels', 'customers'],
 });
-export { awardBatch, ledgerContextOf, nightly } from './work.ts';
+export { awardBatch, awardHistory, ledgerContextOf, nightly } from './work.ts';
+export { writeLoyaltySettings } from './programme.ts';
 export { batchCodes, couponTemplatesExisting, createBatch, createTemplate, issueCoupon } from './coupons.ts';
 export { balanceOf } from './ledger.ts';

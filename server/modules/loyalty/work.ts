@@ -92,6 +92,25 @@ export async function awardQueued(ctx: AppContext): Promise<number> {
   });
 }
 
+/**
+ * Opens the programme to the store's history: every order with payment since `since` (default: all) is awarded as a
+ * new order would be, in id order, 20,000 a transaction — joins on the first paid order, points (those of old orders
+ * already available, or expired by the programme's rule at the next nightly run), tiers. Safe to run again.
+ */
+export async function awardHistory(ctx: AppContext, since?: Date): Promise<number> {
+  const c = await ledgerContextOf(ctx);
+  let done = 0;
+  for (let after = 0; ; ) {
+    let q = ctx.db.selectFrom('orders').select('id').where('id', '>', after).where('paid_at', 'is not', null);
+    if (since) q = q.where('paid_at', '>=', since);
+    const ids = (await q.orderBy('id').limit(BATCH).execute()).map((r) => Number(r.id));
+    if (ids.length === 0) return done;
+    await ctx.db.transaction().execute((trx) => awardBatch(trx, c, ids));
+    done += ids.length;
+    after = ids[ids.length - 1];
+  }
+}
+
 /** Joins, points, clawbacks and tiers for a batch of orders, in the caller's transaction. */
 export async function awardBatch(trx: Db, c: LedgerContext, ids: readonly number[]) {
   if (c.settings.joinRule === 'first_paid_order') {
