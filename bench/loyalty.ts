@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { loyaltySettings } from '../contracts/loyalty.ts';
+import { couponTemplateBody, loyaltySettings } from '../contracts/loyalty.ts';
 import { awardBatch, balanceOf, createBatch, createTemplate } from '../server/modules/loyalty/index.ts';
 import type { AppContext } from '../server/platform/context.ts';
 import { type Figure, ratio, timed } from './harness.ts';
@@ -67,7 +67,11 @@ export async function loyaltyFigures(ctx: AppContext, orders: number, codes: num
     n: number;
   }>`select tier, count(*)::int as n from loyalty_members group by 1 order by 1`.execute(ctx.db);
 
-  const template = await createTemplate(ctx.db, loyaltyCouponTemplate(), ACTOR);
+  const template = await createTemplate(
+    ctx.db,
+    couponTemplateBody.parse({ name: 'bench', kind: 'fixed', amount: 1000, validDays: 30 }),
+    ACTOR,
+  );
   const codesMs = await timed(() => createBatch(ctx.db, template.id, { count: codes, prefix: '', length: 10 }, ACTOR, now));
   const distinct = Number(
     (await sql<{ n: number }>`select count(*)::int as n from coupons where template_id = ${template.id}`.execute(ctx.db)).rows[0].n,
@@ -115,18 +119,3 @@ export async function loyaltyFigures(ctx: AppContext, orders: number, codes: num
     },
   ];
 }
-
-const loyaltyCouponTemplate = () => ({
-  name: 'bench',
-  kind: 'fixed' as const,
-  amount: 1000,
-  percent: 0,
-  cap: null,
-  minSpend: 0,
-  channels: [],
-  validFrom: null,
-  validTo: null,
-  validDays: 30,
-  usesPerCode: 1,
-  perCustomerLimit: null,
-});

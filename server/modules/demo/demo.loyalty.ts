@@ -1,4 +1,4 @@
-import { loyaltySettings } from '../../../contracts/loyalty.ts';
+import { couponTemplateBody, loyaltySettings } from '../../../contracts/loyalty.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { awardHistory, createTemplate, writeLoyaltySettings } from '../loyalty/index.ts';
 
@@ -12,20 +12,7 @@ const DEMO_ACTOR = { type: 'system' as const, id: null, label: 'demo store', ip:
 export async function seedDemoLoyalty(ctx: AppContext): Promise<number> {
   const gift = await createTemplate(
     ctx.db,
-    {
-      name: '金卡升级礼券',
-      kind: 'fixed',
-      amount: 5_000,
-      percent: 0,
-      cap: null,
-      minSpend: 20_000,
-      channels: [],
-      validFrom: null,
-      validTo: null,
-      validDays: 30,
-      usesPerCode: 1,
-      perCustomerLimit: null,
-    },
+    couponTemplateBody.parse({ name: '金卡升级礼券', kind: 'fixed', amount: 5_000, minSpend: 20_000, validDays: 30 }),
     DEMO_ACTOR,
   );
   const settings = loyaltySettings.parse({

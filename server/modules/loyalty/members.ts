@@ -5,7 +5,7 @@ import type { Actor } from '../../http/principal.ts';
 import { type Keyring, blindIndex, constantTimeEqual } from '../../platform/crypto.ts';
 import { recordAudit } from '../audit/index.ts';
 import { currentCustomerId } from '../customers/index.ts';
-import { balanceOf, credit, type LedgerContext } from './ledger.ts';
+import { availableSql, balanceOf, credit, type LedgerContext } from './ledger.ts';
 import { loyaltyErrors, tierOf } from './programme.ts';
 import { applyTiers, tierMovesSql } from './tiers.ts';
 
@@ -96,7 +96,7 @@ export async function listMembers(db: Db, q: { limit: number; offset: number; ti
         'm.joined_at',
         'm.tier',
         'c.name',
-        sql<number>`(select coalesce(sum(l.remaining) filter (where l.available_at <= ${now} and (l.expires_at is null or l.expires_at > ${now})), 0)
+        sql<number>`(select coalesce(sum(l.remaining) filter (where ${availableSql(now)}), 0)
           from loyalty_ledger l where l.customer_id = m.customer_id and l.remaining > 0)::int`.as('available'),
         sql<number>`(select coalesce(sum(l.remaining) filter (where l.available_at > ${now}), 0)
           from loyalty_ledger l where l.customer_id = m.customer_id and l.remaining > 0)::int`.as('pending'),
