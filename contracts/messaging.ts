@@ -74,6 +74,8 @@ export const renderedMessage = z.object({
   providerTemplate: z.object({ code: z.string(), params: z.record(z.string(), z.string()) }).nullable(),
   /** E-mail: the links as written, in the order the tracked links (/l/…) number them. */
   links: z.array(z.string()).optional(),
+  /** E-mail: threading headers of a reply (In-Reply-To, References, Reply-To), from the message's `email_thread`. */
+  headers: z.record(z.string(), z.string()).optional(),
 });
 export type RenderedMessage = z.infer<typeof renderedMessage>;
 

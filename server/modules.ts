@@ -16,6 +16,7 @@ import { loyaltyModule } from './modules/loyalty/index.ts';
 import { messagingModule } from './modules/messaging/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
 import { segmentsModule } from './modules/segments/index.ts';
+import { serviceModule } from './modules/service/index.ts';
 import { systemModule } from './modules/system/index.ts';
 import { trackingModule } from './modules/tracking/index.ts';
 import type { AppContext } from './platform/context.ts';
@@ -43,6 +44,7 @@ export const allModules: readonly Module[] = [
   journeysModule,
   campaignsModule,
   loyaltyModule,
+  serviceModule,
 ];
 
 /** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */

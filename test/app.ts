@@ -83,7 +83,7 @@ export const as = (s: Session) => ({ cookie: s.cookie, 'x-csrf-token': s.csrf })
 
 /** Calls the JSON API as a signed-in user: `api('POST', '/campaigns', body)`. */
 export const apiAs =
-  (patron: () => Patron, session: () => Session) => (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+  (patron: () => Patron, session: () => Session) => (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
     patron().http.inject({
       method,
       url: `/api/v1${url}`,

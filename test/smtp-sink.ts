@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 export type SmtpSink = { port: number; mails: string[]; close(): Promise<void> };
@@ -30,3 +30,12 @@ export async function startSmtpSink(o: { auth?: { user: string; pass: string } }
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A loopback port free at the time of asking (for a listener the code under test opens itself). */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });

@@ -33,6 +33,7 @@ import * as m0030 from './migrations/0030_journey_tasks.ts';
 import * as m0031 from './migrations/0031_campaigns.ts';
 import * as m0032 from './migrations/0032_ad_audiences.ts';
 import * as m0033 from './migrations/0033_loyalty.ts';
+import * as m0034 from './migrations/0034_service.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -69,6 +70,7 @@ export const migrations: Record<string, Migration> = {
   '0031_campaigns': m0031,
   '0032_ad_audiences': m0032,
   '0033_loyalty': m0033,
+  '0034_service': m0034,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -12,6 +12,7 @@ import type { IngestTables } from '../modules/ingest/ingest.tables.ts';
 import type { JourneysTables } from '../modules/journeys/journeys.tables.ts';
 import type { MessagingTables } from '../modules/messaging/messaging.tables.ts';
 import type { PrivacyTables } from '../modules/privacy/privacy.tables.ts';
+import type { ServiceTables } from '../modules/service/service.tables.ts';
 import type { SegmentsTables } from '../modules/segments/segments.tables.ts';
 import type { TrackingTables } from '../modules/tracking/tracking.tables.ts';
 import type { PlatformTables } from './platform.tables.ts';
@@ -37,7 +38,8 @@ export type Database = PlatformTables &
   MessagingTables &
   JourneysTables &
   CampaignsTables &
-  LoyaltyTables;
+  LoyaltyTables &
+  ServiceTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';
@@ -53,5 +55,6 @@ export type * from '../modules/journeys/journeys.tables.ts';
 export type * from '../modules/messaging/messaging.tables.ts';
 export type * from '../modules/privacy/privacy.tables.ts';
 export type * from '../modules/segments/segments.tables.ts';
+export type * from '../modules/service/service.tables.ts';
 export type * from '../modules/tracking/tracking.tables.ts';
 export type * from './platform.tables.ts';

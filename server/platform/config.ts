@@ -20,6 +20,7 @@ const envSchema = z.object({
   PATRON_PUBLIC_URL: z.string().url().optional(),
   PATRON_SENDING_LEASE_MS: z.coerce.number().int().min(1000).default(300_000),
   PATRON_BOUNCE_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  PATRON_SUPPORT_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export type Config = {
@@ -43,6 +44,8 @@ export type Config = {
   sendingLeaseMs: number;
   /** Where returned mail (bounces, complaints) is received over SMTP, on PATRON_HOST; unset: not listening. */
   bounceSmtpPort: number | undefined;
+  /** Where customers' mail to the support address is received over SMTP (it becomes tickets); unset: not listening. */
+  supportSmtpPort: number | undefined;
   trustProxy: boolean;
   bodyLimit: number;
   dbPoolSize: number;
@@ -73,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventRetentionDays: e.PATRON_EVENT_RETENTION_DAYS,
     sendingLeaseMs: e.PATRON_SENDING_LEASE_MS,
     bounceSmtpPort: e.PATRON_BOUNCE_SMTP_PORT,
+    supportSmtpPort: e.PATRON_SUPPORT_SMTP_PORT,
     publicUrl: (e.PATRON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustProxy: e.PATRON_TRUST_PROXY === 'true',
     bodyLimit: e.PATRON_BODY_LIMIT,

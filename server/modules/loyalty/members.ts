@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { MemberView } from '../../../contracts/loyalty.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
-import { type Keyring, blindIndex, constantTimeEqual } from '../../platform/crypto.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import { readSignedId, signId } from '../../platform/signed-id.ts';
 import { recordAudit } from '../audit/index.ts';
 import { currentCustomerId } from '../customers/index.ts';
 import { availableSql, balanceOf, credit, type LedgerContext } from './ledger.ts';
@@ -167,16 +168,8 @@ export async function ledgerOf(db: Db, customerId: number, q: { limit: number; o
 }
 
 /** The member page's signed link: a person, unforgeable, needing no sign-in. */
-export function memberToken(keyring: Keyring, customerId: number): string {
-  const payload = Buffer.from(String(customerId)).toString('base64url');
-  return `${payload}.${blindIndex(keyring, 'loyalty-member', payload).slice(0, 32)}`;
-}
+export const memberToken = (keyring: Keyring, customerId: number) => signId(keyring, 'loyalty-member', customerId);
 
-export function readMemberToken(keyring: Keyring, token: string): number | null {
-  const [payload, mac] = token.split('.');
-  if (!payload || !mac || !constantTimeEqual(mac, blindIndex(keyring, 'loyalty-member', payload).slice(0, 32))) return null;
-  const id = Number(Buffer.from(payload, 'base64url').toString('utf8'));
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
-}
+export const readMemberToken = (keyring: Keyring, token: string) => readSignedId(keyring, 'loyalty-member', token);
 
 export const memberUrl = (publicUrl: string, keyring: Keyring, customerId: number) => `${publicUrl}/m/${memberToken(keyring, customerId)}`;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
 import { z } from 'zod';
+import { listenSmtp } from '../../http/smtp-listener.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { blindIndex, constantTimeEqual } from '../../platform/crypto.ts';
 import { applyBounces, parseBounce } from './bounces.ts';
@@ -40,31 +40,7 @@ export async function registerBounces(app: FastifyInstance, ctx: AppContext) {
   });
   const port = ctx.config.bounceSmtpPort;
   if (port === undefined) return;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH'],
-    logger: false,
-    size: 10_485_760,
-    onData(stream, _session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        receive(ctx, Buffer.concat(chunks), 'returned mail (SMTP)').then(
-          (counts) => {
-            app.log.info(counts, 'returned mail');
-            done();
-          },
-          (err: unknown) => {
-            app.log.error({ err }, 'returned mail not applied');
-            done(Object.assign(new Error('try again later'), { responseCode: 451 }));
-          },
-        );
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, ctx.config.host, () => resolve());
-  });
-  app.addHook('onClose', () => new Promise<void>((resolve) => server.close(() => resolve())));
+  await listenSmtp(app, { port, host: ctx.config.host, maxBytes: 10_485_760, what: 'returned mail' }, (raw) =>
+    receive(ctx, raw, 'returned mail (SMTP)'),
+  );
 }

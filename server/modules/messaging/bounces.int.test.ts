@@ -1,23 +1,14 @@
-import { type AddressInfo, createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
 import { arf, dsn } from '../../../test/returned-mail.ts';
-import { type SmtpSink, startSmtpSink } from '../../../test/smtp-sink.ts';
+import { type SmtpSink, freePort, startSmtpSink } from '../../../test/smtp-sink.ts';
 import type { Patron } from '../../app.ts';
 import { closeTransports } from './providers.ts';
 import { sendDue } from './sender.ts';
 
 const MORNING = new Date('2026-12-03T02:00:00Z');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 describe('returned mail', () => {
   let patron: Patron;

@@ -42,6 +42,25 @@ type Row = {
   attempts: number;
 };
 
+const headerValue = (v: unknown) => (typeof v === 'string' && /^[^\r\n]{1,998}$/.test(v) ? v : null);
+
+/**
+ * The threading headers a message asks for (`variables.email_thread`: a ticket reply continuing the customer's
+ * thread), each a single line; null when it asks for none.
+ */
+function threadHeaders(thread: unknown): Record<string, string> | null {
+  if (!thread || typeof thread !== 'object') return null;
+  const t = thread as { inReplyTo?: unknown; references?: unknown; replyTo?: unknown };
+  const references = Array.isArray(t.references) ? t.references.map(headerValue).filter((x): x is string => x !== null) : [];
+  const headers: Record<string, string> = {};
+  const inReplyTo = headerValue(t.inReplyTo);
+  if (inReplyTo) headers['In-Reply-To'] = inReplyTo;
+  if (references.length > 0) headers.References = references.join(' ');
+  const replyTo = headerValue(t.replyTo);
+  if (replyTo) headers['Reply-To'] = replyTo;
+  return Object.keys(headers).length > 0 ? headers : null;
+}
+
 export type Claimed = {
   id: number;
   key: string;
@@ -227,6 +246,10 @@ export async function claim(
           : m.channel === 'sms'
             ? shortenSms(plain, { keyring: ctx.keyring, messageId: m.id, publicUrl: ctx.config.publicUrl })
             : plain;
+        if (m.channel === 'email') {
+          const headers = threadHeaders(row.variables.email_thread);
+          if (headers) rendered.headers = headers;
+        }
         outcomes.push({
           id: m.id,
           kind: 'sending',

@@ -36,7 +36,9 @@ export {
   type EnqueueInput,
 } from './outbox.service.ts';
 export { sendDue } from './sender.ts';
+export { closeTransports } from './providers.ts';
 export { saveTemplate } from './templates.service.ts';
 export { nextTimeOfDay } from './quiet-hours.ts';
 export { templateExists, templateKinds, templatesUsing } from './templates.service.ts';
 export { sampleSmsParts } from './preview.service.ts';
+export { renderText } from './render.ts';

@@ -82,6 +82,10 @@ async function renderPart(engine: Liquid, part: string, text: string, scope: Rec
   }
 }
 
+/** One LiquidJS text outside a template (a service macro's reply), with the same engine, filters and limits. */
+export const renderText = (text: string, scope: Record<string, unknown>, env: Pick<RenderEnv, 'timeZone' | 'currency' | 'language'>) =>
+  renderPart(engineFor(env), 'text', text, scope);
+
 const GSM7 = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà^{}\\[~\]|€]*$/;
 
 /** How an SMS is counted and billed: 160 GSM-7 characters (153 a part when split), or 70 UCS-2 (67 a part) — Chinese. */

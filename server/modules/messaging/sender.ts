@@ -97,7 +97,7 @@ async function handOver(ctx: AppContext, provider: Provider, c: Claimed, emailFr
       purpose: c.purpose,
       rendered: c.rendered,
       ...envelopeOf(emailFrom, c.id),
-      headers: headersFor(c, unsubscribe, emailFrom),
+      headers: { ...headersFor(c, unsubscribe, emailFrom), ...c.rendered.headers },
     });
     return { id: c.id, sent: true, providerMessageId: sent.providerMessageId };
   } catch (err) {
