@@ -29,6 +29,11 @@ export const DOMAIN_EVENTS = {
   'segment.exited': segmentEvent,
   'customer.merged': z.object({ mergeId: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int() }),
   'customer.erased': z.object({ requestId: z.number().int() }),
+  /**
+   * A customer wrote back on a channel Patron sends on (an SMS reply that is no opt-out). The sender's address and the
+   * text are personal data: both encrypted with the keyring. `customerId` is the address's holder, null if unknown.
+   */
+  'message.replied': z.object({ channel: z.enum(['sms']), provider: z.string(), fromEnc: z.string(), textEnc: z.string() }),
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENTS;

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { type Keyring, blindIndex, constantTimeEqual } from '../../platform/crypto.ts';
-import { normalizePhone } from '../customers/index.ts';
+import { emit } from '../../events/index.ts';
+import { type Keyring, blindIndex, constantTimeEqual, encryptField } from '../../platform/crypto.ts';
+import { sha256 } from '../../platform/ids.ts';
+import { normalizePhone, phoneIndex } from '../customers/index.ts';
 import { optOut } from './opt-out.ts';
 
 export type SmsProviderKind = 'aliyun' | 'tencent' | 'http';
@@ -15,7 +17,8 @@ export const callbackTokenValid = (keyring: Keyring, provider: SmsProviderKind, 
 export const OPT_OUT = /^\s*(r|td|t|n|退订|退|取消|stop|unsubscribe)\s*[。.!！]?\s*$/i;
 
 type Receipt = { ref: { outId?: string; serial?: string }; delivered: boolean; code: string };
-type Reply = { phone: string; text: string };
+/** An SMS reply: the sender, the text, and the provider's time or id of it (what makes a re-pushed reply the same). */
+type Reply = { phone: string; text: string; at: string };
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
@@ -34,16 +37,17 @@ export function parseCallback(provider: SmsProviderKind, body: unknown): { recei
           delivered: item.success === true || item.success === 'true',
           code: str(item.err_code),
         });
-      else if ('content' in item && 'phone_number' in item) replies.push({ phone: str(item.phone_number), text: str(item.content) });
+      else if ('content' in item && 'phone_number' in item)
+        replies.push({ phone: str(item.phone_number), text: str(item.content), at: str(item.send_time) });
     } else if (provider === 'http') {
       // Patron's own gateway format: receipts { id, status: delivered | failed, error? }, replies { from, text }.
       if ('status' in item && 'id' in item)
         receipts.push({ ref: { outId: str(item.id) }, delivered: item.status === 'delivered', code: str(item.error) });
-      else if ('from' in item && 'text' in item) replies.push({ phone: str(item.from), text: str(item.text) });
+      else if ('from' in item && 'text' in item) replies.push({ phone: str(item.from), text: str(item.text), at: str(item.id ?? item.at) });
     } else if ('report_status' in item) {
       receipts.push({ ref: { serial: str(item.sid) }, delivered: item.report_status === 'SUCCESS', code: str(item.errmsg) });
     } else if ('text' in item && 'mobile' in item) {
-      replies.push({ phone: `+${str(item.nationcode) || '86'}${str(item.mobile)}`, text: str(item.text) });
+      replies.push({ phone: `+${str(item.nationcode) || '86'}${str(item.mobile)}`, text: str(item.text), at: str(item.time) });
     }
   }
   return { receipts, replies };
@@ -52,7 +56,8 @@ export function parseCallback(provider: SmsProviderKind, body: unknown): { recei
 /**
  * Applies a provider's push: receipts move sent (or unknown: the receipt settles what a crash left open) messages to
  * delivered or bounced; an opt-out reply suppresses the number at once and withdraws the SMS marketing consent of
- * everyone holding it, with the reply as evidence.
+ * everyone holding it, with the reply as evidence; any other reply is a `message.replied` event (the service desk makes
+ * it a conversation), once per provider, number, text and the provider's time of it.
  */
 export async function applyCallback(
   db: Db,
@@ -86,5 +91,26 @@ export async function applyCallback(
     });
     optOuts++;
   }
-  return { receipts, optOuts };
+  let conversations = 0;
+  for (const reply of parsed.replies.filter((x) => !OPT_OUT.test(x.text) && x.text.trim())) {
+    const phone = normalizePhone(reply.phone);
+    if (!phone) continue;
+    const holder = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('phone_bidx', '=', phoneIndex(keyring, phone))
+      .where('merged_into', 'is', null)
+      .orderBy('id')
+      .executeTakeFirst();
+    const text = reply.text.trim().slice(0, 5000);
+    await emit(db, {
+      type: 'message.replied',
+      key: `sms-reply:${provider}:${sha256(`${phone}\u0000${text}\u0000${reply.at}`)}`,
+      customerId: holder ? Number(holder.id) : null,
+      payload: { channel: 'sms', provider, fromEnc: encryptField(keyring, phone), textEnc: encryptField(keyring, text) },
+      occurredAt: now,
+    });
+    conversations++;
+  }
+  return { receipts, optOuts, conversations };
 }

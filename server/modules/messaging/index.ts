@@ -37,6 +37,7 @@ export {
 } from './outbox.service.ts';
 export { sendDue } from './sender.ts';
 export { closeTransports } from './providers.ts';
+export { callbackToken } from './callbacks.ts';
 export { saveTemplate } from './templates.service.ts';
 export { nextTimeOfDay } from './quiet-hours.ts';
 export { templateExists, templateKinds, templatesUsing } from './templates.service.ts';

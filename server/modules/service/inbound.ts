@@ -1,5 +1,8 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
+import type { DomainEventPayload } from '../../../contracts/events.ts';
+import type { EventSubscription } from '../../events/index.ts';
 import type { AppContext } from '../../platform/context.ts';
+import { decryptField } from '../../platform/crypto.ts';
 import { serviceSettingsOf } from './settings.ts';
 import { type Ticket, appendMessage, customerWrote, openTicket, resolveRequester, takesReplies } from './tickets.ts';
 import { recordTicketEvent } from './trail.ts';
@@ -164,3 +167,60 @@ export async function receiveSupportMail(ctx: AppContext, raw: Buffer): Promise<
     return { ticketId, created };
   });
 }
+
+/**
+ * An SMS reply that is no opt-out (messaging's `message.replied`): it continues the sender's latest SMS ticket while
+ * that takes replies, else opens one; an unknown number becomes a person. Delivered once per reply.
+ */
+export const smsReplies: EventSubscription = {
+  name: 'service-sms',
+  types: ['message.replied'],
+  handle: async (event, ctx) => {
+    const p = event.payload as DomainEventPayload<'message.replied'>;
+    const text = decryptField(ctx.keyring, p.textEnc);
+    const now = ctx.clock.now();
+    const settings = await serviceSettingsOf(ctx.db);
+    const c = { db: ctx.db, keyring: ctx.keyring, now, settings };
+    const customerId =
+      event.customerId ??
+      ((await resolveRequester(ctx.db, ctx.keyring, { customer: { phone: decryptField(ctx.keyring, p.fromEnc) } }, now)) as number);
+    const externalRef = `sms:${event.key}`;
+    const latest = await ctx.db
+      .selectFrom('tickets')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('channel', '=', 'sms')
+      .where('merged_into', 'is', null)
+      .orderBy('id', 'desc')
+      .forUpdate()
+      .executeTakeFirst();
+    if (latest && takesReplies(settings, latest, now)) {
+      const id = await appendMessage(
+        ctx.db,
+        ctx.keyring,
+        { ticketId: Number(latest.id), author: 'customer', channel: 'sms', body: text, externalRef },
+        now,
+      );
+      if (id !== null) await customerWrote(ctx.db, c, latest);
+      return;
+    }
+    const subject = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+    await openTicket(
+      ctx.db,
+      c,
+      {
+        subject,
+        body: text,
+        type: 'other',
+        priority: 'normal',
+        channel: 'sms',
+        customerId,
+        tags: [],
+        orderRefs: [],
+        fields: {},
+        externalRef,
+      },
+      'customer',
+    );
+  },
+};

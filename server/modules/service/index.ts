@@ -1,5 +1,6 @@
 import { defineModule } from '../../module.ts';
 import { serviceData, serviceFields, ticketsPanel } from './customer-data.ts';
+import { smsReplies } from './inbound.ts';
 import { registerServiceHttp } from './service.http.ts';
 import { serviceRoutes } from './service.routes.ts';
 import { ensureServiceTemplates } from './templates.ts';
@@ -15,6 +16,7 @@ export const serviceModule = defineModule({
   routes: serviceRoutes,
   plugins: [registerServiceHttp],
   pollers: [{ name: 'service-clock', run: serviceTick }],
+  subscriptions: [smsReplies],
   encryptedColumns: [{ table: 'ticket_messages', idColumn: 'id', columns: ['body_enc'] }],
   customerData: serviceData,
   segmentFields: serviceFields,

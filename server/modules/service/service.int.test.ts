@@ -5,7 +5,9 @@ import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.
 import { type SmtpSink, freePort, startSmtpSink } from '../../../test/smtp-sink.ts';
 import type { Patron } from '../../app.ts';
 import { createUser } from '../auth/index.ts';
-import { closeTransports, sendDue } from '../messaging/index.ts';
+import { callbackToken, closeTransports, sendDue } from '../messaging/index.ts';
+import { dispatchEvents } from '../../events/index.ts';
+import { patronComposition } from '../../modules.ts';
 import { feedbackToken } from './csat.ts';
 import { serviceSettingsOf } from './settings.ts';
 import { openTicket } from './tickets.ts';
@@ -233,6 +235,24 @@ describe('service desk', () => {
     await pend('open', sh('2026-11-02T11:00:00'));
     // The standard resolution target is 2,400 business minutes (nine-hour days): 2,340 left from 11:00, done on Friday.
     expect((await clock(c, 'resolution')).due_at).toEqual(sh('2026-11-06T14:00:00'));
+  });
+
+  it('makes an SMS reply that is no opt-out a conversation, once, continued by the next reply', async () => {
+    const push = (items: object[]) =>
+      patron.http.inject({ method: 'POST', url: `/hooks/sms/aliyun/${callbackToken(patron.ctx.keyring, 'aliyun')}`, payload: items });
+    const reply = { phone_number: '13900139000', content: '衣服有点小，可以换吗？', send_time: '2026-12-04 10:00:00' };
+    expect((await push([reply])).statusCode).toBe(200);
+    expect((await push([reply])).statusCode).toBe(200);
+    await push([{ phone_number: '13900139000', content: 'TD', send_time: '2026-12-04 10:01:00' }]);
+    while ((await dispatchEvents(patron.ctx, patronComposition.subscriptions)) > 0);
+    const id = await newest();
+    let t = await ticketOf(id);
+    expect(t).toMatchObject({ channel: 'sms', subject: '衣服有点小，可以换吗？', status: 'open' });
+    expect(t.messages).toHaveLength(1);
+    await push([{ phone_number: '13900139000', content: 'L 码', send_time: '2026-12-04 10:05:00' }]);
+    while ((await dispatchEvents(patron.ctx, patronComposition.subscriptions)) > 0);
+    t = await ticketOf(id);
+    expect(t.messages.map((m: { body: string }) => m.body)).toEqual(['衣服有点小，可以换吗？', 'L 码']);
   });
 
   it('merges two tickets of one customer, keeping both threads, and later mail to the merged one lands on the other', async () => {
