@@ -8,6 +8,7 @@ import { seedDemo, seedDemoInsights, seedDemoLoyalty } from '../../server/module
 import { insertCustomers } from '../../server/modules/identity/index.ts';
 import { runCampaigns } from '../../server/modules/campaigns/index.ts';
 import { saveTemplate } from '../../server/modules/messaging/index.ts';
+import { openServiceTicket } from '../../server/modules/service/index.ts';
 import { OWNER, startTestPatron } from '../app.ts';
 
 const CANDIDATES = [process.env.PATRON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -103,7 +104,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       await page.waitForLoadState('networkidle');
       await page.screenshot({ path: join(SHOTS, `${path.slice(1).replace(/\//g, '-')}.png`) });
     }
-    await page.goto(`${base}/service`);
+    await page.goto(`${base}/surveys`);
     await expect.poll(() => page.getByTestId('not-built').count()).toBe(1);
     expect(consoleErrors).toEqual([]);
   });
@@ -587,6 +588,44 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     expect(audit[0].after).toMatchObject({ points: 88, reason: '客服补偿' });
     await page.goto(`${base}/loyalty`);
     await page.locator('.ant-table-row').first().waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('answers a ticket from the agent screen: queue, conversation with SLA clocks, the customer beside it; the reply goes to the outbox', async () => {
+    const c = await patron.ctx.db
+      .selectFrom('customers')
+      .select('id')
+      .where('merged_into', 'is', null)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const { id } = await patron.ctx.db.transaction().execute(async (trx) =>
+      openServiceTicket(trx, patron.ctx, {
+        subject: '尺码不合适想换货',
+        body: '收到的外套偏大，可以换小一码吗？',
+        customerId: Number(c.id),
+      }),
+    );
+    await page.goto(`${base}/service`);
+    await page.getByTestId(`ticket-${id}`).click();
+    const conversation = page.getByTestId('ticket-conversation');
+    await conversation.getByText('收到的外套偏大，可以换小一码吗？').waitFor();
+    await conversation.getByTestId('sla-first_reply').waitFor();
+    await page.getByTestId('ticket-sidebar').waitFor();
+    await page.getByTestId('reply-box').fill('您好，可以换的，我们会寄出小一码。');
+    await page.getByTestId('send-reply').click();
+    await conversation.getByText('您好，可以换的，我们会寄出小一码。').waitFor();
+    await expect.poll(async () => (await conversation.getByTestId('ticket-status').textContent()) ?? '').toBe('待客户回复');
+    await page.screenshot({ path: join(SHOTS, 'service-inbox.png') });
+    const queued = await patron.ctx.db
+      .selectFrom('messages')
+      .select(['template_key', 'source'])
+      .where('source', '=', `ticket:${id}`)
+      .execute();
+    expect(queued).toEqual([{ template_key: 'service.reply', source: `ticket:${id}` }]);
+    await page.getByRole('tab', { name: '服务报表' }).click();
+    await page.getByTestId('service-report').waitFor();
+    await page.getByRole('tab', { name: '客服设置' }).click();
+    await page.getByTestId('desk-settings').waitFor();
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -1,9 +1,15 @@
+import type { TicketChannel, TicketType } from '../../../contracts/service.ts';
+import type { Db } from '../../db/index.ts';
 import { defineModule } from '../../module.ts';
+import type { AppContext } from '../../platform/context.ts';
 import { serviceData, serviceFields, ticketsPanel } from './customer-data.ts';
+import { registerChat } from './chat.http.ts';
 import { smsReplies } from './inbound.ts';
 import { registerServiceHttp } from './service.http.ts';
 import { serviceRoutes } from './service.routes.ts';
+import { serviceSettingsOf } from './settings.ts';
 import { ensureServiceTemplates } from './templates.ts';
+import { openTicket } from './tickets.ts';
 import { serviceTick } from './work.ts';
 
 /**
@@ -14,7 +20,7 @@ import { serviceTick } from './work.ts';
 export const serviceModule = defineModule({
   name: 'service',
   routes: serviceRoutes,
-  plugins: [registerServiceHttp],
+  plugins: [registerServiceHttp, registerChat],
   pollers: [{ name: 'service-clock', run: serviceTick }],
   subscriptions: [smsReplies],
   encryptedColumns: [{ table: 'ticket_messages', idColumn: 'id', columns: ['body_enc'] }],
@@ -22,8 +28,25 @@ export const serviceModule = defineModule({
   segmentFields: serviceFields,
   panels: [ticketsPanel],
   prepare: async (db) => ensureServiceTemplates(db, new Date()),
-  // Agents (users, their sessions for who is online) answer tickets; a reply's delivery is its outbox message's status.
-  reads: ['users', 'sessions', 'messages'],
+  // Agents (users, their sessions for who is online) answer tickets; a reply's delivery is its outbox message's status;
+  // a chat visitor's anonymous id is whoever it was stitched to.
+  reads: ['users', 'sessions', 'messages', 'customer_identities'],
 });
 export { receiveSupportMail } from './inbound.ts';
 export { serviceTick } from './work.ts';
+
+/** Opens a ticket as the API would, from code (a demo store, a test): the desk's settings, the context's clock. */
+export async function openServiceTicket(
+  trx: Db,
+  ctx: AppContext,
+  t: { subject: string; body: string; customerId: number; type?: TicketType; channel?: TicketChannel },
+): Promise<{ id: number }> {
+  const settings = await serviceSettingsOf(trx);
+  const { ticketId } = await openTicket(
+    trx,
+    { db: trx, keyring: ctx.keyring, now: ctx.clock.now(), settings },
+    { type: 'other', priority: 'normal', channel: 'api', tags: [], orderRefs: [], fields: {}, ...t },
+    'customer',
+  );
+  return { id: ticketId };
+}

@@ -21,6 +21,7 @@ import { actorOf, type Principal } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { storeSettingsOf } from '../system/index.ts';
+import { chatHub } from './chat.ts';
 import { postAgentMessage } from './conversation.ts';
 import { applyMacro } from './macros.ts';
 import { alertsOf, assertVisible, attachmentOf, listTickets, lockVisible, ticketDetail } from './queries.ts';
@@ -204,6 +205,8 @@ export const serviceRoutes = [
         await lockVisible(trx, c.settings, params.id, principal);
         await postAgentMessage(trx, { ...c, db: trx }, params.id, body, actorOf(principal, ip));
       });
+      // A chat visitor connected here sees the reply at once.
+      await chatHub.publish(ctx, params.id);
       return present(ctx, params.id, principal);
     },
   }),

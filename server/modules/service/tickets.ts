@@ -5,7 +5,7 @@ import type { Db, TicketAuthor, TicketTable } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { type Keyring, encryptField } from '../../platform/crypto.ts';
 import { currentCustomerId } from '../customers/index.ts';
-import { type Identifier, resolveCustomer } from '../identity/index.ts';
+import { type Identifier, findKnownCustomers, resolveCustomer } from '../identity/index.ts';
 import { scheduleCsat } from './csat.ts';
 import { policyFor, queueFor, queueOf, serviceErrors } from './settings.ts';
 import { meetClocks, pauseClocks, rescheduleClocks, resumeClocks, startClock } from './sla.ts';
@@ -26,7 +26,11 @@ export async function lockTicket(trx: Db, id: number): Promise<Ticket> {
 
 export type Requester = { customerId?: number; customer?: z.infer<typeof createTicketBody>['customer']; anonymousId?: string };
 
-/** The person a ticket is from: an id (followed through merges), or identifiers resolved like any other ingest. */
+/**
+ * The person a ticket is from: an id (followed through merges), or identifiers resolved like any other ingest (an
+ * unknown sender becomes a person). A chat visitor known only by the tracking anonymous id is whoever that id was
+ * stitched to, else no one yet (null): they become a person when they identify.
+ */
 export async function resolveRequester(trx: Db, keyring: Keyring, r: Requester, now: Date): Promise<number | null> {
   if (r.customerId) {
     try {
@@ -36,20 +40,21 @@ export async function resolveRequester(trx: Db, keyring: Keyring, r: Requester, 
     }
   }
   const c = r.customer;
+  const anonymous: Identifier[] = r.anonymousId ? [{ kind: 'anonymous', value: r.anonymousId }] : [];
   const identifiers: Identifier[] = [
     ...(c?.externalId ? [{ kind: 'external' as const, channel: c.externalId.channel, value: c.externalId.id }] : []),
     ...(c?.phone ? [{ kind: 'phone' as const, value: c.phone }] : []),
     ...(c?.email ? [{ kind: 'email' as const, value: c.email }] : []),
-    ...(r.anonymousId ? [{ kind: 'anonymous' as const, value: r.anonymousId }] : []),
   ];
-  if (identifiers.length === 0) return null;
+  if (identifiers.length === 0)
+    return anonymous.length > 0 ? ((await findKnownCustomers(trx, keyring, [anonymous], now))[0] ?? null) : null;
   const resolved = await resolveCustomer(trx, keyring, {
-    identifiers,
+    identifiers: [...identifiers, ...anonymous],
     profile: c?.name ? { name: c.name } : undefined,
     source: 'service',
     now,
   });
-  if (resolved.rejected.length === identifiers.length) throw serviceErrors.noCustomer();
+  if (resolved.rejected.length >= identifiers.length) throw serviceErrors.noCustomer();
   return resolved.customerId;
 }
 

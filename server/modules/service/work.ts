@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
+import { attachVisitorTickets } from './chat.ts';
 import { sendDueCsat } from './csat.ts';
 import { serviceSettingsOf } from './settings.ts';
 import { slaTick } from './sla.ts';
@@ -7,7 +8,8 @@ import { recordTicketEvent } from './trail.ts';
 
 /**
  * The desk's clock, every few seconds in every working process: SLA warnings and breaches that fell due, CSAT
- * requests due, solved tickets past the close window closed, stale "viewing" marks dropped. Returns what it did.
+ * requests due, solved tickets past the close window closed, chats of visitors who have since identified given their
+ * person, stale "viewing" marks dropped. Returns what it did.
  */
 export async function serviceTick(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
@@ -24,9 +26,10 @@ export async function serviceTick(ctx: AppContext): Promise<number> {
       await recordTicketEvent(trx, Number(r.id), 'system', 'status', { from: 'solved', to: 'closed', rule: 'close_after' }, now);
     return rows.rows.length;
   });
+  const attached = await attachVisitorTickets(ctx.db, now);
   await ctx.db
     .deleteFrom('ticket_viewers')
     .where('seen_at', '<', new Date(now.getTime() - 10 * 60_000))
     .execute();
-  return sla.warned + sla.breached + csat + closed;
+  return sla.warned + sla.breached + csat + closed + attached.length;
 }

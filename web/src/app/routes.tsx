@@ -46,6 +46,7 @@ const CampaignsPage = page(() => import('../features/campaigns/CampaignsPage.tsx
 const CampaignWizardPage = page(() => import('../features/campaigns/CampaignWizardPage.tsx'), 'CampaignWizardPage');
 const CampaignReportPage = page(() => import('../features/campaigns/CampaignReportPage.tsx'), 'CampaignReportPage');
 const LoyaltyPage = page(() => import('../features/loyalty/LoyaltyPage.tsx'), 'LoyaltyPage');
+const ServicePage = page(() => import('../features/service/ServicePage.tsx'), 'ServicePage');
 const MessagingPage = page(() => import('../features/messaging/MessagingPage.tsx'), 'MessagingPage');
 const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), 'SourcesPage');
 const StorePage = page(() => import('../features/settings/StorePage.tsx'), 'StorePage');
@@ -75,15 +76,17 @@ const BUILT: Area[] = [
     element: <CampaignsPage />,
   },
   { path: '/loyalty', labelKey: 'nav.loyalty', icon: <GiftOutlined />, permission: 'loyalty.read', element: <LoyaltyPage /> },
+  {
+    path: '/service',
+    labelKey: 'nav.service',
+    icon: <CustomerServiceOutlined />,
+    permission: 'service.read',
+    element: <ServicePage />,
+  },
 ];
 
 /** Areas announced but not built yet: marked in the menu, and their page says what can be used now. */
-const SOON = (
-  [
-    ['/service', 'nav.service', <CustomerServiceOutlined key="i" />, 'service.read'],
-    ['/surveys', 'nav.surveys', <FormOutlined key="i" />, 'surveys.read'],
-  ] as const
-).map(
+const SOON = ([['/surveys', 'nav.surveys', <FormOutlined key="i" />, 'surveys.read']] as const).map(
   ([path, labelKey, icon, permission]): Area => ({
     path,
     labelKey,
