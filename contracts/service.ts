@@ -120,6 +120,32 @@ export const serviceSettings = z.object({
 });
 export type ServiceSettings = z.infer<typeof serviceSettings>;
 
+/** A support mailbox Patron polls over IMAP (unseen mail becomes tickets, then is marked seen). */
+export const imapSettingsBody = z.strictObject({
+  enabled: z.boolean(),
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535).default(993),
+  secure: z.boolean().default(true),
+  user: z.string().min(1).max(320),
+  /** Write-only: omitted, the stored password stays. */
+  password: z.string().min(1).max(500).optional(),
+  mailbox: z.string().min(1).max(200).default('INBOX'),
+  intervalSeconds: z.number().int().min(15).max(3600).default(60),
+});
+export const imapSettingsView = z.object({
+  configured: z.boolean(),
+  enabled: z.boolean().optional(),
+  host: z.string().optional(),
+  port: z.number().int().optional(),
+  secure: z.boolean().optional(),
+  user: z.string().optional(),
+  hasPassword: z.boolean().optional(),
+  mailbox: z.string().optional(),
+  intervalSeconds: z.number().int().optional(),
+  lastPollAt: z.string().nullable().optional(),
+  lastError: z.string().nullable().optional(),
+});
+
 const customerRef = z
   .object({
     email: z.string().max(320).optional(),

@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -626,6 +628,52 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('service-report').waitFor();
     await page.getByRole('tab', { name: '客服设置' }).click();
     await page.getByTestId('desk-settings').waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('chats through the widget on a phone: the visitor writes, an agent answers in the inbox, the visitor sees it and identifies', async () => {
+    const shop = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    shop.on('pageerror', (e) => consoleErrors.push(`shop: ${e.message}`));
+    // The shop's own site (another origin), with the analytics SDK's anonymous id already set and the widget's one tag.
+    const site = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html><head><meta name="viewport" content="width=device-width"></head><body><h1>Shop</h1>
+<script>localStorage.setItem('ajs_anonymous_id', JSON.stringify('anon-browser-0001'));</script>
+<script src="${base}/chat/widget.js" data-lang="zh-CN" async></script></body></html>`);
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    await shop.goto(`http://localhost:${(site.address() as AddressInfo).port}/`);
+    await shop.getByText('联系客服').click();
+    await shop.locator('input.text').fill('请问今天下单什么时候发货？');
+    await shop.locator('input.text').press('Enter');
+    await shop.locator('.line.customer').getByText('请问今天下单什么时候发货？').waitFor();
+    await expect
+      .poll(
+        async () =>
+          (await patron.ctx.db.selectFrom('tickets').select('id').where('anonymous_id', '=', 'anon-browser-0001').execute()).length,
+      )
+      .toBe(1);
+    const t = await patron.ctx.db
+      .selectFrom('tickets')
+      .select('id')
+      .where('anonymous_id', '=', 'anon-browser-0001')
+      .executeTakeFirstOrThrow();
+
+    await page.goto(`${base}/service`);
+    await page.getByTestId(`ticket-${t.id}`).click();
+    await page.getByTestId('ticket-messages').getByText('请问今天下单什么时候发货？').waitFor();
+    await page.getByTestId('reply-box').fill('16 点前下单当天发货。');
+    await page.getByTestId('send-reply').click();
+    await shop.locator('.line.agent').getByText('16 点前下单当天发货。').waitFor();
+    await shop.screenshot({ path: join(SHOTS, 'chat-widget-phone.png') });
+
+    await shop.locator('input.contact').fill('chat.visitor@example.com');
+    await shop.locator('button.save').click();
+    await shop.getByText('已收到，我们会尽快联系您').waitFor();
+    const after = await patron.ctx.db.selectFrom('tickets').select('customer_id').where('id', '=', t.id).executeTakeFirstOrThrow();
+    expect(after.customer_id).not.toBeNull();
+    await shop.close();
+    site.close();
     expect(consoleErrors).toEqual([]);
   });
 });

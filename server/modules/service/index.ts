@@ -4,6 +4,7 @@ import { defineModule } from '../../module.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { serviceData, serviceFields, ticketsPanel } from './customer-data.ts';
 import { registerChat } from './chat.http.ts';
+import { pollImap } from './imap.ts';
 import { smsReplies } from './inbound.ts';
 import { registerServiceHttp } from './service.http.ts';
 import { serviceRoutes } from './service.routes.ts';
@@ -21,7 +22,10 @@ export const serviceModule = defineModule({
   name: 'service',
   routes: serviceRoutes,
   plugins: [registerServiceHttp, registerChat],
-  pollers: [{ name: 'service-clock', run: serviceTick }],
+  pollers: [
+    { name: 'service-clock', run: serviceTick },
+    { name: 'service-imap', run: pollImap },
+  ],
   subscriptions: [smsReplies],
   encryptedColumns: [{ table: 'ticket_messages', idColumn: 'id', columns: ['body_enc'] }],
   customerData: serviceData,

@@ -4,6 +4,8 @@ import {
   bulkUpdateBody,
   createTicketBody,
   customerMessageBody,
+  imapSettingsBody,
+  imapSettingsView,
   macroResult,
   mergeBody,
   replyBody,
@@ -23,6 +25,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { chatHub } from './chat.ts';
 import { postAgentMessage } from './conversation.ts';
+import { imapSettingsOf, presentImap, saveImapSettings } from './imap.ts';
 import { applyMacro } from './macros.ts';
 import { alertsOf, assertVisible, attachmentOf, listTickets, lockVisible, ticketDetail } from './queries.ts';
 import { serviceReportOf } from './report.ts';
@@ -74,6 +77,28 @@ export const serviceRoutes = [
     body: serviceSettings,
     response: serviceSettings,
     handler: ({ ctx, body, principal, ip }) => writeServiceSettings(ctx.db, body, actorOf(principal, ip)),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/service/imap',
+    access: 'settings.manage',
+    tag: 'service',
+    summary: 'The support mailbox Patron polls over IMAP (never the password), with how its last poll went',
+    response: imapSettingsView,
+    handler: async ({ ctx }) => presentImap(await imapSettingsOf(ctx.db)),
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/service/imap',
+    access: 'settings.manage',
+    tag: 'service',
+    summary: 'Set the support mailbox to poll (the password encrypted; omitted, the stored one stays); audited',
+    body: imapSettingsBody,
+    response: imapSettingsView,
+    handler: async ({ ctx, body, principal, ip }) => {
+      await saveImapSettings(ctx.db, ctx.keyring, body, actorOf(principal, ip));
+      return presentImap(await imapSettingsOf(ctx.db));
+    },
   }),
   defineRoute({
     method: 'GET',
