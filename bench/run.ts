@@ -694,6 +694,23 @@ if (wants('loyalty')) {
   figures.push(...(await loyaltyFigures(patron.ctx, orders, values.smoke ? 10_000 : 1_000_000)));
 }
 
+// The service desk: a 1M-ticket store's saved views; then 1,000 chat widgets held on `patron serve`, with delivery times.
+if (wants('service')) {
+  const { chatFigures, serviceCleanup, ticketListFigures } = await import('./service.ts');
+  const list = await ticketListFigures(patron.ctx, values.smoke ? 10_000 : 1_000_000);
+  figures.push(...list.figures);
+  await patron.close();
+  await dbHandle.close();
+  const server = await spawnServer({ ...serverEnv(), PATRON_WORKERS: 'off' });
+  try {
+    figures.push(...(await chatFigures(server.base, auth, values.smoke ? 100 : 1000)));
+  } finally {
+    await server.stop();
+    ({ patron, dbHandle } = await openBench());
+    await serviceCleanup(patron.ctx, list.firstId);
+  }
+}
+
 await patron.close();
 await dbHandle.close();
 const benchRssMb = Math.round(memory() / 1024 / 1024);

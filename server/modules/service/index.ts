@@ -38,6 +38,8 @@ export const serviceModule = defineModule({
 });
 export { receiveSupportMail } from './inbound.ts';
 export { serviceTick } from './work.ts';
+export { listTickets } from './queries.ts';
+export { serviceSettingsOf } from './settings.ts';
 
 /** Opens a ticket as the API would, from code (a demo store, a test): the desk's settings, the context's clock. */
 export async function openServiceTicket(
