@@ -134,10 +134,13 @@ export async function chatFigures(base: string, auth: Record<string, string>, co
     clients.map(
       (c, i) =>
         new Promise<number>((resolve) =>
-          setTimeout(() => {
-            const body = `bench ${c.aid} hello`;
-            resolve(roundTrip(c, body, async () => c.ws.send(JSON.stringify({ type: 'message', text: body }))));
-          }, (i * 5000) / clients.length),
+          setTimeout(
+            () => {
+              const body = `bench ${c.aid} hello`;
+              resolve(roundTrip(c, body, async () => c.ws.send(JSON.stringify({ type: 'message', text: body }))));
+            },
+            (i * 5000) / clients.length,
+          ),
         ),
     ),
   );

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { openDatabase, startPatron, startWorker } from '../server/app.ts';
 import { migrateQueue } from '../server/jobs/index.ts';
-import { seedDemo, seedDemoInsights, seedDemoLoyalty, seedDemoMessages } from '../server/modules/demo/index.ts';
+import { seedDemo, seedDemoInsights, seedDemoLoyalty, seedDemoMessages, seedDemoService } from '../server/modules/demo/index.ts';
 import { installLibrary } from '../server/modules/journeys/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
@@ -55,8 +55,9 @@ export function registerServerCommands(program: Command) {
           const reminders = await seedDemoMessages(patron.ctx.db, { now: new Date(), timeZone: store.timeZone, currency: store.currency });
           const journeys = await installLibrary(patron.ctx.db, { type: 'system', id: null, label: 'demo store', ip: null });
           const awarded = await seedDemoLoyalty(patron.ctx);
+          const tickets = await seedDemoService(patron.ctx);
           print(
-            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments, ${reminders} payment reminders in the sandbox, ${journeys} shipped journeys (off until switched on), a loyalty programme open on ${awarded} paid orders.`,
+            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments, ${reminders} payment reminders in the sandbox, ${journeys} shipped journeys (off until switched on), a loyalty programme open on ${awarded} paid orders, ${tickets} service tickets.`,
           );
         }
         const address = await patron.http.listen({ port: config.port, host: config.host });

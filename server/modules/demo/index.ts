@@ -3,3 +3,4 @@ export type { SeedDemoOptions, SeedDemoResult } from './demo.seed.ts';
 export { seedDemoInsights } from './demo.insights.ts';
 export { seedDemoMessages } from './demo.messages.ts';
 export { seedDemoLoyalty } from './demo.loyalty.ts';
+export { seedDemoService } from './demo.service.ts';

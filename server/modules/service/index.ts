@@ -1,9 +1,11 @@
-import type { TicketChannel, TicketType } from '../../../contracts/service.ts';
+import type { TicketChannel, TicketStatus, TicketType } from '../../../contracts/service.ts';
 import type { Db } from '../../db/index.ts';
 import { defineModule } from '../../module.ts';
+import type { Actor } from '../../http/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { serviceData, serviceFields, ticketsPanel } from './customer-data.ts';
 import { registerChat } from './chat.http.ts';
+import { postAgentMessage } from './conversation.ts';
 import { pollImap } from './imap.ts';
 import { smsReplies } from './inbound.ts';
 import { registerServiceHttp } from './service.http.ts';
@@ -55,4 +57,16 @@ export async function openServiceTicket(
     'customer',
   );
   return { id: ticketId };
+}
+
+/** An agent's reply or note on a ticket, from code (the demo store), as the replies route posts it. */
+export async function postServiceReply(
+  trx: Db,
+  ctx: AppContext,
+  ticketId: number,
+  m: { body: string; kind: 'reply' | 'note'; status?: TicketStatus },
+  actor: Actor,
+): Promise<void> {
+  const settings = await serviceSettingsOf(trx);
+  await postAgentMessage(trx, { db: trx, keyring: ctx.keyring, now: ctx.clock.now(), settings }, ticketId, m, actor);
 }

@@ -8,6 +8,7 @@ import { createUser } from '../auth/index.ts';
 import { callbackToken, closeTransports, sendDue } from '../messaging/index.ts';
 import { dispatchEvents } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
+import { seedDemoService } from '../demo/index.ts';
 import { feedbackToken } from './csat.ts';
 import { serviceSettingsOf } from './settings.ts';
 import { openTicket } from './tickets.ts';
@@ -369,5 +370,16 @@ describe('service desk', () => {
       expect(r.statusCode).toBeLessThan(500);
       expect(r.json().error.code).toBe(code);
     }
+  });
+
+  it('builds the demo store’s desk: conversations on every channel, some answered and solved with their surveys due', async () => {
+    const before = await newest();
+    const opened = await seedDemoService(patron.ctx);
+    expect(opened).toBeGreaterThan(3);
+    const rows = await patron.ctx.db.selectFrom('tickets').select(['status', 'channel']).where('id', '>', before).execute();
+    expect(rows).toHaveLength(opened);
+    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['new', 'open', 'pending', 'solved']));
+    const surveys = await patron.ctx.db.selectFrom('feedback_requests').select('id').where('subject_id', '>', before).execute();
+    expect(surveys.length).toBeGreaterThan(0);
   });
 });
