@@ -1,4 +1,4 @@
-import { isWorkday as isChineseWorkday } from 'chinese-days';
+import chineseDays from 'chinese-days';
 import Holidays from 'date-holidays';
 import type { BusinessCalendar } from '../../../contracts/service.ts';
 import { todayIn } from '../../platform/clock.ts';
@@ -45,7 +45,7 @@ export function windowsOf(cal: BusinessCalendar, date: string, weekday: number):
   const toMinutes = (ws: readonly { start: string; end: string }[]) =>
     ws.map((w): [number, number] => [minutesOf(w.start), minutesOf(w.end)]);
   if (cal.holidays === 'CN') {
-    if (!isChineseWorkday(date)) return [];
+    if (!chineseDays.isWorkday(date)) return [];
     const own = cal.week[weekday];
     return toMinutes(own.length > 0 ? own : cal.week[1]);
   }
