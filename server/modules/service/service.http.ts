@@ -4,8 +4,11 @@ import { csatAnswerBody } from '../../../contracts/service.ts';
 import { type PageLanguage, escapeHtml, htmlPage, languageOf } from '../../http/public-page.ts';
 import { listenSmtp } from '../../http/smtp-listener.ts';
 import type { AppContext } from '../../platform/context.ts';
+import { isAppError } from '../../platform/errors.ts';
 import { answerFeedback, feedbackOf, readFeedbackToken } from './csat.ts';
 import { receiveSupportMail } from './inbound.ts';
+import { serviceSettingsOf } from './settings.ts';
+import { openTicket } from './tickets.ts';
 
 const TEXT = {
   'zh-CN': {
@@ -31,6 +34,56 @@ const TEXT = {
     failed: 'We cannot take this just now. Please try again later.',
   },
 } as const;
+
+const FORM_TEXT = {
+  'zh-CN': {
+    title: '联系客服',
+    intro: '请留下您的问题，我们会尽快通过邮件或短信回复您。',
+    name: '称呼',
+    email: '邮箱',
+    phone: '手机号',
+    order: '订单号（选填）',
+    subject: '主题',
+    message: '问题描述',
+    send: '提交',
+    thanks: '已收到，工单号 #{{id}}。我们会尽快回复您。',
+    missing: '请填写主题、问题描述，以及邮箱或手机号。',
+  },
+  en: {
+    title: 'Contact us',
+    intro: 'Tell us what you need and we will answer by e-mail or SMS.',
+    name: 'Name',
+    email: 'E-mail',
+    phone: 'Mobile',
+    order: 'Order number (optional)',
+    subject: 'Subject',
+    message: 'Message',
+    send: 'Send',
+    thanks: 'Received: ticket #{{id}}. We will get back to you soon.',
+    missing: 'Please give a subject, a message, and an e-mail or a mobile number.',
+  },
+} as const;
+
+const formBody = z.object({
+  name: z.string().trim().max(100).optional(),
+  email: z.string().trim().max(320).optional(),
+  phone: z.string().trim().max(40).optional(),
+  order: z.string().trim().max(100).optional(),
+  subject: z.string().trim().min(1).max(300),
+  message: z.string().trim().min(1).max(10_000),
+  // A field people never see: a bot that fills it is thanked and ignored.
+  website: z.string().max(500).optional(),
+});
+
+function supportForm(lang: PageLanguage, error: string | null) {
+  const t = FORM_TEXT[lang];
+  const field = (name: string, label: string, type = 'text') =>
+    `<p><label>${label}<br><input name="${name}" type="${type}" style="width:100%"></label></p>`;
+  return `<h1>${t.title}</h1><p class="muted">${t.intro}</p>${error ? `<p style="color:#c00">${error}</p>` : ''}
+<form method="post">${field('name', t.name)}${field('email', t.email, 'email')}${field('phone', t.phone, 'tel')}${field('order', t.order)}${field('subject', t.subject)}
+<p><label>${t.message}<br><textarea name="message" maxlength="10000"></textarea></label></p>
+<p style="position:absolute;left:-9999px"><input name="website" tabindex="-1" autocomplete="off"></p><button type="submit">${t.send}</button></form>`;
+}
 
 const STYLE =
   'body{font-family:system-ui,sans-serif;max-width:30rem;margin:0 auto;padding:1rem;line-height:1.5;color:#222}' +
@@ -91,6 +144,52 @@ export async function registerServiceHttp(app: FastifyInstance, ctx: AppContext)
       if (!answer.success) return page(400, form(lang, f.subject, null, null));
       const taken = await answerFeedback(ctx.db, Number(f.id), answer.data, ctx.clock.now());
       return taken ? page(200, `<h1>${t.thanks}</h1>`) : page(410, `<p>${t.invalid}</p>`);
+    });
+  });
+  // The web form (`/support`): a ticket from anyone, found or created by the e-mail or phone they give; 10 a minute
+  // per address.
+  app.get('/support', async (request, reply) => {
+    const lang = languageOf(request.headers['accept-language']);
+    return htmlPage(reply, { status: 200, lang, title: FORM_TEXT[lang].title, style: STYLE, body: supportForm(lang, null) });
+  });
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 65_536 }, (_req, body, done) => done(null, body));
+    scope.post('/support', { config: { rateLimit: { max: 10, timeWindow: 60_000 } } }, async (request, reply) => {
+      const lang = languageOf(request.headers['accept-language']);
+      const t = FORM_TEXT[lang];
+      const page = (status: number, html: string) => htmlPage(reply, { status, lang, title: t.title, style: STYLE, body: html });
+      const fields = new URLSearchParams(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+      const parsed = formBody.safeParse(Object.fromEntries([...fields].filter(([, v]) => v !== '')));
+      if (parsed.success && parsed.data.website === undefined && (parsed.data.email || parsed.data.phone)) {
+        const f = parsed.data;
+        const settings = await serviceSettingsOf(ctx.db);
+        try {
+          const { ticketId } = await ctx.db.transaction().execute((trx) =>
+            openTicket(
+              trx,
+              { db: trx, keyring: ctx.keyring, now: ctx.clock.now(), settings },
+              {
+                subject: f.subject,
+                body: f.message,
+                type: f.order ? 'order' : 'other',
+                priority: 'normal',
+                channel: 'form',
+                customer: { email: f.email, phone: f.phone, name: f.name },
+                tags: [],
+                orderRefs: f.order ? [f.order] : [],
+                fields: {},
+              },
+              'customer',
+            ),
+          );
+          return page(200, `<h1>${escapeHtml(t.thanks.replace('{{id}}', String(ticketId)))}</h1>`);
+        } catch (err) {
+          if (!isAppError(err)) throw err;
+        }
+      }
+      if (parsed.success && parsed.data.website !== undefined) return page(200, `<h1>${escapeHtml(t.thanks.replace('{{id}}', '—'))}</h1>`);
+      return page(400, supportForm(lang, t.missing));
     });
   });
   const port = ctx.config.supportSmtpPort;

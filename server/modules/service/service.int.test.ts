@@ -372,6 +372,35 @@ describe('service desk', () => {
     }
   });
 
+  it('takes the public web form as a ticket from the person it names, and turns away an incomplete form and a bot', async () => {
+    const post = (body: string) =>
+      patron.http.inject({
+        method: 'POST',
+        url: '/support',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: body,
+      });
+    expect((await patron.http.inject({ method: 'GET', url: '/support' })).body).toContain('name="message"');
+    const before = await newest();
+    const ok = await post(
+      new URLSearchParams({
+        name: '钱多多',
+        email: 'qian@example.com',
+        subject: '发票',
+        message: '需要增值税发票',
+        order: 'TB888',
+      }).toString(),
+    );
+    expect(ok.statusCode, ok.body).toBe(200);
+    const id = await newest();
+    expect(id).toBeGreaterThan(before);
+    expect(await ticketOf(id)).toMatchObject({ channel: 'form', type: 'order', orderRefs: ['TB888'], customerName: '钱多多' });
+    expect((await post('subject=x&message=y')).statusCode).toBe(400);
+    const bot = await post('subject=x&message=y&email=bot%40example.com&website=http%3A%2F%2Fspam');
+    expect(bot.statusCode).toBe(200);
+    expect(await newest()).toBe(id);
+  });
+
   it('builds the demo store’s desk: conversations on every channel, some answered and solved with their surveys due', async () => {
     const before = await newest();
     const opened = await seedDemoService(patron.ctx);
