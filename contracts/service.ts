@@ -316,6 +316,9 @@ export const serviceReport = z.object({
   resolution: dist,
   sla: z.array(z.object({ policy: z.string(), metric: z.string(), total: z.number().int(), met: z.number().int() })),
   slaByAgent: z.array(z.object({ agentId: z.number().int().nullable(), total: z.number().int(), met: z.number().int() })),
+  slaByQueue: z.array(z.object({ queue: z.string().nullable(), total: z.number().int(), met: z.number().int() })),
+  /** SLA attainment by the week (Monday, store time zone) the ticket was opened. */
+  slaByWeek: z.array(z.object({ week: z.string(), total: z.number().int(), met: z.number().int() })),
   backlog: z.array(z.object({ bucket: z.string(), tickets: z.number().int() })),
   csat: z.array(
     z.object({

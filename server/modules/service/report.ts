@@ -17,7 +17,13 @@ export async function serviceReportOf(db: Db, range: { from: string; to: string 
     sql<{ count: number; median: number | null; p90: number | null }>`
       select count(*)::int as count, percentile_cont(0.5) within group (order by m) as median, percentile_cont(0.9) within group (order by m) as p90
       from (select ${expr} as m from tickets t where ${created}) x where m is not null`.execute(db);
-  const [volume, firstReply, resolution, sla, slaByAgent, backlog, csat, hours, complaints] = await Promise.all([
+  /** SLA clocks that ended (met or breached) on tickets opened in the range, counted by a dimension of the ticket. */
+  const slaBy = <K extends string>(key: K, expr: ReturnType<typeof sql>) =>
+    sql<Record<K, string | number | null> & { total: number; met: number }>`
+      select ${expr} as ${sql.ref(key)}, count(*)::int as total, count(*) filter (where k.breached_at is null)::int as met
+      from sla_clocks k join tickets t on t.id = k.ticket_id
+      where ${created} and (k.met_at is not null or k.breached_at is not null) group by 1 order by 1`.execute(db);
+  const [volume, firstReply, resolution, sla, slaByAgent, slaByQueue, slaByWeek, backlog, csat, hours, complaints] = await Promise.all([
     sql<{ day: string; channel: string; type: string; tickets: number }>`
       select to_char(t.created_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, t.channel, t.type, count(*)::int as tickets
       from tickets t where ${created} group by 1, 2, 3 order by 1, 2, 3`.execute(db),
@@ -27,10 +33,9 @@ export async function serviceReportOf(db: Db, range: { from: string; to: string 
       select k.policy, k.metric, count(*)::int as total, count(*) filter (where k.breached_at is null)::int as met
       from sla_clocks k join tickets t on t.id = k.ticket_id
       where ${created} and (k.met_at is not null or k.breached_at is not null) group by 1, 2 order by 1, 2`.execute(db),
-    sql<{ agent_id: number | null; total: number; met: number }>`
-      select t.assignee_id as agent_id, count(*)::int as total, count(*) filter (where k.breached_at is null)::int as met
-      from sla_clocks k join tickets t on t.id = k.ticket_id
-      where ${created} and (k.met_at is not null or k.breached_at is not null) group by 1 order by 1`.execute(db),
+    slaBy('agent_id', sql`t.assignee_id`),
+    slaBy('queue', sql`t.queue`),
+    slaBy('week', sql`to_char(date_trunc('week', t.created_at at time zone ${timeZone}), 'YYYY-MM-DD')`),
     sql<{ bucket: string; tickets: number }>`
       select case when age < interval '1 day' then '<1d' when age < interval '3 days' then '1-3d' when age < interval '7 days' then '3-7d' else '>7d' end as bucket,
         count(*)::int as tickets
@@ -62,6 +67,8 @@ export async function serviceReportOf(db: Db, range: { from: string; to: string 
     resolution: distOf(resolution),
     sla: sla.rows,
     slaByAgent: slaByAgent.rows.map((r) => ({ agentId: r.agent_id === null ? null : Number(r.agent_id), total: r.total, met: r.met })),
+    slaByQueue: slaByQueue.rows.map((r) => ({ queue: r.queue === null ? null : String(r.queue), total: r.total, met: r.met })),
+    slaByWeek: slaByWeek.rows.map((r) => ({ week: String(r.week), total: r.total, met: r.met })),
     backlog: backlog.rows,
     csat: csat.rows,
     hours: hours.rows,

@@ -411,4 +411,24 @@ describe('service desk', () => {
     const surveys = await patron.ctx.db.selectFrom('feedback_requests').select('id').where('subject_id', '>', before).execute();
     expect(surveys.length).toBeGreaterThan(0);
   });
+
+  it('reports the desk: volume, reply times, SLA met by policy, agent, queue and week, backlog, CSAT, hours, complaints', async () => {
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    const res = await api(
+      'GET',
+      `/service/report?from=${day(new Date(Date.now() - 86_400_000 * 400))}&to=${day(new Date(Date.now() + 86_400_000))}`,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const r = res.json();
+    expect(r.volume.reduce((n: number, v: { tickets: number }) => n + v.tickets, 0)).toBeGreaterThan(10);
+    expect(r.firstReply.count).toBeGreaterThan(0);
+    expect(r.firstReply.medianMinutes).not.toBeNull();
+    expect(r.sla.some((x: { metric: string }) => x.metric === 'first_reply')).toBe(true);
+    expect(r.slaByQueue.length).toBeGreaterThan(0);
+    expect(r.slaByWeek.length).toBeGreaterThan(0);
+    expect(r.csat).toContainEqual(expect.objectContaining({ by: 'type', answers: 1, average: 4 }));
+    expect(r.complaints.length).toBeGreaterThan(0);
+    expect(r.hours.length).toBeGreaterThan(0);
+    expect((await api('GET', '/service/report?from=2026-13-01&to=x')).statusCode).toBe(400);
+  });
 });

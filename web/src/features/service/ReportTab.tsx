@@ -109,6 +109,39 @@ export function ReportTab() {
                     },
                   ]}
                 />
+                <Table
+                  style={{ marginTop: 12 }}
+                  size="small"
+                  pagination={false}
+                  rowKey={(x) => String(x.queue)}
+                  dataSource={r.slaByQueue}
+                  columns={[
+                    { title: t('service.queue'), dataIndex: 'queue', render: (q: string | null) => q ?? '—' },
+                    { title: t('service.clocks'), dataIndex: 'total', align: 'right' },
+                    {
+                      title: t('service.metShare'),
+                      key: 'share',
+                      align: 'right',
+                      render: (_, x) => formatPercent(x.total ? x.met / x.total : 0, lng),
+                    },
+                  ]}
+                />
+                <Chart
+                  testId="service-sla-weeks"
+                  height={200}
+                  option={{
+                    tooltip: { trigger: 'axis' },
+                    xAxis: { type: 'category', data: r.slaByWeek.map((w) => w.week) },
+                    yAxis: { type: 'value', min: 0, max: 100 },
+                    series: [
+                      {
+                        type: 'line',
+                        name: t('service.metShare'),
+                        data: r.slaByWeek.map((w) => (w.total ? Math.round((1000 * w.met) / w.total) / 10 : null)),
+                      },
+                    ],
+                  }}
+                />
               </Card>
             </Col>
             <Col xs={24} md={12}>
