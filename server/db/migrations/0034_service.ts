@@ -35,6 +35,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create index tickets_customer_idx on tickets (customer_id, created_at desc) where customer_id is not null;
     create index tickets_anonymous_idx on tickets (anonymous_id) where anonymous_id is not null and customer_id is null;
     create index tickets_created_idx on tickets (created_at);
+    -- Deleting or erasing a ticket checks who was merged into it: without this, a scan of every ticket per row.
+    create index tickets_merged_into_idx on tickets (merged_into) where merged_into is not null;
 
     -- What was said on a ticket: the customer's messages, agents' replies (sent through the messaging outbox) and
     -- internal notes. The body is personal data, stored encrypted. external_ref: an e-mail's Message-ID (replies thread by it) or a bridge's message id, once each.
@@ -65,6 +67,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       data bytea not null
     );
     create index ticket_attachments_message_idx on ticket_attachments (message_id);
+    create index ticket_attachments_ticket_idx on ticket_attachments (ticket_id);
 
     -- Every action on a ticket, by whom: its own audit trail.
     create table ticket_events (
