@@ -5,11 +5,13 @@ import {
   Badge,
   Button,
   Card,
+  Checkbox,
   Col,
   Descriptions,
   Dropdown,
   Empty,
   Input,
+  InputNumber,
   List,
   Row,
   Segmented,
@@ -65,9 +67,54 @@ export const useAgents = () => useQuery({ queryKey: ['service', 'agents'], query
 export const useServiceSettings = () =>
   useQuery({ queryKey: ['service', 'settings'], queryFn: () => api<ServiceSettings>('/service/settings') });
 
-function Queue({ view, selected, onSelect }: { view: string; selected: number | null; onSelect: (id: number) => void }) {
+/** Changes to many tickets at once: a status or an assignee for every ticket ticked. */
+function BulkBar({ ids, agents, onDone }: { ids: number[]; agents: Agent[]; onDone: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const bulk = useMutation({
+    mutationFn: (set: object) => api('/tickets/bulk', { method: 'POST', body: { ids, set } }),
+    onSuccess: () => {
+      message.success(t('service.bulkDone', { count: ids.length }));
+      onDone();
+    },
+    onError: (e) => message.error(errorMessage(t, e)),
+  });
+  return (
+    <Space wrap style={{ padding: 8 }} data-testid="bulk-bar">
+      <span>{t('service.selected', { count: ids.length })}</span>
+      <Select
+        size="small"
+        style={{ width: 120 }}
+        placeholder={t('service.setStatus')}
+        onChange={(status) => bulk.mutate({ status })}
+        options={TICKET_STATUSES.map((s) => ({ value: s, label: t(`service.statuses.${s}`) }))}
+      />
+      <Select
+        size="small"
+        style={{ width: 120 }}
+        placeholder={t('service.assignee')}
+        onChange={(assigneeId) => bulk.mutate({ assigneeId })}
+        options={agents.map((a) => ({ value: a.id, label: a.name }))}
+      />
+    </Space>
+  );
+}
+
+function Queue({
+  view,
+  selected,
+  onSelect,
+  agents,
+}: {
+  view: string;
+  selected: number | null;
+  onSelect: (id: number) => void;
+  agents: Agent[];
+}) {
   const { t, i18n } = useTranslation();
+  const client = useQueryClient();
   const [q, setQ] = useState('');
+  const [ticked, setTicked] = useState<number[]>([]);
   const list = useQuery({
     queryKey: ['tickets', view, q],
     queryFn: () => api<TicketList>('/tickets', { query: { view, q, limit: 100 } }),
@@ -79,6 +126,17 @@ function Queue({ view, selected, onSelect }: { view: string; selected: number | 
       bodyStyle={{ padding: 0 }}
       title={<Input.Search allowClear size="small" placeholder={t('service.search')} onSearch={setQ} />}
     >
+      {ticked.length > 0 && (
+        <BulkBar
+          ids={ticked}
+          agents={agents}
+          onDone={() => {
+            setTicked([]);
+            void client.invalidateQueries({ queryKey: ['tickets'] });
+            void client.invalidateQueries({ queryKey: ['ticket'] });
+          }}
+        />
+      )}
       <List
         data-testid="ticket-queue"
         loading={list.isLoading}
@@ -94,6 +152,11 @@ function Queue({ view, selected, onSelect }: { view: string; selected: number | 
             <List.Item.Meta
               title={
                 <Space size={4}>
+                  <Checkbox
+                    checked={ticked.includes(x.id)}
+                    onClick={(e) => e.stopPropagation()}
+                    onChange={(e) => setTicked((old) => (e.target.checked ? [...old, x.id] : old.filter((id) => id !== x.id)))}
+                  />
                   {x.breached && <Badge status="error" />}
                   <Typography.Text ellipsis style={{ maxWidth: 180 }}>
                     {x.subject}
@@ -175,6 +238,17 @@ function Conversation({ id, agents }: { id: number; agents: Agent[] }) {
     onSuccess: (r) => {
       setDraft('');
       refresh(r);
+    },
+    onError,
+  });
+  const [mergeInto, setMergeInto] = useState<number | null>(null);
+  const merge = useMutation({
+    mutationFn: () => api<TicketView>(`/tickets/${id}/merge`, { method: 'POST', body: { into: mergeInto } }),
+    onSuccess: (r) => {
+      message.success(t('service.mergedInto', { id: r.id }));
+      client.setQueryData(['ticket', r.id], r);
+      void client.invalidateQueries({ queryKey: ['tickets'] });
+      void client.invalidateQueries({ queryKey: ['ticket', id] });
     },
     onError,
   });
@@ -346,6 +420,18 @@ function Conversation({ id, agents }: { id: number; agents: Agent[] }) {
             <Button data-testid="macros">{t('service.macros')}</Button>
           </Dropdown>
         )}
+        <Space.Compact size="small">
+          <InputNumber
+            min={1}
+            placeholder={t('service.mergeInto')}
+            value={mergeInto}
+            onChange={(v) => setMergeInto(v)}
+            style={{ width: 130 }}
+          />
+          <Button disabled={!mergeInto} loading={merge.isPending} onClick={() => merge.mutate()} data-testid="merge">
+            {t('service.merge')}
+          </Button>
+        </Space.Compact>
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
           {t('service.shortcuts')}
         </Typography.Text>
@@ -377,7 +463,7 @@ export function InboxTab() {
       />
       <Row gutter={12}>
         <Col xs={24} lg={6}>
-          <Queue view={view} selected={selected} onSelect={setSelected} />
+          <Queue view={view} selected={selected} onSelect={setSelected} agents={agents.data?.items ?? []} />
         </Col>
         <Col xs={24} lg={11}>
           {selected === null ? <Empty description={t('service.pick')} /> : <Conversation id={selected} agents={agents.data?.items ?? []} />}
