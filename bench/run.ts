@@ -699,6 +699,7 @@ if (wants('service')) {
   const { chatFigures, serviceCleanup, ticketListFigures } = await import('./service.ts');
   const list = await ticketListFigures(patron.ctx, values.smoke ? 10_000 : 1_000_000);
   figures.push(...list.figures);
+  for (const f of list.figures) console.log(`${f.name}: ${f.figure} ${f.unit} — ${f.note}`);
   await patron.close();
   await dbHandle.close();
   const server = await spawnServer({ ...serverEnv(), PATRON_WORKERS: 'off' });

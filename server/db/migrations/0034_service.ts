@@ -33,7 +33,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create index tickets_assignee_idx on tickets (assignee_id, status, updated_at desc);
     create index tickets_queue_idx on tickets (queue, status, updated_at desc);
     create index tickets_customer_idx on tickets (customer_id, created_at desc) where customer_id is not null;
-    create index tickets_anonymous_idx on tickets (anonymous_id) where anonymous_id is not null and customer_id is null;
+    -- A chat visitor's tickets by their anonymous id; and those not yet given a person (attached once it is stitched).
+    create index tickets_anonymous_idx on tickets (anonymous_id, id desc) where anonymous_id is not null;
+    create index tickets_unattached_idx on tickets (anonymous_id) where anonymous_id is not null and customer_id is null;
     create index tickets_created_idx on tickets (created_at);
     -- Deleting or erasing a ticket checks who was merged into it: without this, a scan of every ticket per row.
     create index tickets_merged_into_idx on tickets (merged_into) where merged_into is not null;

@@ -80,17 +80,17 @@ async function linesOf(ctx: AppContext, ticketId: number, afterId: number): Prom
   }));
 }
 
-/** The visitor's chat that still takes messages: by their anonymous id, or the chats of the person it was stitched to. */
+/**
+ * The visitor's chat that still takes messages: the newest open chat by their anonymous id, or of the person it was
+ * stitched to (two index lookups, not one OR a planner would scan for).
+ */
 async function openChatOf(db: Db, anonymousId: string, customerId: number | null): Promise<Ticket | undefined> {
-  return db
-    .selectFrom('tickets')
-    .selectAll()
-    .where('channel', '=', 'chat')
-    .where('merged_into', 'is', null)
-    .where('status', '<>', 'closed')
-    .where((eb) => eb.or([eb('anonymous_id', '=', anonymousId), ...(customerId !== null ? [eb('customer_id', '=', customerId)] : [])]))
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+  const open = (q: ReturnType<typeof chats>) =>
+    q.where('channel', '=', 'chat').where('merged_into', 'is', null).where('status', '<>', 'closed');
+  const chats = () => db.selectFrom('tickets').selectAll().orderBy('id', 'desc').limit(1);
+  const byVisitor = await open(chats().where('anonymous_id', '=', anonymousId)).executeTakeFirst();
+  const byPerson = customerId === null ? undefined : await open(chats().where('customer_id', '=', customerId)).executeTakeFirst();
+  return [byVisitor, byPerson].filter((t): t is Ticket => t !== undefined).sort((a, b) => Number(b.id) - Number(a.id))[0];
 }
 
 /** The conversation a visitor sees when the widget connects: their open chat's lines (none: an empty chat). */
