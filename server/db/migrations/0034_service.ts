@@ -29,6 +29,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       solved_at timestamptz,
       closed_at timestamptz
     );
+    -- The queue's order (most recently updated first): every ticket, and the open ones (most views) on their own.
+    create index tickets_updated_idx on tickets (updated_at desc, id desc);
+    create index tickets_open_idx on tickets (updated_at desc, id desc)
+      where status in ('new', 'open', 'pending', 'on_hold') and merged_into is null;
     create index tickets_status_idx on tickets (status, updated_at desc, id desc);
     create index tickets_assignee_idx on tickets (assignee_id, status, updated_at desc);
     create index tickets_queue_idx on tickets (queue, status, updated_at desc);

@@ -212,6 +212,9 @@ describe('service desk', () => {
     expect(alerts.filter((x) => x.ticketId === a).map((x) => x.action)).toEqual(['sla.warning']);
     await serviceTick(at(sh('2026-10-08T12:30:00')));
     expect((await clock(a, 'first_reply')).breached_at).toEqual(sh('2026-10-08T12:00:00'));
+    const breaching = (await api('GET', '/tickets?view=breaching&limit=200')).json();
+    expect(breaching.items.map((x: { id: number }) => x.id)).toContain(a);
+    expect(breaching.items.find((x: { id: number }) => x.id === a).breached).toBe(true);
 
     // Pending on the customer pauses the clock: an hour of waiting does not count.
     const c = (await open(sh('2026-11-02T09:00:00'), '暂停')).ticketId;

@@ -21,6 +21,46 @@ const toForm = (s: ServiceSettings) => ({
   ),
 });
 
+/** A list item's key and name (the key as the API checks it). */
+function KeyAndName({ name, width }: { name: number; width: number }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Form.Item name={[name, 'key']} rules={[{ required: true, pattern: /^[a-z0-9_-]{1,32}$/ }]}>
+        <Input placeholder={t('service.key')} style={{ width: 100 }} />
+      </Form.Item>
+      <Form.Item name={[name, 'name']} rules={[{ required: true }]}>
+        <Input placeholder={t('service.name')} style={{ width }} />
+      </Form.Item>
+    </>
+  );
+}
+
+/** A multiple choice among an enum's values, labelled by their translations under `prefix`. */
+function EnumSelect({
+  name,
+  values,
+  prefix,
+  placeholder,
+}: {
+  name: (string | number)[];
+  values: readonly string[];
+  prefix: string;
+  placeholder: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Form.Item name={name}>
+      <Select
+        mode="multiple"
+        placeholder={placeholder}
+        options={values.map((v) => ({ value: v, label: t(`${prefix}.${v}`) }))}
+        style={{ minWidth: 110 }}
+      />
+    </Form.Item>
+  );
+}
+
 /** Support address, reopen and close windows, business hours, queues, SLA policies, macros and CSAT. */
 export function DeskSettingsTab() {
   const { t } = useTranslation();
@@ -104,12 +144,7 @@ export function DeskSettingsTab() {
             <>
               {fields.map((f) => (
                 <Space key={f.key} wrap align="baseline">
-                  <Form.Item name={[f.name, 'key']} rules={[{ required: true, pattern: /^[a-z0-9_-]{1,32}$/ }]}>
-                    <Input placeholder={t('service.key')} style={{ width: 100 }} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'name']} rules={[{ required: true }]}>
-                    <Input placeholder={t('service.name')} style={{ width: 120 }} />
-                  </Form.Item>
+                  <KeyAndName name={f.name} width={120} />
                   <Form.Item name={[f.name, 'agentIds']}>
                     <Select mode="multiple" placeholder={t('service.agents')} options={agentOptions} style={{ minWidth: 160 }} />
                   </Form.Item>
@@ -119,14 +154,12 @@ export function DeskSettingsTab() {
                   <Form.Item name={[f.name, 'assignment']}>
                     <Select options={options(['round_robin', 'manual'], 'service.assignment')} style={{ width: 120 }} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'types']}>
-                    <Select
-                      mode="multiple"
-                      placeholder={t('service.types.label')}
-                      options={options(TICKET_TYPES, 'service.types')}
-                      style={{ minWidth: 140 }}
-                    />
-                  </Form.Item>
+                  <EnumSelect
+                    name={[f.name, 'types']}
+                    values={TICKET_TYPES}
+                    prefix="service.types"
+                    placeholder={t('service.types.label')}
+                  />
                   <MinusCircleOutlined onClick={() => remove(f.name)} />
                 </Space>
               ))}
@@ -143,36 +176,25 @@ export function DeskSettingsTab() {
             <>
               {fields.map((f) => (
                 <Space key={f.key} wrap align="baseline">
-                  <Form.Item name={[f.name, 'key']} rules={[{ required: true, pattern: /^[a-z0-9_-]{1,32}$/ }]}>
-                    <Input placeholder={t('service.key')} style={{ width: 100 }} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'name']} rules={[{ required: true }]}>
-                    <Input placeholder={t('service.name')} style={{ width: 140 }} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'priorities']}>
-                    <Select
-                      mode="multiple"
-                      placeholder={t('service.priority')}
-                      options={options(TICKET_PRIORITIES, 'service.priorities')}
-                      style={{ minWidth: 110 }}
-                    />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'types']}>
-                    <Select
-                      mode="multiple"
-                      placeholder={t('service.types.label')}
-                      options={options(TICKET_TYPES, 'service.types')}
-                      style={{ minWidth: 110 }}
-                    />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'channels']}>
-                    <Select
-                      mode="multiple"
-                      placeholder={t('service.channel')}
-                      options={options(TICKET_CHANNELS, 'service.channels')}
-                      style={{ minWidth: 110 }}
-                    />
-                  </Form.Item>
+                  <KeyAndName name={f.name} width={140} />
+                  <EnumSelect
+                    name={[f.name, 'priorities']}
+                    values={TICKET_PRIORITIES}
+                    prefix="service.priorities"
+                    placeholder={t('service.priority')}
+                  />
+                  <EnumSelect
+                    name={[f.name, 'types']}
+                    values={TICKET_TYPES}
+                    prefix="service.types"
+                    placeholder={t('service.types.label')}
+                  />
+                  <EnumSelect
+                    name={[f.name, 'channels']}
+                    values={TICKET_CHANNELS}
+                    prefix="service.channels"
+                    placeholder={t('service.channel')}
+                  />
                   {(['firstReplyMinutes', 'nextReplyMinutes', 'resolutionMinutes'] as const).map((k) => (
                     <Form.Item key={k} name={[f.name, k]} label={t(`service.targets.${k}`)}>
                       <InputNumber min={1} style={{ width: 90 }} />
@@ -210,12 +232,7 @@ export function DeskSettingsTab() {
             <>
               {fields.map((f) => (
                 <Space key={f.key} wrap align="start">
-                  <Form.Item name={[f.name, 'key']} rules={[{ required: true, pattern: /^[a-z0-9_-]{1,32}$/ }]}>
-                    <Input placeholder={t('service.key')} style={{ width: 100 }} />
-                  </Form.Item>
-                  <Form.Item name={[f.name, 'name']} rules={[{ required: true }]}>
-                    <Input placeholder={t('service.name')} style={{ width: 120 }} />
-                  </Form.Item>
+                  <KeyAndName name={f.name} width={120} />
                   <Form.Item name={[f.name, 'body']} extra={t('service.macroHelp')}>
                     <Input.TextArea placeholder={t('service.macroBody')} style={{ width: 320 }} autoSize />
                   </Form.Item>

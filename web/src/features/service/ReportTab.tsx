@@ -12,6 +12,38 @@ import { useAgents } from './InboxTab.tsx';
 
 type Report = z.infer<typeof serviceReport>;
 
+/** SLA clocks measured and the share met, by one dimension (the first column). */
+function SlaTable<T extends { total: number; met: number }>({
+  rows,
+  rowKey,
+  first,
+}: {
+  rows: T[];
+  rowKey: (x: T) => string;
+  first: { title: string; render: (x: T) => string };
+}) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Table<T>
+      style={{ marginTop: 12 }}
+      size="small"
+      pagination={false}
+      rowKey={rowKey}
+      dataSource={rows}
+      columns={[
+        { title: first.title, key: 'by', render: (_, x) => first.render(x) },
+        { title: t('service.clocks'), dataIndex: 'total', align: 'right', render: (n: number) => formatNumber(n, i18n.language) },
+        {
+          title: t('service.metShare'),
+          key: 'share',
+          align: 'right',
+          render: (_, x) => formatPercent(x.total ? x.met / x.total : 0, i18n.language),
+        },
+      ]}
+    />
+  );
+}
+
 /** Volume, reply and resolution times, SLA met, backlog, CSAT, busiest hours and complaints over a date range. */
 export function ReportTab() {
   const { t, i18n } = useTranslation();
@@ -75,56 +107,20 @@ export function ReportTab() {
           <Row gutter={16}>
             <Col xs={24} md={12}>
               <Card title={t('service.slaMet')}>
-                <Table
-                  size="small"
-                  pagination={false}
+                <SlaTable
+                  rows={r.sla}
                   rowKey={(x) => `${x.policy}-${x.metric}`}
-                  dataSource={r.sla}
-                  columns={[
-                    { title: t('service.policy'), dataIndex: 'policy' },
-                    { title: t('service.metric'), dataIndex: 'metric', render: (m: string) => t(`service.metrics.${m}`) },
-                    { title: t('service.clocks'), dataIndex: 'total', align: 'right', render: (n: number) => formatNumber(n, lng) },
-                    {
-                      title: t('service.metShare'),
-                      key: 'share',
-                      align: 'right',
-                      render: (_, x) => formatPercent(x.total ? x.met / x.total : 0, lng),
-                    },
-                  ]}
+                  first={{ title: t('service.policy'), render: (x) => `${x.policy} · ${t(`service.metrics.${x.metric}`)}` }}
                 />
-                <Table
-                  style={{ marginTop: 12 }}
-                  size="small"
-                  pagination={false}
+                <SlaTable
+                  rows={r.slaByAgent}
                   rowKey={(x) => String(x.agentId)}
-                  dataSource={r.slaByAgent}
-                  columns={[
-                    { title: t('service.assignee'), dataIndex: 'agentId', render: agentName },
-                    { title: t('service.clocks'), dataIndex: 'total', align: 'right' },
-                    {
-                      title: t('service.metShare'),
-                      key: 'share',
-                      align: 'right',
-                      render: (_, x) => formatPercent(x.total ? x.met / x.total : 0, lng),
-                    },
-                  ]}
+                  first={{ title: t('service.assignee'), render: (x) => agentName(x.agentId) }}
                 />
-                <Table
-                  style={{ marginTop: 12 }}
-                  size="small"
-                  pagination={false}
+                <SlaTable
+                  rows={r.slaByQueue}
                   rowKey={(x) => String(x.queue)}
-                  dataSource={r.slaByQueue}
-                  columns={[
-                    { title: t('service.queue'), dataIndex: 'queue', render: (q: string | null) => q ?? '—' },
-                    { title: t('service.clocks'), dataIndex: 'total', align: 'right' },
-                    {
-                      title: t('service.metShare'),
-                      key: 'share',
-                      align: 'right',
-                      render: (_, x) => formatPercent(x.total ? x.met / x.total : 0, lng),
-                    },
-                  ]}
+                  first={{ title: t('service.queue'), render: (x) => x.queue ?? '—' }}
                 />
                 <Chart
                   testId="service-sla-weeks"
