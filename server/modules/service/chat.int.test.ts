@@ -62,6 +62,8 @@ describe('chat widget', () => {
       .executeTakeFirstOrThrow();
     expect(ticket).toMatchObject({ channel: 'chat', customer_id: null, type: 'pre_sale', status: 'new' });
 
+    const found = await api('GET', '/tickets?view=all_open&channel=chat&limit=200&q=%E5%A4%96%E5%A5%97');
+    expect(found.json().items.map((x: { id: number }) => x.id)).toEqual([Number(ticket.id)]);
     const reply = await api('POST', `/tickets/${ticket.id}/replies`, { body: '有的，S 码有货。' });
     expect(reply.statusCode, reply.body).toBe(201);
     await v.until((f) => f.type === 'messages' && f.messages?.some((m) => m.author === 'agent') === true);
