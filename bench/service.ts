@@ -46,6 +46,7 @@ export async function ticketListFigures(ctx: AppContext, tickets: number): Promi
     from generate_series(1, ${tickets}) g
     cross join lateral (select now() - (g % 31536000) * interval '1 second' as at) t
     join customers c on c.id = (select min(id) from customers) + g % (select count(*) from customers)`.execute(ctx.db);
+  await sql`analyze tickets`.execute(ctx.db);
   await sql`
     insert into sla_clocks (ticket_id, metric, policy, target_minutes, running_since, due_at, warn_at, started_at)
     select t.id, m.metric, 'standard', m.target, t.created_at, t.created_at + m.target * interval '1 minute',

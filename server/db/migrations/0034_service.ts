@@ -34,6 +34,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create index tickets_open_idx on tickets (updated_at desc, id desc)
       where status in ('new', 'open', 'pending', 'on_hold') and merged_into is null;
     create index tickets_status_idx on tickets (status, updated_at desc, id desc);
+    -- "Mine": an agent's open tickets in the queue's order (an agent with none finds out at once).
+    create index tickets_mine_idx on tickets (assignee_id, updated_at desc, id desc)
+      where status in ('new', 'open', 'pending', 'on_hold') and merged_into is null;
     create index tickets_assignee_idx on tickets (assignee_id, status, updated_at desc);
     create index tickets_queue_idx on tickets (queue, status, updated_at desc);
     create index tickets_customer_idx on tickets (customer_id, created_at desc) where customer_id is not null;
@@ -112,7 +115,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       started_at timestamptz not null,
       primary key (ticket_id, metric)
     );
+    -- Running clocks by due time: breaches still to record; and every unmet one for the "breaching soon" view.
     create index sla_clocks_due_idx on sla_clocks (due_at) where met_at is null and breached_at is null and due_at is not null;
+    create index sla_clocks_open_due_idx on sla_clocks (due_at) where met_at is null and due_at is not null;
     create index sla_clocks_warn_idx on sla_clocks (warn_at) where met_at is null and warned_at is null and warn_at is not null;
 
     -- A satisfaction request about something a customer went through (here: a solved ticket), sent once, answered on a
