@@ -152,7 +152,9 @@ export async function chatFigures(base: string, auth: Record<string, string>, co
   let unlisted = 0;
   for (const c of answered) {
     // The visitor's chat, found as an agent would: searching the queue for what they wrote.
-    const res = await fetch(`${base}/api/v1/tickets?view=all_open&channel=chat&q=${encodeURIComponent(`${c.aid} hello`)}`, { headers: auth });
+    const res = await fetch(`${base}/api/v1/tickets?view=all_open&channel=chat&q=${encodeURIComponent(`${c.aid} hello`)}`, {
+      headers: auth,
+    });
     const id = res.ok ? ((await res.json()) as { items: { id: number }[] }).items[0]?.id : undefined;
     if (!id) {
       unlisted++;
