@@ -1,3 +1,4 @@
+import { BellOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -13,6 +14,7 @@ import {
   Input,
   InputNumber,
   List,
+  Popover,
   Row,
   Segmented,
   Select,
@@ -440,6 +442,48 @@ function Conversation({ id, agents }: { id: number; agents: Agent[] }) {
   );
 }
 
+type DeskAlert = { id: number; ticketId: number; subject: string; action: string; at: string };
+const ALERT_ACTIONS = ['sla.warning', 'sla.breached', 'note', 'assigned', 'updated'];
+
+/** The caller's alerts (SLA warnings and breaches, mentions, assignments): a badge, and a list that opens the ticket. */
+function AlertsButton({ onOpen }: { onOpen: (ticketId: number) => void }) {
+  const { t, i18n } = useTranslation();
+  const alerts = useQuery({
+    queryKey: ['service', 'alerts'],
+    queryFn: () => api<{ items: DeskAlert[] }>('/service/alerts'),
+    refetchInterval: 30_000,
+  });
+  const items = alerts.data?.items ?? [];
+  return (
+    <Popover
+      trigger="click"
+      placement="bottomRight"
+      content={
+        <List
+          size="small"
+          style={{ width: 360, maxHeight: 400, overflow: 'auto' }}
+          dataSource={items}
+          locale={{ emptyText: t('service.noAlerts') }}
+          renderItem={(a) => (
+            <List.Item onClick={() => onOpen(a.ticketId)} style={{ cursor: 'pointer' }}>
+              <List.Item.Meta
+                title={`#${a.ticketId} ${a.subject}`}
+                description={`${ALERT_ACTIONS.includes(a.action) ? t(`service.alertActions.${a.action.replace('.', '_')}`) : a.action} · ${formatDateTime(a.at, i18n.language)}`}
+              />
+            </List.Item>
+          )}
+        />
+      }
+    >
+      <Badge count={items.length} size="small">
+        <Button icon={<BellOutlined />} data-testid="service-alerts">
+          {t('service.alerts')}
+        </Button>
+      </Badge>
+    </Popover>
+  );
+}
+
 /** The agent's screen: the queue of a view, the conversation, and the customer beside it. */
 export function InboxTab() {
   const { t } = useTranslation();
@@ -454,13 +498,15 @@ export function InboxTab() {
   });
   return (
     <>
-      <Segmented
-        style={{ marginBottom: 12 }}
-        value={view}
-        onChange={(v) => setView(String(v))}
-        options={TICKET_VIEWS.map((v) => ({ value: v, label: t(`service.views.${v}`) }))}
-        data-testid="ticket-views"
-      />
+      <Space style={{ marginBottom: 12, width: '100%', justifyContent: 'space-between' }}>
+        <Segmented
+          value={view}
+          onChange={(v) => setView(String(v))}
+          options={TICKET_VIEWS.map((v) => ({ value: v, label: t(`service.views.${v}`) }))}
+          data-testid="ticket-views"
+        />
+        <AlertsButton onOpen={setSelected} />
+      </Space>
       <Row gutter={12}>
         <Col xs={24} lg={6}>
           <Queue view={view} selected={selected} onSelect={setSelected} agents={agents.data?.items ?? []} />
