@@ -86,9 +86,7 @@ export const ERROR_CODES = {
     'TICKET_MERGE_SELF',
     'TICKET_NOT_FOUND',
     'TICKET_NO_CUSTOMER',
-    'TICKET_NO_REPLY_CHANNEL',
     'TICKET_SPLIT_NOTHING',
-    'CSAT_NOT_FOUND',
   ],
   journeys: [
     'JOURNEY_INVALID',

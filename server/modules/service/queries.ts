@@ -115,7 +115,7 @@ export async function ticketDetail(
   now: Date,
 ): Promise<TicketView> {
   const t = await db.selectFrom('tickets as t').selectAll('t').where('t.id', '=', id).where(visibleTo(p, s)).executeTakeFirst();
-  if (!t) throw serviceErrors.hidden(id);
+  if (!t) throw serviceErrors.notFound(id);
   if (p?.kind === 'user')
     await db
       .insertInto('ticket_viewers')
@@ -207,7 +207,7 @@ export async function ticketDetail(
 /** Refuses a ticket the reader may not see (as if it did not exist). */
 export async function assertVisible(db: Db, s: ServiceSettings, id: number, p: Principal | null): Promise<void> {
   const ok = await db.selectFrom('tickets as t').select('t.id').where('t.id', '=', id).where(visibleTo(p, s)).executeTakeFirst();
-  if (!ok) throw serviceErrors.hidden(id);
+  if (!ok) throw serviceErrors.notFound(id);
 }
 
 /** A ticket the reader may see, locked (for a change through the API). */
@@ -226,7 +226,7 @@ export async function attachmentOf(db: Db, s: ServiceSettings, ticketId: number,
     .where('a.ticket_id', '=', ticketId)
     .where(visibleTo(p, s))
     .executeTakeFirst();
-  if (!a) throw serviceErrors.hidden(ticketId);
+  if (!a) throw serviceErrors.notFound(ticketId);
   return a;
 }
 

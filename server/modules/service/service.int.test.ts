@@ -295,6 +295,16 @@ describe('service desk', () => {
       messageId: '<merged-3@mail.example.com>',
     });
     expect((await ticketOf(first.json().id)).messages.at(-1)).toMatchObject({ author: 'customer', body: '寄出了吗？' });
+    // Split the last question off to a ticket of its own; splitting everything is refused.
+    const thread = (await ticketOf(first.json().id)).messages as { id: number; body: string }[];
+    const last = thread.at(-1) as { id: number };
+    expect(
+      (await api('POST', `/tickets/${first.json().id}/split`, { messageIds: thread.map((m) => m.id), subject: 'x' })).json().error.code,
+    ).toBe('TICKET_SPLIT_NOTHING');
+    const split = await api('POST', `/tickets/${first.json().id}/split`, { messageIds: [last.id], subject: '物流查询' });
+    expect(split.statusCode, split.body).toBe(201);
+    expect(split.json()).toMatchObject({ subject: '物流查询', status: 'open', messages: [{ body: '寄出了吗？' }] });
+    expect((await ticketOf(first.json().id)).messages.map((m: { body: string }) => m.body)).not.toContain('寄出了吗？');
   });
 
   it('asks for CSAT once, a day after solving, and records the answer from the public page', async () => {

@@ -16,10 +16,7 @@ export const serviceErrors = {
   mergeOtherCustomer: () => new AppError('TICKET_MERGE_OTHER_CUSTOMER', 'conflict', 'Only tickets of the same customer can be merged.'),
   splitNothing: () =>
     new AppError('TICKET_SPLIT_NOTHING', 'invalid', 'Choose customer messages of this ticket to split off (not all of them).'),
-  noChannel: (channel: string) =>
-    new AppError('TICKET_NO_REPLY_CHANNEL', 'conflict', `Replies on ${channel} tickets cannot be sent yet; answer by e-mail or SMS.`),
   macroNotFound: (key: string) => new AppError('SERVICE_MACRO_NOT_FOUND', 'not_found', `No macro "${key}".`),
-  hidden: (id: number) => new AppError('TICKET_NOT_FOUND', 'not_found', `Ticket ${id} does not exist.`),
   duplicateKeys: (what: string) => new AppError('SERVICE_SETTINGS_INVALID', 'invalid', `Two ${what} share a key.`),
 };
 
