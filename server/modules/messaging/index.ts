@@ -43,3 +43,4 @@ export { nextTimeOfDay } from './quiet-hours.ts';
 export { templateExists, templateKinds, templatesUsing } from './templates.service.ts';
 export { sampleSmsParts } from './preview.service.ts';
 export { renderText } from './render.ts';
+export { reachableChannels } from './recipients.ts';

@@ -92,3 +92,9 @@ export async function recipientsOf(db: Db, ctx: ScopeContext, ids: readonly numb
     }),
   );
 }
+
+/** The channels a person can be reached on at all (an address on their profile), before consent or suppression. */
+export async function reachableChannels(db: Db, customerId: number): Promise<{ email: boolean; sms: boolean }> {
+  const r = await db.selectFrom('customers').select(['email_enc', 'phone_enc']).where('id', '=', customerId).executeTakeFirst();
+  return { email: Boolean(r?.email_enc), sms: Boolean(r?.phone_enc) };
+}

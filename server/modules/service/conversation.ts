@@ -2,7 +2,7 @@ import type { ServiceSettings, TicketStatus } from '../../../contracts/service.t
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { enqueueMessage } from '../messaging/index.ts';
+import { enqueueMessage, reachableChannels } from '../messaging/index.ts';
 import { type Ticket, appendMessage, changeStatus, lockTicket } from './tickets.ts';
 import { meetClocks } from './sla.ts';
 import { recordTicketEvent } from './trail.ts';
@@ -12,9 +12,17 @@ export const REPLY_TEMPLATES = { email: 'service.reply', sms: 'service.reply.sms
 
 type Ctx = { db: Db; keyring: Keyring; now: Date; settings: ServiceSettings };
 
-/** The channel a reply to a ticket goes out on: SMS to an SMS ticket, else e-mail; chat replies stay in the chat. */
-const replyChannel = (t: Ticket): keyof typeof REPLY_TEMPLATES | null =>
-  t.channel === 'sms' ? 'sms' : t.channel === 'chat' ? null : 'email';
+/**
+ * The channel a reply goes out on: the one the customer wrote on (SMS to an SMS ticket, e-mail otherwise), else the
+ * other when that is the only address they have (a web form left with a phone); chat replies stay in the chat.
+ */
+async function replyChannel(db: Db, t: Ticket): Promise<keyof typeof REPLY_TEMPLATES | null> {
+  if (t.channel === 'chat' || t.customer_id === null) return null;
+  const wanted = t.channel === 'sms' ? 'sms' : 'email';
+  const reachable = await reachableChannels(db, Number(t.customer_id));
+  const other = wanted === 'sms' ? 'email' : 'sms';
+  return reachable[wanted] || !reachable[other] ? wanted : other;
+}
 
 /** `@name` or `@email-local-part` of active users, as their ids. */
 async function mentionsIn(db: Db, body: string): Promise<number[]> {
@@ -67,14 +75,14 @@ export async function postAgentMessage(
     if (m.status) await changeStatus(trx, c, t, m.status, actor);
     return id as number;
   }
-  const channel = replyChannel(t);
+  const channel = await replyChannel(trx, t);
   const id = (await appendMessage(
     trx,
     c.keyring,
     { ticketId, author: 'agent', userId, channel: channel ?? t.channel, body: m.body },
     c.now,
   )) as number;
-  if (channel && t.customer_id !== null) {
+  if (channel) {
     const agent = userId ? await trx.selectFrom('users').select('name').where('id', '=', userId).executeTakeFirst() : undefined;
     const { messageId } = await enqueueMessage(trx, {
       key: `ticket:${ticketId}:message:${id}`,

@@ -408,10 +408,20 @@ describe('service desk', () => {
     const id = await newest();
     expect(id).toBeGreaterThan(before);
     expect(await ticketOf(id)).toMatchObject({ channel: 'form', type: 'order', orderRefs: ['TB888'], customerName: '钱多多' });
+    // Left with a phone only: the reply goes out by SMS.
+    await post(new URLSearchParams({ phone: '13700137000', subject: '退货地址', message: '退货寄到哪里？' }).toString());
+    const byPhone = await newest();
+    await api('POST', `/tickets/${byPhone}/replies`, { body: '请寄到上海市仓库。' });
+    const out = await patron.ctx.db
+      .selectFrom('messages')
+      .select(['template_key', 'channel'])
+      .where('source', '=', `ticket:${byPhone}`)
+      .execute();
+    expect(out).toEqual([{ template_key: 'service.reply.sms', channel: 'sms' }]);
     expect((await post('subject=x&message=y')).statusCode).toBe(400);
     const bot = await post('subject=x&message=y&email=bot%40example.com&website=http%3A%2F%2Fspam');
     expect(bot.statusCode).toBe(200);
-    expect(await newest()).toBe(id);
+    expect(await newest()).toBe(byPhone);
   });
 
   it('builds the demo store’s desk: conversations on every channel, some answered and solved with their surveys due', async () => {
