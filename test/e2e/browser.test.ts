@@ -594,10 +594,12 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
   });
 
   it('answers a ticket from the agent screen: queue, conversation with SLA clocks, the customer beside it; the reply goes to the outbox', async () => {
+    // A customer with an e-mail address: the reply to an API ticket goes out by e-mail.
     const c = await patron.ctx.db
       .selectFrom('customers')
       .select('id')
       .where('merged_into', 'is', null)
+      .where('email_enc', 'is not', null)
       .orderBy('id')
       .executeTakeFirstOrThrow();
     const { id } = await patron.ctx.db.transaction().execute(async (trx) =>
