@@ -120,6 +120,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create index sla_clocks_open_due_idx on sla_clocks (due_at) where met_at is null and due_at is not null;
     create index sla_clocks_warn_idx on sla_clocks (warn_at) where met_at is null and warned_at is null and warn_at is not null;
 
+    -- Work only one process may do at a time (polling the support mailbox): held until 'until', renewed by its holder.
+    create table service_leases (name text primary key, until timestamptz not null);
+
     -- A satisfaction request about something a customer went through (here: a solved ticket), sent once, answered on a
     -- public page with a rating and a comment.
     create table feedback_requests (

@@ -17,7 +17,7 @@ describe('SMS callbacks', () => {
       ]),
     ).toEqual({
       receipts: [{ ref: { outId: '7', serial: 'b' }, delivered: false, code: 'MK:0001' }],
-      replies: [{ phone: '13800000000', text: 'TD' }],
+      replies: [{ phone: '13800000000', text: 'TD', at: '' }],
     });
     expect(
       parseCallback('tencent', [
@@ -26,7 +26,7 @@ describe('SMS callbacks', () => {
       ]),
     ).toEqual({
       receipts: [{ ref: { serial: 's1' }, delivered: false, code: 'UNDELIV' }],
-      replies: [{ phone: '+8613800000000', text: '退订' }],
+      replies: [{ phone: '+8613800000000', text: '退订', at: '' }],
     });
     expect(parseCallback('aliyun', { a: 1 })).toBeNull();
   });

@@ -71,7 +71,7 @@ export const presentImap = (s: StoredImap | null) =>
 
 /**
  * Polls the support mailbox when it is due: unseen messages (up to 200) become tickets or replies exactly as mail to the
- * SMTP listener does, and are marked seen once taken. One process polls at a time (an advisory lock); a message that
+ * SMTP listener does, and are marked seen once taken. One process polls at a time (a lease in `service_leases`); a message that
  * cannot be taken stays unseen for the next poll, and a message taken twice (a crash before it was marked) is one
  * message on its ticket (threaded by its Message-ID).
  */
@@ -80,46 +80,61 @@ export async function pollImap(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   if (!cfg?.enabled || (lastPoll.at && now.getTime() - lastPoll.at.getTime() < cfg.intervalSeconds * 1000)) return 0;
   lastPoll.at = now;
-  return ctx.db.transaction().execute(async (trx) => {
-    const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext('service-imap')) as ok`.execute(trx);
-    if (!lock.rows[0].ok) return 0;
-    const client = new ImapFlow({
-      host: cfg.host,
-      port: cfg.port,
-      secure: cfg.secure,
-      auth: { user: cfg.user, pass: cfg.passwordEnc ? decryptField(ctx.keyring, cfg.passwordEnc) : '' },
-      logger: false,
-      connectionTimeout: 15_000,
-    });
-    let taken = 0;
-    try {
-      await client.connect();
-      const box = await client.getMailboxLock(cfg.mailbox);
-      try {
-        const unseen = ((await client.search({ seen: false }, { uid: true })) || []).slice(0, PER_POLL);
-        const done: number[] = [];
-        if (unseen.length > 0)
-          for await (const m of client.fetch(unseen, { uid: true, source: true }, { uid: true })) {
-            if (!m.source) continue;
-            try {
-              await receiveSupportMail(ctx, m.source);
-              done.push(m.uid);
-              taken++;
-            } catch (err) {
-              ctx.log.error({ err, uid: m.uid }, 'support mail from IMAP not taken');
-            }
-          }
-        if (done.length > 0) await client.messageFlagsAdd(done, ['\\Seen'], { uid: true });
-      } finally {
-        box.release();
-      }
-      lastPoll.error = null;
-    } catch (err) {
-      lastPoll.error = (err as Error).message.slice(0, 500);
-      ctx.log.warn({ err }, 'support mailbox poll failed');
-    } finally {
-      await client.logout().catch(() => undefined);
-    }
-    return taken;
+  // A lease rather than a lock held across the mailbox's network round trips (no transaction stays open meanwhile).
+  const lease = await sql<{ name: string }>`
+    insert into service_leases (name, until) values ('imap', ${new Date(now.getTime() + 10 * 60_000)})
+    on conflict (name) do update set until = excluded.until where service_leases.until < ${now}
+    returning name`.execute(ctx.db);
+  if (lease.rows.length === 0) return 0;
+  try {
+    return await takeUnseen(ctx, cfg);
+  } finally {
+    await ctx.db
+      .updateTable('service_leases')
+      .set({ until: new Date(0) })
+      .where('name', '=', 'imap')
+      .execute();
+  }
+}
+
+/** One connection to the mailbox: unseen messages taken, marked seen once taken. */
+async function takeUnseen(ctx: AppContext, cfg: StoredImap): Promise<number> {
+  const client = new ImapFlow({
+    host: cfg.host,
+    port: cfg.port,
+    secure: cfg.secure,
+    auth: { user: cfg.user, pass: cfg.passwordEnc ? decryptField(ctx.keyring, cfg.passwordEnc) : '' },
+    logger: false,
+    connectionTimeout: 15_000,
   });
+  let taken = 0;
+  try {
+    await client.connect();
+    const box = await client.getMailboxLock(cfg.mailbox);
+    try {
+      const unseen = ((await client.search({ seen: false }, { uid: true })) || []).slice(0, PER_POLL);
+      const done: number[] = [];
+      if (unseen.length > 0)
+        for await (const m of client.fetch(unseen, { uid: true, source: true }, { uid: true })) {
+          if (!m.source) continue;
+          try {
+            await receiveSupportMail(ctx, m.source);
+            done.push(m.uid);
+            taken++;
+          } catch (err) {
+            ctx.log.error({ err, uid: m.uid }, 'support mail from IMAP not taken');
+          }
+        }
+      if (done.length > 0) await client.messageFlagsAdd(done, ['\\Seen'], { uid: true });
+    } finally {
+      box.release();
+    }
+    lastPoll.error = null;
+  } catch (err) {
+    lastPoll.error = (err as Error).message.slice(0, 500);
+    ctx.log.warn({ err }, 'support mailbox poll failed');
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+  return taken;
 }

@@ -99,7 +99,10 @@ export type FeedbackRequestTable = {
   answered_at: Timestamp | null;
 };
 
+export type ServiceLeaseTable = { name: string; until: Timestamp };
+
 export type ServiceTables = {
+  service_leases: ServiceLeaseTable;
   tickets: TicketTable;
   ticket_messages: TicketMessageTable;
   ticket_attachments: TicketAttachmentTable;
