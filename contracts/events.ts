@@ -34,6 +34,15 @@ export const DOMAIN_EVENTS = {
    * text are personal data: both encrypted with the keyring. `customerId` is the address's holder, null if unknown.
    */
   'message.replied': z.object({ channel: z.enum(['sms']), provider: z.string(), fromEnc: z.string(), textEnc: z.string() }),
+  /** A return or exchange moved to a new state (created included: from is null). */
+  'return.updated': z.object({
+    returnId: z.number().int(),
+    orderId: z.number().int(),
+    from: z.string().nullable(),
+    state: z.string(),
+    origin: z.string(),
+    resolution: z.string().nullable(),
+  }),
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENTS;

@@ -265,7 +265,7 @@ export const ticketList = pageOf(ticketSummary);
 
 export const ticketMessageView = z.object({
   id: z.number().int(),
-  author: z.enum(['customer', 'agent', 'note', 'system']),
+  author: z.enum(['customer', 'agent', 'note', 'system', 'bot']),
   userId: z.number().int().nullable(),
   userName: z.string().nullable(),
   channel: z.string(),

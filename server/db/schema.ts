@@ -9,9 +9,11 @@ import type { CustomersTables } from '../modules/customers/customers.tables.ts';
 import type { EventsTables } from '../modules/events/events.tables.ts';
 import type { IdentityTables } from '../modules/identity/identity.tables.ts';
 import type { IngestTables } from '../modules/ingest/ingest.tables.ts';
+import type { KnowledgeTables } from '../modules/knowledge/knowledge.tables.ts';
 import type { JourneysTables } from '../modules/journeys/journeys.tables.ts';
 import type { MessagingTables } from '../modules/messaging/messaging.tables.ts';
 import type { PrivacyTables } from '../modules/privacy/privacy.tables.ts';
+import type { ReturnsTables } from '../modules/returns/returns.tables.ts';
 import type { ServiceTables } from '../modules/service/service.tables.ts';
 import type { SegmentsTables } from '../modules/segments/segments.tables.ts';
 import type { TrackingTables } from '../modules/tracking/tracking.tables.ts';
@@ -39,7 +41,9 @@ export type Database = PlatformTables &
   JourneysTables &
   CampaignsTables &
   LoyaltyTables &
-  ServiceTables;
+  ServiceTables &
+  ReturnsTables &
+  KnowledgeTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';
@@ -52,8 +56,10 @@ export type * from '../modules/events/events.tables.ts';
 export type * from '../modules/identity/identity.tables.ts';
 export type * from '../modules/ingest/ingest.tables.ts';
 export type * from '../modules/journeys/journeys.tables.ts';
+export type * from '../modules/knowledge/knowledge.tables.ts';
 export type * from '../modules/messaging/messaging.tables.ts';
 export type * from '../modules/privacy/privacy.tables.ts';
+export type * from '../modules/returns/returns.tables.ts';
 export type * from '../modules/segments/segments.tables.ts';
 export type * from '../modules/service/service.tables.ts';
 export type * from '../modules/tracking/tracking.tables.ts';

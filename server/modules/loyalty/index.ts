@@ -27,4 +27,4 @@ export const loyaltyModule = defineModule({
 export { awardBatch, awardHistory, ledgerContextOf, nightly } from './work.ts';
 export { writeLoyaltySettings } from './programme.ts';
 export { batchCodes, couponTemplatesExisting, createBatch, createTemplate, issueCoupon } from './coupons.ts';
-export { balanceOf } from './ledger.ts';
+export { balanceOf, grantPoints } from './ledger.ts';

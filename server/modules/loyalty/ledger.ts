@@ -114,6 +114,16 @@ export async function credit(trx: Db, c: LedgerContext, e: Credit): Promise<bool
   return Number(r.numAffectedRows ?? 0) > 0;
 }
 
+/** Points given for something outside the earn rules (a return resolved as store credit), once per source. */
+export async function grantPoints(
+  trx: Db,
+  c: LedgerContext,
+  g: { customerId: number; points: number; source: string; reason: string; actor: string },
+): Promise<boolean> {
+  await lockMember(trx, g.customerId);
+  return credit(trx, c, { ...g, kind: 'adjust' });
+}
+
 export type LedgerRow = { id: number; source: string; points: number };
 
 /**

@@ -40,7 +40,7 @@ export { closeTransports } from './providers.ts';
 export { callbackToken } from './callbacks.ts';
 export { saveTemplate } from './templates.service.ts';
 export { nextTimeOfDay } from './quiet-hours.ts';
-export { templateExists, templateKinds, templatesUsing } from './templates.service.ts';
+export { installMissingTemplates, templateExists, templateKinds, templatesUsing } from './templates.service.ts';
 export { sampleSmsParts } from './preview.service.ts';
 export { renderText } from './render.ts';
 export { reachableChannels } from './recipients.ts';

@@ -3,6 +3,7 @@ import type { Db, MessageTemplateTable } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
+import { getStoreSettings } from '../system/index.ts';
 import { type Localized, renderMessage } from './render.ts';
 import type { Selectable } from 'kysely';
 
@@ -59,6 +60,16 @@ export const SAMPLE_SCOPE = {
   reply: { body: '您好，您的包裹今天已经发出，单号 SF1234567890。' },
   agent: { name: '小美' },
   survey_url: 'https://example.com/f/token',
+  rma: {
+    id: 88,
+    state: 'approved',
+    url: 'https://example.com/r/token',
+    reason: '',
+    resolution: 'refund',
+    refund_amount: 19900,
+    coupon: '',
+    points: 0,
+  },
   unsubscribe_url: 'https://example.com/u/token',
 };
 
@@ -124,6 +135,18 @@ export async function templateExists(db: Db, keys: readonly string[]): Promise<S
     .where('key', 'in', [...keys])
     .execute();
   return new Set(rows.map((r) => r.key));
+}
+
+/** Installs the shipped templates a store does not have yet (a reworded one stays as the store left it). */
+export async function installMissingTemplates(db: Db, templates: readonly TemplateBody[], actor: Actor, now: Date): Promise<void> {
+  const have = await templateExists(
+    db,
+    templates.map((t) => t.key),
+  );
+  const missing = templates.filter((t) => !have.has(t.key));
+  if (missing.length === 0) return;
+  const store = await getStoreSettings(db, { timeZone: 'Asia/Shanghai' });
+  for (const t of missing) await saveTemplate(db, t, { actor, timeZone: store.timeZone, currency: store.currency, now });
 }
 
 /** The channel and purpose of each of these templates that exists. */

@@ -29,7 +29,7 @@ export type TicketTable = {
   closed_at: Timestamp | null;
 };
 
-export type TicketAuthor = 'customer' | 'agent' | 'note' | 'system';
+export type TicketAuthor = 'customer' | 'agent' | 'note' | 'system' | 'bot';
 
 export type TicketMessageTable = {
   id: Generated<number>;
@@ -101,7 +101,20 @@ export type FeedbackRequestTable = {
 
 export type ServiceLeaseTable = { name: string; until: Timestamp };
 
+/** A complaint's particulars beside its ticket: how serious, what about, what was done and given. */
+export type TicketComplaintTable = {
+  ticket_id: number;
+  severity: 'minor' | 'major' | 'critical';
+  category: string;
+  skus: Generated<string[]>;
+  resolution: string | null;
+  compensation_kind: 'none' | 'refund' | 'points' | 'coupon' | 'gift' | 'other' | null;
+  compensation_amount: number | null;
+  escalated_at: Timestamp | null;
+};
+
 export type ServiceTables = {
+  ticket_complaints: TicketComplaintTable;
   service_leases: ServiceLeaseTable;
   tickets: TicketTable;
   ticket_messages: TicketMessageTable;

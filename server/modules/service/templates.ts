@@ -1,8 +1,7 @@
 import type { TemplateBody } from '../../../contracts/messaging.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
-import { saveTemplate, templateExists } from '../messaging/index.ts';
-import { getStoreSettings } from '../system/index.ts';
+import { installMissingTemplates } from '../messaging/index.ts';
 import { CSAT_TEMPLATES } from './csat.ts';
 import { REPLY_TEMPLATES } from './conversation.ts';
 
@@ -56,14 +55,5 @@ export const SERVICE_TEMPLATES: TemplateBody[] = [
   },
 ];
 
-/** Installs the shipped templates a store does not have yet (a reworded one stays as the store left it). */
-export async function ensureServiceTemplates(db: Db, now: Date): Promise<void> {
-  const have = await templateExists(
-    db,
-    SERVICE_TEMPLATES.map((t) => t.key),
-  );
-  const missing = SERVICE_TEMPLATES.filter((t) => !have.has(t.key));
-  if (missing.length === 0) return;
-  const store = await getStoreSettings(db, { timeZone: 'Asia/Shanghai' });
-  for (const t of missing) await saveTemplate(db, t, { actor: SYSTEM, timeZone: store.timeZone, currency: store.currency, now });
-}
+/** Installs the shipped templates a store does not have yet. */
+export const ensureServiceTemplates = (db: Db, now: Date) => installMissingTemplates(db, SERVICE_TEMPLATES, SYSTEM, now);
