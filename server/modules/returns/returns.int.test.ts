@@ -193,7 +193,7 @@ describe('returns', () => {
     expect(items).toEqual([{ sku: 'SCARF', quantity: 2 }]);
 
     // Store credit needs a loyalty member; 1 point per ¥1 of the accepted value by default.
-    await api('PUT', '/loyalty/settings', { ...(await api('GET', '/loyalty/settings')).json(), enabled: true });
+    await api('PUT', '/loyalty/settings', { ...(await api('GET', '/loyalty/settings')).json<object>(), enabled: true });
     expect((await api('POST', `/loyalty/members`, { customerId: o.customerId })).statusCode).toBeLessThan(300);
     const o2 = await order('+8613900000005');
     const credit = (await ask({ orderId: o2.orderId, refundOnly: true, lines: [{ orderItemId: o2.hat, quantity: 1 }] })).json();
