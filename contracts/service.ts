@@ -117,6 +117,10 @@ export const serviceSettings = z.object({
     .default({ enabled: true, delayHours: 24 }),
   /** The share of an SLA target after which the assignee and the queue lead are warned. */
   warnAt: z.number().min(0.1).max(0.99).default(0.75),
+  /** The FAQ bot answers chat visitors first and hands the conversation to an agent when it cannot (or is asked to). */
+  bot: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  /** Complaints without an agent's reply this many hours after they came in are escalated (urgent, the queue alerted). */
+  complaintEscalationHours: z.number().min(1).max(720).default(4),
 });
 export type ServiceSettings = z.infer<typeof serviceSettings>;
 

@@ -14,6 +14,7 @@ import { journeysModule } from './modules/journeys/index.ts';
 import { campaignsModule } from './modules/campaigns/index.ts';
 import { loyaltyModule } from './modules/loyalty/index.ts';
 import { messagingModule } from './modules/messaging/index.ts';
+import { knowledgeModule } from './modules/knowledge/index.ts';
 import { returnsModule } from './modules/returns/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
 import { segmentsModule } from './modules/segments/index.ts';
@@ -47,6 +48,7 @@ export const allModules: readonly Module[] = [
   loyaltyModule,
   serviceModule,
   returnsModule,
+  knowledgeModule,
 ];
 
 /** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */

@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../platform/context.ts';
-import { type ChatPeer, chatHistory, chatHub, chatIdentify, chatMessage } from './chat.ts';
+import { type ChatPeer, chatHistory, chatHub, chatIdentify, visitorWrote } from './chat.ts';
 import { WIDGET_SCRIPT } from './widget.ts';
 
 const connectQuery = z.object({
@@ -12,6 +12,7 @@ const connectQuery = z.object({
     .min(8)
     .max(100)
     .regex(/^[\w.:-]+$/),
+  lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
 });
 const inbound = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), text: z.string().trim().min(1).max(5000) }),
@@ -33,7 +34,8 @@ const BURST = 5;
  * The chat widget: `<script src="https://crm.example.com/chat/widget.js" async></script>` on the shop's pages puts a chat
  * button on them; `/chat/ws?aid=<anonymous id>` is its WebSocket. The visitor is the tracking anonymous id the
  * analytics SDK keeps (or one the widget keeps itself): their earlier chat comes back on connect, agents' replies are
- * pushed as they are sent, and leaving an e-mail or phone stitches them to their person like any identify.
+ * pushed as they are sent, and leaving an e-mail or phone stitches them to their person like any identify. The FAQ bot
+ * answers first (with article links) until it hands the conversation to an agent.
  */
 export async function registerChat(app: FastifyInstance, ctx: AppContext) {
   await app.register(websocket, { options: { maxPayload: 16_384 } });
@@ -80,7 +82,14 @@ export async function registerChat(app: FastifyInstance, ctx: AppContext) {
             await chatIdentify(ctx, aid, parsed);
             return peer.send({ type: 'identified' });
           }
-          const ticketId = await chatMessage(ctx, aid, parsed.text);
+          const { answer, ticketId } = await visitorWrote(ctx, aid, parsed.text, q.data.lang);
+          if (answer) {
+            peer.send({ type: 'said', text: parsed.text });
+            peer.send({ type: 'bot', text: answer.text, articles: answer.articles, handoff: answer.handoff });
+          }
+          if (ticketId === null) return;
+          // Handed over: the conversation is the ticket's now, shown again from its first line.
+          if (answer?.handoff) peer.send({ type: 'handoff' });
           chatHub.join(ticketId, peer, 0);
           await chatHub.publish(ctx, ticketId);
         } catch (err) {

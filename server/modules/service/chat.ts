@@ -1,14 +1,19 @@
 import { sql } from 'kysely';
+import type { BotAnswer, KbLanguage } from '../../../contracts/knowledge.ts';
 import type { Db } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { decryptField } from '../../platform/crypto.ts';
 import { resolveCustomer } from '../identity/index.ts';
+import { askBot, handedOver, transcriptOf } from '../knowledge/index.ts';
 import { serviceSettingsOf } from './settings.ts';
 import { type Ticket, appendMessage, customerWrote, openTicket, resolveRequester, takesReplies } from './tickets.ts';
 import { recordTicketEvent } from './trail.ts';
 
-/** What the widget is shown of a conversation: the customer's and agents' messages, never notes. */
-export type ChatLine = { id: number; author: 'customer' | 'agent'; body: string; at: string };
+/** What the widget is shown of a conversation: the customer's, the bot's and agents' messages, never notes. */
+export type ChatLine = { id: number; author: 'customer' | 'agent' | 'bot'; body: string; at: string };
+
+/** A line of the bot's conversation an agent takes over. */
+export type BotLine = { author: 'customer' | 'bot'; text: string };
 
 /** A connected visitor: where to send their conversation's new lines. */
 export type ChatPeer = { anonymousId: string; send(data: object): void };
@@ -68,7 +73,7 @@ async function linesOf(ctx: AppContext, ticketId: number, afterId: number): Prom
     .select(['id', 'author', 'body_enc', 'created_at'])
     .where('ticket_id', '=', ticketId)
     .where('id', '>', afterId)
-    .where('author', 'in', ['customer', 'agent'])
+    .where('author', 'in', ['customer', 'agent', 'bot'])
     .orderBy('id')
     .limit(200)
     .execute();
@@ -100,8 +105,16 @@ export async function chatHistory(ctx: AppContext, anonymousId: string): Promise
   return t ? { ticketId: Number(t.id), messages: await linesOf(ctx, Number(t.id), 0) } : { ticketId: null, messages: [] };
 }
 
-/** A visitor's message: it continues their open chat (reopening a recently solved one) or opens a new chat ticket. */
-export async function chatMessage(ctx: AppContext, anonymousId: string, text: string): Promise<number> {
+/**
+ * A visitor's message: it continues their open chat (reopening a recently solved one) or opens a new chat ticket — with
+ * the conversation the bot had before it handed over, when there was one (`transcript`, ending with this message).
+ */
+export async function chatMessage(
+  ctx: AppContext,
+  anonymousId: string,
+  text: string,
+  transcript: readonly BotLine[] = [],
+): Promise<number> {
   const now = ctx.clock.now();
   const settings = await serviceSettingsOf(ctx.db);
   const ticketId = await ctx.db.transaction().execute(async (trx) => {
@@ -114,13 +127,14 @@ export async function chatMessage(ctx: AppContext, anonymousId: string, text: st
       await customerWrote(trx, c, open);
       return Number(open.id);
     }
-    const subject = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+    const first = transcript[0]?.text ?? text;
+    const subject = first.length > 60 ? `${first.slice(0, 60)}…` : first;
     const opened = await openTicket(
       trx,
       c,
       {
         subject,
-        body: text,
+        body: first,
         type: 'pre_sale',
         priority: 'normal',
         channel: 'chat',
@@ -132,9 +146,35 @@ export async function chatMessage(ctx: AppContext, anonymousId: string, text: st
       },
       'customer',
     );
+    for (const line of transcript.slice(1))
+      await appendMessage(trx, ctx.keyring, { ticketId: opened.ticketId, author: line.author, channel: 'chat', body: line.text }, now);
     return opened.ticketId;
   });
   return ticketId;
+}
+
+/**
+ * A visitor's message when no agent has their chat yet: the FAQ bot answers first. When it hands over (the visitor
+ * asked for a person, or no article answers with confidence) the conversation so far opens the chat ticket agents see.
+ * With the bot off, or a chat already with an agent, the message goes to the ticket as before.
+ */
+export async function visitorWrote(
+  ctx: AppContext,
+  anonymousId: string,
+  text: string,
+  language: KbLanguage,
+): Promise<{ answer: BotAnswer | null; ticketId: number | null }> {
+  const now = ctx.clock.now();
+  const settings = await serviceSettingsOf(ctx.db);
+  const customerId = await resolveRequester(ctx.db, ctx.keyring, { anonymousId }, now);
+  const open = await openChatOf(ctx.db, anonymousId, customerId);
+  if (!settings.bot.enabled || (open && takesReplies(settings, open, now)))
+    return { answer: null, ticketId: await chatMessage(ctx, anonymousId, text) };
+  const { conversationId, ...answer } = await askBot(ctx, { visitor: anonymousId, text, language, channel: 'chat', customerId });
+  if (!answer.handoff) return { answer, ticketId: null };
+  const ticketId = await chatMessage(ctx, anonymousId, text, await transcriptOf(ctx, conversationId));
+  await handedOver(ctx.db, conversationId, ticketId);
+  return { answer, ticketId };
 }
 
 /**

@@ -11,8 +11,8 @@ export const WIDGET_SCRIPT = `(() => {
   const origin = new URL(me && me.src ? me.src : location.href).origin;
   const wantEn = ((me && me.dataset.lang) || navigator.language || '').toLowerCase().startsWith('en');
   const T = wantEn
-    ? { open: 'Chat with us', title: 'Customer service', placeholder: 'Type a message…', send: 'Send', leave: 'Leave your e-mail or phone so we can reply later', ok: 'Thanks, we will keep you posted', offline: 'Reconnecting…', busy: 'Slow down a little, please', you: 'You', agent: 'Service' }
-    : { open: '联系客服', title: '在线客服', placeholder: '输入消息…', send: '发送', leave: '留下邮箱或手机号，方便我们稍后回复您', ok: '已收到，我们会尽快联系您', offline: '正在重新连接…', busy: '发送太快了，请稍候', you: '我', agent: '客服' };
+    ? { open: 'Chat with us', title: 'Customer service', placeholder: 'Type a message…', send: 'Send', leave: 'Leave your e-mail or phone so we can reply later', ok: 'Thanks, we will keep you posted', offline: 'Reconnecting…', busy: 'Slow down a little, please', you: 'You', agent: 'Service', bot: 'Help bot' }
+    : { open: '联系客服', title: '在线客服', placeholder: '输入消息…', send: '发送', leave: '留下邮箱或手机号，方便我们稍后回复您', ok: '已收到，我们会尽快联系您', offline: '正在重新连接…', busy: '发送太快了，请稍候', you: '我', agent: '客服', bot: '智能客服' };
   const read = (k) => {
     try {
       const v = localStorage.getItem(k);
@@ -36,7 +36,7 @@ export const WIDGET_SCRIPT = `(() => {
     '.panel{position:fixed;right:20px;bottom:80px;z-index:2147483000;width:340px;height:480px;max-height:calc(100vh - 100px);display:none;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);overflow:hidden}' +
     '.panel.open{display:flex}.head{background:#1677ff;color:#fff;padding:12px 14px;font-size:16px;display:flex;justify-content:space-between}.head button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}' +
     '.log{flex:1;overflow-y:auto;padding:10px;background:#f5f6f8}.line{margin:6px 0;display:flex}.line.customer{justify-content:flex-end}' +
-    '.bubble{max-width:78%;padding:8px 11px;border-radius:10px;white-space:pre-wrap;word-break:break-word;font-size:14px;line-height:1.45;background:#fff}.customer .bubble{background:#1677ff;color:#fff}' +
+    '.bubble{max-width:78%;padding:8px 11px;border-radius:10px;white-space:pre-wrap;word-break:break-word;font-size:14px;line-height:1.45;background:#fff}.customer .bubble{background:#1677ff;color:#fff}.bot .bubble{background:#eef4ff}.bubble a{display:block;color:#1677ff;margin-top:4px}' +
     '.note{font-size:12px;color:#888;text-align:center;margin:6px 0}.leave{display:flex;gap:6px;padding:6px 10px;border-top:1px solid #eee}.leave input{flex:1}' +
     'form{display:flex;gap:6px;padding:10px;border-top:1px solid #eee}input{flex:1;padding:9px;border:1px solid #ccc;border-radius:8px;font-size:15px}form button,.leave button{border:0;border-radius:8px;background:#1677ff;color:#fff;padding:0 14px;font-size:14px}' +
     '@media (max-width:600px){.panel{right:0;bottom:0;width:100vw;height:100vh;max-height:none;border-radius:0}}' +
@@ -53,25 +53,32 @@ export const WIDGET_SCRIPT = `(() => {
   const log = $('.log');
   const shown = new Set();
   const note = (text) => { const n = document.createElement('div'); n.className = 'note'; n.textContent = text; log.appendChild(n); log.scrollTop = log.scrollHeight; };
-  const add = (m) => {
-    if (shown.has(m.id)) return;
-    shown.add(m.id);
+  const bubble = (author, text, links) => {
     const line = document.createElement('div');
-    line.className = 'line ' + m.author;
+    line.className = 'line ' + author;
     const b = document.createElement('div');
     b.className = 'bubble';
-    b.textContent = m.body;
+    b.textContent = text;
+    (links || []).forEach((a) => { if (!a.url) return; const l = document.createElement('a'); l.href = a.url; l.target = '_blank'; l.rel = 'noopener'; l.textContent = '→ ' + a.title; b.appendChild(l); });
     line.appendChild(b);
     log.appendChild(line);
     log.scrollTop = log.scrollHeight;
   };
+  const add = (m) => {
+    if (shown.has(m.id)) return;
+    shown.add(m.id);
+    bubble(m.author, m.body);
+  };
   let ws = null, wait = 1000, queue = [];
   const connect = () => {
-    ws = new WebSocket(origin.replace(/^http/, 'ws') + '/chat/ws?aid=' + encodeURIComponent(aid));
+    ws = new WebSocket(origin.replace(/^http/, 'ws') + '/chat/ws?aid=' + encodeURIComponent(aid) + '&lang=' + (wantEn ? 'en' : 'zh-CN'));
     ws.onopen = () => { wait = 1000; queue.splice(0).forEach((d) => ws.send(d)); };
     ws.onmessage = (e) => {
       const d = JSON.parse(e.data);
       if (d.type === 'history' || d.type === 'messages') d.messages.forEach(add);
+      else if (d.type === 'said') bubble('customer', d.text);
+      else if (d.type === 'bot') bubble('bot', d.text, d.articles);
+      else if (d.type === 'handoff') { log.textContent = ''; shown.clear(); }
       else if (d.type === 'identified') note(T.ok);
       else if (d.type === 'error' && d.code === 'RATE_LIMITED') note(T.busy);
     };
