@@ -121,6 +121,25 @@ export const serviceSettings = z.object({
   bot: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   /** Complaints without an agent's reply this many hours after they came in are escalated (urgent, the queue alerted). */
   complaintEscalationHours: z.number().min(1).max(720).default(4),
+  /** What complaints are about: the root-cause report counts them by these keys. */
+  complaintCategories: z
+    .array(
+      z.object({
+        key: z.string().regex(/^[a-z0-9_]{1,40}$/),
+        names: z.object({ 'zh-CN': z.string().min(1).max(60), en: z.string().min(1).max(60) }),
+      }),
+    )
+    .min(1)
+    .max(50)
+    .default([
+      { key: 'product_quality', names: { 'zh-CN': '商品质量', en: 'Product quality' } },
+      { key: 'delivery', names: { 'zh-CN': '物流配送', en: 'Delivery' } },
+      { key: 'wrong_item', names: { 'zh-CN': '错发漏发', en: 'Wrong or missing item' } },
+      { key: 'service', names: { 'zh-CN': '服务态度', en: 'Service attitude' } },
+      { key: 'price', names: { 'zh-CN': '价格与优惠', en: 'Price and promotions' } },
+      { key: 'after_sales', names: { 'zh-CN': '售后处理', en: 'After-sales handling' } },
+      { key: 'other', names: { 'zh-CN': '其他', en: 'Other' } },
+    ]),
 });
 export type ServiceSettings = z.infer<typeof serviceSettings>;
 
@@ -280,7 +299,22 @@ export const ticketMessageView = z.object({
   attachments: z.array(z.object({ id: z.number().int(), fileName: z.string(), contentType: z.string(), size: z.number().int() })),
 });
 
+export const COMPLAINT_SEVERITIES = ['minor', 'major', 'critical'] as const;
+export const COMPENSATION_KINDS = ['none', 'refund', 'points', 'coupon', 'gift', 'other'] as const;
+/** A complaint's particulars: how serious, what about, which products, what was done and given. */
+export const complaintBody = z.strictObject({
+  severity: z.enum(COMPLAINT_SEVERITIES),
+  category: z.string().regex(/^[a-z0-9_]{1,40}$/),
+  skus: z.array(z.string().trim().min(1).max(100)).max(20).default([]),
+  resolution: z.string().max(2000).nullable().default(null),
+  compensationKind: z.enum(COMPENSATION_KINDS).nullable().default(null),
+  /** Minor units. */
+  compensationAmount: z.number().int().min(0).nullable().default(null),
+});
+export const complaintView = complaintBody.extend({ escalatedAt: z.string().nullable() });
+
 export const ticketView = ticketSummary.extend({
+  complaint: complaintView.nullable(),
   orderRefs: z.array(z.string()),
   fields: z.record(z.string(), z.unknown()),
   mergedInto: z.number().int().nullable(),

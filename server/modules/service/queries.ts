@@ -5,6 +5,7 @@ import type { Principal } from '../../http/principal.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import { customerNames } from '../customers/index.ts';
 import { presentClocks } from './sla.ts';
+import { complaintOf } from './complaints.ts';
 import { serviceErrors } from './settings.ts';
 import { lockTicket } from './tickets.ts';
 
@@ -201,6 +202,7 @@ export async function ticketDetail(
     sla: presentClocks(s, { ...t, id: Number(t.id) }, clocks, now),
     csat: csat ? { sendAt: csat.send_at.toISOString(), sentAt: iso(csat.sent_at), rating: csat.rating, comment: csat.comment } : null,
     viewers: viewers.rows.map((v) => ({ userId: Number(v.user_id), name: v.name })),
+    complaint: await complaintOf(db, id),
   };
 }
 

@@ -454,4 +454,54 @@ describe('service desk', () => {
     expect(r.hours.length).toBeGreaterThan(0);
     expect((await api('GET', '/service/report?from=2026-13-01&to=x')).statusCode).toBe(400);
   });
+
+  it('records a complaint’s particulars and escalates one left unanswered, once, with an alert', async () => {
+    const opened = await api('POST', '/tickets', {
+      subject: '收到的围巾有破洞',
+      body: '刚收到就发现破了一个洞，太失望了',
+      type: 'complaint',
+      customer: { email: 'complainer@example.com' },
+    });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const id = opened.json().id;
+    const saved = await api('PUT', `/tickets/${id}/complaint`, { severity: 'major', category: 'product_quality', skus: ['SCARF'] });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json()).toMatchObject({
+      type: 'complaint',
+      complaint: { severity: 'major', category: 'product_quality', skus: ['SCARF'], escalatedAt: null },
+    });
+    expect((await api('PUT', `/tickets/${id}/complaint`, { severity: 'major', category: 'nope' })).json().error.code).toBe(
+      'SERVICE_SETTINGS_INVALID',
+    );
+    expect((await api('PUT', `/tickets/${id}/complaint`, { severity: 'huge', category: 'other' })).statusCode).toBe(400);
+    expect((await api('PUT', '/tickets/999999/complaint', { severity: 'minor', category: 'other' })).statusCode).toBe(404);
+
+    // Four hours (the default) without an agent's reply: urgent, once.
+    const later = new Date(Date.now() + 5 * 3_600_000);
+    await serviceTick(at(later));
+    await serviceTick(at(new Date(later.getTime() + 60_000)));
+    const view = (await api('GET', `/tickets/${id}`)).json();
+    expect(view.priority).toBe('urgent');
+    expect(view.complaint.escalatedAt).not.toBeNull();
+    const escalations = await patron.ctx.db
+      .selectFrom('ticket_events')
+      .select('action')
+      .where('ticket_id', '=', id)
+      .where('action', '=', 'complaint.escalated')
+      .execute();
+    expect(escalations).toHaveLength(1);
+
+    const resolved = await api('PUT', `/tickets/${id}/complaint`, {
+      severity: 'major',
+      category: 'product_quality',
+      skus: ['SCARF'],
+      resolution: '补发新品并致歉',
+      compensationKind: 'coupon',
+      compensationAmount: 2000,
+    });
+    expect(resolved.json().complaint).toMatchObject({ resolution: '补发新品并致歉', compensationKind: 'coupon', compensationAmount: 2000 });
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    const causes = (await api('GET', `/returns/report?from=${day(new Date(Date.now() - 86_400_000))}&to=${day(later)}`)).json().causes;
+    expect(causes).toContainEqual(expect.objectContaining({ kind: 'complaint', reason: 'product_quality', sku: 'SCARF', count: 1 }));
+  });
 });

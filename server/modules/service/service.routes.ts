@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idParams, okBody } from '../../../contracts/common.ts';
 import {
   bulkUpdateBody,
+  complaintBody,
   createTicketBody,
   customerMessageBody,
   imapSettingsBody,
@@ -27,6 +28,7 @@ import { chatHub } from './chat.ts';
 import { postAgentMessage } from './conversation.ts';
 import { imapSettingsOf, presentImap, saveImapSettings } from './imap.ts';
 import { applyMacro } from './macros.ts';
+import { saveComplaint } from './complaints.ts';
 import { alertsOf, assertVisible, attachmentOf, listTickets, lockVisible, ticketDetail } from './queries.ts';
 import { serviceReportOf } from './report.ts';
 import { serviceErrors, serviceSettingsOf, writeServiceSettings } from './settings.ts';
@@ -210,6 +212,24 @@ export const serviceRoutes = [
       await ctx.db.transaction().execute(async (trx) => {
         await lockVisible(trx, c.settings, params.id, principal);
         await updateTicket(trx, { ...c, db: trx }, params.id, body, actorOf(principal, ip));
+      });
+      return present(ctx, params.id, principal);
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    url: '/tickets/:id/complaint',
+    access: 'service.write',
+    tag: 'service',
+    summary: 'Record a complaint on a ticket: severity, category, products; then the resolution and compensation given',
+    params: idParams,
+    body: complaintBody,
+    response: ticketView,
+    handler: async ({ ctx, params, body, principal, ip }) => {
+      const c = await deskOf(ctx);
+      await ctx.db.transaction().execute(async (trx) => {
+        await lockVisible(trx, c.settings, params.id, principal);
+        await saveComplaint(trx, c.settings, params.id, body, actorOf(principal, ip), c.now);
       });
       return present(ctx, params.id, principal);
     },

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import { attachVisitorTickets } from './chat.ts';
+import { escalateComplaints } from './complaints.ts';
 import { sendDueCsat } from './csat.ts';
 import { serviceSettingsOf } from './settings.ts';
 import { slaTick } from './sla.ts';
@@ -8,7 +9,7 @@ import { recordTicketEvent } from './trail.ts';
 
 /**
  * The desk's clock, every few seconds in every working process: SLA warnings and breaches that fell due, CSAT
- * requests due, solved tickets past the close window closed, chats of visitors who have since identified given their
+ * requests due, complaints left unanswered escalated, solved tickets past the close window closed, chats of visitors who have since identified given their
  * person, stale "viewing" marks dropped. Returns what it did.
  */
 export async function serviceTick(ctx: AppContext): Promise<number> {
@@ -16,6 +17,7 @@ export async function serviceTick(ctx: AppContext): Promise<number> {
   const s = await serviceSettingsOf(ctx.db);
   const sla = await slaTick(ctx.db, s, now);
   const csat = await sendDueCsat(ctx, now);
+  const escalated = await escalateComplaints(ctx.db, s, now);
   const closed = await ctx.db.transaction().execute(async (trx) => {
     const rows = await sql<{ id: number }>`
       update tickets set status = 'closed', closed_at = ${now}, updated_at = ${now}
@@ -31,5 +33,5 @@ export async function serviceTick(ctx: AppContext): Promise<number> {
     .deleteFrom('ticket_viewers')
     .where('seen_at', '<', new Date(now.getTime() - 10 * 60_000))
     .execute();
-  return sla.warned + sla.breached + csat + closed + attached.length;
+  return sla.warned + sla.breached + csat + escalated + closed + attached.length;
 }
