@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RETURN_STATES } from './returns.ts';
 import { pageOf, pageQuery } from './common.ts';
 import { ROLES } from './permissions.ts';
 import { ruleGroup } from './segments.ts';
@@ -162,6 +163,11 @@ export const journeyTrigger = z.discriminatedUnion('type', [
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
       .default('10:00'),
+  }),
+  z.strictObject({
+    type: z.literal('return'),
+    /** A return or exchange reaching one of these states (requested, approved, resolved …). */
+    states: z.array(z.enum(RETURN_STATES)).min(1).max(9),
   }),
   z.strictObject({ type: z.literal('manual') }),
 ]);

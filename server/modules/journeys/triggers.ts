@@ -54,13 +54,13 @@ async function meetGoals(db: Db, event: OrderEvent, now: Date): Promise<void> {
 }
 
 /**
- * Order lifecycle and segment events let people into the active journeys whose trigger they match, and end runs
+ * Order lifecycle, segment and return events let people into the active journeys whose trigger they match, and end runs
  * whose goal they meet. Orders written by a CSV import (history being loaded) and events older than the trigger's
  * `maxAgeHours` let nobody in: a reminder about last year's order is worse than none.
  */
 export const journeyTriggers: EventSubscription = {
   name: 'journeys',
-  types: [...orderLifecycle.map((e) => `order.${e}` as const), 'segment.entered', 'segment.exited'],
+  types: [...orderLifecycle.map((e) => `order.${e}` as const), 'segment.entered', 'segment.exited', 'return.updated'],
   handle: async (event, ctx: AppContext) => {
     if (event.customerId === null) return;
     const now = ctx.clock.now();
@@ -77,6 +77,8 @@ export const journeyTriggers: EventSubscription = {
           now.getTime() - event.occurredAt.getTime() <= t.maxAgeHours * 3_600_000
         );
       }
+      if (t.type === 'return' && event.type === 'return.updated')
+        return t.states.includes((event.payload as DomainEventPayload<'return.updated'>).state as never);
       if (t.type === 'segment' && event.type.startsWith('segment.')) {
         const p = event.payload as DomainEventPayload<'segment.entered'>;
         return p.segmentId === t.segmentId && event.type === `segment.${t.on}`;
@@ -84,8 +86,19 @@ export const journeyTriggers: EventSubscription = {
       return false;
     });
     if (journeys.length === 0) return;
-    const orderId = event.type.startsWith('order.') ? (event as OrderEvent).payload.orderId : undefined;
-    const context = orderId !== undefined ? { orderId, variables: await orderVariables(ctx.db, orderId) } : {};
+    const orderId =
+      event.type.startsWith('order.') || event.type === 'return.updated' ? (event.payload as { orderId: number }).orderId : undefined;
+    const returned = event.type === 'return.updated' ? (event.payload as DomainEventPayload<'return.updated'>) : null;
+    const context =
+      orderId !== undefined
+        ? {
+            orderId,
+            variables: {
+              ...(await orderVariables(ctx.db, orderId)),
+              ...(returned ? { rma: { id: returned.returnId, state: returned.state, resolution: returned.resolution ?? '' } } : {}),
+            },
+          }
+        : {};
     const rules = () => ruleClockOf(ctx);
     for (const j of journeys)
       await enterJourney(ctx.db, j, [{ customerId: event.customerId, triggerKey: event.key, context, at: event.occurredAt }], {

@@ -16,6 +16,7 @@ import {
   nextOf,
   orderLifecycle,
 } from '../../../../contracts/journeys.ts';
+import { RETURN_STATES } from '../../../../contracts/returns.ts';
 import { ROLES } from '../../../../contracts/permissions.ts';
 import { ORDER_STATUSES } from '../../../../contracts/segments.ts';
 import { ApiError, api } from '../../lib/api.ts';
@@ -299,14 +300,16 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
             ? { type, field: 'birthday', calendar: 'gregorian', offsetDays: 0, time: '10:00' }
             : type === 'holiday'
               ? { type, holiday: 'mid_autumn', offsetDays: 0, time: '10:00' }
-              : { type: 'manual' };
+              : type === 'return'
+                ? { type, states: ['approved'] }
+                : { type: 'manual' };
   return (
     <Form layout="vertical">
       <Form.Item label={t('journeys.fields.trigger')}>
         <Select
           value={tr.type}
           onChange={(type) => setTrigger(fresh(type))}
-          options={['order', 'event', 'segment', 'date', 'holiday', 'manual'].map((x) => ({
+          options={['order', 'event', 'segment', 'date', 'holiday', 'return', 'manual'].map((x) => ({
             value: x,
             label: t(`journeys.triggerTypes.${x}`),
           }))}
@@ -375,6 +378,16 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
           </Form.Item>
           <OffsetAndTime value={tr} onChange={(v) => setTrigger({ ...tr, ...v })} />
         </Space>
+      )}
+      {tr.type === 'return' && (
+        <Form.Item label={t('journeys.fields.returnStates')}>
+          <Select
+            mode="multiple"
+            value={tr.states}
+            onChange={(states) => setTrigger({ ...tr, states })}
+            options={RETURN_STATES.map((s) => ({ value: s, label: t(`returns.states.${s}`) }))}
+          />
+        </Form.Item>
       )}
       {tr.type === 'holiday' && (
         <Space wrap>

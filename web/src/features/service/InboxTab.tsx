@@ -1,3 +1,4 @@
+import { ComplaintCard, SuggestedArticles } from './TicketExtras.tsx';
 import { BellOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
@@ -180,7 +181,7 @@ function Queue({
   );
 }
 
-/** The customer beside the conversation: who they are, what they are worth, their orders, points, campaigns and tickets. */
+/** The customer beside the conversation: who they are, what they are worth, their orders, returns, points, campaigns and tickets. */
 function Sidebar({ customerId }: { customerId: number }) {
   const { t, i18n } = useTranslation();
   const currency = useCurrency();
@@ -211,7 +212,7 @@ function Sidebar({ customerId }: { customerId: number }) {
       <div style={{ marginTop: 12 }}>
         <InsightsPanel customerId={c.id} currency={currency} />
       </div>
-      <ModulePanels panels={panels.filter((p) => ['loyalty', 'tickets', 'campaigns', 'messages'].includes(p.key))} />
+      <ModulePanels panels={panels.filter((p) => ['returns', 'loyalty', 'tickets', 'campaigns', 'messages'].includes(p.key))} />
     </div>
   );
 }
@@ -438,6 +439,8 @@ function Conversation({ id, agents }: { id: number; agents: Agent[] }) {
           {t('service.shortcuts')}
         </Typography.Text>
       </Space>
+      {ticket.data?.type === 'complaint' && <ComplaintCard ticket={ticket.data} settings={settings.data} onSaved={refresh} />}
+      <SuggestedArticles ticketId={id} onInsert={(text) => setDraft((d) => (d ? `${d}\n${text}` : text))} />
     </Card>
   );
 }
