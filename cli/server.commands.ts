@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { openDatabase, startPatron, startWorker } from '../server/app.ts';
 import { migrateQueue } from '../server/jobs/index.ts';
-import { seedDemo, seedDemoInsights, seedDemoLoyalty, seedDemoMessages, seedDemoService } from '../server/modules/demo/index.ts';
+import {
+  seedDemo,
+  seedDemoInsights,
+  seedDemoLoyalty,
+  seedDemoAfterSales,
+  seedDemoMessages,
+  seedDemoService,
+} from '../server/modules/demo/index.ts';
 import { installLibrary } from '../server/modules/journeys/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
@@ -56,8 +63,9 @@ export function registerServerCommands(program: Command) {
           const journeys = await installLibrary(patron.ctx.db, { type: 'system', id: null, label: 'demo store', ip: null });
           const awarded = await seedDemoLoyalty(patron.ctx);
           const tickets = await seedDemoService(patron.ctx);
+          const afterSales = await seedDemoAfterSales(patron.ctx);
           print(
-            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments, ${reminders} payment reminders in the sandbox, ${journeys} shipped journeys (off until switched on), a loyalty programme open on ${awarded} paid orders, ${tickets} service tickets.`,
+            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments, ${reminders} payment reminders in the sandbox, ${journeys} shipped journeys (off until switched on), a loyalty programme open on ${awarded} paid orders, ${tickets} service tickets, ${afterSales.articles} help-centre articles and ${afterSales.returns} returns.`,
           );
         }
         const address = await patron.http.listen({ port: config.port, host: config.host });

@@ -11,6 +11,9 @@ import { insertCustomers } from '../../server/modules/identity/index.ts';
 import { runCampaigns } from '../../server/modules/campaigns/index.ts';
 import { saveTemplate } from '../../server/modules/messaging/index.ts';
 import { openServiceTicket } from '../../server/modules/service/index.ts';
+import { saveArticle } from '../../server/modules/knowledge/index.ts';
+import { returnOrderUrl } from '../../server/modules/returns/index.ts';
+import { upsertOrder } from '../../server/modules/commerce/index.ts';
 import { OWNER, startTestPatron } from '../app.ts';
 
 const CANDIDATES = [process.env.PATRON_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -676,6 +679,81 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     expect(after.customer_id).not.toBeNull();
     await shop.close();
     site.close();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('serves the help centre on a phone: search in Chinese, read an article, vote, ask the bot', async () => {
+    const actor = { type: 'system' as const, id: null, label: 'test', ip: null };
+    await saveArticle(
+      patron.ctx.db,
+      null,
+      {
+        slug: 'how-to-return',
+        categoryId: null,
+        status: 'published',
+        visibility: 'public',
+        texts: { 'zh-CN': { title: '如何申请退货退款', body: '在**我的订单**中点击申请售后，填写原因并上传照片。' } },
+      },
+      actor,
+      new Date(),
+    );
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    phone.on('pageerror', (e) => consoleErrors.push(`help: ${e.message}`));
+    await phone.goto(`${base}/help?lang=zh-CN`);
+    await phone.locator('input[name=q]').fill('退货');
+    await phone.locator('input[name=q]').press('Enter');
+    await phone.getByText('如何申请退货退款').first().click();
+    await phone.locator('article strong').getByText('我的订单').waitFor();
+    // Nothing wider than the phone: no sideways scrolling.
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.getByRole('button', { name: '有帮助' }).click();
+    await phone.getByText('感谢您的反馈').waitFor();
+    await phone.goto(`${base}/help?lang=zh-CN`);
+    await phone.locator('form.ask input').fill('怎么申请退货');
+    await phone.locator('form.ask input').press('Enter');
+    await phone
+      .locator('.bot .log a')
+      .getByText(/如何申请退货退款/)
+      .waitFor();
+    await phone.screenshot({ path: join(SHOTS, 'help-centre-phone.png') });
+    await phone.close();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('takes a return asked for on the customer’s phone through the returns tab', async () => {
+    const order = await patron.ctx.db.transaction().execute(async (trx) => {
+      const customer = await trx.selectFrom('customers').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
+      const channel = await trx.selectFrom('channels').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
+      const now = new Date();
+      return upsertOrder(trx, {
+        customerId: Number(customer.id),
+        channelId: channel.id,
+        externalId: 'RMA-BROWSER-1',
+        status: 'delivered',
+        currency: 'CNY',
+        totalAmount: 29_900,
+        placedAt: now,
+        paidAt: now,
+        deliveredAt: now,
+        items: [{ sku: 'COAT', name: '羊毛大衣', quantity: 1, unitPrice: 29_900 }],
+        now,
+      });
+    });
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    phone.on('pageerror', (e) => consoleErrors.push(`return page: ${e.message}`));
+    await phone.goto(returnOrderUrl({ ...patron.ctx, config: { ...patron.ctx.config, publicUrl: base } }, order.orderId));
+    await phone.locator('input[data-item]').fill('1');
+    await phone.locator('select[name=reason]').selectOption('quality');
+    await phone.getByRole('button', { name: '提交申请' }).click();
+    await phone.getByText('已提交，等待审核').waitFor();
+    await phone.close();
+
+    await page.goto(`${base}/service`);
+    await page.getByRole('tab', { name: '退换货' }).click();
+    await page.getByTestId('returns-tab').getByText('RMA-BROWSER-1').click();
+    await page.getByTestId('return-approve').click();
+    await page.getByTestId('return-drawer').getByText('已同意，待寄回').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'returns-drawer.png') });
     expect(consoleErrors).toEqual([]);
   });
 });

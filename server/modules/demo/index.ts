@@ -4,3 +4,4 @@ export { seedDemoInsights } from './demo.insights.ts';
 export { seedDemoMessages } from './demo.messages.ts';
 export { seedDemoLoyalty } from './demo.loyalty.ts';
 export { seedDemoService } from './demo.service.ts';
+export { seedDemoAfterSales } from './demo.aftersales.ts';

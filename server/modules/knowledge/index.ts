@@ -19,3 +19,4 @@ export const knowledgeModule = defineModule({
 });
 export { askBot, handedOver, transcriptOf } from './bot.ts';
 export { suggestForTicket } from './suggest.ts';
+export { saveArticle, saveCategory } from './articles.ts';

@@ -1,4 +1,7 @@
+import type { CreateReturnBody, MoveReturnBody } from '../../../contracts/returns.ts';
 import { defineModule } from '../../module.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { createReturn, move, returnEnvOf } from './requests.ts';
 import { returnsData, returnsFields, returnsPanel } from './customer-data.ts';
 import { marketplaceReturns } from './marketplace.ts';
 import { registerReturnPages } from './page.http.ts';
@@ -24,4 +27,16 @@ export const returnsModule = defineModule({
   // for the person's watch tag; the root-cause report counts complaints beside returns.
   reads: ['orders', 'order_items', 'channels', 'refunds', 'customers', 'customer_tags', 'tickets', 'ticket_complaints'],
 });
-export { returnsPanel } from './customer-data.ts';
+export { returnOrderUrl } from './templates.ts';
+
+/** Asks for a return as the API would (a demo store, a test): the store's settings, the context's clock. */
+export async function requestReturn(ctx: AppContext, body: CreateReturnBody, actor: string): Promise<number> {
+  const env = await returnEnvOf(ctx);
+  return ctx.db.transaction().execute((trx) => createReturn(trx, env, body, actor));
+}
+
+/** Moves a return along as the API would. */
+export async function moveReturn(ctx: AppContext, id: number, body: MoveReturnBody, actor: string): Promise<void> {
+  const env = await returnEnvOf(ctx);
+  await ctx.db.transaction().execute((trx) => move(trx, env, id, body, actor));
+}

@@ -5,6 +5,7 @@ import { dispatchEvents } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
 import { processChanges } from '../analytics/index.ts';
 import { recordRefund } from '../commerce/index.ts';
+import { seedDemoAfterSales } from '../demo/index.ts';
 
 /** Deliveries a day ago (the routes run on the real clock; the return window counts from delivery). */
 const T0 = new Date(Date.now() - 86_400_000);
@@ -301,5 +302,16 @@ describe('returns', () => {
     expect(r.timeInState.find((s: { state: string }) => s.state === 'requested')).toBeDefined();
     expect(r.refunds.amount).toBeGreaterThan(0);
     expect((await api('GET', '/returns/report?from=2026-13-01&to=x')).statusCode).toBe(400);
+  });
+
+  it('gives the demo store articles and returns at several states', async () => {
+    for (const phone of ['+8613900000021', '+8613900000022', '+8613900000023']) await order(phone);
+    const seeded = await seedDemoAfterSales(patron.ctx);
+    expect(seeded.articles).toBeGreaterThan(5);
+    expect(seeded.returns).toBe(3);
+    const states = (await api('GET', '/returns?limit=200')).json().items.map((r: { state: string }) => r.state);
+    expect(states).toEqual(expect.arrayContaining(['requested', 'approved', 'resolved']));
+    const help = await patron.http.inject({ method: 'GET', url: `/help/search?q=${encodeURIComponent('运费险')}` });
+    expect(help.body).toContain('运费险怎么理赔');
   });
 });
