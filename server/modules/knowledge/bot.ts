@@ -209,8 +209,9 @@ async function decide(
   if (GREETING.test(a.text.trim())) return { kind: 'greeting', text: t.greeting, ...none, confidence: 1 };
   const choice = /^\s*([1-9])\s*$/.exec(a.text);
   if (previous?.kind === 'clarify' && choice) {
+    // bigint[]: strings from PostgreSQL, numbers from the embedded database.
     const id = previous.article_ids[Number(choice[1]) - 1];
-    const hit = id === undefined ? undefined : await offered(ctx, id, a.language);
+    const hit = id === undefined ? undefined : await offered(ctx, Number(id), a.language);
     if (hit) return articleAnswer(t, hit);
   }
   if (ORDER_QUESTION.test(a.text)) {

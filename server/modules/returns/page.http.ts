@@ -8,7 +8,7 @@ import { storeSettingsOf } from '../system/index.ts';
 import { returnDetail } from './queries.ts';
 import { createReturn, move, returnEnvOf, returnableOf } from './requests.ts';
 import { returnSettingsOf } from './settings.ts';
-import { STATE_NAMES, readReturnOrderToken, readReturnToken, returnUrl } from './templates.ts';
+import { STATE_NAMES, readReturnOrderToken, readReturnToken, returnPath } from './templates.ts';
 
 const TEXT = {
   'zh-CN': {
@@ -144,7 +144,7 @@ export async function registerReturnPages(app: FastifyInstance, ctx: AppContext)
       return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: body.error.issues[0]?.message ?? '' } });
     const env = await returnEnvOf(ctx);
     const id = await ctx.db.transaction().execute((trx) => createReturn(trx, env, { ...body.data, orderId }, 'customer'));
-    return reply.status(201).send({ url: returnUrl(ctx, id) });
+    return reply.status(201).send({ url: returnPath(ctx, id) });
   });
 
   app.get('/r/:token', async (request, reply) => {
@@ -192,7 +192,7 @@ export async function registerReturnPages(app: FastifyInstance, ctx: AppContext)
     if (id === null) return null;
     const env = await returnEnvOf(ctx);
     await ctx.db.transaction().execute((trx) => move(trx, env, id, moveBody, 'customer'));
-    return { url: returnUrl(ctx, id) };
+    return { url: returnPath(ctx, id) };
   };
   app.post('/r/:token', { config: { rateLimit: { max: 10, timeWindow: 60_000 } } }, async (request, reply) => {
     const body = shipBody.safeParse(request.body);

@@ -10,7 +10,8 @@ import { installMissingTemplates } from '../messaging/index.ts';
 const SYSTEM: Actor = { type: 'system', id: null, label: 'returns', ip: null };
 
 /** A return's page (its state, the parcel's tracking form) and an order's "ask for a return" page: signed links. */
-export const returnUrl = (ctx: AppContext, id: number) => `${ctx.config.publicUrl}/r/${signId(ctx.keyring, 'return', id)}`;
+export const returnPath = (ctx: AppContext, id: number) => `/r/${signId(ctx.keyring, 'return', id)}`;
+export const returnUrl = (ctx: AppContext, id: number) => `${ctx.config.publicUrl}${returnPath(ctx, id)}`;
 export const returnOrderUrl = (ctx: AppContext, orderId: number) =>
   `${ctx.config.publicUrl}/r/order/${signId(ctx.keyring, 'return-order', orderId)}`;
 export const readReturnToken = (keyring: Keyring, token: string) => readSignedId(keyring, 'return', token);
