@@ -745,7 +745,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await phone.locator('input[data-item]').fill('1');
     await phone.locator('select[name=reason]').selectOption('quality');
     await phone.getByRole('button', { name: '提交申请' }).click();
-    await phone.getByText('已提交，等待审核').waitFor();
+    await phone.locator('.state').getByText('已提交，等待审核').waitFor();
     await phone.close();
 
     await page.goto(`${base}/service`);

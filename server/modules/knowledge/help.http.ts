@@ -64,29 +64,32 @@ function langOf(request: FastifyRequest): KbLanguage {
 /** The bot box: asks `/help/ask` as this reader (an id kept in localStorage) and shows the answer with its links. */
 const botBox = (lang: KbLanguage) => {
   const t = TEXT[lang];
-  return `<section class="bot"><h2>${t.ask}</h2><div class="log" aria-live="polite"></div>
+  return `<section class="bot" data-lang="${lang}" data-contact="${t.contact}"><h2>${t.ask}</h2><div class="log" aria-live="polite"></div>
 <form class="search ask"><input name="text" placeholder="${t.askPlaceholder}" autocomplete="off" maxlength="1000"><button>${t.go}</button></form>
-<p><a href="/support">${t.contact}</a></p></section>
-<script>
-(() => {
+<p><a href="/support">${t.contact}</a></p></section><script src="/help/bot.js" defer></script>`;
+};
+
+/** The bot box's script, a file of its own (the content security policy runs no inline script). */
+const BOT_SCRIPT = `(() => {
   let visitor = localStorage.getItem('patron_help_visitor');
   if (!visitor) { visitor = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); localStorage.setItem('patron_help_visitor', visitor); }
-  const log = document.querySelector('.bot .log');
+  const box = document.querySelector('.bot');
+  if (!box) return;
+  const log = box.querySelector('.log');
   const line = (text, cls) => { const d = document.createElement('div'); d.className = cls; d.textContent = text; log.appendChild(d); return d; };
   document.querySelector('form.ask').onsubmit = async (e) => {
     e.preventDefault();
     const input = e.target.text; const text = input.value.trim(); if (!text) return; input.value = '';
     line(text, 'me');
-    const res = await fetch('/help/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitor, text, language: ${JSON.stringify(lang)} }) });
+    const res = await fetch('/help/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitor, text, language: box.dataset.lang }) });
     const a = await res.json().catch(() => null);
     if (!a || !res.ok) return;
     const d = line(a.text, 'bot');
     for (const x of a.articles) if (x.url) { const l = document.createElement('a'); l.href = x.url; l.textContent = ' → ' + x.title; d.appendChild(document.createElement('br')); d.appendChild(l); }
-    if (a.handoff) { const l = document.createElement('a'); l.href = '/support'; l.textContent = ' → ${t.contact}'; d.appendChild(document.createElement('br')); d.appendChild(l); }
+    if (a.handoff) { const l = document.createElement('a'); l.href = '/support'; l.textContent = ' → ' + box.dataset.contact; d.appendChild(document.createElement('br')); d.appendChild(l); }
   };
 })();
-</script>`;
-};
+`;
 
 /**
  * The public help centre, phone first: `/help` (search box, categories, the bot), `/help/search?q=`, `/help/c/<slug>`,
@@ -101,13 +104,17 @@ export async function registerHelpCentre(app: FastifyInstance, ctx: AppContext) 
 <form class="search" action="/help/search"><input type="hidden" name="lang" value="${lang}"><input name="q" type="search" placeholder="${t.search}" aria-label="${t.search}"><button>${t.go}</button></form>`;
     return htmlPage(reply, { status, lang, title: `${title} · ${store.name}`, style: STYLE, body: `${head}${body}` });
   };
-  const hitList = (hits: { title: string; snippet: string; url: string | null }[]) =>
+  const hitList = (hits: { slug: string; language: KbLanguage; title: string; snippet: string }[]) =>
     hits
       .map(
         (h) =>
-          `<a class="hit" href="${escapeHtml(h.url ?? '#')}"><b>${escapeHtml(h.title)}</b><br><small class="muted">${escapeHtml(h.snippet)}</small></a>`,
+          `<a class="hit" href="/help/a/${h.slug}?lang=${h.language}"><b>${escapeHtml(h.title)}</b><br><small class="muted">${escapeHtml(h.snippet)}</small></a>`,
       )
       .join('');
+
+  app.get('/help/bot.js', async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(BOT_SCRIPT),
+  );
 
   app.get('/help', async (request, reply) => {
     const lang = langOf(request);

@@ -73,7 +73,7 @@ const tokenParams = z.object({ token: z.string().min(10).max(200) });
 const shipBody = z.strictObject({ carrier: z.string().trim().min(1).max(60), trackingNumber: z.string().trim().min(3).max(60) });
 
 /** Posts the form as JSON (photos read as base64) and follows the answer's link; shows the error's message otherwise. */
-const SUBMIT_SCRIPT = `<script>
+const SUBMIT_SCRIPT = `(() => {
 const f = document.querySelector('form');
 f.onsubmit = async (e) => {
   e.preventDefault();
@@ -88,7 +88,10 @@ f.onsubmit = async (e) => {
   const out = await res.json().catch(() => ({}));
   if (res.ok) location.href = out.url || location.href; else document.querySelector('.err').textContent = f.dataset.failed + (out.error ? out.error.message : res.status);
 };
-</script>`;
+})();
+`;
+/** The pages' script is a file of Patron's own (the content security policy runs no inline script). */
+const SCRIPT_TAG = '<script src="/r/page.js" defer></script>';
 
 /**
  * The customer's side, on signed links without signing in: `/r/order/<token>` asks for a return of an order's lines
@@ -105,6 +108,10 @@ export async function registerReturnPages(app: FastifyInstance, ctx: AppContext)
     const p = tokenParams.safeParse(params);
     return p.success ? readReturnToken(ctx.keyring, p.data.token) : null;
   };
+
+  app.get('/r/page.js', async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(SUBMIT_SCRIPT),
+  );
 
   app.get('/r/order/:token', async (request, reply) => {
     const lang = pageOf(request);
@@ -132,7 +139,7 @@ export async function registerReturnPages(app: FastifyInstance, ctx: AppContext)
 <label>${t.note}<textarea name="note" maxlength="2000"></textarea></label>
 <label>${t.photos}<input type="file" accept="image/*" multiple></label>
 <label><input type="checkbox" name="refundOnly"> ${t.refundOnly}</label>
-<p class="err" role="alert"></p><button type="submit">${t.submit}</button></form>${SUBMIT_SCRIPT}`,
+<p class="err" role="alert"></p><button type="submit">${t.submit}</button></form>${SCRIPT_TAG}`,
     );
   });
 
@@ -174,7 +181,7 @@ export async function registerReturnPages(app: FastifyInstance, ctx: AppContext)
               ? `<h2>${t.ship}</h2><label>${t.carrier}<input type="text" name="carrier" required maxlength="60" value="${escapeHtml(r.carrier ?? '')}"></label>
 <label>${t.tracking}<input type="text" name="trackingNumber" required minlength="3" maxlength="60" value="${escapeHtml(r.trackingNumber ?? '')}"></label><button type="submit">${t.send}</button>`
               : ''
-          }<p class="err" role="alert"></p>${canCancel ? `<button type="submit" name="cancel" formnovalidate class="secondary">${t.cancel}</button>` : ''}</form>${SUBMIT_SCRIPT}`
+          }<p class="err" role="alert"></p>${canCancel ? `<button type="submit" name="cancel" formnovalidate class="secondary">${t.cancel}</button>` : ''}</form>${SCRIPT_TAG}`
         : '';
     const history = r.history
       .map((h) => `<li>${when(h.at)} — ${STATE_NAMES[lang][h.to as keyof (typeof STATE_NAMES)[PageLanguage]] ?? h.to}</li>`)
