@@ -43,6 +43,8 @@ export const DOMAIN_EVENTS = {
     origin: z.string(),
     resolution: z.string().nullable(),
   }),
+  /** A person finished a survey (or changed a finished response); nps: its first NPS question's score. */
+  'survey.answered': z.object({ surveyId: z.number().int(), responseId: z.number().int(), nps: z.number().int().nullable() }),
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENTS;

@@ -35,6 +35,7 @@ import * as m0032 from './migrations/0032_ad_audiences.ts';
 import * as m0033 from './migrations/0033_loyalty.ts';
 import * as m0034 from './migrations/0034_service.ts';
 import * as m0035 from './migrations/0035_after_sales.ts';
+import * as m0036 from './migrations/0036_surveys.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -73,6 +74,7 @@ export const migrations: Record<string, Migration> = {
   '0033_loyalty': m0033,
   '0034_service': m0034,
   '0035_after_sales': m0035,
+  '0036_surveys': m0036,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -14,6 +14,7 @@ import type { JourneysTables } from '../modules/journeys/journeys.tables.ts';
 import type { MessagingTables } from '../modules/messaging/messaging.tables.ts';
 import type { PrivacyTables } from '../modules/privacy/privacy.tables.ts';
 import type { ReturnsTables } from '../modules/returns/returns.tables.ts';
+import type { SurveysTables } from '../modules/surveys/surveys.tables.ts';
 import type { ServiceTables } from '../modules/service/service.tables.ts';
 import type { SegmentsTables } from '../modules/segments/segments.tables.ts';
 import type { TrackingTables } from '../modules/tracking/tracking.tables.ts';
@@ -43,7 +44,8 @@ export type Database = PlatformTables &
   LoyaltyTables &
   ServiceTables &
   ReturnsTables &
-  KnowledgeTables;
+  KnowledgeTables &
+  SurveysTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';
@@ -62,5 +64,6 @@ export type * from '../modules/privacy/privacy.tables.ts';
 export type * from '../modules/returns/returns.tables.ts';
 export type * from '../modules/segments/segments.tables.ts';
 export type * from '../modules/service/service.tables.ts';
+export type * from '../modules/surveys/surveys.tables.ts';
 export type * from '../modules/tracking/tracking.tables.ts';
 export type * from './platform.tables.ts';

@@ -20,3 +20,4 @@ export const knowledgeModule = defineModule({
 export { askBot, handedOver, transcriptOf } from './bot.ts';
 export { suggestForTicket } from './suggest.ts';
 export { saveArticle, saveCategory } from './articles.ts';
+export { topicWords } from './words.ts';

@@ -40,3 +40,31 @@ export const indexText = (text: string) => termsOf(text).join(' ');
 
 /** A tsquery matching any of the terms (each quoted; terms hold only letters and digits). */
 export const anyOf = (terms: readonly string[]) => terms.map((t) => `'${t}'`).join(' | ');
+
+/**
+ * The words of a text that can name a topic: the segmenter's words of two or more characters (Latin: three), not
+ * common ones; single Han characters the segmenter left side by side (退|货) are joined back into one word.
+ */
+export function topicWords(text: string): string[] {
+  const out: string[] = [];
+  let run = '';
+  const flush = () => {
+    if (run.length >= 2 && run.length <= 4) out.push(run);
+    run = '';
+  };
+  for (const s of segmenter.segment(text.normalize('NFKC').toLowerCase())) {
+    const w = s.segment;
+    if (!s.isWordLike || STOP.has(w)) {
+      flush();
+      continue;
+    }
+    if (/^\p{Script=Han}$/u.test(w)) {
+      run += w;
+      continue;
+    }
+    flush();
+    if (/\p{Script=Han}/u.test(w) ? w.length >= 2 : w.length >= 3) out.push(w);
+  }
+  flush();
+  return [...new Set(out)];
+}

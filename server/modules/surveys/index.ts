@@ -1,0 +1,23 @@
+import { defineModule } from '../../module.ts';
+import { surveysData, surveysFields, surveysPanel } from './customer-data.ts';
+import { registerSurveyPages } from './page.http.ts';
+import { surveysRoutes } from './surveys.routes.ts';
+import { ensureSurveyTemplates } from './templates.ts';
+
+/**
+ * Surveys: NPS, CSAT, CES, choices, ratings, matrices and free text in both languages with skip logic; invitations by
+ * segment or list through messaging; the public response page (signed per person, or an anonymous link), partial
+ * answers kept, one response per person; results with the NPS interval and free-text themes; the 360 panel, segment
+ * fields and the `survey.answered` event.
+ */
+export const surveysModule = defineModule({
+  name: 'surveys',
+  routes: surveysRoutes,
+  plugins: [registerSurveyPages],
+  customerData: surveysData,
+  segmentFields: surveysFields,
+  panels: [surveysPanel],
+  prepare: async (db) => ensureSurveyTemplates(db, new Date()),
+  // Invitations go to a segment's members (who are not merged away or erased); results count by first channel.
+  reads: ['segment_members', 'customers', 'channels'],
+});

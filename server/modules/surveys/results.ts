@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import { type SurveyResults, surveyBody } from '../../../contracts/surveys.ts';
+import type { Db } from '../../db/index.ts';
+import { npsOf, scaleOf } from './flow.ts';
+import { surveyRow } from './surveys.ts';
+import { themesOf } from './themes.ts';
+
+/** NPS from counts of promoters and detractors among answers (SQL gives the counts). */
+const npsFromCounts = (answers: number, promoters: number, detractors: number) =>
+  answers > 0 ? Math.round(((promoters - detractors) / answers) * 1000) / 10 : 0;
+
+/**
+ * A survey's results: the NPS with its interval and buckets, each question's answers and distribution (scores,
+ * choices, matrix rows), free text grouped into themes, the NPS by week and by the customer's first channel.
+ */
+export async function surveyResults(db: Db, surveyId: number, timeZone: string): Promise<SurveyResults> {
+  const row = await surveyRow(db, surveyId);
+  const d = surveyBody.parse(row.definition);
+  const counts = await sql<{ responses: number; completed: number }>`
+    select count(*)::int as responses, count(*) filter (where completed)::int as completed from survey_responses where survey_id = ${surveyId}`.execute(
+    db,
+  );
+  const scores = await sql<{ nps: number; n: number }>`
+    select nps, count(*)::int as n from survey_responses where survey_id = ${surveyId} and nps is not null group by nps`.execute(db);
+  const npsScores = scores.rows.flatMap((r) => Array<number>(Number(r.n)).fill(Number(r.nps)));
+  const scalar = await sql<{ q: string; v: string; n: number }>`
+    select a.key as q, a.value #>> '{}' as v, count(*)::int as n from survey_responses r, jsonb_each(r.answers) a
+    where r.survey_id = ${surveyId} and jsonb_typeof(a.value) in ('number', 'string') group by 1, 2`.execute(db);
+  const multi = await sql<{ q: string; v: string; n: number }>`
+    select a.key as q, e.v, count(*)::int as n from survey_responses r, jsonb_each(r.answers) a, jsonb_array_elements_text(a.value) e(v)
+    where r.survey_id = ${surveyId} and jsonb_typeof(a.value) = 'array' group by 1, 2`.execute(db);
+  const matrix = await sql<{ q: string; v: string; n: number }>`
+    select a.key as q, m.key || ':' || (m.value #>> '{}') as v, count(*)::int as n
+    from survey_responses r, jsonb_each(r.answers) a, jsonb_each(a.value) m
+    where r.survey_id = ${surveyId} and jsonb_typeof(a.value) = 'object' group by 1, 2`.execute(db);
+  const answered = await sql<{ q: string; n: number }>`
+    select a.key as q, count(*)::int as n from survey_responses r, jsonb_each(r.answers) a
+    where r.survey_id = ${surveyId} and jsonb_typeof(a.value) <> 'null' group by 1`.execute(db);
+  const answeredOf = (id: string) => Number(answered.rows.find((r) => r.q === id)?.n ?? 0);
+  const textIds = d.questions.filter((q) => q.type === 'text').map((q) => q.id);
+  const texts =
+    textIds.length === 0
+      ? { rows: [] as { q: string; v: string }[] }
+      : await sql<{ q: string; v: string }>`
+          select a.key as q, a.value #>> '{}' as v from survey_responses r, jsonb_each(r.answers) a
+          where r.survey_id = ${surveyId} and a.key in (${sql.join(textIds)}) and jsonb_typeof(a.value) = 'string'
+          order by r.updated_at desc limit 5000`.execute(db);
+  const weekly = await sql<{ week: string; n: number; p: number; d: number }>`
+    select to_char(date_trunc('week', updated_at at time zone ${timeZone}), 'YYYY-MM-DD') as week, count(*)::int as n,
+      count(*) filter (where nps >= 9)::int as p, count(*) filter (where nps <= 6)::int as d
+    from survey_responses where survey_id = ${surveyId} and nps is not null group by 1 order by 1`.execute(db);
+  const channels = await sql<{ channel: string | null; n: number; p: number; d: number }>`
+    select ch.code as channel, count(*)::int as n, count(*) filter (where r.nps >= 9)::int as p, count(*) filter (where r.nps <= 6)::int as d
+    from survey_responses r left join customers c on c.id = r.customer_id left join channels ch on ch.id = c.first_channel_id
+    where r.survey_id = ${surveyId} and r.nps is not null group by 1 order by 2 desc`.execute(db);
+
+  const byQuestion = (rows: { q: string; v: string; n: number }[], id: string) =>
+    rows.filter((r) => r.q === id).map((r) => ({ value: r.v, count: Number(r.n) }));
+  return {
+    responses: Number(counts.rows[0].responses),
+    completed: Number(counts.rows[0].completed),
+    nps: npsOf(npsScores),
+    questions: d.questions.map((q) => {
+      if (q.type === 'text') {
+        const answers = texts.rows.filter((r) => r.q === q.id).map((r) => r.v);
+        return { id: q.id, type: q.type, answers: answeredOf(q.id), average: null, distribution: [], themes: themesOf(answers) };
+      }
+      const distribution =
+        q.type === 'multiple'
+          ? byQuestion(multi.rows, q.id)
+          : q.type === 'matrix'
+            ? byQuestion(matrix.rows, q.id)
+            : byQuestion(scalar.rows, q.id);
+      const scale = scaleOf(q);
+      const total = distribution.reduce((s, x) => s + x.count, 0);
+      const average =
+        scale && total > 0 ? Math.round((distribution.reduce((s, x) => s + Number(x.value) * x.count, 0) / total) * 100) / 100 : null;
+      return {
+        id: q.id,
+        type: q.type,
+        answers: answeredOf(q.id),
+        average,
+        distribution: distribution.sort((a, b) => a.value.localeCompare(b.value, undefined, { numeric: true })),
+      };
+    }),
+    byWeek: weekly.rows.map((w) => ({ week: w.week, answers: Number(w.n), nps: npsFromCounts(Number(w.n), Number(w.p), Number(w.d)) })),
+    byChannel: channels.rows.map((c) => ({
+      channel: c.channel ?? '—',
+      answers: Number(c.n),
+      nps: npsFromCounts(Number(c.n), Number(c.p), Number(c.d)),
+    })),
+  };
+}

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
+import type { Patron } from '../../app.ts';
+
+const t = (zh: string, en: string) => ({ 'zh-CN': zh, en });
+const NPS_SURVEY = {
+  name: '购物体验 NPS',
+  title: t('您愿意推荐我们吗？', 'Would you recommend us?'),
+  questions: [
+    {
+      id: 'nps',
+      type: 'nps',
+      text: t('您有多大可能向朋友推荐本店？', 'How likely are you to recommend us?'),
+      skip: [{ min: 9, goTo: 'praise' }],
+    },
+    { id: 'why', type: 'text', text: t('哪里让您不满意？', 'What let you down?') },
+    {
+      id: 'area',
+      type: 'multiple',
+      required: false,
+      text: t('涉及哪些方面？', 'Which areas?'),
+      choices: [
+        { key: 'delivery', text: t('物流', 'Delivery') },
+        { key: 'quality', text: t('质量', 'Quality') },
+      ],
+      skip: [{ in: ['quality'], goTo: 'end' }],
+    },
+    { id: 'praise', type: 'text', required: false, text: t('最喜欢什么？', 'What did you like most?') },
+  ],
+};
+
+describe('surveys', () => {
+  let patron: Patron;
+  let owner: Session;
+  const api = apiAs(
+    () => patron,
+    () => owner,
+  );
+  const people: number[] = [];
+  /** The signed link of each invited person, as the queued invitation carries it. */
+  const linkOf = async (surveyId: number, customerId: number) => {
+    const m = await patron.ctx.db
+      .selectFrom('messages')
+      .select('variables')
+      .where('key', '=', `survey:${surveyId}:${customerId}`)
+      .executeTakeFirstOrThrow();
+    return new URL((m.variables as { survey_url: string }).survey_url).pathname;
+  };
+  const post = (url: string, form: Record<string, string | string[]>, cookie?: string) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+    return patron.http.inject({
+      method: 'POST',
+      url,
+      payload: body.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'zh-CN', ...(cookie ? { cookie } : {}) },
+    });
+  };
+
+  beforeAll(async () => {
+    patron = await startTestPatron();
+    owner = await signIn(patron);
+    for (let i = 0; i < 4; i++) {
+      const c = await api('POST', '/customers', { email: `survey${i}@example.com`, name: `问卷${i}` });
+      people.push(c.json().id ?? c.json().customerId);
+    }
+  });
+  afterAll(() => patron.close());
+
+  it('refuses a survey whose logic loops back or names no question, with stable codes', async () => {
+    const back = await api('POST', '/surveys', {
+      ...NPS_SURVEY,
+      questions: [{ ...NPS_SURVEY.questions[1], skip: [{ in: ['x'], goTo: 'why' }] }],
+    });
+    expect(back.statusCode).toBe(400);
+    expect(back.json().error.code).toBe('SURVEY_INVALID');
+    expect((await api('POST', '/surveys', { ...NPS_SURVEY, questions: [] })).statusCode).toBe(400);
+    expect((await api('GET', '/surveys/999999')).json().error.code).toBe('SURVEY_NOT_FOUND');
+  });
+
+  it('invites people once, leads each through the questions their answers choose, keeps partial answers, one response each', async () => {
+    const s = (await api('POST', '/surveys', NPS_SURVEY)).json();
+    expect((await api('POST', `/surveys/${s.id}/invitations`, { customerIds: people })).json().error.code).toBe('SURVEY_STATUS_CONFLICT');
+    expect((await api('POST', `/surveys/${s.id}/status`, { status: 'open' })).json().status).toBe('open');
+    expect((await api('POST', `/surveys/${s.id}/invitations`, { customerIds: people })).json()).toEqual({
+      invited: 4,
+      alreadyInvited: 0,
+      queued: 4,
+    });
+    expect((await api('POST', `/surveys/${s.id}/invitations`, { customerIds: people })).json()).toEqual({
+      invited: 0,
+      alreadyInvited: 4,
+      queued: 0,
+    });
+
+    // A detractor: why → areas (quality ends it).
+    const a = await linkOf(s.id, people[0]);
+    expect((await patron.http.inject({ method: 'GET', url: a, headers: { 'accept-language': 'zh-CN' } })).body).toContain(
+      '您有多大可能向朋友推荐本店？',
+    );
+    expect((await post(a, { q: 'nps', value: '11' })).statusCode).toBe(400);
+    expect((await post(a, { q: 'nps', value: '' })).body).toContain('请先回答这道题');
+    expect((await post(a, { q: 'nps', value: '3' })).statusCode).toBe(303);
+    // Partial: the score is kept before the rest is answered.
+    const partial = await patron.ctx.db
+      .selectFrom('survey_responses')
+      .select(['nps', 'completed'])
+      .where('customer_id', '=', people[0])
+      .executeTakeFirstOrThrow();
+    expect(partial).toEqual({ nps: 3, completed: false });
+    expect((await patron.http.inject({ method: 'GET', url: a })).body).toContain('哪里让您不满意');
+    await post(a, { q: 'why', value: '物流太慢了，等了一周' });
+    await post(a, { q: 'area', value: ['delivery', 'quality'] });
+    expect((await patron.http.inject({ method: 'GET', url: a })).body).toContain('感谢您的反馈');
+
+    // A promoter jumps to the praise and may skip it; then changes their score, still one response.
+    const b = await linkOf(s.id, people[1]);
+    await post(b, { q: 'nps', value: '10' });
+    expect((await patron.http.inject({ method: 'GET', url: b })).body).toContain('最喜欢什么');
+    await post(b, { q: 'praise', value: '' });
+    await post(b, { q: 'nps', value: '9' });
+    const rows = await patron.ctx.db
+      .selectFrom('survey_responses')
+      .select(['nps', 'completed'])
+      .where('customer_id', '=', people[1])
+      .execute();
+    expect(rows).toEqual([{ nps: 9, completed: true }]);
+
+    for (const [i, score, why] of [
+      [2, '5', '物流速度慢'],
+      [3, '8', '客服态度很好'],
+    ] as const) {
+      const link = await linkOf(s.id, people[i]);
+      await post(link, { q: 'nps', value: score });
+      await post(link, { q: 'why', value: why });
+      await post(link, { q: 'area', value: 'delivery' });
+      // Not ended by the areas: the last (optional) question is still theirs to pass over.
+      await post(link, { q: 'praise', value: '' });
+    }
+
+    const r = (await api('GET', `/surveys/${s.id}/results`)).json();
+    expect(r).toMatchObject({ responses: 4, completed: 4, nps: { promoters: 1, passives: 1, detractors: 2, answers: 4, score: -25 } });
+    expect(r.nps.interval.low).toBeLessThan(-25);
+    const area = r.questions.find((q: { id: string }) => q.id === 'area');
+    expect(area.distribution).toEqual([
+      { value: 'delivery', count: 3 },
+      { value: 'quality', count: 1 },
+    ]);
+    const why = r.questions.find((q: { id: string }) => q.id === 'why');
+    expect(why.themes[0]).toMatchObject({ words: expect.arrayContaining(['物流']), count: 2 });
+
+    // The answers on the 360 page and as a segment condition; closing freezes them.
+    const detail = (await api('GET', `/customers/${people[0]}`)).json();
+    expect(detail.panels.find((p: { key: string }) => p.key === 'surveys').rows[0]).toMatchObject({ nps: 3, completed: true });
+    const preview = await api('POST', '/segments/preview', {
+      rules: {
+        type: 'group',
+        op: 'and',
+        children: [{ type: 'field', field: 'surveys.nps_detractor_90d', operator: 'is_true', value: true }],
+      },
+    });
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(preview.json().count).toBe(2);
+    expect((await api('POST', `/surveys/${s.id}/status`, { status: 'closed' })).json().status).toBe('closed');
+    expect((await post(a, { q: 'nps', value: '10' })).statusCode).toBe(303);
+    expect((await patron.http.inject({ method: 'GET', url: a })).body).toContain('问卷已结束');
+    const kept = await patron.ctx.db
+      .selectFrom('survey_responses')
+      .select('nps')
+      .where('customer_id', '=', people[0])
+      .executeTakeFirstOrThrow();
+    expect(kept.nps).toBe(3);
+  });
+
+  it('takes anonymous answers on the public link, one response per browser, and refuses forged links', async () => {
+    const s = (await api('POST', '/surveys', { ...NPS_SURVEY, anonymousLink: true })).json();
+    const open = (await api('POST', `/surveys/${s.id}/status`, { status: 'open' })).json();
+    const url = new URL(open.publicUrl).pathname;
+    const first = await patron.http.inject({ method: 'GET', url });
+    const cookie = String(first.headers['set-cookie']).split(';')[0];
+    await post(url, { q: 'nps', value: '10' }, cookie);
+    await post(url, { q: 'nps', value: '7' }, cookie);
+    const rows = await patron.ctx.db.selectFrom('survey_responses').select(['nps', 'customer_id']).where('survey_id', '=', s.id).execute();
+    expect(rows).toEqual([{ nps: 7, customer_id: null }]);
+    expect((await patron.http.inject({ method: 'GET', url: `${url}x` })).statusCode).toBe(404);
+    expect((await patron.http.inject({ method: 'GET', url: '/s/MTIz.deadbeefdeadbeefdeadbeefdeadbeef' })).statusCode).toBe(404);
+  });
+});
