@@ -123,3 +123,42 @@ export const surveyResults = z.object({
   byChannel: z.array(z.object({ channel: z.string(), answers: z.number().int(), nps: z.number() })),
 });
 export type SurveyResults = z.infer<typeof surveyResults>;
+
+const both = (zh: string, en: string) => ({ 'zh-CN': zh, en });
+
+/** What a new survey starts as in the builder: the classic NPS with a follow-up question. */
+export const SURVEY_STARTER: SurveyBody = {
+  name: 'NPS',
+  title: both('您愿意向朋友推荐我们吗？', 'Would you recommend us?'),
+  intro: both('', ''),
+  anonymousLink: false,
+  questions: [
+    {
+      id: 'nps',
+      type: 'nps',
+      text: both('您有多大可能向朋友推荐本店？', 'How likely are you to recommend us to a friend?'),
+      required: true,
+      skip: [],
+    },
+    {
+      id: 'why',
+      type: 'text',
+      text: both('您给出这个分数的主要原因是？', 'What is the main reason for your score?'),
+      required: false,
+      skip: [],
+      maxLength: 1000,
+    },
+  ],
+};
+/** A question added in the builder, and the choices a choice question starts with. */
+export const starterQuestion = (n: number): SurveyQuestion => ({
+  id: `q${n}`,
+  type: 'csat',
+  text: both('新问题', 'New question'),
+  required: true,
+  skip: [],
+});
+export const STARTER_CHOICES = [
+  { key: 'a', text: both('选项一', 'Option 1') },
+  { key: 'b', text: both('选项二', 'Option 2') },
+];

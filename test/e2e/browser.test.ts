@@ -11,6 +11,8 @@ import { insertCustomers } from '../../server/modules/identity/index.ts';
 import { runCampaigns } from '../../server/modules/campaigns/index.ts';
 import { saveTemplate } from '../../server/modules/messaging/index.ts';
 import { openServiceTicket } from '../../server/modules/service/index.ts';
+import { invite, saveSurvey, setSurveyStatus, surveyToken } from '../../server/modules/surveys/index.ts';
+import { SURVEY_STARTER } from '../../contracts/surveys.ts';
 import { saveArticle } from '../../server/modules/knowledge/index.ts';
 import { returnOrderUrl } from '../../server/modules/returns/index.ts';
 import { upsertOrder } from '../../server/modules/commerce/index.ts';
@@ -110,7 +112,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       await page.screenshot({ path: join(SHOTS, `${path.slice(1).replace(/\//g, '-')}.png`) });
     }
     await page.goto(`${base}/surveys`);
-    await expect.poll(() => page.getByTestId('not-built').count()).toBe(1);
+    await page.getByTestId('new-survey').waitFor();
     expect(consoleErrors).toEqual([]);
   });
 
@@ -754,6 +756,30 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('return-approve').click();
     await page.getByTestId('return-drawer').getByText('已同意，待寄回').first().waitFor();
     await page.screenshot({ path: join(SHOTS, 'returns-drawer.png') });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('answers a survey on a phone, one question at a time as the answers lead', async () => {
+    const actor = { type: 'system' as const, id: null, label: 'test', ip: null };
+    const survey = await saveSurvey(patron.ctx, null, SURVEY_STARTER, actor);
+    await setSurveyStatus(patron.ctx, survey.id, 'open', actor);
+    const customer = await patron.ctx.db.selectFrom('customers').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
+    await invite(patron.ctx, survey.id, { customerIds: [Number(customer.id)], channel: 'none' }, 'test');
+    const inv = await patron.ctx.db.selectFrom('survey_invitations').select('id').where('survey_id', '=', survey.id).executeTakeFirstOrThrow();
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    phone.on('pageerror', (e) => consoleErrors.push(`survey: ${e.message}`));
+    await phone.goto(`${base}/s/${surveyToken(patron.ctx.keyring, Number(inv.id))}`);
+    await phone.getByText('您有多大可能向朋友推荐本店？').waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.locator('input[name=value][value="9"]').check();
+    await phone.getByRole('button', { name: '下一题' }).click();
+    await phone.locator('textarea[name=value]').fill('发货很快，客服也很耐心');
+    await phone.getByRole('button', { name: '下一题' }).click();
+    await phone.getByText('感谢您的反馈').waitFor();
+    await phone.screenshot({ path: join(SHOTS, 'survey-phone.png') });
+    await phone.close();
+    const r = await patron.ctx.db.selectFrom('survey_responses').select(['nps', 'completed']).where('survey_id', '=', survey.id).executeTakeFirstOrThrow();
+    expect(r).toEqual({ nps: 9, completed: true });
     expect(consoleErrors).toEqual([]);
   });
 });

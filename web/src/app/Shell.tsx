@@ -1,6 +1,6 @@
 import { LogoutOutlined, SettingOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Grid, Layout, Menu, Select, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, Button, Grid, Layout, Menu, Select, Space, Spin, Typography } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -23,16 +23,7 @@ export function Shell() {
     ...AREAS.filter((a) => can(a.permission)).map((a) => ({
       key: a.path,
       icon: a.icon,
-      label: a.soon ? (
-        <Space size={4}>
-          {t(a.labelKey)}
-          <Tag bordered={false} style={{ marginInlineEnd: 0 }}>
-            {t('nav.soon')}
-          </Tag>
-        </Space>
-      ) : (
-        t(a.labelKey)
-      ),
+      label: t(a.labelKey),
     })),
     {
       key: '/settings',

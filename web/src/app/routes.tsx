@@ -32,7 +32,7 @@ const DashboardPage = page(() => import('../features/dashboard/DashboardPage.tsx
 const OrdersPage = page(() => import('../features/orders/OrdersPage.tsx'), 'OrdersPage');
 const SegmentEditorPage = page(() => import('../features/segments/SegmentEditorPage.tsx'), 'SegmentEditorPage');
 const SegmentsPage = page(() => import('../features/segments/SegmentsPage.tsx'), 'SegmentsPage');
-const NotBuiltPage = page(() => import('../features/placeholder/NotBuiltPage.tsx'), 'NotBuiltPage');
+const SurveysPage = page(() => import('../features/surveys/SurveysPage.tsx'), 'SurveysPage');
 const ApiKeysPage = page(() => import('../features/settings/ApiKeysPage.tsx'), 'ApiKeysPage');
 const AttributesPage = page(() => import('../features/settings/AttributesPage.tsx'), 'AttributesPage');
 const AuditPage = page(() => import('../features/settings/AuditPage.tsx'), 'AuditPage');
@@ -52,9 +52,10 @@ const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), '
 const StorePage = page(() => import('../features/settings/StorePage.tsx'), 'StorePage');
 const UsersPage = page(() => import('../features/settings/UsersPage.tsx'), 'UsersPage');
 
-export type Area = { path: string; labelKey: string; icon: ReactNode; permission: Permission; element: ReactNode; soon?: boolean };
+export type Area = { path: string; labelKey: string; icon: ReactNode; permission: Permission; element: ReactNode };
 
-const BUILT: Area[] = [
+/** Every area of the product, in the menu's order. */
+export const AREAS: Area[] = [
   { path: '/dashboard', labelKey: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.view', element: <DashboardPage /> },
   { path: '/customers', labelKey: 'nav.customers', icon: <TeamOutlined />, permission: 'customers.read', element: <CustomersPage /> },
   { path: '/orders', labelKey: 'nav.orders', icon: <ShoppingOutlined />, permission: 'customers.read', element: <OrdersPage /> },
@@ -83,22 +84,8 @@ const BUILT: Area[] = [
     permission: 'service.read',
     element: <ServicePage />,
   },
+  { path: '/surveys', labelKey: 'nav.surveys', icon: <FormOutlined />, permission: 'surveys.read', element: <SurveysPage /> },
 ];
-
-/** Areas announced but not built yet: marked in the menu, and their page says what can be used now. */
-const SOON = ([['/surveys', 'nav.surveys', <FormOutlined key="i" />, 'surveys.read']] as const).map(
-  ([path, labelKey, icon, permission]): Area => ({
-    path,
-    labelKey,
-    icon,
-    permission,
-    soon: true,
-    element: <NotBuiltPage areaKey={labelKey} available={BUILT.map((a) => a.labelKey)} />,
-  }),
-);
-
-/** Every area of the product; the ones not built yet say so plainly. */
-export const AREAS: Area[] = [...BUILT, ...SOON];
 
 export type SettingsPage = { path: string; labelKey: string; permission: Permission | null; element: ReactNode };
 
