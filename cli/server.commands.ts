@@ -10,6 +10,7 @@ import {
   seedDemoAfterSales,
   seedDemoMessages,
   seedDemoService,
+  seedDemoSurveys,
 } from '../server/modules/demo/index.ts';
 import { installLibrary } from '../server/modules/journeys/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
@@ -64,8 +65,9 @@ export function registerServerCommands(program: Command) {
           const awarded = await seedDemoLoyalty(patron.ctx);
           const tickets = await seedDemoService(patron.ctx);
           const afterSales = await seedDemoAfterSales(patron.ctx);
+          const answers = await seedDemoSurveys(patron.ctx);
           print(
-            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments, ${reminders} payment reminders in the sandbox, ${journeys} shipped journeys (off until switched on), a loyalty programme open on ${awarded} paid orders, ${tickets} service tickets, ${afterSales.articles} help-centre articles and ${afterSales.returns} returns.`,
+            `Demo store: ${result.customers} customers, ${result.orders} orders, ${result.events} events, ${insights.segments} example segments, ${reminders} payment reminders in the sandbox, ${journeys} shipped journeys (off until switched on), a loyalty programme open on ${awarded} paid orders, ${tickets} service tickets, ${afterSales.articles} help-centre articles and ${afterSales.returns} returns, an NPS survey with ${answers} answers.`,
           );
         }
         const address = await patron.http.listen({ port: config.port, host: config.host });

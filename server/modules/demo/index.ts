@@ -5,3 +5,4 @@ export { seedDemoMessages } from './demo.messages.ts';
 export { seedDemoLoyalty } from './demo.loyalty.ts';
 export { seedDemoService } from './demo.service.ts';
 export { seedDemoAfterSales } from './demo.aftersales.ts';
+export { seedDemoSurveys } from './demo.surveys.ts';

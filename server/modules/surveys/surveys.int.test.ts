@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
+import { seedDemoSurveys } from '../demo/index.ts';
 
 const t = (zh: string, en: string) => ({ 'zh-CN': zh, en });
 const NPS_SURVEY = {
@@ -184,5 +185,15 @@ describe('surveys', () => {
     expect(rows).toEqual([{ nps: 7, customer_id: null }]);
     expect((await patron.http.inject({ method: 'GET', url: `${url}x` })).statusCode).toBe(404);
     expect((await patron.http.inject({ method: 'GET', url: '/s/MTIz.deadbeefdeadbeefdeadbeefdeadbeef' })).statusCode).toBe(404);
+  });
+
+  it('gives the demo store an NPS survey with answers and themes', async () => {
+    for (let i = 0; i < 12; i++) await api('POST', '/customers', { email: `demo-survey${i}@example.com` });
+    const written = await seedDemoSurveys(patron.ctx);
+    expect(written).toBe(12);
+    const s = (await api('GET', '/surveys')).json().items.find((x: { name: string }) => x.name === '购物体验 NPS');
+    const r = (await api('GET', `/surveys/${s.id}/results`)).json();
+    expect(r.nps.answers).toBe(12);
+    expect(r.questions.find((q: { id: string }) => q.id === 'why').themes.length).toBeGreaterThan(1);
   });
 });
