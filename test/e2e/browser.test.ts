@@ -765,7 +765,11 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await setSurveyStatus(patron.ctx, survey.id, 'open', actor);
     const customer = await patron.ctx.db.selectFrom('customers').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
     await invite(patron.ctx, survey.id, { customerIds: [Number(customer.id)], channel: 'none' }, 'test');
-    const inv = await patron.ctx.db.selectFrom('survey_invitations').select('id').where('survey_id', '=', survey.id).executeTakeFirstOrThrow();
+    const inv = await patron.ctx.db
+      .selectFrom('survey_invitations')
+      .select('id')
+      .where('survey_id', '=', survey.id)
+      .executeTakeFirstOrThrow();
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
     phone.on('pageerror', (e) => consoleErrors.push(`survey: ${e.message}`));
     await phone.goto(`${base}/s/${surveyToken(patron.ctx.keyring, Number(inv.id))}`);
@@ -778,7 +782,11 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await phone.getByText('感谢您的反馈').waitFor();
     await phone.screenshot({ path: join(SHOTS, 'survey-phone.png') });
     await phone.close();
-    const r = await patron.ctx.db.selectFrom('survey_responses').select(['nps', 'completed']).where('survey_id', '=', survey.id).executeTakeFirstOrThrow();
+    const r = await patron.ctx.db
+      .selectFrom('survey_responses')
+      .select(['nps', 'completed'])
+      .where('survey_id', '=', survey.id)
+      .executeTakeFirstOrThrow();
     expect(r).toEqual({ nps: 9, completed: true });
     expect(consoleErrors).toEqual([]);
   });

@@ -28,7 +28,9 @@ const ANSWERS: [number, string][] = [
 export async function seedDemoSurveys(ctx: AppContext): Promise<number> {
   const survey = await saveSurvey(ctx, null, { ...SURVEY_STARTER, name: '购物体验 NPS' }, ACTOR);
   await setSurveyStatus(ctx, survey.id, 'open', ACTOR);
-  const people = await sql<{ id: number }>`select id from customers where merged_into is null order by id limit ${ANSWERS.length}`.execute(ctx.db);
+  const people = await sql<{ id: number }>`select id from customers where merged_into is null order by id limit ${ANSWERS.length}`.execute(
+    ctx.db,
+  );
   await invite(ctx, survey.id, { customerIds: people.rows.map((p) => Number(p.id)), channel: 'none' }, 'demo store');
   const now = ctx.clock.now();
   for (const [i, p] of people.rows.entries()) {
