@@ -15,6 +15,7 @@ import { campaignsModule } from './modules/campaigns/index.ts';
 import { loyaltyModule } from './modules/loyalty/index.ts';
 import { messagingModule } from './modules/messaging/index.ts';
 import { knowledgeModule } from './modules/knowledge/index.ts';
+import { socialModule } from './modules/social/index.ts';
 import { surveysModule } from './modules/surveys/index.ts';
 import { returnsModule } from './modules/returns/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
@@ -51,6 +52,7 @@ export const allModules: readonly Module[] = [
   returnsModule,
   knowledgeModule,
   surveysModule,
+  socialModule,
 ];
 
 /** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */

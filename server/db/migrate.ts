@@ -36,6 +36,7 @@ import * as m0033 from './migrations/0033_loyalty.ts';
 import * as m0034 from './migrations/0034_service.ts';
 import * as m0035 from './migrations/0035_after_sales.ts';
 import * as m0036 from './migrations/0036_surveys.ts';
+import * as m0037 from './migrations/0037_social.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -75,6 +76,7 @@ export const migrations: Record<string, Migration> = {
   '0034_service': m0034,
   '0035_after_sales': m0035,
   '0036_surveys': m0036,
+  '0037_social': m0037,
 };
 
 export type MigrateResult = { applied: string[] };

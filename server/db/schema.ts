@@ -15,6 +15,7 @@ import type { MessagingTables } from '../modules/messaging/messaging.tables.ts';
 import type { PrivacyTables } from '../modules/privacy/privacy.tables.ts';
 import type { ReturnsTables } from '../modules/returns/returns.tables.ts';
 import type { SurveysTables } from '../modules/surveys/surveys.tables.ts';
+import type { SocialTables } from '../modules/social/social.tables.ts';
 import type { ServiceTables } from '../modules/service/service.tables.ts';
 import type { SegmentsTables } from '../modules/segments/segments.tables.ts';
 import type { TrackingTables } from '../modules/tracking/tracking.tables.ts';
@@ -45,7 +46,8 @@ export type Database = PlatformTables &
   ServiceTables &
   ReturnsTables &
   KnowledgeTables &
-  SurveysTables;
+  SurveysTables &
+  SocialTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';
@@ -64,6 +66,7 @@ export type * from '../modules/privacy/privacy.tables.ts';
 export type * from '../modules/returns/returns.tables.ts';
 export type * from '../modules/segments/segments.tables.ts';
 export type * from '../modules/service/service.tables.ts';
+export type * from '../modules/social/social.tables.ts';
 export type * from '../modules/surveys/surveys.tables.ts';
 export type * from '../modules/tracking/tracking.tables.ts';
 export type * from './platform.tables.ts';

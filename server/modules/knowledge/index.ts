@@ -21,3 +21,4 @@ export { askBot, handedOver, transcriptOf } from './bot.ts';
 export { suggestForTicket } from './suggest.ts';
 export { saveArticle, saveCategory } from './articles.ts';
 export { topicWords } from './words.ts';
+export { type Theme, themesOf } from './themes.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SurveyQuestion } from '../../../contracts/surveys.ts';
 import { npsOf, readAnswer, walk } from './flow.ts';
-import { themesOf } from './themes.ts';
+import { themesOf } from '../knowledge/index.ts';
 
 const t = { 'zh-CN': '问', en: 'Q' };
 const Q: SurveyQuestion[] = [

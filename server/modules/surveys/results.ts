@@ -3,7 +3,7 @@ import { type SurveyResults, surveyBody } from '../../../contracts/surveys.ts';
 import type { Db } from '../../db/index.ts';
 import { npsOf, scaleOf } from './flow.ts';
 import { surveyRow } from './surveys.ts';
-import { themesOf } from './themes.ts';
+import { themesOf } from '../knowledge/index.ts';
 
 /** NPS from counts of promoters and detractors among answers (SQL gives the counts). */
 const npsFromCounts = (answers: number, promoters: number, detractors: number) =>

@@ -1,4 +1,4 @@
-import { topicWords } from '../knowledge/index.ts';
+import { topicWords } from './words.ts';
 
 export type Theme = { words: string[]; count: number; examples: string[] };
 

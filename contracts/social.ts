@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from './common.ts';
+
+/** What people say about the shop on social platforms, from any platform's bridge or an export. */
+export const SOCIAL_KINDS = ['post', 'comment', 'mention', 'dm'] as const;
+export const SENTIMENTS = ['positive', 'neutral', 'negative'] as const;
+
+const platform = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,39}$/)
+  .describe('A channel code: weibo, douyin, xiaohongshu, wechat, instagram …');
+
+export const socialPostBody = z.strictObject({
+  platform,
+  externalId: z.string().trim().min(1).max(200),
+  kind: z.enum(SOCIAL_KINDS),
+  /** The post a comment answers. */
+  parentExternalId: z.string().max(200).optional(),
+  author: z.strictObject({ id: z.string().trim().min(1).max(200), name: z.string().max(100).optional() }),
+  text: z.string().max(10_000),
+  media: z.array(z.url().max(2000)).max(20).default([]),
+  url: z.url().max(2000).optional(),
+  likes: z.number().int().min(0).default(0),
+  replies: z.number().int().min(0).default(0),
+  productSku: z.string().max(100).optional(),
+  orderRef: z.string().max(200).optional(),
+  postedAt: z.iso.datetime({ offset: true }),
+});
+export type SocialPostBody = z.infer<typeof socialPostBody>;
+export const socialBulkBody = z.strictObject({ items: z.array(z.unknown()).min(1).max(1000) });
+
+export const socialPostResult = z.object({
+  id: z.number().int(),
+  created: z.boolean(),
+  customerId: z.number().int().nullable(),
+  sentiment: z.enum(SENTIMENTS),
+  ticketId: z.number().int().nullable(),
+});
+export const socialBulkResult = z.object({
+  results: z.array(
+    z.union([
+      socialPostResult.extend({ index: z.number().int() }),
+      z.object({ index: z.number().int(), error: z.object({ code: z.string(), message: z.string() }) }),
+    ]),
+  ),
+});
+
+export const socialListQuery = z.strictObject({
+  ...pageQuery,
+  platform: z.string().max(40).optional(),
+  sentiment: z.enum(SENTIMENTS).optional(),
+  unanswered: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('Only posts that ask something or complain and have no reply yet'),
+  customerId: z.coerce.number().int().positive().optional(),
+});
+export const socialPostView = z.object({
+  id: z.number().int(),
+  platform: z.string(),
+  externalId: z.string(),
+  kind: z.enum(SOCIAL_KINDS),
+  authorId: z.string(),
+  authorName: z.string().nullable(),
+  customerId: z.number().int().nullable(),
+  customerName: z.string().nullable(),
+  text: z.string(),
+  url: z.string().nullable(),
+  likes: z.number().int(),
+  replies: z.number().int(),
+  productSku: z.string().nullable(),
+  sentiment: z.number(),
+  sentimentLabel: z.enum(SENTIMENTS),
+  sentimentWords: z.array(z.object({ word: z.string(), weight: z.number() })),
+  needsAnswer: z.boolean(),
+  ticketId: z.number().int().nullable(),
+  answeredAt: z.string().nullable(),
+  postedAt: z.string(),
+  ourReplies: z.array(z.object({ text: z.string(), at: z.string() })),
+});
+export const socialList = pageOf(socialPostView);
+export const socialReplyBody = z.strictObject({ text: z.string().trim().min(1).max(2000) });
+
+export const socialSettings = z.strictObject({
+  /** A negative post by a known customer opens a complaint ticket with the post. */
+  ticketOnNegative: z.boolean().default(true),
+});
+export type SocialSettings = z.infer<typeof socialSettings>;
+
+export const socialReportQuery = z.strictObject({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
+export const socialReport = z.object({
+  byDay: z.array(z.object({ day: z.string(), positive: z.number().int(), neutral: z.number().int(), negative: z.number().int() })),
+  byPlatform: z.array(z.object({ platform: z.string(), posts: z.number().int(), negativeShare: z.number() })),
+  topics: z.array(z.object({ words: z.array(z.string()), count: z.number().int(), examples: z.array(z.string()) })),
+  authors: z.array(
+    z.object({
+      platform: z.string(),
+      authorId: z.string(),
+      name: z.string().nullable(),
+      customerId: z.number().int().nullable(),
+      posts: z.number().int(),
+      likes: z.number().int(),
+    }),
+  ),
+  unanswered: z.number().int(),
+});

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
+import type { Patron } from '../../app.ts';
+
+describe('social listening', () => {
+  let patron: Patron;
+  let owner: Session;
+  const api = apiAs(
+    () => patron,
+    () => owner,
+  );
+  let customerId: number;
+  const post = (over: object) =>
+    api('POST', '/social/posts', {
+      platform: 'weibo',
+      kind: 'comment',
+      author: { id: 'wb-1001', name: '小红' },
+      postedAt: new Date().toISOString(),
+      ...over,
+    });
+
+  beforeAll(async () => {
+    patron = await startTestPatron();
+    owner = await signIn(patron);
+    const c = await api('POST', '/customers', { externalIds: [{ channel: 'weibo', id: 'wb-1001' }], name: '小红' });
+    customerId = c.json().customerId;
+  });
+  afterAll(() => patron.close());
+
+  it('links a post to the customer holding its author’s platform id, and opens a complaint ticket for a negative one, once', async () => {
+    const first = await post({ externalId: 'c-1', text: '收到的杯子是破的，客服也不理人，太失望了', url: 'https://weibo.com/1/c-1' });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ created: true, customerId, sentiment: 'negative' });
+    expect(first.json().ticketId).not.toBeNull();
+    const ticket = (await api('GET', `/tickets/${first.json().ticketId}`)).json();
+    expect(ticket).toMatchObject({ type: 'complaint', customerId });
+    const again = await post({ externalId: 'c-1', text: '收到的杯子是破的，客服也不理人，太失望了', likes: 12 });
+    expect(again.json()).toMatchObject({ created: false, ticketId: first.json().ticketId });
+    const listed = (await api('GET', '/social/posts?sentiment=negative')).json().items[0];
+    expect(listed).toMatchObject({ likes: 12, needsAnswer: true, customerName: '小红' });
+    expect(listed.sentimentWords.map((w: { word: string }) => w.word)).toEqual(expect.arrayContaining(['失望']));
+  });
+
+  it('keeps an unknown author unlinked, a direct message encrypted, and a reply recorded for the bridge', async () => {
+    const stranger = await post({ externalId: 'c-2', author: { id: 'wb-9999' }, text: '这款有黑色吗？' });
+    expect(stranger.json()).toMatchObject({ customerId: null, sentiment: 'neutral', ticketId: null });
+    const dm = await post({ externalId: 'dm-1', kind: 'dm', text: '我的手机号是13800138000，订单还没到' });
+    const row = await patron.ctx.db
+      .selectFrom('social_posts')
+      .select(['text', 'text_enc'])
+      .where('id', '=', dm.json().id)
+      .executeTakeFirstOrThrow();
+    expect(row.text).toBeNull();
+    expect(row.text_enc).not.toContain('13800138000');
+    const waiting = (await api('GET', '/social/posts?unanswered=true&limit=200'))
+      .json()
+      .items.map((p: { externalId: string }) => p.externalId);
+    expect(waiting).toContain('c-2');
+    const replied = await api('POST', `/social/posts/${stranger.json().id}/replies`, { text: '有的，黑色现货' });
+    expect(replied.statusCode).toBe(200);
+    const after = (await api('GET', '/social/posts?unanswered=true&limit=200'))
+      .json()
+      .items.map((p: { externalId: string }) => p.externalId);
+    expect(after).not.toContain('c-2');
+    expect((await api('POST', '/social/posts/999999/replies', { text: 'x' })).json().error.code).toBe('SOCIAL_POST_NOT_FOUND');
+  });
+
+  it('takes a bulk export item by item, and follows the setting for tickets', async () => {
+    await api('PUT', '/social/settings', { ticketOnNegative: false });
+    const res = await api('POST', '/social/posts/bulk', {
+      items: [
+        {
+          platform: 'douyin',
+          externalId: 'd-1',
+          kind: 'comment',
+          author: { id: 'wb-1001' },
+          text: '物流太慢了',
+          postedAt: new Date().toISOString(),
+        },
+        { platform: 'douyin', externalId: 'd-2', kind: 'bogus', author: { id: 'x' }, text: '', postedAt: 'yesterday' },
+        {
+          platform: 'xiaohongshu',
+          externalId: 'x-1',
+          kind: 'post',
+          author: { id: 'xhs-1' },
+          text: '包装精美，很喜欢，推荐',
+          postedAt: new Date().toISOString(),
+        },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const [a, b, c] = res.json().results;
+    expect(a).toMatchObject({ index: 0, sentiment: 'negative', ticketId: null });
+    expect(b).toMatchObject({ index: 1, error: { code: 'VALIDATION_FAILED' } });
+    expect(c).toMatchObject({ index: 2, sentiment: 'positive' });
+    const day = new Date().toISOString().slice(0, 10);
+    const report = (await api('GET', `/social/report?from=${day}&to=${day}`)).json();
+    expect(report.byPlatform.map((p: { platform: string }) => p.platform)).toEqual(
+      expect.arrayContaining(['weibo', 'douyin', 'xiaohongshu']),
+    );
+    expect(report.unanswered).toBeGreaterThan(0);
+    expect(report.authors[0]).toMatchObject({ authorId: 'wb-1001' });
+    expect((await api('POST', '/social/posts', { platform: 'Weibo!', externalId: 'x' })).statusCode).toBe(400);
+  });
+});
