@@ -45,6 +45,7 @@ const PAGES = [
   '/loyalty',
   '/service',
   '/surveys',
+  '/social',
   '/settings/store',
   '/settings/users',
   '/settings/api-keys',

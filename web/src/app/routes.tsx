@@ -3,6 +3,7 @@ import {
   CheckSquareOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
+  CommentOutlined,
   FormOutlined,
   GiftOutlined,
   NodeIndexOutlined,
@@ -32,6 +33,7 @@ const DashboardPage = page(() => import('../features/dashboard/DashboardPage.tsx
 const OrdersPage = page(() => import('../features/orders/OrdersPage.tsx'), 'OrdersPage');
 const SegmentEditorPage = page(() => import('../features/segments/SegmentEditorPage.tsx'), 'SegmentEditorPage');
 const SegmentsPage = page(() => import('../features/segments/SegmentsPage.tsx'), 'SegmentsPage');
+const SocialPage = page(() => import('../features/social/SocialPage.tsx'), 'SocialPage');
 const SurveysPage = page(() => import('../features/surveys/SurveysPage.tsx'), 'SurveysPage');
 const ApiKeysPage = page(() => import('../features/settings/ApiKeysPage.tsx'), 'ApiKeysPage');
 const AttributesPage = page(() => import('../features/settings/AttributesPage.tsx'), 'AttributesPage');
@@ -85,6 +87,7 @@ export const AREAS: Area[] = [
     element: <ServicePage />,
   },
   { path: '/surveys', labelKey: 'nav.surveys', icon: <FormOutlined />, permission: 'surveys.read', element: <SurveysPage /> },
+  { path: '/social', labelKey: 'nav.social', icon: <CommentOutlined />, permission: 'service.read', element: <SocialPage /> },
 ];
 
 export type SettingsPage = { path: string; labelKey: string; permission: Permission | null; element: ReactNode };
