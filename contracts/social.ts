@@ -88,6 +88,20 @@ export const socialSettings = z.strictObject({
 });
 export type SocialSettings = z.infer<typeof socialSettings>;
 
+/** A product review from a marketplace or shop export: the buyer (by the platform's buyer id or the order), rating, text, photos. */
+export const reviewBody = z.strictObject({
+  platform,
+  externalId: z.string().trim().min(1).max(200),
+  author: z.strictObject({ id: z.string().trim().min(1).max(200), name: z.string().max(100).optional() }),
+  rating: z.number().int().min(1).max(5),
+  text: z.string().max(10_000).default(''),
+  media: z.array(z.url().max(2000)).max(20).default([]),
+  productSku: z.string().trim().min(1).max(100),
+  orderRef: z.string().max(200).optional(),
+  postedAt: z.iso.datetime({ offset: true }),
+});
+export type ReviewBody = z.infer<typeof reviewBody>;
+
 export const socialReportQuery = z.strictObject({
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
@@ -107,4 +121,6 @@ export const socialReport = z.object({
     }),
   ),
   unanswered: z.number().int(),
+  /** Reviews per product: how many, the average rating, the share with a negative text. */
+  products: z.array(z.object({ sku: z.string(), reviews: z.number().int(), averageRating: z.number(), negativeShare: z.number() })),
 });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type CustomerData, type SegmentField, labels } from '../../platform/registry.ts';
+import { type CustomerData, type CustomerPanel, type Labels, type SegmentField, labels } from '../../platform/registry.ts';
 
 /**
  * A person's posts follow them through a merge and are exported; erasure unlinks them (what was said in public stays
@@ -21,11 +21,64 @@ export const socialData: readonly CustomerData[] = [
   },
 ];
 
+/** The person's reviews and posts on the 360: where, what they said, its sentiment, the rating of a review. */
+export const socialPanel: CustomerPanel = {
+  key: 'social',
+  title: labels('评价与社媒', 'Reviews and social'),
+  load: async (db, { customerId }) => {
+    const rows = await db
+      .selectFrom('social_posts')
+      .select(['platform', 'kind', 'rating', 'product_sku', 'text', 'sentiment_label', 'posted_at'])
+      .where('customer_id', '=', customerId)
+      .where('kind', '<>', 'dm')
+      .orderBy('posted_at', 'desc')
+      .limit(20)
+      .execute();
+    return {
+      columns: [
+        { key: 'platform', label: labels('平台', 'Platform') },
+        { key: 'kind', label: labels('类型', 'Kind'), values: KINDS },
+        { key: 'rating', label: labels('评分', 'Rating') },
+        { key: 'product', label: labels('商品', 'Product') },
+        { key: 'text', label: labels('内容', 'Text') },
+        { key: 'sentiment', label: labels('情感', 'Sentiment'), values: SENTIMENT },
+        { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
+      ],
+      rows: rows.map((r) => ({
+        platform: r.platform,
+        kind: r.kind,
+        rating: r.rating,
+        product: r.product_sku,
+        text: (r.text ?? '').slice(0, 140),
+        sentiment: r.sentiment_label,
+        at: r.posted_at.toISOString(),
+      })),
+    };
+  },
+};
+
+const KINDS: Record<string, Labels> = {
+  post: labels('帖子', 'Post'),
+  comment: labels('评论', 'Comment'),
+  mention: labels('提及', 'Mention'),
+  review: labels('商品评价', 'Review'),
+};
+const SENTIMENT: Record<string, Labels> = {
+  positive: labels('正面', 'Positive'),
+  neutral: labels('中性', 'Neutral'),
+  negative: labels('负面', 'Negative'),
+};
 export const socialFields: readonly SegmentField[] = [
   {
     key: 'social.negative_posts_90d',
     type: 'number',
     label: labels('近 90 天负面社媒发言', 'Negative social posts, last 90 days'),
     expr: sql`(select count(*) from social_posts p where p.customer_id = c.id and p.sentiment_label = 'negative' and p.posted_at > now() - interval '90 days')`,
+  },
+  {
+    key: 'social.average_review',
+    type: 'number',
+    label: labels('评价平均分', 'Average review rating'),
+    expr: sql`(select avg(p.rating) from social_posts p where p.customer_id = c.id and p.kind = 'review')`,
   },
 ];

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import {
+  type ReviewBody,
   type SocialPostBody,
   type SocialSettings,
   socialSettings,
@@ -103,6 +104,25 @@ export async function recordPost(trx: Db, ctx: AppContext, p: SocialPostBody, se
   return { id: Number(inserted.id), created: true, customerId, sentiment: s.label, ticketId };
 }
 
+/**
+ * A product review, recorded like a post (kind `review`, once per platform and id) with its rating: the buyer linked by
+ * the platform's buyer id, the sentiment of its text, a low rating with a negative text wanting an answer.
+ */
+export async function recordReview(trx: Db, ctx: AppContext, r: ReviewBody, settings: SocialSettings) {
+  const posted = await recordPost(
+    trx,
+    ctx,
+    { ...r, kind: 'comment', likes: 0, replies: 0 },
+    { ...settings, ticketOnNegative: settings.ticketOnNegative && r.rating <= 2 },
+  );
+  await trx
+    .updateTable('social_posts')
+    .set({ kind: 'review', rating: r.rating, needs_answer: sql<boolean>`${r.rating <= 2} or needs_answer` })
+    .where('id', '=', posted.id)
+    .execute();
+  return posted;
+}
+
 /** Posts newest first: by platform, sentiment, a person's, or those still wanting an answer. */
 export async function listPosts(ctx: AppContext, q: z.infer<typeof socialListQuery>): Promise<z.infer<typeof socialList>> {
   let base = ctx.db.selectFrom('social_posts as p');
@@ -176,7 +196,7 @@ export async function replyToPost(ctx: AppContext, postId: number, text: string,
 export async function socialReportOf(db: Db, r: { from: string; to: string; timeZone: string }) {
   const start = sql`(${r.from}::date::timestamp at time zone ${r.timeZone})`;
   const end = sql`((${r.to}::date + 1)::timestamp at time zone ${r.timeZone})`;
-  const [byDay, byPlatform, texts, authors, unanswered] = await Promise.all([
+  const [byDay, byPlatform, texts, authors, unanswered, products] = await Promise.all([
     sql<{ day: string; positive: number; neutral: number; negative: number }>`
       select to_char(posted_at at time zone ${r.timeZone}, 'YYYY-MM-DD') as day,
         count(*) filter (where sentiment_label = 'positive')::int as positive, count(*) filter (where sentiment_label = 'neutral')::int as neutral,
@@ -195,6 +215,11 @@ export async function socialReportOf(db: Db, r: { from: string; to: string; time
       db,
     ),
     sql<{ n: number }>`select count(*)::int as n from social_posts where needs_answer and answered_at is null`.execute(db),
+    sql<{ sku: string; reviews: number; average: number; negative: number }>`
+      select product_sku as sku, count(*)::int as reviews, avg(rating)::float as average, count(*) filter (where sentiment_label = 'negative')::int as negative
+      from social_posts where kind = 'review' and posted_at >= ${start} and posted_at < ${end} group by 1 order by 3, 2 desc limit 100`.execute(
+      db,
+    ),
   ]);
   return {
     byDay: byDay.rows.map((d) => ({ day: d.day, positive: Number(d.positive), neutral: Number(d.neutral), negative: Number(d.negative) })),
@@ -213,5 +238,11 @@ export async function socialReportOf(db: Db, r: { from: string; to: string; time
       likes: Number(a.likes),
     })),
     unanswered: Number(unanswered.rows[0]?.n ?? 0),
+    products: products.rows.map((p) => ({
+      sku: p.sku,
+      reviews: Number(p.reviews),
+      averageRating: Math.round(Number(p.average) * 100) / 100,
+      negativeShare: Number(p.reviews) ? Number(p.negative) / Number(p.reviews) : 0,
+    })),
   };
 }

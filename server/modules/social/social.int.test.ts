@@ -102,4 +102,30 @@ describe('social listening', () => {
     expect(report.authors[0]).toMatchObject({ authorId: 'wb-1001' });
     expect((await api('POST', '/social/posts', { platform: 'Weibo!', externalId: 'x' })).statusCode).toBe(400);
   });
+
+  it('records product reviews with their ratings: on the 360 page, per product in the report, as a segment field', async () => {
+    await api('PUT', '/social/settings', { ticketOnNegative: true });
+    const review = (over: object) =>
+      api('POST', '/reviews', {
+        platform: 'tmall',
+        author: { id: 'tm-77' },
+        productSku: 'MUG',
+        postedAt: new Date().toISOString(),
+        ...over,
+      });
+    await api('POST', '/customers', { externalIds: [{ channel: 'tmall', id: 'tm-77' }], name: '买家' });
+    const bad = await review({ externalId: 'r-1', rating: 1, text: '杯子是破的，太差了' });
+    expect(bad.statusCode, bad.body).toBe(200);
+    expect(bad.json()).toMatchObject({ sentiment: 'negative' });
+    expect(bad.json().ticketId).not.toBeNull();
+    const good = await review({ externalId: 'r-2', rating: 5, text: '很喜欢，包装精美', author: { id: 'tm-88' } });
+    expect(good.json()).toMatchObject({ sentiment: 'positive', ticketId: null });
+    expect((await review({ externalId: 'r-3', rating: 6, text: '' })).statusCode).toBe(400);
+    const day = new Date().toISOString().slice(0, 10);
+    const report = (await api('GET', `/social/report?from=${day}&to=${day}`)).json();
+    expect(report.products).toContainEqual({ sku: 'MUG', reviews: 2, averageRating: 3, negativeShare: 0.5 });
+    const buyer = bad.json().customerId;
+    const panel = (await api('GET', `/customers/${buyer}`)).json().panels.find((p: { key: string }) => p.key === 'social');
+    expect(panel.rows[0]).toMatchObject({ kind: 'review', rating: 1, product: 'MUG' });
+  });
 });

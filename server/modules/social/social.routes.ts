@@ -1,5 +1,6 @@
 import { idParams, okBody } from '../../../contracts/common.ts';
 import {
+  reviewBody,
   socialBulkBody,
   socialBulkResult,
   socialList,
@@ -14,7 +15,7 @@ import {
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { storeClockOf } from '../system/index.ts';
-import { listPosts, recordPost, replyToPost, socialReportOf, socialSettingsOf, writeSocialSettings } from './posts.ts';
+import { listPosts, recordPost, recordReview, replyToPost, socialReportOf, socialSettingsOf, writeSocialSettings } from './posts.ts';
 
 export const socialRoutes = [
   defineRoute({
@@ -54,6 +55,19 @@ export const socialRoutes = [
           );
         return { results };
       });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/reviews',
+    access: 'customers.write',
+    tag: 'social',
+    summary: 'Record a product review (marketplace or shop export): rating, text, photos, product and order; once per platform and id',
+    body: reviewBody,
+    response: socialPostResult,
+    handler: async ({ ctx, body }) => {
+      const settings = await socialSettingsOf(ctx.db);
+      return ctx.db.transaction().execute((trx) => recordReview(trx, ctx, body, settings));
     },
   }),
   defineRoute({
