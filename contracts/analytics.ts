@@ -213,3 +213,35 @@ export const clusterSegmentBody = clusterBody.extend({
   cluster: z.number().int().min(0),
   name: z.string().trim().min(1).max(100),
 });
+
+/** The cross-channel scorecard: each sales channel side by side over a period — sales, loyalty of buyers, after-sales, satisfaction, cost. */
+export const scorecardQuery = z.strictObject({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
+export const scorecard = z.object({
+  currency: z.string(),
+  channels: z.array(
+    z.object({
+      channel: z.string(),
+      name: z.string(),
+      customers: z.number().int().describe('People who placed a paid order on the channel in the period'),
+      newCustomers: z.number().int().describe('Of them, those whose first order ever was in the period'),
+      repeatCustomers: z.number().int().describe('Of them, those who had ordered before the period (on any channel)'),
+      orders: z.number().int(),
+      revenue: z.number().int().describe('Net paid: totals less refunds, minor units'),
+      revenueShare: z.number(),
+      averageOrderValue: z.number().int(),
+      repeatRate: z.number().describe('Buyers with two or more orders on the channel in the period, over its buyers'),
+      returnRate: z.number().describe('Units returned (not rejected or withdrawn) over units sold, by orders of the period'),
+      csat: z.number().nullable().describe('Average 1–5 rating its buyers gave service in the period'),
+      nps: z.number().nullable().describe('NPS of its buyers’ survey answers in the period'),
+      contactsPerOrder: z.number().describe('Tickets its buyers opened in the period, per order'),
+      messages: z.number().int().describe('Messages sent to its buyers in the period'),
+      messagingCost: z.number().describe('SMS parts sent to its buyers × the price per part (campaign attribution settings)'),
+    }),
+  ),
+  /** Buyers of the period who bought on two channels, per pair (from analytics' channel overlap). */
+  overlap: z.array(z.object({ a: z.string(), b: z.string(), customers: z.number().int() })),
+});
+export type Scorecard = z.infer<typeof scorecard>;

@@ -14,6 +14,8 @@ import { customerInsights, modelsOverview, rfmHistory, setLifecycle } from './in
 import { dashboardOverview, dashboardParams } from './overview.service.ts';
 import { channelReport, cohortReport, demographicsReport, geographyReport, overviewReport, valueReport } from './reports.service.ts';
 import { computeRfm, summariseRfm } from './rfm.service.ts';
+import { scorecardOf } from './scorecard.ts';
+import { attributionSettingsOf } from '../campaigns/index.ts';
 import { type StoreView, storedQuestion } from './snapshots.service.ts';
 
 /** A report's question for a request's filter: the route and the page's opening question build it alike (one key). */
@@ -44,6 +46,25 @@ const report = <R extends { asOf: string }>(name: string, summary: string, respo
 };
 
 export const analyticsRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/analytics/scorecard',
+    access: 'analytics.read',
+    tag: 'analytics',
+    summary:
+      'Each sales channel side by side: buyers new and returning, revenue and share, AOV, repeat and return rates, CSAT, NPS, contacts per order, messaging cost',
+    query: contracts.scorecardQuery,
+    response: contracts.scorecard,
+    handler: async ({ ctx, query }) => {
+      const [store, attribution] = await Promise.all([storeSettingsOf(ctx), attributionSettingsOf(ctx.db)]);
+      return scorecardOf(ctx.db, {
+        ...query,
+        timeZone: store.timeZone,
+        currency: store.currency,
+        smsPricePerPart: attribution.smsPricePerPart,
+      });
+    },
+  }),
   defineRoute({
     method: 'GET',
     url: '/dashboard',

@@ -6,8 +6,25 @@ import { analyticsRoutes } from './analytics.routes.ts';
 export const analyticsModule = defineModule({
   name: 'analytics',
   routes: analyticsRoutes,
-  // The insights read side: metrics, RFM, CLV, cohorts and reports over every module's customer data.
-  reads: ['channels', 'customer_identities', 'customers', 'events', 'order_items', 'orders', 'products', 'refunds', 'segment_members'],
+  // The insights read side: metrics, RFM, CLV, cohorts and reports over every module's customer data; the channel
+  // scorecard also reads returns, service, surveys and messaging.
+  reads: [
+    'channels',
+    'customer_identities',
+    'customers',
+    'events',
+    'order_items',
+    'orders',
+    'products',
+    'refunds',
+    'segment_members',
+    'return_requests',
+    'return_lines',
+    'feedback_requests',
+    'survey_responses',
+    'tickets',
+    'messages',
+  ],
   customerData: analyticsData,
   prepare: async (db, registry) => void (await ensureChangeTriggers(db, registry)),
 });

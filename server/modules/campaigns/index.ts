@@ -29,3 +29,4 @@ export const campaignsModule = defineModule({
 export { attributeOrders, attributeNew } from './attribution.ts';
 export { runCampaigns } from './launch.ts';
 export { campaignReport, reportCsv, sendCampaign } from './campaigns.service.ts';
+export { attributionSettingsOf } from './campaigns.service.ts';

@@ -15,6 +15,7 @@ import { useCurrency } from '../../lib/store.ts';
 import { Chart, type ChartOption } from '../../ui/Chart.tsx';
 import { useSegmentCatalog } from '../segments/RuleBuilder.tsx';
 import { AffinityTab } from './AffinityTab.tsx';
+import { ScorecardTab } from './ScorecardTab.tsx';
 import { ClustersTab } from './ClustersTab.tsx';
 import { PredictionsTab } from './PredictionsTab.tsx';
 
@@ -118,6 +119,7 @@ export function AnalyticsPage() {
           { key: 'overview', label: t('analytics.tabs.overview'), children: <OverviewTab filter={filter} /> },
           { key: 'cohorts', label: t('analytics.tabs.cohorts'), children: <CohortsTab filter={filter} /> },
           { key: 'channels', label: t('analytics.tabs.channels'), children: <ChannelsTab filter={filter} /> },
+          { key: 'scorecard', label: t('analytics.tabs.scorecard'), children: <ScorecardTab filter={filter} /> },
           { key: 'geography', label: t('analytics.tabs.geography'), children: <GeographyTab filter={filter} /> },
           { key: 'demographics', label: t('analytics.tabs.demographics'), children: <DemographicsTab filter={filter} /> },
           { key: 'rfm', label: t('analytics.tabs.rfm'), children: <RfmTab filter={filter} /> },
