@@ -169,6 +169,13 @@ export const journeyTrigger = z.discriminatedUnion('type', [
     /** A return or exchange reaching one of these states (requested, approved, resolved …). */
     states: z.array(z.enum(RETURN_STATES)).min(1).max(9),
   }),
+  z.strictObject({
+    type: z.literal('survey'),
+    /** A survey finished (any survey, or this one) with an NPS score in this range: 0–6 detractors, 9–10 promoters. */
+    surveyId: z.number().int().positive().nullable().default(null),
+    npsMin: z.number().int().min(0).max(10).default(0),
+    npsMax: z.number().int().min(0).max(10).default(10),
+  }),
   z.strictObject({ type: z.literal('manual') }),
 ]);
 export type JourneyTrigger = z.infer<typeof journeyTrigger>;

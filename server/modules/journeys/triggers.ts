@@ -54,13 +54,13 @@ async function meetGoals(db: Db, event: OrderEvent, now: Date): Promise<void> {
 }
 
 /**
- * Order lifecycle, segment and return events let people into the active journeys whose trigger they match, and end runs
+ * Order lifecycle, segment, return and survey events let people into the active journeys whose trigger they match, and end runs
  * whose goal they meet. Orders written by a CSV import (history being loaded) and events older than the trigger's
  * `maxAgeHours` let nobody in: a reminder about last year's order is worse than none.
  */
 export const journeyTriggers: EventSubscription = {
   name: 'journeys',
-  types: [...orderLifecycle.map((e) => `order.${e}` as const), 'segment.entered', 'segment.exited', 'return.updated'],
+  types: [...orderLifecycle.map((e) => `order.${e}` as const), 'segment.entered', 'segment.exited', 'return.updated', 'survey.answered'],
   handle: async (event, ctx: AppContext) => {
     if (event.customerId === null) return;
     const now = ctx.clock.now();
@@ -76,6 +76,10 @@ export const journeyTriggers: EventSubscription = {
           (t.statuses.length === 0 || t.statuses.includes(p.status)) &&
           now.getTime() - event.occurredAt.getTime() <= t.maxAgeHours * 3_600_000
         );
+      }
+      if (t.type === 'survey' && event.type === 'survey.answered') {
+        const p = event.payload as DomainEventPayload<'survey.answered'>;
+        return (t.surveyId === null || t.surveyId === p.surveyId) && p.nps !== null && p.nps >= t.npsMin && p.nps <= t.npsMax;
       }
       if (t.type === 'return' && event.type === 'return.updated')
         return t.states.includes((event.payload as DomainEventPayload<'return.updated'>).state as never);

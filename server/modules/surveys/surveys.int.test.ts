@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 import { seedDemoSurveys } from '../demo/index.ts';
+import { dispatchEvents } from '../../events/index.ts';
+import { patronComposition } from '../../modules.ts';
+import { surveyToken } from './surveys.ts';
 
 const t = (zh: string, en: string) => ({ 'zh-CN': zh, en });
 const NPS_SURVEY = {
@@ -171,6 +174,40 @@ describe('surveys', () => {
       .where('customer_id', '=', people[0])
       .executeTakeFirstOrThrow();
     expect(kept.nps).toBe(3);
+  });
+
+  it('lets a detractor into a journey that follows up (回访)', async () => {
+    // Answers of the tests before were finished before this journey existed.
+    while ((await dispatchEvents(patron.ctx, patronComposition.subscriptions)) > 0);
+    const j = await api('POST', '/journeys', {
+      key: 'detractor-follow-up',
+      name: '贬损者回访',
+      definition: {
+        trigger: { type: 'survey', npsMin: 0, npsMax: 6 },
+        start: 'call',
+        steps: [{ id: 'call', type: 'task', title: '回访不满意的客户', assignee: { role: 'service_agent' }, dueInHours: 24, next: null }],
+      },
+    });
+    expect(j.statusCode, j.body).toBe(200);
+    expect((await api('POST', `/journeys/${j.json().id}/activate`)).statusCode).toBe(200);
+    const s = (await api('POST', '/surveys', NPS_SURVEY)).json();
+    await api('POST', `/surveys/${s.id}/status`, { status: 'open' });
+    await api('POST', `/surveys/${s.id}/invitations`, { customerIds: [people[2], people[3]], channel: 'none' });
+    const inv = await patron.ctx.db.selectFrom('survey_invitations').select(['id', 'customer_id']).where('survey_id', '=', s.id).execute();
+    for (const [k, score] of [
+      [people[2], '2'],
+      [people[3], '10'],
+    ] as const) {
+      const link = `/s/${surveyToken(patron.ctx.keyring, Number(inv.find((x) => Number(x.customer_id) === k)?.id))}`;
+      await post(link, { q: 'nps', value: score });
+      if (score === '2') {
+        await post(link, { q: 'why', value: '太慢' });
+        await post(link, { q: 'area', value: 'quality' });
+      } else await post(link, { q: 'praise', value: '' });
+    }
+    while ((await dispatchEvents(patron.ctx, patronComposition.subscriptions)) > 0);
+    const runs = await patron.ctx.db.selectFrom('journey_runs').select('customer_id').where('journey_id', '=', j.json().id).execute();
+    expect(runs.map((r) => Number(r.customer_id))).toEqual([people[2]]);
   });
 
   it('takes anonymous answers on the public link, one response per browser, and refuses forged links', async () => {

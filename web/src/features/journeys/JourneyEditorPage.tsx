@@ -302,14 +302,16 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
               ? { type, holiday: 'mid_autumn', offsetDays: 0, time: '10:00' }
               : type === 'return'
                 ? { type, states: ['approved'] }
-                : { type: 'manual' };
+                : type === 'survey'
+                  ? { type, surveyId: null, npsMin: 0, npsMax: 6 }
+                  : { type: 'manual' };
   return (
     <Form layout="vertical">
       <Form.Item label={t('journeys.fields.trigger')}>
         <Select
           value={tr.type}
           onChange={(type) => setTrigger(fresh(type))}
-          options={['order', 'event', 'segment', 'date', 'holiday', 'return', 'manual'].map((x) => ({
+          options={['order', 'event', 'segment', 'date', 'holiday', 'return', 'survey', 'manual'].map((x) => ({
             value: x,
             label: t(`journeys.triggerTypes.${x}`),
           }))}
@@ -388,6 +390,16 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
             options={RETURN_STATES.map((s) => ({ value: s, label: t(`returns.states.${s}`) }))}
           />
         </Form.Item>
+      )}
+      {tr.type === 'survey' && (
+        <Space wrap>
+          <Form.Item label={t('journeys.fields.npsMin')}>
+            <InputNumber min={0} max={10} value={tr.npsMin} onChange={(v) => setTrigger({ ...tr, npsMin: Number(v ?? 0) })} />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.npsMax')}>
+            <InputNumber min={0} max={10} value={tr.npsMax} onChange={(v) => setTrigger({ ...tr, npsMax: Number(v ?? 10) })} />
+          </Form.Item>
+        </Space>
       )}
       {tr.type === 'holiday' && (
         <Space wrap>
