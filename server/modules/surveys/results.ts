@@ -1,6 +1,10 @@
+import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { type SurveyResults, surveyBody } from '../../../contracts/surveys.ts';
 import type { Db } from '../../db/index.ts';
+import type { Actor } from '../../http/principal.ts';
+import { safeRow } from '../../platform/csv-safe.ts';
+import { recordAudit } from '../audit/index.ts';
 import { npsOf, scaleOf } from './flow.ts';
 import { surveyRow } from './surveys.ts';
 import { themesOf } from '../knowledge/index.ts';
@@ -90,4 +94,48 @@ export async function surveyResults(db: Db, surveyId: number, timeZone: string):
       nps: npsFromCounts(Number(c.n), Number(c.p), Number(c.d)),
     })),
   };
+}
+
+/**
+ * Every response as CSV, one column per question (choices joined by |, matrix rows as row:score), for a spreadsheet
+ * (formula-like cells defused). The export is audited: free text may name people.
+ */
+export async function responsesCsv(db: Db, surveyId: number, actor: Actor): Promise<string> {
+  const row = await surveyRow(db, surveyId);
+  const d = surveyBody.parse(row.definition);
+  const rows = await db
+    .selectFrom('survey_responses')
+    .select(['id', 'customer_id', 'completed', 'nps', 'answers', 'updated_at'])
+    .where('survey_id', '=', surveyId)
+    .orderBy('id')
+    .execute();
+  await recordAudit(db, {
+    actor,
+    action: 'survey.responses_export',
+    target: { type: 'survey', id: surveyId },
+    details: { rows: rows.length },
+  });
+  const cell = (v: unknown) =>
+    v === null || v === undefined
+      ? ''
+      : Array.isArray(v)
+        ? v.join('|')
+        : typeof v === 'object'
+          ? Object.entries(v as Record<string, number>)
+              .map(([k, n]) => `${k}:${n}`)
+              .join('|')
+          : v;
+  const head = ['response', 'customer_id', 'completed', 'nps', 'updated_at', ...d.questions.map((q) => q.id)];
+  const body = rows.map((r) => {
+    const answers = r.answers as Record<string, unknown>;
+    return safeRow([
+      Number(r.id),
+      r.customer_id ?? '',
+      r.completed,
+      r.nps ?? '',
+      r.updated_at.toISOString(),
+      ...d.questions.map((q) => cell(answers[q.id])),
+    ]);
+  });
+  return `\uFEFF${stringify([head, ...body])}`;
 }

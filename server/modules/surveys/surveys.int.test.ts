@@ -153,6 +153,10 @@ describe('surveys', () => {
     const why = r.questions.find((q: { id: string }) => q.id === 'why');
     expect(why.themes[0]).toMatchObject({ words: expect.arrayContaining(['物流']), count: 2 });
 
+    const csv = await api('GET', `/surveys/${s.id}/responses.csv`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain('delivery|quality');
+    expect(csv.body.split('\n').filter(Boolean)).toHaveLength(5);
     // The answers on the 360 page and as a segment condition; closing freezes them.
     const detail = (await api('GET', `/customers/${people[0]}`)).json();
     expect(detail.panels.find((p: { key: string }) => p.key === 'surveys').rows[0]).toMatchObject({ nps: 3, completed: true });

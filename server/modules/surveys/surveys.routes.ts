@@ -9,10 +9,11 @@ import {
   surveyResults,
   surveyView,
 } from '../../../contracts/surveys.ts';
+import { attachment } from '../../http/attachment.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { storeClockOf } from '../system/index.ts';
-import { surveyResults as resultsOf } from './results.ts';
+import { responsesCsv, surveyResults as resultsOf } from './results.ts';
 import { getSurvey, invite, listSurveys, saveSurvey, setSurveyStatus } from './surveys.ts';
 
 const statusBody = z.strictObject({ status: z.enum(['open', 'closed']) });
@@ -81,6 +82,21 @@ export const surveysRoutes = [
     body: inviteBody,
     response: inviteResult,
     handler: ({ ctx, params, body }) => invite(ctx, params.id, body, 'api'),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/surveys/:id/responses.csv',
+    access: 'surveys.read',
+    tag: 'surveys',
+    summary: 'Every response as CSV, a column per question; audited',
+    params: idParams,
+    handler: async ({ ctx, params, principal, ip, reply }) =>
+      attachment(
+        reply,
+        'text/csv; charset=utf-8',
+        `survey-${params.id}.csv`,
+        await responsesCsv(ctx.db, params.id, actorOf(principal, ip)),
+      ),
   }),
   defineRoute({
     method: 'GET',
