@@ -221,5 +221,11 @@ describe('knowledge base, help centre and FAQ bot', () => {
     expect(report.bot.handedOver).toBeGreaterThanOrEqual(1);
     expect(report.bot.conversations).toBeGreaterThan(report.bot.handedOver);
     expect(report.bot.deflectionRate).toBeGreaterThan(0);
+    const audited = await patron.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'knowledge.unanswered_view')
+      .execute();
+    expect(audited.length).toBeGreaterThan(0);
   });
 });

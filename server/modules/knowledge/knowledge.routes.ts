@@ -162,9 +162,10 @@ export const knowledgeRoutes = [
     url: '/knowledge/report',
     access: 'analytics.read',
     tag: 'knowledge',
-    summary: 'Searches with no result, questions the bot could not answer, its deflection rate, helpful votes',
+    summary: 'Searches with no result, questions the bot could not answer (reading them is audited), its deflection rate, helpful votes',
     query: knowledgeReportQuery,
     response: knowledgeReport,
-    handler: async ({ ctx, query }) => knowledgeReportOf(ctx.db, ctx.keyring, { ...query, timeZone: (await storeClockOf(ctx)).timeZone }),
+    handler: async ({ ctx, query, principal, ip }) =>
+      knowledgeReportOf(ctx.db, ctx.keyring, { ...query, timeZone: (await storeClockOf(ctx)).timeZone }, actorOf(principal, ip)),
   }),
 ];

@@ -2,8 +2,10 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { knowledgeReport } from '../../../contracts/knowledge.ts';
 import type { Db } from '../../db/index.ts';
+import type { Actor } from '../../http/principal.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { decryptField } from '../../platform/crypto.ts';
+import { recordAudit } from '../audit/index.ts';
 
 type Range = { from: string; to: string; timeZone: string };
 
@@ -12,7 +14,7 @@ type Range = { from: string; to: string; timeZone: string };
  * questions the bot could not answer or handed over, its deflection rate (conversations finished without an agent),
  * and which articles readers found helpful.
  */
-export async function knowledgeReportOf(db: Db, keyring: Keyring, r: Range): Promise<z.infer<typeof knowledgeReport>> {
+export async function knowledgeReportOf(db: Db, keyring: Keyring, r: Range, actor: Actor): Promise<z.infer<typeof knowledgeReport>> {
   const start = sql`(${r.from}::date::timestamp at time zone ${r.timeZone})`;
   const end = sql`((${r.to}::date + 1)::timestamp at time zone ${r.timeZone})`;
   const [searches, noResult, unanswered, conversations, answers, articles] = await Promise.all([
@@ -34,6 +36,14 @@ export async function knowledgeReportOf(db: Db, keyring: Keyring, r: Range): Pro
       select a.id, (select t.title from kb_article_texts t where t.article_id = a.id order by t.language desc limit 1) as title, a.helpful_yes, a.helpful_no
       from kb_articles a where a.helpful_yes + a.helpful_no > 0 order by a.helpful_no desc, a.helpful_yes desc limit 50`.execute(db),
   ]);
+  // The questions are what visitors wrote (they may name themselves): reading them decrypted is audited.
+  if (unanswered.rows.length > 0)
+    await recordAudit(db, {
+      actor,
+      action: 'knowledge.unanswered_view',
+      target: { type: 'knowledge', id: 0 },
+      details: { rows: unanswered.rows.length },
+    });
   const c = conversations.rows[0] ?? { total: 0, handed: 0 };
   return {
     searches: Number(searches.rows[0]?.n ?? 0),
