@@ -43,8 +43,20 @@ export const DOMAIN_EVENTS = {
     origin: z.string(),
     resolution: z.string().nullable(),
   }),
-  /** A person finished a survey (or changed a finished response); nps: its first NPS question's score. */
-  'survey.answered': z.object({ surveyId: z.number().int(), responseId: z.number().int(), nps: z.number().int().nullable() }),
+  /**
+   * A person finished a survey (or changed a finished response) — or, for an invitation about something (subject
+   * `ticket:<id>`, `order:<id>`), saved any answer, so a rating given without the rest still counts. nps, csat: the
+   * first such question's score; comment: the first free-text answer, for a subject's owner to keep beside it.
+   */
+  'survey.answered': z.object({
+    surveyId: z.number().int(),
+    responseId: z.number().int(),
+    nps: z.number().int().nullable(),
+    csat: z.number().int().nullable().default(null),
+    completed: z.boolean().default(true),
+    subject: z.string().default(''),
+    comment: z.string().nullable().default(null),
+  }),
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENTS;

@@ -113,8 +113,13 @@ export const serviceSettings = z.object({
       enabled: z.boolean().default(true),
       /** Hours after a ticket is solved that its survey goes out. */
       delayHours: z.number().min(0).max(720).default(24),
+      /**
+       * The survey asked (its first CSAT question is the ticket's rating, its first free text the comment); none: the
+       * service satisfaction survey Patron keeps. Each ticket gets its own response.
+       */
+      surveyId: z.number().int().positive().nullable().default(null),
     })
-    .default({ enabled: true, delayHours: 24 }),
+    .default({ enabled: true, delayHours: 24, surveyId: null }),
   /** The share of an SLA target after which the assignee and the queue lead are warned. */
   warnAt: z.number().min(0.1).max(0.99).default(0.75),
   /** The FAQ bot answers chat visitors first and hands the conversation to an agent when it cannot (or is asked to). */

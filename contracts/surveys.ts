@@ -63,6 +63,7 @@ export const surveyView = surveyBody.extend({
   completed: z.number().int(),
   invited: z.number().int(),
   publicUrl: z.string().nullable().describe('The anonymous link, when allowed and open'),
+  systemKey: z.string().nullable().describe('Set on a survey Patron keeps for its own use (service.csat: the ticket CSAT)'),
   createdAt: z.string(),
   updatedAt: z.string(),
   closedAt: z.string().nullable(),
@@ -150,6 +151,34 @@ export const SURVEY_STARTER: SurveyBody = {
     },
   ],
 };
+/**
+ * The survey the service desk asks after a solved ticket unless its settings name another: satisfaction, and what
+ * else the customer wants to say. Patron keeps it (key `service.csat`); the store may reword it in the builder.
+ */
+export const SERVICE_CSAT_SURVEY: SurveyBody = {
+  name: '服务满意度 / Service satisfaction',
+  title: both('您对这次服务满意吗？', 'How did we do?'),
+  intro: both('', ''),
+  anonymousLink: false,
+  questions: [
+    {
+      id: 'csat',
+      type: 'csat',
+      text: both('您对这次服务的满意程度如何？', 'How satisfied are you with the help you received?'),
+      required: true,
+      skip: [],
+    },
+    {
+      id: 'comment',
+      type: 'text',
+      text: both('还有什么想告诉我们的吗？', 'Is there anything else you would like to tell us?'),
+      required: false,
+      skip: [],
+      maxLength: 1000,
+    },
+  ],
+};
+
 /** A question added in the builder, and the choices a choice question starts with. */
 export const starterQuestion = (n: number): SurveyQuestion => ({
   id: `q${n}`,

@@ -37,6 +37,7 @@ import * as m0034 from './migrations/0034_service.ts';
 import * as m0035 from './migrations/0035_after_sales.ts';
 import * as m0036 from './migrations/0036_surveys.ts';
 import * as m0037 from './migrations/0037_social.ts';
+import * as m0038 from './migrations/0038_survey_distribution.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -77,6 +78,7 @@ export const migrations: Record<string, Migration> = {
   '0035_after_sales': m0035,
   '0036_surveys': m0036,
   '0037_social': m0037,
+  '0038_survey_distribution': m0038,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -79,7 +79,9 @@ export const journeyTriggers: EventSubscription = {
       }
       if (t.type === 'survey' && event.type === 'survey.answered') {
         const p = event.payload as DomainEventPayload<'survey.answered'>;
-        return (t.surveyId === null || t.surveyId === p.surveyId) && p.nps !== null && p.nps >= t.npsMin && p.nps <= t.npsMax;
+        return (
+          p.completed && (t.surveyId === null || t.surveyId === p.surveyId) && p.nps !== null && p.nps >= t.npsMin && p.nps <= t.npsMax
+        );
       }
       if (t.type === 'return' && event.type === 'return.updated')
         return t.states.includes((event.payload as DomainEventPayload<'return.updated'>).state as never);

@@ -4,7 +4,10 @@ import type { Db } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { readSignedId, signId } from '../../platform/signed-id.ts';
+import type { DomainEventPayload } from '../../../contracts/events.ts';
+import type { EventSubscription } from '../../events/index.ts';
 import { enqueueMessage } from '../messaging/index.ts';
+import { surveyLinks, systemSurveyId } from '../surveys/index.ts';
 import { recordTicketEvent } from './trail.ts';
 
 const PURPOSE = 'feedback-request';
@@ -46,11 +49,12 @@ export async function scheduleCsat(trx: Db, c: { now: Date; settings: ServiceSet
 }
 
 /**
- * Sends the CSAT requests that fell due, through messaging (the template of the ticket's channel; consent and quiet
+ * Sends the CSAT requests that fell due, each a link to the desk's CSAT survey about that ticket, through messaging (the template of the ticket's channel; consent and quiet
  * hours apply there). A request whose ticket is open again waits until it is solved again; one whose ticket was
  * skipped meanwhile is cancelled.
  */
-export async function sendDueCsat(ctx: AppContext, now: Date): Promise<number> {
+export async function sendDueCsat(ctx: AppContext, settings: ServiceSettings, now: Date): Promise<number> {
+  const surveyId = settings.csat.surveyId ?? (await systemSurveyId(ctx.db, 'service.csat'));
   return ctx.db.transaction().execute(async (trx) => {
     const due = await sql<{ id: number; ticket_id: number; customer_id: number; channel: string; subject: string; skip: boolean }>`
       select f.id, t.id as ticket_id, f.customer_id, t.channel, t.subject, t.csat_skip as skip
@@ -64,15 +68,20 @@ export async function sendDueCsat(ctx: AppContext, now: Date): Promise<number> {
         await trx.updateTable('feedback_requests').set({ cancelled_at: now }).where('id', '=', id).execute();
         continue;
       }
+      const customerId = Number(r.customer_id);
+      const subject = `ticket:${r.ticket_id}`;
+      const links =
+        surveyId === null ? null : await surveyLinks(trx, ctx, { surveyId, customerIds: [customerId], subject, source: subject, now });
       await enqueueMessage(trx, {
         key: `csat:${id}`,
-        customerId: Number(r.customer_id),
+        customerId,
         template: r.channel === 'sms' ? CSAT_TEMPLATES.sms : CSAT_TEMPLATES.email,
         variables: {
           ticket: { id: Number(r.ticket_id), subject: r.subject },
-          survey_url: feedbackUrl(ctx.config.publicUrl, ctx.keyring, id),
+          // The survey engine's page; the desk's own one-question page when the survey is closed or gone.
+          survey_url: links?.get(customerId) ?? feedbackUrl(ctx.config.publicUrl, ctx.keyring, id),
         },
-        source: `ticket:${r.ticket_id}`,
+        source: subject,
       });
       await trx.updateTable('feedback_requests').set({ sent_at: now }).where('id', '=', id).execute();
       await recordTicketEvent(trx, Number(r.ticket_id), 'system', 'csat.sent', { requestId: id }, now);
@@ -106,3 +115,34 @@ export async function answerFeedback(db: Db, id: number, answer: { rating: numbe
     return true;
   });
 }
+
+/**
+ * A ticket's CSAT answered on the survey engine: the rating (and comment) land on the ticket's request as the desk's
+ * own page would put them, so the ticket, the 360 page and the service report read one place. A change of rating
+ * is a new line in the ticket's trail; a comment added later is not.
+ */
+export const csatFromSurveys: EventSubscription = {
+  name: 'service-csat-from-surveys',
+  types: ['survey.answered'],
+  handle: async (event, ctx) => {
+    const p = event.payload as DomainEventPayload<'survey.answered'>;
+    const ticket = /^ticket:(\d+)$/.exec(p.subject);
+    if (!ticket || p.csat === null) return;
+    // Each delivery runs in the dispatcher's transaction: the request row is locked until it commits.
+    const r = await sql<{ subject_id: number; before: number | null }>`
+      update feedback_requests f set rating = ${p.csat}, comment = ${p.comment}, answered_at = ${event.occurredAt}
+      from (select id, rating from feedback_requests where kind = 'csat' and subject_type = 'ticket' and subject_id = ${Number(ticket[1])} for update) old
+      where f.id = old.id and f.sent_at is not null
+      returning f.subject_id, old.rating as before`.execute(ctx.db);
+    const row = r.rows[0];
+    if (row && row.before !== p.csat)
+      await recordTicketEvent(
+        ctx.db,
+        Number(row.subject_id),
+        'customer',
+        'csat.answered',
+        { rating: p.csat, surveyId: p.surveyId },
+        event.occurredAt,
+      );
+  },
+};

@@ -8,6 +8,7 @@ import { registerChat } from './chat.http.ts';
 import { postAgentMessage } from './conversation.ts';
 import { pollImap } from './imap.ts';
 import { smsReplies } from './inbound.ts';
+import { csatFromSurveys } from './csat.ts';
 import { registerServiceHttp } from './service.http.ts';
 import { serviceRoutes } from './service.routes.ts';
 import { serviceSettingsOf } from './settings.ts';
@@ -28,7 +29,7 @@ export const serviceModule = defineModule({
     { name: 'service-clock', run: serviceTick },
     { name: 'service-imap', run: pollImap },
   ],
-  subscriptions: [smsReplies],
+  subscriptions: [smsReplies, csatFromSurveys],
   encryptedColumns: [{ table: 'ticket_messages', idColumn: 'id', columns: ['body_enc'] }],
   customerData: serviceData,
   segmentFields: serviceFields,

@@ -307,14 +307,15 @@ describe('service desk', () => {
     expect((await ticketOf(first.json().id)).messages.map((m: { body: string }) => m.body)).not.toContain('寄出了吗？');
   });
 
-  it('asks for CSAT once, a day after solving, and records the answer from the public page', async () => {
+  it('asks for CSAT once, a day after solving, on the survey engine, and records the answer on the ticket', async () => {
     const t0 = new Date();
     const res = await api('POST', '/tickets', { subject: '发票', body: '请开发票', customer: { email: 'zhao@example.com' } });
     const id = res.json().id as number;
     expect((await api('PATCH', `/tickets/${id}`, { status: 'solved' })).statusCode).toBe(200);
     const request = await patron.ctx.db.selectFrom('feedback_requests').selectAll().where('subject_id', '=', id).executeTakeFirstOrThrow();
     expect(request.send_at.getTime() - t0.getTime()).toBeGreaterThan(23.9 * 3_600_000);
-    const queued = () => patron.ctx.db.selectFrom('messages').select(['id', 'template_key']).where('key', 'like', 'csat:%').execute();
+    const queued = () =>
+      patron.ctx.db.selectFrom('messages').select(['id', 'template_key', 'variables']).where('key', 'like', 'csat:%').execute();
     await serviceTick(at(new Date(t0.getTime() + 3_600_000)));
     expect(await queued()).toEqual([]);
     await serviceTick(at(new Date(t0.getTime() + 25 * 3_600_000)));
@@ -324,21 +325,46 @@ describe('service desk', () => {
     expect((await ticketOf(id)).status).toBe('open');
     await api('PATCH', `/tickets/${id}`, { status: 'solved' });
     await serviceTick(at(new Date(t0.getTime() + 60 * 3_600_000)));
+    const [sent] = await queued();
     expect(await queued()).toHaveLength(1);
 
+    // The link opens the desk's CSAT survey about this ticket; the rating counts as soon as it is given.
+    const link = new URL((sent.variables as { survey_url: string }).survey_url).pathname;
+    expect(link).toMatch(/^\/s\//);
+    const form = (body: string) =>
+      patron.http.inject({ method: 'POST', url: link, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+    const dispatch = async () => {
+      while ((await dispatchEvents(patron.ctx, patronComposition.subscriptions)) > 0);
+    };
+    const page = await patron.http.inject({ method: 'GET', url: link, headers: { 'accept-language': 'zh-CN' } });
+    expect(page.body).toContain('您对这次服务的满意程度如何？');
+    expect((await form('q=csat&value=2')).statusCode).toBe(303);
+    await dispatch();
+    expect((await ticketOf(id)).csat).toMatchObject({ rating: 2, comment: null });
+    expect((await form('q=comment&value=%E5%BE%88%E5%BF%AB')).statusCode).toBe(303);
+    expect((await form('q=csat&value=4')).statusCode).toBe(303);
+    await dispatch();
+    expect((await ticketOf(id)).csat).toMatchObject({ rating: 4, comment: '很快' });
+    const trail = await patron.ctx.db
+      .selectFrom('ticket_events')
+      .select('action')
+      .where('ticket_id', '=', id)
+      .where('action', '=', 'csat.answered')
+      .execute();
+    expect(trail).toHaveLength(2);
+
+    // A link sent before the survey engine asked (the desk's own page) still records an answer.
     const token = feedbackToken(patron.ctx.keyring, Number(request.id));
-    const page = await patron.http.inject({ method: 'GET', url: `/f/${token}?rating=5`, headers: { 'accept-language': 'zh-CN' } });
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('value="5" required checked');
+    const old = await patron.http.inject({ method: 'GET', url: `/f/${token}?rating=5`, headers: { 'accept-language': 'zh-CN' } });
+    expect(old.body).toContain('value="5" required checked');
     const answer = await patron.http.inject({
       method: 'POST',
       url: `/f/${token}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' },
-      payload: 'rating=4&comment=%E5%BE%88%E5%BF%AB',
+      payload: 'rating=5&comment=ok',
     });
     expect(answer.statusCode, answer.body).toBe(200);
-    expect(answer.body).toContain('Thank you');
-    expect((await ticketOf(id)).csat).toMatchObject({ rating: 4, comment: '很快' });
+    expect((await ticketOf(id)).csat).toMatchObject({ rating: 5, comment: 'ok' });
     expect((await patron.http.inject({ method: 'GET', url: `/f/${token.slice(0, -2)}xx` })).statusCode).toBe(404);
   });
 
@@ -449,7 +475,7 @@ describe('service desk', () => {
     expect(r.sla.some((x: { metric: string }) => x.metric === 'first_reply')).toBe(true);
     expect(r.slaByQueue.length).toBeGreaterThan(0);
     expect(r.slaByWeek.length).toBeGreaterThan(0);
-    expect(r.csat).toContainEqual(expect.objectContaining({ by: 'type', answers: 1, average: 4 }));
+    expect(r.csat).toContainEqual(expect.objectContaining({ by: 'type', answers: 1, average: 5 }));
     expect(r.complaints.length).toBeGreaterThan(0);
     expect(r.hours.length).toBeGreaterThan(0);
     expect((await api('GET', '/service/report?from=2026-13-01&to=x')).statusCode).toBe(400);

@@ -16,7 +16,7 @@ export async function serviceTick(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   const s = await serviceSettingsOf(ctx.db);
   const sla = await slaTick(ctx.db, s, now);
-  const csat = await sendDueCsat(ctx, now);
+  const csat = await sendDueCsat(ctx, s, now);
   const escalated = await escalateComplaints(ctx.db, s, now);
   const closed = await ctx.db.transaction().execute(async (trx) => {
     const rows = await sql<{ id: number }>`

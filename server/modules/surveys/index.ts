@@ -3,6 +3,7 @@ import { surveysData, surveysFields, surveysPanel } from './customer-data.ts';
 import { registerSurveyPages } from './page.http.ts';
 import { surveysRoutes } from './surveys.routes.ts';
 import { ensureSurveyTemplates } from './templates.ts';
+import { ensureSystemSurveys } from './surveys.ts';
 
 /**
  * Surveys: NPS, CSAT, CES, choices, ratings, matrices and free text in both languages with skip logic; invitations by
@@ -17,9 +18,12 @@ export const surveysModule = defineModule({
   customerData: surveysData,
   segmentFields: surveysFields,
   panels: [surveysPanel],
-  prepare: async (db) => ensureSurveyTemplates(db, new Date()),
+  prepare: async (db) => {
+    await ensureSurveyTemplates(db, new Date());
+    await ensureSystemSurveys(db, new Date());
+  },
   // Invitations go to a segment's members (who are not merged away or erased); results count by first channel.
   reads: ['segment_members', 'customers', 'channels'],
 });
-export { invite, saveSurvey, setSurveyStatus, surveyToken } from './surveys.ts';
+export { invite, saveSurvey, setSurveyStatus, surveyLinks, surveyToken, systemSurveyId } from './surveys.ts';
 export { answer } from './respond.ts';

@@ -6,7 +6,7 @@ import { type PageLanguage, PAGE_STYLE, escapeHtml, htmlPage, languageOf } from 
 import type { AppContext } from '../../platform/context.ts';
 import { readSignedId } from '../../platform/signed-id.ts';
 import { scaleOf } from './flow.ts';
-import { type Respondent, answer, sheetOf } from './respond.ts';
+import { type Respondent, answer, invitedKey, sheetOf } from './respond.ts';
 
 const TEXT = {
   'zh-CN': {
@@ -95,12 +95,12 @@ export async function registerSurveyPages(app: FastifyInstance, ctx: AppContext)
       if (invitationId === null) return null;
       const inv = await ctx.db
         .selectFrom('survey_invitations')
-        .select(['survey_id', 'customer_id'])
+        .select(['survey_id', 'customer_id', 'subject'])
         .where('id', '=', invitationId)
         .executeTakeFirst();
-      return inv
-        ? { surveyId: Number(inv.survey_id), key: `c:${inv.customer_id}`, customerId: Number(inv.customer_id), invitationId }
-        : null;
+      if (!inv) return null;
+      const customerId = Number(inv.customer_id);
+      return { surveyId: Number(inv.survey_id), key: invitedKey(customerId, inv.subject), customerId, invitationId, subject: inv.subject };
     }
     const surveyId = readSignedId(ctx.keyring, 'survey-open', p.data.token);
     if (surveyId === null) return null;
@@ -112,7 +112,7 @@ export async function registerSurveyPages(app: FastifyInstance, ctx: AppContext)
       key = randomBytes(16).toString('hex');
       reply.header('set-cookie', `${COOKIE}_${surveyId}=${key}; Path=/s/; Max-Age=31536000; HttpOnly; SameSite=Lax`);
     }
-    return { surveyId, key: `a:${key}`, customerId: null, invitationId: null };
+    return { surveyId, key: `a:${key}`, customerId: null, invitationId: null, subject: '' };
   }
 
   const show = async (request: FastifyRequest, reply: FastifyReply, open: boolean, problem?: 'required' | 'invalid') => {

@@ -4,8 +4,19 @@ import { emit } from '../../events/index.ts';
 import { type AnswerProblem, type Answers, readAnswer, walk } from './flow.ts';
 import { surveyRow } from './surveys.ts';
 
-/** Who answers: an invited person (their invitation) or an anonymous browser (its own key). */
-export type Respondent = { surveyId: number; key: string; customerId: number | null; invitationId: number | null };
+/**
+ * Who answers: an invited person (their invitation; about a subject such as a ticket, once per subject) or an anonymous
+ * browser (its own key).
+ */
+export type Respondent = { surveyId: number; key: string; customerId: number | null; invitationId: number | null; subject?: string };
+
+/** The key a response is kept under: one per person and survey, or per person, survey and subject. */
+export const invitedKey = (customerId: number, subject: string) => (subject ? `c:${customerId}:${subject}` : `c:${customerId}`);
+
+const firstScore = (questions: readonly SurveyQuestion[], type: 'nps' | 'csat', path: string[], answers: Answers) => {
+  const q = questions.find((x) => x.type === type && path.includes(x.id));
+  return q && typeof answers[q.id] === 'number' ? (answers[q.id] as number) : null;
+};
 
 export type Sheet = {
   survey: SurveyBody & { id: number; status: string };
@@ -52,8 +63,7 @@ export async function answer(
     const { path, next } = walk(sheet.survey.questions, answers);
     const kept = Object.fromEntries(Object.entries(answers).filter(([id]) => path.includes(id) || id === next));
     const completed = next === null;
-    const npsQuestion = sheet.survey.questions.find((x) => x.type === 'nps' && path.includes(x.id));
-    const nps = npsQuestion && typeof kept[npsQuestion.id] === 'number' ? (kept[npsQuestion.id] as number) : null;
+    const nps = firstScore(sheet.survey.questions, 'nps', path, kept);
     const saved = await trx
       .insertInto('survey_responses')
       .values({
@@ -79,14 +89,25 @@ export async function answer(
       )
       .returning(['id'])
       .executeTakeFirstOrThrow();
-    if (completed && r.customerId !== null)
+    const subject = r.subject ?? '';
+    if ((completed || subject) && r.customerId !== null) {
+      const text = sheet.survey.questions.find((x) => x.type === 'text' && typeof kept[x.id] === 'string');
       await emit(trx, {
         key: `survey:${r.surveyId}:${r.key}:${now.getTime()}`,
         type: 'survey.answered',
         customerId: r.customerId,
         occurredAt: now,
-        payload: { surveyId: r.surveyId, responseId: Number(saved.id), nps },
+        payload: {
+          surveyId: r.surveyId,
+          responseId: Number(saved.id),
+          nps,
+          csat: firstScore(sheet.survey.questions, 'csat', path, kept),
+          completed,
+          subject,
+          comment: subject && text ? (kept[text.id] as string) : null,
+        },
       });
+    }
     return null;
   });
 }

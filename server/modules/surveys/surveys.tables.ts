@@ -8,6 +8,7 @@ export type SurveyTable = {
   status: 'draft' | 'open' | 'closed';
   definition: Json;
   anonymous_link: Generated<boolean>;
+  system_key: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   closed_at: Timestamp | null;
@@ -18,6 +19,7 @@ export type SurveyInvitationTable = {
   survey_id: number;
   customer_id: number;
   source: string;
+  subject: Generated<string>;
   created_at: Timestamp;
 };
 

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { z } from 'zod';
 import {
+  SERVICE_CSAT_SURVEY,
   type SurveyBody,
   type SurveyView,
   type inviteBody,
@@ -16,6 +17,9 @@ import { signId } from '../../platform/signed-id.ts';
 import { recordAudit } from '../audit/index.ts';
 import { enqueueMessage } from '../messaging/index.ts';
 import { SURVEY_TEMPLATES } from './templates.ts';
+
+type Links = Pick<AppContext, 'keyring' | 'config'>;
+const linkOf = (ctx: Links, invitationId: number) => `${ctx.config.publicUrl}/s/${surveyToken(ctx.keyring, invitationId)}`;
 
 export const surveyErrors = {
   notFound: (id: number) => new AppError('SURVEY_NOT_FOUND', 'not_found', `Survey ${id} does not exist.`),
@@ -55,6 +59,7 @@ async function present(ctx: AppContext, r: Row): Promise<SurveyView> {
     responses: Number(c.responses),
     completed: Number(c.completed),
     invited: Number(c.invited),
+    systemKey: r.system_key,
     publicUrl:
       r.anonymous_link && r.status === 'open' ? `${ctx.config.publicUrl}/s/open/${openSurveyToken(ctx.keyring, Number(r.id))}` : null,
     createdAt: r.created_at.toISOString(),
@@ -134,7 +139,7 @@ export async function invite(ctx: AppContext, surveyId: number, b: z.infer<typeo
       insert into survey_invitations (survey_id, customer_id, source, created_at)
       select ${surveyId}, c.id, ${source}, ${now} from customers c
       where c.id in (${people}) and c.merged_into is null and c.erased_at is null
-      on conflict (survey_id, customer_id) do nothing
+      on conflict (survey_id, customer_id, subject) do nothing
       returning id, customer_id`.execute(trx);
     const total = b.segmentId
       ? await sql<{ n: number }>`select count(*)::int as n from segment_members where segment_id = ${b.segmentId}`.execute(trx)
@@ -147,10 +152,57 @@ export async function invite(ctx: AppContext, surveyId: number, b: z.infer<typeo
           customerId: Number(i.customer_id),
           template: SURVEY_TEMPLATES[b.channel],
           source: `survey:${surveyId}`,
-          variables: { survey_url: `${ctx.config.publicUrl}/s/${surveyToken(ctx.keyring, Number(i.id))}` },
+          variables: { survey_url: linkOf(ctx, Number(i.id)) },
         });
         queued++;
       }
     return { invited: inserted.rows.length, alreadyInvited: Math.max(0, Number(total.rows[0].n) - inserted.rows.length), queued };
   });
+}
+
+/**
+ * Each person's link to an open survey, their invitation made if it is not there yet (once per survey and subject:
+ * `ticket:<id>` asks about one ticket, '' about nothing in particular) — for whoever sends it: the service desk after
+ * a solved ticket, a journey step, a campaign. Null when the survey is not open (the caller decides what then).
+ */
+export async function surveyLinks(
+  db: Db,
+  ctx: Links,
+  a: { surveyId: number; customerIds: readonly number[]; subject?: string; source: string; now: Date },
+): Promise<Map<number, string> | null> {
+  const s = await db.selectFrom('surveys').select('status').where('id', '=', a.surveyId).executeTakeFirst();
+  if (s?.status !== 'open') return null;
+  if (a.customerIds.length === 0) return new Map();
+  const rows = await sql<{ id: number; customer_id: number }>`
+    insert into survey_invitations (survey_id, customer_id, subject, source, created_at)
+    select ${a.surveyId}, c.id, ${a.subject ?? ''}, ${a.source}, ${a.now} from customers c
+    where c.id = any(${sql.val(a.customerIds)}::bigint[]) and c.merged_into is null and c.erased_at is null
+    on conflict (survey_id, customer_id, subject) do update set source = survey_invitations.source
+    returning id, customer_id`.execute(db);
+  return new Map(rows.rows.map((r) => [Number(r.customer_id), linkOf(ctx, Number(r.id))]));
+}
+
+/** The surveys Patron keeps for its own use, each created open the first time the module starts. */
+const SYSTEM_SURVEYS: Record<string, SurveyBody> = { 'service.csat': SERVICE_CSAT_SURVEY };
+
+export async function ensureSystemSurveys(db: Db, now: Date): Promise<void> {
+  for (const [key, b] of Object.entries(SYSTEM_SURVEYS))
+    await db
+      .insertInto('surveys')
+      .values({
+        name: b.name,
+        definition: JSON.stringify(b),
+        anonymous_link: false,
+        status: 'open',
+        system_key: key,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('system_key').doNothing())
+      .execute();
+}
+
+export async function systemSurveyId(db: Db, key: string): Promise<number | null> {
+  const r = await db.selectFrom('surveys').select('id').where('system_key', '=', key).executeTakeFirst();
+  return r ? Number(r.id) : null;
 }
