@@ -80,6 +80,11 @@ export const journeyStep = z.discriminatedUnion('type', [
   z
     .strictObject({ id: stepId, type: z.literal('coupon'), templateId: z.number().int().positive(), next })
     .describe('Issues the person a code of a loyalty coupon template (once per run); later messages print {{ coupon.code }}'),
+  z
+    .strictObject({ id: stepId, type: z.literal('survey'), surveyId: z.number().int().positive(), next })
+    .describe(
+      "Invites the person to an open survey (about the run's order when it has one: one answer per order); later messages print {{ survey_url }}",
+    ),
   z.strictObject({
     id: stepId,
     type: z.literal('task'),

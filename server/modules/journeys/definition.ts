@@ -2,6 +2,7 @@ import { type JourneyDefinition, type JourneyStep, holds, nextOf } from '../../.
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { couponTemplatesExisting } from '../loyalty/index.ts';
+import { surveysOpen } from '../surveys/index.ts';
 import { templateExists } from '../messaging/index.ts';
 import { type ruleClockOf, checkRules } from '../segments/index.ts';
 
@@ -69,6 +70,13 @@ export async function problemsOf(
   for (const s of d.steps)
     if (s.type === 'coupon' && !coupons.has(s.templateId))
       problems.push({ step: s.id, problem: `the coupon template ${s.templateId} does not exist or is archived` });
+  const surveys = await surveysOpen(
+    db,
+    d.steps.flatMap((s) => (s.type === 'survey' ? [s.surveyId] : [])),
+  );
+  for (const s of d.steps)
+    if (s.type === 'survey' && !surveys.has(s.surveyId))
+      problems.push({ step: s.id, problem: `the survey ${s.surveyId} does not exist or is not open` });
   for (const [step, rules] of [
     [null, d.entryRules] as const,
     ...d.steps.flatMap((s) => (s.type === 'condition' ? [[s.id, s.rules] as const] : [])),

@@ -352,6 +352,79 @@ describe('journeys', () => {
     ]);
   });
 
+  it('asks each order’s buyer a survey a week after paying, one response per order, and will not publish with a closed survey', async () => {
+    const survey = (
+      await api('POST', '/surveys', {
+        name: '购物体验',
+        title: { 'zh-CN': '购物体验', en: 'Your order' },
+        questions: [{ id: 'nps', type: 'nps', text: { 'zh-CN': '推荐给朋友？', en: 'Recommend us?' } }],
+      })
+    ).json();
+    const j = (
+      await api('POST', '/journeys', {
+        key: 'order-nps',
+        name: '下单一周后 NPS',
+        definition: {
+          trigger: { type: 'order', event: 'paid', minTotal: 0, statuses: [], maxAgeHours: 24 },
+          reentry: { policy: 'every' },
+          start: 'week',
+          steps: [
+            { id: 'week', type: 'wait', minutes: 7 * 24 * 60, next: 'link' },
+            { id: 'link', type: 'survey', surveyId: survey.id, next: 'ask' },
+            { id: 'ask', type: 'message', template: 'surveys.invite.sms', next: null },
+          ],
+        },
+      })
+    ).json();
+    const refused = await api('POST', `/journeys/${j.id}/activate`);
+    expect(refused.json().error.details.problems).toContainEqual({
+      step: 'link',
+      problem: `the survey ${survey.id} does not exist or is not open`,
+    });
+    await api('POST', `/surveys/${survey.id}/status`, { status: 'open' });
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+    const paidAt = plus(600);
+    const week = 7 * 24 * 60;
+    const first = await order({ externalId: 'NPS-1', phone: '13900007777', status: 'paid', placedAt: paidAt, paidAt });
+    await dispatch(plus(1, paidAt));
+    await advance(plus(2, paidAt));
+    await advance(plus(week + 1, paidAt));
+    // The next order, once the first run is over (a person is in a journey once at a time).
+    const later = plus(week + 10, paidAt);
+    const second = await order({ externalId: 'NPS-2', phone: '13900007777', status: 'paid', placedAt: later, paidAt: later });
+    await dispatch(plus(1, later));
+    await advance(plus(2, later));
+    await advance(plus(week + 1, later));
+    const runs = (await runsOf(first.customerId)).filter((r: { journeyId: number }) => r.journeyId === j.id);
+    expect(runs.map((r: { status: string }) => r.status)).toEqual(['completed', 'completed']);
+    const invitations = await patron.ctx.db
+      .selectFrom('survey_invitations')
+      .select(['subject', 'source'])
+      .where('survey_id', '=', survey.id)
+      .orderBy('subject')
+      .execute();
+    expect(invitations).toEqual([
+      { subject: `order:${first.orderId}`, source: `journey:${j.id}` },
+      { subject: `order:${second.orderId}`, source: `journey:${j.id}` },
+    ]);
+    const links = (await messagesOf(first.customerId))
+      .filter((m) => m.template_key === 'surveys.invite.sms')
+      .map((m) => (m.variables as { survey_url: string }).survey_url);
+    expect(new Set(links).size).toBe(2);
+    // Each link answers for its own order.
+    for (const [i, link] of links.entries()) {
+      const res = await patron.http.inject({
+        method: 'POST',
+        url: new URL(link).pathname,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `q=nps&value=${9 + i}`,
+      });
+      expect(res.statusCode).toBe(303);
+    }
+    const results = (await api('GET', `/surveys/${survey.id}/results`)).json();
+    expect(results.nps).toMatchObject({ answers: 2, promoters: 2 });
+  });
+
   it('checks the entry rules again before a send: a person who no longer meets them leaves without the message', async () => {
     const j = (
       await api('POST', '/journeys', {

@@ -7,6 +7,7 @@ import { issueCoupon } from '../loyalty/index.ts';
 import { setTag } from '../customers/index.ts';
 import { enqueueMessage, nextTimeOfDay } from '../messaging/index.ts';
 import { customersMatching, ruleClockOf } from '../segments/index.ts';
+import { surveyLinks } from '../surveys/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 
 type Run = Selectable<JourneyRunTable>;
@@ -63,7 +64,7 @@ function branchOf(step: Extract<JourneyStep, { type: 'split' }>, runId: number):
   return step.branches[step.branches.length - 1].next;
 }
 
-type Env = { db: Db; now: Date; rules: RuleClock; storeZone: string };
+type Env = { db: Db; now: Date; rules: RuleClock; storeZone: string; links: Pick<AppContext, 'keyring' | 'config'> };
 
 /**
  * Takes a run from its current step until it waits or ends. Every step writes its log line; a message step queues
@@ -179,6 +180,28 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
         id = step.next;
         break;
       }
+      case 'survey': {
+        const subject = context.orderId ? `order:${context.orderId}` : '';
+        const links = await surveyLinks(db, env.links, {
+          surveyId: step.surveyId,
+          customerIds: [run.customer_id],
+          subject,
+          source: `journey:${run.journey_id}`,
+          now,
+        });
+        const url = links?.get(run.customer_id);
+        if (!url) {
+          // A closed survey (or a person erased meanwhile): no link to send, so the messages after it are not sent.
+          const reason = links ? 'person cannot be invited' : 'survey not open';
+          await logStep(db, run.id, step.id, step.type, { surveyId: step.surveyId, skipped: reason }, now);
+          await set({ status: 'exited', step: null, due_at: null, exit_reason: reason, ended_at: now });
+          return;
+        }
+        context.variables = { ...context.variables, survey_url: url };
+        await logStep(db, run.id, step.id, step.type, { surveyId: step.surveyId, subject }, now);
+        id = step.next;
+        break;
+      }
       case 'task': {
         const assignee = 'userId' in step.assignee ? { assignee_user_id: step.assignee.userId } : { assignee_role: step.assignee.role };
         const task = await db
@@ -236,7 +259,7 @@ export async function advanceDue(ctx: AppContext): Promise<number> {
     if (due.length === 0) return 0;
     const scoped = { ...ctx, db: trx };
     const [versions, rules, store] = await Promise.all([versionsOf(trx, due), ruleClockOf(scoped), storeSettingsOf(scoped)]);
-    const env: Env = { db: trx, now, rules, storeZone: store.timeZone };
+    const env: Env = { db: trx, now, rules, storeZone: store.timeZone, links: ctx };
     for (const run of due) {
       await sql`savepoint journey_run`.execute(trx);
       try {

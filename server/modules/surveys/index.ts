@@ -25,5 +25,5 @@ export const surveysModule = defineModule({
   // Invitations go to a segment's members (who are not merged away or erased); results count by first channel.
   reads: ['segment_members', 'customers', 'channels'],
 });
-export { invite, saveSurvey, setSurveyStatus, surveyLinks, surveyToken, systemSurveyId } from './surveys.ts';
+export { invite, saveSurvey, setSurveyStatus, surveyLinks, surveysOpen, surveyToken, systemSurveyId } from './surveys.ts';
 export { answer } from './respond.ts';

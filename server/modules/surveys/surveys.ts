@@ -182,6 +182,13 @@ export async function surveyLinks(
   return new Map(rows.rows.map((r) => [Number(r.customer_id), linkOf(ctx, Number(r.id))]));
 }
 
+/** Which of these surveys exist and are open (a journey checks its survey steps when it is published). */
+export async function surveysOpen(db: Db, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('surveys').select('id').where('id', 'in', ids).where('status', '=', 'open').execute();
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
 /** The surveys Patron keeps for its own use, each created open the first time the module starts. */
 const SYSTEM_SURVEYS: Record<string, SurveyBody> = { 'service.csat': SERVICE_CSAT_SURVEY };
 

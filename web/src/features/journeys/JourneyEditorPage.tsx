@@ -37,6 +37,7 @@ const STEP_TYPES = [
   'split',
   'message',
   'coupon',
+  'survey',
   'tag',
   'task',
   'exit',
@@ -69,6 +70,8 @@ function newStep(type: (typeof STEP_TYPES)[number], id: string): JourneyStep {
       return { id, type, template: '', next: null };
     case 'coupon':
       return { id, type, templateId: 0, next: null };
+    case 'survey':
+      return { id, type, surveyId: 0, next: null };
     case 'tag':
       return { id, type, tag: '', remove: false, next: null };
     case 'task':
@@ -139,6 +142,11 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
     queryFn: () => api<CouponTemplateView[]>('/coupons/templates'),
     enabled: step.type === 'coupon',
   });
+  const surveys = useQuery({
+    queryKey: ['surveys', 'open'],
+    queryFn: () => api<{ items: { id: number; name: string }[] }>('/surveys?status=open&limit=100'),
+    enabled: step.type === 'survey',
+  });
   const pointer = (label: string, value: string | null, set: (v: string | null) => void, testId: string) => (
     <Form.Item label={label}>
       <PointerSelect steps={steps} value={value} onChange={set} self={step.id} testId={testId} />
@@ -194,6 +202,16 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
             value={step.templateId || undefined}
             onChange={(templateId) => onChange({ ...step, templateId })}
             options={(coupons.data ?? []).filter((x) => !x.archived).map((x) => ({ value: x.id, label: x.name }))}
+          />
+        </Form.Item>
+      )}
+      {step.type === 'survey' && (
+        <Form.Item label={t('journeys.fields.survey')} extra={t('journeys.fields.surveyHelp')}>
+          <Select
+            data-testid="step-survey"
+            value={step.surveyId || undefined}
+            onChange={(surveyId) => onChange({ ...step, surveyId })}
+            options={(surveys.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
           />
         </Form.Item>
       )}

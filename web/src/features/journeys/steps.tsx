@@ -24,6 +24,8 @@ export function StepLine({ step }: { step: JourneyStep }) {
         return t('journeys.steps.message', { template: step.template });
       case 'coupon':
         return t('journeys.steps.coupon', { template: step.templateId });
+      case 'survey':
+        return t('journeys.steps.survey', { survey: step.surveyId });
       case 'tag':
         return t(step.remove ? 'journeys.steps.untag' : 'journeys.steps.tag', { tag: step.tag });
       case 'task':
