@@ -222,7 +222,7 @@ describe('journeys', () => {
     const lunarBorn = (await api('POST', '/customers', { phone: '13900008888', name: '中秋', birthday: '1990-10-03' })).json().customerId;
     const gregorianOnly = (await api('POST', '/customers', { phone: '13900009999', name: '公历', birthday: '1990-09-25' })).json()
       .customerId;
-    const leapling = (await api('POST', '/customers', { phone: '13900007777', name: '闰日', birthday: '1992-02-29' })).json().customerId;
+    const leapling = (await api('POST', '/customers', { phone: '13911112222', name: '闰日', birthday: '1992-02-29' })).json().customerId;
     await api('PUT', '/message-templates/birthday-hello', {
       key: 'birthday-hello',
       name: 'b',
@@ -385,13 +385,13 @@ describe('journeys', () => {
     expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
     const paidAt = plus(600);
     const week = 7 * 24 * 60;
-    const first = await order({ externalId: 'NPS-1', phone: '13900007777', status: 'paid', placedAt: paidAt, paidAt });
+    const first = await order({ externalId: 'NPS-1', phone: '13911112222', status: 'paid', placedAt: paidAt, paidAt });
     await dispatch(plus(1, paidAt));
     await advance(plus(2, paidAt));
     await advance(plus(week + 1, paidAt));
     // The next order, once the first run is over (a person is in a journey once at a time).
     const later = plus(week + 10, paidAt);
-    const second = await order({ externalId: 'NPS-2', phone: '13900007777', status: 'paid', placedAt: later, paidAt: later });
+    const second = await order({ externalId: 'NPS-2', phone: '13911112222', status: 'paid', placedAt: later, paidAt: later });
     await dispatch(plus(1, later));
     await advance(plus(2, later));
     await advance(plus(week + 1, later));
@@ -401,6 +401,7 @@ describe('journeys', () => {
       .selectFrom('survey_invitations')
       .select(['subject', 'source'])
       .where('survey_id', '=', survey.id)
+      .where('customer_id', '=', first.customerId)
       .orderBy('subject')
       .execute();
     expect(invitations).toEqual([
