@@ -50,6 +50,11 @@ export const campaignBody = z.strictObject({
   throttlePerMinute: z.number().int().min(1).max(1_000_000).nullable().default(null),
   /** A random share never sent to, to measure what the campaign added (percent, 0 = none). */
   holdoutPercent: z.number().min(0).max(50).default(10),
+  /**
+   * Invite each recipient (the holdout excepted) to this open survey; the messages print the person's own link with
+   * {{ survey_url }}. Their answers come back as the survey's results and the customer's `survey.answered` events.
+   */
+  surveyId: z.number().int().positive().nullable().default(null),
   /** With two or more variants: the share tested first, how long, and how the winner is chosen. */
   test: z
     .strictObject({ percent: z.number().min(2).max(50), hours: z.number().min(1).max(168), metric: abMetric })

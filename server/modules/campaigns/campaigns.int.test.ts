@@ -411,6 +411,53 @@ describe('campaigns', () => {
     expect(panel.rows[0]).toMatchObject({ campaign: 'Attribution', orders: 1, revenue: 10_000 });
   });
 
+  it('invites its recipients to a survey: each message carries the person’s own link, the holdout is not invited', async () => {
+    const template = {
+      key: 'survey-email',
+      name: 'survey-email',
+      channel: 'email',
+      purpose: 'marketing',
+      subject: { 'zh-CN': '问卷', en: 'Survey' },
+    };
+    const body = { 'zh-CN': '<p><a href="{{ survey_url }}">填写</a></p>', en: '<p><a href="{{ survey_url }}">Go</a></p>' };
+    const saved = await api('PUT', '/message-templates/survey-email', { ...template, body });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const survey = (
+      await api('POST', '/surveys', {
+        name: '新品反馈',
+        title: { 'zh-CN': '新品反馈', en: 'New arrivals' },
+        questions: [{ id: 'csat', type: 'csat', text: { 'zh-CN': '满意吗？', en: 'Satisfied?' } }],
+      })
+    ).json();
+    const unset = await create({ name: 'No survey', variants: [{ email: 'survey-email' }] });
+    const refused = (await api('POST', `/campaigns/${unset}/send`))
+      .json()
+      .error.details.problems.map((p: { problem: string }) => p.problem);
+    expect(refused).toEqual(['template "survey-email" prints a survey link: choose the survey']);
+    const id = await create({ name: 'Survey', variants: [{ email: 'survey-email' }], surveyId: survey.id, holdoutPercent: 10 });
+    const closed = (await api('POST', `/campaigns/${id}/send`)).json().error.details.problems.map((p: { problem: string }) => p.problem);
+    expect(closed).toEqual([`survey ${survey.id} does not exist or is not open`]);
+    await api('POST', `/surveys/${survey.id}/status`, { status: 'open' });
+    expect((await api('POST', `/campaigns/${id}/send`)).statusCode).toBe(200);
+    await run(T0);
+    const messages = await messagesOf(id);
+    const invited = await patron.ctx.db
+      .selectFrom('survey_invitations')
+      .select(['customer_id', 'source'])
+      .where('survey_id', '=', survey.id)
+      .orderBy('customer_id')
+      .execute();
+    const treated = (await recipients(id)).filter((r) => r.arm !== 'control').map((r) => Number(r.customer_id));
+    expect(invited.map((i) => Number(i.customer_id))).toEqual(treated);
+    expect(new Set(invited.map((i) => i.source))).toEqual(new Set([`campaign:${id}`]));
+    const links = messages.map((m) => (m.variables as { survey_url?: string }).survey_url);
+    expect(links.every((l) => l?.includes('/s/'))).toBe(true);
+    expect(new Set(links).size).toBe(messages.length);
+    // A person's link opens their own survey.
+    const page = await patron.http.inject({ method: 'GET', url: new URL(links[0] as string).pathname });
+    expect(page.body).toContain('满意吗？');
+  });
+
   it('answers bad input with a stable code', async () => {
     expect((await api('POST', '/campaigns', { name: 'x' })).statusCode).toBe(400);
     const id = await create({ name: 'Broken', variants: [{ email: 'nope' }, { email: 'promo-email' }] });

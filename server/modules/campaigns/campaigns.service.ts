@@ -17,6 +17,7 @@ import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { cancelMessages, holdMessages, releaseMessages, sampleSmsParts, templateKinds, templatesUsing } from '../messaging/index.ts';
 import { stringify } from 'csv-stringify/sync';
+import { surveysOpen } from '../surveys/index.ts';
 import { readSetting, storeSettingsOf, writeSetting } from '../system/index.ts';
 import { measureAudience, sourceOf } from './audience.ts';
 import { figuresOf, recipientsOf, reportOf } from './report.ts';
@@ -189,6 +190,12 @@ async function problemsOf(db: Db, id: number, def: CampaignBody): Promise<string
   const used = def.variants.flatMap((v) => [v.email, v.sms].filter((k): k is string => k !== null));
   if ((await couponCounts(db, [id]))(id).total === 0)
     for (const key of await templatesUsing(db, used, 'coupon')) problems.push(`template "${key}" prints a coupon: add coupon codes`);
+  const survey = def.surveyId === null ? [] : [def.surveyId];
+  if (survey.length > 0 && (await surveysOpen(db, survey)).size === 0)
+    problems.push(`survey ${def.surveyId} does not exist or is not open`);
+  else if (survey.length === 0)
+    for (const key of await templatesUsing(db, used, 'survey_url'))
+      problems.push(`template "${key}" prints a survey link: choose the survey`);
   if (def.variants.length > 1 && !def.test) problems.push('two or more variants need an A/B test (share, hours, metric)');
   if (def.variants.length === 1 && def.test) problems.push('an A/B test needs two or more variants');
   const segments = await db

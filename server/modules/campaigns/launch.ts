@@ -3,6 +3,7 @@ import { type CampaignBody, variantName } from '../../../contracts/campaigns.ts'
 import type { CampaignTable, Db } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { enqueueSelected } from '../messaging/index.ts';
+import { surveyLinks } from '../surveys/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { audienceSql, bucketSql, reachableSql, sourceOf } from './audience.ts';
 import { campaignErrors, definitionOf } from './campaigns.service.ts';
@@ -58,8 +59,10 @@ async function drawCoupons(trx: Db, id: number): Promise<void> {
  * template for its channel, its coupon code, not before the send time (its own zone's, for a local send) plus the
  * variant's delay, paced per minute in customer order.
  */
-async function queueArms(trx: Db, row: Row, def: CampaignBody, arms: readonly ('test' | 'rest')[], now: Date, zone: string) {
+async function queueArms(trx: Db, row: Row, def: CampaignBody, arms: readonly ('test' | 'rest')[], now: Date, env: StepEnv) {
   const id = Number(row.id);
+  const zone = env.zone;
+  const surveys = def.surveyId === null ? {} : await surveyLinksOf(trx, id, def.surveyId, arms, now, env);
   const variants = def.variants.map((v, i) => [variantName(i), v.email ?? '', v.sms ?? '', v.delayMinutes] as const);
   const s = def.schedule;
   const base =
@@ -78,7 +81,8 @@ async function queueArms(trx: Db, row: Row, def: CampaignBody, arms: readonly ('
       select ${`${sourceOf(id)}:`} || r.customer_id as key, r.customer_id,
         case r.channel when 'email' then v.email else v.sms end as template_key,
         jsonb_build_object('campaign', jsonb_build_object('id', ${id}::bigint, 'name', ${row.name}::text))
-          || case when r.coupon_code is null then '{}'::jsonb else jsonb_build_object('coupon', jsonb_build_object('code', r.coupon_code)) end as variables,
+          || case when r.coupon_code is null then '{}'::jsonb else jsonb_build_object('coupon', jsonb_build_object('code', r.coupon_code)) end
+          || coalesce(jsonb_build_object('survey_url', ${JSON.stringify(surveys)}::jsonb ->> r.customer_id::text), '{}'::jsonb) as variables,
         ${base} + v.delay * interval '1 minute' + ${pace} as not_before
       from campaign_recipients r
       join (values ${values}) v(variant, email, sms, delay) on v.variant = r.variant
@@ -87,14 +91,35 @@ async function queueArms(trx: Db, row: Row, def: CampaignBody, arms: readonly ('
   );
 }
 
+/** Each recipient's link to the campaign's survey (their invitation made once); the campaign stops if it is closed. */
+async function surveyLinksOf(trx: Db, id: number, surveyId: number, arms: readonly ('test' | 'rest')[], now: Date, env: StepEnv) {
+  const people = await trx
+    .selectFrom('campaign_recipients')
+    .select('customer_id')
+    .where('campaign_id', '=', id)
+    .where('arm', 'in', [...arms])
+    .execute();
+  const links = await surveyLinks(trx, env.links, {
+    surveyId,
+    customerIds: people.map((p) => Number(p.customer_id)),
+    source: sourceOf(id),
+    now,
+  });
+  if (!links) throw new Error(`survey ${surveyId} is not open`);
+  return Object.fromEntries(links);
+}
+
+/** What a step needs besides its transaction: the store's zone, and how to sign a survey link. */
+type StepEnv = { zone: string; links: Pick<AppContext, 'keyring' | 'config'> };
+
 /** Starts a due campaign: snapshot, coupon codes, the first messages queued — in its step's transaction. */
-async function start(trx: Db, row: Row, now: Date, zone: string) {
+async function start(trx: Db, row: Row, now: Date, env: StepEnv) {
   const id = Number(row.id);
   const def = definitionOf(row);
   await snapshot(trx, id, def, now);
   await drawCoupons(trx, id);
   const testing = def.test !== null;
-  await queueArms(trx, row, def, testing ? ['test'] : ['rest'], now, zone);
+  await queueArms(trx, row, def, testing ? ['test'] : ['rest'], now, env);
   await trx
     .updateTable('campaigns')
     .set({
@@ -108,7 +133,7 @@ async function start(trx: Db, row: Row, now: Date, zone: string) {
 }
 
 /** The test is over: the winner by the chosen metric goes to the rest of the audience. */
-async function finishTest(trx: Db, row: Row, now: Date, zone: string) {
+async function finishTest(trx: Db, row: Row, now: Date, env: StepEnv) {
   const id = Number(row.id);
   const def = definitionOf(row);
   const decision = await chooseWinner(trx, row, def);
@@ -118,7 +143,7 @@ async function finishTest(trx: Db, row: Row, now: Date, zone: string) {
     .where('campaign_id', '=', id)
     .where('arm', '=', 'rest')
     .execute();
-  await queueArms(trx, row, def, ['rest'], now, zone);
+  await queueArms(trx, row, def, ['rest'], now, env);
   await trx
     .updateTable('campaigns')
     .set({ status: 'sending', winner: decision.winner, winner_reason: JSON.stringify(decision), updated_at: now })
@@ -140,14 +165,14 @@ const fail = (db: Db, id: number, err: unknown, now: Date) =>
  */
 async function stepOne(ctx: AppContext, now: Date, status: 'scheduled' | 'testing', step: typeof start): Promise<boolean> {
   // Read before the transaction: an embedded database has one connection, which the transaction holds.
-  const zone = (await storeSettingsOf(ctx)).timeZone;
+  const env: StepEnv = { zone: (await storeSettingsOf(ctx)).timeZone, links: ctx };
   let taken: Row | undefined;
   try {
     await ctx.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom('campaigns').selectAll().where('status', '=', status);
       q = status === 'scheduled' ? q.where('send_at', '<=', now) : q.where('test_ends_at', '<=', now);
       taken = await q.orderBy('id').limit(1).forUpdate().skipLocked().executeTakeFirst();
-      if (taken) await step(trx, taken, now, zone);
+      if (taken) await step(trx, taken, now, env);
     });
   } catch (err) {
     if (!taken) throw err;

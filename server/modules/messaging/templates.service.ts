@@ -160,7 +160,7 @@ export async function templateKinds(db: Db, keys: readonly string[]): Promise<Ma
   return new Map(rows.map((r) => [r.key, { channel: r.channel, purpose: r.purpose }]));
 }
 
-/** Of these templates, those that print a variable of this object (`coupon` for `{{ coupon.code }}`). */
+/** Of these templates, those that print this variable or a field of it (`coupon` for `{{ coupon.code }}`, `survey_url`). */
 export async function templatesUsing(db: Db, keys: readonly string[], object: string): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   const rows = await db
@@ -168,6 +168,6 @@ export async function templatesUsing(db: Db, keys: readonly string[], object: st
     .select(['key', 'subject', 'preheader', 'body', 'provider_template'])
     .where('key', 'in', [...keys])
     .execute();
-  const pattern = new RegExp(`\\b${object}\\.`);
+  const pattern = new RegExp(`\\b${object}\\.|\\{\\{[^}]*\\b${object}\\b`);
   return new Set(rows.filter((r) => pattern.test(JSON.stringify([r.subject, r.preheader, r.body, r.provider_template]))).map((r) => r.key));
 }

@@ -50,6 +50,7 @@ type Values = {
   throttlePerMinute: number | null;
   holdoutPercent: number;
   couponCodes: string;
+  surveyId: number | null;
 };
 
 const DEFAULTS: Values = {
@@ -69,6 +70,7 @@ const DEFAULTS: Values = {
   throttlePerMinute: null,
   holdoutPercent: 10,
   couponCodes: '',
+  surveyId: null,
 };
 
 /** The form's values as the API's campaign body. */
@@ -87,6 +89,7 @@ function toBody(v: Values): CampaignInput {
     schedule,
     throttlePerMinute: v.throttlePerMinute || null,
     holdoutPercent: v.holdoutPercent ?? 0,
+    surveyId: v.surveyId ?? null,
     test: v.variants.length > 1 ? { percent: v.testPercent, hours: v.testHours, metric: v.testMetric } : null,
   };
 }
@@ -111,6 +114,7 @@ function toValues(c: CampaignView): Values {
     localTime: s.mode === 'local' ? dayjs(`2000-01-01T${s.time}`) : null,
     throttlePerMinute: d.throttlePerMinute,
     holdoutPercent: d.holdoutPercent,
+    surveyId: d.surveyId,
   };
 }
 
@@ -181,6 +185,10 @@ export function CampaignWizardPage() {
   const [writing, setWriting] = useState<TemplateBody | null>(null);
   const segments = useQuery({ queryKey: ['segments'], queryFn: () => api<z.infer<typeof segmentList>>('/segments') });
   const templates = useQuery({ queryKey: ['message-templates'], queryFn: () => api<{ items: Template[] }>('/message-templates') });
+  const surveys = useQuery({
+    queryKey: ['surveys', 'open'],
+    queryFn: () => api<{ items: { id: number; name: string }[] }>('/surveys?status=open&limit=100'),
+  });
   const existing = useQuery({ queryKey: ['campaign', id], queryFn: () => api<CampaignView>(`/campaigns/${id}`), enabled: id !== null });
   useEffect(() => {
     if (existing.data) form.setFieldsValue(toValues(existing.data));
@@ -339,6 +347,14 @@ export function CampaignWizardPage() {
             extra={t('campaigns.couponCodesHelp', { variable: '{{ coupon.code }}' })}
           >
             <Input.TextArea rows={3} />
+          </Form.Item>
+          <Form.Item name="surveyId" label={t('campaigns.survey')} extra={t('campaigns.surveyHelp', { variable: '{{ survey_url }}' })}>
+            <Select
+              allowClear
+              data-testid="campaign-survey"
+              style={{ width: 320 }}
+              options={(surveys.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
+            />
           </Form.Item>
         </div>
         <div style={{ display: step === 2 ? 'block' : 'none' }}>
