@@ -30,6 +30,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import { formatMoney } from '../../lib/format.ts';
 import { useCurrency } from '../../lib/store.ts';
 import { type Template, TemplateEditor } from '../messaging/TemplateEditor.tsx';
+import { useOpenSurveyOptions } from '../surveys/openSurveys.ts';
 
 type Estimate = z.infer<typeof campaignEstimate>;
 type Channel = CampaignInput['channel'];
@@ -185,10 +186,7 @@ export function CampaignWizardPage() {
   const [writing, setWriting] = useState<TemplateBody | null>(null);
   const segments = useQuery({ queryKey: ['segments'], queryFn: () => api<z.infer<typeof segmentList>>('/segments') });
   const templates = useQuery({ queryKey: ['message-templates'], queryFn: () => api<{ items: Template[] }>('/message-templates') });
-  const surveys = useQuery({
-    queryKey: ['surveys', 'open'],
-    queryFn: () => api<{ items: { id: number; name: string }[] }>('/surveys?status=open&limit=100'),
-  });
+  const surveys = useOpenSurveyOptions();
   const existing = useQuery({ queryKey: ['campaign', id], queryFn: () => api<CampaignView>(`/campaigns/${id}`), enabled: id !== null });
   useEffect(() => {
     if (existing.data) form.setFieldsValue(toValues(existing.data));
@@ -349,12 +347,7 @@ export function CampaignWizardPage() {
             <Input.TextArea rows={3} />
           </Form.Item>
           <Form.Item name="surveyId" label={t('campaigns.survey')} extra={t('campaigns.surveyHelp', { variable: '{{ survey_url }}' })}>
-            <Select
-              allowClear
-              data-testid="campaign-survey"
-              style={{ width: 320 }}
-              options={(surveys.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
-            />
+            <Select allowClear data-testid="campaign-survey" style={{ width: 320 }} options={surveys} />
           </Form.Item>
         </div>
         <div style={{ display: step === 2 ? 'block' : 'none' }}>

@@ -24,6 +24,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
 import { RuleBuilder, useSegmentCatalog } from '../segments/RuleBuilder.tsx';
 import { StepLine, triggerText } from './steps.tsx';
+import { useOpenSurveyOptions } from '../surveys/openSurveys.ts';
 
 type Journey = z.infer<typeof journeyView>;
 type Problem = { step: string | null; problem: string };
@@ -142,11 +143,7 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
     queryFn: () => api<CouponTemplateView[]>('/coupons/templates'),
     enabled: step.type === 'coupon',
   });
-  const surveys = useQuery({
-    queryKey: ['surveys', 'open'],
-    queryFn: () => api<{ items: { id: number; name: string }[] }>('/surveys?status=open&limit=100'),
-    enabled: step.type === 'survey',
-  });
+  const surveys = useOpenSurveyOptions(step.type === 'survey');
   const pointer = (label: string, value: string | null, set: (v: string | null) => void, testId: string) => (
     <Form.Item label={label}>
       <PointerSelect steps={steps} value={value} onChange={set} self={step.id} testId={testId} />
@@ -211,7 +208,7 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
             data-testid="step-survey"
             value={step.surveyId || undefined}
             onChange={(surveyId) => onChange({ ...step, surveyId })}
-            options={(surveys.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            options={surveys}
           />
         </Form.Item>
       )}

@@ -8,6 +8,7 @@ import { type ServiceSettings, TICKET_CHANNELS, TICKET_PRIORITIES, TICKET_STATUS
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
+import { useOpenSurveyOptions } from '../surveys/openSurveys.ts';
 import { useAgents, useServiceSettings } from './InboxTab.tsx';
 
 /** The form's view of the calendar: one working window per weekday (none: closed). */
@@ -69,6 +70,7 @@ export function DeskSettingsTab() {
   const client = useQueryClient();
   const settings = useServiceSettings();
   const agents = useAgents();
+  const surveys = useOpenSurveyOptions(can('surveys.read'), true);
   const [form] = Form.useForm();
   useEffect(() => {
     if (settings.data) form.setFieldsValue(toForm(settings.data));
@@ -114,6 +116,9 @@ export function DeskSettingsTab() {
           </Form.Item>
           <Form.Item name={['csat', 'delayHours']} label={t('service.csatDelay')}>
             <InputNumber min={0} max={720} />
+          </Form.Item>
+          <Form.Item name={['csat', 'surveyId']} label={t('service.csatSurvey')} extra={t('service.csatSurveyHelp')}>
+            <Select allowClear style={{ width: 260 }} placeholder={t('service.csatSurveyDefault')} options={surveys} />
           </Form.Item>
         </Space>
       </Card>
