@@ -93,6 +93,21 @@ export const answerValue = z.union([
 export type AnswerValue = z.infer<typeof answerValue>;
 
 const interval = z.object({ low: z.number(), high: z.number() });
+const breakdownRow = z.object({
+  key: z.string().describe('A channel code, tier key, SKU or segment id; "" for none'),
+  label: z.string(),
+  answers: z.number().int(),
+  nps: z.number().nullable(),
+  csat: z.number().nullable(),
+});
+export const surveyResultsQuery = z.strictObject({
+  /** Segments to break the results down by (their members today), comma-separated ids. */
+  segments: z
+    .string()
+    .regex(/^\d{1,12}(,\d{1,12}){0,9}$/, 'up to ten segment ids, comma-separated')
+    .transform((s) => s.split(',').map(Number))
+    .optional(),
+});
 export const surveyResults = z.object({
   responses: z.number().int(),
   completed: z.number().int(),
@@ -119,9 +134,19 @@ export const surveyResults = z.object({
       themes: z.array(z.object({ words: z.array(z.string()), count: z.number().int(), examples: z.array(z.string()) })).optional(),
     }),
   ),
-  /** The NPS by week (Monday, store time zone) and by the customer's first channel. */
+  /** The NPS by week (Monday, store time zone). */
   byWeek: z.array(z.object({ week: z.string(), answers: z.number().int(), nps: z.number() })),
-  byChannel: z.array(z.object({ channel: z.string(), answers: z.number().int(), nps: z.number() })),
+  /**
+   * Responses by the customer's first sales channel, loyalty tier today, the products they bought (those of the order
+   * the response is about, else all theirs; the 20 most answered) and the segments asked for: the NPS where the
+   * survey asks one, the average of its first CSAT question where it asks one.
+   */
+  breakdowns: z.object({
+    channel: z.array(breakdownRow),
+    tier: z.array(breakdownRow),
+    product: z.array(breakdownRow),
+    segment: z.array(breakdownRow),
+  }),
 });
 export type SurveyResults = z.infer<typeof surveyResults>;
 

@@ -22,8 +22,9 @@ export const surveysModule = defineModule({
     await ensureSurveyTemplates(db, new Date());
     await ensureSystemSurveys(db, new Date());
   },
-  // Invitations go to a segment's members (who are not merged away or erased); results count by first channel.
-  reads: ['segment_members', 'customers', 'channels'],
+  // Invitations go to a segment's members (who are not merged away or erased); results break down by first channel,
+  // tier, products bought and segment.
+  reads: ['segment_members', 'segments', 'customers', 'channels', 'loyalty_members', 'order_items'],
 });
 export { invite, saveSurvey, setSurveyStatus, surveyLinks, surveysOpen, surveyToken, systemSurveyId } from './surveys.ts';
 export { answer } from './respond.ts';

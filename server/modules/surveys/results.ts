@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { type SurveyResults, surveyBody } from '../../../contracts/surveys.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
@@ -13,11 +13,50 @@ import { themesOf } from '../knowledge/index.ts';
 const npsFromCounts = (answers: number, promoters: number, detractors: number) =>
   answers > 0 ? Math.round(((promoters - detractors) / answers) * 1000) / 10 : 0;
 
+type Breakdown = SurveyResults['breakdowns']['channel'];
+
+/**
+ * Responses counted per key of a join (a person's channel, tier, each product they bought, each segment they are in):
+ * a response counts once per key; NPS from its promoters and detractors, CSAT the first CSAT question's average.
+ */
+async function breakdown(
+  db: Db,
+  b: {
+    surveyId: number;
+    csatId: string | null;
+    join: RawBuilder<unknown>;
+    key: RawBuilder<unknown>;
+    label: RawBuilder<unknown>;
+    limit: number;
+  },
+): Promise<Breakdown> {
+  const csat =
+    b.csatId === null
+      ? sql`null::numeric`
+      : sql`case when jsonb_typeof(r.answers -> ${b.csatId}) = 'number' then (r.answers ->> ${b.csatId})::numeric end`;
+  const rows = await sql<{ key: string | null; label: string | null; n: number; nn: number; p: number; d: number; csat: string | null }>`
+    with x as (
+      select distinct on (r.id, ${b.key}) r.id, r.nps, ${csat} as csat, ${b.key} as key, ${b.label} as label
+      from survey_responses r left join survey_invitations v on v.id = r.invitation_id ${b.join}
+      where r.survey_id = ${b.surveyId})
+    select key, max(label) as label, count(*)::int as n, count(nps)::int as nn, count(*) filter (where nps >= 9)::int as p,
+      count(*) filter (where nps <= 6)::int as d, round(avg(csat), 2) as csat
+    from x group by key order by n desc, key limit ${b.limit}`.execute(db);
+  return rows.rows.map((r) => ({
+    key: r.key ?? '',
+    label: r.label ?? '',
+    answers: Number(r.n),
+    nps: Number(r.nn) > 0 ? npsFromCounts(Number(r.nn), Number(r.p), Number(r.d)) : null,
+    csat: r.csat === null ? null : Number(r.csat),
+  }));
+}
+
 /**
  * A survey's results: the NPS with its interval and buckets, each question's answers and distribution (scores,
- * choices, matrix rows), free text grouped into themes, the NPS by week and by the customer's first channel.
+ * choices, matrix rows), free text grouped into themes, the NPS by week, and breakdowns by channel, tier, product
+ * bought and chosen segments.
  */
-export async function surveyResults(db: Db, surveyId: number, timeZone: string): Promise<SurveyResults> {
+export async function surveyResults(db: Db, surveyId: number, timeZone: string, segments: readonly number[] = []): Promise<SurveyResults> {
   const row = await surveyRow(db, surveyId);
   const d = surveyBody.parse(row.definition);
   const counts = await sql<{ responses: number; completed: number }>`
@@ -53,10 +92,27 @@ export async function surveyResults(db: Db, surveyId: number, timeZone: string):
     select to_char(date_trunc('week', updated_at at time zone ${timeZone}), 'YYYY-MM-DD') as week, count(*)::int as n,
       count(*) filter (where nps >= 9)::int as p, count(*) filter (where nps <= 6)::int as d
     from survey_responses where survey_id = ${surveyId} and nps is not null group by 1 order by 1`.execute(db);
-  const channels = await sql<{ channel: string | null; n: number; p: number; d: number }>`
-    select ch.code as channel, count(*)::int as n, count(*) filter (where r.nps >= 9)::int as p, count(*) filter (where r.nps <= 6)::int as d
-    from survey_responses r left join customers c on c.id = r.customer_id left join channels ch on ch.id = c.first_channel_id
-    where r.survey_id = ${surveyId} and r.nps is not null group by 1 order by 2 desc`.execute(db);
+  const csatId = d.questions.find((q) => q.type === 'csat')?.id ?? null;
+  const by = (join: RawBuilder<unknown>, key: RawBuilder<unknown>, label: RawBuilder<unknown>, limit = 50) =>
+    breakdown(db, { surveyId, csatId, join, key, label, limit });
+  const [channel, tier, product, segment] = await Promise.all([
+    by(sql`left join customers c on c.id = r.customer_id left join channels ch on ch.id = c.first_channel_id`, sql`ch.code`, sql`ch.name`),
+    by(sql`left join loyalty_members m on m.customer_id = r.customer_id and m.status = 'active'`, sql`m.tier`, sql`m.tier`),
+    by(
+      sql`join order_items i on i.customer_id = r.customer_id
+        and (i.order_id::text = substring(v.subject from '^order:(\d+)$') or v.subject !~ '^order:')`,
+      sql`i.sku`,
+      sql`i.name`,
+      20,
+    ),
+    segments.length === 0
+      ? Promise.resolve([])
+      : by(
+          sql`join segment_members sm on sm.customer_id = r.customer_id and sm.segment_id = any(${sql.val(segments)}::bigint[]) join segments g on g.id = sm.segment_id`,
+          sql`g.id::text`,
+          sql`g.name`,
+        ),
+  ]);
 
   const byQuestion = (rows: { q: string; v: string; n: number }[], id: string) =>
     rows.filter((r) => r.q === id).map((r) => ({ value: r.v, count: Number(r.n) }));
@@ -88,11 +144,7 @@ export async function surveyResults(db: Db, surveyId: number, timeZone: string):
       };
     }),
     byWeek: weekly.rows.map((w) => ({ week: w.week, answers: Number(w.n), nps: npsFromCounts(Number(w.n), Number(w.p), Number(w.d)) })),
-    byChannel: channels.rows.map((c) => ({
-      channel: c.channel ?? '—',
-      answers: Number(c.n),
-      nps: npsFromCounts(Number(c.n), Number(c.p), Number(c.d)),
-    })),
+    breakdowns: { channel, tier, product, segment },
   };
 }
 

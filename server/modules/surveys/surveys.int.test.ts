@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 import { seedDemoSurveys } from '../demo/index.ts';
+import { createStaticSegment } from '../segments/index.ts';
 import { dispatchEvents } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
 import { surveyToken } from './surveys.ts';
@@ -152,6 +153,40 @@ describe('surveys', () => {
     ]);
     const why = r.questions.find((q: { id: string }) => q.id === 'why');
     expect(why.themes[0]).toMatchObject({ words: expect.arrayContaining(['物流']), count: 2 });
+
+    // Breakdowns: by what each person bought, their tier today, the segments asked for.
+    for (const [i, sku] of [
+      [0, 'SCARF'],
+      [1, 'SCARF'],
+      [1, 'GLOVES'],
+    ] as const) {
+      const o = await api('POST', '/orders', {
+        channel: 'tmall',
+        externalId: `SV-${i}-${sku}`,
+        customer: { email: `survey${i}@example.com` },
+        status: 'paid',
+        totalAmount: 9_900,
+        placedAt: '2026-11-01T02:00:00Z',
+        items: [{ sku, name: sku === 'SCARF' ? '围巾' : '手套', quantity: 1, unitPrice: 9_900 }],
+      });
+      expect(o.statusCode, o.body).toBe(200);
+    }
+    await patron.ctx.db
+      .insertInto('loyalty_members')
+      .values({ customer_id: people[1], member_no: 'M-SV-1', joined_at: new Date(), source: 'test', tier: 'gold' })
+      .execute();
+    const actor = { type: 'system' as const, id: null, label: 'test', ip: null };
+    const clock = { now: new Date(), timeZone: 'Asia/Shanghai' };
+    const vip = (await createStaticSegment(patron.ctx.db, { name: 'VIP', customerIds: [people[1], people[3]], actor, clock })).segment.id;
+    const split = (await api('GET', `/surveys/${s.id}/results?segments=${vip}`)).json().breakdowns;
+    expect(split.product).toEqual([
+      { key: 'SCARF', label: '围巾', answers: 2, nps: 0, csat: null },
+      { key: 'GLOVES', label: '手套', answers: 1, nps: 100, csat: null },
+    ]);
+    expect(split.tier).toContainEqual({ key: 'gold', label: 'gold', answers: 1, nps: 100, csat: null });
+    expect(split.segment).toEqual([{ key: String(vip), label: 'VIP', answers: 2, nps: 50, csat: null }]);
+    expect(split.channel.reduce((n: number, c: { answers: number }) => n + c.answers, 0)).toBe(4);
+    expect((await api('GET', `/surveys/${s.id}/results?segments=1,x`)).json().error.code).toBe('VALIDATION_FAILED');
 
     const csv = await api('GET', `/surveys/${s.id}/responses.csv`);
     expect(csv.headers['content-type']).toContain('text/csv');

@@ -7,6 +7,7 @@ import {
   surveyList,
   surveyListQuery,
   surveyResults,
+  surveyResultsQuery,
   surveyView,
 } from '../../../contracts/surveys.ts';
 import { attachment } from '../../http/attachment.ts';
@@ -103,9 +104,11 @@ export const surveysRoutes = [
     url: '/surveys/:id/results',
     access: 'surveys.read',
     tag: 'surveys',
-    summary: 'NPS with its 95% interval, each question’s distribution, free-text themes, NPS by week and channel',
+    summary:
+      'NPS with its 95% interval, each question’s distribution, free-text themes, NPS by week; by channel, tier, product bought and segment',
     params: idParams,
+    query: surveyResultsQuery,
     response: surveyResults,
-    handler: async ({ ctx, params }) => resultsOf(ctx.db, params.id, (await storeClockOf(ctx)).timeZone),
+    handler: async ({ ctx, params, query }) => resultsOf(ctx.db, params.id, (await storeClockOf(ctx)).timeZone, query.segments),
   }),
 ];

@@ -10,6 +10,7 @@ import {
   Input,
   Modal,
   Row,
+  Segmented,
   Select,
   Space,
   Statistic,
@@ -179,17 +180,45 @@ function SurveyBuilder({ onClose }: { onClose: () => void }) {
   );
 }
 
-/** A survey's results: the NPS with its interval, each question's answers, free-text themes, NPS by week and channel. */
+const DIMENSIONS = ['channel', 'tier', 'product', 'segment'] as const;
+
+/** Results side by side for one dimension (channel, tier, product bought, chosen segments). */
+function Breakdown({ rows, dimension }: { rows: SurveyResults['breakdowns']['channel']; dimension: (typeof DIMENSIONS)[number] }) {
+  const { t } = useTranslation();
+  return (
+    <Table
+      size="small"
+      rowKey="key"
+      pagination={false}
+      dataSource={rows}
+      data-testid="survey-breakdown"
+      columns={[
+        {
+          title: t(`surveys.dimensions.${dimension}`),
+          dataIndex: 'label',
+          render: (label: string, x) => (dimension === 'product' ? `${label} (${x.key})` : label || x.key || t('surveys.none')),
+        },
+        { title: t('surveys.responses'), dataIndex: 'answers', align: 'right' },
+        { title: t('surveys.nps'), dataIndex: 'nps', align: 'right', render: (v: number | null) => v ?? '—' },
+        { title: t('surveys.csat'), dataIndex: 'csat', align: 'right', render: (v: number | null) => v ?? '—' },
+      ]}
+    />
+  );
+}
+
+/** A survey's results: the NPS with its interval, each question's answers, free-text themes, NPS by week; breakdowns. */
 function ResultsDrawer({ survey, onClose }: { survey: SurveyList['items'][number] | null; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const { can } = useSession();
   const client = useQueryClient();
   const [segmentId, setSegmentId] = useState<number | null>(null);
+  const [dimension, setDimension] = useState<(typeof DIMENSIONS)[number]>('channel');
+  const [bySegments, setBySegments] = useState<number[]>([]);
   const id = survey?.id;
   const results = useQuery({
-    queryKey: ['survey-results', id],
-    queryFn: () => api<SurveyResults>(`/surveys/${id}/results`),
+    queryKey: ['survey-results', id, bySegments],
+    queryFn: () => api<SurveyResults>(`/surveys/${id}/results`, { query: bySegments.length > 0 ? { segments: bySegments.join(',') } : {} }),
     enabled: id !== undefined,
   });
   const full = useQuery({ queryKey: ['survey', id], queryFn: () => api<SurveyView>(`/surveys/${id}`), enabled: id !== undefined });
@@ -303,17 +332,30 @@ function ResultsDrawer({ survey, onClose }: { survey: SurveyList['items'][number
                   </Card>
                 );
               })}
-              <Table
+              <Card
                 size="small"
-                rowKey="channel"
-                pagination={false}
-                dataSource={r.byChannel}
-                columns={[
-                  { title: t('surveys.channel'), dataIndex: 'channel' },
-                  { title: t('surveys.responses'), dataIndex: 'answers', align: 'right' },
-                  { title: t('surveys.nps'), dataIndex: 'nps', align: 'right' },
-                ]}
-              />
+                title={t('surveys.breakdown')}
+                extra={
+                  <Segmented
+                    value={dimension}
+                    onChange={(v) => setDimension(v as (typeof DIMENSIONS)[number])}
+                    options={DIMENSIONS.map((d) => ({ value: d, label: t(`surveys.dimensions.${d}`) }))}
+                  />
+                }
+              >
+                {dimension === 'segment' && (
+                  <Select
+                    mode="multiple"
+                    maxCount={10}
+                    style={{ width: '100%', marginBottom: 8 }}
+                    placeholder={t('surveys.chooseSegments')}
+                    value={bySegments}
+                    onChange={setBySegments}
+                    options={segments.data?.items.map((x) => ({ value: x.id, label: x.name }))}
+                  />
+                )}
+                <Breakdown rows={r.breakdowns[dimension]} dimension={dimension} />
+              </Card>
             </>
           )}
         </Space>
