@@ -762,7 +762,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
 
   it('answers a survey on a phone, one question at a time as the answers lead', async () => {
     const actor = { type: 'system' as const, id: null, label: 'test', ip: null };
-    const survey = await saveSurvey(patron.ctx, null, SURVEY_STARTER, actor);
+    const survey = await saveSurvey(patron.ctx, null, { ...SURVEY_STARTER, name: '手机问卷', anonymousLink: true }, actor);
     await setSurveyStatus(patron.ctx, survey.id, 'open', actor);
     const customer = await patron.ctx.db.selectFrom('customers').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
     await invite(patron.ctx, survey.id, { customerIds: [Number(customer.id)], channel: 'none' }, 'test');
@@ -789,6 +789,13 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       .where('survey_id', '=', survey.id)
       .executeTakeFirstOrThrow();
     expect(r).toEqual({ nps: 9, completed: true });
+    // The results in the admin: the anonymous link's QR code, the breakdown by what people bought.
+    await page.goto(`${base}/surveys`);
+    await page.getByText('手机问卷', { exact: true }).click();
+    await page.getByTestId('survey-qr').locator('canvas').waitFor();
+    await page.getByTestId('survey-breakdown').waitFor();
+    await page.getByText('购买商品', { exact: true }).click();
+    await page.getByTestId('survey-breakdown').waitFor();
     expect(consoleErrors).toEqual([]);
   });
 });

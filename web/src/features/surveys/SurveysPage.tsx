@@ -9,6 +9,7 @@ import {
   Drawer,
   Input,
   Modal,
+  QRCode,
   Row,
   Segmented,
   Select,
@@ -180,6 +181,27 @@ function SurveyBuilder({ onClose }: { onClose: () => void }) {
   );
 }
 
+/** The anonymous link as a QR code to print (a receipt, a parcel insert, the shop counter), downloadable as PNG. */
+function LinkQrCode({ url, name }: { url: string; name: string }) {
+  const { t } = useTranslation();
+  const download = () => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="survey-qr"] canvas');
+    if (!canvas) return;
+    const a = document.createElement('a');
+    a.href = canvas.toDataURL('image/png');
+    a.download = `${name}.png`;
+    a.click();
+  };
+  return (
+    <Space align="end">
+      <div data-testid="survey-qr">
+        <QRCode value={url} size={160} bgColor="#fff" />
+      </div>
+      <Button onClick={download}>{t('surveys.downloadQr')}</Button>
+    </Space>
+  );
+}
+
 const DIMENSIONS = ['channel', 'tier', 'product', 'segment'] as const;
 
 /** Results side by side for one dimension (channel, tier, product bought, chosen segments). */
@@ -258,6 +280,7 @@ function ResultsDrawer({ survey, onClose }: { survey: SurveyList['items'][number
             {can('surveys.write') && s.status === 'open' && <Button onClick={() => status.mutate('closed')}>{t('surveys.close')}</Button>}
             {s.publicUrl && <Typography.Text copyable={{ text: s.publicUrl }}>{t('surveys.publicLink')}</Typography.Text>}
           </Space>
+          {s.publicUrl && <LinkQrCode url={s.publicUrl} name={s.name} />}
           {can('surveys.write') && s.status === 'open' && (
             <Space.Compact>
               <Select
