@@ -102,6 +102,47 @@ export const reviewBody = z.strictObject({
 });
 export type ReviewBody = z.infer<typeof reviewBody>;
 
+/** A CSV of posts or reviews (a platform's or marketplace's export): which, and how to read it. */
+export const socialImportQuery = z.strictObject({
+  type: z.enum(['posts', 'reviews']),
+  /** The platform of rows without a platform column. */
+  platform: platform.optional(),
+  encoding: z.enum(['utf-8', 'gb18030', 'utf-16le', 'utf-16be', 'big5', 'windows-1252']).optional(),
+  /** How dates are written when not ISO or YYYY-MM-DD hh:mm (e.g. DD/MM/YYYY HH:mm); read in the store's time zone. */
+  dateFormat: z.string().max(40).optional(),
+  /** Field → column, for columns the header does not name in a way Patron recognises (JSON). */
+  mapping: z.string().max(4000).optional().describe('e.g. {"text":"评语","author_id":"用户"}'),
+});
+export const SOCIAL_IMPORT_FIELDS = {
+  posts: [
+    'platform',
+    'external_id',
+    'kind',
+    'parent_external_id',
+    'author_id',
+    'author_name',
+    'text',
+    'media',
+    'url',
+    'likes',
+    'replies',
+    'product_sku',
+    'order_ref',
+    'posted_at',
+  ],
+  reviews: ['platform', 'external_id', 'author_id', 'author_name', 'rating', 'text', 'media', 'product_sku', 'order_ref', 'posted_at'],
+} as const;
+export const socialImportResult = z.object({
+  rows: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  /** Each column the file was read by, per field. */
+  mapping: z.record(z.string(), z.string()),
+  rejected: z.number().int(),
+  /** The rejected rows (the first 1,000): line in the file, the column at fault, why. */
+  problems: z.array(z.object({ row: z.number().int(), column: z.string().nullable(), reason: z.string() })),
+});
+
 export const socialReportQuery = z.strictObject({
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),

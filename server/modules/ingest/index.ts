@@ -20,7 +20,8 @@ export const ingestModule = defineModule({
 export { createIntegration } from './integrations.service.ts';
 export { runImport } from './import/import.service.ts';
 export { hasRejected, rejectedRowsCsv } from './import/rejected.ts';
-export { ENCODINGS, type Encoding } from './import/encoding.ts';
+export { ENCODINGS, type Encoding, decodeText, detectEncoding } from './import/encoding.ts';
+export { makeDateParser } from './import/dates.ts';
 export type { ImportSummary, RunImportOptions } from './import/import.service.ts';
 export { parseMapArg, suggestMapping } from './import/mapping.ts';
 export { undoImport } from './import/undo.service.ts';

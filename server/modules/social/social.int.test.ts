@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
+import iconv from 'iconv-lite';
+import { type Session, apiAs, as, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
 
 describe('social listening', () => {
@@ -127,5 +128,84 @@ describe('social listening', () => {
     const buyer = bad.json().customerId;
     const panel = (await api('GET', `/customers/${buyer}`)).json().panels.find((p: { key: string }) => p.key === 'social');
     expect(panel.rows[0]).toMatchObject({ kind: 'review', rating: 1, product: 'MUG' });
+  });
+
+  it('imports a marketplace review export in GBK with Chinese headers and a posts file mapped by hand, reporting each rejected row', async () => {
+    const csvUpload = (query: string, body: Buffer) =>
+      patron.http.inject({
+        method: 'POST',
+        url: `/api/v1/social/import?${query}`,
+        headers: { ...as(owner), 'content-type': 'text/csv' },
+        payload: body,
+      });
+    // A Taobao-style review export: 好评/差评 for the rating, the buyer's nick as their platform id, one bad date.
+    const reviews = [
+      '评价id,买家昵称,评价结果,评价内容,评价图片,商品编码,订单号,评价时间',
+      'R-1,wb-1001,好评,质量很好，物流也快,https://img.example.com/a.jpg https://img.example.com/b.jpg,MUG-1,TB-77,2026-11-20 10:30:00',
+      'R-2,tb-buyer-2,差评,杯子裂了，很失望,,MUG-1,,2026-11-21 09:00',
+      'R-3,tb-buyer-3,★★★,一般,,MUG-1,,昨天',
+      'R-4,tb-buyer-4,满意,还行,,MUG-1,,2026-11-22',
+    ].join('\r\n');
+    const res = await csvUpload('type=reviews&platform=taobao', iconv.encode(reviews, 'gb18030'));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      rows: 4,
+      created: 2,
+      updated: 0,
+      rejected: 2,
+      mapping: { external_id: '评价id', author_id: '买家昵称', rating: '评价结果', text: '评价内容', posted_at: '评价时间' },
+    });
+    expect(res.json().problems).toEqual([
+      { row: 4, column: '评价时间', reason: 'posted_at: not a date (昨天)' },
+      { row: 5, column: '评价结果', reason: 'rating: not 1–5, stars or 好评/中评/差评 (满意)' },
+    ]);
+    const stored = await patron.ctx.db
+      .selectFrom('social_posts')
+      .select(['external_id', 'customer_id', 'rating', 'media', 'sentiment_label', 'kind'])
+      .where('platform', '=', 'taobao')
+      .orderBy('external_id')
+      .execute();
+    expect(stored).toEqual([
+      {
+        external_id: 'R-1',
+        customer_id: null,
+        rating: 5,
+        media: ['https://img.example.com/a.jpg', 'https://img.example.com/b.jpg'],
+        sentiment_label: 'positive',
+        kind: 'review',
+      },
+      { external_id: 'R-2', customer_id: null, rating: 1, media: [], sentiment_label: 'negative', kind: 'review' },
+    ]);
+
+    // Posts whose header names nothing Patron knows: mapped by hand; the same file again updates their counts.
+    const posts = [
+      '帖子,用户,内容,赞,何时,平台',
+      'x-1,wb-1001,这个杯子颜值好高,3,2026-11-25T08:00:00Z,weibo',
+      'x-2,,没有作者,1,2026-11-25,weibo',
+    ].join('\n');
+    const mapping = encodeURIComponent(
+      JSON.stringify({ external_id: '帖子', author_id: '用户', text: '内容', likes: '赞', posted_at: '何时' }),
+    );
+    const first = (await csvUpload(`type=posts&mapping=${mapping}`, Buffer.from(posts))).json();
+    expect(first).toMatchObject({
+      rows: 2,
+      created: 1,
+      rejected: 1,
+      problems: [{ row: 3, column: '用户', reason: expect.stringContaining('author_id') }],
+    });
+    const again = (await csvUpload(`type=posts&mapping=${mapping}`, Buffer.from(posts.replace(',3,', ',30,')))).json();
+    expect(again).toMatchObject({ created: 0, updated: 1 });
+    const linked = (await api('GET', `/social/posts?customerId=${customerId}&limit=200`))
+      .json()
+      .items.find((p: { externalId: string }) => p.externalId === 'x-1');
+    expect(linked).toMatchObject({ likes: 30, platform: 'weibo' });
+
+    const unnamed = await csvUpload('type=posts', Buffer.from('a,b\n1,2'));
+    expect([unnamed.statusCode, unnamed.json().error.code]).toEqual([400, 'SOCIAL_IMPORT_MAPPING']);
+    expect(unnamed.json().error.details.missing).toEqual(['platform', 'external_id', 'author_id', 'text', 'posted_at']);
+    expect((await csvUpload('type=posts', Buffer.from(''))).json().error.code).toBe('SOCIAL_IMPORT_EMPTY');
+    expect((await csvUpload(`type=posts&mapping=${encodeURIComponent('{"nope":"a"}')}`, Buffer.from('a\n1'))).json().error.code).toBe(
+      'SOCIAL_IMPORT_MAPPING',
+    );
   });
 });

@@ -3,6 +3,8 @@ import {
   reviewBody,
   socialBulkBody,
   socialBulkResult,
+  socialImportQuery,
+  socialImportResult,
   socialList,
   socialListQuery,
   socialPostBody,
@@ -12,12 +14,27 @@ import {
   socialReportQuery,
   socialSettings,
 } from '../../../contracts/social.ts';
+import { z } from 'zod';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import { storeClockOf } from '../system/index.ts';
+import { importSocialCsv } from './import.ts';
 import { listPosts, recordPost, recordReview, replyToPost, socialReportOf, socialSettingsOf, writeSocialSettings } from './posts.ts';
 
 export const socialRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/social/import',
+    access: 'customers.write',
+    tag: 'social',
+    summary:
+      'Record posts or reviews from a CSV export (body: the file, Content-Type text/csv): columns by name or mapping; every rejected row with its line and reason',
+    query: socialImportQuery,
+    body: z.instanceof(Buffer),
+    bodyLimit: 50 * 1024 * 1024,
+    response: socialImportResult,
+    handler: ({ ctx, query, body }) => importSocialCsv(ctx, query, body),
+  }),
   defineRoute({
     method: 'POST',
     url: '/social/posts',

@@ -11,6 +11,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatPercent } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { Chart } from '../../ui/Chart.tsx';
+import { SocialImport } from './SocialImport.tsx';
 
 type Posts = z.infer<typeof socialList>;
 type Report = z.infer<typeof socialReport>;
@@ -97,7 +98,10 @@ export function SocialPage() {
         <Typography.Title level={3} style={{ margin: 0 }}>
           {t('social.title')}
         </Typography.Title>
-        <DatePicker.RangePicker value={range} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} allowClear={false} />
+        <Space wrap>
+          {can('customers.write') && <SocialImport />}
+          <DatePicker.RangePicker value={range} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} allowClear={false} />
+        </Space>
       </Space>
       {r && (
         <>
