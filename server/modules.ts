@@ -16,6 +16,7 @@ import { loyaltyModule } from './modules/loyalty/index.ts';
 import { messagingModule } from './modules/messaging/index.ts';
 import { knowledgeModule } from './modules/knowledge/index.ts';
 import { socialModule } from './modules/social/index.ts';
+import { webhooksModule } from './modules/webhooks/index.ts';
 import { surveysModule } from './modules/surveys/index.ts';
 import { returnsModule } from './modules/returns/index.ts';
 import { privacyModule } from './modules/privacy/index.ts';
@@ -53,6 +54,7 @@ export const allModules: readonly Module[] = [
   knowledgeModule,
   surveysModule,
   socialModule,
+  webhooksModule,
 ];
 
 /** What a running Patron is made of, derived from a module list (tests add a throwaway module to it). */

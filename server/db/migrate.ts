@@ -38,6 +38,7 @@ import * as m0035 from './migrations/0035_after_sales.ts';
 import * as m0036 from './migrations/0036_surveys.ts';
 import * as m0037 from './migrations/0037_social.ts';
 import * as m0038 from './migrations/0038_survey_distribution.ts';
+import * as m0039 from './migrations/0039_webhooks.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -79,6 +80,7 @@ export const migrations: Record<string, Migration> = {
   '0036_surveys': m0036,
   '0037_social': m0037,
   '0038_survey_distribution': m0038,
+  '0039_webhooks': m0039,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -16,6 +16,7 @@ import type { PrivacyTables } from '../modules/privacy/privacy.tables.ts';
 import type { ReturnsTables } from '../modules/returns/returns.tables.ts';
 import type { SurveysTables } from '../modules/surveys/surveys.tables.ts';
 import type { SocialTables } from '../modules/social/social.tables.ts';
+import type { WebhooksTables } from '../modules/webhooks/webhooks.tables.ts';
 import type { ServiceTables } from '../modules/service/service.tables.ts';
 import type { SegmentsTables } from '../modules/segments/segments.tables.ts';
 import type { TrackingTables } from '../modules/tracking/tracking.tables.ts';
@@ -47,7 +48,8 @@ export type Database = PlatformTables &
   ReturnsTables &
   KnowledgeTables &
   SurveysTables &
-  SocialTables;
+  SocialTables &
+  WebhooksTables;
 
 export type * from '../events/events.tables.ts';
 export type * from '../modules/analytics/analytics.tables.ts';
@@ -69,4 +71,5 @@ export type * from '../modules/service/service.tables.ts';
 export type * from '../modules/social/social.tables.ts';
 export type * from '../modules/surveys/surveys.tables.ts';
 export type * from '../modules/tracking/tracking.tables.ts';
+export type * from '../modules/webhooks/webhooks.tables.ts';
 export type * from './platform.tables.ts';

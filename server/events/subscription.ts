@@ -24,15 +24,25 @@ export type EventSubscription = {
   types: readonly DomainEventType[];
   /** Attempts before a delivery is given up as failed (it no longer holds the customer's later events back). */
   maxAttempts?: number;
+  /**
+   * `types` are the most it may receive; which of them it does is set at run time with `subscribeTypes` (outbound
+   * webhooks take only what some endpoint wants, so an import writes no deliveries nobody reads).
+   */
+  dynamic?: boolean;
   /** `ctx.db` is the delivery's transaction. */
   handle(event: DeliveredEvent, ctx: AppContext): Promise<void>;
 };
 
-/** Makes the stored subscriptions those declared: new types are delivered from now on, dropped ones no longer. */
+/**
+ * Makes the stored subscriptions those declared: new types are delivered from now on, dropped ones no longer. A
+ * dynamic subscriber keeps the types it chose among those it declares.
+ */
 export async function syncSubscriptions(db: Db, subscriptions: readonly EventSubscription[]): Promise<void> {
-  const wanted = subscriptions.flatMap((s) => s.types.map((type) => ({ subscriber: s.name, type })));
+  const dynamic = new Map(subscriptions.filter((s) => s.dynamic).map((s) => [s.name, new Set<string>(s.types)]));
+  const wanted = subscriptions.filter((s) => !s.dynamic).flatMap((s) => s.types.map((type) => ({ subscriber: s.name, type })));
   await db.transaction().execute(async (trx) => {
-    const held = await trx.selectFrom('event_subscriptions').select(['subscriber', 'type']).execute();
+    const all = await trx.selectFrom('event_subscriptions').select(['subscriber', 'type']).execute();
+    const held = all.filter((r) => !dynamic.get(r.subscriber)?.has(r.type));
     const key = (r: { subscriber: string; type: string }) => `${r.subscriber}\u0000${r.type}`;
     const want = new Set(wanted.map(key));
     const have = new Set(held.map(key));
@@ -47,4 +57,14 @@ export async function syncSubscriptions(db: Db, subscriptions: readonly EventSub
         .onConflict((oc) => oc.doNothing())
         .execute();
   });
+}
+
+/** The types a dynamic subscriber receives from now on (the rest of those it declares, no longer). */
+export async function subscribeTypes(db: Db, subscriber: string, types: readonly DomainEventType[]): Promise<void> {
+  await db.deleteFrom('event_subscriptions').where('subscriber', '=', subscriber).execute();
+  if (types.length > 0)
+    await db
+      .insertInto('event_subscriptions')
+      .values(types.map((type) => ({ subscriber, type })))
+      .execute();
 }

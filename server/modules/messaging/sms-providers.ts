@@ -1,8 +1,8 @@
 import DysmsapiModule, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { sms } from 'tencentcloud-sdk-nodejs-sms';
-import { createHmac } from 'node:crypto';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
+import { hmacSignature } from '../../platform/signature.ts';
 import { type OutgoingMessage, PermanentFailure, type Provider } from './providers.ts';
 
 /** The SDK is CommonJS with `exports.default`: Node's ESM import hands over the exports object, bundlers the class. */
@@ -119,10 +119,6 @@ export function tencentProvider(s: SmsSettings, keyring: Keyring): Provider {
   };
 }
 
-/** The signature a gateway checks: HMAC-SHA256 of `<timestamp>.<body>` under the shared secret, hex. */
-export const gatewaySignature = (secret: string, timestamp: string, body: string) =>
-  createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-
 /**
  * A gateway Patron has no adapter for: one signed JSON POST per message to the configured URL. Headers:
  * `X-Patron-Key-Id`, `X-Patron-Timestamp` (Unix seconds), `X-Patron-Signature: sha256=<hex>` over `<timestamp>.<body>`,
@@ -158,7 +154,7 @@ export function httpGatewayProvider(s: SmsSettings, keyring: Keyring): Provider 
             'content-type': 'application/json',
             'x-patron-key-id': s.accessKeyId,
             'x-patron-timestamp': timestamp,
-            'x-patron-signature': `sha256=${gatewaySignature(secret, timestamp, body)}`,
+            'x-patron-signature': `sha256=${hmacSignature(secret, timestamp, body)}`,
             'idempotency-key': `patron-${m.id}`,
           },
           body,
