@@ -155,6 +155,7 @@ export async function startPatron(opts: StartOptions): Promise<Patron> {
     ctx,
     routes: composition.routes,
     plugins: composition.plugins,
+    gauges: composition.gauges,
     authenticate: authenticator(ctx),
     ready: async () => {
       await sql`select 1`.execute(dbHandle.db);

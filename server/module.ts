@@ -10,6 +10,14 @@ import type { CustomerData, CustomerPanel, MessageScope, ModuleRegistry, Segment
 /** Work every working process repeats every few seconds (each run takes what it can with SKIP LOCKED). */
 export type Poller = { name: string; run(ctx: AppContext): Promise<number> };
 
+/** A figure `/metrics` reads from the module's tables when scraped (queue depth, failures, breaches …). */
+export type Gauge = {
+  name: `patron_${string}`;
+  help: string;
+  labels: readonly string[];
+  read(db: Db, now: Date): Promise<{ labels: Record<string, string>; value: number }[]>;
+};
+
 /**
  * Everything a module adds to Patron, declared once in its index.ts. The composition root (server/modules.ts) lists
  * the modules; merge, DSR export, erasure, import undo, change marking, the 360 API, the rule builder and the event
@@ -35,6 +43,8 @@ export type Module = {
   panels?: readonly CustomerPanel[];
   /** Per-person values message templates may print. */
   messageScopes?: readonly MessageScope[];
+  /** Figures for `/metrics`, read from the module's own tables when scraped. */
+  gauges?: readonly Gauge[];
   /** Domain events the module reacts to; each is delivered once, in order per customer. */
   subscriptions?: readonly EventSubscription[];
   /** Runs after migrations on every start, before any work (idempotent: database objects derived from declarations). */

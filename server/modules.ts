@@ -1,7 +1,7 @@
 import type { EventSubscription } from './events/index.ts';
 import type { AnyRoute } from './http/route.ts';
 import type { AnyJob } from './jobs/index.ts';
-import { type Module, type Poller, assembleRegistry } from './module.ts';
+import { type Gauge, type Module, type Poller, assembleRegistry } from './module.ts';
 import { analyticsModule } from './modules/analytics/index.ts';
 import { auditModule } from './modules/audit/index.ts';
 import { authModule } from './modules/auth/index.ts';
@@ -64,6 +64,7 @@ export type Composition = {
   plugins: readonly NonNullable<Module['plugins']>[number][];
   jobs: readonly AnyJob<AppContext>[];
   pollers: readonly Poller[];
+  gauges: readonly Gauge[];
   subscriptions: readonly EventSubscription[];
   encryptedColumns: readonly EncryptedColumns[];
   registry: ModuleRegistry;
@@ -76,6 +77,7 @@ export function compose(modules: readonly Module[]): Composition {
     plugins: modules.flatMap((m) => m.plugins ?? []),
     jobs: modules.flatMap((m) => m.jobs ?? []),
     pollers: modules.flatMap((m) => m.pollers ?? []),
+    gauges: modules.flatMap((m) => m.gauges ?? []),
     subscriptions: modules.flatMap((m) => m.subscriptions ?? []),
     encryptedColumns: modules.flatMap((m) => m.encryptedColumns ?? []),
     registry: assembleRegistry(modules),

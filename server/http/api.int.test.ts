@@ -113,6 +113,10 @@ describe('HTTP API conventions', () => {
     const metrics = await patron.http.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain('patron_http_requests_total');
     expect(metrics.body).toContain('patron_process_resident_memory_bytes');
+    // The modules' gauges, read from the database at the scrape.
+    for (const name of ['patron_jobs_waiting', 'patron_messages_waiting', 'patron_sla_breached_open', 'patron_webhook_endpoints_paused'])
+      expect(metrics.body).toContain(`# TYPE ${name} gauge`);
+    expect(metrics.body).toContain('patron_webhook_endpoints_paused 0');
   });
 
   it('documents every route in OpenAPI 3.1 and serves the docs page', async () => {
@@ -123,6 +127,9 @@ describe('HTTP API conventions', () => {
       expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${path}`).toBeDefined();
     }
     expect(doc.paths['/api/v1/users'].post.requestBody.content['application/json'].schema.properties.email).toBeDefined();
+    const paid = doc.webhooks['order.paid'].post;
+    expect(paid.requestBody.content['application/json'].schema.properties.data.properties.orderId).toBeDefined();
+    expect(paid.parameters.map((p: { name: string }) => p.name)).toContain('X-Patron-Signature');
     const ui = await patron.http.inject({ method: 'GET', url: '/api/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('swagger');

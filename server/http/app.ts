@@ -13,7 +13,8 @@ import { constantTimeEqual } from '../platform/crypto.ts';
 import { AppError } from '../platform/errors.ts';
 import { nulPath } from '../platform/nul.ts';
 import { errorHandler, httpErrors } from './errors.ts';
-import { createHttpMetrics } from './metrics.ts';
+import { createHttpMetrics, registerGauges } from './metrics.ts';
+import type { Gauge } from '../module.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { Principal } from './principal.ts';
 import type { Access, AnyRoute } from './route.ts';
@@ -40,6 +41,8 @@ export type HttpOptions = {
   ready: () => Promise<boolean>;
   webDir?: string;
   version: string;
+  /** Figures the modules read from their tables for `/metrics`. */
+  gauges?: readonly Gauge[];
   /** Surfaces with their own protocol and authentication (e.g. the /v1 tracking API). */
   plugins?: readonly ((app: FastifyInstance, ctx: AppContext) => Promise<void>)[];
 };
@@ -102,6 +105,7 @@ async function registerDocs(app: FastifyInstance, opts: HttpOptions) {
 
 function registerOps(app: FastifyInstance, opts: HttpOptions) {
   const metrics = createHttpMetrics();
+  registerGauges(metrics.registry, opts.gauges ?? [], opts.ctx);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -1,4 +1,6 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge as PromGauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Gauge } from '../module.ts';
+import type { AppContext } from '../platform/context.ts';
 
 export type HttpMetrics = {
   registry: Registry;
@@ -28,4 +30,26 @@ export function createHttpMetrics(): HttpMetrics {
       duration.observe({ method, route }, seconds);
     },
   };
+}
+
+/**
+ * The modules' gauges, each read from the database when `/metrics` is scraped (a scrape every 15–60 s costs a few
+ * grouped counts). A gauge whose read fails is left empty and logged, never a failed scrape.
+ */
+export function registerGauges(registry: Registry, gauges: readonly Gauge[], ctx: AppContext) {
+  for (const g of gauges)
+    new PromGauge({
+      name: g.name,
+      help: g.help,
+      labelNames: [...g.labels],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const r of await g.read(ctx.db, ctx.clock.now())) this.set(r.labels, r.value);
+        } catch (err) {
+          ctx.log.warn({ err, gauge: g.name }, 'gauge could not be read');
+        }
+      },
+    });
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { errorBody } from '../../contracts/common.ts';
+import { DOMAIN_EVENTS } from '../../contracts/events.ts';
+import { WEBHOOK_EVENTS, WEBHOOK_PAYLOAD_VERSION } from '../../contracts/webhooks.ts';
 import type { AnyRoute } from './route.ts';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
@@ -24,6 +26,52 @@ const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: toSchema(errorBody, 'output') } },
 });
+
+const HEADER = (name: string, description: string) => ({ name, in: 'header', required: true, schema: { type: 'string' }, description });
+
+/**
+ * What Patron POSTs to an outbound webhook endpoint, per event type: the envelope, the event's data (the domain event's
+ * versioned schema) and the headers to check. docs/webhooks.md shows the verification in TypeScript, Python and PHP.
+ */
+function webhooks() {
+  const customer = z
+    .object({ id: z.number().int(), name: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable() })
+    .nullable()
+    .describe('Masked unless the endpoint is granted personal data');
+  return Object.fromEntries(
+    WEBHOOK_EVENTS.map((type) => {
+      const body = z.object({
+        id: z.string().describe("The event's id: the same in every delivery and replay of it"),
+        deliveryId: z.string().describe('This delivery (as the X-Patron-Delivery header)'),
+        type: z.literal(type),
+        version: z.literal(WEBHOOK_PAYLOAD_VERSION),
+        occurredAt: z.string(),
+        customer,
+        data: DOMAIN_EVENTS[type],
+      });
+      return [
+        type,
+        {
+          post: {
+            summary: `${type} (payload version ${WEBHOOK_PAYLOAD_VERSION})`,
+            tags: ['webhooks'],
+            parameters: [
+              HEADER('X-Patron-Event', 'The event type'),
+              HEADER('X-Patron-Delivery', 'Unique per delivery: deduplicate on it (deliveries are at least once)'),
+              HEADER('X-Patron-Timestamp', 'Unix seconds when it was signed: refuse one more than 5 minutes old'),
+              HEADER(
+                'X-Patron-Signature',
+                't=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>.<body>" under the endpoint secret>[,v1=<under the previous secret>]',
+              ),
+            ],
+            requestBody: { required: true, content: { 'application/json': { schema: toSchema(body, 'output') } } },
+            responses: { '2XX': { description: 'Received; any other answer (or none in 10 s) is retried with backoff for 24 hours' } },
+          },
+        },
+      ];
+    }),
+  );
+}
 
 /** OpenAPI 3.1 document generated from the same Zod contracts that validate requests. */
 export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
@@ -59,5 +107,6 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string) {
     },
     security: [{ session: [] }, { apiKey: [] }],
     paths,
+    webhooks: webhooks(),
   };
 }

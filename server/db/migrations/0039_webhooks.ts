@@ -47,5 +47,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create unique index outbound_deliveries_event_idx on outbound_deliveries (endpoint_id, event_id) where replay_of is null;
     create index outbound_deliveries_due_idx on outbound_deliveries (next_at) where status = 'pending';
     create index outbound_deliveries_endpoint_idx on outbound_deliveries (endpoint_id, created_at desc);
+
+    -- /metrics counts the messages that failed lately without reading the whole outbox.
+    create index messages_failed_idx on messages (updated_at) where status in ('failed', 'bounced');
   `.execute(db);
 }

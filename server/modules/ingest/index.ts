@@ -5,9 +5,11 @@ import { importJob } from './import/uploads.ts';
 import { integrationRoutes } from './integrations.routes.ts';
 import { restRoutes } from './rest.routes.ts';
 import { registerWebhooks } from './webhooks.http.ts';
+import { ingestGauges } from './gauges.ts';
 
 export const ingestModule = defineModule({
   name: 'ingest',
+  gauges: ingestGauges,
   routes: [...integrationRoutes, ...importRoutes, ...restRoutes],
   jobs: [importJob],
   plugins: [registerWebhooks],

@@ -6,6 +6,7 @@ import { registerBounces } from './bounces.http.ts';
 import { registerSmsCallbacks } from './callbacks.http.ts';
 import { registerTracking } from './tracking.http.ts';
 import { registerUnsubscribe } from './unsubscribe.http.ts';
+import { messagingGauges } from './gauges.ts';
 
 /**
  * Every SMS and e-mail goes through this module's outbox: queued with a unique key inside the caller's transaction,
@@ -16,6 +17,7 @@ export const messagingModule = defineModule({
   routes: messagingRoutes,
   plugins: [registerUnsubscribe, registerSmsCallbacks, registerBounces, registerTracking],
   pollers: [{ name: 'messages-send', run: sendDue }],
+  gauges: messagingGauges,
   encryptedColumns: [
     { table: 'messages', idColumn: 'id', columns: ['rendered_enc'] },
     { table: 'suppressions', idColumn: 'address_bidx', columns: ['address_enc'] },

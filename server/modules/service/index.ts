@@ -15,6 +15,7 @@ import { serviceSettingsOf } from './settings.ts';
 import { ensureServiceTemplates } from './templates.ts';
 import { openTicket } from './tickets.ts';
 import { serviceTick } from './work.ts';
+import { serviceGauges } from './gauges.ts';
 
 /**
  * The service desk: tickets from e-mail (SMTP listener), the API and SMS, threaded per customer and resolved to
@@ -30,6 +31,7 @@ export const serviceModule = defineModule({
     { name: 'service-imap', run: pollImap },
   ],
   subscriptions: [smsReplies, csatFromSurveys],
+  gauges: serviceGauges,
   encryptedColumns: [{ table: 'ticket_messages', idColumn: 'id', columns: ['body_enc'] }],
   customerData: serviceData,
   segmentFields: serviceFields,

@@ -3,6 +3,7 @@ import { deliverWebhooks } from './deliver.ts';
 import { syncWebhookTypes } from './endpoints.ts';
 import { webhookFanOut } from './fanout.ts';
 import { webhooksRoutes } from './webhooks.routes.ts';
+import { webhookGauges } from './gauges.ts';
 
 /**
  * Outbound webhooks: endpoints subscribed to domain event types (with filters on the event's data), each event a
@@ -15,6 +16,7 @@ export const webhooksModule = defineModule({
   routes: webhooksRoutes,
   subscriptions: [webhookFanOut],
   pollers: [{ name: 'webhooks-deliver', run: deliverWebhooks }],
+  gauges: webhookGauges,
   encryptedColumns: [{ table: 'outbound_endpoints', idColumn: 'id', columns: ['secret_enc', 'previous_secret_enc'] }],
   prepare: async (db) => syncWebhookTypes(db),
   // An event's person as the endpoint may see them (masked unless granted).
