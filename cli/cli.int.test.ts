@@ -118,6 +118,8 @@ describe('patron CLI', () => {
     expect((await patron(['backup', file], env)).code).toBe(0);
     const other = mkdtempSync(join(tmpdir(), 'patron-cli-'));
     cpSync(join(dir, 'master.key'), join(other, 'master.key'));
+    const dry = await patron(['migrate', '--dry-run'], { PATRON_DATA_DIR: other, DATABASE_URL: '' });
+    expect(dry.stdout).toMatch(/^Would apply \d+:\n0001_platform\n/);
     const restored = await patron(['restore', file], { PATRON_DATA_DIR: other, DATABASE_URL: '' });
     expect(restored.stdout).toMatch(/Restored \d+ rows in \d+ tables/);
     const again = await patron(['restore', file], { PATRON_DATA_DIR: other, DATABASE_URL: '' });

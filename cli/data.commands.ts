@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openCore, openDatabase } from '../server/app.ts';
-import { backupToFile, restoreFromFile } from '../server/db/index.ts';
+import { backupToFile, restoreAndUpgrade } from '../server/db/index.ts';
 import { seedDemo, seedDemoInsights } from '../server/modules/demo/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
@@ -75,16 +75,17 @@ export function registerDataCommands(program: Command) {
   program
     .command('restore')
     .argument('<file>', 'a file written by patron backup')
-    .description('Restore a backup into an empty database (same master key as the backup)')
+    .description('Restore a backup into a fresh database (same master key as the backup); one of an older version is upgraded after')
     .action(
       action(async (file: string) => {
-        const dbHandle = await openDatabase(loadConfig(), createLogger('warn'));
+        const dbHandle = await openDatabase(loadConfig(), createLogger('warn'), { migrate: false });
         const bar = progressBar('Restoring');
         try {
-          const counts = await restoreFromFile(dbHandle.db, file, (table, rows) => bar.update(rows, rows, table));
+          const { counts, upgradedBy } = await restoreAndUpgrade(dbHandle.db, file, (table, rows) => bar.update(rows, rows, table));
           bar.stop();
           const total = Object.values(counts).reduce((a, b) => a + b, 0);
           print(`Restored ${total} rows in ${Object.keys(counts).length} tables.`);
+          if (upgradedBy.length > 0) print(`Upgraded by ${upgradedBy.length} migrations: ${upgradedBy.join(', ')}.`);
         } finally {
           bar.stop();
           await dbHandle.close();

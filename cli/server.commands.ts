@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { openDatabase, startPatron, startWorker } from '../server/app.ts';
+import { pendingMigrations } from '../server/db/index.ts';
 import { migrateQueue } from '../server/jobs/index.ts';
 import {
   seedDemo,
@@ -94,10 +95,18 @@ export function registerServerCommands(program: Command) {
   program
     .command('migrate')
     .description('Apply pending database migrations (also done on every start)')
+    .option('--dry-run', 'list the migrations that would run, and change nothing')
     .action(
-      action(async () => {
+      action(async (opts: { dryRun?: boolean }) => {
         const config = loadConfig();
         const log = createLogger('info');
+        if (opts.dryRun) {
+          const raw = await openDatabase(config, log, { migrate: false });
+          const pending = await pendingMigrations(raw.db);
+          await raw.close();
+          print(pending.length === 0 ? 'Database is up to date.' : `Would apply ${pending.length}:\n${pending.join('\n')}`);
+          return;
+        }
         const dbHandle = await openDatabase(config, log);
         await migrateQueue(dbHandle.executeSql);
         await dbHandle.close();

@@ -51,8 +51,9 @@ function authenticator(ctx: AppContext) {
 }
 
 /** Opens the database and migrates it; the first step of every command that touches data. */
-export async function openDatabase(config: Config, log: Logger): Promise<DbHandle> {
+export async function openDatabase(config: Config, log: Logger, opts: { migrate?: boolean } = {}): Promise<DbHandle> {
   const handle = await createDb(dbOptionsFromConfig(config));
+  if (opts.migrate === false) return handle;
   const { applied } = await migrateToLatest(handle.db);
   if (applied.length > 0) log.info({ applied }, 'migrations applied');
   return handle;

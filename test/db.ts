@@ -38,3 +38,25 @@ export async function createTestDb(): Promise<TestDb> {
   const handle = await createDb({ kind: 'pglite', loadDataDir: dump });
   return { ...handle, url: null, drop: () => handle.close() };
 }
+
+/** A fresh database with no schema at all (an upgrade test builds an older version's schema itself). */
+export async function createEmptyTestDb(): Promise<TestDb> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const name = `patron_test_${randomBytes(5).toString('hex')}`;
+    await admin(url, `create database ${name}`);
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    const handle = await createDb({ kind: 'postgres', url: target.toString(), poolSize: 5 });
+    return {
+      ...handle,
+      url: target.toString(),
+      async drop() {
+        await handle.close();
+        await admin(url, `drop database if exists ${name} with (force)`);
+      },
+    };
+  }
+  const handle = await createDb({ kind: 'pglite' });
+  return { ...handle, url: null, drop: () => handle.close() };
+}

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from './create-db.ts';
-import { migrations } from './migrate.ts';
+import { appliedMigrations, migrateTo, migrateToLatest, migrations } from './migrate.ts';
 
 /**
  * Logical backup: every table of the public schema (not the job queue, not migration bookkeeping)
@@ -49,7 +49,13 @@ export async function tablesInDependencyOrder(db: Db): Promise<string[]> {
 
 async function* backupLines(db: Db, onProgress?: BackupProgress): AsyncGenerator<string> {
   const tables = await tablesInDependencyOrder(db);
-  const header: Header = { format: FORMAT, version: 1, createdAt: new Date().toISOString(), migrations: Object.keys(migrations), tables };
+  const header: Header = {
+    format: FORMAT,
+    version: 1,
+    createdAt: new Date().toISOString(),
+    migrations: await appliedMigrations(db),
+    tables,
+  };
   yield `${JSON.stringify(header)}\n`;
   for (const table of tables) {
     yield `${JSON.stringify({ table })}\n`;
@@ -153,6 +159,11 @@ export async function restoreFromFile(
         const known = Object.keys(migrations);
         const unknown = line.migrations.filter((m) => !known.includes(m));
         if (unknown.length > 0) throw new RestoreError(`The backup needs newer migrations: ${unknown.join(', ')}. Upgrade Patron first.`);
+        const at = await appliedMigrations(trx);
+        if (at.join() !== line.migrations.join())
+          throw new RestoreError(
+            `The database is at ${at.at(-1) ?? 'no migration'}, the backup at ${line.migrations.at(-1)}: restore into a fresh database (patron restore prepares it at the backup's version, then upgrades it).`,
+          );
         header = line;
         await assertEmpty(trx, await tablesInDependencyOrder(trx));
       } else if ('table' in line) {
@@ -181,4 +192,30 @@ export async function restoreFromFile(
     await checkSelfReferences();
   });
   return counts;
+}
+
+/** A backup's header: the migrations it was made at and its tables. */
+export async function readBackupHeader(file: string): Promise<Header> {
+  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const text of lines) {
+    if (!text) continue;
+    const line = JSON.parse(text) as Line;
+    lines.close();
+    if (!('format' in line) || line.format !== FORMAT) throw new RestoreError('Not a Patron backup file.');
+    return line;
+  }
+  throw new RestoreError('The backup file is empty.');
+}
+
+/**
+ * A backup of this or an older version into a fresh database: the schema brought to the backup's migrations, the rows
+ * restored, then the migrations since applied to them — an upgrade as a running shop's database would have it.
+ */
+export async function restoreAndUpgrade(db: Db, file: string, onProgress?: BackupProgress) {
+  const header = await readBackupHeader(file);
+  const last = header.migrations.at(-1);
+  if ((await appliedMigrations(db)).length === 0 && last && last in migrations) await migrateTo(db, last);
+  const counts = await restoreFromFile(db, file, onProgress);
+  const { applied } = await migrateToLatest(db);
+  return { counts, upgradedBy: applied };
 }

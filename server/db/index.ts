@@ -1,7 +1,7 @@
 export { createDb, dbOptionsFromConfig, runPrepared, transactionExecutor } from './create-db.ts';
 export type { Db, DbHandle, DbOptions, ExecuteSql } from './create-db.ts';
-export { migrateToLatest, migrations } from './migrate.ts';
+export { migrateToLatest, migrations, pendingMigrations } from './migrate.ts';
 export type * from './schema.ts';
-export { RestoreError, backupToFile, restoreFromFile, tablesInDependencyOrder } from './backup.ts';
+export { RestoreError, backupToFile, restoreAndUpgrade, restoreFromFile, tablesInDependencyOrder } from './backup.ts';
 export { eachItem } from './each-item.ts';
 export { type IdRange, applyAnalyticalSettings, customerIdRanges, inSample, sampleStep, sideBySide } from './analytical.ts';

@@ -1,4 +1,4 @@
-import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { Db } from './create-db.ts';
 import * as m0001 from './migrations/0001_platform.ts';
 import * as m0002 from './migrations/0002_auth.ts';
@@ -101,4 +101,26 @@ export async function migrateToLatest(db: Db, extra: Record<string, Migration> =
     throw new Error(`Migration ${failed} failed and was rolled back: ${message}`);
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** The migrations this database has had, in order (none for a fresh one). */
+export async function appliedMigrations(db: Db): Promise<string[]> {
+  const exists = await sql<{ t: string | null }>`select to_regclass('kysely_migration')::text as t`.execute(db);
+  if (!exists.rows[0]?.t) return [];
+  const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+/** What `migrateToLatest` would apply, in order (`patron migrate --dry-run`). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const applied = new Set(await appliedMigrations(db));
+  return Object.keys(migrations).filter((m) => !applied.has(m));
+}
+
+/** Brings a database up to one migration and no further (a backup of an older version is restored at its version). */
+export async function migrateTo(db: Db, last: string): Promise<void> {
+  if (!(last in migrations)) throw new Error(`Unknown migration ${last}.`);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } satisfies MigrationProvider });
+  const { error } = await migrator.migrateTo(last);
+  if (error) throw new Error(`Migration to ${last} failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`);
 }
