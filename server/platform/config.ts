@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -7,6 +8,8 @@ const envSchema = z.object({
   PATRON_HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PATRON_MASTER_KEY: z.string().optional(),
+  /** A file holding the master key (a container secret, e.g. /run/secrets/patron_master_key); PATRON_MASTER_KEY wins. */
+  PATRON_MASTER_KEY_FILE: z.string().optional(),
   PATRON_ADMIN_EMAIL: z.string().email().optional(),
   PATRON_ADMIN_PASSWORD: z.string().min(10).optional(),
   PATRON_TIME_ZONE: z.string().default('Asia/Shanghai'),
@@ -66,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: e.DATABASE_URL,
     host: e.PATRON_HOST,
     port: e.PORT,
-    masterKey: e.PATRON_MASTER_KEY,
+    masterKey: e.PATRON_MASTER_KEY ?? (e.PATRON_MASTER_KEY_FILE ? readFileSync(e.PATRON_MASTER_KEY_FILE, 'utf8').trim() : undefined),
     adminEmail: e.PATRON_ADMIN_EMAIL,
     adminPassword: e.PATRON_ADMIN_PASSWORD,
     timeZone: e.PATRON_TIME_ZONE,
