@@ -51,6 +51,7 @@ const PAGES = [
   '/settings/api-keys',
   '/settings/sources',
   '/settings/integrations',
+  '/settings/webhooks',
   '/settings/privacy',
   '/settings/attributes',
   '/settings/audit',

@@ -53,6 +53,7 @@ const MessagingPage = page(() => import('../features/messaging/MessagingPage.tsx
 const SourcesPage = page(() => import('../features/settings/SourcesPage.tsx'), 'SourcesPage');
 const StorePage = page(() => import('../features/settings/StorePage.tsx'), 'StorePage');
 const UsersPage = page(() => import('../features/settings/UsersPage.tsx'), 'UsersPage');
+const WebhooksPage = page(() => import('../features/settings/WebhooksPage.tsx'), 'WebhooksPage');
 
 export type Area = { path: string; labelKey: string; icon: ReactNode; permission: Permission; element: ReactNode };
 
@@ -98,6 +99,7 @@ export const SETTINGS_PAGES: SettingsPage[] = [
   { path: '/settings/api-keys', labelKey: 'nav.settingsApiKeys', permission: 'apikeys.manage', element: <ApiKeysPage /> },
   { path: '/settings/sources', labelKey: 'nav.settingsSources', permission: 'settings.manage', element: <SourcesPage /> },
   { path: '/settings/integrations', labelKey: 'nav.settingsIntegrations', permission: 'settings.manage', element: <IntegrationsPage /> },
+  { path: '/settings/webhooks', labelKey: 'nav.settingsWebhooks', permission: 'settings.read', element: <WebhooksPage /> },
   { path: '/settings/privacy', labelKey: 'nav.settingsPrivacy', permission: 'privacy.manage', element: <PrivacyPage /> },
   { path: '/settings/messaging', labelKey: 'nav.settingsMessaging', permission: 'marketing.read', element: <MessagingPage /> },
   { path: '/settings/attributes', labelKey: 'nav.settingsAttributes', permission: 'settings.manage', element: <AttributesPage /> },
