@@ -183,5 +183,12 @@ describe('outbound webhooks', () => {
       'WEBHOOK_DELIVERY_NOT_FOUND',
     );
     expect((await api('DELETE', '/webhooks/999999')).json().error.code).toBe('WEBHOOK_NOT_FOUND');
+    // A key that may manage settings but not read personal data cannot grant it to an endpoint.
+    const key = (await api('POST', '/api-keys', { name: 'ops', role: 'admin', scopes: ['settings.read', 'settings.manage'] })).json();
+    const asKey = (body: object) =>
+      patron.http.inject({ method: 'POST', url: '/api/v1/webhooks', headers: { authorization: `Bearer ${key.secret}` }, payload: body });
+    const refused = await asKey({ name: 'Leak', url: receiver.url, events: ['order.paid'], pii: true });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'WEBHOOK_PII_FORBIDDEN']);
+    expect((await asKey({ name: 'Masked', url: receiver.url, events: ['order.paid'] })).statusCode).toBe(201);
   });
 });
