@@ -16,6 +16,13 @@ const orderEvent = z.object({
   importId: z.number().int().nullable().describe('The CSV import that wrote the order (history being loaded), else null'),
 });
 const segmentEvent = z.object({ segmentId: z.number().int(), historyId: z.number().int() });
+const ticketEvent = z.object({
+  ticketId: z.number().int(),
+  channel: z.string(),
+  type: z.string(),
+  priority: z.string(),
+  queue: z.string().nullable(),
+});
 
 export const DOMAIN_EVENTS = {
   'order.placed': orderEvent,
@@ -34,6 +41,10 @@ export const DOMAIN_EVENTS = {
    * text are personal data: both encrypted with the keyring. `customerId` is the address's holder, null if unknown.
    */
   'message.replied': z.object({ channel: z.enum(['sms']), provider: z.string(), fromEnc: z.string(), textEnc: z.string() }),
+  /** A service ticket was opened (any channel: mail, chat, SMS, the API, a negative social post). */
+  'ticket.created': ticketEvent,
+  /** A ticket was solved (again, after a reopen: another event). */
+  'ticket.solved': ticketEvent,
   /** A return or exchange moved to a new state (created included: from is null). */
   'return.updated': z.object({
     returnId: z.number().int(),

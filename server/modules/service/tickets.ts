@@ -10,6 +10,7 @@ import { scheduleCsat } from './csat.ts';
 import { policyFor, queueFor, queueOf, serviceErrors } from './settings.ts';
 import { meetClocks, pauseClocks, rescheduleClocks, resumeClocks, startClock } from './sla.ts';
 import { recordTicketEvent } from './trail.ts';
+import { emit } from '../../events/index.ts';
 
 export type Ticket = Selectable<TicketTable>;
 type Ctx = { db: Db; keyring: Keyring; now: Date; settings: ServiceSettings };
@@ -186,6 +187,7 @@ export async function openTicket(
   if (assignee)
     await recordTicketEvent(trx, id, 'system', 'assigned', { assigneeId: assignee, rule: 'round_robin', notify: [assignee] }, c.now);
   const ref = { ...t, id };
+  await emitTicket(trx, 'ticket.created', ref, `ticket:${id}:created`, c.now);
   await startClock(trx, c.settings, ref, 'first_reply', c.now);
   await startClock(trx, c.settings, ref, 'resolution', c.now);
   return { ticketId: id, created: true };
@@ -210,8 +212,19 @@ export async function changeStatus(trx: Db, c: Ctx, t: Ticket, to: TicketStatus,
     if (t.status === 'solved' || t.status === 'closed') await startClock(trx, c.settings, t, 'resolution', c.now);
   }
   if (to === 'solved' && !t.csat_skip && t.customer_id !== null && c.settings.csat.enabled) await scheduleCsat(trx, c, t);
+  if (to === 'solved') await emitTicket(trx, 'ticket.solved', t, `ticket:${t.id}:solved:${c.now.getTime()}`, c.now);
   await recordTicketEvent(trx, t.id, actor, 'status', { from: t.status, to }, c.now);
 }
+
+/** A ticket's domain event (webhooks and other subscribers hear of it). */
+const emitTicket = (trx: Db, type: 'ticket.created' | 'ticket.solved', t: Ticket, key: string, now: Date) =>
+  emit(trx, {
+    key,
+    type,
+    customerId: t.customer_id === null ? null : Number(t.customer_id),
+    occurredAt: now,
+    payload: { ticketId: Number(t.id), channel: t.channel, type: t.type, priority: t.priority, queue: t.queue },
+  });
 
 /** The customer wrote again: the ticket reopens (a solved one within the reopen window), the next-reply clock starts. */
 export async function customerWrote(trx: Db, c: Ctx, t: Ticket): Promise<void> {

@@ -191,4 +191,20 @@ describe('outbound webhooks', () => {
     expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'WEBHOOK_PII_FORBIDDEN']);
     expect((await asKey({ name: 'Masked', url: receiver.url, events: ['order.paid'] })).statusCode).toBe(201);
   });
+
+  it('tells of tickets opened and solved', async () => {
+    await api('POST', '/webhooks', { name: 'Desk', url: receiver.url, events: ['ticket.created', 'ticket.solved'] });
+    receiver.received.length = 0;
+    const opened = await api('POST', '/tickets', { subject: '发票', body: '请开发票', customer: { email: 'desk@example.com' } });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const id = opened.json().id;
+    expect((await api('PATCH', `/tickets/${id}`, { status: 'solved' })).statusCode).toBe(200);
+    await flush();
+    await flush();
+    const bodies = receiver.received.map((r) => JSON.parse(r.body)).filter((b) => b.type.startsWith('ticket.'));
+    expect(bodies.map((b) => [b.type, b.data.ticketId, b.data.channel])).toEqual([
+      ['ticket.created', id, 'api'],
+      ['ticket.solved', id, 'api'],
+    ]);
+  });
 });
