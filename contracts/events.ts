@@ -41,6 +41,16 @@ export const DOMAIN_EVENTS = {
    * text are personal data: both encrypted with the keyring. `customerId` is the address's holder, null if unknown.
    */
   'message.replied': z.object({ channel: z.enum(['sms']), provider: z.string(), fromEnc: z.string(), textEnc: z.string() }),
+  /** An SMS's delivery receipt said it arrived (written only while something subscribes to it). */
+  'message.delivered': z.object({ messageId: z.number().int(), channel: z.string(), template: z.string().nullable(), source: z.string() }),
+  /** A person followed a tracked link of a message (bots and link scanners included: `machine`; only while subscribed). */
+  'message.clicked': z.object({
+    messageId: z.number().int(),
+    channel: z.string(),
+    template: z.string().nullable(),
+    url: z.string(),
+    machine: z.boolean(),
+  }),
   /** A service ticket was opened (any channel: mail, chat, SMS, the API, a negative social post). */
   'ticket.created': ticketEvent,
   /** A ticket was solved (again, after a reopen: another event). */

@@ -1,4 +1,5 @@
 import type { DomainEventPayload, DomainEventType } from '../../contracts/events.ts';
+import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 
 export type EmitInput<T extends DomainEventType> = {
@@ -26,4 +27,16 @@ export async function emit<T extends DomainEventType>(trx: Db, event: EmitInput<
     })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
+}
+
+/**
+ * Writes the event only if some subscriber receives its type now: for what happens per message (a delivery receipt,
+ * a click) — written by the million when a webhook wants it, not at all when nothing does.
+ */
+export async function emitWhenWanted<T extends DomainEventType>(trx: Db, event: EmitInput<T>): Promise<void> {
+  await sql`
+    insert into domain_events (key, type, customer_id, payload, occurred_at)
+    select ${event.key}, ${event.type}, ${event.customerId}, ${JSON.stringify(event.payload)}::jsonb, ${event.occurredAt}
+    where exists (select 1 from event_subscriptions where type = ${event.type})
+    on conflict (key) do nothing`.execute(trx);
 }

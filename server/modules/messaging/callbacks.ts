@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { emit } from '../../events/index.ts';
+import { emit, emitWhenWanted } from '../../events/index.ts';
 import { type Keyring, blindIndex, constantTimeEqual, encryptField } from '../../platform/crypto.ts';
 import { sha256 } from '../../platform/ids.ts';
 import { normalizePhone, phoneIndex } from '../customers/index.ts';
@@ -70,11 +70,21 @@ export async function applyCallback(
   for (const r of parsed.receipts) {
     const id = /^\d+$/.test(r.ref.outId ?? '') ? Number(r.ref.outId) : null;
     const match = id !== null ? sql`id = ${id}` : sql`provider_message_id = ${r.ref.serial ?? ''}`;
-    const res =
-      await sql`update messages set status = ${r.delivered ? 'delivered' : 'bounced'}, error = ${r.delivered ? null : r.code || 'undelivered'},
+    const res = await sql<{ id: number; customer_id: number | null; channel: string; template_key: string | null; source: string }>`
+      update messages set status = ${r.delivered ? 'delivered' : 'bounced'}, error = ${r.delivered ? null : r.code || 'undelivered'},
         sent_at = coalesce(sent_at, ${now}), updated_at = ${now}
-      where ${match} and provider = ${provider} and status in ('sending', 'sent', 'unknown')`.execute(db);
-    receipts += Number(res.numAffectedRows ?? 0);
+      where ${match} and provider = ${provider} and status in ('sending', 'sent', 'unknown')
+      returning id, customer_id, channel, template_key, source`.execute(db);
+    receipts += res.rows.length;
+    if (r.delivered)
+      for (const m of res.rows)
+        await emitWhenWanted(db, {
+          key: `message:${m.id}:delivered`,
+          type: 'message.delivered',
+          customerId: m.customer_id === null ? null : Number(m.customer_id),
+          occurredAt: now,
+          payload: { messageId: Number(m.id), channel: m.channel, template: m.template_key, source: m.source },
+        });
   }
   let optOuts = 0;
   for (const reply of parsed.replies.filter((x) => OPT_OUT.test(x.text))) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isbot } from 'isbot';
 import { z } from 'zod';
+import { emitWhenWanted } from '../../events/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { decryptField } from '../../platform/crypto.ts';
 import { recordMessageEvents } from './timeline.ts';
@@ -45,9 +46,17 @@ export async function registerTracking(app: FastifyInstance, ctx: AppContext) {
     if (!m || !target) return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: 'No such link.' } });
     if (m.customer_id) {
       const properties = { template: m.template_key, channel: m.channel, url: target, machine: machine(request.headers['user-agent']) };
+      const at = ctx.clock.now();
       await recordMessageEvents(ctx.db, [
-        { customerId: Number(m.customer_id), kind: 'clicked', messageId: Number(m.id), properties, at: ctx.clock.now(), once: false },
+        { customerId: Number(m.customer_id), kind: 'clicked', messageId: Number(m.id), properties, at, once: false },
       ]);
+      await emitWhenWanted(ctx.db, {
+        key: `message:${m.id}:clicked:${claim?.link}:${at.getTime()}`,
+        type: 'message.clicked',
+        customerId: Number(m.customer_id),
+        occurredAt: at,
+        payload: { messageId: Number(m.id), ...properties },
+      });
     }
     return reply.redirect(target, 302);
   });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
-import { dispatchEvents } from '../../events/index.ts';
+import { dispatchEvents, emitWhenWanted } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
 import { deliverWebhooks } from './deliver.ts';
 
@@ -206,5 +206,24 @@ describe('outbound webhooks', () => {
       ['ticket.created', id, 'api'],
       ['ticket.solved', id, 'api'],
     ]);
+  });
+
+  it('writes per-message events only while an endpoint wants them', async () => {
+    const clicked = (n: number) => ({
+      key: `test-click-${n}`,
+      type: 'message.clicked' as const,
+      customerId: null,
+      occurredAt: new Date(),
+      payload: { messageId: n, channel: 'email', template: null, url: 'https://shop.example.com', machine: false },
+    });
+    const stored = () => patron.ctx.db.selectFrom('domain_events').select('key').where('key', 'like', 'test-click-%').execute();
+    await emitWhenWanted(patron.ctx.db, clicked(1));
+    expect(await stored()).toEqual([]);
+    const { id } = (await api('POST', '/webhooks', { name: 'Clicks', url: receiver.url, events: ['message.clicked'] })).json();
+    await emitWhenWanted(patron.ctx.db, clicked(2));
+    expect(await stored()).toEqual([{ key: 'test-click-2' }]);
+    await api('DELETE', `/webhooks/${id}`);
+    await emitWhenWanted(patron.ctx.db, clicked(3));
+    expect((await stored()).map((r) => r.key)).toEqual(['test-click-2']);
   });
 });
