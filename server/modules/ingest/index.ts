@@ -25,5 +25,5 @@ export { hasRejected, rejectedRowsCsv } from './import/rejected.ts';
 export { ENCODINGS, type Encoding, decodeText, detectEncoding } from './import/encoding.ts';
 export { makeDateParser } from './import/dates.ts';
 export type { ImportSummary, RunImportOptions } from './import/import.service.ts';
-export { parseMapArg, suggestMapping } from './import/mapping.ts';
+export { matchColumns, parseMapArg, suggestMapping } from './import/mapping.ts';
 export { undoImport } from './import/undo.service.ts';

@@ -11,7 +11,7 @@ import {
 } from '../../../contracts/social.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
-import { decodeText, detectEncoding, makeDateParser } from '../ingest/index.ts';
+import { decodeText, detectEncoding, makeDateParser, matchColumns } from '../ingest/index.ts';
 import { storeClockOf } from '../system/index.ts';
 import { recordPost, recordReview, socialSettingsOf } from './posts.ts';
 
@@ -96,14 +96,6 @@ const NAMES: Record<Field, string[]> = {
   ],
 };
 
-const norm = (h: string) =>
-  h
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_]+/g, ' ')
-    .replace(/[（(].*[)）]/, '')
-    .trim();
-
 /** Field → column: the ones asked for, then the header's recognised names, each column used once. */
 function mappingOf(fields: readonly Field[], header: string[], asked: Record<string, string>): Record<string, string> {
   for (const [field, column] of Object.entries(asked)) {
@@ -111,18 +103,7 @@ function mappingOf(fields: readonly Field[], header: string[], asked: Record<str
       throw new AppError('SOCIAL_IMPORT_MAPPING', 'invalid', `"${field}" is not a field here.`);
     if (!header.includes(column)) throw new AppError('SOCIAL_IMPORT_MAPPING', 'invalid', `The file has no column "${column}".`);
   }
-  const mapping: Record<string, string> = { ...asked };
-  const used = new Set(Object.values(asked));
-  for (const field of fields) {
-    if (mapping[field]) continue;
-    const names = [field.replace(/_/g, ' '), ...NAMES[field]].map(norm);
-    const column = header.find((h) => !used.has(h) && names.includes(norm(h)));
-    if (column) {
-      mapping[field] = column;
-      used.add(column);
-    }
-  }
-  return mapping;
+  return matchColumns(fields, NAMES, header, asked);
 }
 
 /** A review's rating as written: 1–5, stars (★★★★), or the marketplaces' 好评 / 中评 / 差评. */

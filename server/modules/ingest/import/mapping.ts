@@ -58,12 +58,21 @@ const norm = (h: string) =>
     .replace(/[（(].*[)）]/, '')
     .trim();
 
-/** A suggested mapping target → source column from a file's header row. */
-export function suggestMapping(kind: ImportKind, header: string[]): Record<string, string> {
-  const mapping: Record<string, string> = {};
-  const used = new Set<string>();
-  for (const target of TARGETS[kind]) {
-    const names = [target.replace(/_/g, ' '), ...(SYNONYMS[target] ?? [])].map(norm);
+/**
+ * Columns of a header row for targets, each by its own name or one of its synonyms (case, spaces, underscores and a
+ * parenthesised unit ignored), each column used once; targets already mapped keep their column.
+ */
+export function matchColumns(
+  targets: readonly string[],
+  synonyms: Readonly<Record<string, readonly string[]>>,
+  header: readonly string[],
+  given: Record<string, string> = {},
+): Record<string, string> {
+  const mapping: Record<string, string> = { ...given };
+  const used = new Set(Object.values(given));
+  for (const target of targets) {
+    if (mapping[target]) continue;
+    const names = [target.replace(/_/g, ' '), ...(synonyms[target] ?? [])].map(norm);
     const column = header.find((h) => !used.has(h) && names.includes(norm(h)));
     if (column) {
       mapping[target] = column;
@@ -72,6 +81,9 @@ export function suggestMapping(kind: ImportKind, header: string[]): Record<strin
   }
   return mapping;
 }
+
+/** A suggested mapping target → source column from a file's header row. */
+export const suggestMapping = (kind: ImportKind, header: string[]): Record<string, string> => matchColumns(TARGETS[kind], SYNONYMS, header);
 
 /** `target=Column,target2=Column 2` → record. */
 export function parseMapArg(arg: string): Record<string, string> {
