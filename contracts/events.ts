@@ -36,6 +36,18 @@ export const DOMAIN_EVENTS = {
   'segment.exited': segmentEvent,
   'customer.merged': z.object({ mergeId: z.number().int(), survivorId: z.number().int(), mergedId: z.number().int() }),
   'customer.erased': z.object({ requestId: z.number().int() }),
+  /** A person came to be (any path: the API, an import, tracking, an order). Written only while subscribed to. */
+  'customer.created': z.object({ customerId: z.number().int() }),
+  /** Profile fields changed (names of the fields, not their values). Written only while subscribed to. */
+  'customer.updated': z.object({ customerId: z.number().int(), fields: z.array(z.string()) }),
+  /** A points ledger entry (earned, bonus, adjusted, redeemed, expired, clawed back). Written only while subscribed to. */
+  'points.changed': z.object({
+    entryId: z.number().int(),
+    kind: z.string(),
+    points: z.number().int(),
+    source: z.string(),
+    orderId: z.number().int().nullable(),
+  }),
   /**
    * A customer wrote back on a channel Patron sends on (an SMS reply that is no opt-out). The sender's address and the
    * text are personal data: both encrypted with the keyring. `customerId` is the address's holder, null if unknown.

@@ -39,6 +39,7 @@ import * as m0036 from './migrations/0036_surveys.ts';
 import * as m0037 from './migrations/0037_social.ts';
 import * as m0038 from './migrations/0038_survey_distribution.ts';
 import * as m0039 from './migrations/0039_webhooks.ts';
+import * as m0040 from './migrations/0040_optional_events.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -81,6 +82,7 @@ export const migrations: Record<string, Migration> = {
   '0037_social': m0037,
   '0038_survey_distribution': m0038,
   '0039_webhooks': m0039,
+  '0040_optional_events': m0040,
 };
 
 export type MigrateResult = { applied: string[] };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DomainEventPayload, DomainEventType } from '../../contracts/events.ts';
 import type { Db } from '../db/index.ts';
 import type { AppContext } from '../platform/context.ts';
@@ -56,6 +57,7 @@ export async function syncSubscriptions(db: Db, subscriptions: readonly EventSub
         .values(added)
         .onConflict((oc) => oc.doNothing())
         .execute();
+    await alignEventTriggers(trx);
   });
 }
 
@@ -67,4 +69,27 @@ export async function subscribeTypes(db: Db, subscriber: string, types: readonly
       .insertInto('event_subscriptions')
       .values(types.map((type) => ({ subscriber, type })))
       .execute();
+  await alignEventTriggers(db);
+}
+
+/**
+ * Types written by a trigger on a busy table (migration 0040): the trigger is enabled while some subscriber wants the
+ * type and disabled otherwise, so an import of a million customers keeps no transition table nobody reads.
+ */
+const TRIGGERED: Partial<Record<DomainEventType, { table: string; trigger: string }>> = {
+  'customer.created': { table: 'customers', trigger: 'customers_created_events' },
+  'customer.updated': { table: 'customers', trigger: 'customers_updated_events' },
+  'points.changed': { table: 'loyalty_ledger', trigger: 'loyalty_ledger_points_events' },
+};
+
+async function alignEventTriggers(db: Db): Promise<void> {
+  const wanted = new Set((await db.selectFrom('event_subscriptions').select('type').distinct().execute()).map((r) => r.type));
+  const state = await sql<{ tgname: string; tgenabled: string }>`
+    select tgname, tgenabled from pg_trigger where tgname in (${sql.join(Object.values(TRIGGERED).map((t) => t.trigger))})`.execute(db);
+  const enabled = new Map(state.rows.map((r) => [r.tgname, r.tgenabled !== 'D']));
+  for (const [type, t] of Object.entries(TRIGGERED)) {
+    const want = wanted.has(type);
+    if (!enabled.has(t.trigger) || enabled.get(t.trigger) === want) continue;
+    await sql`alter table ${sql.table(t.table)} ${sql.raw(want ? 'enable' : 'disable')} trigger ${sql.ref(t.trigger)}`.execute(db);
+  }
 }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
@@ -202,7 +203,7 @@ describe('outbound webhooks', () => {
     await flush();
     await flush();
     const bodies = receiver.received.map((r) => JSON.parse(r.body)).filter((b) => b.type.startsWith('ticket.'));
-    expect(bodies.map((b) => [b.type, b.data.ticketId, b.data.channel])).toEqual([
+    expect(bodies.map((b) => [b.type, b.data.ticketId, b.data.channel]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
       ['ticket.created', id, 'api'],
       ['ticket.solved', id, 'api'],
     ]);
@@ -225,5 +226,43 @@ describe('outbound webhooks', () => {
     await api('DELETE', `/webhooks/${id}`);
     await emitWhenWanted(patron.ctx.db, clicked(3));
     expect((await stored()).map((r) => r.key)).toEqual(['test-click-2']);
+  });
+
+  it('tells of customers created and changed, by triggers enabled only while an endpoint wants them', async () => {
+    const enabled = async () =>
+      Object.fromEntries(
+        (
+          await sql<{ tgname: string; tgenabled: string }>`
+            select tgname, tgenabled from pg_trigger
+            where tgname in ('customers_created_events', 'customers_updated_events', 'loyalty_ledger_points_events') order by 1`.execute(
+            patron.ctx.db,
+          )
+        ).rows.map((r) => [r.tgname, r.tgenabled !== 'D']),
+      );
+    expect(await enabled()).toEqual({
+      customers_created_events: false,
+      customers_updated_events: false,
+      loyalty_ledger_points_events: false,
+    });
+    const created = await api('POST', '/webhooks', {
+      name: 'CDP',
+      url: receiver.url,
+      events: ['customer.created', 'customer.updated', 'points.changed'],
+    });
+    expect(await enabled()).toEqual({ customers_created_events: true, customers_updated_events: true, loyalty_ledger_points_events: true });
+    receiver.received.length = 0;
+    const first = await api('POST', '/customers', { email: 'new-person@example.com', name: '新客' });
+    const customerId = first.json().customerId;
+    await api('POST', '/customers', { email: 'new-person@example.com', city: '杭州' });
+    await flush();
+    await flush();
+    const bodies = receiver.received.map((r) => JSON.parse(r.body)).filter((b) => b.type.startsWith('customer.'));
+    // Deliveries go out side by side: not in order (receivers order by occurredAt).
+    expect(bodies.map((b) => [b.type, b.data]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['customer.created', { customerId }],
+      ['customer.updated', { customerId, fields: ['city'] }],
+    ]);
+    await api('DELETE', `/webhooks/${created.json().id}`);
+    expect(Object.values(await enabled())).toEqual([false, false, false]);
   });
 });
