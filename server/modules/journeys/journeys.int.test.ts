@@ -424,6 +424,8 @@ describe('journeys', () => {
     }
     const results = (await api('GET', `/surveys/${survey.id}/results`)).json();
     expect(results.nps).toMatchObject({ answers: 2, promoters: 2 });
+    // A response about an order counts that order's products only (both orders are of SKU-1: once each).
+    expect(results.breakdowns.product).toEqual([{ key: 'SKU-1', label: '羊绒围巾', answers: 2, nps: 100, csat: null }]);
   });
 
   it('checks the entry rules again before a send: a person who no longer meets them leaves without the message', async () => {

@@ -99,8 +99,9 @@ export async function surveyResults(db: Db, surveyId: number, timeZone: string, 
     by(sql`left join customers c on c.id = r.customer_id left join channels ch on ch.id = c.first_channel_id`, sql`ch.code`, sql`ch.name`),
     by(sql`left join loyalty_members m on m.customer_id = r.customer_id and m.status = 'active'`, sql`m.tier`, sql`m.tier`),
     by(
+      // A response about an order counts that order's products; any other, everything the person bought.
       sql`join order_items i on i.customer_id = r.customer_id
-        and (i.order_id::text = substring(v.subject from '^order:(\d+)$') or v.subject !~ '^order:')`,
+        and (i.order_id::text = substring(v.subject from '^order:([0-9]+)$') or coalesce(v.subject, '') !~ '^order:')`,
       sql`i.sku`,
       sql`i.name`,
       20,
