@@ -134,6 +134,27 @@ class RowProblem extends Error {
   }
 }
 
+/**
+ * The line of the file a record ends on, from the bytes read when it ended (the parser's own line count takes a CRLF
+ * inside quotes for two): newlines before it, its own line break not counted.
+ */
+function lineCounter(utf8: Buffer): (bytes: number) => number {
+  const breaks: number[] = [];
+  for (let i = utf8.indexOf(0x0a); i !== -1; i = utf8.indexOf(0x0a, i + 1)) breaks.push(i);
+  return (bytes) => {
+    let end = bytes;
+    while (end > 0 && (utf8[end - 1] === 0x0a || utf8[end - 1] === 0x0d)) end--;
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (breaks[mid] < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
+}
+
 /** A row's body as the API checks it; the first problem names the file's column. */
 function checked<T>(p: z.ZodSafeParseResult<T>, mapping: Record<string, string>): T {
   if (p.success) return p.data;
@@ -150,13 +171,15 @@ function checked<T>(p: z.ZodSafeParseResult<T>, mapping: Record<string, string>)
  */
 export async function importSocialCsv(ctx: AppContext, q: Query, file: Buffer): Promise<Result> {
   const text = decodeText(file, q.encoding ?? detectEncoding(file.subarray(0, 64 * 1024))).replace(/^\uFEFF/, '');
-  let records: string[][];
+  const utf8 = Buffer.from(text);
+  let records: { record: string[]; info: { bytes: number } }[];
   try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true });
+    records = parse(utf8, { relax_column_count: true, skip_empty_lines: true, bom: true, info: true }) as unknown as typeof records;
   } catch (err) {
     throw new AppError('SOCIAL_IMPORT_UNREADABLE', 'invalid', `The file is not readable as CSV: ${(err as Error).message}`);
   }
-  const [header, ...rows] = records;
+  const header = records[0]?.record;
+  const rows = records.slice(1);
   if (!header || rows.length === 0)
     throw new AppError('SOCIAL_IMPORT_EMPTY', 'invalid', 'The file has a header and no rows, or nothing at all.');
   if (rows.length > MAX_ROWS) throw new AppError('SOCIAL_IMPORT_TOO_LARGE', 'invalid', `At most ${MAX_ROWS} rows per file.`);
@@ -167,6 +190,8 @@ export async function importSocialCsv(ctx: AppContext, q: Query, file: Buffer): 
     } catch {
       throw new AppError('SOCIAL_IMPORT_MAPPING', 'invalid', 'mapping is not JSON.');
     }
+    if (!asked || typeof asked !== 'object' || Array.isArray(asked) || Object.values(asked).some((c) => typeof c !== 'string'))
+      throw new AppError('SOCIAL_IMPORT_MAPPING', 'invalid', 'mapping is a JSON object of field → column name.');
   }
   const fields = SOCIAL_IMPORT_FIELDS[q.type];
   const mapping = mappingOf(fields, header, asked);
@@ -185,7 +210,8 @@ export async function importSocialCsv(ctx: AppContext, q: Query, file: Buffer): 
   const result: Result = { rows: rows.length, created: 0, updated: 0, mapping, rejected: 0, problems: [] };
 
   await ctx.db.transaction().execute(async (trx) => {
-    for (const [i, cells] of rows.entries()) {
+    const lineOf = lineCounter(utf8);
+    for (const { record: cells, info } of rows) {
       const get = (f: Field) => {
         const column = mapping[f];
         return column === undefined ? '' : (cells[index.get(column) as number] ?? '').trim();
@@ -234,8 +260,7 @@ export async function importSocialCsv(ctx: AppContext, q: Query, file: Buffer): 
         result.rejected++;
         if (result.problems.length < MAX_PROBLEMS)
           result.problems.push({
-            // The header is line 1.
-            row: i + 2,
+            row: lineOf(info.bytes),
             column: err instanceof RowProblem ? err.column : null,
             reason: err instanceof RowProblem || err instanceof AppError ? err.message : `could not be stored: ${(err as Error).message}`,
           });

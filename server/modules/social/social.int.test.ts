@@ -141,7 +141,7 @@ describe('social listening', () => {
     // A Taobao-style review export: 好评/差评 for the rating, the buyer's nick as their platform id, one bad date.
     const reviews = [
       '评价id,买家昵称,评价结果,评价内容,评价图片,商品编码,订单号,评价时间',
-      'R-1,wb-1001,好评,质量很好，物流也快,https://img.example.com/a.jpg https://img.example.com/b.jpg,MUG-1,TB-77,2026-11-20 10:30:00',
+      'R-1,wb-1001,好评,"质量很好，\r\n物流也快",https://img.example.com/a.jpg https://img.example.com/b.jpg,MUG-1,TB-77,2026-11-20 10:30:00',
       'R-2,tb-buyer-2,差评,杯子裂了，很失望,,MUG-1,,2026-11-21 09:00',
       'R-3,tb-buyer-3,★★★,一般,,MUG-1,,昨天',
       'R-4,tb-buyer-4,满意,还行,,MUG-1,,2026-11-22',
@@ -156,8 +156,9 @@ describe('social listening', () => {
       mapping: { external_id: '评价id', author_id: '买家昵称', rating: '评价结果', text: '评价内容', posted_at: '评价时间' },
     });
     expect(res.json().problems).toEqual([
-      { row: 4, column: '评价时间', reason: 'posted_at: not a date (昨天)' },
-      { row: 5, column: '评价结果', reason: 'rating: not 1–5, stars or 好评/中评/差评 (满意)' },
+      // Lines of the file: R-1's text spans two.
+      { row: 5, column: '评价时间', reason: 'posted_at: not a date (昨天)' },
+      { row: 6, column: '评价结果', reason: 'rating: not 1–5, stars or 好评/中评/差评 (满意)' },
     ]);
     const stored = await patron.ctx.db
       .selectFrom('social_posts')
@@ -207,5 +208,9 @@ describe('social listening', () => {
     expect((await csvUpload(`type=posts&mapping=${encodeURIComponent('{"nope":"a"}')}`, Buffer.from('a\n1'))).json().error.code).toBe(
       'SOCIAL_IMPORT_MAPPING',
     );
+    for (const bad of ['null', '[1]', '{"text":1}'])
+      expect((await csvUpload(`type=posts&mapping=${encodeURIComponent(bad)}`, Buffer.from('a\n1'))).json().error.code).toBe(
+        'SOCIAL_IMPORT_MAPPING',
+      );
   });
 });
