@@ -18,15 +18,23 @@ type Filter = z.infer<typeof webhookFilter>;
 export const matches = (filters: readonly Filter[], data: Record<string, unknown>) =>
   filters.every((f) => data[f.field] !== undefined && data[f.field] !== null && f.in.includes(String(data[f.field])));
 
-/** The event's person as an endpoint sees them: masked, or in clear for an endpoint granted personal data. */
-async function customerOf(db: Db, keyring: Keyring, customerId: number | null, clear: boolean) {
+type Person = { name: string | null; email_enc: string | null; phone_enc: string | null } | null;
+
+/** The event's person, read once for all the endpoints that receive the event (null: none, or erased). */
+async function personOf(db: Db, customerId: number | null): Promise<Person> {
   if (customerId === null) return null;
   const c = await db
     .selectFrom('customers')
-    .select(['id', 'name', 'email_enc', 'phone_enc', 'erased_at'])
+    .select(['name', 'email_enc', 'phone_enc', 'erased_at'])
     .where('id', '=', customerId)
     .executeTakeFirst();
-  if (!c || c.erased_at) return { id: customerId, name: null, email: null, phone: null };
+  return c && !c.erased_at ? c : null;
+}
+
+/** The person as one endpoint sees them: masked, or in clear for an endpoint granted personal data. */
+function presentPerson(keyring: Keyring, customerId: number | null, c: Person, clear: boolean) {
+  if (customerId === null) return null;
+  if (!c) return { id: customerId, name: null, email: null, phone: null };
   return {
     id: customerId,
     name: c.name === null ? null : clear ? c.name : `${[...c.name][0]}*`,
@@ -69,9 +77,11 @@ export const webhookFanOut: EventSubscription = {
       .execute();
     const data = event.payload as Record<string, unknown>;
     const now = ctx.clock.now();
-    for (const e of endpoints.filter((x) => matches(x.filters as Filter[], data))) {
+    const wanted = endpoints.filter((x) => matches(x.filters as Filter[], data));
+    const person = wanted.length > 0 ? await personOf(ctx.db, event.customerId) : null;
+    for (const e of wanted) {
       const deliveryId = randomUUID();
-      const customer = await customerOf(ctx.db, ctx.keyring, event.customerId, e.pii);
+      const customer = presentPerson(ctx.keyring, event.customerId, person, e.pii);
       const inserted = await ctx.db
         .insertInto('outbound_deliveries')
         .values({
