@@ -90,6 +90,17 @@ export const DOMAIN_EVENTS = {
     subject: z.string().default(''),
     comment: z.string().nullable().default(null),
   }),
+  /**
+   * A journey's webhook step was reached (once per run and step): for the shop's own systems to act on, through a
+   * webhook endpoint subscribed to it. `orderId`: the run's order, if it has one.
+   */
+  'journey.webhook': z.object({
+    journeyId: z.number().int(),
+    runId: z.number().int(),
+    step: z.string(),
+    name: z.string(),
+    orderId: z.number().int().nullable(),
+  }),
 } as const;
 
 export type DomainEventType = keyof typeof DOMAIN_EVENTS;

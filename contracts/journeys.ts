@@ -3,6 +3,7 @@ import { RETURN_STATES } from './returns.ts';
 import { pageOf, pageQuery } from './common.ts';
 import { ROLES } from './permissions.ts';
 import { ruleGroup } from './segments.ts';
+import { TICKET_PRIORITIES, TICKET_TYPES } from './service.ts';
 
 /**
  * A journey: a trigger that lets people in, steps they go through (waits, conditions, messages…), a goal that lets
@@ -99,6 +100,47 @@ export const journeyStep = z.discriminatedUnion('type', [
       .max(24 * 90),
     next,
   }),
+  z
+    .strictObject({
+      id: stepId,
+      type: z.literal('attribute'),
+      key: z.string().min(1).max(64).describe('A custom attribute (see /attributes)'),
+      value: z
+        .union([z.string().max(500), z.number(), z.boolean(), z.null()])
+        .describe('Its new value, checked against its type; null removes it'),
+      next,
+    })
+    .describe('Sets a custom attribute on the person (e.g. a campaign flag other journeys and segments read)'),
+  z
+    .strictObject({
+      id: stepId,
+      type: z.literal('points'),
+      points: z.number().int().min(1).max(1_000_000),
+      reason: z.string().min(1).max(200).describe('Shown on the member’s points history'),
+      next,
+    })
+    .describe('Grants loyalty points once per run; a person who is not an active member is passed over (logged)'),
+  z
+    .strictObject({
+      id: stepId,
+      type: z.literal('ticket'),
+      subject: z.string().min(1).max(200),
+      body: z.string().min(1).max(5000).describe("What the agent reads first; the run's order is linked when it has one"),
+      ticketType: z.enum(TICKET_TYPES).default('other'),
+      priority: z.enum(TICKET_PRIORITIES).default('normal'),
+      next,
+    })
+    .describe('Opens a service ticket for the person once per run (routed, assigned and timed by the desk’s rules)'),
+  z
+    .strictObject({
+      id: stepId,
+      type: z.literal('webhook'),
+      name: z.string().min(1).max(80).describe('What the receiving system sees as `data.name`'),
+      next,
+    })
+    .describe(
+      'Emits the domain event journey.webhook once per run: every webhook endpoint subscribed to it receives a signed POST (retried with backoff)',
+    ),
   z.strictObject({ id: stepId, type: z.literal('exit') }),
 ]);
 export type JourneyStep = z.infer<typeof journeyStep>;

@@ -71,7 +71,12 @@ function checkValue(def: AttributeDefinition, value: unknown): unknown {
 
 /** Sets (or, with null, removes) custom attribute values on one customer; every key and value is checked. */
 export async function setCustomerAttributes(db: Db, customerId: number, values: Record<string, unknown>, actor: Actor) {
-  const defs = new Map((await listAttributes(db)).map((d) => [d.key, d]));
+  return db.transaction().execute((trx) => writeCustomerAttributes(trx, customerId, values, actor));
+}
+
+/** `setCustomerAttributes` inside the caller's transaction (a journey step). */
+export async function writeCustomerAttributes(trx: Db, customerId: number, values: Record<string, unknown>, actor: Actor) {
+  const defs = new Map((await listAttributes(trx)).map((d) => [d.key, d]));
   const set: Record<string, unknown> = {};
   const removed: string[] = [];
   for (const [key, value] of Object.entries(values)) {
@@ -80,12 +85,10 @@ export async function setCustomerAttributes(db: Db, customerId: number, values: 
     if (value === null) removed.push(key);
     else set[key] = checkValue(def, value);
   }
-  return db.transaction().execute(async (trx) => {
-    const row = await sql<{ attributes: Record<string, unknown> }>`
-      update customers set attributes = (attributes || ${JSON.stringify(set)}::jsonb) - ${removed}::text[], updated_at = now()
-      where id = ${customerId} and merged_into is null returning attributes`.execute(trx);
-    if (row.rows.length === 0) throw customerErrors.notFound(customerId);
-    await recordAudit(trx, { actor, action: 'customer.attributes', target: { type: 'customer', id: String(customerId) }, after: values });
-    return row.rows[0].attributes;
-  });
+  const row = await sql<{ attributes: Record<string, unknown> }>`
+    update customers set attributes = (attributes || ${JSON.stringify(set)}::jsonb) - ${removed}::text[], updated_at = now()
+    where id = ${customerId} and merged_into is null returning attributes`.execute(trx);
+  if (row.rows.length === 0) throw customerErrors.notFound(customerId);
+  await recordAudit(trx, { actor, action: 'customer.attributes', target: { type: 'customer', id: String(customerId) }, after: values });
+  return row.rows[0].attributes;
 }

@@ -45,6 +45,7 @@ export { rememberAddresses, sightingOf } from './addresses.ts';
 export { currentCustomerId, customerNames } from './customers.service.ts';
 export { customerErrors } from './customers.errors.ts';
 export { setTag } from './tags.service.ts';
+export { listAttributes, writeCustomerAttributes } from './attributes.service.ts';
 export { deleteCustomers, eraseProfile } from './removal.ts';
 export {
   currentColumns,

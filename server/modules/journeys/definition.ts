@@ -1,6 +1,7 @@
 import { type JourneyDefinition, type JourneyStep, holds, nextOf } from '../../../contracts/journeys.ts';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../platform/errors.ts';
+import { listAttributes } from '../customers/index.ts';
 import { couponTemplatesExisting } from '../loyalty/index.ts';
 import { surveysOpen } from '../surveys/index.ts';
 import { templateExists } from '../messaging/index.ts';
@@ -20,7 +21,7 @@ export const journeyErrors = {
 /**
  * What stops a definition from being published: ids twice, a branch to a step that does not exist, steps nothing
  * leads to, a loop with no wait in it (a run would spin), a message without a template, rules that do not compile,
- * a segment trigger on a segment that does not exist.
+ * a segment trigger on a segment that does not exist, an attribute step on an attribute that does not exist.
  */
 export async function problemsOf(
   db: Db,
@@ -77,6 +78,11 @@ export async function problemsOf(
   for (const s of d.steps)
     if (s.type === 'survey' && !surveys.has(s.surveyId))
       problems.push({ step: s.id, problem: `the survey ${s.surveyId} does not exist or is not open` });
+  if (d.steps.some((s) => s.type === 'attribute')) {
+    const defined = new Set((await listAttributes(db)).map((a) => a.key));
+    for (const s of d.steps)
+      if (s.type === 'attribute' && !defined.has(s.key)) problems.push({ step: s.id, problem: `the attribute "${s.key}" does not exist` });
+  }
   for (const [step, rules] of [
     [null, d.entryRules] as const,
     ...d.steps.flatMap((s) => (s.type === 'condition' ? [[s.id, s.rules] as const] : [])),

@@ -458,4 +458,71 @@ describe('journeys', () => {
     expect((await runsOf(vip))[0]).toMatchObject({ status: 'exited', exitReason: 'entry rules no longer met' });
     expect(await messagesOf(vip)).toEqual([]);
   });
+
+  it('sets an attribute, grants points, opens a ticket and calls a webhook, each once per run, and skips points for a non-member', async () => {
+    expect((await api('POST', '/attributes', { key: 'vip_care', label: 'VIP 关怀', type: 'boolean' })).statusCode).toBe(201);
+    const settings = (await api('GET', '/loyalty/settings')).json();
+    expect((await api('PUT', '/loyalty/settings', { ...settings, enabled: true, joinRule: 'explicit' })).statusCode).toBe(200);
+    const hook = await api('POST', '/webhooks', { name: 'CRM bridge', url: 'https://erp.example.com/hooks', events: ['journey.webhook'] });
+    expect(hook.statusCode, hook.body).toBe(201);
+    const definition = {
+      trigger: { type: 'manual' },
+      start: 'flag',
+      steps: [
+        { id: 'flag', type: 'attribute', key: 'vip_care', value: true, next: 'points' },
+        { id: 'points', type: 'points', points: 200, reason: '流失挽回礼', next: 'ticket' },
+        { id: 'ticket', type: 'ticket', subject: '高价值客户流失预警', body: '请在 24 小时内致电', priority: 'high', next: 'hook' },
+        { id: 'hook', type: 'webhook', name: 'vip-at-risk', next: null },
+      ],
+    };
+    const bad = await api('POST', '/journeys', {
+      key: 'vip-care-bad',
+      name: 'x',
+      definition: { ...definition, steps: [{ ...definition.steps[0], key: 'nope', next: null }] },
+    });
+    const refused = await api('POST', `/journeys/${bad.json().id}/activate`);
+    expect([refused.statusCode, refused.json().error.details.problems]).toEqual([
+      400,
+      [{ step: 'flag', problem: 'the attribute "nope" does not exist' }],
+    ]);
+    const j = (await api('POST', '/journeys', { key: 'vip-care', name: 'VIP 关怀', definition })).json();
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+    const member = (await api('POST', '/customers', { phone: '13600005678', name: '金卡会员' })).json().customerId;
+    const stranger = (await api('POST', '/customers', { phone: '13600005679', name: '路人' })).json().customerId;
+    expect((await api('POST', '/loyalty/members', { customerId: member })).statusCode).toBe(201);
+    await api('POST', `/journeys/${j.id}/enter`, { customerIds: [member, stranger], key: 'vip1' });
+    const now = new Date(Date.now() + 1000);
+    await advance(now);
+    await dispatch(now);
+
+    for (const id of [member, stranger]) {
+      expect((await api('GET', `/customers/${id}`)).json().attributes).toMatchObject({ vip_care: true });
+      const tickets = (await api('GET', `/tickets?customerId=${id}`)).json().items;
+      expect(tickets.map((t: { subject: string; priority: string }) => [t.subject, t.priority])).toEqual([['高价值客户流失预警', 'high']]);
+    }
+    const points = (await api('GET', `/loyalty/members/${member}/ledger`)).json().items;
+    expect(points.filter((e: { reason: string | null }) => e.reason === '流失挽回礼').map((e: { points: number }) => e.points)).toEqual([
+      200,
+    ]);
+    const run = (await runsOf(stranger))[0];
+    expect(run.status).toBe('completed');
+    const steps = (await api('GET', `/journey-runs/${run.id}`)).json().log;
+    expect(steps.find((s: { step: string }) => s.step === 'points').outcome).toEqual({ skipped: 'not a member' });
+    const deliveries = await patron.ctx.db
+      .selectFrom('outbound_deliveries')
+      .select(['event_type', 'body'])
+      .where('endpoint_id', '=', hook.json().id)
+      .execute();
+    expect(deliveries.map((d) => [d.event_type, JSON.parse(d.body).data.name, JSON.parse(d.body).data.journeyId]).sort()).toEqual([
+      ['journey.webhook', 'vip-at-risk', j.id],
+      ['journey.webhook', 'vip-at-risk', j.id],
+    ]);
+
+    // Entered again (a new run): the steps act again; the same run never does twice (keys journey:<run>:<step>).
+    await api('POST', `/journeys/${j.id}/enter`, { customerIds: [member], key: 'vip2' });
+    await advance(new Date(now.getTime() + 1000));
+    const runs = await runsOf(member);
+    expect(runs.length).toBe(runs.filter((r: { status: string }) => r.status === 'completed').length);
+    expect((await api('GET', `/tickets?customerId=${member}`)).json().items).toHaveLength(runs.length);
+  });
 });

@@ -3,8 +3,10 @@ import { sql, type Selectable } from 'kysely';
 import type { JourneyDefinition, JourneyStep } from '../../../contracts/journeys.ts';
 import type { Db, JourneyRunTable } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { issueCoupon } from '../loyalty/index.ts';
-import { setTag } from '../customers/index.ts';
+import { emit } from '../../events/index.ts';
+import { grantPoints, issueCoupon, ledgerContextOf } from '../loyalty/index.ts';
+import { openServiceTicket } from '../service/index.ts';
+import { setTag, writeCustomerAttributes } from '../customers/index.ts';
 import { enqueueMessage, nextTimeOfDay } from '../messaging/index.ts';
 import { customersMatching, ruleClockOf } from '../segments/index.ts';
 import { surveyLinks } from '../surveys/index.ts';
@@ -64,7 +66,7 @@ function branchOf(step: Extract<JourneyStep, { type: 'split' }>, runId: number):
   return step.branches[step.branches.length - 1].next;
 }
 
-type Env = { db: Db; now: Date; rules: RuleClock; storeZone: string; links: Pick<AppContext, 'keyring' | 'config'> };
+type Env = { db: Db; now: Date; rules: RuleClock; storeZone: string; ctx: AppContext };
 
 /**
  * Takes a run from its current step until it waits or ends. Every step writes its log line; a message step queues
@@ -167,8 +169,7 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
         break;
       }
       case 'tag': {
-        const actor = { type: 'system' as const, id: null, label: `journey ${run.journey_id}`, ip: null };
-        await setTag(db, { customerId: run.customer_id, tag: step.tag, present: !step.remove, actor });
+        await setTag(db, { customerId: run.customer_id, tag: step.tag, present: !step.remove, actor: actorOf(run) });
         await logStep(db, run.id, step.id, step.type, { tag: step.tag, removed: step.remove }, now);
         id = step.next;
         break;
@@ -182,7 +183,7 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
       }
       case 'survey': {
         const subject = context.orderId ? `order:${context.orderId}` : '';
-        const links = await surveyLinks(db, env.links, {
+        const links = await surveyLinks(db, env.ctx, {
           surveyId: step.surveyId,
           customerIds: [run.customer_id],
           subject,
@@ -223,6 +224,56 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
         id = step.next;
         break;
       }
+      case 'attribute': {
+        await writeCustomerAttributes(db, run.customer_id, { [step.key]: step.value }, actorOf(run));
+        await logStep(db, run.id, step.id, step.type, { key: step.key, value: step.value }, now);
+        id = step.next;
+        break;
+      }
+      case 'points': {
+        const member = await isMember(db, run.customer_id);
+        const granted =
+          member &&
+          (await grantPoints(db, await ledgerContextOf(env.ctx), {
+            customerId: run.customer_id,
+            points: step.points,
+            source: `journey:${run.id}:${step.id}`,
+            reason: step.reason,
+            actor: actorOf(run).label,
+          }));
+        await logStep(db, run.id, step.id, step.type, member ? { points: step.points, granted } : { skipped: 'not a member' }, now);
+        id = step.next;
+        break;
+      }
+      case 'ticket': {
+        const order = context.orderId
+          ? await db.selectFrom('orders').select('external_id').where('id', '=', context.orderId).executeTakeFirst()
+          : undefined;
+        const ticket = await openServiceTicket(db, env.ctx, {
+          subject: step.subject,
+          body: step.body,
+          customerId: run.customer_id,
+          type: step.ticketType,
+          priority: step.priority,
+          orderRefs: order ? [order.external_id] : [],
+          externalRef: `journey:${run.id}:${step.id}`,
+        });
+        await logStep(db, run.id, step.id, step.type, { ticketId: ticket.id }, now);
+        id = step.next;
+        break;
+      }
+      case 'webhook': {
+        await emit(db, {
+          type: 'journey.webhook',
+          key: `journey:${run.id}:${step.id}`,
+          customerId: run.customer_id,
+          payload: { journeyId: run.journey_id, runId: Number(run.id), step: step.id, name: step.name, orderId: context.orderId ?? null },
+          occurredAt: now,
+        });
+        await logStep(db, run.id, step.id, step.type, { name: step.name }, now);
+        id = step.next;
+        break;
+      }
       case 'exit':
         await logStep(db, run.id, step.id, step.type, {}, now);
         await set({ status: 'exited', step: null, due_at: null, exit_reason: 'exit step', ended_at: now });
@@ -230,6 +281,14 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
     }
   }
   throw new Error(`more than ${MAX_STEPS} steps without a wait`);
+}
+
+/** Who a run's changes are attributed to (tags, attributes, points, the audit trail). */
+const actorOf = (run: Run) => ({ type: 'system' as const, id: null, label: `journey ${run.journey_id}`, ip: null });
+
+async function isMember(db: Db, customerId: number): Promise<boolean> {
+  const m = await db.selectFrom('loyalty_members').select('status').where('customer_id', '=', customerId).executeTakeFirst();
+  return m?.status === 'active';
 }
 
 async function zoneOf(env: Env, run: Run): Promise<string> {
@@ -259,7 +318,7 @@ export async function advanceDue(ctx: AppContext): Promise<number> {
     if (due.length === 0) return 0;
     const scoped = { ...ctx, db: trx };
     const [versions, rules, store] = await Promise.all([versionsOf(trx, due), ruleClockOf(scoped), storeSettingsOf(scoped)]);
-    const env: Env = { db: trx, now, rules, storeZone: store.timeZone, links: ctx };
+    const env: Env = { db: trx, now, rules, storeZone: store.timeZone, ctx: { ...scoped, clock: { now: () => now } } };
     for (const run of due) {
       await sql`savepoint journey_run`.execute(trx);
       try {

@@ -1,4 +1,4 @@
-import type { TicketChannel, TicketStatus, TicketType } from '../../../contracts/service.ts';
+import type { TicketChannel, TicketPriority, TicketStatus, TicketType } from '../../../contracts/service.ts';
 import type { Db } from '../../db/index.ts';
 import { defineModule } from '../../module.ts';
 import type { Actor } from '../../http/principal.ts';
@@ -46,11 +46,21 @@ export { serviceTick } from './work.ts';
 export { listTickets } from './queries.ts';
 export { serviceSettingsOf } from './settings.ts';
 
-/** Opens a ticket as the API would, from code (a demo store, a test): the desk's settings, the context's clock. */
+/** Opens a ticket as the API would, from code (a journey step, the demo store): the desk's settings, the context's clock. */
 export async function openServiceTicket(
   trx: Db,
   ctx: AppContext,
-  t: { subject: string; body: string; customerId: number; type?: TicketType; channel?: TicketChannel },
+  t: {
+    subject: string;
+    body: string;
+    customerId: number;
+    type?: TicketType;
+    channel?: TicketChannel;
+    priority?: TicketPriority;
+    orderRefs?: string[];
+    /** Opens the ticket once per reference: the same reference again returns the first ticket. */
+    externalRef?: string;
+  },
 ): Promise<{ id: number }> {
   const settings = await serviceSettingsOf(trx);
   const { ticketId } = await openTicket(

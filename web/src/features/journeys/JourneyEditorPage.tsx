@@ -23,6 +23,7 @@ import { ApiError, api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
 import { RuleBuilder, useSegmentCatalog } from '../segments/RuleBuilder.tsx';
+import { ActionFields, isAction } from './ActionFields.tsx';
 import { StepLine, triggerText } from './steps.tsx';
 import { useOpenSurveyOptions } from '../surveys/openSurveys.ts';
 
@@ -40,6 +41,10 @@ const STEP_TYPES = [
   'coupon',
   'survey',
   'tag',
+  'attribute',
+  'points',
+  'ticket',
+  'webhook',
   'task',
   'exit',
 ] as const;
@@ -77,6 +82,14 @@ function newStep(type: (typeof STEP_TYPES)[number], id: string): JourneyStep {
       return { id, type, tag: '', remove: false, next: null };
     case 'task':
       return { id, type, title: '', note: '', assignee: { role: 'service_agent' }, dueInHours: 24, next: null };
+    case 'attribute':
+      return { id, type, key: '', value: null, next: null };
+    case 'points':
+      return { id, type, points: 100, reason: '', next: null };
+    case 'ticket':
+      return { id, type, subject: '', body: '', ticketType: 'other', priority: 'normal', next: null };
+    case 'webhook':
+      return { id, type, name: '', next: null };
     case 'exit':
       return { id, type };
   }
@@ -222,6 +235,7 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
           </Form.Item>
         </Space>
       )}
+      {isAction(step) && <ActionFields step={step} onChange={onChange} />}
       {step.type === 'task' && (
         <>
           <Form.Item label={t('journeys.fields.taskTitle')}>

@@ -28,6 +28,14 @@ export function StepLine({ step }: { step: JourneyStep }) {
         return t('journeys.steps.survey', { survey: step.surveyId });
       case 'tag':
         return t(step.remove ? 'journeys.steps.untag' : 'journeys.steps.tag', { tag: step.tag });
+      case 'attribute':
+        return t('journeys.steps.attribute', { key: step.key, value: step.value === null ? '—' : String(step.value) });
+      case 'points':
+        return t('journeys.steps.points', { points: step.points, reason: step.reason });
+      case 'ticket':
+        return t('journeys.steps.ticket', { subject: step.subject });
+      case 'webhook':
+        return t('journeys.steps.webhook', { name: step.name });
       case 'task':
         return t('journeys.steps.task', { title: step.title, hours: step.dueInHours });
       case 'exit':
