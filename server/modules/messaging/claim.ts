@@ -27,7 +27,7 @@ function shortenSms(plain: RenderedMessage, o: Parameters<typeof trackTextLinks>
   };
 }
 
-const BATCH = 50;
+const BATCH = 100;
 
 type Row = {
   id: number;

@@ -149,6 +149,8 @@ export async function renderMessage(t: RenderTemplate, scope: Record<string, unk
   const subject = subjectText ? (await renderPart(engine, 'subject', subjectText, scope)).trim() : '';
   const preheaderText = pick(t.preheader);
   const preheader = preheaderText ? (await renderPart(engine, 'preheader', preheaderText, scope)).trim() : null;
-  const html = juice(sanitizeHtml(body, SAFE_HTML));
+  const clean = sanitizeHtml(body, SAFE_HTML);
+  // Only <style> blocks have CSS to inline: without one, juice (a full parse) would change nothing.
+  const html = /<style[\s>]/i.test(clean) ? juice(clean) : clean;
   return { to: env.to, subject, preheader, html, text: htmlToText(html), sms: null, providerTemplate: null };
 }

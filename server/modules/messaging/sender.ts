@@ -45,9 +45,34 @@ type Outcome =
   | { id: number; sent: false; permanent: boolean; error: string; attempts: number };
 
 /**
- * Hands claimed messages to their providers, per provider in chunks of its `parallel`: one commit marks a chunk handed
- * over (with the previous chunk's outcomes), its messages go to the provider at once. Each ends sent, failed
- * (permanent) or queued again with backoff. A crash leaves at most one chunk `unknown`.
+ * Writes asked for by several lanes at once, joined: while one statement runs, the next collects everything asked for
+ * meanwhile, and each caller resumes when the statement holding its part has committed.
+ */
+function groupedWriter(write: (handed: number[], answered: Outcome[]) => Promise<void>) {
+  let gathering: { handed: number[]; answered: Outcome[]; written: Promise<void> } | null = null;
+  let previous: Promise<void> = Promise.resolve();
+  return (handed: number | null, answered: Outcome | null): Promise<void> => {
+    if (!gathering) {
+      const batch = { handed: [] as number[], answered: [] as Outcome[], written: Promise.resolve() };
+      batch.written = previous.then(() => {
+        gathering = null;
+        return write(batch.handed, batch.answered);
+      });
+      previous = batch.written.catch(() => undefined);
+      gathering = batch;
+    }
+    if (handed !== null) gathering.handed.push(handed);
+    if (answered) gathering.answered.push(answered);
+    return gathering.written;
+  };
+}
+
+/**
+ * Hands claimed messages to their providers, per provider in `parallel` lanes: a lane marks its next message handed
+ * over — committed together with what its previous message's provider answered — before the provider sees it, so from
+ * there a crash means "maybe sent" (unknown), never "send again", and at most `parallel` messages are left unknown.
+ * The lanes' writes are joined into one statement while another is running. Each message ends sent, failed
+ * (permanent) or queued again with backoff.
  */
 async function deliver(
   ctx: AppContext,
@@ -61,26 +86,18 @@ async function deliver(
     (['email', 'sms'] as const).map(async (channel) => {
       const provider = providers[channel];
       const mine = claimed.filter((c) => c.channel === channel);
-      let answered: Outcome[] = [];
-      for (let i = 0; i < mine.length; i += provider.parallel) {
-        const chunk = mine.slice(i, i + provider.parallel);
-        // One commit records what the previous chunk's provider answered and marks this chunk handed over — before
-        // the provider sees it: from here a crash means "maybe sent" (unknown), never "send again".
-        await ctx.db.transaction().execute(async (trx) => {
-          await recordDeliveries(trx, provider.name, answered, now);
-          await trx
-            .updateTable('messages')
-            .set({ handed_at: now })
-            .where(
-              'id',
-              'in',
-              chunk.map((c) => c.id),
-            )
-            .execute();
-        });
-        answered = await Promise.all(chunk.map((c) => handOver(ctx, provider, c, rules.emailFrom)));
-      }
-      await recordDeliveries(ctx.db, provider.name, answered, now);
+      const record = groupedWriter((handed, answered) => recordDeliveries(ctx.db, provider.name, answered, now, handed));
+      let next = 0;
+      const lane = async () => {
+        let answered: Outcome | null = null;
+        while (next < mine.length) {
+          const c = mine[next++];
+          await record(c.id, answered);
+          answered = await handOver(ctx, provider, c, rules.emailFrom);
+        }
+        if (answered) await record(null, answered);
+      };
+      await Promise.all(Array.from({ length: Math.min(provider.parallel, mine.length) }, lane));
     }),
   );
 }
@@ -111,21 +128,32 @@ async function handOver(ctx: AppContext, provider: Provider, c: Claimed, emailFr
   }
 }
 
-/** What a chunk's provider answered, in one statement per kind: sent; failed for good; queued again with backoff. */
-async function recordDeliveries(db: Db, provider: string, outcomes: readonly Outcome[], now: Date): Promise<void> {
+/**
+ * What providers answered — sent; failed for good; queued again with backoff — and the messages about to be handed
+ * over, in one statement (one commit).
+ */
+async function recordDeliveries(
+  db: Db,
+  provider: string,
+  outcomes: readonly Outcome[],
+  now: Date,
+  handed: readonly number[],
+): Promise<void> {
   const sent = outcomes.flatMap((o) => (o.sent ? [o] : []));
-  if (sent.length > 0)
-    await sql`update messages m set status = 'sent', provider = ${provider}, provider_message_id = v.pid, sent_at = ${now}, updated_at = ${now}
-      from unnest(${sent.map((o) => o.id)}::bigint[], ${sent.map((o) => o.providerMessageId)}::text[]) v(id, pid) where m.id = v.id`.execute(
-      db,
-    );
   const failed = outcomes.flatMap((o) => (o.sent ? [] : [o]));
-  if (failed.length > 0)
-    await sql`update messages m set status = case when v.permanent then 'failed' else 'queued' end, provider = ${provider}, error = v.error,
+  await sql`with sent as (
+      update messages m set status = 'sent', provider = ${provider}, provider_message_id = v.pid, sent_at = ${now}, updated_at = ${now}
+      from unnest(${sent.map((o) => o.id)}::bigint[], ${sent.map((o) => o.providerMessageId)}::text[]) v(id, pid) where m.id = v.id
+    ), failed as (
+      update messages m set status = case when v.permanent then 'failed' else 'queued' end, provider = ${provider}, error = v.error,
         not_before = case when v.permanent then m.not_before else v.retry_at end, updated_at = ${now}
       from unnest(${failed.map((o) => o.id)}::bigint[], ${failed.map((o) => o.permanent)}::boolean[], ${failed.map((o) => o.error)}::text[],
         ${failed.map((o) => new Date(now.getTime() + 2 ** o.attempts * 30_000).toISOString())}::timestamptz[]) v(id, permanent, error, retry_at)
-      where m.id = v.id`.execute(db);
+      where m.id = v.id
+    ), handed as (
+      update messages set handed_at = ${now} where id = any(${[...handed]}::bigint[])
+    )
+    select 1`.execute(db);
 }
 
 /**

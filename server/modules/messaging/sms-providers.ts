@@ -55,7 +55,7 @@ export function aliyunProvider(s: SmsSettings, keyring: Keyring): Provider {
   );
   return {
     name: 'aliyun',
-    parallel: 8,
+    parallel: 16,
     send: async (m) => {
       const t = approvedTemplate(m);
       let body: { code?: string; message?: string; bizId?: string } | undefined;
@@ -93,7 +93,7 @@ export function tencentProvider(s: SmsSettings, keyring: Keyring): Provider {
   });
   return {
     name: 'tencent',
-    parallel: 8,
+    parallel: 16,
     send: async (m) => {
       const t = approvedTemplate(m);
       let status: { Code?: string; Message?: string; SerialNo?: string } | undefined;
@@ -133,7 +133,7 @@ export function httpGatewayProvider(s: SmsSettings, keyring: Keyring): Provider 
   const secret = decryptField(keyring, s.secretEnc);
   return {
     name: 'http',
-    parallel: 8,
+    parallel: 16,
     send: async (m) => {
       if (!m.rendered.to) throw new PermanentFailure('no phone number');
       const body = JSON.stringify({
