@@ -19,6 +19,11 @@ import { runImport } from './modules/ingest/index.ts';
  */
 const seen = new Set<number>();
 const audited: number[] = [];
+/** The sizes of the batches `batch-stamps` was handed, and the orders it handled one at a time. */
+const batches: number[] = [];
+const single: number[] = [];
+/** An order of this amount cannot be stamped (a bad event in a batch). */
+const POISON = 666;
 const stamps = defineModule({
   name: 'stamps',
   customerData: [{ table: 'test_stamps', erase: 'delete', changes: ['insert'] }],
@@ -51,6 +56,20 @@ const stamps = defineModule({
           throw new Error('audit store unavailable');
         }
         audited.push(event.id);
+      },
+    },
+    {
+      // Takes its deliveries as a batch; a bad event fails the batch, which is then handed over one at a time.
+      name: 'batch-stamps',
+      types: ['order.paid'],
+      maxAttempts: 1,
+      handleBatch: async (events) => {
+        batches.push(events.length);
+        if (events.some((e) => (e.payload as { totalAmount: number }).totalAmount === POISON)) throw new Error('a bad event');
+      },
+      handle: async (event) => {
+        if ((event.payload as { totalAmount: number }).totalAmount === POISON) throw new Error('a bad event');
+        single.push((event.payload as { orderId: number }).orderId);
       },
     },
     {
@@ -251,5 +270,43 @@ describe('a module added to the composition', () => {
         .filter((d: { subscriber: string }) => d.subscriber.startsWith('stamps-'))
         .map((d: { status: string }) => d.status),
     ).toEqual(['delivered', 'delivered']);
+  });
+
+  it('hands a batching subscriber its deliveries at once; a batch that fails goes one by one, so only the bad event fails', async () => {
+    const subscriptions = (stamps.subscriptions ?? []).filter((x) => x.name === 'batch-stamps');
+    while ((await dispatchEvents(patron.ctx, subscriptions)) > 0);
+    batches.length = 0;
+    single.length = 0;
+    const paidOrder = async (email: string, totalAmount: number) =>
+      upsertOrder(patron.ctx.db, {
+        customerId: await person(email),
+        channelId,
+        externalId: `B-${email}`,
+        status: 'paid',
+        currency: 'CNY',
+        totalAmount,
+        placedAt: new Date('2026-12-01T00:00:00Z'),
+        paidAt: new Date('2026-12-01T01:00:00Z'),
+        items: [{ sku: 'S', name: 's', quantity: 1, unitPrice: totalAmount }],
+        now: new Date(),
+      });
+    await paidOrder('b1@stamps.test', 100);
+    await paidOrder('b2@stamps.test', 200);
+    while ((await dispatchEvents(patron.ctx, subscriptions)) > 0);
+    expect([batches, single]).toEqual([[2], []]);
+    const good = await paidOrder('b3@stamps.test', 300);
+    const bad = await paidOrder('b4@stamps.test', POISON);
+    while ((await dispatchEvents(patron.ctx, subscriptions)) > 0);
+    expect([batches, single]).toEqual([[2, 2], [good.orderId]]);
+    const failed = await patron.ctx.db
+      .selectFrom('event_deliveries as d')
+      .innerJoin('domain_events as e', 'e.id', 'd.event_id')
+      .select(['e.payload', 'd.status', 'd.error'])
+      .where('d.subscriber', '=', 'batch-stamps')
+      .where('d.status', '!=', 'delivered')
+      .execute();
+    expect(failed.map((f) => [(f.payload as { orderId: number }).orderId, f.status, f.error])).toEqual([
+      [bad.orderId, 'failed', 'a bad event'],
+    ]);
   });
 });

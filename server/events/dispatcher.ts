@@ -24,9 +24,10 @@ export const retryDelaySeconds = (attempts: number): number => Math.min(3600, 2 
 
 /**
  * One pass of the dispatcher: takes due deliveries no other worker holds, each the oldest pending one of its
- * subscriber for its customer (so a customer's events reach a subscriber in order), and hands each to its subscriber
- * inside this transaction under a savepoint. A subscriber that throws is rolled back alone and retried later with
- * backoff; after its last attempt the delivery is marked failed (shown in Settings → Jobs, redeliverable).
+ * subscriber for its customer (so a customer's events reach a subscriber in order), and hands them to their
+ * subscribers inside this transaction under savepoints — all of a subscriber's at once when it takes a batch, else
+ * one by one. A subscriber that throws is rolled back alone and retried later with backoff; after its last attempt the
+ * delivery is marked failed (shown in Settings → Jobs, redeliverable). The deliveries done are marked in one statement.
  */
 export async function dispatchEvents(ctx: AppContext, subscriptions: readonly EventSubscription[]): Promise<number> {
   if (subscriptions.length === 0) return 0;
@@ -42,9 +43,10 @@ export async function dispatchEvents(ctx: AppContext, subscriptions: readonly Ev
       order by d.next_at, d.event_id
       limit ${BATCH}
       for update of d skip locked`.execute(trx);
-    for (const row of due.rows) {
-      const sub = byName.get(row.subscriber) as EventSubscription;
-      const event: DeliveredEvent = {
+    const events = due.rows.map((row) => ({
+      subscriber: row.subscriber,
+      attempts: row.attempts,
+      event: {
         id: Number(row.event_id),
         key: row.key,
         type: row.type,
@@ -52,26 +54,51 @@ export async function dispatchEvents(ctx: AppContext, subscriptions: readonly Ev
         customerId: row.customer_id === null ? null : Number(row.customer_id),
         payload: row.payload as DeliveredEvent['payload'],
         occurredAt: row.occurred_at,
-      };
-      const where = sql`subscriber = ${row.subscriber} and event_id = ${event.id}`;
-      await sql`savepoint delivery`.execute(trx);
-      try {
-        await sub.handle(event, { ...ctx, db: trx });
-        await sql`release savepoint delivery`.execute(trx);
-        await sql`update event_deliveries set status = 'delivered', attempts = attempts + 1, delivered_at = now(), error = null where ${where}`.execute(
-          trx,
-        );
-      } catch (err) {
-        await sql`rollback to savepoint delivery`.execute(trx);
-        const attempts = row.attempts + 1;
-        const failed = attempts >= (sub.maxAttempts ?? MAX_ATTEMPTS);
-        const message = err instanceof Error ? err.message.slice(0, 2000) : String(err).slice(0, 2000);
-        ctx.log.warn({ subscriber: row.subscriber, eventId: event.id, type: event.type, attempts, failed, err }, 'event delivery failed');
-        await sql`update event_deliveries set attempts = ${attempts}, error = ${message},
-          status = ${failed ? 'failed' : 'pending'}, next_at = now() + make_interval(secs => ${retryDelaySeconds(attempts)})
-          where ${where}`.execute(trx);
+      } satisfies DeliveredEvent,
+    }));
+    const scoped = { ...ctx, db: trx };
+    const delivered: { subscriber: string; eventId: number }[] = [];
+    for (const [name, sub] of byName) {
+      const mine = events.filter((e) => e.subscriber === name);
+      if (mine.length === 0) continue;
+      // A subscriber that takes a batch gets its deliveries at once; if that fails, one at a time below.
+      if (sub.handleBatch && mine.length > 1) {
+        await sql`savepoint delivery`.execute(trx);
+        try {
+          await sub.handleBatch(
+            mine.map((e) => e.event),
+            scoped,
+          );
+          await sql`release savepoint delivery`.execute(trx);
+          delivered.push(...mine.map((e) => ({ subscriber: name, eventId: e.event.id })));
+          continue;
+        } catch (err) {
+          await sql`rollback to savepoint delivery`.execute(trx);
+          ctx.log.warn({ subscriber: name, events: mine.length, err }, 'event batch failed; delivering one by one');
+        }
+      }
+      for (const { event, attempts: before } of mine) {
+        await sql`savepoint delivery`.execute(trx);
+        try {
+          await sub.handle(event, scoped);
+          await sql`release savepoint delivery`.execute(trx);
+          delivered.push({ subscriber: name, eventId: event.id });
+        } catch (err) {
+          await sql`rollback to savepoint delivery`.execute(trx);
+          const attempts = before + 1;
+          const failed = attempts >= (sub.maxAttempts ?? MAX_ATTEMPTS);
+          const message = err instanceof Error ? err.message.slice(0, 2000) : String(err).slice(0, 2000);
+          ctx.log.warn({ subscriber: name, eventId: event.id, type: event.type, attempts, failed, err }, 'event delivery failed');
+          await sql`update event_deliveries set attempts = ${attempts}, error = ${message},
+            status = ${failed ? 'failed' : 'pending'}, next_at = now() + make_interval(secs => ${retryDelaySeconds(attempts)})
+            where subscriber = ${name} and event_id = ${event.id}`.execute(trx);
+        }
       }
     }
+    if (delivered.length > 0)
+      await sql`update event_deliveries d set status = 'delivered', attempts = d.attempts + 1, delivered_at = now(), error = null
+        from unnest(${delivered.map((d) => d.subscriber)}::text[], ${delivered.map((d) => d.eventId)}::bigint[]) v(subscriber, event_id)
+        where d.subscriber = v.subscriber and d.event_id = v.event_id`.execute(trx);
     return due.rows.length;
   });
 }

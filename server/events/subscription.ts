@@ -32,6 +32,12 @@ export type EventSubscription = {
   dynamic?: boolean;
   /** `ctx.db` is the delivery's transaction. */
   handle(event: DeliveredEvent, ctx: AppContext): Promise<void>;
+  /**
+   * Many deliveries at once (at most one per customer: a customer's next event waits for the previous), for a
+   * subscriber that can do set-based what `handle` does one by one. When it throws, the dispatcher hands the same
+   * events to `handle` one at a time, so only the event at fault is retried.
+   */
+  handleBatch?(events: readonly DeliveredEvent[], ctx: AppContext): Promise<void>;
 };
 
 /**

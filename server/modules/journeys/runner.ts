@@ -66,23 +66,27 @@ function branchOf(step: Extract<JourneyStep, { type: 'split' }>, runId: number):
   return step.branches[step.branches.length - 1].next;
 }
 
+type LogLine = { run_id: number; step: string; type: string; at: Date; outcome: string };
+type RunState = Partial<Pick<Run, 'status' | 'step' | 'due_at' | 'exit_reason' | 'ended_at'>> & { id: number; context: string };
+/** What a run's advance writes at its end, kept until the pass writes every run's at once. */
+type Written = { log: LogLine[]; state: RunState | null };
 type Env = { db: Db; now: Date; rules: RuleClock; storeZone: string; ctx: AppContext };
 
 /**
- * Takes a run from its current step until it waits or ends. Every step writes its log line; a message step queues
- * through the messaging outbox with the key `journey:<run>:<step>`, so a step done twice (a retry after a failure
- * further on) still sends once.
+ * Takes a run from its current step until it waits or ends. Every step writes its log line and the run its new state
+ * into `out` (the pass writes them for all its runs at once); a message step queues through the messaging outbox with
+ * the key `journey:<run>:<step>`, so a step done twice (a retry after a failure further on) still sends once.
  */
-async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> {
+async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): Promise<void> {
   const { db, now } = env;
   const steps = new Map(d.steps.map((s) => [s.id, s]));
   const context = run.context as RunContext;
-  const set = (values: Partial<Pick<Run, 'status' | 'step' | 'due_at' | 'exit_reason' | 'ended_at'>>) =>
-    db
-      .updateTable('journey_runs')
-      .set({ ...values, context: JSON.stringify(context), attempts: 0, error: null, updated_at: now })
-      .where('id', '=', run.id)
-      .execute();
+  const set = async (values: Partial<Pick<Run, 'status' | 'step' | 'due_at' | 'exit_reason' | 'ended_at'>>) => {
+    out.state = { ...values, id: Number(run.id), context: JSON.stringify(context) };
+  };
+  const logStep = async (_db: Db, runId: number, step: string, type: string, outcome: Record<string, unknown>, at: Date) => {
+    out.log.push({ run_id: Number(runId), step, type, at, outcome: JSON.stringify(outcome) });
+  };
   const late = run.due_at ? now.getTime() - run.due_at.getTime() : 0;
   if (late > LATE_MS) await logStep(db, run.id, run.step ?? '-', 'late', { minutes: Math.round(late / 60_000) }, now);
   // A wait counts from when the previous one ended (a reminder 30 minutes after the order, not after the poll that saw
@@ -283,6 +287,27 @@ async function advance(env: Env, run: Run, d: JourneyDefinition): Promise<void> 
   throw new Error(`more than ${MAX_STEPS} steps without a wait`);
 }
 
+/** The runs' new states (a step to wait at, or an end), one statement for a pass; a field a run did not set is kept. */
+async function writeStates(trx: Db, states: readonly RunState[], now: Date): Promise<void> {
+  if (states.length === 0) return;
+  const col = <K extends keyof RunState>(k: K) => states.map((r) => r[k] ?? null);
+  const has = (k: keyof RunState) => states.map((r) => k in r);
+  await sql`update journey_runs r set
+      status = case when v.has_status then v.status else r.status end,
+      step = case when v.has_step then v.step else r.step end,
+      due_at = case when v.has_due then v.due_at else r.due_at end,
+      exit_reason = case when v.has_exit then v.exit_reason else r.exit_reason end,
+      ended_at = case when v.has_ended then v.ended_at else r.ended_at end,
+      context = v.context, attempts = 0, error = null, updated_at = ${now}
+    from unnest(${states.map((r) => r.id)}::bigint[], ${states.map((r) => r.context)}::jsonb[],
+      ${has('status')}::boolean[], ${col('status')}::text[], ${has('step')}::boolean[], ${col('step')}::text[],
+      ${has('due_at')}::boolean[], ${col('due_at').map((d) => (d instanceof Date ? d.toISOString() : null))}::timestamptz[],
+      ${has('exit_reason')}::boolean[], ${col('exit_reason')}::text[],
+      ${has('ended_at')}::boolean[], ${col('ended_at').map((d) => (d instanceof Date ? d.toISOString() : null))}::timestamptz[])
+      as v(id, context, has_status, status, has_step, step, has_due, due_at, has_exit, exit_reason, has_ended, ended_at)
+    where r.id = v.id`.execute(trx);
+}
+
 /** Who a run's changes are attributed to (tags, attributes, points, the audit trail). */
 const actorOf = (run: Run) => ({ type: 'system' as const, id: null, label: `journey ${run.journey_id}`, ip: null });
 
@@ -298,8 +323,9 @@ async function zoneOf(env: Env, run: Run): Promise<string> {
 
 /**
  * One pass of the journey runner (a poller in every working process): runs whose wait has ended are taken (SKIP
- * LOCKED) and advanced, each in its own savepoint. A step that fails is retried with backoff; after MAX_ATTEMPTS the
- * run stops as `failed` with the error on it and in its log — never dropped silently. Returns how many runs it took.
+ * LOCKED) and advanced, each in its own savepoint; their log lines and new states are written together at the end.
+ * A step that fails is retried with backoff; after MAX_ATTEMPTS the run stops as `failed` with the error on it and in
+ * its log — never dropped silently. Returns how many runs it took.
  */
 export async function advanceDue(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
@@ -319,13 +345,18 @@ export async function advanceDue(ctx: AppContext): Promise<number> {
     const scoped = { ...ctx, db: trx };
     const [versions, rules, store] = await Promise.all([versionsOf(trx, due), ruleClockOf(scoped), storeSettingsOf(scoped)]);
     const env: Env = { db: trx, now, rules, storeZone: store.timeZone, ctx: { ...scoped, clock: { now: () => now } } };
+    const log: LogLine[] = [];
+    const states: RunState[] = [];
     for (const run of due) {
+      const out: Written = { log: [], state: null };
       await sql`savepoint journey_run`.execute(trx);
       try {
         const d = versions.get(`${run.journey_id}:${run.version}`);
         if (!d) throw new Error(`version ${run.version} of journey ${run.journey_id} is missing`);
-        await advance(env, run, d);
+        await advance(env, run, d, out);
         await sql`release savepoint journey_run`.execute(trx);
+        log.push(...out.log);
+        if (out.state) states.push(out.state);
       } catch (err) {
         await sql`rollback to savepoint journey_run`.execute(trx);
         const attempts = run.attempts + 1;
@@ -343,9 +374,18 @@ export async function advanceDue(ctx: AppContext): Promise<number> {
           })
           .where('id', '=', run.id)
           .execute();
-        await logStep(trx, run.id, run.step ?? '-', 'error', { error, attempts, final }, now);
+        log.push({
+          run_id: Number(run.id),
+          step: run.step ?? '-',
+          type: 'error',
+          at: now,
+          outcome: JSON.stringify({ error, attempts, final }),
+        });
       }
     }
+    // Every run's log lines and its new state, written once for the pass.
+    if (log.length > 0) await trx.insertInto('journey_run_steps').values(log).execute();
+    await writeStates(trx, states, now);
     return due.length;
   });
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../db/index.ts';
 import type { DeliveredEvent, EventSubscription } from '../../events/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { ruleClockOf } from '../segments/index.ts';
-import { activeJourneys, enterJourney } from './enter.ts';
+import { type ActiveJourney, type Entrant, activeJourneys, enterJourney } from './enter.ts';
 import { logStep } from './runner.ts';
 
 type OrderEvent = DeliveredEvent<'order.placed'> & { payload: DomainEventPayload<'order.placed'> };
@@ -53,6 +53,76 @@ async function meetGoals(db: Db, event: OrderEvent, now: Date): Promise<void> {
   }
 }
 
+/** Whether an event lets people into a journey: its trigger's type, and the trigger's conditions on the event. */
+function triggeredBy(j: ActiveJourney, event: DeliveredEvent, now: Date): boolean {
+  const t = j.definition.trigger;
+  if (t.type === 'order' && event.type.startsWith('order.')) {
+    const p = (event as OrderEvent).payload;
+    return (
+      t.event === lifecycleOf(event.type) &&
+      p.importId === null &&
+      p.totalAmount >= t.minTotal &&
+      (t.statuses.length === 0 || t.statuses.includes(p.status)) &&
+      now.getTime() - event.occurredAt.getTime() <= t.maxAgeHours * 3_600_000
+    );
+  }
+  if (t.type === 'survey' && event.type === 'survey.answered') {
+    const p = event.payload as DomainEventPayload<'survey.answered'>;
+    return p.completed && (t.surveyId === null || t.surveyId === p.surveyId) && p.nps !== null && p.nps >= t.npsMin && p.nps <= t.npsMax;
+  }
+  if (t.type === 'return' && event.type === 'return.updated')
+    return t.states.includes((event.payload as DomainEventPayload<'return.updated'>).state as never);
+  if (t.type === 'segment' && event.type.startsWith('segment.')) {
+    const p = event.payload as DomainEventPayload<'segment.entered'>;
+    return p.segmentId === t.segmentId && event.type === `segment.${t.on}`;
+  }
+  return false;
+}
+
+/** What a run entered by this event carries: its order (and return) for the steps and messages. */
+async function runContext(db: Db, event: DeliveredEvent): Promise<Record<string, unknown>> {
+  const orderId =
+    event.type.startsWith('order.') || event.type === 'return.updated' ? (event.payload as { orderId: number }).orderId : undefined;
+  if (orderId === undefined) return {};
+  const returned = event.type === 'return.updated' ? (event.payload as DomainEventPayload<'return.updated'>) : null;
+  return {
+    orderId,
+    variables: {
+      ...(await orderVariables(db, orderId)),
+      ...(returned ? { rma: { id: returned.returnId, state: returned.state, resolution: returned.resolution ?? '' } } : {}),
+    },
+  };
+}
+
+/**
+ * Events of many people at once (a segment of thousands entered together): goals met, then each journey's entrants
+ * let in with one statement.
+ */
+async function enterFromEvents(events: readonly DeliveredEvent[], ctx: AppContext): Promise<void> {
+  const now = ctx.clock.now();
+  let journeys: ActiveJourney[] | undefined;
+  const entrants = new Map<number, { journey: ActiveJourney; list: Entrant[] }>();
+  for (const event of events) {
+    if (event.customerId === null) continue;
+    if (event.type.startsWith('order.')) await meetGoals(ctx.db, event as OrderEvent, now);
+    journeys ??= await activeJourneys(ctx.db);
+    const matching = journeys.filter((j) => triggeredBy(j, event, now));
+    if (matching.length === 0) continue;
+    const context = await runContext(ctx.db, event);
+    for (const journey of matching) {
+      const into = entrants.get(journey.id) ?? { journey, list: [] };
+      into.list.push({ customerId: event.customerId, triggerKey: event.key, context, at: event.occurredAt });
+      entrants.set(journey.id, into);
+    }
+  }
+  let clock: ReturnType<typeof ruleClockOf> | undefined;
+  const rules = () => {
+    clock ??= ruleClockOf(ctx);
+    return clock;
+  };
+  for (const { journey, list } of entrants.values()) await enterJourney(ctx.db, journey, list, { now, rules });
+}
+
 /**
  * Order lifecycle, segment, return and survey events let people into the active journeys whose trigger they match, and end runs
  * whose goal they meet. Orders written by a CSV import (history being loaded) and events older than the trigger's
@@ -61,55 +131,6 @@ async function meetGoals(db: Db, event: OrderEvent, now: Date): Promise<void> {
 export const journeyTriggers: EventSubscription = {
   name: 'journeys',
   types: [...orderLifecycle.map((e) => `order.${e}` as const), 'segment.entered', 'segment.exited', 'return.updated', 'survey.answered'],
-  handle: async (event, ctx: AppContext) => {
-    if (event.customerId === null) return;
-    const now = ctx.clock.now();
-    if (event.type.startsWith('order.')) await meetGoals(ctx.db, event as OrderEvent, now);
-    const journeys = (await activeJourneys(ctx.db)).filter((j) => {
-      const t = j.definition.trigger;
-      if (t.type === 'order' && event.type.startsWith('order.')) {
-        const p = (event as OrderEvent).payload;
-        return (
-          t.event === lifecycleOf(event.type) &&
-          p.importId === null &&
-          p.totalAmount >= t.minTotal &&
-          (t.statuses.length === 0 || t.statuses.includes(p.status)) &&
-          now.getTime() - event.occurredAt.getTime() <= t.maxAgeHours * 3_600_000
-        );
-      }
-      if (t.type === 'survey' && event.type === 'survey.answered') {
-        const p = event.payload as DomainEventPayload<'survey.answered'>;
-        return (
-          p.completed && (t.surveyId === null || t.surveyId === p.surveyId) && p.nps !== null && p.nps >= t.npsMin && p.nps <= t.npsMax
-        );
-      }
-      if (t.type === 'return' && event.type === 'return.updated')
-        return t.states.includes((event.payload as DomainEventPayload<'return.updated'>).state as never);
-      if (t.type === 'segment' && event.type.startsWith('segment.')) {
-        const p = event.payload as DomainEventPayload<'segment.entered'>;
-        return p.segmentId === t.segmentId && event.type === `segment.${t.on}`;
-      }
-      return false;
-    });
-    if (journeys.length === 0) return;
-    const orderId =
-      event.type.startsWith('order.') || event.type === 'return.updated' ? (event.payload as { orderId: number }).orderId : undefined;
-    const returned = event.type === 'return.updated' ? (event.payload as DomainEventPayload<'return.updated'>) : null;
-    const context =
-      orderId !== undefined
-        ? {
-            orderId,
-            variables: {
-              ...(await orderVariables(ctx.db, orderId)),
-              ...(returned ? { rma: { id: returned.returnId, state: returned.state, resolution: returned.resolution ?? '' } } : {}),
-            },
-          }
-        : {};
-    const rules = () => ruleClockOf(ctx);
-    for (const j of journeys)
-      await enterJourney(ctx.db, j, [{ customerId: event.customerId, triggerKey: event.key, context, at: event.occurredAt }], {
-        now,
-        rules,
-      });
-  },
+  handle: (event, ctx) => enterFromEvents([event], ctx),
+  handleBatch: enterFromEvents,
 };
