@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ import { compileContext } from '../server/modules/segments/rules.service.ts';
 import { matchingCustomers } from '../server/modules/segments/compiler.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { type Figure, type LoadResult, load, peakRss, ratio, spawnServer, timed } from './harness.ts';
+import { comparisonTable, compareFigures, previousFullRun } from './compare.ts';
 
 const SCALES = {
   S: { customers: 10_000, avgOrders: 5 },
@@ -734,7 +736,21 @@ const table = [
     (f) => `| ${f.name} | ${fmt(f.figure)} ${f.unit} | ${fmt(f.reference)} ${f.referenceUnit} | ${fmt(f.ratio)} | ${f.note ?? ''} |`,
   ),
 ].join('\n');
-const heading = `Patron benchmark — scale ${values.smoke ? 'smoke' : scaleName}, ${values.db}, ${new Date().toISOString()}, ${process.version}`;
+/** The commit measured (a working tree with changes is marked), for the result's name. */
+function commitOf(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: import.meta.dirname, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: import.meta.dirname,
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+const commit = commitOf();
+const heading = `Patron benchmark — scale ${values.smoke ? 'smoke' : scaleName}, ${values.db}, ${new Date().toISOString()}, commit ${commit}, ${process.version}`;
 console.log(`\n${heading}\n\n${table}\n`);
 if (!values.smoke) {
   const dir = join(import.meta.dirname, 'results');
@@ -743,8 +759,15 @@ if (!values.smoke) {
   // A run on an earlier run's data (`--reuse`) or of some workloads only (`--only`) is kept beside the full runs,
   // marked; LATEST.md stays the last full run.
   const partial = only ? `-only-${only.join('-')}` : '';
-  const file = `${stamp}-${scaleName}-${values.db}${reused ? '-reused' : ''}${partial}.json`;
-  writeFileSync(join(dir, file), `${JSON.stringify({ heading, scale, db: values.db, reused, only: only ?? null, figures }, null, 2)}\n`);
-  if (!reused && !only) writeFileSync(join(dir, 'LATEST.md'), `# ${heading}\n\n${table}\n`);
+  const file = `${stamp}-${scaleName}-${values.db}-${commit.replace('+', '-')}${reused ? '-reused' : ''}${partial}.json`;
+  writeFileSync(
+    join(dir, file),
+    `${JSON.stringify({ heading, commit, scale, db: values.db, reused, only: only ?? null, figures }, null, 2)}\n`,
+  );
+  // A full run is compared with the previous full run of its scale and database; regressions are flagged.
+  const previous = !reused && !only ? previousFullRun(dir, scaleName, values.db, file) : null;
+  const comparison = previous ? comparisonTable(previous.file, compareFigures(previous.result.figures, figures)) : '';
+  if (comparison) console.log(`${comparison}\n`);
+  if (!reused && !only) writeFileSync(join(dir, 'LATEST.md'), `# ${heading}\n\n${table}\n${comparison ? `\n${comparison}\n` : ''}`);
 }
 process.exit(0);

@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareFigures, comparisonTable, previousFullRun } from './compare.ts';
+import type { Figure } from './harness.ts';
+
+const fig = (name: string, figure: number, unit: string): Figure => ({
+  name,
+  figure,
+  unit,
+  reference: null,
+  referenceUnit: '',
+  ratio: null,
+});
+
+describe('benchmark comparison', () => {
+  it('flags a change of more than 20% the wrong way: slower times, lower rates', () => {
+    const before = [fig('profile p99', 100, 'ms'), fig('ingest', 20_000, 'events/s'), fig('list', 50, 'ms'), fig('gone', 1, 'ms')];
+    const now = [fig('profile p99', 125, 'ms'), fig('ingest', 15_000, 'events/s'), fig('list', 20, 'ms'), fig('new', 5, 'ms')];
+    const changes = compareFigures(before, now);
+    expect(changes.map((c) => [c.name, Math.round(c.change * 100), c.regression])).toEqual([
+      ['profile p99', 25, true],
+      ['ingest', -25, true],
+      ['list', -60, false],
+    ]);
+    expect(comparisonTable('x.json', changes)).toContain('| profile p99 | 100 ms | 125 ms | +25% | **regression** |');
+  });
+
+  it('compares with the newest full run of the same scale and database, never a partial or reused one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patron-bench-results-'));
+    const write = (file: string, o: { reused?: boolean; only?: string[] | null }) =>
+      writeFileSync(
+        join(dir, file),
+        JSON.stringify({ heading: file, scale: {}, db: 'postgres', reused: false, only: null, figures: [], ...o }),
+      );
+    write('2026-11-23-M-postgres.json', {});
+    write('2026-11-30-M-postgres-abc1234.json', {});
+    write('2026-12-01-M-postgres-def5678-reused.json', { reused: true });
+    write('2026-12-02-M-postgres-def5678-only-messaging.json', { only: ['messaging'] });
+    write('2026-12-03-S-postgres-def5678.json', {});
+    write('2026-12-04-M-postgres-0000000.json', {});
+    expect(previousFullRun(dir, 'M', 'postgres', '2026-12-04-M-postgres-0000000.json')?.file).toBe('2026-11-30-M-postgres-abc1234.json');
+    expect(previousFullRun(dir, 'L', 'postgres', 'none')).toBeNull();
+  });
+});

@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Figure } from './harness.ts';
+
+/** A stored result file (bench/results/*.json), as run.ts writes it. */
+type Result = { heading: string; scale: unknown; db: string; reused: boolean; only: string[] | null; commit?: string; figures: Figure[] };
+
+/** Lower is better for times and sizes; higher for rates (anything "per second"). */
+const lowerIsBetter = (unit: string) => !unit.includes('/s');
+
+/** Changes beyond this share of the previous figure, the wrong way, are called regressions. */
+export const REGRESSION = 0.2;
+
+export type Change = { name: string; before: number; after: number; unit: string; change: number; regression: boolean };
+
+/** Each figure of `now` beside the same-named figure of `before`, with its relative change and whether it regressed. */
+export function compareFigures(before: readonly Figure[], now: readonly Figure[]): Change[] {
+  const old = new Map(before.map((f) => [f.name, f]));
+  return now.flatMap((f) => {
+    const b = old.get(f.name);
+    if (!b || b.unit !== f.unit || typeof b.figure !== 'number' || typeof f.figure !== 'number' || b.figure === 0) return [];
+    const change = (f.figure - b.figure) / b.figure;
+    const worse = lowerIsBetter(f.unit) ? change : -change;
+    return [{ name: f.name, before: b.figure, after: f.figure, unit: f.unit, change, regression: worse > REGRESSION }];
+  });
+}
+
+/**
+ * The newest full run (not reused, not `--only`) of this scale and database among the stored results, other than
+ * `except`: file names begin with the date, so the last in name order is the newest.
+ */
+export function previousFullRun(dir: string, scale: string, db: string, except: string): { file: string; result: Result } | null {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== except && f.includes(`-${scale}-${db}`))
+    .sort();
+  for (const file of files.reverse()) {
+    const result = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Result;
+    if (!result.reused && !result.only) return { file, result };
+  }
+  return null;
+}
+
+/** The comparison as a Markdown table, regressions marked. */
+export function comparisonTable(file: string, changes: readonly Change[]): string {
+  const pct = (x: number) => `${x > 0 ? '+' : ''}${Math.round(x * 100)}%`;
+  return [
+    `Compared with ${file} (a change of more than ${Math.round(REGRESSION * 100)}% the wrong way is a regression):`,
+    '',
+    '| workload | before | now | change | |',
+    '|---|---|---|---|---|',
+    ...changes.map(
+      (c) => `| ${c.name} | ${c.before} ${c.unit} | ${c.after} ${c.unit} | ${pct(c.change)} | ${c.regression ? '**regression**' : ''} |`,
+    ),
+  ].join('\n');
+}
