@@ -3,7 +3,7 @@ import type { DomainEventType } from '../../contracts/events.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { DeliveredEvent, EventSubscription } from './subscription.ts';
 
-/** Deliveries one pass takes (each worker its own, SKIP LOCKED). */
+/** Deliveries one pass takes per subscriber (each worker its own, SKIP LOCKED). */
 const BATCH = 100;
 const MAX_ATTEMPTS = 8;
 
@@ -33,16 +33,21 @@ export async function dispatchEvents(ctx: AppContext, subscriptions: readonly Ev
   if (subscriptions.length === 0) return 0;
   const byName = new Map(subscriptions.map((s) => [s.name, s]));
   return ctx.db.transaction().execute(async (trx) => {
+    // Each subscriber's due deliveries from its own part of the index, so one's backlog does not slow another's.
     const due = await sql<Due>`
       select d.event_id, d.subscriber, d.attempts, e.key, e.type, e.version, e.customer_id, e.payload, e.occurred_at
-      from event_deliveries d join domain_events e on e.id = d.event_id
-      where d.status = 'pending' and d.next_at <= now() and d.subscriber = any(${[...byName.keys()]}::text[])
-        and (d.customer_id is null or not exists (
-          select 1 from event_deliveries p
-          where p.subscriber = d.subscriber and p.customer_id = d.customer_id and p.status = 'pending' and p.event_id < d.event_id))
-      order by d.next_at, d.event_id
-      limit ${BATCH}
-      for update of d skip locked`.execute(trx);
+      from unnest(${[...byName.keys()]}::text[]) s(name)
+      cross join lateral (
+        select d.event_id, d.subscriber, d.attempts from event_deliveries d
+        where d.subscriber = s.name and d.status = 'pending' and d.next_at <= now()
+          and (d.customer_id is null or not exists (
+            select 1 from event_deliveries p
+            where p.subscriber = d.subscriber and p.customer_id = d.customer_id and p.status = 'pending' and p.event_id < d.event_id))
+        order by d.next_at, d.event_id
+        limit ${BATCH}
+        for update of d skip locked) d
+      join domain_events e on e.id = d.event_id
+      order by d.event_id`.execute(trx);
     const events = due.rows.map((row) => ({
       subscriber: row.subscriber,
       attempts: row.attempts,

@@ -323,11 +323,24 @@ async function zoneOf(env: Env, run: Run): Promise<string> {
 
 /**
  * One pass of the journey runner (a poller in every working process): runs whose wait has ended are taken (SKIP
- * LOCKED) and advanced, each in its own savepoint; their log lines and new states are written together at the end.
- * A step that fails is retried with backoff; after MAX_ATTEMPTS the run stops as `failed` with the error on it and in
+ * LOCKED) and advanced — first all in one go; if one fails, the pass is taken again with each run in its own savepoint
+ * — and their log lines and new states are written together at the end. A step that fails is retried with backoff; after MAX_ATTEMPTS the run stops as `failed` with the error on it and in
  * its log — never dropped silently. Returns how many runs it took.
  */
 export async function advanceDue(ctx: AppContext): Promise<number> {
+  try {
+    return await advancePass(ctx, false);
+  } catch (err) {
+    if (!(err instanceof RunFailed)) throw err;
+    return advancePass(ctx, true);
+  }
+}
+
+/** A run failed in a pass taken without savepoints: the pass is rolled back and taken again, a savepoint per run. */
+class RunFailed extends Error {}
+
+/** One pass; `isolated`: each run in a savepoint, so one that fails is rolled back alone and retried later. */
+async function advancePass(ctx: AppContext, isolated: boolean): Promise<number> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const due = await trx
@@ -349,15 +362,16 @@ export async function advanceDue(ctx: AppContext): Promise<number> {
     const states: RunState[] = [];
     for (const run of due) {
       const out: Written = { log: [], state: null };
-      await sql`savepoint journey_run`.execute(trx);
+      if (isolated) await sql`savepoint journey_run`.execute(trx);
       try {
         const d = versions.get(`${run.journey_id}:${run.version}`);
         if (!d) throw new Error(`version ${run.version} of journey ${run.journey_id} is missing`);
         await advance(env, run, d, out);
-        await sql`release savepoint journey_run`.execute(trx);
+        if (isolated) await sql`release savepoint journey_run`.execute(trx);
         log.push(...out.log);
         if (out.state) states.push(out.state);
       } catch (err) {
+        if (!isolated) throw new RunFailed((err as Error).message);
         await sql`rollback to savepoint journey_run`.execute(trx);
         const attempts = run.attempts + 1;
         const final = attempts >= MAX_ATTEMPTS;

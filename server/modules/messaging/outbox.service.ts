@@ -31,26 +31,17 @@ export type EnqueueInput = {
  * when it is sent.
  */
 export async function enqueueMessage(trx: Db, input: EnqueueInput): Promise<{ messageId: number; created: boolean }> {
-  const t = await trx.selectFrom('message_templates').select(['channel', 'purpose']).where('key', '=', input.template).executeTakeFirst();
-  if (!t) throw messageErrors.templateNotFound(input.template);
-  const inserted = await trx
-    .insertInto('messages')
-    .values({
-      key: input.key,
-      customer_id: input.customerId,
-      channel: t.channel,
-      purpose: t.purpose,
-      template_key: input.template,
-      variables: JSON.stringify(input.variables ?? {}),
-      language: null,
-      source: input.source,
-      ...(input.sendAt ? { not_before: input.sendAt } : {}),
-    })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (inserted) return { messageId: Number(inserted.id), created: true };
-  const existing = await trx.selectFrom('messages').select('id').where('key', '=', input.key).executeTakeFirstOrThrow();
+  // One statement in the usual case: the template's channel and purpose read by the insert itself.
+  const inserted = await sql<{ id: number }>`
+    insert into messages (key, customer_id, channel, purpose, template_key, variables, language, source, not_before)
+    select ${input.key}, ${input.customerId}, t.channel, t.purpose, t.key, ${JSON.stringify(input.variables ?? {})}::jsonb, null, ${input.source},
+      coalesce(${input.sendAt ?? null}::timestamptz, now())
+    from message_templates t where t.key = ${input.template}
+    on conflict (key) do nothing
+    returning id`.execute(trx);
+  if (inserted.rows.length > 0) return { messageId: Number(inserted.rows[0].id), created: true };
+  const existing = await trx.selectFrom('messages').select('id').where('key', '=', input.key).executeTakeFirst();
+  if (!existing) throw messageErrors.templateNotFound(input.template);
   return { messageId: Number(existing.id), created: false };
 }
 
