@@ -21,8 +21,13 @@ type RunContext = {
 };
 type RuleClock = Awaited<ReturnType<typeof ruleClockOf>>;
 
-/** Runs taken per pass; steps one run may take in a pass before it must reach a wait (publishing forbids loops without one). */
-const BATCH = 100;
+/**
+ * Runs taken per pass, and per pass taken again with a savepoint per run after a failure (fewer: each savepoint is a
+ * subtransaction, and a transaction with more than 64 makes every other session's snapshots dearer while it lasts);
+ * steps one run may take in a pass before it must reach a wait (publishing forbids loops without one).
+ */
+const BATCH = 500;
+const ISOLATED_BATCH = 50;
 const MAX_STEPS = 50;
 /** A step that keeps failing is retried with backoff this many times, then the run stops with the error shown. */
 const MAX_ATTEMPTS = 5;
@@ -350,7 +355,7 @@ async function advancePass(ctx: AppContext, isolated: boolean): Promise<number> 
       .where('due_at', '<=', now)
       .orderBy('due_at')
       .orderBy('id')
-      .limit(BATCH)
+      .limit(isolated ? ISOLATED_BATCH : BATCH)
       .forUpdate()
       .skipLocked()
       .execute();
