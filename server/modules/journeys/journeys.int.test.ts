@@ -59,11 +59,11 @@ describe('journeys', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 6 });
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 8 });
     expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 0 });
     const list = (await api('GET', '/journeys')).json().items;
     unpaid = list.find((j: { key: string }) => j.key === 'unpaid-reminder').id;
-    expect(list.map((j: { status: string }) => j.status)).toEqual(['draft', 'draft', 'draft', 'draft', 'draft', 'draft']);
+    expect(list.map((j: { status: string }) => j.status)).toEqual(Array(8).fill('draft'));
     const on = await api('POST', `/journeys/${unpaid}/activate`);
     expect(on.json()).toMatchObject({ status: 'active', version: 1 });
     // The journey brought its template.
@@ -524,5 +524,15 @@ describe('journeys', () => {
     const runs = await runsOf(member);
     expect(runs.length).toBe(runs.filter((r: { status: string }) => r.status === 'completed').length);
     expect((await api('GET', `/tickets?customerId=${member}`)).json().items).toHaveLength(runs.length);
+  });
+
+  it('ships the 开卡 anniversary and the welcome series ready to switch on (they publish as they are)', async () => {
+    const list = (await api('GET', '/journeys')).json().items as { id: number; key: string }[];
+    for (const key of ['card-anniversary', 'welcome-series']) {
+      const j = list.find((x) => x.key === key);
+      const on = await api('POST', `/journeys/${j?.id}/activate`);
+      expect(on.statusCode, on.body).toBe(200);
+      expect((await api('POST', `/journeys/${j?.id}/pause`)).statusCode).toBe(200);
+    }
   });
 });

@@ -185,6 +185,82 @@ export const LIBRARY: readonly LibraryJourney[] = [
       },
     ],
   },
+  {
+    key: 'card-anniversary',
+    name: '开卡周年关怀',
+    description:
+      'On the anniversary of the day a member opened their card (开卡), at 10:00 in their time zone: 100 bonus points and a thank-you that shows the balance (marketing: consent needed). Members only; the loyalty programme must be open.',
+    definition: {
+      trigger: { type: 'date', field: 'card_opened', calendar: 'gregorian', offsetDays: 0, time: '10:00' },
+      entryRules: null,
+      reentry: { policy: 'every' },
+      goal: null,
+      start: 'gift',
+      steps: [
+        { id: 'gift', type: 'points', points: 100, reason: '开卡周年礼', next: 'thanks' },
+        { id: 'thanks', type: 'message', template: 'card-anniversary', next: null },
+      ],
+    },
+    templates: [
+      {
+        key: 'card-anniversary',
+        name: '开卡周年',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN':
+            '{{ customer.first_name }}，今天是您成为{{ store.name }}会员的周年纪念日，已为您送上 100 积分，当前积分 {{ points.balance }}。感谢一路相伴！',
+          en: '{{ customer.first_name }}, today is your membership anniversary at {{ store.name }}: 100 points are yours, {{ points.balance }} in all. Thank you!',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+  {
+    key: 'welcome-series',
+    name: '新会员欢迎系列',
+    description:
+      'A new sign-up (the tracked event Signed Up) gets a welcome e-mail at once and, three days later at 10:00 if they have not ordered, a second one about the store’s best sellers (marketing: consent needed); any order ends the series.',
+    definition: {
+      trigger: { type: 'event', name: 'Signed Up', properties: {}, maxAgeHours: 24 },
+      entryRules: null,
+      reentry: { policy: 'once' },
+      goal: { type: 'any_order' },
+      start: 'welcome',
+      steps: [
+        { id: 'welcome', type: 'message', template: 'welcome', next: 'wait-3d' },
+        { id: 'wait-3d', type: 'wait', minutes: 3 * 24 * 60, next: 'at-ten' },
+        { id: 'at-ten', type: 'wait_until', time: '10:00', next: 'second' },
+        { id: 'second', type: 'message', template: 'welcome-second', next: null },
+      ],
+    },
+    templates: [
+      {
+        key: 'welcome',
+        name: '欢迎邮件',
+        channel: 'email',
+        purpose: 'marketing',
+        subject: { 'zh-CN': '欢迎来到{{ store.name }}', en: 'Welcome to {{ store.name }}' },
+        body: {
+          'zh-CN': '<p>{{ customer.first_name }}，欢迎加入{{ store.name }}！</p><p>有任何问题，直接回复这封邮件即可。</p>',
+          en: '<p>{{ customer.first_name }}, welcome to {{ store.name }}!</p><p>If you have a question, just reply to this e-mail.</p>',
+        },
+        quietHours: true,
+      },
+      {
+        key: 'welcome-second',
+        name: '欢迎邮件（第二封）',
+        channel: 'email',
+        purpose: 'marketing',
+        subject: { 'zh-CN': '{{ store.name }}的人气好物', en: 'What people love at {{ store.name }}' },
+        body: {
+          'zh-CN': '<p>{{ customer.first_name }}，这些是大家最喜欢的商品，挑一件适合您的吧。</p>',
+          en: '<p>{{ customer.first_name }}, here is what other customers love most — find something for you.</p>',
+        },
+        quietHours: true,
+      },
+    ],
+  },
 ];
 
 /** A template the shipped journeys bring (the demo store starts from them too). */
