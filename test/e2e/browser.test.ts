@@ -480,7 +480,7 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('builds a small journey on the canvas — a message, then the end — and publishes it', async () => {
+  it('builds a small journey on the canvas — a message, a webhook, then the end — and publishes it', async () => {
     await page.goto(`${base}/automation`);
     await page.getByTestId('journey-new').click();
     await page.getByTestId('journey-new-name').fill('欢迎');
@@ -495,6 +495,16 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.locator('.ant-select-item-option', { hasText: /^end$/ }).click();
     await page.getByTestId('make-start').click();
     await page.getByTestId('node-message-2').waitFor();
+    // A webhook step after the message: added, named, and put between the message and the end.
+    await page.getByTestId('add-step-type').click();
+    await page.locator('.ant-select-item-option', { hasText: '调用 Webhook' }).click();
+    await page.getByTestId('add-step').click();
+    await page.getByTestId('step-webhook-name').fill('welcome-sent');
+    await page.getByTestId('step-next').click();
+    await page.locator('.ant-select-item-option', { hasText: /^end$/ }).click();
+    await page.getByTestId('node-message-2').click();
+    await page.getByTestId('step-next').click();
+    await page.locator('.ant-select-item-option', { hasText: /^webhook-/ }).click();
     await page.screenshot({ path: join(SHOTS, 'journey-editor.png') });
     await page.getByTestId('journey-publish').click();
     await expect
@@ -518,7 +528,8 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       start: 'message-2',
       steps: [
         { id: 'end', type: 'exit' },
-        { id: 'message-2', type: 'message', template: 'order-unpaid', next: 'end' },
+        { id: 'message-2', type: 'message', template: 'order-unpaid', next: expect.stringMatching(/^webhook-/) },
+        { type: 'webhook', name: 'welcome-sent', next: 'end' },
       ],
     });
     expect(consoleErrors).toEqual([]);

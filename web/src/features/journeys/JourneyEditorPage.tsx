@@ -588,6 +588,7 @@ export function JourneyEditorPage() {
             style={{ width: 200 }}
             value={adding}
             onChange={setAdding}
+            virtual={false}
             data-testid="add-step-type"
             options={STEP_TYPES.map((x) => ({ value: x, label: t(`journeys.stepTypes.${x}`) }))}
           />
