@@ -94,8 +94,8 @@ describe('social listening', () => {
     expect(a).toMatchObject({ index: 0, sentiment: 'negative', ticketId: null });
     expect(b).toMatchObject({ index: 1, error: { code: 'VALIDATION_FAILED' } });
     expect(c).toMatchObject({ index: 2, sentiment: 'positive' });
-    const day = new Date().toISOString().slice(0, 10);
-    const report = (await api('GET', `/social/report?from=${day}&to=${day}`)).json();
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const report = (await api('GET', `/social/report?from=${day(-1)}&to=${day(1)}`)).json();
     expect(report.byPlatform.map((p: { platform: string }) => p.platform)).toEqual(
       expect.arrayContaining(['weibo', 'douyin', 'xiaohongshu']),
     );
@@ -122,8 +122,8 @@ describe('social listening', () => {
     const good = await review({ externalId: 'r-2', rating: 5, text: '很喜欢，包装精美', author: { id: 'tm-88' } });
     expect(good.json()).toMatchObject({ sentiment: 'positive', ticketId: null });
     expect((await review({ externalId: 'r-3', rating: 6, text: '' })).statusCode).toBe(400);
-    const day = new Date().toISOString().slice(0, 10);
-    const report = (await api('GET', `/social/report?from=${day}&to=${day}`)).json();
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const report = (await api('GET', `/social/report?from=${day(-1)}&to=${day(1)}`)).json();
     expect(report.products).toContainEqual({ sku: 'MUG', reviews: 2, averageRating: 3, negativeShare: 0.5 });
     const buyer = bad.json().customerId;
     const panel = (await api('GET', `/customers/${buyer}`)).json().panels.find((p: { key: string }) => p.key === 'social');
