@@ -267,6 +267,22 @@ export const journeyView = z.object({
   updatedAt: z.string(),
   /** Per step (GET /journeys/:id only): runs that took it, runs waiting to take it next, errors it raised. */
   steps: z.record(z.string(), z.object({ taken: z.number().int(), waiting: z.number().int(), errors: z.number().int() })).optional(),
+  /**
+   * What its messages earned (GET /journeys/:id only), by the campaigns' last-touch attribution: people sent a
+   * message, those of them with an order credited to one, the orders and their net paid revenue in minor units; the
+   * same per message step; and the orders the runs were about that were paid after their reminder.
+   */
+  earned: z
+    .object({
+      reached: z.number().int(),
+      converted: z.number().int(),
+      orders: z.number().int(),
+      revenue: z.number().int(),
+      steps: z.record(z.string(), z.object({ sent: z.number().int(), orders: z.number().int(), revenue: z.number().int() })),
+      /** The orders runs were about (催付, order care) paid after a message of their run was sent, and their net paid. */
+      recovered: z.object({ orders: z.number().int(), revenue: z.number().int() }),
+    })
+    .optional(),
 });
 export const journeyList = z.object({ items: z.array(journeyView) });
 

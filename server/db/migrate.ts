@@ -41,6 +41,7 @@ import * as m0038 from './migrations/0038_survey_distribution.ts';
 import * as m0039 from './migrations/0039_webhooks.ts';
 import * as m0040 from './migrations/0040_optional_events.ts';
 import * as m0041 from './migrations/0041_delivery_due_per_subscriber.ts';
+import * as m0042 from './migrations/0042_journey_attributions.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -85,6 +86,7 @@ export const migrations: Record<string, Migration> = {
   '0039_webhooks': m0039,
   '0040_optional_events': m0040,
   '0041_delivery_due_per_subscriber': m0041,
+  '0042_journey_attributions': m0042,
 };
 
 export type MigrateResult = { applied: string[] };

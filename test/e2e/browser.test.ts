@@ -466,6 +466,8 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByText('催付：未付款订单提醒', { exact: true }).waitFor();
     await page.locator('.ant-table-row', { hasText: '催付：未付款订单提醒' }).locator('.ant-table-row-expand-icon').click();
     await page.getByText('等待 30 分钟').waitFor();
+    // What it earned so far (nothing sent yet): reached, converted, orders, revenue.
+    await expect.poll(async () => (await page.getByTestId('journey-earned').textContent()) ?? '').toMatch(/^触达 0 人 · 转化 0 人/);
     await page.getByTestId('journey-toggle-unpaid-reminder').click();
     await expect
       .poll(async () => (await page.locator('.ant-table-row', { hasText: '催付：未付款订单提醒' }).textContent()) ?? '')

@@ -33,10 +33,12 @@ export type CampaignRecipientTable = {
 
 export type CampaignCouponCodeTable = { campaign_id: number; code: string; customer_id: number | null };
 
+/** An order credited to the last marketing touch: a campaign's message or a journey's (exactly one is set). */
 export type CampaignAttributionTable = {
   order_id: number;
   customer_id: number;
-  campaign_id: number;
+  campaign_id: number | null;
+  journey_id: number | null;
   message_id: number;
   touch: 'click' | 'open' | 'delivered';
   touched_at: Date;

@@ -26,7 +26,8 @@ export const campaignsModule = defineModule({
   // who agreed to sharing (ad audiences: privacy's consent condition).
   reads: ['segments', 'segment_members', 'customers', 'messages', 'events', 'orders'],
 });
-export { attributeOrders, attributeNew } from './attribution.ts';
+export { attributeOrders, attributeNew, journeyEarnings } from './attribution.ts';
 export { runCampaigns } from './launch.ts';
 export { campaignReport, reportCsv, sendCampaign } from './campaigns.service.ts';
 export { attributionSettingsOf } from './campaigns.service.ts';
+export { NET_PAID } from './report.ts';

@@ -3,6 +3,7 @@ import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts'
 import type { Patron } from '../../app.ts';
 import { dispatchEvents } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
+import { attributeNew } from '../campaigns/index.ts';
 import { sendDue } from '../messaging/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { enterByDate } from './dates.ts';
@@ -534,5 +535,46 @@ describe('journeys', () => {
       expect(on.statusCode, on.body).toBe(200);
       expect((await api('POST', `/journeys/${j?.id}/pause`)).statusCode).toBe(200);
     }
+  });
+
+  it('credits 催付 with the order its reminder won back, and with a later order by the campaigns’ last touch', async () => {
+    const earned = async () => (await api('GET', `/journeys/${unpaid}`)).json().earned;
+    // Earlier runs' reminders go out first, so that what follows is this buyer's alone.
+    await advance(plus(120));
+    await sendDue(at(plus(121)));
+    const before = await earned();
+    const { customerId, orderId } = await order({ externalId: 'TB-90', phone: '13800009090', status: 'pending_payment', placedAt: T0 });
+    await dispatch(plus(1));
+    await advance(plus(1));
+    await advance(plus(120)); // version 2 waits two hours
+    await sendDue(at(plus(121)));
+    const [reminder] = await messagesOf(customerId);
+    expect(reminder).toMatchObject({ status: 'sent', channel: 'sms' });
+    await order({ externalId: 'TB-90', phone: '13800009090', status: 'paid', placedAt: T0, paidAt: plus(130) });
+    // The provider reports the reminder delivered; a second order within the SMS delivered window is the journey's.
+    await patron.ctx.db.updateTable('messages').set({ status: 'delivered' }).where('id', '=', reminder.id).execute();
+    await order({ externalId: 'TB-91', phone: '13800009090', status: 'paid', placedAt: plus(150), paidAt: plus(151), total: 12_900 });
+    while ((await attributeNew(at(plus(152)))) > 0);
+    const credited = await patron.ctx.db.selectFrom('campaign_attributions').selectAll().where('customer_id', '=', customerId).execute();
+    expect(credited.map((c) => [Number(c.journey_id), c.campaign_id, Number(c.message_id), c.touch])).toEqual([
+      [unpaid, null, Number(reminder.id), 'delivered'],
+    ]);
+    expect(Number(credited[0].order_id)).not.toBe(orderId);
+    // One more person reached and converted; the order the reminder was about counts as won back.
+    const after = await earned();
+    expect(after).toEqual({
+      reached: before.reached + 1,
+      converted: before.converted + 1,
+      orders: before.orders + 1,
+      revenue: before.revenue + 12_900,
+      steps: {
+        remind: {
+          sent: before.steps.remind.sent + 1,
+          orders: before.steps.remind.orders + 1,
+          revenue: before.steps.remind.revenue + 12_900,
+        },
+      },
+      recovered: { orders: before.recovered.orders + 1, revenue: before.recovered.revenue + 39_800 },
+    });
   });
 });

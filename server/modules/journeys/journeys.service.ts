@@ -5,6 +5,7 @@ import type { Db, JourneyTable } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { recordAudit } from '../audit/index.ts';
+import { journeyEarnings, NET_PAID } from '../campaigns/index.ts';
 import { saveTemplate, templateExists } from '../messaging/index.ts';
 import { customersMatching, ruleClockOf } from '../segments/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
@@ -88,10 +89,32 @@ async function stepCounts(db: Db, id: number) {
   return out;
 }
 
+/**
+ * The orders a journey's runs were about (the order that let them in: 催付, order care) that were paid after a
+ * message of their run was sent — what a reminder won back — and their net paid amount.
+ */
+async function recovered(db: Db, id: number) {
+  const { rows } = await sql<{ orders: number; revenue: string }>`
+    select count(*)::int as orders, coalesce(sum(${NET_PAID}), 0)::bigint as revenue
+    from journey_runs r join orders o on o.id = (r.context->>'orderId')::bigint
+    where r.journey_id = ${id} and o.paid_at is not null
+      and exists (
+        select 1 from messages m
+        where m.customer_id = r.customer_id and m.source = ${`journey:${id}`} and starts_with(m.key, 'journey:' || r.id || ':')
+          and m.sent_at <= o.paid_at
+      )`.execute(db);
+  return { orders: rows[0]?.orders ?? 0, revenue: Number(rows[0]?.revenue ?? 0) };
+}
+
 export async function getJourney(db: Db, id: number) {
   const row = await rowOf(db, id);
-  const [counts, steps] = await Promise.all([countsOf(db, [id]), stepCounts(db, id)]);
-  return { ...present(row, counts(id)), steps };
+  const [counts, steps, earned, won] = await Promise.all([
+    countsOf(db, [id]),
+    stepCounts(db, id),
+    journeyEarnings(db, id),
+    recovered(db, id),
+  ]);
+  return { ...present(row, counts(id)), steps, earned: { ...earned, recovered: won } };
 }
 
 /** A new journey as a draft (nobody enters until it is activated). */

@@ -24,6 +24,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
 import { RuleBuilder, useSegmentCatalog } from '../segments/RuleBuilder.tsx';
 import { ActionFields, isAction } from './ActionFields.tsx';
+import { EarnedLine, useMoney } from './Earned.tsx';
 import { StepLine, triggerText } from './steps.tsx';
 import { useOpenSurveyOptions } from '../surveys/openSurveys.ts';
 
@@ -471,6 +472,7 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
 export function JourneyEditorPage() {
   const { id } = useParams();
   const { t } = useTranslation();
+  const money = useMoney();
   const { message } = App.useApp();
   const { can } = useSession();
   const navigate = useNavigate();
@@ -506,6 +508,7 @@ export function JourneyEditorPage() {
   const step = d.steps.find((s) => s.id === selected) ?? null;
   const bad = new Set(problems.map((p) => p.step));
   const counts = journey.data.steps ?? {};
+  const earned = journey.data.earned;
   const nodes: Node[] = d.steps.map((s) => ({
     id: s.id,
     position: positions.get(s.id) ?? { x: 0, y: 0 },
@@ -515,6 +518,11 @@ export function JourneyEditorPage() {
           {s.id === d.start && <Tag color="blue">{t('journeys.start')}</Tag>}
           <StepLine step={s} />
           {counts[s.id] && <div style={{ fontSize: 11, opacity: 0.7 }}>{t('journeys.stepCounts', counts[s.id])}</div>}
+          {earned?.steps[s.id] && (
+            <div style={{ fontSize: 11, color: '#389e0d' }}>
+              {t('journeys.stepEarned', { ...earned.steps[s.id], revenue: money(earned.steps[s.id].revenue) })}
+            </div>
+          )}
         </div>
       ),
     },
@@ -574,6 +582,11 @@ export function JourneyEditorPage() {
       <Typography.Paragraph type="secondary">
         {triggerText(t, d)} · {t(`journeys.status.${journey.data.status}`)} · {t('journeys.version')} {journey.data.version ?? '—'}
       </Typography.Paragraph>
+      {earned && (
+        <Typography.Paragraph>
+          <EarnedLine earned={earned} />
+        </Typography.Paragraph>
+      )}
       {problems.length > 0 && (
         <Alert
           type="error"

@@ -3,6 +3,7 @@ import { App, Button, Card, Drawer, Form, Input, Modal, Space, Table, Tag, Timel
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
+import { EarnedLine, useMoney } from './Earned.tsx';
 import { StepLine, triggerText } from './steps.tsx';
 import type { z } from 'zod';
 import { type JourneyDefinition, type JourneyStep, type journeyList, type journeyRunPage, nextOf } from '../../../../contracts/journeys.ts';
@@ -36,18 +37,22 @@ function ordered(d: JourneyDefinition): JourneyStep[] {
 /** A journey's steps in run order, each with how many runs took it, wait for it and failed at it. */
 function JourneySteps({ journey }: { journey: Journey }) {
   const { t } = useTranslation();
+  const money = useMoney();
   const detail = useQuery({ queryKey: ['journey', journey.id], queryFn: () => api<Journey>(`/journeys/${journey.id}`) });
   const d = journey.definition;
   return (
     <Space direction="vertical">
       <Typography.Text type="secondary">{journey.description}</Typography.Text>
       <Typography.Text>{triggerText(t, d)}</Typography.Text>
+      {detail.data?.earned && <EarnedLine earned={detail.data.earned} />}
       {ordered(d).map((s) => {
         const c = detail.data?.steps?.[s.id];
+        const e = detail.data?.earned?.steps[s.id];
         return (
           <Space key={s.id}>
             <StepLine step={s} />
             {c && <Tag color={c.errors > 0 ? 'red' : undefined}>{t('journeys.stepCounts', c)}</Tag>}
+            {e && <Tag color="green">{t('journeys.stepEarned', { ...e, revenue: money(e.revenue) })}</Tag>}
           </Space>
         );
       })}
