@@ -77,6 +77,17 @@ export const journeyStep = z.discriminatedUnion('type', [
     template: z.string().min(2).max(80).describe('A message template key; consent, quiet hours and caps apply when it is sent'),
     next,
   }),
+  z
+    .strictObject({
+      id: stepId,
+      type: z.literal('recommend'),
+      limit: z.number().int().min(1).max(6).default(3),
+      yes: next.describe('There are products to recommend'),
+      no: next.describe('None (nothing bought together with what the person bought)'),
+    })
+    .describe(
+      'Finds products bought together with what the person bought (affinity, recency-weighted); later messages print them from {{ recommendations }} (name, sku, category)',
+    ),
   z.strictObject({ id: stepId, type: z.literal('tag'), tag: z.string().min(1).max(50), remove: z.boolean().default(false), next }),
   z
     .strictObject({ id: stepId, type: z.literal('coupon'), templateId: z.number().int().positive(), next })
@@ -151,6 +162,7 @@ export function nextOf(step: JourneyStep): (string | null)[] {
     case 'condition':
     case 'order_status':
     case 'wait_event':
+    case 'recommend':
       return [step.yes, step.no];
     case 'split':
       return step.branches.map((b) => b.next);

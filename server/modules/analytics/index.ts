@@ -37,4 +37,5 @@ export { clvSummaries, fitSummaries, predict, scopeFilter } from './clv.service.
 export type { Period } from './clv.service.ts';
 export { clusterCustomers } from './clusters.service.ts';
 export { dashboardOverview } from './overview.service.ts';
+export { recommendationsFor } from './affinity.service.ts';
 export { refreshStoredAnswers } from './snapshots.service.ts';

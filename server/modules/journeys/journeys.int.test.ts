@@ -7,6 +7,7 @@ import { attributeNew } from '../campaigns/index.ts';
 import { sendDue } from '../messaging/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { enterByDate } from './dates.ts';
+import { shippedTemplate } from './library.ts';
 import { followEvents } from './events.ts';
 import { dryRun } from './journeys.service.ts';
 import { advanceDue } from './runner.ts';
@@ -60,11 +61,11 @@ describe('journeys', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 8 });
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 9 });
     expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 0 });
     const list = (await api('GET', '/journeys')).json().items;
     unpaid = list.find((j: { key: string }) => j.key === 'unpaid-reminder').id;
-    expect(list.map((j: { status: string }) => j.status)).toEqual(Array(8).fill('draft'));
+    expect(list.map((j: { status: string }) => j.status)).toEqual(Array(9).fill('draft'));
     const on = await api('POST', `/journeys/${unpaid}/activate`);
     expect(on.json()).toMatchObject({ status: 'active', version: 1 });
     // The journey brought its template.
@@ -527,14 +528,71 @@ describe('journeys', () => {
     expect((await api('GET', `/tickets?customerId=${member}`)).json().items).toHaveLength(runs.length);
   });
 
-  it('ships the 开卡 anniversary and the welcome series ready to switch on (they publish as they are)', async () => {
+  it('ships the 开卡 anniversary, the welcome series, cross-sell and order care ready to switch on (they publish as they are)', async () => {
     const list = (await api('GET', '/journeys')).json().items as { id: number; key: string }[];
-    for (const key of ['card-anniversary', 'welcome-series']) {
+    for (const key of ['card-anniversary', 'welcome-series', 'cross-sell', 'order-delivered-review']) {
       const j = list.find((x) => x.key === key);
       const on = await api('POST', `/journeys/${j?.id}/activate`);
       expect(on.statusCode, on.body).toBe(200);
       expect((await api('POST', `/journeys/${j?.id}/pause`)).statusCode).toBe(200);
     }
+  });
+
+  it('cross-sell names products bought together with the buyer’s a week after delivery, and stays silent when there are none', async () => {
+    const NAMES: Record<string, string> = { SCARF: '羊毛围巾', GLOVES: '羊皮手套', HAT: '针织帽', LONELY: '单品' };
+    const D0 = new Date('2026-12-10T02:00:00Z');
+    const buy = async (externalId: string, phone: string, skus: string[], status: string, placedAt: Date) => {
+      const res = await api('POST', '/orders', {
+        channel: 'tmall',
+        externalId,
+        customer: { phone, name: '买家' },
+        status,
+        totalAmount: 10_000 * skus.length,
+        placedAt: placedAt.toISOString(),
+        paidAt: placedAt.toISOString(),
+        deliveredAt: placedAt.toISOString(),
+        items: skus.map((sku) => ({ sku, name: NAMES[sku], category: '服饰', quantity: 1, unitPrice: 10_000 })),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json() as { customerId: number }).customerId;
+    };
+    // Earlier baskets: the scarf with gloves twice, with a hat once.
+    const before = plus(-10 * 24 * 60, D0);
+    await buy('X-1', '13900000001', ['SCARF', 'GLOVES'], 'completed', before);
+    await buy('X-2', '13900000002', ['SCARF', 'GLOVES'], 'completed', before);
+    await buy('X-3', '13900000003', ['SCARF', 'HAT'], 'completed', before);
+    await dispatch(plus(1, before));
+    const j = (await api('GET', '/journeys')).json().items.find((x: { key: string }) => x.key === 'cross-sell');
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+
+    const scarf = await buy('X-4', '13900000004', ['SCARF'], 'delivered', D0);
+    const lone = await buy('X-5', '13900000005', ['LONELY'], 'delivered', D0);
+    await dispatch(plus(1, D0));
+    await advance(plus(1, D0));
+    expect((await runsOf(scarf))[0]).toMatchObject({ status: 'waiting', step: 'at-ten', dueAt: plus(7 * 24 * 60, D0).toISOString() });
+    // A week later, at 10:00 in Shanghai (02:00 UTC).
+    await advance(plus(7 * 24 * 60, D0));
+    const [run] = await runsOf(scarf);
+    expect(run).toMatchObject({ status: 'completed' });
+    expect(run.log.find((l: { step: string }) => l.step === 'matching').outcome).toEqual({ skus: ['GLOVES', 'HAT'], result: true });
+    // (The survey journey switched on earlier invites these buyers too: only the cross-sell messages are looked at.)
+    const crossSell = async (customerId: number) => (await messagesOf(customerId)).filter((x) => x.template_key === 'cross-sell');
+    const [m] = await crossSell(scarf);
+    expect(m).toMatchObject({ purpose: 'marketing' });
+    expect((m.variables as { recommendations: unknown }).recommendations).toEqual([
+      { name: '羊皮手套', sku: 'GLOVES', category: '服饰' },
+      { name: '针织帽', sku: 'HAT', category: '服饰' },
+    ]);
+    const preview = await api('POST', '/message-templates/preview', {
+      template: shippedTemplate('cross-sell'),
+      customerId: scarf,
+      variables: m.variables,
+    });
+    expect(preview.json().text).toContain('常和它一起买的还有：羊皮手套、针织帽，欢迎回店看看。');
+    // Nothing bought together with the lone product: the run ends without a message.
+    expect((await runsOf(lone))[0]).toMatchObject({ status: 'completed' });
+    expect(await crossSell(lone)).toEqual([]);
+    expect((await api('POST', `/journeys/${j.id}/pause`)).statusCode).toBe(200);
   });
 
   it('credits 催付 with the order its reminder won back, and with a later order by the campaigns’ last touch', async () => {

@@ -13,6 +13,12 @@ export type LibraryJourney = {
   templates: TemplateBody[];
 };
 
+/** The products a `recommend` step found, as a sentence (nothing when it found none). */
+const MATCHING = {
+  zh: '{% if recommendations.size > 0 %}搭配推荐：{% for p in recommendations %}{{ p.name }}{% unless forloop.last %}、{% endunless %}{% endfor %}。{% endif %}',
+  en: '{% if recommendations.size > 0 %} Goes well with it: {% for p in recommendations %}{{ p.name }}{% unless forloop.last %}, {% endunless %}{% endfor %}.{% endif %}',
+};
+
 export const LIBRARY: readonly LibraryJourney[] = [
   {
     key: 'unpaid-reminder',
@@ -74,7 +80,8 @@ export const LIBRARY: readonly LibraryJourney[] = [
   {
     key: 'order-delivered-review',
     name: '签收关怀与评价邀请',
-    description: 'Two days after delivery, at 10:00 in the buyer’s time zone, a thank-you that asks for a review.',
+    description:
+      'Two days after delivery, at 10:00 in the buyer’s time zone, a thank-you that asks for a review and names two or three products bought together with theirs (when there are any).',
     definition: {
       trigger: { type: 'order', event: 'delivered', minTotal: 0, statuses: [], maxAgeHours: 72 },
       entryRules: null,
@@ -83,7 +90,8 @@ export const LIBRARY: readonly LibraryJourney[] = [
       start: 'wait-2d',
       steps: [
         { id: 'wait-2d', type: 'wait', minutes: 2 * 24 * 60, next: 'at-ten' },
-        { id: 'at-ten', type: 'wait_until', time: '10:00', next: 'thanks' },
+        { id: 'at-ten', type: 'wait_until', time: '10:00', next: 'matching' },
+        { id: 'matching', type: 'recommend', limit: 3, yes: 'thanks', no: 'thanks' },
         { id: 'thanks', type: 'message', template: 'order-review', next: null },
       ],
     },
@@ -94,8 +102,8 @@ export const LIBRARY: readonly LibraryJourney[] = [
         channel: 'sms',
         purpose: 'transactional',
         body: {
-          'zh-CN': '亲，订单 {{ order.id }} 用得还好吗？期待您的评价，有任何问题请随时联系{{ store.name }}。',
-          en: 'How is your order {{ order.id }}? We would love your review; {{ store.name }} is here if anything is wrong.',
+          'zh-CN': `亲，订单 {{ order.id }} 用得还好吗？期待您的评价，有任何问题请随时联系{{ store.name }}。${MATCHING.zh}`,
+          en: `How is your order {{ order.id }}? We would love your review; {{ store.name }} is here if anything is wrong.${MATCHING.en}`,
         },
         quietHours: true,
       },
@@ -256,6 +264,39 @@ export const LIBRARY: readonly LibraryJourney[] = [
         body: {
           'zh-CN': '<p>{{ customer.first_name }}，这些是大家最喜欢的商品，挑一件适合您的吧。</p>',
           en: '<p>{{ customer.first_name }}, here is what other customers love most — find something for you.</p>',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+  {
+    key: 'cross-sell',
+    name: '复购搭配推荐',
+    description:
+      'A week after an order is delivered, at 10:00, the buyer hears of up to three products people buy together with theirs (marketing: consent needed). Nothing is sent when there is nothing to recommend; a new order in the meantime ends it. At most once a month per customer.',
+    definition: {
+      trigger: { type: 'order', event: 'delivered', minTotal: 0, statuses: [], maxAgeHours: 72 },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: 30 },
+      goal: { type: 'any_order' },
+      start: 'wait-7d',
+      steps: [
+        { id: 'wait-7d', type: 'wait', minutes: 7 * 24 * 60, next: 'at-ten' },
+        { id: 'at-ten', type: 'wait_until', time: '10:00', next: 'matching' },
+        { id: 'matching', type: 'recommend', limit: 3, yes: 'suggest', no: null },
+        { id: 'suggest', type: 'message', template: 'cross-sell', next: null },
+      ],
+    },
+    templates: [
+      {
+        key: 'cross-sell',
+        name: '搭配推荐',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN':
+            '{{ customer.first_name }}，您在{{ store.name }}买的宝贝用上了吗？常和它一起买的还有：{% for p in recommendations %}{{ p.name }}{% unless forloop.last %}、{% endunless %}{% endfor %}，欢迎回店看看。',
+          en: '{{ customer.first_name }}, enjoying your order from {{ store.name }}? People who bought it also chose {% for p in recommendations %}{{ p.name }}{% unless forloop.last %}, {% endunless %}{% endfor %}.',
         },
         quietHours: true,
       },

@@ -4,6 +4,7 @@ import type { JourneyDefinition, JourneyStep } from '../../../contracts/journeys
 import type { Db, JourneyRunTable } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { emit } from '../../events/index.ts';
+import { recommendationsFor } from '../analytics/index.ts';
 import { grantPoints, issueCoupon, ledgerContextOf } from '../loyalty/index.ts';
 import { openServiceTicket } from '../service/index.ts';
 import { setTag, writeCustomerAttributes } from '../customers/index.ts';
@@ -33,6 +34,8 @@ const MAX_STEPS = 50;
 const MAX_ATTEMPTS = 5;
 /** A run picked up this much after its wait ended says so in its log (workers were down). */
 const LATE_MS = 5 * 60_000;
+/** Recommendations read the orders of this many days (what is bought together now, not years ago). */
+const RECOMMEND_WINDOW_DAYS = 365;
 
 /** A line of a run's log: what a step did and why. */
 export async function logStep(db: Db, runId: number, step: string, type: string, outcome: Record<string, unknown>, at: Date) {
@@ -175,6 +178,14 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
         });
         await logStep(db, run.id, step.id, step.type, { messageId: queued.messageId, template: step.template }, now);
         id = step.next;
+        break;
+      }
+      case 'recommend': {
+        const found = await recommendationsFor(db, run.customer_id, { now, windowDays: RECOMMEND_WINDOW_DAYS, limit: step.limit });
+        const recommendations = found.items.map((p) => ({ name: p.name, sku: p.sku, category: p.category }));
+        context.variables = { ...context.variables, recommendations };
+        await logStep(db, run.id, step.id, step.type, { skus: recommendations.map((p) => p.sku), result: recommendations.length > 0 }, now);
+        id = recommendations.length > 0 ? step.yes : step.no;
         break;
       }
       case 'tag': {

@@ -38,6 +38,7 @@ const STEP_TYPES = [
   'condition',
   'order_status',
   'split',
+  'recommend',
   'message',
   'coupon',
   'survey',
@@ -73,6 +74,8 @@ function newStep(type: (typeof STEP_TYPES)[number], id: string): JourneyStep {
           { share: 50, next: null },
         ],
       };
+    case 'recommend':
+      return { id, type, limit: 3, yes: null, no: null };
     case 'message':
       return { id, type, template: '', next: null };
     case 'coupon':
@@ -282,7 +285,12 @@ function StepPanel({ step, steps, onChange }: { step: JourneyStep; steps: Journe
             )}
           </Space>
         ))}
-      {(step.type === 'condition' || step.type === 'order_status' || step.type === 'wait_event') && (
+      {step.type === 'recommend' && (
+        <Form.Item label={t('journeys.fields.recommendLimit')} extra={t('journeys.fields.recommendHelp')}>
+          <InputNumber min={1} max={6} value={step.limit} onChange={(v) => onChange({ ...step, limit: Number(v ?? 3) })} />
+        </Form.Item>
+      )}
+      {(step.type === 'condition' || step.type === 'order_status' || step.type === 'wait_event' || step.type === 'recommend') && (
         <>
           {pointer(t('journeys.fields.yes'), step.yes, (yes) => onChange({ ...step, yes }), 'step-yes')}
           {pointer(t('journeys.fields.no'), step.no, (no) => onChange({ ...step, no }), 'step-no')}

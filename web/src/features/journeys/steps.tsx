@@ -20,6 +20,8 @@ export function StepLine({ step }: { step: JourneyStep }) {
         return t('journeys.steps.orderStatus', { statuses: step.statuses.join(', '), yes: to(step.yes), no: to(step.no) });
       case 'split':
         return t('journeys.steps.split', { branches: step.branches.map((b) => `${b.share}% → ${to(b.next)}`).join(', ') });
+      case 'recommend':
+        return t('journeys.steps.recommend', { limit: step.limit, yes: to(step.yes), no: to(step.no) });
       case 'message':
         return t('journeys.steps.message', { template: step.template });
       case 'coupon':
