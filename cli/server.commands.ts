@@ -62,7 +62,7 @@ export function registerServerCommands(program: Command) {
           const store = await storeSettingsOf(patron.ctx);
           const insights = await seedDemoInsights(patron.ctx.db, { now: new Date(), timeZone: store.timeZone });
           const reminders = await seedDemoMessages(patron.ctx.db, { now: new Date(), timeZone: store.timeZone, currency: store.currency });
-          const journeys = await installLibrary(patron.ctx.db, { type: 'system', id: null, label: 'demo store', ip: null });
+          const journeys = await installLibrary(patron.ctx, { type: 'system', id: null, label: 'demo store', ip: null });
           const awarded = await seedDemoLoyalty(patron.ctx);
           const tickets = await seedDemoService(patron.ctx);
           const afterSales = await seedDemoAfterSales(patron.ctx);

@@ -197,8 +197,12 @@ export const journeyTrigger = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('date'),
-    /** birthday; first_order (its anniversary); member_since (when the person became a customer); card_opened (开卡: when they joined the loyalty programme); attribute:<key> (a date attribute). */
-    field: z.string().regex(/^(birthday|first_order|member_since|card_opened|attribute:[a-z][a-z0-9_]{0,49})$/),
+    /**
+     * Every year on: birthday; first_order (its anniversary); member_since (when the person became a customer);
+     * card_opened (开卡: when they joined the loyalty programme); attribute:<key> (a date attribute). Once, on:
+     * next_order (the predicted date of the person's next order, from the CLV model).
+     */
+    field: z.string().regex(/^(birthday|first_order|member_since|card_opened|next_order|attribute:[a-z][a-z0-9_]{0,49})$/),
     /** lunar: the date's month and day in the Chinese calendar, on this year's Gregorian day (农历生日). */
     calendar: z.enum(['gregorian', 'lunar']).default('gregorian'),
     /** Days before (negative) or after the date. */

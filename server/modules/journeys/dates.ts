@@ -19,6 +19,9 @@ const CHUNK = 5000;
 const addDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
+/** Dates that come once (a prediction), not every year. */
+const ONCE = new Set(['next_order']);
+
 /** The column holding a trigger's date, as a SQL date. */
 function columnOf(field: string, timeZone: string) {
   if (field === 'birthday') return sql`c.birthday`;
@@ -26,17 +29,20 @@ function columnOf(field: string, timeZone: string) {
     return sql`(select (lm.joined_at at time zone ${timeZone})::date from loyalty_members lm where lm.customer_id = c.id and lm.status = 'active')`;
   if (field === 'first_order') return sql`(m.first_order_at at time zone 'UTC')::date`;
   if (field === 'member_since') return sql`(c.created_at at time zone 'UTC')::date`;
+  if (field === 'next_order') return sql`(m.next_order_at at time zone ${timeZone})::date`;
   const key = field.slice('attribute:'.length);
   return sql`(case when c.attributes->>${key} ~ '^\\d{4}-\\d{2}-\\d{2}' then (c.attributes->>${key})::date end)`;
 }
 
 /**
- * Who has the date `target` falls on: the same month and day in an earlier year (a 29 February counted on the 28th
- * in other years); for the lunar calendar, every Gregorian date in the last 120 years with the same Chinese-calendar
- * month and day as `target` (a leap month's people with the ordinary month's).
+ * Who has the date `target` falls on: that very date for a date that comes once (a predicted next order); else the
+ * same month and day in an earlier year (a 29 February counted on the 28th in other years); for the lunar calendar,
+ * every Gregorian date in the last 120 years with the same Chinese-calendar month and day as `target` (a leap month's
+ * people with the ordinary month's).
  */
 function matchOf(field: string, calendar: DateTrigger['calendar'], target: string, timeZone: string) {
   const col = columnOf(field, timeZone);
+  if (ONCE.has(field)) return sql`${col} = ${target}::date`;
   const year = Number(target.slice(0, 4));
   if (calendar === 'gregorian') {
     const days = [target.slice(5)];
@@ -126,6 +132,24 @@ export async function enterByDate(ctx: AppContext): Promise<number> {
     }
   }
   return entered;
+}
+
+/**
+ * Who a date or holiday trigger would have let in on the store's days `days` (YYYY-MM-DD): the people whose date fell
+ * on one of them, or everyone living for a holiday that did — for a journey's dry run.
+ */
+export async function dueOnDays(ctx: AppContext, t: DateTrigger | HolidayTrigger, days: readonly string[]): Promise<number[] | 'everyone'> {
+  const targets = days.map((day) => addDays(day, -t.offsetDays));
+  if (t.type === 'holiday') return targets.some((x) => holidayDate(t.holiday, Number(x.slice(0, 4)), t.date) === x) ? 'everyone' : [];
+  const store = await storeSettingsOf(ctx);
+  const people = await sql<{ id: number }>`
+    select c.id from customers c left join customer_metrics m on m.customer_id = c.id
+    where c.merged_into is null and c.erased_at is null
+      and (${sql.join(
+        targets.map((x) => matchOf(t.field, t.calendar, x, store.timeZone)),
+        sql` or `,
+      )})`.execute(ctx.db);
+  return people.rows.map((r) => Number(r.id));
 }
 
 /** Every hour: a store opened late in the day still greets today's birthdays, and tomorrow's runs wait ready. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
@@ -5,6 +6,7 @@ import { dispatchEvents } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
 import { attributeNew } from '../campaigns/index.ts';
 import { sendDue } from '../messaging/index.ts';
+import { refreshSegment, ruleClockOf } from '../segments/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { enterByDate } from './dates.ts';
 import { shippedTemplate } from './library.ts';
@@ -61,11 +63,11 @@ describe('journeys', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 9 });
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 11 });
     expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 0 });
     const list = (await api('GET', '/journeys')).json().items;
     unpaid = list.find((j: { key: string }) => j.key === 'unpaid-reminder').id;
-    expect(list.map((j: { status: string }) => j.status)).toEqual(Array(9).fill('draft'));
+    expect(list.map((j: { status: string }) => j.status)).toEqual(Array(11).fill('draft'));
     const on = await api('POST', `/journeys/${unpaid}/activate`);
     expect(on.json()).toMatchObject({ status: 'active', version: 1 });
     // The journey brought its template.
@@ -293,6 +295,10 @@ describe('journeys', () => {
     expect((await runsOf(left))[0]).toMatchObject({ status: 'completed' });
     expect((await messagesOf(left)).map((m) => m.template_key)).toEqual(['checkout-reminder']);
     expect(await messagesOf(bought)).toEqual([]);
+    // The dry run counts both: each started a checkout in the period (what happened next is the journey's business).
+    const j = (await api('GET', '/journeys')).json().items.find((x: { key: string }) => x.key === 'abandoned-checkout');
+    expect(await dryRun(at(plus(24 * 60, C0)), j.id, 30)).toEqual({ days: 30, wouldEnter: 2 });
+    expect(await dryRun(at(plus(40 * 24 * 60, C0)), j.id, 30)).toEqual({ days: 30, wouldEnter: 0 });
   });
 
   it('greets everyone on a holiday of the Chinese calendar (中秋), once, and only those the entry rules let in', async () => {
@@ -313,6 +319,10 @@ describe('journeys', () => {
     const runs = await patron.ctx.db.selectFrom('journey_runs').select(['customer_id', 'due_at']).where('journey_id', '=', j.id).execute();
     expect(runs.map((r) => Number(r.customer_id)).sort()).toEqual(named.map((c) => Number(c.id)).sort());
     expect(new Set(runs.map((r) => r.due_at?.toISOString()))).toEqual(new Set(['2026-09-25T02:00:00.000Z']));
+    // The dry run a week later: over 30 days the festival fell, so everyone the rules let in; over 3 days nobody.
+    const weekLater = new Date('2026-10-02T04:00:00Z');
+    expect(await dryRun(at(weekLater), j.id, 30)).toEqual({ days: 30, wouldEnter: named.length });
+    expect(await dryRun(at(weekLater), j.id, 3)).toEqual({ days: 3, wouldEnter: 0 });
   });
 
   it('creates a follow-up for staff (回访) that the assigned role sees as theirs, closed with its outcome once', async () => {
@@ -528,14 +538,74 @@ describe('journeys', () => {
     expect((await api('GET', `/tickets?customerId=${member}`)).json().items).toHaveLength(runs.length);
   });
 
-  it('ships the 开卡 anniversary, the welcome series, cross-sell and order care ready to switch on (they publish as they are)', async () => {
+  it('ships the 开卡 anniversary, the welcome series, cross-sell, order care, win-back and repeat purchase ready to switch on (they publish as they are)', async () => {
     const list = (await api('GET', '/journeys')).json().items as { id: number; key: string }[];
-    for (const key of ['card-anniversary', 'welcome-series', 'cross-sell', 'order-delivered-review']) {
+    for (const key of ['card-anniversary', 'welcome-series', 'cross-sell', 'order-delivered-review', 'win-back', 'repeat-purchase']) {
       const j = list.find((x) => x.key === key);
       const on = await api('POST', `/journeys/${j?.id}/activate`);
       expect(on.statusCode, on.body).toBe(200);
       expect((await api('POST', `/journeys/${j?.id}/pause`)).statusCode).toBe(200);
     }
+  });
+
+  it('win-back: a valuable customer turning at risk enters through the segment the journey brought; staff get a call to make, the customer a message', async () => {
+    const j = (await api('GET', '/journeys')).json().items.find((x: { key: string }) => x.key === 'win-back');
+    const segmentId = j.definition.trigger.segmentId;
+    const segment = (await api('GET', `/segments/${segmentId}`)).json();
+    expect(segment).toMatchObject({ name: '高价值流失风险', kind: 'dynamic' });
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+    const W0 = new Date('2026-12-12T01:00:00Z');
+    const { customerId: atRisk } = await order({
+      externalId: 'WB-1',
+      phone: '13900001001',
+      status: 'completed',
+      placedAt: plus(-200 * 24 * 60, W0),
+    });
+    const { customerId: cheap } = await order({
+      externalId: 'WB-2',
+      phone: '13900001002',
+      status: 'completed',
+      placedAt: plus(-200 * 24 * 60, W0),
+    });
+    const predict = (customerId: number, clv: number, churn: number) =>
+      sql`insert into customer_metrics (customer_id, computed_at, lifecycle_stage, clv, churn_probability) values (${customerId}, now(), 'at_risk', ${clv}, ${churn})
+        on conflict (customer_id) do update set clv = excluded.clv, churn_probability = excluded.churn_probability`.execute(patron.ctx.db);
+    await predict(atRisk, 120_000, 0.8);
+    await predict(cheap, 9_000, 0.9);
+    await refreshSegment(patron.ctx.db, segmentId, await ruleClockOf(at(W0)));
+    await dispatch(plus(1, W0));
+    await advance(plus(1, W0));
+    expect(await runsOf(cheap)).toEqual([]);
+    expect((await runsOf(atRisk))[0]).toMatchObject({ status: 'waiting', step: 'miss-you', dueAt: '2026-12-12T02:00:00.000Z' });
+    const tasks = await patron.ctx.db.selectFrom('journey_tasks').selectAll().where('customer_id', '=', atRisk).execute();
+    expect(tasks).toMatchObject([{ title: '高价值客户有流失风险，请回访', assignee_role: 'service_agent' }]);
+    await advance(new Date('2026-12-12T02:00:00Z'));
+    expect((await messagesOf(atRisk)).map((m) => m.template_key)).toContain('win-back');
+    expect((await api('POST', `/journeys/${j.id}/pause`)).statusCode).toBe(200);
+  });
+
+  it('repeat purchase: two days before the predicted next order, at 10:00 in the customer’s zone, once', async () => {
+    const j = (await api('GET', '/journeys')).json().items.find((x: { key: string }) => x.key === 'repeat-purchase');
+    expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
+    const { customerId: due } = await order({ externalId: 'RP-1', phone: '13900002001', status: 'completed', placedAt: T0 });
+    const { customerId: later } = await order({ externalId: 'RP-2', phone: '13900002002', status: 'completed', placedAt: T0 });
+    const nextOrder = (customerId: number, at: string) =>
+      sql`insert into customer_metrics (customer_id, computed_at, lifecycle_stage, next_order_at) values (${customerId}, now(), 'active', ${at}::timestamptz)
+        on conflict (customer_id) do update set next_order_at = excluded.next_order_at`.execute(patron.ctx.db);
+    await nextOrder(due, '2027-01-20T06:00:00Z'); // 20 January in Shanghai
+    await nextOrder(later, '2027-01-25T06:00:00Z');
+    const early = new Date('2027-01-17T20:00:00Z'); // 04:00 on 18 January in Shanghai
+    expect(await enterByDate(at(early))).toBe(1);
+    expect(await enterByDate(at(plus(60, early)))).toBe(0);
+    expect((await runsOf(due))[0]).toMatchObject({ status: 'waiting', dueAt: '2027-01-18T02:00:00.000Z' });
+    expect(await runsOf(later)).toEqual([]);
+    await advance(new Date('2027-01-18T02:00:00Z'));
+    expect((await messagesOf(due)).map((m) => m.template_key)).toContain('repeat-reminder');
+    // The dry run on 24 January: both dates fell within the last 30 days (18 and 23 January), one in the last 3.
+    const jan24 = new Date('2027-01-24T04:00:00Z');
+    expect(await dryRun(at(jan24), j.id, 30)).toEqual({ days: 30, wouldEnter: 2 });
+    expect(await dryRun(at(jan24), j.id, 3)).toEqual({ days: 3, wouldEnter: 1 });
+    expect((await api('POST', `/journeys/${j.id}/pause`)).statusCode).toBe(200);
   });
 
   it('cross-sell names products bought together with the buyer’s a week after delivery, and stays silent when there are none', async () => {

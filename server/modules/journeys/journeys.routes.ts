@@ -59,7 +59,7 @@ export const journeyRoutes = [
     tag: 'journeys',
     summary: 'Add the shipped journeys (催付, shipping and delivery care …) the store does not have yet, as drafts',
     response: z.object({ added: z.number().int() }),
-    handler: async ({ ctx, principal, ip }) => ({ added: await installLibrary(ctx.db, actorOf(principal, ip)) }),
+    handler: async ({ ctx, principal, ip }) => ({ added: await installLibrary(ctx, actorOf(principal, ip)) }),
   }),
   defineRoute({
     method: 'GET',

@@ -4,12 +4,14 @@ import type { journeyBody, JourneyDefinition, JourneyTrigger } from '../../../co
 import type { Db, JourneyTable } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
+import { todayIn } from '../../platform/clock.ts';
 import { recordAudit } from '../audit/index.ts';
 import { journeyEarnings, NET_PAID } from '../campaigns/index.ts';
 import { saveTemplate, templateExists } from '../messaging/index.ts';
-import { customersMatching, ruleClockOf } from '../segments/index.ts';
+import { createRefreshedSegment, customersMatching, estimateRules, ruleClockOf } from '../segments/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { journeyErrors, problemsOf } from './definition.ts';
+import { dueOnDays } from './dates.ts';
 import { enterJourney } from './enter.ts';
 import { LIBRARY } from './library.ts';
 
@@ -194,19 +196,30 @@ async function installTemplates(ctx: AppContext, library: string | null, d: Jour
       await saveTemplate(ctx.db, t, { actor, timeZone: store.timeZone, currency: store.currency, now: ctx.clock.now() });
 }
 
-/** The shipped journeys a store does not have yet become drafts of its own (idempotent). */
-export async function installLibrary(db: Db, actor: Actor): Promise<number> {
+/**
+ * The shipped journeys a store does not have yet become drafts of its own (idempotent); a journey that brings its
+ * audience creates that segment once its draft is in.
+ */
+export async function installLibrary(ctx: AppContext, actor: Actor): Promise<number> {
   let added = 0;
   for (const l of LIBRARY) {
-    const row = await db
+    const row = await ctx.db
       .insertInto('journeys')
       .values({ key: l.key, name: l.name, description: l.description, definition: JSON.stringify(l.definition), library: l.key })
       .onConflict((oc) => oc.column('key').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (row) {
-      added++;
-      await recordAudit(db, { actor, action: 'journey.create', target: { type: 'journey', id: row.id }, details: { library: l.key } });
+    if (!row) continue;
+    added++;
+    await recordAudit(ctx.db, { actor, action: 'journey.create', target: { type: 'journey', id: row.id }, details: { library: l.key } });
+    if (l.segment && l.definition.trigger.type === 'segment') {
+      const segmentId = await createRefreshedSegment(ctx, ctx.db, { ...l.segment, actor });
+      const definition = { ...l.definition, trigger: { ...l.definition.trigger, segmentId } };
+      await ctx.db
+        .updateTable('journeys')
+        .set({ definition: JSON.stringify(definition) })
+        .where('id', '=', row.id)
+        .execute();
     }
   }
   return added;
@@ -251,20 +264,51 @@ function eventsOf(t: JourneyTrigger) {
   return null;
 }
 
+/** The people a tracked-event trigger would have let in since `since` (imported history excluded). */
+async function trackedSince(db: Db, t: Extract<JourneyTrigger, { type: 'event' }>, since: Date): Promise<number[]> {
+  const props = Object.entries(t.properties).map(([k, v]) => sql`coalesce(e.properties->>${k}, '') = ${String(v)}`);
+  const people = await sql<{ customer_id: number }>`
+    select distinct e.customer_id from events e
+    where e.name = ${t.name} and e.occurred_at >= ${since} and e.customer_id is not null and e.import_id is null
+      ${props.length > 0 ? sql`and ${sql.join(props, sql` and `)}` : sql``}`.execute(db);
+  return people.rows.map((r) => Number(r.customer_id));
+}
+
+/** The people a trigger would have let in over the last `days` (before entry rules), or everyone living. */
+async function triggeredSince(ctx: AppContext, t: JourneyTrigger, days: number): Promise<number[] | 'everyone'> {
+  const now = ctx.clock.now();
+  const since = new Date(now.getTime() - days * 86_400_000);
+  if (t.type === 'event') return trackedSince(ctx.db, t, since);
+  if (t.type === 'date' || t.type === 'holiday') {
+    const store = await storeSettingsOf(ctx);
+    const today = todayIn(store.timeZone, now);
+    const dates = Array.from({ length: days }, (_, i) =>
+      new Date(Date.parse(`${today}T00:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10),
+    );
+    return dueOnDays(ctx, t, dates);
+  }
+  const events = eventsOf(t);
+  if (!events) return [];
+  const people = await sql<{ customer_id: number }>`
+    select distinct e.customer_id from domain_events e
+    where e.type = ${events.type} and e.occurred_at >= ${since} and e.customer_id is not null and ${events.filter}`.execute(ctx.db);
+  return people.rows.map((r) => Number(r.customer_id));
+}
+
 /**
- * What the draft would have done over the last `days`: the stored domain events its trigger matches (importing
- * history excluded), the people among them its entry rules let in now, counted once each. Manual journeys: none.
+ * What the draft would have done over the last `days`: the people its trigger would have let in — stored domain
+ * events (orders, segments; importing history excluded), tracked events, the dates and holidays of those days — that
+ * its entry rules let in now, counted once each. Manual journeys and survey or return triggers: none.
  */
 export async function dryRun(ctx: AppContext, id: number, days: number) {
   const row = await rowOf(ctx.db, id);
   const d = row.definition as JourneyDefinition;
-  const events = eventsOf(d.trigger);
-  if (!events) return { days, wouldEnter: 0 };
-  const since = new Date(ctx.clock.now().getTime() - days * 86_400_000);
-  const people = await sql<{ customer_id: number }>`
-    select distinct e.customer_id from domain_events e
-    where e.type = ${events.type} and e.occurred_at >= ${since} and e.customer_id is not null and ${events.filter}`.execute(ctx.db);
-  const ids = people.rows.map((r) => Number(r.customer_id));
-  if (!d.entryRules) return { days, wouldEnter: ids.length };
-  return { days, wouldEnter: (await customersMatching(ctx.db, await ruleClockOf(ctx), d.entryRules, ids)).size };
+  const clock = await ruleClockOf(ctx);
+  const people = await triggeredSince(ctx, d.trigger, days);
+  if (people === 'everyone') {
+    const rules = d.entryRules ?? { type: 'group' as const, op: 'and' as const, children: [] };
+    return { days, wouldEnter: (await estimateRules(ctx.db, rules, clock)).count };
+  }
+  if (!d.entryRules) return { days, wouldEnter: people.length };
+  return { days, wouldEnter: (await customersMatching(ctx.db, clock, d.entryRules, people)).size };
 }

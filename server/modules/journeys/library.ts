@@ -1,5 +1,6 @@
 import type { JourneyDefinition } from '../../../contracts/journeys.ts';
 import type { TemplateBody } from '../../../contracts/messaging.ts';
+import type { RuleGroup } from '../../../contracts/segments.ts';
 
 /**
  * Journeys Patron ships, off until a seller switches one on (each is an ordinary journey once installed: editable,
@@ -9,8 +10,11 @@ export type LibraryJourney = {
   key: string;
   name: string;
   description: string;
+  /** A segment trigger's `segmentId` 0 stands for `segment`, created with the journey. */
   definition: JourneyDefinition;
   templates: TemplateBody[];
+  /** The audience a segment-triggered journey brings (an ordinary dynamic segment once created: editable). */
+  segment?: { name: string; description: string; rules: RuleGroup };
 };
 
 /** The products a `recommend` step found, as a sentence (nothing when it found none). */
@@ -297,6 +301,87 @@ export const LIBRARY: readonly LibraryJourney[] = [
           'zh-CN':
             '{{ customer.first_name }}，您在{{ store.name }}买的宝贝用上了吗？常和它一起买的还有：{% for p in recommendations %}{{ p.name }}{% unless forloop.last %}、{% endunless %}{% endfor %}，欢迎回店看看。',
           en: '{{ customer.first_name }}, enjoying your order from {{ store.name }}? People who bought it also chose {% for p in recommendations %}{{ p.name }}{% unless forloop.last %}, {% endunless %}{% endfor %}.',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+  {
+    key: 'win-back',
+    name: '高价值流失预警挽回',
+    description:
+      'A customer worth keeping (predicted value at least ¥500) whose churn probability passes 60% enters: the account owner gets a follow-up to call within two days, and the customer a we-miss-you message (marketing: consent needed) at 10:00. Any order ends it; once a quarter at most.',
+    segment: {
+      name: '高价值流失风险',
+      description: 'Predicted value (CLV) at least ¥500 and churn probability over 60% — the win-back journey’s audience.',
+      rules: {
+        type: 'group',
+        op: 'and',
+        children: [
+          { type: 'metric', field: 'clv', operator: 'gte', value: 50_000 },
+          { type: 'metric', field: 'churn_probability', operator: 'gt', value: 0.6 },
+        ],
+      },
+    },
+    definition: {
+      trigger: { type: 'segment', segmentId: 0, on: 'entered' },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: 90 },
+      goal: { type: 'any_order' },
+      start: 'call',
+      steps: [
+        {
+          id: 'call',
+          type: 'task',
+          title: '高价值客户有流失风险，请回访',
+          note: '',
+          assignee: { role: 'service_agent' },
+          dueInHours: 48,
+          next: 'at-ten',
+        },
+        { id: 'at-ten', type: 'wait_until', time: '10:00', next: 'miss-you' },
+        { id: 'miss-you', type: 'message', template: 'win-back', next: null },
+      ],
+    },
+    templates: [
+      {
+        key: 'win-back',
+        name: '老客召回',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN': '{{ customer.first_name }}，好久不见，{{ store.name }}上了不少新品，想念您的光临，欢迎回来看看。',
+          en: '{{ customer.first_name }}, it has been a while. {{ store.name }} has new arrivals we think you will like; come and see.',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+  {
+    key: 'repeat-purchase',
+    name: '复购提醒',
+    description:
+      'Two days before the date the CLV model predicts a customer’s next order, at 10:00, a reminder (marketing: consent needed) with products bought together with theirs. Any order ends it; once a month at most.',
+    definition: {
+      trigger: { type: 'date', field: 'next_order', calendar: 'gregorian', offsetDays: -2, time: '10:00' },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: 30 },
+      goal: { type: 'any_order' },
+      start: 'matching',
+      steps: [
+        { id: 'matching', type: 'recommend', limit: 3, yes: 'remind', no: 'remind' },
+        { id: 'remind', type: 'message', template: 'repeat-reminder', next: null },
+      ],
+    },
+    templates: [
+      {
+        key: 'repeat-reminder',
+        name: '复购提醒',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN': `{{ customer.first_name }}，您常在{{ store.name }}买的宝贝快用完了吧？欢迎回店补货。${MATCHING.zh}`,
+          en: `{{ customer.first_name }}, running low on your favourites from {{ store.name }}? Come back and stock up.${MATCHING.en}`,
         },
         quietHours: true,
       },

@@ -28,7 +28,7 @@ export const segmentsModule = defineModule({
 export { rebuildActivity } from './activity.ts';
 export { compileRules, matchingCustomers } from './compiler.ts';
 export type { CompileContext } from './compiler.ts';
-export { drainChanges } from './segments.jobs.ts';
+export { createRefreshedSegment, drainChanges } from './segments.jobs.ts';
 export { createDemoSegments, createDynamicSegment, createStaticSegment } from './segments.service.ts';
 export { compileChecked as checkRules, customersMatching, estimateRules, previewRules } from './rules.service.ts';
 export { clockOf as ruleClockOf } from './clock.ts';

@@ -7,6 +7,10 @@ import { clockOf } from './clock.ts';
 import { refreshActivity } from './activity.ts';
 import { refreshAllSegments, refreshSegment, syncChangedCustomers } from './membership.service.ts';
 import { type JobPayload, jobPayloads } from '../../../contracts/jobs.ts';
+import type { RuleGroup } from '../../../contracts/segments.ts';
+import type { Db } from '../../db/index.ts';
+import type { Actor } from '../../http/principal.ts';
+import { createDynamicSegment } from './segments.service.ts';
 
 /** Full refresh of one segment (after it is created or its rules change, or on request). */
 export const segmentRefreshJob = defineJob<JobPayload<'segment-refresh'>, AppContext>({
@@ -18,6 +22,20 @@ export const segmentRefreshJob = defineJob<JobPayload<'segment-refresh'>, AppCon
     await refreshSegment(ctx.db, data.segmentId, await clockOf(ctx));
   },
 });
+
+/** The segment's members are computed by a job once it is saved (the same as a segment made in the admin). */
+export const refreshLater = (ctx: AppContext) => (trx: Db, segmentId: number) =>
+  ctx.queue.enqueue(segmentRefreshJob, { segmentId }, { trx });
+
+/** A dynamic segment another module creates (a shipped journey's audience), counted in the background. */
+export async function createRefreshedSegment(
+  ctx: AppContext,
+  db: Db,
+  opts: { name: string; description: string; rules: RuleGroup; actor: Actor },
+): Promise<number> {
+  const segment = await createDynamicSegment(db, { ...opts, clock: await clockOf(ctx), onSaved: refreshLater(ctx) });
+  return segment.id;
+}
 
 /** Hourly: every dynamic segment in full, so rules relative to today ("in the last 30 days") stay true. */
 export const segmentsRefreshAllJob = defineScheduledJob<AppContext>({

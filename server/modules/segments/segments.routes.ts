@@ -13,21 +13,17 @@ import {
   snapshotBody,
   updateSegmentBody,
 } from '../../../contracts/segments.ts';
-import type { Db } from '../../db/index.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
-import type { AppContext } from '../../platform/context.ts';
 import { clusterCustomers } from '../analytics/index.ts';
 import { clockOf } from './clock.ts';
 import { clusterSegmentBody } from '../../../contracts/analytics.ts';
-import { insightsRecomputeJob, segmentRefreshJob } from './segments.jobs.ts';
+import { insightsRecomputeJob, refreshLater, segmentRefreshJob } from './segments.jobs.ts';
 import { segmentCatalog } from './catalog.service.ts';
 import { membershipHistory as historyOf, segmentSizeHistory } from './membership.service.ts';
 import { estimateRules, previewRules } from './rules.service.ts';
 import { createDynamicSegment, createStaticSegment, deleteSegment, getSegment, listSegments, updateSegment } from './segments.service.ts';
 import { z } from 'zod';
-
-const refreshLater = (ctx: AppContext) => (trx: Db, segmentId: number) => ctx.queue.enqueue(segmentRefreshJob, { segmentId }, { trx });
 
 export const segmentRoutes = [
   defineRoute({

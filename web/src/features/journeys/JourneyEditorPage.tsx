@@ -401,7 +401,7 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
               style={{ width: 180 }}
               value={tr.field.startsWith('attribute:') ? undefined : tr.field}
               onChange={(field) => setTrigger({ ...tr, field })}
-              options={['birthday', 'first_order', 'member_since', 'card_opened'].map((f) => ({
+              options={['birthday', 'first_order', 'member_since', 'card_opened', 'next_order'].map((f) => ({
                 value: f,
                 label: t(`journeys.dateFields.${f}`),
               }))}
