@@ -5,7 +5,7 @@ import type { Db, JourneyRunTable } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { emit } from '../../events/index.ts';
 import { recommendationsFor } from '../analytics/index.ts';
-import { grantPoints, issueCoupon, ledgerContextOf } from '../loyalty/index.ts';
+import { grantPoints, isActiveMember, issueCoupon, ledgerContextOf } from '../loyalty/index.ts';
 import { openServiceTicket } from '../service/index.ts';
 import { setTag, writeCustomerAttributes } from '../customers/index.ts';
 import { enqueueMessage, nextTimeOfDay } from '../messaging/index.ts';
@@ -92,11 +92,12 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
   const set = async (values: Partial<Pick<Run, 'status' | 'step' | 'due_at' | 'exit_reason' | 'ended_at'>>) => {
     out.state = { ...values, id: Number(run.id), context: JSON.stringify(context) };
   };
-  const logStep = async (_db: Db, runId: number, step: string, type: string, outcome: Record<string, unknown>, at: Date) => {
-    out.log.push({ run_id: Number(runId), step, type, at, outcome: JSON.stringify(outcome) });
+  /** A line of this run's log, written with the pass's others. */
+  const log = (step: string, type: string, outcome: Record<string, unknown>) => {
+    out.log.push({ run_id: Number(run.id), step, type, at: now, outcome: JSON.stringify(outcome) });
   };
   const late = run.due_at ? now.getTime() - run.due_at.getTime() : 0;
-  if (late > LATE_MS) await logStep(db, run.id, run.step ?? '-', 'late', { minutes: Math.round(late / 60_000) }, now);
+  if (late > LATE_MS) log(run.step ?? '-', 'late', { minutes: Math.round(late / 60_000) });
   // A wait counts from when the previous one ended (a reminder 30 minutes after the order, not after the poll that saw
   // it) unless the run is late: then from now, so a run picked up late does not find its next wait already over.
   const base = late > LATE_MS || !run.due_at ? now : run.due_at;
@@ -113,7 +114,7 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
       case 'wait_until': {
         const until =
           step.type === 'wait' ? new Date(base.getTime() + step.minutes * 60_000) : nextTimeOfDay(base, step.time, await zoneOf(env, run));
-        await logStep(db, run.id, step.id, step.type, { until: until.toISOString() }, now);
+        log(step.id, step.type, { until: until.toISOString() });
         await set({ step: step.next, due_at: until });
         return;
       }
@@ -130,19 +131,19 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
             .limit(1)
             .executeTakeFirst();
           context.wait = undefined;
-          await logStep(db, run.id, step.id, step.type, { came: came !== undefined, at: came?.occurred_at.toISOString() ?? null }, now);
+          log(step.id, step.type, { came: came !== undefined, at: came?.occurred_at.toISOString() ?? null });
           id = came ? step.yes : step.no;
           break;
         }
         const until = new Date(base.getTime() + step.minutes * 60_000);
         context.wait = { step: step.id, event: step.event, since: base.toISOString() };
-        await logStep(db, run.id, step.id, step.type, { event: step.event, until: until.toISOString() }, now);
+        log(step.id, step.type, { event: step.event, until: until.toISOString() });
         await set({ step: step.id, due_at: until });
         return;
       }
       case 'condition': {
         const yes = (await customersMatching(db, env.rules, step.rules, [run.customer_id])).has(run.customer_id);
-        await logStep(db, run.id, step.id, step.type, { result: yes }, now);
+        log(step.id, step.type, { result: yes });
         id = yes ? step.yes : step.no;
         break;
       }
@@ -151,20 +152,20 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
           ? await db.selectFrom('orders').select('status').where('id', '=', context.orderId).executeTakeFirst()
           : undefined;
         const yes = order !== undefined && step.statuses.includes(order.status);
-        await logStep(db, run.id, step.id, step.type, { status: order?.status ?? null, result: yes }, now);
+        log(step.id, step.type, { status: order?.status ?? null, result: yes });
         id = yes ? step.yes : step.no;
         break;
       }
       case 'split': {
         const next = branchOf(step, Number(run.id));
-        await logStep(db, run.id, step.id, step.type, { branch: step.branches.findIndex((b) => b.next === next) }, now);
+        log(step.id, step.type, { branch: step.branches.findIndex((b) => b.next === next) });
         id = next;
         break;
       }
       case 'message': {
         // The entry rules hold until the last send: a person who no longer meets them leaves instead.
         if (d.entryRules && !(await customersMatching(db, env.rules, d.entryRules, [run.customer_id])).has(run.customer_id)) {
-          await logStep(db, run.id, step.id, step.type, { skipped: 'entry rules no longer met' }, now);
+          log(step.id, step.type, { skipped: 'entry rules no longer met' });
           await set({ status: 'exited', step: null, due_at: null, exit_reason: 'entry rules no longer met', ended_at: now });
           return;
         }
@@ -176,7 +177,7 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
           source: `journey:${run.journey_id}`,
           sendAt: now,
         });
-        await logStep(db, run.id, step.id, step.type, { messageId: queued.messageId, template: step.template }, now);
+        log(step.id, step.type, { messageId: queued.messageId, template: step.template });
         id = step.next;
         break;
       }
@@ -184,20 +185,20 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
         const found = await recommendationsFor(db, run.customer_id, { now, windowDays: RECOMMEND_WINDOW_DAYS, limit: step.limit });
         const recommendations = found.items.map((p) => ({ name: p.name, sku: p.sku, category: p.category }));
         context.variables = { ...context.variables, recommendations };
-        await logStep(db, run.id, step.id, step.type, { skus: recommendations.map((p) => p.sku), result: recommendations.length > 0 }, now);
+        log(step.id, step.type, { skus: recommendations.map((p) => p.sku), result: recommendations.length > 0 });
         id = recommendations.length > 0 ? step.yes : step.no;
         break;
       }
       case 'tag': {
         await setTag(db, { customerId: run.customer_id, tag: step.tag, present: !step.remove, actor: actorOf(run) });
-        await logStep(db, run.id, step.id, step.type, { tag: step.tag, removed: step.remove }, now);
+        log(step.id, step.type, { tag: step.tag, removed: step.remove });
         id = step.next;
         break;
       }
       case 'coupon': {
         const issued = await issueCoupon(db, step.templateId, run.customer_id, `journey:${run.id}:${step.id}`, now);
         context.variables = { ...context.variables, coupon: { code: issued.code, amount: issued.amount, expires_at: issued.expiresAt } };
-        await logStep(db, run.id, step.id, step.type, { code: issued.code, templateId: step.templateId }, now);
+        log(step.id, step.type, { code: issued.code, templateId: step.templateId });
         id = step.next;
         break;
       }
@@ -214,12 +215,12 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
         if (!url) {
           // A closed survey (or a person erased meanwhile): no link to send, so the messages after it are not sent.
           const reason = links ? 'person cannot be invited' : 'survey not open';
-          await logStep(db, run.id, step.id, step.type, { surveyId: step.surveyId, skipped: reason }, now);
+          log(step.id, step.type, { surveyId: step.surveyId, skipped: reason });
           await set({ status: 'exited', step: null, due_at: null, exit_reason: reason, ended_at: now });
           return;
         }
         context.variables = { ...context.variables, survey_url: url };
-        await logStep(db, run.id, step.id, step.type, { surveyId: step.surveyId, subject }, now);
+        log(step.id, step.type, { surveyId: step.surveyId, subject });
         id = step.next;
         break;
       }
@@ -240,18 +241,18 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
           .onConflict((oc) => oc.columns(['run_id', 'step']).doNothing())
           .returning('id')
           .executeTakeFirst();
-        await logStep(db, run.id, step.id, step.type, { taskId: task ? Number(task.id) : null }, now);
+        log(step.id, step.type, { taskId: task ? Number(task.id) : null });
         id = step.next;
         break;
       }
       case 'attribute': {
         await writeCustomerAttributes(db, run.customer_id, { [step.key]: step.value }, actorOf(run));
-        await logStep(db, run.id, step.id, step.type, { key: step.key, value: step.value }, now);
+        log(step.id, step.type, { key: step.key, value: step.value });
         id = step.next;
         break;
       }
       case 'points': {
-        const member = await isMember(db, run.customer_id);
+        const member = await isActiveMember(db, run.customer_id);
         const granted =
           member &&
           (await grantPoints(db, await ledgerContextOf(env.ctx), {
@@ -261,7 +262,7 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
             reason: step.reason,
             actor: actorOf(run).label,
           }));
-        await logStep(db, run.id, step.id, step.type, member ? { points: step.points, granted } : { skipped: 'not a member' }, now);
+        log(step.id, step.type, member ? { points: step.points, granted } : { skipped: 'not a member' });
         id = step.next;
         break;
       }
@@ -278,7 +279,7 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
           orderRefs: order ? [order.external_id] : [],
           externalRef: `journey:${run.id}:${step.id}`,
         });
-        await logStep(db, run.id, step.id, step.type, { ticketId: ticket.id }, now);
+        log(step.id, step.type, { ticketId: ticket.id });
         id = step.next;
         break;
       }
@@ -290,12 +291,12 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
           payload: { journeyId: run.journey_id, runId: Number(run.id), step: step.id, name: step.name, orderId: context.orderId ?? null },
           occurredAt: now,
         });
-        await logStep(db, run.id, step.id, step.type, { name: step.name }, now);
+        log(step.id, step.type, { name: step.name });
         id = step.next;
         break;
       }
       case 'exit':
-        await logStep(db, run.id, step.id, step.type, {}, now);
+        log(step.id, step.type, {});
         await set({ status: 'exited', step: null, due_at: null, exit_reason: 'exit step', ended_at: now });
         return;
     }
@@ -326,11 +327,6 @@ async function writeStates(trx: Db, states: readonly RunState[], now: Date): Pro
 
 /** Who a run's changes are attributed to (tags, attributes, points, the audit trail). */
 const actorOf = (run: Run) => ({ type: 'system' as const, id: null, label: `journey ${run.journey_id}`, ip: null });
-
-async function isMember(db: Db, customerId: number): Promise<boolean> {
-  const m = await db.selectFrom('loyalty_members').select('status').where('customer_id', '=', customerId).executeTakeFirst();
-  return m?.status === 'active';
-}
 
 async function zoneOf(env: Env, run: Run): Promise<string> {
   const c = await env.db.selectFrom('customers').select('time_zone').where('id', '=', run.customer_id).executeTakeFirst();

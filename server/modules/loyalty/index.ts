@@ -28,3 +28,4 @@ export { awardBatch, awardHistory, ledgerContextOf, nightly } from './work.ts';
 export { writeLoyaltySettings } from './programme.ts';
 export { batchCodes, couponTemplatesExisting, createBatch, createTemplate, issueCoupon } from './coupons.ts';
 export { balanceOf, grantPoints } from './ledger.ts';
+export { isActiveMember } from './members.ts';

@@ -59,6 +59,12 @@ async function progressOf(db: Db, c: LedgerContext, customerId: number, tier: st
   return { basis: c.settings.tierBasis, value, nextTier: next?.key ?? null, needed: next ? Math.max(0, next.entry - value) : null };
 }
 
+/** Whether the person is an active member of the programme (points can be granted to them). */
+export async function isActiveMember(db: Db, customerId: number): Promise<boolean> {
+  const m = await db.selectFrom('loyalty_members').select('status').where('customer_id', '=', customerId).executeTakeFirst();
+  return m?.status === 'active';
+}
+
 export async function memberOf(db: Db, c: LedgerContext, customerId: number): Promise<MemberView> {
   const m = await db.selectFrom('loyalty_members').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
   if (!m) throw loyaltyErrors.notMember(customerId);
