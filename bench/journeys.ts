@@ -46,6 +46,10 @@ async function scheduledLag(ctx: AppContext, journeyId: number): Promise<{ p50: 
  * and events.
  */
 export async function journeyFigures(ctx: AppContext, limit: number): Promise<Figure[]> {
+  // Deliveries already waiting (the seeded store's order events) are handed over first, untimed: the figure is the
+  // segment's people only, and their clock starts after it (runs entered late would be run as late ones).
+  const journeysOnly = patronComposition.subscriptions.filter((s) => s.name === 'journeys');
+  while ((await dispatchEvents(ctx, journeysOnly)) > 0);
   const now = new Date();
   const clock = { now, timeZone: 'Asia/Shanghai', fields: ctx.modules.segmentFields };
   const store = { timeZone: 'Asia/Shanghai', currency: 'CNY', now, actor: ACTOR };
@@ -61,10 +65,6 @@ export async function journeyFigures(ctx: AppContext, limit: number): Promise<Fi
     },
     store,
   );
-  // Deliveries already waiting (the seeded store's order events) are handed over first, untimed: the figure is the
-  // segment's people only.
-  const journeysOnly = patronComposition.subscriptions.filter((s) => s.name === 'journeys');
-  while ((await dispatchEvents(ctx, journeysOnly)) > 0);
   const ids = (
     await sql<{ id: number }>`select id from customers where merged_into is null and erased_at is null order by id limit ${limit}`.execute(
       ctx.db,

@@ -54,6 +54,10 @@ export const socialListQuery = z.strictObject({
     .transform((v) => v === 'true')
     .optional()
     .describe('Only posts that ask something or complain and have no reply yet'),
+  reveal: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe('Direct messages with the phone numbers and e-mail addresses in them in clear (needs pii.read; audited)'),
   customerId: z.coerce.number().int().positive().optional(),
 });
 export const socialPostView = z.object({

@@ -34,3 +34,20 @@ export function maskAddress(address: string): string {
 export function maskIdNumber(id: string): string {
   return id.length <= 4 ? STARS : `${id.slice(0, 2)}${'*'.repeat(id.length - 4)}${id.slice(-2)}`;
 }
+
+const EMAIL_IN_TEXT = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** Mainland mobiles (with or without +86, spaces or dashes inside) and other international numbers written with `+`. */
+const PHONE_IN_TEXT = /(?<![\d+])(?:(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}|\+\d{8,15})(?!\d)/g;
+
+/**
+ * Free text a customer wrote (a return's note, a direct message) with the phone numbers and e-mail addresses in it
+ * masked; order numbers, amounts and tracking numbers are left as they are.
+ */
+export function maskContactsInText(text: string): string {
+  return text
+    .replace(EMAIL_IN_TEXT, (email) => maskEmail(email))
+    .replace(PHONE_IN_TEXT, (phone) => {
+      const compact = phone.replace(/[\s-]/g, '');
+      return maskPhone(/^86\d{11}$/.test(compact) ? `+${compact}` : compact);
+    });
+}

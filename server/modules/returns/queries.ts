@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { decryptField } from '../../platform/crypto.ts';
+import { maskContactsInText } from '../../platform/mask.ts';
+import type { Actor } from '../../http/principal.ts';
+import { recordAudit } from '../audit/index.ts';
 import { returnErrors } from './settings.ts';
 import { returnUrl } from './templates.ts';
 
@@ -66,8 +69,11 @@ export async function listReturns(db: Db, q: z.infer<typeof returnListQuery>): P
   };
 }
 
-/** One return with its lines, photos (not their bytes) and every state it passed through. */
-export async function returnDetail(ctx: AppContext, id: number): Promise<ReturnView> {
+/**
+ * One return with its lines, photos (not their bytes) and every state it passed through. The buyer's note shows the
+ * phone numbers and e-mail addresses in it masked unless `reveal` (audited as a reveal of the buyer's personal data).
+ */
+export async function returnDetail(ctx: AppContext, id: number, reveal: { actor: Actor } | null = null): Promise<ReturnView> {
   const r = await ctx.db
     .selectFrom('return_requests as r')
     .innerJoin('orders as o', 'o.id', 'r.order_id')
@@ -78,6 +84,13 @@ export async function returnDetail(ctx: AppContext, id: number): Promise<ReturnV
     .where('r.id', '=', id)
     .executeTakeFirst();
   if (!r) throw returnErrors.notFound(id);
+  if (reveal && r.note_enc)
+    await recordAudit(ctx.db, {
+      actor: reveal.actor,
+      action: 'customer.reveal_pii',
+      target: { type: 'customer', id: Number(r.customer_id) },
+      details: { via: 'return', returnId: id },
+    });
   const [lines, photos, history] = await Promise.all([
     ctx.db.selectFrom('return_lines').selectAll().where('return_id', '=', id).orderBy('id').execute(),
     ctx.db
@@ -98,7 +111,7 @@ export async function returnDetail(ctx: AppContext, id: number): Promise<ReturnV
     origin: r.origin,
     state: r.state,
     reason: r.reason,
-    note: r.note_enc ? decryptField(ctx.keyring, r.note_enc) : '',
+    note: !r.note_enc ? '' : reveal ? decryptField(ctx.keyring, r.note_enc) : maskContactsInText(decryptField(ctx.keyring, r.note_enc)),
     autoApproved: r.auto_approved,
     refundOnly: r.refund_only,
     rejectedReason: r.rejected_reason,

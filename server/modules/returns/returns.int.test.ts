@@ -57,6 +57,25 @@ describe('returns', () => {
   });
   afterAll(async () => patron?.close());
 
+  it('shows the contacts in a buyer’s note masked, and in clear only on request, audited', async () => {
+    const o = await order('+8613900000077');
+    const created = await ask({
+      orderId: o.orderId,
+      lines: [{ orderItemId: o.scarf, quantity: 1 }],
+      note: '请打 13912345678 或发 buyer@example.com',
+    });
+    const id = created.json().id;
+    expect(created.json().note).toBe('请打 139****5678 或发 b***@example.com');
+    expect((await api('GET', `/returns/${id}`)).json().note).toBe('请打 139****5678 或发 b***@example.com');
+    expect((await api('GET', `/returns/${id}?reveal=true`)).json().note).toBe('请打 13912345678 或发 buyer@example.com');
+    const audited = await patron.ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('action', '=', 'customer.reveal_pii')
+      .execute();
+    expect(audited.map((a) => a.details)).toContainEqual({ via: 'return', returnId: id });
+  });
+
   it('walks a return through every state to a partial refund that reaches the order and the metrics', async () => {
     const o = await order('+8613900000001');
     const created = await ask({ orderId: o.orderId, lines: [{ orderItemId: o.scarf, quantity: 2 }], note: '颜色偏差' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParams } from '../../../contracts/common.ts';
+import { idParams, revealQuery } from '../../../contracts/common.ts';
 import {
   createReturnBody,
   moveReturnBody,
@@ -13,6 +13,7 @@ import {
 } from '../../../contracts/returns.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
+import { customerErrors } from '../customers/index.ts';
 import { storeClockOf } from '../system/index.ts';
 import { photoOf, listReturns, returnDetail } from './queries.ts';
 import { rangeOf, returnsReportOf } from './report.ts';
@@ -87,8 +88,12 @@ export const returnsRoutes = [
     tag: 'returns',
     summary: 'A return with its lines, inspection, resolution and history',
     params: idParams,
+    query: revealQuery,
     response: returnView,
-    handler: ({ ctx, params }) => returnDetail(ctx, params.id),
+    handler: ({ ctx, params, query, principal, ip }) => {
+      if (query.reveal === 'true' && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
+      return returnDetail(ctx, params.id, query.reveal === 'true' ? { actor: actorOf(principal, ip) } : null);
+    },
   }),
   defineRoute({
     method: 'POST',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { type Session, apiAs, as, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
+import { createUser } from '../auth/index.ts';
 
 describe('social listening', () => {
   let patron: Patron;
@@ -53,6 +54,30 @@ describe('social listening', () => {
       .executeTakeFirstOrThrow();
     expect(row.text).toBeNull();
     expect(row.text_enc).not.toContain('13800138000');
+    // Listed with the number masked; in clear only on request, for those who may see personal data, audited.
+    const dmOf = async (query: string, session = owner) =>
+      (await patron.http.inject({ method: 'GET', url: `/api/v1/social/posts?limit=200${query}`, headers: as(session) }))
+        .json()
+        .items?.find((p: { externalId: string }) => p.externalId === 'dm-1');
+    expect((await dmOf('')).text).toBe('我的手机号是138****8000，订单还没到');
+    expect((await dmOf('&reveal=true')).text).toBe('我的手机号是13800138000，订单还没到');
+    const audited = await patron.ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('action', 'in', ['social.reveal_message', 'customer.reveal_pii'])
+      .execute();
+    expect(audited.map((a) => a.details)).toContainEqual(expect.objectContaining({ via: 'social', postId: dm.json().id }));
+    await createUser(patron.ctx.db, {
+      email: 'analyst@x.cn',
+      name: 'A',
+      role: 'analyst',
+      password: 'analyst-password-1',
+      actor: { type: 'system', id: null, label: 't', ip: null },
+      actorRole: null,
+    });
+    const analyst = await signIn(patron, 'analyst@x.cn', 'analyst-password-1');
+    expect((await dmOf('', analyst)).text).toBe('我的手机号是138****8000，订单还没到');
+    expect(await dmOf('&reveal=true', analyst)).toBeUndefined();
     const waiting = (await api('GET', '/social/posts?unanswered=true&limit=200'))
       .json()
       .items.map((p: { externalId: string }) => p.externalId);

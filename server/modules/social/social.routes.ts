@@ -17,6 +17,7 @@ import {
 import { z } from 'zod';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
+import { customerErrors } from '../customers/index.ts';
 import { storeClockOf } from '../system/index.ts';
 import { importSocialCsv } from './import.ts';
 import { listPosts, recordPost, recordReview, replyToPost, socialReportOf, socialSettingsOf, writeSocialSettings } from './posts.ts';
@@ -95,7 +96,10 @@ export const socialRoutes = [
     summary: 'Posts newest first, by platform and sentiment, or those still wanting an answer',
     query: socialListQuery,
     response: socialList,
-    handler: ({ ctx, query }) => listPosts(ctx, query),
+    handler: ({ ctx, query, principal, ip }) => {
+      if (query.reveal === 'true' && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
+      return listPosts(ctx, query, actorOf(principal, ip));
+    },
   }),
   defineRoute({
     method: 'POST',

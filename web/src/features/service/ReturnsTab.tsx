@@ -32,6 +32,7 @@ import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
+import { RevealButton } from '../../ui/RevealButton.tsx';
 
 type ReturnList = z.infer<typeof returnList>;
 
@@ -183,7 +184,12 @@ export function ReturnDrawer({ id, onClose }: { id: number | null; onClose: () =
   const client = useQueryClient();
   const { can } = useSession();
   const lng = i18n.language;
-  const r = useQuery({ queryKey: ['return', id], queryFn: () => api<ReturnView>(`/returns/${id}`), enabled: id !== null });
+  const [reveal, setReveal] = useState(false);
+  const r = useQuery({
+    queryKey: ['return', id, reveal],
+    queryFn: () => api<ReturnView>(`/returns/${id}`, { query: { reveal: reveal ? 'true' : undefined } }),
+    enabled: id !== null,
+  });
   const x = r.data;
   return (
     <Drawer open={id !== null} onClose={onClose} width={560} title={x ? `${t('returns.return')} #${x.id}` : ''} data-testid="return-drawer">
@@ -201,7 +207,11 @@ export function ReturnDrawer({ id, onClose }: { id: number | null; onClose: () =
             <Descriptions.Item label={t('returns.order')}>{`${x.orderExternalId} · ${x.channel}`}</Descriptions.Item>
             <Descriptions.Item label={t('returns.origin')}>{x.origin}</Descriptions.Item>
             <Descriptions.Item label={t('returns.reason')}>{x.reason}</Descriptions.Item>
-            {x.note && <Descriptions.Item label={t('returns.note')}>{x.note}</Descriptions.Item>}
+            {x.note && (
+              <Descriptions.Item label={t('returns.note')}>
+                {x.note} <RevealButton shown={reveal} onReveal={() => setReveal(true)} testId="return-reveal" />
+              </Descriptions.Item>
+            )}
             {x.trackingNumber && (
               <Descriptions.Item label={t('returns.tracking')}>{`${x.carrier ?? ''} ${x.trackingNumber}`}</Descriptions.Item>
             )}

@@ -12,6 +12,7 @@ import { formatDateTime, formatPercent } from '../../lib/format.ts';
 import { useSession } from '../../lib/session.ts';
 import { Chart } from '../../ui/Chart.tsx';
 import { SocialImport } from './SocialImport.tsx';
+import { RevealButton } from '../../ui/RevealButton.tsx';
 
 type Posts = z.infer<typeof socialList>;
 type Report = z.infer<typeof socialReport>;
@@ -74,6 +75,7 @@ export function SocialPage() {
   const { can } = useSession();
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, 'day'), dayjs()]);
   const [view, setView] = useState<'unanswered' | 'negative' | 'all'>('unanswered');
+  const [reveal, setReveal] = useState(false);
   const query = { from: range[0].format('YYYY-MM-DD'), to: range[1].format('YYYY-MM-DD') };
   const report = useQuery({
     queryKey: ['social', 'report', query],
@@ -81,13 +83,14 @@ export function SocialPage() {
     enabled: can('analytics.read'),
   });
   const posts = useQuery({
-    queryKey: ['social', 'posts', view],
+    queryKey: ['social', 'posts', view, reveal],
     queryFn: () =>
       api<Posts>('/social/posts', {
         query: {
           limit: 50,
           unanswered: view === 'unanswered' ? 'true' : undefined,
           sentiment: view === 'negative' ? 'negative' : undefined,
+          reveal: reveal ? 'true' : undefined,
         },
       }),
   });
@@ -99,6 +102,7 @@ export function SocialPage() {
           {t('social.title')}
         </Typography.Title>
         <Space wrap>
+          <RevealButton shown={reveal} onReveal={() => setReveal(true)} testId="social-reveal" />
           {can('customers.write') && <SocialImport />}
           <DatePicker.RangePicker value={range} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} allowClear={false} />
         </Space>
