@@ -10,6 +10,8 @@ import { type Config, loadConfig } from '../server/platform/config.ts';
 import type { Logger } from '../server/platform/logger.ts';
 import { generateKey } from '../server/platform/crypto.ts';
 import { createTestDb } from './db.ts';
+import type { Role } from '../contracts/permissions.ts';
+import { createUser } from '../server/modules/auth/index.ts';
 
 export const OWNER = { email: 'owner@test.patron', password: 'owner-password-123' };
 
@@ -68,6 +70,21 @@ export async function signIn(patron: Patron, email = OWNER.email, password = OWN
   const res = await patron.http.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
   if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
   return sessionFrom(res);
+}
+
+/** A new user of `role` (e-mail `<role>@<tag>.test`), signed in. */
+export async function signInAs(patron: Patron, role: Role, tag = 'x'): Promise<Session> {
+  const email = `${role}@${tag}.test`;
+  const password = `${role}-password-1`;
+  await createUser(patron.ctx.db, {
+    email,
+    name: role,
+    role,
+    password,
+    actor: { type: 'system', id: null, label: 'test', ip: null },
+    actorRole: null,
+  });
+  return signIn(patron, email, password);
 }
 
 export function sessionFrom(res: LightMyRequestResponse): Session {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
+import { as, type Session, signIn, signInAs, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
-import { createUser } from '../auth/index.ts';
 import { processChanges } from '../analytics/index.ts';
 import { upsertOrder } from '../commerce/index.ts';
 import { insertEvents } from '../events/index.ts';
@@ -17,15 +16,7 @@ describe('customers API', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    await createUser(patron.ctx.db, {
-      email: 'm@test.cn',
-      name: 'M',
-      role: 'marketer',
-      password: 'marketer-pass-1',
-      actor: { type: 'system', id: null, label: 't', ip: null },
-      actorRole: null,
-    });
-    marketer = await signIn(patron, 'm@test.cn', 'marketer-pass-1');
+    marketer = await signInAs(patron, 'marketer');
   });
   afterAll(() => patron.close());
 

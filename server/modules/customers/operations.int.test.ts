@@ -1,8 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, type Session, signIn, startTestPatron } from '../../../test/app.ts';
+import { as, type Session, signIn, signInAs, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
-import { createUser } from '../auth/index.ts';
 import { insertCustomers } from '../identity/index.ts';
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
@@ -24,15 +23,7 @@ describe('tags, notes, bulk operations and exports', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    await createUser(patron.ctx.db, {
-      email: 'mk@x.cn',
-      name: 'M',
-      role: 'marketer',
-      password: 'marketer-pass-1',
-      actor: { type: 'system', id: null, label: 't', ip: null },
-      actorRole: null,
-    });
-    marketer = await signIn(patron, 'mk@x.cn', 'marketer-pass-1');
+    marketer = await signInAs(patron, 'marketer');
     const items = Array.from({ length: 30 }, (_, i) => ({
       phone: `1370000${String(i).padStart(4, '0')}`,
       name: `客户${i}`,
@@ -48,7 +39,7 @@ describe('tags, notes, bulk operations and exports', () => {
     await api(marketer, 'POST', `/customers/${id}/notes`, { body: '喜欢无香型产品' });
     const detail = (await api(marketer, 'GET', `/customers/${id}`)).json();
     expect(detail.tags).toEqual(['VIP']);
-    expect(detail.notes[0]).toMatchObject({ body: '喜欢无香型产品', author: 'mk@x.cn' });
+    expect(detail.notes[0]).toMatchObject({ body: '喜欢无香型产品', author: 'marketer@x.test' });
     expect((await api(marketer, 'POST', `/customers/${id}/tags/remove`, { tag: 'VIP' })).json().tags).toEqual([]);
   });
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { type Session, apiAs, as, signIn, startTestPatron } from '../../../test/app.ts';
+import { type Session, apiAs, as, signIn, signInAs, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
-import { createUser } from '../auth/index.ts';
 
 describe('social listening', () => {
   let patron: Patron;
@@ -67,15 +66,7 @@ describe('social listening', () => {
       .where('action', 'in', ['social.reveal_message', 'customer.reveal_pii'])
       .execute();
     expect(audited.map((a) => a.details)).toContainEqual(expect.objectContaining({ via: 'social', postId: dm.json().id }));
-    await createUser(patron.ctx.db, {
-      email: 'analyst@x.cn',
-      name: 'A',
-      role: 'analyst',
-      password: 'analyst-password-1',
-      actor: { type: 'system', id: null, label: 't', ip: null },
-      actorRole: null,
-    });
-    const analyst = await signIn(patron, 'analyst@x.cn', 'analyst-password-1');
+    const analyst = await signInAs(patron, 'analyst');
     expect((await dmOf('', analyst)).text).toBe('我的手机号是138****8000，订单还没到');
     expect(await dmOf('&reveal=true', analyst)).toBeUndefined();
     const waiting = (await api('GET', '/social/posts?unanswered=true&limit=200'))
