@@ -11,7 +11,10 @@ export type ErrorBody = z.infer<typeof errorBody>;
 
 /** `?reveal=true`: personal data in clear (needs pii.read; audited). */
 export const revealQuery = z.strictObject({
-  reveal: z.enum(['true', 'false']).default('false').describe('Show personal data unmasked, also inside free text (needs pii.read; audited)'),
+  reveal: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe('Show personal data unmasked, also inside free text (needs pii.read; audited)'),
 });
 
 export const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
