@@ -6,7 +6,7 @@ import { dispatchEvents } from '../../events/index.ts';
 import { patronComposition } from '../../modules.ts';
 import { attributeNew } from '../campaigns/index.ts';
 import { sendDue } from '../messaging/index.ts';
-import { refreshSegment, ruleClockOf } from '../segments/index.ts';
+import { createRefreshedSegment, refreshSegment, ruleClockOf } from '../segments/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { enterByDate } from './dates.ts';
 import { shippedTemplate } from './library.ts';
@@ -552,7 +552,15 @@ describe('journeys', () => {
     const j = (await api('GET', '/journeys')).json().items.find((x: { key: string }) => x.key === 'win-back');
     const segmentId = j.definition.trigger.segmentId;
     const segment = (await api('GET', `/segments/${segmentId}`)).json();
-    expect(segment).toMatchObject({ name: '高价值流失风险', kind: 'dynamic' });
+    expect(segment).toMatchObject({ name: '挽回旅程：高价值流失预警', kind: 'dynamic' });
+    // A store that already has a segment of that name keeps it; the next one is numbered.
+    const again = await createRefreshedSegment(patron.ctx, patron.ctx.db, {
+      name: '挽回旅程：高价值流失预警',
+      description: '',
+      rules: segment.rules,
+      actor: { type: 'system', id: null, label: 'test', ip: null },
+    });
+    expect((await api('GET', `/segments/${again}`)).json().name).toBe('挽回旅程：高价值流失预警 (2)');
     expect((await api('POST', `/journeys/${j.id}/activate`)).statusCode).toBe(200);
     const W0 = new Date('2026-12-12T01:00:00Z');
     const { customerId: atRisk } = await order({

@@ -312,7 +312,7 @@ export const LIBRARY: readonly LibraryJourney[] = [
     description:
       'A customer worth keeping (predicted value at least ¥500) whose churn probability passes 60% enters: the account owner gets a follow-up to call within two days, and the customer a we-miss-you message (marketing: consent needed) at 10:00. Any order ends it; once a quarter at most.',
     segment: {
-      name: '高价值流失风险',
+      name: '挽回旅程：高价值流失预警',
       description: 'Predicted value (CLV) at least ¥500 and churn probability over 60% — the win-back journey’s audience.',
       rules: {
         type: 'group',

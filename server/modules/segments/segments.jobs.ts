@@ -10,6 +10,7 @@ import { type JobPayload, jobPayloads } from '../../../contracts/jobs.ts';
 import type { RuleGroup } from '../../../contracts/segments.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
+import { AppError } from '../../platform/errors.ts';
 import { createDynamicSegment } from './segments.service.ts';
 
 /** Full refresh of one segment (after it is created or its rules change, or on request). */
@@ -23,18 +24,31 @@ export const segmentRefreshJob = defineJob<JobPayload<'segment-refresh'>, AppCon
   },
 });
 
+/** How many numbered names a created segment tries before giving up (`name (2)` … `name (20)`). */
+const MAX_NAME_TRIES = 20;
+
 /** The segment's members are computed by a job once it is saved (the same as a segment made in the admin). */
 export const refreshLater = (ctx: AppContext) => (trx: Db, segmentId: number) =>
   ctx.queue.enqueue(segmentRefreshJob, { segmentId }, { trx });
 
-/** A dynamic segment another module creates (a shipped journey's audience), counted in the background. */
+/**
+ * A dynamic segment another module creates (a shipped journey's audience), counted in the background; named `name`,
+ * or `name (2)`, `name (3)` … when the store already has a segment of that name (its own, with its own rules).
+ */
 export async function createRefreshedSegment(
   ctx: AppContext,
   db: Db,
   opts: { name: string; description: string; rules: RuleGroup; actor: Actor },
 ): Promise<number> {
-  const segment = await createDynamicSegment(db, { ...opts, clock: await clockOf(ctx), onSaved: refreshLater(ctx) });
-  return segment.id;
+  const clock = await clockOf(ctx);
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? opts.name : `${opts.name} (${n})`;
+    try {
+      return (await createDynamicSegment(db, { ...opts, name, clock, onSaved: refreshLater(ctx) })).id;
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'SEGMENT_NAME_TAKEN') || n >= MAX_NAME_TRIES) throw err;
+    }
+  }
 }
 
 /** Hourly: every dynamic segment in full, so rules relative to today ("in the last 30 days") stay true. */

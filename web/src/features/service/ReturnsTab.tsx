@@ -256,7 +256,8 @@ export function ReturnDrawer({ id, onClose }: { id: number | null; onClose: () =
             <Moves
               r={x}
               onMoved={(n) => {
-                client.setQueryData(['return', id], n);
+                // The move answers with the note masked; a revealed note stays revealed (a move does not change it).
+                client.setQueryData(['return', id, reveal], reveal ? { ...n, note: x.note } : n);
                 void client.invalidateQueries({ queryKey: ['returns'] });
               }}
             />
