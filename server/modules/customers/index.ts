@@ -37,7 +37,7 @@ export {
   reserveIds,
 } from './customers.bulk.ts';
 export type { NewCustomer } from './customers.bulk.ts';
-export { presentPii } from './present.ts';
+export { presentFreeText, presentPii, revealAsked } from './present.ts';
 export { normalizeEmail, normalizeExternalId, normalizePhone } from './normalize.ts';
 export { maskPersonalCells, scrubPersonal } from './scrub.ts';
 export { canonicalCity, canonicalProvince } from './regions.ts';

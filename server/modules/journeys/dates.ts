@@ -135,13 +135,14 @@ export async function enterByDate(ctx: AppContext): Promise<number> {
 }
 
 /**
- * Who a date or holiday trigger would have let in on the store's days `days` (YYYY-MM-DD): the people whose date fell
- * on one of them, or everyone living for a holiday that did — for a journey's dry run.
+ * Who a date or holiday trigger would have let in on the store's last `count` days, today included: the people whose
+ * date fell on one of them, or everyone living for a holiday that did — for a journey's dry run.
  */
-export async function dueOnDays(ctx: AppContext, t: DateTrigger | HolidayTrigger, days: readonly string[]): Promise<number[] | 'everyone'> {
-  const targets = days.map((day) => addDays(day, -t.offsetDays));
-  if (t.type === 'holiday') return targets.some((x) => holidayDate(t.holiday, Number(x.slice(0, 4)), t.date) === x) ? 'everyone' : [];
+export async function dueInLastDays(ctx: AppContext, t: DateTrigger | HolidayTrigger, count: number): Promise<number[] | 'everyone'> {
   const store = await storeSettingsOf(ctx);
+  const today = todayIn(store.timeZone, ctx.clock.now());
+  const targets = Array.from({ length: count }, (_, i) => addDays(today, -i - t.offsetDays));
+  if (t.type === 'holiday') return targets.some((x) => holidayDate(t.holiday, Number(x.slice(0, 4)), t.date) === x) ? 'everyone' : [];
   const people = await sql<{ id: number }>`
     select c.id from customers c left join customer_metrics m on m.customer_id = c.id
     where c.merged_into is null and c.erased_at is null

@@ -4,14 +4,13 @@ import type { journeyBody, JourneyDefinition, JourneyTrigger } from '../../../co
 import type { Db, JourneyTable } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { todayIn } from '../../platform/clock.ts';
 import { recordAudit } from '../audit/index.ts';
 import { journeyEarnings, NET_PAID } from '../campaigns/index.ts';
 import { saveTemplate, templateExists } from '../messaging/index.ts';
 import { createRefreshedSegment, customersMatching, estimateRules, ruleClockOf } from '../segments/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { journeyErrors, problemsOf } from './definition.ts';
-import { dueOnDays } from './dates.ts';
+import { dueInLastDays } from './dates.ts';
 import { enterJourney } from './enter.ts';
 import { LIBRARY } from './library.ts';
 
@@ -279,14 +278,7 @@ async function triggeredSince(ctx: AppContext, t: JourneyTrigger, days: number):
   const now = ctx.clock.now();
   const since = new Date(now.getTime() - days * 86_400_000);
   if (t.type === 'event') return trackedSince(ctx.db, t, since);
-  if (t.type === 'date' || t.type === 'holiday') {
-    const store = await storeSettingsOf(ctx);
-    const today = todayIn(store.timeZone, now);
-    const dates = Array.from({ length: days }, (_, i) =>
-      new Date(Date.parse(`${today}T00:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10),
-    );
-    return dueOnDays(ctx, t, dates);
-  }
+  if (t.type === 'date' || t.type === 'holiday') return dueInLastDays(ctx, t, days);
   const events = eventsOf(t);
   if (!events) return [];
   const people = await sql<{ customer_id: number }>`

@@ -21,7 +21,7 @@ import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
-import { customerErrors } from '../customers/index.ts';
+import { customerErrors, revealAsked } from '../customers/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
 import { enqueueMessage, listMessages } from './outbox.service.ts';
 import { callbackToken } from './callbacks.ts';
@@ -161,8 +161,7 @@ export const messagingRoutes = [
     body: previewBody,
     response: renderedMessage,
     handler: async ({ ctx, body, principal, ip }) => {
-      if (body.reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
-      return previewTemplate(ctx, { ...body, reveal: body.reveal === true, actor: actorOf(principal, ip) });
+      return previewTemplate(ctx, { ...body, reveal: revealAsked(principal, body.reveal), actor: actorOf(principal, ip) });
     },
   }),
   defineRoute({
@@ -211,9 +210,7 @@ export const messagingRoutes = [
     query: messageQuery,
     response: messagePage,
     handler: ({ ctx, query, principal, ip }) => {
-      const reveal = query.reveal === 'true';
-      if (reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
-      return listMessages(ctx.db, ctx.keyring, { ...query, reveal, actor: actorOf(principal, ip) });
+      return listMessages(ctx.db, ctx.keyring, { ...query, reveal: revealAsked(principal, query.reveal), actor: actorOf(principal, ip) });
     },
   }),
   defineRoute({

@@ -3,10 +3,9 @@ import type { ReturnView, returnList, returnListQuery } from '../../../contracts
 import type { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { decryptField } from '../../platform/crypto.ts';
-import { maskContactsInText } from '../../platform/mask.ts';
 import type { Actor } from '../../http/principal.ts';
 import { recordAudit } from '../audit/index.ts';
+import { presentFreeText } from '../customers/index.ts';
 import { returnErrors } from './settings.ts';
 import { returnUrl } from './templates.ts';
 
@@ -111,7 +110,7 @@ export async function returnDetail(ctx: AppContext, id: number, reveal: { actor:
     origin: r.origin,
     state: r.state,
     reason: r.reason,
-    note: !r.note_enc ? '' : reveal ? decryptField(ctx.keyring, r.note_enc) : maskContactsInText(decryptField(ctx.keyring, r.note_enc)),
+    note: r.note_enc ? presentFreeText(ctx.keyring, r.note_enc, reveal !== null) : '',
     autoApproved: r.auto_approved,
     refundOnly: r.refund_only,
     rejectedReason: r.rejected_reason,

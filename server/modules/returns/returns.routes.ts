@@ -13,7 +13,7 @@ import {
 } from '../../../contracts/returns.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
-import { customerErrors } from '../customers/index.ts';
+import { revealAsked } from '../customers/index.ts';
 import { storeClockOf } from '../system/index.ts';
 import { photoOf, listReturns, returnDetail } from './queries.ts';
 import { rangeOf, returnsReportOf } from './report.ts';
@@ -91,8 +91,7 @@ export const returnsRoutes = [
     query: revealQuery,
     response: returnView,
     handler: ({ ctx, params, query, principal, ip }) => {
-      if (query.reveal === 'true' && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
-      return returnDetail(ctx, params.id, query.reveal === 'true' ? { actor: actorOf(principal, ip) } : null);
+      return returnDetail(ctx, params.id, revealAsked(principal, query.reveal) ? { actor: actorOf(principal, ip) } : null);
     },
   }),
   defineRoute({

@@ -11,10 +11,10 @@ import {
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { decryptField, encryptField } from '../../platform/crypto.ts';
-import { maskContactsInText } from '../../platform/mask.ts';
+import { encryptField } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
+import { presentFreeText } from '../customers/index.ts';
 import { findKnownCustomers } from '../identity/index.ts';
 import { themesOf } from '../knowledge/index.ts';
 import { openServiceTicket } from '../service/index.ts';
@@ -126,7 +126,11 @@ export async function recordReview(trx: Db, ctx: AppContext, r: ReviewBody, sett
 }
 
 /** Posts newest first: by platform, sentiment, a person's, or those still wanting an answer. */
-export async function listPosts(ctx: AppContext, q: z.infer<typeof socialListQuery>, actor: Actor): Promise<z.infer<typeof socialList>> {
+export async function listPosts(
+  ctx: AppContext,
+  q: Omit<z.infer<typeof socialListQuery>, 'reveal'> & { reveal: boolean },
+  actor: Actor,
+): Promise<z.infer<typeof socialList>> {
   let base = ctx.db.selectFrom('social_posts as p');
   if (q.platform) base = base.where('p.platform', '=', q.platform);
   if (q.sentiment) base = base.where('p.sentiment_label', '=', q.sentiment);
@@ -146,9 +150,7 @@ export async function listPosts(ctx: AppContext, q: z.infer<typeof socialListQue
   ]);
   const ids = rows.map((r) => Number(r.id));
   // Direct messages are the writer's own words, kept encrypted: contacts in them masked unless revealed (audited).
-  const reveal = q.reveal === 'true';
-  const privateText = (enc: string) => (reveal ? decryptField(ctx.keyring, enc) : maskContactsInText(decryptField(ctx.keyring, enc)));
-  const revealed = reveal ? rows.filter((r) => r.text === null && r.text_enc !== null) : [];
+  const revealed = q.reveal ? rows.filter((r) => r.text === null && r.text_enc !== null) : [];
   for (const r of revealed)
     await recordAudit(ctx.db, {
       actor,
@@ -175,7 +177,7 @@ export async function listPosts(ctx: AppContext, q: z.infer<typeof socialListQue
       authorName: r.author_name,
       customerId: r.customer_id === null ? null : Number(r.customer_id),
       customerName: r.customer_name,
-      text: r.text ?? (r.text_enc ? privateText(r.text_enc) : ''),
+      text: r.text ?? (r.text_enc ? presentFreeText(ctx.keyring, r.text_enc, q.reveal) : ''),
       url: r.url,
       likes: r.likes,
       replies: r.replies,

@@ -17,7 +17,7 @@ import {
 import { z } from 'zod';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
-import { customerErrors } from '../customers/index.ts';
+import { revealAsked } from '../customers/index.ts';
 import { storeClockOf } from '../system/index.ts';
 import { importSocialCsv } from './import.ts';
 import { listPosts, recordPost, recordReview, replyToPost, socialReportOf, socialSettingsOf, writeSocialSettings } from './posts.ts';
@@ -97,8 +97,7 @@ export const socialRoutes = [
     query: socialListQuery,
     response: socialList,
     handler: ({ ctx, query, principal, ip }) => {
-      if (query.reveal === 'true' && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
-      return listPosts(ctx, query, actorOf(principal, ip));
+      return listPosts(ctx, { ...query, reveal: revealAsked(principal, query.reveal) }, actorOf(principal, ip));
     },
   }),
   defineRoute({

@@ -1,5 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { api } from './api.ts';
+import { formatMoney } from './format.ts';
 
 import type { StoreSettings } from '../../../contracts/system.ts';
 
@@ -12,3 +14,10 @@ export function useStore() {
 
 /** The store's currency for money figures that are not tied to one order ('CNY' until the settings load). */
 export const useCurrency = (): string => useStore().data?.currency ?? 'CNY';
+
+/** Money (minor units) in the store's currency, in the interface's language. */
+export function useMoney() {
+  const { i18n } = useTranslation();
+  const currency = useCurrency();
+  return (minor: number) => formatMoney(minor, currency, i18n.language);
+}

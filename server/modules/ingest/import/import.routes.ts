@@ -12,7 +12,7 @@ import {
 } from '../../../../contracts/imports.ts';
 import { actorOf } from '../../../http/principal.ts';
 import { defineRoute } from '../../../http/route.ts';
-import { customerErrors } from '../../customers/index.ts';
+import { revealAsked } from '../../customers/index.ts';
 import { rejectedRowsCsv } from './rejected.ts';
 import { undoImport } from './undo.service.ts';
 import { listImports, previewUpload, startImport, storeUpload } from './uploads.ts';
@@ -73,10 +73,8 @@ export const importRoutes = [
     params: idParams,
     query: rejectedRowsQuery,
     handler: async ({ ctx, params, query, principal, ip, reply }) => {
-      const reveal = query.reveal === 'true';
-      if (reveal && !principal!.permissions.has('pii.read')) throw customerErrors.revealForbidden();
       const csv = await rejectedRowsCsv(ctx.db, ctx.keyring, params.id, {
-        reveal,
+        reveal: revealAsked(principal, query.reveal),
         language: query.lang ?? 'zh-CN',
         actor: actorOf(principal, ip),
       });

@@ -2,17 +2,10 @@ import { Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import type { journeyView } from '../../../../contracts/journeys.ts';
-import { formatMoney, formatPercent } from '../../lib/format.ts';
-import { useCurrency } from '../../lib/store.ts';
+import { formatPercent } from '../../lib/format.ts';
+import { useMoney } from '../../lib/store.ts';
 
 type Earned = NonNullable<z.infer<typeof journeyView>['earned']>;
-
-/** Money in the store's currency, in the interface's language. */
-export function useMoney() {
-  const { i18n } = useTranslation();
-  const currency = useCurrency();
-  return (minor: number) => formatMoney(minor, currency, i18n.language);
-}
 
 /**
  * What a journey's messages earned (the campaigns' last-touch attribution): people reached and converted, orders and

@@ -24,7 +24,8 @@ import { errorMessage } from '../../lib/errors.ts';
 import { useSession } from '../../lib/session.ts';
 import { RuleBuilder, useSegmentCatalog } from '../segments/RuleBuilder.tsx';
 import { ActionFields, isAction } from './ActionFields.tsx';
-import { EarnedLine, useMoney } from './Earned.tsx';
+import { useMoney } from '../../lib/store.ts';
+import { EarnedLine } from './Earned.tsx';
 import { StepLine, triggerText } from './steps.tsx';
 import { useOpenSurveyOptions } from '../surveys/openSurveys.ts';
 

@@ -3,7 +3,8 @@ import { App, Button, Card, Drawer, Form, Input, Modal, Space, Table, Tag, Timel
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { EarnedLine, useMoney } from './Earned.tsx';
+import { useMoney } from '../../lib/store.ts';
+import { EarnedLine } from './Earned.tsx';
 import { StepLine, triggerText } from './steps.tsx';
 import type { z } from 'zod';
 import { type JourneyDefinition, type JourneyStep, type journeyList, type journeyRunPage, nextOf } from '../../../../contracts/journeys.ts';
