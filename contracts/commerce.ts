@@ -59,6 +59,20 @@ export const productUpsertBody = z.strictObject({
   category: z.string().trim().max(100).optional(),
   price: minor,
   currency: currency.optional(),
+  stock: z
+    .number()
+    .int()
+    .min(0)
+    .max(2_000_000_000)
+    .optional()
+    .describe('Stock on hand; absent: unchanged. From 0 to more is a restock (back-in-stock journeys)'),
+  externalId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('The platform’s own product id, which tracked events may name as product_id'),
 });
 export const productUpsertResult = z.object({ productId: z.number().int(), created: z.boolean() });
 
@@ -121,6 +135,7 @@ export const productList = z.object({
       category: z.string(),
       price: z.number().int(),
       currency: z.string(),
+      stock: z.number().int().nullable(),
     }),
   ),
 });

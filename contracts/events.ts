@@ -16,6 +16,17 @@ const orderEvent = z.object({
   importId: z.number().int().nullable().describe('The CSV import that wrote the order (history being loaded), else null'),
 });
 const segmentEvent = z.object({ segmentId: z.number().int(), historyId: z.number().int() });
+/** A price drop or a restock the catalogue told: the product as it is now, and what it was. */
+const productEvent = z.object({
+  productId: z.number().int(),
+  sku: z.string(),
+  externalId: z.string().nullable(),
+  name: z.string(),
+  currency: z.string(),
+  price: z.number().int(),
+  previousPrice: z.number().int(),
+  stock: z.number().int().nullable(),
+});
 const ticketEvent = z.object({
   ticketId: z.number().int(),
   channel: z.string(),
@@ -63,6 +74,10 @@ export const DOMAIN_EVENTS = {
     url: z.string(),
     machine: z.boolean(),
   }),
+  /** A product's price went down (not a person's event: customerId is null). Written only while subscribed to. */
+  'product.price_dropped': productEvent,
+  /** A product out of stock (0) has stock again. Written only while subscribed to. */
+  'product.back_in_stock': productEvent,
   /** A service ticket was opened (any channel: mail, chat, SMS, the API, a negative social post). */
   'ticket.created': ticketEvent,
   /** A ticket was solved (again, after a reopen: another event). */

@@ -31,7 +31,7 @@ export const TARGETS: Record<z.infer<typeof importKind>, readonly string[]> = {
     'quantity',
     'unit_price',
   ],
-  products: ['sku', 'name', 'category', 'price', 'currency'],
+  products: ['sku', 'name', 'category', 'price', 'currency', 'stock'],
   /** Columns not mapped to a field become event properties (personal keys such as phone are dropped). */
   events: ['event', 'occurred_at', 'customer_external_id', 'email', 'phone', 'anonymous_id', 'message_id', 'properties'],
 };

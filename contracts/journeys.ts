@@ -239,6 +239,18 @@ export const journeyTrigger = z.discriminatedUnion('type', [
     npsMin: z.number().int().min(0).max(10).default(0),
     npsMax: z.number().int().min(0).max(10).default(10),
   }),
+  z.strictObject({
+    type: z.literal('product'),
+    /** A price drop of a product (by at least minDropPercent), or a product out of stock having stock again. */
+    on: z.enum(['price_drop', 'back_in_stock']),
+    minDropPercent: z.number().int().min(1).max(90).default(5),
+    /**
+     * Who is told: the people whose tracked events of these names named the product (properties sku or product_id)
+     * within the last `withinDays`, and who have not bought it since.
+     */
+    events: z.array(z.string().min(1).max(200)).min(1).max(5).default(['Product Viewed', 'Product Added']),
+    withinDays: z.number().int().min(1).max(90).default(30),
+  }),
   z.strictObject({ type: z.literal('manual') }),
 ]);
 export type JourneyTrigger = z.infer<typeof journeyTrigger>;

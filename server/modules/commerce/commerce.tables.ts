@@ -18,8 +18,22 @@ export type ProductTable = {
   category: string;
   price_amount: number;
   currency: string;
+  /** Stock on hand, when the catalogue tells it (null: never told). */
+  stock: number | null;
+  /** The platform's own product id (a Shopify product, parent of its variants' SKUs). */
+  external_id: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+};
+
+/** A price drop or restock the catalogue told (from: the old price or stock; to: the new). */
+export type ProductChangeTable = {
+  id: Generated<number>;
+  product_id: number;
+  kind: 'price_dropped' | 'back_in_stock';
+  from_value: number | null;
+  to_value: number;
+  at: Timestamp;
 };
 
 export type OrderStatus =
@@ -105,6 +119,7 @@ export type CommerceTables = {
   shipments: ShipmentTable;
   channels: ChannelTable;
   products: ProductTable;
+  product_changes: ProductChangeTable;
   orders: OrderTable;
   order_items: OrderItemTable;
 };

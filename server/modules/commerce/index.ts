@@ -7,6 +7,7 @@ export { ensureChannels, insertOrders, productsOfOrders, upsertOrders, upsertPro
 export type { ChannelDef, NewOrder, NewOrderItem, NewProduct, OrderLine, OrderUpsert } from './commerce.bulk.ts';
 export { ensureChannel, recordRefund, recordUnlinkedRefund, type RefundInput, setOrderStatus, upsertOrder } from './orders.service.ts';
 export { toMinor } from './money.ts';
+export { type CatalogueProduct, updateCatalogue } from './catalogue.ts';
 export { removeImportedCommerce, removeUnusedProducts } from './imported.ts';
 export { recordShipment, recordShipments, type ShipmentInput } from './shipments.service.ts';
 export { getOrder, listOrders } from './orders.query.ts';

@@ -5,7 +5,7 @@ import type { Db } from '../../db/index.ts';
 
 /** Pickers over a catalogue of any size: products by SKU prefix or name fragment (trigram index), and every category. */
 export async function searchProducts(db: Db, q: z.infer<typeof productSearchQuery>) {
-  let query = db.selectFrom('products').select(['id', 'sku', 'name', 'category', 'price_amount', 'currency']);
+  let query = db.selectFrom('products').select(['id', 'sku', 'name', 'category', 'price_amount', 'currency', 'stock']);
   if (q.q) {
     const like = q.q.replace(/[\\%_]/g, (c) => `\\${c}`);
     query = query.where((eb) => eb.or([eb('sku', 'like', `${like}%`), eb('name', 'ilike', `%${like}%`)]));
@@ -17,7 +17,15 @@ export async function searchProducts(db: Db, q: z.infer<typeof productSearchQuer
     .limit(q.limit)
     .execute();
   return {
-    items: rows.map((r) => ({ id: r.id, sku: r.sku, name: r.name, category: r.category, price: r.price_amount, currency: r.currency })),
+    items: rows.map((r) => ({
+      id: r.id,
+      sku: r.sku,
+      name: r.name,
+      category: r.category,
+      price: r.price_amount,
+      currency: r.currency,
+      stock: r.stock,
+    })),
   };
 }
 

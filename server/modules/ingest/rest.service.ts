@@ -5,7 +5,7 @@ import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sha256 } from '../../platform/ids.ts';
-import { ensureChannel, recordRefund, recordShipment, upsertProducts } from '../commerce/index.ts';
+import { ensureChannel, recordRefund, recordShipment, updateCatalogue } from '../commerce/index.ts';
 import { currentCustomerId, customerErrors, scrubPersonal } from '../customers/index.ts';
 import { findKnownCustomers, identifiersOf, profileOf, resolveCustomer, unusableIdentifiers } from '../identity/index.ts';
 import type { Identifier } from '../identity/index.ts';
@@ -65,15 +65,21 @@ export async function upsertOrderIn(trx: Db, body: z.infer<typeof orderUpsertBod
 
 export async function upsertProductIn(trx: Db, body: z.infer<typeof productUpsertBody>, c: RestContext) {
   const existed = await trx.selectFrom('products').select('id').where('sku', '=', body.sku).executeTakeFirst();
-  const ids = await upsertProducts(trx, [
-    {
-      sku: body.sku,
-      name: body.name,
-      category: body.category ?? '',
-      priceAmount: body.price,
-      currency: body.currency ?? (await c.currency(trx)),
-    },
-  ]);
+  const { ids } = await updateCatalogue(
+    trx,
+    [
+      {
+        sku: body.sku,
+        name: body.name,
+        category: body.category ?? '',
+        priceAmount: body.price,
+        currency: body.currency ?? (await c.currency(trx)),
+        stock: body.stock,
+        externalId: body.externalId,
+      },
+    ],
+    c.now,
+  );
   return { productId: ids.get(body.sku)!, created: !existed };
 }
 

@@ -7,12 +7,13 @@ import { constantTimeEqual } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonWithoutNul } from '../../platform/nul.ts';
 import { recordAudit } from '../audit/index.ts';
-import { recordRefund, recordShipments } from '../commerce/index.ts';
+import { recordRefund, recordShipments, updateCatalogue } from '../commerce/index.ts';
 import { erasePersonIn } from '../privacy/index.ts';
+import { getStoreSettings } from '../system/index.ts';
 import { ingestCustomer, ingestOrder } from './canonical.ts';
 import { firstDelivery, ingestErrors, loadIntegration, recordWebhookOutcome } from './integrations.service.ts';
 import { MARKETPLACE_MAPPERS, type Marketplace } from './mappers/marketplaces.ts';
-import { shopifyCustomer, shopifyFulfillment, shopifyOrder, shopifyRefund } from './mappers/shopify.ts';
+import { shopifyCustomer, shopifyFulfillment, shopifyOrder, shopifyProducts, shopifyRefund } from './mappers/shopify.ts';
 import { wooCustomer, wooOrder } from './mappers/woocommerce.ts';
 
 type Json = Record<string, unknown>;
@@ -135,6 +136,10 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
         }
         if (topic === 'customers/create' || topic === 'customers/update')
           return ingestCustomer(trx, ctx.keyring, shopifyCustomer(payload), at);
+        if (topic === 'products/create' || topic === 'products/update') {
+          const { currency } = await getStoreSettings(trx, { timeZone: ctx.config.timeZone });
+          return updateCatalogue(trx, shopifyProducts(payload, currency), at.now);
+        }
         if (topic === 'customers/redact') {
           const customer = (payload.customer ?? {}) as Json;
           const who = await trx

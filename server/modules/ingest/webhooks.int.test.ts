@@ -181,6 +181,55 @@ describe('platform webhooks', () => {
     expect(await order('5550001')).toBeUndefined();
   });
 
+  it('keeps the catalogue from Shopify product webhooks: each variant by SKU with price and stock; a drop and a restock recorded', async () => {
+    const product = (price: string, stock: number) => ({
+      id: 632910392,
+      title: 'IPod Nano - 8GB',
+      product_type: 'Cult Products',
+      variants: [
+        { id: 808950810, title: 'Pink', sku: 'IPOD2008PINK', price, inventory_management: 'shopify', inventory_quantity: stock },
+        { id: 808950811, title: 'Default Title', sku: '', price: '5.00', inventory_management: null, inventory_quantity: 3 },
+      ],
+    });
+    expect((await shop('products/create', product('199.00', 0), 'p-1')).json()).toEqual({ ok: true, duplicate: false });
+    expect((await shop('products/update', product('149.00', 12), 'p-2')).statusCode).toBe(200);
+    const rows = await patron.ctx.db
+      .selectFrom('products')
+      .select(['sku', 'name', 'category', 'price_amount', 'stock', 'external_id'])
+      .where('external_id', '=', '632910392')
+      .orderBy('sku')
+      .execute();
+    expect(rows).toEqual([
+      {
+        sku: 'IPOD2008PINK',
+        name: 'IPod Nano - 8GB - Pink',
+        category: 'Cult Products',
+        price_amount: 14_900,
+        stock: 12,
+        external_id: '632910392',
+      },
+      // No SKU: named as the order lines name it; Shopify does not track its stock, so Patron does not know it.
+      {
+        sku: 'shopify-variant-808950811',
+        name: 'IPod Nano - 8GB',
+        category: 'Cult Products',
+        price_amount: 500,
+        stock: null,
+        external_id: '632910392',
+      },
+    ]);
+    const changes = await patron.ctx.db
+      .selectFrom('product_changes as c')
+      .innerJoin('products as p', 'p.id', 'c.product_id')
+      .select(['p.sku', 'c.kind', 'c.from_value', 'c.to_value'])
+      .orderBy('c.id')
+      .execute();
+    expect(changes).toEqual([
+      { sku: 'IPOD2008PINK', kind: 'price_dropped', from_value: 19_900, to_value: 14_900 },
+      { sku: 'IPOD2008PINK', kind: 'back_in_stock', from_value: 0, to_value: 12 },
+    ]);
+  });
+
   it('answers the unsigned WooCommerce activation ping and verifies signed order webhooks (guest buyers by e-mail)', async () => {
     const ping = await patron.http.inject({
       method: 'POST',

@@ -24,8 +24,21 @@ export const journeysModule = defineModule({
   customerData: journeysData,
   panels: [journeysPanel, followUpsPanel],
   // Conditions on the run's order, the person's time zone, stored events for a dry run, a trigger's segment, the 开卡
-  // date of a membership anniversary; the messages of a run sent before its order was paid (what 催付 won back).
-  reads: ['customers', 'customer_metrics', 'orders', 'events', 'domain_events', 'segments', 'loyalty_members', 'messages'],
+  // date of a membership anniversary; the messages of a run sent before its order was paid (what 催付 won back); who
+  // looked at a product that got cheaper or came back in stock, and did not buy it.
+  reads: [
+    'customers',
+    'customer_metrics',
+    'orders',
+    'order_items',
+    'products',
+    'product_changes',
+    'events',
+    'domain_events',
+    'segments',
+    'loyalty_members',
+    'messages',
+  ],
 });
 export { advanceDue } from './runner.ts';
 export { enterByDate } from './dates.ts';

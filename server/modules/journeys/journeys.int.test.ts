@@ -63,11 +63,11 @@ describe('journeys', () => {
   beforeAll(async () => {
     patron = await startTestPatron();
     owner = await signIn(patron);
-    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 11 });
+    expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 13 });
     expect((await api('POST', '/journeys/library')).json()).toEqual({ added: 0 });
     const list = (await api('GET', '/journeys')).json().items;
     unpaid = list.find((j: { key: string }) => j.key === 'unpaid-reminder').id;
-    expect(list.map((j: { status: string }) => j.status)).toEqual(Array(11).fill('draft'));
+    expect(list.map((j: { status: string }) => j.status)).toEqual(Array(13).fill('draft'));
     const on = await api('POST', `/journeys/${unpaid}/activate`);
     expect(on.json()).toMatchObject({ status: 'active', version: 1 });
     // The journey brought its template.
@@ -671,6 +671,84 @@ describe('journeys', () => {
     expect((await runsOf(lone))[0]).toMatchObject({ status: 'completed' });
     expect(await crossSell(lone)).toEqual([]);
     expect((await api('POST', `/journeys/${j.id}/pause`)).statusCode).toBe(200);
+  });
+
+  it('price drop and back in stock: the people who looked at the product and did not buy it hear of it once; a shallow drop tells nobody', async () => {
+    const list = (await api('GET', '/journeys')).json().items as { id: number; key: string }[];
+    const drop = list.find((x) => x.key === 'price-drop')!.id;
+    const restock = list.find((x) => x.key === 'back-in-stock')!.id;
+    for (const id of [drop, restock]) {
+      const on = await api('POST', `/journeys/${id}/activate`);
+      expect(on.statusCode, on.body).toBe(200);
+    }
+    const product = (price: number, stock: number) =>
+      api('POST', '/products', { sku: 'COAT-9', name: '羊绒大衣', category: '服饰', price, stock, externalId: 'spu-77' });
+    expect((await product(100_000, 0)).json()).toMatchObject({ created: true });
+    // Product API calls happen now (the server's clock): the tracked history is placed before it.
+    const now = new Date();
+    const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
+    const person = async (phone: string) => (await api('POST', '/customers', { phone, name: '访客' })).json().customerId as number;
+    const [viewer, carter, buyer, other, stale] = await Promise.all(
+      ['13800007001', '13800007002', '13800007003', '13800007004', '13800007005'].map(person),
+    );
+    const looked = (customerId: number, name: string, properties: Record<string, string>, at: Date) => ({
+      customerId,
+      anonymousId: null,
+      type: 'track' as const,
+      name,
+      properties,
+      occurredAt: at,
+      receivedAt: at,
+      messageId: `look-${customerId}-${at.getTime()}`,
+    });
+    await insertEvents(patron.ctx.db, [
+      looked(viewer, 'Product Viewed', { sku: 'COAT-9' }, ago(2)),
+      looked(carter, 'Product Added', { product_id: 'spu-77', cart_id: 'c1' }, ago(1)),
+      looked(buyer, 'Product Viewed', { sku: 'COAT-9' }, ago(3)),
+      looked(other, 'Product Viewed', { sku: 'OTHER' }, ago(1)),
+      looked(stale, 'Product Viewed', { sku: 'COAT-9' }, ago(40)),
+    ]);
+    // The buyer bought it after looking: told nothing.
+    const bought = await api('POST', '/orders', {
+      channel: 'tmall',
+      externalId: 'COAT-ORDER',
+      customer: { phone: '13800007003' },
+      status: 'paid',
+      totalAmount: 100_000,
+      placedAt: ago(2).toISOString(),
+      paidAt: ago(2).toISOString(),
+      items: [{ sku: 'COAT-9', name: '羊绒大衣', quantity: 1, unitPrice: 100_000 }],
+    });
+    expect(bought.statusCode, bought.body).toBe(200);
+    const told = async (template: string): Promise<[number, unknown][]> =>
+      (await patron.ctx.db.selectFrom('messages').select(['customer_id', 'variables']).where('template_key', '=', template).execute()).map(
+        (m) => [Number(m.customer_id), (m.variables as { product: { price: number; previousPrice: number } }).product],
+      );
+    const settle = async () => {
+      await dispatch(new Date());
+      await advance(new Date());
+    };
+    await product(96_000, 0); // 4% off: under the journey's 10%
+    await settle();
+    expect(await told('price-drop')).toEqual([]);
+    await product(80_000, 0);
+    await settle();
+    const coat = { sku: 'COAT-9', name: '羊绒大衣', price: 80_000, previousPrice: 96_000, currency: 'CNY', stock: 0 };
+    const byId = (a: [number, unknown], b: [number, unknown]) => a[0] - b[0];
+    const expected: [number, unknown][] = [
+      [viewer, coat],
+      [carter, coat],
+    ];
+    expect((await told('price-drop')).sort(byId)).toEqual(expected.sort(byId));
+    await product(80_000, 5); // back in stock
+    await settle();
+    expect((await told('back-in-stock')).map(([id]) => id).sort()).toEqual([viewer, carter].sort());
+    await product(80_000, 6); // more stock is no restock
+    await settle();
+    expect(await told('back-in-stock')).toHaveLength(2);
+    // The dry run replays the recorded changes: the same two people.
+    expect(await dryRun(at(new Date()), drop, 30)).toEqual({ days: 30, wouldEnter: 2 });
+    for (const id of [drop, restock]) expect((await api('POST', `/journeys/${id}/pause`)).statusCode).toBe(200);
   });
 
   it('credits 催付 with the order its reminder won back, and with a later order by the campaigns’ last touch', async () => {

@@ -13,6 +13,7 @@ import { journeyErrors, problemsOf } from './definition.ts';
 import { dueInLastDays } from './dates.ts';
 import { enterJourney } from './enter.ts';
 import { LIBRARY } from './library.ts';
+import { productAudienceSince } from './products.ts';
 
 type JourneyBody = z.infer<typeof journeyBody>;
 type Row = Selectable<JourneyTable>;
@@ -278,6 +279,7 @@ async function triggeredSince(ctx: AppContext, t: JourneyTrigger, days: number):
   const now = ctx.clock.now();
   const since = new Date(now.getTime() - days * 86_400_000);
   if (t.type === 'event') return trackedSince(ctx.db, t, since);
+  if (t.type === 'product') return productAudienceSince(ctx.db, t, since);
   if (t.type === 'date' || t.type === 'holiday') return dueInLastDays(ctx, t, days);
   const events = eventsOf(t);
   if (!events) return [];

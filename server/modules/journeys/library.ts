@@ -307,6 +307,62 @@ export const LIBRARY: readonly LibraryJourney[] = [
     ],
   },
   {
+    key: 'price-drop',
+    name: '降价提醒',
+    description:
+      'A product gets at least 10% cheaper (the product API, a product CSV, a Shopify product update): everyone who viewed it or put it in the cart in the last 30 days and has not bought it hears once, within the hour, outside quiet hours (marketing: consent needed). At most once a week per customer; any order ends it.',
+    definition: {
+      trigger: { type: 'product', on: 'price_drop', minDropPercent: 10, events: ['Product Viewed', 'Product Added'], withinDays: 30 },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: 7 },
+      goal: { type: 'any_order' },
+      start: 'tell',
+      steps: [{ id: 'tell', type: 'message', template: 'price-drop', next: null }],
+    },
+    templates: [
+      {
+        key: 'price-drop',
+        name: '降价提醒',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN':
+            '{{ customer.first_name }}，您在{{ store.name }}看过的「{{ product.name }}」降价了：{{ product.previousPrice | money }} → {{ product.price | money }}，欢迎回店看看。',
+          en: '{{ customer.first_name }}, "{{ product.name }}" you looked at in {{ store.name }} is now {{ product.price | money }} (was {{ product.previousPrice | money }}).',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+  {
+    key: 'back-in-stock',
+    name: '到货通知',
+    description:
+      'A product out of stock has stock again: everyone who viewed it or put it in the cart in the last 30 days and has not bought it hears once, outside quiet hours (marketing: consent needed). Any order ends it.',
+    definition: {
+      trigger: { type: 'product', on: 'back_in_stock', minDropPercent: 5, events: ['Product Viewed', 'Product Added'], withinDays: 30 },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: 3 },
+      goal: { type: 'any_order' },
+      start: 'tell',
+      steps: [{ id: 'tell', type: 'message', template: 'back-in-stock', next: null }],
+    },
+    templates: [
+      {
+        key: 'back-in-stock',
+        name: '到货通知',
+        channel: 'sms',
+        purpose: 'marketing',
+        body: {
+          'zh-CN':
+            '{{ customer.first_name }}，您在{{ store.name }}看过的「{{ product.name }}」到货了（{{ product.price | money }}），数量有限，欢迎回店选购。',
+          en: '{{ customer.first_name }}, "{{ product.name }}" you looked at in {{ store.name }} is back in stock ({{ product.price | money }}).',
+        },
+        quietHours: true,
+      },
+    ],
+  },
+  {
     key: 'win-back',
     name: '高价值流失预警挽回',
     description:

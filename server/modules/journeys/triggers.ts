@@ -5,6 +5,7 @@ import type { DeliveredEvent, EventSubscription } from '../../events/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { ruleClockOf } from '../segments/index.ts';
 import { type ActiveJourney, type Entrant, activeJourneys, enterJourney } from './enter.ts';
+import { productEntrants, productTriggered } from './products.ts';
 import { logStep } from './runner.ts';
 
 type OrderEvent = DeliveredEvent<'order.placed'> & { payload: DomainEventPayload<'order.placed'> };
@@ -94,6 +95,24 @@ async function runContext(db: Db, event: DeliveredEvent): Promise<Record<string,
   };
 }
 
+/** The people a price drop or restock tells, into each journey whose product trigger it matches. */
+async function addProductEntrants(
+  db: Db,
+  journeys: ActiveJourney[],
+  event: DeliveredEvent,
+  into: Map<number, { journey: ActiveJourney; list: Entrant[] }>,
+) {
+  const p = event.payload as DomainEventPayload<'product.price_dropped'>;
+  for (const journey of journeys) {
+    const t = journey.definition.trigger;
+    if (t.type !== 'product' || !productTriggered(t, event.type, p)) continue;
+    const list = await productEntrants(db, t, event.key, p, event.occurredAt);
+    const entry = into.get(journey.id) ?? { journey, list: [] };
+    entry.list.push(...list);
+    into.set(journey.id, entry);
+  }
+}
+
 /**
  * Events of many people at once (a segment of thousands entered together): goals met, then each journey's entrants
  * let in with one statement.
@@ -103,6 +122,11 @@ async function enterFromEvents(events: readonly DeliveredEvent[], ctx: AppContex
   let journeys: ActiveJourney[] | undefined;
   const entrants = new Map<number, { journey: ActiveJourney; list: Entrant[] }>();
   for (const event of events) {
+    if (event.type.startsWith('product.')) {
+      journeys ??= await activeJourneys(ctx.db);
+      await addProductEntrants(ctx.db, journeys, event, entrants);
+      continue;
+    }
     if (event.customerId === null) continue;
     if (event.type.startsWith('order.')) await meetGoals(ctx.db, event as OrderEvent, now);
     journeys ??= await activeJourneys(ctx.db);
@@ -124,13 +148,22 @@ async function enterFromEvents(events: readonly DeliveredEvent[], ctx: AppContex
 }
 
 /**
- * Order lifecycle, segment, return and survey events let people into the active journeys whose trigger they match, and end runs
+ * Order lifecycle, segment, return and survey events — and the catalogue's price drops and restocks, which let in the
+ * people who looked at the product — let people into the active journeys whose trigger they match, and end runs
  * whose goal they meet. Orders written by a CSV import (history being loaded) and events older than the trigger's
  * `maxAgeHours` let nobody in: a reminder about last year's order is worse than none.
  */
 export const journeyTriggers: EventSubscription = {
   name: 'journeys',
-  types: [...orderLifecycle.map((e) => `order.${e}` as const), 'segment.entered', 'segment.exited', 'return.updated', 'survey.answered'],
+  types: [
+    ...orderLifecycle.map((e) => `order.${e}` as const),
+    'segment.entered',
+    'segment.exited',
+    'return.updated',
+    'survey.answered',
+    'product.price_dropped',
+    'product.back_in_stock',
+  ],
   handle: (event, ctx) => enterFromEvents([event], ctx),
   handleBatch: enterFromEvents,
 };

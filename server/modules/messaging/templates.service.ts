@@ -56,6 +56,7 @@ export const SAMPLE_SCOPE = {
   points: { balance: 1200, expiring: 300, expires_on: '2027-01-01' },
   loyalty: { member_no: '00001024', tier: '金卡', member_url: 'https://example.com/m/token' },
   recommendations: [{ name: '精华液', url: 'https://example.com/p/1' }],
+  product: { sku: 'SERUM-30', name: '修护精华液 30ml', price: 29900, previousPrice: 35900, currency: 'CNY', stock: 20 },
   ticket: { id: 1024, subject: '订单还没有发货' },
   reply: { body: '您好，您的包裹今天已经发出，单号 SF1234567890。' },
   agent: { name: '小美' },

@@ -43,6 +43,7 @@ const SYNONYMS: Record<string, string[]> = {
   quantity: ['quantity', 'qty', '数量', '购买数量'],
   unit_price: ['unit price', 'unitprice', 'price', '单价', '商品单价', '价格'],
   price: ['price', 'unit price', '价格', '售价', '单价'],
+  stock: ['stock', 'inventory', 'inventory quantity', 'quantity on hand', 'on hand', '库存', '库存数量', '可售库存'],
   event: ['event', 'event name', 'action', 'event type', '事件', '事件名称', '行为', '行为类型'],
   occurred_at: ['timestamp', 'time', 'event time', 'occurred', 'date', '时间', '发生时间', '事件时间', '行为时间'],
   anonymous_id: ['anonymous id', 'anonymousid', 'device id', 'cookie id', 'visitor id', '匿名id', '设备id', '访客id'],

@@ -1,9 +1,9 @@
 import type { OrderStatus, ShipmentStatus } from '../../../db/index.ts';
-import { type ShipmentInput, toMinor } from '../../commerce/index.ts';
+import { type CatalogueProduct, type ShipmentInput, toMinor } from '../../commerce/index.ts';
 import type { Identifier } from '../../identity/index.ts';
 import { type CanonicalCustomer, type CanonicalOrder, emptyTimes } from '../canonical.ts';
 
-/** Shopify REST webhook payloads (orders/*, customers/*) → canonical shapes. Money values are strings. */
+/** Shopify REST webhook payloads (orders/*, customers/*, products/*) → canonical shapes. Money values are strings. */
 
 type Json = Record<string, unknown>;
 const s = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : undefined);
@@ -131,4 +131,26 @@ export function shopifyRefund(
     reason: typeof r.note === 'string' && r.note ? r.note : null,
     at: at && !Number.isNaN(at.getTime()) ? at : null,
   };
+}
+
+/**
+ * A products/create or products/update payload → its variants as catalogue products: the SKU as order lines name it
+ * (else `shopify-variant-<id>`), the product's title with the variant's, price in the store currency (Shopify's product
+ * payload has none), stock when Shopify tracks the variant's inventory, and the product id tracked events name.
+ */
+export function shopifyProducts(p: Json, currency: string): CatalogueProduct[] {
+  const variants = Array.isArray(p.variants) ? (p.variants as Json[]) : [];
+  const title = s(p.title) ?? 'item';
+  return variants.map((v) => {
+    const variant = s(v.title);
+    return {
+      sku: s(v.sku) ?? `shopify-variant-${v.id}`,
+      name: variant && variant !== 'Default Title' ? `${title} - ${variant}` : title,
+      category: s(p.product_type) ?? '',
+      priceAmount: toMinor(v.price, currency) ?? 0,
+      currency,
+      stock: v.inventory_management && typeof v.inventory_quantity === 'number' ? Math.max(0, v.inventory_quantity) : null,
+      externalId: s(p.id) ?? null,
+    };
+  });
 }

@@ -343,14 +343,16 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
                 ? { type, states: ['approved'] }
                 : type === 'survey'
                   ? { type, surveyId: null, npsMin: 0, npsMax: 6 }
-                  : { type: 'manual' };
+                  : type === 'product'
+                    ? { type, on: 'price_drop', minDropPercent: 10, events: ['Product Viewed', 'Product Added'], withinDays: 30 }
+                    : { type: 'manual' };
   return (
     <Form layout="vertical">
       <Form.Item label={t('journeys.fields.trigger')}>
         <Select
           value={tr.type}
           onChange={(type) => setTrigger(fresh(type))}
-          options={['order', 'event', 'segment', 'date', 'holiday', 'return', 'survey', 'manual'].map((x) => ({
+          options={['order', 'event', 'segment', 'date', 'holiday', 'product', 'return', 'survey', 'manual'].map((x) => ({
             value: x,
             label: t(`journeys.triggerTypes.${x}`),
           }))}
@@ -418,6 +420,39 @@ function TriggerPanel({ d, onChange }: { d: JourneyDefinition; onChange: (d: Jou
             />
           </Form.Item>
           <OffsetAndTime value={tr} onChange={(v) => setTrigger({ ...tr, ...v })} />
+        </Space>
+      )}
+      {tr.type === 'product' && (
+        <Space wrap>
+          <Form.Item label={t('journeys.fields.productOn')}>
+            <Select
+              style={{ width: 160 }}
+              value={tr.on}
+              onChange={(on) => setTrigger({ ...tr, on })}
+              options={(['price_drop', 'back_in_stock'] as const).map((o) => ({ value: o, label: t(`journeys.productChanges.${o}`) }))}
+            />
+          </Form.Item>
+          {tr.on === 'price_drop' && (
+            <Form.Item label={t('journeys.fields.minDropPercent')}>
+              <InputNumber
+                min={1}
+                max={90}
+                value={tr.minDropPercent}
+                onChange={(v) => setTrigger({ ...tr, minDropPercent: Number(v ?? 5) })}
+              />
+            </Form.Item>
+          )}
+          <Form.Item label={t('journeys.fields.lookedEvents')}>
+            <Select
+              mode="tags"
+              style={{ minWidth: 260 }}
+              value={tr.events}
+              onChange={(events: string[]) => setTrigger({ ...tr, events: events.length > 0 ? events : tr.events })}
+            />
+          </Form.Item>
+          <Form.Item label={t('journeys.fields.withinDays')}>
+            <InputNumber min={1} max={90} value={tr.withinDays} onChange={(v) => setTrigger({ ...tr, withinDays: Number(v ?? 30) })} />
+          </Form.Item>
         </Space>
       )}
       {tr.type === 'return' && (

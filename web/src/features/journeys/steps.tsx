@@ -57,6 +57,8 @@ export function triggerText(t: (k: string, o?: Record<string, unknown>) => strin
     return t('journeys.trigger.order', { event: t(`journeys.orderEvents.${tr.event}`), min: (tr.minTotal / 100).toFixed(2) });
   if (tr.type === 'segment') return t(`journeys.trigger.segment.${tr.on}`, { id: tr.segmentId });
   if (tr.type === 'event') return t('journeys.trigger.event', { name: tr.name });
+  if (tr.type === 'product')
+    return t(`journeys.trigger.product.${tr.on}`, { percent: tr.minDropPercent, events: tr.events.join(' / '), days: tr.withinDays });
   if (tr.type === 'survey') return t('journeys.trigger.survey', { min: tr.npsMin, max: tr.npsMax });
   if (tr.type === 'return') return t('journeys.trigger.return', { states: tr.states.map((s) => t(`returns.states.${s}`)).join(' / ') });
   if (tr.type === 'holiday')
