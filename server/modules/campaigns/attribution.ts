@@ -69,10 +69,9 @@ export async function attributeNew(ctx: AppContext): Promise<number> {
     }>`select max(id) as id from (select id from orders where id > ${after} order by id limit ${CHUNK}) x`.execute(trx);
     const upTo = last.rows[0]?.id === null || last.rows[0]?.id === undefined ? null : Number(last.rows[0].id);
     if (upTo === null) return 0;
-    const touched =
-      await sql`select 1 from messages where (source >= 'campaign:' and source < 'campaign;') or (source >= 'journey:' and source < 'journey;') limit 1`.execute(
-        trx,
-      );
+    // LIKE, not a range: a range's bounds ('campaign:' … 'campaign;') hold only in the C collation (en_US ignores the
+    // punctuation and excludes every campaign); in a C database LIKE's prefix uses the source index as well.
+    const touched = await sql`select 1 from messages where source like 'campaign:%' or source like 'journey:%' limit 1`.execute(trx);
     const credited = touched.rows.length === 0 ? 0 : await attributeOrders(trx, { after, upTo }, settings);
     await trx.updateTable('campaign_cursors').set({ position: upTo }).where('name', '=', CURSOR).execute();
     return Math.max(credited, 1);
