@@ -14,7 +14,7 @@ import { ingestCustomer, ingestOrder } from './canonical.ts';
 import { firstDelivery, ingestErrors, loadIntegration, recordWebhookOutcome } from './integrations.service.ts';
 import { MARKETPLACE_MAPPERS, type Marketplace } from './mappers/marketplaces.ts';
 import { shopifyCustomer, shopifyFulfillment, shopifyOrder, shopifyProducts, shopifyRefund } from './mappers/shopify.ts';
-import { wooCustomer, wooOrder } from './mappers/woocommerce.ts';
+import { wooCustomer, wooOrder, wooProduct } from './mappers/woocommerce.ts';
 
 type Json = Record<string, unknown>;
 const idParam = z.object({ id: z.coerce.number().int().positive() });
@@ -68,6 +68,8 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
       );
     });
     const opts = { bodyLimit: 5 * 1024 * 1024, config: { access: 'public' as const } };
+    /** Platforms' product payloads carry prices without a currency: the store's. */
+    const storeCurrency = async (trx: AppContext['db']) => (await getStoreSettings(trx, { timeZone: ctx.config.timeZone })).currency;
     const rawBody = (r: FastifyRequest) => (Buffer.isBuffer(r.body) ? r.body : Buffer.alloc(0));
     async function once(
       integrationId: number,
@@ -136,10 +138,8 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
         }
         if (topic === 'customers/create' || topic === 'customers/update')
           return ingestCustomer(trx, ctx.keyring, shopifyCustomer(payload), at);
-        if (topic === 'products/create' || topic === 'products/update') {
-          const { currency } = await getStoreSettings(trx, { timeZone: ctx.config.timeZone });
-          return updateCatalogue(trx, shopifyProducts(payload, currency), at.now);
-        }
+        if (topic === 'products/create' || topic === 'products/update')
+          return updateCatalogue(trx, shopifyProducts(payload, await storeCurrency(trx)), at.now);
         if (topic === 'customers/redact') {
           const customer = (payload.customer ?? {}) as Json;
           const who = await trx
@@ -196,6 +196,8 @@ export async function registerWebhooks(app: FastifyInstance, ctx: AppContext) {
         if (topic === 'order.deleted') return ingestOrder(trx, ctx.keyring, { ...wooOrder(payload), status: 'cancelled' }, at);
         if (topic.startsWith('order.')) return ingestOrder(trx, ctx.keyring, wooOrder(payload), at);
         if (topic === 'customer.created' || topic === 'customer.updated') return ingestCustomer(trx, ctx.keyring, wooCustomer(payload), at);
+        if (topic === 'product.created' || topic === 'product.updated')
+          return updateCatalogue(trx, [wooProduct(payload, await storeCurrency(trx))], at.now);
         return null;
       });
     });

@@ -279,6 +279,57 @@ describe('platform webhooks', () => {
     expect(c).toMatchObject({ name: '韩 梅', province: '四川省', city: '成都市' });
   });
 
+  it('keeps WooCommerce products: a sale price is a drop; a shop that does not count stock restocks by its stock status', async () => {
+    const product = (delivery: string, fields: Record<string, unknown>) => {
+      const body = JSON.stringify({
+        id: 5,
+        name: '香薰蜡烛',
+        sku: 'WC-1',
+        regular_price: '78.50',
+        categories: [{ id: 9, name: '家居' }],
+        manage_stock: false,
+        stock_quantity: null,
+        ...fields,
+      });
+      return patron.http.inject({
+        method: 'POST',
+        url: `/webhooks/woocommerce/${woo}`,
+        payload: body,
+        headers: {
+          'content-type': 'application/json',
+          'x-wc-webhook-topic': 'product.updated',
+          'x-wc-webhook-delivery-id': delivery,
+          'x-wc-webhook-signature': sign(SECRET, body),
+        },
+      });
+    };
+    const wc1 = () =>
+      patron.ctx.db
+        .selectFrom('products')
+        .select(['id', 'name', 'category', 'price_amount', 'stock', 'external_id'])
+        .where('sku', '=', 'WC-1')
+        .executeTakeFirstOrThrow();
+    expect((await product('pd-1', { price: '78.50', stock_status: 'outofstock' })).statusCode).toBe(200);
+    expect(await wc1()).toMatchObject({ name: '香薰蜡烛', category: '家居', price_amount: 7850, stock: 0, external_id: '5' });
+    await product('pd-2', { price: '59.00', sale_price: '59.00', stock_status: 'instock' });
+    // In stock, quantity not counted: stored as unknown (null), and the restock recorded as "some".
+    expect(await wc1()).toMatchObject({ price_amount: 5900, stock: null });
+    const { id } = await wc1();
+    const changes = await patron.ctx.db
+      .selectFrom('product_changes')
+      .select(['kind', 'from_value', 'to_value'])
+      .where('product_id', '=', id)
+      .orderBy('id')
+      .execute();
+    expect(changes).toEqual([
+      { kind: 'price_dropped', from_value: 7850, to_value: 5900 },
+      { kind: 'back_in_stock', from_value: 0, to_value: 1 },
+    ]);
+    // Counted stock from then on.
+    await product('pd-3', { price: '59.00', manage_stock: true, stock_quantity: 7, stock_status: 'instock' });
+    expect(await wc1()).toMatchObject({ stock: 7 });
+  });
+
   const market = (id: number, order: unknown) => {
     const body = JSON.stringify({ order });
     return patron.http.inject({

@@ -1,5 +1,5 @@
 import type { OrderStatus } from '../../../db/index.ts';
-import { toMinor } from '../../commerce/index.ts';
+import { type CatalogueProduct, toMinor } from '../../commerce/index.ts';
 import type { Identifier } from '../../identity/index.ts';
 import { type CanonicalCustomer, type CanonicalOrder, emptyTimes } from '../canonical.ts';
 
@@ -76,5 +76,25 @@ export function wooOrder(o: Json): CanonicalOrder {
       quantity: Number(li.quantity ?? 1),
       unitPrice: toMinor(li.price, currency) ?? Math.round(money(li.subtotal) / Math.max(1, Number(li.quantity ?? 1))),
     })),
+  };
+}
+
+/**
+ * A product.created or product.updated payload → the catalogue product: its SKU as order lines name it (else
+ * `woo-<id>`), the current price (the sale price while one runs) in the store currency, the counted stock when
+ * WooCommerce manages it, else only whether it is in stock (stock_status).
+ */
+export function wooProduct(p: Json, currency: string): CatalogueProduct {
+  const categories = Array.isArray(p.categories) ? (p.categories as Json[]) : [];
+  const counted = p.manage_stock === true && typeof p.stock_quantity === 'number';
+  return {
+    sku: s(p.sku) ?? `woo-${p.id}`,
+    name: s(p.name) ?? 'item',
+    category: s(categories[0]?.name) ?? '',
+    priceAmount: toMinor(s(p.price) ?? s(p.regular_price) ?? '0', currency) ?? 0,
+    currency,
+    stock: counted ? Math.max(0, p.stock_quantity as number) : null,
+    inStock: counted || typeof p.stock_status !== 'string' ? undefined : p.stock_status !== 'outofstock',
+    externalId: s(p.id) ?? null,
   };
 }
