@@ -109,9 +109,7 @@ export async function journeyFigures(ctx: AppContext, limit: number): Promise<Fi
     (
       await sql<{
         n: number;
-      }>`select count(*)::int as n from journey_runs where journey_id = ${journey.id} and status = 'waiting' and step = 'again'`.execute(
-        ctx.db,
-      )
+      }>`select count(*)::int as n from messages where source = ${`journey:${journey.id}`} and key like '%:hello'`.execute(ctx.db)
     ).rows[0].n,
   );
   const lag = await scheduledLag(ctx, Number(journey.id));

@@ -47,18 +47,22 @@ export async function enterJourney(
   const admitted = entrants.filter((e) => allowed.delete(e.customerId));
   if (admitted.length === 0) return { entered: [], skipped: entrants.length };
   // A person already waiting in this journey (the partial unique index), or this trigger seen before: not entered.
-  const rows = await sql<{ id: number; customer_id: number; trigger_key: string }>`
-    insert into journey_runs (journey_id, version, customer_id, trigger_key, step, due_at, context, started_at)
-    select ${journey.id}, ${journey.version}, u.customer_id, u.trigger_key, ${d.start}, u.at, u.context, u.at
-    from unnest(${admitted.map((e) => e.customerId)}::bigint[], ${admitted.map((e) => e.triggerKey)}::text[],
-      ${admitted.map((e) => JSON.stringify(e.context))}::jsonb[], ${admitted.map((e) => e.at.toISOString())}::timestamptz[])
-      as u(customer_id, trigger_key, context, at)
-    on conflict do nothing
-    returning id, customer_id, trigger_key`.execute(db);
-  if (rows.rows.length > 0)
-    await sql`insert into journey_run_steps (run_id, step, type, at, outcome)
-      select r.id, ${d.start}, 'enter', ${o.now}, jsonb_build_object('trigger', r.trigger_key, 'at', r.started_at)
-      from journey_runs r where r.id = any(${rows.rows.map((r) => r.id)}::bigint[])`.execute(db);
+  // The log's first lines are written from what the insert returned (not looked up again: a lookup by id in a table
+  // growing by thousands per batch is planned on stale statistics, a scan per batch).
+  const rows = await sql<{ customer_id: number }>`
+    with entered as (
+      insert into journey_runs (journey_id, version, customer_id, trigger_key, step, due_at, context, started_at)
+      select ${journey.id}, ${journey.version}, u.customer_id, u.trigger_key, ${d.start}, u.at, u.context, u.at
+      from unnest(${admitted.map((e) => e.customerId)}::bigint[], ${admitted.map((e) => e.triggerKey)}::text[],
+        ${admitted.map((e) => JSON.stringify(e.context))}::jsonb[], ${admitted.map((e) => e.at.toISOString())}::timestamptz[])
+        as u(customer_id, trigger_key, context, at)
+      on conflict do nothing
+      returning id, customer_id, trigger_key, started_at
+    ), logged as (
+      insert into journey_run_steps (run_id, step, type, at, outcome)
+      select id, ${d.start}, 'enter', ${o.now}, jsonb_build_object('trigger', trigger_key, 'at', started_at) from entered
+    )
+    select customer_id from entered`.execute(db);
   return { entered: rows.rows.map((r) => Number(r.customer_id)), skipped: entrants.length - rows.rows.length };
 }
 
