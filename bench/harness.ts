@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import type { Db } from '../server/db/index.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -56,6 +58,29 @@ export function peakRss(): () => number {
   return () => {
     clearInterval(timer);
     return Math.max(peak, process.memoryUsage().rss);
+  };
+}
+
+/**
+ * What autovacuum would do while a workload fills tables in a burst, on a server where it is off (this machine's
+ * PostgreSQL): analyze them every `naptime` (its default, a minute), so plans follow the tables' growth. Returns
+ * whether it had to, and a stop function. On a server with autovacuum on it does nothing.
+ */
+export async function emulateAutoanalyze(db: Db, tables: readonly string[], naptimeMs = 60_000) {
+  const on = (await sql<{ autovacuum: string }>`show autovacuum`.execute(db)).rows[0].autovacuum === 'on';
+  if (on) return { emulated: false, stop: () => Promise.resolve() };
+  let pass = Promise.resolve();
+  const timer = setInterval(() => {
+    pass = pass.then(async () => {
+      for (const t of tables) await sql`analyze ${sql.table(t)}`.execute(db);
+    });
+  }, naptimeMs);
+  return {
+    emulated: true,
+    stop: async () => {
+      clearInterval(timer);
+      await pass;
+    },
   };
 }
 
