@@ -23,6 +23,34 @@ const MATCHING = {
   en: '{% if recommendations.size > 0 %} Goes well with it: {% for p in recommendations %}{{ p.name }}{% unless forloop.last %}, {% endunless %}{% endfor %}.{% endif %}',
 };
 
+/**
+ * A catalogue journey: a price drop (at least 10%) or a restock tells, in one marketing SMS, the people who viewed the
+ * product or put it in the cart in the last 30 days and have not bought it; any order ends it.
+ */
+function toldWhoLooked(o: {
+  key: string;
+  name: string;
+  description: string;
+  on: 'price_drop' | 'back_in_stock';
+  cooldownDays: number;
+  body: TemplateBody['body'];
+}): LibraryJourney {
+  return {
+    key: o.key,
+    name: o.name,
+    description: o.description,
+    definition: {
+      trigger: { type: 'product', on: o.on, minDropPercent: 10, events: ['Product Viewed', 'Product Added'], withinDays: 30 },
+      entryRules: null,
+      reentry: { policy: 'cooldown', days: o.cooldownDays },
+      goal: { type: 'any_order' },
+      start: 'tell',
+      steps: [{ id: 'tell', type: 'message', template: o.key, next: null }],
+    },
+    templates: [{ key: o.key, name: o.name, channel: 'sms', purpose: 'marketing', body: o.body, quietHours: true }],
+  };
+}
+
 export const LIBRARY: readonly LibraryJourney[] = [
   {
     key: 'unpaid-reminder',
@@ -306,62 +334,32 @@ export const LIBRARY: readonly LibraryJourney[] = [
       },
     ],
   },
-  {
+  toldWhoLooked({
     key: 'price-drop',
     name: '降价提醒',
     description:
-      'A product gets at least 10% cheaper (the product API, a product CSV, a Shopify product update): everyone who viewed it or put it in the cart in the last 30 days and has not bought it hears once, within the hour, outside quiet hours (marketing: consent needed). At most once a week per customer; any order ends it.',
-    definition: {
-      trigger: { type: 'product', on: 'price_drop', minDropPercent: 10, events: ['Product Viewed', 'Product Added'], withinDays: 30 },
-      entryRules: null,
-      reentry: { policy: 'cooldown', days: 7 },
-      goal: { type: 'any_order' },
-      start: 'tell',
-      steps: [{ id: 'tell', type: 'message', template: 'price-drop', next: null }],
+      'A product gets at least 10% cheaper (the product API, a product CSV, a Shopify or WooCommerce product update): everyone who viewed it or put it in the cart in the last 30 days and has not bought it hears once, outside quiet hours (marketing: consent needed). At most once a week per customer; any order ends it.',
+    on: 'price_drop',
+    cooldownDays: 7,
+    body: {
+      'zh-CN':
+        '{{ customer.first_name }}，您在{{ store.name }}看过的「{{ product.name }}」降价了：{{ product.previousPrice | money }} → {{ product.price | money }}，欢迎回店看看。',
+      en: '{{ customer.first_name }}, "{{ product.name }}" you looked at in {{ store.name }} is now {{ product.price | money }} (was {{ product.previousPrice | money }}).',
     },
-    templates: [
-      {
-        key: 'price-drop',
-        name: '降价提醒',
-        channel: 'sms',
-        purpose: 'marketing',
-        body: {
-          'zh-CN':
-            '{{ customer.first_name }}，您在{{ store.name }}看过的「{{ product.name }}」降价了：{{ product.previousPrice | money }} → {{ product.price | money }}，欢迎回店看看。',
-          en: '{{ customer.first_name }}, "{{ product.name }}" you looked at in {{ store.name }} is now {{ product.price | money }} (was {{ product.previousPrice | money }}).',
-        },
-        quietHours: true,
-      },
-    ],
-  },
-  {
+  }),
+  toldWhoLooked({
     key: 'back-in-stock',
     name: '到货通知',
     description:
-      'A product out of stock has stock again: everyone who viewed it or put it in the cart in the last 30 days and has not bought it hears once, outside quiet hours (marketing: consent needed). Any order ends it.',
-    definition: {
-      trigger: { type: 'product', on: 'back_in_stock', minDropPercent: 5, events: ['Product Viewed', 'Product Added'], withinDays: 30 },
-      entryRules: null,
-      reentry: { policy: 'cooldown', days: 3 },
-      goal: { type: 'any_order' },
-      start: 'tell',
-      steps: [{ id: 'tell', type: 'message', template: 'back-in-stock', next: null }],
+      'A product out of stock has stock again: everyone who viewed it or put it in the cart in the last 30 days and has not bought it hears once, outside quiet hours (marketing: consent needed). At most once in three days per customer; any order ends it.',
+    on: 'back_in_stock',
+    cooldownDays: 3,
+    body: {
+      'zh-CN':
+        '{{ customer.first_name }}，您在{{ store.name }}看过的「{{ product.name }}」到货了（{{ product.price | money }}），数量有限，欢迎回店选购。',
+      en: '{{ customer.first_name }}, "{{ product.name }}" you looked at in {{ store.name }} is back in stock ({{ product.price | money }}).',
     },
-    templates: [
-      {
-        key: 'back-in-stock',
-        name: '到货通知',
-        channel: 'sms',
-        purpose: 'marketing',
-        body: {
-          'zh-CN':
-            '{{ customer.first_name }}，您在{{ store.name }}看过的「{{ product.name }}」到货了（{{ product.price | money }}），数量有限，欢迎回店选购。',
-          en: '{{ customer.first_name }}, "{{ product.name }}" you looked at in {{ store.name }} is back in stock ({{ product.price | money }}).',
-        },
-        quietHours: true,
-      },
-    ],
-  },
+  }),
   {
     key: 'win-back',
     name: '高价值流失预警挽回',
