@@ -50,7 +50,8 @@ export async function updateCatalogue(db: Db, products: readonly CatalogueProduc
   for (const old of before) {
     const p = bySku.get(old.sku)!;
     const stock = toldStock(p);
-    const dropped = p.priceAmount < old.price_amount;
+    // A price of 0 is a product not priced yet (a draft on the platform), not a 100% drop.
+    const dropped = p.priceAmount > 0 && p.priceAmount < old.price_amount;
     // Out of stock (0) to some: a counted quantity above 0, or "in stock" from a shop that does not count.
     const restocked = old.stock !== null && old.stock <= 0 && (stock === null || (stock !== undefined && stock > 0));
     for (const kind of [dropped && 'price_dropped', restocked && 'back_in_stock'] as const) {

@@ -328,6 +328,10 @@ describe('platform webhooks', () => {
     // Counted stock from then on.
     await product('pd-3', { price: '59.00', manage_stock: true, stock_quantity: 7, stock_status: 'instock' });
     expect(await wc1()).toMatchObject({ stock: 7 });
+    // No price yet (a draft): stored as the platform says, but no 100% drop.
+    await product('pd-4', { price: '', regular_price: '', manage_stock: true, stock_quantity: 7 });
+    expect(await wc1()).toMatchObject({ price_amount: 0 });
+    expect(await patron.ctx.db.selectFrom('product_changes').select('id').where('product_id', '=', id).execute()).toHaveLength(2);
   });
 
   const market = (id: number, order: unknown) => {
