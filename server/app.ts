@@ -114,11 +114,15 @@ async function startRuntime(opts: {
   };
 }
 
-/** Runs a poller again at once while it finds work, otherwise every `changesIntervalMs`; never two runs at a time. */
+/**
+ * Runs a poller again at once while it finds work, otherwise every `changesIntervalMs` (or its own shorter idle time);
+ * never two runs at a time.
+ */
 function startPoller(poller: Poller, ctx: AppContext) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  const idleMs = Math.min(poller.idleMs ?? Number.POSITIVE_INFINITY, ctx.config.changesIntervalMs);
   const tick = () => {
     running = poller
       .run(ctx)
@@ -127,7 +131,7 @@ function startPoller(poller: Poller, ctx: AppContext) {
         return 0;
       })
       .then((done) => {
-        if (!stopped) timer = setTimeout(tick, done > 0 ? 0 : ctx.config.changesIntervalMs);
+        if (!stopped) timer = setTimeout(tick, done > 0 ? 0 : idleMs);
       });
   };
   timer = setTimeout(tick, ctx.config.changesIntervalMs);

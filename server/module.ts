@@ -8,7 +8,12 @@ import type { EncryptedColumns } from './platform/keyring.ts';
 import type { CustomerData, CustomerPanel, MessageScope, ModuleRegistry, SegmentField } from './platform/registry.ts';
 
 /** Work every working process repeats every few seconds (each run takes what it can with SKIP LOCKED). */
-export type Poller = { name: string; run(ctx: AppContext): Promise<number> };
+export type Poller = {
+  name: string;
+  run(ctx: AppContext): Promise<number>;
+  /** How long to wait after a pass that found nothing, at most (default and ceiling: `changesIntervalMs`). */
+  idleMs?: number;
+};
 
 /** A figure `/metrics` reads from the module's tables when scraped (queue depth, failures, breaches …). */
 export type Gauge = {

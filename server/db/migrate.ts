@@ -43,6 +43,7 @@ import * as m0040 from './migrations/0040_optional_events.ts';
 import * as m0041 from './migrations/0041_delivery_due_per_subscriber.ts';
 import * as m0042 from './migrations/0042_journey_attributions.ts';
 import * as m0043 from './migrations/0043_product_changes.ts';
+import * as m0044 from './migrations/0044_journey_runs_due_per_journey.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -89,6 +90,7 @@ export const migrations: Record<string, Migration> = {
   '0041_delivery_due_per_subscriber': m0041,
   '0042_journey_attributions': m0042,
   '0043_product_changes': m0043,
+  '0044_journey_runs_due_per_journey': m0044,
 };
 
 export type MigrateResult = { applied: string[] };

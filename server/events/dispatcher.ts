@@ -1,11 +1,15 @@
 import { sql } from 'kysely';
 import type { DomainEventType } from '../../contracts/events.ts';
+import { watchStatistics } from '../db/index.ts';
 import type { AppContext } from '../platform/context.ts';
 import type { DeliveredEvent, EventSubscription } from './subscription.ts';
 
 /** Deliveries one pass takes per subscriber (each worker its own, SKIP LOCKED). */
 const BATCH = 100;
 const MAX_ATTEMPTS = 8;
+
+/** Deliveries come in bursts (a segment's 100,000 entrants): a slow claim has the table's statistics taken again. */
+const deliveryStatistics = watchStatistics('event_deliveries');
 
 type Due = {
   event_id: string | number;
@@ -32,7 +36,9 @@ export const retryDelaySeconds = (attempts: number): number => Math.min(3600, 2 
 export async function dispatchEvents(ctx: AppContext, subscriptions: readonly EventSubscription[]): Promise<number> {
   if (subscriptions.length === 0) return 0;
   const byName = new Map(subscriptions.map((s) => [s.name, s]));
-  return ctx.db.transaction().execute(async (trx) => {
+  let claimMs = 0;
+  const taken = await ctx.db.transaction().execute(async (trx) => {
+    const claimStart = performance.now();
     // Each subscriber's due deliveries from its own part of the index, so one's backlog does not slow another's.
     const due = await sql<Due>`
       select d.event_id, d.subscriber, d.attempts, e.key, e.type, e.version, e.customer_id, e.payload, e.occurred_at
@@ -48,6 +54,7 @@ export async function dispatchEvents(ctx: AppContext, subscriptions: readonly Ev
         for update of d skip locked) d
       join domain_events e on e.id = d.event_id
       order by d.event_id`.execute(trx);
+    claimMs = performance.now() - claimStart;
     const events = due.rows.map((row) => ({
       subscriber: row.subscriber,
       attempts: row.attempts,
@@ -106,4 +113,7 @@ export async function dispatchEvents(ctx: AppContext, subscriptions: readonly Ev
         where d.subscriber = v.subscriber and d.event_id = v.event_id`.execute(trx);
     return due.rows.length;
   });
+  if (await deliveryStatistics(ctx.db, claimMs))
+    ctx.log.info({ claimMs: Math.round(claimMs) }, 'slow delivery claim: event_deliveries analyzed');
+  return taken;
 }

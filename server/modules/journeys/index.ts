@@ -17,7 +17,8 @@ export const journeysModule = defineModule({
   routes: journeyRoutes,
   jobs: [journeyDatesJob],
   pollers: [
-    { name: 'journeys-advance', run: advanceDue },
+    // A wait ends at a set time (a reminder 30 minutes after the order): its step should start within a second of it.
+    { name: 'journeys-advance', run: advanceDue, idleMs: 1000 },
     { name: 'journeys-events', run: followEvents },
   ],
   subscriptions: [journeyTriggers],

@@ -791,4 +791,60 @@ describe('journeys', () => {
       recovered: { orders: before.recovered.orders + 1, revenue: before.recovered.revenue + 39_800 },
     });
   });
+
+  it('shares a pass between journeys: a run due in one is taken while another has more due than a pass takes', async () => {
+    const db = patron.ctx.db;
+    // Before every other test's runs fall due, so only these two journeys' runs are taken.
+    const now = plus(-24 * 60);
+    const people = await sql<{ id: number }>`
+      insert into customers (name, gender) select 'Queue ' || g, 'unknown' from generate_series(1, 501) g returning id`.execute(db);
+    const journey = async (key: string) => {
+      const { id } = await db
+        .insertInto('journeys')
+        .values({ key, name: key, status: 'active', version: 1, definition: '{}' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const definition = {
+        trigger: { type: 'manual' },
+        entryRules: null,
+        reentry: { policy: 'every' },
+        goal: null,
+        start: 'end',
+        steps: [{ id: 'end', type: 'exit' }],
+      };
+      await db
+        .insertInto('journey_versions')
+        .values({ journey_id: id, version: 1, definition: JSON.stringify(definition), published_by: 'test' })
+        .execute();
+      return Number(id);
+    };
+    const [big, small] = [await journey('queue-big'), await journey('queue-small')];
+    const runs = (journeyId: number, ids: number[], dueAt: Date) =>
+      db
+        .insertInto('journey_runs')
+        .values(
+          ids.map((id) => ({
+            journey_id: journeyId,
+            version: 1,
+            customer_id: id,
+            trigger_key: `queue:${id}`,
+            step: 'end',
+            due_at: dueAt,
+            started_at: dueAt,
+          })),
+        )
+        .execute();
+    const ids = people.rows.map((r) => Number(r.id));
+    // 501 runs of one journey due an hour before the other's only run: more than one pass takes (500).
+    await runs(big, ids, plus(-60, now));
+    await runs(small, ids.slice(0, 1), plus(-1, now));
+    const waiting = async (journeyId: number) =>
+      (await db.selectFrom('journey_runs').select('id').where('journey_id', '=', journeyId).where('status', '=', 'waiting').execute())
+        .length;
+    expect(await advanceDue(at(now))).toBe(500);
+    expect(await waiting(small)).toBe(0);
+    expect(await waiting(big)).toBe(2);
+    expect(await advanceDue(at(now))).toBe(2);
+    expect(await waiting(big)).toBe(0);
+  });
 });

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { JourneyDefinition, JourneyStep } from '../../../contracts/journeys.ts';
-import type { Db, JourneyRunTable } from '../../db/index.ts';
+import { type Db, type JourneyRunTable, watchStatistics } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { emit } from '../../events/index.ts';
 import { recommendationsFor } from '../analytics/index.ts';
 import { grantPoints, isActiveMember, issueCoupon, ledgerContextOf } from '../loyalty/index.ts';
 import { openServiceTicket } from '../service/index.ts';
 import { setTag, writeCustomerAttributes } from '../customers/index.ts';
-import { enqueueMessage, nextTimeOfDay } from '../messaging/index.ts';
+import { type EnqueueInput, enqueueMessage, enqueueMessages, nextTimeOfDay } from '../messaging/index.ts';
 import { customersMatching, ruleClockOf } from '../segments/index.ts';
 import { surveyLinks } from '../surveys/index.ts';
 import { storeSettingsOf } from '../system/index.ts';
@@ -78,7 +78,17 @@ type LogLine = { run_id: number; step: string; type: string; at: Date; outcome: 
 type RunState = Partial<Pick<Run, 'status' | 'step' | 'due_at' | 'exit_reason' | 'ended_at'>> & { id: number; context: string };
 /** What a run's advance writes at its end, kept until the pass writes every run's at once. */
 type Written = { log: LogLine[]; state: RunState | null };
-type Env = { db: Db; now: Date; rules: RuleClock; storeZone: string; ctx: AppContext };
+/** A message step's message, queued with the pass's others; its log line is completed with the message's id then. */
+type PendingMessage = { input: EnqueueInput; line: LogLine };
+type Env = {
+  db: Db;
+  now: Date;
+  rules: RuleClock;
+  storeZone: string;
+  ctx: AppContext;
+  /** Where message steps put their messages for the pass to queue at once; null: each queued at its step. */
+  outbox: PendingMessage[] | null;
+};
 
 /**
  * Takes a run from its current step until it waits or ends. Every step writes its log line and the run its new state
@@ -94,7 +104,9 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
   };
   /** A line of this run's log, written with the pass's others. */
   const log = (step: string, type: string, outcome: Record<string, unknown>) => {
-    out.log.push({ run_id: Number(run.id), step, type, at: now, outcome: JSON.stringify(outcome) });
+    const line = { run_id: Number(run.id), step, type, at: now, outcome: JSON.stringify(outcome) };
+    out.log.push(line);
+    return line;
   };
   const late = run.due_at ? now.getTime() - run.due_at.getTime() : 0;
   if (late > LATE_MS) log(run.step ?? '-', 'late', { minutes: Math.round(late / 60_000) });
@@ -169,15 +181,16 @@ async function advance(env: Env, run: Run, d: JourneyDefinition, out: Written): 
           await set({ status: 'exited', step: null, due_at: null, exit_reason: 'entry rules no longer met', ended_at: now });
           return;
         }
-        const queued = await enqueueMessage(db, {
+        const input = {
           key: `journey:${run.id}:${step.id}`,
           customerId: run.customer_id,
           template: step.template,
           variables: context.variables ?? {},
           source: `journey:${run.journey_id}`,
           sendAt: now,
-        });
-        log(step.id, step.type, { messageId: queued.messageId, template: step.template });
+        };
+        if (env.outbox) env.outbox.push({ input, line: log(step.id, step.type, { template: step.template }) });
+        else log(step.id, step.type, { messageId: (await enqueueMessage(db, input)).messageId, template: step.template });
         id = step.next;
         break;
       }
@@ -351,25 +364,46 @@ export async function advanceDue(ctx: AppContext): Promise<number> {
 /** A run failed in a pass taken without savepoints: the pass is rolled back and taken again, a savepoint per run. */
 class RunFailed extends Error {}
 
+/** Runs come in bursts (a segment's 100,000 entrants): a slow claim has the table's statistics taken again. */
+const runStatistics = watchStatistics('journey_runs');
+
+/**
+ * Due runs for a pass, shared out between journeys: each journey's earliest first, round by round (every journey's
+ * first due run, then every journey's second …), so 100,000 people entering one journey at once do not hold up a
+ * reminder due in another until all of them are through. The ids are chosen first, then locked by id (SKIP LOCKED)
+ * with the conditions checked again on the locked row (another worker may have moved it on meanwhile): as one
+ * statement, a plan made on statistics from before a burst joined the two the wrong way round (17 s for 100,000 runs).
+ */
+async function claimDue(trx: Db, now: Date, limit: number): Promise<Run[]> {
+  const chosen = await sql<{ id: string }>`
+    select d.id from journeys j
+    cross join lateral (
+      select d.id, d.due_at, row_number() over (order by d.due_at, d.id) as round from journey_runs d
+      where d.journey_id = j.id and d.status = 'waiting' and d.due_at <= ${now}
+      order by d.due_at, d.id limit ${limit}) d
+    order by d.round, d.due_at, d.id limit ${limit}`.execute(trx);
+  if (chosen.rows.length === 0) return [];
+  const rows = await sql<Run>`
+    select * from journey_runs
+    where id = any(${chosen.rows.map((r) => r.id)}::bigint[]) and status = 'waiting' and due_at <= ${now}
+    order by due_at, id
+    for update skip locked`.execute(trx);
+  return rows.rows;
+}
+
 /** One pass; `isolated`: each run in a savepoint, so one that fails is rolled back alone and retried later. */
 async function advancePass(ctx: AppContext, isolated: boolean): Promise<number> {
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('journey_runs')
-      .selectAll()
-      .where('status', '=', 'waiting')
-      .where('due_at', '<=', now)
-      .orderBy('due_at')
-      .orderBy('id')
-      .limit(isolated ? ISOLATED_BATCH : BATCH)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+  let claimMs = 0;
+  const taken = await ctx.db.transaction().execute(async (trx) => {
+    const claimStart = performance.now();
+    const due = await claimDue(trx, now, isolated ? ISOLATED_BATCH : BATCH);
+    claimMs = performance.now() - claimStart;
     if (due.length === 0) return 0;
     const scoped = { ...ctx, db: trx };
     const [versions, rules, store] = await Promise.all([versionsOf(trx, due), ruleClockOf(scoped), storeSettingsOf(scoped)]);
-    const env: Env = { db: trx, now, rules, storeZone: store.timeZone, ctx: { ...scoped, clock: { now: () => now } } };
+    const outbox: PendingMessage[] | null = isolated ? null : [];
+    const env: Env = { db: trx, now, rules, storeZone: store.timeZone, ctx: { ...scoped, clock: { now: () => now } }, outbox };
     const log: LogLine[] = [];
     const states: RunState[] = [];
     for (const run of due) {
@@ -409,9 +443,22 @@ async function advancePass(ctx: AppContext, isolated: boolean): Promise<number> 
         });
       }
     }
-    // Every run's log lines and its new state, written once for the pass.
+    // Every run's messages, log lines and new state, written once for the pass (a message that cannot be queued fails
+    // the pass, which is then taken again run by run).
+    if (outbox && outbox.length > 0) {
+      const queued = await enqueueMessages(
+        trx,
+        outbox.map((m) => m.input),
+      ).catch((err: Error) => {
+        throw new RunFailed(err.message);
+      });
+      for (const { input, line } of outbox)
+        line.outcome = JSON.stringify({ messageId: queued.get(input.key)!.messageId, template: input.template });
+    }
     if (log.length > 0) await trx.insertInto('journey_run_steps').values(log).execute();
     await writeStates(trx, states, now);
     return due.length;
   });
+  if (await runStatistics(ctx.db, claimMs)) ctx.log.info({ claimMs: Math.round(claimMs) }, 'slow journey run claim: journey_runs analyzed');
+  return taken;
 }

@@ -31,6 +31,7 @@ export const messagingModule = defineModule({
 export {
   cancelMessages,
   enqueueMessage,
+  enqueueMessages,
   enqueueSelected,
   holdMessages,
   releaseMessages,

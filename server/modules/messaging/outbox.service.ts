@@ -31,18 +31,46 @@ export type EnqueueInput = {
  * when it is sent.
  */
 export async function enqueueMessage(trx: Db, input: EnqueueInput): Promise<{ messageId: number; created: boolean }> {
-  // One statement in the usual case: the template's channel and purpose read by the insert itself.
-  const inserted = await sql<{ id: number }>`
+  return (await enqueueMessages(trx, [input])).get(input.key)!;
+}
+
+/**
+ * Queues several messages at once, as `enqueueMessage` does each (one statement in the usual case: the templates'
+ * channel and purpose read by the insert itself) — for a caller acting for many people in one transaction (a pass of
+ * the journey runner). Returns each key's message; a key already queued keeps its message (`created: false`).
+ */
+export async function enqueueMessages(
+  trx: Db,
+  inputs: readonly EnqueueInput[],
+): Promise<Map<string, { messageId: number; created: boolean }>> {
+  const out = new Map<string, { messageId: number; created: boolean }>();
+  if (inputs.length === 0) return out;
+  const inserted = await sql<{ id: number; key: string }>`
     insert into messages (key, customer_id, channel, purpose, template_key, variables, language, source, not_before)
-    select ${input.key}, ${input.customerId}, t.channel, t.purpose, t.key, ${JSON.stringify(input.variables ?? {})}::jsonb, null, ${input.source},
-      coalesce(${input.sendAt ?? null}::timestamptz, now())
-    from message_templates t where t.key = ${input.template}
+    select u.key, u.customer_id, t.channel, t.purpose, t.key, u.variables, null, u.source, coalesce(u.not_before, now())
+    from unnest(${inputs.map((i) => i.key)}::text[], ${inputs.map((i) => i.customerId)}::bigint[], ${inputs.map((i) => i.template)}::text[],
+      ${inputs.map((i) => JSON.stringify(i.variables ?? {}))}::jsonb[], ${inputs.map((i) => i.source)}::text[],
+      ${inputs.map((i) => i.sendAt?.toISOString() ?? null)}::timestamptz[]) with ordinality as u(key, customer_id, template, variables, source, not_before, n)
+    join message_templates t on t.key = u.template
+    order by u.n
     on conflict (key) do nothing
-    returning id`.execute(trx);
-  if (inserted.rows.length > 0) return { messageId: Number(inserted.rows[0].id), created: true };
-  const existing = await trx.selectFrom('messages').select('id').where('key', '=', input.key).executeTakeFirst();
-  if (!existing) throw messageErrors.templateNotFound(input.template);
-  return { messageId: Number(existing.id), created: false };
+    returning id, key`.execute(trx);
+  for (const r of inserted.rows) out.set(r.key, { messageId: Number(r.id), created: true });
+  const rest = inputs.filter((i) => !out.has(i.key));
+  if (rest.length === 0) return out;
+  const existing = await trx
+    .selectFrom('messages')
+    .select(['id', 'key'])
+    .where(
+      'key',
+      'in',
+      rest.map((i) => i.key),
+    )
+    .execute();
+  for (const r of existing) out.set(r.key, { messageId: Number(r.id), created: false });
+  const missing = rest.find((i) => !out.has(i.key));
+  if (missing) throw messageErrors.templateNotFound(missing.template);
+  return out;
 }
 
 /**
