@@ -23,7 +23,7 @@ type Pass = { at: number; end: number };
  * each pass's start (its clock, the time its log lines carry) and end recorded, until `done` says so after a pass
  * that found nothing.
  */
-async function driveRunner(ctx: AppContext, done: () => boolean): Promise<Pass[]> {
+async function driveRunner(ctx: AppContext, done: () => boolean | Promise<boolean>): Promise<Pass[]> {
   const idleMs = patronComposition.pollers.find((p) => p.name === 'journeys-advance')?.idleMs ?? ctx.config.changesIntervalMs;
   const passes: Pass[] = [];
   for (;;) {
@@ -39,7 +39,7 @@ async function driveRunner(ctx: AppContext, done: () => boolean): Promise<Pass[]
       },
     });
     if (taken > 0) passes.push({ at, end: Date.now() });
-    else if (done()) return passes;
+    else if (await done()) return passes;
     else await new Promise((resolve) => setTimeout(resolve, idleMs));
   }
 }
@@ -162,7 +162,16 @@ export async function journeyFigures(ctx: AppContext, limit: number): Promise<Fi
     )
   ).rows[0].due_at;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, (due?.getTime() ?? 0) - Date.now())));
-  const drainPasses = await driveRunner(ctx, () => true);
+  // Until none is left waiting (a timer may fire a millisecond before the due time).
+  const drainPasses = await driveRunner(
+    ctx,
+    async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from journey_runs where journey_id = ${burst} and status = 'waiting'`.execute(
+          ctx.db,
+        )
+      ).rows[0].n === 0,
+  );
   const drain = spread(await lateness(ctx, burst, 'again', () => due?.getTime() ?? 0, drainPasses));
   await autoanalyze.stop();
   // Leave nothing behind.
