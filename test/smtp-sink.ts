@@ -3,8 +3,11 @@ import { SMTPServer } from 'smtp-server';
 
 export type SmtpSink = { port: number; mails: string[]; close(): Promise<void> };
 
-/** A real SMTP server on loopback that keeps every message it receives (raw), optionally asking for a login. */
-export async function startSmtpSink(o: { auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
+/**
+ * A real SMTP server on loopback that keeps every message it receives (raw), optionally asking for a login and refusing
+ * some recipients (550).
+ */
+export async function startSmtpSink(o: { auth?: { user: string; pass: string }; refuse?: string[] } = {}): Promise<SmtpSink> {
   const mails: string[] = [];
   const server = new SMTPServer({
     disabledCommands: o.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -13,6 +16,10 @@ export async function startSmtpSink(o: { auth?: { user: string; pass: string } }
     onAuth(auth, _session, done) {
       if (auth.username === o.auth?.user && auth.password === o.auth?.pass) done(null, { user: auth.username });
       else done(new Error('535 authentication failed'));
+    },
+    onRcptTo(address, _session, done) {
+      if (o.refuse?.includes(address.address)) done(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+      else done();
     },
     onData(stream, _session, done) {
       const chunks: Buffer[] = [];

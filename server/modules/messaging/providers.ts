@@ -1,6 +1,7 @@
-import { type Transporter, createTransport } from 'nodemailer';
 import type { RenderedMessage } from '../../../contracts/messaging.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
+import { composeMime } from './mime.ts';
+import { type SmtpError, SmtpPool } from './smtp-pool.ts';
 
 export type OutgoingMessage = {
   id: number;
@@ -20,11 +21,23 @@ export type Provider = {
   name: string;
   /** Messages handed to it at once by one worker: a crash leaves at most this many `unknown`. */
   parallel: number;
-  send(m: OutgoingMessage): Promise<{ providerMessageId: string }>;
+  /**
+   * Sends one message. `handedOver`, when given, settles once the outbox has recorded the message as handed over: the
+   * provider may prepare the message meanwhile (SMTP: the envelope and the data) but must not let it be accepted before
+   * (SMTP: the final dot), and must not send it at all if it rejects.
+   */
+  send(m: OutgoingMessage, handedOver?: Promise<void>): Promise<{ providerMessageId: string }>;
 };
 
 /** Delivered nowhere: the message, as rendered, is the sandbox inbox (Settings → Sandbox). */
-export const sandboxProvider: Provider = { name: 'sandbox', parallel: 50, send: async (m) => ({ providerMessageId: `sandbox-${m.id}` }) };
+export const sandboxProvider: Provider = {
+  name: 'sandbox',
+  parallel: 50,
+  send: async (m, handedOver) => {
+    await handedOver;
+    return { providerMessageId: `sandbox-${m.id}` };
+  },
+};
 
 /** SMTP settings as stored (the password encrypted with the keyring, never returned by the API). */
 export type SmtpSettings = {
@@ -39,55 +52,59 @@ export type SmtpSettings = {
   dkim?: { domainName: string; keySelector: string; privateKeyEnc: string } | null;
 };
 
-const transports = new Map<string, Transporter>();
+const pools = new Map<string, SmtpPool>();
 
-/** E-mail over SMTP (nodemailer, pooled connections, optional rate limit); 5xx answers are permanent failures. */
-export function smtpProvider(settings: SmtpSettings, keyring: Keyring): Provider {
+function poolFor(settings: SmtpSettings, keyring: Keyring): SmtpPool {
   const id = JSON.stringify(settings);
-  let transport = transports.get(id);
-  if (!transport) {
-    transport = createTransport({
+  let pool = pools.get(id);
+  if (!pool) {
+    pool = new SmtpPool({
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
-      pool: true,
-      maxConnections: settings.pool,
-      ...(settings.perSecond ? { rateDelta: 1000, rateLimit: settings.perSecond } : {}),
-      ...(settings.dkim
+      auth: settings.user ? { user: settings.user, pass: settings.passwordEnc ? decryptField(keyring, settings.passwordEnc) : '' } : null,
+      connections: settings.pool,
+      perSecond: settings.perSecond,
+      dkim: settings.dkim
         ? {
-            dkim: {
-              domainName: settings.dkim.domainName,
-              keySelector: settings.dkim.keySelector,
-              privateKey: decryptField(keyring, settings.dkim.privateKeyEnc),
-            },
+            domainName: settings.dkim.domainName,
+            keySelector: settings.dkim.keySelector,
+            privateKey: decryptField(keyring, settings.dkim.privateKeyEnc),
           }
-        : {}),
-      ...(settings.user
-        ? { auth: { user: settings.user, pass: settings.passwordEnc ? decryptField(keyring, settings.passwordEnc) : '' } }
-        : {}),
-      tls: { rejectUnauthorized: settings.host !== '127.0.0.1' && settings.host !== 'localhost' },
+        : null,
+      rejectUnauthorized: settings.host !== '127.0.0.1' && settings.host !== 'localhost',
     });
-    transports.set(id, transport);
+    pools.set(id, pool);
   }
-  const t = transport;
+  return pool;
+}
+
+/**
+ * E-mail over SMTP: composed in one buffer (`composeMime`), sent through pooled connections (optional rate limit, DKIM);
+ * 5xx answers are permanent failures.
+ */
+export function smtpProvider(settings: SmtpSettings, keyring: Keyring): Provider {
+  const pool = poolFor(settings, keyring);
   return {
     name: 'smtp',
-    // One message per pooled connection: more would wait in nodemailer's queue, handed over but not yet sent.
+    // One message per pooled connection: more would wait for a connection, handed over but not yet sent.
     parallel: settings.pool,
-    send: async (m) => {
+    send: async (m, handedOver) => {
+      const mime = composeMime({
+        from: m.from,
+        to: m.rendered.to ?? '',
+        subject: m.rendered.subject ?? '',
+        html: m.rendered.html,
+        text: m.rendered.text,
+        headers: m.headers,
+        messageId: m.messageId,
+        date: new Date(),
+      });
       try {
-        const info = await t.sendMail({
-          from: m.from,
-          to: m.rendered.to ?? undefined,
-          subject: m.rendered.subject ?? '',
-          html: m.rendered.html ?? undefined,
-          text: m.rendered.text,
-          headers: m.headers,
-          messageId: m.messageId,
-        });
-        return { providerMessageId: info.messageId };
+        await pool.send(mime.envelope, mime.source, handedOver);
+        return { providerMessageId: m.messageId };
       } catch (err) {
-        const code = (err as { responseCode?: number }).responseCode;
+        const code = (err as SmtpError).responseCode;
         if (code && code >= 500) throw new PermanentFailure((err as Error).message);
         throw err;
       }
@@ -97,6 +114,6 @@ export function smtpProvider(settings: SmtpSettings, keyring: Keyring): Provider
 
 /** Closes pooled SMTP connections (tests, shutdown). */
 export function closeTransports(): void {
-  for (const t of transports.values()) t.close();
-  transports.clear();
+  for (const p of pools.values()) p.close();
+  pools.clear();
 }

@@ -69,7 +69,7 @@ function groupedWriter(write: (handed: number[], answered: Outcome[]) => Promise
 
 /**
  * Hands claimed messages to their providers, per provider in `parallel` lanes: a lane marks its next message handed
- * over — committed together with what its previous message's provider answered — before the provider sees it, so from
+ * over — committed together with what its previous message's provider answered — before the provider can accept it, so from
  * there a crash means "maybe sent" (unknown), never "send again", and at most `parallel` messages are left unknown.
  * The lanes' writes are joined into one statement while another is running. Each message ends sent, failed
  * (permanent) or queued again with backoff.
@@ -92,8 +92,9 @@ async function deliver(
         let answered: Outcome | null = null;
         while (next < mine.length) {
           const c = mine[next++];
-          await record(c.id, answered);
-          answered = await handOver(ctx, provider, c, rules.emailFrom);
+          // The hand-over is recorded while the provider prepares the message (see Provider.send).
+          const handed = record(c.id, answered);
+          [answered] = await Promise.all([handOver(ctx, provider, c, rules.emailFrom, handed), handed]);
         }
         if (answered) await record(null, answered);
       };
@@ -102,20 +103,23 @@ async function deliver(
   );
 }
 
-async function handOver(ctx: AppContext, provider: Provider, c: Claimed, emailFrom: string): Promise<Outcome> {
+async function handOver(ctx: AppContext, provider: Provider, c: Claimed, emailFrom: string, handed: Promise<void>): Promise<Outcome> {
   const unsubscribe =
     c.customerId !== null
       ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: c.customerId, channel: c.channel })}`
       : null;
   try {
-    const sent = await provider.send({
-      id: c.id,
-      channel: c.channel,
-      purpose: c.purpose,
-      rendered: c.rendered,
-      ...envelopeOf(emailFrom, c.id),
-      headers: { ...headersFor(c, unsubscribe, emailFrom), ...c.rendered.headers },
-    });
+    const sent = await provider.send(
+      {
+        id: c.id,
+        channel: c.channel,
+        purpose: c.purpose,
+        rendered: c.rendered,
+        ...envelopeOf(emailFrom, c.id),
+        headers: { ...headersFor(c, unsubscribe, emailFrom), ...c.rendered.headers },
+      },
+      handed,
+    );
     return { id: c.id, sent: true, providerMessageId: sent.providerMessageId };
   } catch (err) {
     return {

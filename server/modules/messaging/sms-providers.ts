@@ -56,7 +56,8 @@ export function aliyunProvider(s: SmsSettings, keyring: Keyring): Provider {
   return {
     name: 'aliyun',
     parallel: 16,
-    send: async (m) => {
+    send: async (m, handedOver) => {
+      await handedOver;
       const t = approvedTemplate(m);
       let body: { code?: string; message?: string; bizId?: string } | undefined;
       try {
@@ -94,7 +95,8 @@ export function tencentProvider(s: SmsSettings, keyring: Keyring): Provider {
   return {
     name: 'tencent',
     parallel: 16,
-    send: async (m) => {
+    send: async (m, handedOver) => {
+      await handedOver;
       const t = approvedTemplate(m);
       let status: { Code?: string; Message?: string; SerialNo?: string } | undefined;
       try {
@@ -134,7 +136,8 @@ export function httpGatewayProvider(s: SmsSettings, keyring: Keyring): Provider 
   return {
     name: 'http',
     parallel: 16,
-    send: async (m) => {
+    send: async (m, handedOver) => {
+      await handedOver;
       if (!m.rendered.to) throw new PermanentFailure('no phone number');
       const body = JSON.stringify({
         id: m.id,
