@@ -1,5 +1,5 @@
 import juice from 'juice';
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
 import sanitizeHtml from 'sanitize-html';
 import type { RenderedMessage } from '../../../contracts/messaging.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -74,9 +74,28 @@ function engineFor(env: Pick<RenderEnv, 'timeZone' | 'currency' | 'language'>): 
   return engine;
 }
 
+/** Parsed texts per engine: a template sent to many people is parsed once (bounded: emptied when it grows large). */
+const parsed = new WeakMap<Liquid, Map<string, Template[]>>();
+const PARSED_MAX = 1000;
+
+function parsedText(engine: Liquid, text: string): Template[] {
+  let cache = parsed.get(engine);
+  if (!cache) {
+    cache = new Map();
+    parsed.set(engine, cache);
+  }
+  let templates = cache.get(text);
+  if (!templates) {
+    templates = engine.parse(text);
+    if (cache.size >= PARSED_MAX) cache.clear();
+    cache.set(text, templates);
+  }
+  return templates;
+}
+
 async function renderPart(engine: Liquid, part: string, text: string, scope: Record<string, unknown>): Promise<string> {
   try {
-    return await engine.parseAndRender(text, scope);
+    return await engine.render(parsedText(engine, text), scope);
   } catch (err) {
     throw renderErrors.invalid(part, (err as Error).message.split('\n')[0]);
   }
