@@ -551,4 +551,32 @@ describe('campaigns', () => {
     expect((await api('GET', '/ad-audiences')).body).not.toContain('adapter-token-1');
     expect((await api('GET', '/ad-audiences/999/file')).json().error.code).toBe('AD_AUDIENCE_NOT_FOUND');
   });
+
+  it('starts a campaign to an audience large enough to have its statistics taken first, in the start transaction', async () => {
+    const db = patron.ctx.db;
+    const many = (
+      await sql<{
+        id: number;
+      }>`insert into customers (name, gender) select 'Crowd ' || g, 'unknown' from generate_series(1, 12000) g returning id`.execute(db)
+    ).rows.map((r) => Number(r.id));
+    const actor = { type: 'system' as const, id: null, label: 'test', ip: null };
+    const crowd = (
+      await createStaticSegment(db, { name: 'Crowd', customerIds: many, actor, clock: { now: T0, timeZone: 'Asia/Shanghai' } })
+    ).segment.id;
+    const id = await create({
+      name: 'Crowd',
+      audience: { segments: [crowd], exclude: [] },
+      channel: 'sms',
+      variants: [{ sms: 'promo-sms' }],
+    });
+    expect((await api('POST', `/campaigns/${id}/send`)).json()).toMatchObject({ status: 'scheduled' });
+    await run(T0);
+    const view = (await api('GET', `/campaigns/${id}`)).json();
+    expect(view.status, view.error).toBe('sending');
+    const arms = await sql<{ arm: string; n: number }>`
+      select arm, count(*)::int as n from campaign_recipients where campaign_id = ${id} group by arm`.execute(db);
+    const byArm = Object.fromEntries(arms.rows.map((r) => [r.arm, r.n]));
+    expect(byArm.rest + byArm.control).toBe(12000);
+    expect((await messagesOf(id)).length).toBe(byArm.rest);
+  });
 });
