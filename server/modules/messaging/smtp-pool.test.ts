@@ -124,6 +124,11 @@ describe('SmtpPool', () => {
     const bad = mail(1, 'gone@example.com');
     const error = (await pool.send(bad.envelope, bad.source).catch((e: SmtpError) => e)) as SmtpError;
     expect(error.responseCode).toBe(550);
+    // Refused before its hand-over failed: the late failure goes nowhere, and the pool carries on.
+    const late = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('the outbox is unreachable')), 100));
+    expect(((await pool.send(bad.envelope, bad.source, late).catch((e: SmtpError) => e)) as SmtpError).responseCode).toBe(550);
+    await late.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
     const good = mail(2);
     await pool.send(good.envelope, good.source);
     expect(sink.mails).toHaveLength(1);

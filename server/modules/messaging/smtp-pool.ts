@@ -48,6 +48,9 @@ export class SmtpPool {
     await this.pace();
     const connection = await this.acquire();
     const data = new PassThrough();
+    // A failed hand-over reaches the send through the connection's own listener; once a refused envelope has ended
+    // the send, nobody may be listening, and the error must not end the process.
+    data.on('error', () => undefined);
     data.write(source);
     Promise.resolve(handedOver).then(
       () => data.end(),
