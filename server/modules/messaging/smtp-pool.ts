@@ -112,13 +112,19 @@ export class SmtpPool {
       secure: o.secure,
       tls: { rejectUnauthorized: o.rejectUnauthorized },
     });
-    await new Promise<void>((resolve, reject) => {
-      connection.once('error', reject);
-      connection.connect((err) => (err ? reject(err) : resolve()));
-    });
-    if (o.auth) {
-      const auth = o.auth;
-      await new Promise<void>((resolve, reject) => connection.login(auth, (err) => (err ? reject(err) : resolve())));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        connection.once('error', reject);
+        connection.connect((err) => (err ? reject(err) : resolve()));
+      });
+      if (o.auth) {
+        const auth = o.auth;
+        await new Promise<void>((resolve, reject) => connection.login(auth, (err) => (err ? reject(err) : resolve())));
+      }
+    } catch (err) {
+      // A refused login leaves the socket open: it goes with the failed attempt.
+      connection.close();
+      throw err;
     }
     // Errors of a connection surface through its sends; one closed while idle (a server's timeout) leaves the pool.
     connection.removeAllListeners('error');
