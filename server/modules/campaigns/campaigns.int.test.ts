@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
-import { ensureChannels, insertOrders } from '../commerce/index.ts';
+import { ensureChannels, upsertOrder } from '../commerce/index.ts';
 import { insertCustomers } from '../identity/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { sendDue } from '../messaging/index.ts';
@@ -58,27 +58,17 @@ describe('campaigns', () => {
   const recipients = (id: number) =>
     patron.ctx.db.selectFrom('campaign_recipients').selectAll().where('campaign_id', '=', id).orderBy('customer_id').execute();
   const paidOrder = (customerId: number, placedAt: Date, amount = 10_000) =>
-    insertOrders(patron.ctx.db, [
-      {
-        customerId,
-        channelId,
-        externalId: `C-${++orderNo}`,
-        status: 'paid',
-        currency: 'CNY',
-        totalAmount: amount,
-        discountAmount: 0,
-        shippingAmount: 0,
-        refundedAmount: 0,
-        couponCodes: [],
-        placedAt,
-        paidAt: placedAt,
-        shippedAt: null,
-        deliveredAt: null,
-        completedAt: null,
-        cancelledAt: null,
-        items: [],
-      },
-    ]);
+    upsertOrder(patron.ctx.db, {
+      customerId,
+      channelId,
+      externalId: `C-${++orderNo}`,
+      status: 'paid',
+      currency: 'CNY',
+      totalAmount: amount,
+      placedAt,
+      paidAt: placedAt,
+      now: placedAt,
+    });
   const track = (customerId: number, name: 'Message Opened' | 'Message Clicked', messageId: number, occurredAt: Date, extra = {}) =>
     insertEvents(patron.ctx.db, [
       {

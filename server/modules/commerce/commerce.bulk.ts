@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { ChannelTable, Db, OrderStatus } from '../../db/index.ts';
-import type { Insertable } from 'kysely';
-import { reserveIds } from '../customers/index.ts';
+import type { Insertable, RawBuilder } from 'kysely';
 import { recordShipments, type ShipmentInput } from './shipments.service.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -196,7 +195,7 @@ type ItemColumns = {
   unitPrice: number[];
 };
 const itemColumns = (): ItemColumns => ({ orderId: [], customerId: [], productId: [], sku: [], name: [], quantity: [], unitPrice: [] });
-function pushItem(c: ItemColumns, orderId: number, customerId: number, productId: number | null, it: Omit<NewOrderItem, 'productId'>) {
+function pushItem(c: ItemColumns, orderId: number, customerId: number, productId: number | null, it: OrderLine) {
   c.orderId.push(orderId);
   c.customerId.push(customerId);
   c.productId.push(productId);
@@ -241,42 +240,30 @@ async function insertItems(db: Db, c: ItemColumns) {
     ) as u(order_id, customer_id, product_id, sku, name, quantity, unit_price)`.execute(db);
 }
 
-export type NewOrderItem = { productId: number | null; sku: string; name: string; quantity: number; unitPrice: number };
-
-/** An order as the bulk loader stores it: every field given, items with their product ids. */
-export type NewOrder = Required<
-  Omit<OrderUpsert, 'items' | 'authoritative' | 'now' | 'shippingAddressId' | 'importId' | 'shipments' | 'source'>
-> & { items: NewOrderItem[] };
-
-/** Set-based insert of orders and their items (two statements). Existing (channel, external id) pairs are skipped. */
-export async function insertOrders(db: Db, orders: readonly NewOrder[]): Promise<number> {
-  if (orders.length === 0) return 0;
-  const ids = await reserveIds(db, 'orders', orders.length);
-  const col = <T>(f: (o: NewOrder) => T) => orders.map(f);
-  const inserted = await sql<{ id: number }>`
-    insert into orders (id, customer_id, channel_id, external_id, status, currency, total_amount, discount_amount,
-      shipping_amount, refunded_amount, coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at,
-      cancelled_at, created_at, updated_at)
-    select u.id, u.customer_id, u.channel_id, u.external_id, u.status, u.currency, u.total_amount, u.discount_amount,
-      u.shipping_amount, u.refunded_amount, coalesce(string_to_array(nullif(u.coupon_codes, ''), ','), '{}'), u.placed_at, u.paid_at,
-      u.shipped_at, u.delivered_at, u.completed_at, u.cancelled_at, u.placed_at,
-      coalesce(u.completed_at, u.delivered_at, u.shipped_at, u.paid_at, u.placed_at) from unnest(
-      ${ids}::bigint[], ${col((o) => o.customerId)}::bigint[], ${col((o) => o.channelId)}::int[], ${col((o) => o.externalId)}::text[],
-      ${col((o) => o.status)}::text[], ${col((o) => o.currency)}::text[], ${col((o) => o.totalAmount)}::bigint[],
-      ${col((o) => o.discountAmount)}::bigint[], ${col((o) => o.shippingAmount)}::bigint[], ${col((o) => o.refundedAmount)}::bigint[],
-      ${col((o) => o.couponCodes.join(','))}::text[], ${col((o) => iso(o.placedAt))}::timestamptz[], ${col((o) => iso(o.paidAt))}::timestamptz[],
-      ${col((o) => iso(o.shippedAt))}::timestamptz[], ${col((o) => iso(o.deliveredAt))}::timestamptz[],
-      ${col((o) => iso(o.completedAt))}::timestamptz[], ${col((o) => iso(o.cancelledAt))}::timestamptz[]
-    ) as u(id, customer_id, channel_id, external_id, status, currency, total_amount, discount_amount, shipping_amount,
-      refunded_amount, coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at, cancelled_at)
-    on conflict (channel_id, external_id) do nothing
-    returning id`.execute(db);
-  const kept = new Set(inserted.rows.map((r) => Number(r.id)));
-  const cols = itemColumns();
-  orders.forEach((o, i) => {
-    if (!kept.has(ids[i])) return;
-    for (const it of o.items) pushItem(cols, ids[i], o.customerId, it.productId, it);
-  });
-  await insertItems(db, cols);
-  return kept.size;
+/**
+ * Bulk load of generated history (the demo store's set-based generator) from two relations the caller fills:
+ * `orders` yields key, customer_id, channel_id, external_id, status, currency, total_amount, discount_amount,
+ * shipping_amount, refunded_amount, coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at,
+ * cancelled_at; `items` yields key (its order's), customer_id, product_id, sku, name, quantity, unit_price. One
+ * statement, ids drawn from the sequence. The orders must be new: a (channel, external id) stored already fails the
+ * load. Returns how many orders were stored.
+ */
+export async function loadOrders(db: Db, orders: RawBuilder<unknown>, items: RawBuilder<unknown>): Promise<number> {
+  const result = await sql<{ n: number }>`
+    with src as materialized (select nextval(pg_get_serial_sequence('orders', 'id')) as id, s.* from (${orders}) s),
+    stored as (
+      insert into orders (id, customer_id, channel_id, external_id, status, currency, total_amount, discount_amount,
+        shipping_amount, refunded_amount, coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at,
+        cancelled_at, created_at, updated_at)
+      select id, customer_id, channel_id, external_id, status, currency, total_amount, discount_amount, shipping_amount,
+        refunded_amount, coupon_codes, placed_at, paid_at, shipped_at, delivered_at, completed_at, cancelled_at, placed_at,
+        coalesce(completed_at, delivered_at, shipped_at, paid_at, placed_at)
+      from src
+      returning id),
+    lines as (
+      insert into order_items (order_id, customer_id, product_id, sku, name, quantity, unit_price, amount)
+      select src.id, i.customer_id, i.product_id, i.sku, i.name, i.quantity, i.unit_price, i.quantity * i.unit_price
+      from (${items}) i join src on src.key = i.key)
+    select count(*)::int as n from stored`.execute(db);
+  return Number(result.rows[0].n);
 }

@@ -3,8 +3,8 @@ import { commerceData } from './customer-data.ts';
 import { commerceRoutes } from './commerce.routes.ts';
 
 export const commerceModule = defineModule({ name: 'commerce', routes: commerceRoutes, customerData: commerceData });
-export { ensureChannels, insertOrders, productsOfOrders, upsertOrders, upsertProducts } from './commerce.bulk.ts';
-export type { ChannelDef, NewOrder, NewOrderItem, NewProduct, OrderLine, OrderUpsert } from './commerce.bulk.ts';
+export { ensureChannels, loadOrders, productsOfOrders, upsertOrders, upsertProducts } from './commerce.bulk.ts';
+export type { ChannelDef, NewProduct, OrderLine, OrderUpsert } from './commerce.bulk.ts';
 export { ensureChannel, recordRefund, recordUnlinkedRefund, type RefundInput, setOrderStatus, upsertOrder } from './orders.service.ts';
 export { toMinor } from './money.ts';
 export { type CatalogueProduct, updateCatalogue } from './catalogue.ts';

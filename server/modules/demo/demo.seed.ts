@@ -1,11 +1,11 @@
 import type { Db } from '../../db/index.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { ensureChannels, insertOrders, upsertProducts } from '../commerce/index.ts';
+import { ensureChannels, upsertProducts } from '../commerce/index.ts';
 import { countCustomers, rememberAddresses, sightingOf } from '../customers/index.ts';
 import { insertCustomers } from '../identity/index.ts';
-import { insertEvents } from '../events/index.ts';
 import { DEMO_CATEGORIES, DEMO_CHANNELS } from './catalog.ts';
-import { type DemoProduct, type DemoWorld, makeCustomer, makeOrder, purchaseTimes } from './generate.ts';
+import { type DemoProduct, type DemoWorld, makeCustomer, purchaseTimes } from './generate.ts';
+import { generateHistory, type PurchasePlan } from './history.ts';
 import { createRng } from '../../platform/random.ts';
 
 export type SeedDemoOptions = {
@@ -55,8 +55,9 @@ async function setupCatalog(db: Db) {
 /**
  * Builds a deterministic demo store: customers with Chinese names, regions, encrypted phones and
  * emails; seven channels; a catalogue; two years of seasonal, heavy-tailed orders with refunds and
- * lapsing customers; behaviour events. Inserts are set-based (one statement per table per batch),
- * so the same generator scales to millions of rows. Does nothing when customers already exist.
+ * lapsing customers; behaviour events. Customers are drawn in node (their personal fields encrypted there, a batch
+ * at a time); their orders, items and events are generated in the database (`generateHistory`), so the same
+ * generator scales to millions of rows. Does nothing when customers already exist.
  */
 export async function seedDemo(db: Db, keyring: Keyring, opts: SeedDemoOptions): Promise<SeedDemoResult> {
   if ((await countCustomers(db)) > 0) return { customers: 0, orders: 0, events: 0, skipped: true };
@@ -67,10 +68,20 @@ export async function seedDemo(db: Db, keyring: Keyring, opts: SeedDemoOptions):
   const batchSize = opts.batchSize ?? 2000;
   const totals = { customers: 0, orders: 0, events: 0, skipped: false };
   let orderSeq = 0;
+  // Two batches in flight: a batch's history is generated in the database while the next batch's customers are
+  // drawn and encrypted here (each batch one transaction; customers are stored in batch order).
+  const inFlight: Promise<void>[] = [];
   for (let start = 0; start < opts.customers; start += batchSize) {
     const n = Math.min(batchSize, opts.customers - start);
     const people = Array.from({ length: n }, (_, i) => makeCustomer(world, start + i));
-    await db.transaction().execute(async (trx) => {
+    const times = people.map((p) => purchaseTimes(world, p.createdAt));
+    const firstSeq = orderSeq + 1;
+    orderSeq += times.reduce((sum, t) => sum + t.length, 0);
+    let customersStored = () => {};
+    const stored = new Promise<void>((resolve) => {
+      customersStored = resolve;
+    });
+    const batch = db.transaction().execute(async (trx) => {
       const ids = await insertCustomers(trx, keyring, people);
       await rememberAddresses(
         trx,
@@ -78,19 +89,25 @@ export async function seedDemo(db: Db, keyring: Keyring, opts: SeedDemoOptions):
         people.map((p, i) => sightingOf(ids[i], p)),
         { source: 'demo', now: asOf },
       );
-      const orders = people.flatMap((p, i) =>
-        purchaseTimes(world, p.createdAt).map((t) => makeOrder(world, ids[i], p.firstChannelId!, p.favourite, t, ++orderSeq)),
-      );
-      totals.orders += await insertOrders(trx, orders);
-      totals.events += (
-        await insertEvents(
-          trx,
-          orders.flatMap((o) => o.events),
-        )
-      ).count;
+      customersStored();
+      let seq = firstSeq;
+      const plans: PurchasePlan[] = [];
+      people.forEach((p, i) => {
+        if (times[i].length === 0) return;
+        plans.push({ customerId: ids[i], homeChannelId: p.firstChannelId!, favourite: p.favourite, times: times[i], firstSeq: seq });
+        seq += times[i].length;
+      });
+      const history = plans.length > 0 ? await generateHistory(trx, world, plans) : { orders: 0, events: 0 };
+      totals.orders += history.orders;
+      totals.events += history.events;
+      totals.customers += n;
+      opts.onProgress?.(totals.customers, opts.customers);
     });
-    totals.customers += n;
-    opts.onProgress?.(totals.customers, opts.customers);
+    batch.catch(() => {}); // awaited below; a failure surfaces there, not as an unhandled rejection meanwhile
+    inFlight.push(batch);
+    await Promise.race([stored, batch]);
+    if (inFlight.length === 2) await inFlight.shift();
   }
+  await Promise.all(inFlight);
   return totals;
 }

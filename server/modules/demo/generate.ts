@@ -1,6 +1,4 @@
-import type { NewOrder, NewOrderItem } from '../commerce/index.ts';
 import type { NewCustomer } from '../customers/index.ts';
-import type { NewEvent } from '../events/index.ts';
 import { DEMO_CATEGORIES, EMAIL_DOMAINS, GIVEN_CHARS, MOBILE_PREFIXES, REGIONS, STREETS, SURNAMES } from './catalog.ts';
 import type { Rng } from '../../platform/random.ts';
 
@@ -29,14 +27,6 @@ export function seasonality(t: Date): number {
   return 1;
 }
 const MAX_SEASON = 6;
-
-function promoCode(t: Date): string | null {
-  const m = t.getUTCMonth() + 1;
-  const d = t.getUTCDate();
-  if (m === 11 && d <= 11) return `DOUBLE11-${t.getUTCFullYear()}`;
-  if (m === 6 && d <= 18) return `618-${t.getUTCFullYear()}`;
-  return null;
-}
 
 export function makeCustomer(w: DemoWorld, index: number): NewCustomer & { favourite: string[] } {
   const { rng } = w;
@@ -98,119 +88,4 @@ export function purchaseTimes(w: DemoWorld, start: Date): Date[] {
     times.push(new Date(t));
   }
   return times;
-}
-
-function makeItems(w: DemoWorld, favourite: string[]): NewOrderItem[] {
-  const { rng } = w;
-  const n = 1 + (rng.next() < 0.35 ? 1 : 0) + (rng.next() < 0.1 ? 1 : 0);
-  return Array.from({ length: n }, () => {
-    const category = rng.next() < 0.7 ? rng.pick(favourite) : rng.pick([...w.productsByCategory.keys()]);
-    const p = rng.pick(w.productsByCategory.get(category)!);
-    return { productId: p.id, sku: p.sku, name: p.name, quantity: rng.next() < 0.85 ? 1 : rng.int(2, 3), unitPrice: p.price };
-  });
-}
-
-export type OrderPlan = NewOrder & { events: NewEvent[] };
-
-function lifecycle(w: DemoWorld, placedAt: Date, total: number, items: NewOrderItem[]) {
-  const { rng } = w;
-  const ageDays = (w.asOf.getTime() - placedAt.getTime()) / DAY;
-  const at = (days: number) => new Date(placedAt.getTime() + days * DAY);
-  const none = { paidAt: null, shippedAt: null, deliveredAt: null, completedAt: null, cancelledAt: null, refundedAmount: 0 };
-  if (rng.next() < 0.04) return { ...none, status: 'cancelled' as const, cancelledAt: at(0.02) };
-  if (ageDays < 1 && rng.next() < 0.3) return { ...none, status: 'pending_payment' as const };
-  const paid = { ...none, paidAt: at(0.003) };
-  if (ageDays < 1.5) return { ...paid, status: 'paid' as const };
-  if (ageDays < 4) return { ...paid, status: 'shipped' as const, shippedAt: at(1) };
-  const delivered = { ...paid, shippedAt: at(1), deliveredAt: at(3) };
-  const r = rng.next();
-  if (r < 0.05) return { ...delivered, status: 'refunded' as const, refundedAmount: total };
-  if (r < 0.08) {
-    const part = Math.min(total, items[0].unitPrice);
-    return { ...delivered, status: 'partially_refunded' as const, refundedAmount: part };
-  }
-  if (ageDays < 10) return { ...delivered, status: 'delivered' as const };
-  return { ...delivered, status: 'completed' as const, completedAt: at(10) };
-}
-
-export function makeOrder(
-  w: DemoWorld,
-  customerId: number,
-  homeChannelId: number,
-  favourite: string[],
-  placedAt: Date,
-  seq: number,
-): OrderPlan {
-  const { rng } = w;
-  const channel =
-    rng.next() < 0.8 ? w.channels.find((c) => c.id === homeChannelId)! : rng.weighted(w.channels.map((c) => [c, c.weight] as const));
-  const items = makeItems(w, favourite);
-  const subtotal = items.reduce((s, i) => s + i.unitPrice * i.quantity, 0);
-  const promo = promoCode(placedAt);
-  const discount = promo ? Math.round(subtotal * (0.1 + rng.next() * 0.1)) : rng.next() < 0.15 ? 1000 : 0;
-  const shipping = channel.offline || subtotal >= 9900 ? 0 : 1000;
-  const total = Math.max(0, subtotal - discount + shipping);
-  const externalId = `${channel.code.toUpperCase()}${w.seed}${String(seq).padStart(9, '0')}`;
-  const state = lifecycle(w, placedAt, total, items);
-  const events: NewEvent[] = channel.offline
-    ? []
-    : orderEvents(w, customerId, externalId, placedAt, items, total, state.paidAt !== null, seq);
-  return {
-    customerId,
-    channelId: channel.id,
-    externalId,
-    currency: 'CNY',
-    totalAmount: total,
-    discountAmount: discount,
-    shippingAmount: shipping,
-    couponCodes: promo && discount > 0 ? [promo] : [],
-    placedAt,
-    items,
-    events,
-    ...state,
-  };
-}
-
-function orderEvents(
-  w: DemoWorld,
-  customerId: number,
-  orderId: string,
-  placedAt: Date,
-  items: NewOrderItem[],
-  total: number,
-  paid: boolean,
-  seq: number,
-): NewEvent[] {
-  const { rng } = w;
-  const events: NewEvent[] = [];
-  const at = (minutesBefore: number) => new Date(placedAt.getTime() - minutesBefore * 60_000);
-  const ev = (name: string, minutesBefore: number, properties: Record<string, unknown>): NewEvent => ({
-    customerId,
-    anonymousId: null,
-    type: 'track',
-    name,
-    properties,
-    occurredAt: at(minutesBefore),
-    receivedAt: at(minutesBefore - 0.01),
-    messageId: `demo-${w.seed}-${seq}-${events.length}`,
-  });
-  for (const item of items) {
-    const views = rng.int(1, 2);
-    for (let v = 0; v < views; v++)
-      events.push(ev('Product Viewed', rng.int(10, 600), { sku: item.sku, name: item.name, price: item.unitPrice / 100 }));
-  }
-  events.push(
-    ev('Product Added', 5, { sku: items[0].sku, name: items[0].name, price: items[0].unitPrice / 100, quantity: items[0].quantity }),
-  );
-  if (paid) {
-    events.push(
-      ev('Order Completed', 0, {
-        order_id: orderId,
-        total: total / 100,
-        currency: 'CNY',
-        products: items.map((i) => ({ sku: i.sku, name: i.name, price: i.unitPrice / 100, quantity: i.quantity })),
-      }),
-    );
-  }
-  return events;
 }

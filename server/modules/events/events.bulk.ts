@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db, EventTable } from '../../db/index.ts';
 
 export type NewEvent = {
@@ -43,4 +43,20 @@ export async function insertEvents(db: Db, events: readonly NewEvent[]): Promise
     on conflict (message_id) do nothing
     returning message_id`.execute(db);
   return { count: result.rows.length, messageIds: new Set(result.rows.flatMap((r) => (r.message_id === null ? [] : [r.message_id]))) };
+}
+
+/**
+ * Bulk load of generated history (the demo store's set-based generator): `rows` yields customer_id, name,
+ * properties, occurred_at and received_at of tracked events, stored in one statement. Generated history was never
+ * delivered, so it has no message id to deduplicate by (and no entry in that unique index: at a million customers,
+ * 38 million of them). Returns how many were stored.
+ */
+export async function loadEvents(db: Db, rows: RawBuilder<unknown>): Promise<number> {
+  const result = await sql<{ n: number }>`
+    with stored as (
+      insert into events (customer_id, type, name, properties, occurred_at, received_at)
+      select customer_id, 'track', name, properties, occurred_at, received_at from (${rows}) r
+      returning 1)
+    select count(*)::int as n from stored`.execute(db);
+  return Number(result.rows[0].n);
 }
