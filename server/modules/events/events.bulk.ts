@@ -48,8 +48,8 @@ export async function insertEvents(db: Db, events: readonly NewEvent[]): Promise
 /**
  * Bulk load of generated history (the demo store's set-based generator): `rows` yields customer_id, name,
  * properties, occurred_at and received_at of tracked events, stored in one statement. Generated history was never
- * delivered, so it has no message id to deduplicate by (and no entry in that unique index: at a million customers,
- * 38 million of them). Returns how many were stored.
+ * delivered, so it has no message id to deduplicate by (and its null ids cost that unique index no text comparisons:
+ * a third of a bulk load's time per event). Returns how many were stored.
  */
 export async function loadEvents(db: Db, rows: RawBuilder<unknown>): Promise<number> {
   const result = await sql<{ n: number }>`
