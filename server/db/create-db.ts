@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -55,7 +57,30 @@ export function runPrepared<T>(db: Db, name: string, query: RawBuilder<T>): Prom
   return db.executeQuery(compiled);
 }
 
-/** A pg pool whose clients send statements registered with `runPrepared` under their name. */
+const preparing = new AsyncLocalStorage<true>();
+/** How many statement texts `preparedScope` names at most; beyond them statements run unnamed, as elsewhere. */
+const MAX_SCOPED_STATEMENTS = 200;
+let scopedStatements = 0;
+
+/**
+ * Runs `fn` with every statement it sends prepared once per connection, named by a hash of its text: for a read made
+ * of a fixed set of small statements run over and over (the customer 360's panels, one per module), whose planning
+ * costs more than their execution. Only for statements of fixed text (values bound); a bounded number of texts is
+ * named. PGlite runs them as usual.
+ */
+export function preparedScope<T>(fn: () => Promise<T>): Promise<T> {
+  return preparing.run(true, fn);
+}
+
+function scopedName(text: string): string | undefined {
+  if (!preparing.getStore() || scopedStatements >= MAX_SCOPED_STATEMENTS) return undefined;
+  const name = `scoped_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  preparedNames.set(text, name);
+  scopedStatements++;
+  return name;
+}
+
+/** A pg pool whose clients send statements registered with `runPrepared` (or run in `preparedScope`) under their name. */
 function preparingPool(pool: pg.Pool): PostgresPool {
   const wrapped = new WeakSet<pg.PoolClient>();
   return {
@@ -68,7 +93,7 @@ function preparingPool(pool: pg.Pool): PostgresPool {
         Object.assign(client, {
           // The pool's own `pool.query` passes a callback third: keep every argument.
           query: (text: unknown, ...rest: unknown[]) => {
-            const name = typeof text === 'string' ? preparedNames.get(text) : undefined;
+            const name = typeof text === 'string' ? (preparedNames.get(text) ?? scopedName(text)) : undefined;
             return name ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
           },
         });

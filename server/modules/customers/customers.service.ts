@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { CustomerDetail, CustomerSummary } from '../../../contracts/customers.ts';
-import { type CustomerTable, type Db, runPrepared } from '../../db/index.ts';
+import { type CustomerTable, type Db, preparedScope, runPrepared } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import type { CustomerPanel } from '../../platform/registry.ts';
 import { type Keyring, blindIndex } from '../../platform/crypto.ts';
@@ -256,12 +256,15 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   if (opts.reveal) {
     await recordAudit(db, { actor: opts.actor, action: 'customer.reveal_pii', target: { type: 'customer', id: opts.id } });
   }
-  const panels = await Promise.all(
-    opts.panels.map(async (p) => ({
-      key: p.key,
-      title: p.title,
-      ...(await p.load(db, { customerId: opts.id, keyring, reveal: opts.reveal })),
-    })),
+  // Every module's panel is a few small statements, planned once per connection rather than per view.
+  const panels = await preparedScope(() =>
+    Promise.all(
+      opts.panels.map(async (p) => ({
+        key: p.key,
+        title: p.title,
+        ...(await p.load(db, { customerId: opts.id, keyring, reveal: opts.reveal })),
+      })),
+    ),
   );
   return {
     customer: {
