@@ -1,0 +1,33 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestDb, createTestDb, testBackend } from '../../test/db.ts';
+import { preparedScope } from './create-db.ts';
+
+describe('preparedScope', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(() => t.drop());
+
+  it('prepares the statements run inside it once per connection (PostgreSQL), and only those', async () => {
+    const prepared = await t.db.transaction().execute(async (trx) => {
+      const inside = await preparedScope(async () => {
+        const first = await sql<{ n: number }>`select ${41}::int + 1 as n`.execute(trx);
+        const again = await sql<{ n: number }>`select ${1}::int + 1 as n`.execute(trx);
+        return [first.rows[0].n, again.rows[0].n];
+      });
+      expect(inside).toEqual([42, 2]);
+      await sql`select ${1}::int * 3 as outside`.execute(trx);
+      return (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(trx)).rows;
+    });
+    if (testBackend() === 'pglite') {
+      expect(prepared.filter((p) => p.name.startsWith('scoped_'))).toEqual([]);
+      return;
+    }
+    const scoped = prepared.filter((p) => p.name.startsWith('scoped_'));
+    expect(scoped).toHaveLength(1);
+    expect(scoped[0].statement).toContain('+ 1 as n');
+    expect(prepared.some((p) => p.statement.includes('outside'))).toBe(false);
+  });
+});
