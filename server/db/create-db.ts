@@ -66,7 +66,8 @@ let scopedStatements = 0;
  * Runs `fn` with every statement it sends prepared once per connection, named by a hash of its text: for a read made
  * of a fixed set of small statements run over and over (the customer 360's panels, one per module), whose planning
  * costs more than their execution. Only for statements of fixed text (values bound); a bounded number of texts is
- * named. PGlite runs them as usual.
+ * named, and a text once named stays prepared wherever it runs later (the same text, the same plan). PGlite runs
+ * them as usual.
  */
 export function preparedScope<T>(fn: () => Promise<T>): Promise<T> {
   return preparing.run(true, fn);

@@ -16,8 +16,6 @@ function draw(seed: number, key: string, slot: number): RawBuilder<number> {
   return sql.raw(`((hashint8extended(${key} + ${slot}, ${seed}) & 9007199254740991)::float8 / 9007199254740992.0)`);
 }
 
-const seconds = (days: number) => days * 86_400;
-
 /**
  * Orders, their items and the shop's tracked events for a batch of buyers, generated inside the database in three
  * temporary tables (dropped at commit) and stored through commerce's and events' bulk loaders. An order: its channel
@@ -86,7 +84,7 @@ export async function generateHistory(trx: Db, world: DemoWorld, plans: readonly
         as pr(id bigint, sku text, name text, category text, price bigint, idx int, n int)
       on pr.category = c.category and pr.idx = floor(${line(4)} * pr.n)::int`.execute(trx);
 
-  const day = (d: number) => sql`p.placed_at + ${seconds(d)} * interval '1 second'`;
+  const day = (d: number) => sql`p.placed_at + ${d * 86_400} * interval '1 second'`;
   await sql`
     create temporary table demo_orders on commit drop as
     with t as (
