@@ -369,23 +369,26 @@ if (wants('list')) {
 
 if (ingest) {
   const eventsPerSecond = Math.round(ingest.rps * 100);
-  // The reference: the same kind of rows loaded with raw COPY into the events table.
+  // The reference, the physical limit: the same rows loaded with raw COPY into a table shaped like `events` (its
+  // columns, defaults and identity) without its indexes, constraints or triggers — durable (logged), as the ingest is.
   const rows = Math.max(1000, Math.min(500_000, eventsPerSecond * 2));
   const at = new Date().toISOString();
   const csv = Array.from(
     { length: rows },
     (_, n) => `track,Product Viewed,"{""sku"": ""SKU-${n % 300}"", ""price"": 99}",${at},${at},raw-${RUN}-${n}\n`,
   ).join('');
+  await sql`create table bench_events_staging (like events including defaults including identity)`.execute(db);
   const refMs = await timed(() =>
-    dbHandle.copyFrom('events', ['type', 'name', 'properties', 'occurred_at', 'received_at', 'message_id'], csv),
+    dbHandle.copyFrom('bench_events_staging', ['type', 'name', 'properties', 'occurred_at', 'received_at', 'message_id'], csv),
   );
+  await sql`drop table bench_events_staging`.execute(db);
   const refRate = Math.round(rows / (refMs / 1000));
   figures.push({
     name: 'ingest (/v1/batch)',
     figure: eventsPerSecond,
     unit: 'events/s',
     reference: refRate,
-    referenceUnit: 'rows/s (raw COPY into events)',
+    referenceUnit: 'rows/s (raw COPY into an unindexed staging table shaped like events)',
     ratio: ratio(eventsPerSecond, refRate),
     target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)',
     note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${ingest.non2xx} non-2xx, ${ingest.errors} errors`,

@@ -75,8 +75,12 @@ export async function seedDemo(db: Db, keyring: Keyring, opts: SeedDemoOptions):
     const n = Math.min(batchSize, opts.customers - start);
     const people = Array.from({ length: n }, (_, i) => makeCustomer(world, start + i));
     const times = people.map((p) => purchaseTimes(world, p.createdAt));
-    const firstSeq = orderSeq + 1;
-    orderSeq += times.reduce((sum, t) => sum + t.length, 0);
+    // Each person's orders are numbered on from the last person's, across batches.
+    const firstSeqs = times.map((t) => {
+      const first = orderSeq + 1;
+      orderSeq += t.length;
+      return first;
+    });
     let customersStored = () => {};
     const stored = new Promise<void>((resolve) => {
       customersStored = resolve;
@@ -90,13 +94,11 @@ export async function seedDemo(db: Db, keyring: Keyring, opts: SeedDemoOptions):
         { source: 'demo', now: asOf },
       );
       customersStored();
-      let seq = firstSeq;
-      const plans: PurchasePlan[] = [];
-      people.forEach((p, i) => {
-        if (times[i].length === 0) return;
-        plans.push({ customerId: ids[i], homeChannelId: p.firstChannelId!, favourite: p.favourite, times: times[i], firstSeq: seq });
-        seq += times[i].length;
-      });
+      const plans: PurchasePlan[] = people.flatMap((p, i) =>
+        times[i].length === 0
+          ? []
+          : [{ customerId: ids[i], homeChannelId: p.firstChannelId!, favourite: p.favourite, times: times[i], firstSeq: firstSeqs[i] }],
+      );
       const history = plans.length > 0 ? await generateHistory(trx, world, plans) : { orders: 0, events: 0 };
       totals.orders += history.orders;
       totals.events += history.events;
