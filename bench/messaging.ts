@@ -201,7 +201,7 @@ export async function messagingFigures(ctx: AppContext, count: number): Promise<
       referenceUnit: 'messages/s (bare nodemailer loop, same sink and pool)',
       ratio: ratio(perSecond(emailSent, emailMs), perSecond(ids.length, bareMs)),
       target: '≥ 1,000/s at M',
-      note: `${outcome('email')}; ${emailSent} of ${ids.length} sent in ${(emailMs / 1000).toFixed(1)} s: claimed (SKIP LOCKED, 100 a pass), decided, rendered (LiquidJS, sanitised, links tracked; no <style> block to inline), encrypted, handed over, marked sent; pool ${pool}; the worker's event loop busy ${emailBusy}`,
+      note: `${outcome('email')}; ${emailSent} of ${ids.length} sent in ${(emailMs / 1000).toFixed(1)} s: claimed (SKIP LOCKED, 500 a claim), decided, rendered (LiquidJS, sanitised, links tracked; no <style> block to inline), encrypted, handed over, marked sent; pool ${pool}; the worker's event loop busy ${emailBusy}`,
     },
     {
       name: 'messaging SMS (one worker)',

@@ -27,7 +27,8 @@ function shortenSms(plain: RenderedMessage, o: Parameters<typeof trackTextLinks>
   };
 }
 
-const BATCH = 100;
+/** Messages one claim takes: enough that its dozen statements are a small share of the work per message. */
+const BATCH = 500;
 
 type Row = {
   id: number;
@@ -70,6 +71,8 @@ export type Claimed = {
   template: string;
   rendered: RenderedMessage;
   attempts: number;
+  /** The person's unsubscribe page (a marketing message to a customer), for the `List-Unsubscribe` header. */
+  unsubscribeUrl: string | null;
 };
 
 /** Marketing messages each person was sent in the last day and week, across every channel. */
@@ -117,7 +120,7 @@ async function recordOutcomes(trx: Db, outcomes: readonly Outcome[], now: Date):
   const sending = of('sending');
   if (sending.length > 0)
     await sql`update messages m set status = 'sending', provider = v.provider, language = v.language, rendered_enc = v.enc, attempts = v.attempts,
-        parts = v.parts, updated_at = ${now}
+        parts = v.parts, handed_at = null, updated_at = ${now}
       from unnest(${sending.map((o) => o.id)}::bigint[], ${sending.map((o) => o.provider)}::text[], ${sending.map((o) => o.language)}::text[],
         ${sending.map((o) => o.renderedEnc)}::text[], ${sending.map((o) => o.attempts)}::int[], ${sending.map((o) => o.parts)}::int[])
         v(id, provider, language, enc, attempts, parts)
@@ -273,6 +276,7 @@ export async function claim(
           template: row.template_key,
           rendered,
           attempts: row.attempts + 1,
+          unsubscribeUrl: unsubscribe,
         });
       } catch (err) {
         outcomes.push({ id: m.id, kind: 'failed', error: (err as Error).message.slice(0, 1000) });

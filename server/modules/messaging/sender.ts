@@ -4,7 +4,6 @@ import type { AppContext } from '../../platform/context.ts';
 import { PermanentFailure, type Provider, sandboxProvider, smtpProvider } from './providers.ts';
 import { messagingRulesOf, smsSettingsOf, smtpSettingsOf } from './settings.ts';
 import { smsProvider } from './sms-providers.ts';
-import { unsubscribeToken } from './unsubscribe.ts';
 import { type Claimed, claim } from './claim.ts';
 
 const MAX_ATTEMPTS = 5;
@@ -26,10 +25,10 @@ export async function providersOf(ctx: AppContext): Promise<Record<'email' | 'sm
 const domainOf = (from: string) => /@([^>\s]+)/.exec(from)?.[1] ?? 'patron.local';
 
 /** Headers of a marketing e-mail: one-click unsubscribe (RFC 8058) and a mailto fallback. */
-function headersFor(c: Claimed, unsubscribeUrl: string | null, from: string): Record<string, string> {
-  if (c.purpose !== 'marketing' || c.channel !== 'email' || !unsubscribeUrl) return {};
+function headersFor(c: Claimed, from: string): Record<string, string> {
+  if (c.purpose !== 'marketing' || c.channel !== 'email' || !c.unsubscribeUrl) return {};
   return {
-    'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsubscribe@${domainOf(from)}?subject=unsubscribe>`,
+    'List-Unsubscribe': `<${c.unsubscribeUrl}>, <mailto:unsubscribe@${domainOf(from)}?subject=unsubscribe>`,
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
   };
 }
@@ -46,14 +45,15 @@ type Outcome =
 
 /**
  * Writes asked for by several lanes at once, joined: while one statement runs, the next collects everything asked for
- * meanwhile, and each caller resumes when the statement holding its part has committed.
+ * meanwhile, and each caller resumes when the statement holding its part has committed, with the ids it marked handed
+ * over.
  */
-function groupedWriter(write: (handed: number[], answered: Outcome[]) => Promise<void>) {
-  let gathering: { handed: number[]; answered: Outcome[]; written: Promise<void> } | null = null;
-  let previous: Promise<void> = Promise.resolve();
-  return (handed: number | null, answered: Outcome | null): Promise<void> => {
+function groupedWriter(write: (handed: number[], answered: Outcome[]) => Promise<ReadonlySet<number>>) {
+  let gathering: { handed: number[]; answered: Outcome[]; written: Promise<ReadonlySet<number>> } | null = null;
+  let previous: Promise<unknown> = Promise.resolve();
+  return (handed: number | null, answered: Outcome | null): Promise<ReadonlySet<number>> => {
     if (!gathering) {
-      const batch = { handed: [] as number[], answered: [] as Outcome[], written: Promise.resolve() };
+      const batch = { handed: [] as number[], answered: [] as Outcome[], written: Promise.resolve<ReadonlySet<number>>(new Set()) };
       batch.written = previous.then(() => {
         gathering = null;
         return write(batch.handed, batch.answered);
@@ -68,46 +68,84 @@ function groupedWriter(write: (handed: number[], answered: Outcome[]) => Promise
 }
 
 /**
- * Hands claimed messages to their providers, per provider in `parallel` lanes: a lane marks its next message handed
- * over — committed together with what its previous message's provider answered — before the provider can accept it, so from
- * there a crash means "maybe sent" (unknown), never "send again", and at most `parallel` messages are left unknown.
- * The lanes' writes are joined into one statement while another is running. Each message ends sent, failed
- * (permanent) or queued again with backoff.
+ * Claimed messages waiting for a lane, per channel. Lanes take from the front and wait while it is empty; `ended`: no
+ * more will come. The claimer waits (`lowerThan`) until the lanes have taken up what came before its last batch.
  */
-async function deliver(
-  ctx: AppContext,
-  claimed: readonly Claimed[],
-  providers: Record<'email' | 'sms', Provider>,
-  now: Date,
-): Promise<void> {
-  if (claimed.length === 0) return;
-  const rules = await messagingRulesOf(ctx.db);
-  await Promise.all(
-    (['email', 'sms'] as const).map(async (channel) => {
-      const provider = providers[channel];
-      const mine = claimed.filter((c) => c.channel === channel);
-      const record = groupedWriter((handed, answered) => recordDeliveries(ctx.db, provider.name, answered, now, handed));
-      let next = 0;
-      const lane = async () => {
-        let answered: Outcome | null = null;
-        while (next < mine.length) {
-          const c = mine[next++];
-          // The hand-over is recorded while the provider prepares the message (see Provider.send).
-          const handed = record(c.id, answered);
-          [answered] = await Promise.all([handOver(ctx, provider, c, rules.emailFrom, handed), handed]);
-        }
-        if (answered) await record(null, answered);
-      };
-      await Promise.all(Array.from({ length: Math.min(provider.parallel, mine.length) }, lane));
-    }),
-  );
+class Feed {
+  private readonly items: Record<'email' | 'sms', Claimed[]> = { email: [], sms: [] };
+  private readonly lanes: Record<'email' | 'sms', Array<() => void>> = { email: [], sms: [] };
+  private readonly claimer: Array<() => void> = [];
+  private ended = false;
+
+  get size(): number {
+    return this.items.email.length + this.items.sms.length;
+  }
+
+  push(claimed: readonly Claimed[]): void {
+    for (const c of claimed) this.items[c.channel].push(c);
+    wakeAll(this.lanes.email);
+    wakeAll(this.lanes.sms);
+  }
+
+  end(): void {
+    this.ended = true;
+    this.push([]);
+  }
+
+  /** The next message of a channel; null once the feed has ended and has none left. */
+  async take(channel: 'email' | 'sms'): Promise<Claimed | null> {
+    for (;;) {
+      const c = this.items[channel].shift();
+      if (c) {
+        wakeAll(this.claimer);
+        return c;
+      }
+      if (this.ended) return null;
+      await new Promise<void>((resolve) => this.lanes[channel].push(resolve));
+    }
+  }
+
+  /** Resolves once fewer than `n` messages wait. */
+  async lowerThan(n: number): Promise<void> {
+    while (this.size >= n) await new Promise<void>((resolve) => this.claimer.push(resolve));
+  }
 }
 
-async function handOver(ctx: AppContext, provider: Provider, c: Claimed, emailFrom: string, handed: Promise<void>): Promise<Outcome> {
-  const unsubscribe =
-    c.customerId !== null
-      ? `${ctx.config.publicUrl}/u/${unsubscribeToken(ctx.keyring, { customerId: c.customerId, channel: c.channel })}`
-      : null;
+const wakeAll = (waiting: Array<() => void>) => {
+  for (const resolve of waiting.splice(0)) resolve();
+};
+
+/**
+ * Hands a channel's claimed messages to its provider in `parallel` lanes, each taking the next message from the feed
+ * as soon as it is done with one (no lane waits for the others at the end of a claim): a lane marks its next message
+ * handed over — committed together with what its previous message's provider answered — before the provider can
+ * accept it, so from there a crash means "maybe sent" (unknown), never "send again", and at most `parallel` messages
+ * are left unknown. The lanes' writes are joined into one statement while another is running. Each message ends
+ * sent, failed (permanent) or queued again with backoff.
+ */
+async function deliver(ctx: AppContext, provider: Provider, channel: 'email' | 'sms', feed: Feed, emailFrom: string): Promise<void> {
+  const record = groupedWriter((handed, answered) => recordDeliveries(ctx.db, provider.name, answered, ctx.clock.now(), handed));
+  const lane = async () => {
+    let answered: Outcome | null = null;
+    for (let c = await feed.take(channel); c; c = await feed.take(channel)) {
+      const id = c.id;
+      // The hand-over is recorded while the provider prepares the message (see Provider.send). A message whose lease
+      // ran out meanwhile (put back in line, perhaps claimed by another worker) is not marked: it is not sent here.
+      const marked = record(id, answered);
+      const handed = marked.then((ids) => {
+        if (!ids.has(id)) throw new Error(`message ${id} is no longer this worker's to send`);
+      });
+      // The provider settles it (not sending); one that failed before waiting for it must not leave it unhandled.
+      handed.catch(() => undefined);
+      const [outcome, ids] = await Promise.all([handOver(provider, c, emailFrom, handed), marked]);
+      answered = ids.has(id) ? outcome : null;
+    }
+    if (answered) await record(null, answered);
+  };
+  await Promise.all(Array.from({ length: provider.parallel }, lane));
+}
+
+async function handOver(provider: Provider, c: Claimed, emailFrom: string, handed: Promise<void>): Promise<Outcome> {
   try {
     const sent = await provider.send(
       {
@@ -116,7 +154,7 @@ async function handOver(ctx: AppContext, provider: Provider, c: Claimed, emailFr
         purpose: c.purpose,
         rendered: c.rendered,
         ...envelopeOf(emailFrom, c.id),
-        headers: { ...headersFor(c, unsubscribe, emailFrom), ...c.rendered.headers },
+        headers: { ...headersFor(c, emailFrom), ...c.rendered.headers },
       },
       handed,
     );
@@ -142,10 +180,10 @@ async function recordDeliveries(
   outcomes: readonly Outcome[],
   now: Date,
   handed: readonly number[],
-): Promise<void> {
+): Promise<ReadonlySet<number>> {
   const sent = outcomes.flatMap((o) => (o.sent ? [o] : []));
   const failed = outcomes.flatMap((o) => (o.sent ? [] : [o]));
-  await sql`with sent as (
+  const marked = await sql<{ id: number }>`with sent as (
       update messages m set status = 'sent', provider = ${provider}, provider_message_id = v.pid, sent_at = ${now}, updated_at = ${now}
       from unnest(${sent.map((o) => o.id)}::bigint[], ${sent.map((o) => o.providerMessageId)}::text[]) v(id, pid) where m.id = v.id
     ), failed as (
@@ -155,9 +193,12 @@ async function recordDeliveries(
         ${failed.map((o) => new Date(now.getTime() + 2 ** o.attempts * 30_000).toISOString())}::timestamptz[]) v(id, permanent, error, retry_at)
       where m.id = v.id
     ), handed as (
-      update messages set handed_at = ${now} where id = any(${[...handed]}::bigint[])
+      update messages set handed_at = ${now}, updated_at = ${now}
+      where id = any(${[...handed]}::bigint[]) and status = 'sending' and handed_at is null
+      returning id
     )
-    select 1`.execute(db);
+    select id from handed`.execute(db);
+  return new Set(marked.rows.map((r) => Number(r.id)));
 }
 
 /**
@@ -181,24 +222,37 @@ const PASSES = 8;
 
 /**
  * The sender (a poller in every working process): due messages claimed, decided, rendered and sent, pass after pass;
- * a pass's claim runs while the previous pass's messages are with their providers. Returns how many were decided.
+ * a pass's claim runs while the lanes work through the previous pass's messages. Returns how many were decided.
  */
 export async function sendDue(ctx: AppContext): Promise<number> {
   await resolveInterrupted(ctx.db, ctx.clock.now(), ctx.config.sendingLeaseMs);
-  const providers = await providersOf(ctx);
+  const [providers, rules] = await Promise.all([providersOf(ctx), messagingRulesOf(ctx.db)]);
+  const feed = new Feed();
+  const sending = Promise.all(
+    (['email', 'sms'] as const).map((channel) => deliver(ctx, providers[channel], channel, feed, rules.emailFrom)),
+  );
+  // A failed lane ends the claiming too (its error is thrown below).
+  let failed = false;
+  const settled = sending.then(
+    () => undefined,
+    () => {
+      failed = true;
+    },
+  );
   let decided = 0;
-  let sending: Promise<void> = Promise.resolve();
   try {
     for (let pass = 0; pass < PASSES; pass++) {
-      const now = ctx.clock.now();
-      const next = await claim(ctx, now, providers);
-      await sending;
-      sending = deliver(ctx, next.claimed, providers, now);
+      const next = await claim(ctx, ctx.clock.now(), providers);
+      feed.push(next.claimed);
       // Every message decided counts (skipped and rescheduled too): a batch of skips is work done, and more may be due.
       decided += next.due;
       if (next.due === 0) break;
+      // The next claim once the lanes have begun on this one (what came before it taken up).
+      await Promise.race([feed.lowerThan(next.claimed.length + 1), settled]);
+      if (failed) break;
     }
   } finally {
+    feed.end();
     await sending;
   }
   return decided;
