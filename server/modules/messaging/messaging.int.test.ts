@@ -404,4 +404,34 @@ describe('messaging', () => {
     expect(await message(never)).toMatchObject({ status: 'sent', provider: 'sandbox' });
     expect(await message(maybe)).toMatchObject({ status: 'unknown', sent_at: null });
   });
+
+  it('does not send what a worker claimed once its lease has run out and another worker took it: each message goes once', async () => {
+    const receipt = {
+      key: 'lease-receipt',
+      name: 'Receipt',
+      channel: 'email',
+      purpose: 'transactional',
+      quietHours: false,
+      subject: { 'zh-CN': '收据 {{ order.id }}', en: 'Receipt {{ order.id }}' },
+      body: { 'zh-CN': '<p>{{ order.id }}</p>', en: '<p>{{ order.id }}</p>' },
+    };
+    expect((await api('PUT', '/message-templates/lease-receipt', receipt)).statusCode).toBe(200);
+    const id = await person({ email: 'lease@example.com', name: 'Lease' });
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, (_, n) => queue(`lease-${n}`, id, 'lease-receipt', { order: { id: `L${n}` } })),
+    );
+    const before = mails.length;
+    // Worker A claims all 30 and sends them one at a time over the pool's one connection (each DKIM-signed) …
+    const first = send(MORNING);
+    const sent = async () =>
+      (await patron.ctx.db.selectFrom('messages').select('id').where('id', 'in', ids).where('status', '=', 'sent').execute()).length;
+    while ((await sent()) === 0) await new Promise((r) => setTimeout(r, 5));
+    // … while worker B, whose clock is past A's lease, puts back in line what A has not handed over yet and claims it.
+    const second = send(new Date(MORNING.getTime() + patron.ctx.config.sendingLeaseMs + 1000));
+    await Promise.all([first, second]);
+    const rows = await patron.ctx.db.selectFrom('messages').select(['id', 'status']).where('id', 'in', ids).execute();
+    expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'sent'));
+    const received = mails.slice(before).map((m) => Number(/^Message-ID:\s*<patron-(\d+)@/im.exec(m)?.[1]));
+    expect(received.toSorted((a, b) => a - b)).toEqual(ids.toSorted((a, b) => a - b));
+  });
 });
