@@ -204,7 +204,8 @@ async function recordDeliveries(
 /**
  * Messages left `sending` past the lease were cut off by a crash. One never handed to its provider goes back in line;
  * one handed over may have been accepted — it is marked `unknown`, never sent again (a delivery receipt may settle it).
- * The sandbox has no outside effect: what it was handed is sent. The lease must outlast a worker's slowest batch.
+ * The sandbox has no outside effect: what it was handed is sent. A lease that runs out while a worker still holds a
+ * message costs work, not a second send: only one worker can mark it handed over (see `deliver`).
  */
 export async function resolveInterrupted(db: Db, now: Date, leaseMs: number): Promise<number> {
   const cutoff = new Date(now.getTime() - leaseMs);
