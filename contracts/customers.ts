@@ -82,10 +82,16 @@ export const eventBody = z.object({
   occurredAt: z.string(),
 });
 export const eventPage = z.object({ items: z.array(eventBody), nextBefore: z.string().nullable() });
-export const eventPageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().max(100).optional().describe('Cursor from nextBefore'),
-});
+const cursorPageQuery = (limit: number) =>
+  z.strictObject({
+    limit: z.coerce.number().int().min(1).max(200).default(limit),
+    before: z.string().max(100).optional().describe('Cursor from nextBefore'),
+  });
+export const eventPageQuery = cursorPageQuery(50);
+
+/** A customer's orders, newest first: the 360 holds the first page, the rest come page by page. */
+export const orderPage = z.object({ items: z.array(orderBody), nextBefore: z.string().nullable() });
+export const orderPageQuery = cursorPageQuery(10);
 
 const labels = z.object({ 'zh-CN': z.string(), en: z.string() });
 /** A module's panel of the 360: labelled columns and rows of plain values. */
@@ -151,7 +157,7 @@ export const customerDetail = z.object({
     firstOrderAt: z.string().nullable(),
     lastOrderAt: z.string().nullable(),
   }),
-  orders: z.array(orderBody),
+  orders: orderPage.describe('The 10 latest orders; the rest from /customers/{id}/orders'),
   events: eventPage,
   panels: z.array(customerPanel).describe("Other modules' views of the person (loyalty, messages, tickets …)"),
 });

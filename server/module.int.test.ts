@@ -8,6 +8,7 @@ import { type Session, as, signIn, startTestPatron } from '../test/app.ts';
 import type { Patron } from './app.ts';
 import { dispatchEvents } from './events/index.ts';
 import { defineModule } from './module.ts';
+import { panelRows } from './platform/registry.ts';
 import { allModules, compose } from './modules.ts';
 import { upsertOrder } from './modules/commerce/index.ts';
 import { runImport } from './modules/ingest/index.ts';
@@ -39,9 +40,10 @@ const stamps = defineModule({
     {
       key: 'stamps',
       title: { 'zh-CN': '集章卡', en: 'Stamp card' },
-      load: async (db, { customerId }) => ({
+      select: () => panelRows(sql`select id, count from test_stamps where customer_id = c.id`, sql`r.id`),
+      present: (rows: { count: number }[]) => ({
         columns: [{ key: 'count', label: { 'zh-CN': '印章', en: 'Stamps' } }],
-        rows: (await sql<{ count: number }>`select count from test_stamps where customer_id = ${customerId} order by id`.execute(db)).rows,
+        rows: rows.map((r) => ({ count: r.count })),
       }),
     },
   ],

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type QueryResult, type RawBuilder } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { from as copyStreamFrom } from 'pg-copy-streams';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -43,19 +43,8 @@ const keepDate = (v: string) => v;
 const INT8 = 20;
 const DATE = 1082;
 
-/** SQL texts worth preparing once per connection, by statement name (see `runPrepared`). */
+/** SQL texts prepared once per connection, by statement name (see `preparedScope`). */
 const preparedNames = new Map<string, string>();
-
-/**
- * Runs a hot statement of fixed text (values bound) as a named prepared statement on PostgreSQL, so each
- * connection parses and plans it once instead of per call — for a many-join read like the customer 360 view,
- * planning costs more than executing. PGlite (one connection, in process) runs it as usual.
- */
-export function runPrepared<T>(db: Db, name: string, query: RawBuilder<T>): Promise<QueryResult<T>> {
-  const compiled = query.compile(db);
-  preparedNames.set(compiled.sql, name);
-  return db.executeQuery(compiled);
-}
 
 const preparing = new AsyncLocalStorage<true>();
 /** How many statement texts `preparedScope` names at most; beyond them statements run unnamed, as elsewhere. */
@@ -63,9 +52,9 @@ const MAX_SCOPED_STATEMENTS = 200;
 let scopedStatements = 0;
 
 /**
- * Runs `fn` with every statement it sends prepared once per connection, named by a hash of its text: for a read made
- * of a fixed set of small statements run over and over (the customer 360's panels, one per module), whose planning
- * costs more than their execution. Only for statements of fixed text (values bound); a bounded number of texts is
+ * Runs `fn` with every statement it sends prepared once per connection, named by a hash of its text: for a hot read
+ * of fixed text run over and over (the customer 360, its modules' panels included), whose planning costs more than
+ * its execution. Only for statements of fixed text (values bound); a bounded number of texts is
  * named, and a text once named stays prepared wherever it runs later (the same text, the same plan). PGlite runs
  * them as usual.
  */
@@ -81,7 +70,7 @@ function scopedName(text: string): string | undefined {
   return name;
 }
 
-/** A pg pool whose clients send statements registered with `runPrepared` (or run in `preparedScope`) under their name. */
+/** A pg pool whose clients send statements run in `preparedScope` under their name. */
 function preparingPool(pool: pg.Pool): PostgresPool {
   const wrapped = new WeakSet<pg.PoolClient>();
   return {

@@ -1,4 +1,4 @@
-import type { RawBuilder } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Permission } from '../../contracts/permissions.ts';
 import type { Db } from '../db/index.ts';
 import type { Keyring } from './crypto.ts';
@@ -72,12 +72,25 @@ export type SegmentField = {
   expr: Sql;
 };
 
-/** A panel of the customer 360: a module's own view of the person, as labelled values or a table. */
+/**
+ * A panel of the customer 360: a module's own view of the person, as labelled values or a table. Every panel is read
+ * in the 360's one statement (under load, a statement per panel cost more than all the rest of the view): `select`
+ * is SQL over `c` (the customer) giving the panel's data as one JSON value, `present` turns that value — as JSON
+ * gives it: timestamps as text — into what the admin shows.
+ */
 export type CustomerPanel = {
   key: string;
   title: Labels;
-  load(db: Db, p: { customerId: number; keyring: Keyring; reveal: boolean }): Promise<PanelContent>;
+  select(p: { now: Date }): Sql;
+  present(value: unknown, p: { customerId: number; keyring: Keyring; reveal: boolean; now: Date }): PanelContent;
 };
+
+/** A panel's rows as a JSON array: `query` selects them (over `c`), `order` (over its rows, `r`) keeps their order. */
+export const panelRows = (query: Sql, order: Sql): Sql =>
+  sql`(select coalesce(json_agg(r order by ${order}), '[]'::json) from (${query}) r)`;
+
+/** An ISO time from a column read as JSON (text) or directly (Date). */
+export const isoTime = (t: Date | string) => new Date(t).toISOString();
 /** A column may name its codes (`skipped` → 未发送 / Not sent): the admin shows the label in the reader's language. */
 export type PanelContent = {
   columns: { key: string; label: Labels; values?: Record<string, Labels>; type?: 'text' | 'datetime' | 'money' }[];

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type CustomerData, type CustomerPanel, labels } from '../../platform/registry.ts';
+import { type CustomerData, type CustomerPanel, isoTime, labels, panelRows } from '../../platform/registry.ts';
 import { NET_PAID } from './report.ts';
 
 /**
@@ -37,51 +37,53 @@ const ARM = {
   rest: labels('正式发送', 'Main send'),
 } as const;
 
+type RecipientRow = {
+  name: string;
+  arm: keyof typeof ARM;
+  variant: string | null;
+  channel: string;
+  started_at: string | null;
+  status: string | null;
+  orders: number;
+  revenue: number;
+};
+
 /** The person's campaigns on the 360: which, in which arm and variant, what became of the message, what it earned. */
 export const campaignsPanel: CustomerPanel = {
   key: 'campaigns',
   title: labels('营销活动', 'Campaigns'),
-  load: async (db, { customerId }) => {
-    const rows = await sql<{
-      name: string;
-      arm: keyof typeof ARM;
-      variant: string | null;
-      channel: string;
-      started_at: Date | null;
-      status: string | null;
-      orders: number;
-      revenue: number;
-    }>`
-      select k.name, r.arm, r.variant, r.channel, k.started_at, m.status,
-        credited.orders, credited.revenue
-      from campaign_recipients r join campaigns k on k.id = r.campaign_id
-      left join messages m on m.key = 'campaign:' || k.id || ':' || r.customer_id
-      cross join lateral (
-        select count(*)::int as orders, coalesce(sum(${NET_PAID}), 0)::bigint as revenue
-        from campaign_attributions a join orders o on o.id = a.order_id where a.campaign_id = k.id and a.customer_id = r.customer_id
-      ) credited
-      where r.customer_id = ${customerId} order by k.id desc limit 20`.execute(db);
-    return {
-      columns: [
-        { key: 'campaign', label: labels('活动', 'Campaign') },
-        { key: 'startedAt', label: labels('开始发送', 'Started'), type: 'datetime' },
-        { key: 'arm', label: labels('分组', 'Group'), values: ARM },
-        { key: 'variant', label: labels('版本', 'Variant') },
-        { key: 'channel', label: labels('渠道', 'Channel') },
-        { key: 'status', label: labels('消息状态', 'Message') },
-        { key: 'orders', label: labels('归因订单', 'Credited orders') },
-        { key: 'revenue', label: labels('归因收入', 'Credited revenue'), type: 'money' },
-      ],
-      rows: rows.rows.map((r) => ({
-        campaign: r.name,
-        startedAt: r.started_at?.toISOString() ?? null,
-        arm: r.arm,
-        variant: r.variant,
-        channel: r.channel,
-        status: r.status,
-        orders: r.orders,
-        revenue: Number(r.revenue),
-      })),
-    };
-  },
+  select: () =>
+    panelRows(
+      sql`select k.id, k.name, r.arm, r.variant, r.channel, k.started_at, m.status, credited.orders, credited.revenue
+        from campaign_recipients r join campaigns k on k.id = r.campaign_id
+        left join messages m on m.key = 'campaign:' || k.id || ':' || r.customer_id
+        cross join lateral (
+          select count(*)::int as orders, coalesce(sum(${NET_PAID}), 0)::bigint as revenue
+          from campaign_attributions a join orders o on o.id = a.order_id where a.campaign_id = k.id and a.customer_id = r.customer_id
+        ) credited
+        where r.customer_id = c.id order by k.id desc limit 20`,
+      sql`r.id desc`,
+    ),
+  present: (rows: RecipientRow[]) => ({
+    columns: [
+      { key: 'campaign', label: labels('活动', 'Campaign') },
+      { key: 'startedAt', label: labels('开始发送', 'Started'), type: 'datetime' },
+      { key: 'arm', label: labels('分组', 'Group'), values: ARM },
+      { key: 'variant', label: labels('版本', 'Variant') },
+      { key: 'channel', label: labels('渠道', 'Channel') },
+      { key: 'status', label: labels('消息状态', 'Message') },
+      { key: 'orders', label: labels('归因订单', 'Credited orders') },
+      { key: 'revenue', label: labels('归因收入', 'Credited revenue'), type: 'money' },
+    ],
+    rows: rows.map((r) => ({
+      campaign: r.name,
+      startedAt: r.started_at === null ? null : isoTime(r.started_at),
+      arm: r.arm,
+      variant: r.variant,
+      channel: r.channel,
+      status: r.status,
+      orders: r.orders,
+      revenue: Number(r.revenue),
+    })),
+  }),
 };

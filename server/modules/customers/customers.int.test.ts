@@ -322,4 +322,47 @@ describe('customers API', () => {
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_CURSOR']);
     expect((await api('GET', '/customers/999999', owner)).json().error.code).toBe('CUSTOMER_NOT_FOUND');
   });
+
+  it('holds the first ten orders on the 360 and pages the rest by cursor, orders placed at the same instant included', async () => {
+    const db = patron.ctx.db;
+    const channel = await db
+      .insertInto('channels')
+      .values({ code: 'paged', name: '分页店', kind: 'web', platform: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const id = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'paged', id: 'loyal' }] })).json().customerId;
+    const base = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 25; i++)
+      await upsertOrder(db, {
+        customerId: id,
+        channelId: channel.id,
+        externalId: `p-${i}`,
+        status: 'paid',
+        currency: 'CNY',
+        totalAmount: 100 + i,
+        // Two orders a second: the cursor must tell apart orders placed at the same instant.
+        placedAt: new Date(base + Math.floor(i / 2) * 1000),
+        items: [{ sku: `sku-${i}`, name: `商品 ${i}`, quantity: 1, unitPrice: 100 + i }],
+        now: new Date(),
+      });
+    const detail = (await api('GET', `/customers/${id}`, owner)).json();
+    expect(detail.orders.items).toHaveLength(10);
+    expect(detail.orders.items[0]).toMatchObject({ externalId: 'p-24', items: [{ sku: 'sku-24', unitPrice: 124, quantity: 1 }] });
+    const seen: string[] = detail.orders.items.map((o: { externalId: string }) => o.externalId);
+    let before: string | null = detail.orders.nextBefore;
+    let pages = 0;
+    while (before) {
+      const page: { items: { externalId: string }[]; nextBefore: string | null } = (
+        await api('GET', `/customers/${id}/orders?limit=7&before=${encodeURIComponent(before)}`, owner)
+      ).json();
+      seen.push(...page.items.map((o) => o.externalId));
+      before = page.nextBefore;
+      pages++;
+    }
+    expect(pages).toBe(3); // 15 after the first ten: 7, 7, 1
+    // Newest first; of two placed at the same instant, the later recorded first.
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `p-${24 - i}`));
+    const bad = await api('GET', `/customers/${id}/orders?before=nonsense`, owner);
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_CURSOR']);
+  });
 });

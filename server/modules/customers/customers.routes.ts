@@ -13,11 +13,13 @@ import {
   customerListQuery,
   eventPage,
   eventPageQuery,
+  orderPage,
+  orderPageQuery,
 } from '../../../contracts/customers.ts';
 import { idParams } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
-import { customerEvents, getCustomer, listCustomers } from './customers.service.ts';
+import { customerEvents, customerOrders, getCustomer, listCustomers } from './customers.service.ts';
 import { customerErrors } from './customers.errors.ts';
 import { dataQuality } from './quality.service.ts';
 import { downloadExport, getOperation, startOperation } from './operations.ts';
@@ -59,6 +61,7 @@ export const customerRoutes = [
         mayReveal: principal!.permissions.has('pii.read'),
         actor: actorOf(principal, ip),
         panels: ctx.modules.panels,
+        now: ctx.clock.now(),
       }),
   }),
   defineRoute({
@@ -71,6 +74,17 @@ export const customerRoutes = [
     query: eventPageQuery,
     response: eventPage,
     handler: ({ ctx, params, query }) => customerEvents(ctx.db, params.id, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/:id/orders',
+    access: 'customers.read',
+    tag: 'customers',
+    summary: 'A customer’s orders with items and parcels, newest first, after the first page the 360 holds (cursor pagination)',
+    params: idParams,
+    query: orderPageQuery,
+    response: orderPage,
+    handler: ({ ctx, params, query }) => customerOrders(ctx.db, params.id, query),
   }),
   defineRoute({
     method: 'POST',

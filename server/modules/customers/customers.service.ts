@@ -1,6 +1,6 @@
-import { type Selectable, sql } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { CustomerDetail, CustomerSummary } from '../../../contracts/customers.ts';
-import { type CustomerTable, type Db, preparedScope, runPrepared } from '../../db/index.ts';
+import { type CustomerTable, type Db, preparedScope } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import type { CustomerPanel } from '../../platform/registry.ts';
 import { type Keyring, blindIndex } from '../../platform/crypto.ts';
@@ -139,12 +139,9 @@ const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_(\d+)$/;
 /** A customer's events, newest first, by keyset cursor (fast however many events they have). */
 export async function customerEvents(db: Db, customerId: number, opts: { limit: number; before?: string }) {
   let q = db.selectFrom('events').select(['id', 'type', 'name', 'properties', 'occurred_at']).where('customer_id', '=', customerId);
-  if (opts.before) {
-    const m = CURSOR.exec(opts.before);
-    if (!m) throw customerErrors.badCursor();
-    const at = new Date(m[1]);
-    const id = Number(m[2]);
-    q = q.where((eb) => eb.or([eb('occurred_at', '<', at), eb.and([eb('occurred_at', '=', at), eb('id', '<', id)])]));
+  const before = opts.before ? cursorOf(opts.before) : null;
+  if (before) {
+    q = q.where((eb) => eb.or([eb('occurred_at', '<', before.at), eb.and([eb('occurred_at', '=', before.at), eb('id', '<', before.id)])]));
   }
   return eventPage(
     await q
@@ -154,6 +151,68 @@ export async function customerEvents(db: Db, customerId: number, opts: { limit: 
       .execute(),
     opts.limit,
   );
+}
+
+/** A customer's orders after the first page the 360 holds, newest first (cursor pagination). */
+export async function customerOrders(db: Db, customerId: number, opts: { limit: number; before?: string }) {
+  const before = opts.before ? cursorOf(opts.before) : null;
+  return orderPage((await orderRows(sql`${customerId}`, before, opts.limit).execute(db)).rows, opts.limit);
+}
+
+const cursorOf = (cursor: string) => {
+  const m = CURSOR.exec(cursor);
+  if (!m) throw customerErrors.badCursor();
+  return { at: new Date(m[1]), id: Number(m[2]) };
+};
+
+/** How many orders the 360 holds; the admin shows them as its first page. */
+const ORDERS_PAGE = 10;
+
+/** `limit + 1` orders of a customer (SQL for the id), newest first, before a cursor, each with its items and parcels. */
+const orderRows = (customer: RawBuilder<unknown>, before: { at: Date; id: number } | null, limit: number) => sql<OrderRow>`
+  select o.id, och.code as channel, och.name as channel_name, o.external_id, o.status, o.currency, o.total_amount, o.refunded_amount,
+    o.placed_at, o.shipping_address_id,
+    (select coalesce(json_agg(oi order by oi.id), '[]') from (
+      select id, sku, name, quantity, unit_price, amount from order_items where order_id = o.id) oi) as items,
+    (select coalesce(json_agg(json_build_object('carrier', sh.carrier, 'trackingNumber', sh.tracking_number, 'status', sh.status) order by sh.id), '[]')
+      from shipments sh where sh.order_id = o.id) as shipments
+  from orders o join channels och on och.id = o.channel_id
+  where o.customer_id = ${customer} ${before ? sql`and (o.placed_at, o.id) < (${before.at}, ${before.id})` : sql``}
+  order by o.placed_at desc, o.id desc limit ${limit + 1}`;
+
+type OrderRow = {
+  id: number;
+  channel: string;
+  channel_name: string;
+  external_id: string;
+  status: string;
+  currency: string;
+  total_amount: number;
+  refunded_amount: number;
+  placed_at: Date | string;
+  shipping_address_id: number | null;
+  items: { sku: string; name: string; quantity: number; unit_price: number; amount: number }[];
+  shipments: CustomerDetail['orders']['items'][number]['shipments'];
+};
+
+/** A page of orders from `limit + 1` rows, newest first: the extra row says whether there is a next page. */
+function orderPage(rows: readonly OrderRow[], limit: number) {
+  const page = rows.slice(0, limit).map((o) => ({
+    id: o.id,
+    channel: o.channel,
+    channelName: o.channel_name,
+    externalId: o.external_id,
+    status: o.status,
+    currency: o.currency,
+    totalAmount: o.total_amount,
+    refundedAmount: o.refunded_amount,
+    placedAt: iso(o.placed_at),
+    shippingAddressId: o.shipping_address_id,
+    items: o.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price, amount: i.amount })),
+    shipments: o.shipments,
+  }));
+  const last = page[page.length - 1];
+  return { items: page, nextBefore: rows.length > limit && last ? `${last.placedAt}_${last.id}` : null };
 }
 
 type EventRow = { id: number; type: string; name: string; properties: unknown; occurred_at: Date | string };
@@ -170,7 +229,14 @@ function eventPage(rows: readonly EventRow[], limit: number) {
 /** Timestamps arrive as Date from columns and as text from JSON aggregates. */
 const iso = (t: Date | string) => new Date(t).toISOString();
 
-export type GetCustomerOptions = { id: number; reveal: boolean; mayReveal: boolean; actor: Actor; panels: readonly CustomerPanel[] };
+export type GetCustomerOptions = {
+  id: number;
+  reveal: boolean;
+  mayReveal: boolean;
+  actor: Actor;
+  panels: readonly CustomerPanel[];
+  now: Date;
+};
 
 /** The 360° view. Personal data is masked unless revealed; every reveal is audited. */
 const TIMELINE_PAGE = 50;
@@ -187,20 +253,7 @@ type DetailRow = Row & {
     first_seen_at: string;
     last_seen_at: string;
   }[];
-  orders: {
-    id: number;
-    channel: string;
-    channel_name: string;
-    external_id: string;
-    status: string;
-    currency: string;
-    total_amount: number;
-    refunded_amount: number;
-    placed_at: string;
-    shipping_address_id: number | null;
-    items: { sku: string; name: string; quantity: number; unit_price: number; amount: number }[];
-    shipments: CustomerDetail['orders'][number]['shipments'];
-  }[];
+  orders: OrderRow[];
   events: EventRow[];
   addresses: {
     id: number;
@@ -213,13 +266,16 @@ type DetailRow = Row & {
     last_seen_at: string;
   }[];
   stats: { orders: number; net: number; first: string | null; last: string | null };
+  /** Each panel's value, in the order of the modules' panels. */
+  panels: unknown[];
 };
 
 /**
  * Everything the 360° view shows, in one statement (one round trip under load instead of eight): the
- * profile, and as JSON its tags, notes, identities, 20 latest addresses, latest 100 orders with items, first timeline page, order totals.
+ * profile, and as JSON its tags, notes, identities, 20 latest addresses, the first page of orders with items, the first
+ * timeline page, order totals and every module's panel.
  */
-const detailQuery = (id: number) => sql<DetailRow>`
+const detailQuery = (id: number, panels: readonly CustomerPanel[], now: Date) => sql<DetailRow>`
   select c.*, ch.code as first_channel, ch.name as first_channel_name,
     (select coalesce(json_agg(t.tag order by t.tag), '[]') from customer_tags t where t.customer_id = c.id) as tags,
     (select coalesce(json_agg(n order by n.created_at desc), '[]') from (
@@ -229,14 +285,7 @@ const detailQuery = (id: number) => sql<DetailRow>`
     (select coalesce(json_agg(a order by a.last_seen_at desc), '[]') from (
       select id, province, city, district, line_enc, source, first_seen_at, last_seen_at from customer_addresses
       where customer_id = c.id order by last_seen_at desc limit 20) a) as addresses,
-    (select coalesce(json_agg(o order by o.placed_at desc), '[]') from (
-      select o.id, och.code as channel, och.name as channel_name, o.external_id, o.status, o.currency, o.total_amount, o.refunded_amount, o.placed_at,
-        o.shipping_address_id,
-        (select coalesce(json_agg(oi order by oi.id), '[]') from (
-          select id, sku, name, quantity, unit_price, amount from order_items where order_id = o.id) oi) as items,
-        (select coalesce(json_agg(json_build_object('carrier', sh.carrier, 'trackingNumber', sh.tracking_number, 'status', sh.status) order by sh.id), '[]')
-          from shipments sh where sh.order_id = o.id) as shipments
-      from orders o join channels och on och.id = o.channel_id where o.customer_id = c.id order by o.placed_at desc limit 100) o) as orders,
+    (select coalesce(json_agg(o order by o.placed_at desc, o.id desc), '[]') from (${orderRows(sql`c.id`, null, ORDERS_PAGE)}) o) as orders,
     (select coalesce(json_agg(e order by e.occurred_at desc, e.id desc), '[]') from (
       select id, type, name, properties, occurred_at from events where customer_id = c.id
       order by occurred_at desc, id desc limit ${TIMELINE_PAGE + 1}) e) as events,
@@ -244,28 +293,27 @@ const detailQuery = (id: number) => sql<DetailRow>`
       'net', coalesce(sum(total_amount - refunded_amount) filter (where paid_at is not null), 0)
         - (select coalesce(sum(r.amount), 0) from refunds r where r.customer_id = c.id and r.order_id is null),
       'first', min(placed_at), 'last', max(placed_at))
-      from orders where customer_id = c.id) as stats
+      from orders where customer_id = c.id) as stats,
+    json_build_array(${sql.join(panels.map((p) => p.select({ now })))}) as panels
   from customers c left join channels ch on ch.id = c.first_channel_id where c.id = ${id}`;
 
 /** The 360° view. Personal data is masked unless revealed; every reveal is audited. */
 export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOptions): Promise<CustomerDetail> {
   if (opts.reveal && !opts.mayReveal) throw customerErrors.revealForbidden();
-  const [row] = (await runPrepared(db, 'customer_detail', detailQuery(opts.id))).rows;
+  const now = opts.now;
+  // One statement for the whole view, its modules' panels included; planned once per connection (its text is fixed
+  // by the modules the server runs).
+  const [row] = (await preparedScope(() => detailQuery(opts.id, opts.panels, now).execute(db))).rows;
   if (!row) throw customerErrors.notFound(opts.id);
   if (row.merged_into !== null) throw customerErrors.merged(opts.id, row.merged_into);
   if (opts.reveal) {
     await recordAudit(db, { actor: opts.actor, action: 'customer.reveal_pii', target: { type: 'customer', id: opts.id } });
   }
-  // Every module's panel is a few small statements, planned once per connection rather than per view.
-  const panels = await preparedScope(() =>
-    Promise.all(
-      opts.panels.map(async (p) => ({
-        key: p.key,
-        title: p.title,
-        ...(await p.load(db, { customerId: opts.id, keyring, reveal: opts.reveal })),
-      })),
-    ),
-  );
+  const panels = opts.panels.map((p, i) => ({
+    key: p.key,
+    title: p.title,
+    ...p.present(row.panels[i], { customerId: opts.id, keyring, reveal: opts.reveal, now }),
+  }));
   return {
     customer: {
       ...presentSummary(keyring, row, opts.reveal),
@@ -304,20 +352,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       firstOrderAt: row.stats.first ? iso(row.stats.first) : null,
       lastOrderAt: row.stats.last ? iso(row.stats.last) : null,
     },
-    orders: row.orders.map((o) => ({
-      id: o.id,
-      channel: o.channel,
-      channelName: o.channel_name,
-      externalId: o.external_id,
-      status: o.status,
-      currency: o.currency,
-      totalAmount: o.total_amount,
-      refundedAmount: o.refunded_amount,
-      placedAt: iso(o.placed_at),
-      shippingAddressId: o.shipping_address_id,
-      items: o.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price, amount: i.amount })),
-      shipments: o.shipments,
-    })),
+    orders: orderPage(row.orders, ORDERS_PAGE),
     events: eventPage(row.events, TIMELINE_PAGE),
     panels,
   };

@@ -1,4 +1,5 @@
-import { type CustomerData, type CustomerPanel, labels } from '../../platform/registry.ts';
+import { sql } from 'kysely';
+import { type CustomerData, type CustomerPanel, isoTime, labels, panelRows } from '../../platform/registry.ts';
 
 /**
  * A person's journey runs stay with the profile they ran on when people merge (a waiting run of the merged person
@@ -24,38 +25,45 @@ const STATUS = {
   failed: labels('出错停止', 'Stopped by an error'),
 } as const;
 
+type RunRow = {
+  id: number;
+  name: string;
+  status: string;
+  step: string | null;
+  due_at: string | null;
+  exit_reason: string | null;
+  error: string | null;
+  started_at: string;
+};
+
 /** The person's journeys on the 360: which, where they are, when the next step is due, how each ended. */
 export const journeysPanel: CustomerPanel = {
   key: 'journeys',
   title: labels('自动化旅程', 'Journeys'),
-  load: async (db, { customerId }) => {
-    const rows = await db
-      .selectFrom('journey_runs as r')
-      .innerJoin('journeys as j', 'j.id', 'r.journey_id')
-      .select(['j.name', 'r.status', 'r.step', 'r.due_at', 'r.exit_reason', 'r.error', 'r.started_at'])
-      .where('r.customer_id', '=', customerId)
-      .orderBy('r.id', 'desc')
-      .limit(20)
-      .execute();
-    return {
-      columns: [
-        { key: 'journey', label: labels('旅程', 'Journey') },
-        { key: 'status', label: labels('状态', 'State'), values: STATUS },
-        { key: 'startedAt', label: labels('进入时间', 'Entered'), type: 'datetime' },
-        { key: 'next', label: labels('下一步', 'Next step') },
-        { key: 'dueAt', label: labels('下一步时间', 'Due'), type: 'datetime' },
-        { key: 'note', label: labels('说明', 'Note') },
-      ],
-      rows: rows.map((r) => ({
-        journey: r.name,
-        status: r.status,
-        startedAt: r.started_at.toISOString(),
-        next: r.step,
-        dueAt: r.due_at?.toISOString() ?? null,
-        note: r.error ?? r.exit_reason,
-      })),
-    };
-  },
+  select: () =>
+    panelRows(
+      sql`select r.id, j.name, r.status, r.step, r.due_at, r.exit_reason, r.error, r.started_at
+        from journey_runs r join journeys j on j.id = r.journey_id where r.customer_id = c.id order by r.id desc limit 20`,
+      sql`r.id desc`,
+    ),
+  present: (rows: RunRow[]) => ({
+    columns: [
+      { key: 'journey', label: labels('旅程', 'Journey') },
+      { key: 'status', label: labels('状态', 'State'), values: STATUS },
+      { key: 'startedAt', label: labels('进入时间', 'Entered'), type: 'datetime' },
+      { key: 'next', label: labels('下一步', 'Next step') },
+      { key: 'dueAt', label: labels('下一步时间', 'Due'), type: 'datetime' },
+      { key: 'note', label: labels('说明', 'Note') },
+    ],
+    rows: rows.map((r) => ({
+      journey: r.name,
+      status: r.status,
+      startedAt: isoTime(r.started_at),
+      next: r.step,
+      dueAt: r.due_at === null ? null : isoTime(r.due_at),
+      note: r.error ?? r.exit_reason,
+    })),
+  }),
 };
 
 const TASK_STATUS = {
@@ -64,27 +72,25 @@ const TASK_STATUS = {
   cancelled: labels('已取消', 'Cancelled'),
 } as const;
 
+type TaskRow = { id: number; title: string; due_at: string; status: string; outcome: string | null; completed_by: string | null };
+
 /** The person's follow-ups (回访) on the 360: what, for whom, by when, what came of it. */
 export const followUpsPanel: CustomerPanel = {
   key: 'follow-ups',
   title: labels('回访任务', 'Follow-ups'),
-  load: async (db, { customerId }) => {
-    const rows = await db
-      .selectFrom('journey_tasks')
-      .select(['title', 'assignee_role', 'assignee_user_id', 'due_at', 'status', 'outcome', 'completed_by'])
-      .where('customer_id', '=', customerId)
-      .orderBy('id', 'desc')
-      .limit(20)
-      .execute();
-    return {
-      columns: [
-        { key: 'task', label: labels('任务', 'Task') },
-        { key: 'dueAt', label: labels('截止', 'Due'), type: 'datetime' },
-        { key: 'status', label: labels('状态', 'State'), values: TASK_STATUS },
-        { key: 'outcome', label: labels('结果', 'Outcome') },
-        { key: 'by', label: labels('处理人', 'Closed by') },
-      ],
-      rows: rows.map((r) => ({ task: r.title, dueAt: r.due_at.toISOString(), status: r.status, outcome: r.outcome, by: r.completed_by })),
-    };
-  },
+  select: () =>
+    panelRows(
+      sql`select id, title, due_at, status, outcome, completed_by from journey_tasks where customer_id = c.id order by id desc limit 20`,
+      sql`r.id desc`,
+    ),
+  present: (rows: TaskRow[]) => ({
+    columns: [
+      { key: 'task', label: labels('任务', 'Task') },
+      { key: 'dueAt', label: labels('截止', 'Due'), type: 'datetime' },
+      { key: 'status', label: labels('状态', 'State'), values: TASK_STATUS },
+      { key: 'outcome', label: labels('结果', 'Outcome') },
+      { key: 'by', label: labels('处理人', 'Closed by') },
+    ],
+    rows: rows.map((r) => ({ task: r.title, dueAt: isoTime(r.due_at), status: r.status, outcome: r.outcome, by: r.completed_by })),
+  }),
 };

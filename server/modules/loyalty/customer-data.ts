@@ -1,10 +1,17 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.ts';
 import { moveRows, moveRowsBack } from '../../platform/merge-rows.ts';
-import { type CustomerData, type CustomerPanel, type MessageScope, type SegmentField, labels } from '../../platform/registry.ts';
-import { availableSql, balanceOf } from './ledger.ts';
-import { ledgerOf, memberUrl } from './members.ts';
-import { loyaltySettingsOf, tierOf } from './programme.ts';
+import {
+  type CustomerData,
+  type CustomerPanel,
+  type MessageScope,
+  type PanelContent,
+  type SegmentField,
+  labels,
+  panelRows,
+} from '../../platform/registry.ts';
+import { type Balance, availableSql, balanceSql } from './ledger.ts';
+import { ledgerEntry, memberUrl } from './members.ts';
+import { loyaltySettingsFrom, loyaltySettingsOf, loyaltySettingsSql, reminderDaysSql, tierOf } from './programme.ts';
 
 const members: CustomerData = {
   table: 'loyalty_members',
@@ -110,11 +117,25 @@ const pointsField = {
 };
 const reasonField = { key: 'reason', label: labels('原因', 'Reason'), type: 'text' as const, required: true };
 
-async function loyaltyPanelOf(db: Db, customerId: number) {
-  const [m, settings] = await Promise.all([
-    db.selectFrom('loyalty_members').selectAll().where('customer_id', '=', customerId).executeTakeFirst(),
-    loyaltySettingsOf(db),
-  ]);
+type MembershipValue = {
+  member: { member_no: string; tier: string | null; joined_at: string } | null;
+  settings: unknown;
+  balance: Balance;
+};
+
+/** Membership and balance with the programme it is read against, in one JSON value (over `c`). */
+const membershipSql = (now: Date) => {
+  const stored = loyaltySettingsSql();
+  const soon = sql`${now}::timestamptz + make_interval(days => ${reminderDaysSql(stored)})`;
+  return sql`json_build_object(
+    'member', (select json_build_object('member_no', m.member_no, 'tier', m.tier, 'joined_at', m.joined_at)
+      from loyalty_members m where m.customer_id = c.id),
+    'settings', ${stored},
+    'balance', ${balanceSql(sql`c.id`, now, soon)})`;
+};
+
+function membershipPanel({ member: m, settings: stored, balance }: MembershipValue, customerId: number): PanelContent {
+  const settings = loyaltySettingsFrom(stored);
   const columns = [
     { key: 'memberNo', label: labels('会员号', 'Member no.') },
     { key: 'tier', label: labels('等级', 'Tier') },
@@ -138,16 +159,15 @@ async function loyaltyPanelOf(db: Db, customerId: number) {
         },
       ],
     };
-  const b = await balanceOf(db, customerId, { now: new Date(), reminderDays: settings.expiry.reminderDays });
   return {
     columns,
     rows: [
       {
         memberNo: m.member_no,
         tier: tierOf(settings, m.tier)?.name ?? m.tier,
-        available: b.available,
-        pending: b.pending,
-        expiring: b.expiring,
+        available: balance.available,
+        pending: balance.pending,
+        expiring: balance.expiring,
         joinedAt: new Date(m.joined_at).toISOString(),
       },
     ],
@@ -165,29 +185,34 @@ async function loyaltyPanelOf(db: Db, customerId: number) {
 
 /** The 360's loyalty panels: membership and balance (with the adjust and enrol actions), then the points history. */
 export const loyaltyPanels: readonly CustomerPanel[] = [
-  { key: 'loyalty', title: labels('会员与积分', 'Loyalty'), load: (db, p) => loyaltyPanelOf(db, p.customerId) },
+  {
+    key: 'loyalty',
+    title: labels('会员与积分', 'Loyalty'),
+    select: ({ now }) => membershipSql(now),
+    present: (value: MembershipValue, p) => membershipPanel(value, p.customerId),
+  },
   {
     key: 'loyalty_ledger',
     title: labels('积分明细', 'Points history'),
-    load: async (db, p) => {
-      const page = await ledgerOf(db, p.customerId, { limit: 20, offset: 0 }, new Date());
-      return {
-        columns: [
-          { key: 'createdAt', label: labels('时间', 'When'), type: 'datetime' },
-          { key: 'kind', label: labels('类型', 'Kind'), values: KIND },
-          { key: 'points', label: labels('积分', 'Points') },
-          { key: 'state', label: labels('状态', 'State'), values: STATE },
-          { key: 'reason', label: labels('说明', 'Note') },
-        ],
-        rows: page.items.map((e) => ({
+    select: () => panelRows(sql`select * from loyalty_ledger l where l.customer_id = c.id order by l.id desc limit 20`, sql`r.id desc`),
+    present: (rows: Parameters<typeof ledgerEntry>[0][], p) => ({
+      columns: [
+        { key: 'createdAt', label: labels('时间', 'When'), type: 'datetime' },
+        { key: 'kind', label: labels('类型', 'Kind'), values: KIND },
+        { key: 'points', label: labels('积分', 'Points') },
+        { key: 'state', label: labels('状态', 'State'), values: STATE },
+        { key: 'reason', label: labels('说明', 'Note') },
+      ],
+      rows: rows
+        .map((row) => ledgerEntry(row, p.now))
+        .map((e) => ({
           createdAt: e.createdAt,
           kind: e.kind,
           points: e.points,
           state: e.state,
           reason: [e.reason, e.actor].filter(Boolean).join(' · ') || (e.orderId ? `#${e.orderId}` : null),
         })),
-      };
-    },
+    }),
   },
 ];
 

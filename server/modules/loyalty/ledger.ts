@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { LoyaltySettings } from '../../../contracts/loyalty.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
@@ -23,37 +23,32 @@ export type Balance = {
   expired: number;
 };
 
+/**
+ * One person's points as a JSON object of `Balance`'s fields: SQL over the person's id (`customer`), with `soon` the
+ * time up to which available points count as expiring.
+ */
+export const balanceSql = (customer: RawBuilder<unknown>, now: Date, soon: RawBuilder<unknown>) => sql`(
+  select json_build_object(
+    'available', coalesce(sum(l.remaining) filter (where ${availableSql(now)}), 0),
+    'pending', coalesce(sum(l.remaining) filter (where l.remaining > 0 and l.available_at > ${now}), 0),
+    'expiring', coalesce(sum(l.remaining) filter (where ${availableSql(now)} and l.expires_at <= ${soon}), 0),
+    'expiringAt', min(l.expires_at) filter (where ${availableSql(now)} and l.expires_at <= ${soon}),
+    'earned', coalesce(sum(l.points) filter (where l.points > 0), 0),
+    'spent', coalesce(-sum(l.points) filter (where l.kind = 'redeem' or (l.kind = 'adjust' and l.points < 0)), 0),
+    'expired', coalesce(-sum(l.points) filter (where l.kind = 'expire'), 0))
+  from loyalty_ledger l where l.customer_id = ${customer})`;
+
+/** A balance as `balanceSql` gives it, its time in ISO form. */
+export const balanceFrom = (b: Balance): Balance => ({
+  ...b,
+  expiringAt: b.expiringAt === null ? null : new Date(b.expiringAt).toISOString(),
+});
+
 /** One person's points: what they can spend, what is pending, what expires soon, and the totals of their history. */
 export async function balanceOf(db: Db, customerId: number, c: { now: Date; reminderDays: number }): Promise<Balance> {
   const soon = new Date(c.now.getTime() + c.reminderDays * 86_400_000);
-  const r = await sql<{
-    available: number;
-    pending: number;
-    expiring: number;
-    expiring_at: Date | null;
-    earned: number;
-    spent: number;
-    expired: number;
-  }>`
-    select
-      coalesce(sum(l.remaining) filter (where ${availableSql(c.now)}), 0)::int as available,
-      coalesce(sum(l.remaining) filter (where l.remaining > 0 and l.available_at > ${c.now}), 0)::int as pending,
-      coalesce(sum(l.remaining) filter (where ${availableSql(c.now)} and l.expires_at <= ${soon}), 0)::int as expiring,
-      min(l.expires_at) filter (where ${availableSql(c.now)} and l.expires_at <= ${soon}) as expiring_at,
-      coalesce(sum(l.points) filter (where l.points > 0), 0)::int as earned,
-      coalesce(-sum(l.points) filter (where l.kind = 'redeem' or (l.kind = 'adjust' and l.points < 0)), 0)::int as spent,
-      coalesce(-sum(l.points) filter (where l.kind = 'expire'), 0)::int as expired
-    from loyalty_ledger l where l.customer_id = ${customerId}`.execute(db);
-  const b = r.rows[0];
-  return {
-    available: b.available,
-    pending: b.pending,
-    expiring: b.expiring,
-    expiringAt: b.expiring_at ? new Date(b.expiring_at).toISOString() : null,
-    earned: b.earned,
-    spent: b.spent,
-    expired: b.expired,
-  };
+  const r = await sql<{ b: Balance }>`select ${balanceSql(sql`${customerId}`, c.now, sql`${soon}`)} as b`.execute(db);
+  return balanceFrom(r.rows[0].b);
 }
 
 /**

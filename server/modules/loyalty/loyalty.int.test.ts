@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, apiAs, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
@@ -6,6 +7,7 @@ import { patronComposition } from '../../modules.ts';
 import { awardBatch, ledgerContextOf, nightly } from './work.ts';
 import { awardQueued } from './work.ts';
 import { memberToken } from './members.ts';
+import { loyaltyPanels } from './customer-data.ts';
 
 /** 10:00 on 3 December 2026 in Shanghai, the store's time zone. */
 const T0 = new Date('2026-12-03T02:00:00Z');
@@ -181,6 +183,22 @@ describe('loyalty', () => {
     const over = await api('POST', `/loyalty/members/${o.customerId}/adjust`, { points: -500, reason: '误操作' });
     expect(over.statusCode).toBe(409);
     expect(over.json().error.code).toBe('LOYALTY_INSUFFICIENT_POINTS');
+    // The 360 shows the membership and balance the member API shows, and the adjustment first in the points history.
+    const detail = (await api('GET', `/customers/${o.customerId}`)).json();
+    const panel = (key: string) => detail.panels.find((p: { key: string }) => p.key === key);
+    const m = await member(o.customerId, new Date());
+    expect(panel('loyalty').rows).toEqual([
+      {
+        memberNo: m.memberNo,
+        tier: null,
+        available: m.balance.available,
+        pending: m.balance.pending,
+        expiring: m.balance.expiring,
+        joinedAt: m.joinedAt,
+      },
+    ]);
+    expect(panel('loyalty_ledger').rows[0]).toMatchObject({ kind: 'adjust', points: 30, state: 'available' });
+    expect(panel('loyalty_ledger').rows[0].reason).toContain('客服补偿');
     const audit = await patron.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'loyalty.adjust').execute();
     expect(audit.some((a) => a.target_id === String(o.customerId))).toBe(true);
     expect((await api('POST', `/loyalty/members/${o.customerId}/adjust`, { points: 0, reason: 'x' })).statusCode).toBe(400);
@@ -217,6 +235,19 @@ describe('loyalty', () => {
     expect(reminders).toHaveLength(1);
     expect(reminders[0].variables).toMatchObject({ points: { expiring: 220, balance: 220 } });
     expect((reminders[0].variables as { loyalty: { member_url: string } }).loyalty.member_url).toContain('/m/');
+    // The 360's panel counts as expiring what the programme's reminder window holds.
+    const expiring = async (now: Date) => {
+      const [panel] = loyaltyPanels;
+      const r = await sql<{ v: unknown }>`select ${panel.select({ now })} as v from customers c where c.id = ${o.customerId}`.execute(
+        patron.ctx.db,
+      );
+      return panel.present(r.rows[0].v, { customerId: o.customerId, keyring: patron.ctx.keyring, reveal: false, now }).rows[0].expiring;
+    };
+    expect(await expiring(days(14 + 341))).toBe(220);
+    await api('PUT', '/loyalty/settings', { ...settings, expiry: { ...settings.expiry, reminderDays: 5 } });
+    expect(await expiring(days(14 + 341))).toBe(0);
+    // The sign-up bonus, available at T0, expires first (the review's came later, the order's lot 14 days on).
+    expect(await expiring(days(14 + 347))).toBe(50);
     await api('PUT', '/loyalty/settings', settings);
     const yearOn = days(14 + 366);
     await nightly(at(yearOn));

@@ -7,10 +7,11 @@ import { readSignedId, signId } from '../../platform/signed-id.ts';
 import { recordAudit } from '../audit/index.ts';
 import { currentCustomerId } from '../customers/index.ts';
 import { availableSql, balanceOf, credit, type LedgerContext } from './ledger.ts';
+import type { LedgerKind } from './loyalty.tables.ts';
 import { loyaltyErrors, tierOf } from './programme.ts';
 import { applyTiers, tierMovesSql } from './tiers.ts';
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 /** Writes a new member (once) with the sign-up bonus; their tier is evaluated at once (a tier open to all is theirs). */
 export async function joinMember(
@@ -130,13 +131,44 @@ export async function listMembers(db: Db, q: { limit: number; offset: number; ti
   };
 }
 
+/** A ledger row as read directly (times as Date) or as JSON (times as text). */
+type LedgerRow = {
+  id: number | string;
+  kind: LedgerKind;
+  source: string;
+  points: number;
+  remaining: number;
+  available_at: Date | string;
+  expires_at: Date | string | null;
+  order_id: number | string | null;
+  reason: string | null;
+  actor: string | null;
+  created_at: Date | string;
+};
+
 /** A ledger entry's state as the member sees it. */
-function stateOf(e: { kind: string; points: number; remaining: number; available_at: Date; expires_at: Date | null }, now: Date) {
+function stateOf(e: LedgerRow, now: Date) {
   if (e.points <= 0) return e.kind === 'expire' ? 'expired' : 'spent';
   if (new Date(e.available_at) > now) return 'pending';
   if (e.remaining === 0) return e.expires_at && new Date(e.expires_at) <= now ? 'expired' : 'used';
   return e.expires_at && new Date(e.expires_at) <= now ? 'expired' : 'available';
 }
+
+/** A ledger entry as the member and the admin see it. */
+export const ledgerEntry = (e: LedgerRow, now: Date) => ({
+  id: Number(e.id),
+  kind: e.kind,
+  source: e.source,
+  points: e.points,
+  remaining: e.remaining,
+  state: stateOf(e, now),
+  availableAt: new Date(e.available_at).toISOString(),
+  expiresAt: iso(e.expires_at),
+  orderId: e.order_id === null ? null : Number(e.order_id),
+  reason: e.reason,
+  actor: e.actor,
+  createdAt: new Date(e.created_at).toISOString(),
+});
 
 export async function ledgerOf(db: Db, customerId: number, q: { limit: number; offset: number }, now: Date) {
   const [rows, total] = await Promise.all([
@@ -155,20 +187,7 @@ export async function ledgerOf(db: Db, customerId: number, q: { limit: number; o
       .executeTakeFirstOrThrow(),
   ]);
   return {
-    items: rows.map((e) => ({
-      id: Number(e.id),
-      kind: e.kind,
-      source: e.source,
-      points: e.points,
-      remaining: e.remaining,
-      state: stateOf(e, now),
-      availableAt: new Date(e.available_at).toISOString(),
-      expiresAt: iso(e.expires_at),
-      orderId: e.order_id === null ? null : Number(e.order_id),
-      reason: e.reason,
-      actor: e.actor,
-      createdAt: new Date(e.created_at).toISOString(),
-    })),
+    items: rows.map((e) => ledgerEntry(e, now)),
     total: total.n,
   };
 }

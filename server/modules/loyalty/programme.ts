@@ -3,7 +3,7 @@ import { type LoyaltySettings, loyaltySettings } from '../../../contracts/loyalt
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
-import { readSetting, writeSetting } from '../system/index.ts';
+import { readSetting, settingOf, settingSql, writeSetting } from '../system/index.ts';
 
 export const loyaltyErrors = {
   notMember: (customerId: number) => new AppError('LOYALTY_NOT_MEMBER', 'not_found', `Customer ${customerId} is not a member.`),
@@ -21,6 +21,14 @@ export const DEFAULT_SETTINGS: LoyaltySettings = loyaltySettings.parse({});
 /** The programme as configured (its defaults where nothing was saved). */
 export const loyaltySettingsOf = async (db: Db): Promise<LoyaltySettings> =>
   loyaltySettings.parse(await readSetting(db, KEY, DEFAULT_SETTINGS));
+
+/** The programme as stored (JSON), for a statement that reads it with other things; `loyaltySettingsFrom` reads it. */
+export const loyaltySettingsSql = () => settingSql(KEY);
+export const loyaltySettingsFrom = (stored: unknown): LoyaltySettings => loyaltySettings.parse(settingOf(stored, DEFAULT_SETTINGS));
+
+/** How many days before expiry points count as expiring, as SQL over the stored programme (`loyaltySettingsSql`). */
+export const reminderDaysSql = (stored: RawBuilder<unknown>) =>
+  sql<number>`coalesce((${stored} -> 'expiry' ->> 'reminderDays')::int, ${DEFAULT_SETTINGS.expiry.reminderDays}::int)`;
 
 export const writeLoyaltySettings = (db: Db, value: LoyaltySettings, actor: Actor) =>
   writeSetting(db, { key: KEY, value, fallback: DEFAULT_SETTINGS, actor });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type CustomerData, type CustomerPanel, type SegmentField, labels } from '../../platform/registry.ts';
+import { type CustomerData, type CustomerPanel, type SegmentField, isoTime, labels, panelRows } from '../../platform/registry.ts';
 import { type Keyring, decryptField } from '../../platform/crypto.ts';
 import type { Db } from '../../db/index.ts';
 
@@ -64,35 +64,44 @@ const REASONS = {
 
 const CHANNELS = { email: labels('邮件', 'E-mail'), sms: labels('短信', 'SMS') } as const;
 
+type MessageRow = {
+  id: number;
+  created_at: string;
+  sent_at: string | null;
+  channel: string;
+  template_key: string;
+  status: string;
+  skip_reason: string | null;
+  not_before: string;
+  rescheduled_from: string | null;
+};
+
 /** The person's last messages on the 360: when, how, which template, what became of it and why. */
 export const messagesPanel: CustomerPanel = {
   key: 'messages',
   title: labels('消息', 'Messages'),
-  load: async (db, { customerId }) => {
-    const rows = await db
-      .selectFrom('messages')
-      .select(['created_at', 'sent_at', 'channel', 'purpose', 'template_key', 'status', 'skip_reason', 'not_before', 'rescheduled_from'])
-      .where('customer_id', '=', customerId)
-      .orderBy('id', 'desc')
-      .limit(20)
-      .execute();
-    return {
-      columns: [
-        { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
-        { key: 'channel', label: labels('渠道', 'Channel'), values: CHANNELS },
-        { key: 'template', label: labels('模板', 'Template') },
-        { key: 'status', label: labels('状态', 'State'), values: STATUS },
-        { key: 'note', label: labels('说明', 'Note'), values: REASONS },
-        { key: 'rescheduledTo', label: labels('改在', 'Moved to'), type: 'datetime' },
-      ],
-      rows: rows.map((r) => ({
-        at: (r.sent_at ?? r.created_at).toISOString(),
-        channel: r.channel,
-        template: r.template_key,
-        status: r.status,
-        note: r.skip_reason ?? (r.rescheduled_from ? 'quiet_hours' : null),
-        rescheduledTo: r.rescheduled_from ? r.not_before.toISOString() : null,
-      })),
-    };
-  },
+  select: () =>
+    panelRows(
+      sql`select id, created_at, sent_at, channel, template_key, status, skip_reason, not_before, rescheduled_from
+        from messages where customer_id = c.id order by id desc limit 20`,
+      sql`r.id desc`,
+    ),
+  present: (rows: MessageRow[]) => ({
+    columns: [
+      { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
+      { key: 'channel', label: labels('渠道', 'Channel'), values: CHANNELS },
+      { key: 'template', label: labels('模板', 'Template') },
+      { key: 'status', label: labels('状态', 'State'), values: STATUS },
+      { key: 'note', label: labels('说明', 'Note'), values: REASONS },
+      { key: 'rescheduledTo', label: labels('改在', 'Moved to'), type: 'datetime' },
+    ],
+    rows: rows.map((r) => ({
+      at: isoTime(r.sent_at ?? r.created_at),
+      channel: r.channel,
+      template: r.template_key,
+      status: r.status,
+      note: r.skip_reason ?? (r.rescheduled_from ? 'quiet_hours' : null),
+      rescheduledTo: r.rescheduled_from ? isoTime(r.not_before) : null,
+    })),
+  }),
 };

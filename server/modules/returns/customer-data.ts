@@ -1,7 +1,15 @@
 import { sql } from 'kysely';
 import { RETURN_STATES } from '../../../contracts/returns.ts';
 import { decryptField } from '../../platform/crypto.ts';
-import { type CustomerData, type CustomerPanel, type Labels, type SegmentField, labels } from '../../platform/registry.ts';
+import {
+  type CustomerData,
+  type CustomerPanel,
+  type Labels,
+  type SegmentField,
+  isoTime,
+  labels,
+  panelRows,
+} from '../../platform/registry.ts';
 import { STATE_NAMES } from './templates.ts';
 
 const STATE = Object.fromEntries(RETURN_STATES.map((s) => [s, labels(STATE_NAMES['zh-CN'][s], STATE_NAMES.en[s])])) as Record<
@@ -78,38 +86,44 @@ export const returnsFields: readonly SegmentField[] = [
   },
 ];
 
+type ReturnRow = {
+  id: number;
+  external_id: string;
+  state: string;
+  reason: string | null;
+  resolution: string | null;
+  refund_amount: number | null;
+  created_at: string;
+};
+
 /** The person's returns on the 360 (and the ticket sidebar): order, state, reason, how it ended. */
 export const returnsPanel: CustomerPanel = {
   key: 'returns',
   title: labels('退换货', 'Returns'),
-  load: async (db, { customerId }) => {
-    const rows = await db
-      .selectFrom('return_requests as r')
-      .innerJoin('orders as o', 'o.id', 'r.order_id')
-      .select(['r.id', 'o.external_id', 'r.state', 'r.reason', 'r.resolution', 'r.refund_amount', 'r.created_at'])
-      .where('r.customer_id', '=', customerId)
-      .orderBy('r.id', 'desc')
-      .limit(20)
-      .execute();
-    return {
-      columns: [
-        { key: 'id', label: labels('退换货单', 'Return') },
-        { key: 'order', label: labels('订单', 'Order') },
-        { key: 'state', label: labels('状态', 'State'), values: STATE },
-        { key: 'reason', label: labels('原因', 'Reason') },
-        { key: 'resolution', label: labels('处理方式', 'Resolution'), values: RESOLUTION },
-        { key: 'refund', label: labels('退款', 'Refund'), type: 'money' },
-        { key: 'createdAt', label: labels('申请时间', 'Requested'), type: 'datetime' },
-      ],
-      rows: rows.map((r) => ({
-        id: Number(r.id),
-        order: r.external_id,
-        state: r.state,
-        reason: r.reason,
-        resolution: r.resolution,
-        refund: r.refund_amount === null ? null : Number(r.refund_amount),
-        createdAt: r.created_at.toISOString(),
-      })),
-    };
-  },
+  select: () =>
+    panelRows(
+      sql`select r.id, o.external_id, r.state, r.reason, r.resolution, r.refund_amount, r.created_at
+        from return_requests r join orders o on o.id = r.order_id where r.customer_id = c.id order by r.id desc limit 20`,
+      sql`r.id desc`,
+    ),
+  present: (rows: ReturnRow[]) => ({
+    columns: [
+      { key: 'id', label: labels('退换货单', 'Return') },
+      { key: 'order', label: labels('订单', 'Order') },
+      { key: 'state', label: labels('状态', 'State'), values: STATE },
+      { key: 'reason', label: labels('原因', 'Reason') },
+      { key: 'resolution', label: labels('处理方式', 'Resolution'), values: RESOLUTION },
+      { key: 'refund', label: labels('退款', 'Refund'), type: 'money' },
+      { key: 'createdAt', label: labels('申请时间', 'Requested'), type: 'datetime' },
+    ],
+    rows: rows.map((r) => ({
+      id: Number(r.id),
+      order: r.external_id,
+      state: r.state,
+      reason: r.reason,
+      resolution: r.resolution,
+      refund: r.refund_amount === null ? null : Number(r.refund_amount),
+      createdAt: isoTime(r.created_at),
+    })),
+  }),
 };

@@ -1,7 +1,15 @@
 import { sql } from 'kysely';
 import type { TICKET_STATUSES, TICKET_TYPES } from '../../../contracts/service.ts';
 import { decryptField } from '../../platform/crypto.ts';
-import { type CustomerData, type CustomerPanel, type Labels, type SegmentField, labels } from '../../platform/registry.ts';
+import {
+  type CustomerData,
+  type CustomerPanel,
+  type Labels,
+  type SegmentField,
+  isoTime,
+  labels,
+  panelRows,
+} from '../../platform/registry.ts';
 
 const STATUS: Record<(typeof TICKET_STATUSES)[number], Labels> = {
   new: labels('新建', 'New'),
@@ -97,32 +105,35 @@ export const serviceFields: readonly SegmentField[] = [
   },
 ];
 
+type TicketRow = { id: number; subject: string; type: string; status: string; created_at: string; rating: number | null };
+
 /** The person's tickets on the 360: subject, type, status, when, and the rating they gave. */
 export const ticketsPanel: CustomerPanel = {
   key: 'tickets',
   title: labels('服务工单', 'Service tickets'),
-  load: async (db, { customerId }) => {
-    const rows = await sql<{ id: number; subject: string; type: string; status: string; created_at: Date; rating: number | null }>`
-      select t.id, t.subject, t.type, t.status, t.created_at, f.rating
-      from tickets t left join feedback_requests f on f.subject_type = 'ticket' and f.subject_id = t.id
-      where t.customer_id = ${customerId} and t.merged_into is null order by t.id desc limit 20`.execute(db);
-    return {
-      columns: [
-        { key: 'id', label: labels('工单号', 'Ticket') },
-        { key: 'subject', label: labels('主题', 'Subject') },
-        { key: 'type', label: labels('类型', 'Type'), values: TYPE },
-        { key: 'status', label: labels('状态', 'Status'), values: STATUS },
-        { key: 'createdAt', label: labels('创建时间', 'Created'), type: 'datetime' },
-        { key: 'rating', label: labels('满意度', 'CSAT') },
-      ],
-      rows: rows.rows.map((r) => ({
-        id: Number(r.id),
-        subject: r.subject,
-        type: r.type,
-        status: r.status,
-        createdAt: r.created_at.toISOString(),
-        rating: r.rating,
-      })),
-    };
-  },
+  select: () =>
+    panelRows(
+      sql`select t.id, t.subject, t.type, t.status, t.created_at, f.rating
+        from tickets t left join feedback_requests f on f.subject_type = 'ticket' and f.subject_id = t.id
+        where t.customer_id = c.id and t.merged_into is null order by t.id desc limit 20`,
+      sql`r.id desc`,
+    ),
+  present: (rows: TicketRow[]) => ({
+    columns: [
+      { key: 'id', label: labels('工单号', 'Ticket') },
+      { key: 'subject', label: labels('主题', 'Subject') },
+      { key: 'type', label: labels('类型', 'Type'), values: TYPE },
+      { key: 'status', label: labels('状态', 'Status'), values: STATUS },
+      { key: 'createdAt', label: labels('创建时间', 'Created'), type: 'datetime' },
+      { key: 'rating', label: labels('满意度', 'CSAT') },
+    ],
+    rows: rows.map((r) => ({
+      id: Number(r.id),
+      subject: r.subject,
+      type: r.type,
+      status: r.status,
+      createdAt: isoTime(r.created_at),
+      rating: r.rating,
+    })),
+  }),
 };

@@ -1,5 +1,13 @@
 import { sql } from 'kysely';
-import { type CustomerData, type CustomerPanel, type Labels, type SegmentField, labels } from '../../platform/registry.ts';
+import {
+  type CustomerData,
+  type CustomerPanel,
+  type Labels,
+  type SegmentField,
+  isoTime,
+  labels,
+  panelRows,
+} from '../../platform/registry.ts';
 
 /**
  * A person's posts follow them through a merge and are exported; erasure unlinks them (what was said in public stays
@@ -21,40 +29,46 @@ export const socialData: readonly CustomerData[] = [
   },
 ];
 
+type PostRow = {
+  platform: string;
+  kind: string;
+  rating: number | null;
+  product_sku: string | null;
+  text: string | null;
+  sentiment_label: string | null;
+  posted_at: string;
+};
+
 /** The person's reviews and posts on the 360: where, what they said, its sentiment, the rating of a review. */
 export const socialPanel: CustomerPanel = {
   key: 'social',
   title: labels('评价与社媒', 'Reviews and social'),
-  load: async (db, { customerId }) => {
-    const rows = await db
-      .selectFrom('social_posts')
-      .select(['platform', 'kind', 'rating', 'product_sku', 'text', 'sentiment_label', 'posted_at'])
-      .where('customer_id', '=', customerId)
-      .where('kind', '<>', 'dm')
-      .orderBy('posted_at', 'desc')
-      .limit(20)
-      .execute();
-    return {
-      columns: [
-        { key: 'platform', label: labels('平台', 'Platform') },
-        { key: 'kind', label: labels('类型', 'Kind'), values: KINDS },
-        { key: 'rating', label: labels('评分', 'Rating') },
-        { key: 'product', label: labels('商品', 'Product') },
-        { key: 'text', label: labels('内容', 'Text') },
-        { key: 'sentiment', label: labels('情感', 'Sentiment'), values: SENTIMENT },
-        { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
-      ],
-      rows: rows.map((r) => ({
-        platform: r.platform,
-        kind: r.kind,
-        rating: r.rating,
-        product: r.product_sku,
-        text: (r.text ?? '').slice(0, 140),
-        sentiment: r.sentiment_label,
-        at: r.posted_at.toISOString(),
-      })),
-    };
-  },
+  select: () =>
+    panelRows(
+      sql`select id, platform, kind, rating, product_sku, left(text, 140) as text, sentiment_label, posted_at from social_posts
+        where customer_id = c.id and kind <> 'dm' order by posted_at desc, id desc limit 20`,
+      sql`r.posted_at desc, r.id desc`,
+    ),
+  present: (rows: PostRow[]) => ({
+    columns: [
+      { key: 'platform', label: labels('平台', 'Platform') },
+      { key: 'kind', label: labels('类型', 'Kind'), values: KINDS },
+      { key: 'rating', label: labels('评分', 'Rating') },
+      { key: 'product', label: labels('商品', 'Product') },
+      { key: 'text', label: labels('内容', 'Text') },
+      { key: 'sentiment', label: labels('情感', 'Sentiment'), values: SENTIMENT },
+      { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
+    ],
+    rows: rows.map((r) => ({
+      platform: r.platform,
+      kind: r.kind,
+      rating: r.rating,
+      product: r.product_sku,
+      text: r.text ?? '',
+      sentiment: r.sentiment_label,
+      at: isoTime(r.posted_at),
+    })),
+  }),
 };
 
 const KINDS: Record<string, Labels> = {

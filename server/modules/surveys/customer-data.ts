@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type CustomerData, type CustomerPanel, type SegmentField, labels } from '../../platform/registry.ts';
+import { type CustomerData, type CustomerPanel, type SegmentField, isoTime, labels, panelRows } from '../../platform/registry.ts';
 
 /**
  * A person's invitations and answers follow them through a merge and are exported. Erasure deletes their free-text
@@ -35,27 +35,25 @@ export const surveysFields: readonly SegmentField[] = [
   },
 ];
 
+type ResponseRow = { name: string; nps: number | null; completed: boolean; updated_at: string };
+
 /** The person's survey answers on the 360: which survey, when, their NPS, finished or not. */
 export const surveysPanel: CustomerPanel = {
   key: 'surveys',
   title: labels('问卷回答', 'Survey answers'),
-  load: async (db, { customerId }) => {
-    const rows = await db
-      .selectFrom('survey_responses as r')
-      .innerJoin('surveys as s', 's.id', 'r.survey_id')
-      .select(['s.name', 'r.nps', 'r.completed', 'r.updated_at'])
-      .where('r.customer_id', '=', customerId)
-      .orderBy('r.updated_at', 'desc')
-      .limit(20)
-      .execute();
-    return {
-      columns: [
-        { key: 'survey', label: labels('问卷', 'Survey') },
-        { key: 'nps', label: labels('NPS', 'NPS') },
-        { key: 'completed', label: labels('已完成', 'Finished') },
-        { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
-      ],
-      rows: rows.map((r) => ({ survey: r.name, nps: r.nps, completed: r.completed, at: r.updated_at.toISOString() })),
-    };
-  },
+  select: () =>
+    panelRows(
+      sql`select r.id, s.name, r.nps, r.completed, r.updated_at
+        from survey_responses r join surveys s on s.id = r.survey_id where r.customer_id = c.id order by r.updated_at desc, r.id desc limit 20`,
+      sql`r.updated_at desc, r.id desc`,
+    ),
+  present: (rows: ResponseRow[]) => ({
+    columns: [
+      { key: 'survey', label: labels('问卷', 'Survey') },
+      { key: 'nps', label: labels('NPS', 'NPS') },
+      { key: 'completed', label: labels('已完成', 'Finished') },
+      { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
+    ],
+    rows: rows.map((r) => ({ survey: r.name, nps: r.nps, completed: r.completed, at: isoTime(r.updated_at) })),
+  }),
 };

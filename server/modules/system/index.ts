@@ -10,4 +10,4 @@ export const systemModule = defineModule({
   jobs: [eventsPruneJob],
   gauges: jobGauges,
 });
-export { getStoreSettings, readSetting, storeClockOf, storeSettingsOf, writeSetting } from './settings.service.ts';
+export { getStoreSettings, readSetting, settingOf, settingSql, storeClockOf, storeSettingsOf, writeSetting } from './settings.service.ts';

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { StoreSettings } from '../../../contracts/system.ts';
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
@@ -10,8 +11,15 @@ const KEY = 'store';
 /** One settings document by key, over its defaults (read through the caller's transaction when in one). */
 export async function readSetting<T extends object>(db: Db, key: string, fallback: T): Promise<T> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-  return row ? { ...fallback, ...(row.value as Partial<T>) } : fallback;
+  return settingOf(row?.value ?? null, fallback);
 }
+
+/** A settings document as stored (null: never saved) over its defaults. */
+export const settingOf = <T extends object>(stored: unknown, fallback: T): T =>
+  stored ? { ...fallback, ...(stored as Partial<T>) } : fallback;
+
+/** A settings document as stored (JSON, null when never saved), for a statement that reads it with other things. */
+export const settingSql = (key: string) => sql<unknown>`(select s.value from settings s where s.key = ${key})`;
 
 /** Replaces a settings document, audited with its before and after. */
 /**

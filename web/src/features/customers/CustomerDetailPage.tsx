@@ -16,26 +16,46 @@ import { AddressesCard, AttributesCard, ConsentsCard, DuplicatesCard, PrivacyAct
 import { ModulePanels } from './ModulePanels.tsx';
 import { TagsAndNotes } from './TagsAndNotes.tsx';
 
-type Order = CustomerDetail['orders'][number];
+type OrderPage = CustomerDetail['orders'];
+type Order = OrderPage['items'][number];
 type EventPage = CustomerDetail['events'];
 
-function EventTimeline({ id, first }: { id: number; first: EventPage }) {
-  const { t, i18n } = useTranslation();
+/** The first page the 360 holds, then the next ones on demand: the items so far, whether more exist, how to load them. */
+function useMorePages<T>(key: string, path: string, first: { items: T[]; nextBefore: string | null }, limit: number) {
   const more = useInfiniteQuery({
-    queryKey: ['customer-events', id],
+    queryKey: [key, path],
     enabled: false,
     initialPageParam: first.nextBefore,
-    queryFn: ({ pageParam }) => api<EventPage>(`/customers/${id}/events`, { query: { before: pageParam ?? undefined, limit: 50 } }),
+    queryFn: ({ pageParam }) => api<typeof first>(path, { query: { before: pageParam ?? undefined, limit } }),
     getNextPageParam: (last) => last.nextBefore,
   });
   const pages = [first, ...(more.data?.pages ?? [])];
-  const items = pages.flatMap((p) => p.items);
-  const next = pages[pages.length - 1].nextBefore;
-  if (items.length === 0) return <Empty description={t('customers.noEvents')} />;
+  return {
+    items: pages.flatMap((p) => p.items),
+    next: pages[pages.length - 1].nextBefore,
+    load: () => (more.data ? more.fetchNextPage() : more.refetch()),
+    loading: more.isFetching,
+  };
+}
+
+function MoreButton({ pages }: { pages: { next: string | null; load(): unknown; loading: boolean } }) {
+  const { t } = useTranslation();
+  if (!pages.next) return null;
+  return (
+    <Button onClick={() => pages.load()} loading={pages.loading} style={{ marginTop: 8 }}>
+      {t('customers.loadMore')}
+    </Button>
+  );
+}
+
+function EventTimeline({ id, first }: { id: number; first: EventPage }) {
+  const { t, i18n } = useTranslation();
+  const pages = useMorePages('customer-events', `/customers/${id}/events`, first, 50);
+  if (pages.items.length === 0) return <Empty description={t('customers.noEvents')} />;
   return (
     <>
       <Timeline
-        items={items.map((e) => ({
+        items={pages.items.map((e) => ({
           children: (
             <Space direction="vertical" size={0}>
               <Typography.Text strong title={e.name}>
@@ -46,12 +66,48 @@ function EventTimeline({ id, first }: { id: number; first: EventPage }) {
           ),
         }))}
       />
-      {next && (
-        <Button onClick={() => (more.data ? more.fetchNextPage() : more.refetch())} loading={more.isFetching}>
-          {t('customers.loadMore')}
-        </Button>
-      )}
+      <MoreButton pages={pages} />
     </>
+  );
+}
+
+function OrdersCard({ id, first }: { id: number; first: OrderPage }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language;
+  const pages = useMorePages('customer-orders', `/customers/${id}/orders`, first, 20);
+  return (
+    <Card title={t('customers.ordersTitle')}>
+      <Table<Order>
+        rowKey="id"
+        size="small"
+        dataSource={pages.items}
+        pagination={false}
+        expandable={{
+          expandedRowRender: (o) => (
+            <>
+              {o.items.map((i) => (
+                <div key={i.sku}>{`${i.name} × ${i.quantity} — ${formatMoney(i.amount, o.currency, lng)}`}</div>
+              ))}
+              {o.shipments.map((p) => (
+                <div key={p.trackingNumber}>{`${p.carrier ?? ''} ${p.trackingNumber} · ${t(`shipmentStatus.${p.status}`)}`}</div>
+              ))}
+            </>
+          ),
+        }}
+        columns={[
+          { title: t('customers.orderNo'), dataIndex: 'externalId' },
+          { title: t('customers.channel'), dataIndex: 'channelName' },
+          {
+            title: t('orders.logistics'),
+            render: (_, o) => (o.shipments.length > 0 ? t(`shipmentStatus.${o.shipments[o.shipments.length - 1].status}`) : '—'),
+          },
+          { title: t('customers.status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`orderStatus.${s}`)}</Tag> },
+          { title: t('customers.amount'), render: (_, o) => formatMoney(o.totalAmount - o.refundedAmount, o.currency, lng) },
+          { title: t('customers.placedAt'), dataIndex: 'placedAt', render: (v: string) => formatDateTime(v, lng) },
+        ]}
+      />
+      <MoreButton pages={pages} />
+    </Card>
   );
 }
 
@@ -69,7 +125,7 @@ export function CustomerDetailPage() {
   if (detail.error || !detail.data) return <Alert type="error" message={t('app.error', { message: errorMessage(t, detail.error) })} />;
   const { customer: c, identities, stats, orders, events } = detail.data;
   const lng = i18n.language;
-  const currency = orders[0]?.currency ?? storeCurrency;
+  const currency = orders.items[0]?.currency ?? storeCurrency;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="customer-detail">
       <Card
@@ -116,37 +172,7 @@ export function CustomerDetailPage() {
       </Card>
       <Row gutter={16}>
         <Col xs={24} xl={14}>
-          <Card title={t('customers.ordersTitle')}>
-            <Table<Order>
-              rowKey="id"
-              size="small"
-              dataSource={orders}
-              pagination={{ pageSize: 10 }}
-              expandable={{
-                expandedRowRender: (o) => (
-                  <>
-                    {o.items.map((i) => (
-                      <div key={i.sku}>{`${i.name} × ${i.quantity} — ${formatMoney(i.amount, o.currency, lng)}`}</div>
-                    ))}
-                    {o.shipments.map((p) => (
-                      <div key={p.trackingNumber}>{`${p.carrier ?? ''} ${p.trackingNumber} · ${t(`shipmentStatus.${p.status}`)}`}</div>
-                    ))}
-                  </>
-                ),
-              }}
-              columns={[
-                { title: t('customers.orderNo'), dataIndex: 'externalId' },
-                { title: t('customers.channel'), dataIndex: 'channelName' },
-                {
-                  title: t('orders.logistics'),
-                  render: (_, o) => (o.shipments.length > 0 ? t(`shipmentStatus.${o.shipments[o.shipments.length - 1].status}`) : '—'),
-                },
-                { title: t('customers.status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`orderStatus.${s}`)}</Tag> },
-                { title: t('customers.amount'), render: (_, o) => formatMoney(o.totalAmount - o.refundedAmount, o.currency, lng) },
-                { title: t('customers.placedAt'), dataIndex: 'placedAt', render: (v: string) => formatDateTime(v, lng) },
-              ]}
-            />
-          </Card>
+          <OrdersCard id={c.id} first={orders} />
           <Card title={t('customers.identitiesTitle')} style={{ marginTop: 16 }}>
             <Table
               rowKey={(i) => `${i.kind}-${i.channel}-${i.value}`}

@@ -202,7 +202,7 @@ function Sidebar({ customerId }: { customerId: number }) {
           <Descriptions.Item label={t('customers.netSpent')}>{formatMoney(stats.netSpent, currency, lng)}</Descriptions.Item>
         </Descriptions>
         <Typography.Text type="secondary">{t('service.recentOrders')}</Typography.Text>
-        {orders.slice(0, 5).map((o) => (
+        {orders.items.slice(0, 5).map((o) => (
           <div key={o.id}>
             {`${o.externalId} · ${formatMoney(o.totalAmount, o.currency, lng)} · `}
             <Tag>{t(`orderStatus.${o.status}`, { defaultValue: o.status })}</Tag>
