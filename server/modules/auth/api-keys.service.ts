@@ -69,26 +69,48 @@ export async function listApiKeys(db: Db): Promise<ApiKeyBody[]> {
 }
 
 export async function revokeApiKey(db: Db, opts: { id: number; actor: Actor; now: Date }): Promise<ApiKeyBody> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
+  const row = await db.transaction().execute(async (trx) => {
+    const r = await trx
       .updateTable('api_keys')
       .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(opts.now)) }))
       .where('id', '=', opts.id)
       .returningAll()
       .executeTakeFirst();
-    if (!row) throw authErrors.apiKeyNotFound(opts.id);
+    if (!r) throw authErrors.apiKeyNotFound(opts.id);
     await recordAudit(trx, { actor: opts.actor, action: 'api_key.revoke', target: { type: 'api_key', id: opts.id } });
-    return toBody(row);
+    return r;
   });
+  // After the commit: a call reading the key before it would cache it unrevoked.
+  keyCache.delete(row.prefix);
+  return toBody(row);
+}
+
+/**
+ * Keys read lately, by prefix: a server answering many calls with one key reads it from the database at most every
+ * `KEY_CACHE_MS`, not once per call. A revoke drops the key here at once; another server process sees it within
+ * `KEY_CACHE_MS`. The secret is checked against the stored hash on every call.
+ */
+const KEY_CACHE_MS = 5_000;
+const keyCache = new Map<string, { db: Db; row: Selectable<ApiKeyTable>; readAt: number }>();
+
+async function apiKeyRow(db: Db, prefix: string, now: Date): Promise<Selectable<ApiKeyTable> | undefined> {
+  const cached = keyCache.get(prefix);
+  const age = cached ? now.getTime() - cached.readAt : Number.POSITIVE_INFINITY;
+  if (cached && cached.db === db && age >= 0 && age < KEY_CACHE_MS) return cached.row;
+  const row = await db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst();
+  if (row) keyCache.set(prefix, { db, row, readAt: now.getTime() });
+  else keyCache.delete(prefix);
+  return row;
 }
 
 /** Resolves a presented key to its principal; null when unknown, malformed or revoked. */
 export async function authenticateApiKey(db: Db, presented: string, now: Date): Promise<Principal | null> {
   const match = KEY_PATTERN.exec(presented);
   if (!match) return null;
-  const row = await db.selectFrom('api_keys').selectAll().where('prefix', '=', match[1]).executeTakeFirst();
+  const row = await apiKeyRow(db, match[1], now);
   if (!row || row.revoked_at || !constantTimeEqual(row.secret_hash, sha256(presented))) return null;
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
+    row.last_used_at = now;
     await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
   const rolePermissions = ROLE_PERMISSIONS[row.role];

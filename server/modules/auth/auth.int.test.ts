@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER, as, type Session, sessionFrom, signIn, startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
+import { authenticateApiKey } from './api-keys.service.ts';
 
 describe('accounts, sessions, API keys and audit', () => {
   let patron: Patron;
@@ -90,6 +91,13 @@ describe('accounts, sessions, API keys and audit', () => {
     expect((await inject('GET', '/api-keys', as(owner))).json().items[0]).not.toHaveProperty('secret');
     await inject('POST', `/api-keys/${apiKey.id}/revoke`, as(owner));
     expect((await inject('GET', '/dashboard', bearer)).statusCode).toBe(401);
+    // A key is read again at most five seconds after it was last read: a revoke made by another server process (here
+    // straight in the database) holds from then on.
+    const other = (await inject('POST', '/api-keys', as(owner), { name: 'etl', role: 'analyst' })).json();
+    const t = new Date();
+    expect(await authenticateApiKey(patron.ctx.db, other.secret, t)).not.toBeNull();
+    await patron.ctx.db.updateTable('api_keys').set({ revoked_at: t }).where('id', '=', other.apiKey.id).execute();
+    expect(await authenticateApiKey(patron.ctx.db, other.secret, new Date(t.getTime() + 5_000))).toBeNull();
     const bad = await inject('POST', '/api-keys', as(owner), { name: 'x', role: 'analyst', scopes: ['users.manage'] });
     expect(bad.json().error.code).toBe('API_KEY_SCOPE_INVALID');
   });
