@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createDb, dbOptionsFromConfig } from '../server/db/index.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { envFor, ownerKey, serve } from './serve-process.ts';
+import { receiptTemplate } from './message-templates.ts';
 
 /**
  * The outbox under kill -9 (issue #22): a worker sending 2,000 e-mails to a local SMTP sink is killed at random
@@ -53,15 +54,7 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('kill -9 while send
     expect(
       (await call('PUT', '/settings/messaging/smtp', { host: '127.0.0.1', port: smtpPort, secure: false, pool: 1, perSecond: 20 })).status,
     ).toBe(200);
-    const template = {
-      key: 'receipt',
-      name: 'Receipt',
-      channel: 'email',
-      purpose: 'transactional',
-      quietHours: false,
-      subject: { 'zh-CN': '收据 {{ order.id }}', en: 'Receipt {{ order.id }}' },
-      body: { 'zh-CN': '<p>{{ order.id }}</p>', en: '<p>{{ order.id }}</p>' },
-    };
+    const template = receiptTemplate('receipt');
     expect((await call('PUT', '/message-templates/receipt', template)).status).toBe(200);
     const customerId = (await (await call('POST', '/customers', { email: 'buyer@example.com', name: 'Buyer' })).json()).customerId;
     for (let n = 0; n < MESSAGES; n += 100) {

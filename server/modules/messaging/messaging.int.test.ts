@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, as, signIn, startTestPatron } from '../../../test/app.ts';
+import { receiptTemplate } from '../../../test/message-templates.ts';
 import { type SmtpSink, startSmtpSink } from '../../../test/smtp-sink.ts';
 import type { Patron } from '../../app.ts';
 import { closeTransports } from './providers.ts';
@@ -406,15 +407,7 @@ describe('messaging', () => {
   });
 
   it('does not send what a worker claimed once its lease has run out and another worker took it: each message goes once', async () => {
-    const receipt = {
-      key: 'lease-receipt',
-      name: 'Receipt',
-      channel: 'email',
-      purpose: 'transactional',
-      quietHours: false,
-      subject: { 'zh-CN': '收据 {{ order.id }}', en: 'Receipt {{ order.id }}' },
-      body: { 'zh-CN': '<p>{{ order.id }}</p>', en: '<p>{{ order.id }}</p>' },
-    };
+    const receipt = receiptTemplate('lease-receipt');
     expect((await api('PUT', '/message-templates/lease-receipt', receipt)).statusCode).toBe(200);
     const id = await person({ email: 'lease@example.com', name: 'Lease' });
     const ids = await Promise.all(

@@ -81,15 +81,16 @@ class Feed {
     return this.items.email.length + this.items.sms.length;
   }
 
+  /** Adds messages and wakes as many waiting lanes of each channel as it has messages waiting. */
   push(claimed: readonly Claimed[]): void {
     for (const c of claimed) this.items[c.channel].push(c);
-    wakeAll(this.lanes.email);
-    wakeAll(this.lanes.sms);
+    for (const channel of ['email', 'sms'] as const) wake(this.lanes[channel], this.items[channel].length);
   }
 
   end(): void {
     this.ended = true;
-    this.push([]);
+    wakeAll(this.lanes.email);
+    wakeAll(this.lanes.sms);
   }
 
   /** The next message of a channel; null once the feed has ended and has none left. */
@@ -111,9 +112,10 @@ class Feed {
   }
 }
 
-const wakeAll = (waiting: Array<() => void>) => {
-  for (const resolve of waiting.splice(0)) resolve();
+const wake = (waiting: Array<() => void>, n: number) => {
+  for (const resolve of waiting.splice(0, n)) resolve();
 };
+const wakeAll = (waiting: Array<() => void>) => wake(waiting, waiting.length);
 
 /**
  * Hands a channel's claimed messages to its provider in `parallel` lanes, each taking the next message from the feed
@@ -123,12 +125,19 @@ const wakeAll = (waiting: Array<() => void>) => {
  * are left unknown. The lanes' writes are joined into one statement while another is running. Each message ends
  * sent, failed (permanent) or queued again with backoff.
  */
-async function deliver(ctx: AppContext, provider: Provider, channel: 'email' | 'sms', feed: Feed, emailFrom: string): Promise<void> {
+async function deliver(
+  ctx: AppContext,
+  provider: Provider,
+  channel: 'email' | 'sms',
+  feed: Feed,
+  emailFrom: () => Promise<string>,
+): Promise<void> {
   const record = groupedWriter((handed, answered) => recordDeliveries(ctx.db, provider.name, answered, ctx.clock.now(), handed));
   const lane = async () => {
     let answered: Outcome | null = null;
     for (let c = await feed.take(channel); c; c = await feed.take(channel)) {
       const id = c.id;
+      const from = await emailFrom();
       // The hand-over is recorded while the provider prepares the message (see Provider.send). A message whose lease
       // ran out meanwhile (put back in line, perhaps claimed by another worker) is not marked: it is not sent here.
       const marked = record(id, answered);
@@ -137,7 +146,7 @@ async function deliver(ctx: AppContext, provider: Provider, channel: 'email' | '
       });
       // The provider settles it (not sending); one that failed before waiting for it must not leave it unhandled.
       handed.catch(() => undefined);
-      const [outcome, ids] = await Promise.all([handOver(provider, c, emailFrom, handed), marked]);
+      const [outcome, ids] = await Promise.all([handOver(provider, c, from, handed), marked]);
       answered = ids.has(id) ? outcome : null;
     }
     if (answered) await record(null, answered);
@@ -227,11 +236,12 @@ const PASSES = 8;
  */
 export async function sendDue(ctx: AppContext): Promise<number> {
   await resolveInterrupted(ctx.db, ctx.clock.now(), ctx.config.sendingLeaseMs);
-  const [providers, rules] = await Promise.all([providersOf(ctx), messagingRulesOf(ctx.db)]);
+  const providers = await providersOf(ctx);
+  // The sender's address is read once there is something to send (most polls find nothing due).
+  let rules: ReturnType<typeof messagingRulesOf> | undefined;
+  const emailFrom = async () => (await (rules ??= messagingRulesOf(ctx.db))).emailFrom;
   const feed = new Feed();
-  const sending = Promise.all(
-    (['email', 'sms'] as const).map((channel) => deliver(ctx, providers[channel], channel, feed, rules.emailFrom)),
-  );
+  const sending = Promise.all((['email', 'sms'] as const).map((channel) => deliver(ctx, providers[channel], channel, feed, emailFrom)));
   // A failed lane ends the claiming too (its error is thrown below).
   let failed = false;
   const settled = sending.then(
