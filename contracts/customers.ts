@@ -94,8 +94,8 @@ export const orderPage = z.object({ items: z.array(orderBody), nextBefore: z.str
 export const orderPageQuery = cursorPageQuery(10);
 
 const labels = z.object({ 'zh-CN': z.string(), en: z.string() });
-/** A module's panel of the 360: labelled columns and rows of plain values. */
-export const customerPanel = z.object({
+/** A module's panel of the 360: its title and labelled columns, the same for every person (read once). */
+export const customerPanelDefinition = z.object({
   key: z.string(),
   title: labels,
   columns: z.array(
@@ -107,6 +107,13 @@ export const customerPanel = z.object({
       type: z.enum(['text', 'datetime', 'money']).optional(),
     }),
   ),
+});
+export const customerPanelDefinitions = z.object({ items: z.array(customerPanelDefinition) });
+export type CustomerPanelDefinition = z.infer<typeof customerPanelDefinition>;
+
+/** A module's panel on one person's 360: rows of plain values under the definition's columns, and its actions. */
+export const customerPanel = z.object({
+  key: z.string(),
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
   /** What the reader may do from the panel: a form whose fields are POSTed as JSON to `path` (under /api/v1). */
   actions: z
@@ -159,7 +166,9 @@ export const customerDetail = z.object({
   }),
   orders: orderPage.describe('The 10 latest orders; the rest from /customers/{id}/orders'),
   events: eventPage,
-  panels: z.array(customerPanel).describe("Other modules' views of the person (loyalty, messages, tickets …)"),
+  panels: z
+    .array(customerPanel)
+    .describe("Other modules' views of the person (loyalty, messages, tickets …); titles and columns from /customers/panels"),
 });
 export type CustomerDetail = z.infer<typeof customerDetail>;
 

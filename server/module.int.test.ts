@@ -40,11 +40,9 @@ const stamps = defineModule({
     {
       key: 'stamps',
       title: { 'zh-CN': '集章卡', en: 'Stamp card' },
+      columns: [{ key: 'count', label: { 'zh-CN': '印章', en: 'Stamps' } }],
       select: () => panelRows(sql`select id, count from test_stamps where customer_id = c.id`, sql`r.id`),
-      present: (rows: { count: number }[]) => ({
-        columns: [{ key: 'count', label: { 'zh-CN': '印章', en: 'Stamps' } }],
-        rows: rows.map((r) => ({ count: r.count })),
-      }),
+      present: (rows: { count: number }[]) => ({ rows: rows.map((r) => ({ count: r.count })) }),
     },
   ],
   subscriptions: [
@@ -134,11 +132,12 @@ describe('a module added to the composition', () => {
     const a = await person('a@stamps.test');
     await give(a, 3);
     const detail = (await api('GET', `/customers/${a}`)).json();
-    expect(detail.panels.find((p: { key: string }) => p.key === 'stamps')).toEqual({
+    expect(detail.panels.find((p: { key: string }) => p.key === 'stamps')).toEqual({ key: 'stamps', rows: [{ count: 3 }] });
+    // Its title and columns, the same for everyone, are read once.
+    expect((await api('GET', '/customers/panels')).json().items).toContainEqual({
       key: 'stamps',
       title: { 'zh-CN': '集章卡', en: 'Stamp card' },
       columns: [{ key: 'count', label: { 'zh-CN': '印章', en: 'Stamps' } }],
-      rows: [{ count: 3 }],
     });
     const catalog = (await api('GET', '/segments/catalog')).json();
     expect(catalog.moduleFields).toContainEqual({

@@ -73,16 +73,27 @@ export type SegmentField = {
 };
 
 /**
- * A panel of the customer 360: a module's own view of the person, as labelled values or a table. Every panel is read
- * in the 360's one statement (under load, a statement per panel cost more than all the rest of the view): `select`
- * is SQL over `c` (the customer) giving the panel's data as one JSON value, `present` turns that value — as JSON
- * gives it: timestamps as text — into what the admin shows.
+ * A panel of the customer 360: a module's own view of the person, as labelled values or a table. Its title and
+ * columns are the same for every person (the admin reads them once, `GET /customers/panels`); what a person's 360
+ * holds is the rows. Every panel is read in the 360's one statement (under load, a statement per panel cost more
+ * than all the rest of the view): `select` is SQL over `c` (the customer) giving the panel's data as one JSON value,
+ * `present` turns that value — as JSON gives it: timestamps as text — into the rows and actions.
  */
 export type CustomerPanel = {
   key: string;
   title: Labels;
+  columns: readonly PanelColumn[];
   select(p: { now: Date }): Sql;
   present(value: unknown, p: { customerId: number; keyring: Keyring; reveal: boolean; now: Date }): PanelContent;
+};
+
+/** A column may name its codes (`skipped` → 未发送 / Not sent): the admin shows the label in the reader's language. */
+export type PanelColumn = { key: string; label: Labels; values?: Record<string, Labels>; type?: 'text' | 'datetime' | 'money' };
+
+/** A person's panel: its rows, and the forms the admin offers on it (to readers holding `permission`), POSTed as JSON to `path` under /api/v1. */
+export type PanelContent = {
+  rows: Record<string, string | number | boolean | null>[];
+  actions?: PanelAction[];
 };
 
 /** A panel's rows as a JSON array: `query` selects them (over `c`), `order` (over its rows, `r`) keeps their order. */
@@ -91,13 +102,6 @@ export const panelRows = (query: Sql, order: Sql): Sql =>
 
 /** An ISO time from a column read as JSON (text) or directly (Date). */
 export const isoTime = (t: Date | string) => new Date(t).toISOString();
-/** A column may name its codes (`skipped` → 未发送 / Not sent): the admin shows the label in the reader's language. */
-export type PanelContent = {
-  columns: { key: string; label: Labels; values?: Record<string, Labels>; type?: 'text' | 'datetime' | 'money' }[];
-  rows: Record<string, string | number | boolean | null>[];
-  /** Forms the admin offers on the panel (to readers holding `permission`), POSTed as JSON to `path` under /api/v1. */
-  actions?: PanelAction[];
-};
 
 export type PanelAction = {
   key: string;

@@ -52,6 +52,16 @@ type RecipientRow = {
 export const campaignsPanel: CustomerPanel = {
   key: 'campaigns',
   title: labels('营销活动', 'Campaigns'),
+  columns: [
+    { key: 'campaign', label: labels('活动', 'Campaign') },
+    { key: 'startedAt', label: labels('开始发送', 'Started'), type: 'datetime' },
+    { key: 'arm', label: labels('分组', 'Group'), values: ARM },
+    { key: 'variant', label: labels('版本', 'Variant') },
+    { key: 'channel', label: labels('渠道', 'Channel') },
+    { key: 'status', label: labels('消息状态', 'Message') },
+    { key: 'orders', label: labels('归因订单', 'Credited orders') },
+    { key: 'revenue', label: labels('归因收入', 'Credited revenue'), type: 'money' },
+  ],
   select: () =>
     panelRows(
       sql`select k.id, k.name, r.arm, r.variant, r.channel, k.started_at, m.status, credited.orders, credited.revenue
@@ -65,16 +75,6 @@ export const campaignsPanel: CustomerPanel = {
       sql`r.id desc`,
     ),
   present: (rows: RecipientRow[]) => ({
-    columns: [
-      { key: 'campaign', label: labels('活动', 'Campaign') },
-      { key: 'startedAt', label: labels('开始发送', 'Started'), type: 'datetime' },
-      { key: 'arm', label: labels('分组', 'Group'), values: ARM },
-      { key: 'variant', label: labels('版本', 'Variant') },
-      { key: 'channel', label: labels('渠道', 'Channel') },
-      { key: 'status', label: labels('消息状态', 'Message') },
-      { key: 'orders', label: labels('归因订单', 'Credited orders') },
-      { key: 'revenue', label: labels('归因收入', 'Credited revenue'), type: 'money' },
-    ],
     rows: rows.map((r) => ({
       campaign: r.name,
       startedAt: r.started_at === null ? null : isoTime(r.started_at),

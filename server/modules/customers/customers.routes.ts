@@ -15,11 +15,12 @@ import {
   eventPageQuery,
   orderPage,
   orderPageQuery,
+  customerPanelDefinitions,
 } from '../../../contracts/customers.ts';
 import { idParams } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
-import { customerEvents, customerOrders, getCustomer, listCustomers } from './customers.service.ts';
+import { customerEvents, customerOrders, getCustomer, listCustomers, panelDefinitions } from './customers.service.ts';
 import { customerErrors } from './customers.errors.ts';
 import { dataQuality } from './quality.service.ts';
 import { downloadExport, getOperation, startOperation } from './operations.ts';
@@ -34,6 +35,15 @@ export const customerRoutes = [
     summary: 'Data quality: completeness and validity per field, overall and per first channel',
     response: qualityReport,
     handler: async ({ ctx }) => ({ rows: await dataQuality(ctx.db, ctx.clock.now()) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/panels',
+    access: 'customers.read',
+    tag: 'customers',
+    summary: "The 360's module panels: titles and labelled columns, the same for every person",
+    response: customerPanelDefinitions,
+    handler: async ({ ctx }) => panelDefinitions(ctx.modules.panels),
   }),
   defineRoute({
     method: 'GET',

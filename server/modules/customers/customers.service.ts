@@ -311,7 +311,6 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   }
   const panels = opts.panels.map((p, i) => ({
     key: p.key,
-    title: p.title,
     ...p.present(row.panels[i], { customerId: opts.id, keyring, reveal: opts.reveal, now }),
   }));
   return {
@@ -357,6 +356,11 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
     panels,
   };
 }
+
+/** What the 360's panels are, the same for every person: their titles and labelled columns. */
+export const panelDefinitions = (panels: readonly CustomerPanel[]) => ({
+  items: panels.map((p) => ({ key: p.key, title: p.title, columns: [...p.columns] })),
+});
 
 /** The customer an id stands for now: itself, or whoever it was merged into (following later merges). */
 export async function currentCustomerId(db: Db, id: number): Promise<number> {

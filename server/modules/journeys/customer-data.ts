@@ -40,6 +40,14 @@ type RunRow = {
 export const journeysPanel: CustomerPanel = {
   key: 'journeys',
   title: labels('自动化旅程', 'Journeys'),
+  columns: [
+    { key: 'journey', label: labels('旅程', 'Journey') },
+    { key: 'status', label: labels('状态', 'State'), values: STATUS },
+    { key: 'startedAt', label: labels('进入时间', 'Entered'), type: 'datetime' },
+    { key: 'next', label: labels('下一步', 'Next step') },
+    { key: 'dueAt', label: labels('下一步时间', 'Due'), type: 'datetime' },
+    { key: 'note', label: labels('说明', 'Note') },
+  ],
   select: () =>
     panelRows(
       sql`select r.id, j.name, r.status, r.step, r.due_at, r.exit_reason, r.error, r.started_at
@@ -47,14 +55,6 @@ export const journeysPanel: CustomerPanel = {
       sql`r.id desc`,
     ),
   present: (rows: RunRow[]) => ({
-    columns: [
-      { key: 'journey', label: labels('旅程', 'Journey') },
-      { key: 'status', label: labels('状态', 'State'), values: STATUS },
-      { key: 'startedAt', label: labels('进入时间', 'Entered'), type: 'datetime' },
-      { key: 'next', label: labels('下一步', 'Next step') },
-      { key: 'dueAt', label: labels('下一步时间', 'Due'), type: 'datetime' },
-      { key: 'note', label: labels('说明', 'Note') },
-    ],
     rows: rows.map((r) => ({
       journey: r.name,
       status: r.status,
@@ -78,19 +78,19 @@ type TaskRow = { id: number; title: string; due_at: string; status: string; outc
 export const followUpsPanel: CustomerPanel = {
   key: 'follow-ups',
   title: labels('回访任务', 'Follow-ups'),
+  columns: [
+    { key: 'task', label: labels('任务', 'Task') },
+    { key: 'dueAt', label: labels('截止', 'Due'), type: 'datetime' },
+    { key: 'status', label: labels('状态', 'State'), values: TASK_STATUS },
+    { key: 'outcome', label: labels('结果', 'Outcome') },
+    { key: 'by', label: labels('处理人', 'Closed by') },
+  ],
   select: () =>
     panelRows(
       sql`select id, title, due_at, status, outcome, completed_by from journey_tasks where customer_id = c.id order by id desc limit 20`,
       sql`r.id desc`,
     ),
   present: (rows: TaskRow[]) => ({
-    columns: [
-      { key: 'task', label: labels('任务', 'Task') },
-      { key: 'dueAt', label: labels('截止', 'Due'), type: 'datetime' },
-      { key: 'status', label: labels('状态', 'State'), values: TASK_STATUS },
-      { key: 'outcome', label: labels('结果', 'Outcome') },
-      { key: 'by', label: labels('处理人', 'Closed by') },
-    ],
     rows: rows.map((r) => ({ task: r.title, dueAt: isoTime(r.due_at), status: r.status, outcome: r.outcome, by: r.completed_by })),
   }),
 };

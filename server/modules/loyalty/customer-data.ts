@@ -4,6 +4,7 @@ import {
   type CustomerData,
   type CustomerPanel,
   type MessageScope,
+  type PanelColumn,
   type PanelContent,
   type SegmentField,
   labels,
@@ -117,6 +118,15 @@ const pointsField = {
 };
 const reasonField = { key: 'reason', label: labels('原因', 'Reason'), type: 'text' as const, required: true };
 
+const MEMBERSHIP_COLUMNS: PanelColumn[] = [
+  { key: 'memberNo', label: labels('会员号', 'Member no.') },
+  { key: 'tier', label: labels('等级', 'Tier') },
+  { key: 'available', label: labels('可用积分', 'Available') },
+  { key: 'pending', label: labels('待生效', 'Pending') },
+  { key: 'expiring', label: labels('即将过期', 'Expiring soon') },
+  { key: 'joinedAt', label: labels('开卡', 'Joined'), type: 'datetime' },
+];
+
 type MembershipValue = {
   member: { member_no: string; tier: string | null; joined_at: string } | null;
   settings: unknown;
@@ -135,18 +145,8 @@ const membershipSql = (now: Date) => {
 };
 
 function membershipPanel({ member: m, settings: stored, balance }: MembershipValue, customerId: number): PanelContent {
-  const settings = loyaltySettingsFrom(stored);
-  const columns = [
-    { key: 'memberNo', label: labels('会员号', 'Member no.') },
-    { key: 'tier', label: labels('等级', 'Tier') },
-    { key: 'available', label: labels('可用积分', 'Available') },
-    { key: 'pending', label: labels('待生效', 'Pending') },
-    { key: 'expiring', label: labels('即将过期', 'Expiring soon') },
-    { key: 'joinedAt', label: labels('开卡', 'Joined'), type: 'datetime' as const },
-  ];
   if (!m)
     return {
-      columns,
       rows: [],
       actions: [
         {
@@ -159,8 +159,8 @@ function membershipPanel({ member: m, settings: stored, balance }: MembershipVal
         },
       ],
     };
+  const settings = loyaltySettingsFrom(stored);
   return {
-    columns,
     rows: [
       {
         memberNo: m.member_no,
@@ -188,21 +188,22 @@ export const loyaltyPanels: readonly CustomerPanel[] = [
   {
     key: 'loyalty',
     title: labels('会员与积分', 'Loyalty'),
+    columns: MEMBERSHIP_COLUMNS,
     select: ({ now }) => membershipSql(now),
     present: (value: MembershipValue, p) => membershipPanel(value, p.customerId),
   },
   {
     key: 'loyalty_ledger',
     title: labels('积分明细', 'Points history'),
+    columns: [
+      { key: 'createdAt', label: labels('时间', 'When'), type: 'datetime' },
+      { key: 'kind', label: labels('类型', 'Kind'), values: KIND },
+      { key: 'points', label: labels('积分', 'Points') },
+      { key: 'state', label: labels('状态', 'State'), values: STATE },
+      { key: 'reason', label: labels('说明', 'Note') },
+    ],
     select: () => panelRows(sql`select * from loyalty_ledger l where l.customer_id = c.id order by l.id desc limit 20`, sql`r.id desc`),
     present: (rows: Parameters<typeof ledgerEntry>[0][], p) => ({
-      columns: [
-        { key: 'createdAt', label: labels('时间', 'When'), type: 'datetime' },
-        { key: 'kind', label: labels('类型', 'Kind'), values: KIND },
-        { key: 'points', label: labels('积分', 'Points') },
-        { key: 'state', label: labels('状态', 'State'), values: STATE },
-        { key: 'reason', label: labels('说明', 'Note') },
-      ],
       rows: rows
         .map((row) => ledgerEntry(row, p.now))
         .map((e) => ({

@@ -80,6 +80,14 @@ type MessageRow = {
 export const messagesPanel: CustomerPanel = {
   key: 'messages',
   title: labels('消息', 'Messages'),
+  columns: [
+    { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
+    { key: 'channel', label: labels('渠道', 'Channel'), values: CHANNELS },
+    { key: 'template', label: labels('模板', 'Template') },
+    { key: 'status', label: labels('状态', 'State'), values: STATUS },
+    { key: 'note', label: labels('说明', 'Note'), values: REASONS },
+    { key: 'rescheduledTo', label: labels('改在', 'Moved to'), type: 'datetime' },
+  ],
   select: () =>
     panelRows(
       sql`select id, created_at, sent_at, channel, template_key, status, skip_reason, not_before, rescheduled_from
@@ -87,14 +95,6 @@ export const messagesPanel: CustomerPanel = {
       sql`r.id desc`,
     ),
   present: (rows: MessageRow[]) => ({
-    columns: [
-      { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
-      { key: 'channel', label: labels('渠道', 'Channel'), values: CHANNELS },
-      { key: 'template', label: labels('模板', 'Template') },
-      { key: 'status', label: labels('状态', 'State'), values: STATUS },
-      { key: 'note', label: labels('说明', 'Note'), values: REASONS },
-      { key: 'rescheduledTo', label: labels('改在', 'Moved to'), type: 'datetime' },
-    ],
     rows: rows.map((r) => ({
       at: isoTime(r.sent_at ?? r.created_at),
       channel: r.channel,

@@ -239,7 +239,10 @@ export async function sendDue(ctx: AppContext): Promise<number> {
   const providers = await providersOf(ctx);
   // The sender's address is read once there is something to send (most polls find nothing due).
   let rules: ReturnType<typeof messagingRulesOf> | undefined;
-  const emailFrom = async () => (await (rules ??= messagingRulesOf(ctx.db))).emailFrom;
+  const emailFrom = async () => {
+    rules ??= messagingRulesOf(ctx.db);
+    return (await rules).emailFrom;
+  };
   const feed = new Feed();
   const sending = Promise.all((['email', 'sms'] as const).map((channel) => deliver(ctx, providers[channel], channel, feed, emailFrom)));
   // A failed lane ends the claiming too (its error is thrown below).

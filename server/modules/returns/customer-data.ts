@@ -100,6 +100,15 @@ type ReturnRow = {
 export const returnsPanel: CustomerPanel = {
   key: 'returns',
   title: labels('退换货', 'Returns'),
+  columns: [
+    { key: 'id', label: labels('退换货单', 'Return') },
+    { key: 'order', label: labels('订单', 'Order') },
+    { key: 'state', label: labels('状态', 'State'), values: STATE },
+    { key: 'reason', label: labels('原因', 'Reason') },
+    { key: 'resolution', label: labels('处理方式', 'Resolution'), values: RESOLUTION },
+    { key: 'refund', label: labels('退款', 'Refund'), type: 'money' },
+    { key: 'createdAt', label: labels('申请时间', 'Requested'), type: 'datetime' },
+  ],
   select: () =>
     panelRows(
       sql`select r.id, o.external_id, r.state, r.reason, r.resolution, r.refund_amount, r.created_at
@@ -107,15 +116,6 @@ export const returnsPanel: CustomerPanel = {
       sql`r.id desc`,
     ),
   present: (rows: ReturnRow[]) => ({
-    columns: [
-      { key: 'id', label: labels('退换货单', 'Return') },
-      { key: 'order', label: labels('订单', 'Order') },
-      { key: 'state', label: labels('状态', 'State'), values: STATE },
-      { key: 'reason', label: labels('原因', 'Reason') },
-      { key: 'resolution', label: labels('处理方式', 'Resolution'), values: RESOLUTION },
-      { key: 'refund', label: labels('退款', 'Refund'), type: 'money' },
-      { key: 'createdAt', label: labels('申请时间', 'Requested'), type: 'datetime' },
-    ],
     rows: rows.map((r) => ({
       id: Number(r.id),
       order: r.external_id,

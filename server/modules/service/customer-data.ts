@@ -111,6 +111,14 @@ type TicketRow = { id: number; subject: string; type: string; status: string; cr
 export const ticketsPanel: CustomerPanel = {
   key: 'tickets',
   title: labels('服务工单', 'Service tickets'),
+  columns: [
+    { key: 'id', label: labels('工单号', 'Ticket') },
+    { key: 'subject', label: labels('主题', 'Subject') },
+    { key: 'type', label: labels('类型', 'Type'), values: TYPE },
+    { key: 'status', label: labels('状态', 'Status'), values: STATUS },
+    { key: 'createdAt', label: labels('创建时间', 'Created'), type: 'datetime' },
+    { key: 'rating', label: labels('满意度', 'CSAT') },
+  ],
   select: () =>
     panelRows(
       sql`select t.id, t.subject, t.type, t.status, t.created_at, f.rating
@@ -119,14 +127,6 @@ export const ticketsPanel: CustomerPanel = {
       sql`r.id desc`,
     ),
   present: (rows: TicketRow[]) => ({
-    columns: [
-      { key: 'id', label: labels('工单号', 'Ticket') },
-      { key: 'subject', label: labels('主题', 'Subject') },
-      { key: 'type', label: labels('类型', 'Type'), values: TYPE },
-      { key: 'status', label: labels('状态', 'Status'), values: STATUS },
-      { key: 'createdAt', label: labels('创建时间', 'Created'), type: 'datetime' },
-      { key: 'rating', label: labels('满意度', 'CSAT') },
-    ],
     rows: rows.map((r) => ({
       id: Number(r.id),
       subject: r.subject,

@@ -29,6 +29,18 @@ export const socialData: readonly CustomerData[] = [
   },
 ];
 
+const KINDS: Record<string, Labels> = {
+  post: labels('帖子', 'Post'),
+  comment: labels('评论', 'Comment'),
+  mention: labels('提及', 'Mention'),
+  review: labels('商品评价', 'Review'),
+};
+const SENTIMENT: Record<string, Labels> = {
+  positive: labels('正面', 'Positive'),
+  neutral: labels('中性', 'Neutral'),
+  negative: labels('负面', 'Negative'),
+};
+
 type PostRow = {
   platform: string;
   kind: string;
@@ -43,6 +55,15 @@ type PostRow = {
 export const socialPanel: CustomerPanel = {
   key: 'social',
   title: labels('评价与社媒', 'Reviews and social'),
+  columns: [
+    { key: 'platform', label: labels('平台', 'Platform') },
+    { key: 'kind', label: labels('类型', 'Kind'), values: KINDS },
+    { key: 'rating', label: labels('评分', 'Rating') },
+    { key: 'product', label: labels('商品', 'Product') },
+    { key: 'text', label: labels('内容', 'Text') },
+    { key: 'sentiment', label: labels('情感', 'Sentiment'), values: SENTIMENT },
+    { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
+  ],
   select: () =>
     panelRows(
       sql`select id, platform, kind, rating, product_sku, left(text, 140) as text, sentiment_label, posted_at from social_posts
@@ -50,15 +71,6 @@ export const socialPanel: CustomerPanel = {
       sql`r.posted_at desc, r.id desc`,
     ),
   present: (rows: PostRow[]) => ({
-    columns: [
-      { key: 'platform', label: labels('平台', 'Platform') },
-      { key: 'kind', label: labels('类型', 'Kind'), values: KINDS },
-      { key: 'rating', label: labels('评分', 'Rating') },
-      { key: 'product', label: labels('商品', 'Product') },
-      { key: 'text', label: labels('内容', 'Text') },
-      { key: 'sentiment', label: labels('情感', 'Sentiment'), values: SENTIMENT },
-      { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
-    ],
     rows: rows.map((r) => ({
       platform: r.platform,
       kind: r.kind,
@@ -71,17 +83,6 @@ export const socialPanel: CustomerPanel = {
   }),
 };
 
-const KINDS: Record<string, Labels> = {
-  post: labels('帖子', 'Post'),
-  comment: labels('评论', 'Comment'),
-  mention: labels('提及', 'Mention'),
-  review: labels('商品评价', 'Review'),
-};
-const SENTIMENT: Record<string, Labels> = {
-  positive: labels('正面', 'Positive'),
-  neutral: labels('中性', 'Neutral'),
-  negative: labels('负面', 'Negative'),
-};
 export const socialFields: readonly SegmentField[] = [
   {
     key: 'social.negative_posts_90d',

@@ -41,6 +41,12 @@ type ResponseRow = { name: string; nps: number | null; completed: boolean; updat
 export const surveysPanel: CustomerPanel = {
   key: 'surveys',
   title: labels('问卷回答', 'Survey answers'),
+  columns: [
+    { key: 'survey', label: labels('问卷', 'Survey') },
+    { key: 'nps', label: labels('NPS', 'NPS') },
+    { key: 'completed', label: labels('已完成', 'Finished') },
+    { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
+  ],
   select: () =>
     panelRows(
       sql`select r.id, s.name, r.nps, r.completed, r.updated_at
@@ -48,12 +54,6 @@ export const surveysPanel: CustomerPanel = {
       sql`r.updated_at desc, r.id desc`,
     ),
   present: (rows: ResponseRow[]) => ({
-    columns: [
-      { key: 'survey', label: labels('问卷', 'Survey') },
-      { key: 'nps', label: labels('NPS', 'NPS') },
-      { key: 'completed', label: labels('已完成', 'Finished') },
-      { key: 'at', label: labels('时间', 'When'), type: 'datetime' },
-    ],
     rows: rows.map((r) => ({ survey: r.name, nps: r.nps, completed: r.completed, at: isoTime(r.updated_at) })),
   }),
 };

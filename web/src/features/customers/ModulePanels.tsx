@@ -1,8 +1,8 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Form, Input, InputNumber, Modal, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CustomerPanelBody } from '../../../../contracts/customers.ts';
+import type { CustomerPanelBody, CustomerPanelDefinition } from '../../../../contracts/customers.ts';
 import type { Permission } from '../../../../contracts/permissions.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -67,12 +67,21 @@ export function ModulePanels({ panels }: { panels: CustomerPanelBody[] }) {
   const { i18n } = useTranslation();
   const currency = useCurrency();
   const { can } = useSession();
+  // Titles and columns are the same for every person: read once.
+  const definitions = useQuery({
+    queryKey: ['customer-panels'],
+    queryFn: () => api<{ items: CustomerPanelDefinition[] }>('/customers/panels'),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const byKey = new Map(definitions.data?.items.map((d) => [d.key, d]));
   return panels.map((p) => {
+    const d = byKey.get(p.key);
+    if (!d) return null;
     const actions = (p.actions ?? []).filter((a) => can(a.permission as Permission));
     return (
       <Card
         key={p.key}
-        title={localized(p.title, i18n.language)}
+        title={localized(d.title, i18n.language)}
         style={{ marginTop: 16 }}
         data-testid={`panel-${p.key}`}
         extra={
@@ -90,7 +99,7 @@ export function ModulePanels({ panels }: { panels: CustomerPanelBody[] }) {
           pagination={false}
           rowKey={(_, i) => String(i)}
           dataSource={p.rows}
-          columns={p.columns.map((c) => ({
+          columns={d.columns.map((c) => ({
             key: c.key,
             title: localized(c.label, i18n.language),
             dataIndex: c.key,
