@@ -39,7 +39,7 @@ export const balanceSql = (customer: RawBuilder<unknown>, now: Date, soon: RawBu
   from loyalty_ledger l where l.customer_id = ${customer})`;
 
 /** A balance as `balanceSql` gives it, its time in ISO form. */
-export const balanceFrom = (b: Balance): Balance => ({
+const balanceFrom = (b: Balance): Balance => ({
   ...b,
   expiringAt: b.expiringAt === null ? null : new Date(b.expiringAt).toISOString(),
 });
