@@ -19,6 +19,8 @@ describe('customers API', () => {
     marketer = await signInAs(patron, 'marketer');
   });
   afterAll(() => patron.close());
+  const newChannel = (code: string, name: string) =>
+    patron.ctx.db.insertInto('channels').values({ code, name, kind: 'web', platform: 'x' }).returning('id').executeTakeFirstOrThrow();
 
   it('upserts by identifiers idempotently and normalises phones, e-mails and numeric ids', async () => {
     const body = {
@@ -208,11 +210,7 @@ describe('customers API', () => {
 
   it('lists customers with their orders, net spend, last order, lifecycle stage and RFM group, sortable by value', async () => {
     const db = patron.ctx.db;
-    const channel = await db
-      .insertInto('channels')
-      .values({ code: 'sorted', name: '排序店', kind: 'web', platform: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const channel = await newChannel('sorted', '排序店');
     const big = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'sorted', id: 'big' }], name: '大客户' })).json()
       .customerId;
     const small = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'sorted', id: 'small' }], name: '小客户' })).json()
@@ -325,11 +323,7 @@ describe('customers API', () => {
 
   it('holds the first ten orders on the 360 and pages the rest by cursor, orders placed at the same instant included', async () => {
     const db = patron.ctx.db;
-    const channel = await db
-      .insertInto('channels')
-      .values({ code: 'paged', name: '分页店', kind: 'web', platform: 'x' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const channel = await newChannel('paged', '分页店');
     const id = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'paged', id: 'loyal' }] })).json().customerId;
     const base = Date.UTC(2026, 0, 1);
     for (let i = 0; i < 25; i++)
