@@ -39,6 +39,9 @@ describe('benchmark comparison', () => {
     write('2026-12-01-M-postgres-def5678-reused.json', { reused: true });
     write('2026-12-02-M-postgres-def5678-only-messaging.json', { only: ['messaging'] });
     write('2026-12-03-S-postgres-def5678.json', {});
+    // Written before results said what they were: only the name tells.
+    write('2026-12-03-M-postgres-only-responsive.json', { only: undefined, reused: undefined });
+    write('2026-12-03-M-postgres-reused-only-campaigns.json', { only: undefined, reused: undefined });
     write('2026-12-04-M-postgres-0000000.json', {});
     expect(previousFullRun(dir, 'M', 'postgres', '2026-12-04-M-postgres-0000000.json')?.file).toBe('2026-11-30-M-postgres-abc1234.json');
     expect(previousFullRun(dir, 'L', 'postgres', 'none')).toBeNull();

@@ -35,7 +35,9 @@ export function previousFullRun(dir: string, scale: string, db: string, except: 
     .sort();
   for (const file of files.reverse()) {
     const result = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Result;
-    if (!result.reused && !result.only) return { file, result };
+    // Files written before results said so name a partial or reused run only in their name.
+    const partial = result.reused || result.only || /-(only|reused)-|-reused\.json$/.test(file);
+    if (!partial) return { file, result };
   }
   return null;
 }
