@@ -100,7 +100,7 @@ export type PanelContent = {
 export const panelRows = (query: Sql, order: Sql): Sql =>
   sql`(select coalesce(json_agg(r order by ${order}), '[]'::json) from (${query}) r)`;
 
-/** An ISO time from a column read as JSON (text) or directly (Date). */
+/** An ISO time from a column read directly (Date) or through a JSON aggregate (text). */
 export const isoTime = (t: Date | string) => new Date(t).toISOString();
 
 export type PanelAction = {

@@ -2,7 +2,7 @@ import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { CustomerDetail, CustomerSummary } from '../../../contracts/customers.ts';
 import { type CustomerTable, type Db, preparedScope } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
-import type { CustomerPanel } from '../../platform/registry.ts';
+import { type CustomerPanel, isoTime } from '../../platform/registry.ts';
 import { type Keyring, blindIndex } from '../../platform/crypto.ts';
 import { recordAudit } from '../audit/index.ts';
 import { phoneTailIndex } from './customers.bulk.ts';
@@ -206,7 +206,7 @@ function orderPage(rows: readonly OrderRow[], limit: number) {
     currency: o.currency,
     totalAmount: o.total_amount,
     refundedAmount: o.refunded_amount,
-    placedAt: iso(o.placed_at),
+    placedAt: isoTime(o.placed_at),
     shippingAddressId: o.shipping_address_id,
     items: o.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unit_price, amount: i.amount })),
     shipments: o.shipments,
@@ -221,13 +221,10 @@ type EventRow = { id: number; type: string; name: string; properties: unknown; o
 function eventPage(rows: readonly EventRow[], limit: number) {
   const page = rows
     .slice(0, limit)
-    .map((e) => ({ id: e.id, type: e.type, name: e.name, properties: e.properties, occurredAt: iso(e.occurred_at) }));
+    .map((e) => ({ id: e.id, type: e.type, name: e.name, properties: e.properties, occurredAt: isoTime(e.occurred_at) }));
   const last = page[page.length - 1];
   return { items: page, nextBefore: rows.length > limit && last ? `${last.occurredAt}_${last.id}` : null };
 }
-
-/** Timestamps arrive as Date from columns and as text from JSON aggregates. */
-const iso = (t: Date | string) => new Date(t).toISOString();
 
 export type GetCustomerOptions = {
   id: number;
@@ -300,10 +297,9 @@ const detailQuery = (id: number, panels: readonly CustomerPanel[], now: Date) =>
 /** The 360° view. Personal data is masked unless revealed; every reveal is audited. */
 export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOptions): Promise<CustomerDetail> {
   if (opts.reveal && !opts.mayReveal) throw customerErrors.revealForbidden();
-  const now = opts.now;
   // One statement for the whole view, its modules' panels included; planned once per connection (its text is fixed
   // by the modules the server runs).
-  const [row] = (await preparedScope(() => detailQuery(opts.id, opts.panels, now).execute(db))).rows;
+  const [row] = (await preparedScope(() => detailQuery(opts.id, opts.panels, opts.now).execute(db))).rows;
   if (!row) throw customerErrors.notFound(opts.id);
   if (row.merged_into !== null) throw customerErrors.merged(opts.id, row.merged_into);
   if (opts.reveal) {
@@ -311,7 +307,7 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   }
   const panels = opts.panels.map((p, i) => ({
     key: p.key,
-    ...p.present(row.panels[i], { customerId: opts.id, keyring, reveal: opts.reveal, now }),
+    ...p.present(row.panels[i], { customerId: opts.id, keyring, reveal: opts.reveal, now: opts.now }),
   }));
   return {
     customer: {
@@ -326,14 +322,14 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
     revealed: opts.reveal,
     attributes: (row.attributes ?? {}) as Record<string, unknown>,
     tags: row.tags,
-    notes: row.notes.map((n) => ({ id: n.id, body: n.body, author: n.author_label, createdAt: iso(n.created_at) })),
+    notes: row.notes.map((n) => ({ id: n.id, body: n.body, author: n.author_label, createdAt: isoTime(n.created_at) })),
     identities: row.identities.map((i) => ({
       kind: i.kind,
       channel: i.channel,
       value: i.kind === 'email' || i.kind === 'phone' ? presentPii(keyring, i.kind, i.value_enc, opts.reveal) : i.key,
       source: i.source,
-      firstSeenAt: iso(i.first_seen_at),
-      lastSeenAt: iso(i.last_seen_at),
+      firstSeenAt: isoTime(i.first_seen_at),
+      lastSeenAt: isoTime(i.last_seen_at),
     })),
     addresses: row.addresses.map((a) => ({
       id: a.id,
@@ -342,14 +338,14 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       district: a.district,
       line: presentPii(keyring, 'address', a.line_enc, opts.reveal),
       source: a.source,
-      firstSeenAt: iso(a.first_seen_at),
-      lastSeenAt: iso(a.last_seen_at),
+      firstSeenAt: isoTime(a.first_seen_at),
+      lastSeenAt: isoTime(a.last_seen_at),
     })),
     stats: {
       orders: row.stats.orders,
       netSpent: Number(row.stats.net),
-      firstOrderAt: row.stats.first ? iso(row.stats.first) : null,
-      lastOrderAt: row.stats.last ? iso(row.stats.last) : null,
+      firstOrderAt: row.stats.first ? isoTime(row.stats.first) : null,
+      lastOrderAt: row.stats.last ? isoTime(row.stats.last) : null,
     },
     orders: orderPage(row.orders, ORDERS_PAGE),
     events: eventPage(row.events, TIMELINE_PAGE),

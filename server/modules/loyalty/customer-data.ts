@@ -11,7 +11,7 @@ import {
   panelRows,
 } from '../../platform/registry.ts';
 import { type Balance, availableSql, balanceSql } from './ledger.ts';
-import { ledgerEntry, memberUrl } from './members.ts';
+import { type LedgerRow, ledgerEntry, memberUrl } from './members.ts';
 import { loyaltySettingsFrom, loyaltySettingsOf, loyaltySettingsSql, reminderDaysSql, tierOf } from './programme.ts';
 
 const members: CustomerData = {
@@ -203,7 +203,7 @@ export const loyaltyPanels: readonly CustomerPanel[] = [
       { key: 'reason', label: labels('说明', 'Note') },
     ],
     select: () => panelRows(sql`select * from loyalty_ledger l where l.customer_id = c.id order by l.id desc limit 20`, sql`r.id desc`),
-    present: (rows: Parameters<typeof ledgerEntry>[0][], p) => ({
+    present: (rows: LedgerRow[], p) => ({
       rows: rows
         .map((row) => ledgerEntry(row, p.now))
         .map((e) => ({

@@ -132,7 +132,7 @@ export async function listMembers(db: Db, q: { limit: number; offset: number; ti
 }
 
 /** A ledger row as read directly (times as Date) or as JSON (times as text). */
-type LedgerRow = {
+export type LedgerRow = {
   id: number | string;
   kind: LedgerKind;
   source: string;

@@ -21,9 +21,9 @@ type Order = OrderPage['items'][number];
 type EventPage = CustomerDetail['events'];
 
 /** The first page the 360 holds, then the next ones on demand: the items so far, whether more exist, how to load them. */
-function useMorePages<T>(key: string, path: string, first: { items: T[]; nextBefore: string | null }, limit: number) {
+function useMorePages<T>(path: string, first: { items: T[]; nextBefore: string | null }, limit: number) {
   const more = useInfiniteQuery({
-    queryKey: [key, path],
+    queryKey: ['more-pages', path],
     enabled: false,
     initialPageParam: first.nextBefore,
     queryFn: ({ pageParam }) => api<typeof first>(path, { query: { before: pageParam ?? undefined, limit } }),
@@ -50,7 +50,7 @@ function MoreButton({ pages }: { pages: { next: string | null; load(): unknown; 
 
 function EventTimeline({ id, first }: { id: number; first: EventPage }) {
   const { t, i18n } = useTranslation();
-  const pages = useMorePages('customer-events', `/customers/${id}/events`, first, 50);
+  const pages = useMorePages(`/customers/${id}/events`, first, 50);
   if (pages.items.length === 0) return <Empty description={t('customers.noEvents')} />;
   return (
     <>
@@ -74,7 +74,7 @@ function EventTimeline({ id, first }: { id: number; first: EventPage }) {
 function OrdersCard({ id, first }: { id: number; first: OrderPage }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
-  const pages = useMorePages('customer-orders', `/customers/${id}/orders`, first, 20);
+  const pages = useMorePages(`/customers/${id}/orders`, first, 20);
   return (
     <Card title={t('customers.ordersTitle')}>
       <Table<Order>
