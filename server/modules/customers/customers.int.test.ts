@@ -359,4 +359,24 @@ describe('customers API', () => {
     const bad = await api('GET', `/customers/${id}/orders?before=nonsense`, owner);
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_CURSOR']);
   });
+
+  it('answers a history page of someone who does not exist with 404, and of someone merged with where they went', async () => {
+    const quiet = (await api('POST', '/customers', owner, { name: '无订单', email: 'quiet@example.com' })).json().customerId;
+    const other = (await api('POST', '/customers', owner, { name: '重复', email: 'twin@example.com' })).json().customerId;
+    for (const history of ['orders', 'events']) {
+      const empty = await api('GET', `/customers/${quiet}/${history}`, owner);
+      expect([empty.statusCode, empty.json().items]).toEqual([200, []]);
+      const missing = await api('GET', `/customers/987654321/${history}`, owner);
+      expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'CUSTOMER_NOT_FOUND']);
+    }
+    expect((await api('POST', `/customers/${quiet}/merge`, owner, { mergedId: other })).statusCode).toBe(200);
+    for (const history of ['orders', 'events']) {
+      const merged = await api('GET', `/customers/${other}/${history}`, owner);
+      expect([merged.statusCode, merged.json().error.code, merged.json().error.details]).toEqual([
+        404,
+        'CUSTOMER_MERGED',
+        { mergedInto: quiet },
+      ]);
+    }
+  });
 });

@@ -143,20 +143,31 @@ export async function customerEvents(db: Db, customerId: number, opts: { limit: 
   if (before) {
     q = q.where((eb) => eb.or([eb('occurred_at', '<', before.at), eb.and([eb('occurred_at', '=', before.at), eb('id', '<', before.id)])]));
   }
-  return eventPage(
-    await q
-      .orderBy('occurred_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(opts.limit + 1)
-      .execute(),
-    opts.limit,
-  );
+  const rows = await q
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(opts.limit + 1)
+    .execute();
+  if (rows.length === 0) await mustBeCurrent(db, customerId);
+  return eventPage(rows, opts.limit);
 }
 
 /** A customer's orders after the first page the 360 holds, newest first (cursor pagination). */
 export async function customerOrders(db: Db, customerId: number, opts: { limit: number; before?: string }) {
   const before = opts.before ? cursorOf(opts.before) : null;
-  return orderPage((await orderRows(sql`${customerId}`, before, opts.limit).execute(db)).rows, opts.limit);
+  const { rows } = await orderRows(sql`${customerId}`, before, opts.limit).execute(db);
+  if (rows.length === 0) await mustBeCurrent(db, customerId);
+  return orderPage(rows, opts.limit);
+}
+
+/**
+ * An empty page of a person's history is an answer only for someone who exists: an unknown id is a 404, a merged one
+ * says where its history went (as the 360 does). Checked only when a page comes back empty.
+ */
+async function mustBeCurrent(db: Db, customerId: number): Promise<void> {
+  const row = await db.selectFrom('customers').select('merged_into').where('id', '=', customerId).executeTakeFirst();
+  if (!row) throw customerErrors.notFound(customerId);
+  if (row.merged_into !== null) throw customerErrors.merged(customerId, Number(row.merged_into));
 }
 
 const cursorOf = (cursor: string) => {
