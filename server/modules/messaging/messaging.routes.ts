@@ -90,6 +90,13 @@ const smsBody = z.union([
     endpoint: z.string().max(500).optional().describe("The API endpoint (default the provider's); http: the gateway's URL (required)"),
     sdkAppId: z.string().max(50).optional().describe('Tencent: SmsSdkAppId'),
     region: z.string().max(50).optional().describe('Tencent: region (default ap-guangzhou)'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe("Requests to the provider in flight at once (default 32); keep it within the account's rate limit"),
   }),
   z.null(),
 ]);
@@ -101,6 +108,7 @@ const smsView = z.object({
   endpoint: z.string().nullable().optional(),
   sdkAppId: z.string().nullable().optional(),
   region: z.string().nullable().optional(),
+  concurrency: z.number().optional(),
   hasSecret: z.boolean().optional(),
   callbackUrl: z.string().optional().describe("Enter in the provider's console for delivery receipts and replies"),
 });

@@ -5,7 +5,7 @@ import { type Keyring, encryptField } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { readSetting, writeSetting } from '../system/index.ts';
 import type { SmtpSettings } from './providers.ts';
-import type { SmsSettings } from './sms-providers.ts';
+import { SMS_CONCURRENCY, type SmsSettings } from './sms-providers.ts';
 
 export const DEFAULT_RULES: MessagingRules = {
   quietHours: { start: '21:00', end: '08:00' },
@@ -101,6 +101,7 @@ export type SmsInput = {
   endpoint?: string;
   sdkAppId?: string;
   region?: string;
+  concurrency?: number;
 };
 
 /** Stores the SMS provider; the secret encrypted, kept as it was when none is given (null: back to the sandbox). */
@@ -118,6 +119,7 @@ export async function saveSmsSettings(db: Db, keyring: Keyring, input: SmsInput 
         endpoint: input.endpoint ?? null,
         sdkAppId: input.sdkAppId ?? null,
         region: input.region ?? null,
+        concurrency: input.concurrency ?? null,
       }
     : { kind: null };
   await writeSetting(db, { key: SMS, value, fallback: { kind: null }, actor });
@@ -134,6 +136,7 @@ export const presentSms = (s: SmsSettings | null, callbackUrl: (kind: SmsSetting
         endpoint: s.endpoint,
         sdkAppId: s.sdkAppId,
         region: s.region,
+        concurrency: s.concurrency ?? SMS_CONCURRENCY,
         hasSecret: true,
         callbackUrl: callbackUrl(s.kind),
       }

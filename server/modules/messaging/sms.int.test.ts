@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -308,5 +308,40 @@ describe('SMS through the providers’ own SDKs', () => {
       expect.objectContaining({ channel: 'sms', reason: 'reply 退订', source: 'http SMS reply' }),
     );
     await new Promise<void>((resolve) => gateway.close(() => resolve()));
+  });
+
+  it('hands the provider as many messages at once as its settings allow (32 unless set), never more', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const gateway = createServer((req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          inFlight--;
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ id: randomUUID() }));
+        }, 40),
+      );
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`;
+    const settings = { kind: 'http', accessKeyId: 'k2', secret: 'gateway-secret-abcdefghij', signName: '帕特龙', endpoint };
+    expect((await api('PUT', '/settings/messaging/sms', settings)).json().concurrency).toBe(32);
+    for (const concurrency of [0, 129, 2.5]) {
+      const bad = await api('PUT', '/settings/messaging/sms', { ...settings, concurrency });
+      expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    }
+    expect((await api('PUT', '/settings/messaging/sms', { ...settings, concurrency: 3 })).json().concurrency).toBe(3);
+    const ids: number[] = [];
+    for (let n = 0; n < 12; n++) {
+      const id = (await api('POST', '/customers', { phone: `1357777${String(n).padStart(4, '1')}`, name: `并${n}` })).json().customerId;
+      ids.push(await queue(id, `TB-PAR-${n}`));
+    }
+    await send();
+    gateway.close();
+    for (const id of ids) expect(await state(id)).toMatchObject({ status: 'sent', provider: 'http' });
+    expect(most).toBe(3);
   });
 });

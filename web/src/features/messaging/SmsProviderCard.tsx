@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Select, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Select, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
@@ -13,6 +13,7 @@ type SmsView = {
   endpoint?: string | null;
   sdkAppId?: string | null;
   region?: string | null;
+  concurrency?: number;
   callbackUrl?: string;
 };
 
@@ -108,6 +109,9 @@ export function SmsProviderCard() {
                   : 'dysmsapi.aliyuncs.com'
             }
           />
+        </Form.Item>
+        <Form.Item name="concurrency" label={t('messaging.smsConcurrency')} extra={t('messaging.smsConcurrencyHelp')}>
+          <InputNumber min={1} max={128} />
         </Form.Item>
         {sms.data.callbackUrl && (
           <Typography.Paragraph type="secondary">
