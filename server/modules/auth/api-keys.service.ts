@@ -4,6 +4,7 @@ import type { ApiKeyTable, Db } from '../../db/index.ts';
 import type { Actor, Principal } from '../../http/principal.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
 import { randomToken, sha256 } from '../../platform/ids.ts';
+import { recentRows } from '../../platform/recent-rows.ts';
 import type { Selectable } from 'kysely';
 import { recordAudit } from '../audit/index.ts';
 import { authErrors } from './auth.errors.ts';
@@ -81,33 +82,20 @@ export async function revokeApiKey(db: Db, opts: { id: number; actor: Actor; now
     return r;
   });
   // After the commit: a call reading the key before it would cache it unrevoked.
-  keyCache.delete(row.prefix);
+  keyCache.drop(row.prefix);
   return toBody(row);
 }
 
-/**
- * Keys read lately, by prefix: a server answering many calls with one key reads it from the database at most every
- * `KEY_CACHE_MS`, not once per call. A revoke drops the key here at once; another server process sees it within
- * `KEY_CACHE_MS`. The secret is checked against the stored hash on every call.
- */
-const KEY_CACHE_MS = 5_000;
-const keyCache = new Map<string, { db: Db; row: Selectable<ApiKeyTable>; readAt: number }>();
-
-async function apiKeyRow(db: Db, prefix: string, now: Date): Promise<Selectable<ApiKeyTable> | undefined> {
-  const cached = keyCache.get(prefix);
-  const age = cached ? now.getTime() - cached.readAt : Number.POSITIVE_INFINITY;
-  if (cached && cached.db === db && age >= 0 && age < KEY_CACHE_MS) return cached.row;
-  const row = await db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst();
-  if (row) keyCache.set(prefix, { db, row, readAt: now.getTime() });
-  else keyCache.delete(prefix);
-  return row;
-}
+/** Keys read lately (for 5 s), by prefix; the secret is checked against the stored hash on every call. */
+const keyCache = recentRows<Db, Selectable<ApiKeyTable>>(5_000);
 
 /** Resolves a presented key to its principal; null when unknown, malformed or revoked. */
 export async function authenticateApiKey(db: Db, presented: string, now: Date): Promise<Principal | null> {
   const match = KEY_PATTERN.exec(presented);
   if (!match) return null;
-  const row = await apiKeyRow(db, match[1], now);
+  const row = await keyCache.read(db, match[1], now, () =>
+    db.selectFrom('api_keys').selectAll().where('prefix', '=', match[1]).executeTakeFirst(),
+  );
   if (!row || row.revoked_at || !constantTimeEqual(row.secret_hash, sha256(presented))) return null;
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
     row.last_used_at = now;

@@ -4,6 +4,7 @@ import type { Actor } from '../../http/principal.ts';
 import { constantTimeEqual } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { randomToken, sha256 } from '../../platform/ids.ts';
+import { recentRows } from '../../platform/recent-rows.ts';
 import { recordAudit } from '../audit/index.ts';
 import { ensureChannel } from '../commerce/index.ts';
 
@@ -69,27 +70,34 @@ export async function listSources(db: Db): Promise<Source[]> {
 }
 
 export async function revokeSource(db: Db, opts: { id: number; actor: Actor; now: Date }): Promise<Source> {
-  return db.transaction().execute(async (trx) => {
+  const row = await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('sources')
       .set({ revoked_at: opts.now })
       .where('id', '=', opts.id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    const row = await withChannel(trx).where('sources.id', '=', opts.id).executeTakeFirst();
-    if (!row) throw new AppError('SOURCE_NOT_FOUND', 'not_found', `Source ${opts.id} does not exist.`);
+    const r = await withChannel(trx).where('sources.id', '=', opts.id).executeTakeFirst();
+    if (!r) throw new AppError('SOURCE_NOT_FOUND', 'not_found', `Source ${opts.id} does not exist.`);
     if (Number(updated.numUpdatedRows) > 0)
       await recordAudit(trx, { actor: opts.actor, action: 'source.revoke', target: { type: 'source', id: opts.id } });
-    return toSource(row);
+    return r;
   });
+  // After the commit: a call reading the source before it would cache it unrevoked.
+  sourceCache.drop(row.key_prefix);
+  return toSource(row);
 }
+
+/** Sources read lately (for 5 s), by key prefix; the key is checked against the stored hash on every call. */
+const sourceCache = recentRows<Db, Selectable<SourceTable> & { channel: string }>(5_000);
 
 export async function authenticateWriteKey(db: Db, writeKey: string, now: Date): Promise<Source | null> {
   const m = WRITE_KEY.exec(writeKey);
   if (!m) return null;
-  const row = await withChannel(db).where('sources.key_prefix', '=', m[1]).executeTakeFirst();
+  const row = await sourceCache.read(db, m[1], now, () => withChannel(db).where('sources.key_prefix', '=', m[1]).executeTakeFirst());
   if (!row || row.revoked_at || !constantTimeEqual(row.key_hash, sha256(writeKey))) return null;
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
+    row.last_used_at = now;
     await db.updateTable('sources').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
   return toSource(row);

@@ -4,7 +4,7 @@ import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
-import { createSource } from './sources.service.ts';
+import { authenticateWriteKey, createSource, revokeSource } from './sources.service.ts';
 
 const ACTOR = { type: 'system' as const, id: null, label: 'test', ip: null };
 
@@ -255,6 +255,22 @@ describe('Segment-compatible tracking API', () => {
     expect(mixed.statusCode).toBe(200);
     expect(mixed.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0 }, { index: 2 }] });
     expect(mixed.json().rejected[0].reason).toContain('userId or anonymousId is required');
+  });
+
+  it('refuses a revoked write key: at once when revoked here, within five seconds when revoked by another process', async () => {
+    const { source, writeKey: key } = await createSource(patron.ctx.db, { name: 'pos', channel: 'pos', actor: ACTOR });
+    const event = { userId: 'rev-1', event: 'Store Visited', messageId: 'rev-m1' };
+    expect((await post('track', event, basic(key))).statusCode).toBe(200);
+    await revokeSource(patron.ctx.db, { id: source.id, actor: ACTOR, now: new Date() });
+    const refused = await post('track', { ...event, messageId: 'rev-m2' }, basic(key));
+    expect([refused.statusCode, refused.json().error.code]).toEqual([401, 'WRITE_KEY_INVALID']);
+    // Revoked straight in the database (another server process): the key read at t holds until t + 5 s.
+    const other = await createSource(patron.ctx.db, { name: 'kiosk', channel: 'pos', actor: ACTOR });
+    const t = new Date();
+    expect(await authenticateWriteKey(patron.ctx.db, other.writeKey, t)).not.toBeNull();
+    await patron.ctx.db.updateTable('sources').set({ revoked_at: t }).where('id', '=', other.source.id).execute();
+    expect(await authenticateWriteKey(patron.ctx.db, other.writeKey, new Date(t.getTime() + 4_000))).not.toBeNull();
+    expect(await authenticateWriteKey(patron.ctx.db, other.writeKey, new Date(t.getTime() + 5_000))).toBeNull();
   });
 
   it('decompresses gzip bodies and limits the decompressed size', async () => {
