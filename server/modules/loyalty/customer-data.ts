@@ -133,15 +133,15 @@ type MembershipValue = {
   balance: Balance;
 };
 
-/** Membership and balance with the programme it is read against, in one JSON value (over `c`). */
+/** Membership and balance with the programme it is read against, in one JSON value (over `c`); the programme read once. */
 const membershipSql = (now: Date) => {
-  const stored = loyaltySettingsSql();
-  const soon = sql`${now}::timestamptz + make_interval(days => ${reminderDaysSql(stored)})`;
-  return sql`json_build_object(
+  const soon = sql`${now}::timestamptz + make_interval(days => ${reminderDaysSql(sql`p.stored`)})`;
+  return sql`(select json_build_object(
     'member', (select json_build_object('member_no', m.member_no, 'tier', m.tier, 'joined_at', m.joined_at)
       from loyalty_members m where m.customer_id = c.id),
-    'settings', ${stored},
-    'balance', ${balanceSql(sql`c.id`, now, soon)})`;
+    'settings', p.stored,
+    'balance', ${balanceSql(sql`c.id`, now, soon)})
+    from (select ${loyaltySettingsSql()} as stored) p)`;
 };
 
 function membershipPanel({ member: m, settings: stored, balance }: MembershipValue, customerId: number): PanelContent {
