@@ -21,9 +21,9 @@ const AFTER_LOAD_UNIQUE = [{ table: 'events', columns: ['message_id'] }];
  * `session_replication_role = replica`, which fires no triggers — so neither change capture (`customer_changes`: the
  * benchmark rebuilds segment activity in bulk after the seed) nor the order lifecycle's domain events (five per
  * order, then one delivery per subscriber: history no subscriber should act on) are written for generated history.
- * Unique indexes and keys stay (the load's `on conflict` needs them), but for `AFTER_LOAD_UNIQUE`. The role only for a superuser. On PostgreSQL
- * (`url`) the load gets a pool of its own opened with the role; the embedded database, one session, sets it for the
- * load and resets it after.
+ * Unique indexes and keys stay (the load's `on conflict` needs them), but for `AFTER_LOAD_UNIQUE`. The role only for
+ * a superuser. On PostgreSQL (`url`) the load gets a pool of its own opened with the role; the embedded database, one
+ * session, sets it for the load and resets it after.
  */
 export async function bulkLoaded<T>(url: string | null, db: Db, load: (db: Db) => Promise<T>): Promise<T> {
   const plain = await sql<{ name: string; table: string; definition: string }>`
