@@ -336,11 +336,11 @@ describe('SMS through the providers’ own SDKs', () => {
     expect((await api('PUT', '/settings/messaging/sms', { ...settings, concurrency: 3 })).json().concurrency).toBe(3);
     const ids: number[] = [];
     for (let n = 0; n < 12; n++) {
-      const id = (await api('POST', '/customers', { phone: `1357777${String(n).padStart(4, '1')}`, name: `并${n}` })).json().customerId;
+      const id = (await api('POST', '/customers', { phone: `1357777${1000 + n}`, name: `并${n}` })).json().customerId;
       ids.push(await queue(id, `TB-PAR-${n}`));
     }
     await send();
-    gateway.close();
+    await new Promise<void>((resolve) => gateway.close(() => resolve()));
     for (const id of ids) expect(await state(id)).toMatchObject({ status: 'sent', provider: 'http' });
     expect(most).toBe(3);
   });
