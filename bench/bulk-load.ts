@@ -3,8 +3,8 @@ import { createDb, type Db } from '../server/db/index.ts';
 
 /**
  * The tables a seed fills by the million: their plain (non-unique) indexes are built once, after the load. The people's
- * too: their blind indexes (phone, e-mail, address, phone tail) and the name trigrams take keys in random order, so
- * at L (1M people, those indexes ~300 MB against 128 MB of shared buffers) each insert touched a page not in memory.
+ * too: their blind indexes (phone, e-mail, address, phone tail) and the name trigrams take keys in random order, and
+ * at L (1M people: over 200 MB of them against 128 MB of shared buffers) the load slowed as they grew.
  */
 const BULK_TABLES = ['events', 'orders', 'order_items', 'customers', 'customer_identities', 'customer_addresses'];
 
