@@ -148,7 +148,8 @@ export async function customerEvents(db: Db, customerId: number, opts: { limit: 
     .orderBy('id', 'desc')
     .limit(opts.limit + 1)
     .execute();
-  if (rows.length === 0) await mustBeCurrent(db, customerId);
+  // An empty page is an answer only for someone who exists (checked then only, not on every page).
+  if (rows.length === 0) await assertActive(db, customerId);
   return eventPage(rows, opts.limit);
 }
 
@@ -156,18 +157,15 @@ export async function customerEvents(db: Db, customerId: number, opts: { limit: 
 export async function customerOrders(db: Db, customerId: number, opts: { limit: number; before?: string }) {
   const before = opts.before ? cursorOf(opts.before) : null;
   const { rows } = await orderRows(sql`${customerId}`, before, opts.limit).execute(db);
-  if (rows.length === 0) await mustBeCurrent(db, customerId);
+  if (rows.length === 0) await assertActive(db, customerId);
   return orderPage(rows, opts.limit);
 }
 
-/**
- * An empty page of a person's history is an answer only for someone who exists: an unknown id is a 404, a merged one
- * says where its history went (as the 360 does). Checked only when a page comes back empty.
- */
-async function mustBeCurrent(db: Db, customerId: number): Promise<void> {
-  const row = await db.selectFrom('customers').select('merged_into').where('id', '=', customerId).executeTakeFirst();
-  if (!row) throw customerErrors.notFound(customerId);
-  if (row.merged_into !== null) throw customerErrors.merged(customerId, Number(row.merged_into));
+/** A person who exists and was not merged: else 404, a merged one saying where they went (as the 360 does). */
+export async function assertActive(db: Db, id: number): Promise<void> {
+  const row = await db.selectFrom('customers').select('merged_into').where('id', '=', id).executeTakeFirst();
+  if (!row) throw customerErrors.notFound(id);
+  if (row.merged_into !== null) throw customerErrors.merged(id, row.merged_into);
 }
 
 const cursorOf = (cursor: string) => {

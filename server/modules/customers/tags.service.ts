@@ -1,13 +1,7 @@
 import type { Db } from '../../db/index.ts';
 import type { MergeMemo } from '../../platform/registry.ts';
 import type { Actor } from '../../http/principal.ts';
-import { customerErrors } from './customers.errors.ts';
-
-async function assertActive(db: Db, id: number) {
-  const row = await db.selectFrom('customers').select('merged_into').where('id', '=', id).executeTakeFirst();
-  if (!row) throw customerErrors.notFound(id);
-  if (row.merged_into !== null) throw customerErrors.merged(id, row.merged_into);
-}
+import { assertActive } from './customers.service.ts';
 
 export async function tagsOf(db: Db, customerId: number): Promise<string[]> {
   return (await db.selectFrom('customer_tags').select('tag').where('customer_id', '=', customerId).orderBy('tag').execute()).map(

@@ -35,7 +35,8 @@ export function SmsProviderCard() {
   const [form] = Form.useForm();
   const kind = Form.useWatch('kind', form) ?? sms.data?.kind ?? 'aliyun';
   if (!sms.data) return null;
-  const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+  // An emptied field (text or number) is left out: the API takes it as not set.
+  const blank = (v: unknown) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
   return (
     <Card
       title={t('messaging.smsTitle')}
