@@ -174,8 +174,13 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.locator('.ant-select-item-option', { hasText: '浙江省' }).click();
     await page.getByRole('button', { name: '保存视图' }).click();
     await page.getByTestId('view-name').fill('浙江客户');
-    await page.locator('.ant-modal-footer .ant-btn-primary').click();
-    await page.getByText('视图已保存').waitFor();
+    // The answer is awaited, not the toast: a toast lasts three seconds and a busy machine can miss it.
+    const [saved] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/customer-views') && r.request().method() === 'POST'),
+      page.locator('.ant-modal-footer .ant-btn-primary').click(),
+    ]);
+    expect({ status: saved.status(), body: await saved.text() }).toMatchObject({ status: 201 });
+    await page.getByTestId('saved-views').getByText('浙江客户').waitFor();
     const views = await patron.ctx.db.selectFrom('saved_views').select(['name', 'params']).execute();
     expect(views).toEqual([
       {
