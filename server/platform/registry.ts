@@ -96,7 +96,11 @@ export type PanelContent = {
   actions?: PanelAction[];
 };
 
-/** A panel's rows as a JSON array: `query` selects them (over `c`), `order` (over its rows, `r`) keeps their order. */
+/**
+ * A panel's rows as a JSON array: `query` selects them (over `c`), `order` (over its rows, `r`) keeps their order.
+ * `query` orders by the columns of an index that starts with the customer: ordered otherwise (by `id`), the planner
+ * may walk the table's primary key backwards for a person who has no rows, through every row of the table.
+ */
 export const panelRows = (query: Sql, order: Sql): Sql =>
   sql`(select coalesce(json_agg(r order by ${order}), '[]'::json) from (${query}) r)`;
 

@@ -51,8 +51,8 @@ export const journeysPanel: CustomerPanel = {
   select: () =>
     panelRows(
       sql`select r.id, j.name, r.status, r.step, r.due_at, r.exit_reason, r.error, r.started_at
-        from journey_runs r join journeys j on j.id = r.journey_id where r.customer_id = c.id order by r.id desc limit 20`,
-      sql`r.id desc`,
+        from journey_runs r join journeys j on j.id = r.journey_id where r.customer_id = c.id order by r.started_at desc, r.id desc limit 20`,
+      sql`r.started_at desc, r.id desc`,
     ),
   present: (rows: RunRow[]) => ({
     rows: rows.map((r) => ({
@@ -87,8 +87,9 @@ export const followUpsPanel: CustomerPanel = {
   ],
   select: () =>
     panelRows(
-      sql`select id, title, due_at, status, outcome, completed_by from journey_tasks where customer_id = c.id order by id desc limit 20`,
-      sql`r.id desc`,
+      sql`select id, title, due_at, status, outcome, completed_by, created_at from journey_tasks
+        where customer_id = c.id order by created_at desc, id desc limit 20`,
+      sql`r.created_at desc, r.id desc`,
     ),
   present: (rows: TaskRow[]) => ({
     rows: rows.map((r) => ({ task: r.title, dueAt: isoTime(r.due_at), status: r.status, outcome: r.outcome, by: r.completed_by })),

@@ -91,8 +91,8 @@ export const messagesPanel: CustomerPanel = {
   select: () =>
     panelRows(
       sql`select id, created_at, sent_at, channel, template_key, status, skip_reason, not_before, rescheduled_from
-        from messages where customer_id = c.id order by id desc limit 20`,
-      sql`r.id desc`,
+        from messages where customer_id = c.id order by created_at desc, id desc limit 20`,
+      sql`r.created_at desc, r.id desc`,
     ),
   present: (rows: MessageRow[]) => ({
     rows: rows.map((r) => ({

@@ -123,8 +123,8 @@ export const ticketsPanel: CustomerPanel = {
     panelRows(
       sql`select t.id, t.subject, t.type, t.status, t.created_at, f.rating
         from tickets t left join feedback_requests f on f.subject_type = 'ticket' and f.subject_id = t.id
-        where t.customer_id = c.id and t.merged_into is null order by t.id desc limit 20`,
-      sql`r.id desc`,
+        where t.customer_id = c.id and t.merged_into is null order by t.created_at desc, t.id desc limit 20`,
+      sql`r.created_at desc, r.id desc`,
     ),
   present: (rows: TicketRow[]) => ({
     rows: rows.map((r) => ({
