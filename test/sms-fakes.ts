@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * A local stand-in for the Aliyun and Tencent Cloud SMS APIs that the real SDKs are pointed at (their endpoint is
  * configurable). It verifies the signature each SDK computed — ACS3-HMAC-SHA256 and TC3-HMAC-SHA256, from the
  * providers' published algorithms — and refuses a wrong one as the real service does. A number ending 0000 is refused
- * as invalid (a permanent failure).
+ * as invalid (a permanent failure; in an Aliyun SendBatchSms, the whole batch).
  */
 export type SentSms = {
   provider: 'aliyun' | 'tencent';
@@ -15,6 +15,8 @@ export type SentSms = {
   template: string;
   params: Record<string, string> | string[];
   ref: string;
+  /** Aliyun SendBatchSms: the batch's BizId. */
+  batch?: string;
 };
 export type FakeSms = { endpoint: string; sent: SentSms[]; refused: string[]; close(): Promise<void> };
 export type FakeKeys = { aliyun: { id: string; secret: string }; tencent: { id: string; secret: string } };
@@ -69,6 +71,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 export async function startFakeSms(keys: FakeKeys): Promise<FakeSms> {
   const sent: SentSms[] = [];
   const refused: string[] = [];
+  let batches = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -85,6 +88,20 @@ export async function startFakeSms(keys: FakeKeys): Promise<FakeSms> {
           });
         }
         const q = new URL(req.url ?? '/', 'http://fake').searchParams;
+        if (req.headers['x-acs-action'] === 'SendBatchSms') {
+          // The numbers, signatures and parameters travel in the form body, one array each; one bad number refuses all.
+          const form = new URLSearchParams(body.toString('utf8'));
+          const numbers = JSON.parse(form.get('PhoneNumberJson') ?? '[]') as string[];
+          const signs = JSON.parse(form.get('SignNameJson') ?? '[]') as string[];
+          const params = JSON.parse(form.get('TemplateParamJson') ?? '[]') as Record<string, string>[];
+          if (numbers.some((n) => n.endsWith('0000')))
+            return json(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号', RequestId: randomUUID() });
+          const bizId = `${Date.now()}^${++batches}`;
+          numbers.forEach((to, i) =>
+            sent.push({ provider: 'aliyun', to, sign: signs[i], template: q.get('TemplateCode') ?? '', params: params[i], ref: '', batch: bizId }),
+          );
+          return json(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: randomUUID() });
+        }
         const to = q.get('PhoneNumbers') ?? '';
         if (to.endsWith('0000'))
           return json(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号', RequestId: randomUUID() });

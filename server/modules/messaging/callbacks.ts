@@ -5,6 +5,7 @@ import { type Keyring, blindIndex, constantTimeEqual, encryptField } from '../..
 import { sha256 } from '../../platform/ids.ts';
 import { normalizePhone, phoneIndex } from '../customers/index.ts';
 import { optOut } from './opt-out.ts';
+import { batchMemberId } from './sms-providers.ts';
 
 export type SmsProviderKind = 'aliyun' | 'tencent' | 'http';
 
@@ -16,7 +17,7 @@ export const callbackTokenValid = (keyring: Keyring, provider: SmsProviderKind, 
 /** A reply that opts out: R, TD, T, N, 退订, 取消, STOP, UNSUBSCRIBE (any case, alone in the message). */
 export const OPT_OUT = /^\s*(r|td|t|n|退订|退|取消|stop|unsubscribe)\s*[。.!！]?\s*$/i;
 
-type Receipt = { ref: { outId?: string; serial?: string }; delivered: boolean; code: string };
+type Receipt = { ref: { outId?: string; serial?: string; phone?: string }; delivered: boolean; code: string };
 /** An SMS reply: the sender, the text, and the provider's time or id of it (what makes a re-pushed reply the same). */
 type Reply = { phone: string; text: string; at: string };
 
@@ -33,7 +34,7 @@ export function parseCallback(provider: SmsProviderKind, body: unknown): { recei
     if (provider === 'aliyun') {
       if ('success' in item || 'err_code' in item)
         receipts.push({
-          ref: { outId: str(item.out_id), serial: str(item.biz_id) },
+          ref: { outId: str(item.out_id), serial: str(item.biz_id), phone: str(item.phone_number) },
           delivered: item.success === true || item.success === 'true',
           code: str(item.err_code),
         });
@@ -69,7 +70,10 @@ export async function applyCallback(
   let receipts = 0;
   for (const r of parsed.receipts) {
     const id = /^\d+$/.test(r.ref.outId ?? '') ? Number(r.ref.outId) : null;
-    const match = id !== null ? sql`id = ${id}` : sql`provider_message_id = ${r.ref.serial ?? ''}`;
+    // A message sent alone is named by its id (OutId) or serial; one sent in an Aliyun batch by the batch and its number.
+    const serials = [r.ref.serial ?? ''];
+    if (r.ref.serial && r.ref.phone) serials.push(batchMemberId(keyring, r.ref.serial, r.ref.phone));
+    const match = id !== null ? sql`id = ${id}` : sql`provider_message_id = any(${serials}::text[])`;
     const res = await sql<{ id: number; customer_id: number | null; channel: string; template_key: string | null; source: string }>`
       update messages set status = ${r.delivered ? 'delivered' : 'bounced'}, error = ${r.delivered ? null : r.code || 'undelivered'},
         sent_at = coalesce(sent_at, ${now}), updated_at = ${now}

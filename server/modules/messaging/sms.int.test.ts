@@ -138,6 +138,62 @@ describe('SMS through the providers’ own SDKs', () => {
     expect((await state(messageId)).error).toContain('isv.MOBILE_NUMBER_ILLEGAL');
   });
 
+  it('sends what is handed over together as one Aliyun SendBatchSms, each number with its own parameters; receipts name batch and number; a batch refused for one bad number goes number by number', async () => {
+    const set = (
+      await api('PUT', '/settings/messaging/sms', {
+        kind: 'aliyun',
+        accessKeyId: KEYS.aliyun.id,
+        secret: KEYS.aliyun.secret,
+        signName: '帕特龙',
+        endpoint: fake.endpoint,
+      })
+    ).json();
+    const phones = ['13811113331', '13811113332', '13811113333'];
+    const ids: number[] = [];
+    for (const [i, phone] of phones.entries()) {
+      const customer = (await api('POST', '/customers', { phone, name: `批${i}` })).json().customerId;
+      ids.push(await queue(customer, `TB-BATCH-${i}`));
+    }
+    expect(await send()).toBe(3);
+    const batch = fake.sent.filter((m) => m.params && !Array.isArray(m.params) && m.params.order?.startsWith('TB-BATCH-'));
+    expect(batch.map((m) => [m.to, m.sign, m.template, m.params])).toEqual(
+      phones.map((p, i) => [`+86${p}`, '帕特龙', 'SMS_4815162342', { order: `TB-BATCH-${i}`, amount: '¥129.00' }]),
+    );
+    expect(batch[0].batch).toEqual(expect.any(String));
+    expect(new Set(batch.map((m) => m.batch)).size).toBe(1);
+    const states = await Promise.all(ids.map(state));
+    expect(states.map((x) => x.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(new Set(states.map((x) => x.provider_message_id)).size).toBe(3);
+    expect(states.every((x) => x.provider_message_id?.startsWith(`${batch[0].batch}/`))).toBe(true);
+    expect(fake.refused.filter((r) => r.startsWith('aliyun'))).toEqual([]);
+
+    // A receipt names the batch (biz_id) and the number; only that number's message is settled.
+    const hook = await patron.http.inject({
+      method: 'POST',
+      url: new URL(set.callbackUrl).pathname,
+      payload: JSON.stringify([
+        { phone_number: '13811113332', success: false, err_code: 'MOBILE_NOT_ON_SERVICE', biz_id: batch[0].batch, out_id: '' },
+      ]),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(hook.json()).toEqual({ code: 0, msg: 'ok' });
+    expect((await Promise.all(ids.map(state))).map((x) => [x.status, x.error])).toEqual([
+      ['sent', null],
+      ['bounced', 'MOBILE_NOT_ON_SERVICE'],
+      ['sent', null],
+    ]);
+
+    // The service refuses a batch holding an invalid number as a whole: sent again one by one, only that one fails.
+    const good = await queue((await api('POST', '/customers', { phone: '13811114441', name: '好' })).json().customerId, 'TB-BATCH-GOOD');
+    const bad = await queue((await api('POST', '/customers', { phone: '13700000000', name: '坏' })).json().customerId, 'TB-BATCH-BAD');
+    expect(await send()).toBe(2);
+    expect(await state(good)).toMatchObject({ status: 'sent' });
+    expect(fake.sent).toContainEqual(expect.objectContaining({ to: '+8613811114441', ref: String(good) }));
+    expect(await state(bad)).toMatchObject({ status: 'failed' });
+    expect((await state(bad)).error).toContain('isv.MOBILE_NUMBER_ILLEGAL');
+    expect(fake.sent.filter((m) => m.to === '+8613811114441')).toHaveLength(1);
+  });
+
   it('takes Aliyun delivery receipts and an R reply at the callback URL: delivered, suppressed, consent withdrawn', async () => {
     const set = (
       await api('PUT', '/settings/messaging/sms', {
