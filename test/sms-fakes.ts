@@ -98,7 +98,15 @@ export async function startFakeSms(keys: FakeKeys): Promise<FakeSms> {
             return json(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号', RequestId: randomUUID() });
           const bizId = `${Date.now()}^${++batches}`;
           numbers.forEach((to, i) =>
-            sent.push({ provider: 'aliyun', to, sign: signs[i], template: q.get('TemplateCode') ?? '', params: params[i], ref: '', batch: bizId }),
+            sent.push({
+              provider: 'aliyun',
+              to,
+              sign: signs[i],
+              template: q.get('TemplateCode') ?? '',
+              params: params[i],
+              ref: '',
+              batch: bizId,
+            }),
           );
           return json(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: randomUUID() });
         }

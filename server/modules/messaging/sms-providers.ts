@@ -127,8 +127,9 @@ export function aliyunProvider(s: SmsSettings, keyring: Keyring): Provider {
           }),
         )
       ).body;
-      if (body?.code === 'OK' && body.bizId) {
-        for (const r of batch) r.resolve({ providerMessageId: batchMemberId(keyring, body.bizId as string, r.t.to) });
+      const bizId = body?.code === 'OK' ? body.bizId : undefined;
+      if (bizId) {
+        for (const r of batch) r.resolve({ providerMessageId: batchMemberId(keyring, bizId, r.t.to) });
         return;
       }
       failure = aliyunRefusal(body);
