@@ -97,16 +97,17 @@ export async function startFakeSms(keys: FakeKeys): Promise<FakeSms> {
           if (numbers.some((n) => n.endsWith('0000')))
             return json(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号', RequestId: randomUUID() });
           const bizId = `${Date.now()}^${++batches}`;
-          numbers.forEach((to, i) =>
-            sent.push({
-              provider: 'aliyun',
+          const template = q.get('TemplateCode') ?? '';
+          sent.push(
+            ...numbers.map((to, i) => ({
+              provider: 'aliyun' as const,
               to,
               sign: signs[i],
-              template: q.get('TemplateCode') ?? '',
+              template,
               params: params[i],
               ref: '',
               batch: bizId,
-            }),
+            })),
           );
           return json(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: randomUUID() });
         }

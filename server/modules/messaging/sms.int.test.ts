@@ -25,6 +25,15 @@ describe('SMS through the providers’ own SDKs', () => {
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
   const send = () => sendDue({ ...patron.ctx, clock: { now: () => NOON } });
+  /** Aliyun through the fake, with the right keys. */
+  const useAliyun = () =>
+    api('PUT', '/settings/messaging/sms', {
+      kind: 'aliyun',
+      accessKeyId: KEYS.aliyun.id,
+      secret: KEYS.aliyun.secret,
+      signName: '帕特龙',
+      endpoint: fake.endpoint,
+    });
   const queue = async (customerId: number, key: string) =>
     (
       await api('POST', '/messages', {
@@ -63,13 +72,7 @@ describe('SMS through the providers’ own SDKs', () => {
   });
 
   it('sends through Aliyun SendSms: the SDK signs, the fake verifies, the message id travels as OutId', async () => {
-    const set = await api('PUT', '/settings/messaging/sms', {
-      kind: 'aliyun',
-      accessKeyId: KEYS.aliyun.id,
-      secret: KEYS.aliyun.secret,
-      signName: '帕特龙',
-      endpoint: fake.endpoint,
-    });
+    const set = await useAliyun();
     expect(set.json()).toMatchObject({ configured: true, kind: 'aliyun', hasSecret: true });
     expect(set.body).not.toContain(KEYS.aliyun.secret);
     const id = (await api('POST', '/customers', { phone: '13811112222', name: '周' })).json().customerId;
@@ -124,13 +127,7 @@ describe('SMS through the providers’ own SDKs', () => {
   });
 
   it('marks a number the provider refuses as failed without retrying', async () => {
-    await api('PUT', '/settings/messaging/sms', {
-      kind: 'aliyun',
-      accessKeyId: KEYS.aliyun.id,
-      secret: KEYS.aliyun.secret,
-      signName: '帕特龙',
-      endpoint: fake.endpoint,
-    });
+    await useAliyun();
     const id = (await api('POST', '/customers', { phone: '13900000000', name: '郑' })).json().customerId;
     const messageId = await queue(id, 'TB-ALI-2');
     await send();
@@ -139,15 +136,7 @@ describe('SMS through the providers’ own SDKs', () => {
   });
 
   it('sends what is handed over together as one Aliyun SendBatchSms, each number with its own parameters; receipts name batch and number; a batch refused for one bad number goes number by number', async () => {
-    const set = (
-      await api('PUT', '/settings/messaging/sms', {
-        kind: 'aliyun',
-        accessKeyId: KEYS.aliyun.id,
-        secret: KEYS.aliyun.secret,
-        signName: '帕特龙',
-        endpoint: fake.endpoint,
-      })
-    ).json();
+    const set = (await useAliyun()).json();
     const phones = ['13811113331', '13811113332', '13811113333'];
     const ids: number[] = [];
     for (const [i, phone] of phones.entries()) {
@@ -195,15 +184,7 @@ describe('SMS through the providers’ own SDKs', () => {
   });
 
   it('takes Aliyun delivery receipts and an R reply at the callback URL: delivered, suppressed, consent withdrawn', async () => {
-    const set = (
-      await api('PUT', '/settings/messaging/sms', {
-        kind: 'aliyun',
-        accessKeyId: KEYS.aliyun.id,
-        secret: KEYS.aliyun.secret,
-        signName: '帕特龙',
-        endpoint: fake.endpoint,
-      })
-    ).json();
+    const set = (await useAliyun()).json();
     const path = new URL(set.callbackUrl).pathname;
     expect(path).toMatch(/^\/hooks\/sms\/aliyun\/[\w-]{32}$/);
     const id = (await api('POST', '/customers', { phone: '13655556666', name: '冯' })).json().customerId;
