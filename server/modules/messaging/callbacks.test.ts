@@ -11,12 +11,12 @@ describe('SMS callbacks', () => {
   it('reads Aliyun receipts and replies, Tencent status and reply callbacks, and refuses what is not an array', () => {
     expect(
       parseCallback('aliyun', [
-        { success: false, err_code: 'MK:0001', out_id: '7', biz_id: 'b' },
+        { success: false, err_code: 'MK:0001', out_id: '7', biz_id: 'b', phone_number: '13800000001' },
         { phone_number: '13800000000', content: 'TD' },
         'junk',
       ]),
     ).toEqual({
-      receipts: [{ ref: { outId: '7', serial: 'b' }, delivered: false, code: 'MK:0001' }],
+      receipts: [{ ref: { outId: '7', serial: 'b', phone: '13800000001' }, delivered: false, code: 'MK:0001' }],
       replies: [{ phone: '13800000000', text: 'TD', at: '' }],
     });
     expect(
