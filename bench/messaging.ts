@@ -94,7 +94,7 @@ export async function messagingFigures(ctx: AppContext, count: number): Promise<
   const store = { timeZone: 'Asia/Shanghai', currency: 'CNY', now: new Date(), actor: ACTOR };
   const smtp = await sinkProcess('smtp');
   const smtpPort = Number(smtp.address);
-  const pool = Number(process.env.BENCH_POOL ?? 4);
+  const pool = 4;
   await saveSmtpSettings(ctx.db, ctx.keyring, { host: '127.0.0.1', port: smtpPort, secure: false, pool }, ACTOR);
   await saveTemplate(
     ctx.db,
