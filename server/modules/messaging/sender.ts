@@ -181,7 +181,9 @@ async function handOver(provider: Provider, c: Claimed, emailFrom: string, hande
 
 /**
  * What providers answered — sent; failed for good; queued again with backoff — and the messages about to be handed
- * over, in one statement (one commit).
+ * over, in one statement (one commit). Every part finds its rows by primary key through a joined list: as
+ * `id = any(…) and status = 'sending'` the planner also read the whole partial index of messages in `sending` — dead
+ * entries of every message sent since the last vacuum — 3–9 ms a statement at M, on the path every send waits for.
  */
 async function recordDeliveries(
   db: Db,
@@ -202,9 +204,9 @@ async function recordDeliveries(
         ${failed.map((o) => new Date(now.getTime() + 2 ** o.attempts * 30_000).toISOString())}::timestamptz[]) v(id, permanent, error, retry_at)
       where m.id = v.id
     ), handed as (
-      update messages set handed_at = ${now}, updated_at = ${now}
-      where id = any(${[...handed]}::bigint[]) and status = 'sending' and handed_at is null
-      returning id
+      update messages m set handed_at = ${now}, updated_at = ${now}
+      from unnest(${[...handed]}::bigint[]) v(id) where m.id = v.id and m.status = 'sending' and m.handed_at is null
+      returning m.id
     )
     select id from handed`.execute(db);
   return new Set(marked.rows.map((r) => Number(r.id)));
