@@ -65,17 +65,18 @@ export const batchMemberId = (keyring: Keyring, bizId: string, phone: string) =>
 type Approved = ReturnType<typeof approvedTemplate>;
 type Ready = { id: number; t: Approved; resolve(r: { providerMessageId: string }): void; reject(err: unknown): void };
 
-/** An error the Aliyun SDK threw, as a failure: permanent for the codes that say so, else retried. */
-function aliyunFailure(err: unknown): Error {
+/** An error a provider's SDK threw, as a failure: permanent for the codes its pattern names, else retried. */
+function sdkFailure(permanent: RegExp, err: unknown): Error {
   const code = String((err as { code?: string }).code ?? '');
   const reason = code ? `${code}: ${(err as Error).message}` : (err as Error).message;
-  return ALIYUN_PERMANENT.test(code) ? new PermanentFailure(reason) : new Error(reason);
+  return permanent.test(code) ? new PermanentFailure(reason) : new Error(reason);
 }
 
-const aliyunRefusal = (body: { code?: string; message?: string } | undefined) => {
-  const reason = `${body?.code ?? 'no answer'}: ${body?.message ?? ''}`;
-  return ALIYUN_PERMANENT.test(body?.code ?? '') ? new PermanentFailure(reason) : new Error(reason);
-};
+/** A provider's answer refusing a message (its code and message), as a failure: permanent as `sdkFailure` says. */
+function refusal(permanent: RegExp, code: string | undefined, message: string | undefined): Error {
+  const reason = `${code ?? 'no answer'}: ${message ?? ''}`;
+  return permanent.test(code ?? '') ? new PermanentFailure(reason) : new Error(reason);
+}
 
 /**
  * Aliyun SMS (dysmsapi 2017-05-25) through its official SDK. Messages handed over together (the lanes' hand-overs
@@ -109,10 +110,10 @@ export function aliyunProvider(s: SmsSettings, keyring: Keyring): Provider {
         )
       ).body;
     } catch (err) {
-      throw aliyunFailure(err);
+      throw sdkFailure(ALIYUN_PERMANENT, err);
     }
     if (body?.code === 'OK' && body.bizId) return { providerMessageId: body.bizId };
-    throw aliyunRefusal(body);
+    throw refusal(ALIYUN_PERMANENT, body?.code, body?.message);
   };
   const sendBatch = async (batch: Ready[]) => {
     let failure: Error;
@@ -132,9 +133,9 @@ export function aliyunProvider(s: SmsSettings, keyring: Keyring): Provider {
         for (const r of batch) r.resolve({ providerMessageId: batchMemberId(keyring, bizId, r.t.to) });
         return;
       }
-      failure = aliyunRefusal(body);
+      failure = refusal(ALIYUN_PERMANENT, body?.code, body?.message);
     } catch (err) {
-      failure = aliyunFailure(err);
+      failure = sdkFailure(ALIYUN_PERMANENT, err);
     }
     if (!(failure instanceof PermanentFailure)) {
       for (const r of batch) r.reject(failure);
@@ -202,13 +203,10 @@ export function tencentProvider(s: SmsSettings, keyring: Keyring): Provider {
         });
         status = res.SendStatusSet?.[0];
       } catch (err) {
-        const code = String((err as { code?: string }).code ?? '');
-        const reason = code ? `${code}: ${(err as Error).message}` : (err as Error).message;
-        throw TENCENT_PERMANENT.test(code) ? new PermanentFailure(reason) : new Error(reason);
+        throw sdkFailure(TENCENT_PERMANENT, err);
       }
       if (status?.Code === 'Ok' && status.SerialNo) return { providerMessageId: status.SerialNo };
-      const reason = `${status?.Code ?? 'no answer'}: ${status?.Message ?? ''}`;
-      throw TENCENT_PERMANENT.test(status?.Code ?? '') ? new PermanentFailure(reason) : new Error(reason);
+      throw refusal(TENCENT_PERMANENT, status?.Code, status?.Message);
     },
   };
 }
