@@ -45,6 +45,7 @@ import * as m0042 from './migrations/0042_journey_attributions.ts';
 import * as m0043 from './migrations/0043_product_changes.ts';
 import * as m0044 from './migrations/0044_journey_runs_due_per_journey.ts';
 import * as m0045 from './migrations/0045_message_provider_ids.ts';
+import * as m0046 from './migrations/0046_event_message_ids_bytewise.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -93,6 +94,7 @@ export const migrations: Record<string, Migration> = {
   '0043_product_changes': m0043,
   '0044_journey_runs_due_per_journey': m0044,
   '0045_message_provider_ids': m0045,
+  '0046_event_message_ids_bytewise': m0046,
 };
 
 export type MigrateResult = { applied: string[] };
