@@ -2,8 +2,9 @@ import { sql } from 'kysely';
 import type { Db } from '../server/db/index.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
@@ -18,7 +19,7 @@ export type Figure = {
   note?: string;
 };
 
-export type LoadResult = { p50: number; p99: number; rps: number; errors: number; non2xx: number };
+export type LoadResult = { p50: number; p99: number; rps: number; errors: number; non2xx: number; cpu: string };
 
 /** HTTP load with autocannon against a running server. */
 export type LoadOptions = {
@@ -28,9 +29,12 @@ export type LoadOptions = {
   method?: 'GET' | 'POST';
   /** Varies each request (path, body). */
   setupRequest?: (req: autocannon.Request) => autocannon.Request;
+  /** The server under load, whose processor time is reported beside the database's and the load generator's. */
+  serverPid?: number;
 };
 
 export async function load(url: string, opts: LoadOptions): Promise<LoadResult> {
+  const meter = cpuMeter(opts.serverPid);
   const r = await autocannon({
     url,
     connections: opts.connections,
@@ -39,7 +43,63 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
     method: opts.method ?? 'GET',
     requests: opts.setupRequest ? [{ setupRequest: opts.setupRequest }] : undefined,
   });
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors, non2xx: r.non2xx };
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors, non2xx: r.non2xx, cpu: meter() };
+}
+
+/** Clock ticks a second in /proc's figures (USER_HZ, 100 on every Linux architecture Node runs on). */
+const TICKS = 100;
+
+/** Processor ticks (user + system) of a process so far; 0 for one gone or unreadable. */
+function ticksOf(pid: number): number {
+  try {
+    // The command name may hold spaces and parentheses: the fields counted after its closing one.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.split(' ') ?? [];
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** The ticks of every local PostgreSQL process (a server elsewhere, or PGlite inside the server: none). */
+function databaseTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return ticks;
+  }
+  for (const d of pids) {
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') ticks.set(Number(d), ticksOf(Number(d)));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks;
+}
+
+/**
+ * Where the machine's processors went while a load ran: the server's process, the local PostgreSQL's and this
+ * process (the load generator), in cores, out of the cores there are. Near the total: the machine, not one side's
+ * waiting, sets the pace; the split says whose work to make cheaper. Empty where /proc cannot be read.
+ */
+export function cpuMeter(serverPid?: number): () => string {
+  if (!existsSync('/proc/self/stat')) return () => '';
+  const t0 = performance.now();
+  const server0 = serverPid ? ticksOf(serverPid) : 0;
+  const database0 = databaseTicks();
+  const self0 = process.cpuUsage();
+  return () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const cores = (ticks: number) => (ticks / TICKS / seconds).toFixed(2);
+    let database = 0;
+    for (const [pid, ticks] of databaseTicks()) database += ticks - (database0.get(pid) ?? 0);
+    const self = process.cpuUsage(self0);
+    const generator = ((self.user + self.system) / 1e6 / seconds).toFixed(2);
+    const server = serverPid ? `server ${cores(ticksOf(serverPid) - server0)}, ` : '';
+    return `cores busy: ${server}PostgreSQL ${cores(database)}, load generator ${generator} of ${availableParallelism()}`;
+  };
 }
 
 /** Times an async function; returns milliseconds. */

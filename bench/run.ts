@@ -24,9 +24,10 @@ import {
 import type { RuleGroup } from '../contracts/segments.ts';
 import { compileContext } from '../server/modules/segments/rules.service.ts';
 import { matchingCustomers } from '../server/modules/segments/compiler.ts';
+import { getCustomer } from '../server/modules/customers/customers.service.ts';
 import { loadConfig } from '../server/platform/config.ts';
 import { bulkLoaded } from './bulk-load.ts';
-import { type Figure, type LoadResult, load, peakRss, ratio, spawnServer, timed } from './harness.ts';
+import { type Figure, type LoadResult, cpuMeter, load, peakRss, ratio, spawnServer, timed } from './harness.ts';
 import { comparisonTable, compareFigures, previousFullRun } from './compare.ts';
 
 const SCALES = {
@@ -175,14 +176,15 @@ const { writeKey } = await createSource(db, { name: 'bench', actor });
 const maxCustomer = Number((await sql<{ m: number }>`select coalesce(max(id), 1)::int as m from customers`.execute(db)).rows[0].m);
 
 /** A bare primary-key lookup at the same concurrency through a pool of the server's size: the floor of a request. */
-async function pkLookup(connections: number) {
+/** Latencies of `call` made by `connections` callers at once for the workload's seconds. */
+async function concurrently(connections: number, call: () => Promise<unknown>) {
   const latencies: number[] = [];
   const until = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (Date.now() < until) {
         const t0 = performance.now();
-        await sql`select id, name from customers where id = ${1 + Math.floor(Math.random() * maxCustomer)}`.execute(db);
+        await call();
         latencies.push(performance.now() - t0);
       }
     }),
@@ -194,6 +196,10 @@ async function pkLookup(connections: number) {
     rps: latencies.length / seconds,
   };
 }
+
+const randomCustomer = () => 1 + Math.floor(Math.random() * maxCustomer);
+const pkLookup = (connections: number) =>
+  concurrently(connections, () => sql`select id, name from customers where id = ${randomCustomer()}`.execute(db));
 
 if (wants('dashboard')) {
   // The dashboard's figures are computed in the background and stored; viewers read the stored snapshot.
@@ -217,7 +223,9 @@ if (wants('dashboard')) {
 
 // The HTTP workloads run against `patron serve` in its own process (the embedded database serves one process,
 // so the benchmark lets go of it meanwhile). Their references are measured afterwards, once it has stopped.
-const served: Array<{ load: LoadResult; finish(ref: { p50: number; p99: number }): Figure; connections: number }> = [];
+type Reference = { p50: number; p99: number; rps: number };
+/** A served workload's figure once its reference (by default a primary-key lookup at its concurrency) is measured. */
+const served: Array<{ finish(ref: Reference): Figure; connections: number; reference?: () => Promise<Reference> }> = [];
 let listMs = 0;
 let ingest: LoadResult | undefined;
 let serverRssMb = Number.NaN;
@@ -231,16 +239,15 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
     connections: 10,
     seconds: Math.min(2, seconds),
     headers: auth,
-    setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }),
+    setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${randomCustomer()}` }),
   });
   for (const [name, path, connections] of [
     ['dashboard', '/api/v1/dashboard', 10],
     ['auth', '/api/v1/auth/me', 100],
   ] as const) {
     if (!wants(name)) continue;
-    const r = await load(`${base}${path}`, { connections, seconds, headers: auth });
+    const r = await load(`${base}${path}`, { connections, seconds, headers: auth, serverPid: server.pid });
     served.push({
-      load: r,
       connections,
       finish: (ref) => ({
         name: `${name} p99`,
@@ -249,7 +256,7 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
         reference: Math.round(ref.p99 * 100) / 100,
         referenceUnit: 'ms (pk lookup, same concurrency)',
         ratio: ratio(r.p99, ref.p99),
-        note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections`,
+        note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections; ${r.cpu}`,
       }),
     });
   }
@@ -258,20 +265,30 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
       connections: 100,
       seconds,
       headers: auth,
-      setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${1 + Math.floor(Math.random() * maxCustomer)}` }),
+      serverPid: server.pid,
+      setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${randomCustomer()}` }),
     });
+    let referenceCpu = '';
     served.push({
-      load: r,
       connections: 100,
+      // The same view read in this process through the service, as many at once: the database's statement and the
+      // presentation without HTTP and authentication. Close to the API's figure: what is left to win is in them.
+      reference: async () => {
+        const meter = cpuMeter();
+        const view = { reveal: false, mayReveal: false, actor, panels: patron.ctx.modules.panels };
+        const ref = await concurrently(100, () => getCustomer(db, patron.ctx.keyring, { ...view, id: randomCustomer(), now: new Date() }));
+        referenceCpu = meter();
+        return ref;
+      },
       finish: (ref) => ({
         name: 'profile API p99',
         figure: r.p99,
         unit: 'ms',
         reference: Math.round(ref.p99 * 100) / 100,
-        referenceUnit: 'ms (pk lookup, same concurrency)',
+        referenceUnit: 'ms (the same view read in-process through the service, 100 at once: no HTTP, no authentication)',
         ratio: ratio(r.p99, ref.p99),
         target: '< 50 ms (PostgreSQL, scale L)',
-        note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, 100 connections`,
+        note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, 100 connections; ${r.cpu}. In-process reference: p50 ${Math.round(ref.p50)} ms, ${Math.round(ref.rps)} reads/s; ${referenceCpu}`,
       }),
     });
   }
@@ -303,6 +320,7 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
       connections: 8,
       seconds,
       headers: basic,
+      serverPid: server.pid,
       method: 'POST',
       setupRequest: (req) => ({ ...req, body: batchBody() }),
     });
@@ -313,7 +331,7 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
   db = patron.ctx.db;
 }
 
-for (const s of served) figures.push(s.finish(await pkLookup(s.connections)));
+for (const s of served) figures.push(s.finish(await (s.reference ?? (() => pkLookup(s.connections)))()));
 
 // Page API calls while the full recompute runs in the same server (its workers on): on the embedded database one
 // process runs both, so this is where a long statement would hold every page behind it. The reference: the same
@@ -389,7 +407,7 @@ if (ingest) {
     referenceUnit: 'rows/s (raw COPY into an unindexed staging table shaped like events)',
     ratio: ratio(eventsPerSecond, refRate),
     target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)',
-    note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${ingest.non2xx} non-2xx, ${ingest.errors} errors`,
+    note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${ingest.non2xx} non-2xx, ${ingest.errors} errors; ${ingest.cpu}`,
   });
 }
 
