@@ -60,7 +60,7 @@ function ticksOf(pid: number): number {
   }
 }
 
-/** The ticks of every local PostgreSQL process (a server elsewhere, or PGlite inside the server: none). */
+/** The ticks of every local PostgreSQL process (none for a server elsewhere, or for PGlite inside the server). */
 function databaseTicks(): Map<number, number> {
   const ticks = new Map<number, number>();
   let pids: string[];
@@ -81,8 +81,9 @@ function databaseTicks(): Map<number, number> {
 
 /**
  * Where the machine's processors went while a load ran: the server's process, the local PostgreSQL's and this
- * process (the load generator), in cores, out of the cores there are. Near the total: the machine, not one side's
- * waiting, sets the pace; the split says whose work to make cheaper. Empty where /proc cannot be read.
+ * process (the load generator), in cores, out of the cores there are (no PostgreSQL share where none runs on this
+ * machine). Near the total: the machine, not one side's waiting, sets the pace; the split says whose work to make
+ * cheaper. Empty where /proc cannot be read.
  */
 export function cpuMeter(serverPid?: number): () => string {
   if (!existsSync('/proc/self/stat')) return () => '';
@@ -93,12 +94,16 @@ export function cpuMeter(serverPid?: number): () => string {
   return () => {
     const seconds = (performance.now() - t0) / 1000;
     const cores = (ticks: number) => (ticks / TICKS / seconds).toFixed(2);
-    let database = 0;
-    for (const [pid, ticks] of databaseTicks()) database += ticks - (database0.get(pid) ?? 0);
+    const database = databaseTicks();
+    let databaseUsed = 0;
+    for (const [pid, ticks] of database) databaseUsed += ticks - (database0.get(pid) ?? 0);
     const self = process.cpuUsage(self0);
-    const generator = ((self.user + self.system) / 1e6 / seconds).toFixed(2);
-    const server = serverPid ? `server ${cores(ticksOf(serverPid) - server0)}, ` : '';
-    return `cores busy: ${server}PostgreSQL ${cores(database)}, load generator ${generator} of ${availableParallelism()}`;
+    const parts = [
+      ...(serverPid ? [`server ${cores(ticksOf(serverPid) - server0)}`] : []),
+      ...(database.size > 0 ? [`PostgreSQL ${cores(databaseUsed)}`] : []),
+      `load generator ${((self.user + self.system) / 1e6 / seconds).toFixed(2)}`,
+    ];
+    return `cores busy: ${parts.join(', ')} of ${availableParallelism()}`;
   };
 }
 

@@ -175,7 +175,6 @@ const auth = { authorization: `Bearer ${secret}` };
 const { writeKey } = await createSource(db, { name: 'bench', actor });
 const maxCustomer = Number((await sql<{ m: number }>`select coalesce(max(id), 1)::int as m from customers`.execute(db)).rows[0].m);
 
-/** A bare primary-key lookup at the same concurrency through a pool of the server's size: the floor of a request. */
 /** Latencies of `call` made by `connections` callers at once for the workload's seconds. */
 async function concurrently(connections: number, call: () => Promise<unknown>) {
   const latencies: number[] = [];
@@ -198,6 +197,7 @@ async function concurrently(connections: number, call: () => Promise<unknown>) {
 }
 
 const randomCustomer = () => 1 + Math.floor(Math.random() * maxCustomer);
+/** A bare primary-key lookup at the same concurrency through a pool of the server's size: the floor of a request. */
 const pkLookup = (connections: number) =>
   concurrently(connections, () => sql`select id, name from customers where id = ${randomCustomer()}`.execute(db));
 
