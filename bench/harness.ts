@@ -81,27 +81,27 @@ function databaseTicks(): Map<number, number> {
 
 /**
  * Where the machine's processors went while a load ran: the server's process, the local PostgreSQL's and this
- * process (the load generator), in cores, out of the cores there are (no PostgreSQL share where none runs on this
- * machine). Near the total: the machine, not one side's waiting, sets the pace; the split says whose work to make
- * cheaper. Empty where /proc cannot be read.
+ * process (named `self`: the load generator, or the reads it made itself), in cores, out of the cores there are (no
+ * PostgreSQL share where none runs on this machine). Near the total: the machine, not one side's waiting, sets the
+ * pace; the split says whose work to make cheaper. Empty where /proc cannot be read.
  */
-export function cpuMeter(serverPid?: number): () => string {
+export function cpuMeter(serverPid?: number, self = 'load generator'): () => string {
   if (!existsSync('/proc/self/stat')) return () => '';
   const t0 = performance.now();
   const server0 = serverPid ? ticksOf(serverPid) : 0;
   const database0 = databaseTicks();
-  const self0 = process.cpuUsage();
+  const own0 = process.cpuUsage();
   return () => {
     const seconds = (performance.now() - t0) / 1000;
     const cores = (ticks: number) => (ticks / TICKS / seconds).toFixed(2);
     const database = databaseTicks();
     let databaseUsed = 0;
     for (const [pid, ticks] of database) databaseUsed += ticks - (database0.get(pid) ?? 0);
-    const self = process.cpuUsage(self0);
+    const own = process.cpuUsage(own0);
     const parts = [
       ...(serverPid ? [`server ${cores(ticksOf(serverPid) - server0)}`] : []),
       ...(database.size > 0 ? [`PostgreSQL ${cores(databaseUsed)}`] : []),
-      `load generator ${((self.user + self.system) / 1e6 / seconds).toFixed(2)}`,
+      `${self} ${((own.user + own.system) / 1e6 / seconds).toFixed(2)}`,
     ];
     return `cores busy: ${parts.join(', ')} of ${availableParallelism()}`;
   };

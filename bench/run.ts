@@ -274,7 +274,7 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
       // The same view read in this process through the service, as many at once: the database's statement and the
       // presentation without HTTP and authentication. Close to the API's figure: what is left to win is in them.
       reference: async () => {
-        const meter = cpuMeter();
+        const meter = cpuMeter(undefined, 'the reading process');
         const view = { reveal: false, mayReveal: false, actor, panels: patron.ctx.modules.panels };
         const ref = await concurrently(100, () => getCustomer(db, patron.ctx.keyring, { ...view, id: randomCustomer(), now: new Date() }));
         referenceCpu = meter();
