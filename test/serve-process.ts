@@ -21,18 +21,36 @@ export const envFor = (dir: string, masterKey: string, workers: 'on' | 'off', ex
   ...extra,
 });
 
-/** Starts `patron serve` on a random port and waits until it answers. */
+/**
+ * Starts `patron serve` on a port the system picks (a random one could be taken by another test's connection) and
+ * waits until it answers; a server that exits or has not started after 90 s fails with what it printed.
+ */
 export async function serve(env: NodeJS.ProcessEnv): Promise<Served> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', String(port)], { env });
+  const child = spawn(process.execPath, [BIN, 'serve', '--no-demo', '--port', '0'], { env });
   const exited = once(child, 'exit');
   let out = '';
+  let err = '';
+  let exitCode: number | string | null | undefined;
   child.stdout?.on('data', (c: Buffer) => {
     out += c.toString();
   });
-  for (let i = 0; i < 600 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!out.includes('Patron is running')) throw new Error(`the server did not start: ${out}`);
-  return { child, base: `http://127.0.0.1:${port}`, exited };
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  exited.then(([code, signal]) => {
+    exitCode = (code as number | null) ?? (signal as string);
+  });
+  const running = () => /Patron is running at (http:\/\/\S+)/.exec(out)?.[1];
+  // A start after a kill -9 recovers the embedded database first; on a busy machine that can take a while.
+  for (let i = 0; i < 1800 && !running() && exitCode === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+  const base = running();
+  if (!base) {
+    child.kill('SIGKILL');
+    throw new Error(
+      `the server did not start (${exitCode === undefined ? 'still starting after 90 s' : `exited: ${exitCode}`}): ${out}${err}`,
+    );
+  }
+  return { child, base, exited };
 }
 
 /** An owner's API key made with the CLI on the data directory of `env`. */
