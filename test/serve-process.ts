@@ -30,25 +30,20 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<Served> {
   const exited = once(child, 'exit');
   let out = '';
   let err = '';
-  let exitCode: number | string | null | undefined;
   child.stdout?.on('data', (c: Buffer) => {
     out += c.toString();
   });
   child.stderr?.on('data', (c: Buffer) => {
     err += c.toString();
   });
-  exited.then(([code, signal]) => {
-    exitCode = (code as number | null) ?? (signal as string);
-  });
   const running = () => /Patron is running at (http:\/\/\S+)/.exec(out)?.[1];
   // A start after a kill -9 recovers the embedded database first; on a busy machine that can take a while.
-  for (let i = 0; i < 1800 && !running() && exitCode === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+  const gone = () => child.exitCode ?? child.signalCode;
+  for (let i = 0; i < 1800 && !running() && gone() === null; i++) await new Promise((r) => setTimeout(r, 50));
   const base = running();
   if (!base) {
     child.kill('SIGKILL');
-    throw new Error(
-      `the server did not start (${exitCode === undefined ? 'still starting after 90 s' : `exited: ${exitCode}`}): ${out}${err}`,
-    );
+    throw new Error(`the server did not start (${gone() === null ? 'still starting after 90 s' : `exited: ${gone()}`}): ${out}${err}`);
   }
   return { child, base, exited };
 }
