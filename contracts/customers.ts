@@ -131,6 +131,18 @@ export const customerPanel = z.object({
     .optional(),
 });
 export type CustomerPanelBody = z.infer<typeof customerPanel>;
+export const customerPanelsQuery = z.strictObject({
+  keys: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('Only these panels: their keys, comma-separated, as /customers/panels lists them (all when absent)'),
+});
+export const customerPanels = z.object({
+  items: z
+    .array(customerPanel)
+    .describe("Other modules' views of the person (loyalty, messages, tickets …); titles and columns from /customers/panels"),
+});
 
 export const customerDetail = z.object({
   customer: customerSummary.extend({
@@ -166,9 +178,6 @@ export const customerDetail = z.object({
   }),
   orders: orderPage.describe('The 10 latest orders; the rest from /customers/{id}/orders'),
   events: eventPage,
-  panels: z
-    .array(customerPanel)
-    .describe("Other modules' views of the person (loyalty, messages, tickets …); titles and columns from /customers/panels"),
 });
 export type CustomerDetail = z.infer<typeof customerDetail>;
 

@@ -131,8 +131,8 @@ describe('a module added to the composition', () => {
   it('shows its panel in the customer 360 and its field in the rule builder, which counts by it', async () => {
     const a = await person('a@stamps.test');
     await give(a, 3);
-    const detail = (await api('GET', `/customers/${a}`)).json();
-    expect(detail.panels.find((p: { key: string }) => p.key === 'stamps')).toEqual({ key: 'stamps', rows: [{ count: 3 }] });
+    const panels = (await api('GET', `/customers/${a}/panels`)).json().items;
+    expect(panels.find((p: { key: string }) => p.key === 'stamps')).toEqual({ key: 'stamps', rows: [{ count: 3 }] });
     // Its title and columns, the same for everyone, are read once.
     expect((await api('GET', '/customers/panels')).json().items).toContainEqual({
       key: 'stamps',

@@ -73,18 +73,19 @@ export type SegmentField = {
 };
 
 /**
- * A panel of the customer 360: a module's own view of the person, as labelled values or a table. Its title and
- * columns are the same for every person (the admin reads them once, `GET /customers/panels`); what a person's 360
- * holds is the rows. Every panel is read in the 360's one statement (under load, a statement per panel cost more
- * than all the rest of the view): `select` is SQL over `c` (the customer) giving the panel's data as one JSON value,
- * `present` turns that value — as JSON gives it: timestamps as text — into the rows and actions.
+ * A panel of the customer 360: a module's own view of the person, as labelled values or a table, with no personal
+ * data in it (panels are neither masked nor revealed). Its title and columns are the same for every person (the admin
+ * reads them once, `GET /customers/panels`); a person's rows come from `GET /customers/{id}/panels`, beside the view.
+ * Every module's panel is read in one statement (under load, a statement per panel cost more than all the rest of the
+ * view): `select` is SQL over `c` (the customer) giving the panel's data as one JSON value, `present` turns that value
+ * — as JSON gives it: timestamps as text — into the rows and actions.
  */
 export type CustomerPanel = {
   key: string;
   title: Labels;
   columns: readonly PanelColumn[];
   select(p: { now: Date }): Sql;
-  present(value: unknown, p: { customerId: number; keyring: Keyring; reveal: boolean; now: Date }): PanelContent;
+  present(value: unknown, p: { customerId: number; now: Date }): PanelContent;
 };
 
 /** A column may name its codes (`skipped` → 未发送 / Not sent): the admin shows the label in the reader's language. */

@@ -397,7 +397,9 @@ describe('campaigns', () => {
     expect(report.figures).toMatchObject({ orders: 3, revenue: 30_000 });
     const csv = await api('GET', `/campaigns/${id}/report.csv`);
     expect(csv.body.split('\n')[1]).toContain('campaign');
-    const panel = (await api('GET', `/customers/${clickIn.customer_id}`)).json().panels.find((p: { key: string }) => p.key === 'campaigns');
+    const panel = (await api('GET', `/customers/${clickIn.customer_id}/panels`))
+      .json()
+      .items.find((p: { key: string }) => p.key === 'campaigns');
     expect(panel.rows[0]).toMatchObject({ campaign: 'Attribution', orders: 1, revenue: 10_000 });
   });
 

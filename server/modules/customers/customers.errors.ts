@@ -14,5 +14,7 @@ export const customerErrors = {
     new AppError('PII_REVEAL_FORBIDDEN', 'forbidden', 'Your role may not see unmasked personal data.', { permission: 'pii.read' }),
   noIdentifier: () =>
     new AppError('CUSTOMER_IDENTIFIER_REQUIRED', 'invalid', 'Give at least one valid identifier: an external id, e-mail or phone.'),
+  unknownPanel: (key: string) =>
+    new AppError('PANEL_UNKNOWN', 'invalid', `No module declares a 360 panel "${key}" (see /customers/panels).`, { key }),
   badCursor: () => new AppError('INVALID_CURSOR', 'invalid', 'The cursor is not one this API returned.'),
 };

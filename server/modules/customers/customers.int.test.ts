@@ -360,17 +360,33 @@ describe('customers API', () => {
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_CURSOR']);
   });
 
-  it('answers a history page of someone who does not exist with 404, and of someone merged with where they went', async () => {
+  it('answers a history page or the panels of someone who does not exist with 404, and of someone merged with where they went', async () => {
     const quiet = (await api('POST', '/customers', owner, { name: '无订单', email: 'quiet@example.com' })).json().customerId;
     const other = (await api('POST', '/customers', owner, { name: '重复', email: 'twin@example.com' })).json().customerId;
     for (const history of ['orders', 'events']) {
       const empty = await api('GET', `/customers/${quiet}/${history}`, owner);
       expect([empty.statusCode, empty.json().items]).toEqual([200, []]);
+    }
+    // Every panel the modules declare, in their order, for someone with no records in any of them.
+    const panels = await api('GET', `/customers/${quiet}/panels`, owner);
+    const declared = (await api('GET', '/customers/panels', owner)).json().items.map((p: { key: string }) => p.key);
+    expect([panels.statusCode, panels.json().items.map((p: { key: string }) => p.key)]).toEqual([200, declared]);
+    expect(declared.length).toBeGreaterThan(5);
+    // Some of them, in the modules' order whatever the order asked; a key no module declares is refused.
+    const some = await api('GET', `/customers/${quiet}/panels?keys=${declared[3]},${declared[1]}`, owner);
+    expect(some.json().items.map((p: { key: string }) => p.key)).toEqual([declared[1], declared[3]]);
+    const unknown = await api('GET', `/customers/${quiet}/panels?keys=${declared[0]},nonesuch`, owner);
+    expect([unknown.statusCode, unknown.json().error.code, unknown.json().error.details]).toEqual([
+      400,
+      'PANEL_UNKNOWN',
+      { key: 'nonesuch' },
+    ]);
+    for (const history of ['orders', 'events', 'panels']) {
       const missing = await api('GET', `/customers/987654321/${history}`, owner);
       expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'CUSTOMER_NOT_FOUND']);
     }
     expect((await api('POST', `/customers/${quiet}/merge`, owner, { mergedId: other })).statusCode).toBe(200);
-    for (const history of ['orders', 'events']) {
+    for (const history of ['orders', 'events', 'panels']) {
       const merged = await api('GET', `/customers/${other}/${history}`, owner);
       expect([merged.statusCode, merged.json().error.code, merged.json().error.details]).toEqual([
         404,

@@ -16,11 +16,13 @@ import {
   orderPage,
   orderPageQuery,
   customerPanelDefinitions,
+  customerPanels as customerPanelsBody,
+  customerPanelsQuery,
 } from '../../../contracts/customers.ts';
 import { idParams } from '../../../contracts/common.ts';
 import { actorOf } from '../../http/principal.ts';
 import { defineRoute } from '../../http/route.ts';
-import { customerEvents, customerOrders, getCustomer, listCustomers, panelDefinitions } from './customers.service.ts';
+import { customerEvents, customerOrders, customerPanels, getCustomer, listCustomers, panelDefinitions } from './customers.service.ts';
 import { customerErrors } from './customers.errors.ts';
 import { dataQuality } from './quality.service.ts';
 import { downloadExport, getOperation, startOperation } from './operations.ts';
@@ -70,9 +72,20 @@ export const customerRoutes = [
         reveal: query.reveal === 'true',
         mayReveal: principal!.permissions.has('pii.read'),
         actor: actorOf(principal, ip),
-        panels: ctx.modules.panels,
         now: ctx.clock.now(),
       }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/customers/:id/panels',
+    access: 'customers.read',
+    tag: 'customers',
+    summary: "A customer's module panels (loyalty, messages, tickets …): rows and actions, read beside the 360",
+    params: idParams,
+    query: customerPanelsQuery,
+    response: customerPanelsBody,
+    handler: ({ ctx, params, query }) =>
+      customerPanels(ctx.db, { id: params.id, panels: ctx.modules.panels, keys: query.keys?.split(','), now: ctx.clock.now() }),
   }),
   defineRoute({
     method: 'GET',

@@ -357,7 +357,7 @@ describe('journeys', () => {
     const closed = (await api('GET', `/tasks?status=done&mine=false&customerId=${customerId}`)).json().items;
     expect(closed[0]).toMatchObject({ status: 'done', outcome: '已收到，客户满意' });
     // The 360 page shows both, the closed one with its outcome.
-    const panel = (await api('GET', `/customers/${customerId}`)).json().panels.find((p: { key: string }) => p.key === 'follow-ups');
+    const panel = (await api('GET', `/customers/${customerId}/panels`)).json().items.find((p: { key: string }) => p.key === 'follow-ups');
     expect(panel.rows.map((r: { task: string; status: string; outcome: string | null }) => [r.task, r.status, r.outcome])).toEqual([
       ['客服跟进', 'open', null],
       ['电话回访：包裹是否收到', 'done', '已收到，客户满意'],

@@ -270,7 +270,7 @@ describe('messaging', () => {
       .execute();
     expect(after.map((r) => (r.details as { via: string }).via)).toContain('message_preview');
     // The customer 360 lists what was sent and what was not, and why.
-    const panel = (await api('GET', `/customers/${id}`)).json().panels.find((p: { key: string }) => p.key === 'messages');
+    const panel = (await api('GET', `/customers/${id}/panels`)).json().items.find((p: { key: string }) => p.key === 'messages');
     expect(
       panel.rows.map((r: { status: string; note: string | null; rescheduledTo: string | null }) => [r.status, r.note, r.rescheduledTo]),
     ).toEqual([

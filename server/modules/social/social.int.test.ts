@@ -142,7 +142,7 @@ describe('social listening', () => {
     const report = (await api('GET', `/social/report?from=${day(-1)}&to=${day(1)}`)).json();
     expect(report.products).toContainEqual({ sku: 'MUG', reviews: 2, averageRating: 3, negativeShare: 0.5 });
     const buyer = bad.json().customerId;
-    const panel = (await api('GET', `/customers/${buyer}`)).json().panels.find((p: { key: string }) => p.key === 'social');
+    const panel = (await api('GET', `/customers/${buyer}/panels`)).json().items.find((p: { key: string }) => p.key === 'social');
     expect(panel.rows[0]).toMatchObject({ kind: 'review', rating: 1, product: 'MUG' });
   });
 

@@ -193,8 +193,8 @@ describe('surveys', () => {
     expect(csv.body).toContain('delivery|quality');
     expect(csv.body.split('\n').filter(Boolean)).toHaveLength(5);
     // The answers on the 360 page and as a segment condition; closing freezes them.
-    const detail = (await api('GET', `/customers/${people[0]}`)).json();
-    expect(detail.panels.find((p: { key: string }) => p.key === 'surveys').rows[0]).toMatchObject({ nps: 3, completed: true });
+    const panels = (await api('GET', `/customers/${people[0]}/panels`)).json().items;
+    expect(panels.find((p: { key: string }) => p.key === 'surveys').rows[0]).toMatchObject({ nps: 3, completed: true });
     const preview = await api('POST', '/segments/preview', {
       rules: {
         type: 'group',

@@ -200,7 +200,7 @@ export function CustomerDetailPage() {
           <AttributesCard id={c.id} values={detail.data.attributes} />
           <ConsentsCard id={c.id} />
           <DuplicatesCard detail={detail.data} />
-          <ModulePanels panels={detail.data.panels} />
+          <ModulePanels customerId={c.id} />
         </Col>
       </Row>
     </Space>

@@ -62,8 +62,12 @@ function ActionButton({ action }: { action: PanelAction }) {
   );
 }
 
-/** The 360 panels other modules declare (loyalty, messages, tickets …), each a small table with its actions. */
-export function ModulePanels({ panels }: { panels: CustomerPanelBody[] }) {
+/**
+ * The 360 panels other modules declare (loyalty, messages, tickets …) for one person — all, or only those named — each
+ * a small table with its actions. Read beside the 360 (under `['customer', id]`, so what reloads the view reloads
+ * them).
+ */
+export function ModulePanels({ customerId, only }: { customerId: number; only?: readonly string[] }) {
   const { i18n } = useTranslation();
   const currency = useCurrency();
   const { can } = useSession();
@@ -73,8 +77,13 @@ export function ModulePanels({ panels }: { panels: CustomerPanelBody[] }) {
     queryFn: () => api<{ items: CustomerPanelDefinition[] }>('/customers/panels'),
     staleTime: Number.POSITIVE_INFINITY,
   });
+  const keys = only?.join(',');
+  const panels = useQuery({
+    queryKey: ['customer', String(customerId), 'panels', keys],
+    queryFn: () => api<{ items: CustomerPanelBody[] }>(`/customers/${customerId}/panels`, { query: { keys } }),
+  });
   const byKey = new Map(definitions.data?.items.map((d) => [d.key, d]));
-  return panels.map((p) => {
+  return (panels.data?.items ?? []).map((p) => {
     const d = byKey.get(p.key);
     if (!d) return null;
     const actions = (p.actions ?? []).filter((a) => can(a.permission as Permission));

@@ -181,6 +181,9 @@ function Queue({
   );
 }
 
+/** The module panels the conversation's sidebar shows. */
+const SIDEBAR_PANELS = ['returns', 'loyalty', 'tickets', 'campaigns', 'messages'];
+
 /** The customer beside the conversation: who they are, what they are worth, their orders, returns, points, campaigns and tickets. */
 function Sidebar({ customerId }: { customerId: number }) {
   const { t, i18n } = useTranslation();
@@ -190,7 +193,7 @@ function Sidebar({ customerId }: { customerId: number }) {
     queryFn: () => api<CustomerDetail>(`/customers/${customerId}`),
   });
   if (!detail.data) return <Card loading />;
-  const { customer: c, stats, orders, panels } = detail.data;
+  const { customer: c, stats, orders } = detail.data;
   const lng = i18n.language;
   return (
     <div data-testid="ticket-sidebar">
@@ -212,7 +215,7 @@ function Sidebar({ customerId }: { customerId: number }) {
       <div style={{ marginTop: 12 }}>
         <InsightsPanel customerId={c.id} currency={currency} />
       </div>
-      <ModulePanels panels={panels.filter((p) => ['returns', 'loyalty', 'tickets', 'campaigns', 'messages'].includes(p.key))} />
+      <ModulePanels customerId={c.id} only={SIDEBAR_PANELS} />
     </div>
   );
 }
