@@ -244,7 +244,7 @@ export type GetCustomerOptions = {
 };
 
 /** The 360° view. Personal data is masked unless revealed; every reveal is audited. */
-const TIMELINE_PAGE = 50;
+const TIMELINE_PAGE = 20;
 
 type DetailRow = Row & {
   tags: string[];
