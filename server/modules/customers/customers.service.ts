@@ -243,7 +243,7 @@ export type GetCustomerOptions = {
   now: Date;
 };
 
-/** The 360° view. Personal data is masked unless revealed; every reveal is audited. */
+/** How many events the 360 holds, its timeline's first page (a screenful; the rest by cursor). */
 const TIMELINE_PAGE = 20;
 
 type DetailRow = Row & {
