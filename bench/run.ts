@@ -226,6 +226,19 @@ if (wants('dashboard')) {
 type Reference = { p50: number; p99: number; rps: number };
 /** A served workload's figure once its reference (by default a primary-key lookup at its concurrency) is measured. */
 const served: Array<{ finish(ref: Reference): Figure; connections: number; reference?: () => Promise<Reference> }> = [];
+/** A served workload measured against the primary-key lookup at its concurrency; `about` opens its note. */
+const againstPkLookup = (name: string, r: LoadResult, connections: number, about = '') => ({
+  connections,
+  finish: (ref: Reference): Figure => ({
+    name: `${name} p99`,
+    figure: r.p99,
+    unit: 'ms',
+    reference: Math.round(ref.p99 * 100) / 100,
+    referenceUnit: 'ms (pk lookup, same concurrency)',
+    ratio: ratio(r.p99, ref.p99),
+    note: `${about}p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections; ${r.cpu}`,
+  }),
+});
 let listMs = 0;
 let ingest: LoadResult | undefined;
 let serverRssMb = Number.NaN;
@@ -234,6 +247,15 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
   await dbHandle.close();
   const server = await spawnServer({ ...serverEnv(), PATRON_WORKERS: 'off' });
   const base = server.base;
+  /** 100 connections reading random customers' `/api/v1/customers/<id><suffix>` for the run's seconds. */
+  const customersLoad = (suffix: string) =>
+    load(`${base}/api/v1/customers/1${suffix}`, {
+      connections: 100,
+      seconds,
+      headers: auth,
+      serverPid: server.pid,
+      setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${randomCustomer()}${suffix}` }),
+    });
   // A running server is a warm one: two seconds of mixed requests before anything is measured.
   await load(`${base}/api/v1/customers/1`, {
     connections: 10,
@@ -247,27 +269,10 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
   ] as const) {
     if (!wants(name)) continue;
     const r = await load(`${base}${path}`, { connections, seconds, headers: auth, serverPid: server.pid });
-    served.push({
-      connections,
-      finish: (ref) => ({
-        name: `${name} p99`,
-        figure: r.p99,
-        unit: 'ms',
-        reference: Math.round(ref.p99 * 100) / 100,
-        referenceUnit: 'ms (pk lookup, same concurrency)',
-        ratio: ratio(r.p99, ref.p99),
-        note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections; ${r.cpu}`,
-      }),
-    });
+    served.push(againstPkLookup(name, r, connections));
   }
   if (wants('profile')) {
-    const r = await load(`${base}/api/v1/customers/1`, {
-      connections: 100,
-      seconds,
-      headers: auth,
-      serverPid: server.pid,
-      setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${randomCustomer()}` }),
-    });
+    const r = await customersLoad('');
     let referenceCpu = '';
     served.push({
       connections: 100,
@@ -292,25 +297,8 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
       }),
     });
     // The modules' panels, which the 360 page reads beside the view, on their own at the same concurrency.
-    const panels = await load(`${base}/api/v1/customers/1/panels`, {
-      connections: 100,
-      seconds,
-      headers: auth,
-      serverPid: server.pid,
-      setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${randomCustomer()}/panels` }),
-    });
-    served.push({
-      connections: 100,
-      finish: (ref) => ({
-        name: 'profile panels API p99',
-        figure: panels.p99,
-        unit: 'ms',
-        reference: Math.round(ref.p99 * 100) / 100,
-        referenceUnit: 'ms (pk lookup, same concurrency)',
-        ratio: ratio(panels.p99, ref.p99),
-        note: `${patron.ctx.modules.panels.length} modules' panels of a person in one statement, read beside the 360; p50 ${panels.p50} ms, ${Math.round(panels.rps)} req/s, ${panels.non2xx} non-2xx, ${panels.errors} errors, 100 connections; ${panels.cpu}`,
-      }),
-    });
+    const about = `${patron.ctx.modules.panels.length} modules' panels of a person in one statement, read beside the 360; `;
+    served.push(againstPkLookup('profile panels API', await customersLoad('/panels'), 100, about));
   }
   if (wants('list')) {
     listMs = await timed(async () => {
