@@ -134,6 +134,7 @@ export type CustomerPanelBody = z.infer<typeof customerPanel>;
 export const customerPanelsQuery = z.strictObject({
   keys: z
     .string()
+    .min(1)
     .max(1000)
     .optional()
     .describe('Only these panels: their keys, comma-separated, as /customers/panels lists them (all when absent)'),
