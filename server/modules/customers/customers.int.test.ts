@@ -381,6 +381,7 @@ describe('customers API', () => {
       'PANEL_UNKNOWN',
       { key: 'nonesuch' },
     ]);
+    expect((await api('GET', `/customers/${quiet}/panels?keys=`, owner)).json().error.code).toBe('VALIDATION_FAILED');
     for (const history of ['orders', 'events', 'panels']) {
       const missing = await api('GET', `/customers/987654321/${history}`, owner);
       expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'CUSTOMER_NOT_FOUND']);
