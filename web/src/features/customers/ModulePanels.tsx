@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, InputNumber, Modal, Space, Table } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerPanelBody, CustomerPanelDefinition } from '../../../../contracts/customers.ts';
@@ -68,7 +68,7 @@ function ActionButton({ action }: { action: PanelAction }) {
  * them).
  */
 export function ModulePanels({ customerId, only }: { customerId: number; only?: readonly string[] }) {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const currency = useCurrency();
   const { can } = useSession();
   // Titles and columns are the same for every person: read once.
@@ -83,7 +83,9 @@ export function ModulePanels({ customerId, only }: { customerId: number; only?: 
     queryFn: () => api<{ items: CustomerPanelBody[] }>(`/customers/${customerId}/panels`, { query: { keys } }),
   });
   const byKey = new Map(definitions.data?.items.map((d) => [d.key, d]));
-  return (panels.data?.items ?? []).map((p) => {
+  if (panels.isPending) return <Card loading style={{ marginTop: 16 }} />;
+  if (panels.isError) return <Alert type="error" style={{ marginTop: 16 }} message={errorMessage(t, panels.error)} />;
+  return panels.data.items.map((p) => {
     const d = byKey.get(p.key);
     if (!d) return null;
     const actions = (p.actions ?? []).filter((a) => can(a.permission as Permission));
