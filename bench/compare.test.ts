@@ -27,6 +27,13 @@ describe('benchmark comparison', () => {
     expect(comparisonTable('x.json', changes)).toContain('| profile p99 | 100 ms | 125 ms | +25% | **regression** |');
   });
 
+  it('leaves out a figure one of the runs did not measure (null in its file, NaN in the run)', () => {
+    const stored = { ...fig('drain', 0, 'ms'), figure: null } as unknown as Figure;
+    const before = [stored, fig('lag', 100, 'ms')];
+    const now = [fig('drain', 500, 'ms'), fig('lag', Number.NaN, 'ms')];
+    expect(compareFigures(before, now)).toEqual([]);
+  });
+
   it('compares with the newest full run of the same scale and database, never a partial or reused one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'patron-bench-results-'));
     const write = (file: string, o: { reused?: boolean; only?: string[] | null }) =>

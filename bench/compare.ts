@@ -18,7 +18,8 @@ export function compareFigures(before: readonly Figure[], now: readonly Figure[]
   const old = new Map(before.map((f) => [f.name, f]));
   return now.flatMap((f) => {
     const b = old.get(f.name);
-    if (!b || b.unit !== f.unit || typeof b.figure !== 'number' || typeof f.figure !== 'number' || b.figure === 0) return [];
+    // A figure not measured is stored as null (NaN in the run that did not measure it).
+    if (!b || b.unit !== f.unit || !Number.isFinite(b.figure) || !Number.isFinite(f.figure) || b.figure === 0) return [];
     const change = (f.figure - b.figure) / b.figure;
     const worse = lowerIsBetter(f.unit) ? change : -change;
     return [{ name: f.name, before: b.figure, after: f.figure, unit: f.unit, change, regression: worse > REGRESSION }];

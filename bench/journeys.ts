@@ -134,15 +134,17 @@ export async function journeyFigures(ctx: AppContext, limit: number): Promise<Fi
   });
   // The burst fills these from (nearly) empty: autovacuum would analyze them within its naptime.
   const autoanalyze = await emulateAutoanalyze(ctx.db, ['event_deliveries', 'journey_runs', 'journey_run_steps', 'messages']);
+  const trickleIds = ids.slice(0, TRICKLE.runs);
   const t0 = Date.now();
   // Started (and due) one every 50 ms from the start of the burst, so a run's due time is its start.
   await sql`insert into journey_runs (journey_id, version, customer_id, trigger_key, step, due_at, context, started_at)
     select ${other}, 1, c.id, 'bench:' || c.n, 'remind', t.at, '{}'::jsonb, t.at
-    from unnest(${ids.slice(0, TRICKLE.runs)}::bigint[]) with ordinality c(id, n)
+    from unnest(${trickleIds}::bigint[]) with ordinality c(id, n)
     cross join lateral (select ${new Date(t0).toISOString()}::timestamptz + (c.n - 1) * ${TRICKLE.everyMs} * interval '1 millisecond' as at) t`.execute(
     ctx.db,
   );
-  const trickleEnd = t0 + TRICKLE.runs * TRICKLE.everyMs;
+  // As many as there are people (500 at smoke scale): the last falls due well before the burst's wait ends.
+  const trickleEnd = t0 + trickleIds.length * TRICKLE.everyMs;
   let dispatched = false;
   const [dispatchMs, entryPasses] = await Promise.all([
     timed(async () => {
@@ -172,7 +174,9 @@ export async function journeyFigures(ctx: AppContext, limit: number): Promise<Fi
         )
       ).rows[0].n === 0,
   );
-  const drain = spread(await lateness(ctx, burst, 'again', () => due?.getTime() ?? 0, drainPasses));
+  // On a slow machine the wait can end before the entry and the trickle do: the runner then took the second messages
+  // as it went, and there is no instant left to time them from.
+  const drain = due ? spread(await lateness(ctx, burst, 'again', () => due.getTime(), drainPasses)) : null;
   await autoanalyze.stop();
   // Leave nothing behind.
   for (const journey of [burst, other]) {
@@ -210,12 +214,14 @@ export async function journeyFigures(ctx: AppContext, limit: number): Promise<Fi
     },
     {
       name: 'runs due at the same instant, all started (one worker)',
-      figure: drain.max,
+      figure: drain?.max ?? Number.NaN,
       unit: 'ms',
       reference: null,
       referenceUnit: '—',
       ratio: null,
-      note: `${drain.runs} burst runs at their second message after a ${waitMinutes(ids.length)}-minute wait counted from the entry, so all due at once: p50 ${drain.p50} ms, p99 ${drain.p99} ms after the due time (${Math.round((drain.runs / Math.max(1, drain.max)) * 1000)} runs/s)`,
+      note: drain
+        ? `${drain.runs} burst runs at their second message after a ${waitMinutes(ids.length)}-minute wait counted from the entry, so all due at once: p50 ${drain.p50} ms, p99 ${drain.p99} ms after the due time (${Math.round((drain.runs / Math.max(1, drain.max)) * 1000)} runs/s)`
+        : `not measured: the ${waitMinutes(ids.length)}-minute wait ended before the entry and the other journey's runs were through, so the runner took the second messages as they fell due`,
     },
   ];
 }
