@@ -226,6 +226,9 @@ if (wants('dashboard')) {
 type Reference = { p50: number; p99: number; rps: number };
 /** A served workload's figure once its reference (by default a primary-key lookup at its concurrency) is measured. */
 const served: Array<{ finish(ref: Reference): Figure; connections: number; reference?: () => Promise<Reference> }> = [];
+/** What a load's note says of it: latencies, rate, failures, connections and the cores busy. */
+const loadNote = (r: LoadResult, connections: number) =>
+  `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections; ${r.cpu}`;
 /** A served workload measured against the primary-key lookup at its concurrency; `about` opens its note. */
 const againstPkLookup = (name: string, r: LoadResult, connections: number, about = '') => ({
   connections,
@@ -236,7 +239,7 @@ const againstPkLookup = (name: string, r: LoadResult, connections: number, about
     reference: Math.round(ref.p99 * 100) / 100,
     referenceUnit: 'ms (pk lookup, same concurrency)',
     ratio: ratio(r.p99, ref.p99),
-    note: `${about}p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections; ${r.cpu}`,
+    note: `${about}${loadNote(r, connections)}`,
   }),
 });
 let listMs = 0;
@@ -247,22 +250,16 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
   await dbHandle.close();
   const server = await spawnServer({ ...serverEnv(), PATRON_WORKERS: 'off' });
   const base = server.base;
-  /** 100 connections reading random customers' `/api/v1/customers/<id><suffix>` for the run's seconds. */
-  const customersLoad = (suffix: string) =>
+  /** Random customers' `/api/v1/customers/<id><suffix>` read by 100 connections (unless told) for the run's seconds. */
+  const customersLoad = (suffix: string, o = { connections: 100, seconds }) =>
     load(`${base}/api/v1/customers/1${suffix}`, {
-      connections: 100,
-      seconds,
+      ...o,
       headers: auth,
       serverPid: server.pid,
       setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${randomCustomer()}${suffix}` }),
     });
   // A running server is a warm one: two seconds of mixed requests before anything is measured.
-  await load(`${base}/api/v1/customers/1`, {
-    connections: 10,
-    seconds: Math.min(2, seconds),
-    headers: auth,
-    setupRequest: (req) => ({ ...req, path: `/api/v1/customers/${randomCustomer()}` }),
-  });
+  await customersLoad('', { connections: 10, seconds: Math.min(2, seconds) });
   for (const [name, path, connections] of [
     ['dashboard', '/api/v1/dashboard', 10],
     ['auth', '/api/v1/auth/me', 100],
@@ -293,7 +290,7 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
         referenceUnit: 'ms (the same view read in-process through the service, 100 at once: no HTTP, no authentication)',
         ratio: ratio(r.p99, ref.p99),
         target: '< 50 ms (PostgreSQL, scale L)',
-        note: `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, 100 connections; ${r.cpu}. In-process reference: p50 ${Math.round(ref.p50)} ms, ${Math.round(ref.rps)} reads/s; ${referenceCpu}`,
+        note: `${loadNote(r, 100)}. In-process reference: p50 ${Math.round(ref.p50)} ms, ${Math.round(ref.rps)} reads/s; ${referenceCpu}`,
       }),
     });
     // The modules' panels, which the 360 page reads beside the view, on their own at the same concurrency.
