@@ -105,8 +105,18 @@ export type PanelContent = {
 export const panelRows = (query: Sql, order: Sql): Sql =>
   sql`(select coalesce(json_agg(r order by ${order}), '[]'::json) from (${query}) r)`;
 
-/** An ISO time from a column read directly (Date) or through a JSON aggregate (text). */
-export const isoTime = (t: Date | string) => new Date(t).toISOString();
+/** A time as PostgreSQL writes it into JSON in a UTC session: `2026-04-26T00:33:20.855+00:00`, 0 to 6 decimals. */
+const JSON_UTC_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00:00$/;
+
+/**
+ * An ISO time (UTC, milliseconds) from a column read directly (Date) or through a JSON aggregate (text). A JSON time in
+ * UTC is rewritten as text, ten times cheaper than a Date's parse and print (1.1 µs a call, 6% of the 360's server
+ * time with 40 of them in a view); other offsets go through a Date.
+ */
+export const isoTime = (t: Date | string): string => {
+  const utc = typeof t === 'string' ? JSON_UTC_TIME.exec(t) : null;
+  return utc ? `${utc[1]}.${`${utc[2] ?? ''}000`.slice(0, 3)}Z` : new Date(t).toISOString();
+};
 
 export type PanelAction = {
   key: string;
