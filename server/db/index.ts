@@ -4,6 +4,6 @@ export { migrateToLatest, migrations, pendingMigrations } from './migrate.ts';
 export type * from './schema.ts';
 export { RestoreError, backupToFile, restoreAndUpgrade, restoreFromFile, tablesInDependencyOrder } from './backup.ts';
 export { eachItem } from './each-item.ts';
-export { type BatchedReadOptions, batchedReads } from './batched-reads.ts';
+export { type BatchedOptions, batched } from './batched.ts';
 export { watchStatistics } from './stale-statistics.ts';
 export { type IdRange, applyAnalyticalSettings, customerIdRanges, inSample, sampleStep, sideBySide } from './analytical.ts';

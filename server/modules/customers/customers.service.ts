@@ -1,6 +1,6 @@
 import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { CustomerDetail, CustomerPanelBody, CustomerSummary } from '../../../contracts/customers.ts';
-import { batchedReads, type CustomerTable, type Db, preparedScope } from '../../db/index.ts';
+import { batched, type CustomerTable, type Db, preparedScope } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { type CustomerPanel, isoTime } from '../../platform/registry.ts';
 import { type Keyring, blindIndex } from '../../platform/crypto.ts';
@@ -300,10 +300,10 @@ const detailQuery = (ids: number[]) => sql<DetailRow>`
   from customers c left join channels ch on ch.id = c.first_channel_id where c.id = any(${ids}::bigint[])`;
 
 /**
- * The 360's rows of people viewed at once, read together (`batchedReads`): one statement of fixed text, planned once
+ * The 360's rows of people viewed at once, read together (`batched`): one statement of fixed text, planned once
  * per connection, for up to 64 people.
  */
-const detailRow = batchedReads<number, DetailRow>(
+const detailRow = batched<number, DetailRow>(
   async (db, ids) => {
     const { rows } = await preparedScope(() => detailQuery(ids).execute(db));
     return new Map(rows.map((r) => [r.id, r]));

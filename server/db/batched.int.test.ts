@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDb, createTestDb } from '../../test/db.ts';
-import { batchedReads } from './batched-reads.ts';
+import { batched } from './batched.ts';
 import type { Db } from './create-db.ts';
 
-describe('batchedReads', () => {
+describe('batched', () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await createTestDb();
@@ -14,7 +14,7 @@ describe('batchedReads', () => {
   /** A read of squares by key, one statement per batch; every statement's keys are kept. */
   const squares = (options = { concurrency: 1, maxBatch: 4 }) => {
     const statements: number[][] = [];
-    const read = batchedReads(async (db: Db, keys: number[]) => {
+    const read = batched(async (db: Db, keys: number[]) => {
       statements.push([...keys]);
       const { rows } = await sql<{ k: number; square: number }>`
         select k, k * k as square from unnest(${keys}::int[]) k where k >= 0`.execute(db);
@@ -35,7 +35,7 @@ describe('batchedReads', () => {
   it('answers undefined for a key the read did not find, and fails every read of a failed statement alone', async () => {
     const { read } = squares();
     expect(await Promise.all([read(t.db, 3), read(t.db, -1)])).toEqual([9, undefined]);
-    const failing = batchedReads(
+    const failing = batched(
       async (db: Db, keys: number[]) => {
         await sql`select 1 / (${keys.length}::int - 2)`.execute(db);
         return new Map(keys.map((k) => [k, k]));
@@ -47,7 +47,7 @@ describe('batchedReads', () => {
   });
 
   it('reads in a transaction through the transaction, its own rows not yet committed included', async () => {
-    const inTable = batchedReads(
+    const inTable = batched(
       async (db: Db, keys: number[]) => {
         const { rows } = await sql<{ k: number }>`select k from batched_reads_test where k = any(${keys}::int[])`.execute(db);
         return new Map(rows.map((r) => [r.k, true]));
