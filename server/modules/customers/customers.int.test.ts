@@ -360,6 +360,23 @@ describe('customers API', () => {
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_CURSOR']);
   });
 
+  it('answers people viewed at once each with their own 360 and panels, read together', async () => {
+    const ids: number[] = [];
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      ids.push((await api('POST', '/customers', owner, { name: `同时 ${n}`, email: `at-once-${n}@example.com` })).json().customerId);
+    }
+    const asked = [...ids, 987654320, ...[...ids].reverse()];
+    const [views, panels] = await Promise.all([
+      Promise.all(asked.map((id) => api('GET', `/customers/${id}`, owner))),
+      Promise.all(asked.map((id) => api('GET', `/customers/${id}/panels`, owner))),
+    ]);
+    expect(views.map((v) => (v.statusCode === 200 ? v.json().customer.name : v.json().error.code))).toEqual(
+      asked.map((id) => (ids.includes(id) ? `同时 ${ids.indexOf(id) + 1}` : 'CUSTOMER_NOT_FOUND')),
+    );
+    expect(views.filter((v) => v.statusCode === 200).map((v) => v.json().customer.id)).toEqual(asked.filter((id) => ids.includes(id)));
+    expect(panels.map((p) => p.statusCode)).toEqual(asked.map((id) => (ids.includes(id) ? 200 : 404)));
+  });
+
   it('answers a history page or the panels of someone who does not exist with 404, and of someone merged with where they went', async () => {
     const quiet = (await api('POST', '/customers', owner, { name: '无订单', email: 'quiet@example.com' })).json().customerId;
     const other = (await api('POST', '/customers', owner, { name: '重复', email: 'twin@example.com' })).json().customerId;

@@ -363,6 +363,43 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
   };
 }
 
+type PanelsRow = { id: number; merged_into: number | null; panels: unknown[] };
+type PanelsAsked = { id: number; now: Date };
+
+/** Per composition of modules, a batched read per set of panels asked for (the full set, the ticket sidebar's five …). */
+const panelReaders = new WeakMap<readonly CustomerPanel[], Map<string, (db: Db, asked: PanelsAsked) => Promise<PanelsRow | undefined>>>();
+
+/**
+ * The read of `chosen` panels of people asked for at once, together (`batched`, as the 360's rows): one statement of
+ * fixed text per set of panels, at one instant for the batch (the latest of its calls', milliseconds apart).
+ */
+function panelReader(all: readonly CustomerPanel[], chosen: readonly CustomerPanel[]) {
+  let readers = panelReaders.get(all);
+  if (!readers) {
+    readers = new Map();
+    panelReaders.set(all, readers);
+  }
+  const name = chosen.map((p) => p.key).join(',');
+  let reader = readers.get(name);
+  if (!reader) {
+    reader = batched<PanelsAsked, PanelsRow>(
+      async (db, asked) => {
+        const now = new Date(Math.max(...asked.map((a) => a.now.getTime())));
+        const { rows } = await preparedScope(() =>
+          sql<PanelsRow>`
+            select c.id, c.merged_into, json_build_array(${sql.join(chosen.map((p) => p.select({ now })))}) as panels
+            from customers c where c.id = any(${asked.map((a) => a.id)}::bigint[])`.execute(db),
+        );
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return new Map(asked.flatMap((a) => (byId.has(a.id) ? [[a, byId.get(a.id) as PanelsRow] as const] : [])));
+      },
+      { concurrency: 2, maxBatch: 64 },
+    );
+    readers.set(name, reader);
+  }
+  return reader;
+}
+
 /**
  * Every module's panel of a person (loyalty, messages, tickets …), in one statement of their own, read beside the 360
  * rather than in it: a panel's subplan is started, locked and run for everyone, those with no such records too, and
@@ -374,17 +411,11 @@ export async function customerPanels(
   opts: { id: number; panels: readonly CustomerPanel[]; keys?: readonly string[]; now: Date },
 ): Promise<{ items: CustomerPanelBody[] }> {
   const { id, now } = opts;
-  // Those asked for (the ticket sidebar shows five), in the modules' order: a statement text per set asked for.
+  // Those asked for (the ticket sidebar shows five), in the modules' order.
   const unknown = opts.keys?.find((k) => !opts.panels.some((p) => p.key === k));
   if (unknown !== undefined) throw customerErrors.unknownPanel(unknown);
   const panels = opts.keys ? opts.panels.filter((p) => opts.keys?.includes(p.key)) : opts.panels;
-  const [row] = (
-    await preparedScope(() =>
-      sql<{ merged_into: number | null; panels: unknown[] }>`
-        select c.merged_into, json_build_array(${sql.join(panels.map((p) => p.select({ now })))}) as panels
-        from customers c where c.id = ${id}`.execute(db),
-    )
-  ).rows;
+  const row = await panelReader(opts.panels, panels)(db, { id, now });
   if (!row) throw customerErrors.notFound(id);
   if (row.merged_into !== null) throw customerErrors.merged(id, row.merged_into);
   return { items: panels.map((p, i) => ({ key: p.key, ...p.present(row.panels[i], { customerId: id, now }) })) };
