@@ -391,7 +391,12 @@ function panelReader(all: readonly CustomerPanel[], chosen: readonly CustomerPan
             from customers c where c.id = any(${asked.map((a) => a.id)}::bigint[])`.execute(db),
         );
         const byId = new Map(rows.map((r) => [r.id, r]));
-        return new Map(asked.flatMap((a) => (byId.has(a.id) ? [[a, byId.get(a.id) as PanelsRow] as const] : [])));
+        const found = new Map<PanelsAsked, PanelsRow>();
+        for (const a of asked) {
+          const row = byId.get(a.id);
+          if (row) found.set(a, row);
+        }
+        return found;
       },
       { concurrency: 2, maxBatch: 64 },
     );
