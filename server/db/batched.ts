@@ -18,9 +18,9 @@ export type BatchedOptions = {
  * every write committed before it was made (a page read again after a change shows the change). Under load, one run
  * for many calls costs the database one statement's start, and the server one round trip and one wake-up of the
  * database, for them all: the customer 360 at 100 connections (one statement per ten people cost PostgreSQL 0.15 ms a
- * person against 0.23 ms alone, 2026-12-06, M). Not for writes whose cost is per row: the tracking API's concurrent batches of a source stored in one
- * transaction were no faster than each in its own (17,767 and 18,467 against 17,934 and 17,092 events/s), and slower
- * with fewer transactions at once.
+ * person against 0.23 ms alone, 2026-12-06, M). Not for writes whose cost is per row: the tracking API's concurrent
+ * batches of a source stored in one transaction were no faster than each in its own (17,767 and 18,467 against 17,934
+ * and 17,092 events/s), and slower with fewer transactions at once.
  *
  * `run` answers the keys it served; a key it did not is `undefined`. A failed run fails every call in it. Queues are
  * per database handle: a transaction's calls go only with its own.
