@@ -46,6 +46,7 @@ import * as m0043 from './migrations/0043_product_changes.ts';
 import * as m0044 from './migrations/0044_journey_runs_due_per_journey.ts';
 import * as m0045 from './migrations/0045_message_provider_ids.ts';
 import * as m0046 from './migrations/0046_event_message_ids_bytewise.ts';
+import * as m0047 from './migrations/0047_tracking_inbox.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -95,6 +96,7 @@ export const migrations: Record<string, Migration> = {
   '0044_journey_runs_due_per_journey': m0044,
   '0045_message_provider_ids': m0045,
   '0046_event_message_ids_bytewise': m0046,
+  '0047_tracking_inbox': m0047,
 };
 
 export type MigrateResult = { applied: string[] };

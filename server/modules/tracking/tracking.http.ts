@@ -4,10 +4,10 @@ import { createErrorHandler } from '../../http/errors.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonWithoutNul } from '../../platform/nul.ts';
-import { getStoreSettings } from '../system/index.ts';
 import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from './messages.ts';
 import { authenticateWriteKey } from './sources.service.ts';
-import { processMessages } from './tracking.service.ts';
+import { stageBatch } from './inbox.ts';
+import { type TrackingResult, acceptMessages } from './tracking.service.ts';
 
 const trackingErrors = {
   writeKey: () => new AppError('WRITE_KEY_INVALID', 'unauthenticated', 'Send a valid write key as the Basic-auth username or as writeKey.'),
@@ -33,8 +33,9 @@ const SINGLE = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as cons
 const bodyLengths = new WeakMap<FastifyRequest, number>();
 
 /**
- * The Segment-compatible HTTP tracking API (`/v1/*`), for Segment and RudderStack SDKs. Answers 200
- * only after the batch is committed; 400 for invalid JSON or oversize (as Segment does); gzip bodies.
+ * The Segment-compatible HTTP tracking API (`/v1/*`), for Segment and RudderStack SDKs. Answers 200 only after the
+ * batch's valid messages are committed to the inbox (`stageBatch`), with each invalid one and why; 400 for invalid JSON
+ * or oversize (as Segment does); gzip bodies. The messages are stored as events by the `tracking-inbox` poller.
  */
 export async function registerTrackingApi(app: FastifyInstance, ctx: AppContext) {
   await app.register(async (scope) => {
@@ -93,13 +94,14 @@ export async function registerTrackingApi(app: FastifyInstance, ctx: AppContext)
       } else {
         raw = [{ ...b, type: request.url.split('?')[0].split('/').pop() }];
       }
-      const result = await processMessages(ctx.db, ctx.keyring, {
-        source,
+      const receivedAt = ctx.clock.now();
+      const result: TrackingResult = { accepted: 0, duplicates: 0, rejected: [] };
+      const staged = acceptMessages(
         raw,
-        batchSentAt: typeof b.sentAt === 'string' ? b.sentAt : null,
-        receivedAt: ctx.clock.now(),
-        defaultCurrency: async (trx) => (await getStoreSettings(trx, { timeZone: ctx.config.timeZone })).currency,
-      });
+        { sourceId: source.id, batchSentAt: typeof b.sentAt === 'string' ? b.sentAt : null, receivedAt },
+        result,
+      );
+      if (staged.length > 0) await stageBatch(ctx.db, ctx.keyring, { sourceId: source.id, receivedAt, messages: staged });
       return { success: true, ...result };
     };
 

@@ -67,62 +67,91 @@ const propertiesOf = (m: Message): Record<string, unknown> => {
   return scrubPersonal(m.type === 'group' ? { ...base, groupId: m.groupId } : base);
 };
 
-type Accepted = {
-  index: number;
+/** A message the API accepted: valid, the first of its id in its batch, with when it happened. Kept in the inbox as JSON. */
+export type Staged = { m: Message; at: string; messageId: string | null };
+
+/**
+ * Validates a batch's messages (the API answers with this before anything is stored): the invalid ones are rejected
+ * with their reason, repeats within the batch are duplicates. Repeats of messages stored earlier are found when the
+ * batch is stored (`storeMessages`).
+ */
+export function acceptMessages(
+  raw: readonly unknown[],
+  opts: { sourceId: number; batchSentAt: string | null; receivedAt: Date },
+  result: TrackingResult,
+): Staged[] {
+  const accepted: Staged[] = [];
+  const ids = new Set<string>();
+  for (const [index, item] of raw.entries()) {
+    const parsed = message.safeParse(item);
+    if (!parsed.success) {
+      result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') });
+      continue;
+    }
+    const m = parsed.data;
+    const messageId = m.messageId ? `${opts.sourceId}:${m.messageId}` : null;
+    if (messageId && ids.has(messageId)) {
+      result.duplicates++;
+      continue;
+    }
+    if (messageId) ids.add(messageId);
+    accepted.push({ m, at: occurredAt(m, opts.batchSentAt, opts.receivedAt).toISOString(), messageId });
+  }
+  result.accepted = accepted.length;
+  return accepted;
+}
+
+/** A staged message ready to store: who it names, and when it was received. */
+type Prepared = {
   m: Message;
   at: Date;
+  receivedAt: Date;
   messageId: string | null;
   identified: boolean;
   identifiers: Identifier[];
   profile: ProfilePatch;
 };
 
-/** Validates each message; the invalid ones are rejected with their reason, repeats within the batch are duplicates. */
-function acceptMessages(opts: ProcessOptions, result: TrackingResult): Accepted[] {
-  const accepted: Accepted[] = [];
-  const ids = new Set<string>();
-  for (const [index, raw] of opts.raw.entries()) {
-    const parsed = message.safeParse(raw);
-    if (!parsed.success) {
-      result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') });
-      continue;
-    }
-    const m = parsed.data;
-    const messageId = m.messageId ? `${opts.source.id}:${m.messageId}` : null;
-    if (messageId && ids.has(messageId)) {
-      result.duplicates++;
-      continue;
-    }
-    if (messageId) ids.add(messageId);
-    const identified = Boolean(m.userId) || m.type === 'identify' || m.type === 'alias';
-    const traits = traitsOf(m);
-    accepted.push({
-      index,
-      m,
-      at: occurredAt(m, opts.batchSentAt, opts.receivedAt),
-      messageId,
-      identified,
-      // An anonymous message is attributed to whoever its anonymous id was stitched to.
-      identifiers: identified ? identifiersOf(m, traits) : m.anonymousId ? [{ kind: 'anonymous', value: m.anonymousId }] : [],
-      profile: identified ? profileOf(traits) : {},
-    });
-  }
-  return accepted;
+function prepare(s: Staged, receivedAt: Date): Prepared {
+  const { m } = s;
+  const identified = Boolean(m.userId) || m.type === 'identify' || m.type === 'alias';
+  const traits = traitsOf(m);
+  return {
+    m,
+    at: new Date(s.at),
+    receivedAt,
+    messageId: s.messageId,
+    identified,
+    // An anonymous message is attributed to whoever its anonymous id was stitched to.
+    identifiers: identified ? identifiersOf(m, traits) : m.anonymousId ? [{ kind: 'anonymous', value: m.anonymousId }] : [],
+    profile: identified ? profileOf(traits) : {},
+  };
 }
+
+/** The source a batch came in by, as storing needs it. */
+export type SourceRef = Pick<Source, 'id' | 'name' | 'channelId'>;
+
+type StoreOptions = {
+  source: SourceRef;
+  /** Batches of one source in the order they were received, each with its messages. */
+  batches: readonly { receivedAt: Date; messages: readonly Staged[] }[];
+  now: Date;
+  defaultCurrency: (db: Db) => Promise<string>;
+};
 
 /**
  * Who each message belongs to: identified messages are resolved for the whole batch at once (see
  * `resolveCustomers`); anonymous ones belong to whoever their anonymous id was stitched to — possibly
  * by an identify earlier in this very batch, so they are looked up after.
  */
-async function resolveSenders(trx: Db, keyring: Keyring, opts: ProcessOptions, messages: Accepted[]): Promise<(number | null)[]> {
+async function resolveSenders(trx: Db, keyring: Keyring, opts: StoreOptions, messages: Prepared[]): Promise<(number | null)[]> {
   const senders: (number | null)[] = messages.map(() => null);
   const identified = messages.flatMap((a, i) => (a.identified ? [i] : []));
   const resolved = await resolveCustomers(
     trx,
     keyring,
     identified.map((i) => ({ identifiers: messages[i].identifiers, profile: messages[i].profile })),
-    { source: `tracking:${opts.source.name}`, firstChannelId: opts.source.channelId, now: opts.receivedAt },
+    { source: `tracking:${opts.source.name}`, firstChannelId: opts.source.channelId, now: opts.now },
   );
   identified.forEach((i, j) => {
     senders[i] = resolved[j].customerId;
@@ -132,7 +161,7 @@ async function resolveSenders(trx: Db, keyring: Keyring, opts: ProcessOptions, m
     trx,
     keyring,
     anonymous.map((i) => messages[i].identifiers),
-    opts.receivedAt,
+    opts.now,
   );
   anonymous.forEach((i, j) => {
     senders[i] = known[j];
@@ -140,68 +169,70 @@ async function resolveSenders(trx: Db, keyring: Keyring, opts: ProcessOptions, m
   return senders;
 }
 
-type ProcessOptions = {
-  source: Source;
-  raw: unknown[];
-  batchSentAt?: string | null;
-  receivedAt: Date;
-  defaultCurrency: (db: Db) => Promise<string>;
-};
-
 /**
- * Processes a batch in one transaction: a 2xx answer means everything accepted is committed.
- * Messages are deduplicated by messageId (per source), resolved to customers (set-based, see
+ * Stores accepted batches of one source, in the caller's transaction: messages are deduplicated by messageId (per
+ * source; against those stored before and across these batches), resolved to customers (set-based, see
  * `resolveSenders`), logged as events in one statement, and e-commerce events update orders and products.
+ * Returns how many were stored and how many were repeats.
  */
-export async function processMessages(db: Db, keyring: Keyring, opts: ProcessOptions): Promise<TrackingResult> {
-  const result: TrackingResult = { accepted: 0, duplicates: 0, rejected: [] };
-  const parsed = acceptMessages(opts, result);
-  if (parsed.length === 0) return result;
-  await db.transaction().execute(async (trx) => {
-    let currency: Promise<string> | undefined;
-    const defaultCurrency = () => (currency ??= opts.defaultCurrency(trx));
-    const ids = parsed.flatMap((a) => (a.messageId ? [a.messageId] : []));
-    const seen =
-      ids.length > 0
-        ? new Set(
-            (await sql<{ message_id: string }>`select message_id from events where message_id = any(${ids}::text[])`.execute(trx)).rows.map(
-              (r) => r.message_id,
-            ),
-          )
-        : new Set<string>();
-    const fresh = parsed.filter((a) => !a.messageId || !seen.has(a.messageId));
-    const senders = await resolveSenders(trx, keyring, opts, fresh);
-    const { messageIds } = await insertEvents(
-      trx,
-      fresh.map((a, i) => ({
-        customerId: senders[i],
-        anonymousId: a.m.anonymousId ?? null,
-        type: a.m.type,
-        name: eventName(a.m),
-        properties: propertiesOf(a.m),
-        occurredAt: a.at,
-        receivedAt: opts.receivedAt,
-        messageId: a.messageId,
-        sourceId: opts.source.id,
-      })),
-    );
-    for (const [i, a] of fresh.entries()) {
-      // Stored now, or lost a race with the same message sent concurrently.
-      if (a.messageId && !messageIds.has(a.messageId)) continue;
-      if (a.m.type === 'track') {
-        await applyEcommerce(trx, a.m.event, a.m.properties ?? {}, {
-          customerId: senders[i],
-          channelId: opts.source.channelId,
-          messageId: a.messageId ?? null,
-          source: `tracking:${opts.source.name}`,
-          occurredAt: a.at,
-          now: opts.receivedAt,
-          defaultCurrency,
-        });
+export async function storeMessages(trx: Db, keyring: Keyring, opts: StoreOptions): Promise<{ stored: number; duplicates: number }> {
+  const seenInBatches = new Set<string>();
+  const prepared: Prepared[] = [];
+  let duplicates = 0;
+  for (const batch of opts.batches) {
+    for (const s of batch.messages) {
+      if (s.messageId && seenInBatches.has(s.messageId)) {
+        duplicates++;
+        continue;
       }
-      result.accepted++;
+      if (s.messageId) seenInBatches.add(s.messageId);
+      prepared.push(prepare(s, batch.receivedAt));
     }
-    result.duplicates += parsed.length - result.accepted;
-  });
-  return result;
+  }
+  if (prepared.length === 0) return { stored: 0, duplicates };
+  let currency: Promise<string> | undefined;
+  const defaultCurrency = () => (currency ??= opts.defaultCurrency(trx));
+  const ids = [...seenInBatches];
+  const seen =
+    ids.length > 0
+      ? new Set(
+          (await sql<{ message_id: string }>`select message_id from events where message_id = any(${ids}::text[])`.execute(trx)).rows.map(
+            (r) => r.message_id,
+          ),
+        )
+      : new Set<string>();
+  const fresh = prepared.filter((a) => !a.messageId || !seen.has(a.messageId));
+  const senders = await resolveSenders(trx, keyring, opts, fresh);
+  const { messageIds } = await insertEvents(
+    trx,
+    fresh.map((a, i) => ({
+      customerId: senders[i],
+      anonymousId: a.m.anonymousId ?? null,
+      type: a.m.type,
+      name: eventName(a.m),
+      properties: propertiesOf(a.m),
+      occurredAt: a.at,
+      receivedAt: a.receivedAt,
+      messageId: a.messageId,
+      sourceId: opts.source.id,
+    })),
+  );
+  let stored = 0;
+  for (const [i, a] of fresh.entries()) {
+    // Stored now, or lost a race with the same message sent concurrently.
+    if (a.messageId && !messageIds.has(a.messageId)) continue;
+    if (a.m.type === 'track') {
+      await applyEcommerce(trx, a.m.event, a.m.properties ?? {}, {
+        customerId: senders[i],
+        channelId: opts.source.channelId,
+        messageId: a.messageId ?? null,
+        source: `tracking:${opts.source.name}`,
+        occurredAt: a.at,
+        now: opts.now,
+        defaultCurrency,
+      });
+    }
+    stored++;
+  }
+  return { stored, duplicates: duplicates + prepared.length - stored };
 }

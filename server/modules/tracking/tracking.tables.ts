@@ -13,6 +13,19 @@ export type SourceTable = {
   revoked_at: Timestamp | null;
 };
 
+/** A batch answered 200 and not yet stored as events (see the migration 0047). */
+export type TrackingInboxTable = {
+  id: Generated<number>;
+  source_id: number;
+  received_at: Timestamp;
+  messages_enc: string;
+  message_count: number;
+  attempts: Generated<number>;
+  retry_at: Timestamp | null;
+  error: string | null;
+};
+
 export type TrackingTables = {
   sources: SourceTable;
+  tracking_inbox: TrackingInboxTable;
 };

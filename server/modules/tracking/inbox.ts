@@ -1,0 +1,152 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { type Keyring, decryptField, encryptField } from '../../platform/crypto.ts';
+import { getStoreSettings } from '../system/index.ts';
+import { type SourceRef, type Staged, storeMessages } from './tracking.service.ts';
+
+/**
+ * The tracking API's inbox. A batch is answered 200 once its valid messages are committed here, as one row, encrypted
+ * (they carry traits): the answer costs one insert, however much resolving and storing the messages takes, and
+ * nothing answered is lost (it stays until stored). The `tracking-inbox` poller stores what waits, in the order it
+ * was received, several batches a transaction, and deletes them in the same transaction.
+ */
+
+export async function stageBatch(db: Db, keyring: Keyring, batch: { sourceId: number; receivedAt: Date; messages: readonly Staged[] }) {
+  await db
+    .insertInto('tracking_inbox')
+    .values({
+      source_id: batch.sourceId,
+      received_at: batch.receivedAt,
+      messages_enc: encryptField(keyring, JSON.stringify(batch.messages)),
+      message_count: batch.messages.length,
+    })
+    .execute();
+}
+
+/** How many messages a pass stores at most (and at least one batch, however large). */
+const PASS_MESSAGES = 2_000;
+
+/** One process stores at a time: batches are stored in the order received (an identify before the events it names). */
+const DRAIN_LOCK = sql`pg_try_advisory_xact_lock(hashtext('patron.tracking_inbox'))`;
+
+type Waiting = { id: number; source_id: number; source_name: string; channel_id: number; received_at: Date; messages_enc: string };
+
+/** The batches due, oldest first, up to `PASS_MESSAGES` messages (or `only` alone). */
+async function due(trx: Db, now: Date, only?: number): Promise<Waiting[]> {
+  const { rows } = await sql<Waiting>`
+    select w.id, w.source_id, s.name as source_name, s.channel_id, w.received_at, w.messages_enc
+    from (
+      select b.*, sum(b.message_count) over (order by b.id) - b.message_count as before
+      from (
+        select id, source_id, received_at, messages_enc, message_count from tracking_inbox
+        where (retry_at is null or retry_at <= ${now}) ${only === undefined ? sql`` : sql`and id = ${only}`}
+        order by id limit 100
+      ) b
+    ) w join sources s on s.id = w.source_id
+    where w.before < ${PASS_MESSAGES}
+    order by w.id`.execute(trx);
+  return rows;
+}
+
+/** Stores `rows` in their order, consecutive batches of one source together; returns the messages stored. */
+async function storeWaiting(trx: Db, ctx: AppContext, rows: readonly Waiting[], now: Date): Promise<number> {
+  let stored = 0;
+  const defaultCurrency = async (db: Db) => (await getStoreSettings(db, { timeZone: ctx.config.timeZone })).currency;
+  for (let start = 0; start < rows.length; ) {
+    let end = start + 1;
+    while (end < rows.length && rows[end].source_id === rows[start].source_id) end++;
+    const group = rows.slice(start, end);
+    const source: SourceRef = { id: group[0].source_id, name: group[0].source_name, channelId: group[0].channel_id };
+    const batches = group.map((r) => ({
+      receivedAt: r.received_at,
+      messages: JSON.parse(decryptField(ctx.keyring, r.messages_enc)) as Staged[],
+    }));
+    stored += (await storeMessages(trx, ctx.keyring, { source, batches, now, defaultCurrency })).stored;
+    start = end;
+  }
+  await trx
+    .deleteFrom('tracking_inbox')
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  return stored;
+}
+
+/** One pass over `due` batches in one transaction: how many batches it took, or null if another process holds the inbox. */
+async function pass(ctx: AppContext, now: Date, only?: number): Promise<number | null> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const locked = (await sql<{ locked: boolean }>`select ${DRAIN_LOCK} as locked`.execute(trx)).rows[0].locked;
+    if (!locked) return null;
+    const rows = await due(trx, now, only);
+    if (rows.length > 0) await storeWaiting(trx, ctx, rows, now);
+    return rows.length;
+  });
+}
+
+/** The wait before a failed batch is tried again: a minute, doubling with each failure, at most a day. */
+const retryDelayMs = (attempts: number) => Math.min(60_000 * 2 ** (attempts - 1), 86_400_000);
+
+/**
+ * Stores batches waiting in the inbox (the `tracking-inbox` poller); returns how many batches it took. If a pass
+ * fails, each of its batches is tried alone: those that fail again stay, with their error, and are tried later,
+ * so one bad batch holds up no other.
+ */
+export async function drainInbox(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  try {
+    return (await pass(ctx, now)) ?? 0;
+  } catch (err) {
+    ctx.log.warn({ err }, 'tracking inbox: a pass failed; its batches are tried one at a time');
+  }
+  const ids = await ctx.db
+    .selectFrom('tracking_inbox')
+    .select(['id', 'attempts'])
+    .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
+    .orderBy('id')
+    .limit(100)
+    .execute();
+  let taken = 0;
+  for (const { id, attempts } of ids) {
+    try {
+      const done = await pass(ctx, now, id);
+      if (done === null) break;
+      taken += done;
+    } catch (err) {
+      ctx.log.error({ err, batch: id }, 'tracking inbox: a batch failed to store; it is kept and tried again later');
+      await ctx.db
+        .updateTable('tracking_inbox')
+        .set({
+          attempts: attempts + 1,
+          retry_at: new Date(now.getTime() + retryDelayMs(attempts + 1)),
+          error: String((err as Error).message ?? err).slice(0, 1000),
+        })
+        .where('id', '=', id)
+        .execute();
+      taken++;
+    }
+  }
+  return taken;
+}
+
+/** Batches waiting in the inbox, and those of them that failed and wait to be tried again (`/metrics`). */
+export const inboxGauges = [
+  {
+    name: 'patron_tracking_inbox_batches' as const,
+    help: 'Tracking batches answered and not yet stored as events, by state (waiting; failing: failed and waiting to be tried again)',
+    labels: ['state'],
+    async read(db: Db) {
+      const r = await db
+        .selectFrom('tracking_inbox')
+        .select((eb) => [eb.fn.countAll<number>().as('all'), eb.fn.count<number>('error').as('failing')])
+        .executeTakeFirstOrThrow();
+      return [
+        { labels: { state: 'waiting' }, value: Number(r.all) - Number(r.failing) },
+        { labels: { state: 'failing' }, value: Number(r.failing) },
+      ];
+    },
+  },
+];
