@@ -43,4 +43,47 @@ describe('batch identity resolution', () => {
     expect(new Date(await lastSeen('u-1'))).toEqual(later);
     expect(new Date(await lastSeen('u-2'))).toEqual(t0);
   });
+
+  // Two connections at once: only on PostgreSQL (the embedded database runs one transaction at a time).
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'looks up an anonymous id being given to someone by a transaction at the same time after it commits',
+    async () => {
+      const { db, keyring } = patron.ctx;
+      const now = new Date('2026-03-02T08:00:00Z');
+      const visitor = [{ kind: 'anonymous' as const, value: 'anon-race' }];
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let identified!: () => void;
+      const identifying = new Promise<void>((r) => {
+        identified = r;
+      });
+      // An identify naming the visitor, its transaction still open …
+      const identify = db.transaction().execute(async (trx) => {
+        const [r] = await resolveCustomers(
+          trx,
+          keyring,
+          [{ identifiers: [{ kind: 'external', channel: 'user_id', value: 'race-1' }, ...visitor] }],
+          { source: 'test', now },
+        );
+        identified();
+        await held;
+        return r.customerId;
+      });
+      await identifying;
+      // … while the visitor's anonymous event is attributed: it waits for the identify, then sees it.
+      let answered = false;
+      const lookup = db.transaction().execute(async (trx) => {
+        const [who] = await findKnownCustomers(trx, keyring, [visitor], now);
+        answered = true;
+        return who;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      release();
+      const person = await identify;
+      expect(await lookup).toBe(person);
+    },
+  );
 });

@@ -84,6 +84,10 @@ function soleOwner(keys: readonly Keyed[], owners: Owners): number | null {
 /**
  * For each request, the person who already holds every one of its identifiers, or null. Nothing is
  * created: this is how anonymous messages are attributed to whoever their anonymous id was stitched to.
+ * Identifiers nobody holds are locked (as `resolveCustomer` locks them) and looked up again: a transaction giving
+ * them to someone meanwhile is waited for and seen, and one starting later waits for this one — so its stitching
+ * (which moves the anonymous events stored before it) sees the events this transaction stores. Without the lock, an
+ * anonymous event stored at the same time as the identify naming its visitor could stay nobody's.
  */
 export async function findKnownCustomers(
   trx: Db,
@@ -92,11 +96,15 @@ export async function findKnownCustomers(
   now: Date,
 ): Promise<(number | null)[]> {
   const keyedRequests = requests.map((ids) => keyAll(keyring, ids));
-  const owners = await lookupOwners(
-    trx,
-    keyedRequests.flatMap((ks) => ks ?? []),
-    now,
-  );
+  const keys = keyedRequests.flatMap((ks) => ks ?? []);
+  const owners = await lookupOwners(trx, keys, now);
+  const unowned = keys.filter((k) => !owners.owner.has(keyId(k)) && !owners.erased.has(keyId(k)));
+  if (unowned.length > 0) {
+    await lockIdentifiers(trx, unowned);
+    const again = await lookupOwners(trx, unowned, now);
+    for (const [k, v] of again.owner) owners.owner.set(k, v);
+    for (const k of again.erased) owners.erased.add(k);
+  }
   return keyedRequests.map((ks) => (ks ? soleOwner(ks, owners) : null));
 }
 

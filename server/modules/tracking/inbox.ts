@@ -27,20 +27,27 @@ export async function stageBatch(db: Db, keyring: Keyring, batch: { sourceId: nu
 /** How many messages a pass stores at most (and at least one batch, however large). */
 const PASS_MESSAGES = 2_000;
 
-/** One process stores at a time: batches are stored in the order received (an identify before the events it names). */
-const DRAIN_LOCK = sql`pg_try_advisory_xact_lock(hashtext('patron.tracking_inbox'))`;
+/**
+ * Batches are stored in two lanes at once (by id: odd and even), each in the order received and by one process at a
+ * time (an advisory lock per lane): one lane alternates between node and the database, two keep both busy. Batches
+ * of two lanes are as independent as two requests answered at once were; an identify stored after the anonymous
+ * events it names still gives them to the person (identity's stitching).
+ */
+const LANES = [0, 1] as const;
+const laneLock = (lane: number) => sql`pg_try_advisory_xact_lock(hashtext('patron.tracking_inbox'), ${lane}::int)`;
+const inLane = (lane: number) => sql<boolean>`id % ${LANES.length}::bigint = ${lane}::bigint`;
 
 type Waiting = { id: number; source_id: number; source_name: string; channel_id: number; received_at: Date; messages_enc: string };
 
-/** The batches due, oldest first, up to `PASS_MESSAGES` messages (or `only` alone). */
-async function due(trx: Db, now: Date, only?: number): Promise<Waiting[]> {
+/** A lane's batches due, oldest first, up to `PASS_MESSAGES` messages (or `only` alone). */
+async function due(trx: Db, now: Date, lane: number, only?: number): Promise<Waiting[]> {
   const { rows } = await sql<Waiting>`
     select w.id, w.source_id, s.name as source_name, s.channel_id, w.received_at, w.messages_enc
     from (
       select b.*, sum(b.message_count) over (order by b.id) - b.message_count as before
       from (
         select id, source_id, received_at, messages_enc, message_count from tracking_inbox
-        where (retry_at is null or retry_at <= ${now}) ${only === undefined ? sql`` : sql`and id = ${only}`}
+        where (retry_at is null or retry_at <= ${now}) and ${inLane(lane)} ${only === undefined ? sql`` : sql`and id = ${only}`}
         order by id limit 100
       ) b
     ) w join sources s on s.id = w.source_id
@@ -76,12 +83,12 @@ async function storeWaiting(trx: Db, ctx: AppContext, rows: readonly Waiting[], 
   return stored;
 }
 
-/** One pass over `due` batches in one transaction: how many batches it took, or null if another process holds the inbox. */
-async function pass(ctx: AppContext, now: Date, only?: number): Promise<number | null> {
+/** One pass over a lane's `due` batches in one transaction: how many it took, or null if another process has the lane. */
+async function pass(ctx: AppContext, now: Date, lane: number, only?: number): Promise<number | null> {
   return ctx.db.transaction().execute(async (trx) => {
-    const locked = (await sql<{ locked: boolean }>`select ${DRAIN_LOCK} as locked`.execute(trx)).rows[0].locked;
+    const locked = (await sql<{ locked: boolean }>`select ${laneLock(lane)} as locked`.execute(trx)).rows[0].locked;
     if (!locked) return null;
-    const rows = await due(trx, now, only);
+    const rows = await due(trx, now, lane, only);
     if (rows.length > 0) await storeWaiting(trx, ctx, rows, now);
     return rows.length;
   });
@@ -91,28 +98,34 @@ async function pass(ctx: AppContext, now: Date, only?: number): Promise<number |
 const retryDelayMs = (attempts: number) => Math.min(60_000 * 2 ** (attempts - 1), 86_400_000);
 
 /**
- * Stores batches waiting in the inbox (the `tracking-inbox` poller); returns how many batches it took. If a pass
- * fails, each of its batches is tried alone: those that fail again stay, with their error, and are tried later,
- * so one bad batch holds up no other.
+ * Stores batches waiting in the inbox (the `tracking-inbox` poller), a pass in each lane; returns how many batches it
+ * took. If a pass fails, each of its lane's batches is tried alone: those that fail again stay, with their error, and
+ * are tried later, so one bad batch holds up no other.
  */
 export async function drainInbox(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
+  const taken = await Promise.all(LANES.map((lane) => drainLane(ctx, now, lane)));
+  return taken.reduce((a, b) => a + b, 0);
+}
+
+async function drainLane(ctx: AppContext, now: Date, lane: number): Promise<number> {
   try {
-    return (await pass(ctx, now)) ?? 0;
+    return (await pass(ctx, now, lane)) ?? 0;
   } catch (err) {
-    ctx.log.warn({ err }, 'tracking inbox: a pass failed; its batches are tried one at a time');
+    ctx.log.warn({ err, lane }, 'tracking inbox: a pass failed; its batches are tried one at a time');
   }
   const ids = await ctx.db
     .selectFrom('tracking_inbox')
     .select(['id', 'attempts'])
     .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
+    .where(inLane(lane))
     .orderBy('id')
     .limit(100)
     .execute();
   let taken = 0;
   for (const { id, attempts } of ids) {
     try {
-      const done = await pass(ctx, now, id);
+      const done = await pass(ctx, now, lane, id);
       if (done === null) break;
       taken += done;
     } catch (err) {
