@@ -8,7 +8,7 @@ import { startPatron } from '../server/app.ts';
 import { patronComposition } from '../server/modules.ts';
 import { createDb, type DbHandle, dbOptionsFromConfig, applyAnalyticalSettings } from '../server/db/index.ts';
 import { createApiKey } from '../server/modules/auth/index.ts';
-import { createSource } from '../server/modules/tracking/index.ts';
+import { createSource, drainInbox } from '../server/modules/tracking/index.ts';
 import { seedDemo } from '../server/modules/demo/index.ts';
 import { clearChangesBefore, dashboardOverview, recomputeAll } from '../server/modules/analytics/index.ts';
 import { storeSettingsOf } from '../server/modules/system/index.ts';
@@ -244,6 +244,9 @@ const againstPkLookup = (name: string, r: LoadResult, connections: number, about
 });
 let listMs = 0;
 let ingest: LoadResult | undefined;
+/** The messages the ingest load left in the tracking inbox, and how long storing them took. */
+let storedMessages = 0;
+let storeMs = 0;
 let serverRssMb = Number.NaN;
 if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
   await patron.close();
@@ -334,6 +337,14 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
   await server.stop();
   ({ patron, dbHandle } = await openBench());
   db = patron.ctx.db;
+  // What the ingest load left in the inbox, stored as events as the tracking-inbox poller does, pass after pass
+  // (before any later workload's server, whose workers would store it).
+  storeMs = await timed(async () => {
+    for (let taken = 1; taken > 0; ) {
+      taken = await drainInbox(patron.ctx);
+      storedMessages += taken * 100;
+    }
+  });
 }
 
 for (const s of served) figures.push(s.finish(await (s.reference ?? (() => pkLookup(s.connections)))()));
@@ -404,15 +415,25 @@ if (ingest) {
   );
   await sql`drop table bench_events_staging`.execute(db);
   const refRate = Math.round(rows / (refMs / 1000));
+  const referenceUnit = 'rows/s (raw COPY into an unindexed staging table shaped like events)';
   figures.push({
     name: 'ingest (/v1/batch)',
     figure: eventsPerSecond,
     unit: 'events/s',
     reference: refRate,
-    referenceUnit: 'rows/s (raw COPY into an unindexed staging table shaped like events)',
+    referenceUnit,
     ratio: ratio(eventsPerSecond, refRate),
     target: '≥ 30,000 events/s and ≥ 25% of raw (PostgreSQL, L)',
-    note: `100 events per batch, 8 clients, identity resolution and commit before 200; ${ingest.non2xx} non-2xx, ${ingest.errors} errors; ${ingest.cpu}`,
+    note: `100 events per batch, 8 clients, each answered 200 once its valid messages are committed to the inbox (durable, encrypted); ${ingest.non2xx} non-2xx, ${ingest.errors} errors; ${ingest.cpu}`,
+  });
+  figures.push({
+    name: 'tracking inbox stored as events',
+    figure: Math.round(storedMessages / (storeMs / 1000)),
+    unit: 'events/s',
+    reference: refRate,
+    referenceUnit,
+    ratio: ratio(storedMessages / (storeMs / 1000), refRate),
+    note: `the ${storedMessages} messages the ingest load left in the inbox, resolved to customers and stored as events (deduplicated, e-commerce applied) by the tracking-inbox poller's passes (its two lanes at once), pass after pass as in a worker, in ${Math.round(storeMs / 100) / 10} s`,
   });
 }
 
