@@ -8,8 +8,8 @@ import { type SourceRef, type Staged, storeMessages } from './tracking.service.t
 /**
  * The tracking API's inbox. A batch is answered 200 once its valid messages are committed here, as one row, encrypted
  * (they carry traits): the answer costs one insert, however much resolving and storing the messages takes, and
- * nothing answered is lost (it stays until stored). The `tracking-inbox` poller stores what waits, in the order it
- * was received, several batches a transaction, and deletes them in the same transaction.
+ * nothing answered is lost (it stays until stored). The `tracking-inbox` poller stores what waits, in two lanes each in
+ * the order received, several batches a transaction, and deletes them in the same transaction.
  */
 
 export async function stageBatch(db: Db, keyring: Keyring, batch: { sourceId: number; receivedAt: Date; messages: readonly Staged[] }) {
@@ -30,8 +30,9 @@ const PASS_MESSAGES = 2_000;
 /**
  * Batches are stored in two lanes at once (by id: odd and even), each in the order received and by one process at a
  * time (an advisory lock per lane): one lane alternates between node and the database, two keep both busy. Batches
- * of two lanes are as independent as two requests answered at once were; an identify stored after the anonymous
- * events it names still gives them to the person (identity's stitching).
+ * of two lanes are as independent as two requests answered at once were: an identify stored after the anonymous
+ * events it names gives them to the person (identity's stitching), and one stored at the same time is waited for
+ * (`findKnownCustomers` locks the anonymous ids nobody holds).
  */
 const LANES = [0, 1] as const;
 const laneLock = (lane: number) => sql`pg_try_advisory_xact_lock(hashtext('patron.tracking_inbox'), ${lane}::int)`;
@@ -56,9 +57,8 @@ async function due(trx: Db, now: Date, lane: number, only?: number): Promise<Wai
   return rows;
 }
 
-/** Stores `rows` in their order, consecutive batches of one source together; returns the messages stored. */
-async function storeWaiting(trx: Db, ctx: AppContext, rows: readonly Waiting[], now: Date): Promise<number> {
-  let stored = 0;
+/** Stores `rows` in their order, consecutive batches of one source together, and takes them out of the inbox. */
+async function storeWaiting(trx: Db, ctx: AppContext, rows: readonly Waiting[], now: Date): Promise<void> {
   const defaultCurrency = async (db: Db) => (await getStoreSettings(db, { timeZone: ctx.config.timeZone })).currency;
   for (let start = 0; start < rows.length; ) {
     let end = start + 1;
@@ -69,7 +69,7 @@ async function storeWaiting(trx: Db, ctx: AppContext, rows: readonly Waiting[], 
       receivedAt: r.received_at,
       messages: JSON.parse(decryptField(ctx.keyring, r.messages_enc)) as Staged[],
     }));
-    stored += (await storeMessages(trx, ctx.keyring, { source, batches, now, defaultCurrency })).stored;
+    await storeMessages(trx, ctx.keyring, { source, batches, now, defaultCurrency });
     start = end;
   }
   await trx
@@ -80,7 +80,6 @@ async function storeWaiting(trx: Db, ctx: AppContext, rows: readonly Waiting[], 
       rows.map((r) => r.id),
     )
     .execute();
-  return stored;
 }
 
 /** One pass over a lane's `due` batches in one transaction: how many it took, or null if another process has the lane. */
