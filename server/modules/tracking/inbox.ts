@@ -36,7 +36,9 @@ const PASS_MESSAGES = 2_000;
  */
 const LANES = [0, 1] as const;
 const laneLock = (lane: number) => sql`pg_try_advisory_xact_lock(hashtext('patron.tracking_inbox'), ${lane}::int)`;
-const inLane = (lane: number) => sql<boolean>`id % ${LANES.length}::bigint = ${lane}::bigint`;
+/** A lane's batches due at `now`: never failed, or failed and waited long enough. */
+const dueInLane = (lane: number, now: Date) =>
+  sql<boolean>`id % ${LANES.length}::bigint = ${lane}::bigint and (retry_at is null or retry_at <= ${now})`;
 
 type Waiting = { id: number; source_id: number; source_name: string; channel_id: number; received_at: Date; messages_enc: string };
 
@@ -48,7 +50,7 @@ async function due(trx: Db, now: Date, lane: number, only?: number): Promise<Wai
       select b.*, sum(b.message_count) over (order by b.id) - b.message_count as before
       from (
         select id, source_id, received_at, messages_enc, message_count from tracking_inbox
-        where (retry_at is null or retry_at <= ${now}) and ${inLane(lane)} ${only === undefined ? sql`` : sql`and id = ${only}`}
+        where ${dueInLane(lane, now)} ${only === undefined ? sql`` : sql`and id = ${only}`}
         order by id limit 100
       ) b
     ) w join sources s on s.id = w.source_id
@@ -116,8 +118,7 @@ async function drainLane(ctx: AppContext, now: Date, lane: number): Promise<numb
   const ids = await ctx.db
     .selectFrom('tracking_inbox')
     .select(['id', 'attempts'])
-    .where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', now)]))
-    .where(inLane(lane))
+    .where(dueInLane(lane, now))
     .orderBy('id')
     .limit(100)
     .execute();

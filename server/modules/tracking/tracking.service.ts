@@ -173,23 +173,18 @@ async function resolveSenders(trx: Db, keyring: Keyring, opts: StoreOptions, mes
  * Stores accepted batches of one source, in the caller's transaction: messages are deduplicated by messageId (per
  * source; against those stored before and across these batches), resolved to customers (set-based, see
  * `resolveSenders`), logged as events in one statement, and e-commerce events update orders and products.
- * Returns how many were stored and how many were repeats.
  */
-export async function storeMessages(trx: Db, keyring: Keyring, opts: StoreOptions): Promise<{ stored: number; duplicates: number }> {
+export async function storeMessages(trx: Db, keyring: Keyring, opts: StoreOptions): Promise<void> {
   const seenInBatches = new Set<string>();
   const prepared: Prepared[] = [];
-  let duplicates = 0;
   for (const batch of opts.batches) {
     for (const s of batch.messages) {
-      if (s.messageId && seenInBatches.has(s.messageId)) {
-        duplicates++;
-        continue;
-      }
+      if (s.messageId && seenInBatches.has(s.messageId)) continue;
       if (s.messageId) seenInBatches.add(s.messageId);
       prepared.push(prepare(s, batch.receivedAt));
     }
   }
-  if (prepared.length === 0) return { stored: 0, duplicates };
+  if (prepared.length === 0) return;
   let currency: Promise<string> | undefined;
   const defaultCurrency = () => (currency ??= opts.defaultCurrency(trx));
   const ids = [...seenInBatches];
@@ -217,7 +212,6 @@ export async function storeMessages(trx: Db, keyring: Keyring, opts: StoreOption
       sourceId: opts.source.id,
     })),
   );
-  let stored = 0;
   for (const [i, a] of fresh.entries()) {
     // Stored now, or lost a race with the same message sent concurrently.
     if (a.messageId && !messageIds.has(a.messageId)) continue;
@@ -232,7 +226,5 @@ export async function storeMessages(trx: Db, keyring: Keyring, opts: StoreOption
         defaultCurrency,
       });
     }
-    stored++;
   }
-  return { stored, duplicates: duplicates + prepared.length - stored };
 }
