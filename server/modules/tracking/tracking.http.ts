@@ -4,7 +4,7 @@ import { createErrorHandler } from '../../http/errors.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import { parseJsonWithoutNul } from '../../platform/nul.ts';
-import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from './messages.ts';
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, isRecord } from './messages.ts';
 import { authenticateWriteKey } from './sources.service.ts';
 import { stageBatch } from './inbox.ts';
 import { type TrackingResult, acceptMessages } from './tracking.service.ts';
@@ -25,6 +25,16 @@ function writeKeyOf(request: FastifyRequest, body: Record<string, unknown>): str
     if (user) return user;
   }
   return typeof body.writeKey === 'string' ? body.writeKey : null;
+}
+
+/** A batch's message with the batch's own `context` and `integrations` under its own (the message's fields win). */
+function withShared(m: unknown, batch: Record<string, unknown>): unknown {
+  if (!isRecord(m) || (!isRecord(batch.context) && !isRecord(batch.integrations))) return m;
+  const merged = { ...m };
+  for (const k of ['context', 'integrations'] as const) {
+    if (isRecord(batch[k])) merged[k] = { ...batch[k], ...(isRecord(m[k]) ? m[k] : {}) };
+  }
+  return merged;
 }
 
 const SINGLE = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
@@ -79,17 +89,11 @@ export async function registerTrackingApi(app: FastifyInstance, ctx: AppContext)
       if (batch) {
         if (!Array.isArray(b.batch)) throw trackingErrors.noBatch();
         if (b.batch.length > MAX_BATCH_EVENTS) throw trackingErrors.tooMany(b.batch.length);
-        const shared = { context: b.context, integrations: b.integrations };
         // Serializing every event again to measure it was a few percent of ingest's node CPU; a body within the limit needs none.
         const mayHoldLarge = (bodyLengths.get(request) ?? Number.POSITIVE_INFINITY) > MAX_EVENT_BYTES;
         raw = b.batch.map((m, index) => {
           if (mayHoldLarge && JSON.stringify(m).length > MAX_EVENT_BYTES) throw trackingErrors.eventTooLarge(index);
-          const item = m as Record<string, unknown>;
-          return {
-            ...item,
-            context: { ...(shared.context as object), ...(item.context as object) },
-            integrations: { ...(shared.integrations as object), ...(item.integrations as object) },
-          };
+          return withShared(m, b);
         });
       } else {
         raw = [{ ...b, type: request.url.split('?')[0].split('/').pop() }];

@@ -5,7 +5,7 @@ import { scrubPersonal } from '../customers/index.ts';
 import { findKnownCustomers, type Identifier, type ProfilePatch, resolveCustomers } from '../identity/index.ts';
 import { insertEvents } from '../events/index.ts';
 import { applyEcommerce } from './ecommerce.ts';
-import { type Message, message, occurredAt } from './messages.ts';
+import { type Message, checkMessage, occurredAt } from './messages.ts';
 import type { Source } from './sources.service.ts';
 
 export type TrackingResult = { accepted: number; duplicates: number; rejected: { index: number; reason: string }[] };
@@ -83,12 +83,12 @@ export function acceptMessages(
   const accepted: Staged[] = [];
   const ids = new Set<string>();
   for (const [index, item] of raw.entries()) {
-    const parsed = message.safeParse(item);
-    if (!parsed.success) {
-      result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') });
+    const checked = checkMessage(item);
+    if ('reasons' in checked) {
+      result.rejected.push({ index, reason: checked.reasons.join('; ') });
       continue;
     }
-    const m = parsed.data;
+    const m = checked.message;
     const messageId = m.messageId ? `${opts.sourceId}:${m.messageId}` : null;
     if (messageId && ids.has(messageId)) {
       result.duplicates++;
