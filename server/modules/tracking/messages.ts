@@ -55,7 +55,7 @@ function describe(f: Field): string {
 export const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A field's value as the message keeps it, or `undefined` when it is not valid. */
-function valueOf(f: Field, v: unknown): unknown {
+function fieldValue(f: Field, v: unknown): unknown {
   if (f.is === 'record') return isRecord(v) ? v : undefined;
   const s = typeof v === 'string' ? v : f.is === 'id' && typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
   if (s === undefined || s.length < (f.min ?? 0) || s.length > (f.max ?? Number.POSITIVE_INFINITY)) return undefined;
@@ -76,7 +76,7 @@ export function checkMessage(input: unknown): { message: Message } | { reasons: 
       else if (v === null) out[name] = null;
       continue;
     }
-    const value = valueOf(f, v);
+    const value = fieldValue(f, v);
     if (value === undefined) reasons.push(`${name}: must be ${describe(f)}`);
     else out[name] = value;
   }
