@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type Keyring, blindIndex, decryptField, encryptField, generateKey, parseMasterKey, unwrapKey, wrapKey } from './crypto.ts';
+import {
+  type Keyring,
+  blindIndex,
+  decryptBytes,
+  decryptField,
+  encryptBytes,
+  encryptField,
+  generateKey,
+  parseMasterKey,
+  unwrapKey,
+  wrapKey,
+} from './crypto.ts';
 
 const keyring = (id = 1, key = generateKey(), indexKey = generateKey()): Keyring => ({
   activeKeyId: id,
@@ -15,6 +26,15 @@ describe('field encryption', () => {
     expect(a).not.toBe(b);
     expect(a).not.toContain('上海');
     expect(decryptField(k, a)).toBe('上海市浦东新区张江路 123 号');
+  });
+
+  it('round-trips bytes that are not UTF-8 (a compressed document), in the same format as text', () => {
+    const k = keyring();
+    const bytes = Buffer.from([0x78, 0x01, 0xff, 0xfe, 0x00, 0xc3]);
+    const sealed = encryptBytes(k, bytes);
+    expect(decryptBytes(k, sealed)).toEqual(bytes);
+    expect(decryptField(k, encryptBytes(k, Buffer.from('王芳', 'utf8')))).toBe('王芳');
+    expect(decryptBytes(k, encryptField(k, '王芳')).toString('utf8')).toBe('王芳');
   });
 
   it('fails with DECRYPTION_FAILED under a different key with the same id', () => {

@@ -63,23 +63,28 @@ export function unwrapKey(masterKey: Buffer, wrapped: string): Buffer {
   return open(masterKey, parts, 'patron-key');
 }
 
-export function encryptField(keyring: Keyring, plaintext: string): string {
+/** Encrypts bytes (a compressed document, say) in the field format. */
+export function encryptBytes(keyring: Keyring, plaintext: Buffer): string {
   const key = keyring.dataKeys.get(keyring.activeKeyId);
   if (!key) throw cryptoErrors.decryptFailed('no active data key');
-  return [VERSION, String(keyring.activeKeyId), ...seal(key, Buffer.from(plaintext, 'utf8'), VERSION)].join('.');
+  return [VERSION, String(keyring.activeKeyId), ...seal(key, plaintext, VERSION)].join('.');
 }
+
+export const encryptField = (keyring: Keyring, plaintext: string): string => encryptBytes(keyring, Buffer.from(plaintext, 'utf8'));
 
 /** Encrypts when a value is present; null stays null. */
 export const encryptOptional = (keyring: Keyring, plaintext: string | null | undefined): string | null =>
   plaintext == null || plaintext === '' ? null : encryptField(keyring, plaintext);
 
-export function decryptField(keyring: Keyring, ciphertext: string): string {
+export function decryptBytes(keyring: Keyring, ciphertext: string): Buffer {
   const parts = ciphertext.split('.');
   if (parts.length !== 5 || parts[0] !== VERSION) throw cryptoErrors.decryptFailed('unknown format');
   const key = keyring.dataKeys.get(Number(parts[1]));
   if (!key) throw cryptoErrors.decryptFailed(`data key ${parts[1]} is not in the keyring`);
-  return open(key, parts.slice(2), VERSION).toString('utf8');
+  return open(key, parts.slice(2), VERSION);
 }
+
+export const decryptField = (keyring: Keyring, ciphertext: string): string => decryptBytes(keyring, ciphertext).toString('utf8');
 
 /** Id of the data key a ciphertext was sealed with (for rotation). */
 export const ciphertextKeyId = (ciphertext: string): number => Number(ciphertext.split('.')[1]);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { type Keyring, ciphertextKeyId, decryptField, encryptField, generateKey, parseMasterKey, unwrapKey, wrapKey } from './crypto.ts';
+import { type Keyring, ciphertextKeyId, decryptBytes, encryptBytes, generateKey, parseMasterKey, unwrapKey, wrapKey } from './crypto.ts';
 import type { Logger } from './logger.ts';
 
 export const MASTER_KEY_FILE = 'master.key';
@@ -92,7 +92,7 @@ async function reencryptTable(db: Db, keyring: Keyring, target: EncryptedColumns
           const value = row[c];
           const fresh =
             typeof value === 'string' && ciphertextKeyId(value) !== keyring.activeKeyId
-              ? encryptField(keyring, decryptField(keyring, value))
+              ? encryptBytes(keyring, decryptBytes(keyring, value))
               : value;
           return sql`${sql.ref(c)} = ${fresh}`;
         });
@@ -117,7 +117,7 @@ async function reencryptSettings(db: Db, keyring: Keyring): Promise<number> {
       Object.entries(value).map(([k, v]) => {
         if (k.endsWith('Enc') && typeof v === 'string' && v.startsWith('v1.') && ciphertextKeyId(v) !== keyring.activeKeyId) {
           done++;
-          return [k, encryptField(keyring, decryptField(keyring, v))];
+          return [k, encryptBytes(keyring, decryptBytes(keyring, v))];
         }
         return [k, fresh(v)];
       }),

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { type Keyring, decryptField, encryptField } from '../../platform/crypto.ts';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { type Keyring, decryptBytes, encryptBytes } from '../../platform/crypto.ts';
 import { getStoreSettings } from '../system/index.ts';
 import { type SourceRef, type Staged, storeMessages } from './tracking.service.ts';
 
@@ -12,13 +13,27 @@ import { type SourceRef, type Staged, storeMessages } from './tracking.service.t
  * the order received, several batches a transaction, and deletes them in the same transaction.
  */
 
+/**
+ * A batch's messages as kept: JSON, deflated, encrypted. A batch repeats its field names and much of its values: at
+ * level 1 it is a tenth to a twentieth the size, and compressing costs what encrypting the bytes saved does, while the
+ * insert, the database's log and the poller's read all carry less.
+ */
+const packMessages = (keyring: Keyring, messages: readonly Staged[]): string =>
+  encryptBytes(keyring, deflateSync(JSON.stringify(messages), { level: 1 }));
+
+function unpackMessages(keyring: Keyring, enc: string): Staged[] {
+  const bytes = decryptBytes(keyring, enc);
+  // A batch staged before batches were deflated is JSON text, an array ('['); a deflated one starts with zlib's header.
+  return JSON.parse((bytes[0] === 0x5b ? bytes : inflateSync(bytes)).toString('utf8')) as Staged[];
+}
+
 export async function stageBatch(db: Db, keyring: Keyring, batch: { sourceId: number; receivedAt: Date; messages: readonly Staged[] }) {
   await db
     .insertInto('tracking_inbox')
     .values({
       source_id: batch.sourceId,
       received_at: batch.receivedAt,
-      messages_enc: encryptField(keyring, JSON.stringify(batch.messages)),
+      messages_enc: packMessages(keyring, batch.messages),
       message_count: batch.messages.length,
     })
     .execute();
@@ -69,7 +84,7 @@ async function storeWaiting(trx: Db, ctx: AppContext, rows: readonly Waiting[], 
     const source: SourceRef = { id: group[0].source_id, name: group[0].source_name, channelId: group[0].channel_id };
     const batches = group.map((r) => ({
       receivedAt: r.received_at,
-      messages: JSON.parse(decryptField(ctx.keyring, r.messages_enc)) as Staged[],
+      messages: unpackMessages(ctx.keyring, r.messages_enc),
     }));
     await storeMessages(trx, ctx.keyring, { source, batches, now, defaultCurrency });
     start = end;

@@ -4,6 +4,7 @@ import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPatron } from '../../../test/app.ts';
 import type { Patron } from '../../app.ts';
+import { encryptField } from '../../platform/crypto.ts';
 import { drainInbox } from './inbox.ts';
 import { authenticateWriteKey, createSource, revokeSource } from './sources.service.ts';
 
@@ -339,6 +340,28 @@ describe('Segment-compatible tracking API', () => {
       { name: 'Cart Viewed', customer_id: id, source_id: expect.any(Number) },
       { name: 'Product Viewed', customer_id: id, source_id: pos.source.id },
     ]);
+  });
+
+  it('stores a batch kept as JSON text, as batches were before they were deflated', async () => {
+    const { source } = await createSource(patron.ctx.db, { name: 'before-deflate', actor: ACTOR });
+    const at = new Date().toISOString();
+    const staged = [{ m: { type: 'track', userId: 'plain-1', event: 'Plain Kept' }, at, messageId: `${source.id}:plain-m1` }];
+    await patron.ctx.db
+      .insertInto('tracking_inbox')
+      .values({
+        source_id: source.id,
+        received_at: new Date(),
+        messages_enc: encryptField(patron.ctx.keyring, JSON.stringify(staged)),
+        message_count: 1,
+      })
+      .execute();
+    expect(await drainInbox(patron.ctx)).toBe(1);
+    const stored = await patron.ctx.db
+      .selectFrom('events')
+      .select(['name', 'customer_id'])
+      .where('message_id', '=', `${source.id}:plain-m1`)
+      .execute();
+    expect(stored).toEqual([{ name: 'Plain Kept', customer_id: await customerByUser('plain-1') }]);
   });
 
   it('keeps a batch that fails to store, with its error, to try again later, and stores the others', async () => {
