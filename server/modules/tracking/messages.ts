@@ -43,6 +43,11 @@ type Fields<S extends Record<string, Field>> = {
 export type Message = { [T in keyof Shapes]: { type: T } & Fields<Shapes[T]> }[keyof Shapes];
 
 const TYPES = Object.keys(SHAPES) as (keyof Shapes)[];
+/** Each type's fields as a list, made once: a message is checked field by field. */
+const FIELDS = Object.fromEntries(Object.entries(SHAPES).map(([type, shape]) => [type, Object.entries(shape)])) as Record<
+  keyof Shapes,
+  [string, Field][]
+>;
 const isType = (v: unknown): v is keyof Shapes => typeof v === 'string' && Object.hasOwn(SHAPES, v);
 
 function describe(f: Field): string {
@@ -69,7 +74,7 @@ export function checkMessage(input: unknown): { message: Message } | { reasons: 
   if (!isType(raw.type)) return { reasons: [`type: must be one of ${TYPES.join(', ')}`] };
   const out: Record<string, unknown> = { type: raw.type };
   const reasons: string[] = [];
-  for (const [name, f] of Object.entries(SHAPES[raw.type]) as [string, Field][]) {
+  for (const [name, f] of FIELDS[raw.type]) {
     const v = raw[name];
     if (v === undefined || v === null) {
       if (f.required) reasons.push(`${name}: is required, ${describe(f)}`);

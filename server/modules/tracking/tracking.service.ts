@@ -82,6 +82,8 @@ export function acceptMessages(
 ): Staged[] {
   const accepted: Staged[] = [];
   const ids = new Set<string>();
+  // Most SDK messages say when they happened; many server-side ones do not, and are stamped when received.
+  const received = opts.receivedAt.toISOString();
   for (const [index, item] of raw.entries()) {
     const checked = checkMessage(item);
     if ('reasons' in checked) {
@@ -95,7 +97,8 @@ export function acceptMessages(
       continue;
     }
     if (messageId) ids.add(messageId);
-    accepted.push({ m, at: occurredAt(m, opts.batchSentAt, opts.receivedAt).toISOString(), messageId });
+    const at = occurredAt(m, opts.batchSentAt, opts.receivedAt);
+    accepted.push({ m, at: at === opts.receivedAt ? received : at.toISOString(), messageId });
   }
   result.accepted = accepted.length;
   return accepted;
