@@ -11,7 +11,10 @@ RUN npm run build:web && npm prune --omit=dev --no-audit --no-fund
 
 # Run: no compiler, no source control, not root.
 FROM node:22-bookworm-slim
+# The heap's ceiling, as `npm start` sets it: under a large ceiling V8 lets the heap grow to four times what is live
+# before collecting it (a server peaked at 560 MB under load), under 1.5 GB to under twice (356 MB, and no slower).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-old-space-size=1536 \
     PORT=3000 \
     PATRON_HOST=0.0.0.0 \
     PATRON_DATA_DIR=/data

@@ -153,6 +153,12 @@ export const ratio = (a: number, b: number | null) => (b ? Math.round((a / b) * 
 
 export type ServerProcess = { base: string; pid: number; peakRssMb(): number; stop(): Promise<void> };
 
+/** The heap's ceiling `npm start` gives the server (V8 collects sooner under a smaller one): the same here. */
+const heapCeiling =
+  (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.match(
+    /--max-old-space-size=\d+/,
+  ) ?? [];
+
 /**
  * Runs `patron serve` as its own process, as in production, so the load generator and the benchmark's own
  * work (seeding, the CSV file) neither share its event loop nor count in its memory.
@@ -161,7 +167,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const port = await freePort();
   const root = join(import.meta.dirname, '..');
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRON_') && k !== 'DATABASE_URL'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve', '--no-demo', '--port', String(port)], {
+  const child = spawn(process.execPath, [...heapCeiling, '--import', 'tsx', 'cli/main.ts', 'serve', '--no-demo', '--port', String(port)], {
     cwd: root,
     env: { ...inherited, PATRON_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -80,4 +80,11 @@ describe('the packaged deployment', () => {
     expect(compose.secrets.patron_master_key.file).toBe('./secrets/patron_master_key');
     expect(Object.keys(compose.volumes)).toEqual(['pgdata', 'patron-data']);
   });
+
+  it('gives the image the heap ceiling `npm start` runs the server with', () => {
+    const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const ceiling = start.match(/--max-old-space-size=\d+/)?.[0];
+    expect(ceiling).toBeDefined();
+    expect(instructions.find((l) => l.startsWith('ENV '))).toContain(`NODE_OPTIONS=${ceiling} `);
+  });
 });
