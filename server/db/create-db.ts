@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type QueryResult, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { from as copyStreamFrom } from 'pg-copy-streams';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -43,34 +42,28 @@ const keepDate = (v: string) => v;
 const INT8 = 20;
 const DATE = 1082;
 
-/** SQL texts prepared once per connection, by statement name (see `preparedScope`). */
+/** SQL texts prepared once per connection, by statement name (see `executePrepared`). */
 const preparedNames = new Map<string, string>();
 
-const preparing = new AsyncLocalStorage<true>();
-/** How many statement texts `preparedScope` names at most; beyond them statements run unnamed, as elsewhere. */
-const MAX_SCOPED_STATEMENTS = 200;
-let scopedStatements = 0;
+/** How many statement texts `executePrepared` names at most; beyond them statements run unnamed, as elsewhere. */
+const MAX_PREPARED_STATEMENTS = 200;
 
 /**
- * Runs `fn` with every statement it sends prepared once per connection, named by a hash of its text: for a hot read
- * of fixed text run over and over (the customer 360, its modules' panels included), whose planning costs more than
- * its execution. Only for statements of fixed text (values bound); a bounded number of texts is
- * named, and a text once named stays prepared wherever it runs later (the same text, the same plan). PGlite runs
- * them as usual.
+ * Runs a statement prepared once per connection, named by a hash of its text: for a hot read of fixed text run over
+ * and over (the customer 360, its modules' panels included), whose planning costs more than its execution. Only for
+ * statements of fixed text (values bound); a bounded number of texts is named, and a text once named stays prepared
+ * wherever it runs later (the same text, the same plan). PGlite runs them as usual. The text is named before it is
+ * sent: marking the call instead (an async context around it) made every promise of the process pay for the mark.
  */
-export function preparedScope<T>(fn: () => Promise<T>): Promise<T> {
-  return preparing.run(true, fn);
+export function executePrepared<R>(db: Kysely<Database>, query: RawBuilder<R>): Promise<QueryResult<R>> {
+  const compiled = query.compile(db);
+  if (!preparedNames.has(compiled.sql) && preparedNames.size < MAX_PREPARED_STATEMENTS) {
+    preparedNames.set(compiled.sql, `scoped_${createHash('sha1').update(compiled.sql).digest('hex').slice(0, 20)}`);
+  }
+  return db.executeQuery(compiled);
 }
 
-function scopedName(text: string): string | undefined {
-  if (!preparing.getStore() || scopedStatements >= MAX_SCOPED_STATEMENTS) return undefined;
-  const name = `scoped_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-  preparedNames.set(text, name);
-  scopedStatements++;
-  return name;
-}
-
-/** A pg pool whose clients send statements run in `preparedScope` under their name. */
+/** A pg pool whose clients send the statements named by `executePrepared` under their name. */
 function preparingPool(pool: pg.Pool): PostgresPool {
   const wrapped = new WeakSet<pg.PoolClient>();
   return {
@@ -83,7 +76,7 @@ function preparingPool(pool: pg.Pool): PostgresPool {
         Object.assign(client, {
           // The pool's own `pool.query` passes a callback third: keep every argument.
           query: (text: unknown, ...rest: unknown[]) => {
-            const name = typeof text === 'string' ? (preparedNames.get(text) ?? scopedName(text)) : undefined;
+            const name = typeof text === 'string' ? preparedNames.get(text) : undefined;
             return name ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
           },
         });

@@ -1,4 +1,4 @@
-export { createDb, dbOptionsFromConfig, preparedScope, transactionExecutor } from './create-db.ts';
+export { createDb, dbOptionsFromConfig, executePrepared, transactionExecutor } from './create-db.ts';
 export type { Db, DbHandle, DbOptions, ExecuteSql } from './create-db.ts';
 export { migrateToLatest, migrations, pendingMigrations } from './migrate.ts';
 export type * from './schema.ts';

@@ -1,23 +1,20 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDb, createTestDb, testBackend } from '../../test/db.ts';
-import { preparedScope } from './create-db.ts';
+import { executePrepared } from './create-db.ts';
 
-describe('preparedScope', () => {
+describe('executePrepared', () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await createTestDb();
   });
   afterAll(() => t.drop());
 
-  it('prepares the statements run inside it once per connection (PostgreSQL), and only those', async () => {
+  it('prepares the statements run through it once per connection (PostgreSQL), and only those', async () => {
     const prepared = await t.db.transaction().execute(async (trx) => {
-      const inside = await preparedScope(async () => {
-        const first = await sql<{ n: number }>`select ${41}::int + 1 as n`.execute(trx);
-        const again = await sql<{ n: number }>`select ${1}::int + 1 as n`.execute(trx);
-        return [first.rows[0].n, again.rows[0].n];
-      });
-      expect(inside).toEqual([42, 2]);
+      const first = await executePrepared(trx, sql<{ n: number }>`select ${41}::int + 1 as n`);
+      const again = await executePrepared(trx, sql<{ n: number }>`select ${1}::int + 1 as n`);
+      expect([first.rows[0].n, again.rows[0].n]).toEqual([42, 2]);
       await sql`select ${1}::int * 3 as outside`.execute(trx);
       return (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(trx)).rows;
     });

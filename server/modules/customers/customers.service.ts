@@ -1,6 +1,6 @@
 import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { CustomerDetail, CustomerPanelBody, CustomerSummary } from '../../../contracts/customers.ts';
-import { batched, type CustomerTable, type Db, preparedScope } from '../../db/index.ts';
+import { batched, type CustomerTable, type Db, executePrepared } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { type CustomerPanel, isoTime } from '../../platform/registry.ts';
 import { type Keyring, blindIndex } from '../../platform/crypto.ts';
@@ -305,7 +305,7 @@ const detailQuery = (ids: number[]) => sql<DetailRow>`
  */
 const detailRow = batched<number, DetailRow>(
   async (db, ids) => {
-    const { rows } = await preparedScope(() => detailQuery(ids).execute(db));
+    const { rows } = await executePrepared(db, detailQuery(ids));
     return new Map(rows.map((r) => [r.id, r]));
   },
   { concurrency: 2, maxBatch: 64 },
@@ -385,10 +385,11 @@ function panelReader(all: readonly CustomerPanel[], chosen: readonly CustomerPan
     reader = batched<PanelsAsked, PanelsRow>(
       async (db, asked) => {
         const now = new Date(Math.max(...asked.map((a) => a.now.getTime())));
-        const { rows } = await preparedScope(() =>
+        const { rows } = await executePrepared(
+          db,
           sql<PanelsRow>`
             select c.id, c.merged_into, json_build_array(${sql.join(chosen.map((p) => p.select({ now })))}) as panels
-            from customers c where c.id = any(${asked.map((a) => a.id)}::bigint[])`.execute(db),
+            from customers c where c.id = any(${asked.map((a) => a.id)}::bigint[])`,
         );
         const byId = new Map(rows.map((r) => [r.id, r]));
         const found = new Map<PanelsAsked, PanelsRow>();
