@@ -492,7 +492,15 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('journey-new').click();
     await page.getByTestId('journey-new-name').fill('欢迎');
     await page.getByTestId('journey-new-key').fill('welcome-canvas');
-    await page.getByTestId('journey-create').click();
+    // On a busy machine the create was once never sent (no POST reached the server): the form is submitted once its
+    // fields hold what was typed, and the answer is awaited before the canvas.
+    await expect.poll(() => page.getByTestId('journey-new-key').inputValue()).toBe('welcome-canvas');
+    await expect.poll(() => page.getByTestId('journey-new-name').inputValue()).toBe('欢迎');
+    const [created] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/journeys') && r.request().method() === 'POST'),
+      page.getByTestId('journey-create').click(),
+    ]);
+    expect(created.status()).toBe(200);
     await page.getByTestId('journey-canvas').waitFor();
     await page.getByTestId('add-step').click();
     await page.getByTestId('step-panel').waitFor();
