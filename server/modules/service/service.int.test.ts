@@ -215,6 +215,12 @@ describe('service desk', () => {
     const breaching = (await api('GET', '/tickets?view=breaching&limit=200')).json();
     expect(breaching.items.map((x: { id: number }) => x.id)).toContain(a);
     expect(breaching.items.find((x: { id: number }) => x.id === a).breached).toBe(true);
+    // A ticket whose clocks still run: not breached, due when its first reply is.
+    const listed = (await api('GET', '/tickets?view=all_open&limit=200')).json();
+    expect(listed.items.find((x: { id: number }) => x.id === b)).toMatchObject({
+      breached: false,
+      nextDueAt: (await clock(b, 'first_reply')).due_at?.toISOString(),
+    });
 
     // Pending on the customer pauses the clock: an hour of waiting does not count.
     const c = (await open(sh('2026-11-02T09:00:00'), '暂停')).ticketId;
