@@ -47,6 +47,7 @@ import * as m0044 from './migrations/0044_journey_runs_due_per_journey.ts';
 import * as m0045 from './migrations/0045_message_provider_ids.ts';
 import * as m0046 from './migrations/0046_event_message_ids_bytewise.ts';
 import * as m0047 from './migrations/0047_tracking_inbox.ts';
+import * as m0048 from './migrations/0048_tickets_subject_search.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -97,6 +98,7 @@ export const migrations: Record<string, Migration> = {
   '0045_message_provider_ids': m0045,
   '0046_event_message_ids_bytewise': m0046,
   '0047_tracking_inbox': m0047,
+  '0048_tickets_subject_search': m0048,
 };
 
 export type MigrateResult = { applied: string[] };
