@@ -101,16 +101,17 @@ const parseTime = (v: string | null | undefined): number | null => {
 
 /**
  * When it happened: the client's time corrected for clock skew when sentAt is known
- * (`timestamp = receivedAt − (sentAt − originalTimestamp)`); RudderStack sends `originalTimestamp`.
+ * (`timestamp = receivedAt − (sentAt − originalTimestamp)`); RudderStack sends `originalTimestamp`. Null when the
+ * message gives no time of its own: it happened when received.
  */
 export function occurredAt(
   m: Pick<Message, 'timestamp' | 'originalTimestamp' | 'sentAt'>,
   batchSentAt: string | null | undefined,
   receivedAt: Date,
-): Date {
+): Date | null {
   const original = parseTime(m.timestamp) ?? parseTime(m.originalTimestamp);
   const sentAt = parseTime(m.sentAt) ?? parseTime(batchSentAt);
-  if (original === null) return receivedAt;
+  if (original === null) return null;
   if (sentAt === null) return new Date(original);
   return new Date(receivedAt.getTime() - (sentAt - original));
 }

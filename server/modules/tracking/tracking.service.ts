@@ -98,7 +98,7 @@ export function acceptMessages(
     }
     if (messageId) ids.add(messageId);
     const at = occurredAt(m, opts.batchSentAt, opts.receivedAt);
-    accepted.push({ m, at: at === opts.receivedAt ? received : at.toISOString(), messageId });
+    accepted.push({ m, at: at === null ? received : at.toISOString(), messageId });
   }
   result.accepted = accepted.length;
   return accepted;
