@@ -36,7 +36,7 @@ describe('benchmark comparison', () => {
 
   it('compares with the newest full run of the same scale and database, never a partial or reused one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'patron-bench-results-'));
-    const write = (file: string, o: { reused?: boolean; only?: string[] | null }) =>
+    const write = (file: string, o: { reused?: boolean; only?: string[] | null; heading?: string }) =>
       writeFileSync(
         join(dir, file),
         JSON.stringify({ heading: file, scale: {}, db: 'postgres', reused: false, only: null, figures: [], ...o }),
@@ -51,6 +51,14 @@ describe('benchmark comparison', () => {
     write('2026-12-03-M-postgres-reused-only-campaigns.json', { only: undefined, reused: undefined });
     write('2026-12-04-M-postgres-0000000.json', {});
     expect(previousFullRun(dir, 'M', 'postgres', '2026-12-04-M-postgres-0000000.json')?.file).toBe('2026-11-30-M-postgres-abc1234.json');
+    // Two full runs of one day: the later by its heading's time, whatever its commit's name.
+    write('2026-12-05-M-postgres-fff0000.json', {
+      heading: 'Patron benchmark — scale M, postgres, 2026-12-05T08:00:00.000Z, commit fff0000',
+    });
+    write('2026-12-05-M-postgres-1110000.json', {
+      heading: 'Patron benchmark — scale M, postgres, 2026-12-05T11:00:00.000Z, commit 1110000',
+    });
+    expect(previousFullRun(dir, 'M', 'postgres', 'none')?.file).toBe('2026-12-05-M-postgres-1110000.json');
     expect(previousFullRun(dir, 'L', 'postgres', 'none')).toBeNull();
   });
 });

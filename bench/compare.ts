@@ -26,21 +26,25 @@ export function compareFigures(before: readonly Figure[], now: readonly Figure[]
   });
 }
 
+/** When a stored run started: the time its heading states, else the day its file name begins with. */
+const runTime = (file: string, result: Result) =>
+  Date.parse(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(result.heading)?.[0] ?? '') || Date.parse(file.slice(0, 10));
+
 /**
  * The newest full run (not reused, not `--only`) of this scale and database among the stored results, other than
- * `except`: file names begin with the date, so the last in name order is the newest.
+ * `except`: by the time its heading states, since two runs of a day are named by their commits, in no order.
  */
 export function previousFullRun(dir: string, scale: string, db: string, except: string): { file: string; result: Result } | null {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && f !== except && f.includes(`-${scale}-${db}`))
-    .sort();
-  for (const file of files.reverse()) {
+  let newest: { file: string; result: Result; at: number } | null = null;
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith('.json') || file === except || !file.includes(`-${scale}-${db}`)) continue;
     const result = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Result;
     // Files written before results said so name a partial or reused run only in their name.
-    const partial = result.reused || result.only || /-(only|reused)-|-reused\.json$/.test(file);
-    if (!partial) return { file, result };
+    if (result.reused || result.only || /-(only|reused)-|-reused\.json$/.test(file)) continue;
+    const at = runTime(file, result);
+    if (!newest || at > newest.at) newest = { file, result, at };
   }
-  return null;
+  return newest && { file: newest.file, result: newest.result };
 }
 
 /** The comparison as a Markdown table, regressions marked. */

@@ -4,8 +4,9 @@ import { hmacSignature } from '../../platform/signature.ts';
 import { type OutgoingMessage, PermanentFailure, type Provider } from './providers.ts';
 
 /**
- * A provider's SDK, imported when a provider of that kind is first made: together they hold ~34 MB of a server's memory
- * (Aliyun's alone ~9 MB of heap), which a server sending no SMS through them, or only through a gateway, need not.
+ * A provider's SDK, imported when a provider of that kind first sends: a server sending no SMS through them, or only
+ * through a gateway, holds ~20 MB less (idle RSS 263 against 282 MB, 2026-12-07) and starts ~0.35 s sooner, which the
+ * first message sent through Aliyun pays instead.
  */
 function loadedOnce<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
