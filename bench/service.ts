@@ -56,7 +56,7 @@ export async function ticketListFigures(ctx: AppContext, tickets: number): Promi
   await sql`vacuum analyze tickets`.execute(ctx.db);
   await sql`vacuum analyze sla_clocks`.execute(ctx.db);
   // The million rows written out now, not by a checkpoint under the workloads after (a chat's commits waited on it: the
-  // delivery p99 was 359–1,036 ms in runs without this, 146 ms with it, 2026-12-07, M).
+  // delivery p99 was 359–1,036 ms in runs without this, 146 and 166 ms with it, 2026-12-07, M).
   await sql`checkpoint`.execute(ctx.db);
   const seedMs = performance.now() - seedStart;
 
