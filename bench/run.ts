@@ -303,6 +303,9 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
     // The modules' panels, which the 360 page reads beside the view, on their own at the same concurrency.
     const about = `${patron.ctx.modules.panels.length} modules' panels of a person in one statement, read beside the 360; `;
     served.push(againstPkLookup('profile panels API', await customersLoad('/panels'), 100, about));
+    // And the first page of its event timeline, which the page's timeline card reads beside the view.
+    const timeline = "the first page of a person's event timeline (20 events), read beside the 360; ";
+    served.push(againstPkLookup('profile timeline API', await customersLoad('/events?limit=20'), 100, timeline));
   }
   if (wants('list')) {
     listMs = await timed(async () => {

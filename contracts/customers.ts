@@ -81,6 +81,10 @@ export const eventBody = z.object({
   properties: z.unknown(),
   occurredAt: z.string(),
 });
+/**
+ * A customer's event timeline, newest first, page by page. Not part of the 360's first response: the admin reads its
+ * first page beside the view, as its card is drawn (the person's events lie scattered across the largest table).
+ */
 export const eventPage = z.object({ items: z.array(eventBody), nextBefore: z.string().nullable() });
 const cursorPageQuery = (limit: number) =>
   z.strictObject({
@@ -178,7 +182,6 @@ export const customerDetail = z.object({
     lastOrderAt: z.string().nullable(),
   }),
   orders: orderPage.describe('The 10 latest orders; the rest from /customers/{id}/orders'),
-  events: eventPage,
 });
 export type CustomerDetail = z.infer<typeof customerDetail>;
 

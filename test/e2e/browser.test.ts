@@ -142,6 +142,17 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('customer-search').locator('input').press('Enter');
     await page.locator('.ant-table-row').first().click();
     await page.getByTestId('customer-detail').waitFor();
+    // The timeline card reads its first page (20) beside the view: the person's latest events, or its empty state.
+    const customerId = Number(new URL(page.url()).pathname.split('/').pop());
+    const { n } = await sql<{ n: number }>`select count(*)::int as n from events where customer_id = ${customerId}`
+      .execute(patron.ctx.db)
+      .then((r) => r.rows[0]);
+    const timeline = page.getByTestId('customer-timeline');
+    await timeline
+      .locator(n > 0 ? '.ant-timeline-item' : '.ant-empty')
+      .first()
+      .waitFor();
+    expect(await timeline.locator('.ant-timeline-item').count()).toBe(Math.min(n, 20));
     await page.getByTestId('reveal-pii').click();
     await page.getByText('已显示完整信息（已记录审计）').waitFor();
     await page.screenshot({ path: join(SHOTS, 'customer-360.png') });

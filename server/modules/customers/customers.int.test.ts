@@ -305,6 +305,13 @@ describe('customers API', () => {
         messageId: `t-${id}-${i}`,
       })),
     );
+    // The 360 does not hold the timeline: the page reads its first screenful beside the view.
+    expect((await api('GET', `/customers/${id}`, owner)).json()).not.toHaveProperty('events');
+    const first = (await api('GET', `/customers/${id}/events?limit=20`, owner)).json();
+    expect([first.items.map((e: { properties: { i: number } }) => e.properties.i).slice(0, 2), first.nextBefore]).toEqual([
+      [119, 118],
+      expect.any(String),
+    ]);
     const seen: number[] = [];
     let before: string | null = null;
     do {

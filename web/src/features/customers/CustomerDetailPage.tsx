@@ -4,7 +4,8 @@ import { Alert, Button, Card, Col, Descriptions, Empty, Row, Skeleton, Space, St
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
-import type { CustomerDetail } from '../../../../contracts/customers.ts';
+import type { z } from 'zod';
+import type { CustomerDetail, eventPage } from '../../../../contracts/customers.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
@@ -18,7 +19,7 @@ import { TagsAndNotes } from './TagsAndNotes.tsx';
 
 type OrderPage = CustomerDetail['orders'];
 type Order = OrderPage['items'][number];
-type EventPage = CustomerDetail['events'];
+type EventPage = z.infer<typeof eventPage>;
 
 /** The first page the 360 holds, then the next ones on demand: the items so far, whether more exist, how to load them. */
 function useMorePages<T>(path: string, first: { items: T[]; nextBefore: string | null }, limit: number) {
@@ -32,15 +33,15 @@ function useMorePages<T>(path: string, first: { items: T[]; nextBefore: string |
   const pages = [first, ...(more.data?.pages ?? [])];
   return {
     items: pages.flatMap((p) => p.items),
-    next: pages[pages.length - 1].nextBefore,
+    more: pages[pages.length - 1].nextBefore !== null,
     load: () => (more.data ? more.fetchNextPage() : more.refetch()),
     loading: more.isFetching,
   };
 }
 
-function MoreButton({ pages }: { pages: { next: string | null; load(): unknown; loading: boolean } }) {
+function MoreButton({ pages }: { pages: { more: boolean; load(): unknown; loading: boolean } }) {
   const { t } = useTranslation();
-  if (!pages.next) return null;
+  if (!pages.more) return null;
   return (
     <Button onClick={() => pages.load()} loading={pages.loading} style={{ marginTop: 8 }}>
       {t('customers.loadMore')}
@@ -48,14 +49,25 @@ function MoreButton({ pages }: { pages: { next: string | null; load(): unknown; 
   );
 }
 
-function EventTimeline({ id, first }: { id: number; first: EventPage }) {
+/** The timeline is not in the 360's response: its card reads a screenful, then 50 more at a time on demand. */
+function EventTimeline({ id }: { id: number }) {
   const { t, i18n } = useTranslation();
-  const pages = useMorePages(`/customers/${id}/events`, first, 50);
-  if (pages.items.length === 0) return <Empty description={t('customers.noEvents')} />;
+  const timeline = useInfiniteQuery({
+    queryKey: ['customer', String(id), 'events'],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      api<EventPage>(`/customers/${id}/events`, { query: { before: pageParam ?? undefined, limit: pageParam ? 50 : 20 } }),
+    getNextPageParam: (last) => last.nextBefore,
+  });
+  if (timeline.isLoading) return <Skeleton active />;
+  if (timeline.error) return <Alert type="error" message={t('app.error', { message: errorMessage(t, timeline.error) })} />;
+  const items = timeline.data?.pages.flatMap((p) => p.items) ?? [];
+  const pages = { more: timeline.hasNextPage, load: () => timeline.fetchNextPage(), loading: timeline.isFetchingNextPage };
+  if (items.length === 0) return <Empty description={t('customers.noEvents')} />;
   return (
     <>
       <Timeline
-        items={pages.items.map((e) => ({
+        items={items.map((e) => ({
           children: (
             <Space direction="vertical" size={0}>
               <Typography.Text strong title={e.name}>
@@ -123,7 +135,7 @@ export function CustomerDetailPage() {
   });
   if (detail.isLoading) return <Skeleton active />;
   if (detail.error || !detail.data) return <Alert type="error" message={t('app.error', { message: errorMessage(t, detail.error) })} />;
-  const { customer: c, identities, stats, orders, events } = detail.data;
+  const { customer: c, identities, stats, orders } = detail.data;
   const lng = i18n.language;
   const currency = orders.items[0]?.currency ?? storeCurrency;
   return (
@@ -193,8 +205,8 @@ export function CustomerDetailPage() {
         <Col xs={24} xl={10}>
           {/* Predictions and value first: what a seller decides on. */}
           <InsightsPanel customerId={c.id} currency={currency} />
-          <Card title={t('customers.timelineTitle')} style={{ marginTop: 16 }}>
-            <EventTimeline id={c.id} first={events} />
+          <Card title={t('customers.timelineTitle')} style={{ marginTop: 16 }} data-testid="customer-timeline">
+            <EventTimeline id={c.id} />
           </Card>
           <TagsAndNotes id={c.id} tags={detail.data.tags} notes={detail.data.notes} />
           <AttributesCard id={c.id} values={detail.data.attributes} />
