@@ -136,18 +136,39 @@ export async function listCustomers(db: Db, keyring: Keyring, opts: ListCustomer
 
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_(\d+)$/;
 
+type TimelineAsked = { id: number; limit: number; before: { at: Date; id: number } | null };
+
+/**
+ * Timeline pages of the people asked for at once, read together (`batched`, as the 360's rows): one statement of
+ * fixed text for up to 64 pages, a first page (no cursor: before the end of time) or a later one. Read on its own,
+ * planned and started for each person, the first page cost PostgreSQL more than the whole view (2026-12-07, M,
+ * 100 connections: 1,636 pages/s against 2,390 views/s).
+ */
+const timelinePages = batched<TimelineAsked, EventRow[]>(
+  async (db, asked) => {
+    const { rows } = await executePrepared(
+      db,
+      sql<EventRow & { k: number }>`
+        select k.k, e.id, e.type, e.name, e.properties, e.occurred_at
+        from unnest(${asked.map((a) => a.id)}::bigint[], ${asked.map((a) => a.limit + 1)}::int[],
+          ${asked.map((a) => a.before?.at ?? 'infinity')}::timestamptz[], ${asked.map((a) => a.before?.id ?? 0)}::bigint[])
+          with ordinality as k(customer_id, rows, at, before_id, k)
+        cross join lateral (
+          select id, type, name, properties, occurred_at from events
+          where customer_id = k.customer_id and (occurred_at < k.at or (occurred_at = k.at and id < k.before_id))
+          order by occurred_at desc, id desc limit k.rows) e`,
+    );
+    const pages = new Map(asked.map((a) => [a, [] as EventRow[]]));
+    for (const r of rows) pages.get(asked[Number(r.k) - 1])?.push(r);
+    return pages;
+  },
+  { concurrency: 2, maxBatch: 64 },
+);
+
 /** A customer's events, newest first, by keyset cursor (fast however many events they have). */
 export async function customerEvents(db: Db, customerId: number, opts: { limit: number; before?: string }) {
-  let q = db.selectFrom('events').select(['id', 'type', 'name', 'properties', 'occurred_at']).where('customer_id', '=', customerId);
   const before = opts.before ? cursorOf(opts.before) : null;
-  if (before) {
-    q = q.where((eb) => eb.or([eb('occurred_at', '<', before.at), eb.and([eb('occurred_at', '=', before.at), eb('id', '<', before.id)])]));
-  }
-  const rows = await q
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(opts.limit + 1)
-    .execute();
+  const rows = (await timelinePages(db, { id: customerId, limit: opts.limit, before })) ?? [];
   // An empty page is an answer only for someone who exists (checked then only, not on every page).
   if (rows.length === 0) await assertActive(db, customerId);
   return eventPage(rows, opts.limit);
