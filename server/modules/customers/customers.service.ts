@@ -294,8 +294,8 @@ type DetailRow = Row & {
  * Everything the 360° view shows first, in one statement (one round trip under load instead of eight): the
  * profile, and as JSON its tags, notes, identities, 20 latest addresses, the first page of orders with items and order
  * totals. The modules' panels are read by a statement of their own (`customerPanels`), and so is the event timeline
- * (`customerEvents`): a person's events lie scattered over the largest table, a page of them cost a heap page a row,
- * and reading them inside the view took a third of its throughput (2026-12-07, M, 100 connections: 2,003–2,264
+ * (`customerEvents`): a person's events lie scattered over the largest table, about a heap page an event, and
+ * reading them inside the view took a quarter of its throughput (2026-12-07, M, 100 connections: 2,003–2,264
  * against 2,694–3,007 views/s, p99 104–163 against 67–85 ms).
  */
 const detailQuery = (ids: number[]) => sql<DetailRow>`
