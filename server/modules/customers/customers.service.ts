@@ -149,7 +149,7 @@ const timelinePages = batched<TimelineAsked, EventRow[]>(
     const { rows } = await executePrepared(
       db,
       sql<EventRow & { k: number }>`
-        select k.k, e.id, e.type, e.name, e.properties, e.occurred_at
+        select k.k::int as k, e.id, e.type, e.name, e.properties, e.occurred_at
         from unnest(${asked.map((a) => a.id)}::bigint[], ${asked.map((a) => a.limit + 1)}::int[],
           ${asked.map((a) => a.before?.at ?? 'infinity')}::timestamptz[], ${asked.map((a) => a.before?.id ?? 0)}::bigint[])
           with ordinality as k(customer_id, rows, at, before_id, k)
@@ -159,7 +159,7 @@ const timelinePages = batched<TimelineAsked, EventRow[]>(
           order by occurred_at desc, id desc limit k.rows) e`,
     );
     const pages = new Map(asked.map((a) => [a, [] as EventRow[]]));
-    for (const r of rows) pages.get(asked[Number(r.k) - 1])?.push(r);
+    for (const r of rows) pages.get(asked[r.k - 1])?.push(r);
     return pages;
   },
   { concurrency: 2, maxBatch: 64 },
