@@ -303,7 +303,9 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
     // The modules' panels, which the 360 page reads beside the view, on their own at the same concurrency.
     const about = `${patron.ctx.modules.panels.length} modules' panels of a person in one statement, read beside the 360; `;
     served.push(againstPkLookup('profile panels API', await customersLoad('/panels'), 100, about));
-    // And the first page of its event timeline, which the page's timeline card reads beside the view.
+    // And the first pages of its orders and its event timeline, which the page's cards read beside the view.
+    const orders = "the first page of a person's orders (10, with their items and parcels), read beside the 360; ";
+    served.push(againstPkLookup('profile orders API', await customersLoad('/orders?limit=10'), 100, orders));
     const timeline = "the first page of a person's event timeline (20 events), read beside the 360; ";
     served.push(againstPkLookup('profile timeline API', await customersLoad('/events?limit=20'), 100, timeline));
   }

@@ -73,6 +73,7 @@ export const orderBody = z.object({
   items: z.array(orderItemBody),
   shipments: z.array(z.object({ carrier: z.string().nullable(), trackingNumber: z.string(), status: shipmentStatus })),
 });
+export type OrderBody = z.infer<typeof orderBody>;
 
 export const eventBody = z.object({
   id: z.number().int(),
@@ -93,8 +94,12 @@ const cursorPageQuery = (limit: number) =>
   });
 export const eventPageQuery = cursorPageQuery(50);
 
-/** A customer's orders, newest first: the 360 holds the first page, the rest come page by page. */
+/**
+ * A customer's orders with their items and parcels, newest first, page by page. Not part of the 360's first response
+ * either: the admin reads the first page beside the view, as its card is drawn.
+ */
 export const orderPage = z.object({ items: z.array(orderBody), nextBefore: z.string().nullable() });
+export type OrderPage = z.infer<typeof orderPage>;
 export const orderPageQuery = cursorPageQuery(10);
 
 const labels = z.object({ 'zh-CN': z.string(), en: z.string() });
@@ -181,7 +186,6 @@ export const customerDetail = z.object({
     firstOrderAt: z.string().nullable(),
     lastOrderAt: z.string().nullable(),
   }),
-  orders: orderPage.describe('The 10 latest orders; the rest from /customers/{id}/orders'),
 });
 export type CustomerDetail = z.infer<typeof customerDetail>;
 

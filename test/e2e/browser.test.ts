@@ -142,9 +142,11 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('customer-search').locator('input').press('Enter');
     await page.locator('.ant-table-row').first().click();
     await page.getByTestId('customer-detail').waitFor();
-    // The timeline card reads its first page (20) beside the view: the person's latest events, or its empty state.
+    // The orders and timeline cards read their first pages (10, 20) beside the view: the person's latest, or empty.
     const customerId = Number(new URL(page.url()).pathname.split('/').pop());
-    const { n } = await sql<{ n: number }>`select count(*)::int as n from events where customer_id = ${customerId}`
+    const { n, orders } = await sql<{ n: number; orders: number }>`select
+        (select count(*)::int from events where customer_id = ${customerId}) as n,
+        (select count(*)::int from orders where customer_id = ${customerId}) as orders`
       .execute(patron.ctx.db)
       .then((r) => r.rows[0]);
     const timeline = page.getByTestId('customer-timeline');
@@ -153,6 +155,12 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
       .first()
       .waitFor();
     expect(await timeline.locator('.ant-timeline-item').count()).toBe(Math.min(n, 20));
+    const ordersCard = page.getByTestId('customer-orders');
+    await ordersCard
+      .locator(orders > 0 ? '.ant-table-row' : '.ant-empty')
+      .first()
+      .waitFor();
+    expect(await ordersCard.locator('.ant-table-row').count()).toBe(Math.min(orders, 10));
     await page.getByTestId('reveal-pii').click();
     await page.getByText('已显示完整信息（已记录审计）').waitFor();
     await page.screenshot({ path: join(SHOTS, 'customer-360.png') });

@@ -328,7 +328,7 @@ describe('customers API', () => {
     expect((await api('GET', '/customers/999999', owner)).json().error.code).toBe('CUSTOMER_NOT_FOUND');
   });
 
-  it('holds the first ten orders on the 360 and pages the rest by cursor, orders placed at the same instant included', async () => {
+  it('pages a customer’s orders by cursor beside the 360, orders placed at the same instant included', async () => {
     const db = patron.ctx.db;
     const channel = await newChannel('paged', '分页店');
     const id = (await api('POST', '/customers', owner, { externalIds: [{ channel: 'paged', id: 'loyal' }] })).json().customerId;
@@ -346,11 +346,15 @@ describe('customers API', () => {
         items: [{ sku: `sku-${i}`, name: `商品 ${i}`, quantity: 1, unitPrice: 100 + i }],
         now: new Date(),
       });
+    // The 360 holds the totals; the orders themselves are read beside it, the first page (10) as the admin's card does.
     const detail = (await api('GET', `/customers/${id}`, owner)).json();
-    expect(detail.orders.items).toHaveLength(10);
-    expect(detail.orders.items[0]).toMatchObject({ externalId: 'p-24', items: [{ sku: 'sku-24', unitPrice: 124, quantity: 1 }] });
-    const seen: string[] = detail.orders.items.map((o: { externalId: string }) => o.externalId);
-    let before: string | null = detail.orders.nextBefore;
+    expect(detail).not.toHaveProperty('orders');
+    expect(detail.stats).toMatchObject({ orders: 25, netSpent: 25 * 100 + (24 * 25) / 2 });
+    const first = (await api('GET', `/customers/${id}/orders`, owner)).json();
+    expect(first.items).toHaveLength(10);
+    expect(first.items[0]).toMatchObject({ externalId: 'p-24', items: [{ sku: 'sku-24', unitPrice: 124, quantity: 1 }] });
+    const seen: string[] = first.items.map((o: { externalId: string }) => o.externalId);
+    let before: string | null = first.nextBefore;
     let pages = 0;
     while (before) {
       const page: { items: { externalId: string }[]; nextBefore: string | null } = (
@@ -369,19 +373,35 @@ describe('customers API', () => {
 
   it('answers people viewed at once each with their own 360 and panels, read together', async () => {
     const ids: number[] = [];
+    const channel = await newChannel('at-once', '同时店');
     for (const n of [1, 2, 3, 4, 5, 6]) {
-      ids.push((await api('POST', '/customers', owner, { name: `同时 ${n}`, email: `at-once-${n}@example.com` })).json().customerId);
+      const customerId = (await api('POST', '/customers', owner, { name: `同时 ${n}`, email: `at-once-${n}@example.com` })).json()
+        .customerId;
+      ids.push(customerId);
+      const order = {
+        customerId,
+        channelId: channel.id,
+        externalId: `at-once-${n}`,
+        status: 'paid' as const,
+        currency: 'CNY',
+        totalAmount: n,
+      };
+      await upsertOrder(patron.ctx.db, { ...order, placedAt: new Date(), items: [], now: new Date() });
     }
     const asked = [...ids, 987654320, ...[...ids].reverse()];
-    const [views, panels] = await Promise.all([
+    const [views, panels, orders] = await Promise.all([
       Promise.all(asked.map((id) => api('GET', `/customers/${id}`, owner))),
       Promise.all(asked.map((id) => api('GET', `/customers/${id}/panels`, owner))),
+      Promise.all(asked.map((id) => api('GET', `/customers/${id}/orders`, owner))),
     ]);
     expect(views.map((v) => (v.statusCode === 200 ? v.json().customer.name : v.json().error.code))).toEqual(
       asked.map((id) => (ids.includes(id) ? `同时 ${ids.indexOf(id) + 1}` : 'CUSTOMER_NOT_FOUND')),
     );
     expect(views.filter((v) => v.statusCode === 200).map((v) => v.json().customer.id)).toEqual(asked.filter((id) => ids.includes(id)));
     expect(panels.map((p) => p.statusCode)).toEqual(asked.map((id) => (ids.includes(id) ? 200 : 404)));
+    expect(
+      orders.map((p) => (p.statusCode === 200 ? p.json().items.map((o: { externalId: string }) => o.externalId) : p.statusCode)),
+    ).toEqual(asked.map((id) => (ids.includes(id) ? [`at-once-${ids.indexOf(id) + 1}`] : 404)));
   });
 
   it('answers a history page or the panels of someone who does not exist with 404, and of someone merged with where they went', async () => {

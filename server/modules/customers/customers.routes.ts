@@ -103,7 +103,7 @@ export const customerRoutes = [
     url: '/customers/:id/orders',
     access: 'customers.read',
     tag: 'customers',
-    summary: 'A customer’s orders with items and parcels, newest first, after the first page the 360 holds (cursor pagination)',
+    summary: 'A customer’s orders with items and parcels, newest first (cursor pagination)',
     params: idParams,
     query: orderPageQuery,
     response: orderPage,

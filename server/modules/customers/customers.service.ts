@@ -1,5 +1,5 @@
 import { type RawBuilder, type Selectable, sql } from 'kysely';
-import type { CustomerDetail, CustomerPanelBody, CustomerSummary } from '../../../contracts/customers.ts';
+import type { CustomerDetail, CustomerPanelBody, CustomerSummary, OrderBody } from '../../../contracts/customers.ts';
 import { batched, type CustomerTable, type Db, executePrepared } from '../../db/index.ts';
 import type { Actor } from '../../http/principal.ts';
 import { type CustomerPanel, isoTime } from '../../platform/registry.ts';
@@ -136,50 +136,75 @@ export async function listCustomers(db: Db, keyring: Keyring, opts: ListCustomer
 
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_(\d+)$/;
 
-type TimelineAsked = { id: number; limit: number; before: { at: Date; id: number } | null };
+type PageAsked = { id: number; limit: number; before: { at: Date; id: number } | null };
 
 /**
- * Timeline pages of the people asked for at once, read together (`batched`, as the 360's rows): one statement of
- * fixed text for up to 64 pages, a first page (no cursor: before the end of time) or a later one. Read on its own,
- * planned and started for each person, the first page cost PostgreSQL more than the whole view (2026-12-07, M,
- * 100 connections: 1,636 pages/s against 2,390 views/s).
+ * Pages of a customer's rows (newest first, by keyset cursor) for the people asked for at once, read together
+ * (`batched`, as the 360's rows): one statement of fixed text for up to 64 pages, a first page (no cursor: before the
+ * end of time) or a later one. `page` is the lateral read of one page: `limit k.rows` rows of `k.customer_id` before
+ * `(k.at, k.before_id)`. Read on its own, planned and started for each person, the timeline's first page cost
+ * PostgreSQL more than the whole view (2026-12-07, M, 100 connections: 1,636 pages/s against 2,390 views/s).
  */
-const timelinePages = batched<TimelineAsked, EventRow[]>(
-  async (db, asked) => {
-    const { rows } = await executePrepared(
-      db,
-      sql<EventRow & { k: number }>`
-        select k.k::int as k, e.id, e.type, e.name, e.properties, e.occurred_at
-        from unnest(${asked.map((a) => a.id)}::bigint[], ${asked.map((a) => a.limit + 1)}::int[],
-          ${asked.map((a) => a.before?.at ?? 'infinity')}::timestamptz[], ${asked.map((a) => a.before?.id ?? 0)}::bigint[])
-          with ordinality as k(customer_id, rows, at, before_id, k)
-        cross join lateral (
-          select id, type, name, properties, occurred_at from events
-          where customer_id = k.customer_id and (occurred_at < k.at or (occurred_at = k.at and id < k.before_id))
-          order by occurred_at desc, id desc limit k.rows) e`,
-    );
-    const pages = new Map(asked.map((a) => [a, [] as EventRow[]]));
-    for (const r of rows) pages.get(asked[r.k - 1])?.push(r);
-    return pages;
-  },
-  { concurrency: 2, maxBatch: 64 },
-);
+const batchedPages = <R>(page: RawBuilder<unknown>) =>
+  batched<PageAsked, R[]>(
+    async (db, asked) => {
+      const { rows } = await executePrepared(
+        db,
+        sql<R & { k: number }>`
+          select k.k::int as k, p.*
+          from unnest(${asked.map((a) => a.id)}::bigint[], ${asked.map((a) => a.limit + 1)}::int[],
+            ${asked.map((a) => a.before?.at ?? 'infinity')}::timestamptz[], ${asked.map((a) => a.before?.id ?? 0)}::bigint[])
+            with ordinality as k(customer_id, rows, at, before_id, k)
+          cross join lateral (${page}) p`,
+      );
+      const pages = new Map(asked.map((a) => [a, [] as R[]]));
+      for (const r of rows) pages.get(asked[r.k - 1])?.push(r);
+      return pages;
+    },
+    { concurrency: 2, maxBatch: 64 },
+  );
 
-/** A customer's events, newest first, by keyset cursor (fast however many events they have). */
-export async function customerEvents(db: Db, customerId: number, opts: { limit: number; before?: string }) {
+const timelinePages = batchedPages<EventRow>(sql`
+  select id, type, name, properties, occurred_at from events
+  where customer_id = k.customer_id and (occurred_at < k.at or (occurred_at = k.at and id < k.before_id))
+  order by occurred_at desc, id desc limit k.rows`);
+
+/** Orders with their items and parcels. */
+const orderPages = batchedPages<OrderRow>(sql`
+  select o.id, och.code as channel, och.name as channel_name, o.external_id, o.status, o.currency, o.total_amount,
+    o.refunded_amount, o.placed_at, o.shipping_address_id,
+    (select coalesce(json_agg(oi order by oi.id), '[]') from (
+      select id, sku, name, quantity, unit_price, amount from order_items where order_id = o.id) oi) as items,
+    (select coalesce(json_agg(json_build_object('carrier', sh.carrier, 'trackingNumber', sh.tracking_number, 'status', sh.status) order by sh.id), '[]')
+      from shipments sh where sh.order_id = o.id) as shipments
+  from orders o join channels och on och.id = o.channel_id
+  where o.customer_id = k.customer_id and (o.placed_at < k.at or (o.placed_at = k.at and o.id < k.before_id))
+  order by o.placed_at desc, o.id desc limit k.rows`);
+
+/**
+ * A page of a customer's rows, newest first, by keyset cursor (fast however many they have). An empty page is an
+ * answer only for someone who exists (checked then only, not on every page).
+ */
+async function customerPage<R>(
+  db: Db,
+  pages: (db: Db, asked: PageAsked) => Promise<R[] | undefined>,
+  customerId: number,
+  opts: { limit: number; before?: string },
+): Promise<R[]> {
   const before = opts.before ? cursorOf(opts.before) : null;
-  const rows = (await timelinePages(db, { id: customerId, limit: opts.limit, before })) ?? [];
-  // An empty page is an answer only for someone who exists (checked then only, not on every page).
+  const rows = (await pages(db, { id: customerId, limit: opts.limit, before })) ?? [];
   if (rows.length === 0) await assertActive(db, customerId);
-  return eventPage(rows, opts.limit);
+  return rows;
 }
 
-/** A customer's orders after the first page the 360 holds, newest first (cursor pagination). */
+/** A customer's events, newest first. */
+export async function customerEvents(db: Db, customerId: number, opts: { limit: number; before?: string }) {
+  return eventPage(await customerPage(db, timelinePages, customerId, opts), opts.limit);
+}
+
+/** A customer's orders with their items and parcels, newest first. */
 export async function customerOrders(db: Db, customerId: number, opts: { limit: number; before?: string }) {
-  const before = opts.before ? cursorOf(opts.before) : null;
-  const { rows } = await orderRows(sql`${customerId}`, before, opts.limit).execute(db);
-  if (rows.length === 0) await assertActive(db, customerId);
-  return orderPage(rows, opts.limit);
+  return orderPage(await customerPage(db, orderPages, customerId, opts), opts.limit);
 }
 
 /** A person who exists and was not merged: else 404, a merged one saying where they went (as the 360 does). */
@@ -195,21 +220,6 @@ const cursorOf = (cursor: string) => {
   return { at: new Date(m[1]), id: Number(m[2]) };
 };
 
-/** How many orders the 360 holds; the admin shows them as its first page. */
-const ORDERS_PAGE = 10;
-
-/** `limit + 1` orders of a customer (SQL for the id), newest first, before a cursor, each with its items and parcels. */
-const orderRows = (customer: RawBuilder<unknown>, before: { at: Date; id: number } | null, limit: number) => sql<OrderRow>`
-  select o.id, och.code as channel, och.name as channel_name, o.external_id, o.status, o.currency, o.total_amount, o.refunded_amount,
-    o.placed_at, o.shipping_address_id,
-    (select coalesce(json_agg(oi order by oi.id), '[]') from (
-      select id, sku, name, quantity, unit_price, amount from order_items where order_id = o.id) oi) as items,
-    (select coalesce(json_agg(json_build_object('carrier', sh.carrier, 'trackingNumber', sh.tracking_number, 'status', sh.status) order by sh.id), '[]')
-      from shipments sh where sh.order_id = o.id) as shipments
-  from orders o join channels och on och.id = o.channel_id
-  where o.customer_id = ${customer} ${before ? sql`and (o.placed_at, o.id) < (${before.at}, ${before.id})` : sql``}
-  order by o.placed_at desc, o.id desc limit ${limit + 1}`;
-
 type OrderRow = {
   id: number;
   channel: string;
@@ -222,7 +232,7 @@ type OrderRow = {
   placed_at: Date | string;
   shipping_address_id: number | null;
   items: { sku: string; name: string; quantity: number; unit_price: number; amount: number }[];
-  shipments: CustomerDetail['orders']['items'][number]['shipments'];
+  shipments: OrderBody['shipments'];
 };
 
 /** A page of orders from `limit + 1` rows, newest first: the extra row says whether there is a next page. */
@@ -276,7 +286,6 @@ type DetailRow = Row & {
     first_seen_at: string;
     last_seen_at: string;
   }[];
-  orders: OrderRow[];
   addresses: {
     id: number;
     province: string | null;
@@ -292,11 +301,12 @@ type DetailRow = Row & {
 
 /**
  * Everything the 360° view shows first, in one statement (one round trip under load instead of eight): the
- * profile, and as JSON its tags, notes, identities, 20 latest addresses, the first page of orders with items and order
- * totals. The modules' panels are read by a statement of their own (`customerPanels`), and so is the event timeline
- * (`customerEvents`): a person's events lie scattered over the largest table, about a heap page an event, and
- * reading them inside the view took a quarter of its throughput (2026-12-07, M, 100 connections: 2,003–2,264
- * against 2,694–3,007 views/s, p99 104–163 against 67–85 ms).
+ * profile, and as JSON its tags, notes, identities, 20 latest addresses and order totals. The modules' panels are read
+ * by a statement of their own (`customerPanels`), and so are the pages of orders and events (`customerOrders`,
+ * `customerEvents`), which the admin's cards read beside the view: a person's events lie scattered over the largest
+ * table, about a heap page an event, and reading them inside the view took a quarter of its throughput (2026-12-07,
+ * M, 100 connections: 2,003–2,264 against 2,694–3,007 views/s); the first ten orders with their items and parcels,
+ * half of it on a slower machine the same day (695–815 against 1,300–1,755 views/s, p99 268–547 against 158–208 ms).
  */
 const detailQuery = (ids: number[]) => sql<DetailRow>`
   select c.*, ch.code as first_channel, ch.name as first_channel_name,
@@ -308,7 +318,6 @@ const detailQuery = (ids: number[]) => sql<DetailRow>`
     (select coalesce(json_agg(a order by a.last_seen_at desc), '[]') from (
       select id, province, city, district, line_enc, source, first_seen_at, last_seen_at from customer_addresses
       where customer_id = c.id order by last_seen_at desc limit 20) a) as addresses,
-    (select coalesce(json_agg(o order by o.placed_at desc, o.id desc), '[]') from (${orderRows(sql`c.id`, null, ORDERS_PAGE)}) o) as orders,
     (select json_build_object('orders', count(*) filter (where paid_at is not null),
       'net', coalesce(sum(total_amount - refunded_amount) filter (where paid_at is not null), 0)
         - (select coalesce(sum(r.amount), 0) from refunds r where r.customer_id = c.id and r.order_id is null),
@@ -375,7 +384,6 @@ export async function getCustomer(db: Db, keyring: Keyring, opts: GetCustomerOpt
       firstOrderAt: row.stats.first ? isoTime(row.stats.first) : null,
       lastOrderAt: row.stats.last ? isoTime(row.stats.last) : null,
     },
-    orders: orderPage(row.orders, ORDERS_PAGE),
   };
 }
 

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import type { z } from 'zod';
-import type { CustomerDetail, eventPage } from '../../../../contracts/customers.ts';
+import type { CustomerDetail, eventBody, orderBody } from '../../../../contracts/customers.ts';
 import { api } from '../../lib/api.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { formatDateTime, formatMoney, formatNumber } from '../../lib/format.ts';
@@ -17,25 +17,29 @@ import { AddressesCard, AttributesCard, ConsentsCard, DuplicatesCard, PrivacyAct
 import { ModulePanels } from './ModulePanels.tsx';
 import { TagsAndNotes } from './TagsAndNotes.tsx';
 
-type OrderPage = CustomerDetail['orders'];
-type Order = OrderPage['items'][number];
-type EventPage = z.infer<typeof eventPage>;
+type TimelineEvent = z.infer<typeof eventBody>;
+type Order = z.infer<typeof orderBody>;
 
-/** The first page the 360 holds, then the next ones on demand: the items so far, whether more exist, how to load them. */
-function useMorePages<T>(path: string, first: { items: T[]; nextBefore: string | null }, limit: number) {
-  const more = useInfiniteQuery({
-    queryKey: ['more-pages', path],
-    enabled: false,
-    initialPageParam: first.nextBefore,
-    queryFn: ({ pageParam }) => api<typeof first>(path, { query: { before: pageParam ?? undefined, limit } }),
+/**
+ * A card's pages of a customer's rows (events, orders), read beside the 360 as the card is drawn: a screenful first,
+ * then `next` more at a time on demand. Keyed under the person, so what refreshes the person refreshes them too.
+ */
+function useCustomerPages<T>(id: number, rows: 'events' | 'orders', first: number, next: number) {
+  const query = useInfiniteQuery({
+    queryKey: ['customer', String(id), rows],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      api<{ items: T[]; nextBefore: string | null }>(`/customers/${id}/${rows}`, {
+        query: { before: pageParam ?? undefined, limit: pageParam ? next : first },
+      }),
     getNextPageParam: (last) => last.nextBefore,
   });
-  const pages = [first, ...(more.data?.pages ?? [])];
   return {
-    items: pages.flatMap((p) => p.items),
-    more: pages[pages.length - 1].nextBefore !== null,
-    load: () => (more.data ? more.fetchNextPage() : more.refetch()),
-    loading: more.isFetching,
+    query,
+    items: query.data?.pages.flatMap((p) => p.items) ?? [],
+    more: query.hasNextPage,
+    load: () => query.fetchNextPage(),
+    loading: query.isFetchingNextPage,
   };
 }
 
@@ -49,20 +53,18 @@ function MoreButton({ pages }: { pages: { more: boolean; load(): unknown; loadin
   );
 }
 
-/** The timeline is not in the 360's response: its card reads a screenful, then 50 more at a time on demand. */
+/** A card's error, in place of its rows. */
+function PagesError({ error }: { error: unknown }) {
+  const { t } = useTranslation();
+  return <Alert type="error" message={t('app.error', { message: errorMessage(t, error) })} />;
+}
+
 function EventTimeline({ id }: { id: number }) {
   const { t, i18n } = useTranslation();
-  const timeline = useInfiniteQuery({
-    queryKey: ['customer', String(id), 'events'],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) =>
-      api<EventPage>(`/customers/${id}/events`, { query: { before: pageParam ?? undefined, limit: pageParam ? 50 : 20 } }),
-    getNextPageParam: (last) => last.nextBefore,
-  });
-  if (timeline.isLoading) return <Skeleton active />;
-  if (timeline.error) return <Alert type="error" message={t('app.error', { message: errorMessage(t, timeline.error) })} />;
-  const items = timeline.data?.pages.flatMap((p) => p.items) ?? [];
-  const pages = { more: timeline.hasNextPage, load: () => timeline.fetchNextPage(), loading: timeline.isFetchingNextPage };
+  const pages = useCustomerPages<TimelineEvent>(id, 'events', 20, 50);
+  const items = pages.items;
+  if (pages.query.isLoading) return <Skeleton active />;
+  if (pages.query.error) return <PagesError error={pages.query.error} />;
   if (items.length === 0) return <Empty description={t('customers.noEvents')} />;
   return (
     <>
@@ -83,15 +85,17 @@ function EventTimeline({ id }: { id: number }) {
   );
 }
 
-function OrdersCard({ id, first }: { id: number; first: OrderPage }) {
+function OrdersCard({ id }: { id: number }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
-  const pages = useMorePages(`/customers/${id}/orders`, first, 20);
+  const pages = useCustomerPages<Order>(id, 'orders', 10, 20);
   return (
-    <Card title={t('customers.ordersTitle')}>
+    <Card title={t('customers.ordersTitle')} data-testid="customer-orders">
+      {pages.query.error && <PagesError error={pages.query.error} />}
       <Table<Order>
         rowKey="id"
         size="small"
+        loading={pages.query.isLoading}
         dataSource={pages.items}
         pagination={false}
         expandable={{
@@ -127,7 +131,7 @@ export function CustomerDetailPage() {
   const { t, i18n } = useTranslation();
   const { id } = useParams();
   const { can } = useSession();
-  const storeCurrency = useCurrency();
+  const currency = useCurrency();
   const [reveal, setReveal] = useState(false);
   const detail = useQuery({
     queryKey: ['customer', id, reveal],
@@ -135,9 +139,8 @@ export function CustomerDetailPage() {
   });
   if (detail.isLoading) return <Skeleton active />;
   if (detail.error || !detail.data) return <Alert type="error" message={t('app.error', { message: errorMessage(t, detail.error) })} />;
-  const { customer: c, identities, stats, orders } = detail.data;
+  const { customer: c, identities, stats } = detail.data;
   const lng = i18n.language;
-  const currency = orders.items[0]?.currency ?? storeCurrency;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="customer-detail">
       <Card
@@ -184,7 +187,7 @@ export function CustomerDetailPage() {
       </Card>
       <Row gutter={16}>
         <Col xs={24} xl={14}>
-          <OrdersCard id={c.id} first={orders} />
+          <OrdersCard id={c.id} />
           <Card title={t('customers.identitiesTitle')} style={{ marginTop: 16 }}>
             <Table
               rowKey={(i) => `${i.kind}-${i.channel}-${i.value}`}

@@ -29,7 +29,7 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { z } from 'zod';
-import type { CustomerDetail } from '../../../../contracts/customers.ts';
+import type { CustomerDetail, OrderPage } from '../../../../contracts/customers.ts';
 import {
   TICKET_PRIORITIES,
   TICKET_STATUSES,
@@ -192,8 +192,12 @@ function Sidebar({ customerId }: { customerId: number }) {
     queryKey: ['customer', String(customerId), false],
     queryFn: () => api<CustomerDetail>(`/customers/${customerId}`),
   });
+  const orders = useQuery({
+    queryKey: ['customer', String(customerId), 'orders', 'recent'],
+    queryFn: () => api<OrderPage>(`/customers/${customerId}/orders`, { query: { limit: 5 } }),
+  });
   if (!detail.data) return <Card loading />;
-  const { customer: c, stats, orders } = detail.data;
+  const { customer: c, stats } = detail.data;
   const lng = i18n.language;
   return (
     <div data-testid="ticket-sidebar">
@@ -205,7 +209,7 @@ function Sidebar({ customerId }: { customerId: number }) {
           <Descriptions.Item label={t('customers.netSpent')}>{formatMoney(stats.netSpent, currency, lng)}</Descriptions.Item>
         </Descriptions>
         <Typography.Text type="secondary">{t('service.recentOrders')}</Typography.Text>
-        {orders.items.slice(0, 5).map((o) => (
+        {orders.data?.items.map((o) => (
           <div key={o.id}>
             {`${o.externalId} · ${formatMoney(o.totalAmount, o.currency, lng)} · `}
             <Tag>{t(`orderStatus.${o.status}`, { defaultValue: o.status })}</Tag>
