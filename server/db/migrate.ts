@@ -48,6 +48,7 @@ import * as m0045 from './migrations/0045_message_provider_ids.ts';
 import * as m0046 from './migrations/0046_event_message_ids_bytewise.ts';
 import * as m0047 from './migrations/0047_tracking_inbox.ts';
 import * as m0048 from './migrations/0048_tickets_subject_search.ts';
+import * as m0049 from './migrations/0049_orders_customer_totals.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -99,6 +100,7 @@ export const migrations: Record<string, Migration> = {
   '0046_event_message_ids_bytewise': m0046,
   '0047_tracking_inbox': m0047,
   '0048_tickets_subject_search': m0048,
+  '0049_orders_customer_totals': m0049,
 };
 
 export type MigrateResult = { applied: string[] };
