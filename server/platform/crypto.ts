@@ -41,14 +41,19 @@ function seal(key: Buffer, plaintext: Buffer, aad: string): string[] {
   return [iv, body, cipher.getAuthTag()].map((b) => b.toString('base64url'));
 }
 
-function open(key: Buffer, parts: string[], aad: string): Buffer {
+/** The additional data of field ciphertexts, made once: a field is opened for every masked value shown. */
+const FIELD_AAD = Buffer.from(VERSION);
+
+function open(key: Buffer, parts: string[], aad: Buffer): Buffer {
   const [iv, body, tag] = parts.map((p) => Buffer.from(p, 'base64url'));
   if (iv.length !== IV_BYTES || tag.length !== 16) throw cryptoErrors.decryptFailed('malformed ciphertext');
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAAD(Buffer.from(aad));
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+    decipher.setAAD(aad);
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    const plain = decipher.update(body);
+    decipher.final(); // checks the tag; GCM has nothing left to give
+    return plain;
   } catch {
     throw cryptoErrors.decryptFailed('wrong key or tampered data');
   }
@@ -60,7 +65,7 @@ export const wrapKey = (masterKey: Buffer, key: Buffer): string => seal(masterKe
 export function unwrapKey(masterKey: Buffer, wrapped: string): Buffer {
   const parts = wrapped.split('.');
   if (parts.length !== 3) throw cryptoErrors.decryptFailed('malformed wrapped key');
-  return open(masterKey, parts, 'patron-key');
+  return open(masterKey, parts, Buffer.from('patron-key'));
 }
 
 /** Encrypts bytes (a compressed document, say) in the field format. */
@@ -81,7 +86,7 @@ export function decryptBytes(keyring: Keyring, ciphertext: string): Buffer {
   if (parts.length !== 5 || parts[0] !== VERSION) throw cryptoErrors.decryptFailed('unknown format');
   const key = keyring.dataKeys.get(Number(parts[1]));
   if (!key) throw cryptoErrors.decryptFailed(`data key ${parts[1]} is not in the keyring`);
-  return open(key, parts.slice(2), VERSION);
+  return open(key, parts.slice(2), FIELD_AAD);
 }
 
 export const decryptField = (keyring: Keyring, ciphertext: string): string => decryptBytes(keyring, ciphertext).toString('utf8');

@@ -144,23 +144,23 @@ describe.skipIf(skipReason !== null)('web admin in Chromium', () => {
     await page.getByTestId('customer-detail').waitFor();
     // The orders and timeline cards read their first pages (10, 20) beside the view: the person's latest, or empty.
     const customerId = Number(new URL(page.url()).pathname.split('/').pop());
-    const { n, orders } = await sql<{ n: number; orders: number }>`select
-        (select count(*)::int from events where customer_id = ${customerId}) as n,
+    const { events, orders } = await sql<{ events: number; orders: number }>`select
+        (select count(*)::int from events where customer_id = ${customerId}) as events,
         (select count(*)::int from orders where customer_id = ${customerId}) as orders`
       .execute(patron.ctx.db)
       .then((r) => r.rows[0]);
-    const timeline = page.getByTestId('customer-timeline');
-    await timeline
-      .locator(n > 0 ? '.ant-timeline-item' : '.ant-empty')
-      .first()
-      .waitFor();
-    expect(await timeline.locator('.ant-timeline-item').count()).toBe(Math.min(n, 20));
-    const ordersCard = page.getByTestId('customer-orders');
-    await ordersCard
-      .locator(orders > 0 ? '.ant-table-row' : '.ant-empty')
-      .first()
-      .waitFor();
-    expect(await ordersCard.locator('.ant-table-row').count()).toBe(Math.min(orders, 10));
+    const cards = [
+      ['customer-orders', '.ant-table-row', orders, 10],
+      ['customer-timeline', '.ant-timeline-item', events, 20],
+    ] as const;
+    for (const [card, row, count, first] of cards) {
+      const shown = page.getByTestId(card);
+      await shown
+        .locator(count > 0 ? row : '.ant-empty')
+        .first()
+        .waitFor();
+      expect(await shown.locator(row).count()).toBe(Math.min(count, first));
+    }
     await page.getByTestId('reveal-pii').click();
     await page.getByText('已显示完整信息（已记录审计）').waitFor();
     await page.screenshot({ path: join(SHOTS, 'customer-360.png') });

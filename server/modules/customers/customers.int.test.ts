@@ -46,6 +46,12 @@ describe('customers API', () => {
       ['phone', '', '+86 138****5678'],
     ]);
     expect(detail.customer).toMatchObject({ name: '李娜', birthday: '1990-03-07', phone: '+86 138****5678' });
+    // A new e-mail becomes the profile's; the earlier one stays an identity, shown as itself (the profile's value is
+    // decrypted once for both places, the other on its own).
+    await api('POST', '/customers', owner, { externalIds: [{ channel: 'Shopify', id: '17850' }], email: 'na.li@example.org' });
+    const revealed = (await api('GET', `/customers/${first.customerId}?reveal=true`, owner)).json();
+    const emails = revealed.identities.filter((i: { kind: string }) => i.kind === 'email').map((i: { value: string }) => i.value);
+    expect([revealed.customer.email, emails.sort()]).toEqual(['na.li@example.org', ['li.na@example.com', 'na.li@example.org']]);
   });
 
   it('quarantines a phone or e-mail that fails cleansing, counts repeats, and lets a user fix or dismiss it', async () => {
