@@ -196,6 +196,7 @@ function Sidebar({ customerId }: { customerId: number }) {
     queryKey: ['customer', String(customerId), 'orders', 'recent'],
     queryFn: () => api<OrderPage>(`/customers/${customerId}/orders`, { query: { limit: 5 } }),
   });
+  if (detail.error) return <Alert type="error" message={errorMessage(t, detail.error)} />;
   if (!detail.data) return <Card loading />;
   const { customer: c, stats } = detail.data;
   const lng = i18n.language;
@@ -209,6 +210,11 @@ function Sidebar({ customerId }: { customerId: number }) {
           <Descriptions.Item label={t('customers.netSpent')}>{formatMoney(stats.netSpent, currency, lng)}</Descriptions.Item>
         </Descriptions>
         <Typography.Text type="secondary">{t('service.recentOrders')}</Typography.Text>
+        {orders.error && (
+          <div>
+            <Typography.Text type="danger">{errorMessage(t, orders.error)}</Typography.Text>
+          </div>
+        )}
         {orders.data?.items.map((o) => (
           <div key={o.id}>
             {`${o.externalId} · ${formatMoney(o.totalAmount, o.currency, lng)} · `}
