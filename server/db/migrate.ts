@@ -49,6 +49,7 @@ import * as m0046 from './migrations/0046_event_message_ids_bytewise.ts';
 import * as m0047 from './migrations/0047_tracking_inbox.ts';
 import * as m0048 from './migrations/0048_tickets_subject_search.ts';
 import * as m0049 from './migrations/0049_orders_customer_totals.ts';
+import * as m0050 from './migrations/0050_tickets_unassigned.ts';
 
 /** Frozen, forward-only migrations in order. Add new files; never edit a released one. */
 export const migrations: Record<string, Migration> = {
@@ -101,6 +102,7 @@ export const migrations: Record<string, Migration> = {
   '0047_tracking_inbox': m0047,
   '0048_tickets_subject_search': m0048,
   '0049_orders_customer_totals': m0049,
+  '0050_tickets_unassigned': m0050,
 };
 
 export type MigrateResult = { applied: string[] };
