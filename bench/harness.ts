@@ -19,7 +19,17 @@ export type Figure = {
   note?: string;
 };
 
-export type LoadResult = { p50: number; p99: number; rps: number; errors: number; non2xx: number; cpu: string };
+export type LoadResult = {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+  non2xx: number;
+  /** The cores busy, as a note. */
+  cpu: string;
+  /** Processor milliseconds a request cost the server, the database and the load generator together. */
+  cpuMsPerRequest: number;
+};
 
 /** HTTP load with autocannon against a running server. */
 export type LoadOptions = {
@@ -43,7 +53,17 @@ export async function load(url: string, opts: LoadOptions): Promise<LoadResult> 
     method: opts.method ?? 'GET',
     requests: opts.setupRequest ? [{ setupRequest: opts.setupRequest }] : undefined,
   });
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors, non2xx: r.non2xx, cpu: meter() };
+  const used = meter();
+  const rps = r.requests.average;
+  return {
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    rps,
+    errors: r.errors,
+    non2xx: r.non2xx,
+    cpu: used.note,
+    cpuMsPerRequest: rps > 0 ? (used.cores * 1000) / rps : Number.NaN,
+  };
 }
 
 /** Clock ticks a second in /proc's figures (USER_HZ, 100 on every Linux architecture Node runs on). */
@@ -85,25 +105,29 @@ function databaseTicks(): Map<number, number> {
  * PostgreSQL share where none runs on this machine). Near the total: the machine, not one side's waiting, sets the
  * pace; the split says whose work to make cheaper. Empty where /proc cannot be read.
  */
-export function cpuMeter(serverPid?: number, self = 'load generator'): () => string {
-  if (!existsSync('/proc/self/stat')) return () => '';
+export function cpuMeter(serverPid?: number, self = 'load generator'): () => { note: string; cores: number } {
+  if (!existsSync('/proc/self/stat')) return () => ({ note: '', cores: Number.NaN });
   const t0 = performance.now();
   const server0 = serverPid ? ticksOf(serverPid) : 0;
   const database0 = databaseTicks();
   const own0 = process.cpuUsage();
   return () => {
     const seconds = (performance.now() - t0) / 1000;
-    const cores = (ticks: number) => (ticks / TICKS / seconds).toFixed(2);
+    const cores = (ticks: number) => ticks / TICKS / seconds;
     const database = databaseTicks();
     let databaseUsed = 0;
     for (const [pid, ticks] of database) databaseUsed += ticks - (database0.get(pid) ?? 0);
     const own = process.cpuUsage(own0);
-    const parts = [
-      ...(serverPid ? [`server ${cores(ticksOf(serverPid) - server0)}`] : []),
-      ...(database.size > 0 ? [`PostgreSQL ${cores(databaseUsed)}`] : []),
-      `${self} ${((own.user + own.system) / 1e6 / seconds).toFixed(2)}`,
+    const busy: Array<[string, number]> = [
+      ...(serverPid ? [['server', cores(ticksOf(serverPid) - server0)] as [string, number]] : []),
+      ...(database.size > 0 ? [['PostgreSQL', cores(databaseUsed)] as [string, number]] : []),
+      [self, (own.user + own.system) / 1e6 / seconds],
     ];
-    return `cores busy: ${parts.join(', ')} of ${availableParallelism()}`;
+    const parts = busy.map(([who, n]) => `${who} ${n.toFixed(2)}`);
+    return {
+      note: `cores busy: ${parts.join(', ')} of ${availableParallelism()}`,
+      cores: busy.reduce((sum, [, n]) => sum + n, 0),
+    };
   };
 }
 

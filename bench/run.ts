@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -226,9 +226,14 @@ if (wants('dashboard')) {
 type Reference = { p50: number; p99: number; rps: number };
 /** A served workload's figure once its reference (by default a primary-key lookup at its concurrency) is measured. */
 const served: Array<{ finish(ref: Reference): Figure; connections: number; reference?: () => Promise<Reference> }> = [];
-/** What a load's note says of it: latencies, rate, failures, connections and the cores busy. */
+/** What a load's note says of it: latencies, rate, failures, connections, the cores busy and what a request cost them. */
 const loadNote = (r: LoadResult, connections: number) =>
-  `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections; ${r.cpu}`;
+  `p50 ${r.p50} ms, ${Math.round(r.rps)} req/s, ${r.non2xx} non-2xx, ${r.errors} errors, ${connections} connections; ${r.cpu}; ${r.cpuMsPerRequest.toFixed(2)} processor ms a request`;
+/**
+ * The least mean latency `connections` callers can see when each request costs `r.cpuMsPerRequest` of processor on
+ * this machine's cores (Little's law: at most cores / cost requests a second, so each waits connections / that).
+ */
+const leastMeanMs = (r: LoadResult, connections: number) => (connections * r.cpuMsPerRequest) / availableParallelism();
 /** A served workload measured against the primary-key lookup at its concurrency; `about` opens its note. */
 const againstPkLookup = (name: string, r: LoadResult, connections: number, about = '') => ({
   connections,
@@ -286,7 +291,7 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
         await concurrently(100, read, Math.min(2, seconds));
         const meter = cpuMeter(undefined, 'the reading process');
         const ref = await concurrently(100, read);
-        referenceCpu = meter();
+        referenceCpu = meter().note;
         return ref;
       },
       finish: (ref) => ({
@@ -297,7 +302,7 @@ if (['dashboard', 'auth', 'profile', 'list', 'ingest'].some(wants)) {
         referenceUnit: 'ms (the same view read in-process through the service, 100 at once: no HTTP, no authentication)',
         ratio: ratio(r.p99, ref.p99),
         target: '< 50 ms (PostgreSQL, scale L)',
-        note: `${loadNote(r, 100)}. In-process reference: p50 ${Math.round(ref.p50)} ms, ${Math.round(ref.rps)} reads/s; ${referenceCpu}`,
+        note: `${loadNote(r, 100)}, so 100 connections on ${availableParallelism()} cores cannot average under ${Math.round(leastMeanMs(r, 100))} ms (Little's law; the auth workload is the bare authenticated call). In-process reference: p50 ${Math.round(ref.p50)} ms, ${Math.round(ref.rps)} reads/s; ${referenceCpu}`,
       }),
     });
     // The modules' panels, which the 360 page reads beside the view, on their own at the same concurrency.
