@@ -118,11 +118,10 @@ export function cpuMeter(serverPid?: number, self = 'load generator'): () => { n
     let databaseUsed = 0;
     for (const [pid, ticks] of database) databaseUsed += ticks - (database0.get(pid) ?? 0);
     const own = process.cpuUsage(own0);
-    const busy: Array<[string, number]> = [
-      ...(serverPid ? [['server', cores(ticksOf(serverPid) - server0)] as [string, number]] : []),
-      ...(database.size > 0 ? [['PostgreSQL', cores(databaseUsed)] as [string, number]] : []),
-      [self, (own.user + own.system) / 1e6 / seconds],
-    ];
+    const busy: Array<[who: string, cores: number]> = [];
+    if (serverPid) busy.push(['server', cores(ticksOf(serverPid) - server0)]);
+    if (database.size > 0) busy.push(['PostgreSQL', cores(databaseUsed)]);
+    busy.push([self, (own.user + own.system) / 1e6 / seconds]);
     const parts = busy.map(([who, n]) => `${who} ${n.toFixed(2)}`);
     return {
       note: `cores busy: ${parts.join(', ')} of ${availableParallelism()}`,
