@@ -139,9 +139,11 @@ describe('patron CLI', () => {
       server.stdout.on('data', (c: Buffer) => {
         out += c.toString();
       });
-      for (let i = 0; i < 600 && !out.includes('Patron is running'); i++) await new Promise((r) => setTimeout(r, 250));
+      // Waiting for the last line the server prints once it listens: the lines may arrive in separate chunks.
+      const signIn = /Sign in as \S+ with the one-time password \S+/;
+      for (let i = 0; i < 600 && !signIn.test(out); i++) await new Promise((r) => setTimeout(r, 250));
       expect(out).toContain('Patron is running');
-      expect(out).toMatch(/Sign in as \S+ with the one-time password \S+/);
+      expect(out).toMatch(signIn);
       const beside = await patron(['api-key', 'create', '--name', 'bi', '--role', 'analyst'], { PATRON_DATA_DIR: dir, DATABASE_URL: '' });
       expect(beside.code).toBe(1);
       expect(beside.stderr).toContain(`is open in another Patron process (pid ${server.pid}`);
